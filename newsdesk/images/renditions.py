@@ -1,0 +1,146 @@
+"""Web renditions: resized, upright, sRGB JPEG/WebP files with credits in XMP and no EXIF."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+from PIL import Image
+
+from .model import Credits, Rendition
+from .pixels import (
+    apply_orientation,
+    atomic_write,
+    decode,
+    displayed_size,
+    flatten,
+    open_image,
+    orientation_of,
+    sha256_file,
+    swaps_axes,
+    to_srgb,
+    to_working_mode,
+)
+from .xmp import build_xmp
+
+JPEG_QUALITY = 82
+WEBP_QUALITY = 80
+# libwebp effort 0-6. Measured on a 1600 px rendition: method 2 encodes in a
+# third of the time of 3-6 (34 vs ~100 ms) for files ~2% larger, which is what
+# keeps a 24 MP rendition set inside the 0.4 s budget.
+WEBP_METHOD = 2
+# Bump when the pipeline changes output (resampling, colour, XMP layout) so
+# caches made by an older version are not mistaken for current ones.
+PIPELINE_VERSION = 1
+
+_FORMATS: dict[str, tuple[str, str]] = {
+    "jpeg": ("jpg", "image/jpeg"),
+    "webp": ("webp", "image/webp"),
+}
+
+
+def _cache_key(sha: str, widths: tuple[int, ...], formats: tuple[str, ...], credits: Credits) -> str:
+    spec = {
+        "v": PIPELINE_VERSION,
+        "sha": sha,
+        "widths": sorted(set(widths)),
+        "formats": sorted(set(formats)),
+        "q": [JPEG_QUALITY, WEBP_QUALITY, WEBP_METHOD],
+        # The credits go into the files, so a corrected credit must make new files.
+        "credits": asdict(credits),
+    }
+    return hashlib.sha256(json.dumps(spec, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def _plan(displayed: tuple[int, int], widths: tuple[int, ...]) -> list[tuple[int, int]]:
+    """Target (width, height) pairs, ascending; widths above the source collapse to it."""
+    dw, dh = displayed
+    out = sorted({min(int(w), dw) for w in widths if int(w) > 0})
+    return [(w, max(1, round(dh * w / dw))) for w in out]
+
+
+def make_renditions(
+    src: str | Path,
+    out_dir: str | Path,
+    *,
+    credits: Credits,
+    widths: tuple[int, ...] = (480, 960, 1600),
+    formats: tuple[str, ...] = ("jpeg", "webp"),
+    sha256: str | None = None,
+) -> list[Rendition]:
+    """Make (or find in the cache) the renditions of src, ordered by width then format.
+
+    Pass sha256 when it is known (library files are named by it) to skip
+    hashing the source again; it is part of the cache key.
+    """
+    src, out_dir = Path(src), Path(out_dir)
+    formats = tuple(formats)
+    for fmt in formats:
+        if fmt not in _FORMATS:
+            raise ValueError(f"unknown rendition format {fmt!r} (use 'jpeg' or 'webp')")
+    sha = sha256 or sha256_file(src)
+    key = _cache_key(sha, tuple(widths), formats, credits)
+    with open_image(src) as im:
+        orientation = orientation_of(im)
+        plan = _plan(displayed_size(im.size, orientation), tuple(widths))
+        renditions = [
+            Rendition(
+                width=w,
+                height=h,
+                format=fmt,
+                path=out_dir / f"{sha[:16]}-{key[:8]}-{w}.{_FORMATS[fmt][0]}",
+                mime=_FORMATS[fmt][1],
+            )
+            for w, h in plan
+            for fmt in formats
+        ]
+        if all(r.path.exists() for r in renditions):
+            return renditions  # cache hit: nothing decoded, nothing re-encoded
+        icc = im.info.get("icc_profile")
+        largest = plan[-1]
+        need = (largest[1], largest[0]) if swaps_axes(orientation) else largest
+        # One decode per source, draft-scaled (JPEG) to the largest width needed.
+        decoded = to_working_mode(decode(im, src.name, need=need), src.name)
+    xmp = build_xmp(
+        caption=credits.caption,
+        credit=credits.credit,
+        creator=credits.creator,
+        copyright=credits.copyright,
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # Largest first; each smaller size is resampled from the one above it, so
+    # the colour transform and rotation run once, on the largest rendition only.
+    current: Image.Image | None = None
+    for w, h in reversed(plan):
+        if current is None:
+            stored_target = (h, w) if swaps_axes(orientation) else (w, h)
+            work = decoded
+            if work.size != stored_target:
+                work = work.resize(stored_target, Image.Resampling.LANCZOS, reducing_gap=3.0)
+            current = apply_orientation(to_srgb(work, icc), orientation)
+        elif current.size != (w, h):
+            current = current.resize((w, h), Image.Resampling.LANCZOS)
+        for r in renditions:
+            if r.width == w and not r.path.exists():
+                _save(current, r, xmp)
+    return renditions
+
+
+def _save(im: Image.Image, rendition: Rendition, xmp: bytes) -> None:
+    # Nothing from the source's info dict is passed on: no exif=, no icc_profile=
+    # (untagged means sRGB on the web), so GPS and other private EXIF stay behind.
+    if rendition.format == "jpeg":
+        rgb = flatten(im)
+        atomic_write(
+            rendition.path,
+            lambda tmp: rgb.save(
+                tmp, "JPEG", quality=JPEG_QUALITY, progressive=True, optimize=True, xmp=xmp
+            ),
+        )
+    else:
+        atomic_write(
+            rendition.path,
+            lambda tmp: im.save(tmp, "WEBP", quality=WEBP_QUALITY, method=WEBP_METHOD, xmp=xmp),
+        )

@@ -1,0 +1,799 @@
+"""The Library facade: the only door to a library folder's database and media."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, or_, select, text, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, selectinload
+
+from newsdesk.library import database, search
+from newsdesk.library.errors import LibraryError, NotFound, SlugTaken, StaleArticleError
+from newsdesk.library.models import (
+    ARTICLE_STATUSES,
+    FIGURE_ROLES,
+    Article,
+    ArticleTag,
+    Figure,
+    Image,
+    Publication,
+    RelatedStory,
+    Revision,
+    Setting,
+    Tag,
+    utcnow,
+)
+from newsdesk.render.text import numbered_slug, slugify, word_count
+
+DB_NAME = "library.sqlite"
+MEDIA_DIR = "media"
+CACHE_DIR = "cache"
+
+ARTICLE_FIELDS = frozenset(
+    {
+        "headline",
+        "dek",
+        "slug",
+        "byline",
+        "section",
+        "body",
+        "status",
+        "language",
+        "seo_title",
+        "seo_description",
+        "embargo_until",
+        "published_at",
+        "created_at",
+    }
+)
+IMAGE_FIELDS = frozenset(
+    {
+        "caption",
+        "credit",
+        "creator",
+        "copyright",
+        "source",
+        "usage_terms",
+        "alt_text",
+        "headline",
+        "date_created",
+        "city",
+        "country",
+    }
+)
+INDEXED_FIELDS = frozenset({"headline", "dek", "body", "byline", "tags"})
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSummary:
+    """What the library browser shows for one article; cheap to load by the thousand."""
+
+    id: int
+    uid: str
+    slug: str
+    headline: str
+    status: str
+    section: str
+    updated_at: datetime
+    published_at: datetime | None
+
+
+def _article_options():
+    return (
+        selectinload(Article.tag_links).joinedload(ArticleTag.tag),
+        selectinload(Article.figures).joinedload(Figure.image),
+        selectinload(Article.related)
+        .selectinload(RelatedStory.target)
+        .selectinload(Article.figures)
+        .joinedload(Figure.image),
+    )
+
+
+class Library:
+    """One library folder: `library.sqlite` plus `media/`.
+
+    Every method opens a short session and hands back detached objects, so
+    callers on any thread never hold a transaction open.
+    """
+
+    def __init__(self, root: Path, engine: Engine, *, backup: Path | None = None) -> None:
+        self.root = root
+        self.engine = engine
+        self.migration_backup = backup
+        with engine.connect() as conn:
+            self.has_fts = search.fts_index_exists(conn)
+
+    # ---- opening -------------------------------------------------------
+    @classmethod
+    def open(cls, root: str | os.PathLike[str], *, create: bool = True) -> Library:
+        """Open (or create) the library folder; migrates an older schema after a backup."""
+        root = Path(root).expanduser()
+        if root.exists() and not root.is_dir():
+            raise LibraryError(f"{root} is a file; a library is a folder.")
+        db_path = root / DB_NAME
+        existed = db_path.exists()
+        if existed:
+            database.check_readable(db_path)
+        elif not create:
+            raise LibraryError(f"There is no newsdesk library at {root}.")
+        try:
+            (root / MEDIA_DIR).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LibraryError(f"Cannot create the library folder {root}: {exc.strerror}.") from exc
+        engine = database.make_engine(db_path)
+        try:
+            backup = database.migrate(
+                engine, db_path, existed=existed and db_path.stat().st_size > 0
+            )
+        except OperationalError as exc:
+            engine.dispose()
+            raise LibraryError(f"Cannot open the library {db_path}: {exc.orig}.") from exc
+        except LibraryError:
+            engine.dispose()
+            raise
+        return cls(root, engine, backup=backup)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def db_path(self) -> Path:
+        return self.root / DB_NAME
+
+    @property
+    def media_dir(self) -> Path:
+        return self.root / MEDIA_DIR
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / CACHE_DIR
+
+    @property
+    def thumbs_dir(self) -> Path:
+        return self.cache_dir / "thumbs"
+
+    @property
+    def renditions_dir(self) -> Path:
+        return self.cache_dir / "renditions"
+
+    @property
+    def templates_dir(self) -> Path:
+        """A publication's own templates, which override the bundled ones by name."""
+        return self.root / "templates"
+
+    def media_path(self, image: Image) -> Path:
+        return self.media_dir / image.filename
+
+    def _session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    # ---- articles ------------------------------------------------------
+    def create_article(self, *, tags: Sequence[str] = (), **fields: Any) -> Article:
+        self._check_fields(fields)
+        headline = fields.get("headline", "")
+        with self._session() as s, s.begin():
+            fields["slug"] = self._free_slug(s, fields.get("slug") or slugify(headline), None)
+            article = Article(**fields)
+            s.add(article)
+            s.flush()
+            self._set_tags(s, article, tags)
+            s.flush()
+            self._index(s, article)
+            article_id = article.id
+        return self.get_article(article_id)
+
+    def get_article(self, key: int | str) -> Article:
+        """By id, uid or slug."""
+        with self._session() as s:
+            stmt = select(Article).options(*_article_options())
+            if isinstance(key, int):
+                stmt = stmt.where(Article.id == key)
+            else:
+                stmt = stmt.where(or_(Article.uid == key, Article.slug == key))
+            article = s.scalars(stmt).first()
+            if article is None:
+                raise NotFound(f"No article with the slug or id {key!r} in this library.")
+            return article
+
+    def find_article(self, key: int | str) -> Article | None:
+        try:
+            return self.get_article(key)
+        except NotFound:
+            return None
+
+    def update_article(
+        self,
+        article_id: int,
+        *,
+        expected_version: int | None = None,
+        tags: Sequence[str] | None = None,
+        **fields: Any,
+    ) -> Article:
+        """Save fields in one transaction, keeping tags and the search index in step.
+
+        With expected_version, a save over a newer copy (another window saved
+        since this one loaded) raises StaleArticleError instead of overwriting it.
+        """
+        self._check_fields(fields)
+        with self._session() as s, s.begin():
+            article = s.get(Article, article_id)
+            if article is None:
+                raise NotFound(f"Article {article_id} is no longer in the library.")
+            if expected_version is not None and article.version != expected_version:
+                raise StaleArticleError(article_id, expected_version, article.version)
+            if "slug" in fields:
+                wanted = fields["slug"] or slugify(fields.get("headline", article.headline))
+                fields["slug"] = self._checked_slug(s, wanted, article_id)
+            if (
+                fields.get("status") == "published"
+                and article.published_at is None
+                and "published_at" not in fields
+            ):
+                fields["published_at"] = utcnow()
+            for key, value in fields.items():
+                setattr(article, key, value)
+            if tags is not None:
+                self._set_tags(s, article, tags)
+            article.version += 1
+            article.updated_at = utcnow()
+            s.flush()
+            if tags is not None or INDEXED_FIELDS & fields.keys():
+                self._index(s, article)
+        return self.get_article(article_id)
+
+    def delete_article(self, article_id: int) -> None:
+        with self._session() as s, s.begin():
+            article = s.get(Article, article_id)
+            if article is None:
+                raise NotFound(f"Article {article_id} is no longer in the library.")
+            s.delete(article)
+            if self.has_fts:
+                search.unindex_article(s.connection(), article_id)
+
+    def list_articles(
+        self,
+        *,
+        status: str | None = None,
+        section: str | None = None,
+        tag: str | None = None,
+        ids: Iterable[int] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[ArticleSummary]:
+        """Newest first by updated time; only the columns a list shows."""
+        stmt = self._summary_query(status=status, section=section, tag=tag, ids=ids)
+        stmt = stmt.order_by(Article.updated_at.desc(), Article.id.desc()).offset(offset)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        with self.engine.connect() as conn:
+            return [ArticleSummary(*row) for row in conn.execute(stmt)]
+
+    def count_articles(
+        self, *, status: str | None = None, section: str | None = None, tag: str | None = None
+    ) -> int:
+        stmt = self._summary_query(status=status, section=section, tag=tag).subquery()
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(stmt)).scalar_one()
+
+    def _summary_query(self, *, status=None, section=None, tag=None, ids=None):
+        stmt = select(
+            Article.id,
+            Article.uid,
+            Article.slug,
+            Article.headline,
+            Article.status,
+            Article.section,
+            Article.updated_at,
+            Article.published_at,
+        )
+        if status:
+            stmt = stmt.where(Article.status == status)
+        if section:
+            stmt = stmt.where(Article.section == section)
+        if tag:
+            stmt = stmt.where(
+                Article.id.in_(select(ArticleTag.article_id).join(Tag).where(Tag.name == tag))
+            )
+        if ids is not None:
+            stmt = stmt.where(Article.id.in_(list(ids)))
+        return stmt
+
+    def all_articles(self, *, status: str | None = None) -> list[Article]:
+        """Fully loaded articles (tags, figures, related) for export and checks."""
+        with self._session() as s:
+            stmt = select(Article).options(*_article_options()).order_by(Article.id)
+            if status:
+                stmt = stmt.where(Article.status == status)
+            return list(s.scalars(stmt))
+
+    def sections(self) -> list[str]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(Article.section)
+                .where(Article.section != "")
+                .distinct()
+                .order_by(Article.section)
+            )
+            return [r[0] for r in rows]
+
+    def tags(self) -> list[str]:
+        """Tag names in use, most used first (what completion offers)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(Tag.name)
+                .join(ArticleTag, ArticleTag.tag_id == Tag.id)
+                .group_by(Tag.id)
+                .order_by(func.count().desc(), Tag.name)
+            )
+            return [r[0] for r in rows]
+
+    def slug_available(self, slug: str, *, exclude_id: int | None = None) -> bool:
+        with self._session() as s:
+            return self._slug_owner(s, slug) in (None, exclude_id)
+
+    def _check_fields(self, fields: dict[str, Any]) -> None:
+        unknown = fields.keys() - ARTICLE_FIELDS
+        if unknown:
+            raise TypeError(f"unknown article fields: {', '.join(sorted(unknown))}")
+        status = fields.get("status")
+        if status is not None and status not in ARTICLE_STATUSES:
+            raise LibraryError(
+                f"Unknown status {status!r}; use one of {', '.join(ARTICLE_STATUSES)}."
+            )
+
+    @staticmethod
+    def _slug_owner(s: Session, slug: str) -> int | None:
+        return s.scalar(select(Article.id).where(Article.slug == slug))
+
+    def _free_slug(self, s: Session, wanted: str, article_id: int | None) -> str:
+        base = slugify(wanted)
+        candidate, n = base, 1
+        while self._slug_owner(s, candidate) not in (None, article_id):
+            n += 1
+            candidate = numbered_slug(base, n)
+        return candidate
+
+    def _checked_slug(self, s: Session, wanted: str, article_id: int) -> str:
+        slug = slugify(wanted)
+        if self._slug_owner(s, slug) not in (None, article_id):
+            raise SlugTaken(f"The slug {slug!r} is already used by another article.")
+        return slug
+
+    def unique_slug(self, wanted: str, *, exclude_id: int | None = None) -> str:
+        with self._session() as s:
+            return self._free_slug(s, wanted, exclude_id)
+
+    def _set_tags(self, s: Session, article: Article, names: Sequence[str]) -> None:
+        cleaned: list[str] = []
+        for name in names:
+            name = " ".join(str(name).split())
+            if name and name.casefold() not in {c.casefold() for c in cleaned}:
+                cleaned.append(name)
+        existing = {
+            t.name.casefold(): t for t in s.scalars(select(Tag).where(Tag.name.in_(cleaned)))
+        }
+        article.tag_links.clear()
+        s.flush()
+        for position, name in enumerate(cleaned):
+            tag = existing.get(name.casefold())
+            if tag is None:
+                tag = s.scalar(select(Tag).where(func.lower(Tag.name) == name.lower())) or Tag(
+                    name=name
+                )
+                s.add(tag)
+            article.tag_links.append(ArticleTag(tag=tag, position=position))
+
+    def _index(self, s: Session, article: Article) -> None:
+        if not self.has_fts:
+            return
+        search.index_article(
+            s.connection(),
+            article.id,
+            headline=article.headline,
+            dek=article.dek,
+            body=article.body,
+            byline=article.byline,
+            tags=article.tags,
+        )
+
+    # ---- search --------------------------------------------------------
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 50,
+        prefix: bool = True,
+        status: str | None = None,
+        section: str | None = None,
+    ) -> list[search.SearchHit]:
+        """Ranked full-text search; the last word matches as a prefix (type-ahead)."""
+        match = search.build_match(query, prefix=prefix)
+        if match is None:
+            return []
+        with self.engine.connect() as conn:
+            if self.has_fts:
+                ranked = self._fts_ids(conn, match, limit=limit, status=status, section=section)
+            else:
+                ranked = self._scan_ids(conn, query, limit=limit, status=status, section=section)
+            if not ranked:
+                return []
+            ids = [r[0] for r in ranked]
+            rows = {
+                r.id: r
+                for r in conn.execute(
+                    select(
+                        Article.id,
+                        Article.uid,
+                        Article.slug,
+                        Article.headline,
+                        Article.dek,
+                        Article.section,
+                        Article.status,
+                        Article.updated_at,
+                        Article.published_at,
+                    ).where(Article.id.in_(ids))
+                )
+            }
+        return [search.SearchHit(*rows[i], snippet=snip) for i, snip in ranked if i in rows]
+
+    @staticmethod
+    def _filter_sql(status: str | None, section: str | None) -> tuple[str, dict[str, Any]]:
+        clauses, params = [], {}
+        if status:
+            clauses.append("status = :status")
+            params["status"] = status
+        if section:
+            clauses.append("section = :section")
+            params["section"] = section
+        if not clauses:
+            return "", params
+        return " AND rowid IN (SELECT id FROM articles WHERE " + " AND ".join(clauses) + ")", params
+
+    def _fts_ids(self, conn, match: str, *, limit: int, status, section) -> list[tuple[int, str]]:
+        where, params = self._filter_sql(status, section)
+        sql = text(
+            f"SELECT rowid, snippet({search.FTS_TABLE}, 2, :o, :c, '…', 14) "
+            f"FROM {search.FTS_TABLE} WHERE {search.FTS_TABLE} MATCH :m{where} "
+            "ORDER BY rank LIMIT :n"
+        )
+        params |= {"m": match, "n": limit, "o": search.SNIPPET_OPEN, "c": search.SNIPPET_CLOSE}
+        return [(r[0], r[1]) for r in conn.execute(sql, params)]
+
+    def _scan_ids(self, conn, query: str, *, limit: int, status, section) -> list[tuple[int, str]]:
+        terms = search.query_terms(query)
+        stmt = select(Article.id, Article.dek)
+        for term in terms:
+            like = f"%{term}%"
+            stmt = stmt.where(
+                or_(
+                    Article.headline.ilike(like),
+                    Article.dek.ilike(like),
+                    Article.body.ilike(like),
+                    Article.byline.ilike(like),
+                )
+            )
+        if status:
+            stmt = stmt.where(Article.status == status)
+        if section:
+            stmt = stmt.where(Article.section == section)
+        stmt = stmt.order_by(Article.updated_at.desc()).limit(limit)
+        return [(r[0], r[1][:160]) for r in conn.execute(stmt)]
+
+    @property
+    def search_note(self) -> str:
+        """Why search is slower here, or "" when the full-text index is in use."""
+        return "" if self.has_fts else search.FTS5_MISSING_MESSAGE
+
+    # ---- images and figures ---------------------------------------------
+    def add_image(self, *, sha256: str, **fields: Any) -> Image:
+        """Record an image whose file is already in media/; the same file twice is one image."""
+        with self._session() as s, s.begin():
+            image = s.scalar(select(Image).where(Image.sha256 == sha256))
+            if image is None:
+                image = Image(sha256=sha256, **fields)
+                s.add(image)
+            s.flush()
+            return image
+
+    def get_image(self, key: int | str) -> Image:
+        with self._session() as s:
+            stmt = select(Image)
+            stmt = (
+                stmt.where(Image.id == key)
+                if isinstance(key, int)
+                else stmt.where(or_(Image.uid == key, Image.sha256 == key))
+            )
+            image = s.scalars(stmt).first()
+            if image is None:
+                raise NotFound(f"No image {key!r} in this library.")
+            return image
+
+    def update_image(self, image_id: int, **fields: Any) -> Image:
+        unknown = fields.keys() - IMAGE_FIELDS
+        if unknown:
+            raise TypeError(f"unknown image fields: {', '.join(sorted(unknown))}")
+        with self._session() as s, s.begin():
+            image = s.get(Image, image_id)
+            if image is None:
+                raise NotFound(f"Image {image_id} is no longer in the library.")
+            for key, value in fields.items():
+                setattr(image, key, value)
+            image.updated_at = utcnow()
+            s.flush()
+            return image
+
+    def list_images(self, *, query: str = "", limit: int | None = None) -> list[Image]:
+        """Newest first; the query matches caption, credit, creator, headline and file name."""
+        stmt = select(Image).order_by(Image.created_at.desc(), Image.id.desc())
+        for term in query.split():
+            like = f"%{term}%"
+            stmt = stmt.where(
+                or_(
+                    Image.caption.ilike(like),
+                    Image.credit.ilike(like),
+                    Image.creator.ilike(like),
+                    Image.headline.ilike(like),
+                    Image.original_name.ilike(like),
+                )
+            )
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        with self._session() as s:
+            return list(s.scalars(stmt))
+
+    def credits_in_use(self) -> list[str]:
+        """Credit lines and creators already used, most used first, for completion."""
+        with self.engine.connect() as conn:
+            names: dict[str, int] = {}
+            for column in (Image.credit, Image.creator):
+                for value, n in conn.execute(
+                    select(column, func.count()).where(column != "").group_by(column)
+                ):
+                    names[value] = names.get(value, 0) + n
+        return sorted(names, key=lambda k: (-names[k], k.casefold()))
+
+    def add_figure(
+        self, article_id: int, image_id: int, *, role: str = "inline", caption: str = ""
+    ) -> Figure:
+        if role not in FIGURE_ROLES:
+            raise LibraryError(f"Unknown figure role {role!r}.")
+        with self._session() as s, s.begin():
+            article = s.get(Article, article_id)
+            if article is None:
+                raise NotFound(f"Article {article_id} is no longer in the library.")
+            if role == "hero":
+                for fig in article.figures:
+                    if fig.role == "hero":
+                        fig.role = "inline"
+            position = 0 if role == "hero" else len(article.figures)
+            figure = Figure(image_id=image_id, role=role, caption=caption, position=position)
+            article.figures.insert(position, figure)
+            self._renumber(article.figures)
+            self._touch(article)
+            s.flush()
+            figure_id = figure.id
+        return self.get_figure(figure_id)
+
+    def get_figure(self, figure_id: int) -> Figure:
+        with self._session() as s:
+            fig = s.get(Figure, figure_id, options=[selectinload(Figure.image)])
+            if fig is None:
+                raise NotFound(f"Figure {figure_id} is no longer in the library.")
+            return fig
+
+    def update_figure(
+        self, figure_id: int, *, caption: str | None = None, role: str | None = None
+    ) -> Figure:
+        with self._session() as s, s.begin():
+            fig = s.get(Figure, figure_id)
+            if fig is None:
+                raise NotFound(f"Figure {figure_id} is no longer in the library.")
+            if caption is not None:
+                fig.caption = caption
+            if role is not None:
+                if role not in FIGURE_ROLES:
+                    raise LibraryError(f"Unknown figure role {role!r}.")
+                if role == "hero":
+                    for other in fig.article.figures:
+                        if other.role == "hero" and other.id != fig.id:
+                            other.role = "inline"
+                    fig.article.figures.remove(fig)
+                    fig.article.figures.insert(0, fig)
+                    self._renumber(fig.article.figures)
+                fig.role = role
+            fig.updated_at = utcnow()
+            self._touch(fig.article)
+        return self.get_figure(figure_id)
+
+    def set_hero(self, article_id: int, image_id: int) -> Figure:
+        """Make the image this article's hero, reusing its figure when it is already placed."""
+        article = self.get_article(article_id)
+        for fig in article.figures:
+            if fig.image_id == image_id:
+                return self.update_figure(fig.id, role="hero")
+        return self.add_figure(article_id, image_id, role="hero")
+
+    def remove_figure(self, figure_id: int) -> None:
+        with self._session() as s, s.begin():
+            fig = s.get(Figure, figure_id)
+            if fig is None:
+                return
+            article = fig.article
+            article.figures.remove(fig)
+            self._renumber(article.figures)
+            self._touch(article)
+
+    def reorder_figures(self, article_id: int, figure_ids: Sequence[int]) -> None:
+        with self._session() as s, s.begin():
+            article = s.get(Article, article_id)
+            if article is None:
+                raise NotFound(f"Article {article_id} is no longer in the library.")
+            by_id = {f.id: f for f in article.figures}
+            if set(figure_ids) != by_id.keys():
+                raise LibraryError("The new order must name each of the article's figures once.")
+            for position, fid in enumerate(figure_ids):
+                by_id[fid].position = position
+            self._touch(article)
+
+    @staticmethod
+    def _renumber(figures: list[Figure]) -> None:
+        for position, fig in enumerate(figures):
+            fig.position = position
+
+    @staticmethod
+    def _touch(article: Article) -> None:
+        # Figures and related stories are saved as they are edited; only the
+        # text fields carry a version, since only they are autosaved from a copy.
+        article.updated_at = utcnow()
+
+    # ---- related stories -------------------------------------------------
+    def set_related(self, article_id: int, target_ids: Sequence[int]) -> None:
+        """Replace the article's related stories with these, in this order."""
+        if article_id in target_ids:
+            raise LibraryError("An article cannot be related to itself.")
+        with self._session() as s, s.begin():
+            article = s.get(Article, article_id)
+            if article is None:
+                raise NotFound(f"Article {article_id} is no longer in the library.")
+            targets = {
+                a.id: a for a in s.scalars(select(Article).where(Article.id.in_(target_ids)))
+            }
+            missing = [t for t in target_ids if t not in targets]
+            if missing:
+                raise NotFound(f"Related stories not in the library: {missing}.")
+            article.related.clear()
+            s.flush()
+            seen: set[int] = set()
+            for tid in target_ids:
+                if tid in seen:
+                    continue
+                seen.add(tid)
+                target = targets[tid]
+                article.related.append(
+                    RelatedStory(
+                        target_id=tid,
+                        target_uid=target.uid,
+                        target_headline=target.headline,
+                        position=len(seen) - 1,
+                    )
+                )
+            self._touch(article)
+
+    def referrers(self, article_id: int) -> list[ArticleSummary]:
+        """Articles that list this one as a related story."""
+        sub = select(RelatedStory.article_id).where(RelatedStory.target_id == article_id)
+        return self.list_articles(ids=[r for (r,) in self._rows(sub)])
+
+    def _rows(self, stmt) -> list:
+        with self.engine.connect() as conn:
+            return list(conn.execute(stmt))
+
+    # ---- revisions -----------------------------------------------------
+    def add_revision(self, article_id: int, *, reason: str = "save") -> Revision:
+        """Record the article's current text as a revision."""
+        with self._session() as s, s.begin():
+            article = s.get(Article, article_id)
+            if article is None:
+                raise NotFound(f"Article {article_id} is no longer in the library.")
+            rev = Revision(
+                article_id=article_id,
+                headline=article.headline,
+                dek=article.dek,
+                body=article.body,
+                word_count=word_count(article.body),
+                reason=reason,
+            )
+            s.add(rev)
+            s.flush()
+            return rev
+
+    def revisions(self, article_id: int) -> list[Revision]:
+        with self._session() as s:
+            stmt = (
+                select(Revision)
+                .where(Revision.article_id == article_id)
+                .order_by(Revision.created_at.desc(), Revision.id.desc())
+            )
+            return list(s.scalars(stmt))
+
+    def restore_revision(self, revision_id: int) -> Article:
+        """Put a revision's text back; the text it replaces is kept as a revision first."""
+        with self._session() as s:
+            rev = s.get(Revision, revision_id)
+            if rev is None:
+                raise NotFound(f"Revision {revision_id} is no longer in the library.")
+        self.add_revision(rev.article_id, reason="before restore")
+        return self.update_article(
+            rev.article_id, headline=rev.headline, dek=rev.dek, body=rev.body
+        )
+
+    # ---- settings and publication ----------------------------------------
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        with self._session() as s:
+            row = s.get(Setting, key)
+            return default if row is None else json.loads(row.value)
+
+    def set_setting(self, key: str, value: Any) -> None:
+        with self._session() as s, s.begin():
+            row = s.get(Setting, key)
+            if row is None:
+                s.add(Setting(key=key, value=json.dumps(value)))
+            else:
+                row.value = json.dumps(value)
+
+    def publication(self) -> Publication:
+        with self._session() as s, s.begin():
+            pub = s.scalars(select(Publication).order_by(Publication.id)).first()
+            if pub is None:
+                pub = Publication(
+                    name="The Newsdesk Courier",
+                    base_url="https://example.org/",
+                    language="en",
+                    timezone="UTC",
+                )
+                s.add(pub)
+                s.flush()
+            return pub
+
+    def update_publication(self, **fields: Any) -> Publication:
+        allowed = {"name", "base_url", "language", "timezone", "logo_image_id"}
+        unknown = fields.keys() - allowed
+        if unknown:
+            raise TypeError(f"unknown publication fields: {', '.join(sorted(unknown))}")
+        pub_id = self.publication().id
+        with self._session() as s, s.begin():
+            s.execute(
+                update(Publication)
+                .where(Publication.id == pub_id)
+                .values(**fields, updated_at=utcnow())
+            )
+        return self.publication()
+
+    # ---- maintenance ---------------------------------------------------
+    def rebuild_search_index(self) -> None:
+        with self.engine.begin() as conn:
+            if self.has_fts:
+                search.drop_fts_index(conn)
+            search.create_fts_index(conn)
+            self.has_fts = search.fts_index_exists(conn)
+
+    def checkpoint(self) -> None:
+        """Fold the WAL into the main file (used before copying a library)."""
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+__all__ = ["ArticleSummary", "Library"]

@@ -1,0 +1,231 @@
+"""The library's typed SQLAlchemy models: articles, tags, images, figures, related stories, revisions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+ARTICLE_STATUSES = ("draft", "editing", "ready", "published")
+FIGURE_ROLES = ("hero", "inline")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_uid() -> str:
+    return str(uuid.uuid4())
+
+
+class AwareDateTime(TypeDecorator[datetime]):
+    """Stores UTC and always hands back time-zone aware datetimes.
+
+    SQLite has no time-zone type, so values are normalised to UTC on the way in
+    and tagged UTC on the way out; PostgreSQL gets a real timestamptz.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; attach a time zone")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: AwareDateTime()}
+
+
+class Record:
+    """Every record carries a UUID and its times, so libraries can sync field by field later."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
+
+
+class ArticleTag(Base):
+    __tablename__ = "article_tags"
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag_id: Mapped[int] = mapped_column(
+        ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    tag: Mapped[Tag] = relationship(lazy="joined")
+
+
+class Tag(Record, Base):
+    __tablename__ = "tags"
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+
+class Article(Record, Base):
+    __tablename__ = "articles"
+    headline: Mapped[str] = mapped_column(String(500), default="")
+    dek: Mapped[str] = mapped_column(Text, default="")
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    byline: Mapped[str] = mapped_column(String(300), default="")
+    section: Mapped[str] = mapped_column(String(120), default="", index=True)
+    body: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    language: Mapped[str] = mapped_column(String(35), default="")
+    seo_title: Mapped[str] = mapped_column(String(300), default="")
+    seo_description: Mapped[str] = mapped_column(Text, default="")
+    embargo_until: Mapped[datetime | None] = mapped_column(default=None)
+    published_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    # Bumped on every save: a save carrying an older version is stale.
+    version: Mapped[int] = mapped_column(default=1)
+
+    tag_links: Mapped[list[ArticleTag]] = relationship(
+        order_by=ArticleTag.position, cascade="all, delete-orphan", lazy="selectin"
+    )
+    figures: Mapped[list[Figure]] = relationship(
+        back_populates="article",
+        order_by="Figure.position",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
+    related: Mapped[list[RelatedStory]] = relationship(
+        foreign_keys="RelatedStory.article_id",
+        order_by="RelatedStory.position",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
+
+    @property
+    def tags(self) -> list[str]:
+        return [link.tag.name for link in self.tag_links]
+
+    @property
+    def hero(self) -> Figure | None:
+        return next((f for f in self.figures if f.role == "hero"), None)
+
+
+class Image(Record, Base):
+    __tablename__ = "images"
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    ext: Mapped[str] = mapped_column(String(10))
+    original_name: Mapped[str] = mapped_column(String(500), default="")
+    format: Mapped[str] = mapped_column(String(20), default="")
+    mime: Mapped[str] = mapped_column(String(50), default="")
+    width: Mapped[int] = mapped_column(default=0)
+    height: Mapped[int] = mapped_column(default=0)
+    size_bytes: Mapped[int] = mapped_column(default=0)
+    caption: Mapped[str] = mapped_column(Text, default="")
+    credit: Mapped[str] = mapped_column(String(500), default="")
+    creator: Mapped[str] = mapped_column(String(500), default="")
+    copyright: Mapped[str] = mapped_column(String(500), default="")
+    source: Mapped[str] = mapped_column(String(500), default="")
+    usage_terms: Mapped[str] = mapped_column(Text, default="")
+    alt_text: Mapped[str] = mapped_column(Text, default="")
+    headline: Mapped[str] = mapped_column(String(500), default="")
+    date_created: Mapped[str] = mapped_column(String(40), default="")
+    city: Mapped[str] = mapped_column(String(200), default="")
+    country: Mapped[str] = mapped_column(String(200), default="")
+
+    @property
+    def filename(self) -> str:
+        return f"{self.sha256}{self.ext}"
+
+
+class Figure(Record, Base):
+    __tablename__ = "figures"
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    image_id: Mapped[int] = mapped_column(ForeignKey("images.id", ondelete="RESTRICT"), index=True)
+    role: Mapped[str] = mapped_column(String(10), default="inline")
+    position: Mapped[int] = mapped_column(default=0)
+    caption: Mapped[str] = mapped_column(
+        Text, default=""
+    )  # this story's caption, overrides the image's
+
+    article: Mapped[Article] = relationship(back_populates="figures")
+    image: Mapped[Image] = relationship(lazy="joined")
+
+    @property
+    def effective_caption(self) -> str:
+        return self.caption or self.image.caption
+
+
+class RelatedStory(Record, Base):
+    __tablename__ = "related_stories"
+    __table_args__ = (UniqueConstraint("article_id", "target_uid"),)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    # The target survives as a uid and headline when its article is deleted, so
+    # preflight can say which related story went missing instead of dropping it.
+    target_id: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="SET NULL"), index=True
+    )
+    target_uid: Mapped[str] = mapped_column(String(36))
+    target_headline: Mapped[str] = mapped_column(String(500), default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    target: Mapped[Article | None] = relationship(foreign_keys=[target_id], lazy="select")
+
+
+class Revision(Record, Base):
+    __tablename__ = "revisions"
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    headline: Mapped[str] = mapped_column(String(500), default="")
+    dek: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    word_count: Mapped[int] = mapped_column(default=0)
+    reason: Mapped[str] = mapped_column(String(40), default="save")
+
+
+class Publication(Record, Base):
+    __tablename__ = "publications"
+    name: Mapped[str] = mapped_column(String(200), default="")
+    base_url: Mapped[str] = mapped_column(String(500), default="")
+    language: Mapped[str] = mapped_column(String(35), default="en")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    logo_image_id: Mapped[int | None] = mapped_column(
+        ForeignKey("images.id", ondelete="SET NULL"), default=None
+    )
+
+
+class Setting(Base):
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,0 +1,313 @@
+"""Markdown to safe HTML, whole or block by block: the one body renderer for preview and export."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html import escape as html_escape
+
+import markdown
+import nh3
+
+# How a body refers to a library image: ![alt text](image:<image uid>)
+IMAGE_SCHEME = "image"
+
+EXTENSIONS = ["tables", "footnotes", "smarty", "toc", "fenced_code", "sane_lists"]
+EXTENSION_CONFIGS = {
+    # The page's <h1> is the headline, so body headings start at <h2>.
+    "toc": {"baselevel": 2, "permalink": False},
+    "smarty": {"smart_angled_quotes": False},
+    "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
+}
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div", "dl",
+    "dt", "em", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol",
+    "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td",
+    "tfoot", "th", "thead", "tr", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "ol": {"start"},
+    "li": {"id"},
+    "sup": {"id"},
+    "td": {"style", "colspan", "rowspan"},
+    "th": {"style", "colspan", "rowspan", "scope"},
+    **{f"h{n}": {"id"} for n in range(2, 7)},
+}
+ALLOWED_CLASSES = {
+    "a": {"footnote-ref", "footnote-backref"},
+    "div": {"footnote"},
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel", IMAGE_SCHEME}
+
+ImageResolver = Callable[[str, str, bool], "str | None"]
+"""(image uid, alt text, stands alone as a paragraph) -> trusted HTML, or None when unknown."""
+
+
+def sanitize(html: str) -> str:
+    """Keep only the markup an article body may hold.
+
+    Scripts, styles, iframes, forms and event-handler attributes are removed;
+    links may only use web, mail and phone schemes (never javascript:), and get
+    rel="noopener".
+    """
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style", "iframe", "object", "embed", "template", "noscript"},
+        attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        filter_style_properties={"text-align"},
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener",
+        strip_comments=True,
+    )
+
+
+_md_instance: markdown.Markdown | None = None
+
+
+def _md() -> markdown.Markdown:
+    global _md_instance
+    if _md_instance is None:
+        _md_instance = markdown.Markdown(
+            extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
+        )
+    return _md_instance
+
+
+def _convert(source: str) -> str:
+    md = _md()
+    md.reset()
+    return md.convert(source)
+
+
+_STANDALONE_IMG = re.compile(r"<p>\s*(<img\b[^>]*>)\s*</p>")
+_IMG = re.compile(r"<img\b[^>]*>")
+_ATTR = re.compile(r'(\w+)="([^"]*)"')
+
+
+def _unescape_attr(value: str) -> str:
+    return value.replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def place_images(html: str, resolve: ImageResolver | None) -> str:
+    """Replace library image references with figures; other images become a visible note.
+
+    Remote images are never loaded by a published page (no request may leave
+    it), so an <img> pointing anywhere but the library is not kept.
+    """
+
+    def tag_html(img_tag: str, standalone: bool) -> str:
+        attrs = dict(_ATTR.findall(img_tag))
+        src = _unescape_attr(attrs.get("src", ""))
+        alt = _unescape_attr(attrs.get("alt", ""))
+        if src.startswith(IMAGE_SCHEME + ":") and resolve is not None:
+            placed = resolve(src[len(IMAGE_SCHEME) + 1 :], alt, standalone)
+            if placed is not None:
+                return placed
+        note = html_escape(alt or "image")
+        return f'<span class="missing-image">[Image not in the library: {note}]</span>'
+
+    html = _STANDALONE_IMG.sub(lambda m: tag_html(m.group(1), True), html)
+    return _IMG.sub(lambda m: tag_html(m.group(0), False), html)
+
+
+def render_markdown(source: str, *, resolve_image: ImageResolver | None = None) -> str:
+    """The whole body rendered in one pass: the reference the block renderer must equal."""
+    return place_images(sanitize(_convert(source)), resolve_image)
+
+
+# ---------------------------------------------------------------- blocks
+_FENCE = re.compile(r"^(`{3,}|~{3,})")
+_LIST_ITEM = re.compile(r"^(?:[*+-]|\d+[.)])\s")
+_DEFINITION = re.compile(r"^\[(\^?)[^\]]+\]:")
+_FOOTNOTE_DIV = re.compile(r'\s*<div class="footnote">.*?</div>\s*$', re.S)
+_ID_ATTR = re.compile(r'\bid="([^"]+)"')
+
+
+@dataclass(frozen=True, slots=True)
+class SourceBlock:
+    """A top-level run of Markdown lines; lines are 0-based, end exclusive."""
+
+    start: int
+    end: int
+    text: str
+
+    @property
+    def is_definitions(self) -> bool:
+        return bool(_DEFINITION.match(self.text))
+
+
+def _kind(line: str) -> str:
+    stripped = line.lstrip()
+    if _LIST_ITEM.match(stripped):
+        return "list"
+    if stripped.startswith(">"):
+        return "quote"
+    return "other"
+
+
+def split_blocks(source: str) -> list[SourceBlock]:
+    """Split Markdown into top-level blocks at blank lines that end one.
+
+    A blank line does not end a block inside a fenced code block, before an
+    indented continuation line, or between two items of one list or two
+    paragraphs of one quote, because Markdown joins those into one element.
+    """
+    lines = source.split("\n")
+    blocks: list[SourceBlock] = []
+    start: int | None = None
+    fence: str | None = None
+    first_kind = "other"
+    blank_run = False
+    for i, line in enumerate(lines):
+        if fence is not None:
+            if line.lstrip().startswith(fence):
+                fence = None
+            continue
+        is_blank = not line.strip()
+        if is_blank:
+            blank_run = start is not None
+            continue
+        indented = line.startswith(("    ", "\t"))
+        if start is None:
+            start, first_kind = i, _kind(line)
+        elif blank_run and not indented:
+            kind = _kind(line)
+            same_container = kind == first_kind and kind in ("list", "quote")
+            if not same_container:
+                blocks.append(_make_block(lines, start, i))
+                start, first_kind = i, kind
+        blank_run = False
+        m = _FENCE.match(line.lstrip())
+        if m and not indented:
+            fence = m.group(1)[0] * len(m.group(1))
+    if start is not None:
+        blocks.append(_make_block(lines, start, len(lines)))
+    return blocks
+
+
+def _make_block(lines: list[str], start: int, end: int) -> SourceBlock:
+    while end > start and not lines[end - 1].strip():
+        end -= 1
+    return SourceBlock(start, end, "\n".join(lines[start:end]))
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One rendered top-level block: a stable id, its source lines and its safe HTML."""
+
+    id: str
+    start: int
+    end: int
+    html: str
+
+
+@dataclass
+class RenderedBody:
+    blocks: list[Block]
+    footnotes_html: str = ""
+
+    @property
+    def html(self) -> str:
+        parts = [b.html for b in self.blocks if b.html]
+        if self.footnotes_html:
+            parts.append(self.footnotes_html)
+        return "\n".join(parts)
+
+    def line_range(self, block_id: str) -> tuple[int, int] | None:
+        for b in self.blocks:
+            if b.id == block_id:
+                return b.start, b.end
+        return None
+
+    def block_at_line(self, line: int) -> Block | None:
+        """The block holding a 0-based source line, or the nearest one before it."""
+        found = None
+        for b in self.blocks:
+            if b.start <= line:
+                found = b
+            else:
+                break
+        return found
+
+
+@dataclass
+class BlockRenderer:
+    """Renders a body block by block, reusing the HTML of blocks that did not change.
+
+    The cache is keyed by the block's text (and by the link and footnote
+    definitions when the block could use them), so typing in one paragraph of
+    a 20,000-word article re-renders one paragraph.
+    """
+
+    resolve_image: ImageResolver | None = None
+    _cache: dict[tuple[str, str], str] = field(default_factory=dict)
+    rendered_last: int = 0  # blocks converted on the last call (not served from the cache)
+
+    def clear(self) -> None:
+        self._cache.clear()
+
+    def render(self, source: str) -> RenderedBody:
+        source_blocks = split_blocks(source)
+        definitions = "\n\n".join(b.text for b in source_blocks if b.is_definitions)
+        defs_key = hashlib.sha1(definitions.encode()).hexdigest() if definitions else ""
+        seen_hashes: dict[str, int] = {}
+        used_ids: set[str] = set()
+        blocks: list[Block] = []
+        new_cache: dict[tuple[str, str], str] = {}
+        converted = 0
+        for sb in source_blocks:
+            needs_defs = bool(definitions) and "[" in sb.text
+            key = (sb.text, defs_key if needs_defs else "")
+            html = self._cache.get(key)
+            if html is None:
+                html = "" if sb.is_definitions else self._render_block(sb.text, definitions if needs_defs else "")
+                converted += 1
+            new_cache[key] = html
+            digest = hashlib.sha1(sb.text.encode()).hexdigest()[:10]
+            n = seen_hashes.get(digest, 0)
+            seen_hashes[digest] = n + 1
+            block_id = f"b{digest}" + (f"-{n}" if n else "")
+            blocks.append(Block(block_id, sb.start, sb.end, _dedupe_ids(html, used_ids)))
+        self._cache = new_cache
+        self.rendered_last = converted
+        footnotes = ""
+        if definitions and "[^" in definitions:
+            footnotes = _dedupe_ids(self._footnotes_html(definitions), used_ids)
+        return RenderedBody(blocks, footnotes)
+
+    def _render_block(self, text: str, definitions: str) -> str:
+        html = _convert(f"{text}\n\n{definitions}" if definitions else text)
+        html = _FOOTNOTE_DIV.sub("", html)
+        return place_images(sanitize(html), self.resolve_image)
+
+    def _footnotes_html(self, definitions: str) -> str:
+        html = _convert(definitions)
+        m = _FOOTNOTE_DIV.search(html)
+        return sanitize(m.group(0).strip()) if m else ""
+
+
+def _dedupe_ids(html: str, used: set[str]) -> str:
+    """Give repeated ids the suffixes Markdown's toc extension gives (x, x_1, x_2)."""
+
+    def fix(m: re.Match[str]) -> str:
+        value = m.group(1)
+        candidate, n = value, 0
+        while candidate in used:
+            n += 1
+            candidate = f"{value}_{n}"
+        used.add(candidate)
+        return f'id="{candidate}"'
+
+    return _ID_ATTR.sub(fix, html)
+
+
+def render_blocks(source: str, *, resolve_image: ImageResolver | None = None) -> RenderedBody:
+    return BlockRenderer(resolve_image=resolve_image).render(source)

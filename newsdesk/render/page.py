@@ -1,0 +1,327 @@
+"""The article page: view models built from the library and rendered through the page templates.
+
+Preview and export both call `build_page` and `render_page`; they differ only
+in the `Assets` that say where images, styles and other pages are found.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urljoin
+
+import jinja2
+
+from newsdesk.library.models import Article, Figure, Image, Publication, utcnow
+from newsdesk.paths import resource
+from newsdesk.render import dates
+from newsdesk.render.markdown import Block, BlockRenderer, RenderedBody
+from newsdesk.render.text import reading_time, slugify, word_count
+
+HERO_SIZES = "(min-width: 56rem) 52rem, 100vw"
+CARD_SIZES = "(min-width: 56rem) 12rem, 40vw"
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRef:
+    """Everything an <img> element needs."""
+
+    src: str
+    width: int
+    height: int
+    alt: str
+    srcset: str = ""
+    sizes: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FigureView:
+    image: ImageRef
+    caption: str
+    credit: str
+    role: str
+    image_uid: str
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedCard:
+    href: str
+    headline: str
+    date_iso: str
+    date_text: str
+    thumb: ImageRef | None  # THIS story's own hero, or no picture at all
+
+
+@dataclass
+class PageView:
+    """What the article template shows; built once per article, body re-rendered per edit."""
+
+    lang: str
+    title: str
+    description: str
+    headline: str
+    dek: str
+    byline: str
+    section: str
+    tags: list[str]
+    published_iso: str
+    published_text: str
+    updated_iso: str
+    updated_text: str
+    show_updated: bool
+    reading_time: str
+    word_count: int
+    hero: FigureView | None
+    body: RenderedBody
+    related: list[RelatedCard]
+    publication_name: str
+    canonical_url: str
+    og_image_url: str
+    json_ld: str
+    stylesheet_href: str
+    favicon_href: str
+    home_href: str
+    section_href: str
+    extra_head: str = ""  # preview-only script hook; empty in exported pages
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+class Assets:
+    """Where a page finds its images, stylesheet, favicon and the pages it links to.
+
+    This base serves the preview: images straight from the library's media
+    folder, styles from the bundled resources. The exporter subclasses it.
+    """
+
+    def __init__(self, library_root: Path) -> None:
+        self.library_root = library_root
+
+    def image_ref(self, image: Image, *, alt: str, purpose: str) -> ImageRef:
+        src = (self.library_root / "media" / image.filename).as_uri()
+        return ImageRef(src=src, width=image.width, height=image.height, alt=alt)
+
+    def image_url(self, image: Image, base_url: str) -> str:
+        """An absolute URL for Open Graph and JSON-LD."""
+        return urljoin(base_url, f"media/{image.filename}")
+
+    def article_href(self, target: Article) -> str | None:
+        """A link to another article's page, or None when that page is not published."""
+        return f"../../{self.article_path(target)}" if is_public(target) else None
+
+    def article_path(self, article: Article) -> str:
+        """The article's path below the site root, for its canonical URL."""
+        return f"{section_segment(article.section)}/{article.slug}/"
+
+    @property
+    def stylesheet_href(self) -> str:
+        return resource("site.css").as_uri()
+
+    @property
+    def favicon_href(self) -> str:
+        return resource("favicon.svg").as_uri()
+
+    @property
+    def home_href(self) -> str:
+        return "../../index.html"
+
+    def section_href(self, section: str) -> str:
+        return f"../../{section_segment(section)}/index.html"
+
+
+def section_segment(section: str) -> str:
+    """The folder a section's pages live in."""
+    return slugify(section or "news", fallback="news")
+
+
+def is_public(article: Article, *, now: datetime | None = None) -> bool:
+    """Published, and past any embargo."""
+    now = now or utcnow()
+    if article.status != "published":
+        return False
+    return article.embargo_until is None or article.embargo_until <= now
+
+
+@lru_cache(maxsize=8)
+def _environment(override_dir: str | None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if override_dir and Path(override_dir).is_dir():
+        loaders.append(jinja2.FileSystemLoader(override_dir))
+    loaders.append(jinja2.FileSystemLoader(str(resource("templates"))))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    return env
+
+
+def environment(templates_override: Path | None = None) -> jinja2.Environment:
+    """The template environment; a library's own templates folder wins over the bundled one."""
+    return _environment(str(templates_override) if templates_override else None)
+
+
+def figure_view(figure: Figure | None, image: Image, assets: Assets, *, alt: str | None = None,
+                role: str = "inline") -> FigureView:
+    caption = (figure.caption if figure and figure.caption else image.caption)
+    return FigureView(
+        image=assets.image_ref(image, alt=alt if alt is not None else image.alt_text, purpose=role),
+        caption=caption,
+        credit=image.credit,
+        role=role,
+        image_uid=image.uid,
+    )
+
+
+def make_image_resolver(article: Article, assets: Assets, env: jinja2.Environment, *,
+                        images_by_uid: dict[str, Image] | None = None):
+    """Turn `![alt](image:UID)` in the body into the same figure markup as the hero."""
+    known = {f.image.uid: f for f in article.figures}
+    extra = images_by_uid or {}
+    template = env.get_template("figure.html")
+
+    def resolve(uid: str, alt: str, standalone: bool) -> str | None:
+        fig = known.get(uid)
+        image = fig.image if fig else extra.get(uid)
+        if image is None:
+            return None
+        view = figure_view(fig, image, assets, alt=alt or image.alt_text, role="inline")
+        if not standalone:
+            return env.get_template("inline_image.html").render(image=view.image)
+        return template.render(figure=view)
+
+    return resolve
+
+
+def build_page(
+    article: Article,
+    publication: Publication,
+    assets: Assets,
+    *,
+    renderer: BlockRenderer | None = None,
+    templates_override: Path | None = None,
+    images_by_uid: dict[str, Image] | None = None,
+) -> PageView:
+    """Gather everything the article page shows. `article` must be fully loaded."""
+    env = environment(templates_override)
+    tz, lang = publication.timezone or "UTC", article.language or publication.language or "en"
+    if renderer is None:
+        renderer = BlockRenderer()
+    renderer.resolve_image = make_image_resolver(article, assets, env, images_by_uid=images_by_uid)
+    body = renderer.render(article.body)
+    words = word_count(article.body)
+
+    hero_fig = article.hero
+    hero = figure_view(hero_fig, hero_fig.image, assets, role="hero") if hero_fig else None
+    published = article.published_at or article.updated_at or utcnow()
+    updated = article.updated_at or published
+
+    cards: list[RelatedCard] = []
+    for link in article.related:
+        target = link.target
+        if target is None:
+            continue
+        href = assets.article_href(target)
+        if href is None:
+            continue
+        thumb = None
+        if target.hero is not None:
+            timg = target.hero.image
+            thumb = assets.image_ref(timg, alt=timg.alt_text, purpose="card")
+        when = target.published_at or target.updated_at
+        cards.append(
+            RelatedCard(
+                href=href,
+                headline=target.headline,
+                date_iso=dates.iso(when, tz),
+                date_text=dates.human_date(when, language=lang, tz_name=tz, with_time=False),
+                thumb=thumb,
+            )
+        )
+
+    base_url = publication.base_url or ""
+    canonical = urljoin(base_url, assets.article_path(article)) if base_url else ""
+    og_image = assets.image_url(hero_fig.image, base_url) if hero_fig and base_url else ""
+    description = article.seo_description or article.dek
+    title = article.seo_title or article.headline
+    ld: dict[str, object] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.headline[:110],
+        "datePublished": dates.iso(published, tz),
+        "dateModified": dates.iso(updated, tz),
+        "author": [{"@type": "Person", "name": n} for n in split_byline(article.byline)],
+        "publisher": {"@type": "Organization", "name": publication.name},
+        "inLanguage": lang,
+    }
+    if description:
+        ld["description"] = description
+    if og_image:
+        ld["image"] = [og_image]
+    if canonical:
+        ld["mainEntityOfPage"] = canonical
+        ld["url"] = canonical
+    if article.section:
+        ld["articleSection"] = article.section
+    if article.tags:
+        ld["keywords"] = article.tags
+    return PageView(
+        lang=lang,
+        title=f"{title} | {publication.name}" if publication.name else title,
+        description=description,
+        headline=article.headline,
+        dek=article.dek,
+        byline=article.byline,
+        section=article.section,
+        tags=article.tags,
+        published_iso=dates.iso(published, tz),
+        published_text=dates.human_date(published, language=lang, tz_name=tz),
+        updated_iso=dates.iso(updated, tz),
+        updated_text=dates.human_date(updated, language=lang, tz_name=tz),
+        show_updated=(updated - published).total_seconds() > 60,
+        reading_time=reading_time(words),
+        word_count=words,
+        hero=hero,
+        body=body,
+        related=cards,
+        publication_name=publication.name,
+        canonical_url=canonical,
+        og_image_url=og_image,
+        json_ld=json_for_script(ld),
+        stylesheet_href=assets.stylesheet_href,
+        favicon_href=assets.favicon_href,
+        home_href=assets.home_href,
+        section_href=assets.section_href(article.section) if article.section else "",
+    )
+
+
+def split_byline(byline: str) -> list[str]:
+    """'By Ana Ruiz and Tom Lee' -> ['Ana Ruiz', 'Tom Lee']."""
+    text = byline.strip()
+    if text.lower().startswith("by "):
+        text = text[3:]
+    parts: list[str] = []
+    for chunk in text.replace(" and ", ",").replace(" & ", ",").split(","):
+        if chunk.strip():
+            parts.append(chunk.strip())
+    return parts
+
+
+def json_for_script(data: object) -> str:
+    """JSON safe to place inside a <script> element (no '</' can close it early)."""
+    return json.dumps(data, ensure_ascii=False, indent=1).replace("</", "<\\/")
+
+
+def render_page(view: PageView, *, templates_override: Path | None = None) -> str:
+    """The complete HTML document for one article."""
+    return environment(templates_override).get_template("article.html").render(page=view)
+
+
+def render_block(block: Block, *, templates_override: Path | None = None) -> str:
+    """One body block wrapped exactly as the page wraps it, for patching a live preview."""
+    macro = environment(templates_override).get_template("body.html").module.block  # type: ignore[attr-defined]
+    return str(macro(block))

@@ -1,0 +1,85 @@
+"""Text measures and names: word and character counts, reading time, slugs."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+
+WORDS_PER_MINUTE = 230  # a common figure for adult reading of news prose
+
+_WORD = re.compile(r"[\w’'-]+", re.UNICODE)
+_MARKUP = re.compile(r"!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|[#>*_`~|\[\]]")
+_RESERVED = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(1, 10)),
+    *(f"lpt{i}" for i in range(1, 10)),
+    "index",
+    "feed",
+    "sitemap",
+    "assets",
+    "media",
+}
+SLUG_MAX = 80
+
+
+def plain_text(markdown_source: str) -> str:
+    """Markdown with its markup and image/link targets removed, for counting."""
+    return _MARKUP.sub(" ", markdown_source)
+
+
+def word_count(markdown_source: str) -> int:
+    return sum(1 for w in _WORD.findall(plain_text(markdown_source)) if any(c.isalnum() for c in w))
+
+
+def char_count(text: str) -> int:
+    """Characters as a reader counts them: no line breaks."""
+    return len(text.replace("\r", "").replace("\n", ""))
+
+
+def reading_minutes(words: int, *, wpm: int = WORDS_PER_MINUTE) -> int:
+    """Whole minutes, rounded up, and never zero."""
+    return max(1, math.ceil(words / wpm))
+
+
+def reading_time(words: int, *, wpm: int = WORDS_PER_MINUTE) -> str:
+    return f"{reading_minutes(words, wpm=wpm)} min read"
+
+
+def slugify(text: str, *, max_length: int = SLUG_MAX, fallback: str = "article") -> str:
+    """A lower-case, hyphenated name that is safe as a folder and a URL path segment.
+
+    Accents are folded to ASCII where a plain form exists (Zürich -> zurich);
+    letters of other scripts are kept (they are valid in URLs and file names);
+    emoji, punctuation and separators become hyphens. Names a file system or our
+    own site layout reserve get a suffix.
+    """
+    folded = unicodedata.normalize("NFKD", text)
+    out: list[str] = []
+    for ch in folded:
+        if unicodedata.combining(ch):
+            continue
+        if ch.isalnum():
+            out.append(ch.lower())
+        else:
+            out.append("-")
+    slug = re.sub(r"-{2,}", "-", "".join(out)).strip("-")
+    slug = unicodedata.normalize("NFC", slug)
+    if len(slug) > max_length:
+        cut = slug[:max_length]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut[max_length // 2 :] else cut
+        slug = slug.strip("-")
+    if not slug:
+        slug = fallback
+    if slug in _RESERVED:
+        slug = f"{slug}-{fallback}"
+    return slug
+
+
+def numbered_slug(base: str, n: int) -> str:
+    """The n-th alternative for a taken slug, still within the length limit."""
+    suffix = f"-{n}"
+    return base[: SLUG_MAX - len(suffix)].rstrip("-") + suffix

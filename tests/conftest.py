@@ -1,0 +1,30 @@
+"""Suite-wide set-up: Qt runs offscreen, QtWebEngine runs without a sandbox or GPU."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu --disable-logging")
+os.environ.setdefault("QT_LOGGING_RULES", "qt.webenginecontext.debug=false;qt.qpa.*=false")
+
+import pytest  # noqa: E402
+
+from newsdesk.library import Library  # noqa: E402
+
+
+@pytest.fixture
+def library(tmp_path):
+    """A fresh, empty library in a real folder."""
+    lib = Library.open(tmp_path / "library")
+    yield lib
+    lib.close()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_folders(tmp_path, monkeypatch):
+    """Never touch the real per-user library or settings from a test."""
+    monkeypatch.setenv("NEWSDESK_LIBRARY", str(tmp_path / "default-library"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
