@@ -51,6 +51,7 @@ ARTICLE_FIELDS = frozenset(
         "embargo_until",
         "published_at",
         "created_at",
+        "updated_at",
     }
 )
 IMAGE_FIELDS = frozenset(
@@ -248,7 +249,8 @@ class Library:
             if tags is not None:
                 self._set_tags(s, article, tags)
             article.version += 1
-            article.updated_at = utcnow()
+            if "updated_at" not in fields:
+                article.updated_at = utcnow()
             s.flush()
             if tags is not None or INDEXED_FIELDS & fields.keys():
                 self._index(s, article)
@@ -348,6 +350,9 @@ class Library:
         unknown = fields.keys() - ARTICLE_FIELDS
         if unknown:
             raise TypeError(f"unknown article fields: {', '.join(sorted(unknown))}")
+        for key, value in fields.items():
+            if isinstance(value, datetime) and value.tzinfo is None:
+                raise LibraryError(f"The time given for {key} has no time zone.")
         status = fields.get("status")
         if status is not None and status not in ARTICLE_STATUSES:
             raise LibraryError(
@@ -606,13 +611,14 @@ class Library:
             if role is not None:
                 if role not in FIGURE_ROLES:
                     raise LibraryError(f"Unknown figure role {role!r}.")
+                article = fig.article
                 if role == "hero":
-                    for other in fig.article.figures:
+                    for other in article.figures:
                         if other.role == "hero" and other.id != fig.id:
                             other.role = "inline"
-                    fig.article.figures.remove(fig)
-                    fig.article.figures.insert(0, fig)
-                    self._renumber(fig.article.figures)
+                    article.figures.remove(fig)
+                    article.figures.insert(0, fig)
+                    self._renumber(article.figures)
                 fig.role = role
             fig.updated_at = utcnow()
             self._touch(fig.article)

@@ -145,6 +145,8 @@ class SourceBlock:
 
 
 def _kind(line: str) -> str:
+    if line.startswith(("    ", "\t")):
+        return "code"
     stripped = line.lstrip()
     if _LIST_ITEM.match(stripped):
         return "list"
@@ -157,7 +159,7 @@ def split_blocks(source: str) -> list[SourceBlock]:
     """Split Markdown into top-level blocks at blank lines that end one.
 
     A blank line does not end a block inside a fenced code block, before an
-    indented continuation line, or between two items of one list or two
+    indented continuation of a list item, or between two items of one list or two
     paragraphs of one quote, because Markdown joins those into one element.
     """
     lines = source.split("\n")
@@ -178,7 +180,7 @@ def split_blocks(source: str) -> list[SourceBlock]:
         indented = line.startswith(("    ", "\t"))
         if start is None:
             start, first_kind = i, _kind(line)
-        elif blank_run and not indented:
+        elif blank_run and not (indented and first_kind in ("list", "code")):
             kind = _kind(line)
             same_container = kind == first_kind and kind in ("list", "quote")
             if not same_container:

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
+from newsdesk.library.database import include_object
 from newsdesk.library.models import Base
-
-FTS_PREFIX = "articles_fts"
-
-
-def include_object(obj, name, type_, reflected, compare_to):
-    # The full-text index is SQLite-only and lives outside the models.
-    return not (type_ == "table" and name and name.startswith(FTS_PREFIX))
 
 
 def run_migrations() -> None:

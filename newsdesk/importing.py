@@ -1,0 +1,269 @@
+"""Importing articles from Markdown files with YAML front matter (the CLI and the sample library)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from newsdesk.library import ARTICLE_STATUSES, Library
+from newsdesk.library.models import Article
+from newsdesk.render.dates import zone
+
+KNOWN_KEYS = (
+    "headline", "dek", "byline", "section", "tags", "status", "slug", "published", "updated",
+    "hero", "related", "embargo", "seo_title", "seo_description", "language",
+)
+HERO_KEYS = ("file", "caption", "credit", "alt", "creator", "copyright")
+_BODY_IMAGE = re.compile(r"(!\[[^\]]*\]\()([^)\s]+)((?:\s+\"[^\"]*\")?\))")
+
+
+class ImportProblem(Exception):
+    """A Markdown file cannot be imported; the message names the file, and the key and line."""
+
+
+@dataclass
+class ParsedArticle:
+    path: Path
+    fields: dict[str, Any]
+    tags: list[str]
+    hero: dict[str, str] | None
+    related: list[str]
+    body: str
+    body_images: list[str] = field(default_factory=list)
+
+
+def _read(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ImportProblem(f"{path}: no such file.") from None
+    except IsADirectoryError:
+        raise ImportProblem(f"{path} is a folder, not a Markdown file.") from None
+    except OSError as exc:
+        raise ImportProblem(f"{path}: cannot be read ({exc.strerror}).") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportProblem(f"{path} is not UTF-8 text (byte {exc.start}).") from None
+
+
+def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
+    """(front matter, body, line where the body starts); front matter may be absent."""
+    text = text.replace("\r\n", "\n")
+    if not text.startswith("---\n"):
+        return "", text, 1
+    end = re.search(r"^(---|\.\.\.)[ \t]*$", text[4:], re.M)
+    if end is None:
+        raise ImportProblem(f"{path}: the front matter that opens on line 1 is never closed with '---'.")
+    front = text[4 : 4 + end.start()]
+    body = text[4 + end.end() :].lstrip("\n")
+    return front, body, front.count("\n") + 3
+
+
+def _key_lines(front: str) -> dict[str, int]:
+    """Line (1-based, in the file) of each top-level key, for error messages."""
+    lines: dict[str, int] = {}
+    try:
+        node = yaml.compose(front, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return lines
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            lines[str(key_node.value)] = key_node.start_mark.line + 2  # +1 for '---', +1 for 1-based
+    return lines
+
+
+def _as_datetime(value: Any, tz_name: str) -> datetime:
+    if isinstance(value, datetime):
+        dt = value
+    elif isinstance(value, date):
+        dt = datetime(value.year, value.month, value.day)
+    else:
+        dt = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=zone(tz_name))
+    return dt.astimezone(UTC)
+
+
+def parse_markdown_file(path: Path, *, tz_name: str = "UTC") -> ParsedArticle:
+    """Read and validate one file without touching any library."""
+    text = _read(path)
+    front, body, _ = split_front_matter(text, path)
+    try:
+        meta = yaml.safe_load(front) if front.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" on line {mark.line + 2}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ImportProblem(f"{path}: the front matter is not valid YAML{where}: {problem}.") from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise ImportProblem(f"{path}: the front matter must be 'key: value' lines, not a {type(meta).__name__}.")
+    lines = _key_lines(front)
+
+    def bad(key: str, why: str) -> ImportProblem:
+        line = lines.get(key)
+        return ImportProblem(f"{path}: front matter key '{key}'" + (f" on line {line}" if line else "") + f" {why}.")
+
+    for key in meta:
+        if key not in KNOWN_KEYS:
+            raise bad(str(key), "is not a known key (known: " + ", ".join(KNOWN_KEYS) + ")")
+
+    fields: dict[str, Any] = {}
+    for key in ("headline", "dek", "byline", "section", "slug", "seo_title", "seo_description", "language"):
+        if key in meta and meta[key] is not None:
+            if isinstance(meta[key], (dict, list)):
+                raise bad(key, "must be text")
+            fields[key] = str(meta[key]).strip()
+    if "status" in meta:
+        status = str(meta["status"]).strip().lower()
+        if status not in ARTICLE_STATUSES:
+            raise bad("status", "must be one of " + ", ".join(ARTICLE_STATUSES))
+        fields["status"] = status
+    for key, target in (("published", "published_at"), ("updated", "updated_at"), ("embargo", "embargo_until")):
+        if meta.get(key) is not None:
+            try:
+                fields[target] = _as_datetime(meta[key], tz_name)
+            except (TypeError, ValueError):
+                raise bad(key, f"is not a date and time ({meta[key]!r}); use e.g. 2026-11-26T09:30:00+01:00") from None
+
+    tags = meta.get("tags") or []
+    if isinstance(tags, str):
+        tags = [t.strip() for t in tags.split(",")]
+    if not isinstance(tags, list) or any(isinstance(t, (dict, list)) for t in tags):
+        raise bad("tags", "must be a list of words")
+    related = meta.get("related") or []
+    if isinstance(related, str):
+        related = [related]
+    if not isinstance(related, list) or any(isinstance(r, (dict, list)) for r in related):
+        raise bad("related", "must be a list of slugs")
+
+    hero = meta.get("hero")
+    if hero is not None:
+        if isinstance(hero, str):
+            hero = {"file": hero}
+        if not isinstance(hero, dict):
+            raise bad("hero", "must be a file name or a mapping with file, caption, credit and alt")
+        unknown = [k for k in hero if k not in HERO_KEYS]
+        if unknown:
+            raise bad("hero", f"has an unknown key '{unknown[0]}' (known: " + ", ".join(HERO_KEYS) + ")")
+        if not hero.get("file"):
+            raise bad("hero", "needs a 'file'")
+        hero = {k: str(v) for k, v in hero.items() if v is not None}
+        if not (path.parent / hero["file"]).is_file():
+            raise bad("hero", f"names a file that does not exist: {hero['file']}")
+
+    body_images = []
+    for m in _BODY_IMAGE.finditer(body):
+        target = m.group(2)
+        if target.startswith(("image:", "http:", "https:", "data:")):
+            continue
+        if not (path.parent / target).is_file():
+            line = body[: m.start()].count("\n") + 1
+            raise ImportProblem(f"{path}: the body's image on line {line} names a file that does not exist: {target}.")
+        body_images.append(target)
+
+    return ParsedArticle(path, fields, [str(t) for t in tags if str(t).strip()], hero,
+                         [str(r).strip() for r in related], body, body_images)
+
+
+@dataclass
+class ImportResult:
+    article: Article
+    created: bool
+    warnings: list[str] = field(default_factory=list)
+
+
+def import_markdown_files(library: Library, paths: list[Path]) -> list[ImportResult]:
+    """Import files in order; an existing slug is updated, not duplicated.
+
+    Every file is parsed and checked before anything is written, so one bad
+    file leaves the library exactly as it was. Related stories are linked after
+    all files are in, so files may name each other in any order.
+    """
+    from newsdesk.images.library_import import import_image
+
+    tz_name = library.publication().timezone
+    parsed = [parse_markdown_file(Path(p), tz_name=tz_name) for p in paths]
+    # Images are validated (and copied into media/) before any record is written.
+    from newsdesk.images.importer import prepare_image
+
+    prepared: dict[Path, Any] = {}
+    for item in parsed:
+        names = ([item.hero["file"]] if item.hero else []) + item.body_images
+        for name in names:
+            file = (item.path.parent / name).resolve()
+            if file not in prepared:
+                try:
+                    prepared[file] = prepare_image(file, library.media_dir, library.thumbs_dir)
+                except Exception as exc:  # ImageError and OS errors carry a clear message
+                    raise ImportProblem(f"{item.path}: {exc}") from None
+
+    results: list[ImportResult] = []
+    for item in parsed:
+        results.append(_write_article(library, item, import_image))
+    for item, result in zip(parsed, results, strict=True):
+        if not item.related:
+            continue
+        ids = []
+        for slug in item.related:
+            target = library.find_article(slug)
+            if target is None or target.id == result.article.id:
+                result.warnings.append(f"{item.path}: related story '{slug}' is not in the library; it was left out.")
+                continue
+            ids.append(target.id)
+        library.set_related(result.article.id, ids)
+        result.article = library.get_article(result.article.id)
+    return results
+
+
+def _write_article(library: Library, item: ParsedArticle, import_image) -> ImportResult:
+    fields = dict(item.fields)
+    body = item.body
+    figures: list[tuple[int, str, str]] = []  # image id, role, caption
+    hero_image = None
+    if item.hero:
+        hero_image = import_image(library, item.path.parent / item.hero["file"])
+        updates = {
+            k: v for k, v in (
+                ("caption", item.hero.get("caption")), ("credit", item.hero.get("credit")),
+                ("alt_text", item.hero.get("alt")), ("creator", item.hero.get("creator")),
+                ("copyright", item.hero.get("copyright")),
+            ) if v
+        }
+        if updates:
+            hero_image = library.update_image(hero_image.id, **updates)
+        figures.append((hero_image.id, "hero", ""))
+
+    def rewrite(m: re.Match[str]) -> str:
+        target = m.group(2)
+        if target.startswith(("image:", "http:", "https:", "data:")):
+            return m.group(0)
+        image = import_image(library, item.path.parent / target)
+        if all(f[0] != image.id for f in figures):
+            figures.append((image.id, "inline", ""))
+        return f"{m.group(1)}image:{image.uid}{m.group(3)}"
+
+    body = _BODY_IMAGE.sub(rewrite, body)
+    fields["body"] = body
+    slug = fields.get("slug")
+    existing = library.find_article(slug) if slug else None
+    created = existing is None
+    if existing is None:
+        article = library.create_article(tags=item.tags, **fields)
+    else:
+        fields.pop("slug", None)
+        article = library.update_article(existing.id, tags=item.tags, **fields)
+    have = {f.image_id for f in article.figures}
+    for image_id, role, caption in figures:
+        if role == "hero":
+            library.set_hero(article.id, image_id)
+        elif image_id not in have:
+            library.add_figure(article.id, image_id, role=role, caption=caption)
+    return ImportResult(library.get_article(article.id), created)

@@ -1,0 +1,113 @@
+"""Migrations: every older library reaches the current schema, with a backup taken first."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from newsdesk.library import Library, LibraryError
+from newsdesk.library import database
+from newsdesk.library.models import Base
+
+
+def _revision(db_path):
+    con = sqlite3.connect(db_path)
+    try:
+        return con.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_a_new_library_is_created_at_head_without_a_backup(tmp_path):
+    lib = Library.open(tmp_path / "lib")
+    assert _revision(lib.db_path) == database.head_revision()
+    assert lib.migration_backup is None
+    assert not list((tmp_path / "lib").glob("*.before-*"))
+    lib.close()
+
+
+def test_an_empty_database_file_is_upgraded_to_head(tmp_path):
+    root = tmp_path / "lib"
+    root.mkdir()
+    sqlite3.connect(root / "library.sqlite").close()  # a zero-table SQLite file
+    lib = Library.open(root)
+    assert _revision(lib.db_path) == database.head_revision()
+    lib.close()
+
+
+def test_a_library_made_by_the_first_migration_reaches_head_with_its_data_and_a_backup(tmp_path):
+    root = tmp_path / "lib"
+    root.mkdir()
+    db_path = root / "library.sqlite"
+    engine = database.make_engine(db_path)
+    database.upgrade(engine, "0001")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO articles (id, uid, headline, dek, slug, byline, section, body, status, language,"
+            " seo_title, seo_description, version, created_at, updated_at) VALUES (1, 'u-1', 'Old ferry story',"
+            " '', 'old-ferry', '', '', 'The harbour was quiet.', 'draft', 'en', '', '', 1,"
+            " '2020-01-01 00:00:00', '2020-01-01 00:00:00')"
+        )
+    engine.dispose()
+    lib = Library.open(root)
+    assert _revision(db_path) == database.head_revision()
+    assert lib.migration_backup is not None and lib.migration_backup.exists()
+    assert _revision(lib.migration_backup) == "0001"
+    assert lib.get_article("old-ferry").headline == "Old ferry story"
+    assert [h.slug for h in lib.search("harbour")] == ["old-ferry"]  # the new index was filled
+    lib.close()
+
+
+def test_models_and_migrations_agree(tmp_path):
+    lib = Library.open(tmp_path / "lib")
+    with lib.engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"include_object": database.include_object, "compare_type": True})
+        diff = compare_metadata(ctx, Base.metadata)
+    lib.close()
+    assert diff == []
+
+
+def _md5(path):
+    return hashlib.md5(path.read_bytes()).hexdigest()
+
+
+def test_a_corrupt_library_is_refused_and_left_untouched(tmp_path):
+    root = tmp_path / "lib"
+    root.mkdir()
+    db = root / "library.sqlite"
+    db.write_bytes(b"this is not a database at all" * 100)
+    before = _md5(db)
+    with pytest.raises(LibraryError, match="damaged or not a newsdesk library"):
+        Library.open(root)
+    assert _md5(db) == before
+    assert sorted(p.name for p in root.iterdir()) == ["library.sqlite"]
+
+
+def test_a_foreign_sqlite_database_is_refused_and_left_untouched(tmp_path):
+    root = tmp_path / "lib"
+    root.mkdir()
+    db = root / "library.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE recipes (name TEXT)")
+    con.commit()
+    con.close()
+    before = _md5(db)
+    with pytest.raises(LibraryError, match="not a newsdesk library"):
+        Library.open(root)
+    assert _md5(db) == before
+
+
+def test_a_truncated_library_is_refused(tmp_path):
+    lib = Library.open(tmp_path / "lib")
+    lib.create_article(headline="A", body="x" * 50_000)
+    lib.checkpoint()
+    lib.close()
+    db = tmp_path / "lib" / "library.sqlite"
+    data = db.read_bytes()
+    db.write_bytes(data[:100])
+    with pytest.raises(LibraryError):
+        Library.open(tmp_path / "lib")
