@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import random
 import sys
 import uuid
@@ -143,6 +144,29 @@ def generate_library(path: Path, n: int, *, seed: int = 1, images: int = 0, publ
             conn.execute(insert(Figure), figures)
     lib.rebuild_search_index()
     return lib
+
+
+BENCH_CACHE = Path(os.environ.get("NEWSDESK_BENCH_CACHE", "/tmp/newsdesk-bench"))
+
+
+def cached_library(n: int, *, images: int = 0, seed: int = 1) -> Path:
+    """A generated library of n articles, made once and reused by every benchmark.
+
+    A lock file keeps two benchmarks from generating the same library at once.
+    """
+    import fcntl
+    import shutil
+
+    BENCH_CACHE.mkdir(parents=True, exist_ok=True)
+    path = BENCH_CACHE / f"lib-{n}-img{images}-s{seed}"
+    done = path / ".complete"
+    with open(BENCH_CACHE / f".lock-{path.name}", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(path, ignore_errors=True)
+            generate_library(path, n, images=images, seed=seed).close()
+            done.touch()
+    return path
 
 
 def sample_photo(path: Path, width: int, height: int, *, seed: int = 0, quality: int = 88) -> Path:

@@ -2,4 +2,6 @@
 
 from newsdesk.cli import main
 
-raise SystemExit(main())
+# Guarded: bulk image work runs in worker processes that import __main__.
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -13,7 +13,17 @@ from typing import Any
 from PIL import Image
 
 from .model import ImageError, ImageMetadata
-from .xmp import DC, IPTC_CORE, PHOTOSHOP, XMP_RIGHTS, XmpError, XmpProps, parse_xmp, xmp_list, xmp_text
+from .xmp import (
+    DC,
+    IPTC_CORE,
+    PHOTOSHOP,
+    XMP_RIGHTS,
+    XmpError,
+    XmpProps,
+    parse_xmp,
+    xmp_list,
+    xmp_text,
+)
 
 # --- IPTC-IIM --------------------------------------------------------------
 
@@ -343,6 +353,8 @@ def read_metadata(path: str | Path) -> ImageMetadata:
     except FileNotFoundError as exc:
         raise ImageError(f"{p.name} does not exist.") from exc
     except Image.UnidentifiedImageError as exc:
-        raise ImageError(f"{p.name} is not an image Pillow can read (unknown file format).") from exc
+        raise ImageError(
+            f"{p.name} is not an image Pillow can read (unknown file format)."
+        ) from exc
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise ImageError(f"{p.name} is not an image Pillow can read ({exc}).") from exc

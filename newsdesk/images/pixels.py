@@ -133,9 +133,13 @@ def to_working_mode(im: Image.Image, name: str) -> Image.Image:
             return im
         if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
             # Scale the real range to 0..255 instead of clipping it.
-            lo, hi = im.getextrema()  # type: ignore[misc]
-            hi = max(float(hi), 1.0)
-            scale = 255.0 / (65535.0 if hi > 255 else 255.0)
+            if mode.startswith("I;16"):
+                scale = 255.0 / 65535.0
+            else:
+                # 32-bit integer or float data has no fixed range; assume 16-bit
+                # when the values go past 8-bit, which is what scanners write.
+                _lo, hi = im.getextrema()  # type: ignore[misc]
+                scale = 255.0 / (65535.0 if float(hi) > 255 else 255.0)
             return im.convert("I").point(lambda v: v * scale).convert("L").convert("RGB")
         if mode in ("P", "PA"):
             has_alpha = mode == "PA" or "transparency" in im.info
@@ -187,8 +191,9 @@ def to_srgb(im: Image.Image, icc: bytes | None) -> Image.Image:
     elif base.mode != "RGB":
         base = base.convert("RGB")  # CMYK without a profile: Pillow's naive conversion
     if alpha is not None:
-        base = base.copy() if base is im else base
-        base.putalpha(alpha)
+        base.putalpha(alpha)  # base is a new image here (made by convert above)
+    if base is im and im.info:
+        base = im.copy()  # do not strip the caller's image of its metadata
     base.info = {}  # never carry EXIF, XMP or the old profile into what we write
     return base
 
@@ -242,7 +247,12 @@ CHUNK = 1 << 20
 def sha256_file(path: Path) -> str:
     """SHA-256 of a file, streamed so large TIFFs never sit in memory whole."""
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(CHUNK):
-            h.update(block)
+    try:
+        with open(path, "rb") as fh:
+            while block := fh.read(CHUNK):
+                h.update(block)
+    except FileNotFoundError as exc:
+        raise ImageError(f"{path.name} does not exist.") from exc
+    except OSError as exc:
+        raise ImageError(f"{path.name} could not be read ({exc.strerror or exc}).") from exc
     return h.hexdigest()

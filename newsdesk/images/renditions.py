@@ -41,7 +41,9 @@ _FORMATS: dict[str, tuple[str, str]] = {
 }
 
 
-def _cache_key(sha: str, widths: tuple[int, ...], formats: tuple[str, ...], credits: Credits) -> str:
+def _cache_key(
+    sha: str, widths: tuple[int, ...], formats: tuple[str, ...], credits: Credits
+) -> str:
     spec = {
         "v": PIPELINE_VERSION,
         "sha": sha,
@@ -80,6 +82,8 @@ def make_renditions(
     for fmt in formats:
         if fmt not in _FORMATS:
             raise ValueError(f"unknown rendition format {fmt!r} (use 'jpeg' or 'webp')")
+    if not formats or not any(int(w) > 0 for w in widths):
+        raise ValueError("make_renditions needs at least one format and one positive width")
     sha = sha256 or sha256_file(src)
     key = _cache_key(sha, tuple(widths), formats, credits)
     with open_image(src) as im:

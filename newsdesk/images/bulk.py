@@ -1,0 +1,174 @@
+"""Bulk import and bulk renditions on every core, with progress, cancellation and per-file failures."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from .importer import prepare_image
+from .model import ImageError, ImportFailure, PreparedImage, Rendition, RenditionJob
+from .renditions import make_renditions
+
+T = TypeVar("T")
+Progress = Callable[[int, int], None]
+
+
+class CancelFlag(Protocol):
+    """Anything with is_set(), such as threading.Event."""
+
+    def is_set(self) -> bool: ...
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # Not "fork": the GUI calls this from a process that runs Qt threads, and
+    # forking a multi-threaded process can deadlock the child on a lock some
+    # other thread held. forkserver forks from a clean single-threaded server
+    # (and we preload this module there, so workers start with Pillow already
+    # imported); spawn is the portable fallback (Windows, macOS).
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload([__name__])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def _prepare_one(path: str, media_dir: str, thumbs_dir: str) -> PreparedImage | ImportFailure:
+    try:
+        return prepare_image(path, media_dir, thumbs_dir)
+    except ImageError as exc:
+        return ImportFailure(Path(path), str(exc))
+    except Exception as exc:  # one odd file must never stop the batch
+        return ImportFailure(Path(path), f"{Path(path).name} could not be imported ({exc}).")
+
+
+def _render_one(job: RenditionJob) -> list[Rendition] | ImportFailure:
+    try:
+        return make_renditions(
+            job.src,
+            job.out_dir,
+            credits=job.credits,
+            widths=job.widths,
+            formats=job.formats,
+            sha256=job.sha256,
+        )
+    except ImageError as exc:
+        return ImportFailure(Path(job.src), str(exc))
+    except Exception as exc:
+        name = Path(job.src).name
+        return ImportFailure(Path(job.src), f"Renditions of {name} could not be made ({exc}).")
+
+
+def _run(
+    fn: Callable[..., T | ImportFailure],
+    calls: Sequence[tuple[Any, ...]],
+    paths: Sequence[Path],
+    *,
+    workers: int | None,
+    progress: Progress | None,
+    cancel: CancelFlag | None,
+) -> list[T | ImportFailure]:
+    """Run fn(*call) for every call on a process pool; results come back in input order."""
+    total = len(calls)
+    results: list[T | ImportFailure | None] = [None] * total
+    done = 0
+
+    def finish(i: int, result: T | ImportFailure) -> None:
+        nonlocal done
+        results[i] = result
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
+    def cancelled() -> bool:
+        return cancel is not None and cancel.is_set()
+
+    n = max(1, min(workers or os.cpu_count() or 1, total or 1))
+    if n == 1 or total <= 1:
+        # No pool for a single worker: same results, without process start-up.
+        for i, call in enumerate(calls):
+            if cancelled():
+                break
+            finish(i, fn(*call))
+    else:
+        next_i = 0
+        with ProcessPoolExecutor(max_workers=n, mp_context=_context()) as pool:
+            pending: dict[Future[Any], int] = {}
+            while True:
+                # Keep only a short queue ahead of the workers, so cancelling
+                # stops new work promptly instead of after a long backlog.
+                while next_i < total and len(pending) < 2 * n and not cancelled():
+                    try:
+                        pending[pool.submit(fn, *calls[next_i])] = next_i
+                    except BrokenProcessPool:
+                        break
+                    next_i += 1
+                if not pending:
+                    break
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    i = pending.pop(fut)
+                    try:
+                        finish(i, fut.result())
+                    except BrokenProcessPool:
+                        # A worker died (e.g. a decoder crashed on a hostile
+                        # file): report it for this file and keep the rest.
+                        finish(
+                            i, ImportFailure(paths[i], f"{paths[i].name} crashed the image worker.")
+                        )
+                    except Exception as exc:
+                        finish(i, ImportFailure(paths[i], f"{paths[i].name} failed ({exc})."))
+                if cancelled():
+                    for fut in list(pending):
+                        if fut.cancel():  # queued but not started: drop it
+                            del pending[fut]
+                    next_i = total
+            # a broken pool leaves unsent work behind; it is reported below
+    out: list[T | ImportFailure] = []
+    for i, result in enumerate(results):
+        if result is None:
+            if cancelled():
+                result = ImportFailure(paths[i], "cancelled")
+            else:
+                result = ImportFailure(
+                    paths[i], f"{paths[i].name} was not processed because the image worker stopped."
+                )
+        out.append(result)
+    return out
+
+
+def prepare_many(
+    paths: Sequence[str | Path],
+    media_dir: str | Path,
+    thumbs_dir: str | Path,
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    cancel: CancelFlag | None = None,
+) -> list[PreparedImage | ImportFailure]:
+    """Import many files on every core; one result per path, in input order.
+
+    A failing file becomes an ImportFailure in its place and never stops the
+    batch; after cancel is set no new file is started and the unstarted ones
+    come back as ImportFailure(path, "cancelled").
+    """
+    ps = [Path(p) for p in paths]
+    calls = [(str(p), str(media_dir), str(thumbs_dir)) for p in ps]
+    return _run(_prepare_one, calls, ps, workers=workers, progress=progress, cancel=cancel)
+
+
+def make_renditions_many(
+    jobs: Sequence[RenditionJob],
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    cancel: CancelFlag | None = None,
+) -> list[list[Rendition] | ImportFailure]:
+    """make_renditions for many images on every core; results in job order."""
+    ps = [Path(j.src) for j in jobs]
+    calls = [(j,) for j in jobs]
+    return _run(_render_one, calls, ps, workers=workers, progress=progress, cancel=cancel)
