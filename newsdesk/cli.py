@@ -29,7 +29,11 @@ def _parser() -> argparse.ArgumentParser:
         prog="newsdesk",
         description="A newsroom editor: write offline, keep captions and credits right, export pages.",
     )
-    p.add_argument("--library", metavar="DIR", help="library folder (default: $NEWSDESK_LIBRARY or the per-user data folder)")
+    p.add_argument(
+        "--library",
+        metavar="DIR",
+        help="library folder (default: $NEWSDESK_LIBRARY or the per-user data folder)",
+    )
     p.add_argument("--version", action="version", version=f"newsdesk {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -90,14 +94,30 @@ def cmd_list(args) -> int:
     with _open(args) as lib:
         rows = lib.list_articles(status=args.status)
     if args.json:
-        print(json.dumps([
-            {"id": r.id, "uid": r.uid, "slug": r.slug, "headline": r.headline, "status": r.status,
-             "section": r.section, "updated": _iso(r.updated_at), "published": _iso(r.published_at)}
-            for r in rows
-        ], ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": r.id,
+                        "uid": r.uid,
+                        "slug": r.slug,
+                        "headline": r.headline,
+                        "status": r.status,
+                        "section": r.section,
+                        "updated": _iso(r.updated_at),
+                        "published": _iso(r.published_at),
+                    }
+                    for r in rows
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         for r in rows:
-            print(f"{r.updated_at:%Y-%m-%d %H:%M}  {r.status:<9}  {r.section or '-':<12.12}  {r.slug}  {r.headline}")
+            print(
+                f"{r.updated_at:%Y-%m-%d %H:%M}  {r.status:<9}  {r.section or '-':<12.12}  {r.slug}  {r.headline}"
+            )
     return EXIT_OK
 
 
@@ -108,11 +128,23 @@ def cmd_search(args) -> int:
     if note:
         print(f"note: {note}", file=sys.stderr)
     if args.json:
-        print(json.dumps([
-            {"slug": h.slug, "headline": h.headline, "section": h.section, "status": h.status,
-             "published": _iso(h.published_at), "snippet": h.snippet_text}
-            for h in hits
-        ], ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "slug": h.slug,
+                        "headline": h.headline,
+                        "section": h.section,
+                        "status": h.status,
+                        "published": _iso(h.published_at),
+                        "snippet": h.snippet_text,
+                    }
+                    for h in hits
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         for h in hits:
             snippet = " ".join(h.snippet.split()).replace("\x02", "[").replace("\x03", "]")
@@ -155,9 +187,15 @@ def cmd_related(args) -> int:
         article = _article(lib, args.slug)
         suggestions = suggest_related(lib, article.id, limit=args.limit)
     if args.json:
-        print(json.dumps([asdict(s) for s in suggestions], ensure_ascii=False, indent=2, default=str))
+        print(
+            json.dumps([asdict(s) for s in suggestions], ensure_ascii=False, indent=2, default=str)
+        )
     else:
-        print(format_suggestions(suggestions) if suggestions else f"No suggestions for {article.slug}.")
+        print(
+            format_suggestions(suggestions)
+            if suggestions
+            else f"No suggestions for {article.slug}."
+        )
     return EXIT_OK
 
 
@@ -197,8 +235,14 @@ def cmd_open(args) -> int:
 
 
 COMMANDS = {
-    None: cmd_open, "import": cmd_import, "list": cmd_list, "search": cmd_search, "check": cmd_check,
-    "related": cmd_related, "export": cmd_export, "screenshot": cmd_screenshot,
+    None: cmd_open,
+    "import": cmd_import,
+    "list": cmd_list,
+    "search": cmd_search,
+    "check": cmd_check,
+    "related": cmd_related,
+    "export": cmd_export,
+    "screenshot": cmd_screenshot,
 }
 
 

@@ -15,8 +15,21 @@ from newsdesk.library.models import Article
 from newsdesk.render.dates import zone
 
 KNOWN_KEYS = (
-    "headline", "dek", "byline", "section", "tags", "status", "slug", "published", "updated",
-    "hero", "related", "embargo", "seo_title", "seo_description", "language",
+    "headline",
+    "dek",
+    "byline",
+    "section",
+    "tags",
+    "status",
+    "slug",
+    "published",
+    "updated",
+    "hero",
+    "related",
+    "embargo",
+    "seo_title",
+    "seo_description",
+    "language",
 )
 HERO_KEYS = ("file", "caption", "credit", "alt", "creator", "copyright")
 _BODY_IMAGE = re.compile(r"(!\[[^\]]*\]\()([^)\s]+)((?:\s+\"[^\"]*\")?\))")
@@ -59,7 +72,9 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
         return "", text, 1
     end = re.search(r"^(---|\.\.\.)[ \t]*$", text[4:], re.M)
     if end is None:
-        raise ImportProblem(f"{path}: the front matter that opens on line 1 is never closed with '---'.")
+        raise ImportProblem(
+            f"{path}: the front matter that opens on line 1 is never closed with '---'."
+        )
     front = text[4 : 4 + end.start()]
     body = text[4 + end.end() :].lstrip("\n")
     return front, body, front.count("\n") + 3
@@ -74,7 +89,9 @@ def _key_lines(front: str) -> dict[str, int]:
         return lines
     if isinstance(node, yaml.MappingNode):
         for key_node, _ in node.value:
-            lines[str(key_node.value)] = key_node.start_mark.line + 2  # +1 for '---', +1 for 1-based
+            lines[str(key_node.value)] = (
+                key_node.start_mark.line + 2
+            )  # +1 for '---', +1 for 1-based
     return lines
 
 
@@ -100,23 +117,38 @@ def parse_markdown_file(path: Path, *, tz_name: str = "UTC") -> ParsedArticle:
         mark = getattr(exc, "problem_mark", None)
         where = f" on line {mark.line + 2}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ImportProblem(f"{path}: the front matter is not valid YAML{where}: {problem}.") from None
+        raise ImportProblem(
+            f"{path}: the front matter is not valid YAML{where}: {problem}."
+        ) from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
-        raise ImportProblem(f"{path}: the front matter must be 'key: value' lines, not a {type(meta).__name__}.")
+        raise ImportProblem(
+            f"{path}: the front matter must be 'key: value' lines, not a {type(meta).__name__}."
+        )
     lines = _key_lines(front)
 
     def bad(key: str, why: str) -> ImportProblem:
         line = lines.get(key)
-        return ImportProblem(f"{path}: front matter key '{key}'" + (f" on line {line}" if line else "") + f" {why}.")
+        return ImportProblem(
+            f"{path}: front matter key '{key}'" + (f" on line {line}" if line else "") + f" {why}."
+        )
 
     for key in meta:
         if key not in KNOWN_KEYS:
             raise bad(str(key), "is not a known key (known: " + ", ".join(KNOWN_KEYS) + ")")
 
     fields: dict[str, Any] = {}
-    for key in ("headline", "dek", "byline", "section", "slug", "seo_title", "seo_description", "language"):
+    for key in (
+        "headline",
+        "dek",
+        "byline",
+        "section",
+        "slug",
+        "seo_title",
+        "seo_description",
+        "language",
+    ):
         if key in meta and meta[key] is not None:
             if isinstance(meta[key], (dict, list)):
                 raise bad(key, "must be text")
@@ -126,12 +158,19 @@ def parse_markdown_file(path: Path, *, tz_name: str = "UTC") -> ParsedArticle:
         if status not in ARTICLE_STATUSES:
             raise bad("status", "must be one of " + ", ".join(ARTICLE_STATUSES))
         fields["status"] = status
-    for key, target in (("published", "published_at"), ("updated", "updated_at"), ("embargo", "embargo_until")):
+    for key, target in (
+        ("published", "published_at"),
+        ("updated", "updated_at"),
+        ("embargo", "embargo_until"),
+    ):
         if meta.get(key) is not None:
             try:
                 fields[target] = _as_datetime(meta[key], tz_name)
             except (TypeError, ValueError):
-                raise bad(key, f"is not a date and time ({meta[key]!r}); use e.g. 2026-11-26T09:30:00+01:00") from None
+                raise bad(
+                    key,
+                    f"is not a date and time ({meta[key]!r}); use e.g. 2026-11-26T09:30:00+01:00",
+                ) from None
 
     tags = meta.get("tags") or []
     if isinstance(tags, str):
@@ -152,7 +191,9 @@ def parse_markdown_file(path: Path, *, tz_name: str = "UTC") -> ParsedArticle:
             raise bad("hero", "must be a file name or a mapping with file, caption, credit and alt")
         unknown = [k for k in hero if k not in HERO_KEYS]
         if unknown:
-            raise bad("hero", f"has an unknown key '{unknown[0]}' (known: " + ", ".join(HERO_KEYS) + ")")
+            raise bad(
+                "hero", f"has an unknown key '{unknown[0]}' (known: " + ", ".join(HERO_KEYS) + ")"
+            )
         if not hero.get("file"):
             raise bad("hero", "needs a 'file'")
         hero = {k: str(v) for k, v in hero.items() if v is not None}
@@ -166,11 +207,20 @@ def parse_markdown_file(path: Path, *, tz_name: str = "UTC") -> ParsedArticle:
             continue
         if not (path.parent / target).is_file():
             line = body[: m.start()].count("\n") + 1
-            raise ImportProblem(f"{path}: the body's image on line {line} names a file that does not exist: {target}.")
+            raise ImportProblem(
+                f"{path}: the body's image on line {line} names a file that does not exist: {target}."
+            )
         body_images.append(target)
 
-    return ParsedArticle(path, fields, [str(t) for t in tags if str(t).strip()], hero,
-                         [str(r).strip() for r in related], body, body_images)
+    return ParsedArticle(
+        path,
+        fields,
+        [str(t) for t in tags if str(t).strip()],
+        hero,
+        [str(r).strip() for r in related],
+        body,
+        body_images,
+    )
 
 
 @dataclass
@@ -215,7 +265,9 @@ def import_markdown_files(library: Library, paths: list[Path]) -> list[ImportRes
         for slug in item.related:
             target = library.find_article(slug)
             if target is None or target.id == result.article.id:
-                result.warnings.append(f"{item.path}: related story '{slug}' is not in the library; it was left out.")
+                result.warnings.append(
+                    f"{item.path}: related story '{slug}' is not in the library; it was left out."
+                )
                 continue
             ids.append(target.id)
         library.set_related(result.article.id, ids)
@@ -231,11 +283,15 @@ def _write_article(library: Library, item: ParsedArticle, import_image) -> Impor
     if item.hero:
         hero_image = import_image(library, item.path.parent / item.hero["file"])
         updates = {
-            k: v for k, v in (
-                ("caption", item.hero.get("caption")), ("credit", item.hero.get("credit")),
-                ("alt_text", item.hero.get("alt")), ("creator", item.hero.get("creator")),
+            k: v
+            for k, v in (
+                ("caption", item.hero.get("caption")),
+                ("credit", item.hero.get("credit")),
+                ("alt_text", item.hero.get("alt")),
+                ("creator", item.hero.get("creator")),
                 ("copyright", item.hero.get("copyright")),
-            ) if v
+            )
+            if v
         }
         if updates:
             hero_image = library.update_image(hero_image.id, **updates)

@@ -430,7 +430,15 @@ class Library:
             return []
         with self.engine.connect() as conn:
             if self.has_fts:
-                ranked = self._fts_ids(conn, match, limit=limit, status=status, section=section)
+                ranked = self._fts_ids(
+                    conn,
+                    match,
+                    query,
+                    prefix=search.is_typing(query, prefix),
+                    limit=limit,
+                    status=status,
+                    section=section,
+                )
             else:
                 ranked = self._scan_ids(conn, query, limit=limit, status=status, section=section)
             if not ranked:
@@ -467,15 +475,44 @@ class Library:
             return "", params
         return " AND rowid IN (SELECT id FROM articles WHERE " + " AND ".join(clauses) + ")", params
 
-    def _fts_ids(self, conn, match: str, *, limit: int, status, section) -> list[tuple[int, str]]:
+    def _fts_ids(
+        self, conn, match: str, query: str, *, prefix: bool, limit: int, status, section
+    ) -> list[tuple[int, str]]:
         where, params = self._filter_sql(status, section)
-        sql = text(
-            f"SELECT rowid, snippet({search.FTS_TABLE}, 2, :o, :c, '…', 14) "
-            f"FROM {search.FTS_TABLE} WHERE {search.FTS_TABLE} MATCH :m{where} "
-            "ORDER BY rank LIMIT :n"
+        params |= {"m": match, "n": limit, "w": search.RANK_WINDOW - 1}
+        table = search.FTS_TABLE
+        # bm25 costs a lookup per matching row, so a word found in most of a
+        # 100,000-article library would take half a second to rank. Ranking is
+        # limited to the newest RANK_WINDOW matches (a rowid range FTS5 walks
+        # cheaply); rare words, the ones ranking matters most for, rank over all.
+        cutoff = conn.execute(
+            text(
+                f"SELECT rowid FROM {table} WHERE {table} MATCH :m{where} ORDER BY rowid DESC LIMIT 1 OFFSET :w"
+            ),
+            params,
+        ).scalar()
+        window = ""
+        if cutoff is not None:
+            window = " AND rowid >= :cutoff"
+            params["cutoff"] = cutoff
+        ids = [
+            r[0]
+            for r in conn.execute(
+                text(
+                    f"SELECT rowid FROM {table} WHERE {table} MATCH :m{where}{window} ORDER BY rank LIMIT :n"
+                ),
+                params,
+            )
+        ]
+        if not ids:
+            return []
+        # Snippets are cut in Python from the rows shown: FTS5's snippet() on a
+        # prefix query re-reads every matching term's list for each row.
+        bodies = dict(
+            conn.execute(select(Article.id, Article.body).where(Article.id.in_(ids))).all()
         )
-        params |= {"m": match, "n": limit, "o": search.SNIPPET_OPEN, "c": search.SNIPPET_CLOSE}
-        return [(r[0], r[1]) for r in conn.execute(sql, params)]
+        terms = search.query_terms(query)
+        return [(i, search.make_snippet(bodies.get(i, ""), terms, prefix=prefix)) for i in ids]
 
     def _scan_ids(self, conn, query: str, *, limit: int, status, section) -> list[tuple[int, str]]:
         terms = search.query_terms(query)

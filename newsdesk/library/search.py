@@ -16,6 +16,8 @@ FTS_COLUMNS = ("headline", "dek", "body", "byline", "tags")
 # Headline matters most, then tags and dek; body words count least per hit.
 RANK_WEIGHTS = "bm25(10.0, 4.0, 1.0, 2.0, 5.0)"
 SNIPPET_OPEN, SNIPPET_CLOSE = "\x02", "\x03"
+# Words found in more articles than this are ranked among their newest matches only.
+RANK_WINDOW = 3000
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -118,10 +120,37 @@ def build_match(query: str, *, prefix: bool = True) -> str | None:
     if not terms:
         return None
     parts = [f'"{t}"' for t in terms]
-    still_typing = prefix and not query[-1:].isspace()
-    if still_typing:
+    if is_typing(query, prefix):
         parts[-1] += "*"
     return " ".join(parts)
+
+
+def is_typing(query: str, prefix: bool) -> bool:
+    """Whether the last word is still being typed (so it matches as a prefix)."""
+    return prefix and bool(query) and not query[-1:].isspace()
+
+
+def make_snippet(body: str, terms: list[str], *, prefix: bool, words: int = 14) -> str:
+    """About `words` words of the body around the first match, matched words marked."""
+    if not body or not terms:
+        return ""
+    alternatives = [
+        re.escape(t) + (r"\w*" if prefix and i == len(terms) - 1 else "")
+        for i, t in enumerate(terms)
+    ]
+    pattern = re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.IGNORECASE | re.UNICODE)
+    first = pattern.search(body)
+    tokens = body.split()
+    if first is None:
+        start = 0
+    else:
+        start = max(0, len(body[: first.start()].split()) - 3)
+    piece = tokens[start : start + words]
+    text_ = " ".join(piece)
+    text_ = pattern.sub(lambda m: SNIPPET_OPEN + m.group(0) + SNIPPET_CLOSE, text_)
+    lead = "…" if start > 0 else ""
+    tail = "…" if start + words < len(tokens) else ""
+    return lead + text_ + tail
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape as html_escape
@@ -23,10 +24,50 @@ EXTENSION_CONFIGS = {
 }
 
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div", "dl",
-    "dt", "em", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol",
-    "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td",
-    "tfoot", "th", "thead", "tr", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "cite",
+    "code",
+    "dd",
+    "del",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -69,16 +110,18 @@ def sanitize(html: str) -> str:
     )
 
 
-_md_instance: markdown.Markdown | None = None
+# One converter per thread: a Markdown instance keeps state while it converts, and the
+# preview renders on its own worker thread while an export may render on another.
+_md_local = threading.local()
 
 
 def _md() -> markdown.Markdown:
-    global _md_instance
-    if _md_instance is None:
-        _md_instance = markdown.Markdown(
+    md = getattr(_md_local, "md", None)
+    if md is None:
+        md = _md_local.md = markdown.Markdown(
             extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
         )
-    return _md_instance
+    return md
 
 
 def _convert(source: str) -> str:
@@ -89,11 +132,14 @@ def _convert(source: str) -> str:
 
 _STANDALONE_IMG = re.compile(r"<p>\s*(<img\b[^>]*>)\s*</p>")
 _IMG = re.compile(r"<img\b[^>]*>")
+_ANY_IMG = re.compile(_STANDALONE_IMG.pattern + "|" + _IMG.pattern)
 _ATTR = re.compile(r'(\w+)="([^"]*)"')
 
 
 def _unescape_attr(value: str) -> str:
-    return value.replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return (
+        value.replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    )
 
 
 def place_images(html: str, resolve: ImageResolver | None) -> str:
@@ -114,8 +160,11 @@ def place_images(html: str, resolve: ImageResolver | None) -> str:
         note = html_escape(alt or "image")
         return f'<span class="missing-image">[Image not in the library: {note}]</span>'
 
-    html = _STANDALONE_IMG.sub(lambda m: tag_html(m.group(1), True), html)
-    return _IMG.sub(lambda m: tag_html(m.group(0), False), html)
+    # One pass over both forms: a second pass would meet the <img> inside the
+    # figures the first one placed and mistake them for images from elsewhere.
+    return _ANY_IMG.sub(
+        lambda m: tag_html(m.group(1), True) if m.group(1) else tag_html(m.group(0), False), html
+    )
 
 
 def render_markdown(source: str, *, resolve_image: ImageResolver | None = None) -> str:
@@ -270,7 +319,11 @@ class BlockRenderer:
             key = (sb.text, defs_key if needs_defs else "")
             html = self._cache.get(key)
             if html is None:
-                html = "" if sb.is_definitions else self._render_block(sb.text, definitions if needs_defs else "")
+                html = (
+                    ""
+                    if sb.is_definitions
+                    else self._render_block(sb.text, definitions if needs_defs else "")
+                )
                 converted += 1
             new_cache[key] = html
             digest = hashlib.sha1(sb.text.encode()).hexdigest()[:10]

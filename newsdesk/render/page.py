@@ -35,6 +35,9 @@ class ImageRef:
     alt: str
     srcset: str = ""
     sizes: str = ""
+    # Alternative formats offered before the <img> (e.g. WebP), as (MIME type, srcset)
+    # pairs; the template wraps the image in <picture> when there are any.
+    sources: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,9 +168,15 @@ def environment(templates_override: Path | None = None) -> jinja2.Environment:
     return _environment(str(templates_override) if templates_override else None)
 
 
-def figure_view(figure: Figure | None, image: Image, assets: Assets, *, alt: str | None = None,
-                role: str = "inline") -> FigureView:
-    caption = (figure.caption if figure and figure.caption else image.caption)
+def figure_view(
+    figure: Figure | None,
+    image: Image,
+    assets: Assets,
+    *,
+    alt: str | None = None,
+    role: str = "inline",
+) -> FigureView:
+    caption = figure.caption if figure and figure.caption else image.caption
     return FigureView(
         image=assets.image_ref(image, alt=alt if alt is not None else image.alt_text, purpose=role),
         caption=caption,
@@ -177,8 +186,13 @@ def figure_view(figure: Figure | None, image: Image, assets: Assets, *, alt: str
     )
 
 
-def make_image_resolver(article: Article, assets: Assets, env: jinja2.Environment, *,
-                        images_by_uid: dict[str, Image] | None = None):
+def make_image_resolver(
+    article: Article,
+    assets: Assets,
+    env: jinja2.Environment,
+    *,
+    images_by_uid: dict[str, Image] | None = None,
+):
     """Turn `![alt](image:UID)` in the body into the same figure markup as the hero."""
     known = {f.image.uid: f for f in article.figures}
     extra = images_by_uid or {}
