@@ -271,6 +271,12 @@ def import_markdown_files(library: Library, paths: list[Path]) -> list[ImportRes
                 continue
             ids.append(target.id)
         library.set_related(result.article.id, ids)
+    for item, result in zip(parsed, results, strict=True):
+        # Placing figures and related stories stamps the update time; an imported
+        # story was last updated when its file says, not when it was imported.
+        stamp = item.fields.get("updated_at") or item.fields.get("published_at")
+        if stamp is not None:
+            library.update_article(result.article.id, updated_at=stamp)
         result.article = library.get_article(result.article.id)
     return results
 

@@ -79,6 +79,7 @@ def test_import_list_search_check_as_a_new_user(capsys, story, libdir):
     rows = json.loads(out)
     assert rc == 0 and rows[0]["slug"] == "library-extends-opening-hours-for-exam-season"
     assert rows[0]["published"].startswith("2026-11-20T08:00:00")
+    assert rows[0]["updated"] == rows[0]["published"]  # not the time of the import
 
     rc, out, _ = run(capsys, "--library", libdir, "search", "evening hours", "--json")
     assert rc == 0 and json.loads(out) == []
