@@ -17,8 +17,7 @@ IMAGE_SCHEME = "image"
 
 EXTENSIONS = ["tables", "footnotes", "smarty", "toc", "fenced_code", "sane_lists"]
 EXTENSION_CONFIGS = {
-    # The page's <h1> is the headline, so body headings start at <h2>.
-    "toc": {"baselevel": 2, "permalink": False},
+    "toc": {"permalink": False},
     "smarty": {"smart_angled_quotes": False},
     "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
 }
@@ -124,10 +123,17 @@ def _md() -> markdown.Markdown:
     return md
 
 
+_H1_OPEN = re.compile(r"<h1(?=[\s>])")
+
+
 def _convert(source: str) -> str:
     md = _md()
     md.reset()
-    return md.convert(source)
+    html = md.convert(source)
+    # The page's only <h1> is the headline: a level-one heading in the body is a subhead.
+    if "<h1" in html:
+        html = _H1_OPEN.sub("<h2", html).replace("</h1>", "</h2>")
+    return html
 
 
 _STANDALONE_IMG = re.compile(r"<p>\s*(<img\b[^>]*>)\s*</p>")
@@ -351,6 +357,8 @@ class BlockRenderer:
 
 def _dedupe_ids(html: str, used: set[str]) -> str:
     """Give repeated ids the suffixes Markdown's toc extension gives (x, x_1, x_2)."""
+    if 'id="' not in html:
+        return html
 
     def fix(m: re.Match[str]) -> str:
         value = m.group(1)

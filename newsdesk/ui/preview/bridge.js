@@ -1,0 +1,91 @@
+// The live preview's page-side script: applies body patches, swaps the header,
+// reveals a block, and reports clicked blocks. Only the preview adds it (PageView.extra_head).
+(function () {
+  "use strict";
+  var CLICK_PREFIX = "newsdesk:block:";
+
+  function storyBody() {
+    return document.getElementById("story-body");
+  }
+
+  // A body block by id; an element elsewhere that happens to share the id is not one.
+  function blockOf(body, id) {
+    var el = document.getElementById(id);
+    return el && el.parentNode === body ? el : null;
+  }
+
+  function fromMarkup(html) {
+    var t = document.createElement("template");
+    t.innerHTML = html;
+    return t.content.firstElementChild;
+  }
+
+  window.newsdesk = {
+    // p = {remove: [id], after: id|null, put: [[id, markup|null]], footnotes?: markup|"", reading?: text}
+    patch: function (p) {
+      var body = storyBody();
+      if (!body) return -1;
+      var i, el;
+      for (i = 0; i < p.remove.length; i++) {
+        el = blockOf(body, p.remove[i]);
+        if (el) el.remove();
+      }
+      var cursor = p.after ? blockOf(body, p.after) : null;
+      for (i = 0; i < p.put.length; i++) {
+        var id = p.put[i][0], markup = p.put[i][1];
+        el = blockOf(body, id);
+        if (markup !== null) {
+          var fresh = fromMarkup(markup);
+          if (el) el.replaceWith(fresh);
+          el = fresh;
+        }
+        // Kept blocks stay the same DOM nodes; only blocks out of place are moved.
+        var nextEl = cursor ? cursor.nextElementSibling : body.firstElementChild;
+        if (el !== nextEl) body.insertBefore(el, cursor ? cursor.nextSibling : body.firstChild);
+        cursor = el;
+      }
+      if (p.footnotes !== undefined) {
+        var old = blockOf(body, "story-footnotes");
+        if (old) old.remove();
+        if (p.footnotes) body.appendChild(fromMarkup(p.footnotes));
+      }
+      if (p.reading !== undefined) {
+        var rt = document.getElementById("story-reading-time");
+        if (rt) rt.textContent = p.reading;
+      }
+      return p.put.length + p.remove.length;
+    },
+
+    // The header and the topics list under the body, as the template renders them.
+    setHeader: function (html, title, tagsHtml) {
+      var head = document.querySelector("header.story-head");
+      if (head && html) head.replaceWith(fromMarkup(html));
+      document.title = title;
+      var body = storyBody();
+      var tags = document.querySelector("article ul.story-tags");
+      if (tags) tags.remove();
+      if (body && tagsHtml) body.after(fromMarkup(tagsHtml));
+      return true;
+    },
+
+    // Bring a block into view, unless some of it is already on screen.
+    reveal: function (id, smooth) {
+      var el = id ? document.getElementById(id) : document.querySelector("header.story-head");
+      if (!el) return false;
+      var r = el.getBoundingClientRect();
+      if (r.top < window.innerHeight && r.bottom > 0 && r.height > 0) return false;
+      el.scrollIntoView({ block: "start", behavior: smooth ? "smooth" : "auto" });
+      return true;
+    },
+  };
+
+  document.addEventListener(
+    "click",
+    function (e) {
+      var target = e.target instanceof Element ? e.target : e.target.parentElement;
+      var blk = target ? target.closest(".blk") : null;
+      if (blk && blk.parentNode === storyBody()) console.log(CLICK_PREFIX + blk.id);
+    },
+    true
+  );
+})();

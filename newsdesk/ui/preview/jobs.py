@@ -1,0 +1,302 @@
+"""The preview's off-GUI-thread work: build the page, re-render the body, diff it into one DOM patch.
+
+Nothing here imports Qt: these functions run on the preview's worker thread
+and hand back plain results that the GUI thread applies.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from newsdesk.library.models import Article, Publication
+from newsdesk.render.markdown import Block, BlockRenderer, RenderedBody
+from newsdesk.render.page import Assets, PageView, build_page, render_block, render_page
+from newsdesk.render.text import reading_time, word_count
+
+BRIDGE_JS = (Path(__file__).with_name("bridge.js")).read_text(encoding="utf-8")
+# The only thing the preview adds to the published page: its own script, in the head.
+EXTRA_HEAD = f"<script>\n{BRIDGE_JS}</script>"
+
+FOOTNOTES_ID = "story-footnotes"  # the wrapper article.html gives the footnotes
+# The fields the page shows in its header and head; others (slug, status...) change nothing visible.
+PAGE_FIELDS = frozenset(
+    {"headline", "dek", "byline", "section", "tags", "seo_title", "seo_description", "language"}
+)
+_HEADER_OPEN = '<header class="story-head">'
+_TAGS_OPEN = '<ul class="story-tags"'
+_FOOTNOTE_DEF = re.compile(r"^\[\^[^\]]+\]:", re.M)
+
+
+@dataclass(frozen=True, slots=True)
+class PageState:
+    """What the page in the view holds: its body blocks in order, its footnotes, its reading time."""
+
+    blocks: tuple[tuple[str, str], ...] = ()  # (block id, block html)
+    footnotes: str = ""
+    reading_time: str = ""
+
+
+@dataclass
+class PageSource:
+    """Everything a job needs to build the article's page, with the editor's latest values."""
+
+    article: Article
+    publication: Publication
+    library_root: Path
+    templates_dir: Path | None
+    body: str
+    fields: dict[str, Any] = field(default_factory=dict)
+
+    def article_view(self) -> _ArticleOverlay:
+        return _ArticleOverlay(self.article, {**self.fields, "body": self.body})
+
+
+class _ArticleOverlay:
+    """The loaded article as build_page reads it, with edited fields laid over it.
+
+    The caller's Article is never changed: the editor may still hold it.
+    """
+
+    def __init__(self, article: Article, overrides: dict[str, Any]) -> None:
+        self._article = article
+        self._overrides = overrides
+
+    def __getattr__(self, name: str) -> Any:
+        overrides = self.__dict__["_overrides"]
+        if name in overrides:
+            return overrides[name]
+        return getattr(self.__dict__["_article"], name)
+
+
+@dataclass
+class PageResult:
+    """A whole page, ready to load (after show_article) or to take its header from (after a field edit)."""
+
+    generation: int
+    html: str
+    view: PageView
+    state: PageState
+    footnotes_line: int | None
+    header_html: str = ""
+    tags_html: str = ""  # the topics list under the body; empty when there are no tags
+
+
+@dataclass
+class BodyResult:
+    """One body update: the DOM patch (or, for the simple preview, the whole page) and the new state."""
+
+    generation: int
+    body: RenderedBody
+    state: PageState
+    words: int
+    footnotes_line: int | None
+    script: str = ""
+    html: str = ""
+    render_ms: float = 0.0
+    converted: int = 0
+
+
+class BodyMeasure:
+    """Words in a body, and where its footnotes are defined, worked out per block.
+
+    Block ids are a hash of the block's text (the BlockRenderer contract the
+    patching relies on too), so what is cached by id is true of that text:
+    one edit re-measures one block.
+    """
+
+    def __init__(self) -> None:
+        self._cache: dict[str, tuple[int, bool, bool]] = {}
+
+    def measure(self, source: str, blocks: Sequence[Block]) -> tuple[int, int | None]:
+        """(word count as word_count(source) gives it, 0-based line of the first footnote definition)."""
+        lines: list[str] | None = None
+        fresh: dict[str, tuple[int, bool, bool]] = {}
+        total, spans, notes_line = 0, False, None
+        for b in blocks:
+            facts = self._cache.get(b.id) or fresh.get(b.id)
+            if facts is None:
+                if lines is None:
+                    lines = source.split("\n")
+                text = "\n".join(lines[b.start : b.end])
+                facts = (word_count(text), _may_span_blocks(text), text.startswith("[^"))
+            fresh[b.id] = facts
+            total += facts[0]
+            spans = spans or facts[1]
+            if notes_line is None and facts[2]:
+                notes_line = b.start
+        self._cache = fresh
+        # A link or image whose brackets open in one block and close in a later one is
+        # stripped across the gap by word_count; count the whole text then, to stay exact.
+        return (word_count(source) if spans else total), notes_line
+
+
+def _may_span_blocks(text: str) -> bool:
+    img, link = text.rfind("!["), text.rfind("](")
+    return (img >= 0 and "]" not in text[img:]) or (link >= 0 and ")" not in text[link:])
+
+
+def footnotes_line(source: str) -> int | None:
+    """The 0-based line of the first footnote definition (where a click on the footnotes leads)."""
+    m = _FOOTNOTE_DEF.search(source) if "[^" in source else None
+    return source.count("\n", 0, m.start()) if m else None
+
+
+def state_of(body: RenderedBody, reading: str) -> PageState:
+    return PageState(tuple((b.id, b.html) for b in body.blocks), body.footnotes_html, reading)
+
+
+def build_full_page(generation: int, src: PageSource, renderer: BlockRenderer) -> PageResult:
+    """The page exactly as the exporter renders it, plus the preview's script in the head."""
+    view = build_page(
+        src.article_view(),  # type: ignore[arg-type]  # read like an Article
+        src.publication,
+        Assets(src.library_root),
+        renderer=renderer,
+        templates_override=src.templates_dir,
+    )
+    view.extra_head = EXTRA_HEAD
+    html = render_page(view, templates_override=src.templates_dir)
+    return PageResult(
+        generation,
+        html,
+        view,
+        state_of(view.body, view.reading_time),
+        footnotes_line(src.body),
+    )
+
+
+def build_header(generation: int, src: PageSource, renderer: BlockRenderer) -> PageResult:
+    """The page's header after a field edit; the body is left out of the rendering (it is unchanged)."""
+    view = build_page(
+        src.article_view(),  # type: ignore[arg-type]
+        src.publication,
+        Assets(src.library_root),
+        renderer=renderer,
+        templates_override=src.templates_dir,
+    )
+    view.extra_head = EXTRA_HEAD
+    body = view.body
+    html = render_page(
+        dataclasses.replace(view, body=RenderedBody([]), related=[]),
+        templates_override=src.templates_dir,
+    )
+    return PageResult(
+        generation,
+        html,
+        view,
+        state_of(body, view.reading_time),
+        footnotes_line(src.body),
+        header_html=_element(html, _HEADER_OPEN, "</header>"),
+        tags_html=_element(html, _TAGS_OPEN, "</ul>"),
+    )
+
+
+def _element(html: str, opening: str, closing: str) -> str:
+    """The first element that starts with `opening`, up to its (unnested) closing tag."""
+    start = html.find(opening)
+    if start < 0:
+        return ""
+    end = html.find(closing, start)
+    return html[start : end + len(closing)] if end >= 0 else ""
+
+
+def header_script(result: PageResult) -> str:
+    args = [result.header_html, result.view.title, result.tags_html]
+    return f"newsdesk.setHeader({', '.join(json.dumps(a) for a in args)})"
+
+
+def render_body(
+    generation: int,
+    text: str,
+    renderer: BlockRenderer,
+    measure: BodyMeasure,
+    base: PageState,
+    *,
+    templates_dir: Path | None,
+    page_view: PageView | None = None,
+) -> BodyResult:
+    """Re-render the body (unchanged blocks come from the cache) and diff it against the page.
+
+    With page_view (the simple preview, which cannot be patched) the whole page is
+    rendered instead of a patch.
+    """
+    started = time.perf_counter()
+    body = renderer.render(text)
+    converted = renderer.rendered_last
+    words, notes_line = measure.measure(text, body.blocks)
+    reading = reading_time(words)
+    state = state_of(body, reading)
+    result = BodyResult(generation, body, state, words, notes_line, converted=converted)
+    if page_view is not None:
+        view = dataclasses.replace(page_view, body=body, reading_time=reading, word_count=words)
+        result.html = render_page(view, templates_override=templates_dir)
+    else:
+        result.script = patch_script(base, state, body, templates_dir=templates_dir)
+    result.render_ms = (time.perf_counter() - started) * 1000
+    return result
+
+
+def diff_blocks(
+    old: Sequence[tuple[str, str]], new: Sequence[Block]
+) -> tuple[list[str], str | None, list[tuple[str, bool]]]:
+    """The smallest change turning the page's blocks into the new ones.
+
+    Returns (ids to remove, id of the kept block the changed run follows or None
+    for the start of the body, the changed run in order as (id, needs new markup)).
+    Blocks equal at the start and the end are not mentioned at all.
+    """
+    n_old, n_new = len(old), len(new)
+    head = 0
+    while (
+        head < n_old
+        and head < n_new
+        and old[head][0] == new[head].id
+        and old[head][1] == new[head].html
+    ):
+        head += 1
+    tail = 0
+    while (
+        tail < n_old - head
+        and tail < n_new - head
+        and old[n_old - 1 - tail][0] == new[n_new - 1 - tail].id
+        and old[n_old - 1 - tail][1] == new[n_new - 1 - tail].html
+    ):
+        tail += 1
+    old_mid = {bid: html for bid, html in old[head : n_old - tail]}
+    new_mid = new[head : n_new - tail]
+    new_ids = {b.id for b in new_mid}
+    remove = [bid for bid in old_mid if bid not in new_ids]
+    run = [(b.id, old_mid.get(b.id) != b.html) for b in new_mid]
+    after = old[head - 1][0] if head else None
+    return remove, after, run
+
+
+def patch_script(
+    base: PageState, state: PageState, body: RenderedBody, *, templates_dir: Path | None
+) -> str:
+    """One JavaScript call that patches the page from `base` to `state`."""
+    remove, after, run = diff_blocks(base.blocks, body.blocks)
+    by_id = {b.id: b for b in body.blocks} if run else {}
+    put = [
+        [bid, render_block(by_id[bid], templates_override=templates_dir) if fresh else None]
+        for bid, fresh in run
+    ]
+    patch: dict[str, Any] = {"remove": remove, "after": after, "put": put}
+    if state.footnotes != base.footnotes:
+        patch["footnotes"] = (
+            render_block(
+                Block(FOOTNOTES_ID, 0, 0, state.footnotes), templates_override=templates_dir
+            )
+            if state.footnotes
+            else ""
+        )
+    if state.reading_time != base.reading_time:
+        patch["reading"] = state.reading_time
+    return f"newsdesk.patch({json.dumps(patch, ensure_ascii=False)})"

@@ -1,0 +1,357 @@
+"""The live preview pane: the article's published page, patched block by block as the body is typed."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import json
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QPaintEvent
+from PySide6.QtWidgets import QLabel, QStackedLayout, QWidget
+
+from newsdesk.library import Library
+from newsdesk.library.models import Article
+from newsdesk.render.markdown import BlockRenderer, RenderedBody
+from newsdesk.render.page import PageView
+from newsdesk.ui.preview import jobs
+from newsdesk.ui.workers import run_task
+
+WEB_ENGINE_MODULE = "PySide6.QtWebEngineWidgets"
+# The simple preview re-renders the whole page; wait for a pause in typing first.
+SIMPLE_PREVIEW_DELAY_MS = 250
+
+
+def preload_web_engine() -> bool:
+    """Import QtWebEngine before the QApplication exists (Qt requires that); False when missing."""
+    try:
+        importlib.import_module(WEB_ENGINE_MODULE)
+    except ImportError:
+        return False
+    return True
+
+
+def _web_backend() -> tuple[ModuleType | None, str]:
+    try:
+        importlib.import_module(WEB_ENGINE_MODULE)
+        from newsdesk.ui.preview import web
+    except ImportError as exc:
+        return None, str(exc) or type(exc).__name__
+    return web, ""
+
+
+class PreviewPane(QWidget):
+    """Shows an article through the exporter's own templates and CSS, and keeps it current.
+
+    Rendering runs on one worker thread; while a render is in flight only the
+    newest body text waits for the next one, so typing never queues stale work.
+    """
+
+    sig_ready = Signal()
+    """A full page load finished (the first one, and after each show_article)."""
+    sig_block_clicked = Signal(int)
+    """The reader clicked a block in the page: its 0-based first source line."""
+    sig_updated = Signal()
+    """A body or field update has been applied to the page."""
+
+    def __init__(self, library: Library, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._library = library
+        # Created first, so it is deleted first: its destructor waits for a running job
+        # before anything that job reports to goes away.
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._web, reason = _web_backend()
+        self.status_message = (
+            ""
+            if self._web is not None
+            else f"Simple preview: QtWebEngine is not available ({reason}); "
+            "the page is shown without its full styling."
+        )
+        self._placeholder = QLabel("Loading preview…", self)
+        self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._placeholder.setObjectName("previewPlaceholder")
+        self._stack = QStackedLayout(self)
+        self._stack.addWidget(self._placeholder)
+        self._surface: Any = None  # web.WebSurface or fallback.TextSurface, made after first paint
+        self._surface_requested = False
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SIMPLE_PREVIEW_DELAY_MS)
+        self._debounce.timeout.connect(self._pump)
+
+        self._generation = 0
+        self._source: jobs.PageSource | None = None
+        self._renderer: BlockRenderer | None = None
+        self._measure = jobs.BodyMeasure()
+        self._view: PageView | None = None
+        self._state = jobs.PageState()
+        self._body: RenderedBody | None = None
+        self._footnotes_line: int | None = None
+        self._page_html: str | None = None  # built, waiting for the surface
+        self._loading_generation = -1
+        self._loaded = False
+        self._page_text = ""  # the body text the page shows
+        self._pending_text: str | None = None
+        self._fields_dirty = False
+        self._busy = False
+        self._pending_line: int | None = None
+        self.last_render_ms = 0.0  # worker time of the newest body update
+
+    # ---- public API ------------------------------------------------------
+    @property
+    def renderer(self) -> BlockRenderer | None:
+        """The open article's block renderer (read it only between updates)."""
+        return self._renderer
+
+    @property
+    def interceptor(self) -> QObject | None:
+        """The web preview's request blocker (LocalOnlyInterceptor); None before it exists or without QtWebEngine."""
+        return getattr(self._surface, "interceptor", None)
+
+    def show_article(self, article: Article) -> None:
+        """Render a fully loaded article (Library.get_article) and load it as a new page."""
+        self._generation += 1
+        generation = self._generation
+        self._source = jobs.PageSource(
+            article=article,
+            publication=self._library.publication(),
+            library_root=self._library.root,
+            templates_dir=self._library.templates_dir,
+            body=article.body,
+        )
+        self._renderer = renderer = BlockRenderer()
+        self._measure = jobs.BodyMeasure()
+        self._loaded = False
+        self._page_html = None
+        self._pending_text = None
+        self._fields_dirty = False
+        self._page_text = article.body
+        source = dataclasses.replace(self._source, fields={})
+        self._submit(
+            lambda: jobs.build_full_page(generation, source, renderer), self._on_page_built
+        )
+
+    def update_body(self, markdown_text: str) -> None:
+        """The body changed (call on every keystroke): patch only the blocks that changed."""
+        if self._source is None:
+            return
+        self._pending_text = markdown_text
+        if self._surface is not None and not self._surface.incremental:
+            self._debounce.start()
+            return
+        self._pump()
+
+    def update_fields(self, **fields: Any) -> None:
+        """Headline, dek, byline, section, tags (or SEO title/description) changed: patch them in.
+
+        Fields the page does not show (slug, status...) are ignored.
+        """
+        if self._source is None:
+            return
+        shown = {k: v for k, v in fields.items() if k in jobs.PAGE_FIELDS}
+        if not shown:
+            return
+        self._source.fields.update(shown)
+        self._fields_dirty = True
+        self._pump()
+
+    def scroll_to_line(self, line: int) -> None:
+        """Bring the block holding this source line into view, unless it is already visible."""
+        if not self._loaded or self._body is None or self._surface is None:
+            self._pending_line = line
+            return
+        block_id = self._block_id_for_line(line)
+        if self._surface.incremental:
+            self._surface.run_js(f"newsdesk.reveal({json.dumps(block_id)}, true)")
+        else:
+            self._surface.reveal(block_id)
+
+    def run_js(self, script: str, callback: Callable[[Any], None]) -> None:
+        """Run a script in the page and hand its result to callback (None in the simple preview)."""
+        if self._surface is None:
+            callback(None)
+            return
+        self._surface.run_js(script, callback)
+
+    # ---- the surface, made after the first paint ---------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        super().paintEvent(event)
+        if not self._surface_requested:
+            self._surface_requested = True
+            # Starting QtWebEngine takes a while; let the window finish its first paint.
+            QTimer.singleShot(0, self._create_surface)
+
+    def _create_surface(self) -> None:
+        if not shiboken6.isValid(self) or self._surface is not None:
+            return
+        if self._web is not None:
+            surface = self._web.WebSurface(self)
+        else:
+            from newsdesk.ui.preview.fallback import TextSurface
+
+            surface = TextSurface(self)
+        self._stack.addWidget(surface)
+        surface.sig_loaded.connect(self._on_loaded)
+        surface.sig_block_clicked.connect(self._on_block_clicked)
+        self._surface = surface
+        self._load_if_possible()
+
+    def _load_if_possible(self) -> None:
+        if self._surface is None or self._page_html is None or self._source is None:
+            return
+        html, self._page_html = self._page_html, None
+        self._loading_generation = self._generation
+        self._surface.load_page(html, self._library.root, self._spill_file())
+
+    # ---- jobs ------------------------------------------------------------
+    def _submit(self, fn: Callable[[], Any], on_done: Callable[[Any], None]) -> None:
+        def done(result: Any) -> None:
+            if shiboken6.isValid(self):
+                on_done(result)
+
+        run_task(fn, done, self._on_job_failed, pool=self._pool)
+
+    def _pump(self) -> None:
+        """Start the next body or header render, if the page is ready and the worker is free."""
+        if self._busy or not self._loaded or self._source is None or self._renderer is None:
+            return
+        generation, renderer = self._generation, self._renderer
+        templates = self._source.templates_dir
+        if self._pending_text is not None:
+            text, self._pending_text = self._pending_text, None
+            base, measure = self._state, self._measure
+            page_view = None if self._surface.incremental else self._view
+            self._busy = True
+            self._submit(
+                lambda: (
+                    text,
+                    jobs.render_body(
+                        generation,
+                        text,
+                        renderer,
+                        measure,
+                        base,
+                        templates_dir=templates,
+                        page_view=page_view,
+                    ),
+                ),
+                self._on_body_rendered,
+            )
+        elif self._fields_dirty:
+            self._fields_dirty = False
+            source = dataclasses.replace(
+                self._source, body=self._page_text, fields=dict(self._source.fields)
+            )
+            build = jobs.build_header if self._surface.incremental else jobs.build_full_page
+            self._busy = True
+            self._submit(lambda: build(generation, source, renderer), self._on_header_built)
+
+    def _on_job_failed(self, exc: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._busy = False
+        text = getattr(exc, "__traceback_text__", "") or "".join(traceback.format_exception(exc))
+        print(f"newsdesk: the preview could not render:\n{text}")
+        self._pump()
+
+    def _on_page_built(self, result: jobs.PageResult) -> None:
+        if result.generation != self._generation:
+            return
+        self._view = result.view
+        self._state = result.state
+        self._body = result.view.body
+        self._footnotes_line = result.footnotes_line
+        self._page_html = result.html
+        self._load_if_possible()
+
+    def _on_loaded(self, ok: bool) -> None:
+        if self._loaded or self._loading_generation != self._generation:
+            return
+        self._loaded = True
+        self._stack.setCurrentWidget(self._surface)
+        self.sig_ready.emit()
+        if self._pending_line is not None:
+            line, self._pending_line = self._pending_line, None
+            self.scroll_to_line(line)
+        self._pump()
+
+    def _on_body_rendered(self, outcome: tuple[str, jobs.BodyResult]) -> None:
+        self._busy = False
+        text, result = outcome
+        if result.generation == self._generation and self._surface is not None:
+            self._page_text = text
+            self._state = result.state
+            self._body = result.body
+            self._footnotes_line = result.footnotes_line
+            self.last_render_ms = result.render_ms
+            if self._view is not None:
+                self._view.body = result.body
+                self._view.reading_time = result.state.reading_time
+                self._view.word_count = result.words
+            if self._surface.incremental:
+                self._surface.run_js(result.script, self._on_patched)
+            else:
+                self._surface.load_page(result.html, self._library.root, self._spill_file())
+                self.sig_updated.emit()
+        self._pump()
+
+    def _on_header_built(self, result: jobs.PageResult) -> None:
+        self._busy = False
+        if result.generation == self._generation and self._surface is not None:
+            self._view = result.view
+            if self._surface.incremental:
+                script = jobs.header_script(result)
+                self._surface.run_js(script, self._on_patched)
+            else:
+                self._surface.load_page(result.html, self._library.root, self._spill_file())
+                self.sig_updated.emit()
+        self._pump()
+
+    def _on_patched(self, _result: Any) -> None:
+        if shiboken6.isValid(self):
+            self.sig_updated.emit()
+
+    def _spill_file(self) -> Path:
+        uid = self._source.article.uid if self._source else "article"
+        return self._library.cache_dir / "preview" / f"{uid}.html"
+
+    # ---- scroll sync -----------------------------------------------------
+    def _block_id_for_line(self, line: int) -> str | None:
+        """The element to reveal for a source line: its block, the footnotes, or the header (None)."""
+        assert self._body is not None
+        blocks = self._body.blocks
+        block = self._body.block_at_line(line)
+        if block is None:
+            return None
+        if block.html:
+            return block.id
+        # Definitions render nothing where they stand; footnotes show at the end of the body.
+        if (
+            self._state.footnotes
+            and self._footnotes_line is not None
+            and line >= self._footnotes_line
+        ):
+            return jobs.FOOTNOTES_ID
+        index = blocks.index(block)
+        for earlier in reversed(blocks[:index]):
+            if earlier.html:
+                return earlier.id
+        return None
+
+    def _on_block_clicked(self, block_id: str) -> None:
+        if block_id == jobs.FOOTNOTES_ID:
+            if self._footnotes_line is not None:
+                self.sig_block_clicked.emit(self._footnotes_line)
+            return
+        if self._body is None:
+            return
+        found = self._body.line_range(block_id)
+        if found is not None:
+            self.sig_block_clicked.emit(found[0])

@@ -1,0 +1,386 @@
+"""The live preview: a reporter's article shown as the published page, patched as they type."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+# QtWebEngine must be imported before the QApplication exists.
+from PySide6.QtWebEngineCore import QWebEngineSettings
+from PySide6.QtWebEngineWidgets import QWebEngineView
+from PySide6.QtWidgets import QLabel, QTextBrowser
+
+from newsdesk.render.markdown import BlockRenderer
+from newsdesk.render.page import Assets, build_page, render_page
+from newsdesk.render.text import word_count
+from newsdesk.ui.preview import PreviewPane
+from newsdesk.ui.preview import web as web_preview
+from newsdesk.ui.preview.jobs import BodyMeasure
+
+BODY = """The council agreed its budget on Tuesday after months of talks.
+
+## What changes
+
+Schools get twelve new teachers, paid for by a levy on parking.[^levy]
+
+> We listened to parents, the mayor said.
+
+- Smaller classes
+- Safer crossings
+
+[^levy]: The levy was first proposed in 2019.
+"""
+
+
+@pytest.fixture
+def article(library):
+    created = library.create_article(
+        headline="Council agrees school budget",
+        dek="Twelve new teachers after months of talks",
+        byline="By Ana Ruiz",
+        section="Local",
+        body=BODY,
+    )
+    return library.get_article(created.id)
+
+
+@pytest.fixture
+def pane(qtbot, library):
+    widget = PreviewPane(library)
+    qtbot.addWidget(widget)
+    widget.resize(900, 700)
+    widget.show()
+    return widget
+
+
+def js(qtbot, pane: PreviewPane, script: str):
+    """Evaluate an expression in the page; the value comes back through JSON (lists included)."""
+    box: list = []
+    pane.run_js(f"JSON.stringify({script})", box.append)
+    qtbot.waitUntil(lambda: bool(box), timeout=5000)
+    return json.loads(box[0]) if box[0] else None  # undefined comes back empty
+
+
+def open_article(qtbot, pane: PreviewPane, article) -> None:
+    with qtbot.waitSignal(pane.sig_ready, timeout=20000):
+        pane.show_article(article)
+
+
+def type_body(qtbot, pane: PreviewPane, text: str) -> None:
+    with qtbot.waitSignal(pane.sig_updated, timeout=10000):
+        pane.update_body(text)
+
+
+def exported_page(library, article) -> str:
+    view = build_page(
+        article,
+        library.publication(),
+        Assets(library.root),
+        templates_override=library.templates_dir,
+    )
+    return render_page(view, templates_override=library.templates_dir)
+
+
+def preview_matches_export(qtbot, pane, exported_html: str) -> tuple[str, str]:
+    """The <article> element of the preview and of the exported page, as the browser parses each."""
+    script = (
+        "(function (src) {"
+        " const norm = s => s.replace(/>\\s+</g, '><').trim();"
+        " const doc = new DOMParser().parseFromString(src, 'text/html');"
+        " return [norm(document.querySelector('article').outerHTML),"
+        "         norm(doc.querySelector('article').outerHTML)];"
+        f"}})({json.dumps(exported_html)})"
+    )
+    shown, exported = js(qtbot, pane, script)
+    return shown, exported
+
+
+def test_the_web_view_is_made_after_the_first_paint(qtbot, library):
+    pane = PreviewPane(library)
+    qtbot.addWidget(pane)
+    assert pane.findChild(QWebEngineView) is None, "constructing the pane must stay cheap"
+    assert pane.findChild(QLabel).text() == "Loading preview…"
+    pane.show()
+    qtbot.waitUntil(lambda: pane.findChild(QWebEngineView) is not None, timeout=5000)
+    assert pane.status_message == ""
+
+
+def test_the_preview_shows_the_article_as_published(qtbot, pane, article, library):
+    open_article(qtbot, pane, article)
+    assert js(qtbot, pane, "document.getElementById('story-headline').textContent") == (
+        "Council agrees school budget"
+    )
+    body_text = js(qtbot, pane, "document.getElementById('story-body').textContent")
+    assert "Schools get twelve new teachers" in body_text
+    assert "The levy was first proposed in 2019." in body_text
+    shown, exported = preview_matches_export(qtbot, pane, exported_page(library, article))
+    assert shown == exported
+    pane.grab().save("/tmp/preview-pane.png")
+
+
+def test_typing_a_paragraph_patches_only_that_block(qtbot, pane, article, library):
+    open_article(qtbot, pane, article)
+    # Mark every block node; a patch must leave the untouched ones in place.
+    count = js(
+        qtbot,
+        pane,
+        "(() => { const b = [...document.querySelectorAll('#story-body > .blk')];"
+        " b.forEach(e => e.__kept = true); return b.length; })()",
+    )
+    text = BODY.replace(
+        "## What changes", "Parents had asked for smaller classes.\n\n## What changes"
+    )
+    type_body(qtbot, pane, text)
+
+    assert pane.renderer.rendered_last == 1
+    assert "Parents had asked for smaller classes." in js(
+        qtbot, pane, "document.getElementById('story-body').textContent"
+    )
+    kept = js(
+        qtbot,
+        pane,
+        "[...document.querySelectorAll('#story-body > .blk')].map(e => e.__kept === true)",
+    )
+    assert len(kept) == count + 1
+    assert kept.count(False) == 1, "only the new paragraph is a new element"
+    article.body = text  # this test's own copy, rendered the way the exporter would
+    shown, exported = preview_matches_export(qtbot, pane, exported_page(library, article))
+    assert shown == exported
+
+
+def test_editing_and_deleting_blocks(qtbot, pane, article, library):
+    open_article(qtbot, pane, article)
+    edited = BODY.replace("after months of talks", "after a year of talks").replace(
+        "> We listened to parents, the mayor said.\n\n", ""
+    )
+    type_body(qtbot, pane, edited)
+    body_text = js(qtbot, pane, "document.getElementById('story-body').textContent")
+    assert "after a year of talks" in body_text
+    assert "after months of talks" not in body_text
+    assert "We listened to parents" not in body_text
+    assert js(qtbot, pane, "document.querySelectorAll('#story-body blockquote').length") == 0
+    article.body = edited
+    shown, exported = preview_matches_export(qtbot, pane, exported_page(library, article))
+    assert shown == exported
+
+
+def test_every_kind_of_edit_leaves_the_page_as_the_exporter_renders_it(
+    qtbot, pane, article, library
+):
+    paragraphs = BODY.split("\n\n")
+    edits = [
+        "New first line.\n\n" + BODY,  # insert at the very start
+        BODY + "\n" + paragraphs[0] + "\n",  # the same paragraph twice
+        "\n\n".join([paragraphs[2], paragraphs[0], paragraphs[1], *paragraphs[3:]]),  # moved
+        BODY.replace("## What changes", "## What changes\n\n## What changes"),  # twin headings
+        BODY.replace("## What changes\n\n", ""),  # a heading removed
+        BODY.replace("[^levy]: The levy", "[^levy]: The parking levy"),  # footnote text
+        BODY.replace("paid for by", "paid for [in part](https://example.org/levy) by"),
+        "",  # everything deleted
+        BODY,  # and pasted back
+    ]
+    open_article(qtbot, pane, article)
+    for text in edits:
+        type_body(qtbot, pane, text)
+        article.body = text
+        shown, exported = preview_matches_export(qtbot, pane, exported_page(library, article))
+        assert shown == exported, f"after typing {text[:40]!r}"
+
+
+def test_words_counted_block_by_block_match_the_whole_count():
+    measure = BodyMeasure()
+    for text in [
+        BODY,
+        BODY + "\n\nA [link that runs on\n\ninto the next block](https://example.org) ends.",
+        "![a photo](image:abc\n\nstill the target) after.",
+        "",
+    ]:
+        body = BlockRenderer().render(text)
+        words, notes_line = measure.measure(text, body.blocks)
+        assert words == word_count(text)
+    words, notes_line = measure.measure(BODY, BlockRenderer().render(BODY).blocks)
+    assert notes_line == BODY.split("\n").index("[^levy]: The levy was first proposed in 2019.")
+
+
+def test_footnotes_follow_their_definitions(qtbot, pane, article, library):
+    open_article(qtbot, pane, article)
+    text = BODY.replace("first proposed in 2019.", "first proposed in 2019 and dropped.")
+    text += "\nAnother claim.[^poll]\n\n[^poll]: A poll of 400 parents.\n"
+    type_body(qtbot, pane, text)
+    notes = js(qtbot, pane, "document.getElementById('story-footnotes').textContent")
+    assert "first proposed in 2019 and dropped." in notes
+    assert "A poll of 400 parents." in notes
+    article.body = text
+    shown, exported = preview_matches_export(qtbot, pane, exported_page(library, article))
+    assert shown == exported
+
+    without = "The council agreed its budget on Tuesday.\n"
+    type_body(qtbot, pane, without)
+    assert js(qtbot, pane, "document.getElementById('story-footnotes')") is None
+    assert js(qtbot, pane, "document.querySelectorAll('#story-body > .blk').length") == 1
+
+
+def test_reading_time_follows_the_body(qtbot, pane, article):
+    open_article(qtbot, pane, article)
+    reading = "document.getElementById('story-reading-time').textContent"
+    assert js(qtbot, pane, reading) == "1 min read"
+    long_text = BODY + "\n\n" + "\n\n".join(["word " * 100] * 6)  # 600 more words
+    type_body(qtbot, pane, long_text)
+    assert js(qtbot, pane, reading) == "3 min read"
+
+
+def test_fast_typing_renders_only_the_newest_text(qtbot, pane, article):
+    open_article(qtbot, pane, article)
+    updates: list[None] = []
+    pane.sig_updated.connect(lambda: updates.append(None))
+    for n in range(1, 21):
+        pane.update_body(BODY + "\n\nTyping" + "!" * n)
+    qtbot.waitUntil(
+        lambda: (
+            js(qtbot, pane, "document.getElementById('story-body').textContent").count("!") == 20
+        ),
+        timeout=10000,
+    )
+    assert len(updates) <= 2, "stale texts must not be rendered one by one"
+
+
+def test_field_edits_patch_the_header(qtbot, pane, library):
+    created = library.create_article(headline="First draft", body="One paragraph.")
+    article = library.get_article(created.id)
+    open_article(qtbot, pane, article)
+    assert js(qtbot, pane, "document.getElementById('story-dek')") is None
+    with qtbot.waitSignal(pane.sig_updated, timeout=10000):
+        pane.update_fields(
+            headline="Bridge reopens", dek="Six months late", section="Local", tags=["transport"]
+        )
+    assert js(qtbot, pane, "document.getElementById('story-headline').textContent") == (
+        "Bridge reopens"
+    )
+    assert js(qtbot, pane, "document.getElementById('story-dek').textContent") == (
+        "Six months late"
+    )
+    assert js(qtbot, pane, "document.querySelector('.story-section').textContent") == "Local"
+    assert js(qtbot, pane, "document.title").startswith("Bridge reopens | ")
+    assert (
+        js(qtbot, pane, "document.querySelector('.story-tags').textContent.trim()") == "transport"
+    )
+    library.update_article(
+        article.id,
+        headline="Bridge reopens",
+        dek="Six months late",
+        section="Local",
+        tags=["transport"],
+    )
+    saved = library.get_article(article.id)
+    saved.updated_at = article.updated_at  # the preview shows the times it opened with
+    shown, exported = preview_matches_export(qtbot, pane, exported_page(library, saved))
+    assert shown == exported
+    with qtbot.waitSignal(pane.sig_updated, timeout=10000):
+        pane.update_fields(tags=[], slug="ignored-here")
+    assert js(qtbot, pane, "document.querySelector('.story-tags')") is None
+
+
+def test_clicking_a_block_reports_its_source_line(qtbot, pane, article):
+    open_article(qtbot, pane, article)
+    quote_line = BODY.split("\n").index("> We listened to parents, the mayor said.")
+    with qtbot.waitSignal(pane.sig_block_clicked, timeout=5000) as clicked:
+        js(qtbot, pane, "document.querySelector('#story-body blockquote p').click()")
+    assert clicked.args == [quote_line]
+    with qtbot.waitSignal(pane.sig_block_clicked, timeout=5000) as clicked:
+        js(qtbot, pane, "document.querySelector('#story-footnotes li').click()")
+    assert clicked.args == [BODY.split("\n").index("[^levy]: The levy was first proposed in 2019.")]
+
+
+def test_moving_the_cursor_scrolls_the_preview(qtbot, pane, library):
+    paragraphs = [f"Paragraph {n}: " + "the council met again to talk. " * 12 for n in range(80)]
+    created = library.create_article(headline="A long read", body="\n\n".join(paragraphs))
+    open_article(qtbot, pane, library.get_article(created.id))
+    assert js(qtbot, pane, "window.scrollY") == 0
+    last_line = 2 * 79  # paragraphs sit on even lines
+    pane.scroll_to_line(last_line)
+    qtbot.waitUntil(lambda: js(qtbot, pane, "window.scrollY") > 1000, timeout=10000)
+    target = js(
+        qtbot,
+        pane,
+        "(() => { const r = document.querySelectorAll('#story-body > .blk')[79]"
+        ".getBoundingClientRect(); return r.top < innerHeight && r.bottom > 0; })()",
+    )
+    assert target, "the block holding the line is on screen"
+    # Moving within a block already on screen leaves the page where it is.
+    qtbot.wait(300)  # let the smooth scroll settle
+    settled = js(qtbot, pane, "window.scrollY")
+    pane.scroll_to_line(last_line)
+    qtbot.wait(300)
+    assert js(qtbot, pane, "window.scrollY") == settled
+
+
+def test_the_preview_never_reaches_the_network(qtbot, pane, article):
+    open_article(qtbot, pane, article)
+    fetch = (
+        "(() => { window.outcome = 'pending'; fetch('http://example.invalid/tracker.js')"
+        ".then(() => { outcome = 'loaded'; }, () => { outcome = 'failed'; }); return 1; })()"
+    )
+    # Local pages may not reach remote URLs at all: the request fails before it is made.
+    js(qtbot, pane, fetch)
+    qtbot.waitUntil(lambda: js(qtbot, pane, "window.outcome") != "pending", timeout=5000)
+    assert js(qtbot, pane, "window.outcome") == "failed"
+    # Behind that, the profile's interceptor blocks any request that is not local.
+    blocker = pane.interceptor
+    assert blocker is not None and blocker.blocked == []
+    page = pane.findChild(QWebEngineView).page()
+    page.settings().setAttribute(
+        QWebEngineSettings.WebAttribute.LocalContentCanAccessRemoteUrls, True
+    )
+
+    def fetched_and_blocked() -> bool:
+        # The changed setting reaches the page's renderer process asynchronously: retry.
+        js(qtbot, pane, fetch)
+        qtbot.wait(50)
+        return bool(blocker.blocked)
+
+    qtbot.waitUntil(fetched_and_blocked, timeout=10000)
+    assert set(blocker.blocked) == {"http://example.invalid/tracker.js"}
+    qtbot.waitUntil(lambda: js(qtbot, pane, "window.outcome") == "failed", timeout=5000)
+    # Links in the body do not navigate away from the preview.
+    type_body(qtbot, pane, BODY + "\n\nSee [the report](https://example.org/report).\n")
+    url = js(qtbot, pane, "location.href")
+    js(qtbot, pane, "document.querySelector('#story-body a[href^=\"https\"]').click()")
+    qtbot.wait(500)
+    assert js(qtbot, pane, "location.href") == url
+    assert js(qtbot, pane, "document.getElementById('story-headline') !== null")
+
+
+def test_a_page_too_big_for_sethtml_is_loaded_from_a_file(
+    qtbot, pane, article, library, monkeypatch
+):
+    monkeypatch.setattr(web_preview, "SETHTML_LIMIT_BYTES", 1000)
+    open_article(qtbot, pane, article)
+    spilled = library.cache_dir / "preview" / f"{article.uid}.html"
+    assert spilled.is_file()
+    assert js(qtbot, pane, "location.protocol") == "file:"
+    assert js(qtbot, pane, "document.getElementById('story-headline').textContent") == (
+        "Council agrees school budget"
+    )
+    type_body(qtbot, pane, BODY + "\n\nStill patched in place.\n")
+    assert "Still patched in place." in js(
+        qtbot, pane, "document.getElementById('story-body').textContent"
+    )
+
+
+def test_without_qtwebengine_a_simple_preview_says_why(qtbot, library, article, monkeypatch):
+    # As on a system whose Qt has no QtWebEngine: the import fails.
+    monkeypatch.setitem(sys.modules, "PySide6.QtWebEngineWidgets", None)
+    pane = PreviewPane(library)
+    qtbot.addWidget(pane)
+    assert "QtWebEngine is not available" in pane.status_message
+    pane.resize(900, 700)
+    pane.show()
+    open_article(qtbot, pane, article)
+    assert pane.findChild(QWebEngineView) is None
+    browser = pane.findChild(QTextBrowser)
+    assert "Council agrees school budget" in browser.toPlainText()
+    type_body(qtbot, pane, BODY + "\n\nAdded in the simple preview.\n")
+    assert "Added in the simple preview." in browser.toPlainText()
+    pane.grab().save("/tmp/preview-pane-simple.png")
