@@ -32,5 +32,10 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check newsdesk
 
+# The one-folder Linux bundle in dist/newsdesk (PyInstaller comes from the `package` extra).
+package: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[package]'
+	$(PY) packaging/build.py
+
 clean:
 	rm -rf $(VENV) node_modules build dist .pytest_cache

@@ -1,0 +1,789 @@
+"""The Preferences dialog: the publication's details, and moving the library folder safely.
+
+Moving a library is a copy that is checked file by file, then a switch, and
+only then the removal of the old folder. The copy runs on a worker; the
+original is never touched until the copy has been verified, so a failure at
+any point leaves the library where it was, whole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import shutil
+import sqlite3
+import uuid
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import shiboken6
+from PySide6.QtCore import QSettings, QSize, Qt, QThreadPool, Signal
+from PySide6.QtGui import QImageReader, QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from newsdesk.library import Library, LibraryError
+from newsdesk.library import database as db
+from newsdesk.library.library import DB_NAME
+from newsdesk.paths import LIBRARY_ENV, default_library_dir
+from newsdesk.ui.workers import run_task
+
+LIBRARY_LOCATION_KEY = "library/location"
+# Languages offered first; any BCP 47 tag can be typed.
+COMMON_LANGUAGES = (
+    "en", "en-GB", "en-US", "de", "fr", "es", "it", "nl", "pt", "pt-BR",
+    "sv", "da", "nb", "fi", "pl", "cs", "el", "tr", "ja", "zh",
+)  # fmt: skip
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+# SQLite's own side files: the backup API copies what they hold, so they are not copied as files.
+DB_SIDE_FILES = (DB_NAME + "-wal", DB_NAME + "-shm", DB_NAME + "-journal")
+CHUNK = 1 << 20
+LOGO_PREVIEW = QSize(96, 64)
+BUSY_WAIT_MS = 3_000
+
+
+# ---- where the library lives (remembered per user) -------------------------------------
+def _settings(settings: QSettings | None) -> QSettings:
+    return settings if settings is not None else QSettings()
+
+
+def remembered_library_dir(settings: QSettings | None = None) -> Path | None:
+    """The folder the user moved the library to, or None."""
+    value = _settings(settings).value(LIBRARY_LOCATION_KEY, "")
+    return Path(str(value)) if value else None
+
+
+def remember_library_dir(path: Path, settings: QSettings | None = None) -> None:
+    s = _settings(settings)
+    s.setValue(LIBRARY_LOCATION_KEY, str(path))
+    s.sync()
+
+
+def resolve_startup_library(library_dir: Path, settings: QSettings | None = None) -> Path:
+    """The folder to open at start: a moved library wins over the per-user default.
+
+    --library and NEWSDESK_LIBRARY still win: the remembered place only
+    replaces the appdirs default, and only while a library is there.
+    """
+    if os.environ.get(LIBRARY_ENV) or Path(library_dir) != default_library_dir():
+        return Path(library_dir)
+    remembered = remembered_library_dir(settings)
+    if remembered is not None and (remembered / DB_NAME).is_file():
+        return remembered
+    return Path(library_dir)
+
+
+# ---- moving a library folder (no Qt below: this runs on a worker thread) ----------------
+class MoveError(Exception):
+    """The library could not be moved; the message says why and that nothing was lost."""
+
+
+@dataclass(frozen=True, slots=True)
+class MoveProgress:
+    """How far a move has got, in bytes, and the file it is on."""
+
+    done: int
+    total: int
+    name: str
+
+
+@dataclass
+class CopiedLibrary:
+    """A verified copy of a library, ready to switch to.
+
+    It holds the original's write lock until release(): nothing can be written
+    to the original between the copy and the switch, so nothing is left behind.
+    """
+
+    source: Path
+    target: Path
+    files: list[str]
+    bytes: int
+    fingerprint: tuple
+    _lock: sqlite3.Connection | None = field(default=None, repr=False)
+
+    def release(self) -> None:
+        if self._lock is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._lock.rollback()
+            self._lock.close()
+            self._lock = None
+
+
+def target_for(source: Path, chosen: Path) -> Path:
+    """Where the library goes when the user picks this folder.
+
+    An empty (or new) folder becomes the library; a folder with things in it
+    gets the library as a subfolder with the current folder's name.
+    """
+    chosen = Path(chosen).expanduser()
+    if not chosen.exists() or (chosen.is_dir() and not any(chosen.iterdir())):
+        return chosen
+    return chosen / Path(source).name
+
+
+def _check_places(source: Path, target: Path) -> None:
+    if not (source / DB_NAME).is_file():
+        raise MoveError(f"There is no library at {source}.")
+    src, dst = source.resolve(), target.resolve()
+    if src == dst:
+        raise MoveError("The library is already in that folder.")
+    if dst.is_relative_to(src):
+        raise MoveError("A library cannot be moved into a folder inside itself.")
+    if src.is_relative_to(dst):
+        raise MoveError("Choose a folder that is not one of the library's own parent folders.")
+    if target.exists() and not target.is_dir():
+        raise MoveError(f"{target} is a file, not a folder.")
+    if target.is_dir() and any(target.iterdir()):
+        raise MoveError(f"{target} already holds files; choose an empty folder.")
+
+
+def _library_files(source: Path) -> list[str]:
+    """Every file in the library folder except the database, as POSIX paths relative to it."""
+    files = []
+    for folder, dirs, names in os.walk(source):
+        dirs.sort()
+        for name in sorted(names):
+            rel = (Path(folder) / name).relative_to(source).as_posix()
+            if rel != DB_NAME and rel not in DB_SIDE_FILES:
+                files.append(rel)
+    return files
+
+
+def _fingerprint(con: sqlite3.Connection) -> tuple:
+    """Row counts of every ordinary table, and the newest update time where there is one.
+
+    Two databases with the same fingerprint hold the same records as far as a
+    move can tell; a changed fingerprint means someone wrote in between.
+    """
+    tables = [
+        r[0]
+        for r in con.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name"
+        )
+    ]
+    out = []
+    for table in tables:
+        count = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+        columns = {r[1] for r in con.execute(f'PRAGMA table_info("{table}")')}
+        newest = (
+            con.execute(f'SELECT max(updated_at) FROM "{table}"').fetchone()[0]
+            if "updated_at" in columns
+            else None
+        )
+        out.append((table, count, newest))
+    return tuple(out)
+
+
+def _hash_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _copy_verified(src: Path, dst: Path, advance: Callable[[int], None]) -> None:
+    """Copy one file durably, then read the copy back and compare its size and SHA-256."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    h = hashlib.sha256()
+    with open(src, "rb") as fin, open(dst, "wb") as fout:
+        while chunk := fin.read(CHUNK):
+            h.update(chunk)
+            fout.write(chunk)
+            advance(len(chunk))
+        fout.flush()
+        os.fsync(fout.fileno())
+    shutil.copystat(src, dst)
+    if dst.stat().st_size != src.stat().st_size or _hash_file(dst) != h.hexdigest():
+        raise MoveError(f"The copy of {src.name} does not match the original.")
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"{exc.strerror or exc}{where}"
+    return str(exc)
+
+
+def _throttled(progress: Callable[[MoveProgress], None] | None) -> Callable[[MoveProgress], None]:
+    """Pass progress on only when it moved by a thousandth: a library can hold 100,000 files."""
+    last = [-1]
+
+    def report(p: MoveProgress) -> None:
+        step = 1000 * p.done // p.total if p.total else 1000
+        if progress is not None and (step != last[0] or p.done == p.total):
+            last[0] = step
+            progress(p)
+
+    return report
+
+
+def copy_library(
+    source: Path,
+    target: Path,
+    progress: Callable[[MoveProgress], None] | None = None,
+) -> CopiedLibrary:
+    """Copy a library folder to target and verify every file; the original is not modified.
+
+    The database is copied with SQLite's backup API under a write lock (so the
+    copy is consistent and nothing is written to the original afterwards),
+    then checked. Other files are copied into a hidden staging folder beside
+    the target and compared byte for byte; the staging folder becomes the
+    target by one rename at the end. On failure the staging folder is removed
+    and MoveError says why.
+    """
+    source, target = Path(source), Path(target)
+    _check_places(source, target)
+    report = _throttled(progress)
+    files = _library_files(source)
+    db_bytes = sum(
+        (source / n).stat().st_size for n in (DB_NAME, *DB_SIDE_FILES) if (source / n).exists()
+    )
+    total = db_bytes + sum((source / rel).stat().st_size for rel in files)
+    parent = target.parent
+    probe = next((p for p in (parent, *parent.parents) if p.exists()), None)
+    if probe is not None and probe.is_dir():
+        free = shutil.disk_usage(probe).free
+        if free < total * 1.05 + 10 * CHUNK:
+            raise MoveError(
+                f"There is not enough free space in {probe}: the library needs "
+                f"{total / 1e6:.1f} MB and {free / 1e6:.1f} MB are free."
+            )
+    staging = parent / f".{target.name}.moving-{uuid.uuid4().hex[:8]}"
+    lock: sqlite3.Connection | None = None
+    done = 0
+    try:
+        try:
+            staging.mkdir(parents=True)
+        except OSError as exc:
+            raise MoveError(f"Cannot create a folder at {target}: {_why(exc)}.") from exc
+        lock = sqlite3.connect(
+            source / DB_NAME, timeout=db.BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+            check_same_thread=False,
+        )  # fmt: skip
+        try:
+            lock.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise MoveError(f"The library is busy ({exc}); try again in a moment.") from exc
+        fingerprint = _fingerprint(lock)
+        report(MoveProgress(0, total, DB_NAME))
+        # The copy is read through a second connection: SQLite will not back up from a
+        # connection holding a write transaction, and in WAL mode a reader sees every
+        # committed change while the lock keeps new ones out.
+        reader = sqlite3.connect(source / DB_NAME, timeout=db.BUSY_TIMEOUT_MS / 1000)
+        copy = sqlite3.connect(staging / DB_NAME)
+        try:
+            reader.backup(copy)
+            if copy.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise MoveError("The copied database failed SQLite's integrity check.")
+            if _fingerprint(copy) != fingerprint:
+                raise MoveError("The copied database does not hold the same records.")
+        finally:
+            copy.close()
+            reader.close()
+        done = db_bytes
+        report(MoveProgress(done, total, DB_NAME))
+
+        for rel in files:
+
+            def advance(n: int, rel: str = rel) -> None:
+                nonlocal done
+                done += n
+                report(MoveProgress(done, total, rel))
+
+            _copy_verified(source / rel, staging / rel, advance)
+        # fsync the staging folder itself so the renamed folder survives a power cut.
+        with contextlib.suppress(OSError):
+            fd = os.open(staging, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        if target.is_dir():
+            target.rmdir()  # empty, checked above; the rename needs the name free
+        os.replace(staging, target)
+    except BaseException as exc:
+        if lock is not None:
+            with contextlib.suppress(sqlite3.Error):
+                lock.rollback()
+            lock.close()
+        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, MoveError):
+            raise MoveError(f"The library was not moved: {exc} It is still at {source}.") from exc
+        if isinstance(exc, OSError | sqlite3.Error):
+            raise MoveError(
+                f"The library was not moved: {_why(exc)}. It is still at {source}, unchanged."
+            ) from exc
+        raise
+    report(MoveProgress(total, total, ""))
+    return CopiedLibrary(source, target, files, total, fingerprint, lock)
+
+
+def switch_library(library: Library, copied: CopiedLibrary) -> None:
+    """Point the open Library at its verified copy; every window holding it follows.
+
+    Done on the GUI thread, between two pieces of work: nothing else is using
+    the library's engine at that moment.
+    """
+    new_engine = db.make_engine(copied.target / DB_NAME)
+    try:
+        with new_engine.connect() as conn:
+            conn.exec_driver_sql("SELECT count(*) FROM articles").scalar()
+    except Exception as exc:
+        new_engine.dispose()
+        copied.release()
+        raise MoveError(f"The copy at {copied.target} cannot be opened ({exc}).") from exc
+    old_engine = library.engine
+    library.engine = new_engine
+    library.root = copied.target
+    library.migration_backup = None
+    old_engine.dispose()
+
+
+def remove_old_library(copied: CopiedLibrary) -> list[Path]:
+    """Delete the original's files that were copied; returns what was left there.
+
+    The database goes last and only when it still holds exactly what was
+    copied; anything that appeared in the folder after the copy is left alone.
+    """
+    source = copied.source
+    try:
+        for rel in copied.files:
+            with contextlib.suppress(FileNotFoundError, OSError):
+                (source / rel).unlink()
+        con = sqlite3.connect(f"{(source / DB_NAME).as_uri()}?mode=ro", uri=True)
+        try:
+            unchanged = _fingerprint(con) == copied.fingerprint
+        except sqlite3.Error:
+            unchanged = False
+        finally:
+            con.close()
+        copied.release()
+        if unchanged:
+            for name in (DB_NAME, *DB_SIDE_FILES):
+                with contextlib.suppress(FileNotFoundError, OSError):
+                    (source / name).unlink()
+    finally:
+        copied.release()
+    for folder, _dirs, _names in os.walk(source, topdown=False):
+        with contextlib.suppress(OSError):
+            Path(folder).rmdir()  # only succeeds when empty
+    if not source.exists():
+        return []
+    return sorted(p for p in source.rglob("*") if p.is_file())
+
+
+# ---- the dialog -------------------------------------------------------------------------
+class PreferencesDialog(QDialog):
+    """Publication name, base URL, language, time zone and logo; and the library's folder."""
+
+    sig_publication_saved = Signal(object)
+    """The publication's details were saved (the Publication record)."""
+    sig_before_library_move = Signal()
+    """A move is about to start: save any pending edits now."""
+    sig_library_moved = Signal(object)
+    """The library now lives in this folder (a Path); the open Library already points there."""
+    sig_move_failed = Signal(str)
+    """Moving the library failed; the message says why (the library is where it was)."""
+
+    def __init__(
+        self,
+        library: Library,
+        parent: QWidget | None = None,
+        *,
+        settings: QSettings | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.settings = settings
+        self.moving = False
+        self.setWindowTitle("Preferences")
+        self.setObjectName("preferences")
+
+        # ---- publication
+        pub_box = QGroupBox("Publication")
+        form = QFormLayout(pub_box)
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("The name on every page")
+        self.url_edit = QLineEdit()
+        self.url_edit.setPlaceholderText("https://news.example.org/")
+        self.url_edit.setToolTip(
+            "Canonical links, feeds and sitemaps start with this address. Leave it empty "
+            "to export pages without them."
+        )
+        self.language_combo = QComboBox()
+        self.language_combo.setEditable(True)
+        self.language_combo.addItems(COMMON_LANGUAGES)
+        self.language_combo.setToolTip("The pages' language, as a tag such as en, en-GB or de.")
+        self.timezone_combo = QComboBox()
+        self.timezone_combo.setEditable(True)
+        self.timezone_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.timezone_combo.addItems(sorted(zoneinfo.available_timezones()))
+        self.timezone_combo.setMaxVisibleItems(15)
+        completer = QCompleter(self.timezone_combo.model(), self.timezone_combo)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.timezone_combo.setCompleter(completer)
+        self.timezone_combo.setToolTip("Dates on the pages are shown in this time zone.")
+
+        self.logo_preview = QLabel()
+        self.logo_preview.setObjectName("logo-preview")
+        self.logo_preview.setFixedSize(LOGO_PREVIEW)
+        self.logo_preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.logo_preview.setFrameShape(QLabel.Shape.StyledPanel)
+        self.logo_combo = QComboBox()
+        self.logo_combo.setMinimumContentsLength(24)
+        self.logo_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.import_logo_button = QPushButton("Import image…")
+        logo_row = QHBoxLayout()
+        logo_row.addWidget(self.logo_preview)
+        logo_pick = QVBoxLayout()
+        logo_pick.addWidget(self.logo_combo)
+        logo_pick.addWidget(self.import_logo_button, 0, Qt.AlignmentFlag.AlignLeft)
+        logo_row.addLayout(logo_pick, 1)
+
+        form.addRow("&Name:", self.name_edit)
+        form.addRow("&Base URL:", self.url_edit)
+        form.addRow("&Language:", self.language_combo)
+        form.addRow("&Time zone:", self.timezone_combo)
+        logo_label = QLabel("Lo&go:")
+        logo_label.setBuddy(self.logo_combo)  # a row holding a layout has no buddy of its own
+        form.addRow(logo_label, logo_row)
+
+        # ---- library folder
+        lib_box = QGroupBox("Library")
+        lib_layout = QVBoxLayout(lib_box)
+        row = QHBoxLayout()
+        self.location_label = QLabel()
+        self.location_label.setObjectName("library-location")
+        self.location_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.location_label.setWordWrap(True)
+        self.move_button = QPushButton("Move library…")
+        self.move_button.setToolTip(
+            "Copy the library to another folder, check every file, then remove the old one."
+        )
+        row.addWidget(self.location_label, 1)
+        row.addWidget(self.move_button)
+        lib_layout.addLayout(row)
+        self.move_progress = QProgressBar()
+        self.move_progress.setRange(0, 1000)
+        self.move_progress.hide()
+        self.move_status = QLabel()
+        self.move_status.setObjectName("move-status")
+        self.move_status.setWordWrap(True)
+        self.move_status.hide()
+        lib_layout.addWidget(self.move_progress)
+        lib_layout.addWidget(self.move_status)
+
+        # ---- errors and buttons
+        self.error_label = QLabel()
+        self.error_label.setObjectName("error")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #b00020;")
+        self.error_label.hide()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok
+            | QDialogButtonBox.StandardButton.Cancel
+            | QDialogButtonBox.StandardButton.Apply
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.buttons.button(QDialogButtonBox.StandardButton.Apply).clicked.connect(self.apply)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(pub_box)
+        layout.addWidget(lib_box)
+        layout.addWidget(self.error_label)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+
+        self.logo_combo.currentIndexChanged.connect(self._show_logo)
+        self.import_logo_button.clicked.connect(self.choose_logo_file)
+        self.move_button.clicked.connect(self.choose_library_folder)
+        self.load()
+        self.resize(560, self.sizeHint().height())
+
+    # ---- publication -----------------------------------------------------------------
+    def load(self) -> None:
+        """Fill the fields from the library."""
+        pub = self.library.publication()
+        self.name_edit.setText(pub.name)
+        self.url_edit.setText(pub.base_url)
+        self.language_combo.setCurrentText(pub.language)
+        self.timezone_combo.setCurrentText(pub.timezone)
+        self._fill_logos(pub.logo_image_id)
+        self.location_label.setText(str(self.library.root))
+
+    def _fill_logos(self, selected: int | None) -> None:
+        self.logo_combo.blockSignals(True)
+        self.logo_combo.clear()
+        self.logo_combo.addItem("No logo", None)
+        for image in self.library.list_images(limit=500):
+            label = image.headline or image.original_name or image.caption[:40] or image.filename
+            self.logo_combo.addItem(label, image.id)
+        index = self.logo_combo.findData(selected) if selected is not None else 0
+        self.logo_combo.setCurrentIndex(max(index, 0))
+        self.logo_combo.blockSignals(False)
+        self._show_logo()
+
+    def _show_logo(self) -> None:
+        image_id = self.logo_combo.currentData()
+        self.logo_preview.clear()
+        if image_id is None:
+            self.logo_preview.setText("No logo")
+            return
+        try:
+            image = self.library.get_image(image_id)
+        except LibraryError:
+            self.logo_preview.setText("Missing")
+            return
+        reader = QImageReader(str(self.library.media_path(image)))
+        reader.setAutoTransform(True)
+        size = reader.size()
+        if size.isValid():
+            reader.setScaledSize(size.scaled(LOGO_PREVIEW, Qt.AspectRatioMode.KeepAspectRatio))
+        picture = reader.read()
+        if picture.isNull():
+            self.logo_preview.setText("Unreadable")
+        else:
+            self.logo_preview.setPixmap(QPixmap.fromImage(picture))
+
+    def values(self) -> dict:
+        """The publication fields as typed, checked and tidied; raises ValueError with why."""
+        name = " ".join(self.name_edit.text().split())
+        if not name:
+            raise ValueError("The publication needs a name.")
+        url = self.url_edit.text().strip()
+        if url:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError("The base URL must start with https:// (or http://) and a host.")
+            if not url.endswith("/"):
+                url += "/"  # pages are joined onto it; without the slash the last part is lost
+        language = self.language_combo.currentText().strip()
+        if not LANGUAGE_TAG.match(language):
+            raise ValueError(f"{language!r} is not a language tag such as en, en-GB or de.")
+        timezone = self.timezone_combo.currentText().strip()
+        if timezone not in zoneinfo.available_timezones():
+            raise ValueError(f"{timezone!r} is not a time zone; pick one such as Europe/London.")
+        return {
+            "name": name,
+            "base_url": url,
+            "language": language,
+            "timezone": timezone,
+            "logo_image_id": self.logo_combo.currentData(),
+        }
+
+    def apply(self) -> bool:
+        """Save the publication fields; False (and the reason shown) when one is wrong."""
+        try:
+            fields = self.values()
+            pub = self.library.update_publication(**fields)
+        except (ValueError, LibraryError) as exc:
+            self._show_error(str(exc))
+            return False
+        self._show_error("")
+        self.url_edit.setText(pub.base_url)
+        self.sig_publication_saved.emit(pub)
+        return True
+
+    def accept(self) -> None:
+        if self.moving:
+            return
+        if self.apply():
+            super().accept()
+
+    def reject(self) -> None:
+        if not self.moving:  # a move in progress finishes before the dialog can close
+            super().reject()
+
+    def _show_error(self, text: str) -> None:
+        self.error_label.setText(text)
+        self.error_label.setVisible(bool(text))
+
+    # ---- logo --------------------------------------------------------------------------
+    def choose_logo_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import a logo", "", "Images (*.png *.jpg *.jpeg *.webp *.gif *.tif *.tiff)"
+        )
+        if path:
+            self.import_logo(Path(path))
+
+    def import_logo(self, path: Path) -> None:
+        """Import an image file into the library on a worker and make it the logo."""
+        from newsdesk.images.library_import import import_image
+
+        self.import_logo_button.setEnabled(False)
+        self._show_error("")
+        library = self.library
+
+        def done(image) -> None:
+            if not shiboken6.isValid(
+                self
+            ):  # closed while importing: the image stays in the library
+                return
+            self.import_logo_button.setEnabled(True)
+            self._fill_logos(image.id)
+
+        def failed(exc: BaseException) -> None:
+            if not shiboken6.isValid(self):
+                return
+            self.import_logo_button.setEnabled(True)
+            self._show_error(f"The logo was not imported: {exc}")
+
+        run_task(lambda: import_image(library, path), done, failed)
+
+    # ---- library folder ----------------------------------------------------------------------
+    def choose_library_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, "Move the library to…", str(self.library.root.parent)
+        )
+        if folder:
+            self.move_library_to(Path(folder))
+
+    def move_library_to(self, chosen: Path) -> None:
+        """Move the open library into this folder (or a new subfolder of it), on a worker."""
+        if self.moving:
+            return
+        source = self.library.root
+        target = target_for(source, chosen)
+        self.sig_before_library_move.emit()
+        # Work still running (an import, an export) could write to the old folder after
+        # it was copied; give it a moment to finish, and do not move while it runs.
+        pool = QThreadPool.globalInstance()
+        if pool.activeThreadCount() and not pool.waitForDone(BUSY_WAIT_MS):
+            self._move_failed(
+                MoveError(
+                    "Other work (an import or an export) is still running; "
+                    "wait for it to finish, then move the library."
+                )  # fmt: skip
+            )
+            return
+        self.moving = True
+        self._set_busy(True)
+        self.move_status.setText(f"Copying the library to {target}…")
+        run_task(
+            lambda progress: copy_library(source, target, progress),
+            self._copied,
+            self._move_failed,
+            self._move_progress,
+        )
+
+    def _set_busy(self, busy: bool) -> None:
+        self.move_button.setEnabled(not busy)
+        self.buttons.setEnabled(not busy)
+        self.move_progress.setVisible(busy)
+        self.move_status.show()
+        if busy:
+            self.move_progress.setValue(0)
+
+    def _move_progress(self, p: MoveProgress) -> None:
+        self.move_progress.setValue(int(1000 * p.done / p.total) if p.total else 1000)
+        if p.name:
+            self.move_status.setText(f"Copying {p.name}…")
+
+    def _copied(self, copied: CopiedLibrary) -> None:
+        if not shiboken6.isValid(self):
+            # The dialog went away mid-copy: keep using the original, which is untouched;
+            # the finished copy stays where it is.
+            copied.release()
+            return
+        try:
+            switch_library(self.library, copied)
+        except MoveError as exc:
+            shutil.rmtree(copied.target, ignore_errors=True)
+            self._move_failed(exc)
+            return
+        remember_library_dir(copied.target, self.settings)
+        self.location_label.setText(str(copied.target))
+        self.move_status.setText("Checked every file; removing the old folder…")
+        run_task(lambda: remove_old_library(copied), lambda left: self._moved(copied, left),
+                 lambda exc: self._moved(copied, [copied.source], str(exc)))  # fmt: skip
+
+    def _moved(self, copied: CopiedLibrary, leftovers: list[Path], why: str = "") -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.moving = False
+        self._set_busy(False)
+        text = f"The library now lives in {copied.target} ({len(copied.files) + 1} files checked)."
+        if leftovers:
+            text += (
+                f" {len(leftovers)} file(s) were left in the old folder {copied.source}"
+                + (f" ({why})" if why else "")
+                + "; they were not part of the copy. Look them over, then delete that folder."
+            )
+        self.move_status.setText(text)
+        self.sig_library_moved.emit(copied.target)
+
+    def _move_failed(self, exc: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.moving = False
+        self._set_busy(False)
+        message = str(exc) if isinstance(exc, MoveError) else f"The library was not moved: {exc}"
+        self.move_status.hide()
+        self._show_error(message)
+        self.sig_move_failed.emit(message)
+
+
+def show_preferences(window: QWidget) -> PreferencesDialog:
+    """Open Preferences over a main window (window-modal), wired to what it offers.
+
+    Pending edits are saved before a move (its save_everything), and the open
+    article is re-read after the publication changes or the library moves (its
+    reload_article), so the preview shows the new name, logo and file paths.
+    """
+    dialog = PreferencesDialog(window.library, window)  # type: ignore[attr-defined]
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    wiring = (
+        (dialog.sig_before_library_move, "save_everything"),
+        (dialog.sig_publication_saved, "reload_article"),
+        (dialog.sig_library_moved, "reload_article"),
+    )
+    for signal, name in wiring:
+        slot = getattr(window, name, None)
+        if callable(slot):
+            # The bound method itself, not a lambda around it: a lambda would hold the
+            # window alive from inside its own child dialog.
+            signal.connect(slot)
+    dialog.open()
+    return dialog
+
+
+__all__ = [
+    "CopiedLibrary",
+    "MoveError",
+    "MoveProgress",
+    "PreferencesDialog",
+    "copy_library",
+    "remember_library_dir",
+    "remembered_library_dir",
+    "remove_old_library",
+    "resolve_startup_library",
+    "show_preferences",
+    "switch_library",
+    "target_for",
+]
