@@ -1,0 +1,219 @@
+"""The photo-desk form of the image panel: caption, credit, alt text and the other fields of one image."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSignalBlocker, QStringListModel, Qt, Signal
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import (
+    QCompleter,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from newsdesk.ui.thumbs import ImageItem
+
+# (field, label) in the order the form shows them; alt text sits right under the
+# caption so the two are written side by side and never confused.
+FORM_FIELDS: tuple[tuple[str, str], ...] = (
+    ("caption", "Ca&ption"),
+    ("alt_text", "A&lt text"),
+    ("credit", "C&redit"),
+    ("creator", "Cr&eator"),
+    ("copyright", "Cop&yright"),
+    ("source", "&Source"),
+    ("usage_terms", "&Usage terms"),
+    ("date_created", "&Date"),
+    ("city", "Cit&y"),
+    ("country", "Cou&ntry"),
+)
+FIELD_NAMES: dict[str, str] = {name: label.replace("&", "") for name, label in FORM_FIELDS}
+MULTILINE = frozenset({"caption", "alt_text"})
+COMPLETED = frozenset({"credit", "creator"})
+PLACEHOLDERS = {
+    "caption": "What the reader should know about this picture",
+    "alt_text": "What the picture shows, for someone who cannot see it",
+    "credit": "e.g. Jane Doe / Newsdesk Agency",
+    "date_created": "YYYY-MM-DD",
+}
+
+ALT_ADVICE = (
+    "Alt text should describe the picture for someone who cannot see it; it is not the caption."
+)
+ALT_EMPTY = f"Alt text is empty. {ALT_ADVICE}"
+ALT_SAME = f"Alt text is the same as the caption. {ALT_ADVICE}"
+WARNING_COLOUR = "#8a4b00"  # dark amber: readable on light backgrounds, matches the badge
+
+
+class _TextBox(QPlainTextEdit):
+    """A short multi-line field: Tab moves on, like a line edit."""
+
+    def __init__(self, lines: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTabChangesFocus(True)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        height = self.fontMetrics().lineSpacing() * lines + 14
+        self.setFixedHeight(height)
+
+    def text(self) -> str:
+        return self.toPlainText()
+
+    def setText(self, text: str) -> None:  # noqa: N802 (mirrors QLineEdit)
+        self.setPlainText(text)
+
+
+def alt_text_warning(alt_text: str, caption: str) -> str:
+    """The form's warning about the alt text, or "" when it looks like a real description."""
+    alt = " ".join(alt_text.split())
+    if not alt:
+        return ALT_EMPTY
+    if alt.casefold() == " ".join(caption.split()).casefold():
+        return ALT_SAME
+    return ""
+
+
+class ImageForm(QWidget):
+    """Shows and edits one image's fields; the panel decides when and how edits are saved."""
+
+    sig_field_edited = Signal(str, str)
+    """The user changed this field (name, new text)."""
+    sig_story_caption_edited = Signal(str)
+    """The user changed this story's caption override."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.item: ImageItem | None = None
+        self.title = QLabel("No picture selected")
+        self.title.setObjectName("image-form-title")
+        self.title.setWordWrap(True)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+
+        self.credit_model = QStringListModel(self)
+        self.editors: dict[str, QLineEdit | _TextBox] = {}
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        form.setContentsMargins(0, 0, 0, 0)
+        self.story_caption = _TextBox(2)
+        self.story_caption.setObjectName("story_caption")
+        self.story_caption.setPlaceholderText("Leave empty to use the picture's caption")
+        self.story_caption.setAccessibleName("Caption in this story")
+        self.story_caption.textChanged.connect(self._story_caption_changed)
+        self.story_caption_label = QLabel("Caption in &this story")
+        self.story_caption_label.setBuddy(self.story_caption)
+        self.story_caption_label.setWordWrap(True)
+
+        self.alt_warning = QLabel("")
+        self.alt_warning.setObjectName("alt-warning")
+        self.alt_warning.setWordWrap(True)
+        palette = self.alt_warning.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, QColor(WARNING_COLOUR))
+        self.alt_warning.setPalette(palette)
+
+        for name, label_text in FORM_FIELDS:
+            editor: QLineEdit | _TextBox
+            if name in MULTILINE:
+                editor = _TextBox(3)
+                editor.textChanged.connect(lambda n=name: self._changed(n))
+            else:
+                editor = QLineEdit()
+                editor.setClearButtonEnabled(False)
+                editor.textEdited.connect(lambda _t, n=name: self._changed(n))
+            editor.setObjectName(name)
+            editor.setAccessibleName(FIELD_NAMES[name])
+            if name in PLACEHOLDERS:
+                editor.setPlaceholderText(PLACEHOLDERS[name])
+            if name in COMPLETED and isinstance(editor, QLineEdit):
+                completer = QCompleter(self.credit_model, editor)
+                completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+                completer.setFilterMode(Qt.MatchFlag.MatchContains)
+                completer.activated.connect(lambda _text, n=name: self._changed(n))
+                editor.setCompleter(completer)
+            self.editors[name] = editor
+            label = QLabel(label_text)
+            label.setBuddy(editor)
+            form.addRow(label, editor)
+            if name == "caption":
+                form.addRow(self.story_caption_label, self.story_caption)
+            if name == "alt_text":
+                form.addRow(self.alt_warning)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.title)
+        layout.addLayout(form)
+        layout.addStretch(1)
+        self._form = form
+        self.load(None)
+
+    # ---- showing an image ----------------------------------------------------------------
+    def load(self, item: ImageItem | None, *, story_caption: str | None = None) -> None:
+        """Show this image's fields (and its story caption when it is a figure of the open article)."""
+        self.item = item
+        for name, editor in self.editors.items():
+            self._set_text(editor, item.get(name) if item else "")
+            editor.setEnabled(item is not None)
+        self.set_story_caption(story_caption)
+        if item is None:
+            self.title.setText("No picture selected")
+        else:
+            name = item.original_name or item.filename
+            self.title.setText(f"{name} · {item.width}×{item.height}")
+        self.update_alt_warning()
+
+    def set_story_caption(self, text: str | None) -> None:
+        """None hides the override (the image is not a figure of the open article)."""
+        visible = text is not None
+        self._form.setRowVisible(self.story_caption, visible)
+        if visible and self.story_caption.text() != text:
+            self._set_text(self.story_caption, text or "")
+
+    def set_value(self, name: str, text: str) -> None:
+        """Put a value in a field without it counting as an edit (undo, reload)."""
+        editor = self.editors[name]
+        if editor.text() != text:
+            self._set_text(editor, text)
+        self.update_alt_warning()
+
+    def value(self, name: str) -> str:
+        return self.editors[name].text()
+
+    def set_credit_names(self, names: list[str]) -> None:
+        """What the credit and creator fields complete from."""
+        self.credit_model.setStringList(names)
+
+    def update_alt_warning(self) -> None:
+        warning = (
+            alt_text_warning(self.value("alt_text"), self.value("caption"))
+            if self.item is not None
+            else ""
+        )
+        self.alt_warning.setText(warning)
+        self.alt_warning.setAccessibleName(warning)
+        self.alt_warning.setVisible(bool(warning))
+
+    # ---- internals -----------------------------------------------------------------------
+    @staticmethod
+    def _set_text(editor: QLineEdit | _TextBox, text: str) -> None:
+        with QSignalBlocker(editor):
+            editor.setText(text)
+            if isinstance(editor, QLineEdit):
+                editor.setCursorPosition(0)
+
+    def _changed(self, name: str) -> None:
+        if self.item is None:
+            return
+        if name in ("alt_text", "caption"):
+            self.update_alt_warning()
+        self.sig_field_edited.emit(name, self.value(name))
+
+    def _story_caption_changed(self) -> None:
+        if self.item is not None:
+            self.sig_story_caption_edited.emit(self.story_caption.text())

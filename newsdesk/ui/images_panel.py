@@ -1,0 +1,990 @@
+"""The image panel: the article's figures and the picture library, the photo-desk form, import and undo."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import (
+    QClipboard,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QGuiApplication,
+    QImage,
+    QKeyEvent,
+    QKeySequence,
+    QUndoCommand,
+    QUndoStack,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from newsdesk.images import IMAGE_EXTENSIONS, ImportFailure, is_image_path
+from newsdesk.images.library_import import ImportReport, import_images
+from newsdesk.library import Article, Library
+from newsdesk.ui.image_form import FIELD_NAMES, ImageForm
+from newsdesk.ui.thumbs import GridRow, ImageGridModel, ImageItem, ThumbGrid, ThumbnailLoader
+from newsdesk.ui.workers import run_task
+
+AUTOSAVE_MS = 700  # a pause this long in typing saves the field
+SEARCH_DELAY_MS = 200
+REPORT_LIMIT = 12  # failures listed in the panel; the tooltip holds them all
+DRAG_EVENTS = (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop)
+NAME_FILTER = "Images ({})".format(" ".join(f"*{e}" for e in sorted(IMAGE_EXTENSIONS)))
+
+
+@dataclass(frozen=True, slots=True)
+class FigureSpec:
+    """One figure of an article as the panel wants it: which image, its role, its story caption."""
+
+    image_id: int
+    role: str = "inline"
+    caption: str = ""
+
+
+def figure_specs(article: Article) -> list[FigureSpec]:
+    return [FigureSpec(f.image_id, f.role, f.caption or "") for f in article.figures]
+
+
+def restore_figures(library: Library, article_id: int, specs: Sequence[FigureSpec]) -> Article:
+    """Make the article's figures exactly `specs` (order, hero, story captions); returns the article.
+
+    Qt-free and idempotent, so one function serves every figure change and its
+    undo: the panel only ever says what the figures should be.
+    """
+    article = library.get_article(article_id)
+    groups: dict[int, list] = {}
+    for fig in article.figures:
+        groups.setdefault(fig.image_id, []).append(fig)
+    old_roles = {f.id: f.role for f in article.figures}
+    ids: list[int] = []
+    for spec in specs:
+        group = groups.get(spec.image_id)
+        if group:
+            fig = group.pop(0)
+            if (fig.caption or "") != spec.caption:
+                library.update_figure(fig.id, caption=spec.caption)
+        else:
+            fig = library.add_figure(article_id, spec.image_id, caption=spec.caption)
+        ids.append(fig.id)
+    for leftovers in groups.values():
+        for fig in leftovers:
+            library.remove_figure(fig.id)
+    hero_id = next((ids[i] for i, s in enumerate(specs) if s.role == "hero"), None)
+    for fid in ids:
+        if old_roles.get(fid) == "hero" and fid != hero_id:
+            library.update_figure(fid, role="inline")
+    if hero_id is not None and old_roles.get(hero_id) != "hero":
+        library.update_figure(hero_id, role="hero")
+    if ids:
+        library.reorder_figures(article_id, ids)
+    return library.get_article(article_id)
+
+
+def image_markdown(item: ImageItem) -> str:
+    """The body Markdown for a library image: `![alt](image:<uid>)` on a paragraph of its own."""
+    alt = " ".join(item.get("alt_text").split())
+    alt = alt.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    return f"![{alt}](image:{item.uid})\n\n"
+
+
+# ---- undo commands --------------------------------------------------------------------------
+class FieldEdit(QUndoCommand):
+    """One field of one image changed; undo writes the old value back."""
+
+    def __init__(self, panel: ImagesPanel, image_id: int, name: str, old: str, new: str) -> None:
+        super().__init__(f"Edit {FIELD_NAMES.get(name, name).lower()}")
+        self.panel, self.image_id, self.name, self.old, self.new = panel, image_id, name, old, new
+
+    def redo(self) -> None:
+        self.panel._apply_field(self.image_id, self.name, self.new)
+
+    def undo(self) -> None:
+        self.panel._apply_field(self.image_id, self.name, self.old)
+
+
+class FiguresChange(QUndoCommand):
+    """The article's figures changed (hero, order, added, removed, story caption)."""
+
+    def __init__(
+        self,
+        panel: ImagesPanel,
+        text: str,
+        article_id: int,
+        before: Sequence[FigureSpec],
+        after: Sequence[FigureSpec],
+    ) -> None:
+        super().__init__(text)
+        self.panel, self.article_id = panel, article_id
+        self.before, self.after = list(before), list(after)
+
+    def redo(self) -> None:
+        self.panel._apply_figures(self.article_id, self.after)
+
+    def undo(self) -> None:
+        self.panel._apply_figures(self.article_id, self.before)
+
+
+@dataclass
+class _ImportJob:
+    paths: list[Path]
+    clipboard_images: list[QImage]
+    add_to_article: bool
+    skipped: list[ImportFailure]
+
+
+def _local_image_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[ImportFailure]]:
+    """Files to import (folders opened one level deep) and those skipped, with why."""
+    files: list[Path] = []
+    skipped: list[ImportFailure] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(p for p in sorted(path.iterdir()) if p.is_file() and is_image_path(p))
+        elif is_image_path(path):
+            files.append(path)
+        else:
+            kinds = ", ".join(sorted(e.lstrip(".") for e in IMAGE_EXTENSIONS))
+            skipped.append(
+                ImportFailure(
+                    path, f"{path.name} is not a picture file newsdesk imports ({kinds})."
+                )
+            )
+    return files, skipped
+
+
+def _urls_to_paths(mime) -> list[Path]:
+    return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
+
+
+class ImagesPanel(QWidget):
+    """Pictures for the open article: place, order and credit them; import new ones.
+
+    Every library write runs on one serial worker thread, in the order the
+    user made the changes; the grids and the form change at once and the
+    library catches up a moment later.
+    """
+
+    sig_article_edited = Signal()
+    """Figures, hero or captions of the open article changed in the library."""
+    sig_insert_markdown = Signal(str)
+    """Insert this Markdown at the editor's cursor."""
+    sig_import_finished = Signal(object)
+    """A batch import ended; the ImportReport (with skipped files among its failures)."""
+    sig_saved = Signal()
+    """Every change made so far has reached the library."""
+    sig_library_shown = Signal()
+    """The library grid shows the results for the current search."""
+
+    def __init__(self, library: Library, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.setObjectName("images-panel")
+        self.setAcceptDrops(True)
+        self.undo_stack = QUndoStack(self)
+        self._writer = QThreadPool(self)
+        self._writer.setMaxThreadCount(1)  # writes land in the order they were made
+        self._pending_writes = 0
+        self._images: dict[int, ImageItem] = {}
+        self.article_id: int | None = None
+        self.figures: list[FigureSpec] = []
+        self.current: ImageItem | None = None
+        self._pending_fields: dict[tuple[int, str], str] = {}
+        self._pending_story: tuple[int, int, str] | None = None  # article, image, caption
+        self._search_generation = 0
+        self._import_job: _ImportJob | None = None
+        self._import_queue: list[_ImportJob] = []
+        self._cancel: threading.Event | None = None
+        self.last_report: ImportReport | None = None
+
+        self.loader = ThumbnailLoader(library, self)
+        self.article_model = ImageGridModel(self.loader, reorderable=True, parent=self)
+        self.library_model = ImageGridModel(self.loader, parent=self)
+
+        # ---- top: import row, progress, report
+        self.import_button = QPushButton("&Import Images…")
+        self.import_button.setToolTip(
+            "Import picture files (or drop them here, or paste a picture with Ctrl+V)"
+        )
+        self.import_button.clicked.connect(self.choose_files)
+        self.progress = QProgressBar()
+        self.progress.setAccessibleName("Import progress")
+        self.progress.setFormat("%v of %m")
+        self.cancel_button = QToolButton()
+        self.cancel_button.setText("Cancel")
+        self.cancel_button.clicked.connect(self.cancel_import)
+        self.progress_row = QWidget()
+        pr = QHBoxLayout(self.progress_row)
+        pr.setContentsMargins(0, 0, 0, 0)
+        pr.addWidget(self.progress, 1)
+        pr.addWidget(self.cancel_button)
+        self.progress_row.hide()
+        self.report = QLabel("")
+        self.report.setObjectName("import-report")
+        self.report.setWordWrap(True)
+        self.report.setTextFormat(Qt.TextFormat.RichText)
+        self.report.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.report_close = QToolButton()
+        self.report_close.setText("✕")
+        self.report_close.setAccessibleName("Dismiss the import report")
+        self.report_close.setAutoRaise(True)
+        self.report_close.clicked.connect(self._dismiss_report)
+        self.report_row = QWidget()
+        rr = QHBoxLayout(self.report_row)
+        rr.setContentsMargins(0, 0, 0, 0)
+        rr.addWidget(self.report, 1)
+        rr.addWidget(self.report_close, 0, Qt.AlignmentFlag.AlignTop)
+        self.report_row.hide()
+
+        # ---- the article's figures
+        self.article_label = QLabel("In this article")
+        self.article_label.setObjectName("panel-heading")
+        self.article_view = ThumbGrid(reorderable=True)
+        self.article_view.setObjectName("article-figures")
+        self.article_view.setAccessibleName("Pictures in this article")
+        self.article_view.setModel(self.article_model)
+        self.article_view.setFlow(ThumbGrid.Flow.LeftToRight)
+        self.article_view.setWrapping(False)  # one strip, read left to right like the page
+        self.article_view.setFixedHeight(self.article_view.gridSize().height() + 24)
+        self.article_view.setToolTip("Drag, or press Alt+Left/Right, to change the order")
+        self.article_label.setBuddy(self.article_view)
+        self.empty_article_note = QLabel("")
+        self.empty_article_note.setWordWrap(True)
+        self.empty_article_note.setForegroundRole(self.palette().ColorRole.PlaceholderText)
+
+        self.hero_button = QPushButton("Set as &hero")
+        self.add_button = QPushButton("&Add to article")
+        self.insert_button = QPushButton("I&nsert into body")
+        self.remove_button = QPushButton("Re&move from article")
+        self.hero_button.clicked.connect(self.set_hero)
+        self.add_button.clicked.connect(self.add_to_article)
+        self.insert_button.clicked.connect(self.insert_into_body)
+        self.remove_button.clicked.connect(self.remove_from_article)
+        self.insert_button.setToolTip("Place the picture in the body at the editor's cursor")
+        buttons = QGridLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        buttons.setSpacing(4)
+        buttons.addWidget(self.hero_button, 0, 0)
+        buttons.addWidget(self.add_button, 0, 1)
+        buttons.addWidget(self.insert_button, 1, 0)
+        buttons.addWidget(self.remove_button, 1, 1)
+
+        # ---- the library
+        self.library_label = QLabel("Library")
+        self.library_label.setObjectName("panel-heading")
+        self.search = QLineEdit()
+        self.search.setObjectName("image-search")
+        self.search.setPlaceholderText("Search caption, credit, creator")
+        self.search.setAccessibleName("Search the picture library")
+        self.search.setClearButtonEnabled(True)
+        self.library_label.setBuddy(self.search)
+        self.library_view = ThumbGrid()
+        self.library_view.setObjectName("library-images")
+        self.library_view.setAccessibleName("Picture library")
+        self.library_view.setModel(self.library_model)
+        self.library_count = QLabel("")
+        self.library_count.setForegroundRole(self.palette().ColorRole.PlaceholderText)
+
+        # ---- the form
+        self.form = ImageForm()
+        self.form.sig_field_edited.connect(self._on_field_edited)
+        self.form.sig_story_caption_edited.connect(self._on_story_caption_edited)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(self.form)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        top = QWidget()
+        tl = QVBoxLayout(top)
+        tl.setContentsMargins(6, 6, 6, 0)
+        tl.setSpacing(4)
+        tl.addWidget(self.import_button)
+        tl.addWidget(self.progress_row)
+        tl.addWidget(self.report_row)
+        tl.addWidget(self.article_label)
+        tl.addWidget(self.article_view)
+        tl.addWidget(self.empty_article_note)
+        tl.addLayout(buttons)
+        heading = QHBoxLayout()
+        heading.addWidget(self.library_label)
+        heading.addStretch(1)
+        heading.addWidget(self.library_count)
+        tl.addLayout(heading)
+        tl.addWidget(self.search)
+        tl.addWidget(self.library_view, 1)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(top)
+        self.splitter.addWidget(scroll)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+
+        # ---- wiring
+        self._autosave = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
+        self._autosave.timeout.connect(self.commit_edits)
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.reload_library)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.article_view.selectionModel().currentChanged.connect(
+            lambda cur, _prev: self._picked(self.article_model, cur)
+        )
+        self.library_view.selectionModel().currentChanged.connect(
+            lambda cur, _prev: self._picked(self.library_model, cur)
+        )
+        self.article_view.clicked.connect(lambda idx: self._picked(self.article_model, idx))
+        self.library_view.clicked.connect(lambda idx: self._picked(self.library_model, idx))
+        self.article_view.sig_move_requested.connect(self.move_selected_figure)
+        self.article_view.sig_delete_requested.connect(self.remove_from_article)
+        self.article_view.sig_files_dropped.connect(
+            lambda paths: self.import_files(paths, add_to_article=self.article_id is not None)
+        )
+        self.article_model.sig_reordered.connect(self._dragged, Qt.ConnectionType.QueuedConnection)
+        self.undo_stack.indexChanged.connect(lambda _i: self._update_buttons())
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self._on_quit)
+        # Ctrl+Z / Ctrl+V belong to the panel while focus is anywhere in it (but
+        # the search box keeps its own text undo and paste).
+        for child in self.findChildren(QWidget):
+            if child is not self.search:
+                child.installEventFilter(self)
+        self.set_article(None)
+        self.reload_library()
+        self.refresh_credit_names()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return QSize(330, 760)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        # Two grid columns and the form's labels fit; narrower and text clips.
+        return QSize(300, 420)
+
+    # ---- the open article ------------------------------------------------------------------
+    def set_article(self, article: Article | None) -> None:
+        """Show this article's figures (None: no article open)."""
+        self.commit_edits()
+        same = article is not None and article.id == self.article_id
+        if same and self._pending_writes:
+            return  # our own writes are still landing; their result resyncs the strip
+        self.article_id = article.id if article is not None else None
+        self.figures = figure_specs(article) if article is not None else []
+        if article is not None:
+            for fig in article.figures:
+                self._adopt(ImageItem.from_image(fig.image))
+        self._show_figures()
+        if self.current is not None:
+            self._select_in(self.article_view, self.article_model, self.current.id, quiet=True)
+        self._load_form()
+
+    def _show_figures(self) -> None:
+        keep = self.current.id if self.current is not None else None
+        self.article_model.set_rows(
+            [
+                GridRow(self._images[s.image_id], s.role, s.caption)
+                for s in self.figures
+                if s.image_id in self._images
+            ]
+        )
+        if self.article_id is None:
+            self.empty_article_note.setText("Open an article to place pictures in it.")
+        elif not self.figures:
+            self.empty_article_note.setText(
+                "No pictures yet: pick one in the library and choose Set as hero or Add to article."
+            )
+        else:
+            self.empty_article_note.setText("")
+        self.empty_article_note.setVisible(bool(self.empty_article_note.text()))
+        self.article_view.setEnabled(self.article_id is not None)
+        self.article_label.setText(
+            f"In this article ({len(self.figures)})" if self.article_id else "In this article"
+        )
+        if keep is not None and self.current is not None:
+            self._select_in(self.article_view, self.article_model, keep, quiet=True)
+        self._update_buttons()
+
+    def _figure_index(self, image_id: int) -> int:
+        return next((i for i, s in enumerate(self.figures) if s.image_id == image_id), -1)
+
+    # ---- picking an image ----------------------------------------------------------------
+    def _picked(self, model: ImageGridModel, index: QModelIndex) -> None:
+        if not index.isValid():
+            return
+        row: GridRow = model.rows[index.row()]
+        if self.current is not None and self.current.id == row.image.id:
+            return
+        self.commit_edits()
+        self.current = row.image
+        other = self.library_view if model is self.article_model else self.article_view
+        other_model = self.library_model if model is self.article_model else self.article_model
+        self._select_in(other, other_model, row.image.id, quiet=True)
+        self._load_form()
+
+    def select_image(self, image_id: int) -> bool:
+        """Show this image in the form, selected in the grids that hold it."""
+        item = self._images.get(image_id)
+        if item is None:
+            return False
+        self.commit_edits()
+        self.current = item
+        self._select_in(self.article_view, self.article_model, image_id, quiet=True)
+        self._select_in(self.library_view, self.library_model, image_id, quiet=True)
+        self._load_form()
+        return True
+
+    @staticmethod
+    def _select_in(view: ThumbGrid, model: ImageGridModel, image_id: int, *, quiet: bool) -> None:
+        row = model.row_of(image_id)
+        selection = view.selectionModel()
+        blocker = [selection.blockSignals(True)] if quiet else []
+        try:
+            if row < 0:
+                selection.clearSelection()
+                selection.setCurrentIndex(QModelIndex(), selection.SelectionFlag.NoUpdate)
+            else:
+                idx = model.index(row)
+                selection.setCurrentIndex(idx, selection.SelectionFlag.ClearAndSelect)
+                view.scrollTo(idx)
+        finally:
+            if blocker:
+                selection.blockSignals(False)
+                view.viewport().update()
+
+    def _load_form(self) -> None:
+        item = self.current
+        story: str | None = None
+        if item is not None and self.article_id is not None:
+            i = self._figure_index(item.id)
+            story = self.figures[i].caption if i >= 0 else None
+        self.form.load(item, story_caption=story)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        item, has_article = self.current, self.article_id is not None
+        placed = item is not None and self._figure_index(item.id) >= 0
+        is_hero = (
+            placed and item is not None and self.figures[self._figure_index(item.id)].role == "hero"
+        )
+        self.hero_button.setEnabled(item is not None and has_article and not is_hero)
+        self.add_button.setEnabled(item is not None and has_article and not placed)
+        self.insert_button.setEnabled(item is not None and has_article)
+        self.remove_button.setEnabled(placed)
+        why = "" if has_article else "Open an article first"
+        for button in (self.hero_button, self.add_button, self.insert_button):
+            button.setStatusTip(why)
+
+    # ---- field edits, autosaved and undoable -------------------------------------------
+    def _on_field_edited(self, name: str, value: str) -> None:
+        if self.current is None:
+            return
+        self._pending_fields[(self.current.id, name)] = value
+        self._autosave.start()
+
+    def _on_story_caption_edited(self, text: str) -> None:
+        if self.current is None or self.article_id is None:
+            return
+        self._pending_story = (self.article_id, self.current.id, text)
+        self._autosave.start()
+
+    def commit_edits(self) -> None:
+        """Turn the edits typed so far into undoable changes and start saving them."""
+        self._autosave.stop()
+        pending, self._pending_fields = self._pending_fields, {}
+        for (image_id, name), value in pending.items():
+            item = self._images.get(image_id)
+            if item is None or item.get(name) == value:
+                continue
+            self.undo_stack.push(FieldEdit(self, image_id, name, item.get(name), value))
+        story, self._pending_story = self._pending_story, None
+        if story is not None:
+            article_id, image_id, text = story
+            i = self._figure_index(image_id)
+            if article_id == self.article_id and i >= 0 and self.figures[i].caption != text:
+                after = list(self.figures)
+                after[i] = replace(after[i], caption=text)
+                self.undo_stack.push(
+                    FiguresChange(self, "Edit story caption", article_id, self.figures, after)
+                )
+
+    def _apply_field(self, image_id: int, name: str, value: str) -> None:
+        """Called by FieldEdit (do and undo): show the value and write it to the library."""
+        item = self._images.get(image_id)
+        if item is not None:
+            item.fields[name] = value
+            self.article_model.image_changed(image_id)
+            self.library_model.image_changed(image_id)
+        if self.current is not None and self.current.id == image_id:
+            self._pending_fields.pop((image_id, name), None)
+            self.form.set_value(name, value)
+        in_article = self._figure_index(image_id) >= 0
+        library = self.library
+
+        def write() -> None:
+            library.update_image(image_id, **{name: value})
+
+        def done(_result: Any) -> None:
+            if name in ("credit", "creator"):
+                self.refresh_credit_names()
+            if in_article:
+                self.sig_article_edited.emit()
+
+        self._write(write, done)
+
+    # ---- figure changes ----------------------------------------------------------------------
+    def _apply_figures(self, article_id: int, specs: Sequence[FigureSpec]) -> None:
+        """Called by FiguresChange (do and undo): show the figures and write them."""
+        if article_id == self.article_id:
+            self.figures = list(specs)
+            self._show_figures()
+            self._load_form()
+        library, wanted = self.library, list(specs)
+
+        def done(article: Article) -> None:
+            if article.id != self.article_id:
+                return
+            for fig in article.figures:
+                self._adopt(ImageItem.from_image(fig.image))
+            if self._pending_writes == 0 and figure_specs(article) != self.figures:
+                self.figures = figure_specs(article)  # the library had the last word
+                self._show_figures()
+            self.sig_article_edited.emit()
+
+        self._write(lambda: restore_figures(library, article_id, wanted), done)
+
+    def _change_figures(self, text: str, after: list[FigureSpec]) -> None:
+        if self.article_id is None or after == self.figures:
+            return
+        self.commit_edits()
+        self.undo_stack.push(FiguresChange(self, text, self.article_id, self.figures, after))
+
+    def set_hero(self) -> None:
+        """Make the selected image the article's hero (the first figure)."""
+        item = self.current
+        if item is None or self.article_id is None:
+            return
+        i = self._figure_index(item.id)
+        spec = self.figures[i] if i >= 0 else FigureSpec(item.id)
+        rest = [replace(s, role="inline") for j, s in enumerate(self.figures) if j != i]
+        self._change_figures("Set hero picture", [replace(spec, role="hero"), *rest])
+
+    def add_to_article(self) -> None:
+        item = self.current
+        if item is None or self.article_id is None or self._figure_index(item.id) >= 0:
+            return
+        self._change_figures("Add picture to article", [*self.figures, FigureSpec(item.id)])
+
+    def remove_from_article(self) -> None:
+        item = self.current
+        if item is None:
+            return
+        i = self._figure_index(item.id)
+        if i < 0:
+            return
+        self._change_figures(
+            "Remove picture from article", self.figures[:i] + self.figures[i + 1 :]
+        )
+
+    def insert_into_body(self) -> None:
+        """Ask the editor to insert the picture at its cursor; it becomes a figure if it is not one."""
+        item = self.current
+        if item is None or self.article_id is None:
+            return
+        if self._figure_index(item.id) < 0:
+            # The page resolves `image:` references through the article's figures.
+            self._change_figures("Add picture to article", [*self.figures, FigureSpec(item.id)])
+        self.sig_insert_markdown.emit(image_markdown(item))
+
+    def move_selected_figure(self, delta: int) -> None:
+        """Move the figure selected in the strip one place earlier (-1) or later (+1)."""
+        row = self.article_view.selected_row()
+        target = row + delta
+        if row < 0 or not 0 <= target < len(self.figures):
+            return
+        after = list(self.figures)
+        after[row], after[target] = after[target], after[row]
+        self._change_figures("Reorder pictures", after)
+        self._select_in(self.article_view, self.article_model, after[target].image_id, quiet=True)
+
+    def _dragged(self) -> None:
+        order = [row.image.id for row in self.article_model.rows]
+        by_image: dict[int, list[FigureSpec]] = {}
+        for spec in self.figures:
+            by_image.setdefault(spec.image_id, []).append(spec)
+        after = [by_image[i].pop(0) for i in order if by_image.get(i)]
+        if len(after) == len(self.figures):
+            self._change_figures("Reorder pictures", after)
+
+    # ---- undo ------------------------------------------------------------------------------
+    def undo(self) -> None:
+        self.commit_edits()
+        self.undo_stack.undo()
+
+    def redo(self) -> None:
+        self.commit_edits()
+        self.undo_stack.redo()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        kind = event.type()
+        strip = (self.article_view, self.article_view.viewport())
+        if kind in DRAG_EVENTS and watched not in strip and self._droppable(event):  # type: ignore[arg-type]
+            if kind == QEvent.Type.Drop:
+                self.dropEvent(event)  # type: ignore[arg-type]
+            else:
+                self.dragEnterEvent(event)  # type: ignore[arg-type]
+            return True
+        if kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) and isinstance(
+            event, QKeyEvent
+        ):
+            action = self._key_action(watched, event)
+            if action is not None:
+                if kind == QEvent.Type.ShortcutOverride:
+                    event.accept()  # ours, not the window's Edit menu or the field's own undo
+                    return True
+                action()
+                return True
+        return super().eventFilter(watched, event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        action = self._key_action(self, event)
+        if action is not None:
+            action()
+            return
+        super().keyPressEvent(event)
+
+    def _key_action(self, watched: QObject, event: QKeyEvent) -> Callable[[], None] | None:
+        if event.matches(QKeySequence.StandardKey.Undo):
+            return self.undo
+        if event.matches(QKeySequence.StandardKey.Redo):
+            return self.redo
+        text_field = isinstance(watched, QLineEdit) or watched.inherits("QPlainTextEdit")
+        if event.matches(QKeySequence.StandardKey.Paste) and not text_field:
+            return self.paste_from_clipboard
+        return None
+
+    # ---- writing to the library -------------------------------------------------------------
+    def _write(self, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None) -> None:
+        """Run a library write on the panel's serial writer thread."""
+        self._pending_writes += 1
+
+        def finished(result: Any) -> None:
+            if not shiboken6.isValid(self):
+                return
+            self._pending_writes -= 1
+            if on_done is not None:
+                on_done(result)
+            if self._pending_writes == 0:
+                self.sig_saved.emit()
+
+        def failed(exc: BaseException) -> None:
+            if not shiboken6.isValid(self):
+                return
+            self._pending_writes -= 1
+            self._show_report(f"<b>Not saved:</b> {_esc(str(exc))}")
+            if self._pending_writes == 0:
+                self.sig_saved.emit()
+
+        run_task(fn, on_done=finished, on_error=failed, pool=self._writer)
+
+    @property
+    def busy(self) -> bool:
+        """Edits or writes have not all reached the library yet."""
+        return bool(self._pending_fields or self._pending_story or self._pending_writes)
+
+    def flush(self, timeout_ms: int = 10_000) -> bool:
+        """Save everything now and wait for it (closing, quitting, switching libraries)."""
+        self.commit_edits()
+        return self._writer.waitForDone(timeout_ms)
+
+    def _on_quit(self) -> None:
+        if shiboken6.isValid(self):
+            self.flush()
+
+    # ---- the library grid ------------------------------------------------------------------
+    def reload_library(self, *, select: int | None = None) -> None:
+        """Load the library grid for the search text, off the GUI thread."""
+        self._search_generation += 1
+        generation, query, library = self._search_generation, self.search.text(), self.library
+
+        def load() -> list[ImageItem]:
+            return [ImageItem.from_image(i) for i in library.list_images(query=query)]
+
+        def show(items: list[ImageItem]) -> None:
+            if not shiboken6.isValid(self) or generation != self._search_generation:
+                return
+            self._show_library([self._adopt(item) for item in items], select=select)
+
+        run_task(load, on_done=show)
+
+    def _show_library(self, items: list[ImageItem], *, select: int | None = None) -> None:
+        self.library_model.set_rows([GridRow(item) for item in items])
+        n = len(items)
+        self.library_count.setText(f"{n} picture{'s' if n != 1 else ''}")
+        if select is not None:
+            self.select_image(select)
+        elif self.current is not None:
+            self._select_in(self.library_view, self.library_model, self.current.id, quiet=True)
+        self.sig_library_shown.emit()
+
+    def _adopt(self, fresh: ImageItem) -> ImageItem:
+        """The panel's one copy of an image; the library's values win unless an edit is in flight."""
+        known = self._images.get(fresh.id)
+        if known is None:
+            self._images[fresh.id] = fresh
+            return fresh
+        editing = any(image_id == fresh.id for image_id, _ in self._pending_fields)
+        if not editing and not self._pending_writes and known.fields != fresh.fields:
+            known.fields = fresh.fields
+            self.article_model.image_changed(fresh.id)
+            self.library_model.image_changed(fresh.id)
+            if self.current is known:
+                for name in FIELD_NAMES:
+                    self.form.set_value(name, known.get(name))
+        return known
+
+    def refresh_credit_names(self) -> None:
+        library = self.library
+
+        def done(names: list[str]) -> None:
+            if shiboken6.isValid(self):
+                self.form.set_credit_names(names)
+
+        run_task(library.credits_in_use, on_done=done)
+
+    # ---- import --------------------------------------------------------------------------------
+    def choose_files(self) -> None:
+        """Import Images…: pick files in a dialog, then import them in the background."""
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Import images", "", f"{NAME_FILTER};;All files (*)"
+        )
+        if paths:
+            self.import_files(paths)
+
+    def import_files(self, paths: Iterable[str | Path], *, add_to_article: bool = False) -> bool:
+        """Import these files (folders: their pictures) in the background; False if none qualify."""
+        files, skipped = _local_image_files(paths)
+        if not files and not skipped:
+            return False
+        self._queue_import(_ImportJob(files, [], add_to_article, skipped))
+        return True
+
+    def import_clipboard_image(self, image: QImage) -> None:
+        """Import a picture that is not a file yet (a pasted screenshot): saved as PNG first."""
+        self._queue_import(_ImportJob([], [QImage(image)], False, []))
+
+    def paste_from_clipboard(self) -> bool:
+        """Ctrl+V in the panel: import the clipboard's picture files, or its picture."""
+        clipboard = QGuiApplication.clipboard()
+        mime = clipboard.mimeData(QClipboard.Mode.Clipboard)
+        if mime is None:
+            return False
+        if mime.hasUrls():
+            files = [p for p in _urls_to_paths(mime) if p.is_dir() or is_image_path(p)]
+            if files:
+                return self.import_files(files)
+        if mime.hasImage():
+            image = clipboard.image()
+            if not image.isNull():
+                self.import_clipboard_image(image)
+                return True
+        self._show_report("The clipboard holds no picture to import.")
+        return False
+
+    def cancel_import(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+            self.cancel_button.setEnabled(False)
+            self.progress.setFormat("Cancelling…")
+        self._import_queue.clear()
+
+    @property
+    def importing(self) -> bool:
+        return self._import_job is not None
+
+    def _queue_import(self, job: _ImportJob) -> None:
+        self._import_queue.append(job)
+        if self._import_job is None:
+            self._start_next_import()
+
+    def _start_next_import(self) -> None:
+        if not self._import_queue:
+            return
+        job = self._import_queue.pop(0)
+        self._import_job = job
+        self._cancel = cancel = threading.Event()
+        total = len(job.paths) + len(job.clipboard_images)
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(0)
+        self.progress.setFormat("Importing %v of %m…")
+        self.cancel_button.setEnabled(True)
+        self.progress_row.setVisible(total > 0)
+        self.report_row.hide()
+        library = self.library
+        paths, images = list(job.paths), list(job.clipboard_images)
+
+        def work(report_progress: Callable[[Any], None]) -> ImportReport:
+            # A pool thread: QImage may be saved here, but no widget is touched.
+            temp = Path(tempfile.mkdtemp(prefix="newsdesk-paste-"))
+            try:
+                stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+                for n, image in enumerate(images, 1):
+                    path = temp / f"pasted-{stamp}-{n}.png"
+                    if image.save(str(path), "PNG"):
+                        paths.append(path)
+                if not paths:
+                    return ImportReport()
+                return import_images(
+                    library,
+                    paths,
+                    progress=lambda done, total: report_progress((done, total)),
+                    cancel=cancel,
+                )
+            finally:
+                shutil.rmtree(temp, ignore_errors=True)
+
+        run_task(
+            work,
+            on_done=self._import_done,
+            on_error=self._import_failed,
+            on_progress=self._import_progress,
+        )
+
+    def _import_progress(self, value: tuple[int, int]) -> None:
+        if not shiboken6.isValid(self):
+            return
+        done, total = value
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+
+    def _import_failed(self, exc: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
+        job = self._import_job
+        report = ImportReport()
+        for path in job.paths if job else []:
+            report.failed.append(ImportFailure(path, f"{path.name} was not imported ({exc})."))
+        self._import_done(report)
+
+    def _import_done(self, report: ImportReport) -> None:
+        if not shiboken6.isValid(self):
+            return
+        job = self._import_job
+        self._import_job, self._cancel = None, None
+        self.progress_row.hide()
+        if job is not None:
+            report.failed[:0] = job.skipped
+        self.last_report = report
+        self._show_report(self._report_html(report), tooltip=self._report_text(report))
+        first = report.imported[0].id if report.imported else None
+        fresh = [self._adopt(ImageItem.from_image(image)) for image in report.imported]
+        if job is not None and job.add_to_article and self.article_id is not None:
+            placed = {s.image_id for s in self.figures}
+            extra = [FigureSpec(i.id) for i in report.imported if i.id not in placed]
+            if extra:
+                self._change_figures("Add pictures to article", [*self.figures, *extra])
+        if self.search.text().strip():
+            self.reload_library(select=first)  # the search decides which of them show
+        else:
+            # Newest first, as the library lists them: the new pictures go on top. No
+            # reload: a second pass over hundreds of records is garbage the GUI would wait on.
+            self._search_generation += 1  # a load still in flight is older than this
+            newest = list({item.id: item for item in reversed(fresh)}.values())
+            ids = {item.id for item in newest}
+            rest = [r.image for r in self.library_model.rows if r.image.id not in ids]
+            self._show_library([*newest, *rest], select=first)
+        self.refresh_credit_names()
+        self.sig_import_finished.emit(report)
+        self._start_next_import()
+
+    @staticmethod
+    def _report_text(report: ImportReport) -> str:
+        lines = [report.summary]
+        lines += [f"{f.path.name}: {f.message}" for f in report.failed if f.message != "cancelled"]
+        return "\n".join(lines)
+
+    @staticmethod
+    def _report_html(report: ImportReport) -> str:
+        n = len(report.imported)
+        cancelled = [f for f in report.failed if f.message == "cancelled"]
+        failed = [f for f in report.failed if f.message != "cancelled"]
+        parts = [f"<b>Imported {n} picture{'s' if n != 1 else ''}.</b>"]
+        if cancelled:
+            parts.append(f"Cancelled: {len(cancelled)} not imported.")
+        if failed:
+            items = "".join(
+                f"<li>{_esc(f.message if f.path.name in f.message else f'{f.path.name}: {f.message}')}</li>"
+                for f in failed[:REPORT_LIMIT]
+            )
+            more = len(failed) - REPORT_LIMIT
+            tail = f"<li>…and {more} more (hover for all)</li>" if more > 0 else ""
+            parts.append(
+                f"<b>{len(failed)} could not be imported:</b>"
+                f"<ul style='margin-left:12px; -qt-list-indent:0'>{items}{tail}</ul>"
+            )
+        return " ".join(parts)
+
+    def _show_report(self, html_text: str, *, tooltip: str = "") -> None:
+        self.report.setText(html_text)
+        self.report.setToolTip(tooltip)
+        self.report.setAccessibleName(tooltip or html_text)
+        self.report_row.show()
+
+    def _dismiss_report(self) -> None:
+        self.report_row.hide()
+
+    # ---- drag and drop of files --------------------------------------------------------------
+    @staticmethod
+    def _droppable(event: QDragEnterEvent | QDragMoveEvent | QDropEvent) -> list[Path]:
+        mime = event.mimeData()
+        if mime is None or not mime.hasUrls():
+            return []
+        return [p for p in _urls_to_paths(mime) if p.is_dir() or is_image_path(p)]
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)
+        if self._droppable(event):
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802 (Qt override)
+        self.dragEnterEvent(event)  # type: ignore[arg-type]
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt override)
+        paths = self._droppable(event)
+        if not paths:
+            event.ignore()
+            return
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+        self.import_files(paths)
+
+
+def _esc(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=False)
