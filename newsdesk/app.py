@@ -1,0 +1,237 @@
+"""Builds the QApplication, opens the library and shows the main window (or a screenshot of it)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from newsdesk.paths import APP_AUTHOR, APP_NAME
+
+WINDOW_SIZE = (1400, 900)
+READY_TIMEOUT_MS = 30_000
+
+
+def _has_display() -> bool:
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if platform.startswith(("offscreen", "minimal", "vnc")):
+        return False
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
+def prepare_environment() -> None:
+    """Settings QtWebEngine reads once, before the QApplication exists.
+
+    Without a display (offscreen screenshots, CI, a remote shell) Chromium's GPU
+    process has no GL to use and the preview stays blank or crashes, so GPU use
+    is switched off there. It is left alone when set already, and on a real
+    display, where hardware rendering works and is faster.
+    """
+    if "QTWEBENGINE_CHROMIUM_FLAGS" not in os.environ and not _has_display():
+        os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = "--disable-gpu"
+
+
+def make_application(argv: list[str]):
+    """The QApplication (argv as sys.argv: program name first), named for QSettings."""
+    from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtWidgets import QApplication
+
+    # QtWebEngine must be loaded (and GL contexts shared) before the application
+    # exists, even though the preview itself is only created after the first paint.
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+    try:
+        import PySide6.QtWebEngineWidgets  # noqa: F401
+    except ImportError:
+        pass  # the window falls back to a simple preview and says so
+    app = QApplication.instance() or QApplication(list(argv) or [APP_NAME])
+    app.setOrganizationName(APP_AUTHOR)
+    app.setApplicationName(APP_NAME)
+    return app
+
+
+def open_library(library_dir: Path):
+    """The library, or None after telling the user why it cannot be opened."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from newsdesk.library import Library, LibraryError
+
+    try:
+        return Library.open(library_dir)
+    except LibraryError as exc:
+        QMessageBox.critical(None, "newsdesk cannot open the library", str(exc))
+        return None
+
+
+def seed_sample(library) -> None:
+    """A new, empty library gets the sample article, when the sample module is there."""
+    try:
+        from newsdesk.sample import seed_if_new
+    except ImportError:
+        return
+    seed_if_new(library)
+
+
+def run(library_dir: Path, argv: list[str]) -> int:
+    """Open the editor on a library; returns the exit status."""
+    prepare_environment()
+    app = make_application(argv)
+    library = open_library(library_dir)
+    if library is None:
+        return 1
+    from newsdesk.ui.main_window import MainWindow
+
+    try:
+        seed_sample(library)
+        window = MainWindow(library)
+        window.open_initial()
+        window.show()
+        status = app.exec()
+        dispose(window)
+        return status
+    finally:
+        library.close()
+
+
+def screenshot(library_dir: Path, out_png: Path) -> int:
+    """Render the main window offscreen at 1400x900 with its preview loaded, and save a PNG."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+    prepare_environment()
+    app = make_application([])  # noqa: F841 (held: the application must outlive the window)
+    library = open_library(library_dir)
+    if library is None:
+        return 1
+    from PySide6.QtCore import QSettings
+
+    from newsdesk.ui.main_window import MainWindow
+
+    try:
+        seed_sample(library)
+        with tempfile.TemporaryDirectory() as tmp:
+            # A throwaway settings file: the picture never depends on a user's saved layout.
+            settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
+            window = MainWindow(library, settings=settings)
+            window.resize(*WINDOW_SIZE)
+            window.open_initial()
+            window.show()
+            ready = wait_for(window.sig_preview_ready, READY_TIMEOUT_MS)
+            ready = ready and wait_for_page(window)
+            out_png = Path(out_png)
+            out_png.parent.mkdir(parents=True, exist_ok=True)
+            saved = window.grab().save(str(out_png))
+            window.close()
+            dispose(window)
+        if not ready:
+            print("newsdesk: the preview did not finish loading; the picture shows it unfinished.")
+        return 0 if saved else 1
+    finally:
+        library.close()
+
+
+def _preview_painted(window) -> bool:
+    """Whether a grab shows a page in the preview's top, middle and bottom (not a blank frame)."""
+    from PySide6.QtCore import QPoint
+
+    holder = window.preview_holder
+    if not holder.isVisible():
+        return True
+    image = window.grab().toImage()
+    origin = holder.mapTo(window, QPoint(0, 0))
+    for top in (40, holder.height() // 2, max(40, holder.height() - 200)):
+        colours = {
+            image.pixel(origin.x() + dx, origin.y() + top + dy)
+            for dx in range(10, max(11, holder.width() - 20), 9)
+            for dy in range(0, 150, 9)
+            if origin.y() + top + dy < image.height()
+        }
+        if len(colours) < 4:
+            return False
+    return True
+
+
+def dispose(window) -> None:
+    """Delete the window (and its web page) while the application still exists.
+
+    QtWebEngine crashes the interpreter at exit if a page outlives its profile,
+    which is released with the QApplication.
+    """
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QCoreApplication.processEvents()
+
+
+def _spin(ms: int) -> None:
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+_VISIBLE_IMAGES_JS = """JSON.stringify([...document.images].map(i => {
+  const r = i.getBoundingClientRect();
+  return [i.complete && i.naturalWidth > 0, r.left, r.top, r.width, r.height];
+}).filter(v => v[2] + v[4] > 0 && v[2] < innerHeight))"""
+
+
+def _page_complete(window) -> bool:
+    """The page is painted, and every image in view is decoded and painted (not a grey box)."""
+    import json
+
+    from PySide6.QtCore import QPoint
+
+    if window.preview is None or not _preview_painted(window):
+        return False
+    box: list = []
+    window.preview.run_js(_VISIBLE_IMAGES_JS, box.append)
+    for _ in range(40):
+        if box:
+            break
+        _spin(50)
+    if not box or not box[0]:
+        return False
+    holder = window.preview_holder
+    image = window.grab().toImage()
+    origin = holder.mapTo(window, QPoint(0, 0))
+    for ok, left, top, width, height in json.loads(box[0]):
+        if not ok:
+            return False
+        x0, y0 = origin.x() + max(0, int(left)), origin.y() + max(0, int(top))
+        x1 = min(origin.x() + holder.width(), x0 + int(width)) - 1
+        y1 = min(origin.y() + holder.height(), y0 + int(height)) - 1
+        colours = {
+            image.pixel(x, y)
+            for x in range(x0, max(x0 + 1, x1), 11)
+            for y in range(y0, max(y0 + 1, y1), 11)
+        }
+        if x1 > x0 + 20 and y1 > y0 + 20 and len(colours) < 8:
+            return False
+    return True
+
+
+def wait_for_page(window, timeout_ms: int = 10_000) -> bool:
+    """Wait until the preview shows its page with the images in view painted; True if it did."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while time.monotonic() < deadline:
+        if _page_complete(window):
+            return True
+        _spin(100)
+    return False
+
+
+def wait_for(signal, timeout_ms: int) -> bool:
+    """Run the event loop until the signal fires or the time is up; True if it fired."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    fired = []
+    signal.connect(lambda *_a: (fired.append(True), loop.quit()))
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+    return bool(fired)

@@ -1,0 +1,407 @@
+"""The library browser: a lazily filled article list, type-ahead search and filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from newsdesk.library import ARTICLE_STATUSES, Library
+from newsdesk.ui.workers import run_task
+
+PAGE_SIZE = 100
+SEARCH_LIMIT = 200
+ANY = ""  # the filter value meaning "no filter"
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One line of the list, whether it came from a page of articles or a search hit."""
+
+    id: int
+    headline: str
+    status: str
+    section: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    query: str = ""
+    status: str = ANY
+    section: str = ANY
+    tag: str = ANY
+
+
+def _when(dt: datetime) -> str:
+    local = dt.astimezone()
+    now = datetime.now().astimezone()
+    if local.date() == now.date():
+        return local.strftime("%H:%M")
+    if local.year == now.year:
+        return local.strftime("%d %b")
+    return local.strftime("%d %b %Y")
+
+
+class ArticleListModel(QAbstractTableModel):
+    """Articles newest first, fetched a page at a time from the library as the view scrolls.
+
+    Pages and searches are loaded on the thread pool; a reset bumps a generation
+    number so late answers for an older query are dropped.
+    """
+
+    sig_loading = Signal(bool)
+    """A page or search is being fetched (True) or has arrived (False)."""
+    sig_reset_done = Signal()
+    """The first page (or the search results) for the current filters arrived."""
+
+    COLUMNS = ("Headline", "Status", "Section", "Updated")
+
+    def __init__(self, library: Library, parent=None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.filters = Filters()
+        self.rows: list[Row] = []
+        self._exhausted = True
+        self._fetching = False
+        self._generation = 0
+        self.pages_fetched = 0
+
+    # ---- Qt model ---------------------------------------------------------
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008 (Qt override)
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008 (Qt override)
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return row.headline or "(no headline)"
+            if col == 1:
+                return row.status
+            if col == 2:
+                return row.section
+            return _when(row.updated_at)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == 3:
+                return row.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            if col == 0:
+                return row.headline
+        if role == Qt.ItemDataRole.UserRole:
+            return row.id
+        return None
+
+    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802, B008 (Qt override)
+        return not parent.isValid() and not self._exhausted and not self._fetching
+
+    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802, B008 (Qt override)
+        if parent.isValid() or self._exhausted or self._fetching:
+            return
+        self._fetch_page()
+
+    # ---- loading ----------------------------------------------------------
+    def set_filters(self, filters: Filters) -> None:
+        """Start over for new filters or a new search; the first page arrives asynchronously."""
+        self.filters = filters
+        self.refresh()
+
+    def refresh(self) -> None:
+        self._generation += 1
+        self.beginResetModel()
+        self.rows = []
+        self._exhausted = False
+        self._fetching = False
+        self.pages_fetched = 0
+        self.endResetModel()
+        if self.filters.query.strip():
+            self._run_search()
+        else:
+            self._fetch_page()
+
+    def _fetch_page(self) -> None:
+        self._fetching = True
+        self.sig_loading.emit(True)
+        gen, f, offset, library = self._generation, self.filters, len(self.rows), self.library
+
+        def load() -> list[Row]:
+            summaries = library.list_articles(
+                status=f.status or None,
+                section=f.section or None,
+                tag=f.tag or None,
+                limit=PAGE_SIZE,
+                offset=offset,
+            )
+            return [Row(s.id, s.headline, s.status, s.section, s.updated_at) for s in summaries]
+
+        run_task(load, on_done=lambda rows: self._page_arrived(gen, rows))
+
+    def _page_arrived(self, gen: int, rows: list[Row]) -> None:
+        if gen != self._generation:
+            return
+        self._fetching = False
+        self.pages_fetched += 1
+        if len(rows) < PAGE_SIZE:
+            self._exhausted = True
+        if rows:
+            first = len(self.rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+            self.rows.extend(rows)
+            self.endInsertRows()
+        self.sig_loading.emit(False)
+        if self.pages_fetched == 1:
+            self.sig_reset_done.emit()
+
+    def _run_search(self) -> None:
+        self._fetching = True
+        self._exhausted = True  # search results come in one ranked batch
+        self.sig_loading.emit(True)
+        gen, f, library = self._generation, self.filters, self.library
+
+        def search() -> list[Row]:
+            hits = library.search(
+                f.query, limit=SEARCH_LIMIT, status=f.status or None, section=f.section or None
+            )
+            if f.tag and hits:
+                keep = {
+                    s.id for s in library.list_articles(ids=[h.article_id for h in hits], tag=f.tag)
+                }
+                hits = [h for h in hits if h.article_id in keep]
+            return [Row(h.article_id, h.headline, h.status, h.section, h.updated_at) for h in hits]
+
+        run_task(search, on_done=lambda rows: self._search_arrived(gen, rows))
+
+    def _search_arrived(self, gen: int, rows: list[Row]) -> None:
+        if gen != self._generation:
+            return
+        self._fetching = False
+        self.pages_fetched = 1
+        if rows:
+            self.beginInsertRows(QModelIndex(), 0, len(rows) - 1)
+            self.rows = rows
+            self.endInsertRows()
+        self.sig_loading.emit(False)
+        self.sig_reset_done.emit()
+
+    # ---- live edits ---------------------------------------------------------
+    def row_of(self, article_id: int) -> int:
+        for i, row in enumerate(self.rows):
+            if row.id == article_id:
+                return i
+        return -1
+
+    def patch(self, article_id: int, **fields) -> None:
+        """Show an edit (headline, status, section, updated time) in the row without reloading."""
+        i = self.row_of(article_id)
+        if i < 0:
+            return
+        self.rows[i] = replace(self.rows[i], **fields)
+        self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.COLUMNS) - 1))
+
+    def put_first(self, row: Row) -> None:
+        """A new article goes to the top (newest first) without reloading the list."""
+        i = self.row_of(row.id)
+        if i >= 0:
+            self.beginRemoveRows(QModelIndex(), i, i)
+            del self.rows[i]
+            self.endRemoveRows()
+        self.beginInsertRows(QModelIndex(), 0, 0)
+        self.rows.insert(0, row)
+        self.endInsertRows()
+
+
+class LibraryBrowser(QWidget):
+    """Search box, filters and the article list; picking a row opens that article."""
+
+    sig_article_selected = Signal(int)
+    """The user picked this article id in the list."""
+
+    def __init__(self, library: Library, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.setObjectName("library-browser")
+        self.search = QLineEdit(placeholderText="Search articles…")
+        self.search.setAccessibleName("Search articles")
+        self.search.setClearButtonEnabled(True)
+        self.status_filter = QComboBox()
+        self.status_filter.setAccessibleName("Filter by status")
+        self.status_filter.addItem("Status", ANY)
+        for s in ARTICLE_STATUSES:
+            self.status_filter.addItem(s.capitalize(), s)
+        self.section_filter = QComboBox()
+        self.section_filter.setAccessibleName("Filter by section")
+        self.tag_filter = QComboBox()
+        self.tag_filter.setAccessibleName("Filter by tag")
+        self.tag_filter.setEditable(True)
+        self.tag_filter.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.tag_filter.lineEdit().setPlaceholderText("Tag")
+        self.count_label = QLabel("")
+        self.count_label.setAccessibleName("Articles shown")
+
+        self.model = ArticleListModel(library, self)
+        self.view = QTableView()
+        self.view.setObjectName("article-list")
+        self.view.setAccessibleName("Articles")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.setShowGrid(False)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().hide()
+        # Fixed row heights let the view skip measuring 100,000 rows.
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in (1, 2, 3):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setHighlightSections(False)
+
+        filters = QHBoxLayout()
+        filters.setSpacing(4)
+        filters.addWidget(self.status_filter)
+        filters.addWidget(self.section_filter)
+        filters.addWidget(self.tag_filter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)
+        layout.addWidget(self.search)
+        layout.addLayout(filters)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.count_label)
+
+        # Type-ahead: wait for a short pause in typing, then search off the GUI thread.
+        self._search_timer = QTimer(self, singleShot=True, interval=150)
+        self._search_timer.timeout.connect(self._apply_filters)
+        self.search.textChanged.connect(lambda: self._search_timer.start())
+        self.search.returnPressed.connect(self._focus_results)
+        self.status_filter.currentIndexChanged.connect(self._apply_filters)
+        self.section_filter.currentIndexChanged.connect(self._apply_filters)
+        self.tag_filter.lineEdit().editingFinished.connect(self._apply_filters)
+        self.tag_filter.activated.connect(self._apply_filters)
+        self.view.selectionModel().currentRowChanged.connect(self._on_current_changed)
+        self.model.sig_reset_done.connect(self._after_reset)
+        self.model.rowsInserted.connect(self._update_count)
+        self.model.modelReset.connect(self._update_count)
+        self._pending_select: int | None = None
+        self._suppress_selection = False
+
+    # ---- filters ------------------------------------------------------------
+    def load(self) -> None:
+        """Fill the filter choices and the first page (both off the GUI thread)."""
+        self.refresh_choices()
+        self._apply_filters(force=True)
+
+    def refresh_choices(self) -> None:
+        library = self.library
+        run_task(lambda: (library.sections(), library.tags()), on_done=self._set_choices)
+
+    def _set_choices(self, result: tuple[list[str], list[str]]) -> None:
+        sections, tags = result
+        current_section = self.section_filter.currentData() or ANY
+        self.section_filter.blockSignals(True)
+        self.section_filter.clear()
+        self.section_filter.addItem("Section", ANY)
+        for s in sections:
+            self.section_filter.addItem(s, s)
+        i = self.section_filter.findData(current_section)
+        self.section_filter.setCurrentIndex(max(i, 0))
+        self.section_filter.blockSignals(False)
+        current_tag = self.tag_filter.currentText()
+        self.tag_filter.blockSignals(True)
+        self.tag_filter.clear()
+        self.tag_filter.addItem("")
+        self.tag_filter.addItems(tags[:500])
+        self.tag_filter.setEditText(current_tag)
+        self.tag_filter.blockSignals(False)
+
+    def current_filters(self) -> Filters:
+        return Filters(
+            query=self.search.text().strip(),
+            status=self.status_filter.currentData() or ANY,
+            section=self.section_filter.currentData() or ANY,
+            tag=self.tag_filter.currentText().strip(),
+        )
+
+    def _apply_filters(self, *_args, force: bool = False) -> None:
+        filters = self.current_filters()
+        if not force and filters == self.model.filters:
+            return
+        self.model.set_filters(filters)
+
+    def refresh(self) -> None:
+        """Reload from the library (after a new article, an import, a deletion)."""
+        self.model.refresh()
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def _focus_results(self) -> None:
+        self._search_timer.stop()
+        self._apply_filters()
+        self.view.setFocus()
+        if self.model.rowCount() and not self.view.currentIndex().isValid():
+            self.view.setCurrentIndex(self.model.index(0, 0))
+
+    def _update_count(self, *_args) -> None:
+        n = self.model.rowCount()
+        more = "" if self.model._exhausted else "+"
+        noun = "result" if self.model.filters.query else "article"
+        self.count_label.setText(f"{n}{more} {noun}{'' if n == 1 else 's'}")
+
+    # ---- selection ------------------------------------------------------------
+    def select_article(self, article_id: int) -> None:
+        """Highlight the article's row without re-opening it (the window already has it open)."""
+        row = self.model.row_of(article_id)
+        if row < 0:
+            self._pending_select = article_id  # selected when its page arrives
+            return
+        self._pending_select = None
+        self._suppress_selection = True
+        try:
+            index = self.model.index(row, 0)
+            self.view.setCurrentIndex(index)
+            self.view.scrollTo(index)
+        finally:
+            self._suppress_selection = False
+
+    def _after_reset(self) -> None:
+        self._update_count()
+        if self._pending_select is not None:
+            self.select_article(self._pending_select)
+
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self._suppress_selection or not current.isValid():
+            return
+        self.sig_article_selected.emit(self.model.rows[current.row()].id)

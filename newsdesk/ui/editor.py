@@ -1,0 +1,444 @@
+"""The Markdown body editor: highlighting, find and replace, smart link pasting."""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import QEvent, QMimeData, QRegularExpression, Qt, Signal
+from PySide6.QtGui import (
+    QFont,
+    QFontDatabase,
+    QKeyEvent,
+    QKeySequence,
+    QPalette,
+    QSyntaxHighlighter,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+_URL = re.compile(r"^(?:https?://|mailto:)\S+$", re.IGNORECASE)
+
+# Block states of the highlighter: inside a fenced code block or not.
+_NORMAL, _IN_FENCE = 0, 1
+
+
+class MarkdownHighlighter(QSyntaxHighlighter):
+    """Colours the Markdown a reporter writes: headings, emphasis, links, images, quotes, lists.
+
+    Colours come from the widget's palette roles, so light and dark themes both read well.
+    """
+
+    def __init__(self, document: QTextDocument, palette: QPalette) -> None:
+        super().__init__(document)
+        self._rules: list[tuple[QRegularExpression, QTextCharFormat, int]] = []
+        self.set_palette(palette)
+
+    def set_palette(self, palette: QPalette) -> None:
+        def fmt(
+            *,
+            role: QPalette.ColorRole | None = None,
+            bold: bool = False,
+            italic: bool = False,
+            fixed: bool = False,
+        ) -> QTextCharFormat:
+            f = QTextCharFormat()
+            if role is not None:
+                f.setForeground(palette.color(role))
+            if bold:
+                f.setFontWeight(QFont.Weight.Bold)
+            if italic:
+                f.setFontItalic(True)
+            if fixed:
+                f.setFontFamilies([QFontDatabase.systemFont(QFontDatabase.FixedFont).family()])
+            return f
+
+        muted = QPalette.ColorRole.PlaceholderText
+        link = QPalette.ColorRole.Link
+        self.heading_format = fmt(bold=True, role=link)
+        self.quote_format = fmt(role=muted, italic=True)
+        self.code_format = fmt(role=muted, fixed=True)
+        self.fence_format = self.code_format
+        R = QRegularExpression
+        # (pattern, format, capture group to colour; 0 = the whole match)
+        self._rules = [
+            (R(r"^\s{0,3}#{1,6}\s.*$"), self.heading_format, 0),
+            (R(r"^\s{0,3}>.*$"), self.quote_format, 0),
+            (R(r"^\s*(?:[*+-]|\d+[.)])(?=\s)"), fmt(role=link, bold=True), 0),
+            (R(r"^\s{0,3}(?:[-*_]\s*){3,}$"), fmt(role=muted, bold=True), 0),
+            (R(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), fmt(bold=True), 0),
+            (R(r"(?<![*\w])\*(?=[^\s*])([^*]+?)(?<=\S)\*(?!\*)"), fmt(italic=True), 0),
+            (R(r"(?<![_\w])_(?=[^\s_])([^_]+?)(?<=\S)_(?![_\w])"), fmt(italic=True), 0),
+            (R(r"!\[[^\]]*\]\([^)]*\)"), fmt(role=link, italic=True), 0),
+            (R(r"(?<!!)\[[^\]]+\](?=\()"), fmt(role=link), 0),
+            (R(r"(?<=\])\([^)\s]*(?:\s+\"[^\"]*\")?\)"), fmt(role=muted), 0),
+            (R(r"<https?://[^>\s]+>"), fmt(role=link), 0),
+            (R(r"^\s{0,3}\[[^\]]+\]:\s*\S+.*$"), fmt(role=muted), 0),
+            (R(r"`[^`]+`"), self.code_format, 0),
+        ]
+        self.rehighlight()
+
+    def highlightBlock(self, text: str) -> None:  # noqa: N802 (Qt override)
+        fence = text.lstrip().startswith(("```", "~~~"))
+        if self.previousBlockState() == _IN_FENCE:
+            self.setFormat(0, len(text), self.fence_format)
+            self.setCurrentBlockState(_NORMAL if fence else _IN_FENCE)
+            return
+        if fence:
+            self.setFormat(0, len(text), self.fence_format)
+            self.setCurrentBlockState(_IN_FENCE)
+            return
+        self.setCurrentBlockState(_NORMAL)
+        for pattern, char_format, group in self._rules:
+            it = pattern.globalMatch(text)
+            while it.hasNext():
+                m = it.next()
+                self.setFormat(m.capturedStart(group), m.capturedLength(group), char_format)
+
+
+class MarkdownEditor(QPlainTextEdit):
+    """The article body: plain Markdown text with highlighting and writer's conveniences."""
+
+    sig_line_changed = Signal(int)
+    """The cursor moved to another 0-based source line."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("body-editor")
+        self.setAccessibleName("Article body (Markdown)")
+        self.setPlaceholderText("Write the story in Markdown…")
+        self._apply_font()
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setTabChangesFocus(False)
+        self.document().setDocumentMargin(12)
+        self.highlighter = MarkdownHighlighter(self.document(), self.palette())
+        self._last_line = 0
+        self.cursorPositionChanged.connect(self._on_cursor_moved)
+
+    def _apply_font(self) -> None:
+        # Prose reads best in the system's proportional font, a little larger than UI text.
+        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.GeneralFont)
+        font.setPointSizeF(max(font.pointSizeF(), 10.0) + 1.5)
+        self.setFont(font)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.highlighter.set_palette(self.palette())
+
+    # ---- text -----------------------------------------------------------
+    def set_text(self, text: str) -> None:
+        """Load a new body: resets undo history (a different article)."""
+        self.setPlainText(text)
+        self._last_line = 0
+
+    def replace_all_text(self, text: str) -> None:
+        """Replace the whole body as one undoable step (restoring a revision, loading theirs)."""
+        cursor = QTextCursor(self.document())
+        cursor.beginEditBlock()
+        cursor.select(QTextCursor.SelectionType.Document)
+        cursor.insertText(text)
+        cursor.endEditBlock()
+
+    def insert_markdown(self, text: str) -> None:
+        """Insert text at the cursor, undoably, and keep the editor focused."""
+        self.textCursor().insertText(text)
+        self.ensureCursorVisible()
+
+    def set_line_wrap(self, on: bool) -> None:
+        self.setLineWrapMode(
+            QPlainTextEdit.LineWrapMode.WidgetWidth if on else QPlainTextEdit.LineWrapMode.NoWrap
+        )
+
+    # ---- lines (for scroll sync) ------------------------------------------
+    def current_line(self) -> int:
+        return self.textCursor().blockNumber()
+
+    def first_visible_line(self) -> int:
+        return self.firstVisibleBlock().blockNumber()
+
+    def go_to_line(self, line: int) -> None:
+        block = self.document().findBlockByNumber(max(0, line))
+        if not block.isValid():
+            block = self.document().lastBlock()
+        cursor = QTextCursor(block)
+        self.setTextCursor(cursor)
+        self.centerCursor()
+
+    def _on_cursor_moved(self) -> None:
+        line = self.textCursor().blockNumber()
+        if line != self._last_line:
+            self._last_line = line
+            self.sig_line_changed.emit(line)
+
+    # ---- formatting helpers (Insert menu) ------------------------------------
+    def wrap_selection(self, before: str, after: str | None = None, placeholder: str = "") -> None:
+        after = before if after is None else after
+        cursor = self.textCursor()
+        selected = cursor.selectedText() or placeholder
+        cursor.beginEditBlock()
+        cursor.insertText(f"{before}{selected}{after}")
+        cursor.endEditBlock()
+        if not cursor.hasSelection() and selected == placeholder and placeholder:
+            # Select the placeholder so typing replaces it.
+            end = cursor.position() - len(after)
+            cursor.setPosition(end - len(placeholder))
+            cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+            self.setTextCursor(cursor)
+
+    def insert_link(self, url: str = "https://") -> None:
+        cursor = self.textCursor()
+        text = cursor.selectedText() or "link text"
+        cursor.insertText(f"[{text}]({url})")
+
+    def prefix_lines(self, prefix: str) -> None:
+        """Put a prefix (heading marks, quote, list bullet) at the start of the selected lines."""
+        cursor = self.textCursor()
+        start, end = sorted((cursor.position(), cursor.anchor()))
+        doc = self.document()
+        first = doc.findBlock(start).blockNumber()
+        last = doc.findBlock(end).blockNumber()
+        cursor.beginEditBlock()
+        for n in range(first, last + 1):
+            block = doc.findBlockByNumber(n)
+            c = QTextCursor(block)
+            stripped = re.sub(r"^(#{1,6}\s|>\s?|[-*+]\s)", "", block.text())
+            c.movePosition(QTextCursor.MoveOperation.StartOfBlock)
+            c.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
+            c.insertText(prefix + stripped)
+        cursor.endEditBlock()
+
+    # ---- smart paste ------------------------------------------------------
+    def insertFromMimeData(self, source: QMimeData) -> None:  # noqa: N802 (Qt override)
+        text = source.text().strip() if source.hasText() else ""
+        cursor = self.textCursor()
+        if cursor.hasSelection() and _URL.match(text):
+            label = cursor.selectedText()
+            if "\u2029" not in label:  # a paragraph separator: not a link label
+                cursor.insertText(f"[{label}]({text})")
+                return
+        # Always paste plain text: rich text from a browser has no place in Markdown.
+        if source.hasText():
+            cursor.insertText(source.text())
+            return
+        super().insertFromMimeData(source)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        # Shift+Tab leaves the body for the form, so the keyboard path works both ways.
+        if event.key() == Qt.Key.Key_Backtab:
+            # QPlainTextEdit refuses focus moves while Tab types a tab; QWidget's own does not.
+            QWidget.focusNextPrevChild(self, False)
+            return
+        super().keyPressEvent(event)
+
+
+class FindBar(QWidget):
+    """Find and replace inside the body editor, with match case and whole word."""
+
+    sig_closed = Signal()
+    """The bar was hidden (Escape or its close button)."""
+
+    def __init__(self, editor: MarkdownEditor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.editor = editor
+        self.setObjectName("find-bar")
+        self.find_edit = QLineEdit(placeholderText="Find")
+        self.find_edit.setAccessibleName("Find")
+        self.find_edit.setClearButtonEnabled(True)
+        self.replace_edit = QLineEdit(placeholderText="Replace with")
+        self.replace_edit.setAccessibleName("Replace with")
+        self.match_case = QCheckBox("Match &case")
+        self.whole_word = QCheckBox("&Whole word")
+        self.prev_button = QPushButton("Previous")
+        self.next_button = QPushButton("Next")
+        self.replace_button = QPushButton("&Replace")
+        self.replace_all_button = QPushButton("Replace &all")
+        self.count_label = QLabel("")
+        self.count_label.setMinimumWidth(80)
+        close = QToolButton(text="✕")
+        close.setAccessibleName("Close find bar")
+        close.setAutoRaise(True)
+
+        find_row = QHBoxLayout()
+        find_row.addWidget(self.find_edit, 1)
+        find_row.addWidget(self.prev_button)
+        find_row.addWidget(self.next_button)
+        find_row.addWidget(self.match_case)
+        find_row.addWidget(self.whole_word)
+        find_row.addWidget(self.count_label)
+        find_row.addWidget(close)
+        self.replace_row = QWidget()
+        replace_row = QHBoxLayout(self.replace_row)
+        replace_row.setContentsMargins(0, 0, 0, 0)
+        replace_row.addWidget(self.replace_edit, 1)
+        replace_row.addWidget(self.replace_button)
+        replace_row.addWidget(self.replace_all_button)
+        replace_row.addStretch(0)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.setSpacing(4)
+        layout.addLayout(find_row)
+        layout.addWidget(self.replace_row)
+
+        self.find_edit.textChanged.connect(self._on_pattern_changed)
+        self.find_edit.returnPressed.connect(self.find_next)
+        self.replace_edit.returnPressed.connect(self.replace_one)
+        self.next_button.clicked.connect(self.find_next)
+        self.prev_button.clicked.connect(self.find_previous)
+        self.replace_button.clicked.connect(self.replace_one)
+        self.replace_all_button.clicked.connect(self.replace_all)
+        self.match_case.toggled.connect(self._on_pattern_changed)
+        self.whole_word.toggled.connect(self._on_pattern_changed)
+        close.clicked.connect(self.close_bar)
+        self.hide()
+
+    # ---- showing ------------------------------------------------------------
+    def show_find(self) -> None:
+        self._open(replace=False)
+
+    def show_replace(self) -> None:
+        self._open(replace=True)
+
+    def _open(self, *, replace: bool) -> None:
+        selected = self.editor.textCursor().selectedText()
+        if selected and "\u2029" not in selected:
+            self.find_edit.setText(selected)
+        self.replace_row.setVisible(replace)
+        self.show()
+        self.find_edit.setFocus()
+        self.find_edit.selectAll()
+        self._update_count()
+
+    def close_bar(self) -> None:
+        self.hide()
+        self.editor.setFocus()
+        self.sig_closed.emit()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        if event.key() == Qt.Key.Key_Escape:
+            self.close_bar()
+            return
+        if event.matches(QKeySequence.StandardKey.FindPrevious) or (
+            event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        ):
+            self.find_previous()
+            return
+        super().keyPressEvent(event)
+
+    # ---- searching ----------------------------------------------------------
+    def _flags(self, backward: bool = False) -> QTextDocument.FindFlag:
+        flags = QTextDocument.FindFlag(0)
+        if self.match_case.isChecked():
+            flags |= QTextDocument.FindFlag.FindCaseSensitively
+        if self.whole_word.isChecked():
+            flags |= QTextDocument.FindFlag.FindWholeWords
+        if backward:
+            flags |= QTextDocument.FindFlag.FindBackward
+        return flags
+
+    def _regex(self) -> re.Pattern[str] | None:
+        pattern = self.find_edit.text()
+        if not pattern:
+            return None
+        body = re.escape(pattern)
+        if self.whole_word.isChecked():
+            body = rf"(?<!\w){body}(?!\w)"
+        return re.compile(body, 0 if self.match_case.isChecked() else re.IGNORECASE)
+
+    def match_count(self) -> int:
+        regex = self._regex()
+        return len(regex.findall(self.editor.toPlainText())) if regex else 0
+
+    def _update_count(self) -> None:
+        if not self.find_edit.text():
+            self.count_label.setText("")
+            return
+        n = self.match_count()
+        self.count_label.setText("No matches" if n == 0 else f"{n} match" + ("es" if n > 1 else ""))
+
+    def _on_pattern_changed(self) -> None:
+        self._update_count()
+        # Type-ahead: jump to the first match from where the selection starts.
+        cursor = self.editor.textCursor()
+        cursor.setPosition(min(cursor.position(), cursor.anchor()))
+        self.editor.setTextCursor(cursor)
+        if self.find_edit.text():
+            self._find(backward=False)
+
+    def _find(self, *, backward: bool) -> bool:
+        pattern = self.find_edit.text()
+        if not pattern:
+            return False
+        doc = self.editor.document()
+        flags = self._flags(backward)
+        start_at = QTextCursor(doc)
+        current = self.editor.textCursor()
+        # Backwards starts before the current match, so it is not found again.
+        start_at.setPosition(current.selectionStart() if backward else current.selectionEnd())
+        found = doc.find(pattern, start_at, flags)
+        if not found.isNull() and backward and found.selectionStart() >= current.selectionStart():
+            found = QTextCursor()  # Qt finds the match at the very start again: wrap instead
+        if found.isNull():  # wrap around
+            start = QTextCursor(doc)
+            if backward:
+                start.movePosition(QTextCursor.MoveOperation.End)
+            found = doc.find(pattern, start, flags)
+        if found.isNull():
+            return False
+        self.editor.setTextCursor(found)
+        self.editor.ensureCursorVisible()
+        return True
+
+    def find_next(self) -> bool:
+        return self._find(backward=False)
+
+    def find_previous(self) -> bool:
+        return self._find(backward=True)
+
+    def _selection_matches(self) -> bool:
+        regex = self._regex()
+        selected = self.editor.textCursor().selectedText()
+        return bool(regex and selected and regex.fullmatch(selected))
+
+    def replace_one(self) -> None:
+        """Replace the current match (if the selection is one) and move to the next."""
+        if self._selection_matches():
+            self.editor.textCursor().insertText(self.replace_edit.text())
+        self.find_next()
+        self._update_count()
+
+    def replace_all(self) -> int:
+        """Replace every match as one undoable step; returns how many were replaced."""
+        regex = self._regex()
+        if regex is None:
+            return 0
+        pattern = self.find_edit.text()
+        replacement = self.replace_edit.text()
+        doc = self.editor.document()
+        flags = self._flags()
+        cursor = QTextCursor(doc)
+        edit = QTextCursor(doc)
+        edit.beginEditBlock()
+        n = 0
+        while True:
+            cursor = doc.find(pattern, cursor, flags)
+            if cursor.isNull():
+                break
+            cursor.insertText(replacement)
+            n += 1
+        edit.endEditBlock()
+        self._update_count()
+        self.count_label.setText(f"Replaced {n}")
+        return n

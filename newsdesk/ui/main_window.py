@@ -1,0 +1,801 @@
+"""The main window: library browser, article form and editor, live preview, panels and menus."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from newsdesk.library import Article, Library, LibraryError, NotFound
+from newsdesk.render.text import char_count, reading_time, word_count
+from newsdesk.ui.article_form import ArticleForm
+from newsdesk.ui.autosave import Autosaver
+from newsdesk.ui.browser import LibraryBrowser, Row
+from newsdesk.ui.editor import FindBar, MarkdownEditor
+from newsdesk.ui.history import HistoryDialog
+from newsdesk.ui.workers import run_task
+
+PANELS = (("images", "Images"), ("related", "Related stories"))
+STATE_VERSION = 1  # bump when the dock layout changes so old saved states are ignored
+
+
+class MainWindow(QMainWindow):
+    """The editing workspace around one library."""
+
+    sig_first_paint = Signal()
+    """The window painted for the first time (the preview is created after this)."""
+    sig_preview_ready = Signal()
+    """The preview finished its first page load."""
+    sig_article_opened = Signal(object)
+    """This article (or None) is now open in the editor."""
+
+    def __init__(
+        self,
+        library: Library,
+        *,
+        settings: QSettings | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.settings = settings if settings is not None else QSettings()
+        self.article: Article | None = None
+        self.preview: Any = None
+        self.panels: dict[str, QWidget] = {}
+        self.docks: dict[str, QDockWidget] = {}
+        self.conflict_box: QMessageBox | None = None
+        self.history_dialog: HistoryDialog | None = None
+        self.first_paint_at: float | None = None
+        self.preview_ready = False
+        self._loading = False
+        self._painted = False
+        self._sync_from_cursor = False
+        self._ignore_cursor_sync = False
+        self.setObjectName("main-window")
+        self.setWindowTitle("newsdesk")
+
+        # ---- centre: form + find bar + editor | preview
+        self.form = ArticleForm(library)
+        self.editor = MarkdownEditor()
+        self.find_bar = FindBar(self.editor)
+        editor_pane = QWidget()
+        editor_pane.setObjectName("editor-pane")
+        el = QVBoxLayout(editor_pane)
+        el.setContentsMargins(0, 0, 0, 0)
+        el.setSpacing(0)
+        el.addWidget(self.form)
+        el.addWidget(self.find_bar)
+        el.addWidget(self.editor, 1)
+        QWidget.setTabOrder(self.form.last_in_tab_order, self.editor)
+
+        self.preview_holder = QWidget()
+        self.preview_holder.setObjectName("preview-holder")
+        self._preview_layout = QVBoxLayout(self.preview_holder)
+        self._preview_layout.setContentsMargins(0, 0, 0, 0)
+        self._preview_placeholder = QLabel("Preview starting…")
+        self._preview_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._preview_placeholder.setForegroundRole(self.palette().ColorRole.PlaceholderText)
+        self._preview_layout.addWidget(self._preview_placeholder)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("editor-preview-splitter")
+        self.splitter.addWidget(editor_pane)
+        self.splitter.addWidget(self.preview_holder)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(self.splitter)
+
+        # ---- docks: the library on the left, panels on the right
+        self.browser = LibraryBrowser(library)
+        self.library_dock = self._make_dock("library", "Library", self.browser)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.library_dock)
+        previous: QDockWidget | None = None
+        for name, title in PANELS:
+            placeholder = QLabel(f"The {title.lower()} panel is coming.")
+            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            placeholder.setWordWrap(True)
+            placeholder.setForegroundRole(self.palette().ColorRole.PlaceholderText)
+            dock = self._make_dock(name, title, placeholder)
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            if previous is not None:
+                self.tabifyDockWidget(previous, dock)
+            previous = dock
+        self.docks["images"].raise_()
+
+        # ---- status bar
+        self.stats_label = QLabel("")
+        self.stats_label.setObjectName("stats")
+        self.save_label = QLabel("")
+        self.save_label.setObjectName("save-state")
+        self.preview_note = QLabel("")
+        self.statusBar().addWidget(self.preview_note, 1)
+        self.statusBar().addPermanentWidget(self.save_label)
+        self.statusBar().addPermanentWidget(self.stats_label)
+
+        # ---- autosave
+        self.autosave = Autosaver(library, self._snapshot, self)
+        self.autosave.sig_state.connect(self._show_save_state)
+        self.autosave.sig_saved.connect(self._on_saved)
+        self.autosave.sig_conflict.connect(self._on_conflict)
+        self.autosave.sig_error.connect(
+            lambda msg: self.statusBar().showMessage(f"Not saved yet: {msg}", 5000)
+        )
+
+        # ---- wiring
+        self.browser.sig_article_selected.connect(self._on_browser_pick)
+        self.form.sig_changed.connect(self._on_field_changed)
+        self.editor.textChanged.connect(self._on_body_changed)
+        self._stats_timer = QTimer(self, singleShot=True, interval=250)
+        self._stats_timer.timeout.connect(self._update_stats)
+        self._sync_timer = QTimer(self, singleShot=True, interval=30)
+        self._sync_timer.timeout.connect(self._sync_preview_scroll)
+        self.editor.sig_line_changed.connect(self._on_cursor_line)
+        self.editor.verticalScrollBar().valueChanged.connect(self._on_editor_scrolled)
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self._on_about_to_quit)
+
+        self._build_menus()
+        self.resize(1400, 900)
+        self.restore_layout()
+        self.browser.load()
+        self.form.refresh_choices()
+        self._set_article(None)
+
+    def _make_dock(self, name: str, title: str, widget: QWidget) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock-{name}")
+        dock.setWidget(widget)
+        self.docks[name] = dock
+        return dock
+
+    # ---- menus ------------------------------------------------------------------
+    def _action(
+        self,
+        menu,
+        text: str,
+        slot: Callable[..., Any],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | list | None = None,
+        *,
+        checkable: bool = False,
+        name: str = "",
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            if isinstance(shortcut, list):
+                action.setShortcuts([QKeySequence(s) for s in shortcut])
+            else:
+                action.setShortcut(QKeySequence(shortcut))
+        action.setCheckable(checkable)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        if name:
+            self.actions_by_name[name] = action
+        return action
+
+    def _build_menus(self) -> None:
+        self.actions_by_name: dict[str, QAction] = {}
+        bar = self.menuBar()
+        K = QKeySequence.StandardKey
+        a = self._action
+
+        file = bar.addMenu("&File")
+        a(file, "&New article", self.new_article, K.New, name="new")
+        a(file, "&Save", self.save_now, K.Save, name="save")
+        file.addSeparator()
+        a(file, "&Quit", self.close, K.Quit, name="quit")
+
+        edit = bar.addMenu("&Edit")
+        a(edit, "&Undo", lambda: self._edit_call("undo"), K.Undo, name="undo")
+        a(edit, "&Redo", lambda: self._edit_call("redo"), K.Redo, name="redo")
+        edit.addSeparator()
+        a(edit, "Cu&t", lambda: self._edit_call("cut"), K.Cut)
+        a(edit, "&Copy", lambda: self._edit_call("copy"), K.Copy)
+        a(edit, "&Paste", lambda: self._edit_call("paste"), K.Paste)
+        a(edit, "Select &all", lambda: self._edit_call("selectAll"), K.SelectAll)
+        edit.addSeparator()
+        a(edit, "&Find…", self.find_bar.show_find, K.Find, name="find")
+        a(
+            edit,
+            "&Replace…",
+            self.find_bar.show_replace,
+            [QKeySequence(K.Replace), "Ctrl+H"],
+            name="replace",
+        )
+        a(edit, "Find &next", self.find_bar.find_next, K.FindNext)
+        a(edit, "Find pre&vious", self.find_bar.find_previous, K.FindPrevious)
+
+        view = bar.addMenu("&View")
+        self.preview_action = a(
+            view, "&Preview", self.toggle_preview, "Ctrl+Shift+P", checkable=True, name="preview"
+        )
+        self.preview_action.setChecked(True)
+        for dock in self.docks.values():  # the library first, then the panels
+            view.addAction(dock.toggleViewAction())
+        view.addSeparator()
+        self.wrap_action = a(
+            view, "Line &wrap", self.editor.set_line_wrap, None, checkable=True, name="wrap"
+        )
+        self.wrap_action.setChecked(True)
+        view.addSeparator()
+        a(view, "Focus &search", self.browser.focus_search, ["Ctrl+Shift+F"], name="focus_search")
+        a(view, "Focus &editor", self.focus_editor, "Ctrl+E", name="focus_editor")
+        a(view, "Focus &headline", self.focus_headline, "Ctrl+L", name="focus_headline")
+
+        insert = bar.addMenu("&Insert")
+        a(insert, "&Bold", lambda: self.editor.wrap_selection("**", placeholder="bold"), K.Bold)
+        a(
+            insert,
+            "&Italic",
+            lambda: self.editor.wrap_selection("_", placeholder="italic"),
+            K.Italic,
+        )
+        a(insert, "&Link", lambda: self.editor.insert_link(), "Ctrl+K", name="link")
+        insert.addSeparator()
+        a(insert, "Subhead (&2)", lambda: self.editor.prefix_lines("## "), "Ctrl+2")
+        a(insert, "Subhead (&3)", lambda: self.editor.prefix_lines("### "), "Ctrl+3")
+        a(insert, "&Quote", lambda: self.editor.prefix_lines("> "), "Ctrl+Shift+.")
+        a(insert, "Bulleted &list", lambda: self.editor.prefix_lines("- "), "Ctrl+Shift+8")
+        a(insert, "Section b&reak", lambda: self.editor.insert_markdown("\n\n---\n\n"))
+
+        article = bar.addMenu("&Article")
+        a(article, "&History…", self.show_history, "Ctrl+Shift+H", name="history")
+        a(article, "&Check (preflight)…", self.run_preflight, "Ctrl+Shift+K", name="preflight")
+        article.addSeparator()
+        a(article, "&Reload from library", self.reload_article, name="reload")
+
+        help_menu = bar.addMenu("&Help")
+        a(help_menu, "&Markdown and shortcuts", self.show_help, K.HelpContents)
+        a(help_menu, "&About newsdesk", self.show_about)
+
+    def _edit_call(self, method: str) -> None:
+        widget = QApplication.focusWidget()
+        fn = getattr(widget, method, None)
+        if callable(fn):
+            fn()
+
+    # ---- first paint, then the preview -----------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.first_paint_at = time.perf_counter()
+            self.sig_first_paint.emit()
+            # QtWebEngine takes a while to start: only once the window is on screen.
+            QTimer.singleShot(0, self.create_preview)
+
+    def create_preview(self) -> None:
+        """Build the live preview (QtWebEngine starts here, after the first paint)."""
+        if self.preview is not None:
+            return
+        try:
+            from newsdesk.ui.preview import PreviewPane
+
+            preview = PreviewPane(self.library, self.preview_holder)
+        except Exception as exc:  # a broken preview must never take the editor down with it
+            self._preview_placeholder.setText(f"The preview could not start:\n{exc}")
+            self._preview_placeholder.setWordWrap(True)
+            self.preview_note.setText("No preview: it failed to start (see the preview pane).")
+            return
+        self.preview = preview
+        self._preview_layout.removeWidget(self._preview_placeholder)
+        self._preview_placeholder.deleteLater()
+        self._preview_layout.addWidget(preview)
+        preview.sig_ready.connect(self._on_preview_ready)
+        preview.sig_block_clicked.connect(self._on_preview_clicked)
+        # Says so when QtWebEngine is missing and a simpler preview is shown.
+        self.preview_note.setText(getattr(preview, "status_message", ""))
+        if self.article is not None:
+            self._show_in_preview()
+
+    def _on_preview_ready(self) -> None:
+        self.preview_ready = True
+        self.preview_note.setText(getattr(self.preview, "status_message", ""))
+        self.sig_preview_ready.emit()
+
+    def _show_in_preview(self) -> None:
+        """Full render of the open article as the editor has it now (saved or not)."""
+        if self.preview is None or self.article is None:
+            return
+        self.preview.show_article(self.article)
+        if self.autosave.dirty:
+            self.preview.update_fields(**self.form.preview_fields())
+            self.preview.update_body(self.editor.toPlainText())
+
+    def toggle_preview(self, on: bool | None = None) -> None:
+        visible = not self.preview_holder.isVisible() if on is None else bool(on)
+        self.preview_holder.setVisible(visible)
+        self.preview_action.setChecked(visible)
+
+    # ---- opening articles --------------------------------------------------------
+    def open_initial(self) -> None:
+        """The article open when the window last closed, or the newest one."""
+        uid = self.settings.value(self._last_article_key())
+        article = self.library.find_article(str(uid)) if uid else None
+        if article is None:
+            newest = self.library.list_articles(limit=1)
+            article = self.library.find_article(newest[0].id) if newest else None
+        if article is not None:
+            self.open_article(article.id)
+
+    def open_article(self, article_id: int) -> bool:
+        """Save the open article, then load this one into the form, editor and preview."""
+        if self.article is not None and self.article.id == article_id:
+            return True
+        if not self._leave_current():
+            return False
+        try:
+            article = self.library.get_article(article_id)
+        except NotFound as exc:
+            self.statusBar().showMessage(str(exc), 5000)
+            self.browser.refresh()
+            return False
+        self._set_article(article)
+        self.browser.select_article(article.id)
+        return True
+
+    def _leave_current(self) -> bool:
+        """Save the article being left; a conflict keeps the user on it until they choose."""
+        if self.article is None:
+            return True
+        try:
+            saved = self.autosave.flush()
+        except NotFound:
+            return True  # deleted elsewhere: nothing left to save it into
+        except LibraryError as exc:
+            self.statusBar().showMessage(f"Could not save this article: {exc}", 8000)
+            return False
+        if not saved and self.autosave.conflicted:
+            self.statusBar().showMessage(
+                "Choose what to keep for this article before opening another.", 5000
+            )
+            return False
+        return True
+
+    def _set_article(self, article: Article | None) -> None:
+        self._loading = True
+        try:
+            self.article = article
+            self.form.load(article)
+            self.editor.set_text(article.body if article else "")
+            self.editor.setEnabled(article is not None)
+        finally:
+            self._loading = False
+        self.autosave.attach(article)
+        self.find_bar.hide()
+        for name in ("save", "history", "preflight", "reload"):
+            self.actions_by_name[name].setEnabled(article is not None)
+        if article is not None:
+            self.settings.setValue(self._last_article_key(), article.uid)
+            self._show_in_preview()
+        self._update_title()
+        self._update_stats()
+        for panel in self.panels.values():
+            self._panel_call(panel, article)
+        self.sig_article_opened.emit(article)
+
+    def _on_browser_pick(self, article_id: int) -> None:
+        if not self.open_article(article_id) and self.article is not None:
+            self.browser.select_article(self.article.id)
+
+    def new_article(self) -> None:
+        """Ctrl+N: an 'Untitled' draft, selected in the list, with the cursor in its headline."""
+        if not self._leave_current():
+            return
+        article = self.library.create_article(headline="Untitled", status="draft")
+        self.browser.model.put_first(
+            Row(article.id, article.headline, article.status, article.section, article.updated_at)
+        )
+        self._set_article(article)
+        self.browser.select_article(article.id)
+        self.focus_headline()
+
+    def focus_headline(self) -> None:
+        self.form.headline.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.form.headline.selectAll()
+
+    def focus_editor(self) -> None:
+        self.editor.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def reload_article(self) -> None:
+        """Re-read the open article (a panel changed its figures or related stories)."""
+        if self.article is None:
+            return
+        if not self.autosave.flush():
+            return
+        article = self.library.get_article(self.article.id)
+        self.article = article
+        self.autosave.adopt(article)
+        self._show_in_preview()
+
+    # ---- edits ---------------------------------------------------------------------
+    def _snapshot(self) -> dict[str, Any]:
+        values = self.form.values()
+        values["body"] = self.editor.toPlainText()
+        return values
+
+    def _on_body_changed(self) -> None:
+        if self._loading or self.article is None:
+            return
+        self.autosave.mark_dirty()
+        if self.preview is not None:
+            self.preview.update_body(self.editor.toPlainText())
+        self._stats_timer.start()
+
+    def _on_field_changed(self, name: str) -> None:
+        if self._loading or self.article is None:
+            return
+        self.autosave.mark_dirty()
+        values = self.form.values()
+        if self.preview is not None and name in ("headline", "dek", "byline", "section", "tags"):
+            self.preview.update_fields(**{name: values[name]})
+        if name in ("headline", "status", "section"):
+            self.browser.model.patch(self.article.id, **{name: values[name]})
+        if name == "headline":
+            self._update_title()
+
+    def _on_saved(self, article: Article) -> None:
+        if self.article is None or article.id != self.article.id:
+            return
+        self.article = article
+        self.browser.model.patch(
+            article.id,
+            headline=article.headline,
+            status=article.status,
+            section=article.section,
+            updated_at=article.updated_at,
+        )
+
+    def save_now(self) -> None:
+        """Ctrl+S: save at once and record a revision (in the background)."""
+        if self.article is None:
+            return
+        self.autosave.save_soon_now(revision=True, reason="save")
+        self.statusBar().showMessage("Saved, and a revision recorded.", 3000)
+
+    def _show_save_state(self, state: str) -> None:
+        text = {
+            "saved": "All changes saved",
+            "saving": "Saving…",
+            "unsaved": "Editing…",
+            "conflict": "Changed elsewhere: not saving",
+            "error": "Not saved yet (retrying)",
+        }.get(state, state)
+        self.save_label.setText(text if self.article is not None else "")
+        self.setWindowModified(state in ("unsaved", "saving", "conflict", "error"))
+
+    def _update_title(self) -> None:
+        headline = self.form.headline.text().strip() if self.article else ""
+        self.setWindowTitle(
+            f"{headline or 'Untitled'}[*] — newsdesk" if self.article else "newsdesk"
+        )
+
+    def _update_stats(self) -> None:
+        if self.article is None:
+            self.stats_label.setText("")
+            return
+        text = self.editor.toPlainText()
+
+        def count() -> tuple[int, int]:
+            return word_count(text), char_count(text)
+
+        run_task(count, on_done=self._show_stats)
+
+    def _show_stats(self, counts: tuple[int, int]) -> None:
+        words, chars = counts
+        self.stats_label.setText(
+            f"{words:,} word{'s' if words != 1 else ''} · {chars:,} characters · "
+            f"{reading_time(words)}"
+        )
+
+    # ---- scroll sync -------------------------------------------------------------------
+    def _on_cursor_line(self, _line: int) -> None:
+        if self._ignore_cursor_sync:
+            return
+        self._sync_from_cursor = True
+        self._sync_timer.start()
+
+    def _on_editor_scrolled(self, _value: int) -> None:
+        if not self._sync_timer.isActive():
+            self._sync_from_cursor = False
+        self._sync_timer.start()
+
+    def _sync_preview_scroll(self) -> None:
+        if self.preview is None or self.article is None:
+            return
+        line = (
+            self.editor.current_line()
+            if self._sync_from_cursor
+            else self.editor.first_visible_line()
+        )
+        self.preview.scroll_to_line(line)
+
+    def _on_preview_clicked(self, line: int) -> None:
+        self._ignore_cursor_sync = True
+        try:
+            self.editor.go_to_line(line)
+        finally:
+            self._ignore_cursor_sync = False
+        self.editor.setFocus(Qt.FocusReason.MouseFocusReason)
+
+    # ---- panels ----------------------------------------------------------------------
+    def install_panel(self, name: str, widget: QWidget, title: str) -> None:
+        """Put a panel (images, related stories, …) in its dock and keep it on the open article."""
+        dock = self.docks.get(name)
+        if dock is None:
+            dock = self._make_dock(name, title, widget)
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        else:
+            old = dock.widget()
+            dock.setWidget(widget)
+            dock.setWindowTitle(title)
+            if old is not None and old is not widget:
+                old.deleteLater()
+        self.panels[name] = widget
+        edited = getattr(widget, "sig_article_edited", None)
+        if edited is not None:
+            edited.connect(self.reload_article)
+        insert = getattr(widget, "sig_insert_markdown", None)
+        if insert is not None:
+            insert.connect(self.editor.insert_markdown)
+        self._panel_call(widget, self.article)
+
+    @staticmethod
+    def _panel_call(panel: QWidget, article: Article | None) -> None:
+        set_article = getattr(panel, "set_article", None)
+        if callable(set_article):
+            set_article(article)
+
+    # ---- history ---------------------------------------------------------------------
+    def show_history(self) -> None:
+        if self.article is None:
+            return
+        self.autosave.flush()  # the diff and a restore start from what the editor shows
+        dialog = HistoryDialog(
+            self.library,
+            self.article.id,
+            headline=self.form.headline.text(),
+            dek=self.form.dek.text(),
+            body=self.editor.toPlainText(),
+            parent=self,
+        )
+        dialog.sig_restored.connect(self.apply_restored)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.history_dialog = dialog
+        dialog.finished.connect(lambda _r: setattr(self, "history_dialog", None))
+        dialog.open()
+
+    def apply_restored(self, article: Article) -> None:
+        """Show a restored revision; Ctrl+Z in the editor still brings the replaced text back."""
+        self._replace_with(article)
+        self.statusBar().showMessage(
+            "Revision restored; the replaced text is kept in History.", 5000
+        )
+
+    def _replace_with(self, article: Article) -> None:
+        """Show the library's copy of the open article, keeping the editor's undo history."""
+        self._loading = True
+        try:
+            self.form.load(article)
+            if self.editor.toPlainText() != article.body:
+                self.editor.replace_all_text(article.body)
+        finally:
+            self._loading = False
+        self.article = article
+        self.autosave.adopt(article)
+        self.browser.model.patch(article.id, headline=article.headline, status=article.status)
+        self._update_title()
+        self._update_stats()
+        if self.preview is not None:
+            self.preview.show_article(article)
+
+    # ---- two windows on one library ------------------------------------------------------
+    def _on_conflict(self, article_id: int) -> None:
+        if self.article is None or article_id != self.article.id or self.conflict_box is not None:
+            return
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Article changed elsewhere")
+        box.setText("Another window saved this article after you opened it.")
+        box.setInformativeText(
+            "Autosave has stopped for it until you choose. Your text is still in the editor."
+        )
+        self.keep_mine_button = box.addButton("Keep mine", QMessageBox.ButtonRole.AcceptRole)
+        self.load_theirs_button = box.addButton(
+            "Load theirs", QMessageBox.ButtonRole.DestructiveRole
+        )
+        self.save_copy_button = box.addButton(
+            "Save mine as a copy", QMessageBox.ButtonRole.ActionRole
+        )
+        box.setDefaultButton(self.save_copy_button)
+        box.buttonClicked.connect(self._conflict_chosen)
+        self.conflict_box = box
+        box.open()
+
+    def _conflict_chosen(self, button: QPushButton) -> None:
+        self.conflict_box = None
+        if button is self.keep_mine_button:
+            self.keep_mine()
+        elif button is self.load_theirs_button:
+            self.load_theirs()
+        else:
+            self.save_mine_as_copy()
+
+    def keep_mine(self) -> None:
+        if self.autosave.keep_mine():
+            self.statusBar().showMessage("Your version was saved over the other window's.", 5000)
+
+    def load_theirs(self) -> None:
+        """Show the other window's save; Ctrl+Z brings this window's text back."""
+        if self.article is None:
+            return
+        self._replace_with(self.library.get_article(self.article.id))
+
+    def save_mine_as_copy(self) -> Article | None:
+        """Keep both: this window's text becomes a new article; the original stays as saved."""
+        if self.article is None:
+            return None
+        values = self._snapshot()
+        values.pop("slug", None)
+        tags = values.pop("tags", [])
+        values["headline"] = f"{values['headline']} (copy)".strip()
+        copy = self.library.create_article(tags=tags, **values)
+        self.autosave.attach(None)  # leave the original as the other window saved it
+        self.article = None
+        self.browser.refresh()
+        self.open_article(copy.id)
+        self.statusBar().showMessage(f"Your version was saved as {copy.headline!r}.", 5000)
+        return copy
+
+    # ---- other commands ------------------------------------------------------------------
+    def run_preflight(self) -> None:
+        if self.article is None:
+            return
+        try:
+            from newsdesk.library.preflight import preflight
+        except ImportError:
+            QMessageBox.information(self, "Check", "Preflight checks are not available yet.")
+            return
+        self.autosave.flush()
+        article = self.library.get_article(self.article.id)
+        problems = list(preflight(self.library, article))
+        if not problems:
+            QMessageBox.information(self, "Check", "Ready to publish: every check passed.")
+        else:
+            items = "".join(f"<li>{html.escape(str(p))}</li>" for p in problems)
+            QMessageBox.warning(self, "Check", f"<p>Not ready to publish yet:</p><ul>{items}</ul>")
+
+    def show_help(self) -> None:
+        QMessageBox.information(
+            self,
+            "Markdown and shortcuts",
+            "<p><b>## Subhead</b>, <b>**bold**</b>, <i>_italic_</i>, "
+            "<code>[link text](https://…)</code>, <code>&gt; quote</code>, "
+            "<code>- list item</code>, <code>![alt](image:…)</code>.</p>"
+            "<p>Ctrl+N new article · Ctrl+S save and record a revision · Ctrl+F find · "
+            "Ctrl+H replace · Ctrl+Shift+F search the library · Ctrl+Shift+P preview · "
+            "Ctrl+L headline · Ctrl+E body · Ctrl+K link. Paste a link over selected "
+            "words to make them a link.</p>",
+        )
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self, "About newsdesk", "<p><b>newsdesk</b>: a desktop newsroom editor.</p>"
+        )
+
+    # ---- settings and closing ---------------------------------------------------------------
+    def _last_article_key(self) -> str:
+        digest = hashlib.sha1(str(self.library.root.resolve()).encode()).hexdigest()[:16]
+        return f"libraries/{digest}/last_article"
+
+    def default_layout(self) -> None:
+        """The first-run layout: list on the left, editor and preview halves, panels narrow."""
+        width = self.width()
+        library_w = max(260, int(width * 0.2))
+        panel_w = max(190, int(width * 0.14))
+        self.resizeDocks([self.library_dock], [library_w], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["images"]], [panel_w], Qt.Orientation.Horizontal)
+        centre = max(400, width - library_w - panel_w)
+        self.splitter.setSizes([int(centre * 0.55), centre - int(centre * 0.55)])
+
+    def restore_layout(self) -> None:
+        self.default_layout()
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray | bytes):
+            self.restoreGeometry(QByteArray(geometry))
+        state = self.settings.value("window/state")
+        if isinstance(state, QByteArray | bytes):
+            self.restoreState(QByteArray(state), STATE_VERSION)
+        splitter = self.settings.value("window/splitter")
+        if isinstance(splitter, QByteArray | bytes):
+            self.splitter.restoreState(QByteArray(splitter))
+        preview = self.settings.value("window/preview", True)
+        self.toggle_preview(preview not in (False, "false"))
+        wrap = self.settings.value("editor/wrap", True)
+        self.wrap_action.setChecked(wrap not in (False, "false"))
+        self.editor.set_line_wrap(self.wrap_action.isChecked())
+
+    def save_layout(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState(STATE_VERSION))
+        self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.settings.setValue("window/preview", self.preview_action.isChecked())
+        self.settings.setValue("editor/wrap", self.wrap_action.isChecked())
+        if self.article is not None:
+            self.settings.setValue(self._last_article_key(), self.article.uid)
+        self.settings.sync()
+
+    def save_everything(self) -> None:
+        """Before the window goes: the open article reaches the library, whatever happens."""
+        if self.article is None:
+            return
+        if not self.autosave.flush() and self.autosave.conflicted:
+            # Never lose words: with no one left to choose, keep both versions.
+            self.save_mine_as_copy()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        try:
+            self.save_everything()
+        except LibraryError as exc:
+            answer = QMessageBox.critical(
+                self,
+                "Could not save",
+                f"{exc}\n\nClose anyway and lose the unsaved changes?",
+                QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Close:
+                event.ignore()
+                return
+        self.save_layout()
+        super().closeEvent(event)
+
+    def _on_about_to_quit(self) -> None:
+        try:
+            self.save_everything()
+        except LibraryError:
+            pass  # closeEvent already asked; nothing more can be done while quitting
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self._check_changed_elsewhere()
+
+    def _check_changed_elsewhere(self) -> None:
+        """Coming back to the window: pick up another window's save if nothing here is unsaved."""
+        if self.article is None or self.autosave.dirty or self.autosave.busy:
+            return
+        library, article_id, version = self.library, self.article.id, self.autosave.version
+
+        def newer() -> Article | None:
+            article = library.find_article(article_id)
+            return article if article is not None and article.version != version else None
+
+        def apply(article: Article | None) -> None:
+            if (
+                article is not None
+                and self.article is not None
+                and article.id == self.article.id
+                and not self.autosave.dirty
+                and self.autosave.version == version
+            ):
+                self._replace_with(article)
+                self.statusBar().showMessage("Updated with changes saved in another window.", 5000)
+
+        run_task(newer, on_done=apply)

@@ -1,0 +1,89 @@
+"""One helper to run slow work on the thread pool and hear back on the GUI thread."""
+
+from __future__ import annotations
+
+import itertools
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+
+
+class _Relay(QObject):
+    """Carries a worker's outcome back to the thread that started it (queued signals)."""
+
+    sig_done = Signal(object)
+    """The function returned this value."""
+    sig_error = Signal(object)
+    """The function raised this exception."""
+    sig_progress = Signal(object)
+    """The function reported progress (any value it chose)."""
+
+
+class _Task(QRunnable):
+    def __init__(self, fn: Callable[..., Any], relay: _Relay, with_progress: bool) -> None:
+        super().__init__()
+        self.fn = fn
+        self.relay = relay
+        self.with_progress = with_progress
+        self.setAutoDelete(True)
+
+    def run(self) -> None:  # runs on a pool thread: never touch a widget here
+        try:
+            if self.with_progress:
+                result = self.fn(self.relay.sig_progress.emit)
+            else:
+                result = self.fn()
+        except BaseException as exc:  # report everything; a dead worker must not hang the UI
+            exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
+            self.relay.sig_error.emit(exc)
+        else:
+            self.relay.sig_done.emit(result)
+
+
+# Relays are kept alive here until their outcome has been delivered on the GUI
+# thread; dropping one earlier would delete it with its queued signal unsent.
+# Keyed by a number so the connections below hold no reference to the relay itself.
+_live: dict[int, _Relay] = {}
+_next_key = itertools.count()
+
+
+def _release(key: int) -> None:
+    # Deferred, so the relay is not destroyed while it is still emitting.
+    QTimer.singleShot(0, lambda: _live.pop(key, None))
+
+
+def run_task(
+    fn: Callable[..., Any],
+    on_done: Callable[[Any], None] | None = None,
+    on_error: Callable[[BaseException], None] | None = None,
+    on_progress: Callable[[Any], None] | None = None,
+    *,
+    pool: QThreadPool | None = None,
+) -> None:
+    """Run fn on the global thread pool; the callbacks run on the calling (GUI) thread.
+
+    With on_progress, fn is called with one argument: a function it may call
+    with any value to report progress. The callbacks must not assume the
+    widget that started the task still exists; check before drawing.
+    """
+    relay = _Relay()
+    if on_done is not None:
+        relay.sig_done.connect(on_done)
+    if on_error is not None:
+        relay.sig_error.connect(on_error)
+    else:
+        relay.sig_error.connect(_print_error)
+    if on_progress is not None:
+        relay.sig_progress.connect(on_progress)
+    key = next(_next_key)
+    relay.sig_done.connect(lambda _result: _release(key))
+    relay.sig_error.connect(lambda _exc: _release(key))
+    _live[key] = relay
+    (pool or QThreadPool.globalInstance()).start(_Task(fn, relay, on_progress is not None))
+
+
+def _print_error(exc: BaseException) -> None:
+    text = getattr(exc, "__traceback_text__", "") or repr(exc)
+    print(f"newsdesk: background task failed:\n{text}")

@@ -1,0 +1,151 @@
+"""Autosave: what a reporter types reaches the library within two seconds, and nothing is lost."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QTextCursor
+from PySide6.QtTest import QTest
+
+from newsdesk.library import Library
+from tests.ui.conftest import type_text
+
+
+def saved_body(library, article_id) -> str:
+    return library.get_article(article_id).body
+
+
+def test_an_edit_reaches_the_library_within_two_seconds(qtbot, window, library):
+    article_id = window.article.id
+    window.editor.moveCursor(QTextCursor.MoveOperation.End)
+    type_text(window.editor, "\n\nThe ferry will be free for residents.")
+    typed_at = time.monotonic()
+
+    qtbot.waitUntil(
+        lambda: saved_body(library, article_id).endswith("free for residents."), timeout=2000
+    )
+    assert time.monotonic() - typed_at < 2.0
+    assert saved_body(library, article_id) == window.editor.toPlainText()
+    qtbot.waitUntil(lambda: window.save_label.text() == "All changes saved")
+
+
+def test_non_stop_typing_is_still_saved_every_couple_of_seconds(qtbot, window, library):
+    article_id = window.article.id
+    window.editor.moveCursor(QTextCursor.MoveOperation.End)
+    words = iter(f"w{i} " for i in range(1000))
+    timer = QTimer(interval=60)  # faster than the one-second pause autosave waits for
+    timer.timeout.connect(lambda: QTest.keyClicks(window.editor, next(words)))
+    timer.start()
+    started = time.monotonic()
+    try:
+        qtbot.waitUntil(lambda: "w0 " in saved_body(library, article_id), timeout=2000)
+        assert time.monotonic() - started < 2.0
+        assert timer.isActive()  # still typing when the save landed
+    finally:
+        timer.stop()
+
+
+def test_ctrl_s_saves_at_once_and_records_a_revision(qtbot, window, library):
+    article_id = window.article.id
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.editor.setFocus()
+    window.editor.moveCursor(QTextCursor.MoveOperation.End)
+    QTest.keyClicks(window.editor, " Updated at 9pm.")
+    assert library.revisions(article_id) == []
+
+    QTest.keyClick(window.editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: len(library.revisions(article_id)) == 1, timeout=1000)
+    revision = library.revisions(article_id)[0]
+    assert revision.body.endswith("Updated at 9pm.")
+    assert revision.reason == "save"
+    assert saved_body(library, article_id).endswith("Updated at 9pm.")
+
+
+def test_a_revision_is_recorded_every_few_minutes_of_editing(qtbot, window, library):
+    article_id = window.article.id
+    window.autosave.revision_interval_s = 0.5  # five minutes in the app; shortened here
+    window.editor.moveCursor(QTextCursor.MoveOperation.End)
+    QTest.keyClicks(window.editor, " First.")
+    qtbot.waitUntil(lambda: len(library.revisions(article_id)) == 1, timeout=2500)
+    QTest.keyClicks(window.editor, " Second.")
+    qtbot.waitUntil(lambda: len(library.revisions(article_id)) == 2, timeout=2500)
+    newest, older = library.revisions(article_id)
+    assert newest.reason == older.reason == "timed"
+    assert older.body.endswith("First.") and newest.body.endswith("First. Second.")
+
+
+def test_switching_articles_and_closing_save_immediately(
+    qtbot, make_window, library, sample_article
+):
+    other = library.create_article(headline="Second story", body="Start.")
+    window = make_window()
+    window.open_article(sample_article.id)
+    window.editor.moveCursor(QTextCursor.MoveOperation.End)
+    QTest.keyClicks(window.editor, " Switched.")
+    window.open_article(other.id)  # no pause: the switch itself saves
+    assert saved_body(library, sample_article.id).endswith("Switched.")
+
+    window.editor.moveCursor(QTextCursor.MoveOperation.End)
+    QTest.keyClicks(window.editor, " Closed.")
+    window.close()
+    assert saved_body(library, other.id) == "Start. Closed."
+
+
+def _two_windows(make_window, library, sample_article):
+    mine = make_window()
+    other_library = Library.open(library.root)  # a second window, as a second instance would
+    theirs = make_window(other_library)
+    assert mine.article.id == theirs.article.id == sample_article.id
+    return mine, theirs, other_library
+
+
+def test_a_second_window_save_is_detected_and_mine_can_be_kept_as_a_copy(
+    qtbot, make_window, library, sample_article
+):
+    mine, theirs, other_library = _two_windows(make_window, library, sample_article)
+    try:
+        theirs.editor.moveCursor(QTextCursor.MoveOperation.End)
+        QTest.keyClicks(theirs.editor, " THEIRS")
+        assert theirs.autosave.flush()
+
+        mine.editor.moveCursor(QTextCursor.MoveOperation.End)
+        QTest.keyClicks(mine.editor, " MINE")
+        qtbot.waitUntil(lambda: mine.conflict_box is not None, timeout=3000)
+        assert mine.save_label.text() == "Changed elsewhere: not saving"
+        assert saved_body(library, sample_article.id).endswith(" THEIRS")  # not overwritten
+
+        mine.conflict_box.buttonClicked.emit(mine.save_copy_button)
+        assert saved_body(library, sample_article.id).endswith(" THEIRS")
+        copy = library.get_article(mine.article.id)
+        assert copy.id != sample_article.id
+        assert copy.headline.endswith("(copy)") and copy.body.endswith(" MINE")
+    finally:
+        theirs.close()
+        other_library.close()
+
+
+def test_keep_mine_overwrites_and_load_theirs_can_be_undone(
+    qtbot, make_window, library, sample_article
+):
+    mine, theirs, other_library = _two_windows(make_window, library, sample_article)
+    try:
+        QTest.keyClicks(theirs.editor, "THEIRS ")
+        assert theirs.autosave.flush()
+        QTest.keyClicks(mine.editor, "MINE ")
+        qtbot.waitUntil(lambda: mine.conflict_box is not None, timeout=3000)
+        mine.conflict_box.buttonClicked.emit(mine.keep_mine_button)
+        assert saved_body(library, sample_article.id).startswith("MINE ")
+        assert not mine.autosave.conflicted
+
+        # Now the other window is behind; it loads mine and could undo back to its text.
+        QTest.keyClicks(theirs.editor, "AGAIN ")
+        qtbot.waitUntil(lambda: theirs.conflict_box is not None, timeout=3000)
+        theirs.conflict_box.buttonClicked.emit(theirs.load_theirs_button)
+        assert theirs.editor.toPlainText().startswith("MINE ")
+        theirs.editor.undo()
+        assert theirs.editor.toPlainText().startswith("THEIRS AGAIN ")
+    finally:
+        theirs.close()
+        other_library.close()
