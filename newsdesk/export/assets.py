@@ -1,0 +1,121 @@
+"""Where exported pages find things: renditions under assets/img, relative links between pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import quote, urljoin
+
+from newsdesk.library.models import Article, Image
+from newsdesk.render.page import CARD_SIZES, HERO_SIZES, Assets, ImageRef
+from newsdesk.render.page import section_segment as _section_segment
+
+RENDITION_WIDTHS = (480, 960, 1600)
+RENDITION_FORMATS = ("jpeg", "webp")
+IMG_DIR = "assets/img"
+STYLESHEET = "assets/site.css"
+FAVICON = "assets/favicon.svg"
+# An inline figure spans the text column (40rem) on wide screens.
+INLINE_SIZES = "(min-width: 42rem) 40rem, 100vw"
+
+section_segment = lru_cache(maxsize=1024)(_section_segment)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteImage:
+    """The renditions of one library image as the site holds them, narrowest first."""
+
+    files: tuple[tuple[str, int, int, str], ...]  # (file name, width, height, format)
+
+    def of_format(self, fmt: str) -> list[tuple[str, int, int, str]]:
+        return [f for f in self.files if f[3] == fmt]
+
+
+def article_dir(article: Article) -> str:
+    """The article's folder below the site root: `<section>/<slug>`."""
+    return f"{section_segment(article.section)}/{article.slug}"
+
+
+def site_url(base_url: str, rel: str) -> str:
+    """An absolute, percent-encoded URL for a path of the site (feeds and sitemaps need ASCII)."""
+    return urljoin(base_url, quote(rel, safe="/"))
+
+
+class ExportAssets(Assets):
+    """Assets for a page `root` folders below the site root ("../../" for an article page).
+
+    Images are the renditions made for the site; links to other articles are
+    relative and name index.html, so the folder works from file:// as well as
+    from a web server; an article that is not in the site gets no link at all.
+    """
+
+    def __init__(
+        self,
+        library_root: Path,
+        *,
+        images: dict[str, SiteImage],
+        pages: dict[str, str],
+        root: str = "../../",
+    ) -> None:
+        super().__init__(library_root)
+        self.images = images
+        self.pages = pages  # article uid -> its folder in the site
+        self.root = root
+
+    def _site_image(self, image: Image) -> SiteImage:
+        try:
+            return self.images[image.sha256]
+        except KeyError:
+            raise LookupError(f"no renditions were made for image {image.uid}") from None
+
+    def image_ref(self, image: Image, *, alt: str, purpose: str) -> ImageRef:
+        site_image = self._site_image(image)
+        jpegs = site_image.of_format("jpeg") or list(site_image.files)
+        webps = site_image.of_format("webp")
+        small = purpose in ("card", "listing")
+        # The <img> src is the fallback for browsers that ignore srcset: the
+        # smallest file for a thumbnail, the largest for a picture in the story.
+        name, width, height, _ = jpegs[0] if small else jpegs[-1]
+        sizes = CARD_SIZES if small else HERO_SIZES if purpose == "hero" else INLINE_SIZES
+        sources = (("image/webp", self._srcset(webps)),) if webps else ()
+        return ImageRef(
+            src=self.root + f"{IMG_DIR}/{name}",
+            width=width,
+            height=height,
+            alt=alt,
+            srcset=self._srcset(jpegs),
+            sizes=sizes,
+            sources=sources,
+        )
+
+    def _srcset(self, files: list[tuple[str, int, int, str]]) -> str:
+        return ", ".join(f"{self.root}{IMG_DIR}/{name} {w}w" for name, w, _h, _f in files)
+
+    def og_image(self, image: Image) -> tuple[str, int, int]:
+        """The file Open Graph points at (the largest JPEG), with its size."""
+        jpegs = self._site_image(image).of_format("jpeg") or list(self._site_image(image).files)
+        name, width, height, _ = jpegs[-1]
+        return f"{IMG_DIR}/{name}", width, height
+
+    def image_url(self, image: Image, base_url: str) -> str:
+        return site_url(base_url, self.og_image(image)[0])
+
+    def article_href(self, target: Article) -> str | None:
+        folder = self.pages.get(target.uid)
+        return None if folder is None else f"{self.root}{folder}/index.html"
+
+    @property
+    def stylesheet_href(self) -> str:
+        return self.root + STYLESHEET
+
+    @property
+    def favicon_href(self) -> str:
+        return self.root + FAVICON
+
+    @property
+    def home_href(self) -> str:
+        return self.root + "index.html"
+
+    def section_href(self, section: str) -> str:
+        return f"{self.root}{section_segment(section)}/index.html"

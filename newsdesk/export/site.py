@@ -1,0 +1,834 @@
+"""Exporting articles as a static site: pages, listings, feeds, sitemaps, renditions, atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+from newsdesk.export import render as page_render
+from newsdesk.export.assets import (
+    FAVICON,
+    IMG_DIR,
+    RENDITION_FORMATS,
+    RENDITION_WIDTHS,
+    STYLESHEET,
+    ExportAssets,
+    SiteImage,
+    article_dir,
+    site_url,
+)
+from newsdesk.export.writer import ExportCancelled, ExportError, SiteWriter, check_segment
+from newsdesk.library import Library
+from newsdesk.library.models import Article, Image, utcnow
+from newsdesk.library.preflight import preflight
+from newsdesk.paths import resource
+from newsdesk.render import dates
+from newsdesk.render.page import environment, is_public, split_byline
+from newsdesk.render.page import section_segment as _section_segment
+
+# Bump when the exporter's output changes for the same library, so pages of
+# an older export are rendered again instead of being carried over.
+EXPORT_FORMAT = 1
+INDEX_ITEMS = 40  # the front page lists the newest stories; section pages list all
+FEED_ITEMS = 50
+NEWS_SITEMAP_WINDOW = timedelta(days=2)
+# Which rendition files an export made for each image and credits, kept beside
+# the images package's own cache so an export to a new folder finds them.
+RENDITION_INDEX = "export-index.json"
+# Below this many pages, starting worker processes costs more than it saves.
+POOL_MIN_PAGES = 40
+
+Progress = Callable[[int, int], None]
+# Slugifying a section name is pure; a site asks for the same few thousands of times.
+section_segment = lru_cache(maxsize=1024)(_section_segment)
+_IMAGE_REF = re.compile(r"\]\(\s*image:([0-9A-Za-z-]+)")
+
+
+class CancelFlag(Protocol):
+    """Anything with is_set(), such as threading.Event."""
+
+    def is_set(self) -> bool: ...
+
+
+@dataclass
+class ArticleOutcome:
+    """One article in the report: where it was written, or every reason it was not."""
+
+    slug: str
+    headline: str
+    reasons: list[str] = field(default_factory=list)
+    path: str = ""  # the page below the site root, for written articles
+
+
+@dataclass
+class ExportReport:
+    """What an export did. `ok` is False when an article that should be published was not."""
+
+    out_dir: Path
+    written: list[ArticleOutcome] = field(default_factory=list)
+    skipped: list[ArticleOutcome] = field(default_factory=list)
+    failed: list[ArticleOutcome] = field(default_factory=list)
+    changed_files: list[str] = field(default_factory=list)
+    reused_files: int = 0
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def summary(self) -> str:
+        """Totals for a terminal or a dialog; the failures are in problem_lines()."""
+        lines = [
+            f"Exported {len(self.written)} article(s) to {self.out_dir} in {self.seconds:.2f} s "
+            f"({len(self.changed_files)} file(s) written, {self.reused_files} unchanged)."
+        ]
+        if self.skipped:
+            lines.append(f"Left out {len(self.skipped)} article(s) that are not public.")
+        if self.failed:
+            lines.append(f"{len(self.failed)} article(s) were NOT exported because of problems.")
+        return "\n".join(lines)
+
+    def problem_lines(self) -> list[str]:
+        """Each article that was not exported, with every reason, then any warnings."""
+        lines: list[str] = []
+        for f in self.failed:
+            lines.append(f"{f.slug}: not exported")
+            lines += [f"  - {r}" for r in f.reasons]
+        lines += [f"warning: {w}" for w in self.warnings]
+        return lines
+
+
+# --------------------------------------------------------------------------- entry points
+def export_site(
+    library: Library,
+    out_dir: str | Path,
+    *,
+    progress: Progress | None = None,
+    cancel: CancelFlag | None = None,
+    workers: int | None = None,
+) -> ExportReport:
+    """Export every public article that passes preflight, with index, sections, feed and sitemaps.
+
+    Raises ExportError (nothing changed at out_dir) when the target cannot be
+    written, and ExportCancelled when cancel is set before the swap.
+    """
+    return _Export(library, out_dir, progress=progress, cancel=cancel, workers=workers).run(None)
+
+
+def export_articles(
+    library: Library,
+    slugs: Sequence[str],
+    out_dir: str | Path,
+    *,
+    progress: Progress | None = None,
+    cancel: CancelFlag | None = None,
+    workers: int | None = None,
+) -> ExportReport:
+    """Add or update these articles in the site at out_dir (a new site when there is none).
+
+    Articles already in that site stay (updated from the library, or dropped
+    when no longer public); a requested slug that is missing, not published
+    or under embargo is a failure.
+    """
+    return _Export(library, out_dir, progress=progress, cancel=cancel, workers=workers).run(
+        list(slugs)
+    )
+
+
+# --------------------------------------------------------------------------- the work
+@dataclass
+class _Candidate:
+    article: Article
+    folder: str
+    fingerprint: str
+
+
+class _Export:
+    def __init__(self, library, out_dir, *, progress, cancel, workers) -> None:
+        self.library = library
+        self.out_dir = Path(out_dir)
+        self.progress = progress
+        self.cancel = cancel
+        self.workers = workers
+        self.now = utcnow()
+        self.publication = library.publication()
+        self.base_url = _base_url(self.publication.base_url)
+        self.templates_override = library.templates_dir if library.templates_dir.is_dir() else None
+        self.report = ExportReport(out_dir=Path(out_dir).expanduser().absolute())
+        self._done = 0
+        self._total = 1
+
+    # ---- helpers -------------------------------------------------------------
+    def _check_cancel(self) -> None:
+        if self.cancel is not None and self.cancel.is_set():
+            raise ExportCancelled("The export was cancelled; the previous site was left as it was.")
+
+    def _step(self, n: int = 1) -> None:
+        self._done += n
+        if self.progress is not None:
+            self.progress(min(self._done, self._total), self._total)
+
+    # ---- main ----------------------------------------------------------------
+    def run(self, requested: list[str] | None) -> ExportReport:
+        started = time.perf_counter()
+        writer = SiteWriter(self.out_dir)
+        self.report.out_dir = writer.out
+        try:
+            self._run(writer, requested)
+        except BaseException:
+            writer.abort()
+            raise
+        self.report.changed_files = sorted(writer.changed)
+        self.report.reused_files = len(writer.reused)
+        self.report.seconds = time.perf_counter() - started
+        return self.report
+
+    def _run(self, writer: SiteWriter, requested: list[str] | None) -> None:
+        previous: dict[str, Any] = writer.previous.get("articles", {})
+        wanted = self._wanted(requested, previous)
+        published = self.library.all_articles(status="published")
+        self._check_cancel()
+        extra_images = self._extra_images(published)
+        env_digest = self._env_digest = self._environment_digest()
+        self._inputs: dict[str, str] = {}
+
+        candidates: list[_Candidate] = []
+        for article in published:
+            if wanted is not None and article.uid not in wanted:
+                continue
+            outcome = ArticleOutcome(article.slug, article.headline)
+            if not is_public(article, now=self.now):
+                until = article.embargo_until
+                outcome.reasons.append(
+                    f"under embargo until {dates.iso(until, self.publication.timezone)}"
+                    if until
+                    else "not published"
+                )
+                target = self.report.failed if requested and article.slug in requested else None
+                (target if target is not None else self.report.skipped).append(outcome)
+                continue
+            try:
+                folder = f"{check_segment(section_segment(article.section))}/{check_segment(article.slug)}"
+            except ValueError as exc:
+                outcome.reasons.append(f"its slug or section cannot be a folder name ({exc})")
+                self.report.failed.append(outcome)
+                continue
+            fp = _fingerprint(article, extra_images, self.now, env_digest)
+            candidates.append(_Candidate(article, folder, fp))
+
+        # Preflight. The fingerprint covers everything it checks (the article, its
+        # figures and images, its related stories' status), so an article that did
+        # not change since the last export keeps that export's verdict.
+        selected: list[_Candidate] = []
+        previous_failures: dict[str, Any] = writer.previous.get("failed", {})
+        self._failures: dict[str, Any] = {}
+        for cand in candidates:
+            uid = cand.article.uid
+            prev = previous.get(uid)
+            if prev and prev.get("fp") == cand.fingerprint:
+                selected.append(cand)
+                continue
+            known = previous_failures.get(uid)
+            if known and known.get("fp") == cand.fingerprint:
+                problems = list(known["reasons"])
+            else:
+                problems = preflight_messages(self.library, cand.article, now=self.now)
+            if problems:
+                self._failures[uid] = {"fp": cand.fingerprint, "reasons": problems}
+                self.report.failed.append(
+                    ArticleOutcome(cand.article.slug, cand.article.headline, problems)
+                )
+            else:
+                selected.append(cand)
+        self._check_cancel()
+
+        site_images, image_failures = self._renditions(writer, selected, extra_images)
+        if image_failures:
+            kept = []
+            for cand in selected:
+                reasons = [
+                    image_failures[img.sha256]
+                    for img in _images_of(cand.article, extra_images)
+                    if img.sha256 in image_failures
+                ]
+                if reasons:
+                    self.report.failed.append(
+                        ArticleOutcome(cand.article.slug, cand.article.headline, reasons)
+                    )
+                else:
+                    kept.append(cand)
+            selected = kept
+
+        pages = {c.article.uid: c.folder for c in selected}
+        self._pages(writer, selected, pages, site_images, extra_images, previous)
+        self._listings(writer, selected, pages, site_images)
+        self._static(writer)
+        self._check_cancel()
+        articles_manifest = {
+            c.article.uid: {"fp": c.fingerprint, "page": c.folder, "pfp": self._page_fp(c, pages)}
+            for c in selected
+        }
+        renditions_manifest = {
+            key: [list(f) for f in img.files] for key, img in self._rendition_keys.items()
+        }
+        writer.commit(
+            {
+                "articles": articles_manifest,
+                "failed": self._failures,
+                "inputs": self._inputs,
+                "renditions": renditions_manifest,
+            }
+        )
+        self.report.written = [
+            ArticleOutcome(c.article.slug, c.article.headline, path=f"{c.folder}/index.html")
+            for c in sorted(selected, key=lambda c: c.folder)
+        ]
+        self._step(0)
+
+    def _wanted(self, requested: list[str] | None, previous: dict[str, Any]) -> set[str] | None:
+        if requested is None:
+            # A whole-site export also lists what is deliberately left out.
+            for summary in self.library.list_articles():
+                if summary.status != "published":
+                    self.report.skipped.append(
+                        ArticleOutcome(
+                            summary.slug, summary.headline, [f"status is {summary.status}"]
+                        )
+                    )
+            return None
+        wanted = set(previous)
+        for slug in requested:
+            article = self.library.find_article(slug)
+            if article is None:
+                self.report.failed.append(
+                    ArticleOutcome(slug, "", [f"there is no article with the slug {slug!r}"])
+                )
+            elif article.status != "published":
+                self.report.failed.append(
+                    ArticleOutcome(
+                        article.slug,
+                        article.headline,
+                        [f"its status is {article.status}; only published articles are exported"],
+                    )
+                )
+            else:
+                wanted.add(article.uid)
+        return wanted
+
+    def _extra_images(self, articles: Iterable[Article]) -> dict[str, Image]:
+        """Library images a body shows with ![alt](image:UID) without a figure for them."""
+        refs: set[str] = set()
+        for a in articles:
+            if "image:" in a.body:
+                placed = {f.image.uid for f in a.figures}
+                refs.update(uid for uid in _IMAGE_REF.findall(a.body) if uid not in placed)
+        if not refs:
+            return {}
+        return {img.uid: img for img in self.library.list_images() if img.uid in refs}
+
+    def _environment_digest(self) -> str:
+        """Templates (bundled and the publication's own) and the publication's settings."""
+        h = hashlib.sha256(f"export-{EXPORT_FORMAT}".encode())
+        folders = [resource("templates")]
+        if self.templates_override is not None:
+            folders.append(self.templates_override)
+        for folder in folders:
+            for path in sorted(folder.glob("*")):
+                if path.is_file():
+                    h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        pub = self.publication
+        h.update(json.dumps([pub.name, pub.base_url, pub.language, pub.timezone]).encode())
+        return h.hexdigest()
+
+    # ---- renditions -----------------------------------------------------------
+    def _renditions(
+        self, writer: SiteWriter, selected: list[_Candidate], extra: dict[str, Image]
+    ) -> tuple[dict[str, SiteImage], dict[str, str]]:
+        from newsdesk.images import Credits, RenditionJob, make_renditions_many
+
+        images: dict[str, Image] = {}
+        for cand in selected:
+            for img in _images_of(cand.article, extra):
+                images.setdefault(img.sha256, img)
+        previous: dict[str, list] = writer.previous.get("renditions", {})
+        cache_dir = self.library.renditions_dir
+        cache_index = _read_json(cache_dir / RENDITION_INDEX)
+        site_images: dict[str, SiteImage] = {}
+        self._rendition_keys: dict[str, SiteImage] = {}
+        jobs: list[tuple[str, str, RenditionJob]] = []
+        for sha, img in images.items():
+            credits = Credits(
+                caption=img.caption, credit=img.credit, creator=img.creator, copyright=img.copyright
+            )
+            key = _rendition_key(sha, asdict(credits))
+            files = previous.get(key)
+            if files and all(writer.can_reuse(f"{IMG_DIR}/{f[0]}") for f in files):
+                site_image = SiteImage(tuple(tuple(f) for f in files))
+                for f in site_image.files:
+                    writer.reuse(f"{IMG_DIR}/{f[0]}")
+                site_images[sha] = self._rendition_keys[key] = site_image
+                continue
+            files = cache_index.get(key)
+            if files and all((cache_dir / f[0]).is_file() for f in files):
+                # Made by an earlier export to another folder: no need to even
+                # start the image workers to find that out.
+                site_image = SiteImage(tuple(tuple(f) for f in files))
+                for f in site_image.files:
+                    path = cache_dir / f[0]
+                    writer.link_in(f"{IMG_DIR}/{f[0]}", path, path.stem)
+                site_images[sha] = self._rendition_keys[key] = site_image
+                continue
+            job = RenditionJob(
+                src=self.library.media_path(img),
+                out_dir=self.library.renditions_dir,
+                credits=credits,
+                widths=RENDITION_WIDTHS,
+                formats=RENDITION_FORMATS,
+                sha256=sha,
+            )
+            jobs.append((sha, key, job))
+
+        self._total = len(jobs) + len(selected) + 4
+        failures: dict[str, str] = {}
+        if jobs:
+            results = make_renditions_many(
+                [j for _s, _k, j in jobs],
+                workers=self.workers,
+                progress=lambda done, total: self._step(1),
+                cancel=self.cancel,
+            )
+            self._check_cancel()
+            for (sha, key, _job), result in zip(jobs, results, strict=True):
+                if not isinstance(result, list):
+                    failures[sha] = (
+                        f"image {images[sha].original_name or sha[:12]}: {result.message}"
+                    )
+                    continue
+                ordered = sorted(result, key=lambda r: (r.width, r.format))
+                site_image = SiteImage(
+                    tuple((r.path.name, r.width, r.height, r.format) for r in ordered)
+                )
+                for r in ordered:
+                    # The file name carries its content's key, so it stands for its hash.
+                    writer.link_in(f"{IMG_DIR}/{r.path.name}", r.path, r.path.stem)
+                site_images[sha] = self._rendition_keys[key] = site_image
+                cache_index[key] = [list(f) for f in site_image.files]
+            _write_json(cache_dir / RENDITION_INDEX, cache_index)
+        return site_images, failures
+
+    # ---- article pages --------------------------------------------------------
+    def _page_fp(self, cand: _Candidate, pages: dict[str, str]) -> str:
+        linked = sorted(
+            link.target.uid
+            for link in cand.article.related
+            if link.target is not None and link.target.uid in pages
+        )
+        return hashlib.sha256(f"{cand.fingerprint}|{','.join(linked)}".encode()).hexdigest()
+
+    def _pages(self, writer, selected, pages, site_images, extra, previous) -> None:
+        to_render: list[_Candidate] = []
+        for cand in selected:
+            rel = f"{cand.folder}/index.html"
+            prev = previous.get(cand.article.uid)
+            if (
+                prev
+                and prev.get("pfp") == self._page_fp(cand, pages)
+                and prev.get("page") == cand.folder
+                and writer.can_reuse(rel)
+            ):
+                writer.reuse(rel)
+                self._step()
+            else:
+                to_render.append(cand)
+        if not to_render:
+            return
+        context = page_render.RenderContext(
+            library_root=self.library.root,
+            publication=self.publication,
+            images=site_images,
+            pages=pages,
+            extra_images=extra,
+            templates_override=self.templates_override,
+        )
+        articles = [c.article for c in to_render]
+        folders = {c.article.uid: c.folder for c in to_render}
+        workers = 1 if len(articles) < POOL_MIN_PAGES else self.workers
+        for uid, html in page_render.render_pages(
+            context, articles, workers=workers, cancel=self.cancel
+        ):
+            self._check_cancel()
+            writer.write(f"{folders[uid]}/index.html", html.encode("utf-8"))
+            self._step()
+
+    # ---- listings, feed, sitemaps ---------------------------------------------
+    def _listings(self, writer, selected, pages, site_images) -> None:
+        env = environment(self.templates_override)
+        pub = self.publication
+        tz = pub.timezone or "UTC"
+        lang = pub.language or "en"
+        articles = sorted(
+            (c.article for c in selected), key=lambda a: (_when(a), a.id), reverse=True
+        )
+        by_section: dict[str, list[Article]] = {}
+        for a in articles:
+            by_section.setdefault(section_segment(a.section), []).append(a)
+        section_names = {
+            seg: (items[0].section or "News") for seg, items in sorted(by_section.items())
+        }
+
+        def listing(root: str, heading: str, items: list[Article], current: str | None):
+            assets = ExportAssets(self.library.root, images=site_images, pages=pages, root=root)
+            return ListingView(
+                lang=lang,
+                title=f"{heading} | {pub.name}" if heading != pub.name else pub.name,
+                description=f"The latest stories from {pub.name}.",
+                heading=heading,
+                publication_name=pub.name,
+                canonical_url=(
+                    site_url(self.base_url, f"{current}/" if current else "")
+                    if self.base_url
+                    else ""
+                ),
+                stylesheet_href=assets.stylesheet_href,
+                favicon_href=assets.favicon_href,
+                home_href=assets.home_href,
+                sections=[
+                    (name, assets.section_href(name), seg == current)
+                    for seg, name in section_names.items()
+                ],
+                items=[self._item(a, assets, tz) for a in items],
+            )
+
+        index = listing("", pub.name, articles[:INDEX_ITEMS], None)
+        self._render(writer, env, "index.html", "index.html", page=index)
+        self._step()
+        for seg, items in sorted(by_section.items()):
+            view = listing("../", section_names[seg], items, seg)
+            self._render(writer, env, f"{seg}/index.html", "section.html", page=view)
+        self._step()
+        if not self.base_url:
+            self.report.warnings.append(
+                "The publication has no base URL, so no feed or sitemaps were written "
+                "(they need absolute addresses)."
+            )
+            return
+        self._feeds(writer, env, articles, sorted(by_section), tz, lang)
+        self._step()
+
+    def _render(self, writer: SiteWriter, env, rel: str, template: str, **context: Any) -> None:
+        """Render a listing, feed or sitemap, unless its inputs are those of the previous export.
+
+        The views are plain dataclasses, so their repr is a complete account of
+        what the template is given; with the template digest it decides
+        whether the file the previous export wrote can be carried over.
+        """
+        key = hashlib.sha256(f"{self._env_digest}|{template}|{context!r}".encode()).hexdigest()
+        self._inputs[rel] = key
+        if writer.previous.get("inputs", {}).get(rel) == key and writer.can_reuse(rel):
+            writer.reuse(rel)
+            return
+        writer.write(rel, env.get_template(template).render(**context).encode("utf-8"))
+
+    def _item(self, a: Article, assets: ExportAssets, tz: str) -> ListingItem:
+        when = _when(a)
+        hero = a.hero
+        thumb = (
+            assets.image_ref(hero.image, alt=hero.image.alt_text, purpose="listing")
+            if hero
+            else None
+        )
+        return ListingItem(
+            href=assets.article_href(a) or "",
+            headline=a.headline,
+            dek=a.dek,
+            lang=a.language or "",
+            date_iso=dates.iso(when, tz),
+            date_text=dates.human_date(when, language=self.publication.language, tz_name=tz),
+            thumb=thumb,
+        )
+
+    def _feeds(self, writer, env, articles, sections, tz, lang) -> None:
+        base = self.base_url
+        pub = self.publication
+
+        def url(a: Article) -> str:
+            return site_url(base, article_dir(a) + "/")
+
+        entries = [
+            FeedEntry(
+                id=f"urn:uuid:{a.uid}",
+                title=a.headline,
+                url=url(a),
+                published=dates.iso(_when(a), tz),
+                updated=dates.iso(max(a.updated_at, _when(a)), tz),
+                authors=split_byline(a.byline),
+                summary=a.dek or a.seo_description,
+                section=a.section,
+                lang=a.language or "",
+            )
+            for a in articles[:FEED_ITEMS]
+        ]
+        # An empty site still needs a fixed <updated>, or every export would rewrite it.
+        epoch = datetime(2000, 1, 1, tzinfo=UTC)
+        newest = max((max(a.updated_at, _when(a)) for a in articles[:FEED_ITEMS]), default=epoch)
+        feed = FeedView(
+            id=base,
+            title=pub.name,
+            lang=lang,
+            home_url=base,
+            self_url=site_url(base, "feed.xml"),
+            updated=dates.iso(newest, tz),
+            author=pub.name,
+            entries=entries,
+        )
+        self._render(writer, env, "feed.xml", "feed.xml", feed=feed)
+
+        last_mod = max((max(a.updated_at, _when(a)) for a in articles), default=epoch)
+        urls = [SitemapUrl(base, dates.iso(last_mod, "UTC"))]
+        for seg in sections:
+            newest = max(
+                max(a.updated_at, _when(a)) for a in articles if section_segment(a.section) == seg
+            )
+            urls.append(SitemapUrl(site_url(base, f"{seg}/"), dates.iso(newest, "UTC")))
+        urls += [
+            SitemapUrl(url(a), dates.iso(max(a.updated_at, _when(a)), "UTC")) for a in articles
+        ]
+        self._render(writer, env, "sitemap.xml", "sitemap.xml", urls=urls)
+
+        recent = [a for a in articles if self.now - _when(a) <= NEWS_SITEMAP_WINDOW]
+        news = [
+            NewsItem(
+                url=url(a),
+                title=a.headline,
+                published=dates.iso(_when(a), "UTC"),
+                language=_news_language(a.language or lang),
+            )
+            for a in recent
+        ]
+        self._render(
+            writer,
+            env,
+            "news-sitemap.xml",
+            "news_sitemap.xml",
+            items=news,
+            publication_name=pub.name,
+        )
+
+    def _static(self, writer: SiteWriter) -> None:
+        for rel, name in ((STYLESHEET, "site.css"), (FAVICON, "favicon.svg")):
+            own = self.library.templates_dir / name
+            source = own if own.is_file() else resource(name)
+            try:
+                data = source.read_bytes()
+            except OSError as exc:
+                raise ExportError(f"Could not read {source}: {exc.strerror or exc}.") from exc
+            writer.write(rel, data)
+        self._step()
+
+
+# --------------------------------------------------------------------------- views
+@dataclass
+class ListingItem:
+    href: str
+    headline: str
+    dek: str
+    lang: str
+    date_iso: str
+    date_text: str
+    thumb: Any
+
+
+@dataclass
+class ListingView:
+    """What index.html and section.html show; carries every field base.html reads."""
+
+    lang: str
+    title: str
+    description: str
+    heading: str
+    publication_name: str
+    canonical_url: str
+    stylesheet_href: str
+    favicon_href: str
+    home_href: str
+    sections: list[tuple[str, str, bool]]  # (name, href, is this page)
+    items: list[ListingItem]
+    extra_head: str = ""
+
+
+@dataclass
+class FeedEntry:
+    id: str
+    title: str
+    url: str
+    published: str
+    updated: str
+    authors: list[str]
+    summary: str
+    section: str
+    lang: str
+
+
+@dataclass
+class FeedView:
+    id: str
+    title: str
+    lang: str
+    home_url: str
+    self_url: str
+    updated: str
+    author: str
+    entries: list[FeedEntry]
+
+
+@dataclass
+class SitemapUrl:
+    loc: str
+    lastmod: str
+
+
+@dataclass
+class NewsItem:
+    url: str
+    title: str
+    published: str
+    language: str
+
+
+# --------------------------------------------------------------------------- helpers
+def preflight_messages(
+    library: Library, article: Article, *, now: datetime | None = None
+) -> list[str]:
+    """Every reason the article may not be published, as sentences."""
+    return [p.message for p in preflight(library, article, now=now)]
+
+
+def _images_of(article: Article, extra: dict[str, Image]) -> list[Image]:
+    """Every image the article's page and its listings show."""
+    out = [f.image for f in article.figures]
+    if "image:" in article.body:
+        out += [extra[uid] for uid in _IMAGE_REF.findall(article.body) if uid in extra]
+    return out
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    """Best effort (it is only a cache), and atomic so a reader never sees half a file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+
+
+def _when(article: Article) -> datetime:
+    return article.published_at or article.updated_at
+
+
+def _rendition_key(sha: str, credits: dict[str, str]) -> str:
+    from newsdesk.images import renditions
+
+    # The images package's own settings too: when its pipeline changes, so do the files.
+    settings = [renditions.PIPELINE_VERSION, renditions.JPEG_QUALITY, renditions.WEBP_QUALITY]
+    spec = json.dumps([sha, credits, RENDITION_WIDTHS, RENDITION_FORMATS, settings], sort_keys=True)
+    return hashlib.sha256(spec.encode()).hexdigest()[:32]
+
+
+def _image_fp(img: Image) -> list[Any]:
+    return [
+        img.sha256,
+        img.uid,
+        img.updated_at.isoformat(),
+        img.alt_text,
+        img.caption,
+        img.credit,
+        img.creator,
+        img.copyright,
+        img.width,
+        img.height,
+    ]
+
+
+def _fingerprint(article: Article, extra: dict[str, Image], now: datetime, env: str) -> str:
+    """Everything the article's page shows, hashed: equal fingerprints give equal pages."""
+    related = []
+    for link in article.related:
+        t = link.target
+        if t is None:
+            related.append([link.target_uid, None])
+            continue
+        hero = t.hero
+        related.append(
+            [
+                t.uid,
+                t.slug,
+                t.section,
+                t.headline,
+                t.status,
+                is_public(t, now=now),
+                t.updated_at.isoformat(),
+                (t.published_at or t.updated_at).isoformat(),
+                _image_fp(hero.image) if hero else None,
+            ]
+        )
+    figures = [[f.role, f.position, f.caption, _image_fp(f.image)] for f in article.figures]
+    extras = [_image_fp(img) for img in _images_of(article, extra)[len(article.figures) :]]
+    data = [
+        env,
+        article.uid,
+        article.version,
+        article.updated_at.isoformat(),
+        article.published_at.isoformat() if article.published_at else None,
+        article.slug,
+        article.section,
+        article.language,
+        article.tags,
+        figures,
+        extras,
+        related,
+    ]
+    return hashlib.sha256(json.dumps(data, default=str).encode()).hexdigest()
+
+
+def _base_url(url: str) -> str:
+    url = (url or "").strip()
+    if url and not url.endswith("/"):
+        url += "/"
+    return url
+
+
+def _news_language(lang: str) -> str:
+    """Google News wants ISO 639 codes, with zh-cn and zh-tw as the only regional ones."""
+    lang = (lang or "en").lower()
+    if lang.startswith("zh"):
+        return "zh-tw" if lang in ("zh-tw", "zh-hant", "zh-hk") else "zh-cn"
+    return lang.split("-")[0]
+
+
+__all__ = [
+    "ArticleOutcome",
+    "ExportCancelled",
+    "ExportError",
+    "ExportReport",
+    "export_articles",
+    "export_site",
+    "preflight_messages",
+]
