@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import tempfile
@@ -79,16 +80,25 @@ def run(library_dir: Path, argv: list[str]) -> int:
     """Open the editor on a library; returns the exit status."""
     prepare_environment()
     app = make_application(argv)
+    from newsdesk.ui.preferences import resolve_startup_library
+
+    library_dir = resolve_startup_library(library_dir)  # a library moved in Preferences
     library = open_library(library_dir)
     if library is None:
         return 1
     from newsdesk.ui.main_window import MainWindow
+    from newsdesk.ui.welcome import maybe_show_welcome
 
     try:
         seed_sample(library)
         window = MainWindow(library)
+        window.install_standard_panels()
         window.open_initial()
         window.show()
+        maybe_show_welcome(library, window)
+        # Everything loaded so far lives as long as the app: keep it out of the
+        # garbage collector's full passes, which would pause the GUI thread.
+        gc.freeze()
         status = app.exec()
         dispose(window)
         return status
@@ -115,6 +125,7 @@ def screenshot(library_dir: Path, out_png: Path) -> int:
             # A throwaway settings file: the picture never depends on a user's saved layout.
             settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
             window = MainWindow(library, settings=settings)
+            window.install_standard_panels()
             window.resize(*WINDOW_SIZE)
             window.open_initial()
             window.show()

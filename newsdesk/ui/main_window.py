@@ -200,6 +200,9 @@ class MainWindow(QMainWindow):
         a(file, "&New article", self.new_article, K.New, name="new")
         a(file, "&Save", self.save_now, K.Save, name="save")
         file.addSeparator()
+        a(file, "Import &images…", self.import_images, "Ctrl+Shift+I", name="import_images")
+        a(file, "&Export…", self.show_export, "Ctrl+Shift+E", name="export")
+        file.addSeparator()
         a(file, "&Quit", self.close, K.Quit, name="quit")
 
         edit = bar.addMenu("&Edit")
@@ -221,6 +224,8 @@ class MainWindow(QMainWindow):
         )
         a(edit, "Find &next", self.find_bar.find_next, K.FindNext)
         a(edit, "Find pre&vious", self.find_bar.find_previous, K.FindPrevious)
+        edit.addSeparator()
+        a(edit, "Pr&eferences…", self.show_preferences, K.Preferences, name="preferences")
 
         view = bar.addMenu("&View")
         self.preview_action = a(
@@ -435,8 +440,13 @@ class MainWindow(QMainWindow):
         if self._loading or self.article is None:
             return
         self.autosave.mark_dirty()
+        text = self.editor.toPlainText()
         if self.preview is not None:
-            self.preview.update_body(self.editor.toPlainText())
+            self.preview.update_body(text)
+        for panel in self.panels.values():
+            body_changed = getattr(panel, "body_changed", None)
+            if callable(body_changed):
+                body_changed(text)  # panels debounce; the related picker waits for real change
         self._stats_timer.start()
 
     def _on_field_changed(self, name: str) -> None:
@@ -696,9 +706,38 @@ class MainWindow(QMainWindow):
         )
 
     def show_about(self) -> None:
-        QMessageBox.about(
-            self, "About newsdesk", "<p><b>newsdesk</b>: a desktop newsroom editor.</p>"
-        )
+        from newsdesk.ui.about import AboutDialog
+
+        AboutDialog(self.library, self).exec()
+
+    def show_preferences(self) -> None:
+        from newsdesk.ui.preferences import show_preferences
+
+        show_preferences(self)
+
+    def show_export(self) -> None:
+        """File > Export…: the open article or the whole site, in the background."""
+        from newsdesk.ui.export_dialog import show_export
+
+        self.save_everything()
+        self.export_dialog = show_export(self)
+
+    def import_images(self) -> None:
+        """File > Import Images…: the image panel's file chooser (it imports in the background)."""
+        panel = self.panels.get("images")
+        choose = getattr(panel, "choose_files", None)
+        if callable(choose):
+            self.docks["images"].show()
+            self.docks["images"].raise_()
+            choose()
+
+    def install_standard_panels(self) -> None:
+        """The photo desk's image panel and the related-stories picker, in their docks."""
+        from newsdesk.ui.images_panel import ImagesPanel
+        from newsdesk.ui.related_picker import RelatedPicker
+
+        self.install_panel("images", ImagesPanel(self.library), "Images")
+        self.install_panel("related", RelatedPicker(self.library), "Related stories")
 
     # ---- settings and closing ---------------------------------------------------------------
     def _last_article_key(self) -> str:
@@ -709,7 +748,7 @@ class MainWindow(QMainWindow):
         """The first-run layout: list on the left, editor and preview halves, panels narrow."""
         width = self.width()
         library_w = max(260, int(width * 0.2))
-        panel_w = max(190, int(width * 0.14))
+        panel_w = max(300, int(width * 0.2))
         self.resizeDocks([self.library_dock], [library_w], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["images"]], [panel_w], Qt.Orientation.Horizontal)
         centre = max(400, width - library_w - panel_w)
@@ -744,6 +783,10 @@ class MainWindow(QMainWindow):
 
     def save_everything(self) -> None:
         """Before the window goes: the open article reaches the library, whatever happens."""
+        for panel in self.panels.values():
+            flush = getattr(panel, "flush", None)
+            if callable(flush):
+                flush()  # a caption typed in the last moment reaches the library too
         if self.article is None:
             return
         if not self.autosave.flush() and self.autosave.conflicted:

@@ -1,0 +1,181 @@
+"""File > Export…: export the open article or the whole site in the background, with progress and cancel."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from newsdesk.library import Library
+from newsdesk.ui.workers import run_task
+
+LAST_FOLDER_KEY = "export/last_folder"
+
+
+class ExportDialog(QDialog):
+    """Choose what and where, then watch the export run; the report stays on screen at the end."""
+
+    sig_finished = Signal(object)
+    """The export ended: an ExportReport, or the exception that stopped it."""
+
+    def __init__(self, library: Library, article_slug: str | None, parent: QWidget | None = None,
+                 *, settings: QSettings | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export")
+        self.library = library
+        self.article_slug = article_slug
+        self.settings = settings if settings is not None else QSettings()
+        self._cancel = threading.Event()
+        self.running = False
+        self.report = None
+
+        self.whole_site = QRadioButton("The whole site (every published article, listings, feed, sitemaps)")
+        self.this_article = QRadioButton("Only the open article (added to the site in that folder)")
+        self.whole_site.setChecked(True)
+        self.this_article.setEnabled(article_slug is not None)
+
+        self.folder = QLineEdit(str(self.settings.value(LAST_FOLDER_KEY, "") or ""))
+        self.folder.setPlaceholderText("Folder to write the site into")
+        self.folder.setAccessibleName("Export folder")
+        browse = QPushButton("Choose…")
+        browse.clicked.connect(self.choose_folder)
+        row = QHBoxLayout()
+        row.addWidget(self.folder, 1)
+        row.addWidget(browse)
+
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.details = QPlainTextEdit()
+        self.details.setReadOnly(True)
+        self.details.setPlaceholderText("Problems found during the export are listed here.")
+        self.details.setVisible(False)
+
+        self.buttons = QDialogButtonBox()
+        self.start_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.start_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.cancel_or_close)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.whole_site)
+        layout.addWidget(self.this_article)
+        layout.addLayout(row)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        layout.addWidget(self.details, 1)
+        layout.addWidget(self.buttons)
+        self.resize(560, 220)
+
+    def choose_folder(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(self, "Export into folder", self.folder.text())
+        if chosen:
+            self.folder.setText(chosen)
+
+    def start(self) -> None:
+        """Run the export on a worker; the dialog only draws progress."""
+        from newsdesk.export import export_articles, export_site
+
+        target = self.folder.text().strip()
+        if not target:
+            self.status.setText("Choose a folder to export into.")
+            self.folder.setFocus()
+            return
+        out = Path(target).expanduser()
+        self.settings.setValue(LAST_FOLDER_KEY, str(out))
+        self._cancel.clear()
+        self.running = True
+        self.start_button.setEnabled(False)
+        self.cancel_button.setText("Cancel")
+        self.progress.setRange(0, 0)
+        self.status.setText(f"Exporting to {out}…")
+        library, cancel = self.library, self._cancel
+        only = self.article_slug if self.this_article.isChecked() else None
+
+        def work(report_progress):
+            def progress(done: int, total: int) -> None:
+                report_progress((done, total))
+
+            if only:
+                return export_articles(library, [only], out, progress=progress, cancel=cancel)
+            return export_site(library, out, progress=progress, cancel=cancel)
+
+        run_task(work, self._on_done, self._on_error, self._on_progress)
+
+    def _on_progress(self, value) -> None:
+        done, total = value
+        self.progress.setRange(0, max(1, total))
+        self.progress.setValue(done)
+
+    def _finish(self) -> None:
+        self.running = False
+        self.start_button.setEnabled(True)
+        self.cancel_button.setText("Close")
+        self.progress.setRange(0, 1)
+
+    def _on_done(self, report) -> None:
+        self._finish()
+        self.report = report
+        self.progress.setValue(1)
+        self.status.setText(report.summary())
+        problems = report.problem_lines()
+        self.details.setPlainText("\n".join(problems))
+        self.details.setVisible(bool(problems))
+        self.sig_finished.emit(report)
+
+    def _on_error(self, exc: BaseException) -> None:
+        self._finish()
+        self.progress.setValue(0)
+        from newsdesk.export import ExportCancelled
+
+        if isinstance(exc, ExportCancelled):
+            self.status.setText("Export cancelled; the folder was left as it was.")
+        else:
+            self.status.setText(f"The export failed: {exc}")
+        self.sig_finished.emit(exc)
+
+    def cancel_or_close(self) -> None:
+        if self.running:
+            self._cancel.set()
+            self.status.setText("Cancelling…")
+        else:
+            self.reject()
+
+    def reject(self) -> None:
+        if self.running:  # Escape while running cancels instead of hiding a live export
+            self.cancel_or_close()
+            return
+        super().reject()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if self.running:
+            self.cancel_or_close()
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+
+def show_export(window) -> ExportDialog:
+    """Open the export dialog over the main window for its open article."""
+    article = getattr(window, "article", None)
+    dialog = ExportDialog(window.library, article.slug if article is not None else None, window)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog
