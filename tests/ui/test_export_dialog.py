@@ -1,0 +1,50 @@
+"""File > Export… from the main window: the site is written in the background and the report shown."""
+
+from __future__ import annotations
+
+from newsdesk.sample import SAMPLE_SLUG, seed_if_new
+
+
+def test_exporting_the_site_from_the_file_menu(qtbot, make_window, library, settings, tmp_path):
+    seed_if_new(library)
+    library.update_publication(base_url="https://news.example/")
+    window = make_window()
+    window.actions_by_name["export"].trigger()
+    dialog = window.export_dialog
+    dialog.settings = settings
+    out = tmp_path / "site"
+    dialog.folder.setText(str(out))
+    with qtbot.waitSignal(dialog.sig_finished, timeout=120_000) as finished:
+        dialog.start_button.click()
+        assert dialog.running and not dialog.start_button.isEnabled()
+    report = finished.args[0]
+    assert report.ok, report.problem_lines()
+    page = out / "local" / SAMPLE_SLUG / "index.html"
+    assert page.is_file()
+    assert "Night ferry crews rehearse" in page.read_text(encoding="utf-8")
+    assert "2" in dialog.status.text()  # the summary names what was written
+    assert not dialog.running and dialog.cancel_button.text() == "Close"
+
+
+def test_a_bad_target_is_reported_in_the_dialog(qtbot, make_window, library, settings, tmp_path):
+    seed_if_new(library)
+    window = make_window()
+    window.actions_by_name["export"].trigger()
+    dialog = window.export_dialog
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    dialog.folder.setText(str(blocker / "site"))
+    with qtbot.waitSignal(dialog.sig_finished, timeout=60_000) as finished:
+        dialog.start_button.click()
+    assert isinstance(finished.args[0], Exception)
+    assert dialog.status.text().startswith("The export failed:")
+    assert blocker.read_text() == "not a folder"
+
+
+def test_export_needs_a_folder(qtbot, make_window, library):
+    window = make_window()
+    window.actions_by_name["export"].trigger()
+    dialog = window.export_dialog
+    dialog.folder.setText("")
+    dialog.start_button.click()
+    assert not dialog.running and "Choose a folder" in dialog.status.text()
