@@ -179,17 +179,13 @@ def cmd_check(args) -> int:
 
 
 def cmd_related(args) -> int:
-    from dataclasses import asdict
-
-    from newsdesk.library.related import format_suggestions, suggest_related
+    from newsdesk.library.related import format_suggestions, suggest_related, suggestion_json
 
     with _open(args) as lib:
         article = _article(lib, args.slug)
         suggestions = suggest_related(lib, article.id, limit=args.limit)
     if args.json:
-        print(
-            json.dumps([asdict(s) for s in suggestions], ensure_ascii=False, indent=2, default=str)
-        )
+        print(json.dumps([suggestion_json(s) for s in suggestions], ensure_ascii=False, indent=2))
     else:
         print(
             format_suggestions(suggestions)

@@ -463,22 +463,32 @@ class Library:
         return [search.SearchHit(*rows[i], snippet=snip) for i, snip in ranked if i in rows]
 
     @staticmethod
-    def _filter_sql(status: str | None, section: str | None) -> tuple[str, dict[str, Any]]:
+    def _filter_sql(status: str | None, section: str | None) -> tuple[str, str, dict[str, Any]]:
+        """(FROM clause, extra WHERE, params) for a ranked query, joined to articles when filtered.
+
+        The CROSS JOIN makes SQLite walk the full-text matches first and look each
+        article up by id; any other plan runs one full-text match per article.
+        """
+        table = search.FTS_TABLE
         clauses, params = [], {}
         if status:
-            clauses.append("status = :status")
+            clauses.append("a.status = :status")
             params["status"] = status
         if section:
-            clauses.append("section = :section")
+            clauses.append("a.section = :section")
             params["section"] = section
         if not clauses:
-            return "", params
-        return " AND rowid IN (SELECT id FROM articles WHERE " + " AND ".join(clauses) + ")", params
+            return f"{table} f", "", params
+        return (
+            f"{table} f CROSS JOIN articles a ON a.id = f.rowid",
+            " AND " + " AND ".join(clauses),
+            params,
+        )
 
     def _fts_ids(
         self, conn, match: str, query: str, *, prefix: bool, limit: int, status, section
     ) -> list[tuple[int, str]]:
-        where, params = self._filter_sql(status, section)
+        source, where, params = self._filter_sql(status, section)
         params |= {"m": match, "n": limit, "w": search.RANK_WINDOW - 1}
         table = search.FTS_TABLE
         # bm25 costs a lookup per matching row, so a word found in most of a
@@ -487,19 +497,21 @@ class Library:
         # cheaply); rare words, the ones ranking matters most for, rank over all.
         cutoff = conn.execute(
             text(
-                f"SELECT rowid FROM {table} WHERE {table} MATCH :m{where} ORDER BY rowid DESC LIMIT 1 OFFSET :w"
+                f"SELECT f.rowid FROM {source} WHERE {table} MATCH :m{where} "
+                "ORDER BY f.rowid DESC LIMIT 1 OFFSET :w"
             ),
             params,
         ).scalar()
         window = ""
         if cutoff is not None:
-            window = " AND rowid >= :cutoff"
+            window = " AND f.rowid >= :cutoff"
             params["cutoff"] = cutoff
         ids = [
             r[0]
             for r in conn.execute(
                 text(
-                    f"SELECT rowid FROM {table} WHERE {table} MATCH :m{where}{window} ORDER BY rank LIMIT :n"
+                    f"SELECT f.rowid FROM {source} WHERE {table} MATCH :m{where}{window} "
+                    "ORDER BY f.rank LIMIT :n"
                 ),
                 params,
             )

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from newsdesk.library.models import Article, utcnow
+from newsdesk.library.related import related_problems
+from newsdesk.render.text import slugify
 
 HEADLINE_BUDGET = 70
 DEK_BUDGET = 160
@@ -40,7 +42,10 @@ def preflight(library, article: Article, *, now: datetime | None = None) -> list
     if not article.headline.strip():
         fail("headline-missing", "The headline is empty.")
     elif len(article.headline) > HEADLINE_BUDGET * 2:
-        fail("headline-long", f"The headline is {len(article.headline)} characters; keep it under {HEADLINE_BUDGET * 2}.")
+        fail(
+            "headline-long",
+            f"The headline is {len(article.headline)} characters; keep it under {HEADLINE_BUDGET * 2}.",
+        )
     if not article.dek.strip():
         fail("dek-missing", "The dek (standfirst) is empty.")
     elif len(article.dek) > DEK_BUDGET:
@@ -55,9 +60,15 @@ def preflight(library, article: Article, *, now: datetime | None = None) -> list
         fail("hero-missing", "There is no hero image.")
     else:
         if not hero.image.alt_text.strip():
-            fail("hero-alt-missing", f"The hero image ({hero.image.original_name or hero.image.sha256[:12]}) has no alt text.")
+            fail(
+                "hero-alt-missing",
+                f"The hero image ({hero.image.original_name or hero.image.sha256[:12]}) has no alt text.",
+            )
         if not hero.image.credit.strip():
-            fail("hero-credit-missing", f"The hero image ({hero.image.original_name or hero.image.sha256[:12]}) has no credit.")
+            fail(
+                "hero-credit-missing",
+                f"The hero image ({hero.image.original_name or hero.image.sha256[:12]}) has no credit.",
+            )
     for fig in article.figures:
         if fig is hero:
             continue
@@ -74,14 +85,25 @@ def preflight(library, article: Article, *, now: datetime | None = None) -> list
             if uid not in placed:
                 _check_body_image(library, uid, fail)
         else:
-            fail("body-image-external", f"The body shows an image that is not in the library: {target}.")
+            fail(
+                "body-image-external",
+                f"The body shows an image that is not in the library: {target}.",
+            )
 
-    problems.extend(Problem("related", msg) for msg in _related_problems(library, article, now))
+    problems.extend(Problem("related", msg) for msg in related_problems(library, article))
 
     if article.embargo_until is not None and article.embargo_until > now:
-        fail("embargoed", f"The article is under embargo until {article.embargo_until.isoformat(timespec='minutes')}.")
-    if not library.slug_available(article.slug, exclude_id=article.id):
-        fail("slug-taken", f"The slug {article.slug!r} is used by another article.")
+        fail(
+            "embargoed",
+            f"The article is under embargo until {article.embargo_until.isoformat(timespec='minutes')}.",
+        )
+    # Uniqueness is the library's constraint; what is left to check is that a
+    # slug set by hand (or by an older version) is still a safe folder name.
+    if slugify(article.slug) != article.slug:
+        fail(
+            "slug-unsafe",
+            f"The slug {article.slug!r} is not a safe folder name; try {slugify(article.slug)!r}.",
+        )
     return problems
 
 
@@ -91,29 +113,13 @@ def _check_body_image(library, uid: str, fail) -> None:
     try:
         image = library.get_image(uid)
     except NotFound:
-        fail("body-image-missing", f"The body shows an image that is no longer in the library ({uid}).")
+        fail(
+            "body-image-missing",
+            f"The body shows an image that is no longer in the library ({uid}).",
+        )
         return
     name = image.original_name or image.sha256[:12]
     if not image.credit.strip():
         fail("figure-credit-missing", f"The image {name} has no credit.")
     if not image.alt_text.strip():
         fail("figure-alt-missing", f"The image {name} has no alt text.")
-
-
-def _related_problems(library, article: Article, now: datetime) -> list[str]:
-    try:
-        from newsdesk.library.related import related_problems
-    except ImportError:
-        related_problems = None
-    if related_problems is not None:
-        return list(related_problems(library, article))
-    messages = []
-    for link in article.related:
-        target = link.target
-        if target is None:
-            messages.append(f"Related story '{link.target_headline}' was deleted.")
-        elif target.status != "published":
-            messages.append(f"Related story '{target.headline}' is not published.")
-        elif target.embargo_until is not None and target.embargo_until > now:
-            messages.append(f"Related story '{target.headline}' is still under embargo.")
-    return messages

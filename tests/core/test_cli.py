@@ -198,3 +198,34 @@ def test_library_override_by_environment(capsys, story, tmp_path, monkeypatch):
 def test_export_needs_slugs_or_all(capsys, libdir, tmp_path):
     rc, _, err = run(capsys, "--library", libdir, "export", "--out", tmp_path / "site")
     assert rc == 2 and "--all" in err
+
+
+def test_related_suggestions_from_the_command_line(capsys, libdir):
+    from newsdesk.sample import SAMPLE_SLUG, seed_if_new
+
+    lib = Library.open(libdir)
+    seed_if_new(lib)
+    lib.close()
+    # The ferry story already lists the market story, so it is the market story
+    # that gets the ferry story suggested (never one already picked).
+    rc, out, _ = run(capsys, "--library", libdir, "related", "harbour-market-opens-earlier", "--json")
+    rows = json.loads(out)
+    assert rc == 0 and rows[0]["slug"] == SAMPLE_SLUG
+    assert any("ferries" in r for r in rows[0]["reasons"])
+    assert rows[0]["published_at"].startswith("2026-11-24T18:30:00")
+    rc, out, _ = run(capsys, "--library", libdir, "related", SAMPLE_SLUG, "--json")
+    assert rc == 0 and json.loads(out) == []
+
+
+def test_exporting_from_the_command_line(capsys, libdir, tmp_path):
+    from newsdesk.sample import SAMPLE_SLUG, seed_if_new
+
+    lib = Library.open(libdir)
+    seed_if_new(lib)
+    lib.close()
+    out_dir = tmp_path / "site"
+    rc, out, _ = run(capsys, "--library", libdir, "export", SAMPLE_SLUG, "--out", out_dir)
+    assert rc == 0, out
+    assert (out_dir / "local" / SAMPLE_SLUG / "index.html").is_file()
+    rc, _, err = run(capsys, "--library", libdir, "export", "no-such-story", "--out", out_dir)
+    assert rc == 2 and "no-such-story" in err

@@ -9,8 +9,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from newsdesk.library import Library, LibraryError
-from newsdesk.library import database
+from newsdesk.library import Library, LibraryError, database
 from newsdesk.library.models import Base
 
 
@@ -111,3 +110,7 @@ def test_a_truncated_library_is_refused(tmp_path):
     db.write_bytes(data[:100])
     with pytest.raises(LibraryError):
         Library.open(tmp_path / "lib")
+
+
+def test_the_schema_head_constant_names_the_newest_migration():
+    assert database.head_revision() == database.SCHEMA_HEAD

@@ -1,0 +1,215 @@
+"""Related stories at scale: suggestion time and search-as-you-type, rare and common terms.
+
+Run: `.venv/bin/python benchmarks/bench_related.py [--sizes 10000 100000] [--runs 60]`.
+Generated libraries are cached under /tmp/newsdesk-bench/ (or NEWSDESK_BENCH_DIR),
+so only the first run pays for writing and indexing them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.generate import generate_library  # noqa: E402
+from newsdesk.library import Library  # noqa: E402
+from newsdesk.library.related import forget_statistics, suggest_related, tokens  # noqa: E402
+
+BENCH_DIR = Path(os.environ.get("NEWSDESK_BENCH_DIR", "/tmp/newsdesk-bench"))
+SEARCH_P95_BUDGET_MS = 50.0
+SUGGEST_P50_BUDGET_MS = 30.0
+
+
+def cached_library(n: int) -> Library:
+    """The generated library of n articles, made once and reused by later runs."""
+    path = BENCH_DIR / f"library-{n}"
+    done = path / ".generated"
+    if not done.exists():
+        if path.exists():
+            shutil.rmtree(path)  # a run interrupted while generating
+        path.mkdir(parents=True)
+        started = time.perf_counter()
+        print(f"generating {n:,} articles in {path} (once) …", flush=True)
+        generate_library(path, n).close()
+        done.write_text(f"{time.perf_counter() - started:.1f} s\n")
+        print(f"  done in {done.read_text().strip()}", flush=True)
+    return Library.open(path)
+
+
+def timed(fn: Callable[[], object], runs: int) -> list[float]:
+    out = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - started) * 1000.0)
+    return out
+
+
+def p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    return {
+        "p50_ms": round(statistics.median(values), 2),
+        "p95_ms": round(p(values, 0.95), 2),
+        "max_ms": round(max(values), 2),
+    }
+
+
+def search_terms(library: Library, rng: random.Random) -> dict[str, list[str]]:
+    """Words typed into the search field: very common ones and rare ones, from the index.
+
+    Finding the rare ones walks the whole vocabulary (seconds at 100,000
+    articles), so the choice is kept beside the cached library.
+    """
+    from sqlalchemy import text
+
+    chosen = library.root / ".bench-words.json"
+    if chosen.exists():
+        return json.loads(chosen.read_text())
+    with library.engine.connect() as conn:
+        total = conn.execute(text("SELECT count(*) FROM articles")).scalar_one()
+        rows = conn.execute(
+            text("SELECT term, doc FROM articles_fts_vocab WHERE length(term) > 5")
+        ).all()
+    rows.sort(key=lambda r: (-r[1], r[0]))
+    common = [term for term, _ in rows[:8]]
+    # Rare: in at most one story in a thousand (at least 3, so a search finds something).
+    rare_pool = [term for term, doc in rows if 3 <= doc <= max(10, total // 1000)]
+    if len(rare_pool) < 20:
+        rare_pool = [term for term, doc in rows[-200:] if doc >= 1]
+    words = {"common": common, "rare": rng.sample(rare_pool, min(20, len(rare_pool)))}
+    chosen.write_text(json.dumps(words))
+    return words
+
+
+def typing_prefixes(word: str) -> list[str]:
+    """What the field holds as the word is typed: three letters, half of it, all of it."""
+    return list(dict.fromkeys([word[:3], word[: len(word) // 2 + 1], word]))
+
+
+def bench_search(
+    library: Library, words: list[str], runs: int, *, status: str | None
+) -> dict[str, float]:
+    queries = [q for w in words for q in typing_prefixes(w)]
+    if not queries:
+        raise SystemExit("No words to search for; is the library's search index empty?")
+    samples: list[float] = []
+    while len(samples) < runs:
+        for q in queries[: runs - len(samples)]:
+            samples += timed(lambda q=q: library.search(q, status=status, limit=50), 1)
+    return summary(samples) | {"queries": len(samples)}
+
+
+def bench_picker_search(library: Library, words: list[str], runs: int) -> dict[str, float]:
+    """What the picker runs per settled keystroke: ranked search, published only, with cards."""
+    from newsdesk.ui.related_picker import SearchRequest, run_search
+
+    queries = [q for w in words for q in typing_prefixes(w)]
+    samples: list[float] = []
+    while len(samples) < runs:
+        for q in queries[: runs - len(samples)]:
+            request = SearchRequest(q, "published", "", None, None, None)
+            samples += timed(lambda r=request: run_search(library, r), 1)
+    return summary(samples) | {"queries": len(samples)}
+
+
+def bench_suggest(library: Library, ids: list[int], *, warm: bool) -> dict[str, float]:
+    samples = []
+    for aid in ids:
+        if not warm:
+            forget_statistics(library)
+        samples += timed(lambda aid=aid: suggest_related(library, aid), 1)
+    return summary(samples) | {"articles": len(ids)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--runs", type=int, default=40)
+    ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = ap.parse_args()
+    rng = random.Random(5)
+    results: dict[str, dict] = {}
+    for n in args.sizes:
+        library = cached_library(n)
+        try:
+            published = [a.id for a in library.list_articles(status="published", limit=n)]
+            ids = rng.sample(published, min(args.runs, len(published)))
+            words = search_terms(library, rng)
+            # One untimed pass each, so the page cache holds the index as it would
+            # after the first minute of use.
+            for aid in ids[:5]:
+                suggest_related(library, aid)
+            library.search(words["common"][0])
+            jobs = {
+                "suggest_cold_stats": partial(bench_suggest, library, ids, warm=False),
+                "suggest_warm_stats": partial(bench_suggest, library, ids, warm=True),
+            }
+            for kind in ("common", "rare"):
+                for label, status in (("published", "published"), ("any", None)):
+                    jobs[f"search_{kind}_{label}"] = partial(
+                        bench_search, library, words[kind], args.runs, status=status
+                    )
+                jobs[f"picker_search_{kind}"] = partial(
+                    bench_picker_search, library, words[kind], args.runs
+                )
+            row = {}
+            for key, job in jobs.items():
+                row[key] = job()
+                print(f"  {n:,} {key}: {row[key]}", file=sys.stderr, flush=True)
+            row["common_words"] = words["common"]
+            example = suggest_related(library, ids[0], limit=3)
+            row["example"] = [
+                {"headline": s.headline, "score": s.score, "reasons": s.reasons} for s in example
+            ]
+            row["example_terms_of"] = " ".join(tokens(library.get_article(ids[0]).headline))
+            results[f"{n}"] = row
+        finally:
+            library.close()
+    if args.json:
+        print(json.dumps(results, indent=1, default=str))
+        return
+    for n, row in results.items():
+        print(f"\n{int(n):,} articles")
+        for key in (
+            "suggest_cold_stats",
+            "suggest_warm_stats",
+            "search_common_published",
+            "search_rare_published",
+            "search_common_any",
+            "search_rare_any",
+            "picker_search_common",
+            "picker_search_rare",
+        ):
+            r = row[key]
+            budget = (
+                f"(budget p50 < {SUGGEST_P50_BUDGET_MS:.0f} ms)"
+                if key.startswith("suggest")
+                else f"(budget p95 < {SEARCH_P95_BUDGET_MS:.0f} ms)"
+            )
+            print(
+                f"  {key:24} p50 {r['p50_ms']:7.2f} ms  p95 {r['p95_ms']:7.2f} ms  "
+                f"max {r['max_ms']:7.2f} ms  {budget}"
+            )
+        print(f"  common words typed: {', '.join(row['common_words'])}")
+        for s in row["example"]:
+            print(f"  e.g. {s['score']:6.2f}  {s['headline'][:50]}  — {'; '.join(s['reasons'])}")
+
+
+if __name__ == "__main__":
+    main()
