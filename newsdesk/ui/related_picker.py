@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -70,6 +69,7 @@ from newsdesk.library.related import (
     suggest_related,
     top_terms,
 )
+from newsdesk.ui.thumbs import PixmapCache
 from newsdesk.ui.workers import run_task
 
 SEARCH_DELAY_MS = 150  # typing pause before a search starts
@@ -247,57 +247,17 @@ def load_thumbnail(library: Library, card: StoryCard) -> QImage:
     return scaled.copy(QRect(QPoint(x, y), THUMB_SIZE))
 
 
-class ThumbnailCache(QObject):
-    """Hero thumbnails by content hash, loaded on pool threads and kept for the latest rows."""
-
-    sig_loaded = Signal(str)
-    """The thumbnail for this SHA-256 arrived (or failed and stays blank)."""
+class ThumbnailCache(PixmapCache):
+    """Hero thumbnails of story rows, cropped to the row's shape."""
 
     def __init__(self, library: Library, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.library = library
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(2)
-        self._cache: OrderedDict[str, QPixmap] = OrderedDict()
-        self._loading: set[str] = set()
-        self._failed: set[str] = set()
+        super().__init__(library, parent, limit=THUMB_CACHE)
 
     def pixmap(self, card: StoryCard) -> QPixmap | None:
-        sha = card.hero_sha256
-        if not sha:
+        if not card.hero_sha256:
             return None
-        pm = self._cache.get(sha)
-        if pm is not None:
-            self._cache.move_to_end(sha)
-            return pm
-        if sha not in self._loading and sha not in self._failed:
-            self._loading.add(sha)
-            library = self.library
-            run_task(
-                lambda: load_thumbnail(library, card),
-                on_done=lambda image: self._arrived(sha, image),
-                on_error=lambda _exc: self._arrived(sha, None),
-                pool=self._pool,
-            )
-        return None
-
-    def is_loaded(self, sha: str) -> bool:
-        return sha in self._cache
-
-    def wait(self, msecs: int = 10_000) -> bool:
-        return self._pool.waitForDone(msecs)
-
-    def _arrived(self, sha: str, image: QImage | None) -> None:
-        if not shiboken6.isValid(self):
-            return
-        self._loading.discard(sha)
-        if image is None:
-            self._failed.add(sha)
-        else:
-            self._cache[sha] = QPixmap.fromImage(image)
-            while len(self._cache) > THUMB_CACHE:
-                self._cache.popitem(last=False)
-        self.sig_loaded.emit(sha)
+        library = self.library
+        return self.request(card.hero_sha256, lambda: load_thumbnail(library, card))
 
 
 # ---- drawing rows ----------------------------------------------------------------------

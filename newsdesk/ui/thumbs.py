@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -214,44 +215,81 @@ def _load_thumbnail(library: Library, item: ImageItem) -> QImage:
     )
 
 
-class ThumbnailLoader(QObject):
-    """Hands out thumbnails by content hash; a missing one is loaded on a pool thread.
+class PixmapCache(QObject):
+    """Pixmaps by content hash, loaded on pool threads and kept for the most recently shown.
 
-    The disk cache (make_thumbnail) is shared with import; this keeps the
-    small grid-sized pixmaps of the most recently shown images in memory.
+    The disk cache (make_thumbnail) is shared with import; this keeps the small
+    pixmaps a view draws in memory. Subclasses say how one is loaded.
     """
 
     sig_loaded = Signal(str)
-    """The thumbnail of the image with this SHA-256 is ready (or failed; it stays a placeholder)."""
+    """The pixmap for this SHA-256 is ready (or failed; it stays blank)."""
 
-    def __init__(self, library: Library, parent: QObject | None = None) -> None:
+    def __init__(
+        self, library: Library, parent: QObject | None = None, *, limit: int = CACHE_LIMIT
+    ) -> None:
         super().__init__(parent)
         self.library = library
+        self.limit = limit
         self._pool = QThreadPool(self)
         # Two threads: thumbnails appear quickly, yet never take every core from an import.
         self._pool.setMaxThreadCount(2)
         self._cache: OrderedDict[str, QPixmap] = OrderedDict()
-        self._decorated: OrderedDict[tuple, QPixmap] = OrderedDict()
         self._loading: set[str] = set()
         self._failed: set[str] = set()
-        self.placeholder = placeholder_pixmap()
 
-    def pixmap(self, item: ImageItem) -> QPixmap | None:
-        """The thumbnail if it is in memory; otherwise None, and it starts loading."""
-        pm = self._cache.get(item.sha256)
+    def request(self, sha: str, load: Callable[[], QImage]) -> QPixmap | None:
+        """The pixmap if it is in memory; otherwise None, and `load` runs on a pool thread."""
+        pm = self._cache.get(sha)
         if pm is not None:
-            self._cache.move_to_end(item.sha256)
+            self._cache.move_to_end(sha)
             return pm
-        if item.sha256 not in self._loading and item.sha256 not in self._failed:
-            self._loading.add(item.sha256)
-            sha, library = item.sha256, self.library
+        if sha not in self._loading and sha not in self._failed:
+            self._loading.add(sha)
             run_task(
-                lambda: _load_thumbnail(library, item),
+                load,
                 on_done=lambda image: self._arrived(sha, image),
                 on_error=lambda _exc: self._arrived(sha, None),
                 pool=self._pool,
             )
         return None
+
+    @property
+    def idle(self) -> bool:
+        """Nothing is being loaded."""
+        return not self._loading
+
+    def is_loaded(self, sha256: str) -> bool:
+        return sha256 in self._cache
+
+    def wait(self, msecs: int = 10_000) -> bool:
+        return self._pool.waitForDone(msecs)
+
+    def _arrived(self, sha: str, image: QImage | None) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._loading.discard(sha)
+        if image is None:
+            self._failed.add(sha)
+        else:
+            self._cache[sha] = QPixmap.fromImage(image)
+            while len(self._cache) > self.limit:
+                self._cache.popitem(last=False)
+        self.sig_loaded.emit(sha)
+
+
+class ThumbnailLoader(PixmapCache):
+    """The image grids' thumbnails, plus their decorated icons (hero mark, badges)."""
+
+    def __init__(self, library: Library, parent: QObject | None = None) -> None:
+        super().__init__(library, parent)
+        self._decorated: OrderedDict[tuple, QPixmap] = OrderedDict()
+        self.placeholder = placeholder_pixmap()
+
+    def pixmap(self, item: ImageItem) -> QPixmap | None:
+        """The thumbnail if it is in memory; otherwise None, and it starts loading."""
+        library = self.library
+        return self.request(item.sha256, lambda: _load_thumbnail(library, item))
 
     def icon(self, item: ImageItem, *, hero: bool = False) -> QPixmap:
         """The decorated grid icon: thumbnail (or placeholder) with its badges."""
@@ -271,29 +309,6 @@ class ThumbnailLoader(QObject):
         else:
             self._decorated.move_to_end(key)
         return pm
-
-    @property
-    def idle(self) -> bool:
-        """No thumbnail is being loaded."""
-        return not self._loading
-
-    def is_loaded(self, sha256: str) -> bool:
-        return sha256 in self._cache
-
-    def wait(self, msecs: int = 10_000) -> bool:
-        return self._pool.waitForDone(msecs)
-
-    def _arrived(self, sha: str, image: QImage | None) -> None:
-        if not shiboken6.isValid(self):
-            return
-        self._loading.discard(sha)
-        if image is None:
-            self._failed.add(sha)
-        else:
-            self._cache[sha] = QPixmap.fromImage(image)
-            while len(self._cache) > CACHE_LIMIT:
-                self._cache.popitem(last=False)
-        self.sig_loaded.emit(sha)
 
 
 # ---- model and view ------------------------------------------------------------------------
