@@ -13,12 +13,36 @@ APP_AUTHOR = "newsdesk"
 LIBRARY_ENV = "NEWSDESK_LIBRARY"
 
 
+def _location_file() -> Path:
+    return Path(appdirs.user_config_dir(APP_NAME, APP_AUTHOR)) / "library-location"
+
+
+def remembered_library_dir() -> Path | None:
+    """Where the user moved the library (Preferences), while a library is still there."""
+    try:
+        text = _location_file().read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    if text and (Path(text) / "library.sqlite").is_file():
+        return Path(text)
+    return None
+
+
+def remember_library_dir(path: Path) -> None:
+    """Make `path` the default library for the editor and the command line alike."""
+    target = _location_file()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(str(Path(path).resolve()) + "\n", encoding="utf-8")
+    os.replace(tmp, target)
+
+
 def default_library_dir() -> Path:
-    """The per-user library folder; NEWSDESK_LIBRARY overrides the appdirs default."""
+    """NEWSDESK_LIBRARY, else where the library was moved to, else the appdirs data folder."""
     override = os.environ.get(LIBRARY_ENV)
     if override:
         return Path(override).expanduser()
-    return Path(appdirs.user_data_dir(APP_NAME, APP_AUTHOR)) / "Library"
+    return remembered_library_dir() or Path(appdirs.user_data_dir(APP_NAME, APP_AUTHOR)) / "Library"
 
 
 def resolve_library_dir(cli_value: str | os.PathLike[str] | None) -> Path:

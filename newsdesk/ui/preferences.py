@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from newsdesk import paths
 from newsdesk.library import Library, LibraryError
 from newsdesk.library import database as db
 from newsdesk.library.library import DB_NAME
@@ -76,6 +77,7 @@ def remember_library_dir(path: Path, settings: QSettings | None = None) -> None:
     s = _settings(settings)
     s.setValue(LIBRARY_LOCATION_KEY, str(path))
     s.sync()
+    paths.remember_library_dir(path)  # the command line follows the move too
 
 
 def resolve_startup_library(library_dir: Path, settings: QSettings | None = None) -> Path:

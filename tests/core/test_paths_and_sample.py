@@ -51,3 +51,19 @@ def test_a_library_in_use_is_not_seeded(library):
 def test_sample_text_is_our_own(tmp_path):
     sample = Path(paths.resource("sample"))
     assert sorted(p.suffix for p in sample.iterdir()) == [".jpg", ".jpg", ".md", ".md"]
+
+
+def test_a_moved_library_becomes_the_default_for_the_command_line(monkeypatch, tmp_path):
+    monkeypatch.delenv("NEWSDESK_LIBRARY")
+    moved = tmp_path / "moved"
+    Library.open(moved).close()
+    paths.remember_library_dir(moved)
+    assert paths.default_library_dir() == moved.resolve()
+    monkeypatch.setenv("NEWSDESK_LIBRARY", str(tmp_path / "env"))
+    assert paths.default_library_dir() == tmp_path / "env"  # the environment still wins
+
+
+def test_a_remembered_folder_without_a_library_is_ignored(monkeypatch, tmp_path):
+    monkeypatch.delenv("NEWSDESK_LIBRARY")
+    paths.remember_library_dir(tmp_path / "gone")
+    assert paths.default_library_dir().name == "Library"
