@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from importlib import metadata as _metadata
 
-try:
-    __version__ = _metadata.version("newsdesk")
-except _metadata.PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+source"
+def __getattr__(name: str) -> str:
+    # Read on first use: importlib.metadata costs tens of milliseconds at every start.
+    if name == "__version__":
+        from importlib import metadata
+
+        try:
+            return metadata.version("newsdesk")
+        except metadata.PackageNotFoundError:  # a source tree that was never installed
+            return "0.0.0+source"
+    raise AttributeError(f"module 'newsdesk' has no attribute {name!r}")

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from newsdesk import __version__
 from newsdesk.paths import resolve_library_dir
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
@@ -22,6 +21,19 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 
 class CommandError(Exception):
     """A command cannot run; the message is shown as it is."""
+
+
+class _VersionAction(argparse.Action):
+    """--version, looked up only when asked for (package metadata is slow to load)."""
+
+    def __init__(self, option_strings, dest, **kwargs) -> None:
+        super().__init__(option_strings, dest, nargs=0, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        import newsdesk
+
+        print(f"newsdesk {newsdesk.__version__}")
+        parser.exit()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="library folder (default: $NEWSDESK_LIBRARY or the per-user data folder)",
     )
-    p.add_argument("--version", action="version", version=f"newsdesk {__version__}")
+    p.add_argument("--version", action=_VersionAction, help="print the version and exit")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     s = sub.add_parser("import", help="import Markdown files with YAML front matter")

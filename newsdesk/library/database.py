@@ -77,12 +77,41 @@ def _on_connect(dbapi_conn, _record) -> None:
     cur.close()
 
 
+# SQLite's own words for a failed write, and what a user should read instead.
+WRITE_FAILURES = (
+    (
+        "database or disk is full",
+        "The disk holding the library is full; nothing was saved. Free some space and save again.",
+    ),
+    ("readonly database", "The library is read-only here; nothing was saved."),
+    (
+        "database is locked",
+        "Another program kept the library busy (it is locked); nothing was saved. Try again.",
+    ),
+    (
+        "disk i/o error",
+        "The disk reported an error while the library was written; nothing was saved.",
+    ),
+)
+
+
+def _explain_failure(context) -> None:
+    """Turn SQLite's failures to write into one clear LibraryError; the transaction is rolled back."""
+    original = context.original_exception
+    if isinstance(original, sqlite3.OperationalError):
+        text_ = str(original).lower()
+        for needle, message in WRITE_FAILURES:
+            if needle in text_:
+                raise LibraryError(message) from original
+
+
 def make_engine(db_path: Path) -> Engine:
     engine = create_engine(
         f"sqlite:///{db_path}",
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
     )
     event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "handle_error", _explain_failure)
     return engine
 
 

@@ -183,3 +183,23 @@ def test_two_connections_see_each_others_saves(tmp_path):
 def test_created_time_is_utc(library):
     a = library.create_article(headline="A")
     assert a.created_at.tzinfo == UTC
+
+
+def test_a_full_disk_is_a_clear_error_and_the_saved_text_survives(library):
+    from sqlalchemy import event
+
+    a = library.create_article(headline="Kept", body="Saved words.")
+    with library.engine.connect() as conn:
+        pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
+
+    def cap_size(dbapi_conn, _record):
+        dbapi_conn.execute(f"PRAGMA max_page_count = {pages + 2}")  # the file cannot grow
+
+    event.listen(library.engine, "connect", cap_size)
+    library.engine.dispose()
+    with pytest.raises(LibraryError, match="disk holding the library is full; nothing was saved"):
+        library.update_article(a.id, body="word " * 200_000)
+    event.remove(library.engine, "connect", cap_size)
+    library.engine.dispose()
+    assert library.get_article(a.id).body == "Saved words."
+    assert library.update_article(a.id, body="Still works.").body == "Still works."
