@@ -75,19 +75,18 @@ def memory_of_tree(root: int) -> tuple[int, int, int]:
 def child(library_dir: Path, launched_at: float) -> int:
     import tempfile
 
-    from newsdesk.app import dispose, make_application, prepare_environment
+    from newsdesk.app import build_window, dispose, make_application, prepare_environment
 
     prepare_environment()
     app = make_application([])
     from PySide6.QtCore import QSettings, QTimer
 
     from newsdesk.library import Library
-    from newsdesk.ui.main_window import MainWindow
 
     library = Library.open(library_dir)
     tmp = tempfile.TemporaryDirectory()
     settings = QSettings(str(Path(tmp.name) / "s.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(library, settings=settings)
+    window = build_window(library, settings=settings)  # as `newsdesk` builds it, panels included
 
     def mark(name: str) -> None:
         print(f"{name} {time.time() - launched_at:.4f}", flush=True)
@@ -102,7 +101,6 @@ def child(library_dir: Path, launched_at: float) -> int:
     window.browser.model.sig_reset_done.connect(lambda: mark("LIST"))
     window.sig_preview_ready.connect(lambda: (mark("READY"), QTimer.singleShot(SETTLE_MS, measure)))
     QTimer.singleShot(60_000, app.quit)  # never hang a benchmark run
-    window.open_initial()
     window.show()
     rc = app.exec()
     dispose(window)

@@ -76,6 +76,22 @@ def seed_sample(library) -> None:
     seed_if_new(library)
 
 
+def build_window(library, *, settings=None):
+    """The main window as a user gets it: open on the last article, panels docked.
+
+    The image and related-story panels (Pillow, the suggestion index) are built
+    just after the first paint, so the window appears sooner.
+    """
+    from PySide6.QtCore import QTimer
+
+    from newsdesk.ui.main_window import MainWindow
+
+    window = MainWindow(library, settings=settings)
+    window.sig_first_paint.connect(lambda: QTimer.singleShot(0, window.install_standard_panels))
+    window.open_initial()
+    return window
+
+
 def run(library_dir: Path, argv: list[str]) -> int:
     """Open the editor on a library; returns the exit status."""
     prepare_environment()
@@ -86,14 +102,11 @@ def run(library_dir: Path, argv: list[str]) -> int:
     library = open_library(library_dir)
     if library is None:
         return 1
-    from newsdesk.ui.main_window import MainWindow
     from newsdesk.ui.welcome import maybe_show_welcome
 
     try:
         seed_sample(library)
-        window = MainWindow(library)
-        window.install_standard_panels()
-        window.open_initial()
+        window = build_window(library)
         window.show()
         maybe_show_welcome(library, window)
         # Everything loaded so far lives as long as the app: keep it out of the
@@ -117,17 +130,14 @@ def screenshot(library_dir: Path, out_png: Path) -> int:
         return 1
     from PySide6.QtCore import QSettings
 
-    from newsdesk.ui.main_window import MainWindow
 
     try:
         seed_sample(library)
         with tempfile.TemporaryDirectory() as tmp:
             # A throwaway settings file: the picture never depends on a user's saved layout.
             settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
-            window = MainWindow(library, settings=settings)
-            window.install_standard_panels()
+            window = build_window(library, settings=settings)
             window.resize(*WINDOW_SIZE)
-            window.open_initial()
             window.show()
             ready = wait_for(window.sig_preview_ready, READY_TIMEOUT_MS)
             ready = ready and wait_for_page(window)

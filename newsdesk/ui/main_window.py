@@ -733,6 +733,8 @@ class MainWindow(QMainWindow):
 
     def install_standard_panels(self) -> None:
         """The photo desk's image panel and the related-stories picker, in their docks."""
+        if "images" in self.panels:
+            return
         from newsdesk.ui.images_panel import ImagesPanel
         from newsdesk.ui.related_picker import RelatedPicker
 
