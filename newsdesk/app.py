@@ -34,6 +34,11 @@ def prepare_environment() -> None:
     """
     if "QTWEBENGINE_CHROMIUM_FLAGS" not in os.environ and not _has_display():
         os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = "--disable-gpu"
+    # Chromium refuses to start its sandbox as root (containers, live systems) and
+    # the preview would take the whole editor down; the preview only ever loads
+    # local pages and blocks every other request, so it runs unsandboxed there.
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 
 
 def make_application(argv: list[str]):
