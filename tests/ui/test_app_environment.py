@@ -1,0 +1,28 @@
+"""Start-up settings QtWebEngine reads before the application exists."""
+
+from __future__ import annotations
+
+from newsdesk import app
+
+
+def test_running_as_root_turns_the_preview_sandbox_off(monkeypatch):
+    monkeypatch.delenv("QTWEBENGINE_DISABLE_SANDBOX", raising=False)
+    monkeypatch.setattr(app.os, "geteuid", lambda: 0)
+    app.prepare_environment()
+    assert app.os.environ["QTWEBENGINE_DISABLE_SANDBOX"] == "1"
+
+
+def test_a_normal_user_keeps_the_sandbox(monkeypatch):
+    monkeypatch.delenv("QTWEBENGINE_DISABLE_SANDBOX", raising=False)
+    monkeypatch.setattr(app.os, "geteuid", lambda: 1000)
+    app.prepare_environment()
+    assert "QTWEBENGINE_DISABLE_SANDBOX" not in app.os.environ
+
+
+def test_no_display_means_no_gpu(monkeypatch):
+    monkeypatch.delenv("QTWEBENGINE_CHROMIUM_FLAGS", raising=False)
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    app.prepare_environment()
+    assert "--disable-gpu" in app.os.environ["QTWEBENGINE_CHROMIUM_FLAGS"]
