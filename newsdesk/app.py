@@ -135,7 +135,6 @@ def screenshot(library_dir: Path, out_png: Path) -> int:
         return 1
     from PySide6.QtCore import QSettings
 
-
     try:
         seed_sample(library)
         with tempfile.TemporaryDirectory() as tmp:

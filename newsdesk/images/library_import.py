@@ -71,8 +71,12 @@ def import_images(
 
     report = ImportReport()
     results = prepare_many(
-        [Path(p) for p in paths], library.media_dir, library.thumbs_dir,
-        workers=workers, progress=progress, cancel=cancel,
+        [Path(p) for p in paths],
+        library.media_dir,
+        library.thumbs_dir,
+        workers=workers,
+        progress=progress,
+        cancel=cancel,
     )
     for result in results:
         if isinstance(result, ImportFailure):

@@ -33,8 +33,14 @@ class ExportDialog(QDialog):
     sig_finished = Signal(object)
     """The export ended: an ExportReport, or the exception that stopped it."""
 
-    def __init__(self, library: Library, article_slug: str | None, parent: QWidget | None = None,
-                 *, settings: QSettings | None = None) -> None:
+    def __init__(
+        self,
+        library: Library,
+        article_slug: str | None,
+        parent: QWidget | None = None,
+        *,
+        settings: QSettings | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export")
         self.library = library
@@ -44,7 +50,9 @@ class ExportDialog(QDialog):
         self.running = False
         self.report = None
 
-        self.whole_site = QRadioButton("The whole site (every published article, listings, feed, sitemaps)")
+        self.whole_site = QRadioButton(
+            "The whole site (every published article, listings, feed, sitemaps)"
+        )
         self.this_article = QRadioButton("Only the open article (added to the site in that folder)")
         self.whole_site.setChecked(True)
         self.this_article.setEnabled(article_slug is not None)
