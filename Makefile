@@ -23,6 +23,7 @@ run: $(STAMP)
 	$(PY) -m newsdesk
 
 test: $(STAMP) $(NPM_STAMP)
+	$(VENV)/bin/ruff check .
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 bench: $(STAMP)
