@@ -32,7 +32,26 @@ KNOWN_KEYS = (
     "language",
 )
 HERO_KEYS = ("file", "caption", "credit", "alt", "creator", "copyright")
-_BODY_IMAGE = re.compile(r"(!\[[^\]]*\]\()([^)\s]+)((?:\s+\"[^\"]*\")?\))")
+_BODY_IMAGE = re.compile(r"(!\[[^\]]*\]\()([^)\s]+)((?:\s+\"([^\"]*)\")?\))")
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML's safe loader, except that a date that does not exist stays text.
+
+    PyYAML turns `2026-02-30` into a date and raises ValueError on the way;
+    kept as text, the value reaches the date check, which names the key and line.
+    """
+
+    def construct_yaml_timestamp(self, node):  # type: ignore[override]
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            return self.construct_scalar(node)
+
+
+_FrontMatterLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", _FrontMatterLoader.construct_yaml_timestamp
+)
 
 
 class ImportProblem(Exception):
@@ -59,6 +78,13 @@ def _read(path: Path) -> str:
         raise ImportProblem(f"{path} is a folder, not a Markdown file.") from None
     except OSError as exc:
         raise ImportProblem(f"{path}: cannot be read ({exc.strerror}).") from None
+    if not data.strip():
+        raise ImportProblem(f"{path} is empty; there is nothing to import.")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportProblem(f"{path} is UTF-16 text; save it as UTF-8 and import it again.")
+    if b"\x00" in data:
+        # Valid UTF-8 can still be binary (NUL bytes never occur in Markdown).
+        raise ImportProblem(f"{path} is a binary file, not Markdown text.")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -112,7 +138,7 @@ def parse_markdown_file(path: Path, *, tz_name: str = "UTC") -> ParsedArticle:
     text = _read(path)
     front, body, _ = split_front_matter(text, path)
     try:
-        meta = yaml.safe_load(front) if front.strip() else {}
+        meta = yaml.load(front, Loader=_FrontMatterLoader) if front.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" on line {mark.line + 2}" if mark is not None else ""
@@ -258,6 +284,10 @@ def import_markdown_files(library: Library, paths: list[Path]) -> list[ImportRes
     results: list[ImportResult] = []
     for item in parsed:
         results.append(_write_article(library, item, import_image))
+        if results[-1].created and not item.fields.get("headline"):
+            results[-1].warnings.append(
+                f"{item.path}: the front matter has no 'headline', so the article has none yet."
+            )
     for item, result in zip(parsed, results, strict=True):
         if not item.related:
             continue
@@ -309,7 +339,8 @@ def _write_article(library: Library, item: ParsedArticle, import_image) -> Impor
             return m.group(0)
         image = import_image(library, item.path.parent / target)
         if all(f[0] != image.id for f in figures):
-            figures.append((image.id, "inline", ""))
+            # The Markdown title (`![alt](photo.jpg "title")`) is this story's caption.
+            figures.append((image.id, "inline", (m.group(4) or "").strip()))
         return f"{m.group(1)}image:{image.uid}{m.group(3)}"
 
     body = _BODY_IMAGE.sub(rewrite, body)

@@ -104,6 +104,14 @@ class SiteWriter:
         self.out = Path(os.path.abspath(Path(out_dir).expanduser()))
         if self.out.exists() and not self.out.is_dir():
             raise ExportError(f"{self.out} is a file; export to a folder.")
+        if os.path.ismount(self.out):
+            # The site is built beside the target and renamed into place; a disk's
+            # own root (a USB stick, a mounted share) can be neither, and finding
+            # that out at the very end would waste the whole export.
+            raise ExportError(
+                f"{self.out} is the top folder of a disk; export to a folder inside it "
+                f"instead, such as {self.out / 'site'}."
+            )
         previous = load_manifest(self.out) if self.out.is_dir() else None
         if previous is None and self.out.is_dir() and any(self.out.iterdir()):
             # Replacing a folder we did not write could delete someone's files.

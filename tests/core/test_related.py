@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+import time
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,11 +15,15 @@ from sqlalchemy import text
 from newsdesk.library import Library
 from newsdesk.library import database as db
 from newsdesk.library.related import (
+    STATS_SYNC_MAX_ARTICLES,
+    forget_statistics,
     format_suggestions,
     related_problems,
     suggest_related,
     suggestion_json,
     tokens,
+    top_terms,
+    wait_for_term_stats,
 )
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -275,3 +282,181 @@ def test_a_library_from_before_the_vocabulary_gains_it_on_opening(tmp_path):
                 ).scalar_one()
                 == 2
             )
+
+
+# ---- the snapshot of common words' counts ---------------------------------------
+def snapshot(library: Library) -> dict[str, int]:
+    """The persisted counts, as a fresh process finds them ('#articles', '#taken' describe them)."""
+    with library.engine.connect() as conn:
+        return dict(conn.execute(text("SELECT term, doc FROM articles_fts_stats")).all())
+
+
+def add_harbour_notes(library: Library, count: int, *, start: int = 0) -> None:
+    """Short notices that all mention the harbour, so that word is in most stories."""
+    for n in range(start, start + count):
+        publish(
+            library,
+            f"Harbour notice {n}",
+            section="Local",
+            body=f"The harbour office posted notice number {n} about mooring fees.",
+            days_ago=90,
+        )
+
+
+def rewrite_snapshot(library: Library, **rows: int) -> None:
+    with library.engine.begin() as conn:
+        for term, doc in rows.items():
+            conn.execute(
+                text("INSERT OR REPLACE INTO articles_fts_stats (term, doc) VALUES (:t, :d)"),
+                {"t": term.replace("_", "#"), "d": doc},
+            )
+
+
+def test_the_first_suggestion_keeps_a_snapshot_of_the_common_words(library, newsroom):
+    add_harbour_notes(library, 56)
+    total = library.count_articles()
+    assert total == 66
+
+    terms = top_terms(library, newsroom["A"])
+
+    stats = snapshot(library)
+    assert stats["#articles"] == total
+    assert abs(stats["#taken"] - time.time()) < 60
+    # "harbour" is in more than half the stories (56 notices, A, B, C): it can
+    # never be distinctive, so its count is kept rather than walked each time.
+    assert stats["harbour"] == 59
+    assert "harbour" not in terms
+    # Rarer words are counted afresh for every suggestion, never kept.
+    assert "durres" in terms and "ferry" in terms
+    assert "durres" not in stats and "ferry" not in stats
+
+
+def test_a_fresh_process_reads_common_words_from_the_snapshot(library, newsroom):
+    add_harbour_notes(library, 56)
+    assert "durres" in top_terms(library, newsroom["A"])
+
+    # Were "durres" common, the snapshot would say so: a new process believes
+    # it rather than walking the word's list in the index.
+    rewrite_snapshot(library, durres=60)
+    forget_statistics(library)  # as a fresh process starts
+    assert "durres" not in top_terms(library, newsroom["A"])
+    c = next(
+        s for s in suggest_related(library, newsroom["A"], now=NOW) if s.article_id == newsroom["C"]
+    )
+    assert not any("durres" in r for r in c.reasons)
+
+
+def test_the_snapshot_is_retaken_once_many_new_stories_arrive(library, newsroom):
+    add_harbour_notes(library, 56)
+    top_terms(library, newsroom["A"])
+    rewrite_snapshot(library, durres=60)  # a count that is now wrong
+
+    # One more story (under 5% more): a few percent drift is harmless, the snapshot stays.
+    add_harbour_notes(library, 1, start=56)
+    forget_statistics(library)
+    assert "durres" not in top_terms(library, newsroom["A"])
+    assert snapshot(library)["#articles"] == 66
+
+    # Six more (over 5%): the snapshot is not trusted, and is taken again.
+    add_harbour_notes(library, 6, start=57)
+    forget_statistics(library)
+    assert "durres" in top_terms(library, newsroom["A"])
+    stats = snapshot(library)
+    assert stats["#articles"] == library.count_articles() == 73
+    assert stats["harbour"] == 66
+    assert "durres" not in stats
+
+
+def test_a_snapshot_older_than_a_day_is_retaken(library, newsroom):
+    add_harbour_notes(library, 56)
+    top_terms(library, newsroom["A"])
+    yesterday = int(time.time()) - 25 * 3600
+    rewrite_snapshot(library, durres=60, _taken=yesterday)
+
+    forget_statistics(library)
+    assert "durres" in top_terms(library, newsroom["A"])
+    stats = snapshot(library)
+    assert stats["#taken"] > yesterday + 24 * 3600
+    assert "durres" not in stats
+
+
+def _bulk_import(library: Library, count: int) -> list[int]:
+    """Many short published stories written straight to the database, then indexed, like a migration."""
+    rows = []
+    for n in range(count):
+        topic = ("ferry", "budget", "derby", "museum")[n % 4]
+        rows.append(
+            {
+                "uid": str(uuid.uuid4()),
+                "headline": f"{topic.title()} update {n}",
+                "slug": f"{topic}-update-{n}",
+                "section": "Local",
+                "body": f"The {topic} story continues: harbour council report {n} on {topic} matters.",
+                "at": (NOW - timedelta(days=n % 300)).strftime("%Y-%m-%d %H:%M:%S.%f"),
+            }
+        )
+    with library.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO articles (uid, headline, dek, slug, byline, section, body, status,"
+                " language, seo_title, seo_description, version, created_at, updated_at,"
+                " published_at) VALUES (:uid, :headline, '', :slug, '', :section, :body,"
+                " 'published', 'en', '', '', 1, :at, :at, :at)"
+            ),
+            rows,
+        )
+    library.rebuild_search_index()
+    return [a.id for a in library.list_articles(limit=3)]
+
+
+def test_a_large_library_takes_its_snapshot_in_the_background_and_answers_the_same(tmp_path):
+    with Library.open(tmp_path / "big") as library:
+        some = _bulk_import(library, STATS_SYNC_MAX_ARTICLES + 200)
+        assert snapshot(library) == {}
+
+        # Another program is writing to the library, so the snapshot cannot be
+        # written yet; the suggestion does not wait for it, and counts every
+        # word in the index meanwhile.
+        writer = sqlite3.connect(library.db_path, isolation_level=None)
+        try:
+            writer.execute("BEGIN IMMEDIATE")
+            before = [
+                (s.article_id, s.score, s.reasons)
+                for s in suggest_related(library, some[0], now=NOW)
+            ]
+            assert before
+            assert not wait_for_term_stats(library, timeout=0.2), "taken in the background"
+        finally:
+            writer.execute("ROLLBACK")
+            writer.close()
+        assert wait_for_term_stats(library, timeout=60)
+        stats = snapshot(library)
+        assert stats["#articles"] == STATS_SYNC_MAX_ARTICLES + 200
+        assert {"harbour", "council", "report", "story"} <= stats.keys()
+
+        forget_statistics(library)
+        after = [
+            (s.article_id, s.score, s.reasons) for s in suggest_related(library, some[0], now=NOW)
+        ]
+        assert after == before
+
+
+def test_a_library_from_before_the_snapshot_gains_its_table(tmp_path):
+    root = tmp_path / "old"
+    Library.open(root).close()
+    engine = db.make_engine(root / "library.sqlite")
+    cfg = db.alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0003")
+    with engine.connect() as conn:
+        names = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master"))}
+    engine.dispose()
+    assert "articles_fts_stats" not in names
+
+    with Library.open(root) as library:
+        assert library.migration_backup is not None
+        ferry = publish(library, "Ferry", body="ferry harbour")
+        publish(library, "Another ferry", body="ferry harbour")
+        assert ranked_ids(suggest_related(library, ferry, now=NOW))
+        assert snapshot(library)["#articles"] == 2

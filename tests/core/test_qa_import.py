@@ -1,0 +1,96 @@
+"""QA stories for `newsdesk import`: files a reporter really has, and what each one gets back."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from newsdesk.cli import main
+from newsdesk.library import Library
+from newsdesk.paths import resource
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    rc = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    folder = tmp_path / "stories"
+    folder.mkdir()
+    shutil.copy(resource("sample", "harbour-dawn.jpg"), folder / "stop.jpg")
+    return folder
+
+
+def test_a_date_that_does_not_exist_names_the_key_and_line_without_a_traceback(
+    capsys, folder, tmp_path
+):
+    story = folder / "story.md"
+    story.write_text("---\nheadline: Leap day\npublished: 2026-02-30\n---\nBody.\n", "utf-8")
+    rc, _, err = run(capsys, "--library", tmp_path / "lib", "import", story)
+    assert rc == 2
+    assert "key 'published' on line 3 is not a date and time ('2026-02-30')" in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_real_dates_still_read_as_dates(capsys, folder, tmp_path):
+    story = folder / "story.md"
+    story.write_text("---\nheadline: Leap day\npublished: 2028-02-29\n---\nBody.\n", "utf-8")
+    rc, _, err = run(capsys, "--library", tmp_path / "lib", "import", story)
+    assert rc == 0, err
+    with Library.open(tmp_path / "lib") as lib:
+        assert lib.get_article("leap-day").published_at.date().isoformat() == "2028-02-29"
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"\x00" * 300, "is a binary file, not Markdown text."),
+        (b"---\nheadline: x\n---\nA body\x00\x01\x02 with bytes.\n", "is a binary file"),
+        ("---\nheadline: x\n---\nBody.\n".encode("utf-16"), "is UTF-16 text; save it as UTF-8"),
+        (b"", "is empty; there is nothing to import."),
+        (b"  \n\n", "is empty; there is nothing to import."),
+    ],
+)
+def test_binary_and_empty_files_are_refused_in_one_line(capsys, folder, tmp_path, content, message):
+    bad = folder / "bad.md"
+    bad.write_bytes(content)
+    rc, out, err = run(capsys, "--library", tmp_path / "lib", "import", bad)
+    assert rc == 2 and message in err and err.count("\n") == 1
+    assert out == ""
+    with Library.open(tmp_path / "lib") as lib:
+        assert lib.count_articles() == 0
+
+
+def test_a_file_with_no_headline_is_imported_with_a_warning(capsys, folder, tmp_path):
+    notes = folder / "notes.md"
+    notes.write_text("Just some notes, no front matter.\n", "utf-8")
+    rc, out, err = run(capsys, "--library", tmp_path / "lib", "import", notes)
+    assert rc == 0 and out.startswith("imported ")
+    assert "warning:" in err and "has no 'headline'" in err
+
+
+def test_the_markdown_title_of_a_body_image_becomes_its_caption_on_the_page(
+    capsys, folder, tmp_path
+):
+    story = folder / "story.md"
+    story.write_text(
+        "---\nheadline: Night trams\n---\nThe trams run all night.\n\n"
+        '![A tram stop at midnight](stop.jpg "The stop at Paradeplatz")\n',
+        "utf-8",
+    )
+    rc, _, err = run(capsys, "--library", tmp_path / "lib", "import", story)
+    assert rc == 0, err
+    with Library.open(tmp_path / "lib") as lib:
+        article = lib.get_article("night-trams")
+        (figure,) = [f for f in article.figures if f.role == "inline"]
+        assert figure.caption == "The stop at Paradeplatz"
+
+        from newsdesk.render.page import Assets, build_page, render_page
+
+        html = render_page(build_page(article, lib.publication(), Assets(lib.root)))
+    assert "<figcaption>" in html and "The stop at Paradeplatz" in html
