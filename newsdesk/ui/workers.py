@@ -70,18 +70,35 @@ def run_task(
     """
     relay = _Relay()
     if on_done is not None:
-        relay.sig_done.connect(on_done)
+        relay.sig_done.connect(_unless_gone(on_done))
     if on_error is not None:
-        relay.sig_error.connect(on_error)
+        relay.sig_error.connect(_unless_gone(on_error))
     else:
         relay.sig_error.connect(_print_error)
     if on_progress is not None:
-        relay.sig_progress.connect(on_progress)
+        relay.sig_progress.connect(_unless_gone(on_progress))
     key = next(_next_key)
     relay.sig_done.connect(lambda _result: _release(key))
     relay.sig_error.connect(lambda _exc: _release(key))
     _live[key] = relay
     (pool or QThreadPool.globalInstance()).start(_Task(fn, relay, on_progress is not None))
+
+
+def _unless_gone(callback: Callable[[Any], None]) -> Callable[[Any], None]:
+    """The callback, quietly skipped when the widget it draws on was deleted meanwhile.
+
+    An answer can arrive after its window closed (a search finishing as the
+    user quits); that is not an error, but any other failure still is.
+    """
+
+    def deliver(value: Any) -> None:
+        try:
+            callback(value)
+        except RuntimeError as exc:
+            if "already deleted" not in str(exc):
+                raise
+
+    return deliver
 
 
 def _print_error(exc: BaseException) -> None:
