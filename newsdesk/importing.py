@@ -338,6 +338,11 @@ def _write_article(library: Library, item: ParsedArticle, import_image) -> Impor
         if target.startswith(("image:", "http:", "https:", "data:")):
             return m.group(0)
         image = import_image(library, item.path.parent / target)
+        alt = m.group(1)[2:-2].strip()  # ![alt](
+        if alt and not image.alt_text:
+            # The writer described the picture in the Markdown: that is its alt text
+            # until the photo desk writes a better one.
+            image = library.update_image(image.id, alt_text=alt)
         if all(f[0] != image.id for f in figures):
             # The Markdown title (`![alt](photo.jpg "title")`) is this story's caption.
             figures.append((image.id, "inline", (m.group(4) or "").strip()))

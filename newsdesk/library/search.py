@@ -11,6 +11,8 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from newsdesk.render.text import plain_text
+
 FTS_TABLE = "articles_fts"
 FTS_COLUMNS = ("headline", "dek", "body", "byline", "tags")
 # Headline matters most, then tags and dek; body words count least per hit.
@@ -131,9 +133,14 @@ def is_typing(query: str, prefix: bool) -> bool:
 
 
 def make_snippet(body: str, terms: list[str], *, prefix: bool, words: int = 14) -> str:
-    """About `words` words of the body around the first match, matched words marked."""
+    """About `words` words of the body's text around the first match, matched words marked.
+
+    The Markdown is read as text: image references, link targets and markup
+    characters are not shown to someone looking for a story.
+    """
     if not body or not terms:
         return ""
+    body = plain_text(body)
     alternatives = [
         re.escape(t) + (r"\w*" if prefix and i == len(terms) - 1 else "")
         for i, t in enumerate(terms)

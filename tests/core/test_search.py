@@ -75,3 +75,13 @@ def test_search_without_fts5_still_works_and_says_why(tmp_path, monkeypatch):
 def test_build_match_quotes_every_word():
     assert search.build_match('ferry "crossing', prefix=True) == '"ferry" "crossing"*'
     assert search.build_match("", prefix=True) is None
+
+
+def test_snippets_show_text_not_markdown(library):
+    library.create_article(
+        headline="Tram works",
+        body="![A tram at night](image:0f3a-uid) ## What changes\n\nThe [tram](https://example.org/t) stops at **midnight**.",
+    )
+    snippet = library.search("midnight", prefix=False)[0].snippet_text
+    assert "image:" not in snippet and "](" not in snippet and "##" not in snippet and "**" not in snippet
+    assert "midnight" in snippet
