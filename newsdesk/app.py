@@ -151,14 +151,27 @@ def screenshot(library_dir: Path, out_png: Path) -> int:
             window.close()
             dispose(window)
         if not ready:
-            print("newsdesk: the preview did not finish loading; the picture shows it unfinished.")
+            print(
+                "newsdesk: the preview did not finish loading; the picture shows it unfinished.",
+                file=sys.stderr,
+            )
+        if not saved:
+            print(
+                f"newsdesk: could not write {out_png} (give it a .png, .jpg or .bmp name "
+                "in a folder you can write to).",
+                file=sys.stderr,
+            )
         return 0 if saved else 1
     finally:
         library.close()
 
 
 def _preview_painted(window) -> bool:
-    """Whether a grab shows a page in the preview's top, middle and bottom (not a blank frame)."""
+    """Whether a grab shows a page in the preview (not a blank frame).
+
+    Only the top strip is asked for: the masthead is always there, while the
+    lower part of a short article is rightly plain background.
+    """
     from PySide6.QtCore import QPoint
 
     holder = window.preview_holder
@@ -166,7 +179,7 @@ def _preview_painted(window) -> bool:
         return True
     image = window.grab().toImage()
     origin = holder.mapTo(window, QPoint(0, 0))
-    for top in (40, holder.height() // 2, max(40, holder.height() - 200)):
+    for top in (40,):
         colours = {
             image.pixel(origin.x() + dx, origin.y() + top + dy)
             for dx in range(10, max(11, holder.width() - 20), 9)
