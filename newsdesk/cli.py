@@ -127,8 +127,9 @@ def cmd_list(args) -> int:
         )
     else:
         for r in rows:
+            # The reader's own clock: stored times are UTC, a terminal shows local time.
             print(
-                f"{r.updated_at:%Y-%m-%d %H:%M}  {r.status:<9}  {r.section or '-':<12.12}  {r.slug}  {r.headline}"
+                f"{r.updated_at.astimezone():%Y-%m-%d %H:%M}  {r.status:<9}  {r.section or '-':<12.12}  {r.slug}  {r.headline}"
             )
     return EXIT_OK
 
