@@ -26,3 +26,29 @@ def test_no_display_means_no_gpu(monkeypatch):
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
     app.prepare_environment()
     assert "--disable-gpu" in app.os.environ["QTWEBENGINE_CHROMIUM_FLAGS"]
+
+
+def test_a_damaged_library_is_explained_and_left_alone(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    db = folder / "library.sqlite"
+    db.write_bytes(b"not a database" * 50)
+    shown = []
+    monkeypatch.setattr(
+        QMessageBox, "critical", staticmethod(lambda parent, title, text: shown.append((title, text)))
+    )
+    assert app.open_library(folder) is None
+    assert shown and "damaged or not a newsdesk library" in shown[0][1]
+    assert db.read_bytes() == b"not a database" * 50
+
+
+def test_run_exits_with_an_error_on_a_damaged_library(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    (folder / "library.sqlite").write_bytes(b"garbage" * 100)
+    monkeypatch.setattr(QMessageBox, "critical", staticmethod(lambda *args: None))
+    assert app.run(folder, ["newsdesk"]) == 1
