@@ -22,6 +22,7 @@ from PySide6.QtGui import (
     QImage,
     QKeyEvent,
     QKeySequence,
+    QResizeEvent,
     QUndoCommand,
     QUndoStack,
 )
@@ -51,6 +52,7 @@ from newsdesk.ui.workers import run_task
 AUTOSAVE_MS = 700  # a pause this long in typing saves the field
 SEARCH_DELAY_MS = 200
 REPORT_LIMIT = 12  # failures listed in the panel; the tooltip holds them all
+REPORT_MAX_HEIGHT = 200  # a longer import report scrolls instead of pushing the grids away
 DRAG_EVENTS = (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop)
 NAME_FILTER = "Images ({})".format(" ".join(f"*{e}" for e in sorted(IMAGE_EXTENSIONS)))
 
@@ -175,6 +177,46 @@ def _local_image_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Im
     return files, skipped
 
 
+class ReportArea(QScrollArea):
+    """The import report: a wrapped label shown whole, scrolling only past REPORT_MAX_HEIGHT.
+
+    A word-wrapped label in a row of a splitter pane gets its one-line-wide size
+    hint, not the height its wrapped text needs, and the last lines were cut
+    off; this area asks the label how tall it is at the width it has.
+    """
+
+    def __init__(self, label: QLabel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = label
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidget(label)
+
+    def fit(self) -> None:
+        """Ask for the height the label's text needs at this width (up to the cap).
+
+        The minimum stays at a few lines: when the pane is short of room the
+        report scrolls rather than being clipped by its row.
+        """
+        needed = self.label.heightForWidth(self.viewport().width())
+        if needed < 0:
+            needed = self.label.sizeHint().height()
+        wanted = min(needed, REPORT_MAX_HEIGHT)
+        floor = min(wanted, self.fontMetrics().lineSpacing() * 3)
+        if (self.minimumHeight(), self.maximumHeight()) != (floor, wanted):
+            self.setMinimumHeight(floor)
+            self.setMaximumHeight(wanted)
+            self.updateGeometry()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return QSize(super().sizeHint().width(), self.maximumHeight())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self.fit()
+
+
 def _urls_to_paths(mime) -> list[Path]:
     return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
 
@@ -254,7 +296,8 @@ class ImagesPanel(QWidget):
         self.report_row = QWidget()
         rr = QHBoxLayout(self.report_row)
         rr.setContentsMargins(0, 0, 0, 0)
-        rr.addWidget(self.report, 1)
+        self.report_area = ReportArea(self.report)
+        rr.addWidget(self.report_area, 1)
         rr.addWidget(self.report_close, 0, Qt.AlignmentFlag.AlignTop)
         self.report_row.hide()
 
@@ -952,6 +995,19 @@ class ImagesPanel(QWidget):
         self.report.setToolTip(tooltip)
         self.report.setAccessibleName(tooltip or html_text)
         self.report_row.show()
+        self.report_area.fit()
+        QTimer.singleShot(0, self._make_room_for_report)
+
+    def _make_room_for_report(self) -> None:
+        """Lend the report height from the photo-desk form below, so it shows whole if it can."""
+        if not shiboken6.isValid(self) or not self.report_row.isVisible():
+            return
+        short = self.report_area.maximumHeight() - self.report_area.height()
+        top, form = self.splitter.sizes()
+        spare = form - self.splitter.widget(1).minimumSizeHint().height()
+        give = min(short, spare)
+        if give > 0:
+            self.splitter.setSizes([top + give, form - give])
 
     def _dismiss_report(self) -> None:
         self.report_row.hide()

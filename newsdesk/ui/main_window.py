@@ -32,6 +32,7 @@ from newsdesk.ui.history import HistoryDialog
 from newsdesk.ui.workers import run_task
 
 PANELS = (("images", "Images"), ("related", "Related stories"))
+STATS_INTERVAL_MS = 200  # the status bar's counts lag typing by at most about this
 STATE_VERSION = 1  # bump when the dock layout changes so old saved states are ignored
 
 
@@ -142,8 +143,13 @@ class MainWindow(QMainWindow):
         self.browser.sig_article_selected.connect(self._on_browser_pick)
         self.form.sig_changed.connect(self._on_field_changed)
         self.editor.textChanged.connect(self._on_body_changed)
-        self._stats_timer = QTimer(self, singleShot=True, interval=250)
+        # A throttle, not a debounce: started only when idle, so the counts follow
+        # continuous typing at least every STATS_INTERVAL_MS (counted off the GUI thread).
+        self._stats_timer = QTimer(self, singleShot=True, interval=STATS_INTERVAL_MS)
         self._stats_timer.timeout.connect(self._update_stats)
+        self._stats_generation = 0  # only the newest count is shown
+        self._stats_running = False
+        self._stats_again = False
         self._sync_timer = QTimer(self, singleShot=True, interval=30)
         self._sync_timer.timeout.connect(self._sync_preview_scroll)
         self.editor.sig_line_changed.connect(self._on_cursor_line)
@@ -447,7 +453,8 @@ class MainWindow(QMainWindow):
             body_changed = getattr(panel, "body_changed", None)
             if callable(body_changed):
                 body_changed(text)  # panels debounce; the related picker waits for real change
-        self._stats_timer.start()
+        if not self._stats_timer.isActive():
+            self._stats_timer.start()
 
     def _on_field_changed(self, name: str) -> None:
         if self._loading or self.article is None:
@@ -498,21 +505,38 @@ class MainWindow(QMainWindow):
         )
 
     def _update_stats(self) -> None:
+        """Count the open article's words and characters on a worker; the label follows."""
+        self._stats_generation += 1
         if self.article is None:
             self.stats_label.setText("")
             return
-        text = self.editor.toPlainText()
+        if self._stats_running:
+            self._stats_again = True  # one count at a time; the newest text is counted next
+            return
+        self._stats_running = True
+        text, generation = self.editor.toPlainText(), self._stats_generation
 
         def count() -> tuple[int, int]:
             return word_count(text), char_count(text)
 
-        run_task(count, on_done=self._show_stats)
+        run_task(
+            count,
+            on_done=lambda counts: self._show_stats(generation, counts),
+            on_error=lambda _exc: self._show_stats(generation, None),
+        )
 
-    def _show_stats(self, counts: tuple[int, int]) -> None:
+    def _show_stats(self, generation: int, counts: tuple[int, int] | None) -> None:
+        self._stats_running = False
+        if self._stats_again:
+            self._stats_again = False
+            self._update_stats()  # the text changed while counting: that count is stale
+            return
+        if counts is None or generation != self._stats_generation or self.article is None:
+            return
         words, chars = counts
         self.stats_label.setText(
-            f"{words:,} word{'s' if words != 1 else ''} · {chars:,} characters · "
-            f"{reading_time(words)}"
+            f"{words:,} word{'s' if words != 1 else ''} · "
+            f"{chars:,} character{'s' if chars != 1 else ''} · {reading_time(words)}"
         )
 
     # ---- scroll sync -------------------------------------------------------------------

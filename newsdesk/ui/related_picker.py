@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
+    QDockWidget,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -500,6 +501,7 @@ class RelatedPicker(QWidget):
         self._filling = False
         self._search_running: SearchRequest | None = None
         self._search_wanted: SearchRequest | None = None
+        self._down_pending = False  # Down pressed before the results arrived
         self._suggest_running = False
         self._suggest_again = False
         self._suggest_force = True
@@ -633,7 +635,7 @@ class RelatedPicker(QWidget):
         self._body_max_timer.setSingleShot(True)
         self._body_max_timer.setInterval(int(SUGGESTIONS_MAX_AGE_S * 1000))
         self._body_max_timer.timeout.connect(self._body_settled)
-        self.search_field.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search_field.textChanged.connect(self._search_text_changed)
         self.section_filter.currentIndexChanged.connect(self._filters_changed)
         self.status_filter.currentIndexChanged.connect(self._status_changed)
         self.date_filter.currentIndexChanged.connect(self._date_choice_changed)
@@ -830,6 +832,10 @@ class RelatedPicker(QWidget):
             exclude_id=self.article_id,
         )
 
+    def _search_text_changed(self, _text: str) -> None:
+        self._down_pending = False  # typing on: the earlier Down was not for these results
+        self._search_timer.start()
+
     def search_now(self) -> None:
         """Search at once for what the field holds (typing waits a moment first)."""
         self._search_timer.stop()
@@ -873,6 +879,9 @@ class RelatedPicker(QWidget):
             )
             extra = self.library.search_note
             self.search_note.setText(f"{note}. {extra}" if extra else note)
+            if self._down_pending and rows and self.search_field.hasFocus():
+                self._enter_results()
+            self._down_pending = False
             self.sig_results_shown.emit(len(rows))
         elif self._search_wanted is not None:
             self._start_search(self._search_wanted)  # only the newest query is run
@@ -1111,6 +1120,8 @@ class RelatedPicker(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         kind = event.type()
+        if kind == QEvent.Type.FocusIn:
+            self._bring_to_front()
         if kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) and isinstance(
             event, QKeyEvent
         ):
@@ -1130,8 +1141,13 @@ class RelatedPicker(QWidget):
         )
         if watched is self.search_field:
             # The field keeps Ctrl+Z for its own text.
-            if key == Qt.Key.Key_Down and self.results.count():
-                return self._enter_results
+            # Arrow keys carry the keypad modifier on some keyboards (and always on macOS).
+            if key == Qt.Key.Key_Down and not (mods & ~Qt.KeyboardModifier.KeypadModifier):
+                if self.results.count():
+                    return self._enter_results
+                if self._search_timer.isActive() or self._search_running is not None:
+                    # Typed quickly and pressed Down: go to the results when they come.
+                    return lambda: setattr(self, "_down_pending", True)
             if enter:
                 return self.search_now
             return None
@@ -1154,6 +1170,20 @@ class RelatedPicker(QWidget):
             if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and not mods:
                 return self.remove_current
         return None
+
+    def _bring_to_front(self) -> None:
+        """Focus came in while the picker's dock sits behind another tab: show the picker.
+
+        A tabbed dock that is not in front stays 'visible' to Qt, only moved off
+        the window, so keys would work on lists nobody can see.
+        """
+        if not self.visibleRegion().isEmpty():
+            return
+        parent = self.parentWidget()
+        while parent is not None and not isinstance(parent, QDockWidget):
+            parent = parent.parentWidget()
+        if parent is not None:
+            parent.raise_()
 
     def _enter_results(self) -> None:
         self.results.setFocus(Qt.FocusReason.TabFocusReason)
