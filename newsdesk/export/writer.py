@@ -171,10 +171,6 @@ class SiteWriter:
         # Size and mtime as the manifest recorded them: nobody edited the file since.
         return st.st_size == entry[1] and st.st_mtime_ns == entry[2]
 
-    def previous_hash(self, rel: str) -> str | None:
-        entry = self._previous_files.get(rel)
-        return entry[0] if entry else None
-
     def reuse(self, rel: str) -> None:
         """Carry an unchanged file over from the previous site (call can_reuse first)."""
         entry = self._previous_files[rel]

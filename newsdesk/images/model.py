@@ -62,26 +62,6 @@ class ImageMetadata:
         """All creators as one string, the way EXIF Artist and bylines show them."""
         return "; ".join(self.creators)
 
-    def text_fields(self) -> dict[str, str]:
-        """Every text field by name (handy for checks such as 'is anything missing')."""
-        return {
-            "caption": self.caption,
-            "credit": self.credit,
-            "copyright": self.copyright,
-            "source": self.source,
-            "usage_terms": self.usage_terms,
-            "alt_text": self.alt_text,
-            "headline": self.headline,
-            "title": self.title,
-            "city": self.city,
-            "country": self.country,
-            "instructions": self.instructions,
-            "description_writer": self.description_writer,
-            "job_id": self.job_id,
-            "creator": self.creator,
-            "date_created": self.date_created,
-        }
-
 
 @dataclass
 class PreparedImage:
@@ -116,16 +96,6 @@ class Credits:
     credit: str = ""
     creator: str = ""
     copyright: str = ""
-
-    @classmethod
-    def from_metadata(cls, metadata: ImageMetadata) -> Credits:
-        """The credits an image carries by itself (before any per-story override)."""
-        return cls(
-            caption=metadata.caption,
-            credit=metadata.credit,
-            creator=metadata.creator,
-            copyright=metadata.copyright,
-        )
 
 
 @dataclass

@@ -58,25 +58,8 @@ def preflight(library, article: Article, *, now: datetime | None = None) -> list
     hero = article.hero
     if hero is None:
         fail("hero-missing", "There is no hero image.")
-    else:
-        if not hero.image.alt_text.strip():
-            fail(
-                "hero-alt-missing",
-                f"The hero image ({hero.image.original_name or hero.image.sha256[:12]}) has no alt text.",
-            )
-        if not hero.image.credit.strip():
-            fail(
-                "hero-credit-missing",
-                f"The hero image ({hero.image.original_name or hero.image.sha256[:12]}) has no credit.",
-            )
     for fig in article.figures:
-        if fig is hero:
-            continue
-        name = fig.image.original_name or fig.image.sha256[:12]
-        if not fig.image.credit.strip():
-            fail("figure-credit-missing", f"The image {name} has no credit.")
-        if not fig.image.alt_text.strip():
-            fail("figure-alt-missing", f"The image {name} has no alt text.")
+        _check_image(fig.image, "hero" if fig is hero else "figure", fail)
 
     placed = {f.image.uid for f in article.figures}
     for target in _IMAGE_REF.findall(article.body):
@@ -118,8 +101,14 @@ def _check_body_image(library, uid: str, fail) -> None:
             f"The body shows an image that is no longer in the library ({uid}).",
         )
         return
+    _check_image(image, "figure", fail)
+
+
+def _check_image(image, role: str, fail) -> None:
+    """Every published picture carries a credit and alt text."""
     name = image.original_name or image.sha256[:12]
-    if not image.credit.strip():
-        fail("figure-credit-missing", f"The image {name} has no credit.")
+    what = f"The hero image ({name})" if role == "hero" else f"The image {name}"
     if not image.alt_text.strip():
-        fail("figure-alt-missing", f"The image {name} has no alt text.")
+        fail(f"{role}-alt-missing", f"{what} has no alt text.")
+    if not image.credit.strip():
+        fail(f"{role}-credit-missing", f"{what} has no credit.")

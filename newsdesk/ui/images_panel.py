@@ -46,6 +46,7 @@ from newsdesk.images import IMAGE_EXTENSIONS, ImportFailure, is_image_path
 from newsdesk.images.library_import import ImportReport, import_images
 from newsdesk.library import Article, Library
 from newsdesk.ui.image_form import FIELD_NAMES, ImageForm
+from newsdesk.ui.keys import claim_key
 from newsdesk.ui.thumbs import GridRow, ImageGridModel, ImageItem, ThumbGrid, ThumbnailLoader
 from newsdesk.ui.workers import run_task
 
@@ -700,16 +701,8 @@ class ImagesPanel(QWidget):
             else:
                 self.dragEnterEvent(event)  # type: ignore[arg-type]
             return True
-        if kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) and isinstance(
-            event, QKeyEvent
-        ):
-            action = self._key_action(watched, event)
-            if action is not None:
-                if kind == QEvent.Type.ShortcutOverride:
-                    event.accept()  # ours, not the window's Edit menu or the field's own undo
-                    return True
-                action()
-                return True
+        if isinstance(event, QKeyEvent) and claim_key(event, self._key_action(watched, event)):
+            return True
         return super().eventFilter(watched, event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)

@@ -70,6 +70,7 @@ from newsdesk.library.related import (
     suggest_related,
     top_terms,
 )
+from newsdesk.ui.keys import claim_key
 from newsdesk.ui.thumbs import PixmapCache
 from newsdesk.ui.workers import run_task
 
@@ -1122,16 +1123,8 @@ class RelatedPicker(QWidget):
         kind = event.type()
         if kind == QEvent.Type.FocusIn:
             self._bring_to_front()
-        if kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) and isinstance(
-            event, QKeyEvent
-        ):
-            action = self._key_action(watched, event)
-            if action is not None:
-                if kind == QEvent.Type.ShortcutOverride:
-                    event.accept()  # ours, not the window's Edit menu
-                    return True
-                action()
-                return True
+        if isinstance(event, QKeyEvent) and claim_key(event, self._key_action(watched, event)):
+            return True
         return super().eventFilter(watched, event)
 
     def _key_action(self, watched: QObject, event: QKeyEvent) -> Callable[[], None] | None:
