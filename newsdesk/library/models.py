@@ -108,6 +108,9 @@ class Article(Record, Base):
     seo_description: Mapped[str] = mapped_column(Text, default="")
     embargo_until: Mapped[datetime | None] = mapped_column(default=None)
     published_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    # The Markdown file this article was imported from (absolute), so importing
+    # the same file again updates it instead of making a second article.
+    source_path: Mapped[str] = mapped_column(String(1000), default="", index=True)
     # Bumped on every save: a save carrying an older version is stale.
     version: Mapped[int] = mapped_column(default=1)
 
@@ -154,6 +157,9 @@ class Image(Record, Base):
     usage_terms: Mapped[str] = mapped_column(Text, default="")
     alt_text: Mapped[str] = mapped_column(Text, default="")
     headline: Mapped[str] = mapped_column(String(500), default="")
+    title: Mapped[str] = mapped_column(String(500), default="")
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    keywords: Mapped[str] = mapped_column(Text, default="")  # one keyword per line
     date_created: Mapped[str] = mapped_column(String(40), default="")
     city: Mapped[str] = mapped_column(String(200), default="")
     country: Mapped[str] = mapped_column(String(200), default="")
@@ -171,9 +177,10 @@ class Figure(Record, Base):
     image_id: Mapped[int] = mapped_column(ForeignKey("images.id", ondelete="RESTRICT"), index=True)
     role: Mapped[str] = mapped_column(String(10), default="inline")
     position: Mapped[int] = mapped_column(default=0)
-    caption: Mapped[str] = mapped_column(
-        Text, default=""
-    )  # this story's caption, overrides the image's
+    # This story's own caption and alt text. They start as copies of the
+    # image's (its defaults) and never change when another story edits its own.
+    caption: Mapped[str] = mapped_column(Text, default="")
+    alt_text: Mapped[str] = mapped_column(Text, default="")
 
     article: Mapped[Article] = relationship(back_populates="figures")
     image: Mapped[Image] = relationship(lazy="joined")

@@ -114,3 +114,43 @@ def test_a_truncated_library_is_refused(tmp_path):
 
 def test_the_schema_head_constant_names_the_newest_migration():
     assert database.head_revision() == database.SCHEMA_HEAD
+
+
+def test_upgrading_copies_each_pictures_words_into_its_stories_so_pages_render_as_before(tmp_path):
+    root = tmp_path / "lib"
+    root.mkdir()
+    db_path = root / "library.sqlite"
+    engine = database.make_engine(db_path)
+    database.upgrade(engine, "0004")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO articles (id, uid, headline, dek, slug, byline, section, body, status, language,"
+            " seo_title, seo_description, version, created_at, updated_at) VALUES"
+            " (1, 'a-1', 'One', '', 'one', '', '', '', 'draft', 'en', '', '', 1,"
+            " '2020-01-01 00:00:00', '2020-01-01 00:00:00'),"
+            " (2, 'a-2', 'Two', '', 'two', '', '', '', 'draft', 'en', '', '', 1,"
+            " '2020-01-01 00:00:00', '2020-01-01 00:00:00')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO images (id, uid, sha256, ext, original_name, format, mime, width, height,"
+            " size_bytes, caption, credit, creator, copyright, source, usage_terms, alt_text,"
+            " headline, date_created, city, country, created_at, updated_at) VALUES"
+            " (1, 'i-1', 'abc', '.jpg', 'a.jpg', 'JPEG', 'image/jpeg', 10, 10, 100,"
+            " 'Library caption', 'Jane Doe', '', '', '', '', 'Hills at dawn', '', '', '', '',"
+            " '2020-01-01 00:00:00', '2020-01-01 00:00:00')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO figures (id, uid, article_id, image_id, role, position, caption,"
+            " created_at, updated_at) VALUES"
+            " (1, 'f-1', 1, 1, 'hero', 0, '', '2020-01-01 00:00:00', '2020-01-01 00:00:00'),"
+            " (2, 'f-2', 2, 1, 'hero', 0, 'Its own words', '2020-01-01 00:00:00',"
+            " '2020-01-01 00:00:00')"
+        )
+    engine.dispose()
+    lib = Library.open(root)
+    one, two = lib.get_article("one").hero, lib.get_article("two").hero
+    assert (one.caption, one.alt_text) == ("Library caption", "Hills at dawn")
+    assert (two.caption, two.alt_text) == ("Its own words", "Hills at dawn")
+    image = lib.get_image(1)
+    assert (image.title, image.instructions, image.keywords) == ("", "", "")
+    lib.close()
