@@ -2,40 +2,54 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+# `make run` installs only what running needs; the test and packaging tools are
+# added by `make test` and `make package`, each once (a stamp per set).
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
+PACKAGE_STAMP := $(VENV)/.installed-package
 NPM_STAMP := node_modules/.installed
 
 .PHONY: run test bench lint package clean setup
 
-$(STAMP): pyproject.toml
+$(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,package]'
+
+$(RUN_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml $(RUN_STAMP)
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+$(PACKAGE_STAMP): pyproject.toml $(RUN_STAMP)
+	$(PY) -m pip install --quiet -e '.[package]'
 	touch $@
 
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $@
 
-setup: $(STAMP)
+setup: $(RUN_STAMP)
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(PY) -m newsdesk
 
-test: $(STAMP) $(NPM_STAMP)
+# The packaged-app smoke test (NEWSDESK_SLOW=1, set by .ci/run) needs PyInstaller too.
+test: $(TEST_STAMP) $(PACKAGE_STAMP) $(NPM_STAMP)
 	$(VENV)/bin/ruff check .
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(PY) benchmarks/run_all.py
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check newsdesk
 
-# The one-folder Linux bundle in dist/newsdesk (PyInstaller comes from the `package` extra).
-package: $(STAMP)
-	$(PY) -m pip install --quiet -e '.[package]'
+# The one-folder Linux bundle in dist/newsdesk.
+package: $(PACKAGE_STAMP)
 	$(PY) packaging/build.py
 
 clean:
