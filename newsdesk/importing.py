@@ -180,6 +180,12 @@ def parse_markdown_file(path: Path, *, tz_name: str = "UTC") -> ParsedArticle:
             if isinstance(meta[key], (dict, list)):
                 raise bad(key, "must be text")
             fields[key] = str(meta[key]).strip()
+    if fields.get("slug") and not slugify(fields["slug"], fallback=""):
+        # Every such slug would name the same article ("article"), so one file
+        # would quietly update another's story.
+        raise bad(
+            "slug", f"has no letters or digits ({fields['slug']!r}); write it like night-ferry"
+        )
     if "status" in meta:
         status = str(meta["status"]).strip().lower()
         if status not in ARTICLE_STATUSES:

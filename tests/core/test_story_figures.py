@@ -129,10 +129,9 @@ def test_changing_a_shared_pictures_credit_names_the_other_stories(tmp_path):
     assert len(warning) == 1 and "'harbour-at-dawn'" in warning[0]
     assert "credit from 'Ana Ruiz' to 'Newsdesk Agency'" in warning[0]
     assert "Traceback" not in done.stderr
-    # Re-importing the story that set the credit names nobody else's story... but the
-    # first story still shares it, so a change back is reported once more.
+    # Importing the same file again changes nothing, so there is nothing to warn about.
     again = newsdesk(lib, "import", second)
-    assert "warning:" not in again.stderr  # nothing changes: nothing to warn about
+    assert again.returncode == 0 and "warning:" not in again.stderr
 
 
 def test_body_pictures_keep_this_storys_alt_and_title_on_the_figure(tmp_path):
@@ -212,6 +211,15 @@ def test_a_slug_not_in_slug_form_finds_its_article_on_reimport(tmp_path, written
         slugs = [a.slug for a in library.list_articles()]
         assert len(slugs) == 1 and done.stdout.startswith(f"updated {slugs[0]}")
         assert library.get_article(slugs[0]).headline == "Ferry, updated"
+
+
+def test_a_slug_with_no_letters_or_digits_is_refused_in_one_sentence(tmp_path):
+    lib = tmp_path / "lib"
+    first = story(tmp_path / "desk", "a.md", "First", extra='slug: "!!!"\n')
+    done = newsdesk(lib, "import", first)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.count("\n") == 1 and "key 'slug' on line" in done.stderr
+    assert "has no letters or digits" in done.stderr
 
 
 def _image(library, n):
