@@ -10,9 +10,10 @@ from typing import Any
 
 import yaml
 
-from newsdesk.library import ARTICLE_STATUSES, Library
+from newsdesk.library import ARTICLE_STATUSES, FigureSpec, Library
 from newsdesk.library.models import Article
 from newsdesk.render.dates import zone
+from newsdesk.render.text import slugify
 
 KNOWN_KEYS = (
     "headline",
@@ -179,6 +180,12 @@ def parse_markdown_file(path: Path, *, tz_name: str = "UTC") -> ParsedArticle:
             if isinstance(meta[key], (dict, list)):
                 raise bad(key, "must be text")
             fields[key] = str(meta[key]).strip()
+    if fields.get("slug") and not slugify(fields["slug"], fallback=""):
+        # Every such slug would name the same article ("article"), so one file
+        # would quietly update another's story.
+        raise bad(
+            "slug", f"has no letters or digits ({fields['slug']!r}); write it like night-ferry"
+        )
     if "status" in meta:
         status = str(meta["status"]).strip().lower()
         if status not in ARTICLE_STATUSES:
@@ -311,57 +318,111 @@ def import_markdown_files(library: Library, paths: list[Path]) -> list[ImportRes
     return results
 
 
+# What an import may say about a photograph itself; these change every story
+# that uses it, so the import report says when they do.
+PHOTO_FIELDS = (("credit", "credit"), ("creator", "creator"), ("copyright", "copyright"))
+
+
+def _existing_article(library: Library, fields: dict[str, Any], source: str) -> Article | None:
+    """The article this file updates: the one with its slug, else the one made from this file."""
+    slug = fields.get("slug")
+    if slug:
+        # Stored slugs are normalised, so `slug: Night-Ferry` is `night-ferry`.
+        fields["slug"] = slug = slugify(slug)
+        found = library.find_article(slug)
+        if found is not None:
+            return found
+    return library.find_article_by_source(source)
+
+
+def _photo_updates(
+    library: Library, item: ParsedArticle, image, article_id: int | None, warnings: list[str]
+) -> dict[str, str]:
+    """The hero's credit, creator and copyright to write to the image, with a warning
+    naming the other stories whose pages change with them."""
+    assert item.hero is not None
+    updates: dict[str, str] = {}
+    changed: list[str] = []
+    for key, name in PHOTO_FIELDS:
+        value = item.hero.get(key)
+        if not value or value == getattr(image, name):
+            continue
+        updates[name] = value
+        if getattr(image, name):
+            changed.append(f"{key} from '{getattr(image, name)}' to '{value}'")
+    if changed:
+        others = library.articles_using_image(image.id, exclude_id=article_id)
+        if others:
+            names = ", ".join(f"'{a.slug}'" for a in others)
+            picture = image.original_name or item.hero["file"]
+            warnings.append(
+                f"{item.path}: the picture {picture} is also used by {names}, so changing its "
+                + " and ".join(changed)
+                + " changes those stories too."
+            )
+    return updates
+
+
+def _fill_defaults(library: Library, image, caption: str | None, alt: str | None):
+    """The first story to describe a picture gives it the defaults later stories start from."""
+    defaults = {
+        k: v for k, v in (("caption", caption), ("alt_text", alt)) if v and not getattr(image, k)
+    }
+    return library.update_image(image.id, **defaults) if defaults else image
+
+
 def _write_article(library: Library, item: ParsedArticle, import_image) -> ImportResult:
     fields = dict(item.fields)
-    body = item.body
-    figures: list[tuple[int, str, str]] = []  # image id, role, caption
-    hero_image = None
+    source = str(item.path.resolve())
+    existing = _existing_article(library, fields, source)
+    article_id = existing.id if existing is not None else None
+    warnings: list[str] = []
+    # This story's own figures, in the file's order (hero first). A caption or
+    # alt text of None keeps what the figure says, or starts from the image's.
+    wanted: list[FigureSpec] = []
+
     if item.hero:
-        hero_image = import_image(library, item.path.parent / item.hero["file"])
-        updates = {
-            k: v
-            for k, v in (
-                ("caption", item.hero.get("caption")),
-                ("credit", item.hero.get("credit")),
-                ("alt_text", item.hero.get("alt")),
-                ("creator", item.hero.get("creator")),
-                ("copyright", item.hero.get("copyright")),
-            )
-            if v
-        }
+        image = import_image(library, item.path.parent / item.hero["file"])
+        caption, alt = item.hero.get("caption"), item.hero.get("alt")
+        updates = _photo_updates(library, item, image, article_id, warnings)
         if updates:
-            hero_image = library.update_image(hero_image.id, **updates)
-        figures.append((hero_image.id, "hero", ""))
+            image = library.update_image(image.id, **updates)
+        image = _fill_defaults(library, image, caption, alt)
+        wanted.append(FigureSpec(image.id, "hero", caption, alt))
 
     def rewrite(m: re.Match[str]) -> str:
         target = m.group(2)
         if target.startswith(("image:", "http:", "https:", "data:")):
             return m.group(0)
         image = import_image(library, item.path.parent / target)
-        alt = m.group(1)[2:-2].strip()  # ![alt](
-        if alt and not image.alt_text:
-            # The writer described the picture in the Markdown: that is its alt text
-            # until the photo desk writes a better one.
-            image = library.update_image(image.id, alt_text=alt)
-        if all(f[0] != image.id for f in figures):
-            # The Markdown title (`![alt](photo.jpg "title")`) is this story's caption.
-            figures.append((image.id, "inline", (m.group(4) or "").strip()))
+        alt = m.group(1)[2:-2].strip() or None  # ![alt](
+        caption = (m.group(4) or "").strip() or None  # ![alt](photo.jpg "caption")
+        image = _fill_defaults(library, image, caption, alt)
+        if all(f.image_id != image.id for f in wanted):
+            # The writer described the picture in the Markdown: in this story,
+            # that is its alt text, and the title is its caption.
+            wanted.append(FigureSpec(image.id, "inline", caption, alt))
         return f"{m.group(1)}image:{image.uid}{m.group(3)}"
 
-    body = _BODY_IMAGE.sub(rewrite, body)
-    fields["body"] = body
-    slug = fields.get("slug")
-    existing = library.find_article(slug) if slug else None
+    fields["body"] = _BODY_IMAGE.sub(rewrite, item.body)
+    fields["source_path"] = source
     created = existing is None
     if existing is None:
         article = library.create_article(tags=item.tags, **fields)
     else:
-        fields.pop("slug", None)
+        if not item.fields.get("slug"):
+            fields.pop("slug", None)
         article = library.update_article(existing.id, tags=item.tags, **fields)
-    have = {f.image_id for f in article.figures}
-    for image_id, role, caption in figures:
-        if role == "hero":
-            library.set_hero(article.id, image_id)
-        elif image_id not in have:
-            library.add_figure(article.id, image_id, role=role, caption=caption)
-    return ImportResult(library.get_article(article.id), created)
+    # Figures placed in the editor that the file does not name stay where they
+    # were (a hero the file replaces becomes an inline figure).
+    named = {f.image_id for f in wanted}
+    has_hero = any(f.role == "hero" for f in wanted)
+    kept = [
+        FigureSpec(f.image_id, "inline" if has_hero and f.role == "hero" else f.role)
+        for f in article.figures
+        if f.image_id not in named
+    ]
+    specs = [k for k in kept if k.role == "hero"] + wanted + [k for k in kept if k.role != "hero"]
+    if wanted:
+        library.set_figures(article.id, specs)
+    return ImportResult(library.get_article(article.id), created, warnings)

@@ -542,11 +542,7 @@ class _Export:
     def _item(self, a: Article, assets: ExportAssets, tz: str) -> ListingItem:
         when = _when(a)
         hero = a.hero
-        thumb = (
-            assets.image_ref(hero.image, alt=hero.image.alt_text, purpose="listing")
-            if hero
-            else None
-        )
+        thumb = assets.image_ref(hero.image, alt=hero.alt_text, purpose="listing") if hero else None
         return ListingItem(
             href=assets.article_href(a) or "",
             headline=a.headline,
@@ -786,10 +782,12 @@ def _fingerprint(article: Article, extra: dict[str, Image], now: datetime, env: 
                 is_public(t, now=now),
                 t.updated_at.isoformat(),
                 (t.published_at or t.updated_at).isoformat(),
-                _image_fp(hero.image) if hero else None,
+                [hero.alt_text, _image_fp(hero.image)] if hero else None,
             ]
         )
-    figures = [[f.role, f.position, f.caption, _image_fp(f.image)] for f in article.figures]
+    figures = [
+        [f.role, f.position, f.caption, f.alt_text, _image_fp(f.image)] for f in article.figures
+    ]
     extras = [_image_fp(img) for img in _images_of(article, extra)[len(article.figures) :]]
     data = [
         env,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from newsdesk.library.errors import LibraryError, NotFound, SlugTaken, StaleArticleError
+from newsdesk.library.figures import FigureSpec, figure_specs
 from newsdesk.library.library import ArticleSummary, Library
 from newsdesk.library.models import (
     ARTICLE_STATUSES,
@@ -20,6 +21,7 @@ __all__ = [
     "Article",
     "ArticleSummary",
     "Figure",
+    "FigureSpec",
     "Image",
     "Library",
     "LibraryError",
@@ -30,4 +32,5 @@ __all__ = [
     "SearchHit",
     "SlugTaken",
     "StaleArticleError",
+    "figure_specs",
 ]

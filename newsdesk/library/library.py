@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from newsdesk.library import database, search
 from newsdesk.library.errors import LibraryError, NotFound, SlugTaken, StaleArticleError
+from newsdesk.library.figures import FigureSpec
 from newsdesk.library.models import (
     ARTICLE_STATUSES,
     FIGURE_ROLES,
@@ -52,6 +53,7 @@ ARTICLE_FIELDS = frozenset(
         "published_at",
         "created_at",
         "updated_at",
+        "source_path",
     }
 )
 IMAGE_FIELDS = frozenset(
@@ -214,6 +216,19 @@ class Library:
             return self.get_article(key)
         except NotFound:
             return None
+
+    def find_article_by_source(self, source_path: str) -> Article | None:
+        """The article imported from this file (its resolved absolute path), if any."""
+        if not source_path:
+            return None
+        with self._session() as s:
+            found = s.scalar(
+                select(Article.id)
+                .where(Article.source_path == source_path)
+                .order_by(Article.id)
+                .limit(1)
+            )
+        return None if found is None else self.get_article(found)
 
     def update_article(
         self,
@@ -620,26 +635,59 @@ class Library:
         return sorted(names, key=lambda k: (-names[k], k.casefold()))
 
     def add_figure(
-        self, article_id: int, image_id: int, *, role: str = "inline", caption: str = ""
+        self,
+        article_id: int,
+        image_id: int,
+        *,
+        role: str = "inline",
+        caption: str | None = None,
+        alt_text: str | None = None,
     ) -> Figure:
+        """Place the image in the article; caption and alt text default to the image's own."""
         if role not in FIGURE_ROLES:
             raise LibraryError(f"Unknown figure role {role!r}.")
         with self._session() as s, s.begin():
             article = s.get(Article, article_id)
             if article is None:
                 raise NotFound(f"Article {article_id} is no longer in the library.")
+            image = s.get(Image, image_id)
+            if image is None:
+                raise NotFound(f"Image {image_id} is no longer in the library.")
             if role == "hero":
                 for fig in article.figures:
                     if fig.role == "hero":
                         fig.role = "inline"
             position = 0 if role == "hero" else len(article.figures)
-            figure = Figure(image_id=image_id, role=role, caption=caption, position=position)
+            figure = self._new_figure(image, role, caption, alt_text)
+            figure.position = position
             article.figures.insert(position, figure)
             self._renumber(article.figures)
             self._touch(article)
             s.flush()
             figure_id = figure.id
         return self.get_figure(figure_id)
+
+    @staticmethod
+    def _new_figure(image: Image, role: str, caption: str | None, alt_text: str | None) -> Figure:
+        # The image's caption and alt text are copied once, here: afterwards the
+        # figure's own words are all a page shows, so editing the image's
+        # defaults never changes a story that already uses the picture.
+        return Figure(
+            image_id=image.id,
+            role=role,
+            caption=image.caption if caption is None else caption,
+            alt_text=image.alt_text if alt_text is None else alt_text,
+        )
+
+    def articles_using_image(
+        self, image_id: int, *, exclude_id: int | None = None
+    ) -> list[ArticleSummary]:
+        """The articles that place this image as a figure (oldest first)."""
+        sub = select(Figure.article_id).where(Figure.image_id == image_id)
+        if exclude_id is not None:
+            sub = sub.where(Figure.article_id != exclude_id)
+        ids = [r for (r,) in self._rows(sub.distinct())]
+        return sorted(self.list_articles(ids=ids), key=lambda a: a.id)
 
     def get_figure(self, figure_id: int) -> Figure:
         with self._session() as s:
@@ -649,14 +697,22 @@ class Library:
             return fig
 
     def update_figure(
-        self, figure_id: int, *, caption: str | None = None, role: str | None = None
+        self,
+        figure_id: int,
+        *,
+        caption: str | None = None,
+        alt_text: str | None = None,
+        role: str | None = None,
     ) -> Figure:
+        """Change this story's caption, alt text or role of one figure (None leaves it)."""
         with self._session() as s, s.begin():
             fig = s.get(Figure, figure_id)
             if fig is None:
                 raise NotFound(f"Figure {figure_id} is no longer in the library.")
             if caption is not None:
                 fig.caption = caption
+            if alt_text is not None:
+                fig.alt_text = alt_text
             if role is not None:
                 if role not in FIGURE_ROLES:
                     raise LibraryError(f"Unknown figure role {role!r}.")
@@ -672,6 +728,61 @@ class Library:
             fig.updated_at = utcnow()
             self._touch(fig.article)
         return self.get_figure(figure_id)
+
+    def set_figures(self, article_id: int, specs: Sequence[FigureSpec]) -> Article:
+        """Make the article's figures exactly `specs`, in this order, in one transaction.
+
+        Figures already placed keep their identity (matched by image, in
+        order); those not named are removed; new ones start from the image's
+        defaults unless the spec says otherwise. Used by undo, so it must be
+        idempotent and all-or-nothing.
+        """
+        specs = list(specs)
+        for spec in specs:
+            if spec.role not in FIGURE_ROLES:
+                raise LibraryError(f"Unknown figure role {spec.role!r}.")
+        if sum(1 for spec in specs if spec.role == "hero") > 1:
+            raise LibraryError("An article has one hero picture; the list names more than one.")
+        with self._session() as s, s.begin():
+            article = s.get(Article, article_id)
+            if article is None:
+                raise NotFound(f"Article {article_id} is no longer in the library.")
+            images = {
+                i.id: i
+                for i in s.scalars(select(Image).where(Image.id.in_({p.image_id for p in specs})))
+            }
+            missing = sorted({p.image_id for p in specs} - images.keys())
+            if missing:
+                raise NotFound(f"Pictures no longer in the library: {missing}.")
+            groups: dict[int, list[Figure]] = {}
+            for fig in article.figures:
+                groups.setdefault(fig.image_id, []).append(fig)
+            wanted: list[Figure] = []
+            for spec in specs:
+                group = groups.get(spec.image_id)
+                if group:
+                    fig = group.pop(0)
+                    changed = False
+                    for name in ("caption", "alt_text"):
+                        value = getattr(spec, name)
+                        if value is not None and getattr(fig, name) != value:
+                            setattr(fig, name, value)
+                            changed = True
+                    if fig.role != spec.role:
+                        fig.role = spec.role
+                        changed = True
+                    if changed:
+                        fig.updated_at = utcnow()
+                else:
+                    fig = self._new_figure(
+                        images[spec.image_id], spec.role, spec.caption, spec.alt_text
+                    )
+                wanted.append(fig)
+            # Replacing the collection deletes the leftovers (delete-orphan).
+            article.figures = wanted
+            self._renumber(article.figures)
+            self._touch(article)
+        return self.get_article(article_id)
 
     def set_hero(self, article_id: int, image_id: int) -> Figure:
         """Make the image this article's hero, reusing its figure when it is already placed."""
@@ -851,4 +962,4 @@ class Library:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-__all__ = ["ArticleSummary", "Library"]
+__all__ = ["ArticleSummary", "FigureSpec", "Library"]

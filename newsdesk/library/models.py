@@ -177,17 +177,14 @@ class Figure(Record, Base):
     image_id: Mapped[int] = mapped_column(ForeignKey("images.id", ondelete="RESTRICT"), index=True)
     role: Mapped[str] = mapped_column(String(10), default="inline")
     position: Mapped[int] = mapped_column(default=0)
-    # This story's own caption and alt text. They start as copies of the
-    # image's (its defaults) and never change when another story edits its own.
+    # This story's own caption and alt text: copied from the image's (its
+    # defaults) when the figure is made, and from then on the only words a page
+    # shows for it. Another story editing its own figure never changes these.
     caption: Mapped[str] = mapped_column(Text, default="")
     alt_text: Mapped[str] = mapped_column(Text, default="")
 
     article: Mapped[Article] = relationship(back_populates="figures")
     image: Mapped[Image] = relationship(lazy="joined")
-
-    @property
-    def effective_caption(self) -> str:
-        return self.caption or self.image.caption
 
 
 class RelatedStory(Record, Base):

@@ -59,7 +59,8 @@ def preflight(library, article: Article, *, now: datetime | None = None) -> list
     if hero is None:
         fail("hero-missing", "There is no hero image.")
     for fig in article.figures:
-        _check_image(fig.image, "hero" if fig is hero else "figure", fail)
+        # The alt text is this story's own (the figure's); the credit is the photograph's.
+        _check_image(fig.image, "hero" if fig is hero else "figure", fail, alt_text=fig.alt_text)
 
     placed = {f.image.uid for f in article.figures}
     for target in _IMAGE_REF.findall(article.body):
@@ -104,11 +105,17 @@ def _check_body_image(library, uid: str, fail) -> None:
     _check_image(image, "figure", fail)
 
 
-def _check_image(image, role: str, fail) -> None:
-    """Every published picture carries a credit and alt text."""
+def _check_image(image, role: str, fail, *, alt_text: str | None = None) -> None:
+    """Every published picture carries a credit and alt text.
+
+    `alt_text` is the story's own (its figure's); a body image that is not a
+    figure of the story has only the image's.
+    """
     name = image.original_name or image.sha256[:12]
     what = f"The hero image ({name})" if role == "hero" else f"The image {name}"
-    if not image.alt_text.strip():
+    if alt_text is None:
+        alt_text = image.alt_text
+    if not (alt_text or "").strip():
         fail(f"{role}-alt-missing", f"{what} has no alt text.")
     if not image.credit.strip():
         fail(f"{role}-credit-missing", f"{what} has no credit.")

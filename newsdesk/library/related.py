@@ -937,7 +937,7 @@ def story_cards(library: Library, ids: Iterable[int]) -> dict[int, StoryCard]:
         heroes = {
             r[0]: r[1:]
             for r in conn.execute(
-                select(Figure.article_id, Image.sha256, Image.ext, Image.alt_text)
+                select(Figure.article_id, Image.sha256, Image.ext, Figure.alt_text)
                 .join(Image, Image.id == Figure.image_id)
                 .where(Figure.article_id.in_(wanted), Figure.role == "hero")
             )

@@ -176,9 +176,19 @@ def figure_view(
     alt: str | None = None,
     role: str = "inline",
 ) -> FigureView:
-    caption = figure.caption if figure and figure.caption else image.caption
+    """What a picture shows on a page: THE rule for a figure's words.
+
+    A figure shows its story's own caption and alt text, never the image's
+    (those were only the defaults the figure started from). `alt` is the
+    Markdown's own alt text where the body gives one. An image the body shows
+    without being a figure of the story has nothing but the image's words.
+    """
+    if figure is not None:
+        caption, default_alt = figure.caption, figure.alt_text
+    else:
+        caption, default_alt = image.caption, image.alt_text
     return FigureView(
-        image=assets.image_ref(image, alt=alt if alt is not None else image.alt_text, purpose=role),
+        image=assets.image_ref(image, alt=alt or default_alt, purpose=role),
         caption=caption,
         credit=image.credit,
         role=role,
@@ -203,7 +213,7 @@ def make_image_resolver(
         image = fig.image if fig else extra.get(uid)
         if image is None:
             return None
-        view = figure_view(fig, image, assets, alt=alt or image.alt_text, role="inline")
+        view = figure_view(fig, image, assets, alt=alt, role="inline")
         if not standalone:
             return env.get_template("inline_image.html").render(image=view.image)
         return template.render(figure=view)
@@ -244,8 +254,8 @@ def build_page(
             continue
         thumb = None
         if target.hero is not None:
-            timg = target.hero.image
-            thumb = assets.image_ref(timg, alt=timg.alt_text, purpose="card")
+            # THAT story's hero, described in THAT story's words.
+            thumb = assets.image_ref(target.hero.image, alt=target.hero.alt_text, purpose="card")
         when = target.published_at or target.updated_at
         cards.append(
             RelatedCard(
@@ -274,8 +284,18 @@ def build_page(
     }
     if description:
         ld["description"] = description
-    if og_image:
-        ld["image"] = [og_image]
+    if og_image and hero is not None:
+        image_ld: dict[str, object] = {
+            "@type": "ImageObject",
+            "url": og_image,
+            "width": hero.image.width,
+            "height": hero.image.height,
+        }
+        if hero.caption:
+            image_ld["caption"] = hero.caption
+        if hero_fig is not None and hero_fig.image.credit:
+            image_ld["creditText"] = hero_fig.image.credit
+        ld["image"] = [image_ld]
     if canonical:
         ld["mainEntityOfPage"] = canonical
         ld["url"] = canonical

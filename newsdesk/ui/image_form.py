@@ -1,4 +1,4 @@
-"""The photo-desk form of the image panel: caption, credit, alt text and the other fields of one image."""
+"""The photo-desk form of the image panel: this story's caption and alt text, then the photograph's own fields."""
 
 from __future__ import annotations
 
@@ -16,11 +16,13 @@ from PySide6.QtWidgets import (
 
 from newsdesk.ui.thumbs import ImageItem
 
-# (field, label) in the order the form shows them; alt text sits right under the
-# caption so the two are written side by side and never confused.
+# (field, label) of the image's own fields, in the order the form shows them.
+# Credit and the rest describe the photograph, so they hold for every story.
+# The image's caption and alt text are only what a NEW story starts from (a
+# story's own words live on its figure, shown above them when a picture of
+# the open article is selected); alt text sits right under the caption so the
+# two are written side by side and never confused.
 FORM_FIELDS: tuple[tuple[str, str], ...] = (
-    ("caption", "Ca&ption"),
-    ("alt_text", "A&lt text"),
     ("credit", "C&redit"),
     ("creator", "Cr&eator"),
     ("copyright", "Cop&yright"),
@@ -29,13 +31,15 @@ FORM_FIELDS: tuple[tuple[str, str], ...] = (
     ("date_created", "&Date"),
     ("city", "Cit&y"),
     ("country", "Cou&ntry"),
+    ("caption", "Default ca&ption for new stories"),
+    ("alt_text", "Default a&lt text for new stories"),
 )
 FIELD_NAMES: dict[str, str] = {name: label.replace("&", "") for name, label in FORM_FIELDS}
 MULTILINE = frozenset({"caption", "alt_text"})
 COMPLETED = frozenset({"credit", "creator"})
 PLACEHOLDERS = {
-    "caption": "What the reader should know about this picture",
-    "alt_text": "What the picture shows, for someone who cannot see it",
+    "caption": "What a new story's caption starts as",
+    "alt_text": "What a new story's alt text starts as",
     "credit": "e.g. Jane Doe / Newsdesk Agency",
     "date_created": "YYYY-MM-DD",
 }
@@ -81,7 +85,9 @@ class ImageForm(QWidget):
     sig_field_edited = Signal(str, str)
     """The user changed this field (name, new text)."""
     sig_story_caption_edited = Signal(str)
-    """The user changed this story's caption override."""
+    """The user changed this story's caption (the figure's own)."""
+    sig_story_alt_edited = Signal(str)
+    """The user changed this story's alt text (the figure's own)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -101,21 +107,31 @@ class ImageForm(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         form.setContentsMargins(0, 0, 0, 0)
-        self.story_caption = _TextBox(2)
+        self.story_caption = _TextBox(3)
         self.story_caption.setObjectName("story_caption")
-        self.story_caption.setPlaceholderText("Leave empty to use the picture's caption")
+        self.story_caption.setPlaceholderText("What the reader should know about this picture")
         self.story_caption.setAccessibleName("Caption in this story")
         self.story_caption.textChanged.connect(self._story_caption_changed)
         self.story_caption_label = QLabel("Caption in &this story")
         self.story_caption_label.setBuddy(self.story_caption)
         self.story_caption_label.setWordWrap(True)
-
-        self.alt_warning = QLabel("")
-        self.alt_warning.setObjectName("alt-warning")
-        self.alt_warning.setWordWrap(True)
-        palette = self.alt_warning.palette()
-        palette.setColor(QPalette.ColorRole.WindowText, QColor(WARNING_COLOUR))
-        self.alt_warning.setPalette(palette)
+        self.story_alt = _TextBox(3)
+        self.story_alt.setObjectName("story_alt")
+        self.story_alt.setPlaceholderText("What the picture shows, for someone who cannot see it")
+        self.story_alt.setAccessibleName("Alt text in this story")
+        self.story_alt.textChanged.connect(self._story_alt_changed)
+        self.story_alt_label = QLabel("Alt te&xt in this story")
+        self.story_alt_label.setBuddy(self.story_alt)
+        self.story_alt_label.setWordWrap(True)
+        self.story_alt_warning = self._warning_label("story-alt-warning")
+        self.photo_heading = QLabel("The photograph (every story)")
+        self.photo_heading.setObjectName("photo-heading")
+        self.photo_heading.setWordWrap(True)
+        self.alt_warning = self._warning_label("alt-warning")
+        form.addRow(self.story_caption_label, self.story_caption)
+        form.addRow(self.story_alt_label, self.story_alt)
+        form.addRow(self.story_alt_warning)
+        form.addRow(self.photo_heading)
 
         for name, label_text in FORM_FIELDS:
             editor: QLineEdit | _TextBox
@@ -140,8 +156,6 @@ class ImageForm(QWidget):
             label = QLabel(label_text)
             label.setBuddy(editor)
             form.addRow(label, editor)
-            if name == "caption":
-                form.addRow(self.story_caption_label, self.story_caption)
             if name == "alt_text":
                 form.addRow(self.alt_warning)
 
@@ -153,14 +167,31 @@ class ImageForm(QWidget):
         self._form = form
         self.load(None)
 
+    @staticmethod
+    def _warning_label(name: str) -> QLabel:
+        label = QLabel("")
+        label.setObjectName(name)
+        label.setWordWrap(True)
+        palette = label.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, QColor(WARNING_COLOUR))
+        label.setPalette(palette)
+        return label
+
     # ---- showing an image ----------------------------------------------------------------
-    def load(self, item: ImageItem | None, *, story_caption: str | None = None) -> None:
-        """Show this image's fields (and its story caption when it is a figure of the open article)."""
+    def load(
+        self,
+        item: ImageItem | None,
+        *,
+        story_caption: str | None = None,
+        story_alt: str | None = None,
+    ) -> None:
+        """Show this image's fields, and this story's caption and alt text when it is a
+        figure of the open article (None: it is not)."""
         self.item = item
         for name, editor in self.editors.items():
             self._set_text(editor, item.get(name) if item else "")
             editor.setEnabled(item is not None)
-        self.set_story_caption(story_caption)
+        self.set_story(story_caption, story_alt)
         if item is None:
             self.title.setText("No picture selected")
         else:
@@ -168,12 +199,20 @@ class ImageForm(QWidget):
             self.title.setText(f"{name} · {item.width}×{item.height}")
         self.update_alt_warning()
 
+    def set_story(self, caption: str | None, alt_text: str | None = None) -> None:
+        """This story's own caption and alt text; None hides them (not a figure of the article)."""
+        visible = caption is not None
+        for widget in (self.story_caption, self.story_alt, self.photo_heading):
+            self._form.setRowVisible(widget, visible)
+        if visible:
+            for editor, text in ((self.story_caption, caption), (self.story_alt, alt_text)):
+                if editor.text() != (text or ""):
+                    self._set_text(editor, text or "")
+        self.update_alt_warning()
+
     def set_story_caption(self, text: str | None) -> None:
-        """None hides the override (the image is not a figure of the open article)."""
-        visible = text is not None
-        self._form.setRowVisible(self.story_caption, visible)
-        if visible and self.story_caption.text() != text:
-            self._set_text(self.story_caption, text or "")
+        """Kept for callers that only know the caption; the alt text stays as it is."""
+        self.set_story(text, self.story_alt.text() if text is not None else None)
 
     def set_value(self, name: str, text: str) -> None:
         """Put a value in a field without it counting as an edit (undo, reload)."""
@@ -190,14 +229,21 @@ class ImageForm(QWidget):
         self.credit_model.setStringList(names)
 
     def update_alt_warning(self) -> None:
-        warning = (
-            alt_text_warning(self.value("alt_text"), self.value("caption"))
-            if self.item is not None
-            else ""
-        )
-        self.alt_warning.setText(warning)
-        self.alt_warning.setAccessibleName(warning)
-        self.alt_warning.setVisible(bool(warning))
+        """Warn about the alt text a page will show: this story's when the picture is
+        one of its figures, else the default a new story starts from."""
+        story = self._form.isRowVisible(self.story_alt)
+        story_warning = default_warning = ""
+        if self.item is not None and story:
+            story_warning = alt_text_warning(self.story_alt.text(), self.story_caption.text())
+        elif self.item is not None:
+            default_warning = alt_text_warning(self.value("alt_text"), self.value("caption"))
+        for label, warning in (
+            (self.story_alt_warning, story_warning),
+            (self.alt_warning, default_warning),
+        ):
+            label.setText(warning)
+            label.setAccessibleName(warning)
+            self._form.setRowVisible(label, bool(warning))
 
     # ---- internals -----------------------------------------------------------------------
     @staticmethod
@@ -216,4 +262,10 @@ class ImageForm(QWidget):
 
     def _story_caption_changed(self) -> None:
         if self.item is not None:
+            self.update_alt_warning()
             self.sig_story_caption_edited.emit(self.story_caption.text())
+
+    def _story_alt_changed(self) -> None:
+        if self.item is not None:
+            self.update_alt_warning()
+            self.sig_story_alt_edited.emit(self.story_alt.text())

@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 
 from newsdesk.images import IMAGE_EXTENSIONS, ImportFailure, is_image_path
 from newsdesk.images.library_import import ImportReport, import_images
-from newsdesk.library import Article, Library
+from newsdesk.library import Article, FigureSpec, Library, figure_specs
 from newsdesk.ui.image_form import FIELD_NAMES, ImageForm
 from newsdesk.ui.keys import claim_key
 from newsdesk.ui.thumbs import GridRow, ImageGridModel, ImageItem, ThumbGrid, ThumbnailLoader
@@ -58,57 +58,14 @@ DRAG_EVENTS = (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop)
 NAME_FILTER = "Images ({})".format(" ".join(f"*{e}" for e in sorted(IMAGE_EXTENSIONS)))
 
 
-@dataclass(frozen=True, slots=True)
-class FigureSpec:
-    """One figure of an article as the panel wants it: which image, its role, its story caption."""
-
-    image_id: int
-    role: str = "inline"
-    caption: str = ""
+def new_figure(item: ImageItem, role: str = "inline") -> FigureSpec:
+    """A figure about to be placed: it starts from the picture's default caption and alt text."""
+    return FigureSpec(item.id, role, item.get("caption"), item.get("alt_text"))
 
 
-def figure_specs(article: Article) -> list[FigureSpec]:
-    return [FigureSpec(f.image_id, f.role, f.caption or "") for f in article.figures]
-
-
-def restore_figures(library: Library, article_id: int, specs: Sequence[FigureSpec]) -> Article:
-    """Make the article's figures exactly `specs` (order, hero, story captions); returns the article.
-
-    Qt-free and idempotent, so one function serves every figure change and its
-    undo: the panel only ever says what the figures should be.
-    """
-    article = library.get_article(article_id)
-    groups: dict[int, list] = {}
-    for fig in article.figures:
-        groups.setdefault(fig.image_id, []).append(fig)
-    old_roles = {f.id: f.role for f in article.figures}
-    ids: list[int] = []
-    for spec in specs:
-        group = groups.get(spec.image_id)
-        if group:
-            fig = group.pop(0)
-            if (fig.caption or "") != spec.caption:
-                library.update_figure(fig.id, caption=spec.caption)
-        else:
-            fig = library.add_figure(article_id, spec.image_id, caption=spec.caption)
-        ids.append(fig.id)
-    for leftovers in groups.values():
-        for fig in leftovers:
-            library.remove_figure(fig.id)
-    hero_id = next((ids[i] for i, s in enumerate(specs) if s.role == "hero"), None)
-    for fid in ids:
-        if old_roles.get(fid) == "hero" and fid != hero_id:
-            library.update_figure(fid, role="inline")
-    if hero_id is not None and old_roles.get(hero_id) != "hero":
-        library.update_figure(hero_id, role="hero")
-    if ids:
-        library.reorder_figures(article_id, ids)
-    return library.get_article(article_id)
-
-
-def image_markdown(item: ImageItem) -> str:
+def image_markdown(item: ImageItem, alt_text: str) -> str:
     """The body Markdown for a library image: `![alt](image:<uid>)` on a paragraph of its own."""
-    alt = " ".join(item.get("alt_text").split())
+    alt = " ".join(alt_text.split())
     alt = alt.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
     return f"![{alt}](image:{item.uid})\n\n"
 
@@ -129,7 +86,7 @@ class FieldEdit(QUndoCommand):
 
 
 class FiguresChange(QUndoCommand):
-    """The article's figures changed (hero, order, added, removed, story caption)."""
+    """The article's figures changed (hero, order, added, removed, this story's caption or alt)."""
 
     def __init__(
         self,
@@ -255,7 +212,8 @@ class ImagesPanel(QWidget):
         self.figures: list[FigureSpec] = []
         self.current: ImageItem | None = None
         self._pending_fields: dict[tuple[int, str], str] = {}
-        self._pending_story: tuple[int, int, str] | None = None  # article, image, caption
+        # This story's caption / alt text typed but not yet an undo step: (article, image) -> fields.
+        self._pending_story: dict[tuple[int, int], dict[str, str]] = {}
         self._search_generation = 0
         self._import_job: _ImportJob | None = None
         self._import_queue: list[_ImportJob] = []
@@ -354,7 +312,10 @@ class ImagesPanel(QWidget):
         # ---- the form
         self.form = ImageForm()
         self.form.sig_field_edited.connect(self._on_field_edited)
-        self.form.sig_story_caption_edited.connect(self._on_story_caption_edited)
+        self.form.sig_story_caption_edited.connect(
+            lambda text: self._on_story_edited("caption", text)
+        )
+        self.form.sig_story_alt_edited.connect(lambda text: self._on_story_edited("alt_text", text))
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -450,7 +411,7 @@ class ImagesPanel(QWidget):
         keep = self.current.id if self.current is not None else None
         self.article_model.set_rows(
             [
-                GridRow(self._images[s.image_id], s.role, s.caption)
+                GridRow(self._images[s.image_id], s.role, s.caption or "", s.alt_text)
                 for s in self.figures
                 if s.image_id in self._images
             ]
@@ -521,11 +482,13 @@ class ImagesPanel(QWidget):
 
     def _load_form(self) -> None:
         item = self.current
-        story: str | None = None
+        caption = alt = None
         if item is not None and self.article_id is not None:
             i = self._figure_index(item.id)
-            story = self.figures[i].caption if i >= 0 else None
-        self.form.load(item, story_caption=story)
+            if i >= 0:
+                caption = self.figures[i].caption or ""
+                alt = self.figures[i].alt_text or ""
+        self.form.load(item, story_caption=caption, story_alt=alt)
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -549,10 +512,10 @@ class ImagesPanel(QWidget):
         self._pending_fields[(self.current.id, name)] = value
         self._autosave.start()
 
-    def _on_story_caption_edited(self, text: str) -> None:
+    def _on_story_edited(self, name: str, text: str) -> None:
         if self.current is None or self.article_id is None:
             return
-        self._pending_story = (self.article_id, self.current.id, text)
+        self._pending_story.setdefault((self.article_id, self.current.id), {})[name] = text
         self._autosave.start()
 
     def commit_edits(self) -> None:
@@ -564,16 +527,23 @@ class ImagesPanel(QWidget):
             if item is None or item.get(name) == value:
                 continue
             self.undo_stack.push(FieldEdit(self, image_id, name, item.get(name), value))
-        story, self._pending_story = self._pending_story, None
-        if story is not None:
-            article_id, image_id, text = story
+        stories, self._pending_story = self._pending_story, {}
+        for (article_id, image_id), values in stories.items():
             i = self._figure_index(image_id)
-            if article_id == self.article_id and i >= 0 and self.figures[i].caption != text:
-                after = list(self.figures)
-                after[i] = replace(after[i], caption=text)
-                self.undo_stack.push(
-                    FiguresChange(self, "Edit story caption", article_id, self.figures, after)
-                )
+            if article_id != self.article_id or i < 0:
+                continue
+            spec = self.figures[i]
+            changed = {k: v for k, v in values.items() if getattr(spec, k) != v}
+            if not changed:
+                continue
+            after = list(self.figures)
+            after[i] = replace(spec, **changed)
+            what = "caption" if changed.keys() == {"caption"} else "alt text"
+            if len(changed) > 1:
+                what = "caption and alt text"
+            self.undo_stack.push(
+                FiguresChange(self, f"Edit {what} in this story", article_id, self.figures, after)
+            )
 
     def _apply_field(self, image_id: int, name: str, value: str) -> None:
         """Called by FieldEdit (do and undo): show the value and write it to the library."""
@@ -618,7 +588,8 @@ class ImagesPanel(QWidget):
                 self._show_figures()
             self.sig_article_edited.emit()
 
-        self._write(lambda: restore_figures(library, article_id, wanted), done)
+        # One transaction: an undo is all of the change or none of it.
+        self._write(lambda: library.set_figures(article_id, wanted), done)
 
     def _change_figures(self, text: str, after: list[FigureSpec]) -> None:
         if self.article_id is None or after == self.figures:
@@ -631,8 +602,9 @@ class ImagesPanel(QWidget):
         item = self.current
         if item is None or self.article_id is None:
             return
+        self.commit_edits()  # a default typed a moment ago is what a new figure starts from
         i = self._figure_index(item.id)
-        spec = self.figures[i] if i >= 0 else FigureSpec(item.id)
+        spec = self.figures[i] if i >= 0 else new_figure(item)
         rest = [replace(s, role="inline") for j, s in enumerate(self.figures) if j != i]
         self._change_figures("Set hero picture", [replace(spec, role="hero"), *rest])
 
@@ -640,7 +612,8 @@ class ImagesPanel(QWidget):
         item = self.current
         if item is None or self.article_id is None or self._figure_index(item.id) >= 0:
             return
-        self._change_figures("Add picture to article", [*self.figures, FigureSpec(item.id)])
+        self.commit_edits()
+        self._change_figures("Add picture to article", [*self.figures, new_figure(item)])
 
     def remove_from_article(self) -> None:
         item = self.current
@@ -658,10 +631,14 @@ class ImagesPanel(QWidget):
         item = self.current
         if item is None or self.article_id is None:
             return
-        if self._figure_index(item.id) < 0:
+        self.commit_edits()
+        i = self._figure_index(item.id)
+        if i < 0:
             # The page resolves `image:` references through the article's figures.
-            self._change_figures("Add picture to article", [*self.figures, FigureSpec(item.id)])
-        self.sig_insert_markdown.emit(image_markdown(item))
+            self._change_figures("Add picture to article", [*self.figures, new_figure(item)])
+            i = self._figure_index(item.id)
+        # The body describes the picture in this story's words.
+        self.sig_insert_markdown.emit(image_markdown(item, self.figures[i].alt_text or ""))
 
     def move_selected_figure(self, delta: int) -> None:
         """Move the figure selected in the strip one place earlier (-1) or later (+1)."""
@@ -939,7 +916,11 @@ class ImagesPanel(QWidget):
         fresh = [self._adopt(ImageItem.from_image(image)) for image in report.imported]
         if job is not None and job.add_to_article and self.article_id is not None:
             placed = {s.image_id for s in self.figures}
-            extra = [FigureSpec(i.id) for i in report.imported if i.id not in placed]
+            extra = [
+                FigureSpec(i.id, "inline", i.caption, i.alt_text)
+                for i in report.imported
+                if i.id not in placed
+            ]
             if extra:
                 self._change_figures("Add pictures to article", [*self.figures, *extra])
         if self.search.text().strip():

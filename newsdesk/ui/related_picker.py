@@ -148,7 +148,7 @@ def card_from_article(article: Article) -> StoryCard:
         embargo_until=article.embargo_until,
         hero_sha256=image.sha256 if image is not None else "",
         hero_filename=image.filename if image is not None else "",
-        hero_alt=image.alt_text if image is not None else "",
+        hero_alt=hero.alt_text if hero is not None else "",  # that story's own words
     )
 
 

@@ -115,11 +115,19 @@ class ImageItem:
 
 @dataclass(eq=False)
 class GridRow:
-    """One cell of a grid: an image, and its role and story caption when it is a figure."""
+    """One cell of a grid: an image, and its role and this story's words when it is a figure."""
 
     image: ImageItem
     role: str | None = None  # "hero" / "inline" for the article's figures, None in the library
-    caption: str = ""  # this story's caption override
+    caption: str = ""  # this story's caption (the figure's own)
+    alt_text: str | None = None  # this story's alt text; None in the library grid
+
+    @property
+    def missing_alt(self) -> bool:
+        """A figure is described by its story's alt text; a library picture by its default."""
+        if self.alt_text is None:
+            return self.image.missing_alt
+        return not self.alt_text.strip()
 
 
 # ---- pictures ---------------------------------------------------------------------------
@@ -291,17 +299,21 @@ class ThumbnailLoader(PixmapCache):
         library = self.library
         return self.request(item.sha256, lambda: _load_thumbnail(library, item))
 
-    def icon(self, item: ImageItem, *, hero: bool = False) -> QPixmap:
+    def icon(
+        self, item: ImageItem, *, hero: bool = False, missing_alt: bool | None = None
+    ) -> QPixmap:
         """The decorated grid icon: thumbnail (or placeholder) with its badges."""
         base = self.pixmap(item)
-        key = (item.sha256 if base is not None else "", hero, item.missing_credit, item.missing_alt)
+        if missing_alt is None:
+            missing_alt = item.missing_alt
+        key = (item.sha256 if base is not None else "", hero, item.missing_credit, missing_alt)
         pm = self._decorated.get(key)
         if pm is None:
             pm = decorate(
                 base if base is not None else self.placeholder,
                 hero=hero,
                 missing_credit=item.missing_credit,
-                missing_alt=item.missing_alt,
+                missing_alt=missing_alt,
             )
             self._decorated[key] = pm
             while len(self._decorated) > CACHE_LIMIT:
@@ -366,7 +378,7 @@ class ImageGridModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return item.label(row.caption)
         if role == Qt.ItemDataRole.DecorationRole:
-            return self.loader.icon(item, hero=row.role == "hero")
+            return self.loader.icon(item, hero=row.role == "hero", missing_alt=row.missing_alt)
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleDescriptionRole):
             return self.describe(row)
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -385,7 +397,7 @@ class ImageGridModel(QAbstractListModel):
             lines.append("Hero picture of this article.")
         credit = item.get("credit").strip()
         lines.append(f"Credit: {credit}" if credit else MISSING_CREDIT)
-        if item.missing_alt:
+        if row.missing_alt:
             lines.append(MISSING_ALT)
         lines.append(f"{item.original_name or item.filename} · {item.width}×{item.height}")
         return "\n".join(lines)

@@ -100,7 +100,7 @@ def test_figures_hero_order_and_caption_override(library):
     art = library.get_article(a.id)
     assert art.hero.image_id == i2.id and [f.role for f in art.figures].count("hero") == 1
     library.update_figure(f1.id, caption="This story's caption")
-    assert library.get_figure(f1.id).effective_caption == "This story's caption"
+    assert library.get_figure(f1.id).caption == "This story's caption"
     order = [f.id for f in reversed(library.get_article(a.id).figures)]
     library.reorder_figures(a.id, order)
     assert [f.id for f in library.get_article(a.id).figures] == order

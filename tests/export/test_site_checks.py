@@ -149,7 +149,11 @@ def test_article_json_ld_says_what_the_page_says(sample):
 
     assert ld["@context"] == "https://schema.org" and ld["@type"] == "NewsArticle"
     assert ld["headline"] == article.headline
-    assert ld["image"] and all(url.startswith(BASE + "assets/img/") for url in ld["image"])
+    assert ld["image"] and all(
+        img["@type"] == "ImageObject" and img["url"].startswith(BASE + "assets/img/")
+        for img in ld["image"]
+    )
+    assert ld["image"][0]["caption"] == article.hero.caption
     published = datetime.fromisoformat(ld["datePublished"])
     modified = datetime.fromisoformat(ld["dateModified"])
     assert published.utcoffset() is not None and published == article.published_at.replace(
@@ -184,7 +188,7 @@ def test_open_graph_and_twitter_cards(sample):
             meta["og:image:width"][0],
             meta["og:image:height"][0],
         ]
-    assert meta["og:image:alt"] == [article.hero.image.alt_text]
+    assert meta["og:image:alt"] == [article.hero.alt_text]
     assert meta["twitter:card"] == ["summary_large_image"]
 
 

@@ -244,7 +244,79 @@ def test_story_caption_overrides_only_this_article_and_undoes(
 
     panel.undo()
     saved(qtbot, panel)
-    assert library.get_article(sample_article.id).figures[0].caption == ""
+    # Back to the words the figure started from: the picture's default caption.
+    assert library.get_article(sample_article.id).figures[0].caption == "A witty caption"
+
+
+def test_alt_text_in_this_story_leaves_the_other_story_unchanged(
+    qtbot, panel, library, sample_article, tmp_path
+):
+    (image,) = import_and_wait(qtbot, panel, [credited(tmp_path)]).imported
+    panel.select_image(image.id)
+    retype(panel.form.editors["alt_text"], "Boats in a harbour")  # the library's default
+    saved(qtbot, panel)
+    other = library.create_article(headline="Another story that uses the picture")
+    library.add_figure(other.id, image.id, role="hero")
+    panel.set_article(library.get_article(sample_article.id))
+    panel.select_image(image.id)
+    panel.add_to_article()
+    form = panel.form
+    assert form.story_alt.isVisibleTo(form) and form.story_alt.text() == "Boats in a harbour"
+    assert form.story_alt.accessibleName() == "Alt text in this story"
+    # The picture's own alt text is labelled as the default for new stories.
+    assert "new stories" in form.editors["alt_text"].accessibleName()
+
+    retype(form.story_alt, "The flooded quay on the morning of the vote")
+    saved(qtbot, panel)
+    mine = library.get_article(sample_article.id).figures[0]
+    assert mine.alt_text == "The flooded quay on the morning of the vote"
+    assert library.get_article(other.id).hero.alt_text == "Boats in a harbour"
+    assert library.get_image(image.id).alt_text == "Boats in a harbour"
+    assert panel.undo_stack.undoText() == "Edit alt text in this story"
+
+    # The strip's badge and words follow this story's alt text, not the default.
+    retype(form.story_alt, "")
+    saved(qtbot, panel)
+    assert MISSING_ALT in row_description(panel.article_model, image.id)
+    assert MISSING_ALT not in row_description(panel.library_model, image.id)
+    assert form.story_alt_warning.isVisibleTo(form)
+    assert form.story_alt_warning.text() == ALT_EMPTY
+
+
+def test_undo_of_a_figure_change_is_one_transaction(
+    qtbot, panel, library, sample_article, tmp_path
+):
+    from sqlalchemy import event
+
+    paths = [photo(tmp_path, f"p{i}.jpg", colour=(60 * i, 80, 120)) for i in range(3)]
+    images = import_and_wait(qtbot, panel, paths).imported
+    for image in images:
+        library.add_figure(sample_article.id, image.id)
+    panel.set_article(library.get_article(sample_article.id))
+    panel.select_image(images[2].id)
+    panel.set_hero()  # moves one, demotes none, reorders the rest
+    saved(qtbot, panel)
+    panel.select_image(images[0].id)
+    panel.remove_from_article()
+    saved(qtbot, panel)
+    before = [(f.image_id, f.role) for f in library.get_article(sample_article.id).figures]
+    assert before == [(images[2].id, "hero"), (images[1].id, "inline")]
+
+    commits: list[int] = []
+    listener = lambda _conn: commits.append(1)  # noqa: E731
+    event.listen(library.engine, "commit", listener)
+    try:
+        panel.undo()  # the removed picture comes back
+        saved(qtbot, panel)
+        after_undo = len(commits)
+        panel.undo()  # the old hero order comes back
+        saved(qtbot, panel)
+    finally:
+        event.remove(library.engine, "commit", listener)
+    assert after_undo == 1 and len(commits) == 2
+    figures = library.get_article(sample_article.id).figures
+    assert [f.image_id for f in figures] == [i.id for i in images]
+    assert all(f.role == "inline" for f in figures)
 
 
 # ---- placing and ordering ------------------------------------------------------------------
