@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from sqlalchemy import Engine, event, insert, inspect, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from newsdesk.library.models import (
     Article,
@@ -52,6 +52,7 @@ RECORD_TYPES: dict[type, str] = {
 # Records that belong to one article: their log rows name it.
 CHILD_TYPES = ("figure", "related", "revision")
 _PENDING = "newsdesk_pending_changes"
+_TRACKER = "newsdesk_change_tracker"
 _CHUNK = 500  # uids per IN (...) when a log is read back
 
 
@@ -134,6 +135,8 @@ def _merge(old: _Entry, new: _Entry) -> _Entry | None:
     if new.action == "delete":
         new.base_version = old.base_version if old.base_version is not None else new.base_version
         return new
+    if old.action == "delete" and new.action == "update":
+        return old  # a deleted article's tag links go with it
     # update then update, or delete then insert again (a link replaced by an equal one)
     old.action = "update"
     old.fields |= new.fields
@@ -150,7 +153,8 @@ class ChangeTracker:
         self._local = threading.local()
 
     def attach(self, session_target: Any) -> None:
-        """Listen to the sessions a sessionmaker (or Session subclass) makes."""
+        """Listen to the sessions a sessionmaker makes (and mark them as this tracker's)."""
+        session_target.kw.setdefault("info", {})[_TRACKER] = self
         event.listen(session_target, "after_flush", self._after_flush)
         event.listen(session_target, "before_commit", self._before_commit)
         event.listen(session_target, "after_commit", self._after_commit)
@@ -178,15 +182,22 @@ class ChangeTracker:
     def _after_flush(self, session: Session, _flush_context: Any) -> None:
         # Still the pre-flush view: session.new/dirty/deleted and attribute
         # histories describe what this flush wrote; ids are assigned by now.
-        pending: dict[tuple[str, str], _Entry] = session.info.setdefault(_PENDING, {})
         notes: list[_Entry] = []
         for obj in session.new:
             notes += self._notes(session, obj, "insert")
         for obj in session.dirty:
             if session.is_modified(obj, include_collections=False):
                 notes += self._notes(session, obj, "update")
-        for obj in session.deleted:
-            notes += self._notes(session, obj, "delete")
+        # Deletions are noted as they happen (_on_delete): orphans removed from a
+        # collection are deleted by the flush without ever being in session.deleted.
+        self._add(session, notes)
+
+    def note_deleted(self, session: Session, obj: Any) -> None:
+        self._add(session, self._notes(session, obj, "delete"))
+
+    @staticmethod
+    def _add(session: Session, notes: list[_Entry]) -> None:
+        pending: dict[tuple[str, str], _Entry] = session.info.setdefault(_PENDING, {})
         for note in notes:
             key = (note.record_type, note.record_uid)
             old = pending.get(key)
@@ -248,9 +259,11 @@ class ChangeTracker:
         if obj is not None:
             old = inspect(obj).attrs["version"].history.deleted
             return obj.uid, (old[0] if old else obj.version)
-        row = session.connection().execute(
-            select(Article.uid, Article.version).where(Article.id == article_id)
-        ).first()
+        row = (
+            session.connection()
+            .execute(select(Article.uid, Article.version).where(Article.id == article_id))
+            .first()
+        )
         return (row[0], row[1]) if row else None
 
     def _before_commit(self, session: Session) -> None:
@@ -286,6 +299,18 @@ class ChangeTracker:
     @staticmethod
     def _forget(session: Session) -> None:
         session.info.pop(_PENDING, None)
+
+
+def _on_delete(_mapper: Any, _connection: Any, target: Any) -> None:
+    """A row was deleted by a flush (explicitly, by cascade or as an orphan): log it."""
+    session = object_session(target)
+    tracker = session.info.get(_TRACKER) if session is not None else None
+    if tracker is not None:
+        tracker.note_deleted(session, target)
+
+
+for _model in (*RECORD_TYPES, ArticleTag):
+    event.listen(_model, "after_delete", _on_delete)
 
 
 @dataclass(slots=True)
@@ -328,9 +353,9 @@ def changes_from_entries(entries: Iterable[_Entry]) -> Changes:
                 sets["article_uids"].add(e.article_uid)
             if e.article_id is not None:
                 sets["articles"].add(e.article_id)
-                sets[{"figure": "figures_of", "related": "related_of"}.get(kind, "revisions_of")].add(
-                    e.article_id
-                )
+                sets[
+                    {"figure": "figures_of", "related": "related_of"}.get(kind, "revisions_of")
+                ].add(e.article_id)
         elif kind == "image":
             if e.record_id is not None:
                 sets["images"].add(e.record_id)

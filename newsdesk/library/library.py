@@ -16,9 +16,14 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from newsdesk.library import database, search
-from newsdesk.library.changes import Changes, ChangeRecorder, ChangeTracker, ChangeWatch
+from newsdesk.library.changes import (
+    ChangeRecorder,
+    Changes,
+    ChangeTracker,
+    ChangeWatch,
+    read_changes_since,
+)
 from newsdesk.library.changes import last_change_id as _last_change_id
-from newsdesk.library.changes import read_changes_since
 from newsdesk.library.errors import LibraryError, NotFound, SlugTaken, StaleArticleError
 from newsdesk.library.models import (
     ARTICLE_STATUSES,
@@ -207,7 +212,9 @@ class Library:
     def changes_since(self, log_id: int, *, others_only: bool = False) -> tuple[Changes, int]:
         """The combined Changes of the log rows after log_id, and the newest row's id."""
         with self.engine.connect() as conn:
-            return read_changes_since(conn, log_id, skip_origin=self.origin if others_only else None)
+            return read_changes_since(
+                conn, log_id, skip_origin=self.origin if others_only else None
+            )
 
     def watch_changes(self, last_id: int | None = None) -> ChangeWatch:
         """A watcher of other writers' commits, with a connection of its own (close it)."""
