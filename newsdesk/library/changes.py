@@ -429,8 +429,8 @@ class ChangeWatch:
         self.origin = origin
         self._conn = engine.connect()
         self._data_version: int | None = None
+        # The first poll always reads the log from last_id; later ones only after a commit.
         self.last_id = last_id if last_id is not None else self._read_last()
-        self._data_version = self._version()
 
     def _version(self) -> int:
         value = self._conn.exec_driver_sql("PRAGMA data_version").scalar_one()

@@ -136,6 +136,9 @@ class MainWindow(QMainWindow):
         self.ops = Operations(library, self)
         self.ops.sig_failed.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
         self.ops.sig_library_changed.connect(self._on_library_changed)
+        # A new library records its default publication on first read: let that
+        # happen on the writer now, not in a view's read on the GUI thread later.
+        self.ops.call(lambda lib: lib.publication())
 
         # ---- autosave
         self.autosave = Autosaver(library, self._snapshot, self, ops=self.ops)

@@ -535,7 +535,8 @@ class PreferencesDialog(QDialog):
     # ---- publication -----------------------------------------------------------------
     def load(self) -> None:
         """Fill the fields from the library."""
-        pub = self.library.publication()
+        # On the writer: the first look at a new library's publication records its defaults.
+        pub = self.ops.call(lambda library: library.publication())
         self.name_edit.setText(pub.name)
         self.url_edit.setText(pub.base_url)
         self.language_combo.setCurrentText(pub.language)
