@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Iterable, Sequence
@@ -10,11 +11,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, or_, select, text, update
+from sqlalchemy import Engine, func, or_, select, text
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from newsdesk.library import database, search
+from newsdesk.library.changes import (
+    ChangeRecorder,
+    Changes,
+    ChangeTracker,
+    ChangeWatch,
+    read_changes_since,
+)
+from newsdesk.library.changes import last_change_id as _last_change_id
 from newsdesk.library.errors import LibraryError, NotFound, SlugTaken, StaleArticleError
 from newsdesk.library.figures import FigureSpec
 from newsdesk.library.models import (
@@ -110,6 +119,11 @@ class Library:
         self.root = root
         self.engine = engine
         self.migration_backup = backup
+        # Every write through these sessions is logged in its own transaction
+        # (library/changes.py); origin tells this instance's writes from others'.
+        self._sessions = sessionmaker(expire_on_commit=False)
+        self.tracker = ChangeTracker()
+        self.tracker.attach(self._sessions)
         with engine.connect() as conn:
             self.has_fts = search.fts_index_exists(conn)
 
@@ -181,7 +195,32 @@ class Library:
         return self.media_dir / image.filename
 
     def _session(self) -> Session:
-        return Session(self.engine, expire_on_commit=False)
+        return self._sessions(bind=self.engine)
+
+    # ---- the change log --------------------------------------------------
+    @property
+    def origin(self) -> str:
+        """This instance's id in the change log."""
+        return self.tracker.origin
+
+    def recording(self) -> contextlib.AbstractContextManager[ChangeRecorder]:
+        """`with library.recording() as r:` ... then r.changes: what this thread's writes changed."""
+        return self.tracker.recording()
+
+    def last_change_id(self) -> int:
+        with self.engine.connect() as conn:
+            return _last_change_id(conn)
+
+    def changes_since(self, log_id: int, *, others_only: bool = False) -> tuple[Changes, int]:
+        """The combined Changes of the log rows after log_id, and the newest row's id."""
+        with self.engine.connect() as conn:
+            return read_changes_since(
+                conn, log_id, skip_origin=self.origin if others_only else None
+            )
+
+    def watch_changes(self, last_id: int | None = None) -> ChangeWatch:
+        """A watcher of other writers' commits, with a connection of its own (close it)."""
+        return ChangeWatch(self.engine, self.origin, last_id)
 
     # ---- articles ------------------------------------------------------
     def create_article(self, *, tags: Sequence[str] = (), **fields: Any) -> Article:
@@ -941,11 +980,10 @@ class Library:
             raise TypeError(f"unknown publication fields: {', '.join(sorted(unknown))}")
         pub_id = self.publication().id
         with self._session() as s, s.begin():
-            s.execute(
-                update(Publication)
-                .where(Publication.id == pub_id)
-                .values(**fields, updated_at=utcnow())
-            )
+            pub = s.get(Publication, pub_id)
+            for key, value in fields.items():
+                setattr(pub, key, value)  # through the session, so the change is logged
+            pub.updated_at = utcnow()
         return self.publication()
 
     # ---- maintenance ---------------------------------------------------

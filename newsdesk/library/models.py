@@ -233,3 +233,21 @@ class Setting(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ChangeLogRow(Base):
+    """One changed record, written in the same transaction as the change (see library/changes.py)."""
+
+    __tablename__ = "change_log"
+    __table_args__ = {"sqlite_autoincrement": True}
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column()
+    # A random id per Library instance, so a process can tell its own changes from others'.
+    origin: Mapped[str] = mapped_column(String(36))
+    actor: Mapped[str] = mapped_column(String(200), default="")
+    record_type: Mapped[str] = mapped_column(String(20))
+    record_uid: Mapped[str] = mapped_column(String(100))
+    article_uid: Mapped[str | None] = mapped_column(String(36), index=True, default=None)
+    action: Mapped[str] = mapped_column(String(10))
+    fields: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of column names
+    base_version: Mapped[int | None] = mapped_column(default=None)

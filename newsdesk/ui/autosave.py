@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from newsdesk.library import Article, Library, Revision, SlugTaken, StaleArticleError
-from newsdesk.ui.workers import run_task
+from newsdesk.ui.ops import Operations, failure_message
 
 DEBOUNCE_MS = 1000  # save after a one-second pause in typing...
 CAP_MS = 1500  # ...and, during non-stop typing, at least this often
@@ -35,8 +35,9 @@ class Autosaver(QObject):
 
     `snapshot` is called on the GUI thread and returns the fields to save (as
     `Library.update_article` takes them, with `tags` and `body`); the write
-    itself runs on the thread pool. One lock serialises writes, so a save on
-    close waits for a background save in flight rather than racing it.
+    itself is an operation on the library's serial writer (`ops`), even when
+    the GUI thread waits for it (closing, switching articles). One lock
+    guards the version, so a save on close never races a save in flight.
     """
 
     sig_state = Signal(str)
@@ -55,9 +56,12 @@ class Autosaver(QObject):
         library: Library,
         snapshot: Callable[[], dict[str, Any]],
         parent: QObject | None = None,
+        *,
+        ops: Operations | None = None,
     ) -> None:
         super().__init__(parent)
         self.library = library
+        self.ops = ops if ops is not None else Operations(library, self)
         self.snapshot = snapshot
         self.revision_interval_s: float = REVISION_INTERVAL_S
         self.article_id: int | None = None
@@ -142,10 +146,11 @@ class Autosaver(QObject):
         reason = reason if revision else ("timed" if want_revision else reason)
         self._in_flight = True
         self.sig_state.emit("saving")
-        run_task(
-            lambda: self._write(article_id, gen, fields, want_revision, reason),
-            on_done=self._on_done,
-            on_error=lambda exc: self._on_error(article_id, exc),
+        self.ops.run_op(
+            lambda _library: self._write(article_id, gen, fields, want_revision, reason),
+            on_success=self._on_done,
+            on_failure=lambda exc: self._on_error(article_id, exc),
+            initiator=self,
         )
 
     def _revision_due(self) -> bool:
@@ -201,7 +206,7 @@ class Autosaver(QObject):
         if isinstance(exc, StaleArticleError):
             self._enter_conflict()
             return
-        self.last_error = str(exc)
+        self.last_error = failure_message(exc)
         self.sig_state.emit("error")
         self.sig_error.emit(self.last_error)
         self._debounce.start()  # try again shortly; the words are still in the editor
@@ -226,8 +231,12 @@ class Autosaver(QObject):
         if not self.dirty and not revision:
             return True
         fields = self.snapshot()
+        article_id, gen = self.article_id, self._edit_gen
         try:
-            result = self._write(self.article_id, self._edit_gen, fields, revision, reason)
+            result = self.ops.call(
+                lambda _library: self._write(article_id, gen, fields, revision, reason),
+                initiator=self,
+            )
         except StaleArticleError:
             self._enter_conflict()
             return False

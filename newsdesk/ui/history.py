@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from newsdesk.library import Library, LibraryError, Revision
+from newsdesk.library import Library, Revision
+from newsdesk.ui.ops import Operations, failure_message
 from newsdesk.ui.workers import run_task
 
 REASONS = {
@@ -91,10 +92,13 @@ class HistoryDialog(QDialog):
         dek: str,
         body: str,
         parent: QWidget | None = None,
+        ops: Operations | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"History — {headline or 'Untitled'}")
         self.library = library
+        # The restore is an operation on the window's serial writer.
+        self.ops = ops if ops is not None else Operations(library, self)
         self.article_id = article_id
         self.current = revision_text(headline, dek, body)
         self.revisions: list[Revision] = []
@@ -171,10 +175,18 @@ class HistoryDialog(QDialog):
         rev = self.selected_revision()
         if rev is None:
             return
-        try:
-            article = self.library.restore_revision(rev.id)
-        except LibraryError as exc:
-            QMessageBox.warning(self, "Restore failed", str(exc))
-            return
+        self.restore_button.setEnabled(False)  # one restore at a time
+        self.ops.run_op(
+            lambda library: library.restore_revision(rev.id),
+            on_success=self._restored,
+            on_failure=self._restore_failed,
+            initiator=self,
+        )
+
+    def _restored(self, article) -> None:
         self.sig_restored.emit(article)
         self.accept()
+
+    def _restore_failed(self, exc: BaseException) -> None:
+        self.restore_button.setEnabled(True)
+        QMessageBox.warning(self, "Restore failed", failure_message(exc))

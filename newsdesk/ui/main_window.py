@@ -23,12 +23,14 @@ from PySide6.QtWidgets import (
 )
 
 from newsdesk.library import Article, Library, LibraryError, NotFound
+from newsdesk.library.changes import Changes
 from newsdesk.render.text import char_count, reading_time, word_count
 from newsdesk.ui.article_form import ArticleForm
 from newsdesk.ui.autosave import Autosaver
 from newsdesk.ui.browser import LibraryBrowser, Row
 from newsdesk.ui.editor import FindBar, MarkdownEditor
 from newsdesk.ui.history import HistoryDialog
+from newsdesk.ui.ops import Operations
 from newsdesk.ui.workers import run_task
 
 PANELS = (("images", "Images"), ("related", "Related stories"))
@@ -130,8 +132,16 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.save_label)
         self.statusBar().addPermanentWidget(self.stats_label)
 
+        # ---- the one writer, and what changed in the library (here or elsewhere)
+        self.ops = Operations(library, self)
+        self.ops.sig_failed.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
+        self.ops.sig_library_changed.connect(self._on_library_changed)
+        # A new library records its default publication on first read: let that
+        # happen on the writer now, not in a view's read on the GUI thread later.
+        self.ops.call(lambda lib: lib.publication())
+
         # ---- autosave
-        self.autosave = Autosaver(library, self._snapshot, self)
+        self.autosave = Autosaver(library, self._snapshot, self, ops=self.ops)
         self.autosave.sig_state.connect(self._show_save_state)
         self.autosave.sig_saved.connect(self._on_saved)
         self.autosave.sig_conflict.connect(self._on_conflict)
@@ -164,6 +174,7 @@ class MainWindow(QMainWindow):
         self.browser.load()
         self.form.refresh_choices()
         self._set_article(None)
+        self.ops.start_watching()  # stories imported by the command line appear in the list
 
     def _make_dock(self, name: str, title: str, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -410,7 +421,15 @@ class MainWindow(QMainWindow):
         """Ctrl+N: an 'Untitled' draft, selected in the list, with the cursor in its headline."""
         if not self._leave_current():
             return
-        article = self.library.create_article(headline="Untitled", status="draft")
+        self.ops.run_op(
+            lambda library: library.create_article(headline="Untitled", status="draft"),
+            on_success=self._show_new_article,
+            initiator=self,
+        )
+
+    def _show_new_article(self, article: Article) -> None:
+        if not self._leave_current():  # typed into the old article while it was being made
+            return
         self.browser.model.put_first(
             Row(article.id, article.headline, article.status, article.section, article.updated_at)
         )
@@ -609,6 +628,7 @@ class MainWindow(QMainWindow):
             dek=self.form.dek.text(),
             body=self.editor.toPlainText(),
             parent=self,
+            ops=self.ops,
         )
         dialog.sig_restored.connect(self.apply_restored)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -690,7 +710,8 @@ class MainWindow(QMainWindow):
         values.pop("slug", None)
         tags = values.pop("tags", [])
         values["headline"] = f"{values['headline']} (copy)".strip()
-        copy = self.library.create_article(tags=tags, **values)
+        # Waits for the writer: this runs on close too, when nothing may be lost.
+        copy = self.ops.call(lambda library: library.create_article(tags=tags, **values))
         self.autosave.attach(None)  # leave the original as the other window saved it
         self.article = None
         self.browser.refresh()
@@ -763,7 +784,7 @@ class MainWindow(QMainWindow):
         from newsdesk.ui.related_picker import RelatedPicker
 
         self.install_panel("images", ImagesPanel(self.library), "Images")
-        self.install_panel("related", RelatedPicker(self.library), "Related stories")
+        self.install_panel("related", RelatedPicker(self.library, ops=self.ops), "Related stories")
 
     # ---- settings and closing ---------------------------------------------------------------
     def _last_article_key(self) -> str:
@@ -833,6 +854,7 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
         self.save_layout()
+        self.ops.shutdown()
         super().closeEvent(event)
 
     def _on_about_to_quit(self) -> None:
@@ -846,15 +868,43 @@ class MainWindow(QMainWindow):
         if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
             self._check_changed_elsewhere()
 
-    def _check_changed_elsewhere(self) -> None:
-        """Coming back to the window: pick up another window's save if nothing here is unsaved."""
+    def _on_library_changed(self, changes: Changes, initiator: object) -> None:
+        """Redraw what changed: the list, the open article, the panels."""
+        ours = initiator is not None
+        # Our own saves already patched their row; anything else may add, drop or move rows.
+        if (
+            changes.deleted_articles
+            or changes.created_articles
+            or (not ours and changes.article_list_changed)
+        ):
+            self.browser.refresh()
+        if changes.tags:
+            self.form.refresh_choices()
+        if not ours and self.article is not None:
+            if changes.touches_article(self.article.id, self.article.uid):
+                self._check_changed_elsewhere(any_change=True)
+            elif changes.publication:
+                self._show_in_preview()
+        for panel in self.panels.values():
+            changed = getattr(panel, "library_changed", None)
+            if callable(changed):
+                changed(changes, initiator)
+
+    def _check_changed_elsewhere(self, *, any_change: bool = False) -> None:
+        """Pick up another window's or process's save of the open article if nothing here is unsaved.
+
+        With any_change, a change that left the text's version alone (figures,
+        related stories) is shown too.
+        """
         if self.article is None or self.autosave.dirty or self.autosave.busy:
             return
         library, article_id, version = self.library, self.article.id, self.autosave.version
 
         def newer() -> Article | None:
             article = library.find_article(article_id)
-            return article if article is not None and article.version != version else None
+            if article is None or (article.version == version and not any_change):
+                return None
+            return article
 
         def apply(article: Article | None) -> None:
             if (

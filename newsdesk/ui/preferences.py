@@ -46,6 +46,7 @@ from newsdesk.library import Library, LibraryError
 from newsdesk.library import database as db
 from newsdesk.library.library import DB_NAME
 from newsdesk.paths import LIBRARY_ENV, default_library_dir
+from newsdesk.ui.ops import Operations, failure_message
 from newsdesk.ui.workers import run_task
 
 LIBRARY_LOCATION_KEY = "library/location"
@@ -415,9 +416,12 @@ class PreferencesDialog(QDialog):
         parent: QWidget | None = None,
         *,
         settings: QSettings | None = None,
+        ops: Operations | None = None,
     ) -> None:
         super().__init__(parent)
         self.library = library
+        # Saves go through the window's serial writer (or one of the dialog's own).
+        self.ops = ops if ops is not None else Operations(library, self)
         self.settings = settings
         self.moving = False
         self.setWindowTitle("Preferences")
@@ -531,7 +535,8 @@ class PreferencesDialog(QDialog):
     # ---- publication -----------------------------------------------------------------
     def load(self) -> None:
         """Fill the fields from the library."""
-        pub = self.library.publication()
+        # On the writer: the first look at a new library's publication records its defaults.
+        pub = self.ops.call(lambda library: library.publication())
         self.name_edit.setText(pub.name)
         self.url_edit.setText(pub.base_url)
         self.language_combo.setCurrentText(pub.language)
@@ -603,9 +608,15 @@ class PreferencesDialog(QDialog):
         """Save the publication fields; False (and the reason shown) when one is wrong."""
         try:
             fields = self.values()
-            pub = self.library.update_publication(**fields)
-        except (ValueError, LibraryError) as exc:
+            # Waits for the writer: OK closes the dialog only once the save is in the file.
+            pub = self.ops.call(
+                lambda library: library.update_publication(**fields), initiator=self
+            )
+        except ValueError as exc:
             self._show_error(str(exc))
+            return False
+        except LibraryError as exc:
+            self._show_error(failure_message(exc))
             return False
         self._show_error("")
         self.url_edit.setText(pub.base_url)
@@ -676,7 +687,8 @@ class PreferencesDialog(QDialog):
         # Work still running (an import, an export) could write to the old folder after
         # it was copied; give it a moment to finish, and do not move while it runs.
         pool = QThreadPool.globalInstance()
-        if pool.activeThreadCount() and not pool.waitForDone(BUSY_WAIT_MS):
+        busy = pool.activeThreadCount() and not pool.waitForDone(BUSY_WAIT_MS)
+        if busy or not self.ops.wait(BUSY_WAIT_MS):  # queued saves land in the old folder first
             self._move_failed(
                 MoveError(
                     "Other work (an import or an export) is still running; "
@@ -758,7 +770,11 @@ def show_preferences(window: QWidget) -> PreferencesDialog:
     article is re-read after the publication changes or the library moves (its
     reload_article), so the preview shows the new name, logo and file paths.
     """
-    dialog = PreferencesDialog(window.library, window)  # type: ignore[attr-defined]
+    dialog = PreferencesDialog(
+        window.library,  # type: ignore[attr-defined]
+        window,
+        ops=getattr(window, "ops", None),
+    )
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     wiring = (
         (dialog.sig_before_library_move, "save_everything"),

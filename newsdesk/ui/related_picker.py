@@ -62,6 +62,7 @@ from PySide6.QtWidgets import (
 
 from newsdesk.images import make_thumbnail
 from newsdesk.library import Article, Library
+from newsdesk.library.changes import Changes
 from newsdesk.library.related import (
     StoryCard,
     related_problem,
@@ -71,6 +72,7 @@ from newsdesk.library.related import (
     top_terms,
 )
 from newsdesk.ui.keys import claim_key
+from newsdesk.ui.ops import Operations, failure_message
 from newsdesk.ui.thumbs import PixmapCache
 from newsdesk.ui.workers import run_task
 
@@ -484,9 +486,13 @@ class RelatedPicker(QWidget):
     sig_saved = Signal()
     """Every change to the picked list so far has reached the library."""
 
-    def __init__(self, library: Library, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, library: Library, parent: QWidget | None = None, *, ops: Operations | None = None
+    ) -> None:
         super().__init__(parent)
         self.library = library
+        # Picks are saved as operations on the window's serial writer (or the picker's own).
+        self.ops = ops if ops is not None else Operations(library, self)
         self.setObjectName("related-picker")
         self.undo_stack = QUndoStack(self)
         self.article_id: int | None = None
@@ -496,8 +502,6 @@ class RelatedPicker(QWidget):
         self._missing: list[StoryRow] = []  # deleted targets: shown, never saved again
         self._search_pool = QThreadPool(self)
         self._search_pool.setMaxThreadCount(1)
-        self._writer = QThreadPool(self)
-        self._writer.setMaxThreadCount(1)  # saves land in the order they were made
         self._pending_writes = 0
         self._filling = False
         self._search_running: SearchRequest | None = None
@@ -1065,18 +1069,18 @@ class RelatedPicker(QWidget):
     def _save(self) -> None:
         if self.article_id is None:
             return
-        library, article_id, ids = self.library, self.article_id, list(self._picked)
+        article_id, ids = self.article_id, list(self._picked)
         self._pending_writes += 1
 
-        def write() -> list[str]:
+        def write(library: Library) -> list[str]:
             library.set_related(article_id, ids)
             return related_problems(library, library.get_article(article_id))
 
-        run_task(
+        self.ops.run_op(  # one writer: saves land in the order they were made
             write,
-            on_done=lambda problems: self._saved(article_id, problems),
-            on_error=lambda exc: self._save_failed(article_id, exc),
-            pool=self._writer,
+            on_success=lambda problems: self._saved(article_id, problems),
+            on_failure=lambda exc: self._save_failed(article_id, exc),
+            initiator=self,
         )
 
     def _saved(self, article_id: int, problems: list[str]) -> None:
@@ -1101,7 +1105,9 @@ class RelatedPicker(QWidget):
             return
         self._pending_writes -= 1
         if article_id == self.article_id:
-            self.status_line.setText(f"The related stories could not be saved: {exc}")
+            self.status_line.setText(
+                f"The related stories could not be saved: {failure_message(exc)}"
+            )
             if self._pending_writes == 0:
                 try:
                     self._take_related(self.library.get_article(article_id))
@@ -1110,7 +1116,26 @@ class RelatedPicker(QWidget):
 
     def wait_for_saves(self, msecs: int = 10_000) -> bool:
         """Block until every save has reached the library (tests and closing use this)."""
-        return self._writer.waitForDone(msecs)
+        return self.ops.wait(msecs)
+
+    def library_changed(self, changes: Changes, initiator: object) -> None:
+        """Another writer changed this article's related stories: show what the library holds."""
+        if initiator is self or self.article_id is None or self._pending_writes:
+            return
+        if self.article_id not in changes.related_of and not changes.deleted_articles:
+            return
+        library, article_id = self.library, self.article_id
+
+        def arrived(article: Article | None) -> None:
+            if (
+                shiboken6.isValid(self)
+                and article is not None
+                and article.id == self.article_id
+                and not self._pending_writes
+            ):
+                self._take_related(article)
+
+        run_task(lambda: library.find_article(article_id), on_done=arrived)
 
     # ---- keys --------------------------------------------------------------------------------
     def undo(self) -> None:

@@ -37,7 +37,8 @@ def test_restoring_a_revision_brings_its_text_back_and_keeps_the_replaced_one(
     assert "+ The first draft of the story." in diff
 
     dialog.restore_button.click()
-    assert window.editor.toPlainText() == "The first draft of the story."
+    # Restored on the library's writer, then shown.
+    qtbot.waitUntil(lambda: window.editor.toPlainText() == "The first draft of the story.")
     assert library.get_article(article_id).body == "The first draft of the story."
     # Restoring recorded what it replaced (the unsaved words too: they were saved first).
     revisions = library.revisions(article_id)

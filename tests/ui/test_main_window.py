@@ -81,6 +81,8 @@ def test_ctrl_n_then_tab_through_every_field_to_the_body_without_a_mouse(qtbot, 
     before = library.count_articles()
     QTest.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
 
+    # The new article is made on the library's writer, then opened.
+    qtbot.waitUntil(lambda: window.article is not None and window.article.headline == "Untitled")
     assert library.count_articles() == before + 1
     new_id = window.article.id
     form = window.form
