@@ -131,7 +131,8 @@ def test_library_images_become_figures_through_the_resolver():
     html = render_markdown("![A boat](image:u1)\n\n![Gone](image:u2)", resolve_image=resolve)
     assert '<figure data-uid="u1">' in html
     assert "<p><figure" not in html
-    assert "Image not in the library: Gone" in html
+    # A picture not in the library is left out: no placeholder text, no empty paragraph.
+    assert "Gone" not in html and "<p></p>" not in html
 
 
 def test_split_keeps_a_loose_list_and_a_fenced_block_whole():
