@@ -131,10 +131,10 @@ def _scan_link_targets(text: str, n: int) -> int:
 
 def check_block(text: str) -> Refusal | None:
     """Why this block must not be rendered, or None when it is within every limit."""
-    if len(text) > MAX_BLOCK_CHARS:
-        return Refusal(TOO_LARGE)
     if nesting_depth(text) > MAX_DEPTH:
         return Refusal(TOO_DEEP)
+    if len(text) > MAX_BLOCK_CHARS:
+        return Refusal(TOO_LARGE)
     if rescan_cost(text) > RESCAN_ALLOWANCE + RESCAN_PER_CHAR * len(text):
         return Refusal(TOO_LARGE)
     return None

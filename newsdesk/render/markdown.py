@@ -311,6 +311,7 @@ class Finding:
     line: int
     kind: str  # "block" or "picture"
     what: str
+    target: str = ""  # a left-out picture's address, as written
 
 
 @dataclass
@@ -370,7 +371,8 @@ class BlockRenderer:
             footnotes = _dedupe_ids(self._footnotes_html(definitions, report), used_ids)
             first = usable_defs[0].start if usable_defs else 0
             findings.extend(
-                Finding(first + 1, "picture", f"{what} in the footnotes") for what in report.dropped
+                Finding(first + 1, "picture", f"{what} in the footnotes", src)
+                for what, src in zip(report.dropped, report.sources, strict=True)
             )
         self.findings = findings
         return RenderedBody(blocks, footnotes)
@@ -391,7 +393,10 @@ class BlockRenderer:
             return refusal_html(limits.TOO_LARGE), (
                 Finding(0, "block", "block is too slow to render, so it cannot be published"),
             )
-        found = tuple(Finding(0, "picture", what) for what in report.dropped)
+        found = tuple(
+            Finding(0, "picture", what, src)
+            for what, src in zip(report.dropped, report.sources, strict=True)
+        )
         return html, found
 
     def _render_block(self, text: str, definitions: str, report: PictureReport) -> str | None:
@@ -440,6 +445,31 @@ def _dedupe_ids(html: str, used: set[str]) -> str:
         return f'id="{candidate}"'
 
     return _ID_ATTR.sub(fix, html)
+
+
+_PICTURE_SYNTAX = re.compile(r"<img|!\[", re.I)
+_LIBRARY_PICTURE = re.compile(r"!\[[^\]]*\]\(image:[^)\s]+\)")
+
+
+def unpublishable(source: str) -> list[Finding]:
+    """Every block the page would refuse and every non-library picture it would leave out.
+
+    What preflight reports, with 1-based lines. Block limits are a linear scan;
+    the body is only rendered when it holds picture syntax other than
+    `![alt](image:UID)` (whether those UIDs exist is preflight's own check).
+    """
+    blocks = split_blocks(source)
+    found = []
+    for sb in blocks:
+        refusal = limits.check_block(sb.text)
+        if refusal is not None:
+            found.append(Finding(sb.start + 1, "block", refusal.reason))
+    pictures = len(_PICTURE_SYNTAX.findall(source))
+    if pictures and pictures > len(_LIBRARY_PICTURE.findall(source)):
+        renderer = BlockRenderer(resolve_image=lambda uid, alt, standalone: "")
+        renderer.render(source)
+        found += [f for f in renderer.findings if f.kind == "picture"]
+    return found
 
 
 def render_blocks(source: str, *, resolve_image: ImageResolver | None = None) -> RenderedBody:

@@ -125,6 +125,7 @@ class PictureReport:
     """The pictures a render left out, each named for a person (alt text or address)."""
 
     dropped: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)  # their src, as written
 
 
 _PARAGRAPH_IMG = re.compile(r"<p>\s*$")
@@ -163,6 +164,7 @@ def place_images(
             dropped_any = True
             if report is not None:
                 report.dropped.append(_describe(src, alt))
+                report.sources.append(src)
         if standalone:
             if placed is None:
                 out.append(before)  # keep the <p>: its </p> follows
