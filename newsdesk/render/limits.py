@@ -29,15 +29,17 @@ MAX_DEPTH = 24
 # One block (a paragraph, a list, a table) over this many characters is not
 # prose; the largest tables we publish are a tenth of this.
 MAX_BLOCK_CHARS = 300_000
-# The rescanning cost (see `rescan_cost`) allowed beyond a fixed allowance per
-# character of the block. Ordinary text costs under 1 per character; the
-# pathological cases cost hundreds to thousands per character.
-RESCAN_PER_CHAR = 20
-RESCAN_ALLOWANCE = 50_000
+# The rescanning cost (see `rescan_cost`, about 2 microseconds a unit) allowed:
+# a fixed allowance plus so much per character of the block. Ordinary text
+# costs under 1 per character; the pathological cases hundreds to thousands.
+RESCAN_PER_CHAR = 5
+RESCAN_ALLOWANCE = 10_000
 # Blocks at least this big or this costly are rendered in a child process under
-# DEADLINE_SECONDS; the cheapest of them take about a second to render in-process.
+# DEADLINE_SECONDS. A rescan unit costs about 2 microseconds, so such a block
+# takes about half a second or more in-process: starting the process (a tenth of
+# a second or so) is then worth its guarantee. Ordinary blocks never come near.
 GUARD_CHARS = 60_000
-GUARD_RESCAN = 20_000
+GUARD_RESCAN = 200_000
 DEADLINE_SECONDS = 20.0
 
 TOO_DEEP = "This block is too deeply nested to publish"
@@ -99,30 +101,24 @@ def rescan_cost(text: str) -> int:
     n = len(text)
     total = 0
     if "[" in text:
-        total += _scan(text, "[", "]", n)
+        total += _scan(_BRACKETS, "[", text, n)
     if "](" in text:
-        total += _scan_link_targets(text, n)
+        total += _scan(_LINK_TARGETS, "](", text, n)
     if "<" in text:
-        total += _scan(text, "<", ">", n) // 4  # a cheaper pattern per character
+        total += _scan(_ANGLES, "<", text, n)  # "a < b" starts no tag and costs nothing
     return total
 
 
-def _scan(text: str, opener: str, closer: str, n: int) -> int:
+_BRACKETS = re.compile(r"\[|\]")
+_LINK_TARGETS = re.compile(r"\]\(|\)")
+_ANGLES = re.compile(r"<(?=[A-Za-z/!?])|>")
+
+
+def _scan(pattern: re.Pattern[str], opener: str, text: str, n: int) -> int:
     stack: list[int] = []
     total = 0
-    for m in re.finditer(re.escape(opener) + "|" + re.escape(closer), text):
+    for m in pattern.finditer(text):
         if m.group() == opener:
-            stack.append(m.start())
-        elif stack:
-            total += m.start() - stack.pop()
-    return total + sum(n - i for i in stack)
-
-
-def _scan_link_targets(text: str, n: int) -> int:
-    stack: list[int] = []
-    total = 0
-    for m in re.finditer(r"\]\(|\)", text):
-        if m.group() == "](":
             stack.append(m.start())
         elif stack:
             total += m.start() - stack.pop()
