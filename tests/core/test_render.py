@@ -126,7 +126,11 @@ def test_links_get_rel_noopener():
 
 def test_library_images_become_figures_through_the_resolver():
     def resolve(uid, alt, standalone):
-        return f'<figure data-uid="{uid}"><img alt="{alt}" src="x.jpg"></figure>' if uid == "u1" else None
+        return (
+            f'<figure data-uid="{uid}"><img alt="{alt}" src="x.jpg"></figure>'
+            if uid == "u1"
+            else None
+        )
 
     html = render_markdown("![A boat](image:u1)\n\n![Gone](image:u2)", resolve_image=resolve)
     assert '<figure data-uid="u1">' in html
@@ -137,11 +141,19 @@ def test_library_images_become_figures_through_the_resolver():
 
 def test_split_keeps_a_loose_list_and_a_fenced_block_whole():
     blocks = split_blocks("- a\n\n- b\n\n```\nx\n\ny\n```\n\n    code\n\n    more\n\nafter")
-    assert [b.text for b in blocks] == ["- a\n\n- b", "```\nx\n\ny\n```", "    code\n\n    more", "after"]
+    assert [b.text for b in blocks] == [
+        "- a\n\n- b",
+        "```\nx\n\ny\n```",
+        "    code\n\n    more",
+        "after",
+    ]
 
 
 def test_word_count_ignores_markup_and_link_targets():
-    assert word_count("# Title here\n\nA [link](https://example.org/long/path) and ![alt](image:x).") == 5
+    assert (
+        word_count("# Title here\n\nA [link](https://example.org/long/path) and ![alt](image:x).")
+        == 5
+    )
 
 
 def test_reading_time_is_never_zero_minutes():
@@ -176,7 +188,13 @@ def test_long_headlines_make_short_slugs_cut_at_a_word():
 def test_slugs_never_hold_path_separators_or_dots():
     for text in ["a/b\\c", ".hidden", "a..b", "C:\\x", "name\x00null"]:
         s = slugify(text)
-        assert "/" not in s and "\\" not in s and not s.startswith(".") and "\x00" not in s and ":" not in s
+        assert (
+            "/" not in s
+            and "\\" not in s
+            and not s.startswith(".")
+            and "\x00" not in s
+            and ":" not in s
+        )
 
 
 # ---------------------------------------------------------------- limits and the picture rule
@@ -229,7 +247,11 @@ def test_a_huge_block_is_refused_without_being_rendered():
 
 
 def test_ordinary_text_is_within_every_limit():
-    for source in [RICH, "| [a](https://e.org/1) | (b) <b>c</b> |\n" * 2000, "- a\n    - b\n        - c"]:
+    for source in [
+        RICH,
+        "| [a](https://e.org/1) | (b) <b>c</b> |\n" * 2000,
+        "- a\n    - b\n        - c",
+    ]:
         for block in split_blocks(source):
             assert limits.check_block(block.text) is None
 
@@ -273,13 +295,14 @@ def test_an_img_written_inside_an_attribute_is_not_a_picture():
 
 
 def test_body_headings_never_take_the_pages_own_ids():
-    html = render_blocks("# Main\n\n## Story body\n\n<h2 id=\"story-headline\">x</h2>").html
+    html = render_blocks('# Main\n\n## Story body\n\n<h2 id="story-headline">x</h2>').html
     assert 'id="main"' not in html and 'id="story-body"' not in html
     assert 'id="story-headline"' not in html
 
 
 @pytest.mark.parametrize(
-    "text", ["<!--<script>", "</script><script>alert(1)</script>", "a & b > c", "line\u2028sep\u2029"]
+    "text",
+    ["<!--<script>", "</script><script>alert(1)</script>", "a & b > c", "line\u2028sep\u2029"],
 )
 def test_json_for_a_script_holds_no_character_that_can_end_it(text):
     out = json_for_script({"headline": text})
