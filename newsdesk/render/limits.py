@@ -131,14 +131,31 @@ def check_block(text: str) -> Refusal | None:
         return Refusal(TOO_DEEP)
     if len(text) > MAX_BLOCK_CHARS:
         return Refusal(TOO_LARGE)
-    if rescan_cost(text) > RESCAN_ALLOWANCE + RESCAN_PER_CHAR * len(text):
+    if not is_code_block(text) and rescan_cost(text) > RESCAN_ALLOWANCE + RESCAN_PER_CHAR * len(
+        text
+    ):
         return Refusal(TOO_LARGE)
     return None
 
 
+def is_code_block(text: str) -> bool:
+    """A closed fenced block or an indented one: literal text, never scanned for links or tags."""
+    if text.startswith(("    ", "\t")):
+        return True
+    lines = text.split("\n")
+    opening = _FENCE.match(lines[0])
+    if opening is None or len(lines) < 2:
+        return False
+    fence = opening.group(1)
+    closing = lines[-1].strip()
+    return closing.startswith(fence) and not closing.strip(fence[0])
+
+
 def needs_deadline(text: str) -> bool:
     """Within the limits but big or dense enough that its render time is not obviously small."""
-    return len(text) >= GUARD_CHARS or rescan_cost(text) >= GUARD_RESCAN
+    if len(text) >= GUARD_CHARS:
+        return True
+    return not is_code_block(text) and rescan_cost(text) >= GUARD_RESCAN
 
 
 def convert_with_deadline(source: str, seconds: float = DEADLINE_SECONDS) -> str | None:

@@ -447,7 +447,8 @@ def _dedupe_ids(html: str, used: set[str]) -> str:
     return _ID_ATTR.sub(fix, html)
 
 
-_PICTURE_SYNTAX = re.compile(r"<img|!\[", re.I)
+# <image> is <img> to an HTML parser.
+_PICTURE_SYNTAX = re.compile(r"<im(?:g|age)\b|!\[", re.I)
 _LIBRARY_PICTURE = re.compile(r"!\[[^\]]*\]\(image:[^)\s]+\)")
 
 

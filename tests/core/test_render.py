@@ -308,3 +308,17 @@ def test_json_for_a_script_holds_no_character_that_can_end_it(text):
     out = json_for_script({"headline": text})
     assert not set(out) & {"<", ">", "&", "\u2028", "\u2029"}
     assert json.loads(out) == {"headline": text}
+
+
+def test_a_long_code_listing_full_of_brackets_is_published():
+    code = "\n".join(f"for (i = 0; i<n; i++) {{ x[i](a[{i}]); }}" for i in range(3000))
+    for fence in ("```", "~~~~"):
+        html = render_blocks(f"{fence}js\n{code}\n{fence}\n\nAfter.").html
+        assert "to publish" not in html and html.count("\n") > 3000
+    assert body_problems(f"```\n{code}\n```") == []
+
+
+def test_a_picture_written_as_image_is_named_too():
+    assert [p.code for p in body_problems('Raw <image src="https://t.example/i.png">')] == [
+        "body-picture-not-in-library"
+    ]
