@@ -31,7 +31,9 @@ def timed(label: str, source: str, runs: int) -> None:
         started = time.perf_counter()
         render_blocks(source)  # a fresh renderer each time: no cache
         times.append(time.perf_counter() - started)
-    print(f"{label}: {len(source):,} chars, median {statistics.median(times) * 1000:.1f} ms over {runs}")
+    print(
+        f"{label}: {len(source):,} chars, median {statistics.median(times) * 1000:.1f} ms over {runs}"
+    )
 
 
 def main() -> None:
