@@ -74,6 +74,8 @@ def preflight(library, article: Article, *, now: datetime | None = None) -> list
                 f"The body shows an image that is not in the library: {target}.",
             )
 
+    reported = {t for t in _IMAGE_REF.findall(article.body) if not t.startswith("image:")}
+    problems.extend(body_problems(article.body, already_reported=reported))
     problems.extend(Problem("related", msg) for msg in related_problems(library, article))
 
     if article.embargo_until is not None and article.embargo_until > now:
@@ -119,3 +121,36 @@ def _check_image(image, role: str, fail, *, alt_text: str | None = None) -> None
         fail(f"{role}-alt-missing", f"{what} has no alt text.")
     if not image.credit.strip():
         fail(f"{role}-credit-missing", f"{what} has no credit.")
+
+
+def body_problems(body: str, *, already_reported: set[str] = frozenset()) -> list[Problem]:
+    """Blocks the page cannot publish and pictures it would leave out, each with its line.
+
+    The renderer's own rules (newsdesk.render.markdown.unpublishable), so
+    preflight fails exactly what the preview shows as a notice or leaves out.
+    """
+    from newsdesk.render.markdown import unpublishable
+
+    problems: list[Problem] = []
+    for f in unpublishable(body):
+        if f.kind == "block":
+            advice = (
+                "take out levels of lists or quotes"
+                if "nested" in f.what
+                else "split it into paragraphs or remove the runs of brackets"
+            )
+            problems.append(
+                Problem(
+                    "body-block-unpublishable",
+                    f"Line {f.line} of the body: {f.what[0].lower() + f.what[1:]}; {advice}.",
+                )
+            )
+        elif f.target not in already_reported:
+            problems.append(
+                Problem(
+                    "body-picture-not-in-library",
+                    f"Line {f.line} of the body shows {f.what}; it is left out of the page, "
+                    "so import the picture and place it from the library, or remove it.",
+                )
+            )
+    return problems

@@ -5,15 +5,21 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from html import escape as html_escape
 
 import markdown
 import nh3
 
-# How a body refers to a library image: ![alt text](image:<image uid>)
-IMAGE_SCHEME = "image"
+from newsdesk.render import limits
+from newsdesk.render.safety import (  # noqa: F401  (IMAGE_SCHEME, ImageResolver: public here)
+    IMAGE_SCHEME,
+    ImageResolver,
+    PictureReport,
+    attribute_filter,
+    place_images,
+    strip_forbidden,
+    unwrap_dead_links,
+)
 
 EXTENSIONS = ["tables", "footnotes", "smarty", "toc", "fenced_code", "sane_lists"]
 EXTENSION_CONFIGS = {
@@ -85,9 +91,6 @@ ALLOWED_CLASSES = {
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel", IMAGE_SCHEME}
 
-ImageResolver = Callable[[str, str, bool], "str | None"]
-"""(image uid, alt text, stands alone as a paragraph) -> trusted HTML, or None when unknown."""
-
 
 def sanitize(html: str) -> str:
     """Keep only the markup an article body may hold.
@@ -96,17 +99,36 @@ def sanitize(html: str) -> str:
     links may only use web, mail and phone schemes (never javascript:), and get
     rel="noopener".
     """
-    return nh3.clean(
+    cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
-        clean_content_tags={"script", "style", "iframe", "object", "embed", "template", "noscript"},
+        clean_content_tags=CLEAN_CONTENT_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=attribute_filter,
         allowed_classes=ALLOWED_CLASSES,
         filter_style_properties={"text-align"},
         url_schemes=URL_SCHEMES,
         link_rel="noopener",
         strip_comments=True,
     )
+    # A link whose address was removed (javascript:, data:...) keeps its words, not its <a>.
+    return unwrap_dead_links(cleaned)
+
+
+CLEAN_CONTENT_TAGS = {
+    "script",
+    "style",
+    "iframe",
+    "object",
+    "embed",
+    "template",
+    "noscript",
+    "svg",
+    "math",
+    "title",
+    "textarea",
+    "select",
+}
 
 
 # One converter per thread: a Markdown instance keeps state while it converts, and the
@@ -126,56 +148,40 @@ def _md() -> markdown.Markdown:
 _H1_OPEN = re.compile(r"<h1(?=[\s>])")
 
 
-def _convert(source: str) -> str:
+def convert_unbounded(source: str) -> str:
+    """Markdown to unsanitised HTML with no limits: only for text that passed `limits`."""
     md = _md()
     md.reset()
-    html = md.convert(source)
+    # NUL and other control characters can never appear on a valid page.
+    html = md.convert(strip_forbidden(source))
     # The page's only <h1> is the headline: a level-one heading in the body is a subhead.
     if "<h1" in html:
         html = _H1_OPEN.sub("<h2", html).replace("</h1>", "</h2>")
     return html
 
 
-_STANDALONE_IMG = re.compile(r"<p>\s*(<img\b[^>]*>)\s*</p>")
-_IMG = re.compile(r"<img\b[^>]*>")
-_ANY_IMG = re.compile(_STANDALONE_IMG.pattern + "|" + _IMG.pattern)
-_ATTR = re.compile(r'(\w+)="([^"]*)"')
+def _convert(source: str) -> str | None:
+    """Markdown to unsanitised HTML, or None when the text may not be rendered in time.
 
-
-def _unescape_attr(value: str) -> str:
-    return (
-        value.replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    )
-
-
-def place_images(html: str, resolve: ImageResolver | None) -> str:
-    """Replace library image references with figures; other images become a visible note.
-
-    Remote images are never loaded by a published page (no request may leave
-    it), so an <img> pointing anywhere but the library is not kept.
+    The caller has already checked the text against `limits.check_block`.
     """
-
-    def tag_html(img_tag: str, standalone: bool) -> str:
-        attrs = dict(_ATTR.findall(img_tag))
-        src = _unescape_attr(attrs.get("src", ""))
-        alt = _unescape_attr(attrs.get("alt", ""))
-        if src.startswith(IMAGE_SCHEME + ":") and resolve is not None:
-            placed = resolve(src[len(IMAGE_SCHEME) + 1 :], alt, standalone)
-            if placed is not None:
-                return placed
-        note = html_escape(alt or "image")
-        return f'<span class="missing-image">[Image not in the library: {note}]</span>'
-
-    # One pass over both forms: a second pass would meet the <img> inside the
-    # figures the first one placed and mistake them for images from elsewhere.
-    return _ANY_IMG.sub(
-        lambda m: tag_html(m.group(1), True) if m.group(1) else tag_html(m.group(0), False), html
-    )
+    if limits.needs_deadline(source):
+        return limits.convert_with_deadline(source)
+    return convert_unbounded(source)
 
 
 def render_markdown(source: str, *, resolve_image: ImageResolver | None = None) -> str:
     """The whole body rendered in one pass: the reference the block renderer must equal."""
-    return place_images(sanitize(_convert(source)), resolve_image)
+    refusal = limits.check_block(source)
+    html = None if refusal else _convert(source)
+    if html is None:
+        return refusal_html(refusal.reason if refusal else limits.TOO_LARGE)
+    return place_images(sanitize(html), resolve_image)
+
+
+def refusal_html(reason: str) -> str:
+    """The notice shown instead of a block that cannot be published (preflight fails the story)."""
+    return f'<p class="refused-block"><strong>{reason}.</strong></p>'
 
 
 # ---------------------------------------------------------------- blocks
@@ -295,43 +301,63 @@ class RenderedBody:
         return found
 
 
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Something in the body the published page cannot show: a refused block or a left-out picture.
+
+    `line` is 1-based, for people; `what` is a sentence fragment naming it.
+    """
+
+    line: int
+    kind: str  # "block" or "picture"
+    what: str
+    target: str = ""  # a left-out picture's address, as written
+
+
 @dataclass
 class BlockRenderer:
     """Renders a body block by block, reusing the HTML of blocks that did not change.
 
     The cache is keyed by the block's text (and by the link and footnote
     definitions when the block could use them), so typing in one paragraph of
-    a 20,000-word article re-renders one paragraph.
+    a 20,000-word article re-renders one paragraph. Every block is measured
+    against `limits` before Python-Markdown sees it; a block over them renders
+    as a notice and the rest of the page renders as usual.
     """
 
     resolve_image: ImageResolver | None = None
-    _cache: dict[tuple[str, str], str] = field(default_factory=dict)
+    _cache: dict[tuple[str, str], tuple[str, tuple[Finding, ...]]] = field(default_factory=dict)
     rendered_last: int = 0  # blocks converted on the last call (not served from the cache)
+    findings: list[Finding] = field(default_factory=list)  # of the last call
 
     def clear(self) -> None:
         self._cache.clear()
 
     def render(self, source: str) -> RenderedBody:
         source_blocks = split_blocks(source)
-        definitions = "\n\n".join(b.text for b in source_blocks if b.is_definitions)
+        refused = {id(sb): limits.check_block(sb.text) for sb in source_blocks}
+        # A definition block over the limits is left out of every block that would use it.
+        usable_defs = [b for b in source_blocks if b.is_definitions and refused[id(b)] is None]
+        definitions = "\n\n".join(b.text for b in usable_defs)
         defs_key = hashlib.sha1(definitions.encode()).hexdigest() if definitions else ""
         seen_hashes: dict[str, int] = {}
-        used_ids: set[str] = set()
+        used_ids: set[str] = set(RESERVED_IDS)
         blocks: list[Block] = []
-        new_cache: dict[tuple[str, str], str] = {}
+        new_cache: dict[tuple[str, str], tuple[str, tuple[Finding, ...]]] = {}
+        findings: list[Finding] = []
         converted = 0
         for sb in source_blocks:
             needs_defs = bool(definitions) and "[" in sb.text
             key = (sb.text, defs_key if needs_defs else "")
-            html = self._cache.get(key)
-            if html is None:
-                html = (
-                    ""
-                    if sb.is_definitions
-                    else self._render_block(sb.text, definitions if needs_defs else "")
+            cached = self._cache.get(key)
+            if cached is None:
+                cached = self._render_source_block(
+                    sb, refused[id(sb)], definitions if needs_defs else ""
                 )
                 converted += 1
-            new_cache[key] = html
+            new_cache[key] = cached
+            html, block_findings = cached
+            findings.extend(Finding(sb.start + 1, f.kind, f.what) for f in block_findings)
             digest = hashlib.sha1(sb.text.encode()).hexdigest()[:10]
             n = seen_hashes.get(digest, 0)
             seen_hashes[digest] = n + 1
@@ -341,18 +367,67 @@ class BlockRenderer:
         self.rendered_last = converted
         footnotes = ""
         if definitions and "[^" in definitions:
-            footnotes = _dedupe_ids(self._footnotes_html(definitions), used_ids)
+            report = PictureReport()
+            footnotes = _dedupe_ids(self._footnotes_html(definitions, report), used_ids)
+            first = usable_defs[0].start if usable_defs else 0
+            findings.extend(
+                Finding(first + 1, "picture", f"{what} in the footnotes", src)
+                for what, src in zip(report.dropped, report.sources, strict=True)
+            )
+        self.findings = findings
         return RenderedBody(blocks, footnotes)
 
-    def _render_block(self, text: str, definitions: str) -> str:
-        html = _convert(f"{text}\n\n{definitions}" if definitions else text)
-        html = _FOOTNOTE_DIV.sub("", html)
-        return place_images(sanitize(html), self.resolve_image)
+    def _render_source_block(
+        self, sb: SourceBlock, refusal: limits.Refusal | None, definitions: str
+    ) -> tuple[str, tuple[Finding, ...]]:
+        if refusal is not None:
+            where = "block" if not sb.is_definitions else "footnote or link definitions"
+            return refusal_html(refusal.reason), (
+                Finding(0, "block", f"{refusal.reason.lower().replace('this block', where)}"),
+            )
+        if sb.is_definitions:
+            return "", ()
+        report = PictureReport()
+        html = self._render_block(sb.text, definitions, report)
+        if html is None:
+            return refusal_html(limits.TOO_LARGE), (
+                Finding(0, "block", "block is too slow to render, so it cannot be published"),
+            )
+        found = tuple(
+            Finding(0, "picture", what, src)
+            for what, src in zip(report.dropped, report.sources, strict=True)
+        )
+        return html, found
 
-    def _footnotes_html(self, definitions: str) -> str:
+    def _render_block(self, text: str, definitions: str, report: PictureReport) -> str | None:
+        html = _convert(f"{text}\n\n{definitions}" if definitions else text)
+        if html is None:
+            return None
+        html = _FOOTNOTE_DIV.sub("", html)
+        return place_images(sanitize(html), self.resolve_image, report)
+
+    def _footnotes_html(self, definitions: str, report: PictureReport) -> str:
         html = _convert(definitions)
-        m = _FOOTNOTE_DIV.search(html)
-        return sanitize(m.group(0).strip()) if m else ""
+        m = _FOOTNOTE_DIV.search(html) if html is not None else None
+        if m is None:
+            return ""
+        # The same picture rule as the body: only library pictures, placed as figures.
+        return place_images(sanitize(m.group(0).strip()), self.resolve_image, report)
+
+
+# Ids the page template gives its own elements; a heading in the body never takes one.
+RESERVED_IDS = frozenset(
+    {
+        "main",
+        "story-headline",
+        "story-dek",
+        "story-byline",
+        "story-reading-time",
+        "story-body",
+        "story-footnotes",
+    }
+)
+_BLOCK_ID = re.compile(r"b[0-9a-f]{10}(?:-\d+)?")
 
 
 def _dedupe_ids(html: str, used: set[str]) -> str:
@@ -363,13 +438,39 @@ def _dedupe_ids(html: str, used: set[str]) -> str:
     def fix(m: re.Match[str]) -> str:
         value = m.group(1)
         candidate, n = value, 0
-        while candidate in used:
+        while candidate in used or _BLOCK_ID.fullmatch(candidate):
             n += 1
             candidate = f"{value}_{n}"
         used.add(candidate)
         return f'id="{candidate}"'
 
     return _ID_ATTR.sub(fix, html)
+
+
+# <image> is <img> to an HTML parser.
+_PICTURE_SYNTAX = re.compile(r"<im(?:g|age)\b|!\[", re.I)
+_LIBRARY_PICTURE = re.compile(r"!\[[^\]]*\]\(image:[^)\s]+\)")
+
+
+def unpublishable(source: str) -> list[Finding]:
+    """Every block the page would refuse and every non-library picture it would leave out.
+
+    What preflight reports, with 1-based lines. Block limits are a linear scan;
+    the body is only rendered when it holds picture syntax other than
+    `![alt](image:UID)` (whether those UIDs exist is preflight's own check).
+    """
+    blocks = split_blocks(source)
+    found = []
+    for sb in blocks:
+        refusal = limits.check_block(sb.text)
+        if refusal is not None:
+            found.append(Finding(sb.start + 1, "block", refusal.reason))
+    pictures = len(_PICTURE_SYNTAX.findall(source))
+    if pictures and pictures > len(_LIBRARY_PICTURE.findall(source)):
+        renderer = BlockRenderer(resolve_image=lambda uid, alt, standalone: "")
+        renderer.render(source)
+        found += [f for f in renderer.findings if f.kind == "picture"]
+    return found
 
 
 def render_blocks(source: str, *, resolve_image: ImageResolver | None = None) -> RenderedBody:

@@ -14,11 +14,13 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import jinja2
+import markupsafe
 
 from newsdesk.library.models import Article, Figure, Image, Publication, utcnow
 from newsdesk.paths import resource
 from newsdesk.render import dates
 from newsdesk.render.markdown import Block, BlockRenderer, RenderedBody
+from newsdesk.render.safety import strip_forbidden
 from newsdesk.render.text import reading_time, slugify, word_count
 
 HERO_SIZES = "(min-width: 56rem) 52rem, 100vw"
@@ -159,8 +161,18 @@ def _environment(override_dir: str | None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
+        finalize=_publishable,
     )
     return env
+
+
+def _publishable(value: object) -> object:
+    """Every value a template prints loses the control characters no valid page may hold."""
+    if isinstance(value, markupsafe.Markup):
+        return markupsafe.Markup(strip_forbidden(str(value)))
+    if isinstance(value, str):
+        return strip_forbidden(value)
+    return value
 
 
 def environment(templates_override: Path | None = None) -> jinja2.Environment:
@@ -345,9 +357,26 @@ def split_byline(byline: str) -> list[str]:
     return parts
 
 
+_SCRIPT_UNSAFE = str.maketrans(
+    {
+        "<": "\\u003c",
+        ">": "\\u003e",
+        "&": "\\u0026",
+        "\u2028": "\\u2028",
+        "\u2029": "\\u2029",
+    }
+)
+
+
 def json_for_script(data: object) -> str:
-    """JSON safe to place inside a <script> element (no '</' can close it early)."""
-    return json.dumps(data, ensure_ascii=False, indent=1).replace("</", "<\\/")
+    """JSON safe inside a <script> element in every state of the HTML parser.
+
+    Escaping only '</' is not enough: '<!--<script>' puts the parser in its
+    escaped-script states and the rest of the page is swallowed. With no '<',
+    '>' or '&' left (each is a \\u escape, which JSON reads back unchanged)
+    the parser cannot leave the script's text state early.
+    """
+    return json.dumps(data, ensure_ascii=False, indent=1).translate(_SCRIPT_UNSAFE)
 
 
 def render_page(view: PageView, *, templates_override: Path | None = None) -> str:

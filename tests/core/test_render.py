@@ -135,7 +135,8 @@ def test_library_images_become_figures_through_the_resolver():
     html = render_markdown("![A boat](image:u1)\n\n![Gone](image:u2)", resolve_image=resolve)
     assert '<figure data-uid="u1">' in html
     assert "<p><figure" not in html
-    assert "Image not in the library: Gone" in html
+    # A picture not in the library is left out: no placeholder text, no empty paragraph.
+    assert "Gone" not in html and "<p></p>" not in html
 
 
 def test_split_keeps_a_loose_list_and_a_fenced_block_whole():
@@ -194,3 +195,130 @@ def test_slugs_never_hold_path_separators_or_dots():
             and "\x00" not in s
             and ":" not in s
         )
+
+
+# ---------------------------------------------------------------- limits and the picture rule
+import json  # noqa: E402
+import time  # noqa: E402
+
+from newsdesk.library.preflight import body_problems  # noqa: E402
+from newsdesk.render import limits  # noqa: E402
+from newsdesk.render.page import json_for_script  # noqa: E402
+
+DEEP = {
+    "dashes": "- " * 10_000 + "item",
+    "numbers": "1. " * 10_000,
+    "indented": "\n".join("    " * i + "- level" for i in range(1000)),
+    "quotes": ">" * 10_000,
+}
+
+
+@pytest.mark.parametrize("name", sorted(DEEP))
+def test_deeply_nested_markdown_renders_as_a_notice_beside_the_rest(name):
+    source = f"Before.\n\n{DEEP[name]}\n\nAfter."
+    started = time.perf_counter()
+    html = render_blocks(source).html
+    assert time.perf_counter() - started < 1.0
+    assert "<p>Before.</p>" in html and "<p>After.</p>" in html
+    assert "This block is too deeply nested to publish" in html
+    assert [p.code for p in body_problems(source)] == ["body-block-unpublishable"]
+    assert "Line 3" in body_problems(source)[0].message
+
+
+def test_a_40_kb_pathological_body_renders_well_under_a_second():
+    # Nested emphasis and brackets: Python-Markdown rescans the block for every opener.
+    patterns = ["[" * 20 + "*a _b", "![x](" * 5, "<a " * 10, "[a](" * 8]
+    body = "\n\n".join(patterns[i % 4] * 40 for i in range(120))
+    assert len(body) > 40_000
+    body += "\n\nA normal closing paragraph."
+    started = time.perf_counter()
+    html = render_blocks(body).html
+    elapsed = time.perf_counter() - started
+    assert elapsed < 0.5, elapsed
+    assert "too large to publish" in html
+    assert "<p>A normal closing paragraph.</p>" in html
+
+
+def test_a_huge_block_is_refused_without_being_rendered():
+    started = time.perf_counter()
+    html = render_blocks("x" * 10_000_000 + "\n\nkept").html
+    assert time.perf_counter() - started < 2.0
+    assert "This block is too large to publish" in html and "<p>kept</p>" in html
+
+
+def test_ordinary_text_is_within_every_limit():
+    for source in [
+        RICH,
+        "| [a](https://e.org/1) | (b) <b>c</b> |\n" * 2000,
+        "- a\n    - b\n        - c",
+    ]:
+        for block in split_blocks(source):
+            assert limits.check_block(block.text) is None
+
+
+def test_a_block_that_overruns_its_deadline_is_abandoned():
+    started = time.perf_counter()
+    assert limits.convert_with_deadline("[a " * 6000, seconds=0.5) is None
+    assert time.perf_counter() - started < 5
+    assert limits.convert_with_deadline("*fine*", seconds=30) == "<p><em>fine</em></p>"
+
+
+def test_pictures_from_elsewhere_are_never_published_anywhere_in_the_body():
+    source = (
+        'Raw <img src="https://t.example/1.gif" alt="px"> inline.\n\n'
+        "| a |\n|---|\n| ![c](https://t.example/2.png) |\n\n"
+        "Note.[^1]\n\n"
+        '[^1]: Pixel <IMG SRC="https://t.example/3.gif">\n'
+    )
+    for html in (render_blocks(source).html, render_markdown(source)):
+        assert "t.example" not in html and "<img" not in html.lower()
+        assert "Image not in the library" not in html
+    found = body_problems(source)
+    assert [p.code for p in found] == ["body-picture-not-in-library"] * 3
+    assert "Line 1" in found[0].message and "https://t.example/1.gif" in found[0].message
+    assert "footnotes" in found[2].message
+
+
+def test_a_stripped_link_keeps_its_words_and_loses_its_tag():
+    html = render_markdown('[click here](javascript:alert(1)) and <a href="data:x">there</a>')
+    assert html == "<p>click here and there</p>"
+    assert render_markdown("[pic](image:abc)") == "<p>pic</p>"
+
+
+def test_an_img_written_inside_an_attribute_is_not_a_picture():
+    html = render_markdown('<a href="https://e.org" title="<img src=image:u1>">t</a>')
+    placed = render_markdown(
+        '<a href="https://e.org" title="<img src=image:u1>">t</a>',
+        resolve_image=lambda uid, alt, standalone: "<figure>X</figure>",
+    )
+    assert html == placed and "<figure>" not in placed
+
+
+def test_body_headings_never_take_the_pages_own_ids():
+    html = render_blocks('# Main\n\n## Story body\n\n<h2 id="story-headline">x</h2>').html
+    assert 'id="main"' not in html and 'id="story-body"' not in html
+    assert 'id="story-headline"' not in html
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["<!--<script>", "</script><script>alert(1)</script>", "a & b > c", "line\u2028sep\u2029"],
+)
+def test_json_for_a_script_holds_no_character_that_can_end_it(text):
+    out = json_for_script({"headline": text})
+    assert not set(out) & {"<", ">", "&", "\u2028", "\u2029"}
+    assert json.loads(out) == {"headline": text}
+
+
+def test_a_long_code_listing_full_of_brackets_is_published():
+    code = "\n".join(f"for (i = 0; i<n; i++) {{ x[i](a[{i}]); }}" for i in range(3000))
+    for fence in ("```", "~~~~"):
+        html = render_blocks(f"{fence}js\n{code}\n{fence}\n\nAfter.").html
+        assert "to publish" not in html and html.count("\n") > 3000
+    assert body_problems(f"```\n{code}\n```") == []
+
+
+def test_a_picture_written_as_image_is_named_too():
+    assert [p.code for p in body_problems('Raw <image src="https://t.example/i.png">')] == [
+        "body-picture-not-in-library"
+    ]

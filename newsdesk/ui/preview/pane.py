@@ -259,6 +259,11 @@ class PreviewPane(QWidget):
         self._busy = False
         text = getattr(exc, "__traceback_text__", "") or "".join(traceback.format_exception(exc))
         print(f"newsdesk: the preview could not render:\n{text}")
+        if not self._loaded:
+            # Never leave "Loading preview…" up for a page that will not come.
+            self._placeholder.setText(
+                "The preview could not be shown; the article is safe to edit."
+            )
         self._pump()
 
     def _on_page_built(self, result: jobs.PageResult) -> None:
