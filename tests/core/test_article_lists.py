@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import insert, text
 
-from newsdesk.library import Article, library as library_module
+from newsdesk.library import Article
+from newsdesk.library import library as library_module
 from newsdesk.library.models import ArticleTag, Tag
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -102,9 +103,14 @@ def test_each_list_filter_reads_its_page_in_order_from_an_index(library, filters
 def test_a_common_tag_walks_the_date_index_and_a_rare_one_sorts_its_few_stories(library):
     bulk(library, library_module.RARE_TAG_STORIES + 50)
     with library.engine.begin() as conn:
-        conn.execute(insert(Tag), [{"name": "common", "uid": "u-common"}, {"name": "rare", "uid": "u-rare"}])
+        conn.execute(
+            insert(Tag), [{"name": "common", "uid": "u-common"}, {"name": "rare", "uid": "u-rare"}]
+        )
         ids = dict(conn.execute(text("SELECT name, id FROM tags")).all())
-        links = [{"article_id": i, "tag_id": ids["common"], "position": 0} for i in range(1, library_module.RARE_TAG_STORIES + 40)]
+        links = [
+            {"article_id": i, "tag_id": ids["common"], "position": 0}
+            for i in range(1, library_module.RARE_TAG_STORIES + 40)
+        ]
         links += [{"article_id": i, "tag_id": ids["rare"], "position": 1} for i in range(1, 400, 7)]
         conn.execute(insert(ArticleTag), links)
     assert "TEMP B-TREE" not in _plan(library, tag="common")
@@ -113,7 +119,10 @@ def test_a_common_tag_walks_the_date_index_and_a_rare_one_sorts_its_few_stories(
         whole = [r.id for r in library.list_articles(tag=tag)]
         assert page_through(library, 25, tag=tag) == whole
         assert len(whole) == library.count_articles(tag=tag)
-    assert dict(library.tag_counts()) == {"common": library_module.RARE_TAG_STORIES + 39, "rare": 57}
+    assert dict(library.tag_counts()) == {
+        "common": library_module.RARE_TAG_STORIES + 39,
+        "rare": 57,
+    }
 
 
 def _counts_by_group_by(library) -> tuple[dict[str, int], dict[str, int]]:
@@ -134,7 +143,9 @@ def _counts_by_group_by(library) -> tuple[dict[str, int], dict[str, int]]:
     return sections, tags
 
 
-def test_section_and_tag_choices_stay_equal_to_a_fresh_count_through_any_sequence_of_changes(library):
+def test_section_and_tag_choices_stay_equal_to_a_fresh_count_through_any_sequence_of_changes(
+    library,
+):
     rng = random.Random(17)
     sections = ["Local", "Sport", "Culture", "Ünïcode", ""]
     tags = ["ferry", "Harbour", "budget", "council", "weather", "night shift"]
