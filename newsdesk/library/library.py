@@ -458,8 +458,12 @@ class Library:
         prefix: bool = True,
         status: str | None = None,
         section: str | None = None,
+        snippets: bool = True,
     ) -> list[search.SearchHit]:
-        """Ranked full-text search; the last word matches as a prefix (type-ahead)."""
+        """Ranked full-text search; the last word matches as a prefix (type-ahead).
+
+        Without snippets (a list that shows none), each hit's snippet is "".
+        """
         match = search.build_match(query, prefix=prefix)
         if match is None:
             return []
@@ -473,6 +477,7 @@ class Library:
                     limit=limit,
                     status=status,
                     section=section,
+                    snippets=snippets,
                 )
             else:
                 ranked = self._scan_ids(conn, query, limit=limit, status=status, section=section)
@@ -521,7 +526,16 @@ class Library:
         )
 
     def _fts_ids(
-        self, conn, match: str, query: str, *, prefix: bool, limit: int, status, section
+        self,
+        conn,
+        match: str,
+        query: str,
+        *,
+        prefix: bool,
+        limit: int,
+        status,
+        section,
+        snippets: bool = True,
     ) -> list[tuple[int, str]]:
         source, where, params = self._filter_sql(status, section)
         params |= {"m": match, "n": limit, "w": search.RANK_WINDOW - 1}
@@ -553,12 +567,14 @@ class Library:
         ]
         if not ids:
             return []
+        if not snippets:
+            return [(i, "") for i in ids]
         # Snippets are cut in Python from the rows shown: FTS5's snippet() on a
         # prefix query re-reads every matching term's list for each row.
         bodies = dict(
             conn.execute(select(Article.id, Article.body).where(Article.id.in_(ids))).all()
         )
-        terms = search.query_terms(query)
+        terms = search.searched_terms(query, prefix)
         return [(i, search.make_snippet(bodies.get(i, ""), terms, prefix=prefix)) for i in ids]
 
     def _scan_ids(self, conn, query: str, *, limit: int, status, section) -> list[tuple[int, str]]:

@@ -72,6 +72,7 @@ def search_rows(library: Library, filters: Filters) -> list[Row]:
         limit=SEARCH_LIMIT,
         status=filters.status or None,
         section=filters.section or None,
+        snippets=False,  # the list shows none
     )
     if filters.tag and hits:
         tagged = library.list_articles(ids=[h.article_id for h in hits], tag=filters.tag)

@@ -218,3 +218,19 @@ def test_related_suggestions_still_read_the_index_vocabulary(library):
     assert [s.article_id for s in related.suggest_related(library, a.id, include_unpublished=True)][
         :1
     ] == [b.id]
+
+
+def test_a_one_letter_word_being_typed_keeps_the_results_of_the_words_before_it(newsroom):
+    before = [h.article_id for h in newsroom.search("the")]
+    assert before
+    assert [h.article_id for h in newsroom.search("the c")] == before
+    assert search.build_match("the c", prefix=True) == '"the"'
+    assert search.build_match("the co", prefix=True) == '"the" "co"*'
+    assert search.build_match("c", prefix=True) == '"c"'  # alone, a letter is a word
+
+
+def test_snippets_skip_a_match_hidden_in_a_link_target(library):
+    body = "See [the report](https://example.org/ferry-report) first.\n\n" + "word " * 60
+    library.create_article(headline="Links", body=body + "The ferry sails.")
+    snippet = library.search("ferry", prefix=False)[0].snippet_text
+    assert "ferry sails" in snippet and "example.org" not in snippet
