@@ -132,6 +132,12 @@ def create_fts_index(conn: Connection) -> None:
     conn.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"))
     for name, body in _FTS_TRIGGERS.items():
         conn.execute(text(f"CREATE TRIGGER IF NOT EXISTS {name} {body}"))
+    # Related stories read word counts from the index's vocabulary.
+    conn.execute(
+        text(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE}_vocab USING fts5vocab({FTS_TABLE}, 'row')"
+        )
+    )
 
 
 def drop_fts_index(conn: Connection) -> None:
