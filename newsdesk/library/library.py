@@ -11,11 +11,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, or_, select, text
+from sqlalchemy import Engine, bindparam, func, or_, select, text, tuple_
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from newsdesk.library import database, search
+from newsdesk.library import database, listing, search
 from newsdesk.library.changes import (
     ChangeRecorder,
     Changes,
@@ -80,7 +80,9 @@ IMAGE_FIELDS = frozenset(
         "country",
     }
 )
-INDEXED_FIELDS = frozenset({"headline", "dek", "body", "byline", "tags"})
+# A tag on at most this many stories lists them from its links and sorts them;
+# a commoner one is checked row by row down the date index (see _tag_condition).
+RARE_TAG_STORIES = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,7 +235,6 @@ class Library:
             s.flush()
             self._set_tags(s, article, tags)
             s.flush()
-            self._index(s, article)
             article_id = article.id
         return self.get_article(article_id)
 
@@ -305,9 +306,9 @@ class Library:
             article.version += 1
             if "updated_at" not in fields:
                 article.updated_at = utcnow()
+            # The full-text index and the list's counts follow in this same
+            # transaction, by triggers (newsdesk.library.search and .listing).
             s.flush()
-            if tags is not None or INDEXED_FIELDS & fields.keys():
-                self._index(s, article)
         return self.get_article(article_id)
 
     def delete_article(self, article_id: int) -> None:
@@ -316,8 +317,6 @@ class Library:
             if article is None:
                 raise NotFound(f"Article {article_id} is no longer in the library.")
             s.delete(article)
-            if self.has_fts:
-                search.unindex_article(s.connection(), article_id)
 
     def list_articles(
         self,
@@ -328,14 +327,53 @@ class Library:
         ids: Iterable[int] | None = None,
         limit: int | None = None,
         offset: int = 0,
+        after: tuple[datetime, int] | None = None,
     ) -> list[ArticleSummary]:
-        """Newest first by updated time; only the columns a list shows."""
-        stmt = self._summary_query(status=status, section=section, tag=tag, ids=ids)
-        stmt = stmt.order_by(Article.updated_at.desc(), Article.id.desc()).offset(offset)
+        """Newest first by updated time (then id); only the columns a list shows.
+
+        `after` is the (updated_at, id) of the last row already shown: the page
+        then starts just below it. Unlike an offset, that costs the same on the
+        thousandth page as on the first, since each filter has an index in
+        this order (see Article.__table_args__).
+        """
+        stmt = self._summary_query(status=status, section=section, ids=ids)
+        if tag:
+            stmt = stmt.where(self._tag_condition(tag))
+        if after is not None:
+            when, last_id = after
+            stmt = stmt.where(
+                tuple_(Article.updated_at, Article.id)
+                < tuple_(
+                    bindparam("after_updated", when, type_=Article.updated_at.type),
+                    bindparam("after_id", int(last_id)),
+                )
+            )
+        stmt = stmt.order_by(Article.updated_at.desc(), Article.id.desc())
+        if offset:
+            stmt = stmt.offset(offset)
         if limit is not None:
             stmt = stmt.limit(limit)
         with self.engine.connect() as conn:
             return [ArticleSummary(*row) for row in conn.execute(stmt)]
+
+    def _tag_condition(self, tag: str):
+        """The rows carrying this tag, phrased for the plan that suits how common it is.
+
+        A common tag is best checked row by row while the date index is walked
+        (a page is found within its first few hundred rows); a rare one is best
+        read from the tag's own links and sorted, since walking the dates would
+        pass most of the library before filling a page.
+        """
+        links = (
+            select(ArticleTag.article_id)
+            .join(Tag, Tag.id == ArticleTag.tag_id)
+            .where(Tag.name == tag)
+        )
+        with self.engine.connect() as conn:
+            common = listing.tag_count(conn, tag) > RARE_TAG_STORIES
+        if common:
+            return links.where(ArticleTag.article_id == Article.id).exists()
+        return Article.id.in_(links)
 
     def count_articles(
         self, *, status: str | None = None, section: str | None = None, tag: str | None = None
@@ -376,25 +414,22 @@ class Library:
             return list(s.scalars(stmt))
 
     def sections(self) -> list[str]:
+        """Sections in use, by name (read from the kept counts, not the articles)."""
+        return list(self.section_counts())
+
+    def section_counts(self) -> dict[str, int]:
+        """Each section in use, by name, with how many stories it holds."""
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(Article.section)
-                .where(Article.section != "")
-                .distinct()
-                .order_by(Article.section)
-            )
-            return [r[0] for r in rows]
+            return listing.section_counts(conn)
 
     def tags(self) -> list[str]:
         """Tag names in use, most used first (what completion offers)."""
+        return [name for name, _n in self.tag_counts()]
+
+    def tag_counts(self) -> list[tuple[str, int]]:
+        """Each tag in use with how many stories carry it, most used first."""
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(Tag.name)
-                .join(ArticleTag, ArticleTag.tag_id == Tag.id)
-                .group_by(Tag.id)
-                .order_by(func.count().desc(), Tag.name)
-            )
-            return [r[0] for r in rows]
+            return listing.tag_counts(conn)
 
     def slug_available(self, slug: str, *, exclude_id: int | None = None) -> bool:
         with self._session() as s:
@@ -436,37 +471,37 @@ class Library:
             return self._free_slug(s, wanted, exclude_id)
 
     def _set_tags(self, s: Session, article: Article, names: Sequence[str]) -> None:
+        """Give the article these tags in this order, touching only the links that change.
+
+        Each changed link re-indexes the article's text (a trigger), so a save
+        that leaves the tags as they were must not rewrite them.
+        """
         cleaned: list[str] = []
         for name in names:
             name = " ".join(str(name).split())
             if name and name.casefold() not in {c.casefold() for c in cleaned}:
                 cleaned.append(name)
+        current = {link.tag.name.casefold(): link for link in article.tag_links}
         existing = {
             t.name.casefold(): t for t in s.scalars(select(Tag).where(Tag.name.in_(cleaned)))
         }
-        article.tag_links.clear()
-        s.flush()
+        links: list[ArticleTag] = []
         for position, name in enumerate(cleaned):
+            link = current.pop(name.casefold(), None)
+            if link is not None:
+                if link.position != position:
+                    link.position = position
+                links.append(link)
+                continue
             tag = existing.get(name.casefold())
             if tag is None:
                 tag = s.scalar(select(Tag).where(func.lower(Tag.name) == name.lower())) or Tag(
                     name=name
                 )
                 s.add(tag)
-            article.tag_links.append(ArticleTag(tag=tag, position=position))
-
-    def _index(self, s: Session, article: Article) -> None:
-        if not self.has_fts:
-            return
-        search.index_article(
-            s.connection(),
-            article.id,
-            headline=article.headline,
-            dek=article.dek,
-            body=article.body,
-            byline=article.byline,
-            tags=article.tags,
-        )
+            links.append(ArticleTag(tag=tag, position=position))
+        if links != article.tag_links:
+            article.tag_links[:] = links
 
     # ---- search --------------------------------------------------------
     def search(
@@ -477,8 +512,12 @@ class Library:
         prefix: bool = True,
         status: str | None = None,
         section: str | None = None,
+        snippets: bool = True,
     ) -> list[search.SearchHit]:
-        """Ranked full-text search; the last word matches as a prefix (type-ahead)."""
+        """Ranked full-text search; the last word matches as a prefix (type-ahead).
+
+        Without snippets (a list that shows none), each hit's snippet is "".
+        """
         match = search.build_match(query, prefix=prefix)
         if match is None:
             return []
@@ -492,6 +531,7 @@ class Library:
                     limit=limit,
                     status=status,
                     section=section,
+                    snippets=snippets,
                 )
             else:
                 ranked = self._scan_ids(conn, query, limit=limit, status=status, section=section)
@@ -540,7 +580,16 @@ class Library:
         )
 
     def _fts_ids(
-        self, conn, match: str, query: str, *, prefix: bool, limit: int, status, section
+        self,
+        conn,
+        match: str,
+        query: str,
+        *,
+        prefix: bool,
+        limit: int,
+        status,
+        section,
+        snippets: bool = True,
     ) -> list[tuple[int, str]]:
         source, where, params = self._filter_sql(status, section)
         params |= {"m": match, "n": limit, "w": search.RANK_WINDOW - 1}
@@ -572,12 +621,14 @@ class Library:
         ]
         if not ids:
             return []
+        if not snippets:
+            return [(i, "") for i in ids]
         # Snippets are cut in Python from the rows shown: FTS5's snippet() on a
         # prefix query re-reads every matching term's list for each row.
         bodies = dict(
             conn.execute(select(Article.id, Article.body).where(Article.id.in_(ids))).all()
         )
-        terms = search.query_terms(query)
+        terms = search.searched_terms(query, prefix)
         return [(i, search.make_snippet(bodies.get(i, ""), terms, prefix=prefix)) for i in ids]
 
     def _scan_ids(self, conn, query: str, *, limit: int, status, section) -> list[tuple[int, str]]:
@@ -988,11 +1039,18 @@ class Library:
 
     # ---- maintenance ---------------------------------------------------
     def rebuild_search_index(self) -> None:
+        """Build the full-text index and the list's counts afresh from the articles."""
         with self.engine.begin() as conn:
-            if self.has_fts:
-                search.drop_fts_index(conn)
+            search.drop_fts_index(conn)
             search.create_fts_index(conn)
+            listing.create_summaries(conn)
             self.has_fts = search.fts_index_exists(conn)
+
+    def check_search_index(self) -> None:
+        """Raise search.IndexOutOfStep unless the index matches every article word for word."""
+        if self.has_fts:
+            with self.engine.begin() as conn:
+                search.check_fts_index(conn)
 
     def checkpoint(self) -> None:
         """Fold the WAL into the main file (used before copying a library)."""
