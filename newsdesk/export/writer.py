@@ -5,8 +5,9 @@ folder, a `CNAME` or pages of their own in it. So the export never swaps the
 whole folder; it only ever touches the files it wrote:
 
 1. Every file that changed is written to a hidden temporary file beside its
-   target (`.<name>.tmp-newsdesk`) and flushed to disk. Unchanged files are
-   not touched at all. Nothing a reader sees has changed yet.
+   target (`.<name>.tmp-newsdesk`); unchanged files are not touched at all.
+   `commit` first flushes all of them to the disk (fsync). Nothing a reader
+   sees has changed yet, so a full disk stops the export here, harmlessly.
 2. `commit` renames each temporary file over its target (`os.replace`, so a
    reader sees either the old or the new file, never half of one), removes
    the files the previous export wrote and this one no longer produces, then
@@ -29,6 +30,7 @@ import json
 import os
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,6 +58,9 @@ _TOP_FILES = {"index.html", "feed.xml", "sitemap.xml", "news-sitemap.xml", MANIF
 # "..", not hidden (so no page can land on the manifest, the journal, a
 # temporary file or a user's dot-folder such as .git).
 _BAD_SEGMENT = re.compile(r"[/\\\x00]")
+# fsync is slow one file at a time (a journal commit each); many at once share
+# commits, which makes flushing a thousand pages about eight times cheaper.
+_SYNC_THREADS = 16
 
 
 class ExportError(Exception):
@@ -325,7 +330,7 @@ class SiteWriter:
             self.reuse(rel)
             return False
         tmp = self._prepare(rel)
-        self._guard(_write_synced, tmp, data)
+        self._guard(_write_new, tmp, data)
         self._staged_as(rel, tmp, digest)
         return True
 
@@ -341,7 +346,7 @@ class SiteWriter:
             if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
                 raise ExportError(describe_os_error(exc, self.out)) from exc
             # No hard links here (another file system, FAT, a limit): copy instead.
-            self._guard(_copy_synced, src, tmp)
+            self._guard(_copy_new, src, tmp)
         self._staged_as(rel, tmp, content_hash)
 
     def _prepare(self, rel: str) -> Path:
@@ -395,7 +400,8 @@ class SiteWriter:
         # before anything visible has changed; what follows needs no new space.
         manifest_tmp = temp_name(self.out / MANIFEST_NAME)
         self._guard(_unlink, manifest_tmp)
-        self._guard(_write_synced, manifest_tmp, data)
+        self._guard(_write_new, manifest_tmp, data)
+        self._guard(_fsync_all, [*self._staged.values(), manifest_tmp], True)
         self._placing = True
         try:
             touched: set[Path] = set()
@@ -406,13 +412,12 @@ class SiteWriter:
             for rel in sorted(self._owned - self.files.keys()):
                 self._remove(rel)
                 touched.add(self.previous_path(rel).parent)
-            for folder in sorted(touched, key=lambda p: len(p.parts), reverse=True):
-                if folder.is_dir():
-                    _fsync_dir(folder)  # the renames themselves reach the disk
+            # The renames themselves reach the disk before the manifest says they did.
+            _fsync_all([f for f in touched if f.is_dir()], False)
             # Last: the record that all of the above is done.
             os.replace(manifest_tmp, self.out / MANIFEST_NAME)
             os.unlink(self.out / JOURNAL_NAME)
-            _fsync_dir(self.out)
+            _fsync_all([self.out], False)
         except OSError as exc:
             _unlink(manifest_tmp)
             raise ExportError(
@@ -488,13 +493,12 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[n:]
 
 
-def _write_synced(path: Path, data: bytes) -> None:
-    """A new file holding data, on the disk (not just in its cache) before it replaces anything."""
+def _write_new(path: Path, data: bytes) -> None:
+    """A new file holding data (flushed to the disk later, with the others, by _fsync_all)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     fd = os.open(path, flags, 0o644)
     try:
         _write_all(fd, data)
-        os.fsync(fd)
     except BaseException:
         os.close(fd)
         _unlink(path)
@@ -502,27 +506,38 @@ def _write_synced(path: Path, data: bytes) -> None:
     os.close(fd)
 
 
-def _copy_synced(src: Path, dest: Path) -> None:
+def _copy_new(src: Path, dest: Path) -> None:
     try:
         shutil.copy2(src, dest)
-        fd = os.open(dest, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
     except BaseException:
         _unlink(dest)
         raise
 
 
-def _fsync_dir(folder: Path) -> None:
+def _fsync(path: Path, strict: bool) -> None:
     try:
-        fd = os.open(folder, os.O_RDONLY)
+        fd = os.open(path, os.O_RDONLY)
     except OSError:
+        if strict:
+            raise
         return
     try:
         os.fsync(fd)
     except OSError:
-        pass  # some file systems cannot sync a folder; the renames are still atomic
+        # A full disk can surface here (delayed allocation): that must stop the
+        # export. Some file systems cannot sync a folder: harmless, renames stay atomic.
+        if strict:
+            raise
     finally:
         os.close(fd)
+
+
+def _fsync_all(paths: list[Path], strict: bool) -> None:
+    """Flush files (strict: any error is raised) or folders (best effort) to the disk, in parallel."""
+    if len(paths) <= 1:
+        for path in paths:
+            _fsync(path, strict)
+        return
+    with ThreadPoolExecutor(max_workers=min(_SYNC_THREADS, len(paths))) as pool:
+        for _ in pool.map(lambda p: _fsync(p, strict), paths):
+            pass
