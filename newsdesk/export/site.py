@@ -190,6 +190,11 @@ class _Export:
             raise
         self.report.changed_files = sorted(writer.changed)
         self.report.reused_files = len(writer.reused)
+        self.report.warnings += [
+            f"{rel} was in the export folder without being written by newsdesk; "
+            "the export replaced it with its own file."
+            for rel in writer.foreign_replaced
+        ]
         self.report.seconds = time.perf_counter() - started
         return self.report
 
@@ -210,7 +215,7 @@ class _Export:
             if not is_public(article, now=self.now):
                 until = article.embargo_until
                 outcome.reasons.append(
-                    f"under embargo until {dates.iso(until, self.publication.timezone)}"
+                    f"under embargo until {_iso_or_raw(until, self.publication.timezone)}"
                     if until
                     else "not published"
                 )
@@ -223,7 +228,13 @@ class _Export:
                 outcome.reasons.append(f"its slug or section cannot be a folder name ({exc})")
                 self.report.failed.append(outcome)
                 continue
-            fp = _fingerprint(article, extra_images, self.now, env_digest)
+            try:
+                self._probe_dates(article)
+                fp = _fingerprint(article, extra_images, self.now, env_digest)
+            except Exception as exc:  # one story never stops the whole site
+                outcome.reasons.append(self._describe_failure(exc))
+                self.report.failed.append(outcome)
+                continue
             candidates.append(_Candidate(article, folder, fp))
 
         # Preflight. The fingerprint covers everything it checks (the article, its
@@ -242,7 +253,17 @@ class _Export:
             if known and known.get("fp") == cand.fingerprint:
                 problems = list(known["reasons"])
             else:
-                problems = preflight_messages(self.library, cand.article, now=self.now)
+                try:
+                    problems = preflight_messages(self.library, cand.article, now=self.now)
+                except Exception as exc:  # checked again next time: not remembered
+                    self.report.failed.append(
+                        ArticleOutcome(
+                            cand.article.slug,
+                            cand.article.headline,
+                            [f"it could not be checked: {self._describe_failure(exc)}"],
+                        )
+                    )
+                    continue
             if problems:
                 self._failures[uid] = {"fp": cand.fingerprint, "reasons": problems}
                 self.report.failed.append(
@@ -270,7 +291,7 @@ class _Export:
             selected = kept
 
         pages = {c.article.uid: c.folder for c in selected}
-        self._pages(writer, selected, pages, site_images, extra_images, previous)
+        selected = self._pages(writer, selected, pages, site_images, extra_images, previous)
         self._listings(writer, selected, pages, site_images)
         self._static(writer)
         self._check_cancel()
@@ -435,7 +456,13 @@ class _Export:
         )
         return hashlib.sha256(f"{cand.fingerprint}|{','.join(linked)}".encode()).hexdigest()
 
-    def _pages(self, writer, selected, pages, site_images, extra, previous) -> None:
+    def _pages(self, writer, selected, pages, site_images, extra, previous) -> list[_Candidate]:
+        """Write every article page; returns the articles whose page could be made.
+
+        A story whose page raises is left out with its reason (and removed from
+        `pages`); the pages that link to it are made again without that link,
+        so no page of the site points at a page that is not there.
+        """
         to_render: list[_Candidate] = []
         for cand in selected:
             rel = f"{cand.folder}/index.html"
@@ -450,25 +477,66 @@ class _Export:
                 self._step()
             else:
                 to_render.append(cand)
-        if not to_render:
-            return
+        by_uid = {c.article.uid: c for c in selected}
+        while to_render:
+            failed = self._render_pages(writer, to_render, pages, site_images, extra)
+            if not failed:
+                break
+            for uid, reason in failed.items():
+                del pages[uid]
+                cand = by_uid.pop(uid)
+                self.report.failed.append(
+                    ArticleOutcome(cand.article.slug, cand.article.headline, [reason])
+                )
+            to_render = [
+                c
+                for c in by_uid.values()
+                if any(
+                    link.target is not None and link.target.uid in failed
+                    for link in c.article.related
+                )
+            ]
+        return [c for c in selected if c.article.uid in by_uid]
+
+    def _render_pages(self, writer, to_render, pages, site_images, extra) -> dict[str, str]:
+        """Render and stage these pages; returns {uid: reason} for those that could not be made."""
         context = page_render.RenderContext(
             library_root=self.library.root,
             publication=self.publication,
             images=site_images,
-            pages=pages,
+            pages=dict(pages),
             extra_images=extra,
             templates_override=self.templates_override,
         )
         articles = [c.article for c in to_render]
         folders = {c.article.uid: c.folder for c in to_render}
         workers = 1 if len(articles) < POOL_MIN_PAGES else self.workers
-        for uid, html in page_render.render_pages(
+        failed: dict[str, str] = {}
+        for uid, html, reason in page_render.render_pages(
             context, articles, workers=workers, cancel=self.cancel
         ):
             self._check_cancel()
-            writer.write(f"{folders[uid]}/index.html", html.encode("utf-8"))
+            if html is None:
+                failed[uid] = reason or "its page could not be rendered"
+            else:
+                writer.write(f"{folders[uid]}/index.html", html.encode("utf-8"))
             self._step()
+        self._check_cancel()
+        return failed
+
+    def _probe_dates(self, article: Article) -> None:
+        """Raise now, for this story alone, if its dates cannot be shown where listings show them."""
+        tz = self.publication.timezone or "UTC"
+        when = _when(article)
+        for moment in (when, max(article.updated_at, when)):
+            dates.iso(moment, tz)
+            dates.iso(moment, "UTC")
+        dates.human_date(when, language=self.publication.language, tz_name=tz)
+        if article.embargo_until is not None:
+            dates.iso(article.embargo_until, tz)
+
+    def _describe_failure(self, exc: BaseException) -> str:
+        return page_render.describe_render_failure(exc, self.publication.timezone or "UTC")
 
     # ---- listings, feed, sitemaps ---------------------------------------------
     def _listings(self, writer, selected, pages, site_images) -> None:
@@ -733,6 +801,14 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
         os.replace(tmp, path)
     except OSError:
         tmp.unlink(missing_ok=True)
+
+
+def _iso_or_raw(moment: datetime, tz: str) -> str:
+    """A date for the report, even one the time zone cannot hold (the story is reported, not lost)."""
+    try:
+        return dates.iso(moment, tz)
+    except (OverflowError, ValueError):
+        return moment.isoformat()
 
 
 def _when(article: Article) -> datetime:
