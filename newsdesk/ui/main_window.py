@@ -80,6 +80,17 @@ class MainWindow(QMainWindow):
         el = QVBoxLayout(editor_pane)
         el.setContentsMargins(0, 0, 0, 0)
         el.setSpacing(0)
+        self.read_only = bool(getattr(library, "read_only", False))
+        self.read_only_banner = QLabel(
+            f"This library is read-only ({library.root}): you can read, search and export, "
+            "but changes cannot be saved here."
+        )
+        self.read_only_banner.setObjectName("read-only-banner")
+        self.read_only_banner.setWordWrap(True)
+        self.read_only_banner.setMargin(6)
+        self.read_only_banner.setStyleSheet("background: palette(tool-tip-base);")
+        self.read_only_banner.setVisible(self.read_only)
+        el.addWidget(self.read_only_banner)
         el.addWidget(self.form)
         el.addWidget(self.find_bar)
         el.addWidget(self.editor, 1)
@@ -387,12 +398,17 @@ class MainWindow(QMainWindow):
             self.form.load(article)
             self.editor.set_text(article.body if article else "")
             self.editor.setEnabled(article is not None)
+            self.editor.setReadOnly(self.read_only)
+            self.form.setEnabled(not self.read_only)
         finally:
             self._loading = False
         self.autosave.attach(article)
         self.find_bar.hide()
         for name in ("save", "history", "preflight", "reload"):
             self.actions_by_name[name].setEnabled(article is not None)
+        for name in ("new", "import_images", "save", "replace"):
+            if self.read_only and name in self.actions_by_name:
+                self.actions_by_name[name].setEnabled(False)
         if article is not None:
             self.settings.setValue(self._last_article_key(), article.uid)
             self._show_in_preview()
