@@ -26,6 +26,7 @@ from newsdesk.library import Article, Library, LibraryError, NotFound
 from newsdesk.render.text import char_count, reading_time, word_count
 from newsdesk.ui.article_form import ArticleForm
 from newsdesk.ui.autosave import Autosaver
+from newsdesk.ui.guarded import guard_against_typing
 from newsdesk.ui.browser import LibraryBrowser, Row
 from newsdesk.ui.editor import FindBar, MarkdownEditor
 from newsdesk.ui.history import HistoryDialog
@@ -677,6 +678,8 @@ class MainWindow(QMainWindow):
         box.setDefaultButton(self.save_copy_button)
         box.buttonClicked.connect(self._conflict_chosen)
         self.conflict_box = box
+        # It appears while the user types: a typed space must not choose for them.
+        self.conflict_guard = guard_against_typing(box)
         box.open()
 
     def _conflict_chosen(self, button: QPushButton) -> None:
@@ -839,13 +842,16 @@ class MainWindow(QMainWindow):
         try:
             self.save_everything()
         except LibraryError as exc:
-            answer = QMessageBox.critical(
-                self,
+            box = QMessageBox(
+                QMessageBox.Icon.Critical,
                 "Could not save",
                 f"{exc}\n\nClose anyway and lose the unsaved changes?",
                 QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
+                self,
             )
-            if answer != QMessageBox.StandardButton.Close:
+            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+            guard_against_typing(box)  # destructive: never answered by a stray key
+            if box.exec() != QMessageBox.StandardButton.Close:
                 event.ignore()
                 return
         self.save_layout()
