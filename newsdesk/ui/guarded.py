@@ -53,19 +53,19 @@ class TypingGuard(QObject):
         if event.type() == QEvent.Type.KeyPress:
             self.last_key_at = time.monotonic()  # while keys keep arriving, the guard stays up
         target = self.typing_into
-        if target is not None and isinstance(event, QKeyEvent):
-            if event.type() in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-                if event.type() == QEvent.Type.KeyPress:
-                    self.held_back += 1
-                copy = QKeyEvent(
-                    event.type(),
-                    event.key(),
-                    event.modifiers(),
-                    event.text(),
-                    event.isAutoRepeat(),
-                    event.count(),
-                )
-                QApplication.sendEvent(target, copy)
+        typed = event.type() in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease)
+        if target is not None and typed and isinstance(event, QKeyEvent):
+            if event.type() == QEvent.Type.KeyPress:
+                self.held_back += 1
+            copy = QKeyEvent(
+                event.type(),
+                event.key(),
+                event.modifiers(),
+                event.text(),
+                event.isAutoRepeat(),
+                event.count(),
+            )
+            QApplication.sendEvent(target, copy)
         return True  # the dialog never sees it
 
 

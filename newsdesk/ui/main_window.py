@@ -26,9 +26,9 @@ from newsdesk.library import Article, Library, LibraryError, NotFound
 from newsdesk.render.text import char_count, reading_time, word_count
 from newsdesk.ui.article_form import ArticleForm
 from newsdesk.ui.autosave import Autosaver
-from newsdesk.ui.guarded import guard_against_typing
 from newsdesk.ui.browser import LibraryBrowser, Row
 from newsdesk.ui.editor import FindBar, MarkdownEditor
+from newsdesk.ui.guarded import guard_against_typing
 from newsdesk.ui.history import HistoryDialog
 from newsdesk.ui.workers import run_task
 
