@@ -199,16 +199,16 @@ def repair_library(root: Path) -> RepairReport:
             ) from exc
         if "alembic_version" not in names:
             raise LibraryError(f"{db_path} is not a newsdesk library; it was left untouched.")
-        if database.quick_check(db_path) is None:
-            raise NothingToRepair(
-                f"The library at {root} passed SQLite's check; there is nothing to repair."
-            )
         try:
             revision = source.execute("SELECT version_num FROM alembic_version").fetchone()[0]
         except (sqlite3.Error, TypeError):
             revision = database.SCHEMA_HEAD  # unreadable: assume the newest layout
         if revision not in database.known_revisions():
             raise NewerLibrary(root, revision)
+        if database.quick_check(db_path) is None:
+            raise NothingToRepair(
+                f"The library at {root} passed SQLite's check; there is nothing to repair."
+            )
         partial = root / "library.repairing.sqlite"
         _remove_with_journals(partial)
         try:
