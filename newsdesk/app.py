@@ -85,6 +85,10 @@ def open_library(library_dir: Path, *, interactive: bool = True):
     return None
 
 
+LIBRARY_FAILURES: list[str] = []
+"""Library failures met while the window ran (the screenshot reports them in its exit status)."""
+
+
 def install_error_hook(interactive: bool) -> None:
     """A library failure inside the running window (the disk went away, the file was damaged)
     reaches the user as one sentence in a message box, not as a traceback; damage closes the
@@ -98,8 +102,11 @@ def install_error_hook(interactive: bool) -> None:
         if not isinstance(exc, LibraryError):
             previous(kind, exc, tb)
             return
+        if str(exc) in LIBRARY_FAILURES:
+            return  # said once is enough (several views may meet the same damage)
+        LIBRARY_FAILURES.append(str(exc))
         tell(str(exc), interactive=interactive, title="newsdesk")
-        if isinstance(exc, LibraryDamaged):
+        if interactive and isinstance(exc, LibraryDamaged):
             from PySide6.QtWidgets import QApplication
 
             app = QApplication.instance()
@@ -206,6 +213,8 @@ def screenshot(library_dir: Path, out_png: Path) -> int:
             saved = window.grab().save(str(out_png))
             window.close()
             dispose(window)
+        if LIBRARY_FAILURES:
+            return EXIT_DAMAGED  # already said, one sentence each
         if not ready:
             print(
                 "newsdesk: the preview did not finish loading; the picture shows it unfinished.",
