@@ -24,7 +24,13 @@ from newsdesk.library.changes import (
     read_changes_since,
 )
 from newsdesk.library.changes import last_change_id as _last_change_id
-from newsdesk.library.errors import LibraryError, NotFound, SlugTaken, StaleArticleError
+from newsdesk.library.errors import (
+    LibraryError,
+    LibraryReadOnly,
+    NotFound,
+    SlugTaken,
+    StaleArticleError,
+)
 from newsdesk.library.figures import FigureSpec
 from newsdesk.library.models import (
     ARTICLE_STATUSES,
@@ -99,6 +105,44 @@ class ArticleSummary:
     published_at: datetime | None
 
 
+def _abandon(engine: Engine, db_path: Path, beside: set[Path]) -> None:
+    """After a failed open: close, and remove the journal files this attempt created."""
+    engine.dispose()
+    for path in database.journal_files(db_path) - beside:
+        path.unlink(missing_ok=True)
+
+
+def _create_database(root: Path, db_path: Path) -> None:
+    """A new library's database, built under a temporary name and renamed into place.
+
+    A process killed half-way leaves a `.creating` file, never a half-made
+    `library.sqlite` that the next start would take for a damaged library.
+    """
+    try:
+        (root / MEDIA_DIR).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LibraryError(f"Cannot create the library folder {root}: {exc.strerror}.") from exc
+    if database.is_read_only(root / MEDIA_DIR):
+        raise LibraryReadOnly(root, ", so no new library can be made there")
+    partial = root / f"{DB_NAME}.creating"
+    for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+        leftover.unlink(missing_ok=True)
+    engine = database.make_engine(partial)
+    try:
+        database.migrate(engine, partial, existed=False)
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    except (LibraryError, OperationalError) as exc:
+        engine.dispose()
+        for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+            leftover.unlink(missing_ok=True)
+        if isinstance(exc, LibraryError):
+            raise
+        raise LibraryError(f"Cannot create the library {db_path}: {exc.orig}.") from exc
+    engine.dispose()
+    os.replace(partial, db_path)
+
+
 def _article_options():
     return (
         selectinload(Article.tag_links).joinedload(ArticleTag.tag),
@@ -126,38 +170,50 @@ class Library:
         self._sessions = sessionmaker(expire_on_commit=False)
         self.tracker = ChangeTracker()
         self.tracker.attach(self._sessions)
+        self.read_only = False
         with engine.connect() as conn:
             self.has_fts = search.fts_index_exists(conn)
 
     # ---- opening -------------------------------------------------------
     @classmethod
     def open(cls, root: str | os.PathLike[str], *, create: bool = True) -> Library:
-        """Open (or create) the library folder; migrates an older schema after a backup."""
+        """Open (or create) the library folder; migrates an older schema after a backup.
+
+        Only a missing `library.sqlite` makes a new library. A damaged, empty,
+        foreign or newer file raises a LibraryError and is left exactly as it was,
+        with nothing created beside it. A library this process cannot write opens
+        read-only (`read_only` is True) when its schema is current.
+        """
         root = Path(root).expanduser()
         if root.exists() and not root.is_dir():
             raise LibraryError(f"{root} is a file; a library is a folder.")
         db_path = root / DB_NAME
-        existed = db_path.exists()
-        if existed:
-            database.check_readable(db_path)
-        elif not create:
-            raise LibraryError(f"There is no newsdesk library at {root}.")
+        if not (db_path.exists() or db_path.is_symlink()):
+            if not create:
+                raise LibraryError(f"There is no newsdesk library at {root}.")
+            _create_database(root, db_path)
+        state = database.inspect_file(db_path)
+        read_only = state.read_only
+        if read_only and state.revision != database.SCHEMA_HEAD:
+            raise LibraryReadOnly(root, " and needs an upgrade to open in this newsdesk")
+        if not read_only:
+            try:
+                (root / MEDIA_DIR).mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise LibraryError(f"Cannot create {root / MEDIA_DIR}: {exc.strerror}.") from exc
+        beside = database.journal_files(db_path)
+        engine = database.make_engine(db_path, read_only=read_only)
         try:
-            (root / MEDIA_DIR).mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise LibraryError(f"Cannot create the library folder {root}: {exc.strerror}.") from exc
-        engine = database.make_engine(db_path)
-        try:
-            backup = database.migrate(
-                engine, db_path, existed=existed and db_path.stat().st_size > 0
-            )
+            backup = None if read_only else database.migrate(engine, db_path, existed=True)
+            library = cls(root, engine, backup=backup)
         except OperationalError as exc:
-            engine.dispose()
+            _abandon(engine, db_path, beside)
             raise LibraryError(f"Cannot open the library {db_path}: {exc.orig}.") from exc
         except LibraryError:
-            engine.dispose()
+            _abandon(engine, db_path, beside)
             raise
-        return cls(root, engine, backup=backup)
+        library.read_only = read_only
+        return library
 
     def close(self) -> None:
         self.engine.dispose()
@@ -1020,6 +1076,8 @@ class Library:
                     language="en",
                     timezone="UTC",
                 )
+                if self.read_only:
+                    return pub  # the defaults, shown but not stored: nothing can be stored
                 s.add(pub)
                 s.flush()
             return pub
