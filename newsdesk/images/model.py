@@ -51,6 +51,9 @@ class ImageMetadata:
     description_writer: str = ""
     job_id: str = ""
     creators: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    # ISO 8601 with the precision the file gives: "2004", "2004-02-26",
+    # "2004-02-26T14:30:00" (local) or "2004-02-26T14:30:00+05:00".
     date_created: str = ""
     orientation: int = 1
     gps: tuple[float, float] | None = None

@@ -64,6 +64,9 @@ IMAGE_FIELDS = frozenset(
         "usage_terms",
         "alt_text",
         "headline",
+        "title",
+        "instructions",
+        "keywords",  # one keyword per line
         "date_created",
         "city",
         "country",
@@ -590,7 +593,7 @@ class Library:
             return image
 
     def list_images(self, *, query: str = "", limit: int | None = None) -> list[Image]:
-        """Newest first; the query matches caption, credit, creator, headline and file name."""
+        """Newest first; the query matches caption, credit, creator, headline, title, keywords, file name."""
         stmt = select(Image).order_by(Image.created_at.desc(), Image.id.desc())
         for term in query.split():
             like = f"%{term}%"
@@ -600,6 +603,8 @@ class Library:
                     Image.credit.ilike(like),
                     Image.creator.ilike(like),
                     Image.headline.ilike(like),
+                    Image.title.ilike(like),
+                    Image.keywords.ilike(like),
                     Image.original_name.ilike(like),
                 )
             )
