@@ -107,7 +107,7 @@ class Rendition:
 
     width: int
     height: int
-    format: str  # "jpeg" or "webp"
+    format: str  # "jpeg", "webp", or "png" (what a transparent picture gets instead of JPEG)
     path: Path
     mime: str
 
