@@ -33,6 +33,14 @@ class ImageError(Exception):
     """An image that cannot be imported; the message is one sentence a person can act on."""
 
 
+class StorageError(ImageError):
+    """The library could not store a picture (disk full, read-only, gone): no file is to blame.
+
+    A batch import stops at the first one and keeps nothing, because every
+    later file would fail the same way.
+    """
+
+
 @dataclass
 class ImageMetadata:
     """Photo-desk fields read from a file, after the MWG precedence rules were applied."""
@@ -89,6 +97,7 @@ class ImportFailure:
 
     path: Path
     message: str
+    storage: bool = False  # the library could not store it; the file itself may be fine
 
 
 @dataclass

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, func, or_, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload
 
-from newsdesk.library import database, search
+from newsdesk.library import database, media, search
 from newsdesk.library.errors import LibraryError, NotFound, SlugTaken, StaleArticleError
 from newsdesk.library.models import (
     ARTICLE_STATUSES,
@@ -142,7 +142,9 @@ class Library:
         except LibraryError:
             engine.dispose()
             raise
-        return cls(root, engine, backup=backup)
+        library = cls(root, engine, backup=backup)
+        library.recover_media()
+        return library
 
     def close(self) -> None:
         self.engine.dispose()
@@ -180,6 +182,39 @@ class Library:
 
     def media_path(self, image: Image) -> Path:
         return self.media_dir / image.filename
+
+    def media_missing(self, image: Image) -> bool:
+        """True when the picture's file is no longer in media/ (deleted or moved by hand)."""
+        return not self.media_path(image).is_file()
+
+    # ---- staging: new media files and their records, all or nothing ------------------
+    def stage(self) -> media.StagedBatch:
+        """A staging folder for one import; on exit, recorded files move to media/, others go.
+
+        Write new files into `batch.dir`, record them, and leave the `with`
+        block: nothing reaches media/ without its record (see library/media.py).
+        """
+        return media.StagedBatch(self.root, self.media_dir, self.recorded_shas)
+
+    def recorded_shas(self, shas: Iterable[str]) -> set[str]:
+        """Which of these content hashes have an image record."""
+        wanted = list(shas)
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for i in range(0, len(wanted), 500):  # SQLite caps the number of parameters
+                chunk = wanted[i : i + 500]
+                found.update(conn.scalars(select(Image.sha256).where(Image.sha256.in_(chunk))))
+        return found
+
+    def recover_media(self) -> tuple[int, int]:
+        """Settle imports that died before they finished: (files adopted, files removed)."""
+        try:
+            adopted, removed = media.recover(self.root, self.media_dir, self.recorded_shas)
+            for tmp in media.leftover_temp_files(self.media_dir):
+                tmp.unlink(missing_ok=True)
+        except OSError:
+            return (0, 0)  # a read-only library still opens; the next writable open settles
+        return adopted, removed
 
     def _session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
@@ -564,6 +599,28 @@ class Library:
                 s.add(image)
             s.flush()
             return image
+
+    def add_images(self, records: Sequence[dict[str, Any]]) -> list[Image]:
+        """Record many images in ONE transaction (all or none); each dict holds sha256 and fields.
+
+        The same file twice (in the batch or already in the library) is one image.
+        """
+        out: list[Image] = []
+        with self._session() as s, s.begin():
+            by_sha: dict[str, Image] = {}
+            shas = [r["sha256"] for r in records]
+            for i in range(0, len(shas), 500):
+                chunk = shas[i : i + 500]
+                for image in s.scalars(select(Image).where(Image.sha256.in_(chunk))):
+                    by_sha[image.sha256] = image
+            for fields in records:
+                image = by_sha.get(fields["sha256"])
+                if image is None:
+                    image = by_sha[fields["sha256"]] = Image(**fields)
+                    s.add(image)
+                out.append(image)
+            s.flush()
+        return out
 
     def get_image(self, key: int | str) -> Image:
         with self._session() as s:

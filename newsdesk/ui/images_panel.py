@@ -958,12 +958,16 @@ class ImagesPanel(QWidget):
 
     @staticmethod
     def _report_text(report: ImportReport) -> str:
+        if report.error:
+            return report.error
         lines = [report.summary]
         lines += [f"{f.path.name}: {f.message}" for f in report.failed if f.message != "cancelled"]
         return "\n".join(lines)
 
     @staticmethod
     def _report_html(report: ImportReport) -> str:
+        if report.error:  # the whole batch was refused: one reason, not one line per file
+            return f"<b>{_esc(report.error)}</b>"
         n = len(report.imported)
         cancelled = [f for f in report.failed if f.message == "cancelled"]
         failed = [f for f in report.failed if f.message != "cancelled"]
