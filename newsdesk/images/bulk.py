@@ -17,6 +17,7 @@ from typing import Any, Protocol, TypeVar
 
 from .importer import prepare_image
 from .model import ImageError, ImportFailure, PreparedImage, Rendition, RenditionJob, StorageError
+from .pixels import RESAVE, damage_reason, unreadable
 from .renditions import make_renditions
 
 T = TypeVar("T")
@@ -110,7 +111,7 @@ def _prepare_one(
     except ImageError as exc:
         return ImportFailure(Path(path), str(exc))
     except Exception as exc:  # one odd file must never stop the batch
-        return ImportFailure(Path(path), f"{Path(path).name} could not be imported ({exc}).")
+        return ImportFailure(Path(path), unreadable(Path(path).name, exc).args[0])
 
 
 def _render_one(job: RenditionJob) -> list[Rendition] | ImportFailure:
@@ -127,7 +128,10 @@ def _render_one(job: RenditionJob) -> list[Rendition] | ImportFailure:
         return ImportFailure(Path(job.src), str(exc))
     except Exception as exc:
         name = Path(job.src).name
-        return ImportFailure(Path(job.src), f"Renditions of {name} could not be made ({exc}).")
+        return ImportFailure(
+            Path(job.src),
+            f"Renditions of {name} could not be made: {damage_reason(exc)}; {RESAVE}.",
+        )
 
 
 def _run(
@@ -199,7 +203,7 @@ def _run(
                             i, ImportFailure(paths[i], f"{paths[i].name} crashed the image worker.")
                         )
                     except Exception as exc:
-                        finish(i, ImportFailure(paths[i], f"{paths[i].name} failed ({exc})."))
+                        finish(i, ImportFailure(paths[i], unreadable(paths[i].name, exc).args[0]))
                 if cancelled():
                     for fut in list(pending):
                         if fut.cancel():  # queued but not started: drop it

@@ -12,6 +12,7 @@ from typing import Any
 from PIL import Image
 
 from .model import ImageError, ImageMetadata
+from .pixels import not_a_picture, unreadable
 from .values import date_time, position, real_text, xmp_date_time
 from .xmp import (
     DC,
@@ -227,14 +228,18 @@ def metadata_from_image(im: Image.Image, name: str) -> ImageMetadata:
     if xmp_raw:
         try:
             props = parse_xmp(xmp_raw)
-        except XmpError as exc:
-            md.warnings.append(f"The XMP metadata in {name} is damaged and was ignored ({exc}).")
+        except XmpError:
+            md.warnings.append(
+                f"The XMP metadata in {name} is damaged and was ignored; fill in its fields by hand."
+            )
 
     try:
         irb, iim = _irb_and_iim(im)
-    except Exception as exc:  # a malformed resource block is data, not a reason to fail
+    except Exception:  # a malformed resource block is data, not a reason to fail
         irb, iim = {}, None
-        md.warnings.append(f"The IPTC metadata in {name} is damaged and was ignored ({exc}).")
+        md.warnings.append(
+            f"The IPTC metadata in {name} is damaged and was ignored; fill in its fields by hand."
+        )
     iim = iim or _Iim()
 
     exif_desc = exif_artist = exif_copy = exif_date = ""
@@ -253,8 +258,10 @@ def metadata_from_image(im: Image.Image, name: str) -> ImageMetadata:
         date_part, _, time_part = original.partition(" ")
         exif_date = date_time(date_part, time_part, _exif_text(exif_ifd.get(36881)))
         md.gps = _gps(exif.get_ifd(_GPS_IFD))
-    except Exception as exc:  # Pillow raises assorted errors on damaged TIFF structures
-        md.warnings.append(f"The EXIF metadata in {name} is damaged and was ignored ({exc}).")
+    except Exception:  # Pillow raises assorted errors on damaged TIFF structures
+        md.warnings.append(
+            f"The EXIF metadata in {name} is damaged and was ignored; fill in its fields by hand."
+        )
 
     # MWG: XMP is preferred when there is no IIM digest, or when the digest
     # matches the IIM block (so the XMP was written by a tool that saw it).
@@ -323,10 +330,10 @@ def read_metadata(path: str | Path) -> ImageMetadata:
                 im.load()
             return metadata_from_image(im, p.name)
     except FileNotFoundError as exc:
-        raise ImageError(f"{p.name} does not exist.") from exc
-    except Image.UnidentifiedImageError as exc:
         raise ImageError(
-            f"{p.name} is not an image Pillow can read (unknown file format)."
+            f"{p.name} does not exist (it was moved or deleted); find the file and try again."
         ) from exc
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise ImageError(f"{p.name} is not an image Pillow can read ({exc}).") from exc
+    except Image.UnidentifiedImageError as exc:
+        raise not_a_picture(p.name) from exc
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as exc:
+        raise unreadable(p.name, exc) from exc

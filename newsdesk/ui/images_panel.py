@@ -525,7 +525,9 @@ class ImagesPanel(QWidget):
         if item is not None and self.article_id is not None:
             i = self._figure_index(item.id)
             story = self.figures[i].caption if i >= 0 else None
-        self.form.load(item, story_caption=story)
+        # One stat on the GUI thread: a picture whose file was deleted must say so.
+        missing = item is not None and not (self.library.media_dir / item.filename).is_file()
+        self.form.load(item, story_caption=story, file_missing=missing)
         self._update_buttons()
 
     def _update_buttons(self) -> None:
