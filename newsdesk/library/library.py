@@ -208,10 +208,10 @@ class Library:
 
     def recover_media(self) -> tuple[int, int]:
         """Settle imports that died before they finished: (files adopted, files removed)."""
+        # Only staging/ is looked at: listing media/ (100,000 files) would cost
+        # every start-up, and new files never reach media/ except by a settle.
         try:
             adopted, removed = media.recover(self.root, self.media_dir, self.recorded_shas)
-            for tmp in media.leftover_temp_files(self.media_dir):
-                tmp.unlink(missing_ok=True)
         except OSError:
             return (0, 0)  # a read-only library still opens; the next writable open settles
         return adopted, removed

@@ -141,11 +141,3 @@ def recover(root: Path, media_dir: Path, known: KnownShas) -> tuple[int, int]:
         adopted += a
         removed += r
     return adopted, removed
-
-
-def leftover_temp_files(media_dir: Path) -> list[Path]:
-    """Temp files an interrupted copy left in media/ by older versions (never records' files)."""
-    try:
-        return [p for p in media_dir.glob(".import-*.tmp") if p.is_file()]
-    except OSError:
-        return []

@@ -182,7 +182,6 @@ def test_opening_a_library_adopts_recorded_staged_files_and_removes_the_rest(
     (batch / ("f" * 64 + ".jpg")).write_bytes(b"never recorded")
     (batch / ".import-123.tmp").write_bytes(b"half a copy")
     (batch / ".lock").write_bytes(b"")
-    (root / "media" / ".import-old.tmp").write_bytes(b"older leftover")
     with Library.open(root) as library:
         assert library.media_path(library.get_image(image.id)).is_file()
     assert not batch.exists()
