@@ -41,10 +41,7 @@ def unreadable(name: str, exc: BaseException, fmt: str | None = "") -> ImageErro
 
 
 def not_a_picture(name: str) -> ImageError:
-    return ImageError(
-        f"{name} is not a picture newsdesk can read (its contents are not {ACCEPTED}); "
-        f"export it as one of those and import it again."
-    )
+    return ImageError(f"{name} is not a {ACCEPTED} picture; save it as one and import it again.")
 
 
 # EXIF orientation -> the transpose that shows the picture upright (the same

@@ -105,7 +105,7 @@ def test_format_comes_from_content_not_name(tmp_path: Path) -> None:
 def test_non_image_with_jpg_extension(tmp_path: Path) -> None:
     src = tmp_path / "holiday.jpg"
     src.write_text("These are my holiday notes, not a picture.\n")
-    _expect_failure(src, tmp_path, "is not a picture newsdesk can read", "export it as")
+    _expect_failure(src, tmp_path, "is not a JPEG, PNG, WebP, GIF or TIFF picture", "save it as")
 
 
 def test_zero_byte_file(tmp_path: Path) -> None:
@@ -254,7 +254,7 @@ def test_prepare_many_mixed_batch(tmp_path: Path) -> None:
         "PreparedImage",
     ]
     assert isinstance(results[1], ImportFailure) and results[1].path == bad
-    assert "bad.jpg is not a picture newsdesk can read" in results[1].message
+    assert "bad.jpg is not a JPEG, PNG, WebP, GIF or TIFF picture" in results[1].message
     assert isinstance(results[3], ImportFailure) and "empty" in results[3].message
     assert isinstance(results[2], PreparedImage)
     assert results[2].metadata.creator == "Bjørn Erik Pedersen"
