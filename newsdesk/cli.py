@@ -181,11 +181,14 @@ def _article(lib, slug: str):
 
 
 def cmd_check(args) -> int:
-    from newsdesk.library.preflight import preflight
+    from newsdesk.library.preflight import preflight, preflight_warnings
 
     with _open(args) as lib:
         article = _article(lib, args.slug)
         problems = preflight(lib, article)
+        warnings = preflight_warnings(lib, article)
+    for w in warnings:  # printed first, and they keep the exit code (DESIGN: "warning:" lines)
+        print(f"warning: {w.message}")
     if not problems:
         print(f"{article.slug}: ready to publish.")
         return EXIT_OK

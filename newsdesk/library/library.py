@@ -15,7 +15,7 @@ from sqlalchemy import Engine, bindparam, func, or_, select, text, tuple_
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from newsdesk.library import database, listing, search
+from newsdesk.library import database, listing, media, search
 from newsdesk.library.changes import (
     ChangeRecorder,
     Changes,
@@ -81,6 +81,9 @@ IMAGE_FIELDS = frozenset(
         "usage_terms",
         "alt_text",
         "headline",
+        "title",
+        "instructions",
+        "keywords",  # one keyword per line
         "date_created",
         "city",
         "country",
@@ -213,6 +216,8 @@ class Library:
             _abandon(engine, db_path, beside)
             raise
         library.read_only = read_only
+        if not read_only:
+            library.recover_media()
         return library
 
     def close(self) -> None:
@@ -251,6 +256,39 @@ class Library:
 
     def media_path(self, image: Image) -> Path:
         return self.media_dir / image.filename
+
+    def media_missing(self, image: Image) -> bool:
+        """True when the picture's file is no longer in media/ (deleted or moved by hand)."""
+        return not self.media_path(image).is_file()
+
+    # ---- staging: new media files and their records, all or nothing ------------------
+    def stage(self) -> media.StagedBatch:
+        """A staging folder for one import; on exit, recorded files move to media/, others go.
+
+        Write new files into `batch.dir`, record them, and leave the `with`
+        block: nothing reaches media/ without its record (see library/media.py).
+        """
+        return media.StagedBatch(self.root, self.media_dir, self.recorded_shas)
+
+    def recorded_shas(self, shas: Iterable[str]) -> set[str]:
+        """Which of these content hashes have an image record."""
+        wanted = list(shas)
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for i in range(0, len(wanted), 500):  # SQLite caps the number of parameters
+                chunk = wanted[i : i + 500]
+                found.update(conn.scalars(select(Image.sha256).where(Image.sha256.in_(chunk))))
+        return found
+
+    def recover_media(self) -> tuple[int, int]:
+        """Settle imports that died before they finished: (files adopted, files removed)."""
+        # Only staging/ is looked at: listing media/ (100,000 files) would cost
+        # every start-up, and new files never reach media/ except by a settle.
+        try:
+            adopted, removed = media.recover(self.root, self.media_dir, self.recorded_shas)
+        except OSError:
+            return (0, 0)  # a read-only library still opens; the next writable open settles
+        return adopted, removed
 
     def _session(self) -> Session:
         return self._sessions(bind=self.engine)
@@ -723,6 +761,28 @@ class Library:
             s.flush()
             return image
 
+    def add_images(self, records: Sequence[dict[str, Any]]) -> list[Image]:
+        """Record many images in ONE transaction (all or none); each dict holds sha256 and fields.
+
+        The same file twice (in the batch or already in the library) is one image.
+        """
+        out: list[Image] = []
+        with self._session() as s, s.begin():
+            by_sha: dict[str, Image] = {}
+            shas = [r["sha256"] for r in records]
+            for i in range(0, len(shas), 500):
+                chunk = shas[i : i + 500]
+                for image in s.scalars(select(Image).where(Image.sha256.in_(chunk))):
+                    by_sha[image.sha256] = image
+            for fields in records:
+                image = by_sha.get(fields["sha256"])
+                if image is None:
+                    image = by_sha[fields["sha256"]] = Image(**fields)
+                    s.add(image)
+                out.append(image)
+            s.flush()
+        return out
+
     def get_image(self, key: int | str) -> Image:
         with self._session() as s:
             stmt = select(Image)
@@ -751,7 +811,7 @@ class Library:
             return image
 
     def list_images(self, *, query: str = "", limit: int | None = None) -> list[Image]:
-        """Newest first; the query matches caption, credit, creator, headline and file name."""
+        """Newest first; the query matches caption, credit, creator, headline, title, keywords, file name."""
         stmt = select(Image).order_by(Image.created_at.desc(), Image.id.desc())
         for term in query.split():
             like = f"%{term}%"
@@ -761,6 +821,8 @@ class Library:
                     Image.credit.ilike(like),
                     Image.creator.ilike(like),
                     Image.headline.ilike(like),
+                    Image.title.ilike(like),
+                    Image.keywords.ilike(like),
                     Image.original_name.ilike(like),
                 )
             )

@@ -750,11 +750,23 @@ class MainWindow(QMainWindow):
         self.autosave.flush()
         article = self.library.get_article(self.article.id)
         problems = list(preflight(self.library, article))
+        from newsdesk.library.preflight import preflight_warnings
+
+        warnings = preflight_warnings(self.library, article)
+        note = ""
+        if warnings:  # picture instructions: read before publishing, but no reason to stop
+            items = "".join(f"<li>{html.escape(str(w))}</li>" for w in warnings)
+            note = f"<p>Read before publishing:</p><ul>{items}</ul>"
         if not problems:
-            QMessageBox.information(self, "Check", "Ready to publish: every check passed.")
+            if warnings:
+                QMessageBox.warning(self, "Check", f"<p>Every check passed.</p>{note}")
+            else:
+                QMessageBox.information(self, "Check", "Ready to publish: every check passed.")
         else:
             items = "".join(f"<li>{html.escape(str(p))}</li>" for p in problems)
-            QMessageBox.warning(self, "Check", f"<p>Not ready to publish yet:</p><ul>{items}</ul>")
+            QMessageBox.warning(
+                self, "Check", f"<p>Not ready to publish yet:</p><ul>{items}</ul>{note}"
+            )
 
     def show_help(self) -> None:
         QMessageBox.information(
