@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from newsdesk.paths import resolve_library_dir
+from newsdesk.paths import LibraryLocationError, resolve_library_dir
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 
@@ -70,16 +70,52 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--out", type=Path, required=True, metavar="DIR")
     s = sub.add_parser("screenshot", help="render the main window offscreen to a PNG")
     s.add_argument("out", type=Path, metavar="OUT.png")
+    s = sub.add_parser(
+        "publication",
+        help="show the publication's settings, or set the ones given",
+        description="Without options, print the publication's settings; with options, set "
+        "only those. Until a base URL is set, exported pages have no canonical links and "
+        "the site has no sitemaps.",
+    )
+    s.add_argument("--json", action="store_true", help="print JSON")
+    s.add_argument("--name", metavar="N", help="the name on every page")
+    s.add_argument(
+        "--base-url",
+        metavar="URL",
+        help='where the site is published, e.g. https://news.example.org/ ("" clears it)',
+    )
+    s.add_argument("--language", metavar="L", help="the pages' language tag, e.g. en or en-GB")
+    s.add_argument("--timezone", metavar="TZ", help="the time zone of dates, e.g. Europe/London")
+    s.add_argument("--logo", type=Path, metavar="FILE", help="an image file to use as the logo")
     return p
+
+
+def _library_dir(args) -> Path:
+    """--library (or NEWSDESK_LIBRARY), as an absolute folder; one sentence when it is unusable."""
+    try:
+        return resolve_library_dir(args.library)
+    except LibraryLocationError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def _open(args):
     from newsdesk.library import Library, LibraryError
 
     try:
-        return Library.open(resolve_library_dir(args.library))
+        return Library.open(args.library_dir)
     except LibraryError as exc:
         raise CommandError(str(exc)) from None
+
+
+def _out_dir(value: Path) -> Path:
+    """--out, relative to the working directory; an empty value would mean the directory itself."""
+    if not str(value).strip() or str(value) == ".":
+        raise CommandError(
+            "--out needs a folder for the site, such as --out site (not the current folder)."
+        )
+    if "\x00" in str(value):
+        raise CommandError("--out contains a NUL character; give a folder for the site.")
+    return Path(os.path.abspath(value.expanduser()))
 
 
 def _iso(dt: datetime | None) -> str | None:
@@ -215,14 +251,15 @@ def cmd_export(args) -> int:
         raise CommandError("Use either SLUG... or --all, not both.")
     from newsdesk.export import ExportError, export_articles, export_site
 
+    out = _out_dir(args.out)
     with _open(args) as lib:
         try:
             if args.all:
-                report = export_site(lib, args.out)
+                report = export_site(lib, out)
             else:
                 for slug in args.slugs:
                     _article(lib, slug)
-                report = export_articles(lib, args.slugs, args.out)
+                report = export_articles(lib, args.slugs, out)
         except ExportError as exc:
             raise CommandError(str(exc)) from None
     print(report.summary())
@@ -234,13 +271,94 @@ def cmd_export(args) -> int:
 def cmd_screenshot(args) -> int:
     from newsdesk.app import screenshot
 
-    return screenshot(resolve_library_dir(args.library), args.out)
+    return screenshot(args.library_dir, args.out)
+
+
+def _publication_json(lib, pub) -> dict:
+    logo = None
+    if pub.logo_image_id is not None:
+        from newsdesk.library import NotFound
+
+        try:
+            image = lib.get_image(pub.logo_image_id)
+        except NotFound:
+            image = None
+        if image is not None:
+            logo = {
+                "uid": image.uid,
+                "name": image.original_name,
+                "width": image.width,
+                "height": image.height,
+            }
+    return {
+        "name": pub.name,
+        "base_url": pub.base_url,
+        "language": pub.language,
+        "timezone": pub.timezone,
+        "logo": logo,
+    }
+
+
+def cmd_publication(args) -> int:
+    from newsdesk.library import LibraryError
+    from newsdesk.library import publication as settings
+
+    checks = (
+        ("name", args.name, settings.clean_name),
+        ("base_url", args.base_url, settings.clean_base_url),
+        ("language", args.language, settings.clean_language),
+        ("timezone", args.timezone, settings.clean_timezone),
+    )
+    changes = {}
+    try:
+        for key, value, clean in checks:
+            if value is not None:
+                changes[key] = clean(value)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    if args.logo is not None and not args.logo.is_file():
+        raise CommandError(
+            f"{args.logo}: no such file."
+            if not args.logo.exists()
+            else f"{args.logo} is not an image file; give the logo's picture."
+        )
+    with _open(args) as lib:
+        try:
+            if args.logo is not None:
+                from newsdesk.images.library_import import import_image
+
+                try:
+                    changes["logo_image_id"] = import_image(lib, args.logo).id
+                except LibraryError:
+                    raise
+                except Exception as exc:  # ImageError and OS errors carry a clear message
+                    raise CommandError(f"The logo was not imported: {exc}") from None
+            pub = lib.update_publication(**changes) if changes else lib.publication()
+        except LibraryError as exc:
+            raise CommandError(str(exc)) from None
+        data = _publication_json(lib, pub)
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    logo = data["logo"]
+    print(f"name:      {data['name']}")
+    print(f"base URL:  {data['base_url'] or '(not set)'}")
+    print(f"language:  {data['language']}")
+    print(f"time zone: {data['timezone']}")
+    print(f"logo:      {(logo['name'] or logo['uid']) if logo else '(none)'}")
+    if not data["base_url"]:
+        print(
+            "warning: no base URL is set, so exported pages have no canonical links and the "
+            "site has no sitemaps; set one with: newsdesk publication --base-url URL",
+            file=sys.stderr,
+        )
+    return EXIT_OK
 
 
 def cmd_open(args) -> int:
     from newsdesk.app import run
 
-    return run(resolve_library_dir(args.library), sys.argv[:1])
+    return run(args.library_dir, sys.argv[:1])
 
 
 COMMANDS = {
@@ -252,12 +370,16 @@ COMMANDS = {
     "related": cmd_related,
     "export": cmd_export,
     "screenshot": cmd_screenshot,
+    "publication": cmd_publication,
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        # Resolved once, before anything runs: every command, and anything it
+        # starts, sees the same absolute folder whatever the working directory.
+        args.library_dir = _library_dir(args)
         return COMMANDS[args.command](args)
     except CommandError as exc:
         print(f"newsdesk: {exc}", file=sys.stderr)
@@ -270,9 +392,49 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("newsdesk: interrupted.", file=sys.stderr)
         return 130
     except OSError as exc:
-        where = f" ({exc.filename})" if exc.filename else ""
-        print(f"newsdesk: {exc.strerror or exc}{where}.", file=sys.stderr)
+        print(f"newsdesk: {_describe_os_error(exc)}", file=sys.stderr)
         return EXIT_ERROR
+    except MemoryError:
+        print("newsdesk: ran out of memory; nothing more was done.", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception:
+        # A defect of ours: the user gets one sentence, the details go to a file.
+        log = _write_crash_log()
+        where = f" Details are in {log}." if log else ""
+        print(
+            f"newsdesk: something went wrong inside newsdesk; the command stopped.{where}",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+
+
+def _describe_os_error(exc: OSError) -> str:
+    import errno
+
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"the disk is full{where}; nothing was left half-written. Free some space and try again."
+    where = f" ({exc.filename})" if exc.filename else ""
+    return f"{exc.strerror or exc}{where}."
+
+
+def _write_crash_log() -> Path | None:
+    """The traceback of an unexpected error, in the per-user log folder; None if it cannot be written."""
+    import tempfile
+    import traceback
+
+    import appdirs
+
+    text = traceback.format_exc()
+    for folder in (Path(appdirs.user_log_dir("newsdesk", "newsdesk")), Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / "newsdesk-error.log"
+            path.write_text(f"{datetime.now().isoformat()}\n{text}", encoding="utf-8")
+            return path
+        except OSError:
+            continue
+    return None
 
 
 if __name__ == "__main__":

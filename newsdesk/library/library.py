@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload
 
 from newsdesk.library import database, search
+from newsdesk.library import publication as publication_settings
 from newsdesk.library.errors import LibraryError, NotFound, SlugTaken, StaleArticleError
 from newsdesk.library.models import (
     ARTICLE_STATUSES,
@@ -813,11 +814,13 @@ class Library:
         with self._session() as s, s.begin():
             pub = s.scalars(select(Publication).order_by(Publication.id)).first()
             if pub is None:
+                # No base URL until someone sets one: an invented address would put
+                # canonical links and sitemaps on a domain the newsroom does not own.
                 pub = Publication(
-                    name="The Newsdesk Courier",
-                    base_url="https://example.org/",
-                    language="en",
-                    timezone="UTC",
+                    name=publication_settings.DEFAULT_NAME,
+                    base_url="",
+                    language=publication_settings.DEFAULT_LANGUAGE,
+                    timezone=publication_settings.DEFAULT_TIMEZONE,
                 )
                 s.add(pub)
                 s.flush()
