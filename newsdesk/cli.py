@@ -122,13 +122,48 @@ def _iso(dt: datetime | None) -> str | None:
     return dt.isoformat(timespec="seconds") if dt else None
 
 
+# Room an import needs besides two copies' worth of its pictures (the media file,
+# and its thumbnail and the database's write-ahead log, which grows by about a
+# megabyte for the first stories of a new library): checked before anything is
+# written, so a nearly full disk refuses the import instead of taking half of it.
+IMPORT_HEADROOM = 2 * 1024 * 1024
+
+
+def _check_room_for_import(lib, files: list[Path]) -> None:
+    import shutil
+
+    from newsdesk.importing import parse_markdown_file
+
+    tz_name = lib.publication().timezone
+    pictures: set[Path] = set()
+    needed = IMPORT_HEADROOM
+    for path in files:
+        parsed = parse_markdown_file(Path(path), tz_name=tz_name)
+        needed += 2 * Path(path).stat().st_size
+        names = ([parsed.hero["file"]] if parsed.hero else []) + parsed.body_images
+        pictures.update((parsed.path.parent / name).resolve() for name in names)
+    needed += sum(2 * p.stat().st_size for p in pictures if p.is_file())
+    free = shutil.disk_usage(lib.root).free
+    if free < needed:
+        raise CommandError(
+            f"The disk holding the library has {_size(free)} free and this import needs about "
+            f"{_size(needed)}; nothing was imported. Free some space and import again."
+        )
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{max(n, 0) // 1024} KB"
+
+
 def cmd_import(args) -> int:
     from newsdesk.importing import ImportProblem, import_markdown_files
+    from newsdesk.library import LibraryError
 
     with _open(args) as lib:
         try:
+            _check_room_for_import(lib, args.files)
             results = import_markdown_files(lib, args.files)
-        except ImportProblem as exc:
+        except (ImportProblem, LibraryError) as exc:
             raise CommandError(str(exc)) from None
         for r in results:
             verb = "imported" if r.created else "updated"

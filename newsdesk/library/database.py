@@ -47,6 +47,8 @@ def check_readable(db_path: Path) -> None:
     """
     if db_path.is_dir():
         raise LibraryError(f"{db_path} is a folder, not a library database.")
+    side_files = [db_path.with_name(db_path.name + suffix) for suffix in ("-wal", "-shm")]
+    had_side_files = [p.exists() for p in side_files]
     try:
         con = sqlite3.connect(f"{db_path.as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as exc:
@@ -54,6 +56,18 @@ def check_readable(db_path: Path) -> None:
     try:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as exc:
+        if _disk_is_full(db_path):
+            # SQLite cannot create its shared-memory file and says "disk I/O
+            # error": the library is fine, the disk has no room to open it.
+            # The empty side files this attempt made are not left behind.
+            con.close()
+            for path, had in zip(side_files, had_side_files, strict=True):
+                if not had and (path.name.endswith("-shm") or _is_empty(path)):
+                    path.unlink(missing_ok=True)
+            raise LibraryError(
+                f"The disk holding the library {db_path.parent} is full, so it cannot be "
+                "opened; it was left untouched. Free some space and try again."
+            ) from exc
         raise LibraryError(
             f"The library {db_path} is damaged or not a newsdesk library ({exc}); "
             "it was left untouched."
@@ -64,6 +78,21 @@ def check_readable(db_path: Path) -> None:
         raise LibraryError(
             f"{db_path} is an SQLite database, but not a newsdesk library; it was left untouched."
         )
+
+
+def _is_empty(path: Path) -> bool:
+    try:
+        return path.stat().st_size == 0
+    except OSError:
+        return False
+
+
+def _disk_is_full(db_path: Path) -> bool:
+    """Less room left than SQLite needs to open a library (its -shm file is 32 KB)."""
+    try:
+        return shutil.disk_usage(db_path.parent).free < 64 * 1024
+    except OSError:
+        return False
 
 
 def _on_connect(dbapi_conn, _record) -> None:
