@@ -253,13 +253,19 @@ def cmd_check(args) -> int:
     with _open(args) as lib:
         article = _article(lib, args.slug)
         problems = preflight(lib, article)
-    if not problems:
+    errors = [p for p in problems if p.is_error]
+    # Warnings go to stderr like every other warning, so stdout stays the verdict.
+    if not errors:
         print(f"{article.slug}: ready to publish.")
-        return EXIT_OK
-    print(f"{article.slug}: {len(problems)} problem(s)")
+    else:
+        print(f"{article.slug}: {len(errors)} problem(s)")
+        for p in errors:
+            print(f"  - {p.message}")
+    sys.stdout.flush()
     for p in problems:
-        print(f"  - {p.message}")
-    return EXIT_PROBLEMS
+        if not p.is_error:
+            print(f"warning: {p.message}", file=sys.stderr)
+    return EXIT_PROBLEMS if errors else EXIT_OK
 
 
 def cmd_related(args) -> int:

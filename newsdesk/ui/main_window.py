@@ -710,11 +710,18 @@ class MainWindow(QMainWindow):
         self.autosave.flush()
         article = self.library.get_article(self.article.id)
         problems = list(preflight(self.library, article))
+        errors = [p for p in problems if p.is_error]
+        warnings = "".join(f"<li>{html.escape(str(p))}</li>" for p in problems if not p.is_error)
+        worth = f"<p>Worth a look:</p><ul>{warnings}</ul>" if warnings else ""
         if not problems:
             QMessageBox.information(self, "Check", "Ready to publish: every check passed.")
+        elif not errors:
+            QMessageBox.information(self, "Check", f"<p>Ready to publish.</p>{worth}")
         else:
-            items = "".join(f"<li>{html.escape(str(p))}</li>" for p in problems)
-            QMessageBox.warning(self, "Check", f"<p>Not ready to publish yet:</p><ul>{items}</ul>")
+            items = "".join(f"<li>{html.escape(str(p))}</li>" for p in errors)
+            QMessageBox.warning(
+                self, "Check", f"<p>Not ready to publish yet:</p><ul>{items}</ul>{worth}"
+            )
 
     def show_help(self) -> None:
         QMessageBox.information(
