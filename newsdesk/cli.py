@@ -290,7 +290,10 @@ def cmd_export(args) -> int:
         raise CommandError("Name the articles to export, or use --all for the whole site.")
     if args.all and args.slugs:
         raise CommandError("Use either SLUG... or --all, not both.")
+    import jinja2
+
     from newsdesk.export import ExportError, export_articles, export_site
+    from newsdesk.library import LibraryError
 
     out = _out_dir(args.out)
     with _open(args) as lib:
@@ -301,8 +304,19 @@ def cmd_export(args) -> int:
                 for slug in args.slugs:
                     _article(lib, slug)
                 report = export_articles(lib, args.slugs, out)
-        except ExportError as exc:
+        except (ExportError, LibraryError) as exc:
             raise CommandError(str(exc)) from None
+        except jinja2.TemplateSyntaxError as exc:
+            # A publication's own template (in <library>/templates) that does not parse.
+            raise CommandError(
+                f"The template {exc.filename or exc.name} has an error on line {exc.lineno} "
+                f"({exc.message}); fix it or remove it, then export again."
+            ) from None
+        except jinja2.TemplateError as exc:
+            raise CommandError(
+                f"A page template failed ({exc.message}); check the templates in "
+                f"{lib.templates_dir}, then export again."
+            ) from None
     print(report.summary())
     for line in report.problem_lines():
         print(line, file=sys.stderr)
