@@ -139,7 +139,12 @@ def zone(name: str) -> ZoneInfo:
 def local(dt: datetime, tz_name: str) -> datetime:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(zone(tz_name))
+    try:
+        return dt.astimezone(zone(tz_name))
+    except OverflowError:
+        # A date at the very edge of the calendar (stored before imports refused
+        # them) has no local time in this zone; show it in UTC rather than fail.
+        return dt.astimezone(UTC)
 
 
 def iso(dt: datetime, tz_name: str = "UTC") -> str:

@@ -113,3 +113,24 @@ def test_dates_at_the_edges_of_the_range_import_and_export_in_any_time_zone(caps
         )  # both fail preflight (no hero), but nothing crashes
         assert {f.slug for f in report.failed} == {"early", "late"}
     capsys.readouterr()
+
+
+def test_a_year_one_date_already_in_a_library_does_not_stop_an_export(library, tmp_path):
+    """Stored by an older version, before imports refused such dates: the site is still written."""
+    from datetime import UTC, datetime
+
+    from newsdesk.export import export_site
+    from newsdesk.render import dates
+
+    library.update_publication(timezone="America/New_York")
+    article = library.create_article(headline="From the archive", body="Old.", status="published")
+    library.update_article(article.id, published_at=datetime(1, 1, 1, 3, 0, tzinfo=UTC))
+    assert (
+        dates.iso(datetime(1, 1, 1, 3, 0, tzinfo=UTC), "America/New_York")
+        == "0001-01-01T03:00:00+00:00"
+    )
+    report = export_site(library, tmp_path / "site")
+    assert (tmp_path / "site" / "index.html").is_file()
+    assert [f.slug for f in report.failed] == [
+        article.slug
+    ]  # no hero: refused by preflight, not by a crash
