@@ -14,13 +14,18 @@ from newsdesk.library.errors import LibraryError
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest migration. Opening a library that is already there needs no
 # Alembic at all (a tenth of a second at start-up); a test keeps this in step.
-SCHEMA_HEAD = "0006_ops"
+SCHEMA_HEAD = "0007_pg"
 BUSY_TIMEOUT_MS = 10_000
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    """What schema comparisons look at: the SQLite-only full-text tables live outside the models."""
-    return not (type_ == "table" and name and name.startswith("articles_fts"))
+    """What schema comparisons look at: each engine's full-text index lives outside the models.
+
+    SQLite's FTS5 tables, and PostgreSQL's search column and its index (library/search_pg.py).
+    """
+    if type_ == "table" and name and name.startswith("articles_fts"):
+        return False
+    return not (type_ in ("column", "index") and name in ("search_doc", "ix_articles_search_doc"))
 
 
 def alembic_config():

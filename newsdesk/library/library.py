@@ -26,6 +26,7 @@ from newsdesk.library.changes import (
 from newsdesk.library.changes import last_change_id as _last_change_id
 from newsdesk.library.errors import LibraryError, NotFound, SlugTaken, StaleArticleError
 from newsdesk.library.figures import FigureSpec
+from newsdesk.library.pg import is_shared_url
 from newsdesk.library.models import (
     ARTICLE_STATUSES,
     FIGURE_ROLES,
@@ -125,12 +126,20 @@ class Library:
         self.tracker = ChangeTracker()
         self.tracker.attach(self._sessions)
         with engine.connect() as conn:
-            self.has_fts = search.fts_index_exists(conn)
+            self.has_fts = self._has_search_index(conn)
+
+    def _has_search_index(self, conn) -> bool:
+        return search.fts_index_exists(conn)
 
     # ---- opening -------------------------------------------------------
     @classmethod
     def open(cls, root: str | os.PathLike[str], *, create: bool = True) -> Library:
         """Open (or create) the library folder; migrates an older schema after a backup."""
+        if isinstance(root, str) and is_shared_url(root):
+            # A newsroom's shared library on PostgreSQL (library/shared.py).
+            from newsdesk.library.shared import SharedLibrary
+
+            return SharedLibrary.open_url(root)
         root = Path(root).expanduser()
         if root.exists() and not root.is_dir():
             raise LibraryError(f"{root} is a file; a library is a folder.")
@@ -228,7 +237,7 @@ class Library:
         headline = fields.get("headline", "")
         with self._session() as s, s.begin():
             fields["slug"] = self._free_slug(s, fields.get("slug") or slugify(headline), None)
-            article = Article(**fields)
+            article = Article(created_by=self._creator(), **fields)
             s.add(article)
             s.flush()
             self._set_tags(s, article, tags)
@@ -236,6 +245,10 @@ class Library:
             self._index(s, article)
             article_id = article.id
         return self.get_article(article_id)
+
+    def _creator(self) -> str:
+        """Who a new story belongs to: here the writer's name (a shared library asks its server)."""
+        return self.tracker.actor
 
     def get_article(self, key: int | str) -> Article:
         """By id, uid or slug."""
@@ -316,8 +329,7 @@ class Library:
             if article is None:
                 raise NotFound(f"Article {article_id} is no longer in the library.")
             s.delete(article)
-            if self.has_fts:
-                search.unindex_article(s.connection(), article_id)
+            self._unindex(s, article_id)
 
     def list_articles(
         self,
@@ -454,6 +466,10 @@ class Library:
                 )
                 s.add(tag)
             article.tag_links.append(ArticleTag(tag=tag, position=position))
+
+    def _unindex(self, s: Session, article_id: int) -> None:
+        if self.has_fts:
+            search.unindex_article(s.connection(), article_id)
 
     def _index(self, s: Session, article: Article) -> None:
         if not self.has_fts:
