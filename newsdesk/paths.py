@@ -11,6 +11,14 @@ import appdirs
 APP_NAME = "newsdesk"
 APP_AUTHOR = "newsdesk"
 LIBRARY_ENV = "NEWSDESK_LIBRARY"
+# A --library or NEWSDESK_LIBRARY value starting so names a shared library on
+# PostgreSQL (newsdesk/library/pg.py), kept as the text it is, not a folder.
+SHARED_PREFIXES = ("postgresql://", "postgresql+psycopg://")
+
+
+def is_shared_url(value: object) -> bool:
+    """Whether a library location names a shared library on PostgreSQL."""
+    return isinstance(value, str) and value.strip().lower().startswith(SHARED_PREFIXES)
 
 
 def _location_file() -> Path:
@@ -37,16 +45,23 @@ def remember_library_dir(path: Path) -> None:
     os.replace(tmp, target)
 
 
-def default_library_dir() -> Path:
-    """NEWSDESK_LIBRARY, else where the library was moved to, else the appdirs data folder."""
+def default_library_dir() -> Path | str:
+    """NEWSDESK_LIBRARY, else where the library was moved to, else the appdirs data folder.
+
+    A shared library's URL is handed back as it is (a str).
+    """
     override = os.environ.get(LIBRARY_ENV)
+    if override and is_shared_url(override):
+        return override.strip()
     if override:
         return Path(override).expanduser()
     return remembered_library_dir() or Path(appdirs.user_data_dir(APP_NAME, APP_AUTHOR)) / "Library"
 
 
-def resolve_library_dir(cli_value: str | os.PathLike[str] | None) -> Path:
-    """--library beats NEWSDESK_LIBRARY, which beats the per-user default."""
+def resolve_library_dir(cli_value: str | os.PathLike[str] | None) -> Path | str:
+    """--library beats NEWSDESK_LIBRARY, which beats the per-user default (a URL stays a str)."""
+    if is_shared_url(cli_value):
+        return str(cli_value).strip()
     if cli_value:
         return Path(cli_value).expanduser()
     return default_library_dir()

@@ -75,8 +75,18 @@ def _start(base: Path) -> PgServer:
     run = dict(capture_output=True, text=True, timeout=120)
     done = subprocess.run(
         _as_postgres(
-            [str(PG_BIN / "initdb"), "-D", str(data), "-U", SUPERUSER, "--auth=trust",
-             "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
+            [
+                str(PG_BIN / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                SUPERUSER,
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+            ],
             as_root,
         ),
         **run,
@@ -86,8 +96,19 @@ def _start(base: Path) -> PgServer:
     options = f"-k {base} -h '' -F -c full_page_writes=off -c max_connections=60"
     done = subprocess.run(
         _as_postgres(
-            [str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-w",
-             "-t", "60", "-o", options, "start"],
+            [
+                str(PG_BIN / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(base / "log"),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                options,
+                "start",
+            ],
             as_root,
         ),
         **run,

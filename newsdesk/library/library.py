@@ -26,7 +26,6 @@ from newsdesk.library.changes import (
 from newsdesk.library.changes import last_change_id as _last_change_id
 from newsdesk.library.errors import LibraryError, NotFound, SlugTaken, StaleArticleError
 from newsdesk.library.figures import FigureSpec
-from newsdesk.library.pg import is_shared_url
 from newsdesk.library.models import (
     ARTICLE_STATUSES,
     FIGURE_ROLES,
@@ -41,6 +40,7 @@ from newsdesk.library.models import (
     Tag,
     utcnow,
 )
+from newsdesk.paths import is_shared_url
 from newsdesk.render.text import numbered_slug, slugify, word_count
 
 DB_NAME = "library.sqlite"

@@ -17,18 +17,12 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from newsdesk.library.errors import LibraryError
 
-SHARED_PREFIXES = ("postgresql://", "postgresql+psycopg://")
 REPORTER_ROLE, EDITOR_ROLE = "newsdesk_reporter", "newsdesk_editor"
 ROLES = {"reporter": REPORTER_ROLE, "editor": EDITOR_ROLE}
 CONNECT_TIMEOUT_S = 10
 # The server's refusals that the articles trigger raises carry this hint
 # (migration 0007_pg): their message is already the sentence to show.
 _OWN_HINT = "newsdesk"
-
-
-def is_shared_url(value: object) -> bool:
-    """Whether a --library / NEWSDESK_LIBRARY value names a shared library on PostgreSQL."""
-    return isinstance(value, str) and value.strip().lower().startswith(SHARED_PREFIXES)
 
 
 def parse_url(value: str) -> URL:
@@ -110,9 +104,7 @@ def make_engine(url: URL) -> Engine:
 
 
 def unreachable(url: URL, exc: BaseException) -> LibraryError:
-    return LibraryError(
-        f"Cannot open the shared library {display_url(url)}: {_server_words(exc)}."
-    )
+    return LibraryError(f"Cannot open the shared library {display_url(url)}: {_server_words(exc)}.")
 
 
 def current_revision(conn) -> str | None:
@@ -160,7 +152,9 @@ def _quote(name: str) -> str:
 def _ensure_roles_and_privileges(conn) -> None:
     """The two group roles and what each may touch, on every table the schema has now."""
     for role in (REPORTER_ROLE, EDITOR_ROLE):
-        exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first()
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}
+        ).first()
         if exists is None:
             conn.exec_driver_sql(f"CREATE ROLE {role} NOLOGIN")
     schema = _quote(conn.execute(text("SELECT current_schema()")).scalar_one())

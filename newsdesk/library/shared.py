@@ -148,9 +148,7 @@ class SharedLibrary(Library):
     def fetch_media(self, sha256: str, dest: Path) -> Path:
         """Write the stored picture to dest atomically (its SHA-256 checked first)."""
         with self.engine.connect() as conn:
-            data = conn.execute(
-                select(MediaBlob.data).where(MediaBlob.sha256 == sha256)
-            ).scalar()
+            data = conn.execute(select(MediaBlob.data).where(MediaBlob.sha256 == sha256)).scalar()
         if data is None:
             raise NotFound(f"The picture {sha256[:12]}… is not stored in the shared library.")
         data = bytes(data)
@@ -172,9 +170,7 @@ class SharedLibrary(Library):
     def media_blob(self, sha256: str) -> bytes | None:
         """A picture's bytes by SHA-256, or None (what sync fetches)."""
         with self.engine.connect() as conn:
-            data = conn.execute(
-                select(MediaBlob.data).where(MediaBlob.sha256 == sha256)
-            ).scalar()
+            data = conn.execute(select(MediaBlob.data).where(MediaBlob.sha256 == sha256)).scalar()
         return None if data is None else bytes(data)
 
     # ---- the change log ------------------------------------------------------
