@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -325,11 +324,11 @@ def test_the_server_refuses_a_reporter_who_publishes_with_plain_sql(newsroom_rol
         con.execute("UPDATE publications SET name = 'The Harbour Times'")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             con.execute("DROP TABLE articles")
-    with _connect(newsroom_roles, "reza") as con:
-        with pytest.raises(
-            psycopg.errors.InsufficientPrivilege, match="take a published story down"
-        ):
-            con.execute("UPDATE articles SET status = 'draft' WHERE id = %s", (draft_id,))
+    with (
+        _connect(newsroom_roles, "reza") as con,
+        pytest.raises(psycopg.errors.InsufficientPrivilege, match="take a published story down"),
+    ):
+        con.execute("UPDATE articles SET status = 'draft' WHERE id = %s", (draft_id,))
 
 
 @pytest.mark.postgres
@@ -348,9 +347,11 @@ def test_the_app_turns_the_servers_refusal_into_one_sentence(newsroom_roles, tmp
         assert str(refused.value) == (
             "Only an editor may change the publication settings on the shared library."
         )
-    with Library.open(as_user(newsroom_roles, "rita")) as lib:
-        with pytest.raises(LibraryError, match="another reporter's story"):
-            lib.delete_article(article.id)
+    with (
+        Library.open(as_user(newsroom_roles, "rita")) as lib,
+        pytest.raises(LibraryError, match="another reporter's story"),
+    ):
+        lib.delete_article(article.id)
     with Library.open(as_user(newsroom_roles, "eda")) as lib:
         assert lib.update_article(article.id, status="published").status == "published"
 
