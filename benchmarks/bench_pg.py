@@ -33,7 +33,9 @@ def bench(server, n: int) -> None:
     init_server(url)
     t0 = time.perf_counter()
     counts = fill(n, url)
-    print(f"# PostgreSQL library of {counts['articles']:,} articles filled in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"# PostgreSQL library of {counts['articles']:,} articles filled in {time.perf_counter() - t0:.1f} s"
+    )
     lib = Library.open(url)
     with lib.engine.connect() as conn:
         body = conn.exec_driver_sql("SELECT body FROM articles ORDER BY id DESC LIMIT 1").scalar()
@@ -47,7 +49,9 @@ def bench(server, n: int) -> None:
     ]
     for label, query, prefix in cases:
         p50, p95, hits = measure(lib, query, prefix=prefix)
-        print(f"pg_search_{n}_{label} p50_ms {p50:.1f} p95_ms {p95:.1f} hits {hits} query {query!r} (budget p95 50)")
+        print(
+            f"pg_search_{n}_{label} p50_ms {p50:.1f} p95_ms {p95:.1f} hits {hits} query {query!r} (budget p95 50)"
+        )
     ids = [a.id for a in lib.list_articles(status="published", limit=5000)]
     rng = random.Random(7)
     sample = rng.sample(ids, min(60, len(ids)))
@@ -57,7 +61,9 @@ def bench(server, n: int) -> None:
         t = time.perf_counter()
         suggest_related(lib, aid)
         times.append((time.perf_counter() - t) * 1000)
-    print(f"pg_related_{n} p50_ms {statistics.median(times):.1f} max_ms {max(times):.1f} (budget p50 30)")
+    print(
+        f"pg_related_{n} p50_ms {statistics.median(times):.1f} max_ms {max(times):.1f} (budget p50 30)"
+    )
     lib.close()
 
 

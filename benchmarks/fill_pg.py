@@ -20,7 +20,15 @@ from benchmarks.generate import cached_library  # noqa: E402
 from newsdesk.library import pg, search_pg  # noqa: E402
 
 # Tables in an order that satisfies their foreign keys; their shared columns are copied.
-TABLES = ("articles", "tags", "article_tags", "images", "figures", "related_stories", "publications")
+TABLES = (
+    "articles",
+    "tags",
+    "article_tags",
+    "images",
+    "figures",
+    "related_stories",
+    "publications",
+)
 SERIALS = ("articles", "tags", "images", "figures", "related_stories", "publications")
 
 

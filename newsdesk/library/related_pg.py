@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from newsdesk.library.search_pg import CONFIG, NORMALIZATION, WEIGHTS
+from newsdesk.library.search_pg import CONFIG, NORMALIZATION, RANK_WINDOW, WEIGHTS
 
 
 def _lexeme(term: str) -> str:
@@ -43,13 +43,15 @@ def ranked_candidates(
     """One ranked query OR-ing the terms: id -> relevance in (0, 1] relative to the best."""
     if not terms:
         return {}
+    # As in search, only the newest RANK_WINDOW matches are ranked (see search_pg).
     rows = conn.execute(
         text(
-            f"SELECT a.id, ts_rank_cd('{WEIGHTS}', a.search_doc, q, {NORMALIZATION}) AS r "
-            f"FROM articles a, to_tsquery('{CONFIG}', :q) q WHERE a.search_doc @@ q "
-            "ORDER BY r DESC, a.id DESC LIMIT :n"
+            f"WITH m AS (SELECT a.id, a.search_doc FROM articles a, to_tsquery('{CONFIG}', :q) q "
+            "WHERE a.search_doc @@ q ORDER BY a.id DESC LIMIT :w) "
+            f"SELECT m.id, ts_rank_cd('{WEIGHTS}', m.search_doc, q, {NORMALIZATION}) AS r "
+            f"FROM m, to_tsquery('{CONFIG}', :q) q ORDER BY r DESC, m.id DESC LIMIT :n"
         ),
-        {"q": " | ".join(_lexeme(t) for t in terms), "n": limit + 1},
+        {"q": " | ".join(_lexeme(t) for t in terms), "n": limit + 1, "w": RANK_WINDOW},
     ).all()
     ranked = [(rid, score) for rid, score in rows if rid != source_id]
     if not ranked:
