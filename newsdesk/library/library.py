@@ -790,10 +790,15 @@ class Library:
         with self._session() as s, s.begin():
             image = s.scalar(select(Image).where(Image.sha256 == sha256))
             if image is None:
+                self._store_media(s, sha256, fields.get("ext", ""))
                 image = Image(sha256=sha256, **fields)
                 s.add(image)
             s.flush()
             return image
+
+    def _store_media(self, s: Session, sha256: str, ext: str) -> None:
+        """A new picture's bytes, stored with its record: here they stay in media/ (a
+        shared library keeps them in the database too; library/shared.py)."""
 
     def add_images(self, records: Sequence[dict[str, Any]]) -> list[Image]:
         """Record many images in ONE transaction (all or none); each dict holds sha256 and fields.
@@ -811,6 +816,7 @@ class Library:
             for fields in records:
                 image = by_sha.get(fields["sha256"])
                 if image is None:
+                    self._store_media(s, fields["sha256"], fields.get("ext", ""))
                     image = by_sha[fields["sha256"]] = Image(**fields)
                     s.add(image)
                 out.append(image)
