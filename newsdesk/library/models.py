@@ -233,3 +233,11 @@ class Setting(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class DictionaryWord(Base):
+    """A word of the newsroom dictionary (a name, a place): spelled right in every story."""
+
+    __tablename__ = "dictionary_words"
+    word: Mapped[str] = mapped_column(String(100), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

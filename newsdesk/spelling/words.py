@@ -1,0 +1,99 @@
+"""Which words of a Markdown line a reader would read: the ones worth spell checking.
+
+Code spans, URLs, e-mail addresses, HTML tags and entities, link and image
+targets (`image:<uid>` included), reference definitions, attribute lists and
+fenced code are not prose, so they are blanked out before the line is split
+into words. Offsets always refer to the original line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import NamedTuple
+
+# Spans that are not prose; each is blanked out (same length) before words are found.
+_NOT_PROSE = re.compile(
+    r"""
+      (?P<code>(`+).*?(?<!`)\2(?!`))                 # `code`, ``co`de``
+    | <!--.*?(?:-->|$)                               # an HTML comment
+    | </?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>       # an HTML tag, attributes and all
+    | <(?:https?|ftp|mailto):[^>\s]*>                # an autolink
+    | <[^>\s@]+@[^>\s@]+>                            # an e-mail autolink
+    | &(?:\#\d+|\#x[0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);  # an entity
+    | \]\([^)]*\)                                    # a link's or image's target: ](url "title")
+    | \]\[[^\]]*\]                                   # a reference link's label: ][ref]
+    | \[\^[^\]]*\]                                   # a footnote mark [^1]
+    | \{[:#.][^}]*\}                                 # an attribute list {: .class #id}
+    | \b(?:https?|ftp)://\S+                         # a bare URL
+    | \bwww\.\S+
+    | \b(?:mailto|image|file|tel):\S+                # other schemes, image:<uid>
+    | [\w.+-]+@[\w-]+(?:\.[\w-]+)+                   # an e-mail address
+    | \\.                                            # a backslash escape
+    """,
+    re.VERBOSE,
+)
+# A reference definition "[id]: url" is all target.
+_REFERENCE_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S")
+# Letters, with apostrophes inside (don't, l'homme, rock'n'roll); digits are joined
+# on so that "3rd", "mp3" and "B2B" are found whole and then skipped.
+_WORD = re.compile(r"[^\W_](?:[^\W_]|['’](?=[^\W_]))*")
+
+
+class Word(NamedTuple):
+    start: int
+    text: str
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+
+def blank_non_prose(line: str) -> str:
+    """The line with everything that is not prose replaced by spaces (same length)."""
+    if _REFERENCE_DEFINITION.match(line):
+        return " " * len(line)
+    return _NOT_PROSE.sub(lambda m: " " * (m.end() - m.start()), line)
+
+
+def words(line: str) -> Iterator[Word]:
+    """The checkable words of one Markdown line, with their offsets in it."""
+    for m in _WORD.finditer(blank_non_prose(line)):
+        text = m.group()
+        if any(c.isdigit() for c in text):
+            continue  # 3rd, mp3, A380: numbers and codes, not words
+        if len(text) == 1:
+            continue  # initials and list letters
+        yield Word(m.start(), text)
+
+
+# Block states, as the editor's highlighter keeps them: prose, fenced code, front matter.
+PROSE, IN_FENCE, IN_FRONT_MATTER = 0, 1, 2
+
+
+def next_state(state: int, line: str, *, first: bool = False) -> tuple[int, bool]:
+    """(state after this line, whether the line is prose) for the block-by-block walk."""
+    stripped = line.strip()
+    if state == IN_FENCE:
+        return (PROSE if stripped.startswith(("```", "~~~")) else IN_FENCE), False
+    if state == IN_FRONT_MATTER:
+        return (PROSE if stripped in ("---", "...") else IN_FRONT_MATTER), False
+    if stripped.startswith(("```", "~~~")):
+        return IN_FENCE, False
+    if first and stripped == "---":
+        return IN_FRONT_MATTER, False
+    return PROSE, True
+
+
+def markdown_words(text: str) -> Iterator[tuple[int, Word]]:
+    """(line number, word) for every checkable word of a whole Markdown body."""
+    state = PROSE
+    for n, line in enumerate(text.split("\n")):
+        state, prose = next_state(state, line, first=n == 0)
+        if prose:
+            for w in words(line):
+                yield n, w
+
+
+# A BCP 47 language tag as the publication settings accept it.
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
