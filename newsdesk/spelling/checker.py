@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -60,16 +59,21 @@ class SpellChecker:
     def __init__(
         self,
         language: str,
-        newsroom_words: Iterable[str] = (),
+        newsroom_words: Iterable[str] | WordList = (),
         *,
+        ignored: WordList | None = None,
         dirs: list[Path] | None = None,
     ) -> None:
         self.language = language
         self.dictionary = HunspellDictionary(language, dirs)
-        self.newsroom = WordList(newsroom_words)
-        self.ignored = WordList()
+        # A WordList passed in is shared, not copied: the editor keeps one newsroom
+        # dictionary and one ignore list for every language it has open.
+        if isinstance(newsroom_words, WordList):
+            self.newsroom = newsroom_words
+        else:
+            self.newsroom = WordList(newsroom_words)
+        self.ignored = ignored if ignored is not None else WordList()
         self._verdicts: dict[str, bool] = {}
-        self._lock = threading.Lock()
 
     # ---- the stack ------------------------------------------------------
     def known(self, word: str) -> bool:
