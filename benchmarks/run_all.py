@@ -17,6 +17,7 @@ ORDER = [
     "bench_preview.py",
     "bench_startup.py",
     "bench_export.py",
+    "bench_spell.py",
 ]
 
 

@@ -6,7 +6,14 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from newsdesk.spelling.hunspell import HunspellDictionary
-from newsdesk.spelling.words import Word, markdown_words, words
+from newsdesk.spelling.words import (
+    PROSE,
+    WORD_PATTERN,
+    Word,
+    blank_non_prose,
+    checkable,
+    next_state,
+)
 
 # Typographic apostrophes are checked as the ASCII one the dictionaries use.
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'"})
@@ -105,8 +112,21 @@ class SpellChecker:
     # ---- text -----------------------------------------------------------
     def misspelled(self, line: str) -> list[Word]:
         """The misspelled words of one Markdown line (a block of the editor)."""
-        return [w for w in words(line) if not self.known(w.text)]
+        # The hot path of checking a long article: no object for a word spelled right.
+        verdicts, found = self._verdicts, []
+        for m in WORD_PATTERN.finditer(blank_non_prose(line)):
+            text = m.group()
+            if verdicts.get(text) is True or not checkable(text) or self.known(text):
+                continue
+            found.append(Word(m.start(), text))
+        return found
 
     def misspelled_in_markdown(self, text: str) -> list[tuple[int, Word]]:
         """(line number, word) for every misspelling of a whole body, code and front matter skipped."""
-        return [(n, w) for n, w in markdown_words(text) if not self.known(w.text)]
+        found = []
+        state = PROSE
+        for n, line in enumerate(text.split("\n")):
+            state, prose = next_state(state, line, first=n == 0)
+            if prose:
+                found += [(n, w) for w in self.misspelled(line)]
+        return found
