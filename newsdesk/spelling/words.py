@@ -13,23 +13,26 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 # Spans that are not prose; each is blanked out (same length) before words are found.
+# Written so that hostile lines (thousands of backticks, "](" without ")") stay fast:
+# spans start only at the start of a run (lookbehinds), runs are possessive, and
+# scans for a closing mark are bounded.
 _NOT_PROSE = re.compile(
     r"""
-      (?P<code>(`+).*?(?<!`)\2(?!`))                 # `code`, ``co`de``
-    | <!--.*?(?:-->|$)                               # an HTML comment
-    | </?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>       # an HTML tag, attributes and all
-    | <(?:https?|ftp|mailto):[^>\s]*>                # an autolink
-    | <[^>\s@]+@[^>\s@]+>                            # an e-mail autolink
-    | &(?:\#\d+|\#x[0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);  # an entity
-    | \]\([^)]*\)                                    # a link's or image's target: ](url "title")
-    | \]\[[^\]]*\]                                   # a reference link's label: ][ref]
-    | \[\^[^\]]*\]                                   # a footnote mark [^1]
-    | \{[:#.][^}]*\}                                 # an attribute list {: .class #id}
-    | \b(?:https?|ftp)://\S+                         # a bare URL
-    | \bwww\.\S+
-    | \b(?:mailto|image|file|tel):\S+                # other schemes, image:<uid>
-    | [\w.+-]+@[\w-]+(?:\.[\w-]+)+                   # an e-mail address
-    | \\.                                            # a backslash escape
+      (?<!`)(`++).{0,2000}?(?<!`)\1(?!`)                  # `code`, ``co`de``
+    | <!--.{0,2000}?(?:-->|$)                            # an HTML comment
+    | </?[A-Za-z][A-Za-z0-9-]{0,40}(?:\s[^<>]{0,2000})?/?>  # an HTML tag, attributes and all
+    | <(?:https?|ftp|mailto):[^>\s]{0,2000}>            # an autolink
+    | <[^>\s@]{1,200}@[^>\s@]{1,200}>                    # an e-mail autolink
+    | &(?:\#\d{1,8}|\#x[0-9A-Fa-f]{1,8}|[A-Za-z][A-Za-z0-9]{0,31});  # an entity
+    | \]\([^)]{0,2000}\)                                 # a link's or image's target: ](url "title")
+    | \]\[[^\]]{0,500}\]                                 # a reference link's label: ][ref]
+    | \[\^[^\]]{0,200}\]                                 # a footnote mark [^1]
+    | \{[:#.][^}]{0,500}\}                               # an attribute list {: .class #id}
+    | \b(?:https?|ftp)://\S++                            # a bare URL
+    | \bwww\.\S++
+    | \b(?:mailto|image|file|tel):\S++                   # other schemes, image:<uid>
+    | (?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)+         # an e-mail address
+    | \\.                                               # a backslash escape
     """,
     re.VERBOSE,
 )

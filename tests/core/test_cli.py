@@ -86,7 +86,9 @@ def test_import_list_search_check_as_a_new_user(capsys, story, libdir):
     rc, out, _ = run(capsys, "--library", libdir, "search", "library")
     assert rc == 0 and "[library]" in out
 
-    rc, out, _ = run(capsys, "--library", libdir, "check", "library-extends-opening-hours-for-exam-season")
+    rc, out, _ = run(
+        capsys, "--library", libdir, "check", "library-extends-opening-hours-for-exam-season"
+    )
     assert "ready to publish" not in out  # the inline image has no credit yet
     assert rc == 1 and "has no credit" in out and "has no alt text" not in out
 
@@ -100,13 +102,20 @@ def test_import_list_search_check_as_a_new_user(capsys, story, libdir):
     assert (lib.media_dir / inline.image.filename).exists()
     lib.update_image(inline.image.id, credit="Sam Reyes", alt_text="Hills above the harbour.")
     lib.close()
-    rc, out, _ = run(capsys, "--library", libdir, "check", "library-extends-opening-hours-for-exam-season")
+    rc, out, _ = run(
+        capsys, "--library", libdir, "check", "library-extends-opening-hours-for-exam-season"
+    )
     assert rc == 0 and "ready to publish" in out
 
 
 def test_importing_again_updates_instead_of_duplicating(capsys, story, libdir):
     run(capsys, "--library", libdir, "import", story)
-    story.write_text(STORY.replace("status: published", "status: published\nslug: library-extends-opening-hours-for-exam-season").replace("ten at night", "eleven at night"))
+    story.write_text(
+        STORY.replace(
+            "status: published",
+            "status: published\nslug: library-extends-opening-hours-for-exam-season",
+        ).replace("ten at night", "eleven at night")
+    )
     rc, out, _ = run(capsys, "--library", libdir, "import", story)
     assert rc == 0 and out.startswith("updated")
     lib = Library.open(libdir)
@@ -127,11 +136,20 @@ def test_a_missing_file_is_one_clear_line_and_changes_nothing(capsys, story, lib
     "front, message",
     [
         ("headline: [unclosed\n", "not valid YAML on line"),
-        ("headline: Fine\nstatus: live\n", "key 'status' on line 3 must be one of draft, editing, ready, published"),
+        (
+            "headline: Fine\nstatus: live\n",
+            "key 'status' on line 3 must be one of draft, editing, ready, published",
+        ),
         ("headline: Fine\ntags: {a: 1}\n", "key 'tags' on line 3 must be a list of words"),
-        ("headline: Fine\npublished: yesterday-ish\n", "key 'published' on line 3 is not a date and time"),
+        (
+            "headline: Fine\npublished: yesterday-ish\n",
+            "key 'published' on line 3 is not a date and time",
+        ),
         ("headline: Fine\ncolour: red\n", "key 'colour' on line 3 is not a known key"),
-        ("headline: Fine\nhero:\n  file: missing.jpg\n", "key 'hero' on line 3 names a file that does not exist: missing.jpg"),
+        (
+            "headline: Fine\nhero:\n  file: missing.jpg\n",
+            "key 'hero' on line 3 names a file that does not exist: missing.jpg",
+        ),
         ("- just\n- a list\n", "must be 'key: value' lines"),
     ],
 )
@@ -165,7 +183,10 @@ def test_a_broken_hero_image_is_reported_and_nothing_is_written(capsys, story, l
 
 def test_an_unknown_slug_is_one_clear_line(capsys, libdir):
     rc, _, err = run(capsys, "--library", libdir, "check", "no-such-story")
-    assert rc == 2 and err == "newsdesk: No article with the slug or id 'no-such-story' in this library.\n"
+    assert (
+        rc == 2
+        and err == "newsdesk: No article with the slug or id 'no-such-story' in this library.\n"
+    )
 
 
 def test_a_corrupt_library_is_reported_and_left_untouched(capsys, tmp_path):
@@ -184,8 +205,11 @@ def test_a_corrupt_library_is_reported_and_left_untouched(capsys, tmp_path):
 def test_errors_from_a_real_shell_have_no_traceback(tmp_path):
     exe = Path(sys.executable).with_name("newsdesk")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "newsdesk"]
-    out = subprocess.run([*cmd, "--library", str(tmp_path / "lib"), "import", str(tmp_path / "missing.md")],
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [*cmd, "--library", str(tmp_path / "lib"), "import", str(tmp_path / "missing.md")],
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 2
     assert out.stderr.startswith("newsdesk: ") and "Traceback" not in out.stderr
 
@@ -209,7 +233,9 @@ def test_related_suggestions_from_the_command_line(capsys, libdir):
     lib.close()
     # The ferry story already lists the market story, so it is the market story
     # that gets the ferry story suggested (never one already picked).
-    rc, out, _ = run(capsys, "--library", libdir, "related", "harbour-market-opens-earlier", "--json")
+    rc, out, _ = run(
+        capsys, "--library", libdir, "related", "harbour-market-opens-earlier", "--json"
+    )
     rows = json.loads(out)
     assert rc == 0 and rows[0]["slug"] == SAMPLE_SLUG
     assert any("ferries" in r for r in rows[0]["reasons"])

@@ -64,7 +64,9 @@ def test_a_library_made_by_the_first_migration_reaches_head_with_its_data_and_a_
 def test_models_and_migrations_agree(tmp_path):
     lib = Library.open(tmp_path / "lib")
     with lib.engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"include_object": database.include_object, "compare_type": True})
+        ctx = MigrationContext.configure(
+            conn, opts={"include_object": database.include_object, "compare_type": True}
+        )
         diff = compare_metadata(ctx, Base.metadata)
     lib.close()
     assert diff == []

@@ -5,8 +5,16 @@ from __future__ import annotations
 import subprocess
 import sys
 
-CORE = ["newsdesk.library", "newsdesk.render", "newsdesk.images", "newsdesk.export", "newsdesk.cli",
-        "newsdesk.importing", "newsdesk.library.preflight", "newsdesk.render.page"]
+CORE = [
+    "newsdesk.library",
+    "newsdesk.render",
+    "newsdesk.images",
+    "newsdesk.export",
+    "newsdesk.cli",
+    "newsdesk.importing",
+    "newsdesk.library.preflight",
+    "newsdesk.render.page",
+]
 
 
 def test_core_packages_do_not_load_qt():

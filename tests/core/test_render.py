@@ -126,7 +126,11 @@ def test_links_get_rel_noopener():
 
 def test_library_images_become_figures_through_the_resolver():
     def resolve(uid, alt, standalone):
-        return f'<figure data-uid="{uid}"><img alt="{alt}" src="x.jpg"></figure>' if uid == "u1" else None
+        return (
+            f'<figure data-uid="{uid}"><img alt="{alt}" src="x.jpg"></figure>'
+            if uid == "u1"
+            else None
+        )
 
     html = render_markdown("![A boat](image:u1)\n\n![Gone](image:u2)", resolve_image=resolve)
     assert '<figure data-uid="u1">' in html
@@ -136,11 +140,19 @@ def test_library_images_become_figures_through_the_resolver():
 
 def test_split_keeps_a_loose_list_and_a_fenced_block_whole():
     blocks = split_blocks("- a\n\n- b\n\n```\nx\n\ny\n```\n\n    code\n\n    more\n\nafter")
-    assert [b.text for b in blocks] == ["- a\n\n- b", "```\nx\n\ny\n```", "    code\n\n    more", "after"]
+    assert [b.text for b in blocks] == [
+        "- a\n\n- b",
+        "```\nx\n\ny\n```",
+        "    code\n\n    more",
+        "after",
+    ]
 
 
 def test_word_count_ignores_markup_and_link_targets():
-    assert word_count("# Title here\n\nA [link](https://example.org/long/path) and ![alt](image:x).") == 5
+    assert (
+        word_count("# Title here\n\nA [link](https://example.org/long/path) and ![alt](image:x).")
+        == 5
+    )
 
 
 def test_reading_time_is_never_zero_minutes():
@@ -175,4 +187,10 @@ def test_long_headlines_make_short_slugs_cut_at_a_word():
 def test_slugs_never_hold_path_separators_or_dots():
     for text in ["a/b\\c", ".hidden", "a..b", "C:\\x", "name\x00null"]:
         s = slugify(text)
-        assert "/" not in s and "\\" not in s and not s.startswith(".") and "\x00" not in s and ":" not in s
+        assert (
+            "/" not in s
+            and "\\" not in s
+            and not s.startswith(".")
+            and "\x00" not in s
+            and ":" not in s
+        )

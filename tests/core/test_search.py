@@ -9,11 +9,23 @@ from newsdesk.library import Library, search
 
 @pytest.fixture
 def newsroom(library):
-    library.create_article(headline="Harbour ferry returns", dek="Crossings resume", body="The boats are back.",
-                           tags=["transport"], status="published", section="Local")
-    library.create_article(headline="Budget vote", body="The council discussed the ferry subsidy at length.",
-                           status="draft", section="Politics")
-    library.create_article(headline="Football final", body="Nothing about boats here.", byline="By Ferrante")
+    library.create_article(
+        headline="Harbour ferry returns",
+        dek="Crossings resume",
+        body="The boats are back.",
+        tags=["transport"],
+        status="published",
+        section="Local",
+    )
+    library.create_article(
+        headline="Budget vote",
+        body="The council discussed the ferry subsidy at length.",
+        status="draft",
+        section="Politics",
+    )
+    library.create_article(
+        headline="Football final", body="Nothing about boats here.", byline="By Ferrante"
+    )
     return library
 
 
@@ -30,21 +42,31 @@ def test_snippets_mark_the_matched_words(newsroom):
 
 
 def test_type_ahead_matches_a_word_prefix(newsroom):
-    assert {h.headline for h in newsroom.search("ferr")} == {"Harbour ferry returns", "Budget vote", "Football final"}
+    assert {h.headline for h in newsroom.search("ferr")} == {
+        "Harbour ferry returns",
+        "Budget vote",
+        "Football final",
+    }
     assert newsroom.search("ferr ", prefix=True) == []  # a finished word is not a prefix
 
 
 def test_tags_and_byline_are_searched(newsroom):
-    assert [h.headline for h in newsroom.search("transport", prefix=False)] == ["Harbour ferry returns"]
+    assert [h.headline for h in newsroom.search("transport", prefix=False)] == [
+        "Harbour ferry returns"
+    ]
     assert [h.headline for h in newsroom.search("ferrante", prefix=False)] == ["Football final"]
 
 
 def test_filters_by_status_and_section(newsroom):
-    assert [h.headline for h in newsroom.search("ferry", status="published")] == ["Harbour ferry returns"]
+    assert [h.headline for h in newsroom.search("ferry", status="published")] == [
+        "Harbour ferry returns"
+    ]
     assert [h.headline for h in newsroom.search("ferry", section="Politics")] == ["Budget vote"]
 
 
-@pytest.mark.parametrize("query", ['"', "AND OR NOT", "ferry*)", "col:umn", "NEAR(", "'; DROP TABLE articles; --", "   "])
+@pytest.mark.parametrize(
+    "query", ['"', "AND OR NOT", "ferry*)", "col:umn", "NEAR(", "'; DROP TABLE articles; --", "   "]
+)
 def test_any_typed_text_is_a_safe_query(newsroom, query):
     newsroom.search(query)
     assert newsroom.count_articles() == 3
@@ -83,5 +105,10 @@ def test_snippets_show_text_not_markdown(library):
         body="![A tram at night](image:0f3a-uid) ## What changes\n\nThe [tram](https://example.org/t) stops at **midnight**.",
     )
     snippet = library.search("midnight", prefix=False)[0].snippet_text
-    assert "image:" not in snippet and "](" not in snippet and "##" not in snippet and "**" not in snippet
+    assert (
+        "image:" not in snippet
+        and "](" not in snippet
+        and "##" not in snippet
+        and "**" not in snippet
+    )
     assert "midnight" in snippet

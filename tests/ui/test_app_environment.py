@@ -37,7 +37,9 @@ def test_a_damaged_library_is_explained_and_left_alone(qtbot, tmp_path, monkeypa
     db.write_bytes(b"not a database" * 50)
     shown = []
     monkeypatch.setattr(
-        QMessageBox, "critical", staticmethod(lambda parent, title, text: shown.append((title, text)))
+        QMessageBox,
+        "critical",
+        staticmethod(lambda parent, title, text: shown.append((title, text))),
     )
     assert app.open_library(folder) is None
     assert shown and "damaged or not a newsdesk library" in shown[0][1]

@@ -50,9 +50,7 @@ def test_the_counts_show_when_an_article_opens_and_when_another_does(
     )
 
 
-def test_the_counts_follow_continuous_typing(
-    qtbot, make_window, library
-):
+def test_the_counts_follow_continuous_typing(qtbot, make_window, library):
     article = library.create_article(headline="Untitled", body="")
     window = make_window()
     assert window.article.id == article.id

@@ -24,7 +24,9 @@ print(sys.getrefcount(None) - none_before, sys.getrefcount(True) - true_before)
 
 
 def test_many_binding_calls_leave_none_and_true_alone():
-    out = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=120
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     none_delta, true_delta = map(int, out.stdout.split())
     assert abs(none_delta) < 100 and abs(true_delta) < 100
