@@ -94,7 +94,7 @@ def run(frozen, tmp_path):
     for name in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV"):
         env.pop(name, None)
 
-    def run_(*args: str | Path) -> subprocess.CompletedProcess:
+    def run_(*args: str | Path, expect: int = 0) -> subprocess.CompletedProcess:
         result = subprocess.run(
             [str(frozen), *map(str, args)],
             env=env,
@@ -103,7 +103,7 @@ def run(frozen, tmp_path):
             text=True,
             timeout=RUN_TIMEOUT,
         )
-        assert result.returncode == 0, (
+        assert result.returncode == expect, (
             f"newsdesk {' '.join(map(str, args))} exited {result.returncode}\n"
             f"stdout:\n{result.stdout}\nstderr:\n{result.stderr[-3000:]}"
         )
@@ -148,3 +148,31 @@ def test_the_frozen_binary_opens_a_new_library_on_the_sample_and_renders_the_pre
         # has thousands of colours there, a blank or failed preview a handful.
         preview = im.convert("RGB").crop((800, 300, 1150, 850))
         assert len(preview.getcolors(maxcolors=1 << 20)) > 500
+
+
+def test_the_frozen_binary_checks_spelling_with_the_dictionaries_it_carries(run, frozen, tmp_path):
+    library = tmp_path / "Library"
+    bundle = frozen.parent.resolve()
+
+    result = run(
+        "--library", library, "spell", "--check", "colour", "color", "--language", "en-GB",
+        "--json", expect=1,
+    )  # fmt: skip
+    report = json.loads(result.stdout)
+    by_word = {w["word"]: w for w in report["words"]}
+    assert by_word["colour"]["correct"] is True
+    assert by_word["color"]["correct"] is False
+    assert "colour" in by_word["color"]["suggestions"]
+    # Loaded from the bundle's own folder, not from a system package.
+    dictionary = Path(report["dictionary"]).resolve()
+    assert dictionary.name == "en_GB.dic"
+    assert dictionary.is_relative_to(bundle), dictionary
+    assert dictionary.parent.name == "dictionaries"
+    assert Path(report["hunspell"]).resolve().is_relative_to(bundle), report["hunspell"]
+
+    french = json.loads(
+        run("--library", library, "spell", "--check", "anneé", "--language", "fr", "--json",
+            expect=1).stdout
+    )  # fmt: skip
+    assert "année" in french["words"][0]["suggestions"]
+    assert Path(french["dictionary"]).resolve().is_relative_to(bundle)

@@ -38,6 +38,7 @@ from newsdesk.library.models import (
     FIGURE_ROLES,
     Article,
     ArticleTag,
+    DictionaryWord,
     Figure,
     Image,
     Publication,
@@ -1167,6 +1168,32 @@ class Library:
                 s.add(Setting(key=key, value=json.dumps(value)))
             else:
                 row.value = json.dumps(value)
+
+    # ---- the newsroom dictionary ------------------------------------------
+    def newsroom_words(self) -> list[str]:
+        """The newsroom dictionary: names and places spelled right in every story."""
+        return [w for (w,) in self._rows(select(DictionaryWord.word).order_by(DictionaryWord.word))]
+
+    def add_newsroom_word(self, word: str) -> str:
+        """Add a word to the newsroom dictionary (kept once); returns it as stored."""
+        word = " ".join(word.split())
+        if not word or len(word) > 100 or " " in word:
+            raise LibraryError(
+                "A dictionary word is one word of at most 100 characters; type just the word."
+            )
+        with self._session() as s, s.begin():
+            if s.get(DictionaryWord, word) is None:
+                s.add(DictionaryWord(word=word))
+        return word
+
+    def remove_newsroom_word(self, word: str) -> bool:
+        """Take a word out of the newsroom dictionary; False when it was not there."""
+        with self._session() as s, s.begin():
+            row = s.get(DictionaryWord, word.strip())
+            if row is None:
+                return False
+            s.delete(row)
+            return True
 
     def publication(self) -> Publication:
         with self._session() as s, s.begin():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from PySide6.QtCore import QEvent, QMimeData, QRegularExpression, Qt, Signal
 from PySide6.QtGui import (
@@ -30,8 +31,9 @@ from PySide6.QtWidgets import (
 
 _URL = re.compile(r"^(?:https?://|mailto:)\S+$", re.IGNORECASE)
 
-# Block states of the highlighter: inside a fenced code block or not.
-_NORMAL, _IN_FENCE = 0, 1
+# Block states of the highlighter: prose, inside a fenced code block, inside front matter
+# (a first line "---" up to the next "---"; only spell checking treats it differently).
+_NORMAL, _IN_FENCE, _IN_FRONT_MATTER = 0, 1, 2
 
 
 class MarkdownHighlighter(QSyntaxHighlighter):
@@ -43,6 +45,9 @@ class MarkdownHighlighter(QSyntaxHighlighter):
     def __init__(self, document: QTextDocument, palette: QPalette) -> None:
         super().__init__(document)
         self._rules: list[tuple[QRegularExpression, QTextCharFormat, int]] = []
+        # Spell checking (newsdesk.ui.spell.BlockSpelling) underlines prose blocks after
+        # the Markdown colours are set, so both show; None until a checker is attached.
+        self.spelling: Any = None
         self.set_palette(palette)
 
     def set_palette(self, palette: QPalette) -> None:
@@ -99,12 +104,25 @@ class MarkdownHighlighter(QSyntaxHighlighter):
             self.setFormat(0, len(text), self.fence_format)
             self.setCurrentBlockState(_IN_FENCE)
             return
-        self.setCurrentBlockState(_NORMAL)
+        previous = self.previousBlockState()
+        if previous == _IN_FRONT_MATTER:
+            ends = text.strip() in ("---", "...")
+            self.setCurrentBlockState(_NORMAL if ends else _IN_FRONT_MATTER)
+        elif text.strip() == "---" and self.currentBlock().blockNumber() == 0:
+            self.setCurrentBlockState(_IN_FRONT_MATTER)
+        else:
+            self.setCurrentBlockState(_NORMAL)
         for pattern, char_format, group in self._rules:
             it = pattern.globalMatch(text)
             while it.hasNext():
                 m = it.next()
                 self.setFormat(m.capturedStart(group), m.capturedLength(group), char_format)
+        if (
+            self.spelling is not None
+            and self.currentBlockState() == _NORMAL
+            and previous != (_IN_FRONT_MATTER)
+        ):
+            self.spelling.underline(text)
 
 
 class MarkdownEditor(QPlainTextEdit):

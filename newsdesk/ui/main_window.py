@@ -32,6 +32,7 @@ from newsdesk.ui.editor import FindBar, MarkdownEditor
 from newsdesk.ui.guarded import guard_against_typing
 from newsdesk.ui.history import HistoryDialog
 from newsdesk.ui.ops import Operations
+from newsdesk.ui.spell import SpellService, attach_spelling
 from newsdesk.ui.workers import run_task
 
 PANELS = (("images", "Images"), ("related", "Related stories"))
@@ -78,6 +79,17 @@ class MainWindow(QMainWindow):
         self.form = ArticleForm(library)
         self.editor = MarkdownEditor()
         self.find_bar = FindBar(self.editor)
+        # Spell checking in the article's language: body, headline, dek and (see
+        # install_panel) the captions; the checking itself runs on the service's worker.
+        self.spell = SpellService(library, self)
+        self.editor.highlighter.spelling = attach_spelling(
+            self.editor, self.spell, self.editor.highlighter
+        )
+        attach_spelling(self.form.headline, self.spell)
+        attach_spelling(self.form.dek, self.spell)
+        self.spell.sig_unavailable.connect(
+            lambda message: self.statusBar().showMessage(message, 8000)
+        )
         editor_pane = QWidget()
         editor_pane.setObjectName("editor-pane")
         el = QVBoxLayout(editor_pane)
@@ -415,6 +427,8 @@ class MainWindow(QMainWindow):
         finally:
             self._loading = False
         self.autosave.attach(article)
+        if article is not None:
+            self.spell.set_language(article.language or self.library.publication().language)
         self.find_bar.hide()
         for name in ("save", "history", "preflight", "reload"):
             self.actions_by_name[name].setEnabled(article is not None)
@@ -619,6 +633,14 @@ class MainWindow(QMainWindow):
             if old is not None and old is not widget:
                 old.deleteLater()
         self.panels[name] = widget
+        # The image panel's captions (this story's and the default) are checked too.
+        image_form = getattr(widget, "form", None)
+        for field in (
+            getattr(image_form, "story_caption", None),
+            getattr(image_form, "editors", {}).get("caption"),
+        ):
+            if field is not None and not field.property("spell_checked"):
+                attach_spelling(field, self.spell)
         edited = getattr(widget, "sig_article_edited", None)
         if edited is not None:
             edited.connect(self.reload_article)
