@@ -8,11 +8,16 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractSpinBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
+    QLineEdit,
+    QPlainTextEdit,
     QTableWidget,
     QTableWidgetItem,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -80,6 +85,9 @@ def _focus() -> QWidget | None:
     return QApplication.focusWidget()
 
 
+TEXT_INPUTS = (QLineEdit, QComboBox, QAbstractSpinBox, QPlainTextEdit, QTextEdit)
+
+
 class WindowKeys(QObject):
     """Keeps the window's navigation keys (Ctrl+E, F6, Ctrl+1…) from the fields.
 
@@ -93,6 +101,13 @@ class WindowKeys(QObject):
         super().__init__(window)
         self.window = window
         self.sequences = {QKeySequence(s).toString() for s in sequences if not s.isEmpty()}
+
+    def watch(self, root: QWidget) -> None:
+        """Guard the text fields inside `root` (a filter per field: an application-wide
+        Python filter would see every event of the web preview too)."""
+        for widget in [root, *root.findChildren(QWidget)]:
+            if isinstance(widget, TEXT_INPUTS):
+                widget.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         if event.type() != QEvent.Type.ShortcutOverride or not isinstance(event, QKeyEvent):

@@ -110,6 +110,8 @@ class MainWindow(QMainWindow):
         self._preview_placeholder.setForegroundRole(self.palette().ColorRole.PlaceholderText)
         self._preview_layout.addWidget(self._preview_placeholder)
 
+        self.surface_keeper = prepare_preview_surface(self.preview_holder)
+
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("editor-preview-splitter")
         self.splitter.addWidget(editor_pane)
@@ -341,7 +343,7 @@ class MainWindow(QMainWindow):
         navigation += ("previous_region",) + tuple(f"go_{r}" for r, _t in REGIONS)
         keys = [k for n in navigation for k in self.actions_by_name[n].shortcuts()]
         self.window_keys = WindowKeys(self, keys)
-        QApplication.instance().installEventFilter(self.window_keys)
+        self.window_keys.watch(self)
 
     def _edit_call(self, method: str) -> None:
         widget = QApplication.focusWidget()
@@ -711,6 +713,7 @@ class MainWindow(QMainWindow):
                 old.deleteLater()
             widget.setVisible(self._dock_visible.get(dock.objectName(), True))
         self.panels[name] = widget
+        self.window_keys.watch(widget)
         edited = getattr(widget, "sig_article_edited", None)
         if edited is not None:
             edited.connect(self.reload_article)
@@ -1045,6 +1048,36 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage("Updated with changes saved in another window.", 5000)
 
         run_task(newer, on_done=apply)
+
+
+def prepare_preview_surface(holder: QWidget) -> QWidget | None:
+    """Make the window's first frame the kind of surface the web preview will need.
+
+    QtWebEngine draws through the GPU (Qt's RHI). Added to a window that was
+    first shown as a plain raster window, it makes Qt destroy the top-level window
+    and create it again: it flickers, loses the keyboard focus and its place, and
+    keys typed meanwhile are lost. A hidden RHI widget present before the first
+    show makes Qt create the window GPU-backed from the start, so the preview,
+    arriving later, fits the window it finds. Only on a real display: offscreen
+    (tests, screenshots) has no GPU surface and never re-creates windows.
+    """
+    import sys
+
+    app = QApplication.instance()
+    platform = app.platformName() if isinstance(app, QApplication) else ""
+    if platform in ("offscreen", "minimal", "vnc", "") or (
+        "PySide6.QtWebEngineWidgets" not in sys.modules
+    ):
+        return None
+    try:
+        from PySide6.QtWidgets import QRhiWidget
+    except ImportError:  # Qt before 6.7: the window is re-created once, as before
+        return None
+    keeper = QRhiWidget(holder)
+    keeper.setObjectName("preview-surface")
+    keeper.setFixedSize(1, 1)
+    keeper.hide()
+    return keeper
 
 
 def first_focusable(container: QWidget) -> QWidget | None:

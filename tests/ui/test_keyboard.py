@@ -46,9 +46,11 @@ def visible_mnemonics(window) -> list[tuple[str, str]]:
     for widget in window.findChildren(QWidget):
         if not widget.isVisible() or isinstance(widget, QMenu):
             continue
-        if isinstance(widget, QLabel) and widget.buddy() is not None:
-            letter = mnemonic(widget.text())
-        elif isinstance(widget, QAbstractButton):
+        if (
+            isinstance(widget, QLabel)
+            and widget.buddy() is not None
+            or isinstance(widget, QAbstractButton)
+        ):
             letter = mnemonic(widget.text())
         else:
             continue
