@@ -567,7 +567,7 @@ class RelatedPicker(QWidget):
         self.suggest_note.setObjectName("related-suggest-note")
 
         # ---- picked
-        self.picked_label = QLabel("Related stories")
+        self.picked_label = QLabel("&Related stories")
         self.picked = story_list(
             "related-stories",
             self._delegate("✕", show_dek=False, height=THUMB_SIZE.height() + 14),
@@ -1038,7 +1038,7 @@ class RelatedPicker(QWidget):
         self._filling = False
         self.picked.viewport().update()
         n = len(self._picked)
-        self.picked_label.setText(f"Related stories ({n})" if n else "Related stories")
+        self.picked_label.setText(f"&Related stories ({n})" if n else "&Related stories")
         self._update_buttons()
 
     def _mark_picked(self) -> None:

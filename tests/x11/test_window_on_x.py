@@ -39,7 +39,7 @@ def x_display(tmp_path):
 
 def test_the_window_is_never_recreated_and_keys_typed_at_once_reach_the_body(tmp_path, x_display):
     library = Library.open(tmp_path / "library")
-    article = library.create_article(headline="Harbour", body="", status="draft")
+    library.create_article(headline="Harbour", body="", status="draft")
     library.close()
     env = dict(os.environ, DISPLAY=x_display, QT_QPA_PLATFORM="xcb")
     env.pop("QTWEBENGINE_CHROMIUM_FLAGS", None)  # as on a reporter's desktop
