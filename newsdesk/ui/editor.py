@@ -270,14 +270,20 @@ class FindBar(QWidget):
         close.setAccessibleName("Close find bar")
         close.setAutoRaise(True)
 
+        # The field gets the row (never squeezed to a few letters in a narrow pane); the
+        # options sit on their own row beneath it.
+        self.find_edit.setMinimumWidth(self.fontMetrics().horizontalAdvance("x" * 24))
+        self.count_label.setMinimumWidth(0)
         find_row = QHBoxLayout()
         find_row.addWidget(self.find_edit, 1)
         find_row.addWidget(self.prev_button)
         find_row.addWidget(self.next_button)
-        find_row.addWidget(self.match_case)
-        find_row.addWidget(self.whole_word)
-        find_row.addWidget(self.count_label)
         find_row.addWidget(close)
+        options_row = QHBoxLayout()
+        options_row.addWidget(self.match_case)
+        options_row.addWidget(self.whole_word)
+        options_row.addStretch(1)
+        options_row.addWidget(self.count_label)
         self.replace_row = QWidget()
         replace_row = QHBoxLayout(self.replace_row)
         replace_row.setContentsMargins(0, 0, 0, 0)
@@ -289,6 +295,7 @@ class FindBar(QWidget):
         layout.setContentsMargins(6, 4, 6, 4)
         layout.setSpacing(4)
         layout.addLayout(find_row)
+        layout.addLayout(options_row)
         layout.addWidget(self.replace_row)
 
         self.find_edit.textChanged.connect(self._on_pattern_changed)
