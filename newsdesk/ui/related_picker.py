@@ -515,7 +515,7 @@ class RelatedPicker(QWidget):
         self.thumbs = ThumbnailCache(library, self)
 
         # ---- search
-        find_label = QLabel("Find &stories")
+        find_label = QLabel("Find st&ories")
         self.search_field = QLineEdit()
         self.search_field.setObjectName("related-search")
         self.search_field.setPlaceholderText("Search headlines, deks and text…")
