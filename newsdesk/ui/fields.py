@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QMimeData, QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QTextCursor, QTextOption
+from PySide6.QtGui import QKeyEvent, QTextCursor, QTextLayout, QTextOption
 from PySide6.QtWidgets import QFrame, QPlainTextEdit, QSizePolicy, QWidget
 
 DOCUMENT_MARGIN = 3  # pixels around the text, about what a line edit leaves
@@ -57,6 +57,7 @@ class WrappingLineEdit(QPlainTextEdit):
         self._setting = True
         try:
             self.setPlainText(one_line(text))
+            self.end()  # like QLineEdit: the cursor after the new text
         finally:
             self._setting = False
         self._last_text = self.toPlainText()
@@ -109,13 +110,34 @@ class WrappingLineEdit(QPlainTextEdit):
             self.textEdited.emit(text)
 
     # ---- height: as many lines as the text needs ----------------------------------------
-    def line_count(self) -> int:
-        """Lines the text is laid out on at the field's present width."""
-        block = self.document().firstBlock()
-        layout = block.layout()
-        if layout is None or layout.lineCount() == 0:
+    def line_count(self, width: int | None = None) -> int:
+        """Lines the text takes at the field's present width (or this viewport width).
+
+        Laid out here rather than read from the document, whose layout lags a resize.
+        """
+        text = self.toPlainText()
+        if not text:
             return 1
-        return layout.lineCount()
+        inner = (self.viewport().width() if width is None else width) - 2 * DOCUMENT_MARGIN
+        layout = QTextLayout(text, self.font())
+        option = QTextOption()
+        option.setWrapMode(self.wordWrapMode())
+        layout.setTextOption(option)
+        layout.beginLayout()
+        lines = 0
+        while True:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(max(1, inner))
+            lines += 1
+        layout.endLayout()
+        return max(1, lines)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._fit_height()
 
     def _height_for(self, lines: int) -> int:
         frame = self.frameWidth() * 2
