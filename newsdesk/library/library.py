@@ -40,7 +40,7 @@ from newsdesk.library.models import (
     Tag,
     utcnow,
 )
-from newsdesk.render.text import numbered_slug, slugify, word_count
+from newsdesk.text import numbered_slug, slugify, word_count
 
 DB_NAME = "library.sqlite"
 MEDIA_DIR = "media"

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from newsdesk.library.models import Article, utcnow
 from newsdesk.library.related import related_problems
-from newsdesk.render.text import slugify
+from newsdesk.text import slugify
 
 HEADLINE_BUDGET = 70
 DEK_BUDGET = 160

@@ -21,7 +21,7 @@ from newsdesk.library import search
 from newsdesk.library.errors import LibraryError, NotFound
 from newsdesk.library.library import Library
 from newsdesk.library.models import Article, ArticleTag, Figure, Image, RelatedStory, Tag
-from newsdesk.render.text import plain_text
+from newsdesk.text import plain_text
 
 VOCAB_TABLE = "articles_fts_vocab"
 

@@ -21,7 +21,7 @@ from newsdesk.paths import resource
 from newsdesk.render import dates
 from newsdesk.render.markdown import Block, BlockRenderer, RenderedBody
 from newsdesk.render.safety import strip_forbidden
-from newsdesk.render.text import reading_time, slugify, word_count
+from newsdesk.text import reading_time, slugify, word_count
 
 HERO_SIZES = "(min-width: 56rem) 52rem, 100vw"
 CARD_SIZES = "(min-width: 56rem) 12rem, 40vw"

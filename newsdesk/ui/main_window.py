@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from newsdesk.library import Article, Library, LibraryError, NotFound
 from newsdesk.library.changes import Changes
-from newsdesk.render.text import char_count, reading_time, word_count
+from newsdesk.text import char_count, reading_time, word_count
 from newsdesk.ui.article_form import ArticleForm
 from newsdesk.ui.autosave import Autosaver
 from newsdesk.ui.browser import LibraryBrowser, Row

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newsdesk.render.markdown import BlockRenderer, render_blocks, render_markdown, split_blocks
-from newsdesk.render.text import reading_time, slugify, word_count
+from newsdesk.text import reading_time, slugify, word_count
 
 RICH = """# Harbour report
 
