@@ -10,7 +10,6 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -32,8 +31,8 @@ from newsdesk.library.models import Article, Image, utcnow
 from newsdesk.library.preflight import preflight
 from newsdesk.paths import resource
 from newsdesk.render import dates
-from newsdesk.render.page import environment, is_public, split_byline
-from newsdesk.render.page import section_segment as _section_segment
+from newsdesk.render.page import environment, split_byline
+from newsdesk.rules import is_public, section_segment
 
 # Bump when the exporter's output changes for the same library, so pages of
 # an older export are rendered again instead of being carried over.
@@ -48,8 +47,6 @@ RENDITION_INDEX = "export-index.json"
 POOL_MIN_PAGES = 40
 
 Progress = Callable[[int, int], None]
-# Slugifying a section name is pure; a site asks for the same few thousands of times.
-section_segment = lru_cache(maxsize=1024)(_section_segment)
 _IMAGE_REF = re.compile(r"\]\(\s*image:([0-9A-Za-z-]+)")
 
 

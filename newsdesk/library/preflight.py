@@ -8,6 +8,7 @@ from datetime import datetime
 
 from newsdesk.library.models import Article, utcnow
 from newsdesk.library.related import related_problems
+from newsdesk.rules import under_embargo
 from newsdesk.text import slugify
 
 HEADLINE_BUDGET = 70
@@ -78,7 +79,7 @@ def preflight(library, article: Article, *, now: datetime | None = None) -> list
     problems.extend(body_problems(article.body, already_reported=reported))
     problems.extend(Problem("related", msg) for msg in related_problems(library, article))
 
-    if article.embargo_until is not None and article.embargo_until > now:
+    if under_embargo(article, now):
         fail(
             "embargoed",
             f"The article is under embargo until {article.embargo_until.isoformat(timespec='minutes')}.",

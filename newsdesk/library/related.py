@@ -21,6 +21,7 @@ from newsdesk.library import search
 from newsdesk.library.errors import LibraryError, NotFound
 from newsdesk.library.library import Library
 from newsdesk.library.models import Article, ArticleTag, Figure, Image, RelatedStory, Tag
+from newsdesk.rules import PUBLIC_SQL, under_embargo
 from newsdesk.text import plain_text
 
 VOCAB_TABLE = "articles_fts_vocab"
@@ -842,7 +843,7 @@ def _candidate_facts(
     tag_list = ",".join(str(int(t)) for t in source.tag_ids) or "NULL"
     sql = (
         "SELECT id, section, "
-        "status = 'published' AND (embargo_until IS NULL OR julianday(embargo_until) <= julianday(?)), "
+        f"{PUBLIC_SQL}, "
         "julianday(?) - julianday(coalesce(published_at, updated_at)), "
         "(SELECT group_concat(tag_id) FROM article_tags t "
         f" WHERE t.article_id = articles.id AND t.tag_id IN ({tag_list})) "
@@ -995,7 +996,7 @@ def related_problem(link: RelatedStory, *, now: datetime | None = None) -> str:
         return f"Related story '{name}' was deleted."
     if target.status != "published":
         return f"Related story '{name}' is not published (it is {target.status})."
-    if target.embargo_until is not None and target.embargo_until > now:
+    if under_embargo(target, now):
         when = target.embargo_until.strftime("%Y-%m-%d %H:%M UTC")
         return f"Related story '{name}' is embargoed until {when}."
     return ""

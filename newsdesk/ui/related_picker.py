@@ -71,6 +71,7 @@ from newsdesk.library.related import (
     suggest_related,
     top_terms,
 )
+from newsdesk.rules import under_embargo
 from newsdesk.ui.keys import claim_key
 from newsdesk.ui.ops import Operations, failure_message
 from newsdesk.ui.thumbs import PixmapCache
@@ -391,7 +392,7 @@ class StoryDelegate(QStyledItemDelegate):
         meta = [card.section, short_date(card.date)]
         if card.status != "published":
             meta.append(card.status)
-        elif card.embargo_until is not None and card.embargo_until > datetime.now(UTC):
+        elif under_embargo(card):
             meta.append("embargoed")
         if picked:
             meta.append("✓ related")
