@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
+from newsdesk.concurrency import CancelFlag
 from newsdesk.export import render as page_render
 from newsdesk.export.assets import (
     FAVICON,
@@ -48,12 +49,6 @@ POOL_MIN_PAGES = 40
 
 Progress = Callable[[int, int], None]
 _IMAGE_REF = re.compile(r"\]\(\s*image:([0-9A-Za-z-]+)")
-
-
-class CancelFlag(Protocol):
-    """Anything with is_set(), such as threading.Event."""
-
-    def is_set(self) -> bool: ...
 
 
 @dataclass

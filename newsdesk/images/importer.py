@@ -7,12 +7,12 @@ import os
 import tempfile
 from pathlib import Path
 
+from newsdesk.constants import THUMB_SIZE
+
 from .metadata import metadata_from_image
 from .model import FORMAT_EXT, ImageError, PreparedImage
 from .pixels import CHUNK, decode, displayed_size, open_image
 from .thumbnails import thumbnail_for, thumbnail_need, write_thumbnail
-
-THUMB_SIZE = 320
 
 
 def _copy_hashed(src: Path, media_dir: Path, ext: str) -> tuple[str, Path, int]:

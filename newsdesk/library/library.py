@@ -65,20 +65,19 @@ ARTICLE_FIELDS = frozenset(
         "source_path",
     }
 )
-IMAGE_FIELDS = frozenset(
-    {
-        "caption",
-        "credit",
-        "creator",
-        "copyright",
-        "source",
-        "usage_terms",
-        "alt_text",
-        "headline",
-        "date_created",
-        "city",
-        "country",
-    }
+# The editable photo-desk fields of an Image, in the order the forms show them.
+IMAGE_FIELDS = (
+    "caption",
+    "alt_text",
+    "credit",
+    "creator",
+    "copyright",
+    "source",
+    "usage_terms",
+    "date_created",
+    "city",
+    "country",
+    "headline",
 )
 # A tag on at most this many stories lists them from its links and sorts them;
 # a commoner one is checked row by row down the date index (see _tag_condition).

@@ -60,6 +60,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from newsdesk.constants import THUMB_SIZE as THUMB_SOURCE_SIZE
 from newsdesk.images import make_thumbnail
 from newsdesk.library import Article, Library
 from newsdesk.library.changes import Changes
@@ -83,7 +84,6 @@ BODY_IDLE_MS = 1_200  # typing pause before the suggestions' terms are checked
 SUGGESTIONS_MAX_AGE_S = 30.0  # while typing on, suggestions are checked at least this often
 SUGGESTION_LIMIT = 10
 THUMB_SIZE = QSize(72, 48)  # 3:2, the shape of most news photographs
-THUMB_SOURCE_SIZE = 320  # the size import already cached on disk
 THUMB_CACHE = 300
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 PICKED_ROLE = Qt.ItemDataRole.UserRole + 2
