@@ -161,6 +161,24 @@ class Library:
     def close(self) -> None:
         self.engine.dispose()
 
+    def switch_to(self, root: str | os.PathLike[str]) -> None:
+        """Go on with the library at `root`: a verified copy of this one (library/relocate.py).
+
+        The new database is opened and read before anything changes; if it
+        cannot be, this library stays as it was and the error is raised.
+        """
+        root = Path(root)
+        engine = database.make_engine(root / DB_NAME)
+        try:
+            with engine.connect() as conn:
+                conn.exec_driver_sql("SELECT count(*) FROM articles").scalar()
+        except Exception:
+            engine.dispose()
+            raise
+        old, self.engine, self.root = self.engine, engine, root
+        self.migration_backup = None
+        old.dispose()
+
     def __enter__(self) -> Library:
         return self
 

@@ -14,6 +14,12 @@ CORE = [
     "newsdesk.importing",
     "newsdesk.library.preflight",
     "newsdesk.render.page",
+    "newsdesk.library.relocate",
+    "newsdesk.library.related",
+    "newsdesk.text",
+    "newsdesk.rules",
+    "newsdesk.constants",
+    "newsdesk.concurrency",
 ]
 
 
