@@ -70,16 +70,20 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--out", type=Path, required=True, metavar="DIR")
     s = sub.add_parser("screenshot", help="render the main window offscreen to a PNG")
     s.add_argument("out", type=Path, metavar="OUT.png")
+    sub.add_parser("repair", help="copy what can be read of a damaged library into a new one")
     return p
 
 
-def _open(args):
-    from newsdesk.library import Library, LibraryError
+def _open(args, *, write: bool = False):
+    """The library; `write` for commands that change it (refused on a read-only library)."""
+    from newsdesk.library import Library
+    from newsdesk.library.errors import LibraryReadOnly
 
-    try:
-        return Library.open(resolve_library_dir(args.library))
-    except LibraryError as exc:
-        raise CommandError(str(exc)) from None
+    lib = Library.open(resolve_library_dir(args.library))
+    if write and lib.read_only:
+        lib.close()
+        raise LibraryReadOnly(lib.root)
+    return lib
 
 
 def _iso(dt: datetime | None) -> str | None:
@@ -89,7 +93,7 @@ def _iso(dt: datetime | None) -> str | None:
 def cmd_import(args) -> int:
     from newsdesk.importing import ImportProblem, import_markdown_files
 
-    with _open(args) as lib:
+    with _open(args, write=True) as lib:
         try:
             results = import_markdown_files(lib, args.files)
         except ImportProblem as exc:
@@ -177,11 +181,14 @@ def _article(lib, slug: str):
 
 
 def cmd_check(args) -> int:
-    from newsdesk.library.preflight import preflight
+    from newsdesk.library.preflight import preflight, preflight_warnings
 
     with _open(args) as lib:
         article = _article(lib, args.slug)
         problems = preflight(lib, article)
+        warnings = preflight_warnings(lib, article)
+    for w in warnings:  # printed first, and they keep the exit code (DESIGN: "warning:" lines)
+        print(f"warning: {w.message}")
     if not problems:
         print(f"{article.slug}: ready to publish.")
         return EXIT_OK
@@ -237,6 +244,25 @@ def cmd_screenshot(args) -> int:
     return screenshot(resolve_library_dir(args.library), args.out)
 
 
+def cmd_repair(args) -> int:
+    from newsdesk.library.repair import NothingToRepair, repair_library
+
+    root = resolve_library_dir(args.library)
+    try:
+        report = repair_library(root)
+    except NothingToRepair as exc:
+        print(exc)
+        return EXIT_OK
+    for table in report.tables:
+        print(table.line(), file=sys.stdout if table.complete else sys.stderr)
+    print(f"The damaged file is kept as {report.damaged_copy}.")
+    if report.complete:
+        print(f"The library at {root} was rebuilt with every row recovered.")
+        return EXIT_OK
+    print(f"The library at {root} was rebuilt; the rows listed above were lost.", file=sys.stderr)
+    return EXIT_PROBLEMS
+
+
 def cmd_open(args) -> int:
     from newsdesk.app import run
 
@@ -252,6 +278,7 @@ COMMANDS = {
     "related": cmd_related,
     "export": cmd_export,
     "screenshot": cmd_screenshot,
+    "repair": cmd_repair,
 }
 
 
@@ -273,6 +300,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f" ({exc.filename})" if exc.filename else ""
         print(f"newsdesk: {exc.strerror or exc}{where}.", file=sys.stderr)
         return EXIT_ERROR
+    except Exception as exc:  # noqa: BLE001 (the last line of defence: never a traceback)
+        print(f"newsdesk: {_explain(exc, args)}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _explain(exc: Exception, args) -> str:
+    """One sentence for an error that escaped a command, naming the problem and what to do."""
+    import sqlite3
+
+    from newsdesk.library import LibraryError
+
+    if isinstance(exc, LibraryError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"{exc.strerror or exc}{where}."
+    cause = getattr(exc, "orig", None) or exc
+    if isinstance(cause, sqlite3.Error):
+        from newsdesk.library import database
+
+        db_path = resolve_library_dir(args.library) / "library.sqlite"
+        if database.quick_check(db_path):
+            from newsdesk.library.errors import LibraryDamaged
+
+            return str(LibraryDamaged(db_path, database.damage_detail(db_path, cause)))
+        return f"The library could not be read or written ({cause}); nothing was changed."
+    return (
+        f"Something newsdesk did not expect went wrong ({exc}); nothing more was done. "
+        "Please report this."
+    )
 
 
 if __name__ == "__main__":

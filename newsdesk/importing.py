@@ -270,31 +270,39 @@ def import_markdown_files(library: Library, paths: list[Path]) -> list[ImportRes
     file leaves the library exactly as it was. Related stories are linked after
     all files are in, so files may name each other in any order.
     """
-    from newsdesk.images.library_import import import_image
+    from newsdesk.images.library_import import record_prepared
 
     tz_name = library.publication().timezone
     parsed = [parse_markdown_file(Path(p), tz_name=tz_name) for p in paths]
-    # Images are validated (and copied into media/) before any record is written.
+    # Images are validated (and copied into a staging batch) before any record is
+    # written; leaving the batch moves only recorded pictures into media/, so a
+    # refused batch leaves no file behind (see newsdesk/library/media.py).
     from newsdesk.images.importer import prepare_image
 
     prepared: dict[Path, Any] = {}
-    for item in parsed:
-        names = ([item.hero["file"]] if item.hero else []) + item.body_images
-        for name in names:
-            file = (item.path.parent / name).resolve()
-            if file not in prepared:
-                try:
-                    prepared[file] = prepare_image(file, library.media_dir, library.thumbs_dir)
-                except Exception as exc:  # ImageError and OS errors carry a clear message
-                    raise ImportProblem(f"{item.path}: {exc}") from None
-
     results: list[ImportResult] = []
-    for item in parsed:
-        results.append(_write_article(library, item, import_image))
-        if results[-1].created and not item.fields.get("headline"):
-            results[-1].warnings.append(
-                f"{item.path}: the front matter has no 'headline', so the article has none yet."
-            )
+    with library.stage() as batch:
+        for item in parsed:
+            names = ([item.hero["file"]] if item.hero else []) + item.body_images
+            for name in names:
+                file = (item.path.parent / name).resolve()
+                if file not in prepared:
+                    try:
+                        prepared[file] = prepare_image(
+                            file, batch.dir, library.thumbs_dir, existing_dir=library.media_dir
+                        )
+                    except Exception as exc:  # ImageError and OS errors carry a clear message
+                        raise ImportProblem(f"{item.path}: {exc}") from None
+
+        def import_image(library: Library, path: Path):
+            return record_prepared(library, prepared[Path(path).resolve()])
+
+        for item in parsed:
+            results.append(_write_article(library, item, import_image))
+            if results[-1].created and not item.fields.get("headline"):
+                results[-1].warnings.append(
+                    f"{item.path}: the front matter has no 'headline', so the article has none yet."
+                )
     for item, result in zip(parsed, results, strict=True):
         if not item.related:
             continue

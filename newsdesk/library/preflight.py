@@ -60,8 +60,10 @@ def preflight(library, article: Article, *, now: datetime | None = None) -> list
     if hero is None:
         fail("hero-missing", "There is no hero image.")
     for fig in article.figures:
+        role = "hero" if fig is hero else "figure"
         # The alt text is this story's own (the figure's); the credit is the photograph's.
-        _check_image(fig.image, "hero" if fig is hero else "figure", fail, alt_text=fig.alt_text)
+        _check_image(fig.image, role, fail, alt_text=fig.alt_text)
+        _check_media(library, fig.image, role, fail)
 
     placed = {f.image.uid for f in article.figures}
     for target in _IMAGE_REF.findall(article.body):
@@ -106,6 +108,46 @@ def _check_body_image(library, uid: str, fail) -> None:
         )
         return
     _check_image(image, "figure", fail)
+    _check_media(library, image, "figure", fail)
+
+
+def _picture_name(image, role: str) -> str:
+    name = image.original_name or image.sha256[:12]
+    return f"The hero image ({name})" if role == "hero" else f"The image {name}"
+
+
+def _check_media(library, image, role: str, fail) -> None:
+    """A picture whose file was deleted from media/ cannot be published: a failure, not a warning."""
+    if library is None or not library.media_missing(image):
+        return
+    fail(
+        f"{role}-file-missing",
+        f"{_picture_name(image, role)} has lost its file ({image.filename} is not in the "
+        "library's media folder); import the picture again or take it out of the story.",
+    )
+
+
+def preflight_warnings(library, article: Article) -> list[Problem]:
+    """What an editor must read before publishing but that does not stop it.
+
+    A picture's instructions (IPTC "Special Instructions": embargoes, "MANDATORY
+    CREDIT" notes) come from the agency and bind whoever publishes the picture.
+    """
+    warnings: list[Problem] = []
+    hero = article.hero
+    seen: set[str] = set()
+    for fig in article.figures:
+        image = fig.image
+        text = " ".join((image.instructions or "").split())
+        if not text or image.uid in seen:
+            continue
+        seen.add(image.uid)
+        if fig is hero:
+            what = "The hero's instructions say"
+        else:
+            what = f"The instructions of {image.original_name or image.sha256[:12]} say"
+        warnings.append(Problem("image-instructions", f"{what}: {text}"))
+    return warnings
 
 
 def _check_image(image, role: str, fail, *, alt_text: str | None = None) -> None:
