@@ -107,6 +107,10 @@ class ExportAssets(Assets):
         return None if folder is None else f"{self.root}{folder}/index.html"
 
     @property
+    def feed_href(self) -> str:
+        return self.root + "feed.xml"
+
+    @property
     def stylesheet_href(self) -> str:
         return self.root + STYLESHEET
 

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from newsdesk.concurrency import CancelFlag
 from newsdesk.export import render as page_render
@@ -37,10 +38,19 @@ from newsdesk.rules import is_public, section_segment
 
 # Bump when the exporter's output changes for the same library, so pages of
 # an older export are rendered again instead of being carried over.
-EXPORT_FORMAT = 1
+EXPORT_FORMAT = 2
 INDEX_ITEMS = 40  # the front page lists the newest stories; section pages list all
 FEED_ITEMS = 50
 NEWS_SITEMAP_WINDOW = timedelta(days=2)
+# The protocols' limits per file: Google News reads at most 1,000 URLs from a
+# news sitemap, sitemaps.org allows 50,000. Beyond them the URLs are split
+# into numbered parts listed by a sitemap index under the usual name.
+NEWS_SITEMAP_LIMIT = 1_000
+SITEMAP_LIMIT = 50_000
+NO_BASE_URL_WARNING = (
+    "The publication has no base URL, so the pages have no canonical links and the site has "
+    "no sitemaps or robots.txt; set one in Preferences or with: newsdesk publication --base-url URL"
+)
 # Which rendition files an export made for each image and credits, kept beside
 # the images package's own cache so an export to a new folder finds them.
 RENDITION_INDEX = "export-index.json"
@@ -48,6 +58,8 @@ RENDITION_INDEX = "export-index.json"
 POOL_MIN_PAGES = 40
 
 Progress = Callable[[int, int], None]
+# An empty site's feed still needs a fixed <updated>, or every export would rewrite it.
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _IMAGE_REF = re.compile(r"\]\(\s*image:([0-9A-Za-z-]+)")
 
 
@@ -155,6 +167,7 @@ class _Export:
         self.now = utcnow()
         self.publication = library.publication()
         self.base_url = _base_url(self.publication.base_url)
+        self.logo = self._logo()
         self.templates_override = library.templates_dir if library.templates_dir.is_dir() else None
         self.report = ExportReport(out_dir=Path(out_dir).expanduser().absolute())
         self._done = 0
@@ -349,6 +362,31 @@ class _Export:
             return {}
         return {img.uid: img for img in self.library.list_images() if img.uid in refs}
 
+    def _logo(self) -> Image | None:
+        """The publication's logo, when one is set and its file is still in the library."""
+        from newsdesk.library import NotFound
+
+        logo_id = self.publication.logo_image_id
+        if logo_id is None:
+            return None
+        try:
+            image = self.library.get_image(logo_id)
+        except NotFound:
+            return None
+        return image if (self.library.media_dir / image.filename).is_file() else None
+
+    def _logo_site_path(self) -> str:
+        assert self.logo is not None
+        return f"{IMG_DIR}/logo-{self.logo.sha256[:16]}{self.logo.ext}"
+
+    def _publisher_logo(self) -> page_render.PublisherLogo | None:
+        """The logo as JSON-LD names it: an absolute URL, so only when there is a base URL."""
+        if self.logo is None or not self.base_url:
+            return None
+        return page_render.PublisherLogo(
+            site_url(self.base_url, self._logo_site_path()), self.logo.width, self.logo.height
+        )
+
     def _environment_digest(self) -> str:
         """Templates (bundled and the publication's own) and the publication's settings."""
         h = hashlib.sha256(f"export-{EXPORT_FORMAT}".encode())
@@ -360,7 +398,8 @@ class _Export:
                 if path.is_file():
                     h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
         pub = self.publication
-        h.update(json.dumps([pub.name, pub.base_url, pub.language, pub.timezone]).encode())
+        logo = self.logo.sha256 if self.logo is not None else None
+        h.update(json.dumps([pub.name, pub.base_url, pub.language, pub.timezone, logo]).encode())
         return h.hexdigest()
 
     # ---- renditions -----------------------------------------------------------
@@ -499,6 +538,7 @@ class _Export:
             pages=dict(pages),
             extra_images=extra,
             templates_override=self.templates_override,
+            publisher_logo=self._publisher_logo(),
         )
         articles = [c.article for c in to_render]
         folders = {c.article.uid: c.folder for c in to_render}
@@ -562,11 +602,12 @@ class _Export:
                 stylesheet_href=assets.stylesheet_href,
                 favicon_href=assets.favicon_href,
                 home_href=assets.home_href,
+                feed_href=assets.feed_href,
                 sections=[
                     (name, assets.section_href(name), seg == current)
                     for seg, name in section_names.items()
                 ],
-                items=[self._item(a, assets, tz) for a in items],
+                items=_first_picture_eager([self._item(a, assets, tz) for a in items]),
             )
 
         index = listing("", pub.name, articles[:INDEX_ITEMS], None)
@@ -576,13 +617,13 @@ class _Export:
             view = listing("../", section_names[seg], items, seg)
             self._render(writer, env, f"{seg}/index.html", "section.html", page=view)
         self._step()
+        self._feed(writer, env, articles, tz, lang)
         if not self.base_url:
-            self.report.warnings.append(
-                "The publication has no base URL, so no feed or sitemaps were written "
-                "(they need absolute addresses)."
-            )
-            return
-        self._feeds(writer, env, articles, sorted(by_section), tz, lang)
+            # Sitemaps, robots.txt and canonical links must be absolute: without a
+            # base URL there is nothing true to write, so the site goes without.
+            self.report.warnings.append(NO_BASE_URL_WARNING)
+        else:
+            self._sitemaps(writer, env, articles, sorted(by_section), lang)
         self._step()
 
     def _render(self, writer: SiteWriter, env, rel: str, template: str, **context: Any) -> None:
@@ -613,18 +654,21 @@ class _Export:
             thumb=thumb,
         )
 
-    def _feeds(self, writer, env, articles, sections, tz, lang) -> None:
+    def _article_url(self, a: Article) -> str:
+        """An article's address for the feed and sitemaps: absolute, or relative to the site root."""
+        if self.base_url:
+            return site_url(self.base_url, article_dir(a) + "/")
+        return quote(article_dir(a) + "/index.html", safe="/")
+
+    def _feed(self, writer, env, articles, tz, lang) -> None:
+        """The Atom feed; its links are relative to feed.xml when there is no base URL."""
         base = self.base_url
         pub = self.publication
-
-        def url(a: Article) -> str:
-            return site_url(base, article_dir(a) + "/")
-
         entries = [
             FeedEntry(
                 id=f"urn:uuid:{a.uid}",
                 title=a.headline,
-                url=url(a),
+                url=self._article_url(a),
                 published=dates.iso(_when(a), tz),
                 updated=dates.iso(max(a.updated_at, _when(a)), tz),
                 authors=split_byline(a.byline),
@@ -634,22 +678,24 @@ class _Export:
             )
             for a in articles[:FEED_ITEMS]
         ]
-        # An empty site still needs a fixed <updated>, or every export would rewrite it.
-        epoch = datetime(2000, 1, 1, tzinfo=UTC)
-        newest = max((max(a.updated_at, _when(a)) for a in articles[:FEED_ITEMS]), default=epoch)
+        newest = max((max(a.updated_at, _when(a)) for a in articles[:FEED_ITEMS]), default=EPOCH)
         feed = FeedView(
-            id=base,
+            id=base or f"urn:uuid:{pub.uid}",
             title=pub.name,
             lang=lang,
-            home_url=base,
-            self_url=site_url(base, "feed.xml"),
+            home_url=base or "index.html",
+            self_url=site_url(base, "feed.xml") if base else "feed.xml",
             updated=dates.iso(newest, tz),
             author=pub.name,
             entries=entries,
         )
         self._render(writer, env, "feed.xml", "feed.xml", feed=feed)
 
-        last_mod = max((max(a.updated_at, _when(a)) for a in articles), default=epoch)
+    def _sitemaps(self, writer, env, articles, sections, lang) -> None:
+        """sitemap.xml and news-sitemap.xml (split when long), and robots.txt naming them."""
+        base = self.base_url
+        pub = self.publication
+        last_mod = max((max(a.updated_at, _when(a)) for a in articles), default=EPOCH)
         urls = [SitemapUrl(base, dates.iso(last_mod, "UTC"))]
         for seg in sections:
             newest = max(
@@ -657,30 +703,74 @@ class _Export:
             )
             urls.append(SitemapUrl(site_url(base, f"{seg}/"), dates.iso(newest, "UTC")))
         urls += [
-            SitemapUrl(url(a), dates.iso(max(a.updated_at, _when(a)), "UTC")) for a in articles
+            SitemapUrl(self._article_url(a), dates.iso(max(a.updated_at, _when(a)), "UTC"))
+            for a in articles
         ]
-        self._render(writer, env, "sitemap.xml", "sitemap.xml", urls=urls)
+        listed = self._sitemap_files(
+            writer, env, "sitemap", "sitemap.xml", SITEMAP_LIMIT, urls, key="urls"
+        )
 
         recent = [a for a in articles if self.now - _when(a) <= NEWS_SITEMAP_WINDOW]
         news = [
             NewsItem(
-                url=url(a),
+                url=self._article_url(a),
                 title=a.headline,
                 published=dates.iso(_when(a), "UTC"),
                 language=_news_language(a.language or lang),
             )
             for a in recent
         ]
-        self._render(
+        listed += self._sitemap_files(
             writer,
             env,
-            "news-sitemap.xml",
+            "news-sitemap",
             "news_sitemap.xml",
-            items=news,
+            NEWS_SITEMAP_LIMIT,
+            news,
+            key="items",
             publication_name=pub.name,
         )
+        self._render(
+            writer, env, "robots.txt", "robots.txt", sitemaps=[site_url(base, f) for f in listed]
+        )
+
+    def _sitemap_files(
+        self,
+        writer,
+        env,
+        name: str,
+        template: str,
+        limit: int,
+        entries: list,
+        *,
+        key: str,
+        **context: Any,
+    ) -> list[str]:
+        """Write `name`.xml, or numbered parts and an index under that name; the file to list.
+
+        An empty urlset is invalid, so no entries means no file at all (and
+        nothing for robots.txt to name).
+        """
+        if not entries:
+            return []
+        parts = [entries[i : i + limit] for i in range(0, len(entries), limit)]
+        if len(parts) == 1:
+            self._render(writer, env, f"{name}.xml", template, **{key: entries}, **context)
+            return [f"{name}.xml"]
+        index = []
+        for number, part in enumerate(parts, start=1):
+            rel = f"{name}-{number}.xml"
+            self._render(writer, env, rel, template, **{key: part}, **context)
+            index.append(SitemapUrl(site_url(self.base_url, rel), _newest_lastmod(part)))
+        self._render(writer, env, f"{name}.xml", "sitemap_index.xml", sitemaps=index)
+        return [f"{name}.xml"]
 
     def _static(self, writer: SiteWriter) -> None:
+        if self._publisher_logo() is not None:
+            assert self.logo is not None
+            media = self.library.media_dir / self.logo.filename
+            # Named by its content like the renditions, so a new logo is a new address.
+            writer.link_in(self._logo_site_path(), media, self.logo.sha256)
         for rel, name in ((STYLESHEET, "site.css"), (FAVICON, "favicon.svg")):
             own = self.library.templates_dir / name
             source = own if own.is_file() else resource(name)
@@ -702,6 +792,7 @@ class ListingItem:
     date_iso: str
     date_text: str
     thumb: Any
+    lazy: bool = True  # the first picture of a listing is in view at once: not lazy
 
 
 @dataclass
@@ -717,6 +808,7 @@ class ListingView:
     stylesheet_href: str
     favicon_href: str
     home_href: str
+    feed_href: str
     sections: list[tuple[str, str, bool]]  # (name, href, is this page)
     items: list[ListingItem]
     extra_head: str = ""
@@ -765,8 +857,8 @@ class NewsItem:
 def preflight_messages(
     library: Library, article: Article, *, now: datetime | None = None
 ) -> list[str]:
-    """Every reason the article may not be published, as sentences."""
-    return [p.message for p in preflight(library, article, now=now)]
+    """Every reason the article may not be published, as sentences (warnings do not stop it)."""
+    return [p.message for p in preflight(library, article, now=now) if p.is_error]
 
 
 def _images_of(article: Article, extra: dict[str, Image]) -> list[Image]:
@@ -805,6 +897,20 @@ def _iso_or_raw(moment: datetime, tz: str) -> str:
 
 def _when(article: Article) -> datetime:
     return article.published_at or article.updated_at
+
+
+def _first_picture_eager(items: list[ListingItem]) -> list[ListingItem]:
+    """The listing's first picture loads at once (it is the page's largest paint); the rest lazily."""
+    for item in items:
+        if item.thumb is not None:
+            item.lazy = False
+            break
+    return items
+
+
+def _newest_lastmod(entries: list) -> str:
+    """The newest date among a sitemap part's entries (ISO strings in UTC sort as times)."""
+    return max(getattr(e, "lastmod", "") or getattr(e, "published", "") for e in entries)
 
 
 def _rendition_key(sha: str, credits: dict[str, str]) -> str:

@@ -19,7 +19,7 @@ from newsdesk.library.errors import LibraryDamaged, LibraryError, NewerLibrary
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest migration. Opening a library that is already there needs no
 # Alembic at all (a tenth of a second at start-up); a test keeps this in step.
-SCHEMA_HEAD = "0007"
+SCHEMA_HEAD = "0008"
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -168,6 +168,8 @@ def inspect_file(db_path: Path) -> FileState:
                 row = con.execute("SELECT version_num FROM alembic_version").fetchone()
                 revision = row[0] if row else None
     except sqlite3.DatabaseError as exc:
+        if _disk_is_full(db_path):
+            raise disk_full_on_open(db_path) from exc
         if not _is_damage(exc):
             raise LibraryError(f"Cannot read the library {db_path}: {exc}.") from exc
         if "not a database" in str(exc):
@@ -183,6 +185,29 @@ def inspect_file(db_path: Path) -> FileState:
     if revision is not None and revision != SCHEMA_HEAD and revision not in known_revisions():
         raise NewerLibrary(root, revision)
     return FileState(revision, read_only)
+
+
+def disk_full_on_open(db_path: Path) -> LibraryError:
+    """SQLite cannot make its shared-memory file and says "disk I/O error": the disk is full."""
+    return LibraryError(
+        f"The disk holding the library {db_path.parent} is full, so it cannot be "
+        "opened; it was left untouched. Free some space and try again."
+    )
+
+
+def _is_empty(path: Path) -> bool:
+    try:
+        return path.stat().st_size == 0
+    except OSError:
+        return False
+
+
+def _disk_is_full(db_path: Path) -> bool:
+    """Less room left than SQLite needs to open a library (its -shm file is 32 KB)."""
+    try:
+        return shutil.disk_usage(db_path.parent).free < 64 * 1024
+    except OSError:
+        return False
 
 
 def _on_connect(dbapi_conn, _record) -> None:

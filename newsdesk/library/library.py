@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from newsdesk.library import database, listing, media, search
+from newsdesk.library import publication as publication_settings
 from newsdesk.library.changes import (
     ChangeRecorder,
     Changes,
@@ -210,9 +211,13 @@ class Library:
             library = cls(root, engine, backup=backup)
         except OperationalError as exc:
             _abandon(engine, db_path, beside)
+            if database._disk_is_full(db_path):
+                raise database.disk_full_on_open(db_path) from exc
             raise LibraryError(f"Cannot open the library {db_path}: {exc.orig}.") from exc
-        except LibraryError:
+        except LibraryError as exc:
             _abandon(engine, db_path, beside)
+            if database._disk_is_full(db_path):
+                raise database.disk_full_on_open(db_path) from exc
             raise
         library.read_only = read_only
         if not read_only:
@@ -1149,11 +1154,13 @@ class Library:
         with self._session() as s, s.begin():
             pub = s.scalars(select(Publication).order_by(Publication.id)).first()
             if pub is None:
+                # No base URL until someone sets one: an invented address would put
+                # canonical links and sitemaps on a domain the newsroom does not own.
                 pub = Publication(
-                    name="The Newsdesk Courier",
-                    base_url="https://example.org/",
-                    language="en",
-                    timezone="UTC",
+                    name=publication_settings.DEFAULT_NAME,
+                    base_url="",
+                    language=publication_settings.DEFAULT_LANGUAGE,
+                    timezone=publication_settings.DEFAULT_TIMEZONE,
                 )
                 if self.read_only:
                     return pub  # the defaults, shown but not stored: nothing can be stored

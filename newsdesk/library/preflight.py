@@ -15,18 +15,30 @@ HEADLINE_BUDGET = 70
 DEK_BUDGET = 160
 SEO_TITLE_BUDGET = 70
 SEO_DESCRIPTION_BUDGET = 160
+# Social cards (summary_large_image) and Google Discover want a lead picture at
+# least this wide; a narrower one is published, with a warning.
+HERO_MIN_WIDTH = 1200
 _IMAGE_REF = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One failed check: a stable code for scripts and a sentence for people."""
+    """One failed check: a stable code for scripts and a sentence for people.
+
+    An "error" keeps the article from being published; a "warning" is worth
+    fixing but does not (`newsdesk check` prints it and still exits 0).
+    """
 
     code: str
     message: str
+    severity: str = "error"
 
     def __str__(self) -> str:
         return self.message
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
 
 
 def preflight(library, article: Article, *, now: datetime | None = None) -> list[Problem]:
@@ -39,6 +51,9 @@ def preflight(library, article: Article, *, now: datetime | None = None) -> list
 
     def fail(code: str, message: str) -> None:
         problems.append(Problem(code, message))
+
+    def warn(code: str, message: str) -> None:
+        problems.append(Problem(code, message, "warning"))
 
     if not article.headline.strip():
         fail("headline-missing", "The headline is empty.")
@@ -59,6 +74,13 @@ def preflight(library, article: Article, *, now: datetime | None = None) -> list
     hero = article.hero
     if hero is None:
         fail("hero-missing", "There is no hero image.")
+    elif 0 < hero.image.width < HERO_MIN_WIDTH:
+        warn(
+            "hero-narrow",
+            f"The hero image ({hero.image.original_name or hero.image.sha256[:12]}) is "
+            f"{hero.image.width} px wide; social cards and Google Discover want at least "
+            f"{HERO_MIN_WIDTH} px.",
+        )
     for fig in article.figures:
         role = "hero" if fig is hero else "figure"
         # The alt text is this story's own (the figure's); the credit is the photograph's.
@@ -93,6 +115,7 @@ def preflight(library, article: Article, *, now: datetime | None = None) -> list
             "slug-unsafe",
             f"The slug {article.slug!r} is not a safe folder name; try {slugify(article.slug)!r}.",
         )
+    problems.extend(preflight_warnings(library, article))
     return problems
 
 
@@ -146,7 +169,7 @@ def preflight_warnings(library, article: Article) -> list[Problem]:
             what = "The hero's instructions say"
         else:
             what = f"The instructions of {image.original_name or image.sha256[:12]} say"
-        warnings.append(Problem("image-instructions", f"{what}: {text}"))
+        warnings.append(Problem("image-instructions", f"{what}: {text}", "warning"))
     return warnings
 
 

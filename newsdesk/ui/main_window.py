@@ -750,22 +750,17 @@ class MainWindow(QMainWindow):
         self.autosave.flush()
         article = self.library.get_article(self.article.id)
         problems = list(preflight(self.library, article))
-        from newsdesk.library.preflight import preflight_warnings
-
-        warnings = preflight_warnings(self.library, article)
-        note = ""
-        if warnings:  # picture instructions: read before publishing, but no reason to stop
-            items = "".join(f"<li>{html.escape(str(w))}</li>" for w in warnings)
-            note = f"<p>Read before publishing:</p><ul>{items}</ul>"
+        errors = [p for p in problems if p.is_error]
+        warnings = "".join(f"<li>{html.escape(str(p))}</li>" for p in problems if not p.is_error)
+        worth = f"<p>Worth a look:</p><ul>{warnings}</ul>" if warnings else ""
         if not problems:
-            if warnings:
-                QMessageBox.warning(self, "Check", f"<p>Every check passed.</p>{note}")
-            else:
-                QMessageBox.information(self, "Check", "Ready to publish: every check passed.")
+            QMessageBox.information(self, "Check", "Ready to publish: every check passed.")
+        elif not errors:
+            QMessageBox.information(self, "Check", f"<p>Ready to publish.</p>{worth}")
         else:
-            items = "".join(f"<li>{html.escape(str(p))}</li>" for p in problems)
+            items = "".join(f"<li>{html.escape(str(p))}</li>" for p in errors)
             QMessageBox.warning(
-                self, "Check", f"<p>Not ready to publish yet:</p><ul>{items}</ul>{note}"
+                self, "Check", f"<p>Not ready to publish yet:</p><ul>{items}</ul>{worth}"
             )
 
     def show_help(self) -> None:

@@ -89,8 +89,8 @@ def test_a_picture_whose_file_was_deleted_fails_preflight_and_check(tmp_path: Pa
         timeout=120,
     )
     assert done.returncode == 1, done.stdout + done.stderr
-    assert "ready to publish" not in done.stdout
-    assert "lost its file" in done.stdout
+    assert "ready to publish" not in done.stderr
+    assert "lost its file" in done.stderr
     assert "Traceback" not in done.stderr
 
 
@@ -112,5 +112,5 @@ def test_a_pictures_instructions_are_a_warning_not_a_failure(tmp_path: Path) -> 
         timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "warning: The hero's instructions say: MANDATORY CREDIT" in done.stdout
-    assert "ready to publish" in done.stdout
+    assert "warning: The hero's instructions say: MANDATORY CREDIT" in done.stderr
+    assert "ready to publish" in done.stderr
