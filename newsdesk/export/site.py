@@ -30,8 +30,8 @@ from newsdesk.export.assets import (
 from newsdesk.export.writer import ExportCancelled, ExportError, SiteWriter, check_segment
 from newsdesk.library import Library
 from newsdesk.library.models import Article, Image, utcnow
-from newsdesk.library.preflight import preflight
 from newsdesk.paths import resource
+from newsdesk.preflight import preflight
 from newsdesk.render import dates
 from newsdesk.render.page import environment, split_byline
 from newsdesk.rules import is_public, section_segment

@@ -743,7 +743,7 @@ class MainWindow(QMainWindow):
         if self.article is None:
             return
         try:
-            from newsdesk.library.preflight import preflight
+            from newsdesk.preflight import preflight
         except ImportError:
             QMessageBox.information(self, "Check", "Preflight checks are not available yet.")
             return

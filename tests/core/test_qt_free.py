@@ -12,7 +12,7 @@ CORE = [
     "newsdesk.export",
     "newsdesk.cli",
     "newsdesk.importing",
-    "newsdesk.library.preflight",
+    "newsdesk.preflight",
     "newsdesk.render.page",
     "newsdesk.library.relocate",
     "newsdesk.library.related",

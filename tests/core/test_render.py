@@ -201,7 +201,7 @@ def test_slugs_never_hold_path_separators_or_dots():
 import json  # noqa: E402
 import time  # noqa: E402
 
-from newsdesk.library.preflight import body_problems  # noqa: E402
+from newsdesk.preflight import body_problems  # noqa: E402
 from newsdesk.render import limits  # noqa: E402
 from newsdesk.render.page import json_for_script  # noqa: E402
 

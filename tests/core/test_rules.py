@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from newsdesk.library import Library
-from newsdesk.library.preflight import preflight
 from newsdesk.library.related import related_problem
+from newsdesk.preflight import preflight
 from newsdesk.rules import is_public, section_segment, under_embargo
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)

@@ -1,4 +1,8 @@
-"""Preflight: the checks an article must pass before it is exported as published."""
+"""Preflight: the checks an article must pass before it is exported as published.
+
+It sits above library/ and render/ (it reads the library and asks the renderer
+whether a body can be published), below export/, cli.py and ui/, which run it.
+"""
 
 from __future__ import annotations
 
