@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from newsdesk.library import ARTICLE_STATUSES, Article, Library
 from newsdesk.render import dates
-from newsdesk.render.text import slugify
+from newsdesk.text import slugify
 from newsdesk.ui.fields import WrappingLineEdit
 from newsdesk.ui.workers import run_task
 

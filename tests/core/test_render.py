@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newsdesk.render.markdown import BlockRenderer, render_blocks, render_markdown, split_blocks
-from newsdesk.render.text import reading_time, slugify, word_count
+from newsdesk.text import reading_time, slugify, word_count
 
 RICH = """# Harbour report
 
@@ -201,7 +201,7 @@ def test_slugs_never_hold_path_separators_or_dots():
 import json  # noqa: E402
 import time  # noqa: E402
 
-from newsdesk.library.preflight import body_problems  # noqa: E402
+from newsdesk.preflight import body_problems  # noqa: E402
 from newsdesk.render import limits  # noqa: E402
 from newsdesk.render.page import json_for_script  # noqa: E402
 
