@@ -8,8 +8,15 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QPaintEvent
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QPaintEvent,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -209,7 +216,7 @@ class MainWindow(QMainWindow):
         self.regions = self._build_regions()
         self._build_menus()
         self._set_tab_order()
-        self.resize(1400, 900)
+        self.resize(_first_size(1400, 900))
         self.restore_layout()
         self.browser.load()
         self.form.refresh_choices()
@@ -1111,6 +1118,15 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage("Updated with changes saved in another window.", 5000)
 
         run_task(newer, on_done=apply)
+
+
+def _first_size(width: int, height: int) -> QSize:
+    """The first-run window size, never larger than the screen's free area (a 1366×768 laptop)."""
+    screen = QGuiApplication.primaryScreen()
+    if screen is None:
+        return QSize(width, height)
+    free = screen.availableGeometry()
+    return QSize(min(width, free.width()), min(height, free.height()))
 
 
 def prepare_preview_surface(holder: QWidget) -> QWidget | None:

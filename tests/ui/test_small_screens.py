@@ -216,3 +216,9 @@ def test_the_image_form_keeps_its_fields_in_place_when_the_warning_comes_and_goe
     assert places() == before
     # Fields are usable: most of the dock's width, not a sliver beside a label.
     assert form.editors["credit"].width() >= form.width() * 0.8
+
+
+def test_the_first_window_fits_the_screen_it_opens_on(qtbot, make_window, ferry_story):
+    window = make_window(show=False)  # no saved layout: the first-run size
+    free = QGuiApplication.primaryScreen().availableGeometry()
+    assert window.width() <= free.width() and window.height() <= free.height()
