@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, QSize, Qt, Signal
+import shiboken6
+from PySide6.QtCore import QMimeData, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QTextCursor, QTextLayout, QTextOption
 from PySide6.QtWidgets import QFrame, QPlainTextEdit, QSizePolicy, QWidget
 
@@ -137,7 +138,9 @@ class WrappingLineEdit(QPlainTextEdit):
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
         if event.size().width() != event.oldSize().width():
-            self._fit_height()
+            # After the layout that resized it has finished: a height set from inside
+            # that layout pass is not applied until the next one.
+            QTimer.singleShot(0, self._fit_height)
 
     def _height_for(self, lines: int) -> int:
         frame = self.frameWidth() * 2
@@ -153,6 +156,15 @@ class WrappingLineEdit(QPlainTextEdit):
         return QSize(self.fontMetrics().horizontalAdvance("x" * 12), self._height_for(1))
 
     def _fit_height(self, *_args) -> None:
+        if not shiboken6.isValid(self):
+            return
+        # A scroll bar only when the text is longer than the field may grow: one left
+        # over from a narrower moment would hide part of a text that fits.
+        fits = self.line_count() <= self.max_lines
+        self.setVerticalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAlwaysOff if fits else Qt.ScrollBarPolicy.ScrollBarAsNeeded
+        )
         height = self.sizeHint().height()
-        if height != self.height():
+        if height != self.height() or height != self.minimumHeight():
             self.setFixedHeight(height)
+            self.updateGeometry()
