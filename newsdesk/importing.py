@@ -322,8 +322,26 @@ def import_markdown_files(library: Library, paths: list[Path]) -> list[ImportRes
         stamp = item.fields.get("updated_at") or item.fields.get("published_at")
         if stamp is not None:
             library.update_article(result.article.id, updated_at=stamp)
+        _import_update_note(library, result.article.id, item.fields)
         result.article = library.get_article(result.article.id)
     return results
+
+
+IMPORTED_UPDATE_TEXT = "This story has been updated."
+
+
+def _import_update_note(library: Library, article_id: int, fields: dict[str, Any]) -> None:
+    """Front matter `updated:` later than `published:` is an update note at that time.
+
+    The page says "Updated" only for such notes; importing the file again
+    does not add the same note twice.
+    """
+    updated, published = fields.get("updated_at"), fields.get("published_at")
+    if updated is None or (published is not None and updated <= published):
+        return
+    if any(u.at == updated for u in library.updates(article_id)):
+        return
+    library.add_update(article_id, IMPORTED_UPDATE_TEXT, kind="update", at=updated)
 
 
 # What an import may say about a photograph itself; these change every story

@@ -26,12 +26,14 @@ from newsdesk.library.changes import (
 from newsdesk.library.changes import last_change_id as _last_change_id
 from newsdesk.library.errors import (
     LibraryError,
+    PublishRefused,
     LibraryReadOnly,
     NotFound,
     SlugTaken,
     StaleArticleError,
 )
 from newsdesk.library.figures import FigureSpec
+from newsdesk.library.newsroom import NewsroomRecords
 from newsdesk.library.models import (
     ARTICLE_STATUSES,
     FIGURE_ROLES,
@@ -157,7 +159,7 @@ def _article_options():
     )
 
 
-class Library:
+class Library(NewsroomRecords):
     """One library folder: `library.sqlite` plus `media/`.
 
     Every method opens a short session and hands back detached objects, so
@@ -328,6 +330,8 @@ class Library:
             s.add(article)
             s.flush()
             self._set_tags(s, article, tags)
+            if article.byline:
+                self._link_byline(s, article)
             s.flush()
             article_id = article.id
         return self.get_article(article_id)
@@ -397,6 +401,8 @@ class Library:
                 setattr(article, key, value)
             if tags is not None:
                 self._set_tags(s, article, tags)
+            if "byline" in fields:
+                self._link_byline(s, article)
             article.version += 1
             if "updated_at" not in fields:
                 article.updated_at = utcnow()
@@ -1076,8 +1082,8 @@ class Library:
             return list(conn.execute(stmt))
 
     # ---- revisions -----------------------------------------------------
-    def add_revision(self, article_id: int, *, reason: str = "save") -> Revision:
-        """Record the article's current text as a revision."""
+    def add_revision(self, article_id: int, *, reason: str = "save", note: str = "") -> Revision:
+        """Record the article's current text (headline, dek, body, slug) as a revision."""
         with self._session() as s, s.begin():
             article = s.get(Article, article_id)
             if article is None:
@@ -1087,8 +1093,10 @@ class Library:
                 headline=article.headline,
                 dek=article.dek,
                 body=article.body,
+                slug=article.slug,
                 word_count=word_count(article.body),
-                reason=reason,
+                reason=reason[:40],
+                note=note,
             )
             s.add(rev)
             s.flush()
@@ -1103,16 +1111,57 @@ class Library:
             )
             return list(s.scalars(stmt))
 
-    def restore_revision(self, revision_id: int) -> Article:
-        """Put a revision's text back; the text it replaces is kept as a revision first."""
+    def restore_revision(self, revision_id: int, *, keep_slug: bool = False) -> Article:
+        """Put a revision's headline, dek, body and slug back together.
+
+        The text it replaces is kept as a revision first. When the old slug now
+        belongs to another story, SlugTaken is raised (nothing changes) unless
+        keep_slug says to keep the current slug. Revisions from before slugs
+        were kept restore the text only.
+        """
         with self._session() as s:
             rev = s.get(Revision, revision_id)
             if rev is None:
                 raise NotFound(f"Revision {revision_id} is no longer in the library.")
+            fields: dict[str, Any] = {"headline": rev.headline, "dek": rev.dek, "body": rev.body}
+            if rev.slug and not keep_slug:
+                owner = self._slug_owner(s, rev.slug)
+                if owner not in (None, rev.article_id):
+                    raise SlugTaken(
+                        f"The address this version had ({rev.slug}) is now another story's; "
+                        "restore the text and keep the current address instead."
+                    )
+                fields["slug"] = rev.slug
         self.add_revision(rev.article_id, reason="before restore")
-        return self.update_article(
-            rev.article_id, headline=rev.headline, dek=rev.dek, body=rev.body
-        )
+        return self.update_article(rev.article_id, **fields)
+
+    def publish_article(
+        self, article_id: int, *, override_reason: str = "", **fields: Any
+    ) -> Article:
+        """Set the status to published only if preflight passes, or with a recorded reason.
+
+        Raises PublishRefused (its problems listed) when preflight fails and no
+        reason is given; with a reason the story is published and the reason
+        is kept in its history as a revision.
+        """
+        from newsdesk.library.preflight import preflight
+
+        fields.pop("status", None)
+        article = self.get_article(article_id)
+        for key, value in fields.items():
+            setattr(article, key, value)  # check what is about to be saved (detached copy)
+        problems = preflight(self, article)
+        override_reason = override_reason.strip()
+        if problems and not override_reason:
+            raise PublishRefused(problems)
+        if problems:
+            listed = "; ".join(p.message for p in problems)
+            self.add_revision(
+                article_id,
+                reason="published over preflight",
+                note=f"{override_reason} (preflight said: {listed})",
+            )
+        return self.update_article(article_id, status="published", **fields)
 
     # ---- settings and publication ----------------------------------------
     def get_setting(self, key: str, default: Any = None) -> Any:

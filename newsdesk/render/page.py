@@ -16,9 +16,10 @@ from urllib.parse import urljoin
 import jinja2
 import markupsafe
 
-from newsdesk.library.models import Article, Figure, Image, Publication, utcnow
+from newsdesk.library.models import Article, Author, Figure, Image, Publication, utcnow
 from newsdesk.paths import resource
 from newsdesk.render import dates
+from newsdesk.render.bylines import is_organisation, split_byline
 from newsdesk.render.markdown import Block, BlockRenderer, RenderedBody
 from newsdesk.render.safety import strip_forbidden
 from newsdesk.render.text import reading_time, slugify, word_count
@@ -49,6 +50,24 @@ class FigureView:
     credit: str
     role: str
     image_uid: str
+
+
+@dataclass(frozen=True, slots=True)
+class NoteView:
+    """A dated update note or correction, as the page shows it."""
+
+    kind: str
+    text: str
+    iso: str
+    when: str
+
+
+@dataclass(frozen=True, slots=True)
+class BylineName:
+    """One name of the byline, linked to the author's page or site when there is one."""
+
+    name: str
+    href: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +111,9 @@ class PageView:
     section_href: str
     extra_head: str = ""  # preview-only script hook; empty in exported pages
     meta: dict[str, str] = field(default_factory=dict)
+    updates: list[NoteView] = field(default_factory=list)  # update notes, oldest first
+    corrections: list[NoteView] = field(default_factory=list)  # listed at the end
+    byline_names: list[BylineName] = field(default_factory=list)
 
 
 class Assets:
@@ -134,6 +156,16 @@ class Assets:
 
     def section_href(self, section: str) -> str:
         return f"../../{section_segment(section)}/index.html"
+
+    def author_href(self, author: Author) -> str:
+        """Where an author's name links: the preview links to their own site, if any."""
+        return author.url
+
+    def author_url(self, author: Author, base_url: str) -> str:
+        """An absolute URL for the author in JSON-LD: their page on the site, else their own."""
+        if base_url:
+            return urljoin(base_url, f"authors/{author.slug}/")
+        return author.url
 
 
 def section_segment(section: str) -> str:
@@ -254,7 +286,19 @@ def build_page(
     hero_fig = article.hero
     hero = figure_view(hero_fig, hero_fig.image, assets, role="hero") if hero_fig else None
     published = article.published_at or article.updated_at or utcnow()
-    updated = article.updated_at or published
+    # "Updated" is news: only an update note or a correction makes a page say
+    # it, with the newest one's time. A save (a typo fixed) does not.
+    notes = sorted(article.updates, key=lambda u: u.at)
+    updated = notes[-1].at if notes else published
+    note_views = [
+        NoteView(
+            kind=u.kind,
+            text=u.text,
+            iso=dates.iso(u.at, tz),
+            when=dates.human_date(u.at, language=lang, tz_name=tz),
+        )
+        for u in notes
+    ]
 
     cards: list[RelatedCard] = []
     for link in article.related:
@@ -290,7 +334,7 @@ def build_page(
         "headline": article.headline[:110],
         "datePublished": dates.iso(published, tz),
         "dateModified": dates.iso(updated, tz),
-        "author": [{"@type": "Person", "name": n} for n in split_byline(article.byline)],
+        "author": authors_ld(article, assets, publication.base_url or ""),
         "publisher": {"@type": "Organization", "name": publication.name},
         "inLanguage": lang,
     }
@@ -328,7 +372,7 @@ def build_page(
         published_text=dates.human_date(published, language=lang, tz_name=tz),
         updated_iso=dates.iso(updated, tz),
         updated_text=dates.human_date(updated, language=lang, tz_name=tz),
-        show_updated=(updated - published).total_seconds() > 60,
+        show_updated=bool(notes),
         reading_time=reading_time(words),
         word_count=words,
         hero=hero,
@@ -342,19 +386,41 @@ def build_page(
         favicon_href=assets.favicon_href,
         home_href=assets.home_href,
         section_href=assets.section_href(article.section) if article.section else "",
+        updates=[n for n in note_views if n.kind == "update"],
+        corrections=[n for n in note_views if n.kind == "correction"],
+        byline_names=byline_names(article, assets),
     )
 
 
-def split_byline(byline: str) -> list[str]:
-    """'By Ana Ruiz and Tom Lee' -> ['Ana Ruiz', 'Tom Lee']."""
-    text = byline.strip()
-    if text.lower().startswith("by "):
-        text = text[3:]
-    parts: list[str] = []
-    for chunk in text.replace(" and ", ",").replace(" & ", ",").split(","):
-        if chunk.strip():
-            parts.append(chunk.strip())
-    return parts
+def _linked_authors(article: Article) -> dict[str, Author]:
+    return {a.name.casefold(): a for a in article.authors}
+
+
+def authors_ld(article: Article, assets: Assets, base_url: str) -> list[dict[str, object]]:
+    """JSON-LD authors: a Person (with url) for a person, an Organization for staff and agencies."""
+    linked = _linked_authors(article)
+    out: list[dict[str, object]] = []
+    for name in split_byline(article.byline):
+        author = linked.get(name.casefold())
+        organisation = author.role != "person" if author else is_organisation(name)
+        entry: dict[str, object] = {
+            "@type": "Organization" if organisation else "Person",
+            "name": name,
+        }
+        url = assets.author_url(author, base_url) if author else ""
+        if url:
+            entry["url"] = url
+        out.append(entry)
+    return out
+
+
+def byline_names(article: Article, assets: Assets) -> list[BylineName]:
+    linked = _linked_authors(article)
+    names = []
+    for name in split_byline(article.byline):
+        author = linked.get(name.casefold())
+        names.append(BylineName(name, assets.author_href(author) if author else ""))
+    return names
 
 
 _SCRIPT_UNSAFE = str.maketrans(
