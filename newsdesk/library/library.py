@@ -26,14 +26,13 @@ from newsdesk.library.changes import (
 from newsdesk.library.changes import last_change_id as _last_change_id
 from newsdesk.library.errors import (
     LibraryError,
-    PublishRefused,
     LibraryReadOnly,
     NotFound,
+    PublishRefused,
     SlugTaken,
     StaleArticleError,
 )
 from newsdesk.library.figures import FigureSpec
-from newsdesk.library.newsroom import NewsroomRecords
 from newsdesk.library.models import (
     ARTICLE_STATUSES,
     FIGURE_ROLES,
@@ -48,6 +47,7 @@ from newsdesk.library.models import (
     Tag,
     utcnow,
 )
+from newsdesk.library.newsroom import NewsroomRecords
 from newsdesk.render.text import numbered_slug, slugify, word_count
 
 DB_NAME = "library.sqlite"

@@ -13,7 +13,9 @@ _PREFIX = re.compile(
 # Separators between names: commas, "and" and its equivalents, "&".
 # (Arabic و and Hebrew ו attach to the next word, so they are not split on:
 # a name may begin with the same letter.)
-_SEPARATORS = re.compile(r"\s*(?:,|&|\s\band\s|\s\bund\s|\s\bet\s|\s\by\s|\s\be\s)\s*", re.IGNORECASE)
+_SEPARATORS = re.compile(
+    r"\s*(?:,|&|\s\band\s|\s\bund\s|\s\bet\s|\s\by\s|\s\be\s)\s*", re.IGNORECASE
+)
 # Bylines that name the newsroom or a wire service, not a person.
 ORGANISATION_WORDS = (
     "staff",
