@@ -24,6 +24,8 @@ from newsdesk.export.assets import (
     ExportAssets,
     SiteImage,
     article_dir,
+    author_dir,
+    authors_with_stories,
     site_url,
 )
 from newsdesk.export.writer import ExportCancelled, ExportError, SiteWriter, check_segment
@@ -584,6 +586,14 @@ class _Export:
             view = listing("../", section_names[seg], items, seg)
             self._render(writer, env, f"{seg}/index.html", "section.html", page=view)
         self._step()
+        # One page per author, listing their stories: authors/<slug>/.
+        for author, items in authors_with_stories(articles):
+            view = listing("../../", author.name, items, None)
+            view.intro, view.intro_url = author.bio, author.url
+            if self.base_url:
+                view.canonical_url = site_url(self.base_url, f"{author_dir(author)}/")
+            view.description = f"Stories by {author.name} in {pub.name}."
+            self._render(writer, env, f"{author_dir(author)}/index.html", "author.html", page=view)
         if not self.base_url:
             self.report.warnings.append(
                 "The publication has no base URL, so no feed or sitemaps were written "
@@ -728,6 +738,8 @@ class ListingView:
     sections: list[tuple[str, str, bool]]  # (name, href, is this page)
     items: list[ListingItem]
     extra_head: str = ""
+    intro: str = ""  # an author page's short bio
+    intro_url: str = ""  # and the author's own site
 
 
 @dataclass
@@ -878,6 +890,9 @@ def _fingerprint(article: Article, extra: dict[str, Image], now: datetime, env: 
         figures,
         extras,
         related,
+        [[u.kind, u.text, u.at.isoformat()] for u in article.updates],
+        [[a.name, a.slug, a.role, a.url] for a in article.authors],
+        article.byline,
     ]
     return hashlib.sha256(json.dumps(data, default=str).encode()).hexdigest()
 
