@@ -13,6 +13,7 @@ import yaml
 from newsdesk.library import ARTICLE_STATUSES, FigureSpec, Library
 from newsdesk.library.models import Article
 from newsdesk.render.dates import zone
+from newsdesk.render.picture_refs import readable_ref
 from newsdesk.render.text import slugify
 
 KNOWN_KEYS = (
@@ -263,6 +264,16 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
 
 
+def report_lines(results: list[ImportResult]) -> list[str]:
+    """The import report, line by line, as the command line prints it and the window shows it."""
+    lines: list[str] = []
+    for r in results:
+        verb = "imported" if r.created else "updated"
+        lines.append(f"{verb} {r.article.slug}: {r.article.headline}")
+        lines += [f"warning: {w}" for w in r.warnings]
+    return lines
+
+
 def import_markdown_files(library: Library, paths: list[Path]) -> list[ImportResult]:
     """Import files in order; an existing slug is updated, not duplicated.
 
@@ -428,7 +439,8 @@ def _write_article(library: Library, item: ParsedArticle, import_image) -> Impor
             # The writer described the picture in the Markdown: in this story,
             # that is its alt text, and the title is its caption.
             wanted.append(FigureSpec(image.id, "inline", caption, alt))
-        return f"{m.group(1)}image:{image.uid}{m.group(3)}"
+        ref = readable_ref(image.uid, image.title, image.original_name)
+        return f"{m.group(1)}image:{ref}{m.group(3)}"
 
     fields["body"] = _BODY_IMAGE.sub(rewrite, item.body)
     fields["source_path"] = source

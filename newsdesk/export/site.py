@@ -357,7 +357,14 @@ class _Export:
                 refs.update(uid for uid in _IMAGE_REF.findall(a.body) if uid not in placed)
         if not refs:
             return {}
-        return {img.uid: img for img in self.library.list_images() if img.uid in refs}
+        # A readable reference (harbour-dawn-3f2a9c1e) is kept under its own text too.
+        found: dict[str, Image] = {}
+        for ref in refs:
+            image = self.library.find_image_by_ref(ref)
+            if image is not None:
+                found[image.uid] = image
+                found[ref] = image
+        return found
 
     def _environment_digest(self) -> str:
         """Templates (bundled and the publication's own) and the publication's settings."""
@@ -793,7 +800,12 @@ def _images_of(article: Article, extra: dict[str, Image]) -> list[Image]:
     """Every image the article's page and its listings show."""
     out = [f.image for f in article.figures]
     if "image:" in article.body:
-        out += [extra[uid] for uid in _IMAGE_REF.findall(article.body) if uid in extra]
+        seen = {img.uid for img in out}
+        for ref in _IMAGE_REF.findall(article.body):
+            img = extra.get(ref)
+            if img is not None and img.uid not in seen:
+                seen.add(img.uid)
+                out.append(img)
     return out
 
 

@@ -48,6 +48,7 @@ from newsdesk.library.models import (
     utcnow,
 )
 from newsdesk.library.newsroom import NewsroomRecords
+from newsdesk.render.picture_refs import ref_digits
 from newsdesk.render.text import numbered_slug, slugify, word_count
 
 DB_NAME = "library.sqlite"
@@ -801,6 +802,18 @@ class Library(NewsroomRecords):
             if image is None:
                 raise NotFound(f"No image {key!r} in this library.")
             return image
+
+    def find_image_by_ref(self, ref: str) -> Image | None:
+        """The picture a body reference names: its UUID, or a readable `harbour-dawn-3f2a9c1e`."""
+        digits = ref_digits(ref)
+        if digits is None:
+            return None
+        with self._session() as s:
+            if len(digits) == 32:
+                return s.scalar(select(Image).where(Image.uid == ref.strip().lower()))
+            stmt = select(Image).where(func.replace(Image.uid, "-", "").like(f"{digits}%"))
+            found = list(s.scalars(stmt.limit(2)))
+        return found[0] if len(found) == 1 else None
 
     def update_image(self, image_id: int, **fields: Any) -> Image:
         unknown = fields.keys() - IMAGE_FIELDS

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from newsdesk.library.models import Article, utcnow
 from newsdesk.library.related import related_problems
+from newsdesk.render.picture_refs import ref_matches
 from newsdesk.render.text import slugify
 
 HEADLINE_BUDGET = 70
@@ -67,9 +68,9 @@ def preflight(library, article: Article, *, now: datetime | None = None) -> list
     placed = {f.image.uid for f in article.figures}
     for target in _IMAGE_REF.findall(article.body):
         if target.startswith("image:"):
-            uid = target[len("image:") :]
-            if uid not in placed:
-                _check_body_image(library, uid, fail)
+            ref = target[len("image:") :]
+            if ref not in placed and not any(ref_matches(ref, uid) for uid in placed):
+                _check_body_image(library, ref, fail)
         else:
             fail(
                 "body-image-external",
@@ -101,6 +102,8 @@ def _check_body_image(library, uid: str, fail) -> None:
     try:
         image = library.get_image(uid)
     except NotFound:
+        image = library.find_image_by_ref(uid) if library is not None else None
+    if image is None:
         fail(
             "body-image-missing",
             f"The body shows an image that is no longer in the library ({uid}).",

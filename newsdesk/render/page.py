@@ -21,6 +21,7 @@ from newsdesk.paths import resource
 from newsdesk.render import dates
 from newsdesk.render.bylines import is_organisation, split_byline
 from newsdesk.render.markdown import Block, BlockRenderer, RenderedBody
+from newsdesk.render.picture_refs import resolve_ref
 from newsdesk.render.safety import strip_forbidden
 from newsdesk.render.text import reading_time, slugify, word_count
 
@@ -252,9 +253,11 @@ def make_image_resolver(
     extra = images_by_uid or {}
     template = env.get_template("figure.html")
 
-    def resolve(uid: str, alt: str, standalone: bool) -> str | None:
-        fig = known.get(uid)
-        image = fig.image if fig else extra.get(uid)
+    def resolve(ref: str, alt: str, standalone: bool) -> str | None:
+        # `image:UUID`, or the readable `image:harbour-dawn-3f2a9c1e`: this
+        # story's figures first, then the other pictures the body shows.
+        fig = known.get(ref) or resolve_ref(ref, known.items())
+        image = fig.image if fig else extra.get(ref) or resolve_ref(ref, extra.items())
         if image is None:
             return None
         view = figure_view(fig, image, assets, alt=alt, role="inline")
