@@ -212,3 +212,42 @@ def test_publishing_over_preflight_keeps_the_reason_in_the_history(library):
     rev = library.revisions(a.id)[0]
     assert rev.reason == "published over preflight"
     assert "Breaking news" in rev.note and "no hero image" in rev.note
+
+
+# ---- pictures in the body and notes on passages ---------------------------------
+
+
+def test_a_readable_picture_reference_and_the_old_uuid_form_render_the_same_figure(
+    library, tmp_path
+):
+    from newsdesk.images.library_import import import_image
+    from newsdesk.paths import resource
+    from newsdesk.render.picture_refs import readable_ref
+
+    image = import_image(library, resource("sample", "harbour-dawn.jpg"))
+    ref = readable_ref(image.uid, image.title, image.original_name)
+    assert ref.startswith("harbour-dawn-") and ref.endswith(image.uid.replace("-", "")[:8])
+    pages = []
+    for target in (ref, image.uid):
+        a = library.create_article(
+            headline=f"Ferry {target}", body=f"Text.\n\n![](image:{target})\n"
+        )
+        library.add_figure(a.id, image.id, role="inline", alt_text="Boats at dawn")
+        pages.append(_page(library, a.id)[0].body.blocks[1].html)
+    assert pages[0] == pages[1] and 'alt="Boats at dawn"' in pages[0]
+    assert library.find_image_by_ref(ref).id == image.id
+    assert library.find_image_by_ref("harbour-dawn-00000000") is None
+
+
+def test_a_note_finds_its_passage_after_edits_around_it_and_says_when_it_is_gone(library):
+    body = "The mayor, Jon Smyth, said the vote was seven to two. Smyth left."
+    a = library.create_article(headline="Vote", body=body)
+    start = body.index("Smyth,")
+    note = library.add_note(a.id, body, start, start + 5, "check spelling of name")
+    edited = "UPDATE: more soon. " + body.replace("said", "told reporters")
+    where = library.locate_note(note, edited)
+    assert where is not None and edited[where[0] : where[1]] == "Smyth"
+    assert edited[where[1] : where[1] + 1] == ","  # the first Smyth, not the second
+    assert library.locate_note(note, body.replace("Smyth", "Smith")) is None
+    with pytest.raises(LibraryError, match="Select"):
+        library.add_note(a.id, body, 3, 3, "empty selection")

@@ -269,9 +269,7 @@ def test_panels_plug_into_their_dock_and_follow_the_open_article(qtbot, window, 
     first_paragraph = before.split("\n\n")[0]
     panel.sig_insert_markdown.emit("![A ferry](image:abc)\n\n")
     # Never inside the paragraph: after it, as a block of its own.
-    assert window.editor.toPlainText().startswith(
-        first_paragraph + "\n\n![A ferry](image:abc)\n\n"
-    )
+    assert window.editor.toPlainText().startswith(first_paragraph + "\n\n![A ferry](image:abc)\n\n")
     window.editor.undo()
     assert window.editor.toPlainText() == before
 
