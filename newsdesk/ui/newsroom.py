@@ -113,6 +113,9 @@ class NewsroomActions:
         dock.setWidget(self.notes_panel)
         self.docks["notes"] = dock  # type: ignore[attr-defined]
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)  # type: ignore[attr-defined]
+        # A tab beside the other panels, so it takes none of their room.
+        self.tabifyDockWidget(self.docks["related"], dock)  # type: ignore[attr-defined]
+        self.docks["images"].raise_()  # type: ignore[attr-defined]
         self.notes_dock = dock
         self.notes_panel.resolve_button.clicked.connect(self.toggle_selected_note)
         self.notes_panel.delete_button.clicked.connect(self.delete_selected_note)

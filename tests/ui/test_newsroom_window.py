@@ -99,7 +99,8 @@ def test_a_desk_note_follows_its_passage_and_never_reaches_the_page(qtbot, windo
     window.notes_panel.list.setCurrentRow(0)
     window.toggle_selected_note()
     qtbot.waitUntil(lambda: library.notes(window.article.id)[0].resolved, timeout=5000)
-    assert editor.extraSelections() == []
+    qtbot.waitUntil(lambda: editor.extraSelections() == [], timeout=5000)
+    assert "(resolved)" in window.notes_panel.list.item(0).text()
     window.notes_panel.list.setCurrentRow(0)
     window.toggle_selected_note()
     qtbot.waitUntil(lambda: not library.notes(window.article.id)[0].resolved, timeout=5000)
