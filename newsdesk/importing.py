@@ -12,8 +12,8 @@ import yaml
 
 from newsdesk.library import ARTICLE_STATUSES, FigureSpec, Library
 from newsdesk.library.models import Article
+from newsdesk.picture_refs import readable_ref
 from newsdesk.render.dates import SUPPORTED_RANGE_TEXT, in_supported_range, zone
-from newsdesk.render.picture_refs import readable_ref
 from newsdesk.text import slugify
 
 KNOWN_KEYS = (

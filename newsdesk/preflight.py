@@ -12,7 +12,7 @@ from datetime import datetime
 
 from newsdesk.library.models import Article, utcnow
 from newsdesk.library.related import related_problems
-from newsdesk.render.picture_refs import ref_matches
+from newsdesk.picture_refs import ref_matches
 from newsdesk.rules import under_embargo
 from newsdesk.text import slugify
 

@@ -50,7 +50,7 @@ from newsdesk.library.models import (
 )
 from newsdesk.library.newsroom import NewsroomRecords
 from newsdesk.paths import is_shared_url
-from newsdesk.render.picture_refs import ref_digits
+from newsdesk.picture_refs import ref_digits
 from newsdesk.text import numbered_slug, slugify, word_count
 
 DB_NAME = "library.sqlite"

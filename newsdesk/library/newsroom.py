@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from newsdesk.bylines import split_byline
 from newsdesk.library.anchors import Anchor, anchor_for, find_anchor
 from newsdesk.library.errors import LibraryError, NotFound
 from newsdesk.library.models import (
@@ -25,7 +26,6 @@ from newsdesk.library.models import (
     Author,
     utcnow,
 )
-from newsdesk.render.bylines import split_byline
 from newsdesk.text import numbered_slug, slugify
 
 AUTHOR_FIELDS = frozenset({"name", "role", "url", "bio", "slug"})

@@ -15,12 +15,12 @@ from urllib.parse import urljoin
 import jinja2
 import markupsafe
 
+from newsdesk.bylines import is_organisation, split_byline
 from newsdesk.library.models import Article, Author, Figure, Image, Publication, utcnow
 from newsdesk.paths import resource
+from newsdesk.picture_refs import resolve_ref
 from newsdesk.render import dates
-from newsdesk.render.bylines import is_organisation, split_byline
 from newsdesk.render.markdown import Block, BlockRenderer, RenderedBody
-from newsdesk.render.picture_refs import resolve_ref
 from newsdesk.render.safety import strip_forbidden
 from newsdesk.rules import (  # noqa: F401  (section_segment: public here too)
     is_public,

@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
 from newsdesk.images import IMAGE_EXTENSIONS, ImportFailure, is_image_path
 from newsdesk.images.library_import import ImportReport, import_images
 from newsdesk.library import Article, FigureSpec, Library, figure_specs
-from newsdesk.render.picture_refs import readable_ref
+from newsdesk.picture_refs import readable_ref
 from newsdesk.ui.image_form import FIELD_NAMES, ImageForm
 from newsdesk.ui.keys import claim_key
 from newsdesk.ui.thumbs import GridRow, ImageGridModel, ImageItem, ThumbGrid, ThumbnailLoader
@@ -67,7 +67,7 @@ def new_figure(item: ImageItem, role: str = "inline") -> FigureSpec:
 def image_markdown(item: ImageItem, alt_text: str) -> str:
     """The body Markdown for a library image: `![alt](image:harbour-dawn-3f2a9c1e)`.
 
-    The reference is readable (see render/picture_refs.py); the alt text is
+    The reference is readable (see picture_refs.py); the alt text is
     this story's own. The editor puts it on a paragraph of its own.
     """
     alt = " ".join(alt_text.split())

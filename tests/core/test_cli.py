@@ -14,7 +14,7 @@ import pytest
 from newsdesk.cli import main
 from newsdesk.library import Library
 from newsdesk.paths import resource
-from newsdesk.render.picture_refs import readable_ref
+from newsdesk.picture_refs import readable_ref
 
 SAMPLE_PHOTO = resource("sample", "harbour-dawn.jpg")
 

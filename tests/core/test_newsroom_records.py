@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from newsdesk.bylines import split_byline
 from newsdesk.library import LibraryError, SlugTaken
 from newsdesk.library.errors import PublishRefused
 from newsdesk.preflight import publish_article
-from newsdesk.render.bylines import split_byline
 from newsdesk.render.page import Assets, build_page, render_page
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -223,7 +223,7 @@ def test_a_readable_picture_reference_and_the_old_uuid_form_render_the_same_figu
 ):
     from newsdesk.images.library_import import import_image
     from newsdesk.paths import resource
-    from newsdesk.render.picture_refs import readable_ref
+    from newsdesk.picture_refs import readable_ref
 
     image = import_image(library, resource("sample", "harbour-dawn.jpg"))
     ref = readable_ref(image.uid, image.title, image.original_name)
