@@ -186,13 +186,16 @@ class NewsroomActions:
         if status != "published" or self.article is None or self.article.status == "published":
             return True
         previous = self.article.status
+        # The box shows the old status while the check runs: the flush below saves
+        # the form as it is, and "published" must not reach the library unchecked.
+        self._show_status(previous)
         self.autosave.flush()  # type: ignore[attr-defined]  # check the text as the editor shows it
         article = self.library.get_article(self.article.id)
         article.status = "published"
-        problems = preflight(self.library, article)
+        problems = [p for p in preflight(self.library, article) if p.is_error]
         if not problems:
+            self._show_status("published")
             return True
-        self._show_status(previous)
         dialog = PublishRefusedDialog([p.message for p in problems], previous, self)  # type: ignore[arg-type]
         dialog.accepted.connect(lambda: self._publish_anyway(dialog.reason.text()))
         dialog.finished.connect(lambda _r: setattr(self, "publish_dialog", None))

@@ -142,8 +142,11 @@ def test_json_ld_names_people_with_their_url_and_the_staff_as_an_organisation(li
     assert [x.id for x in a.authors] == [ana.id]
     authors = _ld(_page(library, a.id)[1])["author"]
     assert authors[0]["@type"] == "Person" and authors[0]["name"] == "Ana Ruiz"
-    assert authors[0]["url"].endswith("authors/ana-ruiz/")
+    assert authors[0]["url"] == "https://ana.example/"  # no base URL yet: their own page
     assert authors[1] == {"@type": "Organization", "name": "Staff Reporter"}
+    library.update_publication(base_url="https://news.example.org/")
+    authors = _ld(_page(library, a.id)[1])["author"]
+    assert authors[0]["url"] == "https://news.example.org/authors/ana-ruiz/"
 
 
 def test_an_arabic_byline_prefix_is_not_in_the_json_ld_name(library):
