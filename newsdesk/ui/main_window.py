@@ -8,8 +8,15 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QPaintEvent,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -34,6 +41,7 @@ from newsdesk.ui.history import HistoryDialog
 from newsdesk.ui.keyboard import REGIONS, RegionCycler, ShortcutsDialog, WindowKeys, shortcut_rows
 from newsdesk.ui.newsroom import NewsroomActions
 from newsdesk.ui.ops import Operations
+from newsdesk.ui.preview_place import PROSE, PreviewPlacer
 from newsdesk.ui.spell import SpellService, attach_spelling
 from newsdesk.ui.workers import run_task
 
@@ -133,6 +141,14 @@ class MainWindow(NewsroomActions, QMainWindow):
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)
         self.setCentralWidget(self.splitter)
+        # Beside the editor while both keep a readable measure; below it when the window is narrow.
+        self.preview_place = PreviewPlacer(
+            self.splitter,
+            editor_pane,
+            self.preview_holder,
+            editor_width=lambda: self._editor_readable_width(editor_pane),
+            parent=self,
+        )
 
         # ---- docks: the library on the left, panels on the right
         self.browser = LibraryBrowser(library)
@@ -201,7 +217,7 @@ class MainWindow(NewsroomActions, QMainWindow):
         self.regions = self._build_regions()
         self._build_menus()
         self._set_tab_order()
-        self.resize(1400, 900)
+        self.resize(_first_size(1400, 900))
         self.restore_layout()
         self.browser.load()
         self.form.refresh_choices()
@@ -298,6 +314,24 @@ class MainWindow(NewsroomActions, QMainWindow):
             view, "&Preview", self.toggle_preview, "Ctrl+Shift+P", checkable=True, name="preview"
         )
         self.preview_action.setChecked(True)
+        place_menu = view.addMenu("Preview p&lace")
+        self.place_actions: dict[str, QAction] = {}
+        places = QActionGroup(self)
+        for place, text in (
+            ("beside", "&Beside the editor"),
+            ("below", "Bel&ow the editor"),
+            ("hidden", "&Hidden"),
+        ):
+            action = a(
+                place_menu,
+                text,
+                lambda _c=False, p=place: self.set_preview_place(p),
+                checkable=True,
+                name=f"preview_{place}",
+            )
+            places.addAction(action)
+            self.place_actions[place] = action
+        self.place_actions["beside"].setChecked(True)
         for dock in self.docks.values():  # the library first, then the panels
             view.addAction(dock.toggleViewAction())
         view.addSeparator()
@@ -415,9 +449,26 @@ class MainWindow(NewsroomActions, QMainWindow):
             self.preview.update_body(self.editor.toPlainText())
 
     def toggle_preview(self, on: bool | None = None) -> None:
-        visible = not self.preview_holder.isVisible() if on is None else bool(on)
-        self.preview_holder.setVisible(visible)
-        self.preview_action.setChecked(visible)
+        """Ctrl+Shift+P: hide the preview, or bring it back where it was (beside or below)."""
+        visible = self.preview_holder.isHidden() if on is None else bool(on)
+        self.preview_place.show_preview(visible)
+        self._show_preview_place()
+
+    def set_preview_place(self, place: str) -> None:
+        """View > Preview place: beside the editor, below it, or hidden."""
+        self.preview_place.set_place(place)
+        self._show_preview_place()
+
+    def _show_preview_place(self) -> None:
+        place = self.preview_place.place
+        self.preview_action.setChecked(place != "hidden")
+        self.place_actions[place].setChecked(True)
+
+    def _editor_readable_width(self, editor_pane: QWidget) -> int:
+        """The narrowest the editor pane may be with the preview beside it: its fields fit and
+        the body keeps a readable measure too."""
+        body = self.editor.fontMetrics().horizontalAdvance(PROSE[:45]) + 40
+        return max(editor_pane.minimumSizeHint().width(), body)
 
     # ---- opening articles --------------------------------------------------------
     def open_initial(self) -> None:
@@ -959,7 +1010,8 @@ class MainWindow(NewsroomActions, QMainWindow):
         if isinstance(splitter, QByteArray | bytes):
             self.splitter.restoreState(QByteArray(splitter))
         preview = self.settings.value("window/preview", True)
-        self.toggle_preview(preview not in (False, "false"))
+        self.preview_place.restore(self.settings, shown=preview not in (False, "false"))
+        self._show_preview_place()
         wrap = self.settings.value("editor/wrap", True)
         self.wrap_action.setChecked(wrap not in (False, "false"))
         self.editor.set_line_wrap(self.wrap_action.isChecked())
@@ -969,6 +1021,7 @@ class MainWindow(NewsroomActions, QMainWindow):
         self.settings.setValue("window/state", self.saveState(STATE_VERSION))
         self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.setValue("window/preview", self.preview_action.isChecked())
+        self.preview_place.save(self.settings)
         self.settings.setValue("editor/wrap", self.wrap_action.isChecked())
         if self.article is not None:
             self.settings.setValue(self._last_article_key(), self.article.uid)
@@ -1067,6 +1120,15 @@ class MainWindow(NewsroomActions, QMainWindow):
                 self.statusBar().showMessage("Updated with changes saved in another window.", 5000)
 
         run_task(newer, on_done=apply)
+
+
+def _first_size(width: int, height: int) -> QSize:
+    """The first-run window size, never larger than the screen's free area (a 1366×768 laptop)."""
+    screen = QGuiApplication.primaryScreen()
+    if screen is None:
+        return QSize(width, height)
+    free = screen.availableGeometry()
+    return QSize(min(width, free.width()), min(height, free.height()))
 
 
 def prepare_preview_surface(holder: QWidget) -> QWidget | None:
