@@ -105,7 +105,7 @@ class NewsroomActions:
         )
         article_menu.addSeparator()
         a(article_menu, "Add &update note…", self.ask_update_note, name="add_update")
-        a(article_menu, "Add &correction…", self.ask_correction, name="add_correction")
+        a(article_menu, "Add corr&ection…", self.ask_correction, name="add_correction")
         a(article_menu, "Add &note on selection…", self.ask_note, "Ctrl+Alt+M", name="add_note")
         self.notes_panel = NotesPanel()
         dock = QDockWidget("Notes", self)  # type: ignore[arg-type]
