@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from newsdesk import cli_images
 from newsdesk.paths import LibraryLocationError, resolve_library_dir
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
@@ -88,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--language", metavar="L", help="the pages' language tag, e.g. en or en-GB")
     s.add_argument("--timezone", metavar="TZ", help="the time zone of dates, e.g. Europe/London")
     s.add_argument("--logo", type=Path, metavar="FILE", help="an image file to use as the logo")
+    cli_images.add_parser(sub)
     return p
 
 
@@ -453,6 +455,7 @@ COMMANDS = {
     "screenshot": cmd_screenshot,
     "repair": cmd_repair,
     "publication": cmd_publication,
+    "images": lambda args: cli_images.cmd_images(args, _open, CommandError),
 }
 
 

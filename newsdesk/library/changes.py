@@ -29,8 +29,10 @@ from newsdesk.library.models import (
     Article,
     ArticleTag,
     ChangeLogRow,
+    CodeReplacement,
     Figure,
     Image,
+    ImageTemplate,
     Publication,
     RelatedStory,
     Revision,
@@ -48,6 +50,8 @@ RECORD_TYPES: dict[type, str] = {
     Publication: "publication",
     Setting: "setting",
     Revision: "revision",
+    ImageTemplate: "template",
+    CodeReplacement: "code",
 }
 # Records that belong to one article: their log rows name it.
 CHILD_TYPES = ("figure", "related", "revision")
@@ -86,6 +90,8 @@ class Changes:
     revisions_of: frozenset[int] = frozenset()  # article ids whose history changed
     tags: bool = False  # the tag vocabulary changed
     publication: bool = False
+    templates: bool = False  # the photo desk's templates changed
+    codes: bool = False  # the code replacements changed
     settings: frozenset[str] = frozenset()
     last_id: int = 0
 
@@ -336,7 +342,7 @@ def changes_from_entries(entries: Iterable[_Entry]) -> Changes:
             "settings",
         )
     }
-    flags = {"tags": False, "publication": False}
+    flags = {"tags": False, "publication": False, "templates": False, "codes": False}
     for e in entries:
         kind = e.record_type
         if kind == "article":
@@ -365,6 +371,10 @@ def changes_from_entries(entries: Iterable[_Entry]) -> Changes:
             flags["tags"] = True
         elif kind == "publication":
             flags["publication"] = True
+        elif kind == "template":
+            flags["templates"] = True
+        elif kind == "code":
+            flags["codes"] = True
     for uid in sets["deleted_articles"]:
         sets["article_uids"].discard(uid)
     return Changes(**{k: frozenset(v) for k, v in sets.items()}, **flags)

@@ -47,6 +47,7 @@ from newsdesk.library.models import (
     Tag,
     utcnow,
 )
+from newsdesk.library.photodesk import PhotoDeskMixin
 from newsdesk.render.text import numbered_slug, slugify, word_count
 
 DB_NAME = "library.sqlite"
@@ -158,7 +159,7 @@ def _article_options():
     )
 
 
-class Library:
+class Library(PhotoDeskMixin):
     """One library folder: `library.sqlite` plus `media/`.
 
     Every method opens a short session and hands back detached objects, so
