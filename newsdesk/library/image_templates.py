@@ -33,6 +33,7 @@ FIELD_LABELS = {
 }
 NAME_LIMIT = 200
 MULTILINE = frozenset({"usage_terms", "instructions"})
+SEPARATORS = " /,;:|·-–—"
 
 
 class TemplateError(LibraryError):
@@ -90,6 +91,10 @@ def _picture_date(date_created: str, today: date) -> tuple[str, str]:
     return str(today.year), today.isoformat()
 
 
+def _uses_empty(text: str, variables: Mapping[str, str]) -> bool:
+    return any(m.group(1) and not variables.get(m.group(1)) for m in _VARIABLE.finditer(text))
+
+
 def _tidy(text: str, *, multiline: bool) -> str:
     if multiline:
         return "\n".join(" ".join(line.split()) for line in text.strip().splitlines())
@@ -135,5 +140,9 @@ def applied_values(
             out[name] = "\n".join(merged)
         else:
             # A variable with nothing to fill in ("© 2024 {creator}") leaves no loose space.
-            out[name] = _tidy(expand(value, variables), multiline=name in MULTILINE)
+            text = _tidy(expand(value, variables), multiline=name in MULTILINE)
+            if _uses_empty(value, variables):
+                # "{creator} / Agency" for a picture without a creator: no dangling "/ ".
+                text = text.strip(SEPARATORS)
+            out[name] = text
     return {k: v for k, v in out.items() if v != (picture.get(k, "") or "")}
