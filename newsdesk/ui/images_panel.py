@@ -802,13 +802,12 @@ class ImagesPanel(QWidget):
 
     def adopt_batch(self, fresh: list[ImageItem], *, reload_form: bool = True) -> None:
         """Pictures a batch change (or its undo) wrote: the library's values, shown everywhere."""
-        in_article = False
         for item in fresh:
-            known = self._images.setdefault(item.id, item)
-            known.fields = item.fields
-            self.article_model.image_changed(item.id)
-            self.library_model.image_changed(item.id)
-            in_article = in_article or self._figure_index(item.id) >= 0
+            self._images.setdefault(item.id, item).fields = item.fields
+        ids = {item.id for item in fresh}
+        self.article_model.images_changed(ids)
+        self.library_model.images_changed(ids)
+        in_article = any(s.image_id in ids for s in self.figures)
         if reload_form:
             self._load_form()
         self.refresh_credit_names()

@@ -215,8 +215,8 @@ class PhotoDesk(QObject):
                 item = panel._images.get(image_id)
                 if item is not None:
                     item.fields.update(change.shown)
-                    panel.library_model.image_changed(image_id)
-                    panel.article_model.image_changed(image_id)
+            panel.library_model.images_changed(set(change.ids))
+            panel.article_model.images_changed(set(change.ids))
         # Single-picture edits go through the panel's own writer: let them land first,
         # so an edit and the batch after it reach the library in the order they were made.
         panel.wait_for_writes()
