@@ -304,7 +304,7 @@ class MainWindow(QMainWindow):
         a(
             image,
             "Apply &Template…",
-            lambda: self._panel_call("choose_template"),
+            lambda: self._images_panel_do("choose_template"),
             "Ctrl+Shift+T",
             name="apply_template",
         )
@@ -818,7 +818,7 @@ class MainWindow(QMainWindow):
             self.docks["images"].raise_()
             choose()
 
-    def _panel_call(self, method: str) -> None:
+    def _images_panel_do(self, method: str) -> None:
         fn = getattr(self.panels.get("images"), method, None)
         if callable(fn):
             self.docks["images"].show()
