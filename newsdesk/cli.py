@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from newsdesk import cli_originals
 from newsdesk.library.errors import LibraryError
 from newsdesk.paths import LibraryLocationError, resolve_library_dir
 
@@ -112,6 +113,9 @@ def _parser() -> argparse.ArgumentParser:
     what.add_argument("--list", action="store_true", help="print the newsroom dictionary")
     s.add_argument("--language", metavar="TAG", help="e.g. en-GB (default: the article's)")
     s.add_argument("--json", action="store_true", help="print JSON")
+    images = sub.add_parser("images", help="work with the picture library")
+    images_sub = images.add_subparsers(dest="images_command", metavar="ACTION", required=True)
+    cli_originals.add_export_parser(images_sub)
     return p
 
 
@@ -533,6 +537,7 @@ COMMANDS = {
     "publication": cmd_publication,
     "server": cmd_server,
     "spell": cmd_spell,
+    "images": lambda args: cli_originals.cmd_images_export(args, _open, _out_dir, CommandError),
 }
 
 
