@@ -283,7 +283,7 @@ def _article(lib, slug: str):
 
 
 def cmd_check(args) -> int:
-    from newsdesk.library.preflight import preflight
+    from newsdesk.preflight import preflight
 
     with _open(args) as lib:
         article = _article(lib, args.slug)

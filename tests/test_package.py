@@ -30,6 +30,8 @@ RUN_TIMEOUT = 180
 
 pytestmark = [
     pytest.mark.slow,
+    # The first test builds the bundle (PyInstaller, ~2 minutes on an idle 2-core machine).
+    pytest.mark.timeout(1200),
     # Opt-in, not a missing tool: `-m slow` or NEWSDESK_SLOW=1 selects this module.
     pytest.mark.skipif(
         "os.environ.get('NEWSDESK_SLOW') != '1' and 'slow' not in (config.getoption('markexpr') or '')",

@@ -49,7 +49,7 @@ from newsdesk.library.models import (
     utcnow,
 )
 from newsdesk.paths import is_shared_url
-from newsdesk.render.text import numbered_slug, slugify, word_count
+from newsdesk.text import numbered_slug, slugify, word_count
 
 DB_NAME = "library.sqlite"
 MEDIA_DIR = "media"
@@ -74,23 +74,22 @@ ARTICLE_FIELDS = frozenset(
         "source_path",
     }
 )
-IMAGE_FIELDS = frozenset(
-    {
-        "caption",
-        "credit",
-        "creator",
-        "copyright",
-        "source",
-        "usage_terms",
-        "alt_text",
-        "headline",
-        "title",
-        "instructions",
-        "keywords",  # one keyword per line
-        "date_created",
-        "city",
-        "country",
-    }
+# The photo-desk fields of an Image, in the order the forms show them.
+IMAGE_FIELDS = (
+    "caption",
+    "alt_text",
+    "title",
+    "instructions",
+    "keywords",  # one keyword per line
+    "credit",
+    "creator",
+    "copyright",
+    "source",
+    "usage_terms",
+    "date_created",
+    "city",
+    "country",
+    "headline",
 )
 # Fields a shared library's search column is made from (library/shared.py).
 INDEXED_FIELDS = frozenset({"headline", "dek", "body", "byline", "tags"})
@@ -240,6 +239,24 @@ class Library:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def switch_to(self, root: str | os.PathLike[str]) -> None:
+        """Go on with the library at `root`: a verified copy of this one (library/relocate.py).
+
+        The new database is opened and read before anything changes; if it
+        cannot be, this library stays as it was and the error is raised.
+        """
+        root = Path(root)
+        engine = database.make_engine(root / DB_NAME)
+        try:
+            with engine.connect() as conn:
+                conn.exec_driver_sql("SELECT count(*) FROM articles").scalar()
+        except Exception:
+            engine.dispose()
+            raise
+        old, self.engine, self.root = self.engine, engine, root
+        self.migration_backup = None
+        old.dispose()
 
     def __enter__(self) -> Library:
         return self

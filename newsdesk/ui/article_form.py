@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from newsdesk.library import ARTICLE_STATUSES, Article, Library
 from newsdesk.render import dates
-from newsdesk.render.text import slugify
+from newsdesk.text import slugify
 from newsdesk.ui.workers import run_task
 
 # The budgets a desk works to: what fits a search result and a social card.

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from newsdesk.library import Article, Library, LibraryError, NotFound
 from newsdesk.library.changes import Changes
-from newsdesk.render.text import char_count, reading_time, word_count
+from newsdesk.text import char_count, reading_time, word_count
 from newsdesk.ui.article_form import ArticleForm
 from newsdesk.ui.autosave import Autosaver
 from newsdesk.ui.browser import LibraryBrowser, Row
@@ -860,7 +860,7 @@ class MainWindow(QMainWindow):
         if self.article is None:
             return
         try:
-            from newsdesk.library.preflight import preflight
+            from newsdesk.preflight import preflight
         except ImportError:
             QMessageBox.information(self, "Check", "Preflight checks are not available yet.")
             return
