@@ -27,11 +27,12 @@ from newsdesk.library.changes import Changes
 from newsdesk.text import char_count, reading_time, word_count
 from newsdesk.ui.article_form import ArticleForm
 from newsdesk.ui.autosave import Autosaver
-from newsdesk.ui.browser import LibraryBrowser, Row
+from newsdesk.ui.browser import LibraryBrowser
 from newsdesk.ui.editor import FindBar, MarkdownEditor
 from newsdesk.ui.guarded import guard_against_typing
 from newsdesk.ui.history import HistoryDialog
 from newsdesk.ui.keyboard import REGIONS, RegionCycler, ShortcutsDialog, WindowKeys, shortcut_rows
+from newsdesk.ui.newsroom import NewsroomActions
 from newsdesk.ui.ops import Operations
 from newsdesk.ui.spell import SpellService, attach_spelling
 from newsdesk.ui.workers import run_task
@@ -41,7 +42,7 @@ STATS_INTERVAL_MS = 200  # the status bar's counts lag typing by at most about t
 STATE_VERSION = 1  # bump when the dock layout changes so old saved states are ignored
 
 
-class MainWindow(QMainWindow):
+class MainWindow(NewsroomActions, QMainWindow):
     """The editing workspace around one library."""
 
     sig_first_paint = Signal()
@@ -342,6 +343,8 @@ class MainWindow(QMainWindow):
         article.addSeparator()
         a(article, "&Reload from library", self.reload_article, name="reload")
 
+        self._build_newsroom(file, article)
+
         help_menu = bar.addMenu("&Help")
         a(help_menu, "&Markdown", self.show_help, K.HelpContents)
         a(help_menu, "&Keyboard shortcuts", self.show_shortcuts, "Ctrl+/", name="shortcuts")
@@ -462,6 +465,7 @@ class MainWindow(QMainWindow):
         return True
 
     def _set_article(self, article: Article | None) -> None:
+        self.pending_new = False
         self._loading = True
         try:
             self.article = article
@@ -488,6 +492,7 @@ class MainWindow(QMainWindow):
         self._update_stats()
         for panel in self.panels.values():
             self._panel_call(panel, article)
+        self.load_notes()
         self.sig_article_opened.emit(article)
 
     def _open_from_list(self, article_id: int) -> None:
@@ -500,24 +505,8 @@ class MainWindow(QMainWindow):
             self.browser.select_article(self.article.id)
 
     def new_article(self) -> None:
-        """Ctrl+N: an 'Untitled' draft, selected in the list, with the cursor in its headline."""
-        if not self._leave_current():
-            return
-        self.ops.run_op(
-            lambda library: library.create_article(headline="Untitled", status="draft"),
-            on_success=self._show_new_article,
-            initiator=self,
-        )
-
-    def _show_new_article(self, article: Article) -> None:
-        if not self._leave_current():  # typed into the old article while it was being made
-            return
-        self.browser.model.put_first(
-            Row(article.id, article.headline, article.status, article.section, article.updated_at)
-        )
-        self._set_article(article)
-        self.browser.select_article(article.id)
-        self.focus_headline()
+        """Ctrl+N: an empty story with the cursor in its headline, saved once something is typed."""
+        self.begin_new_article()
 
     def focus_headline(self) -> None:
         self.form.headline.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -586,8 +575,13 @@ class MainWindow(QMainWindow):
         return values
 
     def _on_body_changed(self) -> None:
-        if self._loading or self.article is None:
+        if self._loading:
             return
+        if self.article is None:
+            self._maybe_create_pending()
+            return
+        if self.notes:
+            self.show_notes()  # the notes' passages move with the text
         self.autosave.mark_dirty()
         text = self.editor.toPlainText()
         if self.preview is not None:
@@ -600,10 +594,15 @@ class MainWindow(QMainWindow):
             self._stats_timer.start()
 
     def _on_field_changed(self, name: str) -> None:
-        if self._loading or self.article is None:
+        if self._loading:
             return
-        self.autosave.mark_dirty()
+        if self.article is None:
+            self._maybe_create_pending()
+            return
         values = self.form.values()
+        if name == "status" and not self._status_chosen(values["status"]):
+            return  # preflight failed: the dialog says why; nothing is saved
+        self.autosave.mark_dirty()
         if self.preview is not None and name in ("headline", "dek", "byline", "section", "tags"):
             self.preview.update_fields(**{name: values[name]})
         if name in ("headline", "status", "section"):
@@ -742,6 +741,9 @@ class MainWindow(QMainWindow):
         insert = getattr(widget, "sig_insert_markdown", None)
         if insert is not None:
             insert.connect(self.editor.insert_markdown)
+        into_body = getattr(widget, "import_into_body", None)
+        if into_body is not None:
+            self.editor.sig_pictures_pasted.connect(into_body)
         self._panel_call(widget, self.article)
 
     @staticmethod
