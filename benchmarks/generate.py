@@ -234,7 +234,9 @@ def generate_library(
                         "image_id": rng.choice(image_ids),
                         "role": "hero",
                         "position": 0,
-                        "caption": "",
+                        # A story's own words for its picture (the figure's, not the image's).
+                        "caption": "A scene from the archive.",
+                        "alt_text": "A scene from the archive, as the photographer framed it",
                         "uid": str(uuid.uuid4()),
                         "created_at": when,
                         "updated_at": when,
