@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from newsdesk.export import export_site
 from newsdesk.paths import resource
 from newsdesk.rules import section_segment
-from tests.export.stories import files_of, leftovers, newsroom, run_newsdesk
+from tests.export.stories import leftovers, newsroom, run_newsdesk
 
 
 def page(site, article):
