@@ -70,6 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--out", type=Path, required=True, metavar="DIR")
     s = sub.add_parser("screenshot", help="render the main window offscreen to a PNG")
     s.add_argument("out", type=Path, metavar="OUT.png")
+    from newsdesk import cli_sync
+
+    cli_sync.add_parsers(sub)
     return p
 
 
@@ -256,9 +259,11 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from newsdesk import cli_sync
+
     args = _parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        return {**COMMANDS, **cli_sync.COMMANDS}[args.command](args)
     except CommandError as exc:
         print(f"newsdesk: {exc}", file=sys.stderr)
         return EXIT_ERROR

@@ -1,0 +1,64 @@
+"""trash (tombstones) and the laptop's sync state: bases, cursors and conflicts
+
+Revision ID: 0007_sync
+Revises: 0006_ops
+Create Date: 2026-12-02 08:00:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0007_sync"
+down_revision = "0006_ops"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("articles") as batch:
+        batch.add_column(sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("deleted_by", sa.String(200), nullable=False, server_default=""))
+        batch.add_column(sa.Column("purged_at", sa.DateTime(timezone=True), nullable=True))
+        batch.create_index("ix_articles_deleted_at", ["deleted_at"])
+    op.create_table(
+        "sync_base",
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("key", sa.String(100), nullable=False),
+        sa.Column("data", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("kind", "key", name="pk_sync_base"),
+    )
+    op.create_table(
+        "sync_state",
+        sa.Column("key", sa.String(100), nullable=False),
+        sa.Column("value", sa.Text(), nullable=False, server_default=""),
+        sa.PrimaryKeyConstraint("key", name="pk_sync_state"),
+    )
+    op.create_table(
+        "sync_conflicts",
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("article_uid", sa.String(36), nullable=False),
+        sa.Column("field", sa.String(200), nullable=False),
+        sa.Column("paragraph", sa.Integer(), nullable=True),
+        sa.Column("mine", sa.Text(), nullable=True),
+        sa.Column("theirs", sa.Text(), nullable=True),
+        sa.Column("base", sa.Text(), nullable=True),
+        sa.Column("theirs_whole", sa.Text(), nullable=True),
+        sa.Column("start_line", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_sync_conflicts"),
+    )
+    op.create_index("ix_sync_conflicts_article_uid", "sync_conflicts", ["article_uid"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_sync_conflicts_article_uid", table_name="sync_conflicts")
+    op.drop_table("sync_conflicts")
+    op.drop_table("sync_state")
+    op.drop_table("sync_base")
+    with op.batch_alter_table("articles") as batch:
+        batch.drop_index("ix_articles_deleted_at")
+        batch.drop_column("purged_at")
+        batch.drop_column("deleted_by")
+        batch.drop_column("deleted_at")
