@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
@@ -20,6 +21,7 @@ def add_parsers(sub) -> None:
     )
     s = sub.add_parser("sync", help="sync with the newsroom's shared library")
     s.add_argument("url", nargs="?", metavar="URL", help="the shared library (first time only)")
+    s.add_argument("--batch", type=int, default=200, help=argparse.SUPPRESS)  # stories per step
     s = sub.add_parser("conflicts", help="list what sync could not merge")
     s.add_argument("--json", action="store_true", help="print JSON")
     s = sub.add_parser("resolve", help="settle a sync conflict")
@@ -110,7 +112,7 @@ def cmd_sync(args) -> int:
 
     with _laptop(args) as lib:
         try:
-            report = sync(lib, args.url)
+            report = sync(lib, args.url, batch=args.batch)
         except SyncError as exc:
             raise _error(str(exc)) from None
     print(report.summary())
