@@ -139,6 +139,11 @@ class _Run:
         return articles, images
 
     def run(self) -> SyncReport:
+        if self.known.get(state.SERVER) != self.target:
+            # Linked before anything moves, so a first sync that stops half way
+            # is resumed by a plain `newsdesk sync`.
+            with self.laptop._session() as s, s.begin():
+                state.put_state(s, {state.SERVER: self.target, state.LAPTOP_ID: self.laptop_id})
         local_upto = self.laptop.last_change_id()
         server_upto = self.server.last_change_id()
         first = state.PULLED not in self.known

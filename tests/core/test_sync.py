@@ -91,10 +91,20 @@ def test_a_story_and_its_picture_reach_the_other_laptop_verified_by_hash(newsroo
 
 def test_offline_edits_to_different_fields_and_paragraphs_merge_on_both_laptops(newsroom):
     server, a, b = newsroom
-    edit(a, "council-votes-on-the-budget", headline="Budget passes by one vote",
-         body_replace=("met at seven", "met at seven sharp"), tags=["council", "budget", "tax"])
-    edit(b, "council-votes-on-the-budget", dek="Nine hours of debate.",
-         body_replace=("was close", "was 5 to 4"), tags=["budget"])
+    edit(
+        a,
+        "council-votes-on-the-budget",
+        headline="Budget passes by one vote",
+        body_replace=("met at seven", "met at seven sharp"),
+        tags=["council", "budget", "tax"],
+    )
+    edit(
+        b,
+        "council-votes-on-the-budget",
+        dek="Nine hours of debate.",
+        body_replace=("was close", "was 5 to 4"),
+        tags=["budget"],
+    )
     nd(a, "sync")
     nd(b, "sync")
     nd(a, "sync")
@@ -110,10 +120,18 @@ def test_the_same_field_changed_on_both_is_a_listed_conflict_that_loses_neither_
     newsroom,
 ):
     server, a, b = newsroom
-    edit(a, "council-votes-on-the-budget", headline="A's headline",
-         body_replace=("Debate ran past midnight.", "A: debate ran late."))
-    edit(b, "council-votes-on-the-budget", headline="B's headline",
-         body_replace=("Debate ran past midnight.", "B: debate ran till one."))
+    edit(
+        a,
+        "council-votes-on-the-budget",
+        headline="A's headline",
+        body_replace=("Debate ran past midnight.", "A: debate ran late."),
+    )
+    edit(
+        b,
+        "council-votes-on-the-budget",
+        headline="B's headline",
+        body_replace=("Debate ran past midnight.", "B: debate ran till one."),
+    )
     nd(a, "sync")
     done = nd(b, "sync", check=1)
     assert "conflict" in done.stdout
@@ -186,9 +204,7 @@ def test_an_emptied_trash_still_syncs_the_deletion(newsroom):
 def test_a_url_with_a_password_is_refused_and_no_file_of_the_library_holds_it(tmp_path):
     laptop = tmp_path / "laptop"
     Library.open(laptop).close()
-    done = nd(
-        laptop, "sync", "postgresql+psycopg://ana:hunter2secret@db.example/news", check=2
-    )
+    done = nd(laptop, "sync", "postgresql+psycopg://ana:hunter2secret@db.example/news", check=2)
     assert "password" in done.stderr and done.stderr.count("\n") == 1
     for path in laptop.rglob("*"):
         if path.is_file():
