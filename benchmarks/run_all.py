@@ -11,6 +11,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ORDER = [
     "bench_search.py",
+    "bench_lists.py",
     "bench_related.py",
     "bench_images.py",
     "bench_import_ui.py",

@@ -6,13 +6,14 @@ import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from newsdesk.export.assets import ExportAssets, SiteImage
 from newsdesk.library.models import Article, Image, Publication
-from newsdesk.render.page import build_page, render_page
+from newsdesk.render.page import PublisherLogo, build_page, render_page
 
 # Articles per task: big enough to amortise pickling, small enough that a
 # cancel is noticed within a fraction of a second.
@@ -29,6 +30,7 @@ class RenderContext:
     pages: dict[str, str]
     extra_images: dict[str, Image]
     templates_override: Path | None
+    publisher_logo: PublisherLogo | None = None
 
 
 def render_article(context: RenderContext, article: Article) -> str:
@@ -42,12 +44,46 @@ def render_article(context: RenderContext, article: Article) -> str:
         assets,
         templates_override=context.templates_override,
         images_by_uid=context.extra_images,
+        publisher_logo=context.publisher_logo,
     )
     return render_page(view, templates_override=context.templates_override)
 
 
-def _render_chunk(context: RenderContext, articles: list[Article]) -> list[tuple[str, str]]:
-    return [(a.uid, render_article(context, a)) for a in articles]
+# (article uid, page HTML or None, why there is no page or None)
+Rendered = tuple[str, str | None, str | None]
+
+
+def describe_render_failure(exc: BaseException, timezone: str = "") -> str:
+    """Why one story's page could not be made, as words for the export report."""
+    if isinstance(exc, RecursionError):
+        return (
+            "its page could not be rendered because its text is nested too deeply "
+            "(lists or quotes inside one another); simplify the deepest part"
+        )
+    if isinstance(exc, OverflowError):
+        where = f" in the publication's time zone ({timezone})" if timezone else ""
+        return (
+            f"one of its dates is too far in the past or future to be shown{where}; "
+            "correct its published or updated date"
+        )
+    if isinstance(exc, MemoryError):
+        return "its page is too large to render; shorten it or split it into several stories"
+    if type(exc).__module__.startswith("jinja2"):
+        return f"the publication's page template failed on it ({exc})"
+    detail = str(exc).strip() or "an unexpected error"
+    return f"its page could not be rendered ({detail})"
+
+
+def render_one(context: RenderContext, article: Article) -> Rendered:
+    """One page, or the reason there is none: one story never stops the whole site."""
+    try:
+        return article.uid, render_article(context, article), None
+    except Exception as exc:  # anything: RecursionError, OverflowError, a template's error
+        return article.uid, None, describe_render_failure(exc, context.publication.timezone)
+
+
+def _render_chunk(context: RenderContext, articles: list[Article]) -> list[Rendered]:
+    return [render_one(context, a) for a in articles]
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -67,34 +103,80 @@ def render_pages(
     *,
     workers: int | None = None,
     cancel: Any = None,
-) -> Iterator[tuple[str, str]]:
-    """Yield (article uid, page HTML) for every article, in no particular order.
+) -> Iterator[Rendered]:
+    """Yield (article uid, page HTML, None) or (uid, None, reason) for every article, in no order.
 
     Markdown conversion dominates (about 10 ms for an 800-word story), so a
     large site is rendered in chunks on a process pool; a handful of pages is
     rendered here, where starting processes would cost more than it saves.
+    A story that raises is yielded with its reason; a chunk whose worker
+    died (a crash takes the whole pool with it) is rendered again one story
+    at a time, so only the story that kills a worker is left out.
     """
     n = max(1, min(workers or os.cpu_count() or 1, -(-len(articles) // CHUNK)))
     if n == 1:
         for a in articles:
             if cancel is not None and cancel.is_set():
                 return
-            yield a.uid, render_article(context, a)
+            yield render_one(context, a)
         return
     chunks = [list(articles[i : i + CHUNK]) for i in range(0, len(articles), CHUNK)]
+    suspects: list[Article] = []
     with ProcessPoolExecutor(max_workers=n, mp_context=_context()) as pool:
-        pending: set[Future[list[tuple[str, str]]]] = set()
+        pending: dict[Future[list[Rendered]], list[Article]] = {}
         next_chunk = 0
         try:
             while next_chunk < len(chunks) or pending:
-                while next_chunk < len(chunks) and len(pending) < 2 * n:
-                    pending.add(pool.submit(_render_chunk, context, chunks[next_chunk]))
+                while next_chunk < len(chunks) and len(pending) < 2 * n and not suspects:
+                    pending[pool.submit(_render_chunk, context, chunks[next_chunk])] = chunks[
+                        next_chunk
+                    ]
                     next_chunk += 1
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                if not pending:
+                    break
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in finished:
-                    yield from fut.result()
+                    chunk = pending.pop(fut)
+                    try:
+                        results = fut.result()
+                    except Exception:  # the worker died, or the chunk could not be sent
+                        suspects += chunk
+                        continue
+                    yield from results
                 if cancel is not None and cancel.is_set():
                     return
         finally:
             for fut in pending:
                 fut.cancel()
+    suspects += [a for chunk in chunks[next_chunk:] for a in chunk]
+    if suspects:
+        yield from _one_at_a_time(context, suspects, cancel)
+
+
+def _one_at_a_time(
+    context: RenderContext, articles: list[Article], cancel: Any
+) -> Iterator[Rendered]:
+    """Render each story alone in a one-process pool, so a crash names the story that caused it."""
+    pool: ProcessPoolExecutor | None = None
+    try:
+        for a in articles:
+            if cancel is not None and cancel.is_set():
+                return
+            if pool is None:
+                pool = ProcessPoolExecutor(max_workers=1, mp_context=_context())
+            try:
+                yield from pool.submit(_render_chunk, context, [a]).result()
+            except BrokenProcessPool:
+                pool.shutdown(wait=True, cancel_futures=True)
+                pool = None
+                yield (
+                    a.uid,
+                    None,
+                    "rendering its page stopped the worker process; it may be too large "
+                    "or too deeply nested",
+                )
+            except Exception as exc:
+                yield a.uid, None, describe_render_failure(exc, context.publication.timezone)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import quote
 
 from newsdesk.export import render as page_render
 from newsdesk.export.assets import (
@@ -37,10 +38,19 @@ from newsdesk.render.page import section_segment as _section_segment
 
 # Bump when the exporter's output changes for the same library, so pages of
 # an older export are rendered again instead of being carried over.
-EXPORT_FORMAT = 1
+EXPORT_FORMAT = 2
 INDEX_ITEMS = 40  # the front page lists the newest stories; section pages list all
 FEED_ITEMS = 50
 NEWS_SITEMAP_WINDOW = timedelta(days=2)
+# The protocols' limits per file: Google News reads at most 1,000 URLs from a
+# news sitemap, sitemaps.org allows 50,000. Beyond them the URLs are split
+# into numbered parts listed by a sitemap index under the usual name.
+NEWS_SITEMAP_LIMIT = 1_000
+SITEMAP_LIMIT = 50_000
+NO_BASE_URL_WARNING = (
+    "The publication has no base URL, so the pages have no canonical links and the site has "
+    "no sitemaps or robots.txt; set one in Preferences or with: newsdesk publication --base-url URL"
+)
 # Which rendition files an export made for each image and credits, kept beside
 # the images package's own cache so an export to a new folder finds them.
 RENDITION_INDEX = "export-index.json"
@@ -48,6 +58,8 @@ RENDITION_INDEX = "export-index.json"
 POOL_MIN_PAGES = 40
 
 Progress = Callable[[int, int], None]
+# An empty site's feed still needs a fixed <updated>, or every export would rewrite it.
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 # Slugifying a section name is pure; a site asks for the same few thousands of times.
 section_segment = lru_cache(maxsize=1024)(_section_segment)
 _IMAGE_REF = re.compile(r"\]\(\s*image:([0-9A-Za-z-]+)")
@@ -163,6 +175,7 @@ class _Export:
         self.now = utcnow()
         self.publication = library.publication()
         self.base_url = _base_url(self.publication.base_url)
+        self.logo = self._logo()
         self.templates_override = library.templates_dir if library.templates_dir.is_dir() else None
         self.report = ExportReport(out_dir=Path(out_dir).expanduser().absolute())
         self._done = 0
@@ -190,6 +203,11 @@ class _Export:
             raise
         self.report.changed_files = sorted(writer.changed)
         self.report.reused_files = len(writer.reused)
+        self.report.warnings += [
+            f"{rel} was in the export folder without being written by newsdesk; "
+            "the export replaced it with its own file."
+            for rel in writer.foreign_replaced
+        ]
         self.report.seconds = time.perf_counter() - started
         return self.report
 
@@ -210,7 +228,7 @@ class _Export:
             if not is_public(article, now=self.now):
                 until = article.embargo_until
                 outcome.reasons.append(
-                    f"under embargo until {dates.iso(until, self.publication.timezone)}"
+                    f"under embargo until {_iso_or_raw(until, self.publication.timezone)}"
                     if until
                     else "not published"
                 )
@@ -223,7 +241,13 @@ class _Export:
                 outcome.reasons.append(f"its slug or section cannot be a folder name ({exc})")
                 self.report.failed.append(outcome)
                 continue
-            fp = _fingerprint(article, extra_images, self.now, env_digest)
+            try:
+                self._probe_dates(article)
+                fp = _fingerprint(article, extra_images, self.now, env_digest)
+            except Exception as exc:  # one story never stops the whole site
+                outcome.reasons.append(self._describe_failure(exc))
+                self.report.failed.append(outcome)
+                continue
             candidates.append(_Candidate(article, folder, fp))
 
         # Preflight. The fingerprint covers everything it checks (the article, its
@@ -242,7 +266,17 @@ class _Export:
             if known and known.get("fp") == cand.fingerprint:
                 problems = list(known["reasons"])
             else:
-                problems = preflight_messages(self.library, cand.article, now=self.now)
+                try:
+                    problems = preflight_messages(self.library, cand.article, now=self.now)
+                except Exception as exc:  # checked again next time: not remembered
+                    self.report.failed.append(
+                        ArticleOutcome(
+                            cand.article.slug,
+                            cand.article.headline,
+                            [f"it could not be checked: {self._describe_failure(exc)}"],
+                        )
+                    )
+                    continue
             if problems:
                 self._failures[uid] = {"fp": cand.fingerprint, "reasons": problems}
                 self.report.failed.append(
@@ -270,7 +304,7 @@ class _Export:
             selected = kept
 
         pages = {c.article.uid: c.folder for c in selected}
-        self._pages(writer, selected, pages, site_images, extra_images, previous)
+        selected = self._pages(writer, selected, pages, site_images, extra_images, previous)
         self._listings(writer, selected, pages, site_images)
         self._static(writer)
         self._check_cancel()
@@ -336,6 +370,31 @@ class _Export:
             return {}
         return {img.uid: img for img in self.library.list_images() if img.uid in refs}
 
+    def _logo(self) -> Image | None:
+        """The publication's logo, when one is set and its file is still in the library."""
+        from newsdesk.library import NotFound
+
+        logo_id = self.publication.logo_image_id
+        if logo_id is None:
+            return None
+        try:
+            image = self.library.get_image(logo_id)
+        except NotFound:
+            return None
+        return image if (self.library.media_dir / image.filename).is_file() else None
+
+    def _logo_site_path(self) -> str:
+        assert self.logo is not None
+        return f"{IMG_DIR}/logo-{self.logo.sha256[:16]}{self.logo.ext}"
+
+    def _publisher_logo(self) -> page_render.PublisherLogo | None:
+        """The logo as JSON-LD names it: an absolute URL, so only when there is a base URL."""
+        if self.logo is None or not self.base_url:
+            return None
+        return page_render.PublisherLogo(
+            site_url(self.base_url, self._logo_site_path()), self.logo.width, self.logo.height
+        )
+
     def _environment_digest(self) -> str:
         """Templates (bundled and the publication's own) and the publication's settings."""
         h = hashlib.sha256(f"export-{EXPORT_FORMAT}".encode())
@@ -347,7 +406,8 @@ class _Export:
                 if path.is_file():
                     h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
         pub = self.publication
-        h.update(json.dumps([pub.name, pub.base_url, pub.language, pub.timezone]).encode())
+        logo = self.logo.sha256 if self.logo is not None else None
+        h.update(json.dumps([pub.name, pub.base_url, pub.language, pub.timezone, logo]).encode())
         return h.hexdigest()
 
     # ---- renditions -----------------------------------------------------------
@@ -435,7 +495,13 @@ class _Export:
         )
         return hashlib.sha256(f"{cand.fingerprint}|{','.join(linked)}".encode()).hexdigest()
 
-    def _pages(self, writer, selected, pages, site_images, extra, previous) -> None:
+    def _pages(self, writer, selected, pages, site_images, extra, previous) -> list[_Candidate]:
+        """Write every article page; returns the articles whose page could be made.
+
+        A story whose page raises is left out with its reason (and removed from
+        `pages`); the pages that link to it are made again without that link,
+        so no page of the site points at a page that is not there.
+        """
         to_render: list[_Candidate] = []
         for cand in selected:
             rel = f"{cand.folder}/index.html"
@@ -450,25 +516,67 @@ class _Export:
                 self._step()
             else:
                 to_render.append(cand)
-        if not to_render:
-            return
+        by_uid = {c.article.uid: c for c in selected}
+        while to_render:
+            failed = self._render_pages(writer, to_render, pages, site_images, extra)
+            if not failed:
+                break
+            for uid, reason in failed.items():
+                del pages[uid]
+                cand = by_uid.pop(uid)
+                self.report.failed.append(
+                    ArticleOutcome(cand.article.slug, cand.article.headline, [reason])
+                )
+            to_render = [
+                c
+                for c in by_uid.values()
+                if any(
+                    link.target is not None and link.target.uid in failed
+                    for link in c.article.related
+                )
+            ]
+        return [c for c in selected if c.article.uid in by_uid]
+
+    def _render_pages(self, writer, to_render, pages, site_images, extra) -> dict[str, str]:
+        """Render and stage these pages; returns {uid: reason} for those that could not be made."""
         context = page_render.RenderContext(
             library_root=self.library.root,
             publication=self.publication,
             images=site_images,
-            pages=pages,
+            pages=dict(pages),
             extra_images=extra,
             templates_override=self.templates_override,
+            publisher_logo=self._publisher_logo(),
         )
         articles = [c.article for c in to_render]
         folders = {c.article.uid: c.folder for c in to_render}
         workers = 1 if len(articles) < POOL_MIN_PAGES else self.workers
-        for uid, html in page_render.render_pages(
+        failed: dict[str, str] = {}
+        for uid, html, reason in page_render.render_pages(
             context, articles, workers=workers, cancel=self.cancel
         ):
             self._check_cancel()
-            writer.write(f"{folders[uid]}/index.html", html.encode("utf-8"))
+            if html is None:
+                failed[uid] = reason or "its page could not be rendered"
+            else:
+                writer.write(f"{folders[uid]}/index.html", html.encode("utf-8"))
             self._step()
+        self._check_cancel()
+        return failed
+
+    def _probe_dates(self, article: Article) -> None:
+        """Raise now, for this story alone, if its dates cannot be shown where listings show them."""
+        tz = self.publication.timezone or "UTC"
+        when = _when(article)
+        for moment in (when, max(article.updated_at, when)):
+            dates.iso(moment, tz)
+            dates.iso(moment, "UTC")
+        dates.human_date(when, language=self.publication.language, tz_name=tz)
+        if article.embargo_until is not None:
+            dates.iso(article.embargo_until, tz)
+
+    def _describe_failure(self, exc: BaseException) -> str:
+        return page_render.describe_render_failure(exc, self.publication.timezone or "UTC")
 
     # ---- listings, feed, sitemaps ---------------------------------------------
     def _listings(self, writer, selected, pages, site_images) -> None:
@@ -502,11 +610,12 @@ class _Export:
                 stylesheet_href=assets.stylesheet_href,
                 favicon_href=assets.favicon_href,
                 home_href=assets.home_href,
+                feed_href=assets.feed_href,
                 sections=[
                     (name, assets.section_href(name), seg == current)
                     for seg, name in section_names.items()
                 ],
-                items=[self._item(a, assets, tz) for a in items],
+                items=_first_picture_eager([self._item(a, assets, tz) for a in items]),
             )
 
         index = listing("", pub.name, articles[:INDEX_ITEMS], None)
@@ -516,13 +625,13 @@ class _Export:
             view = listing("../", section_names[seg], items, seg)
             self._render(writer, env, f"{seg}/index.html", "section.html", page=view)
         self._step()
+        self._feed(writer, env, articles, tz, lang)
         if not self.base_url:
-            self.report.warnings.append(
-                "The publication has no base URL, so no feed or sitemaps were written "
-                "(they need absolute addresses)."
-            )
-            return
-        self._feeds(writer, env, articles, sorted(by_section), tz, lang)
+            # Sitemaps, robots.txt and canonical links must be absolute: without a
+            # base URL there is nothing true to write, so the site goes without.
+            self.report.warnings.append(NO_BASE_URL_WARNING)
+        else:
+            self._sitemaps(writer, env, articles, sorted(by_section), lang)
         self._step()
 
     def _render(self, writer: SiteWriter, env, rel: str, template: str, **context: Any) -> None:
@@ -553,18 +662,21 @@ class _Export:
             thumb=thumb,
         )
 
-    def _feeds(self, writer, env, articles, sections, tz, lang) -> None:
+    def _article_url(self, a: Article) -> str:
+        """An article's address for the feed and sitemaps: absolute, or relative to the site root."""
+        if self.base_url:
+            return site_url(self.base_url, article_dir(a) + "/")
+        return quote(article_dir(a) + "/index.html", safe="/")
+
+    def _feed(self, writer, env, articles, tz, lang) -> None:
+        """The Atom feed; its links are relative to feed.xml when there is no base URL."""
         base = self.base_url
         pub = self.publication
-
-        def url(a: Article) -> str:
-            return site_url(base, article_dir(a) + "/")
-
         entries = [
             FeedEntry(
                 id=f"urn:uuid:{a.uid}",
                 title=a.headline,
-                url=url(a),
+                url=self._article_url(a),
                 published=dates.iso(_when(a), tz),
                 updated=dates.iso(max(a.updated_at, _when(a)), tz),
                 authors=split_byline(a.byline),
@@ -574,22 +686,24 @@ class _Export:
             )
             for a in articles[:FEED_ITEMS]
         ]
-        # An empty site still needs a fixed <updated>, or every export would rewrite it.
-        epoch = datetime(2000, 1, 1, tzinfo=UTC)
-        newest = max((max(a.updated_at, _when(a)) for a in articles[:FEED_ITEMS]), default=epoch)
+        newest = max((max(a.updated_at, _when(a)) for a in articles[:FEED_ITEMS]), default=EPOCH)
         feed = FeedView(
-            id=base,
+            id=base or f"urn:uuid:{pub.uid}",
             title=pub.name,
             lang=lang,
-            home_url=base,
-            self_url=site_url(base, "feed.xml"),
+            home_url=base or "index.html",
+            self_url=site_url(base, "feed.xml") if base else "feed.xml",
             updated=dates.iso(newest, tz),
             author=pub.name,
             entries=entries,
         )
         self._render(writer, env, "feed.xml", "feed.xml", feed=feed)
 
-        last_mod = max((max(a.updated_at, _when(a)) for a in articles), default=epoch)
+    def _sitemaps(self, writer, env, articles, sections, lang) -> None:
+        """sitemap.xml and news-sitemap.xml (split when long), and robots.txt naming them."""
+        base = self.base_url
+        pub = self.publication
+        last_mod = max((max(a.updated_at, _when(a)) for a in articles), default=EPOCH)
         urls = [SitemapUrl(base, dates.iso(last_mod, "UTC"))]
         for seg in sections:
             newest = max(
@@ -597,30 +711,74 @@ class _Export:
             )
             urls.append(SitemapUrl(site_url(base, f"{seg}/"), dates.iso(newest, "UTC")))
         urls += [
-            SitemapUrl(url(a), dates.iso(max(a.updated_at, _when(a)), "UTC")) for a in articles
+            SitemapUrl(self._article_url(a), dates.iso(max(a.updated_at, _when(a)), "UTC"))
+            for a in articles
         ]
-        self._render(writer, env, "sitemap.xml", "sitemap.xml", urls=urls)
+        listed = self._sitemap_files(
+            writer, env, "sitemap", "sitemap.xml", SITEMAP_LIMIT, urls, key="urls"
+        )
 
         recent = [a for a in articles if self.now - _when(a) <= NEWS_SITEMAP_WINDOW]
         news = [
             NewsItem(
-                url=url(a),
+                url=self._article_url(a),
                 title=a.headline,
                 published=dates.iso(_when(a), "UTC"),
                 language=_news_language(a.language or lang),
             )
             for a in recent
         ]
-        self._render(
+        listed += self._sitemap_files(
             writer,
             env,
-            "news-sitemap.xml",
+            "news-sitemap",
             "news_sitemap.xml",
-            items=news,
+            NEWS_SITEMAP_LIMIT,
+            news,
+            key="items",
             publication_name=pub.name,
         )
+        self._render(
+            writer, env, "robots.txt", "robots.txt", sitemaps=[site_url(base, f) for f in listed]
+        )
+
+    def _sitemap_files(
+        self,
+        writer,
+        env,
+        name: str,
+        template: str,
+        limit: int,
+        entries: list,
+        *,
+        key: str,
+        **context: Any,
+    ) -> list[str]:
+        """Write `name`.xml, or numbered parts and an index under that name; the file to list.
+
+        An empty urlset is invalid, so no entries means no file at all (and
+        nothing for robots.txt to name).
+        """
+        if not entries:
+            return []
+        parts = [entries[i : i + limit] for i in range(0, len(entries), limit)]
+        if len(parts) == 1:
+            self._render(writer, env, f"{name}.xml", template, **{key: entries}, **context)
+            return [f"{name}.xml"]
+        index = []
+        for number, part in enumerate(parts, start=1):
+            rel = f"{name}-{number}.xml"
+            self._render(writer, env, rel, template, **{key: part}, **context)
+            index.append(SitemapUrl(site_url(self.base_url, rel), _newest_lastmod(part)))
+        self._render(writer, env, f"{name}.xml", "sitemap_index.xml", sitemaps=index)
+        return [f"{name}.xml"]
 
     def _static(self, writer: SiteWriter) -> None:
+        if self._publisher_logo() is not None:
+            assert self.logo is not None
+            media = self.library.media_dir / self.logo.filename
+            # Named by its content like the renditions, so a new logo is a new address.
+            writer.link_in(self._logo_site_path(), media, self.logo.sha256)
         for rel, name in ((STYLESHEET, "site.css"), (FAVICON, "favicon.svg")):
             own = self.library.templates_dir / name
             source = own if own.is_file() else resource(name)
@@ -642,6 +800,7 @@ class ListingItem:
     date_iso: str
     date_text: str
     thumb: Any
+    lazy: bool = True  # the first picture of a listing is in view at once: not lazy
 
 
 @dataclass
@@ -657,6 +816,7 @@ class ListingView:
     stylesheet_href: str
     favicon_href: str
     home_href: str
+    feed_href: str
     sections: list[tuple[str, str, bool]]  # (name, href, is this page)
     items: list[ListingItem]
     extra_head: str = ""
@@ -705,8 +865,8 @@ class NewsItem:
 def preflight_messages(
     library: Library, article: Article, *, now: datetime | None = None
 ) -> list[str]:
-    """Every reason the article may not be published, as sentences."""
-    return [p.message for p in preflight(library, article, now=now)]
+    """Every reason the article may not be published, as sentences (warnings do not stop it)."""
+    return [p.message for p in preflight(library, article, now=now) if p.is_error]
 
 
 def _images_of(article: Article, extra: dict[str, Image]) -> list[Image]:
@@ -735,8 +895,30 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def _iso_or_raw(moment: datetime, tz: str) -> str:
+    """A date for the report, even one the time zone cannot hold (the story is reported, not lost)."""
+    try:
+        return dates.iso(moment, tz)
+    except (OverflowError, ValueError):
+        return moment.isoformat()
+
+
 def _when(article: Article) -> datetime:
     return article.published_at or article.updated_at
+
+
+def _first_picture_eager(items: list[ListingItem]) -> list[ListingItem]:
+    """The listing's first picture loads at once (it is the page's largest paint); the rest lazily."""
+    for item in items:
+        if item.thumb is not None:
+            item.lazy = False
+            break
+    return items
+
+
+def _newest_lastmod(entries: list) -> str:
+    """The newest date among a sitemap part's entries (ISO strings in UTC sort as times)."""
+    return max(getattr(e, "lastmod", "") or getattr(e, "published", "") for e in entries)
 
 
 def _rendition_key(sha: str, credits: dict[str, str]) -> str:

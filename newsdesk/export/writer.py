@@ -1,4 +1,26 @@
-"""Writing a site safely: a temporary folder beside the target, a manifest of hashes, an atomic swap."""
+"""Writing a site safely in place: each file replaced atomically, a journal and a manifest of what we wrote.
+
+The export folder is the user's as much as ours: they may keep a `.git`
+folder, a `CNAME` or pages of their own in it. So the export never swaps the
+whole folder; it only ever touches the files it wrote:
+
+1. Every file that changed is written to a hidden temporary file beside its
+   target (`.<name>.tmp-newsdesk`); unchanged files are not touched at all.
+   `commit` first flushes all of them to the disk (fsync). Nothing a reader
+   sees has changed yet, so a full disk stops the export here, harmlessly.
+2. `commit` renames each temporary file over its target (`os.replace`, so a
+   reader sees either the old or the new file, never half of one), removes
+   the files the previous export wrote and this one no longer produces, then
+   writes the manifest (the export's record of every file it wrote, with
+   hashes) last, atomically.
+
+A journal (`.newsdesk-journal`) names, before it is created, every file the
+export may place that the manifest does not know yet. An export that is
+killed leaves the journal behind; the next export reads it, so it knows
+which files are its own (to finish or remove) and which temporary files to
+clear, and completes the folder. Files that are in neither record belong to
+the user and are never deleted.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +30,37 @@ import json
 import os
 import re
 import shutil
-import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+try:  # advisory locks: POSIX only; Windows exports simply go unlocked
+    import fcntl
+except ImportError:  # pragma: no cover - not on Linux
+    fcntl = None  # type: ignore[assignment]
+
 MANIFEST_NAME = ".newsdesk-manifest.json"
 MANIFEST_VERSION = 1
+JOURNAL_NAME = ".newsdesk-journal"
+# The suffix of a file being written; never a name an export page can have,
+# because every segment of a page's path is refused when it starts with a dot.
+TEMP_SUFFIX = ".tmp-newsdesk"
+# What earlier versions left beside the site when they were killed: the folder
+# being built (`site.tmp-XXXXXXXX`) or the previous site being swapped out
+# (`site.old-XXXXXXXX`), with tempfile's eight random characters.
+_LEGACY_SUFFIX = re.compile(r"\.(tmp|old)-[a-z0-9_]{8}")
+# The files an export writes at the top of a site; with section folders and
+# assets/ this is all a legacy temporary folder can hold.
+_TOP_FILES = {"index.html", "feed.xml", "sitemap.xml", "news-sitemap.xml", MANIFEST_NAME}
 
 # A path segment we are willing to create: no separators, no NUL, not "." or
-# "..", not hidden (so no page can land on the manifest or a dot-folder).
+# "..", not hidden (so no page can land on the manifest, the journal, a
+# temporary file or a user's dot-folder such as .git).
 _BAD_SEGMENT = re.compile(r"[/\\\x00]")
+# fsync is slow one file at a time (a journal commit each); many at once share
+# commits, which makes flushing a thousand pages about eight times cheaper.
+_SYNC_THREADS = 16
 
 
 class ExportError(Exception):
@@ -86,77 +128,180 @@ def load_manifest(site: Path) -> dict[str, Any] | None:
     return data
 
 
+def load_journal(site: Path) -> set[str] | None:
+    """The files an interrupted export may have placed, or None when the last export finished."""
+    try:
+        raw = (site / JOURNAL_NAME).read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return set()
+    names: set[str] = set()
+    for line in raw.decode("utf-8", "replace").splitlines():
+        try:
+            rel = json.loads(line)
+        except ValueError:
+            continue  # the last line of a killed export may be cut short
+        if isinstance(rel, str) and _is_site_path(rel):
+            names.add(rel)
+    return names
+
+
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-class SiteWriter:
-    """Builds the new site in `<out>.tmp-XXXX` beside `out`, then swaps it in.
+def _is_site_path(rel: str) -> bool:
+    try:
+        for part in rel.split("/"):
+            check_segment(part)
+    except ValueError:
+        return False
+    return True
 
-    Files that did not change since the previous export are hard-linked from
-    it (same inode, no bytes rewritten; copied where links are impossible),
-    so a re-export after one edit touches only what that edit changed. Until
-    `commit` the target is never touched: an exception or a cancel just
-    removes the temporary folder.
+
+def temp_name(path: Path) -> Path:
+    """Where the new content of path is written before it replaces path."""
+    return path.with_name(f".{path.name}{TEMP_SUFFIX}")
+
+
+class SiteWriter:
+    """Updates the site at `out` in place, touching only the files the export owns.
+
+    Use: `can_reuse`/`reuse` for what did not change, `write`/`link_in` for
+    what did (staged beside the target, nothing visible yet), then `commit`;
+    or `abort`, which removes what was staged and leaves the site as it was.
     """
 
     def __init__(self, out_dir: str | os.PathLike[str]) -> None:
         self.out = Path(os.path.abspath(Path(out_dir).expanduser()))
         if self.out.exists() and not self.out.is_dir():
             raise ExportError(f"{self.out} is a file; export to a folder.")
-        if os.path.ismount(self.out):
-            # The site is built beside the target and renamed into place; a disk's
-            # own root (a USB stick, a mounted share) can be neither, and finding
-            # that out at the very end would waste the whole export.
-            raise ExportError(
-                f"{self.out} is the top folder of a disk; export to a folder inside it "
-                f"instead, such as {self.out / 'site'}."
-            )
-        previous = load_manifest(self.out) if self.out.is_dir() else None
-        if previous is None and self.out.is_dir() and any(self.out.iterdir()):
-            # Replacing a folder we did not write could delete someone's files.
+        self._made_out = False
+        self._lock_fd: int | None = None
+        self._journal_fd: int | None = None
+        self._journal_mine = False  # made by this export (so it may remove it on abort)
+        self._placing = False
+        self._committed = False
+        self.files: dict[str, FileEntry] = {}
+        self.changed: list[str] = []
+        self.reused: list[str] = []
+        # rel -> temporary file holding its new content, not yet in place
+        self._staged: dict[str, Path] = {}
+        self._dirs_ok: set[Path] = {self.out}
+        self._made_dirs: list[Path] = []
+        self.foreign_replaced: list[str] = []  # user files at a path the export now needs
+        try:
+            self._open()
+        except BaseException:
+            self.abort()
+            raise
+
+    def _open(self) -> None:
+        try:
+            if not self.out.is_dir():
+                self.out.mkdir(parents=True)
+                self._made_out = True
+            self._lock()
+        except OSError as exc:
+            raise ExportError(describe_os_error(exc, self.out)) from exc
+        previous = load_manifest(self.out)
+        journal = load_journal(self.out)
+        ours = previous is not None or journal is not None or (self.out / MANIFEST_NAME).exists()
+        if not ours and any(self.out.iterdir()):
+            # Writing into a folder we did not make could overwrite someone's files.
             raise ExportError(
                 f"{self.out} is not empty and is not a newsdesk export; "
                 "choose an empty folder or the folder of a previous export."
             )
         self.previous: dict[str, Any] = previous or {}
         self._previous_files: dict[str, list[Any]] = self.previous.get("files", {})
+        # Every file this folder holds because an export put it there.
+        self._owned: set[str] = set(self._previous_files) | (journal or set())
+        self._guard(self._clear_leftovers, journal is not None)
+        self._guard(self._open_journal, journal is None)
+
+    def _lock(self) -> None:
+        """One export at a time per folder; a second one is refused rather than interleaved."""
+        if fcntl is None:
+            return
+        self._lock_fd = os.open(self.out, os.O_RDONLY)
         try:
-            self.out.parent.mkdir(parents=True, exist_ok=True)
-            self.tmp = Path(tempfile.mkdtemp(prefix=f"{self.out.name}.tmp-", dir=self.out.parent))
-            # mkdtemp makes a private folder; a published site must be readable.
-            os.chmod(self.tmp, 0o755)
-        except OSError as exc:
-            raise ExportError(describe_os_error(exc, self.out)) from exc
-        self.files: dict[str, FileEntry] = {}
-        self.changed: list[str] = []
-        self.reused: list[str] = []
-        self._dirs: set[Path] = {self.tmp}
-        self._committed = False
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ExportError(
+                f"Another export is writing to {self.out}; wait for it to finish, then export again."
+            ) from None
+
+    def _release(self) -> None:
+        for name in ("_journal_fd", "_lock_fd"):
+            fd = getattr(self, name)
+            if fd is not None:
+                os.close(fd)  # closing the folder's descriptor also releases the lock
+                setattr(self, name, None)
+
+    def _clear_leftovers(self, interrupted: bool) -> None:
+        """Remove what a killed export left: its temporary files, and older versions' folders."""
+        if interrupted:
+            for rel in [*self._owned, MANIFEST_NAME]:
+                _unlink(temp_name(self.out.joinpath(*rel.split("/"))))
+        try:
+            siblings = list(os.scandir(self.out.parent))
+        except OSError:
+            return
+        for entry in siblings:
+            name = entry.name
+            if not name.startswith(self.out.name) or not _LEGACY_SUFFIX.fullmatch(
+                name[len(self.out.name) :]
+            ):
+                continue
+            if entry.is_dir(follow_symlinks=False) and _looks_like_a_site(Path(entry.path)):
+                shutil.rmtree(entry.path, ignore_errors=True)
+
+    def _open_journal(self, new: bool) -> None:
+        # Appended to, never truncated: an interrupted export's names stay
+        # needed until a manifest records the folder as complete.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0)
+        self._journal_fd = os.open(self.out / JOURNAL_NAME, flags, 0o644)
+        self._journal_mine = new
 
     # ---- paths -----------------------------------------------------------
     def path(self, rel: str) -> Path:
-        """The temporary path of a site file; refuses anything that would land outside the site."""
+        """The path of a site file; refuses anything that would land outside the site."""
         parts = rel.split("/")
         for part in parts:
             check_segment(part)
-        # Every segment is a plain name (no "..", no separator) and the folders
-        # below tmp are made by this writer alone, so no symlink can be on the
-        # way: the joined path cannot leave the site. Checked once more anyway,
-        # without touching the disk.
-        target = self.tmp.joinpath(*parts)
-        if os.path.commonpath([self.tmp, os.path.normpath(target)]) != str(self.tmp):
+        # Every segment is a plain name (no "..", no separator); the folders on
+        # the way are checked not to be links when they are first used.
+        target = self.out.joinpath(*parts)
+        if os.path.commonpath([self.out, os.path.normpath(target)]) != str(self.out):
             raise ValueError(f"{rel!r} would be written outside the site")
         return target
 
-    def _parent(self, path: Path) -> None:
-        parent = path.parent
-        if parent not in self._dirs:
-            parent.mkdir(parents=True, exist_ok=True)
-            self._dirs.add(parent)
-
     def previous_path(self, rel: str) -> Path:
         return self.out.joinpath(*rel.split("/"))
+
+    def _parent(self, path: Path, rel: str) -> None:
+        """Make the folders above path, refusing a link or a file in their place."""
+        parent = path.parent
+        if parent in self._dirs_ok:
+            return
+        todo = []
+        while parent not in self._dirs_ok:
+            todo.append(parent)
+            parent = parent.parent
+        for folder in reversed(todo):
+            try:
+                os.mkdir(folder, 0o755)
+                self._made_dirs.append(folder)
+            except FileExistsError:
+                if folder.is_symlink() or not folder.is_dir():
+                    # A link could lead the site's files anywhere on the disk.
+                    raise ExportError(
+                        f"{folder} is in the way of the site's {rel} (it is a link or a file, "
+                        "not a folder); move it away and export again."
+                    ) from None
+            self._dirs_ok.add(folder)
 
     # ---- writing ---------------------------------------------------------
     def can_reuse(self, rel: str, expected_hash: str | None = None) -> bool:
@@ -172,46 +317,69 @@ class SiteWriter:
         return st.st_size == entry[1] and st.st_mtime_ns == entry[2]
 
     def reuse(self, rel: str) -> None:
-        """Carry an unchanged file over from the previous site (call can_reuse first)."""
+        """Keep an unchanged file of the previous site as it is (call can_reuse first)."""
         entry = self._previous_files[rel]
-        self._link(self.previous_path(rel), rel)
+        self._unstage(rel)
         self.files[rel] = FileEntry(entry[0], entry[1], entry[2])
         self.reused.append(rel)
 
     def write(self, rel: str, data: bytes) -> bool:
-        """Write one file; returns False when the previous site's copy was reused instead."""
+        """Stage one file; returns False when the previous site's copy is kept instead."""
         digest = sha256_bytes(data)
         if self.can_reuse(rel, digest):
             self.reuse(rel)
             return False
-        dest = self.path(rel)
-        self._guard(self._parent, dest)
-        self._guard(_write_new, dest, data)
-        st = dest.stat()
-        self.files[rel] = FileEntry(digest, st.st_size, st.st_mtime_ns)
-        self.changed.append(rel)
+        tmp = self._prepare(rel)
+        self._guard(_write_new, tmp, data)
+        self._staged_as(rel, tmp, digest)
         return True
 
     def link_in(self, rel: str, src: Path, content_hash: str) -> None:
-        """Place a file made elsewhere (a cached rendition) whose content hash is known."""
+        """Stage a file made elsewhere (a cached rendition) whose content hash is known."""
         if self.can_reuse(rel, content_hash):
             self.reuse(rel)
             return
-        self._link(src, rel)
-        st = self.path(rel).stat()
-        self.files[rel] = FileEntry(content_hash, st.st_size, st.st_mtime_ns)
-        self.changed.append(rel)
-
-    def _link(self, src: Path, rel: str) -> None:
-        dest = self.path(rel)
-        self._guard(self._parent, dest)
+        tmp = self._prepare(rel)
         try:
-            os.link(src, dest)
+            os.link(src, tmp)
         except OSError as exc:
             if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
                 raise ExportError(describe_os_error(exc, self.out)) from exc
             # No hard links here (another file system, FAT, a limit): copy instead.
-            self._guard(shutil.copy2, src, dest)
+            self._guard(_copy_new, src, tmp)
+        self._staged_as(rel, tmp, content_hash)
+
+    def _prepare(self, rel: str) -> Path:
+        """Journal rel (when it is new to this folder), make its folder, clear its temporary name."""
+        dest = self.path(rel)
+        if rel not in self._owned:
+            # Named in the journal before it exists, so that a killed export's
+            # files are known as ours; flushed by the kernel even on kill -9.
+            line = (json.dumps(rel, ensure_ascii=False) + "\n").encode("utf-8")
+            self._guard(_write_all, self._journal_fd, line)
+            self._owned.add(rel)
+            if os.path.lexists(dest):
+                self.foreign_replaced.append(rel)
+        self._parent(dest, rel)
+        self._unstage(rel)
+        tmp = temp_name(dest)
+        self._guard(_unlink, tmp)
+        return tmp
+
+    def _staged_as(self, rel: str, tmp: Path, digest: str) -> None:
+        st = self._guard(os.stat, tmp)
+        self._staged[rel] = tmp
+        self.files[rel] = FileEntry(digest, st.st_size, st.st_mtime_ns)
+        self.changed.append(rel)
+
+    def _unstage(self, rel: str) -> None:
+        """Forget an earlier version of rel staged by this export (a page rendered twice)."""
+        tmp = self._staged.pop(rel, None)
+        if tmp is not None:
+            _unlink(tmp)
+            self.changed.remove(rel)
+        if rel in self.reused:
+            self.reused.remove(rel)
 
     def _guard(self, fn, *args) -> Any:
         try:
@@ -221,45 +389,155 @@ class SiteWriter:
 
     # ---- finishing ---------------------------------------------------------
     def commit(self, extra: dict[str, Any]) -> None:
-        """Write the manifest and swap the new site in place of the old one."""
+        """Put every staged file in place, remove what is no longer produced, write the manifest."""
         manifest = {
             "version": MANIFEST_VERSION,
             **extra,
             "files": {rel: e.as_json() for rel, e in sorted(self.files.items())},
         }
         data = json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        self._guard(_write_new, self.tmp / MANIFEST_NAME, data)
-        self._guard(self._swap)
-        self._committed = True
-
-    def _swap(self) -> None:
-        if not self.out.exists():
-            os.rename(self.tmp, self.out)
-            return
-        old = Path(tempfile.mkdtemp(prefix=f"{self.out.name}.old-", dir=self.out.parent))
-        os.rmdir(old)  # only the unique name was wanted
-        os.rename(self.out, old)
+        # The manifest is staged with the pages, so a full disk stops the export
+        # before anything visible has changed; what follows needs no new space.
+        manifest_tmp = temp_name(self.out / MANIFEST_NAME)
+        self._guard(_unlink, manifest_tmp)
+        self._guard(_write_new, manifest_tmp, data)
+        self._guard(_fsync_all, [*self._staged.values(), manifest_tmp], True)
+        self._placing = True
         try:
-            os.rename(self.tmp, self.out)
-        except OSError:
-            os.rename(old, self.out)  # put the previous site back
-            raise
-        shutil.rmtree(old, ignore_errors=True)
+            touched: set[Path] = set()
+            for rel, tmp in sorted(self._staged.items()):
+                os.replace(tmp, self.path(rel))
+                touched.add(tmp.parent)
+            self._staged.clear()
+            for rel in sorted(self._owned - self.files.keys()):
+                self._remove(rel)
+                touched.add(self.previous_path(rel).parent)
+            # The renames themselves reach the disk before the manifest says they did.
+            _fsync_all([f for f in touched if f.is_dir()], False)
+            # Last: the record that all of the above is done.
+            os.replace(manifest_tmp, self.out / MANIFEST_NAME)
+            os.unlink(self.out / JOURNAL_NAME)
+            _fsync_all([self.out], False)
+        except OSError as exc:
+            _unlink(manifest_tmp)
+            raise ExportError(
+                f"The export stopped part way through updating {self.out} "
+                f"({exc.strerror or exc}); every page there is whole, old or new. "
+                "Export again to complete it."
+            ) from exc
+        self._committed = True
+        self._release()
+
+    def _remove(self, rel: str) -> None:
+        """Remove a file an earlier export wrote, and the folders it leaves empty (never the site's)."""
+        path = self.previous_path(rel)
+        if path.is_dir() and not path.is_symlink():
+            return  # the user made a folder of that name; not ours to delete
+        _unlink(path)
+        folder = path.parent
+        while folder != self.out and folder.is_relative_to(self.out):
+            try:
+                folder.rmdir()
+            except OSError:
+                break  # not empty: the user's files, or the site's
+            folder = folder.parent
 
     def abort(self) -> None:
-        """Remove the temporary folder; the target is untouched."""
-        if not self._committed:
-            shutil.rmtree(self.tmp, ignore_errors=True)
+        """Remove what was staged; the site is as it was (or, if commit failed, completable)."""
+        if self._committed:
+            return
+        # Best effort throughout: this runs while another error is on its way to the user.
+        for tmp in [*self._staged.values(), temp_name(self.out / MANIFEST_NAME)]:
+            _quietly(_unlink, tmp)
+        self._staged.clear()
+        if not self._placing:
+            for folder in reversed(self._made_dirs):
+                _quietly(os.rmdir, folder)
+            if self._journal_mine:
+                # Nothing was placed, so the journal of this run names nothing that exists.
+                _quietly(_unlink, self.out / JOURNAL_NAME)
+            if self._made_out:
+                _quietly(os.rmdir, self.out)
+        self._release()
+
+
+def _looks_like_a_site(folder: Path) -> bool:
+    """True when a legacy leftover holds nothing but what an export writes at a site's top."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return False
+    return all(e.name in _TOP_FILES or e.is_dir(follow_symlinks=False) for e in entries)
+
+
+def _quietly(fn, *args) -> None:
+    try:
+        fn(*args)
+    except OSError:
+        pass
+
+
+def _unlink(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    # os.write in a loop (not Path.write_bytes) so a short write or a full disk
+    # surfaces as the OSError it is.
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
 
 
 def _write_new(path: Path, data: bytes) -> None:
-    # os.write in a loop (not Path.write_bytes) so a short write or a full disk
-    # surfaces as the OSError it is.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
+    """A new file holding data (flushed to the disk later, with the others, by _fsync_all)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags, 0o644)
     try:
-        view = memoryview(data)
-        while view:
-            n = os.write(fd, view)
-            view = view[n:]
+        _write_all(fd, data)
+    except BaseException:
+        os.close(fd)
+        _unlink(path)
+        raise
+    os.close(fd)
+
+
+def _copy_new(src: Path, dest: Path) -> None:
+    try:
+        shutil.copy2(src, dest)
+    except BaseException:
+        _unlink(dest)
+        raise
+
+
+def _fsync(path: Path, strict: bool) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        if strict:
+            raise
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        # A full disk can surface here (delayed allocation): that must stop the
+        # export. Some file systems cannot sync a folder: harmless, renames stay atomic.
+        if strict:
+            raise
     finally:
         os.close(fd)
+
+
+def _fsync_all(paths: list[Path], strict: bool) -> None:
+    """Flush files (strict: any error is raised) or folders (best effort) to the disk, in parallel."""
+    if len(paths) <= 1:
+        for path in paths:
+            _fsync(path, strict)
+        return
+    with ThreadPoolExecutor(max_workers=min(_SYNC_THREADS, len(paths))) as pool:
+        for _ in pool.map(lambda p: _fsync(p, strict), paths):
+            pass

@@ -11,11 +11,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, or_, select, text
+from sqlalchemy import Engine, bindparam, func, or_, select, text, tuple_
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from newsdesk.library import database, search
+from newsdesk.library import database, listing, media, search
+from newsdesk.library import publication as publication_settings
 from newsdesk.library.changes import (
     ChangeRecorder,
     Changes,
@@ -24,7 +25,13 @@ from newsdesk.library.changes import (
     read_changes_since,
 )
 from newsdesk.library.changes import last_change_id as _last_change_id
-from newsdesk.library.errors import LibraryError, NotFound, SlugTaken, StaleArticleError
+from newsdesk.library.errors import (
+    LibraryError,
+    LibraryReadOnly,
+    NotFound,
+    SlugTaken,
+    StaleArticleError,
+)
 from newsdesk.library.figures import FigureSpec
 from newsdesk.library.models import (
     ARTICLE_STATUSES,
@@ -40,6 +47,7 @@ from newsdesk.library.models import (
     Tag,
     utcnow,
 )
+from newsdesk.paths import is_shared_url
 from newsdesk.render.text import numbered_slug, slugify, word_count
 
 DB_NAME = "library.sqlite"
@@ -75,12 +83,19 @@ IMAGE_FIELDS = frozenset(
         "usage_terms",
         "alt_text",
         "headline",
+        "title",
+        "instructions",
+        "keywords",  # one keyword per line
         "date_created",
         "city",
         "country",
     }
 )
+# Fields a shared library's search column is made from (library/shared.py).
 INDEXED_FIELDS = frozenset({"headline", "dek", "body", "byline", "tags"})
+# A tag on at most this many stories lists them from its links and sorts them;
+# a commoner one is checked row by row down the date index (see _tag_condition).
+RARE_TAG_STORIES = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +110,44 @@ class ArticleSummary:
     section: str
     updated_at: datetime
     published_at: datetime | None
+
+
+def _abandon(engine: Engine, db_path: Path, beside: set[Path]) -> None:
+    """After a failed open: close, and remove the journal files this attempt created."""
+    engine.dispose()
+    for path in database.journal_files(db_path) - beside:
+        path.unlink(missing_ok=True)
+
+
+def _create_database(root: Path, db_path: Path) -> None:
+    """A new library's database, built under a temporary name and renamed into place.
+
+    A process killed half-way leaves a `.creating` file, never a half-made
+    `library.sqlite` that the next start would take for a damaged library.
+    """
+    try:
+        (root / MEDIA_DIR).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LibraryError(f"Cannot create the library folder {root}: {exc.strerror}.") from exc
+    if database.is_read_only(root / MEDIA_DIR):
+        raise LibraryReadOnly(root, ", so no new library can be made there")
+    partial = root / f"{DB_NAME}.creating"
+    for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+        leftover.unlink(missing_ok=True)
+    engine = database.make_engine(partial)
+    try:
+        database.migrate(engine, partial, existed=False)
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    except (LibraryError, OperationalError) as exc:
+        engine.dispose()
+        for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+            leftover.unlink(missing_ok=True)
+        if isinstance(exc, LibraryError):
+            raise
+        raise LibraryError(f"Cannot create the library {db_path}: {exc.orig}.") from exc
+    engine.dispose()
+    os.replace(partial, db_path)
 
 
 def _article_options():
@@ -124,38 +177,65 @@ class Library:
         self._sessions = sessionmaker(expire_on_commit=False)
         self.tracker = ChangeTracker()
         self.tracker.attach(self._sessions)
+        self.read_only = False
         with engine.connect() as conn:
-            self.has_fts = search.fts_index_exists(conn)
+            self.has_fts = self._has_search_index(conn)
+
+    def _has_search_index(self, conn) -> bool:
+        return search.fts_index_exists(conn)
 
     # ---- opening -------------------------------------------------------
     @classmethod
     def open(cls, root: str | os.PathLike[str], *, create: bool = True) -> Library:
-        """Open (or create) the library folder; migrates an older schema after a backup."""
-        root = Path(root).expanduser().absolute()  # a relative folder works too
+        """Open (or create) the library folder; migrates an older schema after a backup.
+
+        Only a missing `library.sqlite` makes a new library. A damaged, empty,
+        foreign or newer file raises a LibraryError and is left exactly as it was,
+        with nothing created beside it. A library this process cannot write opens
+        read-only (`read_only` is True) when its schema is current. A
+        `postgresql+psycopg://` URL opens a newsroom's shared library instead.
+        """
+        if isinstance(root, str) and is_shared_url(root):
+            # A newsroom's shared library on PostgreSQL (library/shared.py).
+            from newsdesk.library.shared import SharedLibrary
+
+            return SharedLibrary.open_url(root)
+        root = Path(root).expanduser()
         if root.exists() and not root.is_dir():
             raise LibraryError(f"{root} is a file; a library is a folder.")
         db_path = root / DB_NAME
-        existed = db_path.exists()
-        if existed:
-            database.check_readable(db_path)
-        elif not create:
-            raise LibraryError(f"There is no newsdesk library at {root}.")
+        if not (db_path.exists() or db_path.is_symlink()):
+            if not create:
+                raise LibraryError(f"There is no newsdesk library at {root}.")
+            _create_database(root, db_path)
+        state = database.inspect_file(db_path)
+        read_only = state.read_only
+        if read_only and state.revision != database.SCHEMA_HEAD:
+            raise LibraryReadOnly(root, " and needs an upgrade to open in this newsdesk")
+        if not read_only:
+            try:
+                (root / MEDIA_DIR).mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise LibraryError(f"Cannot create {root / MEDIA_DIR}: {exc.strerror}.") from exc
+        beside = database.journal_files(db_path)
+        engine = database.make_engine(db_path, read_only=read_only)
         try:
-            (root / MEDIA_DIR).mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise LibraryError(f"Cannot create the library folder {root}: {exc.strerror}.") from exc
-        engine = database.make_engine(db_path)
-        try:
-            backup = database.migrate(
-                engine, db_path, existed=existed and db_path.stat().st_size > 0
-            )
+            backup = None if read_only else database.migrate(engine, db_path, existed=True)
+            library = cls(root, engine, backup=backup)
         except OperationalError as exc:
-            engine.dispose()
+            _abandon(engine, db_path, beside)
+            if database._disk_is_full(db_path):
+                raise database.disk_full_on_open(db_path) from exc
             raise LibraryError(f"Cannot open the library {db_path}: {exc.orig}.") from exc
-        except LibraryError:
-            engine.dispose()
+        except LibraryError as exc:
+            _abandon(engine, db_path, beside)
+            if database._disk_is_full(db_path):
+                raise database.disk_full_on_open(db_path) from exc
             raise
-        return cls(root, engine, backup=backup)
+        library.read_only = read_only
+        if not read_only:
+            library.recover_media()
+        return library
 
     def close(self) -> None:
         self.engine.dispose()
@@ -194,6 +274,39 @@ class Library:
     def media_path(self, image: Image) -> Path:
         return self.media_dir / image.filename
 
+    def media_missing(self, image: Image) -> bool:
+        """True when the picture's file is no longer in media/ (deleted or moved by hand)."""
+        return not self.media_path(image).is_file()
+
+    # ---- staging: new media files and their records, all or nothing ------------------
+    def stage(self) -> media.StagedBatch:
+        """A staging folder for one import; on exit, recorded files move to media/, others go.
+
+        Write new files into `batch.dir`, record them, and leave the `with`
+        block: nothing reaches media/ without its record (see library/media.py).
+        """
+        return media.StagedBatch(self.root, self.media_dir, self.recorded_shas)
+
+    def recorded_shas(self, shas: Iterable[str]) -> set[str]:
+        """Which of these content hashes have an image record."""
+        wanted = list(shas)
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for i in range(0, len(wanted), 500):  # SQLite caps the number of parameters
+                chunk = wanted[i : i + 500]
+                found.update(conn.scalars(select(Image.sha256).where(Image.sha256.in_(chunk))))
+        return found
+
+    def recover_media(self) -> tuple[int, int]:
+        """Settle imports that died before they finished: (files adopted, files removed)."""
+        # Only staging/ is looked at: listing media/ (100,000 files) would cost
+        # every start-up, and new files never reach media/ except by a settle.
+        try:
+            adopted, removed = media.recover(self.root, self.media_dir, self.recorded_shas)
+        except OSError:
+            return (0, 0)  # a read-only library still opens; the next writable open settles
+        return adopted, removed
+
     def _session(self) -> Session:
         return self._sessions(bind=self.engine)
 
@@ -228,7 +341,7 @@ class Library:
         headline = fields.get("headline", "")
         with self._session() as s, s.begin():
             fields["slug"] = self._free_slug(s, fields.get("slug") or slugify(headline), None)
-            article = Article(**fields)
+            article = Article(created_by=self._creator(), **fields)
             s.add(article)
             s.flush()
             self._set_tags(s, article, tags)
@@ -236,6 +349,10 @@ class Library:
             self._index(s, article)
             article_id = article.id
         return self.get_article(article_id)
+
+    def _creator(self) -> str:
+        """Who a new story belongs to: here the writer's name (a shared library asks its server)."""
+        return self.tracker.actor
 
     def get_article(self, key: int | str) -> Article:
         """By id, uid or slug."""
@@ -305,6 +422,8 @@ class Library:
             article.version += 1
             if "updated_at" not in fields:
                 article.updated_at = utcnow()
+            # The full-text index and the list's counts follow in this same
+            # transaction, by triggers (newsdesk.library.search and .listing).
             s.flush()
             if tags is not None or INDEXED_FIELDS & fields.keys():
                 self._index(s, article)
@@ -386,10 +505,6 @@ class Library:
                 self._unindex(s, article.id)
         return len(articles)
 
-    def _unindex(self, s: Session, article_id: int) -> None:
-        if self.has_fts:
-            search.unindex_article(s.connection(), article_id)
-
     def list_articles(
         self,
         *,
@@ -399,14 +514,53 @@ class Library:
         ids: Iterable[int] | None = None,
         limit: int | None = None,
         offset: int = 0,
+        after: tuple[datetime, int] | None = None,
     ) -> list[ArticleSummary]:
-        """Newest first by updated time; only the columns a list shows."""
-        stmt = self._summary_query(status=status, section=section, tag=tag, ids=ids)
-        stmt = stmt.order_by(Article.updated_at.desc(), Article.id.desc()).offset(offset)
+        """Newest first by updated time (then id); only the columns a list shows.
+
+        `after` is the (updated_at, id) of the last row already shown: the page
+        then starts just below it. Unlike an offset, that costs the same on the
+        thousandth page as on the first, since each filter has an index in
+        this order (see Article.__table_args__).
+        """
+        stmt = self._summary_query(status=status, section=section, ids=ids)
+        if tag:
+            stmt = stmt.where(self._tag_condition(tag))
+        if after is not None:
+            when, last_id = after
+            stmt = stmt.where(
+                tuple_(Article.updated_at, Article.id)
+                < tuple_(
+                    bindparam("after_updated", when, type_=Article.updated_at.type),
+                    bindparam("after_id", int(last_id)),
+                )
+            )
+        stmt = stmt.order_by(Article.updated_at.desc(), Article.id.desc())
+        if offset:
+            stmt = stmt.offset(offset)
         if limit is not None:
             stmt = stmt.limit(limit)
         with self.engine.connect() as conn:
             return [ArticleSummary(*row) for row in conn.execute(stmt)]
+
+    def _tag_condition(self, tag: str):
+        """The rows carrying this tag, phrased for the plan that suits how common it is.
+
+        A common tag is best checked row by row while the date index is walked
+        (a page is found within its first few hundred rows); a rare one is best
+        read from the tag's own links and sorted, since walking the dates would
+        pass most of the library before filling a page.
+        """
+        links = (
+            select(ArticleTag.article_id)
+            .join(Tag, Tag.id == ArticleTag.tag_id)
+            .where(Tag.name == tag)
+        )
+        with self.engine.connect() as conn:
+            common = listing.tag_count(conn, tag) > RARE_TAG_STORIES
+        if common:
+            return links.where(ArticleTag.article_id == Article.id).exists()
+        return Article.id.in_(links)
 
     def count_articles(
         self, *, status: str | None = None, section: str | None = None, tag: str | None = None
@@ -452,25 +606,22 @@ class Library:
             return list(s.scalars(stmt))
 
     def sections(self) -> list[str]:
+        """Sections in use, by name (read from the kept counts, not the articles)."""
+        return list(self.section_counts())
+
+    def section_counts(self) -> dict[str, int]:
+        """Each section in use, by name, with how many stories it holds."""
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(Article.section)
-                .where(Article.section != "", Article.deleted_at.is_(None))
-                .distinct()
-                .order_by(Article.section)
-            )
-            return [r[0] for r in rows]
+            return listing.section_counts(conn)
 
     def tags(self) -> list[str]:
         """Tag names in use, most used first (what completion offers)."""
+        return [name for name, _n in self.tag_counts()]
+
+    def tag_counts(self) -> list[tuple[str, int]]:
+        """Each tag in use with how many stories carry it, most used first."""
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(Tag.name)
-                .join(ArticleTag, ArticleTag.tag_id == Tag.id)
-                .group_by(Tag.id)
-                .order_by(func.count().desc(), Tag.name)
-            )
-            return [r[0] for r in rows]
+            return listing.tag_counts(conn)
 
     def slug_available(self, slug: str, *, exclude_id: int | None = None) -> bool:
         with self._session() as s:
@@ -512,40 +663,46 @@ class Library:
             return self._free_slug(s, wanted, exclude_id)
 
     def _set_tags(self, s: Session, article: Article, names: Sequence[str]) -> None:
+        """Give the article these tags in this order, touching only the links that change.
+
+        Each changed link re-indexes the article's text (a trigger), so a save
+        that leaves the tags as they were must not rewrite them.
+        """
         cleaned: list[str] = []
         for name in names:
             name = " ".join(str(name).split())
             if name and name.casefold() not in {c.casefold() for c in cleaned}:
                 cleaned.append(name)
+        current = {link.tag.name.casefold(): link for link in article.tag_links}
         existing = {
             t.name.casefold(): t for t in s.scalars(select(Tag).where(Tag.name.in_(cleaned)))
         }
-        article.tag_links.clear()
-        s.flush()
+        links: list[ArticleTag] = []
         for position, name in enumerate(cleaned):
+            link = current.pop(name.casefold(), None)
+            if link is not None:
+                if link.position != position:
+                    link.position = position
+                links.append(link)
+                continue
             tag = existing.get(name.casefold())
             if tag is None:
                 tag = s.scalar(select(Tag).where(func.lower(Tag.name) == name.lower())) or Tag(
                     name=name
                 )
                 s.add(tag)
-            article.tag_links.append(ArticleTag(tag=tag, position=position))
+            links.append(ArticleTag(tag=tag, position=position))
+        if links != article.tag_links:
+            article.tag_links[:] = links
+
+    # On SQLite, triggers keep the full-text index in step with every write
+    # (library/search.py); a shared library on PostgreSQL keeps its search
+    # column up to date through these hooks (library/shared.py).
+    def _unindex(self, s: Session, article_id: int) -> None:
+        pass
 
     def _index(self, s: Session, article: Article) -> None:
-        if not self.has_fts:
-            return
-        if article.deleted_at is not None:
-            self._unindex(s, article.id)
-            return
-        search.index_article(
-            s.connection(),
-            article.id,
-            headline=article.headline,
-            dek=article.dek,
-            body=article.body,
-            byline=article.byline,
-            tags=article.tags,
-        )
+        pass
 
     # ---- search --------------------------------------------------------
     def search(
@@ -556,8 +713,12 @@ class Library:
         prefix: bool = True,
         status: str | None = None,
         section: str | None = None,
+        snippets: bool = True,
     ) -> list[search.SearchHit]:
-        """Ranked full-text search; the last word matches as a prefix (type-ahead)."""
+        """Ranked full-text search; the last word matches as a prefix (type-ahead).
+
+        Without snippets (a list that shows none), each hit's snippet is "".
+        """
         match = search.build_match(query, prefix=prefix)
         if match is None:
             return []
@@ -571,6 +732,7 @@ class Library:
                     limit=limit,
                     status=status,
                     section=section,
+                    snippets=snippets,
                 )
             else:
                 ranked = self._scan_ids(conn, query, limit=limit, status=status, section=section)
@@ -619,7 +781,16 @@ class Library:
         )
 
     def _fts_ids(
-        self, conn, match: str, query: str, *, prefix: bool, limit: int, status, section
+        self,
+        conn,
+        match: str,
+        query: str,
+        *,
+        prefix: bool,
+        limit: int,
+        status,
+        section,
+        snippets: bool = True,
     ) -> list[tuple[int, str]]:
         source, where, params = self._filter_sql(status, section)
         params |= {"m": match, "n": limit, "w": search.RANK_WINDOW - 1}
@@ -651,12 +822,14 @@ class Library:
         ]
         if not ids:
             return []
+        if not snippets:
+            return [(i, "") for i in ids]
         # Snippets are cut in Python from the rows shown: FTS5's snippet() on a
         # prefix query re-reads every matching term's list for each row.
         bodies = dict(
             conn.execute(select(Article.id, Article.body).where(Article.id.in_(ids))).all()
         )
-        terms = search.query_terms(query)
+        terms = search.searched_terms(query, prefix)
         return [(i, search.make_snippet(bodies.get(i, ""), terms, prefix=prefix)) for i in ids]
 
     def _scan_ids(self, conn, query: str, *, limit: int, status, section) -> list[tuple[int, str]]:
@@ -690,10 +863,38 @@ class Library:
         with self._session() as s, s.begin():
             image = s.scalar(select(Image).where(Image.sha256 == sha256))
             if image is None:
+                self._store_media(s, sha256, fields.get("ext", ""))
                 image = Image(sha256=sha256, **fields)
                 s.add(image)
             s.flush()
             return image
+
+    def _store_media(self, s: Session, sha256: str, ext: str) -> None:
+        """A new picture's bytes, stored with its record: here they stay in media/ (a
+        shared library keeps them in the database too; library/shared.py)."""
+
+    def add_images(self, records: Sequence[dict[str, Any]]) -> list[Image]:
+        """Record many images in ONE transaction (all or none); each dict holds sha256 and fields.
+
+        The same file twice (in the batch or already in the library) is one image.
+        """
+        out: list[Image] = []
+        with self._session() as s, s.begin():
+            by_sha: dict[str, Image] = {}
+            shas = [r["sha256"] for r in records]
+            for i in range(0, len(shas), 500):
+                chunk = shas[i : i + 500]
+                for image in s.scalars(select(Image).where(Image.sha256.in_(chunk))):
+                    by_sha[image.sha256] = image
+            for fields in records:
+                image = by_sha.get(fields["sha256"])
+                if image is None:
+                    self._store_media(s, fields["sha256"], fields.get("ext", ""))
+                    image = by_sha[fields["sha256"]] = Image(**fields)
+                    s.add(image)
+                out.append(image)
+            s.flush()
+        return out
 
     def get_image(self, key: int | str) -> Image:
         with self._session() as s:
@@ -723,7 +924,7 @@ class Library:
             return image
 
     def list_images(self, *, query: str = "", limit: int | None = None) -> list[Image]:
-        """Newest first; the query matches caption, credit, creator, headline and file name."""
+        """Newest first; the query matches caption, credit, creator, headline, title, keywords, file name."""
         stmt = select(Image).order_by(Image.created_at.desc(), Image.id.desc())
         for term in query.split():
             like = f"%{term}%"
@@ -733,6 +934,8 @@ class Library:
                     Image.credit.ilike(like),
                     Image.creator.ilike(like),
                     Image.headline.ilike(like),
+                    Image.title.ilike(like),
+                    Image.keywords.ilike(like),
                     Image.original_name.ilike(like),
                 )
             )
@@ -1042,12 +1245,16 @@ class Library:
         with self._session() as s, s.begin():
             pub = s.scalars(select(Publication).order_by(Publication.id)).first()
             if pub is None:
+                # No base URL until someone sets one: an invented address would put
+                # canonical links and sitemaps on a domain the newsroom does not own.
                 pub = Publication(
-                    name="The Newsdesk Courier",
-                    base_url="https://example.org/",
-                    language="en",
-                    timezone="UTC",
+                    name=publication_settings.DEFAULT_NAME,
+                    base_url="",
+                    language=publication_settings.DEFAULT_LANGUAGE,
+                    timezone=publication_settings.DEFAULT_TIMEZONE,
                 )
+                if self.read_only:
+                    return pub  # the defaults, shown but not stored: nothing can be stored
                 s.add(pub)
                 s.flush()
             return pub
@@ -1067,11 +1274,18 @@ class Library:
 
     # ---- maintenance ---------------------------------------------------
     def rebuild_search_index(self) -> None:
+        """Build the full-text index and the list's counts afresh from the articles."""
         with self.engine.begin() as conn:
-            if self.has_fts:
-                search.drop_fts_index(conn)
+            search.drop_fts_index(conn)
             search.create_fts_index(conn)
+            listing.create_summaries(conn)
             self.has_fts = search.fts_index_exists(conn)
+
+    def check_search_index(self) -> None:
+        """Raise search.IndexOutOfStep unless the index matches every article word for word."""
+        if self.has_fts:
+            with self.engine.begin() as conn:
+                search.check_fts_index(conn)
 
     def checkpoint(self) -> None:
         """Fold the WAL into the main file (used before copying a library)."""

@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     DateTime,
     ForeignKey,
+    Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -96,13 +98,20 @@ class Tag(Record, Base):
 
 class Article(Record, Base):
     __tablename__ = "articles"
+    # One index per filter the article list offers, each ending in the time it
+    # is sorted by, so a page of any filter is read in order without sorting.
+    __table_args__ = (
+        Index("ix_articles_status_updated_at", "status", "updated_at"),
+        Index("ix_articles_section_updated_at", "section", "updated_at"),
+        Index("ix_articles_status_section_updated_at", "status", "section", "updated_at"),
+    )
     headline: Mapped[str] = mapped_column(String(500), default="")
     dek: Mapped[str] = mapped_column(Text, default="")
     slug: Mapped[str] = mapped_column(String(200), unique=True)
     byline: Mapped[str] = mapped_column(String(300), default="")
-    section: Mapped[str] = mapped_column(String(120), default="", index=True)
+    section: Mapped[str] = mapped_column(String(120), default="")
     body: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
     language: Mapped[str] = mapped_column(String(35), default="")
     seo_title: Mapped[str] = mapped_column(String(300), default="")
     seo_description: Mapped[str] = mapped_column(Text, default="")
@@ -118,6 +127,10 @@ class Article(Record, Base):
     deleted_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
     deleted_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
     purged_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Who created the story. On a shared (PostgreSQL) library the server sets it
+    # to the login role and keeps it (see library/pg_roles.py); on a laptop it is
+    # the writer's name and decides nothing.
+    created_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     tag_links: Mapped[list[ArticleTag]] = relationship(
         order_by=ArticleTag.position, cascade="all, delete-orphan", lazy="selectin"
@@ -272,6 +285,16 @@ class SyncConflict(Base):
     # where the laptop's side of the paragraph starts in the laptop's body (lines).
     theirs_whole: Mapped[str | None] = mapped_column(Text, default=None)
     start_line: Mapped[int | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MediaBlob(Base):
+    """A picture's bytes, by SHA-256: how a shared library holds media (laptops use media/)."""
+
+    __tablename__ = "media_blobs"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size_bytes: Mapped[int] = mapped_column(default=0)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -52,6 +52,35 @@ class Filters:
     tag: str = ANY
 
 
+# ---- work done on pool threads (never touches a widget) ------------------------------
+def load_page(library: Library, filters: Filters, after: tuple[datetime, int] | None) -> list[Row]:
+    """One page of the list for these filters, starting just below `after` (updated_at, id)."""
+    summaries = library.list_articles(
+        status=filters.status or None,
+        section=filters.section or None,
+        tag=filters.tag or None,
+        limit=PAGE_SIZE,
+        after=after,
+    )
+    return [Row(s.id, s.headline, s.status, s.section, s.updated_at) for s in summaries]
+
+
+def search_rows(library: Library, filters: Filters) -> list[Row]:
+    """The ranked search results for the typed query and the chosen filters."""
+    hits = library.search(
+        filters.query,
+        limit=SEARCH_LIMIT,
+        status=filters.status or None,
+        section=filters.section or None,
+        snippets=False,  # the list shows none
+    )
+    if filters.tag and hits:
+        tagged = library.list_articles(ids=[h.article_id for h in hits], tag=filters.tag)
+        keep = {s.id for s in tagged}
+        hits = [h for h in hits if h.article_id in keep]
+    return [Row(h.article_id, h.headline, h.status, h.section, h.updated_at) for h in hits]
+
+
 def _when(dt: datetime) -> str:
     local = dt.astimezone()
     now = datetime.now().astimezone()
@@ -85,6 +114,9 @@ class ArticleListModel(QAbstractTableModel):
         self._fetching = False
         self._generation = 0
         self.pages_fetched = 0
+        # The (updated_at, id) of the last row fetched: the next page starts
+        # below it. Kept apart from the rows, which edits patch and reorder.
+        self._cursor: tuple[datetime, int] | None = None
 
     # ---- Qt model ---------------------------------------------------------
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008 (Qt override)
@@ -141,6 +173,7 @@ class ArticleListModel(QAbstractTableModel):
         self._exhausted = False
         self._fetching = False
         self.pages_fetched = 0
+        self._cursor = None
         self.endResetModel()
         if self.filters.query.strip():
             self._run_search()
@@ -150,19 +183,10 @@ class ArticleListModel(QAbstractTableModel):
     def _fetch_page(self) -> None:
         self._fetching = True
         self.sig_loading.emit(True)
-        gen, f, offset, library = self._generation, self.filters, len(self.rows), self.library
-
-        def load() -> list[Row]:
-            summaries = library.list_articles(
-                status=f.status or None,
-                section=f.section or None,
-                tag=f.tag or None,
-                limit=PAGE_SIZE,
-                offset=offset,
-            )
-            return [Row(s.id, s.headline, s.status, s.section, s.updated_at) for s in summaries]
-
-        run_task(load, on_done=lambda rows: self._page_arrived(gen, rows))
+        gen, f, after, library = self._generation, self.filters, self._cursor, self.library
+        run_task(
+            lambda: load_page(library, f, after), on_done=lambda rows: self._page_arrived(gen, rows)
+        )
 
     def _page_arrived(self, gen: int, rows: list[Row]) -> None:
         if gen != self._generation:
@@ -172,6 +196,9 @@ class ArticleListModel(QAbstractTableModel):
         if len(rows) < PAGE_SIZE:
             self._exhausted = True
         if rows:
+            # An article edited or created meanwhile is newer than the cursor,
+            # so it never comes round again in a later page.
+            self._cursor = (rows[-1].updated_at, rows[-1].id)
             first = len(self.rows)
             self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
             self.rows.extend(rows)
@@ -185,19 +212,9 @@ class ArticleListModel(QAbstractTableModel):
         self._exhausted = True  # search results come in one ranked batch
         self.sig_loading.emit(True)
         gen, f, library = self._generation, self.filters, self.library
-
-        def search() -> list[Row]:
-            hits = library.search(
-                f.query, limit=SEARCH_LIMIT, status=f.status or None, section=f.section or None
-            )
-            if f.tag and hits:
-                keep = {
-                    s.id for s in library.list_articles(ids=[h.article_id for h in hits], tag=f.tag)
-                }
-                hits = [h for h in hits if h.article_id in keep]
-            return [Row(h.article_id, h.headline, h.status, h.section, h.updated_at) for h in hits]
-
-        run_task(search, on_done=lambda rows: self._search_arrived(gen, rows))
+        run_task(
+            lambda: search_rows(library, f), on_done=lambda rows: self._search_arrived(gen, rows)
+        )
 
     def _search_arrived(self, gen: int, rows: list[Row]) -> None:
         if gen != self._generation:

@@ -29,13 +29,14 @@ def test_a_new_library_is_created_at_head_without_a_backup(tmp_path):
     lib.close()
 
 
-def test_an_empty_database_file_is_upgraded_to_head(tmp_path):
+def test_an_empty_database_file_is_damage_not_a_new_library(tmp_path):
     root = tmp_path / "lib"
     root.mkdir()
-    sqlite3.connect(root / "library.sqlite").close()  # a zero-table SQLite file
-    lib = Library.open(root)
-    assert _revision(lib.db_path) == database.head_revision()
-    lib.close()
+    sqlite3.connect(root / "library.sqlite").close()  # a zero-byte file: only a MISSING one is new
+    with pytest.raises(LibraryError, match="damaged .*empty, 0 bytes"):
+        Library.open(root)
+    assert (root / "library.sqlite").stat().st_size == 0
+    assert sorted(p.name for p in root.iterdir()) == ["library.sqlite"]
 
 
 def test_a_library_made_by_the_first_migration_reaches_head_with_its_data_and_a_backup(tmp_path):
@@ -156,3 +157,59 @@ def test_upgrading_copies_each_pictures_words_into_its_stories_so_pages_render_a
     image = lib.get_image(1)
     assert (image.title, image.instructions, image.keywords) == ("", "", "")
     lib.close()
+
+
+def test_a_0005_library_is_upgraded_to_a_lean_search_index_and_is_searched(tmp_path):
+    root = tmp_path / "lib"
+    root.mkdir()
+    db_path = root / "library.sqlite"
+    engine = database.make_engine(db_path)
+    database.upgrade(engine, "0005")
+    with engine.begin() as conn:
+        for i, (headline, section, tag) in enumerate(
+            [("Night ferry returns", "Local", "transport"), ("Budget vote", "Politics", "council")]
+        ):
+            conn.exec_driver_sql(
+                "INSERT INTO articles (id, uid, headline, dek, slug, byline, section, body, status,"
+                " language, seo_title, seo_description, version, created_at, updated_at, source_path)"
+                " VALUES (?, ?, ?, '', ?, '', ?, ?, 'draft', 'en', '', '', 1,"
+                " '2026-01-01 00:00:00', ?, '')",
+                (
+                    i + 1,
+                    f"uid-{i}",
+                    headline,
+                    f"s-{i}",
+                    section,
+                    f"The {headline.lower()} story.",
+                    f"2026-01-0{i + 1} 00:00:00",
+                ),
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO tags (id, uid, name, created_at, updated_at)"
+                " VALUES (?, ?, ?, '2026-01-01', '2026-01-01')",
+                (i + 1, f"t-{i}", tag),
+            )
+            conn.exec_driver_sql("INSERT INTO article_tags VALUES (?, ?, 0)", (i + 1, i + 1))
+    engine.dispose()
+
+    with Library.open(root) as library:
+        assert library.migration_backup is not None
+        assert _revision(db_path) == database.SCHEMA_HEAD
+        assert [h.headline for h in library.search("ferry", prefix=False)] == [
+            "Night ferry returns"
+        ]
+        assert [h.headline for h in library.search("council", prefix=False)] == ["Budget vote"]
+        library.check_search_index()
+        with library.engine.connect() as conn:
+            names = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master")}
+        assert "articles_fts_content" not in names and "articles_fts_vocab" in names
+        assert library.sections() == ["Local", "Politics"]
+        assert sorted(library.tags()) == ["council", "transport"]
+        library.update_article(1, body="Rewritten about the harbour.")
+        assert library.search("ferry story", prefix=False) == []
+        assert [h.article_id for h in library.search("harbour", prefix=False)] == [1]
+        # Just edited, so newest first.
+        assert [r.headline for r in library.list_articles(status="draft")] == [
+            "Night ferry returns",
+            "Budget vote",
+        ]

@@ -1,6 +1,6 @@
 """the change log: one row per changed record, written in the same transaction as the change
 
-Revision ID: 0006_ops
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-01 08:00:00
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_ops"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None

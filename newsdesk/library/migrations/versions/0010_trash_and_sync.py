@@ -1,7 +1,7 @@
-"""trash (tombstones) and the laptop's sync state: bases, cursors and conflicts
+"""trash (tombstones) and the laptop's sync state: bases, cursors and conflicts; trash-aware counts
 
-Revision ID: 0007_sync
-Revises: 0006_ops
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-02 08:00:00
 """
 
@@ -10,17 +10,20 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_sync"
-down_revision = "0006_ops"
+from newsdesk.library import listing
+from newsdesk.library.models import AwareDateTime
+
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
     with op.batch_alter_table("articles") as batch:
-        batch.add_column(sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("deleted_at", AwareDateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("deleted_by", sa.String(200), nullable=False, server_default=""))
-        batch.add_column(sa.Column("purged_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("purged_at", AwareDateTime(timezone=True), nullable=True))
         batch.create_index("ix_articles_deleted_at", ["deleted_at"])
     op.create_table(
         "sync_base",
@@ -46,13 +49,21 @@ def upgrade() -> None:
         sa.Column("base", sa.Text(), nullable=True),
         sa.Column("theirs_whole", sa.Text(), nullable=True),
         sa.Column("start_line", sa.Integer(), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", AwareDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_sync_conflicts"),
     )
     op.create_index("ix_sync_conflicts_article_uid", "sync_conflicts", ["article_uid"])
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":
+        # The section and tag counts (listing.py) leave trashed stories out from now on.
+        listing.drop_summaries(bind)
+        listing.create_summaries(bind)
 
 
 def downgrade() -> None:
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":
+        listing.drop_summaries(bind)
     op.drop_index("ix_sync_conflicts_article_uid", table_name="sync_conflicts")
     op.drop_table("sync_conflicts")
     op.drop_table("sync_state")
@@ -62,3 +73,5 @@ def downgrade() -> None:
         batch.drop_column("purged_at")
         batch.drop_column("deleted_by")
         batch.drop_column("deleted_at")
+    if bind.dialect.name == "sqlite":
+        listing.create_summaries(bind, with_trash=False)

@@ -1,0 +1,115 @@
+"""An export killed at any moment leaves a folder that the next export completes, byte for byte."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from benchmarks.bench_export import make_publishable
+from benchmarks.generate import generate_library
+from newsdesk.export import MANIFEST_NAME
+from newsdesk.library import Library
+from tests.export.stories import REPO, files_of, leftovers, run_newsdesk, without_manifest
+
+ARTICLES = 200
+
+
+def start_export(library: Path, out: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "newsdesk", "--library", str(library), "export", "--all"]
+        + ["--out", str(out)],
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: the kill takes its workers too
+    )
+
+
+def kill_after(proc: subprocess.Popen, seconds: float) -> bool:
+    """kill -9 the export (and its worker processes) after seconds; False if it finished first."""
+    try:
+        proc.wait(timeout=seconds)
+        return False
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        return True
+
+
+def manifest_without_times(site: Path) -> dict:
+    manifest = json.loads((site / MANIFEST_NAME).read_text(encoding="utf-8"))
+    manifest["files"] = {rel: entry[:2] for rel, entry in manifest["files"].items()}
+    return manifest
+
+
+def test_exports_killed_at_random_moments_are_completed_by_the_next(tmp_path):
+    lib_dir = tmp_path / "library"
+    library = generate_library(lib_dir, ARTICLES, images=3)
+    make_publishable(library)
+    library.close()
+    site = tmp_path / "site"
+    rng = random.Random()
+    seed = rng.randrange(1 << 30)
+    rng.seed(seed)
+    kills: list[float] = []
+
+    # How long a whole export takes here (renditions made, pages rendered).
+    started = time.perf_counter()
+    probe = run_newsdesk(
+        "--library", str(lib_dir), "export", "--all", "--out", "probe", cwd=tmp_path
+    )
+    assert probe.returncode == 0, probe.stderr
+    whole = time.perf_counter() - started
+
+    # The very first export into the folder is killed...
+    moment = rng.uniform(0.5, whole)
+    if kill_after(start_export(lib_dir, site), moment):
+        kills.append(moment)
+    # ...and the next one completes it; then the user adds their own files.
+    done = run_newsdesk(
+        "--library", str(lib_dir), "export", "--all", "--out", str(site), cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    (site / "CNAME").write_text("news.example.org\n")
+    (site / ".git").mkdir()
+    (site / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+
+    for round_ in range(3):
+        library = Library.open(lib_dir)
+        # Every page changes (the publication's name is on each), and stories come and go.
+        library.update_publication(name=f"The Harbour Gazette, edition {round_}")
+        for summary in rng.sample(library.list_articles(), 6):
+            status = "draft" if summary.status == "published" else "published"
+            library.update_article(library.find_article(summary.slug).id, status=status)
+        make_publishable(library)  # a story published now gets its picture too
+        library.close()
+        moment = rng.uniform(0.5, whole)
+        if kill_after(start_export(lib_dir, site), moment):
+            kills.append(moment)
+
+    final = run_newsdesk(
+        "--library", str(lib_dir), "export", "--all", "--out", str(site), cwd=tmp_path
+    )
+    assert final.returncode == 0, final.stderr
+    fresh = run_newsdesk(
+        "--library", str(lib_dir), "export", "--all", "--out", "fresh", cwd=tmp_path
+    )
+    assert fresh.returncode == 0, fresh.stderr
+
+    where = f"(random seed {seed}, killed after {[round(k, 2) for k in kills]} s)"
+    assert len(kills) >= 2, f"the exports finished before they could be killed {where}"
+    assert leftovers(tmp_path) == [], where
+    assert (site / "CNAME").read_text() == "news.example.org\n"
+    assert (site / ".git" / "HEAD").read_text() == "ref: refs/heads/main\n"
+    ours = without_manifest(files_of(site))
+    del ours["CNAME"], ours[".git/HEAD"]
+    theirs = without_manifest(files_of(tmp_path / "fresh"))
+    assert ours.keys() == theirs.keys(), where
+    assert [rel for rel in ours if ours[rel] != theirs[rel]] == [], where
+    assert manifest_without_times(site) == manifest_without_times(tmp_path / "fresh"), where
