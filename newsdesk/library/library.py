@@ -447,8 +447,7 @@ class Library:
             if article.deleted_at is None:
                 article.deleted_at = utcnow()
                 article.deleted_by = self.tracker.actor
-                article.version += 1
-                self._unindex(s, article.id)  # search never finds the trash
+                article.version += 1  # search leaves out the trash (deleted_at) on both engines
         return self.get_article(article_id)
 
     def restore_article(self, article_id: int) -> Article:
@@ -502,7 +501,8 @@ class Library:
                 s.execute(Revision.__table__.delete().where(Revision.article_id == article.id))
                 article.purged_at = utcnow()
                 article.version += 1
-                self._unindex(s, article.id)
+                s.flush()
+                self._index(s, article)  # PostgreSQL's search document of the emptied fields
         return len(articles)
 
     def list_articles(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newsdesk.cli import main
-from newsdesk.library import LibraryError
+from newsdesk.library import Library, LibraryError
 from newsdesk.library.related import suggest_related
 
 
@@ -27,6 +27,42 @@ def test_a_trashed_story_leaves_lists_search_sections_and_suggestions_until_rest
     library.restore_article(gone.id)
     assert {h.slug for h in library.search("dredgers")} == {keep.slug, gone.slug}
     assert library.trashed_articles() == []
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def either_library(request, tmp_path):
+    """A laptop's SQLite library and a shared PostgreSQL one."""
+    if request.param == "sqlite":
+        lib = Library.open(tmp_path / "library")
+    else:
+        lib = Library.open(request.getfixturevalue("pg_url"))
+    yield lib
+    lib.close()
+
+
+def test_a_trashed_story_leaves_the_section_and_tag_choices_and_search_on_both_engines(
+    either_library,
+):
+    lib = either_library
+    keep = lib.create_article(headline="Tide tables", section="City", tags=["sea"], body="Tide.")
+    gone = lib.create_article(
+        headline="Tide surge", section="Weather", tags=["sea", "storm"], body="Tide surge."
+    )
+    lib.trash_article(gone.id)
+    assert lib.section_counts() == {"City": 1}
+    assert dict(lib.tag_counts()) == {"sea": 1}
+    assert lib.tags() == ["sea"]
+    assert [h.slug for h in lib.search("tide")] == [keep.slug]
+    assert lib.count_articles(tag="storm") == 0
+    lib.restore_article(gone.id)
+    assert lib.section_counts() == {"City": 1, "Weather": 1}
+    assert dict(lib.tag_counts()) == {"sea": 2, "storm": 1}
+    assert {h.slug for h in lib.search("tide")} == {keep.slug, gone.slug}
+    lib.trash_article(gone.id)
+    lib.empty_trash()
+    assert lib.section_counts() == {"City": 1}
+    assert dict(lib.tag_counts()) == {"sea": 1}
+    lib.check_search_index()
 
 
 def test_emptying_the_trash_keeps_only_the_tombstone_and_cannot_be_restored(library):
