@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -104,6 +105,14 @@ class Article(Record, Base):
         Index("ix_articles_status_updated_at", "status", "updated_at"),
         Index("ix_articles_section_updated_at", "section", "updated_at"),
         Index("ix_articles_status_section_updated_at", "status", "section", "updated_at"),
+        # Only the trash is indexed: "not in the trash" (nearly every row) must
+        # never steer a list away from its date-ordered index.
+        Index(
+            "ix_articles_deleted_at",
+            "deleted_at",
+            sqlite_where=text("deleted_at IS NOT NULL"),
+            postgresql_where=text("deleted_at IS NOT NULL"),
+        ),
     )
     headline: Mapped[str] = mapped_column(String(500), default="")
     dek: Mapped[str] = mapped_column(Text, default="")
@@ -124,7 +133,7 @@ class Article(Record, Base):
     version: Mapped[int] = mapped_column(default=1)
     # In the trash since (a tombstone: it syncs, so other libraries trash it too);
     # purged_at: the trash was emptied, only uid, slug and these times remain.
-    deleted_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    deleted_at: Mapped[datetime | None] = mapped_column(default=None)
     deleted_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
     purged_at: Mapped[datetime | None] = mapped_column(default=None)
     # Who created the story. On a shared (PostgreSQL) library the server sets it

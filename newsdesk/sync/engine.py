@@ -117,6 +117,7 @@ class _Run:
         laptop.tracker.origin = LOCAL_SYNC_ORIGIN
         server.tracker.origin = self.server_origin
         self.report = SyncReport(server=target)
+        self.refused: set[str] = set()
 
     # ---- what changed -------------------------------------------------------
     def _changed(self, lib, after: int, upto: int, skip_origin: str) -> tuple[set[str], set[str]]:
@@ -177,7 +178,8 @@ class _Run:
                     state.LAPTOP_ID: self.laptop_id,
                     state.PUSHED: local_upto,
                     state.PULLED: server_upto,
-                    state.DIRTY: "[]",
+                    # Stories whose publishing the server refused go again next time.
+                    state.DIRTY: json.dumps(sorted(self.refused)),
                 },
             )
         self.report.open_conflicts = len(state.open_conflicts(self.laptop))
@@ -291,7 +293,7 @@ class _Run:
             except PictureProblem as exc:
                 self.report.problems.append(str(exc))
                 return
-            written = write_articles(self.server, to_server, images=images)
+            written = self._write_to_server(to_server, images, merges, theirs)
             for uid, snap in written.items():
                 mg = merges[uid]
                 # The server may have given the story another slug (one already taken there).
@@ -318,6 +320,56 @@ class _Run:
 
         write_articles(self.laptop, to_laptop, images=images, also=bookkeeping)
         self.report.pulled += len(to_laptop)
+
+
+    def _write_to_server(self, to_server, images, merges, theirs) -> dict[str, Snapshot]:
+        """Write the batch to the server; a publishing change it refuses stays on the laptop.
+
+        The shared library's server decides who may publish (migration 0009):
+        a reporter's story marked published there is refused as a whole
+        transaction. The rest of each story still goes: its status (and
+        publication time) are sent as the server has them, the laptop keeps
+        its own, and the base keeps the server's, so the next sync, perhaps by
+        an editor, tries the change again.
+        """
+        try:
+            return write_articles(self.server, to_server, images=images)
+        except LibraryError as exc:
+            if not _is_refusal(exc):
+                raise
+            held = [
+                (uid, snap)
+                for uid, snap, _v in to_server
+                if snap.get("status") != (theirs[uid][1] if uid in theirs else {}).get("status")
+            ]
+            if not held:
+                raise
+            for uid, snap in held:
+                server_now = theirs[uid][1] if uid in theirs else None
+                base = merges[uid].base
+                for key in _PUBLISHING:
+                    value = server_now.get(key) if server_now else _UNPUBLISHED.get(key)
+                    snap[key] = value
+                    if base is not None:
+                        base[key] = value
+                self.refused.add(uid)
+                self.report.problems.append(
+                    f"{snap.get('slug')}: {exc} Its status stays "
+                    f"{merges[uid].local.get('status')!r} on this laptop only; "
+                    "the rest of the story was synced."
+                )
+            return write_articles(self.server, to_server, images=images)
+
+
+# What a story's publishing is made of, and how a story new to the server
+# arrives when it may not be published there.
+_PUBLISHING = ("status", "published_at")
+_UNPUBLISHED = {"status": "ready", "published_at": None}
+
+
+def _is_refusal(exc: BaseException) -> bool:
+    """Whether the shared library's server refused a write to this login's role."""
+    return getattr(exc.__cause__, "sqlstate", None) == "42501"
 
 
 def _differs(a: Snapshot, b: Snapshot) -> bool:

@@ -24,7 +24,14 @@ def upgrade() -> None:
         batch.add_column(sa.Column("deleted_at", AwareDateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("deleted_by", sa.String(200), nullable=False, server_default=""))
         batch.add_column(sa.Column("purged_at", AwareDateTime(timezone=True), nullable=True))
-        batch.create_index("ix_articles_deleted_at", ["deleted_at"])
+    # Only the trash is indexed, so "not in the trash" never steers a list off its date index.
+    op.create_index(
+        "ix_articles_deleted_at",
+        "articles",
+        ["deleted_at"],
+        sqlite_where=sa.text("deleted_at IS NOT NULL"),
+        postgresql_where=sa.text("deleted_at IS NOT NULL"),
+    )
     op.create_table(
         "sync_base",
         sa.Column("kind", sa.String(20), nullable=False),
@@ -68,8 +75,8 @@ def downgrade() -> None:
     op.drop_table("sync_conflicts")
     op.drop_table("sync_state")
     op.drop_table("sync_base")
+    op.drop_index("ix_articles_deleted_at", table_name="articles")
     with op.batch_alter_table("articles") as batch:
-        batch.drop_index("ix_articles_deleted_at")
         batch.drop_column("purged_at")
         batch.drop_column("deleted_by")
         batch.drop_column("deleted_at")
