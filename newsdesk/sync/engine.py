@@ -113,7 +113,8 @@ class _Run:
         self.progress = progress
         self.laptop_id = known.get(state.LAPTOP_ID) or str(uuid.uuid4())
         # Writes made by sync are marked, so neither side sends them back as news.
-        self.server_origin = f"sync-{self.laptop_id}"
+        # (36 characters at most: the change log's origin column, enforced by PostgreSQL.)
+        self.server_origin = "sync-" + self.laptop_id.replace("-", "")[:31]
         laptop.tracker.origin = LOCAL_SYNC_ORIGIN
         server.tracker.origin = self.server_origin
         self.report = SyncReport(server=target)
@@ -320,7 +321,6 @@ class _Run:
 
         write_articles(self.laptop, to_laptop, images=images, also=bookkeeping)
         self.report.pulled += len(to_laptop)
-
 
     def _write_to_server(self, to_server, images, merges, theirs) -> dict[str, Snapshot]:
         """Write the batch to the server; a publishing change it refuses stays on the laptop.
