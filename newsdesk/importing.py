@@ -13,7 +13,7 @@ import yaml
 from newsdesk.library import ARTICLE_STATUSES, FigureSpec, Library
 from newsdesk.library.models import Article
 from newsdesk.render.dates import SUPPORTED_RANGE_TEXT, in_supported_range, zone
-from newsdesk.render.text import slugify
+from newsdesk.text import slugify
 
 KNOWN_KEYS = (
     "headline",

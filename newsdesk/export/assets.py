@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote, urljoin
 
 from newsdesk.library.models import Article, Image
 from newsdesk.render.page import CARD_SIZES, HERO_SIZES, Assets, ImageRef
-from newsdesk.render.page import section_segment as _section_segment
+from newsdesk.rules import section_segment
 
 RENDITION_WIDTHS = (480, 960, 1600)
 RENDITION_FORMATS = ("jpeg", "webp")
@@ -18,8 +17,6 @@ STYLESHEET = "assets/site.css"
 FAVICON = "assets/favicon.svg"
 # An inline figure spans the text column (40rem) on wide screens.
 INLINE_SIZES = "(min-width: 42rem) 40rem, 100vw"
-
-section_segment = lru_cache(maxsize=1024)(_section_segment)
 
 
 @dataclass(frozen=True, slots=True)

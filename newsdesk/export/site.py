@@ -10,11 +10,11 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import quote
 
+from newsdesk.concurrency import CancelFlag
 from newsdesk.export import render as page_render
 from newsdesk.export.assets import (
     FAVICON,
@@ -30,11 +30,11 @@ from newsdesk.export.assets import (
 from newsdesk.export.writer import ExportCancelled, ExportError, SiteWriter, check_segment
 from newsdesk.library import Library
 from newsdesk.library.models import Article, Image, utcnow
-from newsdesk.library.preflight import preflight
 from newsdesk.paths import resource
+from newsdesk.preflight import preflight
 from newsdesk.render import dates
-from newsdesk.render.page import environment, is_public, split_byline
-from newsdesk.render.page import section_segment as _section_segment
+from newsdesk.render.page import environment, split_byline
+from newsdesk.rules import is_public, section_segment
 
 # Bump when the exporter's output changes for the same library, so pages of
 # an older export are rendered again instead of being carried over.
@@ -60,15 +60,7 @@ POOL_MIN_PAGES = 40
 Progress = Callable[[int, int], None]
 # An empty site's feed still needs a fixed <updated>, or every export would rewrite it.
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
-# Slugifying a section name is pure; a site asks for the same few thousands of times.
-section_segment = lru_cache(maxsize=1024)(_section_segment)
 _IMAGE_REF = re.compile(r"\]\(\s*image:([0-9A-Za-z-]+)")
-
-
-class CancelFlag(Protocol):
-    """Anything with is_set(), such as threading.Event."""
-
-    def is_set(self) -> bool: ...
 
 
 @dataclass

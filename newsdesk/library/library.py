@@ -38,6 +38,7 @@ from newsdesk.library.models import (
     FIGURE_ROLES,
     Article,
     ArticleTag,
+    DictionaryWord,
     Figure,
     Image,
     Publication,
@@ -48,7 +49,7 @@ from newsdesk.library.models import (
     utcnow,
 )
 from newsdesk.paths import is_shared_url
-from newsdesk.render.text import numbered_slug, slugify, word_count
+from newsdesk.text import numbered_slug, slugify, word_count
 
 DB_NAME = "library.sqlite"
 MEDIA_DIR = "media"
@@ -73,23 +74,22 @@ ARTICLE_FIELDS = frozenset(
         "source_path",
     }
 )
-IMAGE_FIELDS = frozenset(
-    {
-        "caption",
-        "credit",
-        "creator",
-        "copyright",
-        "source",
-        "usage_terms",
-        "alt_text",
-        "headline",
-        "title",
-        "instructions",
-        "keywords",  # one keyword per line
-        "date_created",
-        "city",
-        "country",
-    }
+# The photo-desk fields of an Image, in the order the forms show them.
+IMAGE_FIELDS = (
+    "caption",
+    "alt_text",
+    "title",
+    "instructions",
+    "keywords",  # one keyword per line
+    "credit",
+    "creator",
+    "copyright",
+    "source",
+    "usage_terms",
+    "date_created",
+    "city",
+    "country",
+    "headline",
 )
 # Fields a shared library's search column is made from (library/shared.py).
 INDEXED_FIELDS = frozenset({"headline", "dek", "body", "byline", "tags"})
@@ -239,6 +239,24 @@ class Library:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def switch_to(self, root: str | os.PathLike[str]) -> None:
+        """Go on with the library at `root`: a verified copy of this one (library/relocate.py).
+
+        The new database is opened and read before anything changes; if it
+        cannot be, this library stays as it was and the error is raised.
+        """
+        root = Path(root)
+        engine = database.make_engine(root / DB_NAME)
+        try:
+            with engine.connect() as conn:
+                conn.exec_driver_sql("SELECT count(*) FROM articles").scalar()
+        except Exception:
+            engine.dispose()
+            raise
+        old, self.engine, self.root = self.engine, engine, root
+        self.migration_backup = None
+        old.dispose()
 
     def __enter__(self) -> Library:
         return self
@@ -1240,6 +1258,32 @@ class Library:
                 s.add(Setting(key=key, value=json.dumps(value)))
             else:
                 row.value = json.dumps(value)
+
+    # ---- the newsroom dictionary ------------------------------------------
+    def newsroom_words(self) -> list[str]:
+        """The newsroom dictionary: names and places spelled right in every story."""
+        return [w for (w,) in self._rows(select(DictionaryWord.word).order_by(DictionaryWord.word))]
+
+    def add_newsroom_word(self, word: str) -> str:
+        """Add a word to the newsroom dictionary (kept once); returns it as stored."""
+        word = " ".join(word.split())
+        if not word or len(word) > 100 or " " in word:
+            raise LibraryError(
+                "A dictionary word is one word of at most 100 characters; type just the word."
+            )
+        with self._session() as s, s.begin():
+            if s.get(DictionaryWord, word) is None:
+                s.add(DictionaryWord(word=word))
+        return word
+
+    def remove_newsroom_word(self, word: str) -> bool:
+        """Take a word out of the newsroom dictionary; False when it was not there."""
+        with self._session() as s, s.begin():
+            row = s.get(DictionaryWord, word.strip())
+            if row is None:
+                return False
+            s.delete(row)
+            return True
 
     def publication(self) -> Publication:
         with self._session() as s, s.begin():

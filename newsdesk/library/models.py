@@ -323,3 +323,11 @@ class ChangeLogRow(Base):
     action: Mapped[str] = mapped_column(String(10))
     fields: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of column names
     base_version: Mapped[int | None] = mapped_column(default=None)
+
+
+class DictionaryWord(Base):
+    """A word of the newsroom dictionary (a name, a place): spelled right in every story."""
+
+    __tablename__ = "dictionary_words"
+    word: Mapped[str] = mapped_column(String(100), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -31,7 +31,7 @@ from newsdesk.library.models import (
     Tag,
     utcnow,
 )
-from newsdesk.render.text import numbered_slug, slugify
+from newsdesk.text import numbered_slug, slugify
 
 TEXT_FIELDS = (
     "headline",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urljoin
@@ -21,7 +20,11 @@ from newsdesk.paths import resource
 from newsdesk.render import dates
 from newsdesk.render.markdown import Block, BlockRenderer, RenderedBody
 from newsdesk.render.safety import strip_forbidden
-from newsdesk.render.text import reading_time, slugify, word_count
+from newsdesk.rules import (  # noqa: F401  (section_segment: public here too)
+    is_public,
+    section_segment,
+)
+from newsdesk.text import reading_time, word_count
 
 HERO_SIZES = "(min-width: 56rem) 52rem, 100vw"
 CARD_SIZES = "(min-width: 56rem) 12rem, 40vw"
@@ -152,19 +155,6 @@ class Assets:
 
     def section_href(self, section: str) -> str:
         return f"../../{section_segment(section)}/index.html"
-
-
-def section_segment(section: str) -> str:
-    """The folder a section's pages live in."""
-    return slugify(section or "news", fallback="news")
-
-
-def is_public(article: Article, *, now: datetime | None = None) -> bool:
-    """Published, and past any embargo."""
-    now = now or utcnow()
-    if article.status != "published":
-        return False
-    return article.embargo_until is None or article.embargo_until <= now
 
 
 @lru_cache(maxsize=8)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from newsdesk.library import ARTICLE_STATUSES, Article, Library
 from newsdesk.render import dates
-from newsdesk.render.text import slugify
+from newsdesk.text import slugify
 from newsdesk.ui.workers import run_task
 
 # The budgets a desk works to: what fits a search result and a social card.
@@ -197,7 +197,7 @@ class ArticleForm(QWidget):
             return lab
 
         # Row 0-1: headline and dek span the width, each with its counter.
-        grid.addWidget(label("&Headline", self.headline), 0, 0)
+        grid.addWidget(label("Headli&ne", self.headline), 0, 0)
         grid.addWidget(self.headline, 0, 1, 1, 4)
         grid.addWidget(self.headline_count, 0, 5)
         grid.addWidget(label("&Dek", self.dek), 1, 0)
@@ -206,7 +206,7 @@ class ArticleForm(QWidget):
         # Row 2: byline | section
         grid.addWidget(label("&Byline", self.byline), 2, 0)
         grid.addWidget(self.byline, 2, 1)
-        grid.addWidget(label("S&ection", self.section), 2, 2)
+        grid.addWidget(label("&Section", self.section), 2, 2)
         grid.addWidget(self.section, 2, 3, 1, 3)
         # Row 3: tags | slug
         grid.addWidget(label("&Tags", self.tags), 3, 0)
@@ -226,7 +226,7 @@ class ArticleForm(QWidget):
         embargo_box.addWidget(self.embargo, 1)
         grid.addLayout(embargo_box, 4, 2, 1, 4)
         # Row 5-6: SEO
-        grid.addWidget(label("SE&O title", self.seo_title), 5, 0)
+        grid.addWidget(label("SEO title", self.seo_title), 5, 0)
         grid.addWidget(self.seo_title, 5, 1, 1, 4)
         grid.addWidget(self.seo_title_count, 5, 5)
         grid.addWidget(label("SEO desc.", self.seo_description), 6, 0)
@@ -251,6 +251,7 @@ class ArticleForm(QWidget):
         for a, b in zip(order, order[1:], strict=False):
             QWidget.setTabOrder(a, b)
         self.last_in_tab_order: QWidget = self.seo_description
+        self.tab_chain: list[QWidget] = order
 
         self._slug_timer = QTimer(self, singleShot=True, interval=250)
         self._slug_timer.timeout.connect(self._check_slug)

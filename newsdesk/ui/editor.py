@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from PySide6.QtCore import QEvent, QMimeData, QRegularExpression, Qt, Signal
 from PySide6.QtGui import (
@@ -30,8 +31,9 @@ from PySide6.QtWidgets import (
 
 _URL = re.compile(r"^(?:https?://|mailto:)\S+$", re.IGNORECASE)
 
-# Block states of the highlighter: inside a fenced code block or not.
-_NORMAL, _IN_FENCE = 0, 1
+# Block states of the highlighter: prose, inside a fenced code block, inside front matter
+# (a first line "---" up to the next "---"; only spell checking treats it differently).
+_NORMAL, _IN_FENCE, _IN_FRONT_MATTER = 0, 1, 2
 
 
 class MarkdownHighlighter(QSyntaxHighlighter):
@@ -43,6 +45,9 @@ class MarkdownHighlighter(QSyntaxHighlighter):
     def __init__(self, document: QTextDocument, palette: QPalette) -> None:
         super().__init__(document)
         self._rules: list[tuple[QRegularExpression, QTextCharFormat, int]] = []
+        # Spell checking (newsdesk.ui.spell.BlockSpelling) underlines prose blocks after
+        # the Markdown colours are set, so both show; None until a checker is attached.
+        self.spelling: Any = None
         self.set_palette(palette)
 
     def set_palette(self, palette: QPalette) -> None:
@@ -99,12 +104,25 @@ class MarkdownHighlighter(QSyntaxHighlighter):
             self.setFormat(0, len(text), self.fence_format)
             self.setCurrentBlockState(_IN_FENCE)
             return
-        self.setCurrentBlockState(_NORMAL)
+        previous = self.previousBlockState()
+        if previous == _IN_FRONT_MATTER:
+            ends = text.strip() in ("---", "...")
+            self.setCurrentBlockState(_NORMAL if ends else _IN_FRONT_MATTER)
+        elif text.strip() == "---" and self.currentBlock().blockNumber() == 0:
+            self.setCurrentBlockState(_IN_FRONT_MATTER)
+        else:
+            self.setCurrentBlockState(_NORMAL)
         for pattern, char_format, group in self._rules:
             it = pattern.globalMatch(text)
             while it.hasNext():
                 m = it.next()
                 self.setFormat(m.capturedStart(group), m.capturedLength(group), char_format)
+        if (
+            self.spelling is not None
+            and self.currentBlockState() == _NORMAL
+            and previous != (_IN_FRONT_MATTER)
+        ):
+            self.spelling.underline(text)
 
 
 class MarkdownEditor(QPlainTextEdit):
@@ -262,22 +280,28 @@ class FindBar(QWidget):
         self.whole_word = QCheckBox("&Whole word")
         self.prev_button = QPushButton("Previous")
         self.next_button = QPushButton("Next")
-        self.replace_button = QPushButton("&Replace")
-        self.replace_all_button = QPushButton("Replace &all")
+        self.replace_button = QPushButton("Replace")
+        self.replace_all_button = QPushButton("Replace all")
         self.count_label = QLabel("")
         self.count_label.setMinimumWidth(80)
         close = QToolButton(text="✕")
         close.setAccessibleName("Close find bar")
         close.setAutoRaise(True)
 
+        # The field gets the row (never squeezed to a few letters in a narrow pane); the
+        # options sit on their own row beneath it.
+        self.find_edit.setMinimumWidth(self.fontMetrics().horizontalAdvance("x" * 24))
+        self.count_label.setMinimumWidth(0)
         find_row = QHBoxLayout()
         find_row.addWidget(self.find_edit, 1)
         find_row.addWidget(self.prev_button)
         find_row.addWidget(self.next_button)
-        find_row.addWidget(self.match_case)
-        find_row.addWidget(self.whole_word)
-        find_row.addWidget(self.count_label)
         find_row.addWidget(close)
+        options_row = QHBoxLayout()
+        options_row.addWidget(self.match_case)
+        options_row.addWidget(self.whole_word)
+        options_row.addStretch(1)
+        options_row.addWidget(self.count_label)
         self.replace_row = QWidget()
         replace_row = QHBoxLayout(self.replace_row)
         replace_row.setContentsMargins(0, 0, 0, 0)
@@ -289,6 +313,7 @@ class FindBar(QWidget):
         layout.setContentsMargins(6, 4, 6, 4)
         layout.setSpacing(4)
         layout.addLayout(find_row)
+        layout.addLayout(options_row)
         layout.addWidget(self.replace_row)
 
         self.find_edit.textChanged.connect(self._on_pattern_changed)

@@ -23,18 +23,18 @@ from newsdesk.ui.thumbs import ImageItem
 # the open article is selected); alt text sits right under the caption so the
 # two are written side by side and never confused.
 FORM_FIELDS: tuple[tuple[str, str], ...] = (
-    ("title", "T&itle"),
+    ("title", "Title"),
     ("credit", "C&redit"),
-    ("creator", "Cr&eator"),
+    ("creator", "Creator"),
     ("copyright", "Cop&yright"),
-    ("source", "&Source"),
-    ("usage_terms", "&Usage terms"),
-    ("date_created", "&Date"),
-    ("city", "Cit&y"),
-    ("country", "Cou&ntry"),
+    ("source", "Source"),
+    ("usage_terms", "Usage terms"),
+    ("date_created", "Date"),
+    ("city", "City"),
+    ("country", "Country"),
     ("keywords", "&Keywords"),
-    ("caption", "Default ca&ption for new stories"),
-    ("alt_text", "Default a&lt text for new stories"),
+    ("caption", "Default caption for new stories"),
+    ("alt_text", "Default alt text for new stories"),
 )
 FIELD_NAMES: dict[str, str] = {name: label.replace("&", "") for name, label in FORM_FIELDS}
 MULTILINE = frozenset({"caption", "alt_text", "keywords"})
@@ -148,7 +148,7 @@ class ImageForm(QWidget):
         self.story_caption.setPlaceholderText("What the reader should know about this picture")
         self.story_caption.setAccessibleName("Caption in this story")
         self.story_caption.textChanged.connect(self._story_caption_changed)
-        self.story_caption_label = QLabel("Caption in &this story")
+        self.story_caption_label = QLabel("Ca&ption in this story")
         self.story_caption_label.setBuddy(self.story_caption)
         self.story_caption_label.setWordWrap(True)
         self.story_alt = _TextBox(3)

@@ -225,7 +225,7 @@ class ImagesPanel(QWidget):
         self.library_model = ImageGridModel(self.loader, parent=self)
 
         # ---- top: import row, progress, report
-        self.import_button = QPushButton("&Import Images…")
+        self.import_button = QPushButton("I&mport Images…")
         self.import_button.setToolTip(
             "Import picture files (or drop them here, or paste a picture with Ctrl+V)"
         )
@@ -276,10 +276,10 @@ class ImagesPanel(QWidget):
         self.empty_article_note.setWordWrap(True)
         self.empty_article_note.setForegroundRole(self.palette().ColorRole.PlaceholderText)
 
-        self.hero_button = QPushButton("Set as &hero")
-        self.add_button = QPushButton("&Add to article")
-        self.insert_button = QPushButton("I&nsert into body")
-        self.remove_button = QPushButton("Re&move from article")
+        self.hero_button = QPushButton("Set as hero")
+        self.add_button = QPushButton("Add to article")
+        self.insert_button = QPushButton("Insert into body")
+        self.remove_button = QPushButton("Remove from article")
         self.hero_button.clicked.connect(self.set_hero)
         self.add_button.clicked.connect(self.add_to_article)
         self.insert_button.clicked.connect(self.insert_into_body)

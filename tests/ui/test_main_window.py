@@ -10,7 +10,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from newsdesk.app import wait_for_page
-from newsdesk.render.text import word_count
+from newsdesk.text import word_count
 from newsdesk.ui.browser import PAGE_SIZE
 from tests.ui.conftest import bulk_articles, run_js, type_text, wait_preview_ready
 

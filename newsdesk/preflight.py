@@ -1,4 +1,8 @@
-"""Preflight: the checks an article must pass before it is exported as published."""
+"""Preflight: the checks an article must pass before it is exported as published.
+
+It sits above library/ and render/ (it reads the library and asks the renderer
+whether a body can be published), below export/, cli.py and ui/, which run it.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,8 @@ from datetime import datetime
 
 from newsdesk.library.models import Article, utcnow
 from newsdesk.library.related import related_problems
-from newsdesk.render.text import slugify
+from newsdesk.rules import under_embargo
+from newsdesk.text import slugify
 
 HEADLINE_BUDGET = 70
 DEK_BUDGET = 160
@@ -102,7 +107,7 @@ def preflight(library, article: Article, *, now: datetime | None = None) -> list
     problems.extend(body_problems(article.body, already_reported=reported))
     problems.extend(Problem("related", msg) for msg in related_problems(library, article))
 
-    if article.embargo_until is not None and article.embargo_until > now:
+    if under_embargo(article, now):
         fail(
             "embargoed",
             f"The article is under embargo until {article.embargo_until.isoformat(timespec='minutes')}.",
