@@ -20,10 +20,13 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("articles") as batch:
-        batch.add_column(sa.Column("deleted_at", AwareDateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column("deleted_by", sa.String(200), nullable=False, server_default=""))
-        batch.add_column(sa.Column("purged_at", AwareDateTime(timezone=True), nullable=True))
+    # Plain ADD COLUMN: rebuilding the table, as batch mode may, would break the
+    # full-text index's view over it (migration 0007).
+    op.add_column("articles", sa.Column("deleted_at", AwareDateTime(timezone=True), nullable=True))
+    op.add_column(
+        "articles", sa.Column("deleted_by", sa.String(200), nullable=False, server_default="")
+    )
+    op.add_column("articles", sa.Column("purged_at", AwareDateTime(timezone=True), nullable=True))
     # Only the trash is indexed, so "not in the trash" never steers a list off its date index.
     op.create_index(
         "ix_articles_deleted_at",
@@ -76,9 +79,8 @@ def downgrade() -> None:
     op.drop_table("sync_state")
     op.drop_table("sync_base")
     op.drop_index("ix_articles_deleted_at", table_name="articles")
-    with op.batch_alter_table("articles") as batch:
-        batch.drop_column("purged_at")
-        batch.drop_column("deleted_by")
-        batch.drop_column("deleted_at")
+    # A plain DROP COLUMN (SQLite 3.35+), for the same reason as in upgrade.
+    for column in ("purged_at", "deleted_by", "deleted_at"):
+        op.execute(f"ALTER TABLE articles DROP COLUMN {column}")
     if bind.dialect.name == "sqlite":
         listing.create_summaries(bind, with_trash=False)
