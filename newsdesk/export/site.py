@@ -25,6 +25,8 @@ from newsdesk.export.assets import (
     ExportAssets,
     SiteImage,
     article_dir,
+    author_dir,
+    authors_with_stories,
     site_url,
 )
 from newsdesk.export.writer import ExportCancelled, ExportError, SiteWriter, check_segment
@@ -360,7 +362,14 @@ class _Export:
                 refs.update(uid for uid in _IMAGE_REF.findall(a.body) if uid not in placed)
         if not refs:
             return {}
-        return {img.uid: img for img in self.library.list_images() if img.uid in refs}
+        # A readable reference (harbour-dawn-3f2a9c1e) is kept under its own text too.
+        found: dict[str, Image] = {}
+        for ref in refs:
+            image = self.library.find_image_by_ref(ref)
+            if image is not None:
+                found[image.uid] = image
+                found[ref] = image
+        return found
 
     def _logo(self) -> Image | None:
         """The publication's logo, when one is set and its file is still in the library."""
@@ -618,6 +627,14 @@ class _Export:
             self._render(writer, env, f"{seg}/index.html", "section.html", page=view)
         self._step()
         self._feed(writer, env, articles, tz, lang)
+        # One page per author, listing their stories: authors/<slug>/.
+        for author, items in authors_with_stories(articles):
+            view = listing("../../", author.name, items, None)
+            view.intro, view.intro_url = author.bio, author.url
+            if self.base_url:
+                view.canonical_url = site_url(self.base_url, f"{author_dir(author)}/")
+            view.description = f"Stories by {author.name} in {pub.name}."
+            self._render(writer, env, f"{author_dir(author)}/index.html", "author.html", page=view)
         if not self.base_url:
             # Sitemaps, robots.txt and canonical links must be absolute: without a
             # base URL there is nothing true to write, so the site goes without.
@@ -812,6 +829,8 @@ class ListingView:
     sections: list[tuple[str, str, bool]]  # (name, href, is this page)
     items: list[ListingItem]
     extra_head: str = ""
+    intro: str = ""  # an author page's short bio
+    intro_url: str = ""  # and the author's own site
 
 
 @dataclass
@@ -865,7 +884,12 @@ def _images_of(article: Article, extra: dict[str, Image]) -> list[Image]:
     """Every image the article's page and its listings show."""
     out = [f.image for f in article.figures]
     if "image:" in article.body:
-        out += [extra[uid] for uid in _IMAGE_REF.findall(article.body) if uid in extra]
+        seen = {img.uid for img in out}
+        for ref in _IMAGE_REF.findall(article.body):
+            img = extra.get(ref)
+            if img is not None and img.uid not in seen:
+                seen.add(img.uid)
+                out.append(img)
     return out
 
 
@@ -976,6 +1000,9 @@ def _fingerprint(article: Article, extra: dict[str, Image], now: datetime, env: 
         figures,
         extras,
         related,
+        [[u.kind, u.text, u.at.isoformat()] for u in article.updates],
+        [[a.name, a.slug, a.role, a.url] for a in article.authors],
+        article.byline,
     ]
     return hashlib.sha256(json.dumps(data, default=str).encode()).hexdigest()
 

@@ -48,7 +48,10 @@ from newsdesk.library.models import (
     Tag,
     utcnow,
 )
+from newsdesk.library.newsroom import NewsroomRecords
+from newsdesk.library.photodesk import PhotoDeskMixin
 from newsdesk.paths import is_shared_url
+from newsdesk.picture_refs import ref_digits
 from newsdesk.text import numbered_slug, slugify, word_count
 
 DB_NAME = "library.sqlite"
@@ -161,7 +164,7 @@ def _article_options():
     )
 
 
-class Library:
+class Library(NewsroomRecords, PhotoDeskMixin):
     """One library folder: `library.sqlite` plus `media/`.
 
     Every method opens a short session and hands back detached objects, so
@@ -363,6 +366,8 @@ class Library:
             s.add(article)
             s.flush()
             self._set_tags(s, article, tags)
+            if article.byline:
+                self._link_byline(s, article)
             s.flush()
             self._index(s, article)
             article_id = article.id
@@ -437,6 +442,8 @@ class Library:
                 setattr(article, key, value)
             if tags is not None:
                 self._set_tags(s, article, tags)
+            if "byline" in fields:
+                self._link_byline(s, article)
             article.version += 1
             if "updated_at" not in fields:
                 article.updated_at = utcnow()
@@ -927,6 +934,18 @@ class Library:
                 raise NotFound(f"No image {key!r} in this library.")
             return image
 
+    def find_image_by_ref(self, ref: str) -> Image | None:
+        """The picture a body reference names: its UUID, or a readable `harbour-dawn-3f2a9c1e`."""
+        digits = ref_digits(ref)
+        if digits is None:
+            return None
+        with self._session() as s:
+            if len(digits) == 32:
+                return s.scalar(select(Image).where(Image.uid == ref.strip().lower()))
+            stmt = select(Image).where(func.replace(Image.uid, "-", "").like(f"{digits}%"))
+            found = list(s.scalars(stmt.limit(2)))
+        return found[0] if len(found) == 1 else None
+
     def update_image(self, image_id: int, **fields: Any) -> Image:
         unknown = fields.keys() - IMAGE_FIELDS
         if unknown:
@@ -1207,8 +1226,8 @@ class Library:
             return list(conn.execute(stmt))
 
     # ---- revisions -----------------------------------------------------
-    def add_revision(self, article_id: int, *, reason: str = "save") -> Revision:
-        """Record the article's current text as a revision."""
+    def add_revision(self, article_id: int, *, reason: str = "save", note: str = "") -> Revision:
+        """Record the article's current text (headline, dek, body, slug) as a revision."""
         with self._session() as s, s.begin():
             article = s.get(Article, article_id)
             if article is None:
@@ -1218,8 +1237,10 @@ class Library:
                 headline=article.headline,
                 dek=article.dek,
                 body=article.body,
+                slug=article.slug,
                 word_count=word_count(article.body),
-                reason=reason,
+                reason=reason[:40],
+                note=note,
             )
             s.add(rev)
             s.flush()
@@ -1234,16 +1255,29 @@ class Library:
             )
             return list(s.scalars(stmt))
 
-    def restore_revision(self, revision_id: int) -> Article:
-        """Put a revision's text back; the text it replaces is kept as a revision first."""
+    def restore_revision(self, revision_id: int, *, keep_slug: bool = False) -> Article:
+        """Put a revision's headline, dek, body and slug back together.
+
+        The text it replaces is kept as a revision first. When the old slug now
+        belongs to another story, SlugTaken is raised (nothing changes) unless
+        keep_slug says to keep the current slug. Revisions from before slugs
+        were kept restore the text only.
+        """
         with self._session() as s:
             rev = s.get(Revision, revision_id)
             if rev is None:
                 raise NotFound(f"Revision {revision_id} is no longer in the library.")
+            fields: dict[str, Any] = {"headline": rev.headline, "dek": rev.dek, "body": rev.body}
+            if rev.slug and not keep_slug:
+                owner = self._slug_owner(s, rev.slug)
+                if owner not in (None, rev.article_id):
+                    raise SlugTaken(
+                        f"The address this version had ({rev.slug}) is now another story's; "
+                        "restore the text and keep the current address instead."
+                    )
+                fields["slug"] = rev.slug
         self.add_revision(rev.article_id, reason="before restore")
-        return self.update_article(
-            rev.article_id, headline=rev.headline, dek=rev.dek, body=rev.body
-        )
+        return self.update_article(rev.article_id, **fields)
 
     # ---- settings and publication ----------------------------------------
     def get_setting(self, key: str, default: Any = None) -> Any:

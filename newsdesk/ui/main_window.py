@@ -8,8 +8,15 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QPaintEvent,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -27,12 +34,15 @@ from newsdesk.library.changes import Changes
 from newsdesk.text import char_count, reading_time, word_count
 from newsdesk.ui.article_form import ArticleForm
 from newsdesk.ui.autosave import Autosaver
-from newsdesk.ui.browser import LibraryBrowser, Row
+from newsdesk.ui.browser import LibraryBrowser
+from newsdesk.ui.codes import CodeExpander
 from newsdesk.ui.editor import FindBar, MarkdownEditor
 from newsdesk.ui.guarded import guard_against_typing
 from newsdesk.ui.history import HistoryDialog
 from newsdesk.ui.keyboard import REGIONS, RegionCycler, ShortcutsDialog, WindowKeys, shortcut_rows
+from newsdesk.ui.newsroom import NewsroomActions
 from newsdesk.ui.ops import Operations
+from newsdesk.ui.preview_place import PROSE, PreviewPlacer
 from newsdesk.ui.spell import SpellService, attach_spelling
 from newsdesk.ui.workers import run_task
 
@@ -41,7 +51,7 @@ STATS_INTERVAL_MS = 200  # the status bar's counts lag typing by at most about t
 STATE_VERSION = 1  # bump when the dock layout changes so old saved states are ignored
 
 
-class MainWindow(QMainWindow):
+class MainWindow(NewsroomActions, QMainWindow):
     """The editing workspace around one library."""
 
     sig_first_paint = Signal()
@@ -132,6 +142,14 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)
         self.setCentralWidget(self.splitter)
+        # Beside the editor while both keep a readable measure; below it when the window is narrow.
+        self.preview_place = PreviewPlacer(
+            self.splitter,
+            editor_pane,
+            self.preview_holder,
+            editor_width=lambda: self._editor_readable_width(editor_pane),
+            parent=self,
+        )
 
         # ---- docks: the library on the left, panels on the right
         self.browser = LibraryBrowser(library)
@@ -167,6 +185,9 @@ class MainWindow(QMainWindow):
         # A new library records its default publication on first read: let that
         # happen on the writer now, not in a view's read on the GUI thread later.
         self.ops.call(lambda lib: lib.publication())
+        # The newsroom's =code= shorthand, expanded as people type (body, captions, credits).
+        self.codes = CodeExpander(self)
+        self.codes.load(library)
 
         # ---- autosave
         self.autosave = Autosaver(library, self._snapshot, self, ops=self.ops)
@@ -182,6 +203,7 @@ class MainWindow(QMainWindow):
         self.browser.sig_open_requested.connect(self._open_from_list)
         self.form.sig_changed.connect(self._on_field_changed)
         self.editor.textChanged.connect(self._on_body_changed)
+        self.codes.attach(self.editor)
         # A throttle, not a debounce: started only when idle, so the counts follow
         # continuous typing at least every STATS_INTERVAL_MS (counted off the GUI thread).
         self._stats_timer = QTimer(self, singleShot=True, interval=STATS_INTERVAL_MS)
@@ -200,7 +222,7 @@ class MainWindow(QMainWindow):
         self.regions = self._build_regions()
         self._build_menus()
         self._set_tab_order()
-        self.resize(1400, 900)
+        self.resize(_first_size(1400, 900))
         self.restore_layout()
         self.browser.load()
         self.form.refresh_choices()
@@ -297,6 +319,24 @@ class MainWindow(QMainWindow):
             view, "&Preview", self.toggle_preview, "Ctrl+Shift+P", checkable=True, name="preview"
         )
         self.preview_action.setChecked(True)
+        place_menu = view.addMenu("Preview p&lace")
+        self.place_actions: dict[str, QAction] = {}
+        places = QActionGroup(self)
+        for place, text in (
+            ("beside", "&Beside the editor"),
+            ("below", "Bel&ow the editor"),
+            ("hidden", "&Hidden"),
+        ):
+            action = a(
+                place_menu,
+                text,
+                lambda _c=False, p=place: self.set_preview_place(p),
+                checkable=True,
+                name=f"preview_{place}",
+            )
+            places.addAction(action)
+            self.place_actions[place] = action
+        self.place_actions["beside"].setChecked(True)
         for dock in self.docks.values():  # the library first, then the panels
             view.addAction(dock.toggleViewAction())
         view.addSeparator()
@@ -341,6 +381,18 @@ class MainWindow(QMainWindow):
         a(article, "&Check (preflight)…", self.run_preflight, "Ctrl+Shift+K", name="preflight")
         article.addSeparator()
         a(article, "&Reload from library", self.reload_article, name="reload")
+
+        image = bar.addMenu("I&mage")
+        a(
+            image,
+            "Apply &Template…",
+            lambda: self._images_panel_do("choose_template"),
+            "Ctrl+Shift+T",
+            name="apply_template",
+        )
+        a(image, "T&emplates…", self.show_templates, name="templates")
+        a(image, "&Code Replacements…", self.show_codes, name="codes")
+        self._build_newsroom(file, article)
 
         help_menu = bar.addMenu("&Help")
         a(help_menu, "&Markdown", self.show_help, K.HelpContents)
@@ -412,9 +464,26 @@ class MainWindow(QMainWindow):
             self.preview.update_body(self.editor.toPlainText())
 
     def toggle_preview(self, on: bool | None = None) -> None:
-        visible = not self.preview_holder.isVisible() if on is None else bool(on)
-        self.preview_holder.setVisible(visible)
-        self.preview_action.setChecked(visible)
+        """Ctrl+Shift+P: hide the preview, or bring it back where it was (beside or below)."""
+        visible = self.preview_holder.isHidden() if on is None else bool(on)
+        self.preview_place.show_preview(visible)
+        self._show_preview_place()
+
+    def set_preview_place(self, place: str) -> None:
+        """View > Preview place: beside the editor, below it, or hidden."""
+        self.preview_place.set_place(place)
+        self._show_preview_place()
+
+    def _show_preview_place(self) -> None:
+        place = self.preview_place.place
+        self.preview_action.setChecked(place != "hidden")
+        self.place_actions[place].setChecked(True)
+
+    def _editor_readable_width(self, editor_pane: QWidget) -> int:
+        """The narrowest the editor pane may be with the preview beside it: its fields fit and
+        the body keeps a readable measure too."""
+        body = self.editor.fontMetrics().horizontalAdvance(PROSE[:45]) + 40
+        return max(editor_pane.minimumSizeHint().width(), body)
 
     # ---- opening articles --------------------------------------------------------
     def open_initial(self) -> None:
@@ -462,6 +531,7 @@ class MainWindow(QMainWindow):
         return True
 
     def _set_article(self, article: Article | None) -> None:
+        self.pending_new = False
         self._loading = True
         try:
             self.article = article
@@ -488,6 +558,7 @@ class MainWindow(QMainWindow):
         self._update_stats()
         for panel in self.panels.values():
             self._panel_call(panel, article)
+        self.load_notes()
         self.sig_article_opened.emit(article)
 
     def _open_from_list(self, article_id: int) -> None:
@@ -500,24 +571,8 @@ class MainWindow(QMainWindow):
             self.browser.select_article(self.article.id)
 
     def new_article(self) -> None:
-        """Ctrl+N: an 'Untitled' draft, selected in the list, with the cursor in its headline."""
-        if not self._leave_current():
-            return
-        self.ops.run_op(
-            lambda library: library.create_article(headline="Untitled", status="draft"),
-            on_success=self._show_new_article,
-            initiator=self,
-        )
-
-    def _show_new_article(self, article: Article) -> None:
-        if not self._leave_current():  # typed into the old article while it was being made
-            return
-        self.browser.model.put_first(
-            Row(article.id, article.headline, article.status, article.section, article.updated_at)
-        )
-        self._set_article(article)
-        self.browser.select_article(article.id)
-        self.focus_headline()
+        """Ctrl+N: an empty story with the cursor in its headline, saved once something is typed."""
+        self.begin_new_article()
 
     def focus_headline(self) -> None:
         self.form.headline.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -586,8 +641,13 @@ class MainWindow(QMainWindow):
         return values
 
     def _on_body_changed(self) -> None:
-        if self._loading or self.article is None:
+        if self._loading:
             return
+        if self.article is None:
+            self._maybe_create_pending()
+            return
+        if self.notes:
+            self.show_notes()  # the notes' passages move with the text
         self.autosave.mark_dirty()
         text = self.editor.toPlainText()
         if self.preview is not None:
@@ -600,10 +660,15 @@ class MainWindow(QMainWindow):
             self._stats_timer.start()
 
     def _on_field_changed(self, name: str) -> None:
-        if self._loading or self.article is None:
+        if self._loading:
             return
-        self.autosave.mark_dirty()
+        if self.article is None:
+            self._maybe_create_pending()
+            return
         values = self.form.values()
+        if name == "status" and not self._status_chosen(values["status"]):
+            return  # preflight failed: the dialog says why; nothing is saved
+        self.autosave.mark_dirty()
         if self.preview is not None and name in ("headline", "dek", "byline", "section", "tags"):
             self.preview.update_fields(**{name: values[name]})
         if name in ("headline", "status", "section"):
@@ -742,6 +807,9 @@ class MainWindow(QMainWindow):
         insert = getattr(widget, "sig_insert_markdown", None)
         if insert is not None:
             insert.connect(self.editor.insert_markdown)
+        into_body = getattr(widget, "import_into_body", None)
+        if into_body is not None:
+            self.editor.sig_pictures_pasted.connect(into_body)
         self._panel_call(widget, self.article)
 
     @staticmethod
@@ -920,6 +988,26 @@ class MainWindow(QMainWindow):
             self.docks["images"].raise_()
             choose()
 
+    def _images_panel_do(self, method: str) -> None:
+        fn = getattr(self.panels.get("images"), method, None)
+        if callable(fn):
+            self.docks["images"].show()
+            fn()
+
+    def show_templates(self) -> None:
+        """Image > Templates…: the photo desk's named sets of fields."""
+        from newsdesk.ui.photodesk_dialogs import TemplatesDialog
+
+        self.templates_dialog = TemplatesDialog(self.library, self.ops, self)
+        self.templates_dialog.show()
+
+    def show_codes(self) -> None:
+        """Image > Code Replacements…: the newsroom's =code= table."""
+        from newsdesk.ui.photodesk_dialogs import CodesDialog
+
+        self.codes_dialog = CodesDialog(self.library, self.ops, self)
+        self.codes_dialog.show()
+
     def install_standard_panels(self) -> None:
         """The photo desk's image panel and the related-stories picker, in their docks."""
         if "images" in self.panels:
@@ -927,7 +1015,9 @@ class MainWindow(QMainWindow):
         from newsdesk.ui.images_panel import ImagesPanel
         from newsdesk.ui.related_picker import RelatedPicker
 
-        self.install_panel("images", ImagesPanel(self.library), "Images")
+        self.install_panel(
+            "images", ImagesPanel(self.library, ops=self.ops, codes=self.codes), "Images"
+        )
         self.install_panel("related", RelatedPicker(self.library, ops=self.ops), "Related stories")
 
     # ---- settings and closing ---------------------------------------------------------------
@@ -957,7 +1047,8 @@ class MainWindow(QMainWindow):
         if isinstance(splitter, QByteArray | bytes):
             self.splitter.restoreState(QByteArray(splitter))
         preview = self.settings.value("window/preview", True)
-        self.toggle_preview(preview not in (False, "false"))
+        self.preview_place.restore(self.settings, shown=preview not in (False, "false"))
+        self._show_preview_place()
         wrap = self.settings.value("editor/wrap", True)
         self.wrap_action.setChecked(wrap not in (False, "false"))
         self.editor.set_line_wrap(self.wrap_action.isChecked())
@@ -967,6 +1058,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/state", self.saveState(STATE_VERSION))
         self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.setValue("window/preview", self.preview_action.isChecked())
+        self.preview_place.save(self.settings)
         self.settings.setValue("editor/wrap", self.wrap_action.isChecked())
         if self.article is not None:
             self.settings.setValue(self._last_article_key(), self.article.uid)
@@ -1027,6 +1119,8 @@ class MainWindow(QMainWindow):
             self.browser.refresh()
         if changes.tags:
             self.form.refresh_choices()
+        if changes.codes:
+            self.codes.load(self.library)
         if not ours and self.article is not None:
             if changes.touches_article(self.article.id, self.article.uid):
                 self._check_changed_elsewhere(any_change=True)
@@ -1065,6 +1159,15 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage("Updated with changes saved in another window.", 5000)
 
         run_task(newer, on_done=apply)
+
+
+def _first_size(width: int, height: int) -> QSize:
+    """The first-run window size, never larger than the screen's free area (a 1366×768 laptop)."""
+    screen = QGuiApplication.primaryScreen()
+    if screen is None:
+        return QSize(width, height)
+    free = screen.availableGeometry()
+    return QSize(min(width, free.width()), min(height, free.height()))
 
 
 def prepare_preview_surface(holder: QWidget) -> QWidget | None:

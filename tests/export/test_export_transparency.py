@@ -23,6 +23,7 @@ def test_a_transparent_hero_is_exported_as_png_with_a_webp_source(library, tmp_p
         library, hero=logo, headline="A new logo", dek="White on clear.", body="Text.", slug="logo"
     )
     site = tmp_path / "site"
+    library.update_publication(base_url="https://news.example.org/")  # og:image needs one
     export_site(library, site)
     page = site / section_segment(article.section) / article.slug / "index.html"
     parsed = tags(page)

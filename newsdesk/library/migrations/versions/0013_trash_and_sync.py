@@ -1,7 +1,7 @@
 """trash (tombstones) and the laptop's sync state: bases, cursors and conflicts; trash-aware counts
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-02 08:00:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 from newsdesk.library import listing
 from newsdesk.library.models import AwareDateTime
 
-revision = "0011"
-down_revision = "0010"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
