@@ -11,8 +11,11 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 IMPORT_HEADROOM = 2 * 1024 * 1024  # as cli.py: the WAL and thumbnails beside two copies
 
 
-def add_parser(sub) -> None:
-    """`images import FILE… [--template NAME]` and `images search [QUERY] [--json]`."""
+def add_parser(sub):
+    """`images import FILE… [--template NAME]` and `images search [QUERY] [--json]`.
+
+    Returns the `images` command's subparsers, for the commands other modules add.
+    """
     images = sub.add_parser("images", help="import and search the picture library")
     isub = images.add_subparsers(dest="images_command", metavar="SUBCOMMAND", required=True)
     s = isub.add_parser(
@@ -36,6 +39,7 @@ def add_parser(sub) -> None:
     s.add_argument("query", nargs="*", metavar="QUERY")
     s.add_argument("--json", action="store_true", help="print JSON")
     s.add_argument("--limit", type=int, default=None, help="at most this many pictures")
+    return isub
 
 
 def picture_json(image) -> dict:

@@ -258,6 +258,11 @@ class ImagesPanel(QWidget):
             "Import picture files (or drop them here, or paste a picture with Ctrl+V)"
         )
         self.import_button.clicked.connect(self.choose_files)
+        self.export_originals_button = QPushButton("Export &Originals…")
+        self.export_originals_button.setToolTip(
+            "Write full-size originals carrying the library's captions, credits and rights"
+        )
+        self.export_originals_button.clicked.connect(self.export_originals)
         self.progress = QProgressBar()
         self.progress.setAccessibleName("Import progress")
         self.progress.setFormat("%v of %m")
@@ -358,7 +363,10 @@ class ImagesPanel(QWidget):
         tl = QVBoxLayout(top)
         tl.setContentsMargins(6, 6, 6, 0)
         tl.setSpacing(4)
-        tl.addWidget(self.import_button)
+        import_row = QHBoxLayout()
+        import_row.addWidget(self.import_button, 1)
+        import_row.addWidget(self.export_originals_button)
+        tl.addLayout(import_row)
         tl.addWidget(self.progress_row)
         tl.addWidget(self.report_row)
         tl.addWidget(self.article_label)
@@ -758,6 +766,20 @@ class ImagesPanel(QWidget):
         if event.matches(QKeySequence.StandardKey.Paste) and not text_field:
             return self.paste_from_clipboard
         return None
+
+    # ---- handing on originals ----------------------------------------------------------------
+    def export_originals(self) -> None:
+        """Export Originals…: the selected picture or all the grid shows, with their metadata."""
+        from newsdesk.ui.originals import ExportOriginalsDialog, export_from_panel
+
+        self.commit_edits()  # what was typed last is what the copies carry
+        self.flush()
+        name = (self.current.original_name or self.current.uid) if self.current else None
+        dialog = ExportOriginalsDialog(
+            current_name=name, shown=len(self.library_model.rows), parent=self
+        )
+        if dialog.exec() == dialog.DialogCode.Accepted:
+            export_from_panel(self, dialog)
 
     # ---- writing to the library -------------------------------------------------------------
     def _write(self, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None) -> None:

@@ -1078,7 +1078,8 @@ class MainWindow(NewsroomActions, QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         try:
-            self.save_everything()
+            if not getattr(self.library, "read_only", False):  # nothing can be saved there
+                self.save_everything()
         except LibraryError as exc:
             box = QMessageBox(
                 QMessageBox.Icon.Critical,
