@@ -33,7 +33,7 @@ WEBP_QUALITY = 80
 WEBP_METHOD = 2
 # Bump when the pipeline changes output (resampling, colour, XMP layout) so
 # caches made by an older version are not mistaken for current ones.
-PIPELINE_VERSION = 2  # 2: transparent pictures get PNG instead of JPEG
+PIPELINE_VERSION = 3  # 2: transparent pictures get PNG instead of JPEG; 3: alt text in XMP
 PNG_COMPRESS_LEVEL = 6
 
 _FORMATS: dict[str, tuple[str, str]] = {
@@ -149,6 +149,7 @@ def make_renditions(
         credit=credits.credit,
         creator=credits.creator,
         copyright=credits.copyright,
+        alt_text=credits.alt_text,
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     # Largest first; each smaller size is resampled from the one above it, so

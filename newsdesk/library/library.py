@@ -33,6 +33,7 @@ from newsdesk.library.errors import (
     StaleArticleError,
 )
 from newsdesk.library.figures import FigureSpec
+from newsdesk.library.framing import FramingMixin
 from newsdesk.library.models import (
     ARTICLE_STATUSES,
     FIGURE_ROLES,
@@ -164,7 +165,7 @@ def _article_options():
     )
 
 
-class Library(NewsroomRecords, PhotoDeskMixin):
+class Library(NewsroomRecords, PhotoDeskMixin, FramingMixin):
     """One library folder: `library.sqlite` plus `media/`.
 
     Every method opens a short session and hands back detached objects, so
