@@ -29,6 +29,13 @@ def add_parser(sub):
         "--template", metavar="NAME", help="apply this photo-desk template to new pictures"
     )
     s.add_argument("--json", action="store_true", help="print the imported pictures as JSON")
+    s.add_argument(
+        "--use-existing",
+        action="store_true",
+        help="a file that looks like a picture already in the library (the same photograph "
+        "in another format or size) is not imported: the library's picture is used. "
+        "Without it both are kept and a warning names the look-alike.",
+    )
     s = isub.add_parser(
         "search",
         help="search pictures by words and fields",
@@ -77,6 +84,7 @@ def cmd_images(args, open_library, command_error) -> int:
 
 def _import(args, open_library, command_error) -> int:
     from newsdesk.images.library_import import import_images
+    from newsdesk.images.near import find_look_alikes
     from newsdesk.library import LibraryError
 
     files = _picture_files([Path(p) for p in args.files])
@@ -92,9 +100,25 @@ def _import(args, open_library, command_error) -> int:
                 "space and import again."
             )
         try:
-            report = import_images(lib, files, template=args.template)
+            if args.template is not None:
+                lib.get_template(args.template)  # an unknown name stops before anything is read
+            alikes = find_look_alikes(lib, files)
+            if args.use_existing:
+                skipped = {a.path for a in alikes}
+                files = [p for p in files if p not in skipped]
+            report = import_images(lib, files, template=args.template) if files else None
         except LibraryError as exc:
             raise command_error(str(exc)) from None
+    for alike in alikes:
+        if args.use_existing:
+            then = f"used that one ({alike.existing.uid}); {alike.path.name} was not imported"
+        else:
+            then = "kept both (--use-existing uses the library's picture instead)"
+        print(f"warning: {alike.message}; {then}.", file=sys.stderr)
+    if report is None:  # every file was a look-alike, and the library's pictures are used
+        if args.json:
+            print("[]")
+        return EXIT_OK
     if report.error:
         raise command_error(report.error)
     if args.json:

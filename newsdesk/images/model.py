@@ -89,6 +89,7 @@ class PreparedImage:
     size_bytes: int
     metadata: ImageMetadata
     thumbnail_path: Path
+    dhash: str = ""  # near-duplicate hash (images/similar.py), "" when it could not be made
 
 
 @dataclass

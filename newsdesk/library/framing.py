@@ -102,6 +102,36 @@ class FramingMixin:
             replace=True,
         )
 
+    def discard_new_image(self, image_id: int) -> str:
+        """Take a picture that no story uses out of the library again (an import the user
+        chose not to keep, because the library already had it); returns its file name.
+
+        Refused (LibraryError) once any story shows it. Its media file goes after
+        the record is gone, so a failure never leaves a record without its file.
+        """
+        from newsdesk.library.models import Figure
+
+        with self._session() as s, s.begin():
+            image = s.get(Image, image_id)
+            if image is None:
+                raise NotFound(f"Picture {image_id} is no longer in the library.")
+            used = s.scalar(select(Figure.id).where(Figure.image_id == image_id).limit(1))
+            if used is not None:
+                raise LibraryError(
+                    f"{image.original_name or image.sha256[:12]} is already in a story, "
+                    "so it stays in the library."
+                )
+            name, filename = image.original_name, image.filename
+            s.delete(image)
+        path = self.media_dir / filename  # type: ignore[attr-defined]  (the facade's)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError:
+            pass  # left for `newsdesk repair`: a file without a record harms nothing
+        return name
+
     # ---- difference hashes ------------------------------------------------------------
     def images_without_dhash(self, limit: int | None = None) -> list[Image]:
         """Pictures recorded before hashes were stored (or whose hash could not be made)."""

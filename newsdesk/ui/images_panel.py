@@ -50,6 +50,7 @@ from newsdesk.picture_refs import readable_ref
 from newsdesk.ui.codes import CodeExpander
 from newsdesk.ui.image_form import FIELD_NAMES, ImageForm
 from newsdesk.ui.keys import claim_key
+from newsdesk.ui.look_alikes import look_alikes_before_import, offer_look_alikes, pair_look_alikes
 from newsdesk.ui.ops import Operations, failure_message
 from newsdesk.ui.photodesk import FilterBar, PhotoDesk
 from newsdesk.ui.thumbs import GridRow, ImageGridModel, ImageItem, ThumbGrid, ThumbnailLoader
@@ -230,6 +231,7 @@ class ImagesPanel(QWidget):
             self.codes.load(library)
         self.photo_desk = PhotoDesk(self)
         self.last_import_template: str | None = None
+        self.look_alike_offer = None  # the dialog offering the library's own pictures, if open
         self.setAcceptDrops(True)
         self.undo_stack = QUndoStack(self)
         self._writer = QThreadPool(self)
@@ -263,6 +265,12 @@ class ImagesPanel(QWidget):
             "Write full-size originals carrying the library's captions, credits and rights"
         )
         self.export_originals_button.clicked.connect(self.export_originals)
+        self.crop_button = QPushButton("Crops…")
+        self.crop_button.setToolTip(
+            "Set the picture's focal point and its 16:9, 4:3, 1:1 and social-card crops"
+        )
+        self.crop_button.clicked.connect(self.open_crop_editor)
+        self.crop_editor = None  # the open crop editor, if any
         self.progress = QProgressBar()
         self.progress.setAccessibleName("Import progress")
         self.progress.setFormat("%v of %m")
@@ -366,6 +374,7 @@ class ImagesPanel(QWidget):
         import_row = QHBoxLayout()
         import_row.addWidget(self.import_button, 1)
         import_row.addWidget(self.export_originals_button)
+        import_row.addWidget(self.crop_button)
         tl.addLayout(import_row)
         tl.addWidget(self.progress_row)
         tl.addWidget(self.report_row)
@@ -564,6 +573,7 @@ class ImagesPanel(QWidget):
         self.add_button.setEnabled(item is not None and has_article and not placed)
         self.insert_button.setEnabled(item is not None and has_article)
         self.remove_button.setEnabled(placed)
+        self.crop_button.setEnabled(item is not None)
         why = "" if has_article else "Open an article first"
         for button in (self.hero_button, self.add_button, self.insert_button):
             button.setStatusTip(why)
@@ -766,6 +776,30 @@ class ImagesPanel(QWidget):
         if event.matches(QKeySequence.StandardKey.Paste) and not text_field:
             return self.paste_from_clipboard
         return None
+
+    # ---- focal point and crops ---------------------------------------------------------------
+    def open_crop_editor(self) -> None:
+        """Crops…: the selected picture in a larger view, to set its focal point and crops."""
+        from newsdesk.library import NotFound
+        from newsdesk.ui.crop_editor import CropEditor
+
+        item = self.current
+        if item is None or self.form.batch:
+            self.say("Select one picture to set its crops.")
+            return
+        try:
+            image = self.library.get_image(item.id)
+        except NotFound as exc:
+            self.say(str(exc))
+            return
+        if not self.library.media_path(image).is_file():
+            self.say(f"{image.original_name} has lost its file, so it cannot be cropped.")
+            return
+        self.crop_editor = CropEditor(self.library, self.ops, image, self)
+        self.crop_editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.crop_editor.destroyed.connect(lambda: setattr(self, "crop_editor", None))
+        self.crop_editor.resize(820, 640)
+        self.crop_editor.open()
 
     # ---- handing on originals ----------------------------------------------------------------
     def export_originals(self) -> None:
@@ -1023,13 +1057,16 @@ class ImagesPanel(QWidget):
                         paths.append(path)
                 if not paths:
                     return ImportReport()
-                return import_images(
+                alikes = look_alikes_before_import(library, paths)
+                report = import_images(
                     library,
                     paths,
                     progress=lambda done, total: report_progress((done, total)),
                     cancel=cancel,
                     template=template,
                 )
+                report.look_alikes = pair_look_alikes(alikes, report.imported)
+                return report
             finally:
                 shutil.rmtree(temp, ignore_errors=True)
 
@@ -1095,6 +1132,11 @@ class ImagesPanel(QWidget):
             self._show_library([*newest, *rest], select=first)
         self.refresh_credit_names()
         self.sig_import_finished.emit(report)
+        if report.look_alikes:
+            placed_in_story = job is not None and job.add_to_article
+            self.look_alike_offer = offer_look_alikes(
+                self, report.look_alikes, placed_in_story=placed_in_story
+            )
         self._start_next_import()
 
     @staticmethod
