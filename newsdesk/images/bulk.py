@@ -103,30 +103,17 @@ def _prepare_one(
 
 
 def _render_one(job: RenditionJob) -> list[Rendition] | ImportFailure:
-    from .cropped import make_crop_renditions
-
     try:
-        made = make_renditions(
+        return make_renditions(
             job.src,
             job.out_dir,
             credits=job.credits,
             widths=job.widths,
             formats=job.formats,
             sha256=job.sha256,
+            crops=job.crops,
+            crop_width=job.crop_width,
         )
-        if job.crops:
-            crops = make_crop_renditions(
-                job.src,
-                job.out_dir,
-                job.crops,
-                credits=job.credits,
-                width=job.crop_width,
-                sha256=job.sha256,
-            )
-            for ratio, r in crops.items():
-                r.ratio = ratio
-                made.append(r)
-        return made
     except ImageError as exc:
         return ImportFailure(Path(job.src), str(exc))
     except Exception as exc:

@@ -59,57 +59,63 @@ def crop_key(sha: str, box: Box, size: tuple[int, int], credits: Credits) -> str
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
 
 
-def make_crop_renditions(
-    src: str | Path,
-    out_dir: str | Path,
+def plan_crops(
+    sha: str,
+    boxes: dict[str, Box],
+    credits: Credits,
+    out_dir: Path,
+    fmt: str,
+    width: int = 1200,
+) -> dict[str, Rendition]:
+    """Where each crop's file goes and its size (nothing is made)."""
+    ext, mime = _FORMATS[fmt]
+    out = {}
+    for name, box in boxes.items():
+        w, h = output_size(box, name, width)
+        key = crop_key(sha, box, (w, h), credits)[:10]
+        path = out_dir / f"{sha[:16]}-{_slug(name)}-{key}-{w}x{h}.{ext}"
+        out[name] = Rendition(width=w, height=h, format=fmt, path=path, mime=mime, ratio=name)
+    return out
+
+
+def cached_crops(
+    sha: str, boxes, credits: Credits, out_dir: Path, transparent_maybe: bool, width: int = 1200
+) -> dict[str, Rendition] | None:
+    """The crops' files when they were all made before (JPEG, or PNG for a transparent picture)."""
+    for fmt in ("jpeg", "png") if transparent_maybe else ("jpeg",):
+        found = plan_crops(sha, boxes, credits, out_dir, fmt, width)
+        if all(r.path.exists() for r in found.values()):
+            return found
+    return None
+
+
+def crop_need(
+    displayed: tuple[int, int], boxes: dict[str, Box], width: int = 1200
+) -> tuple[int, int]:
+    """The displayed-orientation size a decode must reach for every crop to be sharp."""
+    scale = min(1.0, max(output_size(b, n, width)[0] / b.w for n, b in boxes.items()))
+    return math.ceil(displayed[0] * scale), math.ceil(displayed[1] * scale)
+
+
+def cut_crops(
+    decoded: Image.Image,
+    orientation: int,
+    icc: bytes | None,
+    displayed: tuple[int, int],
     boxes: dict[str, Box],
     *,
+    sha: str,
     credits: Credits,
+    out_dir: Path,
     width: int = 1200,
-    sha256: str | None = None,
 ) -> dict[str, Rendition]:
-    """Make (or find in the cache) one rendition per named box, `width` wide at most.
-
-    `boxes` are in displayed pixels (newsdesk.crops.crop_for). JPEG, or PNG
-    when the picture has transparent pixels. Raises ImageError for a file that
-    cannot be read.
-    """
-    src, out_dir = Path(src), Path(out_dir)
-    sha = sha256 or sha256_file(src)
-    sizes = {name: output_size(box, name, width) for name, box in boxes.items()}
-
-    def planned(fmt: str) -> dict[str, Rendition]:
-        ext, mime = _FORMATS[fmt]
-        out = {}
-        for name, box in boxes.items():
-            w, h = sizes[name]
-            key = crop_key(sha, box, (w, h), credits)[:10]
-            path = out_dir / f"{sha[:16]}-{_slug(name)}-{key}-{w}x{h}.{ext}"
-            out[name] = Rendition(width=w, height=h, format=fmt, path=path, mime=mime)
-        return out
-
-    if not boxes:
-        return {}
-    with open_image(src) as im:
-        orientation = orientation_of(im)
-        disp = displayed_size(im.size, orientation)
-        candidates = ["jpeg", "png"] if may_be_transparent(im) else ["jpeg"]
-        for fmt in candidates:
-            found = planned(fmt)
-            if all(r.path.exists() for r in found.values()):
-                return found  # cache hit: nothing decoded
-        icc = im.info.get("icc_profile")
-        # Decode (draft-scaled for JPEG) just large enough for the most demanding crop.
-        scale = min(1.0, max(sizes[n][0] / boxes[n].w for n in boxes))
-        need_disp = (math.ceil(disp[0] * scale), math.ceil(disp[1] * scale))
-        need = (need_disp[1], need_disp[0]) if swaps_axes(orientation) else need_disp
-        decoded = to_working_mode(decode(im, src.name, need=need), src.name)
+    """Cut and save every crop from pixels already decoded (stored orientation, working mode)."""
     upright = apply_orientation(decoded, orientation)
     transparent = has_transparency(upright)
     if not transparent and upright.mode == "RGBA":
         upright = upright.convert("RGB")
-    renditions = planned("png" if transparent else "jpeg")
-    sx, sy = upright.width / disp[0], upright.height / disp[1]
+    renditions = plan_crops(sha, boxes, credits, out_dir, "png" if transparent else "jpeg", width)
+    sx, sy = upright.width / displayed[0], upright.height / displayed[1]
     xmp = build_xmp(
         caption=credits.caption,
         credit=credits.credit,
@@ -128,3 +134,45 @@ def make_crop_renditions(
         )
         _save(to_srgb(cut, icc), r, xmp)
     return renditions
+
+
+def make_crop_renditions(
+    src: str | Path,
+    out_dir: str | Path,
+    boxes: dict[str, Box],
+    *,
+    credits: Credits,
+    width: int = 1200,
+    sha256: str | None = None,
+) -> dict[str, Rendition]:
+    """Make (or find in the cache) one rendition per named box, `width` wide at most.
+
+    `boxes` are in displayed pixels (newsdesk.crops.crop_for). JPEG, or PNG
+    when the picture has transparent pixels. Raises ImageError for a file that
+    cannot be read. (make_renditions makes them from its own decode when given crops.)
+    """
+    src, out_dir = Path(src), Path(out_dir)
+    if not boxes:
+        return {}
+    sha = sha256 or sha256_file(src)
+    with open_image(src) as im:
+        orientation = orientation_of(im)
+        disp = displayed_size(im.size, orientation)
+        found = cached_crops(sha, boxes, credits, out_dir, may_be_transparent(im), width)
+        if found is not None:
+            return found  # cache hit: nothing decoded
+        icc = im.info.get("icc_profile")
+        need_disp = crop_need(disp, boxes, width)
+        need = (need_disp[1], need_disp[0]) if swaps_axes(orientation) else need_disp
+        decoded = to_working_mode(decode(im, src.name, need=need), src.name)
+    return cut_crops(
+        decoded,
+        orientation,
+        icc,
+        disp,
+        boxes,
+        sha=sha,
+        credits=credits,
+        out_dir=out_dir,
+        width=width,
+    )
