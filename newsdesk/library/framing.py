@@ -122,6 +122,7 @@ class FramingMixin:
                     "so it stays in the library."
                 )
             name, filename = image.original_name, image.filename
+            self._forget_media(s, image.sha256)  # type: ignore[attr-defined]  (the facade's)
             s.delete(image)
         path = self.media_dir / filename  # type: ignore[attr-defined]  (the facade's)
         try:

@@ -899,6 +899,10 @@ class Library(NewsroomRecords, PhotoDeskMixin, FramingMixin):
         """A new picture's bytes, stored with its record: here they stay in media/ (a
         shared library keeps them in the database too; library/shared.py)."""
 
+    def _forget_media(self, s: Session, sha256: str) -> None:
+        """A picture's stored bytes beside its record, when it is discarded (shared.py keeps
+        them in the database); here they are only the file in media/, removed after commit."""
+
     def add_images(self, records: Sequence[dict[str, Any]]) -> list[Image]:
         """Record many images in ONE transaction (all or none); each dict holds sha256 and fields.
 

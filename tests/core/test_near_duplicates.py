@@ -95,3 +95,17 @@ def test_the_same_file_again_and_a_different_photo_are_not_look_alikes(tmp_path)
     broken = tmp_path / "broken.jpg"
     broken.write_bytes(b"\xff\xd8 not really a jpeg")
     assert find_look_alikes(lib, [photo, other, broken, tmp_path / "gone.jpg"]) == []
+
+
+def test_a_picture_in_a_story_is_never_discarded_as_a_look_alike(tmp_path):
+    import pytest
+
+    from newsdesk.library import LibraryError
+
+    lib = Library.open(tmp_path / "lib")
+    image = import_image(lib, sample_photo(tmp_path / "a.jpg", 800, 600, seed=5))
+    article = lib.create_article(headline="Quay", body="Text.")
+    lib.add_figure(article.id, image.id, role="hero")
+    with pytest.raises(LibraryError, match="already in a story, so it stays in the library"):
+        lib.discard_new_image(image.id)
+    assert lib.get_image(image.id) and lib.media_path(image).is_file()
