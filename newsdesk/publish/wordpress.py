@@ -254,12 +254,13 @@ def publish_story(
     status: str | None = None,
     force: bool = False,
     progress: Progress | None = None,
+    force_hint: str = "publish with --force",
 ) -> Outcome:
     """Create or update the story's post; send nothing when nothing changed.
 
     Raises NotPublishable (the story may not go) or WordPressError (the site
     could not be used). A post edited in WordPress since our last publish is
-    left alone (action "left-alone") unless `force`.
+    left alone (action "left-alone") unless `force`; `force_hint` says how to force.
     """
     say = progress or (lambda _text: None)
     plan = make_plan(library, article, status=status)
@@ -282,7 +283,7 @@ def publish_story(
             str(remote.get("link", "")),
             str(remote.get("status", "")),
             f"{article.slug}: the post was changed in WordPress ({when} UTC) since newsdesk "
-            "last published it, so it was left alone; publish with --force to overwrite it.",
+            f"last published it, so it was left alone; {force_hint} to overwrite it.",
         )
     if remote is not None and not edited and record.sent_hash == digest:
         return Outcome(
