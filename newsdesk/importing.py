@@ -392,7 +392,9 @@ def import_markdown_files(library: Library, paths: list[Path]) -> list[ImportRes
     return results
 
 
-def _link_related(library: Library, parsed: list[ParsedArticle], results: list[ImportResult]) -> None:
+def _link_related(
+    library: Library, parsed: list[ParsedArticle], results: list[ImportResult]
+) -> None:
     """Related stories are linked once every file is in, so files may name each other."""
     for item, result in zip(parsed, results, strict=True):
         if not item.related:

@@ -11,8 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from newsdesk.library import Library
 from tests.faults import hostile
 from tests.faults.conftest import FIGURES

@@ -172,7 +172,7 @@ def test_import_images_asks_for_a_template_and_applies_it_to_the_new_pictures(
     )
     p = open_panel(qtbot, library)
     try:
-        with qtbot.waitSignal(p.sig_import_finished, timeout=60_000) as blocker:
+        with qtbot.waitSignal(p.sig_import_finished, timeout=60_000):
             p.choose_files()
         assert asked == [["No template", "Harbour"]]
         pictures = {i.original_name: i for i in library.search_images("city:Malaga")}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from newsdesk.ui.images_panel import REPORT_MAX_HEIGHT, ImagesPanel
 
 NAMES = ("harbour-dawn.jpg", "council-vote.jpg", "ferry-ramp.jpg")
