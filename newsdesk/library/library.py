@@ -51,6 +51,7 @@ from newsdesk.library.models import (
 )
 from newsdesk.library.newsroom import NewsroomRecords
 from newsdesk.library.photodesk import PhotoDeskMixin
+from newsdesk.library.remote_posts import RemotePostRecords
 from newsdesk.paths import is_shared_url
 from newsdesk.picture_refs import ref_digits
 from newsdesk.text import numbered_slug, slugify, word_count
@@ -165,7 +166,7 @@ def _article_options():
     )
 
 
-class Library(NewsroomRecords, PhotoDeskMixin):
+class Library(NewsroomRecords, PhotoDeskMixin, RemotePostRecords):
     """One library folder: `library.sqlite` plus `media/`.
 
     Every method opens a short session and hands back detached objects, so
