@@ -7,6 +7,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from newsdesk.cli_templates import add_templates_parser, cmd_templates
+
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 IMPORT_HEADROOM = 2 * 1024 * 1024  # as cli.py: the WAL and thumbnails beside two copies
 
@@ -46,6 +48,7 @@ def add_parser(sub):
     s.add_argument("query", nargs="*", metavar="QUERY")
     s.add_argument("--json", action="store_true", help="print JSON")
     s.add_argument("--limit", type=int, default=None, help="at most this many pictures")
+    add_templates_parser(isub)
     return isub
 
 
@@ -79,6 +82,8 @@ def _picture_files(paths: list[Path]) -> list[Path]:
 def cmd_images(args, open_library, command_error) -> int:
     if args.images_command == "import":
         return _import(args, open_library, command_error)
+    if args.images_command == "templates":
+        return cmd_templates(args, open_library, command_error)
     return _search(args, open_library, command_error)
 
 
