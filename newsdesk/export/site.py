@@ -6,10 +6,11 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -21,26 +22,22 @@ from newsdesk.export.assets import (
     RENDITION_FORMATS,
     RENDITION_WIDTHS,
     STYLESHEET,
-    ExportAssets,
     SiteImage,
-    article_dir,
-    site_url,
 )
+from newsdesk.export.listings import ListingRow, Listings, row_of, to_us
+from newsdesk.export.state import ExportState
 from newsdesk.export.writer import ExportCancelled, ExportError, SiteWriter, check_segment
 from newsdesk.library import Library
 from newsdesk.library.models import Article, Image, utcnow
 from newsdesk.library.preflight import preflight
 from newsdesk.paths import resource
 from newsdesk.render import dates
-from newsdesk.render.page import environment, is_public, split_byline
+from newsdesk.render.page import environment, is_public
 from newsdesk.render.page import section_segment as _section_segment
 
 # Bump when the exporter's output changes for the same library, so pages of
 # an older export are rendered again instead of being carried over.
 EXPORT_FORMAT = 1
-INDEX_ITEMS = 40  # the front page lists the newest stories; section pages list all
-FEED_ITEMS = 50
-NEWS_SITEMAP_WINDOW = timedelta(days=2)
 # Which rendition files an export made for each image and credits, kept beside
 # the images package's own cache so an export to a new folder finds them.
 RENDITION_INDEX = "export-index.json"
@@ -199,6 +196,9 @@ class _Export:
         return self.report
 
     def _run(self, writer: SiteWriter, requested: list[str] | None) -> None:
+        # Read before the articles: a change made while this export runs is
+        # seen by the next one.
+        self._change_id = self.library.last_change_id()
         previous: dict[str, Any] = writer.previous.get("articles", {})
         wanted = self._wanted(requested, previous)
         published = self.library.all_articles(status="published")
@@ -292,7 +292,17 @@ class _Export:
 
         pages = {c.article.uid: c.folder for c in selected}
         selected = self._pages(writer, selected, pages, site_images, extra_images, previous)
-        self._listings(writer, selected, pages, site_images)
+        rows = [
+            row_of(
+                c.article,
+                c.folder,
+                section_segment(c.article.section),
+                site_images,
+                _images_of(c.article, extra_images),
+            )
+            for c in selected
+        ]
+        self._listings(writer, rows)
         self._static(writer)
         self._check_cancel()
         articles_manifest = {
@@ -302,19 +312,42 @@ class _Export:
         renditions_manifest = {
             key: [list(f) for f in img.files] for key, img in self._rendition_keys.items()
         }
+        token = secrets.token_hex(8) if requested is None else ""
         writer.commit(
             {
                 "articles": articles_manifest,
                 "failed": self._failures,
                 "inputs": self._inputs,
                 "renditions": renditions_manifest,
+                "state_token": token,
             }
         )
+        self._record_state(writer, token, rows)
         self.report.written = [
             ArticleOutcome(c.article.slug, c.article.headline, path=f"{c.folder}/index.html")
             for c in sorted(selected, key=lambda c: c.folder)
         ]
         self._step(0)
+
+    def _record_state(self, writer: SiteWriter, token: str, rows: list[ListingRow]) -> None:
+        """Remember, with the library, what this site was made from (see export/incremental.py)."""
+        state = ExportState(self.library.engine, str(writer.out))
+        if not token:
+            # A site of chosen stories is not the whole library: the next
+            # incremental export of this folder starts with a full check.
+            state.forget()
+            return
+        state.replace_all(self.state_meta(token), rows)
+
+    def state_meta(self, token: str) -> dict[str, Any]:
+        return {
+            "format": EXPORT_FORMAT,
+            "env": self._env_digest,
+            "token": token,
+            "change_id": self._change_id,
+            "checked_us": to_us(self.now),
+            "feeds": bool(self.base_url),
+        }
 
     def _wanted(self, requested: list[str] | None, previous: dict[str, Any]) -> set[str] | None:
         if requested is None:
@@ -538,60 +571,44 @@ class _Export:
     def _describe_failure(self, exc: BaseException) -> str:
         return page_render.describe_render_failure(exc, self.publication.timezone or "UTC")
 
-    # ---- listings, feed, sitemaps ---------------------------------------------
-    def _listings(self, writer, selected, pages, site_images) -> None:
+    # ---- listings, feed, sitemaps (built in export/listings.py) ---------------
+    def _listing_renderer(self, writer: SiteWriter) -> Listings:
         env = environment(self.templates_override)
-        pub = self.publication
-        tz = pub.timezone or "UTC"
-        lang = pub.language or "en"
-        articles = sorted(
-            (c.article for c in selected), key=lambda a: (_when(a), a.id), reverse=True
+        return Listings(
+            self.library.root,
+            self.publication,
+            self.base_url,
+            self.now,
+            lambda rel, template, **context: self._render(writer, env, rel, template, **context),
         )
-        by_section: dict[str, list[Article]] = {}
-        for a in articles:
-            by_section.setdefault(section_segment(a.section), []).append(a)
-        section_names = {
-            seg: (items[0].section or "News") for seg, items in sorted(by_section.items())
-        }
 
-        def listing(root: str, heading: str, items: list[Article], current: str | None):
-            assets = ExportAssets(self.library.root, images=site_images, pages=pages, root=root)
-            return ListingView(
-                lang=lang,
-                title=f"{heading} | {pub.name}" if heading != pub.name else pub.name,
-                description=f"The latest stories from {pub.name}.",
-                heading=heading,
-                publication_name=pub.name,
-                canonical_url=(
-                    site_url(self.base_url, f"{current}/" if current else "")
-                    if self.base_url
-                    else ""
-                ),
-                stylesheet_href=assets.stylesheet_href,
-                favicon_href=assets.favicon_href,
-                home_href=assets.home_href,
-                sections=[
-                    (name, assets.section_href(name), seg == current)
-                    for seg, name in section_names.items()
-                ],
-                items=[self._item(a, assets, tz) for a in items],
-            )
+    def _listings(self, writer: SiteWriter, rows: list[ListingRow]) -> None:
+        listings = self._listing_renderer(writer)
+        rows = sorted(rows, key=lambda r: r.sort_key, reverse=True)
+        by_section: dict[str, list[ListingRow]] = {}
+        for r in rows:
+            by_section.setdefault(r.seg, []).append(r)
+        names = listings.section_names(items[0] for items in by_section.values())
+        listings.index(rows, names)
+        self._step()
+        for seg in sorted(by_section):
+            listings.section(seg, by_section[seg], names)
+        self._step()
+        if not self._feeds_possible():
+            return
+        listings.feed(rows)
+        listings.sitemap([(r.folder, r.seg, r.lastmod_us) for r in rows])
+        cutoff = listings.news_cutoff_us()
+        listings.news_sitemap([r for r in rows if r.when_us >= cutoff])
+        self._step()
 
-        index = listing("", pub.name, articles[:INDEX_ITEMS], None)
-        self._render(writer, env, "index.html", "index.html", page=index)
-        self._step()
-        for seg, items in sorted(by_section.items()):
-            view = listing("../", section_names[seg], items, seg)
-            self._render(writer, env, f"{seg}/index.html", "section.html", page=view)
-        self._step()
+    def _feeds_possible(self) -> bool:
         if not self.base_url:
             self.report.warnings.append(
                 "The publication has no base URL, so no feed or sitemaps were written "
                 "(they need absolute addresses)."
             )
-            return
-        self._feeds(writer, env, articles, sorted(by_section), tz, lang)
-        self._step()
+        return bool(self.base_url)
 
     def _render(self, writer: SiteWriter, env, rel: str, template: str, **context: Any) -> None:
         """Render a listing, feed or sitemap, unless its inputs are those of the previous export.
@@ -607,87 +624,6 @@ class _Export:
             return
         writer.write(rel, env.get_template(template).render(**context).encode("utf-8"))
 
-    def _item(self, a: Article, assets: ExportAssets, tz: str) -> ListingItem:
-        when = _when(a)
-        hero = a.hero
-        thumb = assets.image_ref(hero.image, alt=hero.alt_text, purpose="listing") if hero else None
-        return ListingItem(
-            href=assets.article_href(a) or "",
-            headline=a.headline,
-            dek=a.dek,
-            lang=a.language or "",
-            date_iso=dates.iso(when, tz),
-            date_text=dates.human_date(when, language=self.publication.language, tz_name=tz),
-            thumb=thumb,
-        )
-
-    def _feeds(self, writer, env, articles, sections, tz, lang) -> None:
-        base = self.base_url
-        pub = self.publication
-
-        def url(a: Article) -> str:
-            return site_url(base, article_dir(a) + "/")
-
-        entries = [
-            FeedEntry(
-                id=f"urn:uuid:{a.uid}",
-                title=a.headline,
-                url=url(a),
-                published=dates.iso(_when(a), tz),
-                updated=dates.iso(max(a.updated_at, _when(a)), tz),
-                authors=split_byline(a.byline),
-                summary=a.dek or a.seo_description,
-                section=a.section,
-                lang=a.language or "",
-            )
-            for a in articles[:FEED_ITEMS]
-        ]
-        # An empty site still needs a fixed <updated>, or every export would rewrite it.
-        epoch = datetime(2000, 1, 1, tzinfo=UTC)
-        newest = max((max(a.updated_at, _when(a)) for a in articles[:FEED_ITEMS]), default=epoch)
-        feed = FeedView(
-            id=base,
-            title=pub.name,
-            lang=lang,
-            home_url=base,
-            self_url=site_url(base, "feed.xml"),
-            updated=dates.iso(newest, tz),
-            author=pub.name,
-            entries=entries,
-        )
-        self._render(writer, env, "feed.xml", "feed.xml", feed=feed)
-
-        last_mod = max((max(a.updated_at, _when(a)) for a in articles), default=epoch)
-        urls = [SitemapUrl(base, dates.iso(last_mod, "UTC"))]
-        for seg in sections:
-            newest = max(
-                max(a.updated_at, _when(a)) for a in articles if section_segment(a.section) == seg
-            )
-            urls.append(SitemapUrl(site_url(base, f"{seg}/"), dates.iso(newest, "UTC")))
-        urls += [
-            SitemapUrl(url(a), dates.iso(max(a.updated_at, _when(a)), "UTC")) for a in articles
-        ]
-        self._render(writer, env, "sitemap.xml", "sitemap.xml", urls=urls)
-
-        recent = [a for a in articles if self.now - _when(a) <= NEWS_SITEMAP_WINDOW]
-        news = [
-            NewsItem(
-                url=url(a),
-                title=a.headline,
-                published=dates.iso(_when(a), "UTC"),
-                language=_news_language(a.language or lang),
-            )
-            for a in recent
-        ]
-        self._render(
-            writer,
-            env,
-            "news-sitemap.xml",
-            "news_sitemap.xml",
-            items=news,
-            publication_name=pub.name,
-        )
-
     def _static(self, writer: SiteWriter) -> None:
         for rel, name in ((STYLESHEET, "site.css"), (FAVICON, "favicon.svg")):
             own = self.library.templates_dir / name
@@ -698,75 +634,6 @@ class _Export:
                 raise ExportError(f"Could not read {source}: {exc.strerror or exc}.") from exc
             writer.write(rel, data)
         self._step()
-
-
-# --------------------------------------------------------------------------- views
-@dataclass
-class ListingItem:
-    href: str
-    headline: str
-    dek: str
-    lang: str
-    date_iso: str
-    date_text: str
-    thumb: Any
-
-
-@dataclass
-class ListingView:
-    """What index.html and section.html show; carries every field base.html reads."""
-
-    lang: str
-    title: str
-    description: str
-    heading: str
-    publication_name: str
-    canonical_url: str
-    stylesheet_href: str
-    favicon_href: str
-    home_href: str
-    sections: list[tuple[str, str, bool]]  # (name, href, is this page)
-    items: list[ListingItem]
-    extra_head: str = ""
-
-
-@dataclass
-class FeedEntry:
-    id: str
-    title: str
-    url: str
-    published: str
-    updated: str
-    authors: list[str]
-    summary: str
-    section: str
-    lang: str
-
-
-@dataclass
-class FeedView:
-    id: str
-    title: str
-    lang: str
-    home_url: str
-    self_url: str
-    updated: str
-    author: str
-    entries: list[FeedEntry]
-
-
-@dataclass
-class SitemapUrl:
-    loc: str
-    lastmod: str
-
-
-@dataclass
-class NewsItem:
-    url: str
-    title: str
-    published: str
-    language: str
 
 
 # --------------------------------------------------------------------------- helpers
@@ -887,14 +754,6 @@ def _base_url(url: str) -> str:
     if url and not url.endswith("/"):
         url += "/"
     return url
-
-
-def _news_language(lang: str) -> str:
-    """Google News wants ISO 639 codes, with zh-cn and zh-tw as the only regional ones."""
-    lang = (lang or "en").lower()
-    if lang.startswith("zh"):
-        return "zh-tw" if lang in ("zh-tw", "zh-hant", "zh-hk") else "zh-cn"
-    return lang.split("-")[0]
 
 
 __all__ = [
