@@ -78,6 +78,9 @@ class ExportReport:
     reused_files: int = 0
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    mode: str = "full"  # or "incremental", or "full (why the state could not be used)"
+    rendered_pages: int = -1  # article pages rendered by an incremental export
+    rendered_listings: list[str] = field(default_factory=list)  # listings, feeds, sitemaps made
 
     @property
     def ok(self) -> bool:
@@ -619,6 +622,7 @@ class _Export:
         """
         key = hashlib.sha256(f"{self._env_digest}|{template}|{context!r}".encode()).hexdigest()
         self._inputs[rel] = key
+        self.report.rendered_listings.append(rel)
         if writer.previous.get("inputs", {}).get(rel) == key and writer.can_reuse(rel):
             writer.reuse(rel)
             return

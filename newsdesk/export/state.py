@@ -106,13 +106,12 @@ class ExportState:
         with self.engine.connect() as conn:
             return [ListingRow.from_state(*r) for r in conn.execute(text(sql), {"t": target_id})]
 
-    def uses_file(self, target_id: int, name: str) -> bool:
-        """True when a story of the site still shows this rendition file."""
-        sql = "SELECT 1 FROM export_state WHERE target_id = :t AND instr(data, :n) > 0 LIMIT 1"
+    def uses_file(self, target_id: int, name: str, exclude: set[str]) -> bool:
+        """True when a story of the site (other than those excluded) still shows this rendition file."""
+        sql = "SELECT uid FROM export_state WHERE target_id = :t AND instr(data, :n) > 0"
         with self.engine.connect() as conn:
-            return (
-                conn.execute(text(sql), {"t": target_id, "n": json.dumps(name)}).first() is not None
-            )
+            rows = conn.execute(text(sql), {"t": target_id, "n": json.dumps(name)})
+            return any(r[0] not in exclude for r in rows)
 
     # ---- writing ---------------------------------------------------------
     def replace_all(self, meta: dict[str, Any], rows: Iterable[ListingRow]) -> None:

@@ -323,6 +323,16 @@ class SiteWriter:
         self.files[rel] = FileEntry(entry[0], entry[1], entry[2])
         self.reused.append(rel)
 
+    def keep_rest(self, drop: set[str]) -> None:
+        """Carry over every file of the previous site not written, reused or dropped by this export.
+
+        For an incremental export, which knows what changed from the library's
+        export state: the files it does not touch are kept without a look.
+        """
+        for rel, entry in self._previous_files.items():
+            if rel not in self.files and rel not in drop:
+                self.files[rel] = FileEntry(entry[0], entry[1], entry[2])
+
     def write(self, rel: str, data: bytes) -> bool:
         """Stage one file; returns False when the previous site's copy is kept instead."""
         digest = sha256_bytes(data)

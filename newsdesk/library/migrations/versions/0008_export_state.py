@@ -44,9 +44,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("target_id", "uid", name="pk_export_state"),
     )
-    op.create_index(
-        "ix_export_state_order", "export_state", ["target_id", "when_us", "article_id"]
-    )
+    op.create_index("ix_export_state_order", "export_state", ["target_id", "when_us", "article_id"])
     op.create_index(
         "ix_export_state_section", "export_state", ["target_id", "seg", "when_us", "article_id"]
     )
