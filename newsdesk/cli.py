@@ -68,6 +68,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("slugs", nargs="*", metavar="SLUG")
     s.add_argument("--all", action="store_true", help="export the whole site")
     s.add_argument("--out", type=Path, required=True, metavar="DIR")
+    s.add_argument(
+        "--watch",
+        action="store_true",
+        help="with --all: keep running and republish after every save (Ctrl+C to stop)",
+    )
     s = sub.add_parser("screenshot", help="render the main window offscreen to a PNG")
     s.add_argument("out", type=Path, metavar="OUT.png")
     return p
@@ -213,12 +218,18 @@ def cmd_export(args) -> int:
         raise CommandError("Name the articles to export, or use --all for the whole site.")
     if args.all and args.slugs:
         raise CommandError("Use either SLUG... or --all, not both.")
-    from newsdesk.export import ExportError, export_articles, export_site
+    if args.watch and not args.all:
+        raise CommandError("--watch republishes the whole site; use it with --all.")
+    from newsdesk.export import ExportError, export_articles
+    from newsdesk.export.incremental import publish
 
+    if args.watch:
+        return _watch_export(args)
     with _open(args) as lib:
         try:
             if args.all:
-                report = export_site(lib, args.out)
+                # Only what changed since this folder's last export is rendered again.
+                report = publish(lib, args.out)
             else:
                 for slug in args.slugs:
                     _article(lib, slug)
@@ -229,6 +240,35 @@ def cmd_export(args) -> int:
     for line in report.problem_lines():
         print(line, file=sys.stderr)
     return EXIT_OK if report.ok else EXIT_PROBLEMS
+
+
+def _watch_export(args) -> int:
+    """Republish after every save until Ctrl+C or SIGTERM; both end it with exit 0."""
+    import signal
+    import threading
+
+    from newsdesk.export.watch import watch
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+
+    def report(r) -> None:
+        if r.rendered_pages != 0 or r.changed_files:
+            print(r.summary(), flush=True)
+        for line in r.problem_lines():
+            print(line, file=sys.stderr, flush=True)
+
+    def error(message: str) -> None:
+        print(f"newsdesk: {message}", file=sys.stderr, flush=True)
+
+    with _open(args) as lib:
+        print(f"Publishing {lib.root} to {args.out} after every save; Ctrl+C to stop.", flush=True)
+        try:
+            watch(lib, args.out, stop=stop, on_report=report, on_error=error)
+        except KeyboardInterrupt:
+            pass
+    print("Stopped publishing.", flush=True)
+    return EXIT_OK
 
 
 def cmd_screenshot(args) -> int:
