@@ -118,6 +118,8 @@ class _Incremental(_Export):
         )
         deleted = set(changes.deleted_articles)
         if not dirty and not deleted and not news_moved:
+            # Nothing to write, but never report a folder as current while another export writes it.
+            SiteWriter.check_free(self.report.out_dir)
             self.report.mode = "incremental"
             self.report.rendered_pages = 0
             self.state.update({**meta, "change_id": self._change_id}, [], [])

@@ -233,6 +233,24 @@ class SiteWriter:
                 f"Another export is writing to {self.out}; wait for it to finish, then export again."
             ) from None
 
+    @staticmethod
+    def check_free(out_dir: str | os.PathLike[str]) -> None:
+        """Raise ExportError when another export is writing to out_dir right now."""
+        if fcntl is None:
+            return
+        try:
+            fd = os.open(out_dir, os.O_RDONLY)
+        except OSError:
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ExportError(
+                f"Another export is writing to {out_dir}; wait for it to finish, then export again."
+            ) from None
+        finally:
+            os.close(fd)
+
     def _release(self) -> None:
         for name in ("_journal_fd", "_lock_fd"):
             fd = getattr(self, name)
