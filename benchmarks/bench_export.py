@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -16,7 +17,7 @@ if str(ROOT) not in sys.path:
 
 from benchmarks.generate import cached_library  # noqa: E402
 
-ARTICLES = 1000
+ARTICLES = int(os.environ.get("BENCH_EXPORT_ARTICLES", "1000"))
 IMAGES = 60
 COLD_BUDGET = 8.0
 EDIT_BUDGET = 1.0
@@ -48,6 +49,10 @@ def make_publishable(library) -> None:
                 ),
                 {"a": article_id, "i": images[n % len(images)]},
             )
+        # Preflight wants each story's own alt text on its hero.
+        conn.execute(
+            text("UPDATE figures SET alt_text = 'A photograph of the scene' WHERE alt_text = ''")
+        )
         conn.execute(
             text("UPDATE articles SET dek = substr(dek, 1, 150) || '.' WHERE length(dek) > 160")
         )
@@ -55,6 +60,7 @@ def make_publishable(library) -> None:
 
 def main() -> int:
     from newsdesk.export import export_site
+    from newsdesk.export.incremental import publish
     from newsdesk.library import Library
 
     source = cached_library(ARTICLES, images=IMAGES)
@@ -79,20 +85,47 @@ def main() -> int:
         warm_s = time.perf_counter() - t
 
         # Five edits to five different stories; the median is the figure (the
-        # machine is shared, so a single run says little).
+        # machine is shared, so a single run says little). publish() is what
+        # `export --all` runs: only what the edit touches is rendered.
         edit_times, edit = [], None
         for k in range(EDITS):
             slug = warm.written[(k + 1) * len(warm.written) // (EDITS + 1)].slug
             target = library.get_article(slug)
             library.update_article(target.id, body=target.body + f"\n\nCorrection number {k}.")
             t = time.perf_counter()
-            edit = export_site(library, site)
+            edit = publish(library, site)
             edit_times.append(time.perf_counter() - t)
         edit_s = statistics.median(edit_times)
 
         t = time.perf_counter()
-        same = export_site(library, site)
+        same = publish(library, site)
         same_s = time.perf_counter() - t
+
+        # From the command line, start-up included.
+        cli_times = []
+        for k in range(EDITS):
+            slug = warm.written[(k + 1) * len(warm.written) // (EDITS + 2)].slug
+            target = library.get_article(slug)
+            library.update_article(target.id, headline=target.headline + f" ({k})")
+            t = time.perf_counter()
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "newsdesk",
+                    "--library",
+                    str(lib_dir),
+                    "export",
+                    "--all",
+                    "--out",
+                    str(site),
+                ],
+                check=True,
+                capture_output=True,
+                env={**os.environ, "PYTHONPATH": str(ROOT)},
+            )
+            cli_times.append(time.perf_counter() - t)
+        cli_s = statistics.median(cli_times)
         library.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -115,6 +148,11 @@ def main() -> int:
     print("  edit runs: " + ", ".join(f"{x:.2f} s" for x in edit_times))
     print(
         f"again with nothing changed         : {same_s:6.2f} s   ({len(same.changed_files)} files rewritten)"
+    )
+    print(
+        f"one headline edit, CLI incl. start : {cli_s:6.2f} s   (median; runs: "
+        + ", ".join(f"{x:.2f}" for x in cli_times)
+        + ")"
     )
     ok = warm_s <= COLD_BUDGET and edit_s <= EDIT_BUDGET
     print("within budget" if ok else "OVER BUDGET")
