@@ -59,21 +59,70 @@ def make_application(argv: list[str]):
     return app
 
 
-def open_library(library_dir: Path):
-    """The library, or None after telling the user why it cannot be opened."""
-    from PySide6.QtWidgets import QMessageBox
+def tell(message: str, *, interactive: bool, title: str = "newsdesk cannot open the library"):
+    """One sentence to the user: a message box in the window, one stderr line offscreen."""
+    if interactive:
+        from PySide6.QtWidgets import QMessageBox
 
+        QMessageBox.critical(None, title, message)
+    else:
+        print(f"newsdesk: {message}", file=sys.stderr)
+
+
+def open_library(library_dir: Path, *, interactive: bool = True):
+    """The library, or None after telling the user why it cannot be opened."""
     from newsdesk.library import Library, LibraryError
 
     try:
         return Library.open(library_dir)
     except LibraryError as exc:
-        QMessageBox.critical(None, "newsdesk cannot open the library", str(exc))
-        return None
+        tell(str(exc), interactive=interactive)
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        tell(
+            f"The library cannot be opened: {exc.strerror or exc}{where}.", interactive=interactive
+        )
+    return None
+
+
+LIBRARY_FAILURES: list[str] = []
+"""Library failures met while the window ran (the screenshot reports them in its exit status)."""
+
+
+def install_error_hook(interactive: bool) -> None:
+    """A library failure inside the running window (the disk went away, the file was damaged)
+    reaches the user as one sentence in a message box, not as a traceback; damage closes the
+    window, since nothing more can be saved."""
+    from newsdesk.library import LibraryError
+    from newsdesk.library.errors import LibraryDamaged
+
+    previous = sys.excepthook
+
+    def hook(kind, exc, tb) -> None:
+        if not isinstance(exc, LibraryError):
+            previous(kind, exc, tb)
+            return
+        if str(exc) in LIBRARY_FAILURES:
+            return  # said once is enough (several views may meet the same damage)
+        LIBRARY_FAILURES.append(str(exc))
+        tell(str(exc), interactive=interactive, title="newsdesk")
+        if interactive and isinstance(exc, LibraryDamaged):
+            from PySide6.QtWidgets import QApplication
+
+            app = QApplication.instance()
+            if app is not None:
+                app.exit(EXIT_DAMAGED)
+
+    sys.excepthook = hook
+
+
+EXIT_DAMAGED = 2
 
 
 def seed_sample(library) -> None:
     """A new, empty library gets the sample article, when the sample module is there."""
+    if getattr(library, "read_only", False):
+        return
     try:
         from newsdesk.sample import seed_if_new
     except ImportError:
@@ -106,14 +155,20 @@ def run(library_dir: Path, argv: list[str]) -> int:
     library_dir = resolve_startup_library(library_dir)  # a library moved in Preferences
     library = open_library(library_dir)
     if library is None:
-        return 1
+        return EXIT_DAMAGED
+    from newsdesk.library import LibraryError
     from newsdesk.ui.welcome import maybe_show_welcome
 
+    install_error_hook(interactive=True)
     try:
-        seed_sample(library)
-        window = build_window(library)
-        window.show()
-        maybe_show_welcome(library, window)
+        try:
+            seed_sample(library)
+            window = build_window(library)
+            window.show()
+            maybe_show_welcome(library, window)
+        except LibraryError as exc:
+            tell(str(exc), interactive=True)  # damage met while loading: said before exit
+            return EXIT_DAMAGED
         # Everything loaded so far lives as long as the app: keep it out of the
         # garbage collector's full passes, which would pause the GUI thread.
         gc.freeze()
@@ -130,13 +185,21 @@ def screenshot(library_dir: Path, out_png: Path) -> int:
     os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
     prepare_environment()
     app = make_application([])  # noqa: F841 (held: the application must outlive the window)
-    library = open_library(library_dir)
+    library = open_library(library_dir, interactive=False)
     if library is None:
-        return 1
+        return EXIT_DAMAGED
     from PySide6.QtCore import QSettings
 
+    from newsdesk.library import LibraryError
+
+    install_error_hook(interactive=False)
     try:
         seed_sample(library)
+    except LibraryError as exc:
+        tell(str(exc), interactive=False)
+        library.close()
+        return EXIT_DAMAGED
+    try:
         with tempfile.TemporaryDirectory() as tmp:
             # A throwaway settings file: the picture never depends on a user's saved layout.
             settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
@@ -150,6 +213,8 @@ def screenshot(library_dir: Path, out_png: Path) -> int:
             saved = window.grab().save(str(out_png))
             window.close()
             dispose(window)
+        if LIBRARY_FAILURES:
+            return EXIT_DAMAGED  # already said, one sentence each
         if not ready:
             print(
                 "newsdesk: the preview did not finish loading; the picture shows it unfinished.",

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from newsdesk.paths import resolve_library_dir
+from newsdesk.paths import LibraryLocationError, resolve_library_dir
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 
@@ -75,29 +75,107 @@ def _parser() -> argparse.ArgumentParser:
     )
     s = sub.add_parser("screenshot", help="render the main window offscreen to a PNG")
     s.add_argument("out", type=Path, metavar="OUT.png")
+    sub.add_parser("repair", help="copy what can be read of a damaged library into a new one")
+    s = sub.add_parser(
+        "publication",
+        help="show the publication's settings, or set the ones given",
+        description="Without options, print the publication's settings; with options, set "
+        "only those. Until a base URL is set, exported pages have no canonical links and "
+        "the site has no sitemaps.",
+    )
+    s.add_argument("--json", action="store_true", help="print JSON")
+    s.add_argument("--name", metavar="N", help="the name on every page")
+    s.add_argument(
+        "--base-url",
+        metavar="URL",
+        help='where the site is published, e.g. https://news.example.org/ ("" clears it)',
+    )
+    s.add_argument("--language", metavar="L", help="the pages' language tag, e.g. en or en-GB")
+    s.add_argument("--timezone", metavar="TZ", help="the time zone of dates, e.g. Europe/London")
+    s.add_argument("--logo", type=Path, metavar="FILE", help="an image file to use as the logo")
     return p
 
 
-def _open(args):
+def _library_dir(args) -> Path:
+    """--library (or NEWSDESK_LIBRARY), as an absolute folder; one sentence when it is unusable."""
+    try:
+        return resolve_library_dir(args.library)
+    except LibraryLocationError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _open(args, *, write: bool = False):
+    """The library; `write` for commands that change it (refused on a read-only library)."""
     from newsdesk.library import Library, LibraryError
+    from newsdesk.library.errors import LibraryReadOnly
 
     try:
-        return Library.open(resolve_library_dir(args.library))
+        lib = Library.open(args.library_dir)
     except LibraryError as exc:
         raise CommandError(str(exc)) from None
+    if write and lib.read_only:
+        lib.close()
+        raise CommandError(str(LibraryReadOnly(lib.root)))
+    return lib
+
+
+def _out_dir(value: Path) -> Path:
+    """--out, relative to the working directory; an empty value would mean the directory itself."""
+    if not str(value).strip() or str(value) == ".":
+        raise CommandError(
+            "--out needs a folder for the site, such as --out site (not the current folder)."
+        )
+    if "\x00" in str(value):
+        raise CommandError("--out contains a NUL character; give a folder for the site.")
+    return Path(os.path.abspath(value.expanduser()))
 
 
 def _iso(dt: datetime | None) -> str | None:
     return dt.isoformat(timespec="seconds") if dt else None
 
 
+# Room an import needs besides two copies' worth of its pictures (the media file,
+# and its thumbnail and the database's write-ahead log, which grows by about a
+# megabyte for the first stories of a new library): checked before anything is
+# written, so a nearly full disk refuses the import instead of taking half of it.
+IMPORT_HEADROOM = 2 * 1024 * 1024
+
+
+def _check_room_for_import(lib, files: list[Path]) -> None:
+    import shutil
+
+    from newsdesk.importing import parse_markdown_file
+
+    tz_name = lib.publication().timezone
+    pictures: set[Path] = set()
+    needed = IMPORT_HEADROOM
+    for path in files:
+        parsed = parse_markdown_file(Path(path), tz_name=tz_name)
+        needed += 2 * Path(path).stat().st_size
+        names = ([parsed.hero["file"]] if parsed.hero else []) + parsed.body_images
+        pictures.update((parsed.path.parent / name).resolve() for name in names)
+    needed += sum(2 * p.stat().st_size for p in pictures if p.is_file())
+    free = shutil.disk_usage(lib.root).free
+    if free < needed:
+        raise CommandError(
+            f"The disk holding the library has {_size(free)} free and this import needs about "
+            f"{_size(needed)}; nothing was imported. Free some space and import again."
+        )
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{max(n, 0) // 1024} KB"
+
+
 def cmd_import(args) -> int:
     from newsdesk.importing import ImportProblem, import_markdown_files
+    from newsdesk.library import LibraryError
 
-    with _open(args) as lib:
+    with _open(args, write=True) as lib:
         try:
+            _check_room_for_import(lib, args.files)
             results = import_markdown_files(lib, args.files)
-        except ImportProblem as exc:
+        except (ImportProblem, LibraryError) as exc:
             raise CommandError(str(exc)) from None
         for r in results:
             verb = "imported" if r.created else "updated"
@@ -187,13 +265,19 @@ def cmd_check(args) -> int:
     with _open(args) as lib:
         article = _article(lib, args.slug)
         problems = preflight(lib, article)
-    if not problems:
+    errors = [p for p in problems if p.is_error]
+    # Warnings go to stderr like every other warning, so stdout stays the verdict.
+    if not errors:
         print(f"{article.slug}: ready to publish.")
-        return EXIT_OK
-    print(f"{article.slug}: {len(problems)} problem(s)")
+    else:
+        print(f"{article.slug}: {len(errors)} problem(s)")
+        for p in errors:
+            print(f"  - {p.message}")
+    sys.stdout.flush()
     for p in problems:
-        print(f"  - {p.message}")
-    return EXIT_PROBLEMS
+        if not p.is_error:
+            print(f"warning: {p.message}", file=sys.stderr)
+    return EXIT_PROBLEMS if errors else EXIT_OK
 
 
 def cmd_related(args) -> int:
@@ -220,29 +304,51 @@ def cmd_export(args) -> int:
         raise CommandError("Use either SLUG... or --all, not both.")
     if args.watch and not args.all:
         raise CommandError("--watch republishes the whole site; use it with --all.")
+    import jinja2
+
     from newsdesk.export import ExportError, export_articles
     from newsdesk.export.incremental import publish
+    from newsdesk.library import LibraryError
 
+    out = _out_dir(args.out)
     if args.watch:
-        return _watch_export(args)
+        return _watch_export(args, out)
     with _open(args) as lib:
         try:
             if args.all:
                 # Only what changed since this folder's last export is rendered again.
-                report = publish(lib, args.out)
+                report = publish(lib, out)
             else:
                 for slug in args.slugs:
                     _article(lib, slug)
-                report = export_articles(lib, args.slugs, args.out)
-        except ExportError as exc:
+                report = export_articles(lib, args.slugs, out)
+        except (ExportError, LibraryError) as exc:
             raise CommandError(str(exc)) from None
+        except jinja2.TemplateError as exc:
+            raise CommandError(_template_failure(exc, lib)) from None
     print(report.summary())
     for line in report.problem_lines():
         print(line, file=sys.stderr)
     return EXIT_OK if report.ok else EXIT_PROBLEMS
 
 
-def _watch_export(args) -> int:
+def _template_failure(exc, lib) -> str:
+    """One sentence for a page template that does not parse or fails while rendering."""
+    import jinja2
+
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        # A publication's own template (in <library>/templates) that does not parse.
+        return (
+            f"The template {exc.filename or exc.name} has an error on line {exc.lineno} "
+            f"({exc.message}); fix it or remove it, then export again."
+        )
+    return (
+        f"A page template failed ({exc.message}); check the templates in "
+        f"{lib.templates_dir}, then export again."
+    )
+
+
+def _watch_export(args, out: Path) -> int:
     """Republish after every save until Ctrl+C or SIGTERM; both end it with exit 0."""
     import signal
     import threading
@@ -262,9 +368,16 @@ def _watch_export(args) -> int:
         print(f"newsdesk: {message}", file=sys.stderr, flush=True)
 
     with _open(args) as lib:
-        print(f"Publishing {lib.root} to {args.out} after every save; Ctrl+C to stop.", flush=True)
+        print(f"Publishing {lib.root} to {out} after every save; Ctrl+C to stop.", flush=True)
         try:
-            watch(lib, args.out, stop=stop, on_report=report, on_error=error)
+            watch(
+                lib,
+                out,
+                stop=stop,
+                on_report=report,
+                on_error=error,
+                describe=lambda exc: _template_failure(exc, lib),
+            )
         except KeyboardInterrupt:
             pass
     print("Stopped publishing.", flush=True)
@@ -274,13 +387,113 @@ def _watch_export(args) -> int:
 def cmd_screenshot(args) -> int:
     from newsdesk.app import screenshot
 
-    return screenshot(resolve_library_dir(args.library), args.out)
+    return screenshot(args.library_dir, args.out)
+
+
+def _publication_json(lib, pub) -> dict:
+    logo = None
+    if pub.logo_image_id is not None:
+        from newsdesk.library import NotFound
+
+        try:
+            image = lib.get_image(pub.logo_image_id)
+        except NotFound:
+            image = None
+        if image is not None:
+            logo = {
+                "uid": image.uid,
+                "name": image.original_name,
+                "width": image.width,
+                "height": image.height,
+            }
+    return {
+        "name": pub.name,
+        "base_url": pub.base_url,
+        "language": pub.language,
+        "timezone": pub.timezone,
+        "logo": logo,
+    }
+
+
+def cmd_publication(args) -> int:
+    from newsdesk.library import LibraryError
+    from newsdesk.library import publication as settings
+
+    checks = (
+        ("name", args.name, settings.clean_name),
+        ("base_url", args.base_url, settings.clean_base_url),
+        ("language", args.language, settings.clean_language),
+        ("timezone", args.timezone, settings.clean_timezone),
+    )
+    changes = {}
+    try:
+        for key, value, clean in checks:
+            if value is not None:
+                changes[key] = clean(value)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    if args.logo is not None and not args.logo.is_file():
+        raise CommandError(
+            f"{args.logo}: no such file."
+            if not args.logo.exists()
+            else f"{args.logo} is not an image file; give the logo's picture."
+        )
+    with _open(args) as lib:
+        try:
+            if args.logo is not None:
+                from newsdesk.images.library_import import import_image
+
+                try:
+                    changes["logo_image_id"] = import_image(lib, args.logo).id
+                except LibraryError:
+                    raise
+                except Exception as exc:  # ImageError and OS errors carry a clear message
+                    raise CommandError(f"The logo was not imported: {exc}") from None
+            pub = lib.update_publication(**changes) if changes else lib.publication()
+        except LibraryError as exc:
+            raise CommandError(str(exc)) from None
+        data = _publication_json(lib, pub)
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    logo = data["logo"]
+    print(f"name:      {data['name']}")
+    print(f"base URL:  {data['base_url'] or '(not set)'}")
+    print(f"language:  {data['language']}")
+    print(f"time zone: {data['timezone']}")
+    print(f"logo:      {(logo['name'] or logo['uid']) if logo else '(none)'}")
+    if not data["base_url"]:
+        print(
+            "warning: no base URL is set, so exported pages have no canonical links and the "
+            "site has no sitemaps; set one with: newsdesk publication --base-url URL",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def cmd_repair(args) -> int:
+    from newsdesk.library.repair import NothingToRepair, repair_library
+
+    root = args.library_dir
+    try:
+        report = repair_library(root)
+    except NothingToRepair as exc:
+        print(exc)
+        return EXIT_OK
+    for table in report.tables:
+        print(table.line(), file=sys.stdout if table.complete else sys.stderr)
+    print(f"The damaged file is kept as {report.damaged_copy}.")
+    if report.complete:
+        print(f"The library at {root} was rebuilt with every row recovered.")
+        return EXIT_OK
+    print(f"The library at {root} was rebuilt; the rows listed above were lost.", file=sys.stderr)
+    return EXIT_PROBLEMS
 
 
 def cmd_open(args) -> int:
     from newsdesk.app import run
 
-    return run(resolve_library_dir(args.library), sys.argv[:1])
+    return run(args.library_dir, sys.argv[:1])
 
 
 COMMANDS = {
@@ -292,12 +505,17 @@ COMMANDS = {
     "related": cmd_related,
     "export": cmd_export,
     "screenshot": cmd_screenshot,
+    "repair": cmd_repair,
+    "publication": cmd_publication,
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        # Resolved once, before anything runs: every command, and anything it
+        # starts, sees the same absolute folder whatever the working directory.
+        args.library_dir = _library_dir(args)
         return COMMANDS[args.command](args)
     except CommandError as exc:
         print(f"newsdesk: {exc}", file=sys.stderr)
@@ -310,9 +528,68 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("newsdesk: interrupted.", file=sys.stderr)
         return 130
     except OSError as exc:
-        where = f" ({exc.filename})" if exc.filename else ""
-        print(f"newsdesk: {exc.strerror or exc}{where}.", file=sys.stderr)
+        print(f"newsdesk: {_describe_os_error(exc)}", file=sys.stderr)
         return EXIT_ERROR
+    except MemoryError:
+        print("newsdesk: ran out of memory; nothing more was done.", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:  # noqa: BLE001 (the last line of defence: never a traceback)
+        print(f"newsdesk: {_explain(exc, args)}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _explain(exc: Exception, args) -> str:
+    """One sentence for an error that escaped a command, naming the problem and what to do."""
+    import sqlite3
+
+    from newsdesk.library import LibraryError
+
+    if isinstance(exc, LibraryError):
+        return str(exc)
+    cause = getattr(exc, "orig", None) or exc
+    library_dir = getattr(args, "library_dir", None)
+    if isinstance(cause, sqlite3.Error) and library_dir is not None:
+        from newsdesk.library import database
+
+        db_path = library_dir / "library.sqlite"
+        if database.quick_check(db_path):
+            from newsdesk.library.errors import LibraryDamaged
+
+            return str(LibraryDamaged(db_path, database.damage_detail(db_path, cause)))
+        return f"The library could not be read or written ({cause}); nothing was changed."
+    # A defect of ours: the user gets one sentence, the details go to a file.
+    log = _write_crash_log()
+    where = f" Details are in {log}." if log else ""
+    return f"something went wrong inside newsdesk; the command stopped.{where}"
+
+
+def _describe_os_error(exc: OSError) -> str:
+    import errno
+
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"the disk is full{where}; nothing was left half-written. Free some space and try again."
+    where = f" ({exc.filename})" if exc.filename else ""
+    return f"{exc.strerror or exc}{where}."
+
+
+def _write_crash_log() -> Path | None:
+    """The traceback of an unexpected error, in the per-user log folder; None if it cannot be written."""
+    import tempfile
+    import traceback
+
+    import appdirs
+
+    text = traceback.format_exc()
+    for folder in (Path(appdirs.user_log_dir("newsdesk", "newsdesk")), Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / "newsdesk-error.log"
+            path.write_text(f"{datetime.now().isoformat()}\n{text}", encoding="utf-8")
+            return path
+        except OSError:
+            continue
+    return None
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import yaml
 
 from newsdesk.library import ARTICLE_STATUSES, FigureSpec, Library
 from newsdesk.library.models import Article
-from newsdesk.render.dates import zone
+from newsdesk.render.dates import SUPPORTED_RANGE_TEXT, in_supported_range, zone
 from newsdesk.render.text import slugify
 
 KNOWN_KEYS = (
@@ -33,6 +33,12 @@ KNOWN_KEYS = (
     "language",
 )
 HERO_KEYS = ("file", "caption", "credit", "alt", "creator", "copyright")
+# Front matter is a few dozen lines; anything far larger is a mistake or an attack,
+# and YAML's cost grows with it, so it is refused before it is parsed.
+FRONT_MATTER_LIMIT = 64 * 1024
+# Deeper than any real front matter (hero: is two levels), shallow enough that
+# the YAML composer, which recurses per level, can never run out of stack.
+FRONT_MATTER_DEPTH = 20
 _BODY_IMAGE = re.compile(r"(!\[[^\]]*\]\()([^)\s]+)((?:\s+\"([^\"]*)\")?\))")
 
 
@@ -107,6 +113,32 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
     return front, body, front.count("\n") + 3
 
 
+def _check_yaml_shape(front: str, path: Path) -> None:
+    """Refuse, before anything is built, YAML that could cost more than its size.
+
+    Anchors and aliases let a few hundred bytes expand into gigabytes (the
+    "billion laughs"); front matter never needs them. Deep nesting is refused
+    for the same reason. Only events are read here, so this costs one pass.
+    """
+    depth = 0
+    for event in yaml.parse(front, Loader=yaml.SafeLoader):
+        line = event.start_mark.line + 2  # +1 for '---', +1 for 1-based
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise ImportProblem(
+                f"{path}: the front matter uses a YAML anchor or alias ('&' or '*') on line "
+                f"{line}; write each value out in full."
+            )
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > FRONT_MATTER_DEPTH:
+                raise ImportProblem(
+                    f"{path}: the front matter nests lists or mappings too deeply on line "
+                    f"{line}; use plain 'key: value' lines."
+                )
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
 def _key_lines(front: str) -> dict[str, int]:
     """Line (1-based, in the file) of each top-level key, for error messages."""
     lines: dict[str, int] = {}
@@ -122,6 +154,10 @@ def _key_lines(front: str) -> dict[str, int]:
     return lines
 
 
+class _OutOfRange(ValueError):
+    """A real date and time, but outside what every time zone can show."""
+
+
 def _as_datetime(value: Any, tz_name: str) -> datetime:
     if isinstance(value, datetime):
         dt = value
@@ -131,6 +167,10 @@ def _as_datetime(value: Any, tz_name: str) -> datetime:
         dt = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=zone(tz_name))
+    if not in_supported_range(dt):
+        # Year 1 in UTC is year 0 in New York: such a date breaks every page
+        # that shows it, so it is refused here, where the key and line are known.
+        raise _OutOfRange
     return dt.astimezone(UTC)
 
 
@@ -138,14 +178,29 @@ def parse_markdown_file(path: Path, *, tz_name: str = "UTC") -> ParsedArticle:
     """Read and validate one file without touching any library."""
     text = _read(path)
     front, body, _ = split_front_matter(text, path)
+    size = len(front.encode("utf-8"))
+    if size > FRONT_MATTER_LIMIT:
+        raise ImportProblem(
+            f"{path}: the front matter is {size // 1024} KB; the limit is "
+            f"{FRONT_MATTER_LIMIT // 1024} KB. Keep the story's text below the closing '---'."
+        )
     try:
-        meta = yaml.load(front, Loader=_FrontMatterLoader) if front.strip() else {}
+        if front.strip():
+            _check_yaml_shape(front, path)
+            meta = yaml.load(front, Loader=_FrontMatterLoader)
+        else:
+            meta = {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" on line {mark.line + 2}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ImportProblem(
             f"{path}: the front matter is not valid YAML{where}: {problem}."
+        ) from None
+    except ValueError:
+        # PyYAML builds numbers with int(), which refuses thousands of digits.
+        raise ImportProblem(
+            f"{path}: the front matter holds a number too long to read; put it in quotes."
         ) from None
     if meta is None:
         meta = {}
@@ -199,6 +254,12 @@ def parse_markdown_file(path: Path, *, tz_name: str = "UTC") -> ParsedArticle:
         if meta.get(key) is not None:
             try:
                 fields[target] = _as_datetime(meta[key], tz_name)
+            except (_OutOfRange, OverflowError):
+                raise bad(
+                    key,
+                    f"is a date newsdesk cannot publish ({meta[key]!s}); dates must be "
+                    f"{SUPPORTED_RANGE_TEXT}",
+                ) from None
             except (TypeError, ValueError):
                 raise bad(
                     key,
@@ -270,31 +331,39 @@ def import_markdown_files(library: Library, paths: list[Path]) -> list[ImportRes
     file leaves the library exactly as it was. Related stories are linked after
     all files are in, so files may name each other in any order.
     """
-    from newsdesk.images.library_import import import_image
+    from newsdesk.images.library_import import record_prepared
 
     tz_name = library.publication().timezone
     parsed = [parse_markdown_file(Path(p), tz_name=tz_name) for p in paths]
-    # Images are validated (and copied into media/) before any record is written.
+    # Images are validated (and copied into a staging batch) before any record is
+    # written; leaving the batch moves only recorded pictures into media/, so a
+    # refused batch leaves no file behind (see newsdesk/library/media.py).
     from newsdesk.images.importer import prepare_image
 
     prepared: dict[Path, Any] = {}
-    for item in parsed:
-        names = ([item.hero["file"]] if item.hero else []) + item.body_images
-        for name in names:
-            file = (item.path.parent / name).resolve()
-            if file not in prepared:
-                try:
-                    prepared[file] = prepare_image(file, library.media_dir, library.thumbs_dir)
-                except Exception as exc:  # ImageError and OS errors carry a clear message
-                    raise ImportProblem(f"{item.path}: {exc}") from None
-
     results: list[ImportResult] = []
-    for item in parsed:
-        results.append(_write_article(library, item, import_image))
-        if results[-1].created and not item.fields.get("headline"):
-            results[-1].warnings.append(
-                f"{item.path}: the front matter has no 'headline', so the article has none yet."
-            )
+    with library.stage() as batch:
+        for item in parsed:
+            names = ([item.hero["file"]] if item.hero else []) + item.body_images
+            for name in names:
+                file = (item.path.parent / name).resolve()
+                if file not in prepared:
+                    try:
+                        prepared[file] = prepare_image(
+                            file, batch.dir, library.thumbs_dir, existing_dir=library.media_dir
+                        )
+                    except Exception as exc:  # ImageError and OS errors carry a clear message
+                        raise ImportProblem(f"{item.path}: {exc}") from None
+
+        def import_image(library: Library, path: Path):
+            return record_prepared(library, prepared[Path(path).resolve()])
+
+        for item in parsed:
+            results.append(_write_article(library, item, import_image))
+            if results[-1].created and not item.fields.get("headline"):
+                results[-1].warnings.append(
+                    f"{item.path}: the front matter has no 'headline', so the article has none yet."
+                )
     for item, result in zip(parsed, results, strict=True):
         if not item.related:
             continue

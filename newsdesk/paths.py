@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -41,15 +42,51 @@ def default_library_dir() -> Path:
     """NEWSDESK_LIBRARY, else where the library was moved to, else the appdirs data folder."""
     override = os.environ.get(LIBRARY_ENV)
     if override:
-        return Path(override).expanduser()
+        return Path(os.path.abspath(Path(override).expanduser()))
     return remembered_library_dir() or Path(appdirs.user_data_dir(APP_NAME, APP_AUTHOR)) / "Library"
 
 
+class LibraryLocationError(ValueError):
+    """--library or NEWSDESK_LIBRARY names nothing a library can live in; the message says why."""
+
+
+# A value with a scheme ("postgresql://…", "file://…") is an address, not a folder.
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
 def resolve_library_dir(cli_value: str | os.PathLike[str] | None) -> Path:
-    """--library beats NEWSDESK_LIBRARY, which beats the per-user default."""
-    if cli_value:
-        return Path(cli_value).expanduser()
-    return default_library_dir()
+    """--library beats NEWSDESK_LIBRARY, which beats the per-user default.
+
+    The answer is always absolute: a relative value is a folder relative to the
+    working directory, resolved here once, so nothing later (file URIs, worker
+    processes, a changed directory) can read it differently. Raises
+    LibraryLocationError with one sentence when the value cannot be a library.
+    """
+    if cli_value is not None:
+        raw, where = os.fspath(cli_value), "--library"
+    elif os.environ.get(LIBRARY_ENV):
+        raw, where = os.environ[LIBRARY_ENV], LIBRARY_ENV
+    else:
+        return Path(os.path.abspath(default_library_dir()))
+    return _library_folder(raw, where)
+
+
+def _library_folder(raw: str, where: str) -> Path:
+    if not raw.strip():
+        raise LibraryLocationError(f"{where} is empty; give the library's folder.")
+    if "\x00" in raw:
+        raise LibraryLocationError(f"{where} contains a NUL character; give the library's folder.")
+    if _URL.match(raw):
+        scheme = raw.split(":", 1)[0].lower()
+        if scheme.startswith("postgres"):
+            raise LibraryLocationError(
+                "Shared libraries on PostgreSQL are not supported by this version; "
+                f"give {where} a library folder instead."
+            )
+        raise LibraryLocationError(
+            f"{where} is an address ({scheme}://…), not a folder; give the library's folder."
+        )
+    return Path(os.path.abspath(Path(raw).expanduser()))
 
 
 def resources_dir() -> Path:

@@ -31,6 +31,10 @@ class SiteImage:
     def of_format(self, fmt: str) -> list[tuple[str, int, int, str]]:
         return [f for f in self.files if f[3] == fmt]
 
+    def fallback(self) -> list[tuple[str, int, int, str]]:
+        """The files every browser shows: JPEG, or PNG for a picture with transparency."""
+        return self.of_format("jpeg") or self.of_format("png") or list(self.files)
+
 
 def article_dir(article: Article) -> str:
     """The article's folder below the site root: `<section>/<slug>`."""
@@ -71,7 +75,7 @@ class ExportAssets(Assets):
 
     def image_ref(self, image: Image, *, alt: str, purpose: str) -> ImageRef:
         site_image = self._site_image(image)
-        jpegs = site_image.of_format("jpeg") or list(site_image.files)
+        jpegs = site_image.fallback()
         webps = site_image.of_format("webp")
         small = purpose in ("card", "listing")
         # The <img> src is the fallback for browsers that ignore srcset: the
@@ -93,8 +97,8 @@ class ExportAssets(Assets):
         return ", ".join(f"{self.root}{IMG_DIR}/{name} {w}w" for name, w, _h, _f in files)
 
     def og_image(self, image: Image) -> tuple[str, int, int]:
-        """The file Open Graph points at (the largest JPEG), with its size."""
-        jpegs = self._site_image(image).of_format("jpeg") or list(self._site_image(image).files)
+        """The file Open Graph points at (the largest JPEG, or PNG), with its size."""
+        jpegs = self._site_image(image).fallback()
         name, width, height, _ = jpegs[-1]
         return f"{IMG_DIR}/{name}", width, height
 
@@ -104,6 +108,10 @@ class ExportAssets(Assets):
     def article_href(self, target: Article) -> str | None:
         folder = self.pages.get(target.uid)
         return None if folder is None else f"{self.root}{folder}/index.html"
+
+    @property
+    def feed_href(self) -> str:
+        return self.root + "feed.xml"
 
     @property
     def stylesheet_href(self) -> str:

@@ -34,6 +34,7 @@ from newsdesk.export.listings import (
     INDEX_ITEMS,
     ListingRow,
     card_fingerprint,
+    is_sitemap_file,
     row_of,
     to_us,
 )
@@ -425,26 +426,32 @@ class _Incremental(_Export):
                 listings.section(seg, section_rows[seg], names)
             for seg in set(old_names) - set(names):
                 self._drop.add(f"{seg}/index.html")
-        if not self.base_url:
-            return
         if changed:
             old_feed = {r.uid for r in old_top[:FEED_ITEMS]}
             if changed & (old_feed | {r.uid for r in top[:FEED_ITEMS]}):
                 listings.feed(top)
-            rows = [
-                (f, s, lm, w, aid)
-                for uid, f, s, lm, w, aid in self._sitemap_rows(tid)
-                if uid not in changed
-            ]
-            rows += [
-                (r.folder, r.seg, r.lastmod_us, r.when_us, r.article_id)
-                for u in changed
-                if (r := new_rows.get(u)) is not None
-            ]
-            rows.sort(key=lambda x: (x[3], x[4]), reverse=True)
-            listings.sitemap([(f, s, lm) for f, s, lm, _w, _a in rows])
+        if not self.base_url:
+            return
+        rows = [
+            (f, s, lm, w, aid)
+            for uid, f, s, lm, w, aid in self._sitemap_rows(tid)
+            if uid not in changed
+        ]
+        rows += [
+            (r.folder, r.seg, r.lastmod_us, r.when_us, r.article_id)
+            for u in changed
+            if (r := new_rows.get(u)) is not None
+        ]
+        rows.sort(key=lambda x: (x[3], x[4]), reverse=True)
         cutoff = listings.news_cutoff_us()
-        listings.news_sitemap(merged(self.state.since(tid, cutoff), lambda r: r.when_us >= cutoff))
+        written = listings.sitemaps(
+            [(f, s, lm) for f, s, lm, _w, _a in rows],
+            merged(self.state.since(tid, cutoff), lambda r: r.when_us >= cutoff),
+        )
+        # A sitemap that became shorter (or empty) leaves parts the site no longer has.
+        self._drop |= {
+            rel for rel in writer.previous_files() if is_sitemap_file(rel) and rel not in written
+        }
 
     def _sitemap_rows(self, tid: int):
         sql = "SELECT uid, folder, seg, lastmod_us, when_us, article_id FROM export_state WHERE target_id = :t"

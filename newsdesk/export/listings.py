@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import quote
 
 from newsdesk.export.assets import ExportAssets, SiteImage, site_url
 from newsdesk.library.models import Article, Publication
@@ -26,7 +27,18 @@ from newsdesk.render.page import split_byline
 INDEX_ITEMS = 40  # the front page lists the newest stories; section pages list all
 FEED_ITEMS = 50
 NEWS_SITEMAP_WINDOW = timedelta(days=2)
+# The protocols' limits per file: Google News reads at most 1,000 URLs from a
+# news sitemap, sitemaps.org allows 50,000. Beyond them the URLs are split
+# into numbered parts listed by a sitemap index under the usual name.
+NEWS_SITEMAP_LIMIT = 1_000
+SITEMAP_LIMIT = 50_000
+NO_BASE_URL_WARNING = (
+    "The publication has no base URL, so the pages have no canonical links and the site has "
+    "no sitemaps or robots.txt; set one in Preferences or with: newsdesk publication --base-url URL"
+)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# An empty site's feed and sitemap still need a fixed date, or every export would rewrite them.
+_EMPTY_SITE_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 
 # render(rel, template, **context): writes one listing file (see site._Export._render)
 Render = Callable[..., None]
@@ -138,6 +150,7 @@ class ListingItem:
     date_iso: str
     date_text: str
     thumb: Any
+    lazy: bool = True  # the first picture of a listing is in view at once: not lazy
 
 
 @dataclass
@@ -153,6 +166,7 @@ class ListingView:
     stylesheet_href: str
     favicon_href: str
     home_href: str
+    feed_href: str
     sections: list[tuple[str, str, bool]]  # (name, href, is this page)
     items: list[ListingItem]
     extra_head: str = ""
@@ -233,11 +247,12 @@ class Listings:
             stylesheet_href=assets.stylesheet_href,
             favicon_href=assets.favicon_href,
             home_href=assets.home_href,
+            feed_href=assets.feed_href,
             sections=[
                 (name, f"{root}{seg}/index.html", seg == current)
                 for seg, name in section_names.items()
             ],
-            items=[self._item(r, root) for r in items],
+            items=_first_picture_eager([self._item(r, root) for r in items]),
         )
 
     def _item(self, r: ListingRow, root: str) -> ListingItem:
@@ -273,9 +288,13 @@ class Listings:
         self.render(f"{seg}/index.html", "section.html", page=view)
 
     def _url(self, folder: str) -> str:
-        return site_url(self.base_url, folder + "/")
+        """A story's address for the feed and sitemaps: absolute, or relative to the site root."""
+        if self.base_url:
+            return site_url(self.base_url, folder + "/")
+        return quote(folder + "/index.html", safe="/")
 
     def feed(self, newest: list[ListingRow]) -> None:
+        """The Atom feed; its links are relative to feed.xml when there is no base URL."""
         base = self.base_url
         tz = self.tz
         top = newest[:FEED_ITEMS]
@@ -293,27 +312,59 @@ class Listings:
             )
             for r in top
         ]
-        # An empty site still needs a fixed <updated>, or every export would rewrite it.
-        newest_us = max(
-            (r.lastmod_us for r in top), default=to_us(datetime(2000, 1, 1, tzinfo=UTC))
-        )
+        newest_us = max((r.lastmod_us for r in top), default=to_us(_EMPTY_SITE_DATE))
         feed = FeedView(
-            id=base,
+            id=base or f"urn:uuid:{self.pub.uid}",
             title=self.pub.name,
             lang=self.lang,
-            home_url=base,
-            self_url=site_url(base, "feed.xml"),
+            home_url=base or "index.html",
+            self_url=site_url(base, "feed.xml") if base else "feed.xml",
             updated=dates.iso(from_us(newest_us), tz),
             author=self.pub.name,
             entries=entries,
         )
         self.render("feed.xml", "feed.xml", feed=feed)
 
-    def sitemap(self, all_rows: list[tuple[str, str, int]]) -> None:
-        """all_rows: (folder, seg, lastmod_us) of every story, newest first."""
+    def sitemaps(self, all_rows: list[tuple[str, str, int]], recent: list[ListingRow]) -> list[str]:
+        """sitemap.xml and news-sitemap.xml (split when long), and robots.txt naming them.
+
+        all_rows: (folder, seg, lastmod_us) of every story, newest first;
+        recent: the stories published within NEWS_SITEMAP_WINDOW of now, newest
+        first. Only with a base URL: a sitemap's addresses must be absolute.
+        Returns every file written, so an incremental export can drop the
+        parts a shorter sitemap no longer has.
+        """
+        assert self.base_url
+        written = self._sitemap_files(
+            "sitemap", "sitemap.xml", SITEMAP_LIMIT, self._sitemap_urls(all_rows), key="urls"
+        )
+        news = [
+            NewsItem(
+                url=self._url(r.folder),
+                title=r.headline,
+                published=dates.iso(from_us(r.when_us), "UTC"),
+                language=_news_language(r.lang or self.lang),
+            )
+            for r in recent
+        ]
+        written += self._sitemap_files(
+            "news-sitemap",
+            "news_sitemap.xml",
+            NEWS_SITEMAP_LIMIT,
+            news,
+            key="items",
+            publication_name=self.pub.name,
+        )
+        # robots.txt names the sitemaps (or their indexes), never their parts.
+        listed = [f for f in ("sitemap.xml", "news-sitemap.xml") if f in written]
+        self.render(
+            "robots.txt", "robots.txt", sitemaps=[site_url(self.base_url, f) for f in listed]
+        )
+        return [*written, "robots.txt"]
+
+    def _sitemap_urls(self, all_rows: list[tuple[str, str, int]]) -> list[SitemapUrl]:
         base = self.base_url
-        epoch = to_us(datetime(2000, 1, 1, tzinfo=UTC))
-        last_mod = max((r[2] for r in all_rows), default=epoch)
+        last_mod = max((r[2] for r in all_rows), default=to_us(_EMPTY_SITE_DATE))
         urls = [SitemapUrl(base, dates.iso(from_us(last_mod), "UTC"))]
         newest: dict[str, int] = {}
         for _folder, seg, lastmod in all_rows:
@@ -327,25 +378,54 @@ class Listings:
             SitemapUrl(self._url(folder), dates.iso(from_us(lastmod), "UTC"))
             for folder, _s, lastmod in all_rows
         ]
-        self.render("sitemap.xml", "sitemap.xml", urls=urls)
+        return urls
 
-    def news_sitemap(self, recent: list[ListingRow]) -> None:
-        """recent: the stories published within NEWS_SITEMAP_WINDOW of now, newest first."""
-        news = [
-            NewsItem(
-                url=self._url(r.folder),
-                title=r.headline,
-                published=dates.iso(from_us(r.when_us), "UTC"),
-                language=_news_language(r.lang or self.lang),
-            )
-            for r in recent
-        ]
-        self.render(
-            "news-sitemap.xml", "news_sitemap.xml", items=news, publication_name=self.pub.name
-        )
+    def _sitemap_files(
+        self, name: str, template: str, limit: int, entries: list, *, key: str, **context: Any
+    ) -> list[str]:
+        """Write `name`.xml, or numbered parts and an index under that name; the files written.
+
+        An empty urlset is invalid, so no entries means no file at all (and
+        nothing for robots.txt to name).
+        """
+        if not entries:
+            return []
+        parts = [entries[i : i + limit] for i in range(0, len(entries), limit)]
+        if len(parts) == 1:
+            self.render(f"{name}.xml", template, **{key: entries}, **context)
+            return [f"{name}.xml"]
+        index, written = [], []
+        for number, part in enumerate(parts, start=1):
+            rel = f"{name}-{number}.xml"
+            self.render(rel, template, **{key: part}, **context)
+            written.append(rel)
+            index.append(SitemapUrl(site_url(self.base_url, rel), _newest_lastmod(part)))
+        self.render(f"{name}.xml", "sitemap_index.xml", sitemaps=index)
+        return [*written, f"{name}.xml"]
 
     def news_cutoff_us(self) -> int:
         return to_us(self.now - NEWS_SITEMAP_WINDOW)
+
+
+def is_sitemap_file(rel: str) -> bool:
+    """True for the files Listings.sitemaps writes (a sitemap, a part of one, robots.txt)."""
+    if rel == "robots.txt":
+        return True
+    return "/" not in rel and rel.endswith(".xml") and rel.startswith(("sitemap", "news-sitemap"))
+
+
+def _first_picture_eager(items: list[ListingItem]) -> list[ListingItem]:
+    """The listing's first picture loads at once (it is the page's largest paint); the rest lazily."""
+    for item in items:
+        if item.thumb is not None:
+            item.lazy = False
+            break
+    return items
+
+
+def _newest_lastmod(entries: list) -> str:
+    """The newest date among a sitemap part's entries (ISO strings in UTC sort as times)."""
+    return max(getattr(e, "lastmod", "") or getattr(e, "published", "") for e in entries)
 
 
 def _news_language(lang: str) -> str:

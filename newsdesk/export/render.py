@@ -13,7 +13,7 @@ from typing import Any
 
 from newsdesk.export.assets import ExportAssets, SiteImage
 from newsdesk.library.models import Article, Image, Publication
-from newsdesk.render.page import build_page, render_page
+from newsdesk.render.page import PublisherLogo, build_page, render_page
 
 # Articles per task: big enough to amortise pickling, small enough that a
 # cancel is noticed within a fraction of a second.
@@ -30,6 +30,7 @@ class RenderContext:
     pages: dict[str, str]
     extra_images: dict[str, Image]
     templates_override: Path | None
+    publisher_logo: PublisherLogo | None = None
 
 
 def render_article(context: RenderContext, article: Article) -> str:
@@ -43,6 +44,7 @@ def render_article(context: RenderContext, article: Article) -> str:
         assets,
         templates_override=context.templates_override,
         images_by_uid=context.extra_images,
+        publisher_logo=context.publisher_logo,
     )
     return render_page(view, templates_override=context.templates_override)
 

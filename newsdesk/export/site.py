@@ -23,8 +23,17 @@ from newsdesk.export.assets import (
     RENDITION_WIDTHS,
     STYLESHEET,
     SiteImage,
+    site_url,
 )
-from newsdesk.export.listings import ListingRow, Listings, row_of, to_us
+from newsdesk.export.listings import (
+    NEWS_SITEMAP_LIMIT,
+    NO_BASE_URL_WARNING,
+    SITEMAP_LIMIT,
+    ListingRow,
+    Listings,
+    row_of,
+    to_us,
+)
 from newsdesk.export.state import ExportState
 from newsdesk.export.writer import ExportCancelled, ExportError, SiteWriter, check_segment
 from newsdesk.library import Library
@@ -37,7 +46,7 @@ from newsdesk.render.page import section_segment as _section_segment
 
 # Bump when the exporter's output changes for the same library, so pages of
 # an older export are rendered again instead of being carried over.
-EXPORT_FORMAT = 1
+EXPORT_FORMAT = 2
 # Which rendition files an export made for each image and credits, kept beside
 # the images package's own cache so an export to a new folder finds them.
 RENDITION_INDEX = "export-index.json"
@@ -163,6 +172,7 @@ class _Export:
         self.now = utcnow()
         self.publication = library.publication()
         self.base_url = _base_url(self.publication.base_url)
+        self.logo = self._logo()
         self.templates_override = library.templates_dir if library.templates_dir.is_dir() else None
         self.report = ExportReport(out_dir=Path(out_dir).expanduser().absolute())
         self._done = 0
@@ -393,6 +403,31 @@ class _Export:
             return {}
         return {img.uid: img for img in self.library.list_images() if img.uid in refs}
 
+    def _logo(self) -> Image | None:
+        """The publication's logo, when one is set and its file is still in the library."""
+        from newsdesk.library import NotFound
+
+        logo_id = self.publication.logo_image_id
+        if logo_id is None:
+            return None
+        try:
+            image = self.library.get_image(logo_id)
+        except NotFound:
+            return None
+        return image if (self.library.media_dir / image.filename).is_file() else None
+
+    def _logo_site_path(self) -> str:
+        assert self.logo is not None
+        return f"{IMG_DIR}/logo-{self.logo.sha256[:16]}{self.logo.ext}"
+
+    def _publisher_logo(self) -> page_render.PublisherLogo | None:
+        """The logo as JSON-LD names it: an absolute URL, so only when there is a base URL."""
+        if self.logo is None or not self.base_url:
+            return None
+        return page_render.PublisherLogo(
+            site_url(self.base_url, self._logo_site_path()), self.logo.width, self.logo.height
+        )
+
     def _environment_digest(self) -> str:
         """Templates (bundled and the publication's own) and the publication's settings."""
         h = hashlib.sha256(f"export-{EXPORT_FORMAT}".encode())
@@ -404,7 +439,8 @@ class _Export:
                 if path.is_file():
                     h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
         pub = self.publication
-        h.update(json.dumps([pub.name, pub.base_url, pub.language, pub.timezone]).encode())
+        logo = self.logo.sha256 if self.logo is not None else None
+        h.update(json.dumps([pub.name, pub.base_url, pub.language, pub.timezone, logo]).encode())
         return h.hexdigest()
 
     # ---- renditions -----------------------------------------------------------
@@ -543,6 +579,7 @@ class _Export:
             pages=dict(pages),
             extra_images=extra,
             templates_override=self.templates_override,
+            publisher_logo=self._publisher_logo(),
         )
         articles = [c.article for c in to_render]
         folders = {c.article.uid: c.folder for c in to_render}
@@ -597,21 +634,18 @@ class _Export:
         for seg in sorted(by_section):
             listings.section(seg, by_section[seg], names)
         self._step()
-        if not self._feeds_possible():
-            return
         listings.feed(rows)
-        listings.sitemap([(r.folder, r.seg, r.lastmod_us) for r in rows])
-        cutoff = listings.news_cutoff_us()
-        listings.news_sitemap([r for r in rows if r.when_us >= cutoff])
-        self._step()
-
-    def _feeds_possible(self) -> bool:
         if not self.base_url:
-            self.report.warnings.append(
-                "The publication has no base URL, so no feed or sitemaps were written "
-                "(they need absolute addresses)."
+            # Sitemaps, robots.txt and canonical links must be absolute: without a
+            # base URL there is nothing true to write, so the site goes without.
+            self.report.warnings.append(NO_BASE_URL_WARNING)
+        else:
+            cutoff = listings.news_cutoff_us()
+            listings.sitemaps(
+                [(r.folder, r.seg, r.lastmod_us) for r in rows],
+                [r for r in rows if r.when_us >= cutoff],
             )
-        return bool(self.base_url)
+        self._step()
 
     def _render(self, writer: SiteWriter, env, rel: str, template: str, **context: Any) -> None:
         """Render a listing, feed or sitemap, unless its inputs are those of the previous export.
@@ -629,6 +663,11 @@ class _Export:
         writer.write(rel, env.get_template(template).render(**context).encode("utf-8"))
 
     def _static(self, writer: SiteWriter) -> None:
+        if self._publisher_logo() is not None:
+            assert self.logo is not None
+            media = self.library.media_dir / self.logo.filename
+            # Named by its content like the renditions, so a new logo is a new address.
+            writer.link_in(self._logo_site_path(), media, self.logo.sha256)
         for rel, name in ((STYLESHEET, "site.css"), (FAVICON, "favicon.svg")):
             own = self.library.templates_dir / name
             source = own if own.is_file() else resource(name)
@@ -644,8 +683,8 @@ class _Export:
 def preflight_messages(
     library: Library, article: Article, *, now: datetime | None = None
 ) -> list[str]:
-    """Every reason the article may not be published, as sentences."""
-    return [p.message for p in preflight(library, article, now=now)]
+    """Every reason the article may not be published, as sentences (warnings do not stop it)."""
+    return [p.message for p in preflight(library, article, now=now) if p.is_error]
 
 
 def _images_of(article: Article, extra: dict[str, Image]) -> list[Image]:
@@ -761,6 +800,9 @@ def _base_url(url: str) -> str:
 
 
 __all__ = [
+    "NEWS_SITEMAP_LIMIT",
+    "NO_BASE_URL_WARNING",
+    "SITEMAP_LIMIT",
     "ArticleOutcome",
     "ExportCancelled",
     "ExportError",

@@ -7,6 +7,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import jinja2
+
 from newsdesk.export.incremental import publish
 from newsdesk.export.site import ExportReport
 from newsdesk.export.writer import ExportError
@@ -26,8 +28,14 @@ def watch(
     stop: threading.Event,
     on_report: Callable[[ExportReport], None],
     on_error: Callable[[str], None],
+    describe: Callable[[BaseException], str] = str,
 ) -> None:
-    """Publish now, then after every commit to the library by any process, until stop is set."""
+    """Publish now, then after every commit to the library by any process, until stop is set.
+
+    A publish that cannot be done (the folder is busy or gone, a template of
+    the publication is broken) is reported through on_error in one sentence
+    (describe words a template failure) and tried again after the next save.
+    """
     watcher = library.watch_changes()
     try:
         last = 0.0
@@ -42,6 +50,8 @@ def watch(
                     on_report(publish(library, out_dir))
                 except ExportError as exc:  # the folder may come back; keep watching
                     on_error(str(exc))
+                except jinja2.TemplateError as exc:  # the template may be fixed; keep watching
+                    on_error(describe(exc))
             stop.wait(POLL_SECONDS)
     finally:
         watcher.close()

@@ -341,6 +341,10 @@ class SiteWriter:
         self.files[rel] = FileEntry(entry[0], entry[1], entry[2])
         self.reused.append(rel)
 
+    def previous_files(self) -> list[str]:
+        """The files of the site as the previous export left it (site-relative paths)."""
+        return list(self._previous_files)
+
     def keep_rest(self, drop: set[str]) -> None:
         """Carry over every file of the previous site not written, reused or dropped by this export.
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -11,7 +16,8 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from .importer import prepare_image
-from .model import ImageError, ImportFailure, PreparedImage, Rendition, RenditionJob
+from .model import ImageError, ImportFailure, PreparedImage, Rendition, RenditionJob, StorageError
+from .pixels import RESAVE, damage_reason, unreadable
 from .renditions import make_renditions
 
 T = TypeVar("T")
@@ -37,13 +43,75 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _prepare_one(path: str, media_dir: str, thumbs_dir: str) -> PreparedImage | ImportFailure:
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+PARENT_WATCH_SECONDS = 0.5
+
+
+def _start_time(pid: int) -> str | None:
+    """The process's start time from /proc (tells a live process from a reused pid), or None."""
     try:
-        return prepare_image(path, media_dir, thumbs_dir)
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2 :].split()
+    if fields[0] in ("Z", "X"):  # killed but not yet reaped: it is gone
+        return None
+    return fields[19]
+
+
+def _alive(pid: int, started: str | None) -> bool:
+    if started is not None:  # Linux: /proc also sees zombies and reused pids
+        return _start_time(pid) == started
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _die_with_parent(main_pid: int) -> None:
+    """Pool initializer: a worker must not outlive the process that started the pool.
+
+    A parent killed with SIGKILL runs no clean-up, so its workers would go on
+    writing files nobody will record. With forkserver the worker's parent is
+    the fork server, which itself stays alive as long as any worker holds its
+    "alive" pipe; so besides PR_SET_PDEATHSIG (Linux: the kernel kills us when
+    our parent dies) a watch thread exits the worker when the process that
+    started the pool is gone or the worker was re-parented.
+    """
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # the watch thread below still works
+    started = _start_time(main_pid)
+    if os.getppid() != parent or not _alive(main_pid, started):
+        os._exit(1)  # the parent died before we got here
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_WATCH_SECONDS)
+            if os.getppid() != parent or not _alive(main_pid, started):
+                os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _prepare_one(
+    path: str, media_dir: str, thumbs_dir: str, existing_dir: str | None = None
+) -> PreparedImage | ImportFailure:
+    try:
+        return prepare_image(path, media_dir, thumbs_dir, existing_dir=existing_dir)
+    except StorageError as exc:
+        return ImportFailure(Path(path), str(exc), storage=True)
     except ImageError as exc:
         return ImportFailure(Path(path), str(exc))
     except Exception as exc:  # one odd file must never stop the batch
-        return ImportFailure(Path(path), f"{Path(path).name} could not be imported ({exc}).")
+        return ImportFailure(Path(path), unreadable(Path(path).name, exc).args[0])
 
 
 def _render_one(job: RenditionJob) -> list[Rendition] | ImportFailure:
@@ -60,7 +128,10 @@ def _render_one(job: RenditionJob) -> list[Rendition] | ImportFailure:
         return ImportFailure(Path(job.src), str(exc))
     except Exception as exc:
         name = Path(job.src).name
-        return ImportFailure(Path(job.src), f"Renditions of {name} could not be made ({exc}).")
+        return ImportFailure(
+            Path(job.src),
+            f"Renditions of {name} could not be made: {damage_reason(exc)}; {RESAVE}.",
+        )
 
 
 def _run(
@@ -77,15 +148,21 @@ def _run(
     results: list[T | ImportFailure | None] = [None] * total
     done = 0
 
+    storage_failed = False
+
     def finish(i: int, result: T | ImportFailure) -> None:
-        nonlocal done
+        nonlocal done, storage_failed
         results[i] = result
         done += 1
+        if isinstance(result, ImportFailure) and result.storage:
+            # The library cannot store anything more (full disk): every later
+            # file would fail the same way, so stop starting new ones.
+            storage_failed = True
         if progress is not None:
             progress(done, total)
 
     def cancelled() -> bool:
-        return cancel is not None and cancel.is_set()
+        return storage_failed or (cancel is not None and cancel.is_set())
 
     n = max(1, min(workers or os.cpu_count() or 1, total or 1))
     if n == 1 or total <= 1:
@@ -96,7 +173,12 @@ def _run(
             finish(i, fn(*call))
     else:
         next_i = 0
-        with ProcessPoolExecutor(max_workers=n, mp_context=_context()) as pool:
+        with ProcessPoolExecutor(
+            max_workers=n,
+            mp_context=_context(),
+            initializer=_die_with_parent,
+            initargs=(os.getpid(),),
+        ) as pool:
             pending: dict[Future[Any], int] = {}
             while True:
                 # Keep only a short queue ahead of the workers, so cancelling
@@ -121,7 +203,7 @@ def _run(
                             i, ImportFailure(paths[i], f"{paths[i].name} crashed the image worker.")
                         )
                     except Exception as exc:
-                        finish(i, ImportFailure(paths[i], f"{paths[i].name} failed ({exc})."))
+                        finish(i, ImportFailure(paths[i], unreadable(paths[i].name, exc).args[0]))
                 if cancelled():
                     for fut in list(pending):
                         if fut.cancel():  # queued but not started: drop it
@@ -149,6 +231,7 @@ def prepare_many(
     workers: int | None = None,
     progress: Progress | None = None,
     cancel: CancelFlag | None = None,
+    existing_dir: str | Path | None = None,
 ) -> list[PreparedImage | ImportFailure]:
     """Import many files on every core; one result per path, in input order.
 
@@ -157,7 +240,8 @@ def prepare_many(
     come back as ImportFailure(path, "cancelled").
     """
     ps = [Path(p) for p in paths]
-    calls = [(str(p), str(media_dir), str(thumbs_dir)) for p in ps]
+    existing = str(existing_dir) if existing_dir is not None else None
+    calls = [(str(p), str(media_dir), str(thumbs_dir), existing) for p in ps]
     return _run(_prepare_one, calls, ps, workers=workers, progress=progress, cancel=cancel)
 
 

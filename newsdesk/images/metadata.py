@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 import struct
 from dataclasses import dataclass, field
@@ -13,8 +12,11 @@ from typing import Any
 from PIL import Image
 
 from .model import ImageError, ImageMetadata
+from .pixels import not_a_picture, unreadable
+from .values import date_time, position, real_text, xmp_date_time
 from .xmp import (
     DC,
+    EXIF_NS,
     IPTC_CORE,
     PHOTOSHOP,
     XMP_RIGHTS,
@@ -32,8 +34,10 @@ IRB_DIGEST = 0x0425  # MD5 of the IIM block, written by MWG-aware tools
 
 # IIM dataset numbers (record 2, the "application record").
 IIM_TITLE = 5  # Object Name
+IIM_KEYWORDS = 25  # repeatable
 IIM_INSTRUCTIONS = 40
 IIM_DATE = 55
+IIM_TIME = 60  # HHMMSS±HHMM
 IIM_CREATOR = 80  # By-line, repeatable
 IIM_CITY = 90
 IIM_COUNTRY = 101
@@ -44,22 +48,6 @@ IIM_SOURCE = 115
 IIM_COPYRIGHT = 116
 IIM_CAPTION = 120
 IIM_WRITER = 122
-
-# Camera firmware fills ImageDescription with its own name; that is not a
-# caption, and letting it "win" under the MWG rule would hide the real one.
-_CAMERA_BOILERPLATE = frozenset(
-    {
-        "olympus digital camera",
-        "sony dsc",
-        "digital camera",
-        "kodak digital still camera",
-        "minolta digital camera",
-        "samsung digital camera",
-        "default",
-        "exif_jpeg_picture",
-        "<exif_jpeg_picture>",
-    }
-)
 
 
 @dataclass
@@ -76,7 +64,11 @@ class _Iim:
         try:
             return value.decode("utf-8")
         except UnicodeDecodeError:
-            return value.decode("latin-1")
+            # No 1:90 and not UTF-8: what older newsroom tools write on Windows.
+            # Latin-1 would turn its curly quotes, dashes and € into invisible
+            # C1 control characters; the five bytes cp1252 leaves undefined are
+            # dropped rather than shown as such characters.
+            return value.decode("cp1252", errors="ignore")
 
     def text(self, dataset: int) -> str:
         values = self.datasets.get((2, dataset), [])
@@ -201,27 +193,8 @@ def _exif_text(value: Any) -> str:
 
 
 def _gps(gps: dict[int, Any]) -> tuple[float, float] | None:
-    def coord(value: Any, ref: Any, negative: str) -> float | None:
-        try:
-            d, m, s = (float(x) for x in value)
-        except (TypeError, ValueError, ZeroDivisionError):
-            return None
-        result = d + m / 60 + s / 3600
-        if math.isnan(result):
-            return None
-        if isinstance(ref, bytes):
-            ref = ref.decode("latin-1")
-        if isinstance(ref, str) and ref.strip().upper().startswith(negative):
-            result = -result
-        return result
-
-    if 2 not in gps or 4 not in gps:
-        return None
-    lat = coord(gps[2], gps.get(1), "S")
-    lon = coord(gps[4], gps.get(3), "W")
-    if lat is None or lon is None or abs(lat) > 90 or abs(lon) > 180:
-        return None
-    return (round(lat, 7), round(lon, 7))
+    """The position in the GPS IFD, whether written as rationals or (by some tools) as text."""
+    return position(gps.get(2), gps.get(1), gps.get(4), gps.get(3))
 
 
 # --- helpers -----------------------------------------------------------------
@@ -233,23 +206,6 @@ def _clean(text: str) -> str:
     # Strip NUL padding and collapse the line breaks some tools leave in
     # single-line fields; a caption is shown in one line on the page anyway.
     return _WS.sub(" ", text.replace("\x00", "")).strip()
-
-
-def _iso_date(text: str) -> str:
-    """IIM 'CCYYMMDD', XMP '2017-10-27T…' or EXIF '2017:10:27 …' as an ISO date ('' if unusable)."""
-    text = text.strip()
-    m = re.match(r"^(\d{4})(?:[-:]?(\d{2}))?(?:[-:]?(\d{2}))?", text)
-    if not m:
-        return ""
-    year, month, day = m.group(1), m.group(2), m.group(3)
-    if year == "0000":
-        return ""
-    # IIM and EXIF use 00 for an unknown month or day: keep the precision we have.
-    if not month or month == "00" or not 1 <= int(month) <= 12:
-        return year
-    if not day or day == "00" or not 1 <= int(day) <= 31:
-        return f"{year}-{month}"
-    return f"{year}-{month}-{day}"
 
 
 def _first(*values: str) -> str:
@@ -272,31 +228,40 @@ def metadata_from_image(im: Image.Image, name: str) -> ImageMetadata:
     if xmp_raw:
         try:
             props = parse_xmp(xmp_raw)
-        except XmpError as exc:
-            md.warnings.append(f"The XMP metadata in {name} is damaged and was ignored ({exc}).")
+        except XmpError:
+            md.warnings.append(
+                f"The XMP metadata in {name} is damaged and was ignored; fill in its fields by hand."
+            )
 
     try:
         irb, iim = _irb_and_iim(im)
-    except Exception as exc:  # a malformed resource block is data, not a reason to fail
+    except Exception:  # a malformed resource block is data, not a reason to fail
         irb, iim = {}, None
-        md.warnings.append(f"The IPTC metadata in {name} is damaged and was ignored ({exc}).")
+        md.warnings.append(
+            f"The IPTC metadata in {name} is damaged and was ignored; fill in its fields by hand."
+        )
     iim = iim or _Iim()
 
     exif_desc = exif_artist = exif_copy = exif_date = ""
     try:
         exif = im.getexif()
-        exif_desc = _exif_text(exif.get(270))
-        if exif_desc.lower() in _CAMERA_BOILERPLATE:
-            exif_desc = ""
+        # Camera filler is not a caption, and under the MWG rule it would hide the real one.
+        exif_desc = real_text(_exif_text(exif.get(270)))
         exif_artist = _exif_text(exif.get(315))
         exif_copy = _exif_text(exif.get(33432))
         orientation = exif.get(274)
         if isinstance(orientation, int) and 1 <= orientation <= 8:
             md.orientation = orientation
-        exif_date = _iso_date(_exif_text(exif.get_ifd(_EXIF_IFD).get(36867)))
+        exif_ifd = exif.get_ifd(_EXIF_IFD)
+        # DateTimeOriginal, with OffsetTimeOriginal (EXIF 2.31) as its zone.
+        original = _exif_text(exif_ifd.get(36867))
+        date_part, _, time_part = original.partition(" ")
+        exif_date = date_time(date_part, time_part, _exif_text(exif_ifd.get(36881)))
         md.gps = _gps(exif.get_ifd(_GPS_IFD))
-    except Exception as exc:  # Pillow raises assorted errors on damaged TIFF structures
-        md.warnings.append(f"The EXIF metadata in {name} is damaged and was ignored ({exc}).")
+    except Exception:  # Pillow raises assorted errors on damaged TIFF structures
+        md.warnings.append(
+            f"The EXIF metadata in {name} is damaged and was ignored; fill in its fields by hand."
+        )
 
     # MWG: XMP is preferred when there is no IIM digest, or when the digest
     # matches the IIM block (so the XMP was written by a tool that saw it).
@@ -311,7 +276,9 @@ def metadata_from_image(im: Image.Image, name: str) -> ImageMetadata:
     def xt(ns: str, local: str) -> str:
         return _clean(xmp_text(props, ns, local))
 
-    md.caption = exif_desc or pick(xt(DC, "description"), iim.text(IIM_CAPTION))
+    md.caption = exif_desc or pick(
+        real_text(xt(DC, "description")), real_text(iim.text(IIM_CAPTION))
+    )
     md.copyright = exif_copy or pick(xt(DC, "rights"), iim.text(IIM_COPYRIGHT))
     if exif_artist:
         md.creators = [c.strip() for c in exif_artist.split(";") if c.strip()]
@@ -334,10 +301,22 @@ def metadata_from_image(im: Image.Image, name: str) -> ImageMetadata:
     md.job_id = pick(xt(PHOTOSHOP, "TransmissionReference"), iim.text(IIM_JOB_ID))
     md.usage_terms = xt(XMP_RIGHTS, "UsageTerms")
     md.alt_text = xt(IPTC_CORE, "AltTextAccessibility")
+    xmp_keywords = [_clean(k) for k in xmp_list(props, DC, "subject") if _clean(k)]
+    iim_keywords = iim.texts(IIM_KEYWORDS)
+    keywords = (xmp_keywords or iim_keywords) if xmp_first else (iim_keywords or xmp_keywords)
+    md.keywords = list(dict.fromkeys(keywords))  # once each, in the file's order
     # MWG maps IPTC Date Created to EXIF DateTimeOriginal, which wins like the text fields.
-    md.date_created = exif_date or pick(
-        _iso_date(xt(PHOTOSHOP, "DateCreated")), _iso_date(iim.text(IIM_DATE))
-    )
+    xmp_date = xmp_date_time(_first(xt(PHOTOSHOP, "DateCreated"), xt(IPTC_CORE, "DateCreated")))
+    iim_date = date_time(iim.text(IIM_DATE), iim.text(IIM_TIME))
+    md.date_created = exif_date or pick(xmp_date, iim_date)
+    if md.gps is None:
+        # XMP carries the same EXIF GPS properties as text ("51,30.444N").
+        md.gps = position(
+            xt(EXIF_NS, "GPSLatitude"),
+            xt(EXIF_NS, "GPSLatitudeRef"),
+            xt(EXIF_NS, "GPSLongitude"),
+            xt(EXIF_NS, "GPSLongitudeRef"),
+        )
     return md
 
 
@@ -351,10 +330,10 @@ def read_metadata(path: str | Path) -> ImageMetadata:
                 im.load()
             return metadata_from_image(im, p.name)
     except FileNotFoundError as exc:
-        raise ImageError(f"{p.name} does not exist.") from exc
-    except Image.UnidentifiedImageError as exc:
         raise ImageError(
-            f"{p.name} is not an image Pillow can read (unknown file format)."
+            f"{p.name} does not exist (it was moved or deleted); find the file and try again."
         ) from exc
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise ImageError(f"{p.name} is not an image Pillow can read ({exc}).") from exc
+    except Image.UnidentifiedImageError as exc:
+        raise not_a_picture(p.name) from exc
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as exc:
+        raise unreadable(p.name, exc) from exc

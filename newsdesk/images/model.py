@@ -33,6 +33,14 @@ class ImageError(Exception):
     """An image that cannot be imported; the message is one sentence a person can act on."""
 
 
+class StorageError(ImageError):
+    """The library could not store a picture (disk full, read-only, gone): no file is to blame.
+
+    A batch import stops at the first one and keeps nothing, because every
+    later file would fail the same way.
+    """
+
+
 @dataclass
 class ImageMetadata:
     """Photo-desk fields read from a file, after the MWG precedence rules were applied."""
@@ -51,6 +59,9 @@ class ImageMetadata:
     description_writer: str = ""
     job_id: str = ""
     creators: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    # ISO 8601 with the precision the file gives: "2004", "2004-02-26",
+    # "2004-02-26T14:30:00" (local) or "2004-02-26T14:30:00+05:00".
     date_created: str = ""
     orientation: int = 1
     gps: tuple[float, float] | None = None
@@ -86,6 +97,7 @@ class ImportFailure:
 
     path: Path
     message: str
+    storage: bool = False  # the library could not store it; the file itself may be fine
 
 
 @dataclass
@@ -104,7 +116,7 @@ class Rendition:
 
     width: int
     height: int
-    format: str  # "jpeg" or "webp"
+    format: str  # "jpeg", "webp", or "png" (what a transparent picture gets instead of JPEG)
     path: Path
     mime: str
 

@@ -16,6 +16,34 @@ from PIL import Image, ImageCms
 
 from .model import FORMAT_EXT, ImageError
 
+ACCEPTED = "JPEG, PNG, WebP, GIF or TIFF"
+RESAVE = "save it again from the photo tool and import the new file"
+
+
+def damage_reason(exc: BaseException, fmt: str | None = "") -> str:
+    """What a decoder's complaint means, in our words (never Pillow's message or class name)."""
+    text = str(exc).lower()
+    kind = f"{fmt} " if fmt else ""
+    if isinstance(exc, EOFError) or "truncated" in text or "ends early" in text:
+        return f"the {kind}data is truncated (the file ends early)"
+    if "text chunk" in text or "max_text" in text:
+        return "it holds a text block larger than newsdesk reads safely"
+    if "crc" in text or "checksum" in text:
+        return f"the {kind}data fails its checksum"
+    if "decompression bomb" in text or "pixels" in text:
+        return "it is too large to open safely"
+    return f"the {kind}data is damaged"
+
+
+def unreadable(name: str, exc: BaseException, fmt: str | None = "") -> ImageError:
+    """The one sentence for a file whose image data cannot be decoded."""
+    return ImageError(f"{name} is damaged: {damage_reason(exc, fmt)}; {RESAVE}.")
+
+
+def not_a_picture(name: str) -> ImageError:
+    return ImageError(f"{name} is not a {ACCEPTED} picture; save it as one and import it again.")
+
+
 # EXIF orientation -> the transpose that shows the picture upright (the same
 # table ImageOps.exif_transpose uses; we apply it ourselves so it can run on the
 # small resized image instead of the full-size one).
@@ -50,7 +78,9 @@ def open_image(path: Path) -> Image.Image:
     try:
         size = path.stat().st_size
     except FileNotFoundError as exc:
-        raise ImageError(f"{name} does not exist.") from exc
+        raise ImageError(
+            f"{name} does not exist (it was moved or deleted); find the file and try again."
+        ) from exc
     except OSError as exc:
         raise ImageError(f"{name} could not be read ({exc.strerror or exc}).") from exc
     if not path.is_file():
@@ -68,22 +98,21 @@ def open_image(path: Path) -> Image.Image:
             f"{name} is too large to open safely (more than {Image.MAX_IMAGE_PIXELS:,} pixels)."
         ) from exc
     except Image.UnidentifiedImageError as exc:
-        raise ImageError(
-            f"{name} is not an image Pillow can read (the contents are not a known image format)."
-        ) from exc
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise ImageError(f"{name} is not an image Pillow can read ({exc}).") from exc
+        raise not_a_picture(name) from exc
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
+        raise unreadable(name, exc) from exc
     if im.format not in FORMAT_EXT:
         im.close()
         raise ImageError(
-            f"{name} is a {im.format} image; newsdesk accepts JPEG, PNG, WebP, GIF and TIFF."
+            f"{name} is a {im.format} image; newsdesk accepts {ACCEPTED}: "
+            "convert it to one of those and import it again."
         )
     w, h = im.size
     # Image.open only checks the header of the first frame; check again in case a
     # plugin reports the size late, and refuse nonsense sizes outright.
     if w <= 0 or h <= 0:
         im.close()
-        raise ImageError(f"{name} is not an image Pillow can read (it claims a size of {w}x{h}).")
+        raise ImageError(f"{name} is damaged: it claims a size of {w}x{h}; {RESAVE}.")
     if Image.MAX_IMAGE_PIXELS and w * h > Image.MAX_IMAGE_PIXELS:
         im.close()
         raise ImageError(
@@ -110,12 +139,11 @@ def decode(im: Image.Image, name: str, need: tuple[int, int] | None = None) -> I
         # LOAD_TRUNCATED_IMAGES is False (we never turn it on).
         im.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageError(f"{name} is too large to open safely ({exc}).") from exc
+        raise ImageError(
+            f"{name} is too large to open safely (more than {Image.MAX_IMAGE_PIXELS:,} pixels)."
+        ) from exc
     except (OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
-        reason = str(exc) or exc.__class__.__name__
-        if "truncated" in reason:
-            reason = f"truncated {im.format} data"
-        raise ImageError(f"{name} is not an image Pillow can read ({reason}).") from exc
+        raise unreadable(name, exc, im.format) from exc
     except MemoryError as exc:
         raise ImageError(f"{name} is too large to decode with the memory available.") from exc
     return im
@@ -252,7 +280,9 @@ def sha256_file(path: Path) -> str:
             while block := fh.read(CHUNK):
                 h.update(block)
     except FileNotFoundError as exc:
-        raise ImageError(f"{path.name} does not exist.") from exc
+        raise ImageError(
+            f"{path.name} does not exist (it was moved or deleted); find the file and try again."
+        ) from exc
     except OSError as exc:
         raise ImageError(f"{path.name} could not be read ({exc.strerror or exc}).") from exc
     return h.hexdigest()

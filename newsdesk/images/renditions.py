@@ -1,4 +1,4 @@
-"""Web renditions: resized, upright, sRGB JPEG/WebP files with credits in XMP and no EXIF."""
+"""Web renditions: resized, upright, sRGB JPEG/WebP (PNG when transparent) with credits in XMP, no EXIF."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from .model import Credits, Rendition
 from .pixels import (
@@ -33,12 +33,33 @@ WEBP_QUALITY = 80
 WEBP_METHOD = 2
 # Bump when the pipeline changes output (resampling, colour, XMP layout) so
 # caches made by an older version are not mistaken for current ones.
-PIPELINE_VERSION = 1
+PIPELINE_VERSION = 2  # 2: transparent pictures get PNG instead of JPEG
+PNG_COMPRESS_LEVEL = 6
 
 _FORMATS: dict[str, tuple[str, str]] = {
     "jpeg": ("jpg", "image/jpeg"),
     "webp": ("webp", "image/webp"),
+    "png": ("png", "image/png"),
 }
+ALPHA_MODES = frozenset({"RGBA", "LA", "La", "RGBa", "PA"})
+
+
+def _with_transparency(formats: tuple[str, ...]) -> tuple[str, ...]:
+    """JPEG has no alpha: a transparent picture gets PNG in its place (WebP keeps alpha)."""
+    return tuple(dict.fromkeys("png" if f == "jpeg" else f for f in formats))
+
+
+def may_be_transparent(im: Image.Image) -> bool:
+    """From the header alone: could this image have transparent pixels?"""
+    return im.mode in ALPHA_MODES or "transparency" in im.info
+
+
+def has_transparency(im: Image.Image) -> bool:
+    """True when a decoded RGB/RGBA image has at least one pixel that is not fully opaque."""
+    if im.mode != "RGBA":
+        return False
+    low, _high = im.getchannel("A").getextrema()
+    return low < 255
 
 
 def _cache_key(
@@ -74,6 +95,8 @@ def make_renditions(
 ) -> list[Rendition]:
     """Make (or find in the cache) the renditions of src, ordered by width then format.
 
+    A picture with transparency never becomes an opaque JPEG: "jpeg" is made
+    as PNG instead (format "png"), so white artwork stays visible on any page.
     Pass sha256 when it is known (library files are named by it) to skip
     hashing the source again; it is part of the cache key.
     """
@@ -81,7 +104,7 @@ def make_renditions(
     formats = tuple(formats)
     for fmt in formats:
         if fmt not in _FORMATS:
-            raise ValueError(f"unknown rendition format {fmt!r} (use 'jpeg' or 'webp')")
+            raise ValueError(f"unknown rendition format {fmt!r} (use 'jpeg', 'webp' or 'png')")
     if not formats or not any(int(w) > 0 for w in widths):
         raise ValueError("make_renditions needs at least one format and one positive width")
     sha = sha256 or sha256_file(src)
@@ -89,24 +112,38 @@ def make_renditions(
     with open_image(src) as im:
         orientation = orientation_of(im)
         plan = _plan(displayed_size(im.size, orientation), tuple(widths))
-        renditions = [
-            Rendition(
-                width=w,
-                height=h,
-                format=fmt,
-                path=out_dir / f"{sha[:16]}-{key[:8]}-{w}.{_FORMATS[fmt][0]}",
-                mime=_FORMATS[fmt][1],
-            )
-            for w, h in plan
-            for fmt in formats
-        ]
-        if all(r.path.exists() for r in renditions):
-            return renditions  # cache hit: nothing decoded, nothing re-encoded
+
+        def planned(fmts: tuple[str, ...]) -> list[Rendition]:
+            return [
+                Rendition(
+                    width=w,
+                    height=h,
+                    format=fmt,
+                    path=out_dir / f"{sha[:16]}-{key[:8]}-{w}.{_FORMATS[fmt][0]}",
+                    mime=_FORMATS[fmt][1],
+                )
+                for w, h in plan
+                for fmt in fmts
+            ]
+
+        candidates = [formats]
+        if may_be_transparent(im) and "jpeg" in formats:
+            candidates.append(_with_transparency(formats))
+        for fmts in candidates:
+            renditions = planned(fmts)
+            if all(r.path.exists() for r in renditions):
+                return renditions  # cache hit: nothing decoded, nothing re-encoded
         icc = im.info.get("icc_profile")
         largest = plan[-1]
         need = (largest[1], largest[0]) if swaps_axes(orientation) else largest
         # One decode per source, draft-scaled (JPEG) to the largest width needed.
         decoded = to_working_mode(decode(im, src.name, need=need), src.name)
+    if has_transparency(decoded):
+        renditions = planned(_with_transparency(formats))
+    else:
+        renditions = planned(formats)
+        if decoded.mode == "RGBA":
+            decoded = decoded.convert("RGB")  # an alpha channel that is opaque everywhere
     xmp = build_xmp(
         caption=credits.caption,
         credit=credits.credit,
@@ -135,8 +172,16 @@ def make_renditions(
 def _save(im: Image.Image, rendition: Rendition, xmp: bytes) -> None:
     # Nothing from the source's info dict is passed on: no exif=, no icc_profile=
     # (untagged means sRGB on the web), so GPS and other private EXIF stay behind.
-    if rendition.format == "jpeg":
-        rgb = flatten(im)
+    if rendition.format == "png":
+        # PNG carries XMP in an iTXt chunk under the key the XMP spec names.
+        info = PngImagePlugin.PngInfo()
+        info.add_itxt("XML:com.adobe.xmp", xmp.decode("utf-8"))
+        atomic_write(
+            rendition.path,
+            lambda tmp: im.save(tmp, "PNG", compress_level=PNG_COMPRESS_LEVEL, pnginfo=info),
+        )
+    elif rendition.format == "jpeg":
+        rgb = flatten(im)  # only ever opaque pictures get here; flatten guards odd callers
         atomic_write(
             rendition.path,
             lambda tmp: rgb.save(

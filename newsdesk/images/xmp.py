@@ -13,6 +13,7 @@ DC = "http://purl.org/dc/elements/1.1/"
 PHOTOSHOP = "http://ns.adobe.com/photoshop/1.0/"
 XMP_RIGHTS = "http://ns.adobe.com/xap/1.0/rights/"
 IPTC_CORE = "http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/"
+EXIF_NS = "http://ns.adobe.com/exif/1.0/"
 
 # A property value: plain text, or the items of an rdf:Seq / rdf:Bag.
 XmpValue = str | list[str]

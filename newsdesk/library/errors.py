@@ -25,3 +25,42 @@ class StaleArticleError(LibraryError):
 
 class SlugTaken(LibraryError):
     """Another article already uses this slug."""
+
+
+class LibraryDamaged(LibraryError):
+    """The database file is damaged (or is not a database at all); it was left as it is."""
+
+    def __init__(self, db_path, detail: str, *, repairable: bool = True) -> None:
+        root = db_path.parent
+        advice = (
+            f"run `newsdesk --library {root} repair` to copy what can still be read into a new library"
+            if repairable
+            else "move it aside to start a new library"
+        )
+        super().__init__(
+            f"The library at {root} is damaged ({detail}); it was left untouched: restore "
+            f"{db_path.name} from a backup, or {advice}."
+        )
+        self.db_path = db_path
+
+
+class LibraryReadOnly(LibraryError):
+    """A command that writes was asked of a library this process can only read."""
+
+    def __init__(self, root, why: str = "") -> None:
+        super().__init__(
+            f"The library at {root} is read-only{why}; nothing was changed "
+            "(copy it somewhere writable, or mount it read-write, to change it)."
+        )
+        self.root = root
+
+
+class NewerLibrary(LibraryError):
+    """The library's schema comes from a newer newsdesk than this one."""
+
+    def __init__(self, root, revision: str) -> None:
+        super().__init__(
+            f"The library at {root} was made by a newer newsdesk (schema {revision}); "
+            "update newsdesk to open it. Nothing was changed."
+        )
+        self.revision = revision

@@ -15,7 +15,8 @@ from sqlalchemy import Engine, bindparam, func, or_, select, text, tuple_
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from newsdesk.library import database, listing, search
+from newsdesk.library import database, listing, media, search
+from newsdesk.library import publication as publication_settings
 from newsdesk.library.changes import (
     ChangeRecorder,
     Changes,
@@ -24,7 +25,13 @@ from newsdesk.library.changes import (
     read_changes_since,
 )
 from newsdesk.library.changes import last_change_id as _last_change_id
-from newsdesk.library.errors import LibraryError, NotFound, SlugTaken, StaleArticleError
+from newsdesk.library.errors import (
+    LibraryError,
+    LibraryReadOnly,
+    NotFound,
+    SlugTaken,
+    StaleArticleError,
+)
 from newsdesk.library.figures import FigureSpec
 from newsdesk.library.models import (
     ARTICLE_STATUSES,
@@ -75,6 +82,9 @@ IMAGE_FIELDS = frozenset(
         "usage_terms",
         "alt_text",
         "headline",
+        "title",
+        "instructions",
+        "keywords",  # one keyword per line
         "date_created",
         "city",
         "country",
@@ -97,6 +107,44 @@ class ArticleSummary:
     section: str
     updated_at: datetime
     published_at: datetime | None
+
+
+def _abandon(engine: Engine, db_path: Path, beside: set[Path]) -> None:
+    """After a failed open: close, and remove the journal files this attempt created."""
+    engine.dispose()
+    for path in database.journal_files(db_path) - beside:
+        path.unlink(missing_ok=True)
+
+
+def _create_database(root: Path, db_path: Path) -> None:
+    """A new library's database, built under a temporary name and renamed into place.
+
+    A process killed half-way leaves a `.creating` file, never a half-made
+    `library.sqlite` that the next start would take for a damaged library.
+    """
+    try:
+        (root / MEDIA_DIR).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LibraryError(f"Cannot create the library folder {root}: {exc.strerror}.") from exc
+    if database.is_read_only(root / MEDIA_DIR):
+        raise LibraryReadOnly(root, ", so no new library can be made there")
+    partial = root / f"{DB_NAME}.creating"
+    for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+        leftover.unlink(missing_ok=True)
+    engine = database.make_engine(partial)
+    try:
+        database.migrate(engine, partial, existed=False)
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    except (LibraryError, OperationalError) as exc:
+        engine.dispose()
+        for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+            leftover.unlink(missing_ok=True)
+        if isinstance(exc, LibraryError):
+            raise
+        raise LibraryError(f"Cannot create the library {db_path}: {exc.orig}.") from exc
+    engine.dispose()
+    os.replace(partial, db_path)
 
 
 def _article_options():
@@ -126,38 +174,56 @@ class Library:
         self._sessions = sessionmaker(expire_on_commit=False)
         self.tracker = ChangeTracker()
         self.tracker.attach(self._sessions)
+        self.read_only = False
         with engine.connect() as conn:
             self.has_fts = search.fts_index_exists(conn)
 
     # ---- opening -------------------------------------------------------
     @classmethod
     def open(cls, root: str | os.PathLike[str], *, create: bool = True) -> Library:
-        """Open (or create) the library folder; migrates an older schema after a backup."""
+        """Open (or create) the library folder; migrates an older schema after a backup.
+
+        Only a missing `library.sqlite` makes a new library. A damaged, empty,
+        foreign or newer file raises a LibraryError and is left exactly as it was,
+        with nothing created beside it. A library this process cannot write opens
+        read-only (`read_only` is True) when its schema is current.
+        """
         root = Path(root).expanduser()
         if root.exists() and not root.is_dir():
             raise LibraryError(f"{root} is a file; a library is a folder.")
         db_path = root / DB_NAME
-        existed = db_path.exists()
-        if existed:
-            database.check_readable(db_path)
-        elif not create:
-            raise LibraryError(f"There is no newsdesk library at {root}.")
+        if not (db_path.exists() or db_path.is_symlink()):
+            if not create:
+                raise LibraryError(f"There is no newsdesk library at {root}.")
+            _create_database(root, db_path)
+        state = database.inspect_file(db_path)
+        read_only = state.read_only
+        if read_only and state.revision != database.SCHEMA_HEAD:
+            raise LibraryReadOnly(root, " and needs an upgrade to open in this newsdesk")
+        if not read_only:
+            try:
+                (root / MEDIA_DIR).mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise LibraryError(f"Cannot create {root / MEDIA_DIR}: {exc.strerror}.") from exc
+        beside = database.journal_files(db_path)
+        engine = database.make_engine(db_path, read_only=read_only)
         try:
-            (root / MEDIA_DIR).mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise LibraryError(f"Cannot create the library folder {root}: {exc.strerror}.") from exc
-        engine = database.make_engine(db_path)
-        try:
-            backup = database.migrate(
-                engine, db_path, existed=existed and db_path.stat().st_size > 0
-            )
+            backup = None if read_only else database.migrate(engine, db_path, existed=True)
+            library = cls(root, engine, backup=backup)
         except OperationalError as exc:
-            engine.dispose()
+            _abandon(engine, db_path, beside)
+            if database._disk_is_full(db_path):
+                raise database.disk_full_on_open(db_path) from exc
             raise LibraryError(f"Cannot open the library {db_path}: {exc.orig}.") from exc
-        except LibraryError:
-            engine.dispose()
+        except LibraryError as exc:
+            _abandon(engine, db_path, beside)
+            if database._disk_is_full(db_path):
+                raise database.disk_full_on_open(db_path) from exc
             raise
-        return cls(root, engine, backup=backup)
+        library.read_only = read_only
+        if not read_only:
+            library.recover_media()
+        return library
 
     def close(self) -> None:
         self.engine.dispose()
@@ -195,6 +261,39 @@ class Library:
 
     def media_path(self, image: Image) -> Path:
         return self.media_dir / image.filename
+
+    def media_missing(self, image: Image) -> bool:
+        """True when the picture's file is no longer in media/ (deleted or moved by hand)."""
+        return not self.media_path(image).is_file()
+
+    # ---- staging: new media files and their records, all or nothing ------------------
+    def stage(self) -> media.StagedBatch:
+        """A staging folder for one import; on exit, recorded files move to media/, others go.
+
+        Write new files into `batch.dir`, record them, and leave the `with`
+        block: nothing reaches media/ without its record (see library/media.py).
+        """
+        return media.StagedBatch(self.root, self.media_dir, self.recorded_shas)
+
+    def recorded_shas(self, shas: Iterable[str]) -> set[str]:
+        """Which of these content hashes have an image record."""
+        wanted = list(shas)
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for i in range(0, len(wanted), 500):  # SQLite caps the number of parameters
+                chunk = wanted[i : i + 500]
+                found.update(conn.scalars(select(Image.sha256).where(Image.sha256.in_(chunk))))
+        return found
+
+    def recover_media(self) -> tuple[int, int]:
+        """Settle imports that died before they finished: (files adopted, files removed)."""
+        # Only staging/ is looked at: listing media/ (100,000 files) would cost
+        # every start-up, and new files never reach media/ except by a settle.
+        try:
+            adopted, removed = media.recover(self.root, self.media_dir, self.recorded_shas)
+        except OSError:
+            return (0, 0)  # a read-only library still opens; the next writable open settles
+        return adopted, removed
 
     def _session(self) -> Session:
         return self._sessions(bind=self.engine)
@@ -681,6 +780,28 @@ class Library:
             s.flush()
             return image
 
+    def add_images(self, records: Sequence[dict[str, Any]]) -> list[Image]:
+        """Record many images in ONE transaction (all or none); each dict holds sha256 and fields.
+
+        The same file twice (in the batch or already in the library) is one image.
+        """
+        out: list[Image] = []
+        with self._session() as s, s.begin():
+            by_sha: dict[str, Image] = {}
+            shas = [r["sha256"] for r in records]
+            for i in range(0, len(shas), 500):
+                chunk = shas[i : i + 500]
+                for image in s.scalars(select(Image).where(Image.sha256.in_(chunk))):
+                    by_sha[image.sha256] = image
+            for fields in records:
+                image = by_sha.get(fields["sha256"])
+                if image is None:
+                    image = by_sha[fields["sha256"]] = Image(**fields)
+                    s.add(image)
+                out.append(image)
+            s.flush()
+        return out
+
     def get_image(self, key: int | str) -> Image:
         with self._session() as s:
             stmt = select(Image)
@@ -709,7 +830,7 @@ class Library:
             return image
 
     def list_images(self, *, query: str = "", limit: int | None = None) -> list[Image]:
-        """Newest first; the query matches caption, credit, creator, headline and file name."""
+        """Newest first; the query matches caption, credit, creator, headline, title, keywords, file name."""
         stmt = select(Image).order_by(Image.created_at.desc(), Image.id.desc())
         for term in query.split():
             like = f"%{term}%"
@@ -719,6 +840,8 @@ class Library:
                     Image.credit.ilike(like),
                     Image.creator.ilike(like),
                     Image.headline.ilike(like),
+                    Image.title.ilike(like),
+                    Image.keywords.ilike(like),
                     Image.original_name.ilike(like),
                 )
             )
@@ -1028,12 +1151,16 @@ class Library:
         with self._session() as s, s.begin():
             pub = s.scalars(select(Publication).order_by(Publication.id)).first()
             if pub is None:
+                # No base URL until someone sets one: an invented address would put
+                # canonical links and sitemaps on a domain the newsroom does not own.
                 pub = Publication(
-                    name="The Newsdesk Courier",
-                    base_url="https://example.org/",
-                    language="en",
-                    timezone="UTC",
+                    name=publication_settings.DEFAULT_NAME,
+                    base_url="",
+                    language=publication_settings.DEFAULT_LANGUAGE,
+                    timezone=publication_settings.DEFAULT_TIMEZONE,
                 )
+                if self.read_only:
+                    return pub  # the defaults, shown but not stored: nothing can be stored
                 s.add(pub)
                 s.flush()
             return pub

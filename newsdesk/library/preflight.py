@@ -14,18 +14,30 @@ HEADLINE_BUDGET = 70
 DEK_BUDGET = 160
 SEO_TITLE_BUDGET = 70
 SEO_DESCRIPTION_BUDGET = 160
+# Social cards (summary_large_image) and Google Discover want a lead picture at
+# least this wide; a narrower one is published, with a warning.
+HERO_MIN_WIDTH = 1200
 _IMAGE_REF = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One failed check: a stable code for scripts and a sentence for people."""
+    """One failed check: a stable code for scripts and a sentence for people.
+
+    An "error" keeps the article from being published; a "warning" is worth
+    fixing but does not (`newsdesk check` prints it and still exits 0).
+    """
 
     code: str
     message: str
+    severity: str = "error"
 
     def __str__(self) -> str:
         return self.message
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
 
 
 def preflight(library, article: Article, *, now: datetime | None = None) -> list[Problem]:
@@ -38,6 +50,9 @@ def preflight(library, article: Article, *, now: datetime | None = None) -> list
 
     def fail(code: str, message: str) -> None:
         problems.append(Problem(code, message))
+
+    def warn(code: str, message: str) -> None:
+        problems.append(Problem(code, message, "warning"))
 
     if not article.headline.strip():
         fail("headline-missing", "The headline is empty.")
@@ -58,9 +73,18 @@ def preflight(library, article: Article, *, now: datetime | None = None) -> list
     hero = article.hero
     if hero is None:
         fail("hero-missing", "There is no hero image.")
+    elif 0 < hero.image.width < HERO_MIN_WIDTH:
+        warn(
+            "hero-narrow",
+            f"The hero image ({hero.image.original_name or hero.image.sha256[:12]}) is "
+            f"{hero.image.width} px wide; social cards and Google Discover want at least "
+            f"{HERO_MIN_WIDTH} px.",
+        )
     for fig in article.figures:
+        role = "hero" if fig is hero else "figure"
         # The alt text is this story's own (the figure's); the credit is the photograph's.
-        _check_image(fig.image, "hero" if fig is hero else "figure", fail, alt_text=fig.alt_text)
+        _check_image(fig.image, role, fail, alt_text=fig.alt_text)
+        _check_media(library, fig.image, role, fail)
 
     placed = {f.image.uid for f in article.figures}
     for target in _IMAGE_REF.findall(article.body):
@@ -90,6 +114,7 @@ def preflight(library, article: Article, *, now: datetime | None = None) -> list
             "slug-unsafe",
             f"The slug {article.slug!r} is not a safe folder name; try {slugify(article.slug)!r}.",
         )
+    problems.extend(preflight_warnings(library, article))
     return problems
 
 
@@ -105,6 +130,46 @@ def _check_body_image(library, uid: str, fail) -> None:
         )
         return
     _check_image(image, "figure", fail)
+    _check_media(library, image, "figure", fail)
+
+
+def _picture_name(image, role: str) -> str:
+    name = image.original_name or image.sha256[:12]
+    return f"The hero image ({name})" if role == "hero" else f"The image {name}"
+
+
+def _check_media(library, image, role: str, fail) -> None:
+    """A picture whose file was deleted from media/ cannot be published: a failure, not a warning."""
+    if library is None or not library.media_missing(image):
+        return
+    fail(
+        f"{role}-file-missing",
+        f"{_picture_name(image, role)} has lost its file ({image.filename} is not in the "
+        "library's media folder); import the picture again or take it out of the story.",
+    )
+
+
+def preflight_warnings(library, article: Article) -> list[Problem]:
+    """What an editor must read before publishing but that does not stop it.
+
+    A picture's instructions (IPTC "Special Instructions": embargoes, "MANDATORY
+    CREDIT" notes) come from the agency and bind whoever publishes the picture.
+    """
+    warnings: list[Problem] = []
+    hero = article.hero
+    seen: set[str] = set()
+    for fig in article.figures:
+        image = fig.image
+        text = " ".join((image.instructions or "").split())
+        if not text or image.uid in seen:
+            continue
+        seen.add(image.uid)
+        if fig is hero:
+            what = "The hero's instructions say"
+        else:
+            what = f"The instructions of {image.original_name or image.sha256[:12]} say"
+        warnings.append(Problem("image-instructions", f"{what}: {text}", "warning"))
+    return warnings
 
 
 def _check_image(image, role: str, fail, *, alt_text: str | None = None) -> None:

@@ -25,6 +25,9 @@ from newsdesk.render.text import reading_time, slugify, word_count
 
 HERO_SIZES = "(min-width: 56rem) 52rem, 100vw"
 CARD_SIZES = "(min-width: 56rem) 12rem, 40vw"
+# Google shows at most this much of a NewsArticle's headline; a longer one is
+# cut at a word boundary and marked, never mid-word.
+JSON_LD_HEADLINE_MAX = 110
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +43,15 @@ class ImageRef:
     # Alternative formats offered before the <img> (e.g. WebP), as (MIME type, srcset)
     # pairs; the template wraps the image in <picture> when there are any.
     sources: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PublisherLogo:
+    """The publication's logo as structured data names it: an absolute URL and its size."""
+
+    url: str
+    width: int
+    height: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +104,7 @@ class PageView:
     section_href: str
     extra_head: str = ""  # preview-only script hook; empty in exported pages
     meta: dict[str, str] = field(default_factory=dict)
+    feed_href: str = ""  # the site's Atom feed; the preview has none
 
 
 class Assets:
@@ -119,6 +132,11 @@ class Assets:
     def article_path(self, article: Article) -> str:
         """The article's path below the site root, for its canonical URL."""
         return f"{section_segment(article.section)}/{article.slug}/"
+
+    @property
+    def feed_href(self) -> str:
+        """The site's Atom feed, for <link rel="alternate">; the preview has no site."""
+        return ""
 
     @property
     def stylesheet_href(self) -> str:
@@ -241,6 +259,7 @@ def build_page(
     renderer: BlockRenderer | None = None,
     templates_override: Path | None = None,
     images_by_uid: dict[str, Image] | None = None,
+    publisher_logo: PublisherLogo | None = None,
 ) -> PageView:
     """Gather everything the article page shows. `article` must be fully loaded."""
     env = environment(templates_override)
@@ -284,14 +303,24 @@ def build_page(
     og_image = assets.image_url(hero_fig.image, base_url) if hero_fig and base_url else ""
     description = article.seo_description or article.dek
     title = article.seo_title or article.headline
+    publisher: dict[str, object] = {"@type": "Organization", "name": publication.name}
+    if base_url:
+        publisher["url"] = base_url
+    if publisher_logo is not None:
+        publisher["logo"] = {
+            "@type": "ImageObject",
+            "url": publisher_logo.url,
+            "width": publisher_logo.width,
+            "height": publisher_logo.height,
+        }
     ld: dict[str, object] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
-        "headline": article.headline[:110],
+        "headline": cut_at_word(article.headline, JSON_LD_HEADLINE_MAX),
         "datePublished": dates.iso(published, tz),
         "dateModified": dates.iso(updated, tz),
         "author": [{"@type": "Person", "name": n} for n in split_byline(article.byline)],
-        "publisher": {"@type": "Organization", "name": publication.name},
+        "publisher": publisher,
         "inLanguage": lang,
     }
     if description:
@@ -342,7 +371,26 @@ def build_page(
         favicon_href=assets.favicon_href,
         home_href=assets.home_href,
         section_href=assets.section_href(article.section) if article.section else "",
+        feed_href=assets.feed_href,
     )
+
+
+def cut_at_word(text: str, limit: int) -> str:
+    """`text` when it fits in `limit` characters, else cut at a word boundary with '…' added.
+
+    The result, ellipsis included, is never longer than `limit`. A first word
+    longer than the limit (a URL, a run of CJK text) is cut where it must be.
+    """
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    room = text[: limit - 1]  # one character is kept for the ellipsis
+    if text[limit - 1].isspace():
+        cut = room
+    else:
+        space = room.rfind(" ")
+        cut = room[:space] if space > 0 else room
+    return cut.rstrip(" ,;:.-–—") + "…"
 
 
 def split_byline(byline: str) -> list[str]:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from newsdesk.library import ARTICLE_STATUSES, Article, Library
+from newsdesk.render import dates
 from newsdesk.render.text import slugify
 from newsdesk.ui.workers import run_task
 
@@ -154,6 +155,12 @@ class ArticleForm(QWidget):
         self.embargo = QDateTimeEdit()
         self.embargo.setCalendarPopup(True)
         self.embargo.setDisplayFormat("yyyy-MM-dd HH:mm")
+        # Only dates every time zone can show (see render.dates): the field
+        # refuses a year outside them as it is typed, like an import does.
+        self.embargo.setDateTimeRange(
+            QDateTime.fromSecsSinceEpoch(int(dates.EARLIEST.timestamp())),
+            QDateTime.fromSecsSinceEpoch(int(dates.LATEST.timestamp()) - 60),
+        )
         self.embargo.setEnabled(False)
         self.seo_title = QLineEdit(placeholderText="SEO title (defaults to the headline)")
         self.seo_description = QLineEdit(placeholderText="SEO description (defaults to the dek)")

@@ -23,6 +23,7 @@ from newsdesk.ui.thumbs import ImageItem
 # the open article is selected); alt text sits right under the caption so the
 # two are written side by side and never confused.
 FORM_FIELDS: tuple[tuple[str, str], ...] = (
+    ("title", "T&itle"),
     ("credit", "C&redit"),
     ("creator", "Cr&eator"),
     ("copyright", "Cop&yright"),
@@ -31,17 +32,20 @@ FORM_FIELDS: tuple[tuple[str, str], ...] = (
     ("date_created", "&Date"),
     ("city", "Cit&y"),
     ("country", "Cou&ntry"),
+    ("keywords", "&Keywords"),
     ("caption", "Default ca&ption for new stories"),
     ("alt_text", "Default a&lt text for new stories"),
 )
 FIELD_NAMES: dict[str, str] = {name: label.replace("&", "") for name, label in FORM_FIELDS}
-MULTILINE = frozenset({"caption", "alt_text"})
+MULTILINE = frozenset({"caption", "alt_text", "keywords"})
 COMPLETED = frozenset({"credit", "creator"})
 PLACEHOLDERS = {
     "caption": "What a new story's caption starts as",
     "alt_text": "What a new story's alt text starts as",
     "credit": "e.g. Jane Doe / Newsdesk Agency",
-    "date_created": "YYYY-MM-DD",
+    "date_created": "YYYY-MM-DD, or with time and zone: 2024-05-01T14:30:00+02:00",
+    "title": "A short name for the picture (not the caption)",
+    "keywords": "One keyword per line",
 }
 
 ALT_ADVICE = (
@@ -50,6 +54,26 @@ ALT_ADVICE = (
 ALT_EMPTY = f"Alt text is empty. {ALT_ADVICE}"
 ALT_SAME = f"Alt text is the same as the caption. {ALT_ADVICE}"
 WARNING_COLOUR = "#8a4b00"  # dark amber: readable on light backgrounds, matches the badge
+# The instructions strip: dark text on a pale amber band, so it reads on any theme.
+STRIP_STYLE = (
+    "QLabel {{ background: {bg}; color: #2b1a00; border: 1px solid {edge};"
+    " border-radius: 3px; padding: 5px 7px; font-weight: bold; }}"
+)
+INSTRUCTIONS_STYLE = STRIP_STYLE.format(bg="#ffe8a3", edge="#c98a00")
+MISSING_FILE_STYLE = STRIP_STYLE.format(bg="#ffd6d1", edge="#b3261e")
+
+
+def instructions_text(instructions: str) -> str:
+    """The strip's text for a picture's instructions, or "" when it has none."""
+    text = " ".join(instructions.split())
+    return f"Instructions: {text}" if text else ""
+
+
+def missing_file_text(filename: str) -> str:
+    return (
+        f"This picture's file is missing ({filename} is not in the library's media folder): "
+        "it cannot be published. Import the picture again, or take it out of the story."
+    )
 
 
 class _TextBox(QPlainTextEdit):
@@ -99,6 +123,18 @@ class ImageForm(QWidget):
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
+
+        # Above the form, where nobody can miss them: the agency's instructions
+        # (embargoes, "MANDATORY CREDIT") and a picture whose file is gone.
+        self.instructions = QLabel("")
+        self.instructions.setObjectName("instructions-strip")
+        self.instructions.setWordWrap(True)
+        self.instructions.setStyleSheet(INSTRUCTIONS_STYLE)
+        self.instructions.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.missing_file = QLabel("")
+        self.missing_file.setObjectName("missing-file-warning")
+        self.missing_file.setWordWrap(True)
+        self.missing_file.setStyleSheet(MISSING_FILE_STYLE)
 
         self.credit_model = QStringListModel(self)
         self.editors: dict[str, QLineEdit | _TextBox] = {}
@@ -162,6 +198,8 @@ class ImageForm(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.title)
+        layout.addWidget(self.missing_file)
+        layout.addWidget(self.instructions)
         layout.addLayout(form)
         layout.addStretch(1)
         self._form = form
@@ -184,9 +222,13 @@ class ImageForm(QWidget):
         *,
         story_caption: str | None = None,
         story_alt: str | None = None,
+        file_missing: bool = False,
     ) -> None:
         """Show this image's fields, and this story's caption and alt text when it is a
-        figure of the open article (None: it is not)."""
+        figure of the open article (None: it is not).
+
+        file_missing: the picture's file is gone from the library (the panel checks).
+        """
         self.item = item
         for name, editor in self.editors.items():
             self._set_text(editor, item.get(name) if item else "")
@@ -198,6 +240,17 @@ class ImageForm(QWidget):
             name = item.original_name or item.filename
             self.title.setText(f"{name} · {item.width}×{item.height}")
         self.update_alt_warning()
+        self.set_file_missing(file_missing)
+        strip = instructions_text(item.get("instructions")) if item is not None else ""
+        self.instructions.setText(strip)
+        self.instructions.setAccessibleName(strip)
+        self.instructions.setVisible(bool(strip))
+
+    def set_file_missing(self, missing: bool) -> None:
+        text = missing_file_text(self.item.filename) if missing and self.item is not None else ""
+        self.missing_file.setText(text)
+        self.missing_file.setAccessibleName(text)
+        self.missing_file.setVisible(bool(text))
 
     def set_story(self, caption: str | None, alt_text: str | None = None) -> None:
         """This story's own caption and alt text; None hides them (not a figure of the article)."""

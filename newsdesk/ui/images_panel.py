@@ -488,7 +488,9 @@ class ImagesPanel(QWidget):
             if i >= 0:
                 caption = self.figures[i].caption or ""
                 alt = self.figures[i].alt_text or ""
-        self.form.load(item, story_caption=caption, story_alt=alt)
+        # One stat on the GUI thread: a picture whose file was deleted must say so.
+        missing = item is not None and not (self.library.media_dir / item.filename).is_file()
+        self.form.load(item, story_caption=caption, story_alt=alt, file_missing=missing)
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -939,12 +941,16 @@ class ImagesPanel(QWidget):
 
     @staticmethod
     def _report_text(report: ImportReport) -> str:
+        if report.error:
+            return report.error
         lines = [report.summary]
         lines += [f"{f.path.name}: {f.message}" for f in report.failed if f.message != "cancelled"]
         return "\n".join(lines)
 
     @staticmethod
     def _report_html(report: ImportReport) -> str:
+        if report.error:  # the whole batch was refused: one reason, not one line per file
+            return f"<b>{_esc(report.error)}</b>"
         n = len(report.imported)
         cancelled = [f for f in report.failed if f.message == "cancelled"]
         failed = [f for f in report.failed if f.message != "cancelled"]

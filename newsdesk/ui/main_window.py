@@ -29,6 +29,7 @@ from newsdesk.ui.article_form import ArticleForm
 from newsdesk.ui.autosave import Autosaver
 from newsdesk.ui.browser import LibraryBrowser, Row
 from newsdesk.ui.editor import FindBar, MarkdownEditor
+from newsdesk.ui.guarded import guard_against_typing
 from newsdesk.ui.history import HistoryDialog
 from newsdesk.ui.ops import Operations
 from newsdesk.ui.workers import run_task
@@ -82,6 +83,17 @@ class MainWindow(QMainWindow):
         el = QVBoxLayout(editor_pane)
         el.setContentsMargins(0, 0, 0, 0)
         el.setSpacing(0)
+        self.read_only = bool(getattr(library, "read_only", False))
+        self.read_only_banner = QLabel(
+            f"This library is read-only ({library.root}): you can read, search and export, "
+            "but changes cannot be saved here."
+        )
+        self.read_only_banner.setObjectName("read-only-banner")
+        self.read_only_banner.setWordWrap(True)
+        self.read_only_banner.setMargin(6)
+        self.read_only_banner.setStyleSheet("background: palette(tool-tip-base);")
+        self.read_only_banner.setVisible(self.read_only)
+        el.addWidget(self.read_only_banner)
         el.addWidget(self.form)
         el.addWidget(self.find_bar)
         el.addWidget(self.editor, 1)
@@ -404,12 +416,17 @@ class MainWindow(QMainWindow):
             self.form.load(article)
             self.editor.set_text(article.body if article else "")
             self.editor.setEnabled(article is not None)
+            self.editor.setReadOnly(self.read_only)
+            self.form.setEnabled(not self.read_only)
         finally:
             self._loading = False
         self.autosave.attach(article)
         self.find_bar.hide()
         for name in ("save", "history", "preflight", "reload"):
             self.actions_by_name[name].setEnabled(article is not None)
+        for name in ("new", "import_images", "save", "replace"):
+            if self.read_only and name in self.actions_by_name:
+                self.actions_by_name[name].setEnabled(False)
         if article is not None:
             self.settings.setValue(self._last_article_key(), article.uid)
             self._show_in_preview()
@@ -687,6 +704,8 @@ class MainWindow(QMainWindow):
         box.setDefaultButton(self.save_copy_button)
         box.buttonClicked.connect(self._conflict_chosen)
         self.conflict_box = box
+        # It appears while the user types: a typed space must not choose for them.
+        self.conflict_guard = guard_against_typing(box)
         box.open()
 
     def _conflict_chosen(self, button: QPushButton) -> None:
@@ -737,11 +756,18 @@ class MainWindow(QMainWindow):
         self.autosave.flush()
         article = self.library.get_article(self.article.id)
         problems = list(preflight(self.library, article))
+        errors = [p for p in problems if p.is_error]
+        warnings = "".join(f"<li>{html.escape(str(p))}</li>" for p in problems if not p.is_error)
+        worth = f"<p>Worth a look:</p><ul>{warnings}</ul>" if warnings else ""
         if not problems:
             QMessageBox.information(self, "Check", "Ready to publish: every check passed.")
+        elif not errors:
+            QMessageBox.information(self, "Check", f"<p>Ready to publish.</p>{worth}")
         else:
-            items = "".join(f"<li>{html.escape(str(p))}</li>" for p in problems)
-            QMessageBox.warning(self, "Check", f"<p>Not ready to publish yet:</p><ul>{items}</ul>")
+            items = "".join(f"<li>{html.escape(str(p))}</li>" for p in errors)
+            QMessageBox.warning(
+                self, "Check", f"<p>Not ready to publish yet:</p><ul>{items}</ul>{worth}"
+            )
 
     def show_help(self) -> None:
         QMessageBox.information(
@@ -850,13 +876,16 @@ class MainWindow(QMainWindow):
         try:
             self.save_everything()
         except LibraryError as exc:
-            answer = QMessageBox.critical(
-                self,
+            box = QMessageBox(
+                QMessageBox.Icon.Critical,
                 "Could not save",
                 f"{exc}\n\nClose anyway and lose the unsaved changes?",
                 QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
+                self,
             )
-            if answer != QMessageBox.StandardButton.Close:
+            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+            guard_against_typing(box)  # destructive: never answered by a stray key
+            if box.exec() != QMessageBox.StandardButton.Close:
                 event.ignore()
                 return
         self.save_layout()

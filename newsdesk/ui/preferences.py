@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import re
 import shutil
 import sqlite3
 import uuid
@@ -19,7 +18,6 @@ import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import shiboken6
 from PySide6.QtCore import QSettings, QSize, Qt, QThreadPool, Signal
@@ -44,6 +42,7 @@ from PySide6.QtWidgets import (
 from newsdesk import paths
 from newsdesk.library import Library, LibraryError
 from newsdesk.library import database as db
+from newsdesk.library import publication as publication_settings
 from newsdesk.library.library import DB_NAME
 from newsdesk.paths import LIBRARY_ENV, default_library_dir
 from newsdesk.ui.ops import Operations, failure_message
@@ -55,7 +54,6 @@ COMMON_LANGUAGES = (
     "en", "en-GB", "en-US", "de", "fr", "es", "it", "nl", "pt", "pt-BR",
     "sv", "da", "nb", "fi", "pl", "cs", "el", "tr", "ja", "zh",
 )  # fmt: skip
-LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 # SQLite's own side files: the backup API copies what they hold, so they are not copied as files.
 DB_SIDE_FILES = (DB_NAME + "-wal", DB_NAME + "-shm", DB_NAME + "-journal")
 CHUNK = 1 << 20
@@ -433,11 +431,20 @@ class PreferencesDialog(QDialog):
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("The name on every page")
         self.url_edit = QLineEdit()
-        self.url_edit.setPlaceholderText("https://news.example.org/")
+        # Empty is a real setting (pages that work from files, without absolute links),
+        # so the placeholder says so instead of looking like an address already set.
+        self.url_edit.setPlaceholderText("Not set: e.g. https://news.example.org/")
+        self.url_edit.setClearButtonEnabled(True)
         self.url_edit.setToolTip(
-            "Canonical links, feeds and sitemaps start with this address. Leave it empty "
-            "to export pages without them."
+            "Where the site is published. Canonical links, Open Graph addresses and sitemaps "
+            "start with it; until it is set, exported pages have none of them."
         )
+        self.url_note = QLabel(
+            "No base URL yet: exported pages have no canonical links or sitemaps."
+        )
+        self.url_note.setObjectName("base-url-note")
+        self.url_note.setWordWrap(True)
+        self.url_note.setEnabled(False)  # drawn in the muted colour of a hint
         self.language_combo = QComboBox()
         self.language_combo.setEditable(True)
         self.language_combo.addItems(COMMON_LANGUAGES)
@@ -473,6 +480,7 @@ class PreferencesDialog(QDialog):
 
         form.addRow("&Name:", self.name_edit)
         form.addRow("&Base URL:", self.url_edit)
+        form.addRow("", self.url_note)
         form.addRow("&Language:", self.language_combo)
         form.addRow("&Time zone:", self.timezone_combo)
         logo_label = QLabel("Lo&go:")
@@ -527,6 +535,7 @@ class PreferencesDialog(QDialog):
         layout.addWidget(self.buttons)
 
         self.logo_combo.currentIndexChanged.connect(self._show_logo)
+        self.url_edit.textChanged.connect(self._show_url_note)
         self.import_logo_button.clicked.connect(self.choose_logo_file)
         self.move_button.clicked.connect(self.choose_library_folder)
         self.load()
@@ -539,10 +548,14 @@ class PreferencesDialog(QDialog):
         pub = self.ops.call(lambda library: library.publication())
         self.name_edit.setText(pub.name)
         self.url_edit.setText(pub.base_url)
+        self._show_url_note()
         self.language_combo.setCurrentText(pub.language)
         self.timezone_combo.setCurrentText(pub.timezone)
         self._fill_logos(pub.logo_image_id)
         self.location_label.setText(str(self.library.root))
+
+    def _show_url_note(self) -> None:
+        self.url_note.setVisible(not self.url_edit.text().strip())
 
     def _fill_logos(self, selected: int | None) -> None:
         self.logo_combo.blockSignals(True)
@@ -580,27 +593,12 @@ class PreferencesDialog(QDialog):
 
     def values(self) -> dict:
         """The publication fields as typed, checked and tidied; raises ValueError with why."""
-        name = " ".join(self.name_edit.text().split())
-        if not name:
-            raise ValueError("The publication needs a name.")
-        url = self.url_edit.text().strip()
-        if url:
-            parts = urlsplit(url)
-            if parts.scheme not in ("http", "https") or not parts.netloc:
-                raise ValueError("The base URL must start with https:// (or http://) and a host.")
-            if not url.endswith("/"):
-                url += "/"  # pages are joined onto it; without the slash the last part is lost
-        language = self.language_combo.currentText().strip()
-        if not LANGUAGE_TAG.match(language):
-            raise ValueError(f"{language!r} is not a language tag such as en, en-GB or de.")
-        timezone = self.timezone_combo.currentText().strip()
-        if timezone not in zoneinfo.available_timezones():
-            raise ValueError(f"{timezone!r} is not a time zone; pick one such as Europe/London.")
+        # The same checks as `newsdesk publication`, so both accept the same values.
         return {
-            "name": name,
-            "base_url": url,
-            "language": language,
-            "timezone": timezone,
+            "name": publication_settings.clean_name(self.name_edit.text()),
+            "base_url": publication_settings.clean_base_url(self.url_edit.text()),
+            "language": publication_settings.clean_language(self.language_combo.currentText()),
+            "timezone": publication_settings.clean_timezone(self.timezone_combo.currentText()),
             "logo_image_id": self.logo_combo.currentData(),
         }
 

@@ -38,10 +38,13 @@ from newsdesk.images import is_image_path, make_thumbnail
 from newsdesk.library import Image, Library
 from newsdesk.ui.workers import run_task
 
-# The editable photo-desk fields, in the order the form shows them.
+# The photo-desk fields the panel keeps (instructions are shown, not edited).
 IMAGE_FIELDS = (
     "caption",
     "alt_text",
+    "title",
+    "instructions",
+    "keywords",
     "credit",
     "creator",
     "copyright",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import sys
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -37,9 +38,16 @@ class _Task(QRunnable):
                 result = self.fn()
         except BaseException as exc:  # report everything; a dead worker must not hang the UI
             exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
-            self.relay.sig_error.emit(exc)
+            self._deliver(self.relay.sig_error, exc)
         else:
-            self.relay.sig_done.emit(result)
+            self._deliver(self.relay.sig_done, result)
+
+    @staticmethod
+    def _deliver(signal, value: Any) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:
+            pass  # the application is closing and the relay went with it: no one to tell
 
 
 # Relays are kept alive here until their outcome has been delivered on the GUI
@@ -102,5 +110,11 @@ def _unless_gone(callback: Callable[[Any], None]) -> Callable[[Any], None]:
 
 
 def _print_error(exc: BaseException) -> None:
+    from newsdesk.library import LibraryError
+
+    if isinstance(exc, LibraryError):
+        # A library failure is the user's to read (the app's hook shows it as one sentence).
+        sys.excepthook(type(exc), exc, None)
+        return
     text = getattr(exc, "__traceback_text__", "") or repr(exc)
     print(f"newsdesk: background task failed:\n{text}")

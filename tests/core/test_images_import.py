@@ -105,7 +105,7 @@ def test_format_comes_from_content_not_name(tmp_path: Path) -> None:
 def test_non_image_with_jpg_extension(tmp_path: Path) -> None:
     src = tmp_path / "holiday.jpg"
     src.write_text("These are my holiday notes, not a picture.\n")
-    _expect_failure(src, tmp_path, "is not an image Pillow can read")
+    _expect_failure(src, tmp_path, "is not a JPEG, PNG, WebP, GIF or TIFF picture", "save it as")
 
 
 def test_zero_byte_file(tmp_path: Path) -> None:
@@ -125,7 +125,7 @@ def test_truncated_jpeg(tmp_path: Path) -> None:
     src.write_bytes(data[: len(data) * 6 // 10])
     # 1600x1200 is large enough that the 320 px thumbnail uses JPEG draft
     # (1/4 scale): this proves draft decoding still detects the missing data.
-    _expect_failure(src, tmp_path, "is not an image Pillow can read", "truncated JPEG data")
+    _expect_failure(src, tmp_path, "is damaged", "JPEG data is truncated", "save it again")
 
 
 def test_truncated_progressive_jpeg(tmp_path: Path) -> None:
@@ -133,7 +133,7 @@ def test_truncated_progressive_jpeg(tmp_path: Path) -> None:
     src = tmp_path / "cut-progressive.jpg"
     data = full.read_bytes()
     src.write_bytes(data[: len(data) * 8 // 10])
-    _expect_failure(src, tmp_path, "truncated JPEG data")
+    _expect_failure(src, tmp_path, "JPEG data is truncated")
 
 
 def test_decompression_bomb_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -254,7 +254,7 @@ def test_prepare_many_mixed_batch(tmp_path: Path) -> None:
         "PreparedImage",
     ]
     assert isinstance(results[1], ImportFailure) and results[1].path == bad
-    assert "bad.jpg is not an image" in results[1].message
+    assert "bad.jpg is not a JPEG, PNG, WebP, GIF or TIFF picture" in results[1].message
     assert isinstance(results[3], ImportFailure) and "empty" in results[3].message
     assert isinstance(results[2], PreparedImage)
     assert results[2].metadata.creator == "Bjørn Erik Pedersen"

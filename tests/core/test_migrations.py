@@ -29,13 +29,14 @@ def test_a_new_library_is_created_at_head_without_a_backup(tmp_path):
     lib.close()
 
 
-def test_an_empty_database_file_is_upgraded_to_head(tmp_path):
+def test_an_empty_database_file_is_damage_not_a_new_library(tmp_path):
     root = tmp_path / "lib"
     root.mkdir()
-    sqlite3.connect(root / "library.sqlite").close()  # a zero-table SQLite file
-    lib = Library.open(root)
-    assert _revision(lib.db_path) == database.head_revision()
-    lib.close()
+    sqlite3.connect(root / "library.sqlite").close()  # a zero-byte file: only a MISSING one is new
+    with pytest.raises(LibraryError, match="damaged .*empty, 0 bytes"):
+        Library.open(root)
+    assert (root / "library.sqlite").stat().st_size == 0
+    assert sorted(p.name for p in root.iterdir()) == ["library.sqlite"]
 
 
 def test_a_library_made_by_the_first_migration_reaches_head_with_its_data_and_a_backup(tmp_path):

@@ -80,6 +80,7 @@ def snapshot(site: Path) -> dict[str, tuple[int, int]]:
 @pytest.fixture
 def newsroom(library, tmp_path):
     """A small newsroom: three publishable stories with pictures, linked to each other."""
+    library.update_publication(base_url="https://example.org/")
     src = tmp_path / "photos"
     desk = {"credit": "Ana Ruiz / Gazette", "caption": "On the quay."}
     pics = [

@@ -74,6 +74,7 @@ def test_a_body_edit_renders_its_page_its_listings_and_the_feeds_only(desk, tmp_
         "index.html",
         "news-sitemap.xml",
         "news/index.html",
+        "robots.txt",
         "sitemap.xml",
     ]  # not politics/index.html
     # Listings show the published date, so only the page, the feed and the sitemap differ.

@@ -161,7 +161,7 @@ def test_article_json_ld_says_what_the_page_says(sample):
     )
     assert modified >= published
     assert ld["author"] == [{"@type": "Person", "name": "Ana Ruiz"}]
-    assert ld["publisher"] == {"@type": "Organization", "name": "The Harbour Gazette"}
+    assert ld["publisher"] == {"@type": "Organization", "name": "The Harbour Gazette", "url": BASE}
     assert ld["mainEntityOfPage"] == BASE + f"news/{article.slug}/"
 
 

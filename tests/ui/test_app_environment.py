@@ -52,5 +52,7 @@ def test_run_exits_with_an_error_on_a_damaged_library(qtbot, tmp_path, monkeypat
     folder = tmp_path / "lib"
     folder.mkdir()
     (folder / "library.sqlite").write_bytes(b"garbage" * 100)
-    monkeypatch.setattr(QMessageBox, "critical", staticmethod(lambda *args: None))
-    assert app.run(folder, ["newsdesk"]) == 1
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", staticmethod(lambda *args: shown.append(args)))
+    assert app.run(folder, ["newsdesk"]) == 2  # could not run, as on the command line
+    assert len(shown) == 1 and "damaged or not a newsdesk library" in shown[0][2]

@@ -541,3 +541,52 @@ def test_screenshot_of_the_panel_docked_beside_the_preview(
     assert panel.grab().save(str(tmp_path.parent / "images-panel-only.png"))
     assert MISSING_CREDIT in row_description(panel.library_model, ids[2])
     assert panel.width() >= panel.minimumSizeHint().width()
+
+
+# ---- what the file says, and a file that is gone ------------------------------------------
+def test_a_pictures_instructions_show_in_a_strip_above_the_form(qtbot, panel, tmp_path):
+    # The IPTC fixture carries Special Instructions "What instructions".
+    (image,) = import_and_wait(qtbot, panel, [credited(tmp_path)]).imported
+    panel.select_image(image.id)
+    strip = panel.form.instructions
+    assert strip.isVisible()
+    assert strip.text() == "Instructions: What instructions"
+    assert strip.accessibleName() == strip.text()
+    # Above every field: the first thing the eye meets after the picture's name.
+    caption = panel.form.editors["caption"]
+    assert strip.mapTo(panel.form, QPoint(0, 0)).y() < caption.mapTo(panel.form, QPoint(0, 0)).y()
+
+    (plain,) = import_and_wait(qtbot, panel, [photo(tmp_path, "plain.jpg")]).imported
+    panel.select_image(plain.id)
+    assert not panel.form.instructions.isVisible()
+
+
+def test_title_and_keywords_are_editable_and_saved(qtbot, panel, library, tmp_path):
+    (image,) = import_and_wait(qtbot, panel, [credited(tmp_path)]).imported
+    panel.select_image(image.id)
+    form = panel.form
+    assert form.editors["title"].text() == "Test IPTC picture"
+    assert form.editors["keywords"].text() == "ExifTool\nTest\nIPTC"
+    retype(form.editors["title"], "Lighthouse at dusk")
+    form.editors["keywords"].setFocus()
+    form.editors["keywords"].setPlainText("lighthouse\ncoast")
+    panel.commit_edits()
+    qtbot.waitUntil(
+        lambda: (
+            (library.get_image(image.id).title, library.get_image(image.id).keywords)
+            == ("Lighthouse at dusk", "lighthouse\ncoast")
+        ),
+        timeout=5000,
+    )
+
+
+def test_a_picture_whose_file_was_deleted_is_flagged_in_the_panel(qtbot, panel, library, tmp_path):
+    (image,) = import_and_wait(qtbot, panel, [photo(tmp_path, "gone.jpg")]).imported
+    panel.select_image(image.id)
+    assert not panel.form.missing_file.isVisible()
+    library.media_path(library.get_image(image.id)).unlink()
+    panel.reload_library(select=image.id)
+    qtbot.waitUntil(lambda: panel.form.missing_file.isVisible(), timeout=5000)
+    text = panel.form.missing_file.text()
+    assert "missing" in text and "Import the picture again" in text
+    assert image.filename in text
