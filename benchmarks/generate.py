@@ -101,6 +101,7 @@ def generate_library(path: Path, n: int, *, seed: int = 1, images: int = 0, publ
     tag_cum = zipf_weights(len(tag_names), 0.9)
     now = datetime.now(UTC)
     image_ids: list[int] = []
+    image_alt: dict[int, str] = {}  # a new story's figure starts from its picture's alt text
     if images:
         from newsdesk.images.library_import import import_image
 
@@ -112,6 +113,7 @@ def generate_library(path: Path, n: int, *, seed: int = 1, images: int = 0, publ
             img = import_image(lib, p)
             lib.update_image(img.id, credit=f"Photographer {i % 17}", alt_text=f"Scene number {i} from the archive", caption=text.sentence(12))
             image_ids.append(img.id)
+            image_alt[img.id] = f"Scene number {i} from the archive"
     with lib.engine.begin() as conn:
         conn.execute(insert(Tag), [{"name": t, "uid": str(uuid.uuid4()), "created_at": now, "updated_at": now} for t in tag_names])
         tag_ids = {name: i + 1 for i, name in enumerate(tag_names)}
@@ -132,8 +134,10 @@ def generate_library(path: Path, n: int, *, seed: int = 1, images: int = 0, publ
             for pos, t in enumerate(dict.fromkeys(rng.choices(tag_names, cum_weights=tag_cum, k=rng.randint(1, 5)))):
                 links.append({"article_id": i, "tag_id": tag_ids[t], "position": pos})
             if image_ids and rng.random() < 0.66:
-                figures.append({"article_id": i, "image_id": rng.choice(image_ids), "role": "hero", "position": 0,
-                                "caption": "", "uid": str(uuid.uuid4()), "created_at": when, "updated_at": when})
+                image_id = rng.choice(image_ids)
+                figures.append({"article_id": i, "image_id": image_id, "role": "hero", "position": 0,
+                                "caption": "", "alt_text": image_alt[image_id], "uid": str(uuid.uuid4()),
+                                "created_at": when, "updated_at": when})
             if len(batch) >= 2000:
                 conn.execute(insert(Article), batch)
                 batch.clear()

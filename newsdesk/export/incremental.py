@@ -84,6 +84,7 @@ class _Incremental(_Export):
         self.state = ExportState(library.engine, str(Path(self.folder).resolve()))
         self.target = self.state.target()
         self.rendered = 0  # article pages rendered, for the report (and the tests)
+        self._drop: set[str] = set()  # files of the previous site this export removes
 
     def full_check_reason(self) -> str:
         t = self.target
@@ -468,10 +469,3 @@ class _Incremental(_Export):
             if not self.state.uses_file(tid, name, exclude=changed):
                 out.add(f"{IMG_DIR}/{name}")
         return out
-
-    _drop: set[str]
-
-    def _listing_renderer(self, writer):
-        if not hasattr(self, "_drop"):
-            self._drop = set()
-        return super()._listing_renderer(writer)

@@ -186,3 +186,15 @@ def test_an_export_of_chosen_stories_to_the_folder_makes_the_next_publish_check_
     site.publish()
     export_articles(library, [s[1].slug], site.out)
     assert site.publish().mode.startswith("full")
+
+
+def test_an_edit_to_a_draft_that_is_not_in_the_site_writes_nothing(desk, tmp_path):
+    library, s = desk
+    library.update_article(s[6].id, status="draft")
+    site = Site(library, tmp_path)
+    site.publish()
+    library.update_article(s[6].id, body="Still being written.")
+    r = site.publish()
+    assert r.mode == "incremental"
+    assert r.rendered_pages == 0
+    assert r.changed_files == []
