@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -101,31 +102,28 @@ def main() -> int:
         same = publish(library, site)
         same_s = time.perf_counter() - t
 
-        # From the command line, start-up included.
-        cli_times = []
+        # From the command line, start-up included. An installed newsdesk has
+        # its modules compiled; a checkout run with PYTHONDONTWRITEBYTECODE
+        # compiles every module at every start, so the runs keep their
+        # bytecode in a folder of their own (the first run, not timed, fills it).
+        cli_env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONPYCACHEPREFIX": str(work / "pyc")}
+        cli_env.pop("PYTHONDONTWRITEBYTECODE", None)
+        cli = [sys.executable, "-m", "newsdesk", "--library", str(lib_dir), "export", "--all"]
+        cli += ["--out", str(site)]
+        subprocess.run(cli, check=True, capture_output=True, env=cli_env)
+        cli_times, cli_cpu = [], []
         for k in range(EDITS):
             slug = warm.written[(k + 1) * len(warm.written) // (EDITS + 2)].slug
             target = library.get_article(slug)
             library.update_article(target.id, headline=target.headline + f" ({k})")
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             t = time.perf_counter()
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "newsdesk",
-                    "--library",
-                    str(lib_dir),
-                    "export",
-                    "--all",
-                    "--out",
-                    str(site),
-                ],
-                check=True,
-                capture_output=True,
-                env={**os.environ, "PYTHONPATH": str(ROOT)},
-            )
+            subprocess.run(cli, check=True, capture_output=True, env=cli_env)
             cli_times.append(time.perf_counter() - t)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cli_cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
         cli_s = statistics.median(cli_times)
+        cli_cpu_s = statistics.median(cli_cpu)
         library.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -152,6 +150,13 @@ def main() -> int:
     print(
         f"one headline edit, CLI incl. start : {cli_s:6.2f} s   (median; runs: "
         + ", ".join(f"{x:.2f}" for x in cli_times)
+        + ")"
+    )
+    # On a shared machine the wall clock mostly measures waiting for a core;
+    # the processor time is what the command itself costs.
+    print(
+        f"  the same, processor time        : {cli_cpu_s:6.2f} s   (median; runs: "
+        + ", ".join(f"{x:.2f}" for x in cli_cpu)
         + ")"
     )
     ok = warm_s <= COLD_BUDGET and edit_s <= EDIT_BUDGET
