@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from newsdesk.library.errors import LibraryError
 from newsdesk.paths import LibraryLocationError, resolve_library_dir
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
@@ -44,7 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--library",
         metavar="DIR",
-        help="library folder (default: $NEWSDESK_LIBRARY or the per-user data folder)",
+        help="library folder, or a shared library's postgresql+psycopg://USER@HOST/DB "
+        "(default: $NEWSDESK_LIBRARY or the per-user data folder)",
     )
     p.add_argument("--version", action=_VersionAction, help="print the version and exit")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -93,6 +95,14 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--language", metavar="L", help="the pages' language tag, e.g. en or en-GB")
     s.add_argument("--timezone", metavar="TZ", help="the time zone of dates, e.g. Europe/London")
     s.add_argument("--logo", type=Path, metavar="FILE", help="an image file to use as the logo")
+    server = sub.add_parser("server", help="set up a newsroom's shared library on PostgreSQL")
+    server_sub = server.add_subparsers(dest="server_command", metavar="ACTION", required=True)
+    s = server_sub.add_parser("init", help="create or upgrade the shared library's schema")
+    s.add_argument("url", metavar="URL", help="postgresql+psycopg://USER@HOST/DB (no password)")
+    s = server_sub.add_parser("grant", help="give a PostgreSQL login its newsdesk role")
+    s.add_argument("url", metavar="URL")
+    s.add_argument("user", metavar="USER", help="the PostgreSQL login (created if missing)")
+    s.add_argument("--role", required=True, choices=("reporter", "editor"))
     return p
 
 
@@ -384,10 +394,21 @@ def _watch_export(args, out: Path) -> int:
     return EXIT_OK
 
 
+def _library_folder(args) -> Path:
+    """The editor opens library folders; a shared library is for the command line (for now)."""
+    where = args.library_dir
+    if isinstance(where, str):
+        raise CommandError(
+            "The editor opens a library folder; use the command line (list, search, check, "
+            "related, export, import) with a shared library's URL."
+        )
+    return where
+
+
 def cmd_screenshot(args) -> int:
     from newsdesk.app import screenshot
 
-    return screenshot(args.library_dir, args.out)
+    return screenshot(_library_folder(args), args.out)
 
 
 def _publication_json(lib, pub) -> dict:
@@ -493,7 +514,37 @@ def cmd_repair(args) -> int:
 def cmd_open(args) -> int:
     from newsdesk.app import run
 
-    return run(args.library_dir, sys.argv[:1])
+    return run(_library_folder(args), sys.argv[:1])
+
+
+def cmd_server(args) -> int:
+    from newsdesk.library import LibraryError
+    from newsdesk.library.pg import display_url, grant_role, init_server, parse_url
+
+    if not args.url.strip().lower().startswith(("postgresql://", "postgresql+psycopg://")):
+        raise CommandError(
+            "A shared library's URL starts postgresql+psycopg:// (or postgresql://), "
+            "e.g. postgresql+psycopg://dba@db.example.org/newsroom."
+        )
+    try:
+        where = display_url(parse_url(args.url))
+        if args.server_command == "init":
+            before, now = init_server(args.url)
+            if before is None:
+                print(f"Created the shared library at {where} (schema {now}).")
+            elif before == now:
+                print(f"The shared library at {where} is up to date (schema {now}).")
+            else:
+                print(f"Upgraded the shared library at {where} from schema {before} to {now}.")
+            return EXIT_OK
+        created = grant_role(args.url, args.user, args.role)
+    except LibraryError as exc:
+        raise CommandError(str(exc)) from None
+    made = " (its login was created without a password: the DBA sets one)" if created else ""
+    print(
+        f"{args.user} is now {'an editor' if args.role == 'editor' else 'a reporter'} on {where}{made}."
+    )
+    return EXIT_OK
 
 
 COMMANDS = {
@@ -507,6 +558,7 @@ COMMANDS = {
     "screenshot": cmd_screenshot,
     "repair": cmd_repair,
     "publication": cmd_publication,
+    "server": cmd_server,
 }
 
 
@@ -517,7 +569,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # starts, sees the same absolute folder whatever the working directory.
         args.library_dir = _library_dir(args)
         return COMMANDS[args.command](args)
-    except CommandError as exc:
+    except (CommandError, LibraryError) as exc:
+        # LibraryError: e.g. the shared library's server refused a write to this role.
         print(f"newsdesk: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:

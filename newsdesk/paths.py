@@ -12,6 +12,14 @@ import appdirs
 APP_NAME = "newsdesk"
 APP_AUTHOR = "newsdesk"
 LIBRARY_ENV = "NEWSDESK_LIBRARY"
+# A --library or NEWSDESK_LIBRARY value starting so names a shared library on
+# PostgreSQL (newsdesk/library/pg.py), kept as the text it is, not a folder.
+SHARED_PREFIXES = ("postgresql://", "postgresql+psycopg://")
+
+
+def is_shared_url(value: object) -> bool:
+    """Whether a library location names a shared library on PostgreSQL."""
+    return isinstance(value, str) and value.strip().lower().startswith(SHARED_PREFIXES)
 
 
 def _location_file() -> Path:
@@ -38,9 +46,14 @@ def remember_library_dir(path: Path) -> None:
     os.replace(tmp, target)
 
 
-def default_library_dir() -> Path:
-    """NEWSDESK_LIBRARY, else where the library was moved to, else the appdirs data folder."""
+def default_library_dir() -> Path | str:
+    """NEWSDESK_LIBRARY, else where the library was moved to, else the appdirs data folder.
+
+    A shared library's URL is handed back as it is (a str).
+    """
     override = os.environ.get(LIBRARY_ENV)
+    if override and is_shared_url(override):
+        return override.strip()
     if override:
         return Path(os.path.abspath(Path(override).expanduser()))
     return remembered_library_dir() or Path(appdirs.user_data_dir(APP_NAME, APP_AUTHOR)) / "Library"
@@ -54,34 +67,39 @@ class LibraryLocationError(ValueError):
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
-def resolve_library_dir(cli_value: str | os.PathLike[str] | None) -> Path:
+def resolve_library_dir(cli_value: str | os.PathLike[str] | None) -> Path | str:
     """--library beats NEWSDESK_LIBRARY, which beats the per-user default.
 
     The answer is always absolute: a relative value is a folder relative to the
     working directory, resolved here once, so nothing later (file URIs, worker
-    processes, a changed directory) can read it differently. Raises
-    LibraryLocationError with one sentence when the value cannot be a library.
+    processes, a changed directory) can read it differently. A shared library's
+    `postgresql://` or `postgresql+psycopg://` URL is handed back as it is (a
+    str). Raises LibraryLocationError with one sentence when the value cannot be
+    a library.
     """
     if cli_value is not None:
         raw, where = os.fspath(cli_value), "--library"
     elif os.environ.get(LIBRARY_ENV):
         raw, where = os.environ[LIBRARY_ENV], LIBRARY_ENV
     else:
-        return Path(os.path.abspath(default_library_dir()))
+        default = default_library_dir()
+        return default if isinstance(default, str) else Path(os.path.abspath(default))
     return _library_folder(raw, where)
 
 
-def _library_folder(raw: str, where: str) -> Path:
+def _library_folder(raw: str, where: str) -> Path | str:
     if not raw.strip():
         raise LibraryLocationError(f"{where} is empty; give the library's folder.")
     if "\x00" in raw:
         raise LibraryLocationError(f"{where} contains a NUL character; give the library's folder.")
+    if is_shared_url(raw):
+        return raw.strip()
     if _URL.match(raw):
         scheme = raw.split(":", 1)[0].lower()
         if scheme.startswith("postgres"):
             raise LibraryLocationError(
-                "Shared libraries on PostgreSQL are not supported by this version; "
-                f"give {where} a library folder instead."
+                f"{where} names a PostgreSQL library as {scheme}://…; write it "
+                "postgresql+psycopg://USER@HOST/DB (or postgresql://USER@HOST/DB)."
             )
         raise LibraryLocationError(
             f"{where} is an address ({scheme}://…), not a folder; give the library's folder."

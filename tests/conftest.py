@@ -13,6 +13,9 @@ import pytest  # noqa: E402
 
 from newsdesk.library import Library  # noqa: E402
 
+# The throwaway PostgreSQL server for tests marked `postgres`.
+pytest_plugins = ["tests.pg"]
+
 
 @pytest.fixture
 def library(tmp_path):
@@ -28,3 +31,4 @@ def _isolated_user_folders(tmp_path, monkeypatch):
     monkeypatch.setenv("NEWSDESK_LIBRARY", str(tmp_path / "default-library"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))

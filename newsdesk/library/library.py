@@ -47,6 +47,7 @@ from newsdesk.library.models import (
     Tag,
     utcnow,
 )
+from newsdesk.paths import is_shared_url
 from newsdesk.render.text import numbered_slug, slugify, word_count
 
 DB_NAME = "library.sqlite"
@@ -90,6 +91,8 @@ IMAGE_FIELDS = frozenset(
         "country",
     }
 )
+# Fields a shared library's search column is made from (library/shared.py).
+INDEXED_FIELDS = frozenset({"headline", "dek", "body", "byline", "tags"})
 # A tag on at most this many stories lists them from its links and sorts them;
 # a commoner one is checked row by row down the date index (see _tag_condition).
 RARE_TAG_STORIES = 2_000
@@ -176,7 +179,10 @@ class Library:
         self.tracker.attach(self._sessions)
         self.read_only = False
         with engine.connect() as conn:
-            self.has_fts = search.fts_index_exists(conn)
+            self.has_fts = self._has_search_index(conn)
+
+    def _has_search_index(self, conn) -> bool:
+        return search.fts_index_exists(conn)
 
     # ---- opening -------------------------------------------------------
     @classmethod
@@ -186,8 +192,14 @@ class Library:
         Only a missing `library.sqlite` makes a new library. A damaged, empty,
         foreign or newer file raises a LibraryError and is left exactly as it was,
         with nothing created beside it. A library this process cannot write opens
-        read-only (`read_only` is True) when its schema is current.
+        read-only (`read_only` is True) when its schema is current. A
+        `postgresql+psycopg://` URL opens a newsroom's shared library instead.
         """
+        if isinstance(root, str) and is_shared_url(root):
+            # A newsroom's shared library on PostgreSQL (library/shared.py).
+            from newsdesk.library.shared import SharedLibrary
+
+            return SharedLibrary.open_url(root)
         root = Path(root).expanduser()
         if root.exists() and not root.is_dir():
             raise LibraryError(f"{root} is a file; a library is a folder.")
@@ -329,13 +341,18 @@ class Library:
         headline = fields.get("headline", "")
         with self._session() as s, s.begin():
             fields["slug"] = self._free_slug(s, fields.get("slug") or slugify(headline), None)
-            article = Article(**fields)
+            article = Article(created_by=self._creator(), **fields)
             s.add(article)
             s.flush()
             self._set_tags(s, article, tags)
             s.flush()
+            self._index(s, article)
             article_id = article.id
         return self.get_article(article_id)
+
+    def _creator(self) -> str:
+        """Who a new story belongs to: here the writer's name (a shared library asks its server)."""
+        return self.tracker.actor
 
     def get_article(self, key: int | str) -> Article:
         """By id, uid or slug."""
@@ -408,6 +425,8 @@ class Library:
             # The full-text index and the list's counts follow in this same
             # transaction, by triggers (newsdesk.library.search and .listing).
             s.flush()
+            if tags is not None or INDEXED_FIELDS & fields.keys():
+                self._index(s, article)
         return self.get_article(article_id)
 
     def delete_article(self, article_id: int) -> None:
@@ -416,6 +435,7 @@ class Library:
             if article is None:
                 raise NotFound(f"Article {article_id} is no longer in the library.")
             s.delete(article)
+            self._unindex(s, article_id)
 
     def list_articles(
         self,
@@ -615,6 +635,15 @@ class Library:
             links.append(ArticleTag(tag=tag, position=position))
         if links != article.tag_links:
             article.tag_links[:] = links
+
+    # On SQLite, triggers keep the full-text index in step with every write
+    # (library/search.py); a shared library on PostgreSQL keeps its search
+    # column up to date through these hooks (library/shared.py).
+    def _unindex(self, s: Session, article_id: int) -> None:
+        pass
+
+    def _index(self, s: Session, article: Article) -> None:
+        pass
 
     # ---- search --------------------------------------------------------
     def search(

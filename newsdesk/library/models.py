@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -122,6 +123,10 @@ class Article(Record, Base):
     source_path: Mapped[str] = mapped_column(String(1000), default="", index=True)
     # Bumped on every save: a save carrying an older version is stale.
     version: Mapped[int] = mapped_column(default=1)
+    # Who created the story. On a shared (PostgreSQL) library the server sets it
+    # to the login role and keeps it (see library/pg_roles.py); on a laptop it is
+    # the writer's name and decides nothing.
+    created_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     tag_links: Mapped[list[ArticleTag]] = relationship(
         order_by=ArticleTag.position, cascade="all, delete-orphan", lazy="selectin"
@@ -242,6 +247,16 @@ class Setting(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class MediaBlob(Base):
+    """A picture's bytes, by SHA-256: how a shared library holds media (laptops use media/)."""
+
+    __tablename__ = "media_blobs"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size_bytes: Mapped[int] = mapped_column(default=0)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ChangeLogRow(Base):

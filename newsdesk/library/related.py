@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, or_, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
-from newsdesk.library import search
+from newsdesk.library import related_pg, search
 from newsdesk.library.errors import LibraryError, NotFound
 from newsdesk.library.library import Library
 from newsdesk.library.models import Article, ArticleTag, Figure, Image, RelatedStory, Tag
@@ -298,6 +298,8 @@ def _document_frequencies(
     library: Library, conn: Connection, terms: Sequence[str], total: int
 ) -> dict[str, int]:
     """Each term's story count: common words from a fresh snapshot, the rest counted now."""
+    if conn.dialect.name == "postgresql":
+        return related_pg.count_terms(conn, terms, DF_CAP)
     snapshot = _read_snapshot(conn, terms)
     if snapshot is None or not snapshot.fresh(total, time.time()):
         snapshot = None
@@ -394,6 +396,8 @@ def forget_statistics(library: Library) -> None:
 
 def _vocab_ready(library: Library) -> bool:
     """The vocabulary table exists; made here (with the snapshot's) if the index came later."""
+    if library.engine.dialect.name == "postgresql":
+        return True  # counted in the search column's index (related_pg.py)
     if not library.has_fts:
         return False
     with library.engine.connect() as conn:
@@ -539,8 +543,11 @@ def _tag_candidates(
         f"ORDER BY rowid DESC LIMIT {PER_TAG})"
         for t in tag_list
     ]
+    sql = " UNION ALL ".join(parts)
+    if conn.dialect.name == "postgresql":
+        sql = related_pg.tag_sharers_sql(tag_list, PER_TAG)
     found: dict[int, _Candidate] = {}
-    for aid, tid in conn.exec_driver_sql(" UNION ALL ".join(parts)):
+    for aid, tid in conn.exec_driver_sql(sql):
         if aid != source.id:
             found.setdefault(aid, _Candidate(aid)).tag_ids.add(tid)
     if len(found) > CANDIDATES:
@@ -558,6 +565,8 @@ def _match_expression(terms: Sequence[str]) -> str:
 
 def _fts_candidates(conn: Connection, source: _Source, terms: Sequence[str]) -> dict[int, float]:
     """One ranked full-text query OR-ing the distinctive terms: id -> relevance in (0, 1]."""
+    if conn.dialect.name == "postgresql":
+        return related_pg.ranked_candidates(conn, source.id, terms, CANDIDATES)
     if not terms:
         return {}
     rows = conn.execute(
@@ -578,6 +587,8 @@ def _terms_shared(
     conn: Connection, ids: Sequence[int], terms: Sequence[str]
 ) -> dict[int, list[str]]:
     """Which of the terms each of these stories contains (for the reasons shown)."""
+    if conn.dialect.name == "postgresql":
+        return related_pg.terms_shared(conn, ids, terms)
     if not ids or not terms:
         return {}
     id_list = ",".join(str(int(i)) for i in ids)
@@ -645,7 +656,9 @@ def _fill_recent(
             if not source.section:
                 continue
             stmt = stmt.where(Article.section == source.section)
-        stmt = stmt.order_by(Article.published_at.desc(), Article.id.desc()).limit(want - len(out))
+        stmt = stmt.order_by(Article.published_at.desc().nulls_last(), Article.id.desc()).limit(
+            want - len(out)
+        )
         out += [r[0] for r in conn.execute(stmt)]
     return out
 
@@ -838,6 +851,18 @@ def _candidate_facts(
     """
     if not ids:
         return {}
+    if conn.dialect.name == "postgresql":
+        return {
+            rid: _Facts(
+                section=section,
+                public=public,
+                age_days=max(0.0, age),
+                tag_ids={int(t) for t in tags.split(",")} if tags else set(),
+            )
+            for rid, section, public, age, tags in related_pg.candidate_rows(
+                conn, ids, list(source.tag_ids), now
+            )
+        }
     id_list = ",".join(str(int(i)) for i in ids)
     tag_list = ",".join(str(int(t)) for t in source.tag_ids) or "NULL"
     sql = (

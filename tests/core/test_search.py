@@ -10,6 +10,17 @@ from sqlalchemy import text
 from newsdesk.library import Library, search
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def library(request, tmp_path):
+    """The same tests on a laptop's SQLite library and on a shared PostgreSQL library."""
+    if request.param == "sqlite":
+        lib = Library.open(tmp_path / "library")
+    else:
+        lib = Library.open(request.getfixturevalue("pg_url"))
+    yield lib
+    lib.close()
+
+
 @pytest.fixture
 def newsroom(library):
     library.create_article(

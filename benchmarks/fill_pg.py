@@ -1,0 +1,86 @@
+"""Fill a shared (PostgreSQL) library fast: COPY a generated SQLite library's rows into it.
+
+    python benchmarks/fill_pg.py N URL     # N articles (generated once, cached), URL from `server init`
+
+Rows go in with COPY (tens of thousands a second), then the search column is
+computed in one UPDATE with its GIN index dropped meanwhile, and the id
+sequences are moved past the copied ids.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.generate import cached_library  # noqa: E402
+from newsdesk.library import pg, search_pg  # noqa: E402
+
+# Tables in an order that satisfies their foreign keys; their shared columns are copied.
+TABLES = (
+    "articles",
+    "tags",
+    "article_tags",
+    "images",
+    "figures",
+    "related_stories",
+    "publications",
+)
+SERIALS = ("articles", "tags", "images", "figures", "related_stories", "publications")
+
+
+def copy_sqlite_into(sqlite_path: Path, url: str) -> dict[str, int]:
+    """Copy every row of these tables from the SQLite library into the (empty) shared one."""
+    import psycopg
+
+    u = pg.parse_url(url)
+    conninfo = {"dbname": u.database, "user": u.username, "host": u.host or u.query.get("host")}
+    if u.port or u.query.get("port"):
+        conninfo["port"] = u.port or u.query.get("port")
+    src = sqlite3.connect(sqlite_path)
+    counts = {}
+    with psycopg.connect(**{k: v for k, v in conninfo.items() if v}) as dst:
+        dst.execute("DELETE FROM publications")
+        dst.execute("ALTER TABLE articles DISABLE TRIGGER newsdesk_articles_guard")
+        dst.execute("DROP INDEX IF EXISTS ix_articles_search_doc")
+        for table in TABLES:
+            src_cols = [r[1] for r in src.execute(f"PRAGMA table_info({table})")]
+            dst_cols = {
+                r[0]
+                for r in dst.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = %s",
+                    (table,),
+                )
+            }
+            cols = [c for c in src_cols if c in dst_cols]
+            names = ", ".join(cols)
+            n = 0
+            with dst.cursor().copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in src.execute(f"SELECT {names} FROM {table}"):
+                    copy.write_row(row)
+                    n += 1
+            counts[table] = n
+        dst.execute(f"UPDATE articles a SET search_doc = {search_pg.DOC_SQL}")
+        dst.execute("CREATE INDEX ix_articles_search_doc ON articles USING gin (search_doc)")
+        dst.execute("ALTER TABLE articles ENABLE TRIGGER newsdesk_articles_guard")
+        for table in SERIALS:
+            dst.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+                f" coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"
+            )
+        dst.commit()
+        dst.execute("ANALYZE")
+    src.close()
+    return counts
+
+
+def fill(n: int, url: str) -> dict[str, int]:
+    return copy_sqlite_into(cached_library(n) / "library.sqlite", url)
+
+
+if __name__ == "__main__":
+    t0 = time.perf_counter()
+    print(fill(int(sys.argv[1]), sys.argv[2]), f"{time.perf_counter() - t0:.1f} s")

@@ -1,0 +1,273 @@
+"""The shared library's PostgreSQL side: URLs, connections, errors in one sentence, `server init` and `server grant`.
+
+A shared library is named by a URL, `postgresql+psycopg://USER@HOST/DB` (or
+`postgresql://…`). Credentials follow libpq's conventions (~/.pgpass,
+PGPASSFILE, PGSERVICE, sslmode in the URL's query) and never enter a URL
+newsdesk is given, nor the library: a URL carrying a password is refused.
+Nothing here imports psycopg until a shared library is actually used.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+
+from newsdesk.library.errors import LibraryError
+
+REPORTER_ROLE, EDITOR_ROLE = "newsdesk_reporter", "newsdesk_editor"
+ROLES = {"reporter": REPORTER_ROLE, "editor": EDITOR_ROLE}
+CONNECT_TIMEOUT_S = 10
+# The server's refusals that the articles trigger raises carry this hint
+# (migration 0009): their message is already the sentence to show.
+_OWN_HINT = "newsdesk"
+
+
+def parse_url(value: str) -> URL:
+    """The URL as SQLAlchemy reads it, on psycopg 3; refused in one sentence if it holds a password."""
+    try:
+        url = make_url(value.strip())
+    except ArgumentError:
+        raise LibraryError(
+            "The shared library's address is not a valid URL; "
+            "write it as postgresql+psycopg://USER@HOST/DATABASE."
+        ) from None
+    if url.password is not None or "password" in url.query:
+        raise LibraryError(
+            "The shared library's URL carries a password; newsdesk never stores one: remove it and "
+            "put it in ~/.pgpass (or the file PGPASSFILE names), or use a PGSERVICE entry."
+        )
+    if not url.database and "service" not in url.query:
+        raise LibraryError(
+            "The shared library's URL names no database; "
+            "write it as postgresql+psycopg://USER@HOST/DATABASE."
+        )
+    return url.set(drivername="postgresql+psycopg")
+
+
+def display_url(url: URL) -> str:
+    """user@host/database, for messages (no query, never a password)."""
+    host = url.host or url.query.get("host") or "localhost"
+    if isinstance(host, tuple):
+        host = host[0]
+    user = f"{url.username}@" if url.username else ""
+    return f"{user}{host}/{url.database or ''}"
+
+
+def _server_words(exc: BaseException) -> str:
+    """libpq's message without its prefixes, as one line."""
+    diag = getattr(exc, "diag", None)
+    primary = getattr(diag, "message_primary", None) if diag is not None else None
+    words = primary or str(exc)
+    lines = [ln.strip() for ln in words.splitlines() if ln.strip()]
+    words = lines[-1] if lines else "no answer"
+    words = re.sub(r"^(connection failed:\s*|FATAL:\s*|ERROR:\s*)+", "", words)
+    words = re.sub(r"^connection to server .*? failed:\s*(FATAL:\s*)?", "", words)
+    return words.rstrip(".")
+
+
+def refusal_sentence(original: BaseException) -> str | None:
+    """The sentence to show for a server refusal (insufficient privilege), or None for other errors."""
+    if getattr(original, "sqlstate", None) != "42501":
+        return None
+    diag = original.diag
+    if diag.message_hint == _OWN_HINT and diag.message_primary:
+        return diag.message_primary
+    words = (diag.message_primary or "").lower()
+    if "publications" in words:
+        return "Only an editor may change the publication settings on the shared library."
+    return (
+        "The shared library's server refused this to your role "
+        f"({_server_words(original)}); ask an editor or the database administrator."
+    )
+
+
+def _explain_failure(context) -> None:
+    """Turn the server's refusals into one LibraryError sentence; the transaction is rolled back."""
+    sentence = refusal_sentence(context.original_exception)
+    if sentence is not None:
+        raise LibraryError(sentence) from context.original_exception
+
+
+def make_engine(url: URL) -> Engine:
+    import psycopg  # noqa: F401  (a clear ImportError here rather than deep in SQLAlchemy)
+
+    engine = create_engine(
+        url,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "newsdesk"},
+    )
+    event.listen(engine, "handle_error", _explain_failure)
+    return engine
+
+
+def unreachable(url: URL, exc: BaseException) -> LibraryError:
+    return LibraryError(f"Cannot open the shared library {display_url(url)}: {_server_words(exc)}.")
+
+
+def current_revision(conn) -> str | None:
+    if conn.execute(text("SELECT to_regclass('alembic_version')")).scalar() is None:
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    from newsdesk.library.database import alembic_config
+
+    return {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+def check_schema(conn, url: URL) -> None:
+    """Opening needs the current schema; making or upgrading it is `newsdesk server init`'s job."""
+    from newsdesk.library.database import SCHEMA_HEAD
+
+    current = current_revision(conn)
+    where = display_url(url)
+    if current == SCHEMA_HEAD:
+        return
+    if current is None:
+        raise LibraryError(
+            f"The database {where} holds no newsdesk library yet; "
+            "run `newsdesk server init URL` there first."
+        )
+    if current not in known_revisions():
+        raise LibraryError(
+            f"The shared library {where} was upgraded by a newer newsdesk "
+            f"(schema {current}); update newsdesk to open it."
+        )
+    raise LibraryError(
+        f"The shared library {where} has an older schema ({current}); "
+        "ask whoever runs it to run `newsdesk server init URL` to upgrade it."
+    )
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _ensure_roles_and_privileges(conn) -> None:
+    """The two group roles and what each may touch, on every table the schema has now."""
+    for role in (REPORTER_ROLE, EDITOR_ROLE):
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}
+        ).first()
+        if exists is None:
+            conn.exec_driver_sql(f"CREATE ROLE {role} NOLOGIN")
+    schema = _quote(conn.execute(text("SELECT current_schema()")).scalar_one())
+    both = f"{REPORTER_ROLE}, {EDITOR_ROLE}"
+    for statement in (
+        f"GRANT USAGE ON SCHEMA {schema} TO {both}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {both}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {both}",
+        # The schema version is the DBA's to change (server init), nobody else's.
+        f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {both}",
+        # Publication settings are an editor's decision; the server says so.
+        f"REVOKE INSERT, UPDATE, DELETE ON publications FROM {REPORTER_ROLE}",
+    ):
+        conn.exec_driver_sql(statement)
+
+
+def _ensure_publication(conn) -> None:
+    """A reporter may not create the publication row, so the first one is made here."""
+    if conn.execute(text("SELECT 1 FROM publications LIMIT 1")).first() is None:
+        from newsdesk.library.models import Publication, new_uid
+
+        conn.execute(
+            Publication.__table__.insert().values(
+                uid=new_uid(),
+                name="The Newsdesk Courier",
+                base_url="https://example.org/",
+                language="en",
+                timezone="UTC",
+            )
+        )
+
+
+def init_server(value: str) -> tuple[str | None, str]:
+    """Create or upgrade the shared schema in ONE transaction; (revision before, revision now).
+
+    PostgreSQL's DDL is transactional, so a failed upgrade rolls back whole and
+    the old schema stays usable. A schema newer than this newsdesk is refused.
+    """
+    from newsdesk.library.database import SCHEMA_HEAD, alembic_config
+
+    url = parse_url(value)
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            # One upgrade at a time, even if two DBAs run init at once.
+            conn.execute(text("SELECT pg_advisory_xact_lock(7307001)"))
+            before = current_revision(conn)
+            if before is not None and before not in known_revisions():
+                raise LibraryError(
+                    f"The shared library {display_url(url)} was upgraded by a newer newsdesk "
+                    f"(schema {before}); this newsdesk cannot manage it: update it first."
+                )
+            if before != SCHEMA_HEAD:
+                from alembic import command
+
+                cfg = alembic_config()
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+            _ensure_roles_and_privileges(conn)
+            _ensure_publication(conn)
+    except DBAPIError as exc:
+        if exc.connection_invalidated or getattr(exc.orig, "sqlstate", None) is None:
+            raise unreachable(url, exc.orig) from None
+        raise LibraryError(
+            f"Setting up the shared library {display_url(url)} failed, and nothing was changed: "
+            f"{_server_words(exc.orig)}."
+        ) from None
+    finally:
+        engine.dispose()
+    return before, SCHEMA_HEAD
+
+
+def grant_role(value: str, user: str, role: str) -> bool:
+    """Give a PostgreSQL login its newsdesk role (the other one is taken away); True if the login was made.
+
+    A missing login is created WITHOUT a password: setting one is the DBA's business.
+    """
+    if role not in ROLES:
+        raise LibraryError(f"Unknown role {role!r}; use reporter or editor.")
+    user = user.strip()
+    if not user or len(user.encode()) > 63 or "\x00" in user:
+        raise LibraryError("Give a PostgreSQL user name of 1 to 63 bytes.")
+    if user.lower().startswith("pg_") or user in ROLES.values():
+        raise LibraryError(f"{user!r} is a reserved role name; choose a person's login.")
+    url = parse_url(value)
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            check_schema(conn, url)
+            missing = conn.execute(
+                text("SELECT count(*) FROM pg_roles WHERE rolname IN (:r, :e)"),
+                {"r": REPORTER_ROLE, "e": EDITOR_ROLE},
+            ).scalar_one()
+            if missing != 2:
+                raise LibraryError(
+                    f"The shared library {display_url(url)} has no newsdesk roles yet; "
+                    "run `newsdesk server init URL` first."
+                )
+            created = (
+                conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :u"), {"u": user}).first()
+                is None
+            )
+            if created:
+                conn.exec_driver_sql(f"CREATE ROLE {_quote(user)} LOGIN")
+            other = EDITOR_ROLE if role == "reporter" else REPORTER_ROLE
+            conn.exec_driver_sql(f"REVOKE {other} FROM {_quote(user)}")
+            conn.exec_driver_sql(f"GRANT {ROLES[role]} TO {_quote(user)}")
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) is None:
+            raise unreachable(url, exc.orig) from None
+        raise LibraryError(
+            f"Could not give {user} a role on {display_url(url)}: {_server_words(exc.orig)}."
+        ) from None
+    finally:
+        engine.dispose()
+    return created

@@ -1,0 +1,187 @@
+"""A newsroom's shared library on PostgreSQL, behind the same Library facade as a laptop's folder.
+
+What differs from a library folder lives here: the database is named by a
+URL; pictures live in the database (`media_blobs`, by SHA-256) and are copied
+on demand into a per-user cache folder, which also holds thumbnails and
+renditions; search uses PostgreSQL's own full-text search (search_pg.py);
+the server enforces who may publish (pg.py, migration 0009).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import appdirs
+from sqlalchemy import Engine, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from newsdesk.library import pg, search, search_pg
+from newsdesk.library.changes import ChangeWatch
+from newsdesk.library.errors import LibraryError, NotFound
+from newsdesk.library.library import Library
+from newsdesk.library.models import Article, Image, MediaBlob
+
+
+def cache_root(url) -> Path:
+    """This user's cache folder for one shared library (pictures, thumbnails, renditions)."""
+    key = hashlib.sha256(pg.display_url(url).encode()).hexdigest()[:16]
+    return Path(appdirs.user_cache_dir("newsdesk", "newsdesk")) / "shared" / key
+
+
+class SharedLibrary(Library):
+    """The Library facade over a PostgreSQL database; see the module's first lines."""
+
+    dialect = "postgresql"
+
+    def __init__(self, url, engine: Engine) -> None:
+        self.url = url
+        super().__init__(cache_root(url), engine)
+
+    @classmethod
+    def open_url(cls, value: str) -> SharedLibrary:
+        url = pg.parse_url(value)
+        engine = pg.make_engine(url)
+        try:
+            with engine.connect() as conn:
+                pg.check_schema(conn, url)
+            lib = cls(url, engine)
+        except DBAPIError as exc:
+            engine.dispose()
+            raise pg.unreachable(url, exc.orig) from None
+        except LibraryError:
+            engine.dispose()
+            raise
+        try:
+            lib.media_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            lib.close()
+            raise LibraryError(
+                f"Cannot create the picture cache {lib.media_dir}: {exc.strerror}."
+            ) from None
+        return lib
+
+    @property
+    def location(self) -> str:
+        """Where this library is, for people: user@host/database."""
+        return pg.display_url(self.url)
+
+    @property
+    def db_path(self) -> Path:
+        # Only a key for in-memory caches here (related.py): one per shared library.
+        return self.root / "shared-library"
+
+    def _creator(self) -> str:
+        return ""  # the server writes the login role (migration 0009's trigger)
+
+    # ---- search ----------------------------------------------------------
+    def _has_search_index(self, conn) -> bool:
+        return True
+
+    def _index(self, s: Session, article: Article) -> None:
+        search_pg.index_article(s.connection(), article.id)
+
+    def _unindex(self, s: Session, article_id: int) -> None:
+        pass  # the document is a column of the deleted row
+
+    def _fts_ids(self, conn, match, query, *, prefix, limit, status, section):
+        tsquery = search_pg.build_tsquery(query, prefix=prefix)
+        if tsquery is None:
+            return []
+        ids = search_pg.ranked_ids(conn, tsquery, limit=limit, status=status, section=section)
+        if not ids:
+            return []
+        bodies = dict(
+            conn.execute(select(Article.id, Article.body).where(Article.id.in_(ids))).all()
+        )
+        terms = search.query_terms(query)
+        return [(i, search.make_snippet(bodies.get(i, ""), terms, prefix=prefix)) for i in ids]
+
+    def rebuild_search_index(self) -> None:
+        with self.engine.begin() as conn:
+            search_pg.rebuild_index(conn)
+
+    def checkpoint(self) -> None:
+        pass  # the server keeps its own files consistent
+
+    # ---- pictures ----------------------------------------------------------
+    def add_image(self, *, sha256: str, **fields: Any) -> Image:
+        """Record an image and store its bytes in the database, in one transaction.
+
+        The file was put in the cache's media/ by the importer; the database copy
+        is what other desks and laptops fetch.
+        """
+        path = self.media_dir / f"{sha256}{fields.get('ext', '')}"
+        with self._session() as s, s.begin():
+            image = s.scalar(select(Image).where(Image.sha256 == sha256))
+            if s.get(MediaBlob, sha256) is None:
+                try:
+                    data = path.read_bytes()
+                except OSError as exc:
+                    raise LibraryError(
+                        f"The picture {path.name} could not be read to store it: {exc.strerror}."
+                    ) from None
+                # Another desk adding the same picture at the same moment is fine.
+                s.execute(
+                    pg_insert(MediaBlob)
+                    .values(sha256=sha256, size_bytes=len(data), data=data)
+                    .on_conflict_do_nothing(index_elements=["sha256"])
+                )
+            if image is None:
+                image = Image(sha256=sha256, **fields)
+                s.add(image)
+            s.flush()
+            return image
+
+    def media_path(self, image: Image) -> Path:
+        """The picture's file in this user's cache, fetched from the database when missing."""
+        path = self.media_dir / image.filename
+        if not path.is_file():
+            self.fetch_media(image.sha256, path)
+        return path
+
+    def fetch_media(self, sha256: str, dest: Path) -> Path:
+        """Write the stored picture to dest atomically (its SHA-256 checked first)."""
+        with self.engine.connect() as conn:
+            data = conn.execute(select(MediaBlob.data).where(MediaBlob.sha256 == sha256)).scalar()
+        if data is None:
+            raise NotFound(f"The picture {sha256[:12]}… is not stored in the shared library.")
+        data = bytes(data)
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise LibraryError(
+                f"The stored picture {sha256[:12]}… is damaged (its contents do not match its name)."
+            )
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".fetch-", suffix=".tmp", dir=dest.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, dest)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return dest
+
+    def media_blob(self, sha256: str) -> bytes | None:
+        """A picture's bytes by SHA-256, or None (what sync fetches)."""
+        with self.engine.connect() as conn:
+            data = conn.execute(select(MediaBlob.data).where(MediaBlob.sha256 == sha256)).scalar()
+        return None if data is None else bytes(data)
+
+    # ---- the change log ------------------------------------------------------
+    def watch_changes(self, last_id: int | None = None) -> ChangeWatch:
+        return _SharedChangeWatch(self.engine, self.origin, last_id)
+
+
+class _SharedChangeWatch(ChangeWatch):
+    """On PostgreSQL the newest change-log id tells whether anyone committed since the last poll."""
+
+    def _version(self) -> int:
+        value = self._conn.execute(text("SELECT coalesce(max(id), 0) FROM change_log")).scalar_one()
+        self._conn.rollback()
+        return value

@@ -1,0 +1,171 @@
+"""A throwaway PostgreSQL server for the tests marked `postgres` (a pytest plugin).
+
+One cluster per test session, in a folder the `postgres` user owns (made with
+mkdtemp: pytest's tmp_path sits inside a folder only root may enter), listening
+only on a Unix socket there, stopped and removed at the end. Each test gets a
+database of its own, copied from a template that `newsdesk server init` made
+once. Where PostgreSQL cannot start the tests are skipped, except when CI or
+NEWSDESK_REQUIRE_POSTGRES=1 is set: then they fail, so CI never passes by
+leaving them out.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+PG_BIN = Path(os.environ.get("NEWSDESK_PG_BIN", "/usr/lib/postgresql/15/bin"))
+SUPERUSER = "postgres"
+TEMPLATE_DB = "newsdesk_template"
+_counter = itertools.count(1)
+
+
+def postgres_required() -> bool:
+    return bool(os.environ.get("CI")) or os.environ.get("NEWSDESK_REQUIRE_POSTGRES") == "1"
+
+
+@dataclass
+class PgServer:
+    """A running cluster: where its socket is, and how to reach a database in it."""
+
+    socket_dir: Path
+    port: int = 5432
+
+    def url(self, database: str, user: str = SUPERUSER) -> str:
+        return f"postgresql+psycopg://{user}@/{database}?host={self.socket_dir}&port={self.port}"
+
+    def connect(self, database: str, user: str = SUPERUSER, **kwargs):
+        import psycopg
+
+        return psycopg.connect(
+            host=str(self.socket_dir), port=self.port, dbname=database, user=user, **kwargs
+        )
+
+    def create_database(self, name: str, template: str | None = None) -> str:
+        from psycopg import sql
+
+        with self.connect("postgres", autocommit=True) as con:
+            stmt = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+            if template:
+                stmt += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+            con.execute(stmt)
+        return name
+
+
+def _as_postgres(cmd: list[str], as_root: bool) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *cmd] if as_root else cmd
+
+
+def _start(base: Path) -> PgServer:
+    as_root = os.geteuid() == 0
+    if not (PG_BIN / "initdb").exists():
+        raise RuntimeError(f"PostgreSQL's initdb is not at {PG_BIN} (apt-get install postgresql)")
+    if as_root:
+        pw = pwd.getpwnam("postgres")
+        os.chown(base, pw.pw_uid, pw.pw_gid)
+    data = base / "data"
+    run = dict(capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        _as_postgres(
+            [
+                str(PG_BIN / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                SUPERUSER,
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+            ],
+            as_root,
+        ),
+        **run,
+    )
+    if done.returncode:
+        raise RuntimeError(f"initdb failed: {done.stderr.strip()}")
+    options = f"-k {base} -h '' -F -c full_page_writes=off -c max_connections=60"
+    done = subprocess.run(
+        _as_postgres(
+            [
+                str(PG_BIN / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(base / "log"),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                options,
+                "start",
+            ],
+            as_root,
+        ),
+        **run,
+    )
+    if done.returncode:
+        log = (base / "log").read_text(errors="replace")[-800:] if (base / "log").exists() else ""
+        raise RuntimeError(f"pg_ctl start failed: {done.stderr.strip()} {log}")
+    return PgServer(base)
+
+
+def _stop(base: Path) -> None:
+    as_root = os.geteuid() == 0
+    subprocess.run(
+        _as_postgres(
+            [str(PG_BIN / "pg_ctl"), "-D", str(base / "data"), "-m", "immediate", "-w", "stop"],
+            as_root,
+        ),
+        capture_output=True,
+        timeout=60,
+    )
+    shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """The session's PostgreSQL server, with a template database at the newsdesk schema."""
+    base = Path(tempfile.mkdtemp(prefix="newsdesk-pg-"))
+    try:
+        server = _start(base)
+    except (RuntimeError, OSError, KeyError, subprocess.TimeoutExpired) as exc:
+        shutil.rmtree(base, ignore_errors=True)
+        message = f"PostgreSQL could not be started for the tests: {exc}"
+        if postgres_required():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    try:
+        from newsdesk.library.pg import init_server
+
+        server.create_database(TEMPLATE_DB)
+        init_server(server.url(TEMPLATE_DB))
+        yield server
+    finally:
+        _stop(base)
+
+
+@pytest.fixture
+def pg_url(pg_server, monkeypatch, tmp_path):
+    """A fresh shared library (its own database, at the current schema); the URL as the DBA."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    name = pg_server.create_database(f"newsdesk_t{os.getpid()}_{next(_counter)}", TEMPLATE_DB)
+    return pg_server.url(name)
+
+
+@pytest.fixture
+def pg_library(pg_url):
+    from newsdesk.library import Library
+
+    lib = Library.open(pg_url)
+    yield lib
+    lib.close()
