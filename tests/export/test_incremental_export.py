@@ -198,3 +198,33 @@ def test_an_edit_to_a_draft_that_is_not_in_the_site_writes_nothing(desk, tmp_pat
     assert r.mode == "incremental"
     assert r.rendered_pages == 0
     assert r.changed_files == []
+
+
+def test_without_a_base_url_an_edit_republishes_the_feed_and_writes_no_sitemaps(library, tmp_path):
+    library.update_publication(name="Harbour Gazette", base_url="")
+    stories = newsroom(library, tmp_path / "photos", 4)
+    site = Site(library, tmp_path)
+    site.publish()
+    library.update_article(stories[2].id, headline="The harbour wall holds")
+    r = site.publish()
+    assert r.mode == "incremental"
+    assert "feed.xml" in r.changed_files
+    assert not any(f.endswith("sitemap.xml") or f == "robots.txt" for f in r.rendered_listings)
+    feed = (site.out / "feed.xml").read_text(encoding="utf-8")
+    assert "The harbour wall holds" in feed
+    assert f'href="{r.written[0].path}"' in feed  # relative to feed.xml: there is no base URL
+    assert not (site.out / "robots.txt").exists()
+
+
+def test_when_the_last_recent_story_leaves_the_site_its_news_sitemap_goes_too(desk, tmp_path):
+    library, s = desk
+    site = Site(library, tmp_path)
+    site.publish()
+    assert (site.out / "news-sitemap.xml").is_file()
+    for story in s:
+        library.update_article(story.id, status="draft")
+    r = site.publish()
+    assert r.mode == "incremental"
+    assert not (site.out / "news-sitemap.xml").exists()  # an empty urlset is invalid
+    robots = (site.out / "robots.txt").read_text(encoding="utf-8")
+    assert "news-sitemap.xml" not in robots
