@@ -103,6 +103,20 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("url", metavar="URL")
     s.add_argument("user", metavar="USER", help="the PostgreSQL login (created if missing)")
     s.add_argument("--role", required=True, choices=("reporter", "editor"))
+    s = sub.add_parser(
+        "spell",
+        help="spell check an article or words; keep the newsroom dictionary",
+        description="Check SLUG's headline, dek, body and captions (exit 1 on misspellings), "
+        "or check, add or remove single words.",
+    )
+    s.add_argument("slug", nargs="?", metavar="SLUG")
+    what = s.add_mutually_exclusive_group()
+    what.add_argument("--check", nargs="+", metavar="WORD", help="check these words")
+    what.add_argument("--add", nargs="+", metavar="WORD", help="add to the newsroom dictionary")
+    what.add_argument("--remove", nargs="+", metavar="WORD", help="take out of it")
+    what.add_argument("--list", action="store_true", help="print the newsroom dictionary")
+    s.add_argument("--language", metavar="TAG", help="e.g. en-GB (default: the article's)")
+    s.add_argument("--json", action="store_true", help="print JSON")
     return p
 
 
@@ -270,7 +284,7 @@ def _article(lib, slug: str):
 
 
 def cmd_check(args) -> int:
-    from newsdesk.library.preflight import preflight
+    from newsdesk.preflight import preflight
 
     with _open(args) as lib:
         article = _article(lib, args.slug)
@@ -547,6 +561,19 @@ def cmd_server(args) -> int:
     return EXIT_OK
 
 
+def cmd_spell(args) -> int:
+    from newsdesk.spelling.report import SpellCommandError, run_spell_command
+
+    with _open(args) as lib:
+        try:
+            output, code = run_spell_command(lib, args)
+        except SpellCommandError as exc:
+            raise CommandError(str(exc)) from None
+    if output:
+        print(output)
+    return code
+
+
 COMMANDS = {
     None: cmd_open,
     "import": cmd_import,
@@ -559,6 +586,7 @@ COMMANDS = {
     "repair": cmd_repair,
     "publication": cmd_publication,
     "server": cmd_server,
+    "spell": cmd_spell,
 }
 
 

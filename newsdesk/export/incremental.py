@@ -32,6 +32,7 @@ from newsdesk.export.assets import SiteImage
 from newsdesk.export.listings import (
     FEED_ITEMS,
     INDEX_ITEMS,
+    ROWS_FORMAT,
     ListingRow,
     card_fingerprint,
     is_sitemap_file,
@@ -70,11 +71,14 @@ def publish(
     """Bring the whole site at out_dir up to date, rendering only what changed since its last export."""
     job = _Incremental(library, out_dir, progress=progress, cancel=cancel, workers=workers)
     why = job.full_check_reason()
-    if why:
-        report = export_site(library, out_dir, progress=progress, cancel=cancel, workers=workers)
-        report.mode = f"full ({why})"
-        return report
-    return job.run_incremental()
+    if not why:
+        report = job.run_incremental()
+        if report is not None:
+            return report
+        why = "an author changed"
+    report = export_site(library, out_dir, progress=progress, cancel=cancel, workers=workers)
+    report.mode = f"full ({why})"
+    return report
 
 
 class _Incremental(_Export):
@@ -94,6 +98,8 @@ class _Incremental(_Export):
         self._env_digest = self._environment_digest()
         if meta.get("format") != EXPORT_FORMAT or meta.get("env") != self._env_digest:
             return "the templates or the publication changed"
+        if meta.get("rows") != ROWS_FORMAT:
+            return "the export state was kept by an older version"
         manifest = load_manifest(Path(self.folder))
         if not manifest or manifest.get("state_token") != meta.get("token"):
             return "the folder was written by another export"
@@ -107,12 +113,21 @@ class _Incremental(_Export):
         return ""
 
     # ---- the incremental run ----------------------------------------------
-    def run_incremental(self) -> ExportReport:
+    def run_incremental(self) -> ExportReport | None:
+        """The site brought up to date; None when a change needs the full check instead.
+
+        An author's name, bio or address shows on every page of theirs and on
+        their author page, and the change log names the author, not the
+        stories: such a change is left to the full check (which renders only
+        the pages whose inputs changed).
+        """
         started = time.perf_counter()
         meta = self.target.meta
         tid = self.target.target_id
         self._change_id = self.library.last_change_id()
         changes, _last = self.library.changes_since(int(meta["change_id"]))
+        if changes.authors:
+            return None
         dirty = self._dirty_ids(changes, int(meta["checked_us"]))
         old_cutoff = int(meta["checked_us"]) - (to_us(self.now) - self._news_cutoff())
         news_moved = bool(
@@ -427,6 +442,7 @@ class _Incremental(_Export):
                 listings.section(seg, section_rows[seg], names)
             for seg in set(old_names) - set(names):
                 self._drop.add(f"{seg}/index.html")
+            self._author_pages(listings, tid, changed, old_rows, new_rows, names, old_names)
         if changed:
             old_feed = {r.uid for r in old_top[:FEED_ITEMS]}
             if changed & (old_feed | {r.uid for r in top[:FEED_ITEMS]}):
@@ -452,6 +468,29 @@ class _Incremental(_Export):
         # A sitemap that became shorter (or empty) leaves parts the site no longer has.
         self._drop |= {
             rel for rel in writer.previous_files() if is_sitemap_file(rel) and rel not in written
+        }
+
+    def _author_pages(self, listings, tid, changed, old_rows, new_rows, names, old_names) -> None:
+        """The pages of the authors of the changed stories (of every author when the nav changed)."""
+        touched = {
+            au[0]: au[2]
+            for rows in (old_rows, new_rows)
+            for uid in changed
+            if uid in rows
+            for au in rows[uid].authors
+        }
+        if names == old_names and not touched:
+            return
+        rows = [r for r in self.state.newest(tid, -1) if r.uid not in changed]
+        rows += [new_rows[u] for u in changed if u in new_rows]
+        rows.sort(key=lambda r: r.sort_key, reverse=True)
+        only = None if names != old_names else set(touched)
+        written = set(listings.author_pages(rows, names, only))
+        # An author left with no story in the site loses their page.
+        self._drop |= {
+            f"authors/{slug}/index.html"
+            for slug in touched.values()
+            if f"authors/{slug}/index.html" not in written
         }
 
     def _sitemap_rows(self, tid: int):

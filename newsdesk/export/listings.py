@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -24,6 +24,9 @@ from newsdesk.render import dates
 from newsdesk.render.page import section_segment as _section_segment
 from newsdesk.render.page import split_byline
 
+# Bump when ListingRow gains or changes a field: export states of older rows
+# are then rebuilt by a full check instead of being read.
+ROWS_FORMAT = 2
 INDEX_ITEMS = 40  # the front page lists the newest stories; section pages list all
 FEED_ITEMS = 50
 NEWS_SITEMAP_WINDOW = timedelta(days=2)
@@ -76,6 +79,8 @@ class ListingRow:
     byline: str
     hero: list[Any] | None  # [sha256, alt text, rendition files] of its hero
     files: list[str]  # rendition files its own page uses (to know when one is no longer needed)
+    # [uid, name, slug, bio, url] of each author its byline names (their pages list it)
+    authors: list[list[str]] = field(default_factory=list)
 
     @property
     def sort_key(self) -> tuple[int, int]:
@@ -129,6 +134,7 @@ def row_of(
         byline=article.byline,
         hero=hero_data,
         files=files,
+        authors=[[au.uid, au.name, au.slug, au.bio, au.url] for au in article.authors],
     )
 
 
@@ -170,6 +176,8 @@ class ListingView:
     sections: list[tuple[str, str, bool]]  # (name, href, is this page)
     items: list[ListingItem]
     extra_head: str = ""
+    intro: str = ""  # an author page's short bio
+    intro_url: str = ""  # and the author's own site
 
 
 @dataclass
@@ -286,6 +294,32 @@ class Listings:
     def section(self, seg: str, rows: list[ListingRow], section_names: dict[str, str]) -> None:
         view = self._listing("../", section_names[seg], rows, seg, section_names)
         self.render(f"{seg}/index.html", "section.html", page=view)
+
+    def author_pages(
+        self, rows: list[ListingRow], section_names: dict[str, str], only: set[str] | None = None
+    ) -> list[str]:
+        """One page per author (authors/<slug>/) listing their stories, newest first.
+
+        rows: every story of the site, newest first; only: the uids of the
+        authors whose pages to write (None for all). Returns the pages written.
+        """
+        stories: dict[str, tuple[list[str], list[ListingRow]]] = {}
+        for r in rows:
+            for author in r.authors:
+                if only is None or author[0] in only:
+                    stories.setdefault(author[0], (author, []))[1].append(r)
+        written = []
+        for author, items in sorted(stories.values(), key=lambda pair: pair[0][2]):
+            _uid, name, slug, bio, url = author
+            folder = f"authors/{slug}"
+            view = self._listing("../../", name, items, None, section_names)
+            view.intro, view.intro_url = bio, url
+            if self.base_url:
+                view.canonical_url = site_url(self.base_url, f"{folder}/")
+            view.description = f"Stories by {name} in {self.pub.name}."
+            self.render(f"{folder}/index.html", "author.html", page=view)
+            written.append(f"{folder}/index.html")
+        return written
 
     def _url(self, folder: str) -> str:
         """A story's address for the feed and sitemaps: absolute, or relative to the site root."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from newsdesk.concurrency import process_pool_context
 from newsdesk.export.assets import ExportAssets, SiteImage
 from newsdesk.library.models import Article, Image, Publication
 from newsdesk.render.page import PublisherLogo, build_page, render_page
@@ -87,14 +88,8 @@ def _render_chunk(context: RenderContext, articles: list[Article]) -> list[Rende
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    # Not fork: the GUI exports from a worker thread of a Qt process, and
-    # forking a multi-threaded process can deadlock the child. forkserver
-    # preloads the renderer once; spawn is the portable fallback.
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload([__name__])
-        return ctx
-    return multiprocessing.get_context("spawn")
+    # Workers start with the renderer already imported.
+    return process_pool_context([__name__])
 
 
 def render_pages(

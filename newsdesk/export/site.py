@@ -11,10 +11,10 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
+from newsdesk.concurrency import CancelFlag
 from newsdesk.export import render as page_render
 from newsdesk.export.assets import (
     FAVICON,
@@ -28,6 +28,7 @@ from newsdesk.export.assets import (
 from newsdesk.export.listings import (
     NEWS_SITEMAP_LIMIT,
     NO_BASE_URL_WARNING,
+    ROWS_FORMAT,
     SITEMAP_LIMIT,
     ListingRow,
     Listings,
@@ -38,11 +39,11 @@ from newsdesk.export.state import ExportState
 from newsdesk.export.writer import ExportCancelled, ExportError, SiteWriter, check_segment
 from newsdesk.library import Library
 from newsdesk.library.models import Article, Image, utcnow
-from newsdesk.library.preflight import preflight
 from newsdesk.paths import resource
+from newsdesk.preflight import preflight
 from newsdesk.render import dates
-from newsdesk.render.page import environment, is_public
-from newsdesk.render.page import section_segment as _section_segment
+from newsdesk.render.page import environment
+from newsdesk.rules import is_public, section_segment
 
 # Bump when the exporter's output changes for the same library, so pages of
 # an older export are rendered again instead of being carried over.
@@ -54,15 +55,7 @@ RENDITION_INDEX = "export-index.json"
 POOL_MIN_PAGES = 40
 
 Progress = Callable[[int, int], None]
-# Slugifying a section name is pure; a site asks for the same few thousands of times.
-section_segment = lru_cache(maxsize=1024)(_section_segment)
 _IMAGE_REF = re.compile(r"\]\(\s*image:([0-9A-Za-z-]+)")
-
-
-class CancelFlag(Protocol):
-    """Anything with is_set(), such as threading.Event."""
-
-    def is_set(self) -> bool: ...
 
 
 @dataclass
@@ -360,6 +353,7 @@ class _Export:
             "change_id": self._change_id,
             "checked_us": to_us(self.now),
             "feeds": bool(self.base_url),
+            "rows": ROWS_FORMAT,
         }
 
     def _wanted(self, requested: list[str] | None, previous: dict[str, Any]) -> set[str] | None:
@@ -401,7 +395,14 @@ class _Export:
                 refs.update(uid for uid in _IMAGE_REF.findall(a.body) if uid not in placed)
         if not refs:
             return {}
-        return {img.uid: img for img in self.library.list_images() if img.uid in refs}
+        # A readable reference (harbour-dawn-3f2a9c1e) is kept under its own text too.
+        found: dict[str, Image] = {}
+        for ref in refs:
+            image = self.library.find_image_by_ref(ref)
+            if image is not None:
+                found[image.uid] = image
+                found[ref] = image
+        return found
 
     def _logo(self) -> Image | None:
         """The publication's logo, when one is set and its file is still in the library."""
@@ -635,6 +636,8 @@ class _Export:
             listings.section(seg, by_section[seg], names)
         self._step()
         listings.feed(rows)
+        # One page per author, listing their stories: authors/<slug>/.
+        listings.author_pages(rows, names)
         if not self.base_url:
             # Sitemaps, robots.txt and canonical links must be absolute: without a
             # base URL there is nothing true to write, so the site goes without.
@@ -691,7 +694,12 @@ def _images_of(article: Article, extra: dict[str, Image]) -> list[Image]:
     """Every image the article's page and its listings show."""
     out = [f.image for f in article.figures]
     if "image:" in article.body:
-        out += [extra[uid] for uid in _IMAGE_REF.findall(article.body) if uid in extra]
+        seen = {img.uid for img in out}
+        for ref in _IMAGE_REF.findall(article.body):
+            img = extra.get(ref)
+            if img is not None and img.uid not in seen:
+                seen.add(img.uid)
+                out.append(img)
     return out
 
 
@@ -788,6 +796,9 @@ def _fingerprint(article: Article, extra: dict[str, Image], now: datetime, env: 
         figures,
         extras,
         related,
+        [[u.kind, u.text, u.at.isoformat()] for u in article.updates],
+        [[a.name, a.slug, a.role, a.url] for a in article.authors],
+        article.byline,
     ]
     return hashlib.sha256(json.dumps(data, default=str).encode()).hexdigest()
 

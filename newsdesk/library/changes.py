@@ -27,7 +27,11 @@ from sqlalchemy.orm import Session, object_session
 
 from newsdesk.library.models import (
     Article,
+    ArticleAuthor,
+    ArticleNote,
     ArticleTag,
+    ArticleUpdate,
+    Author,
     ChangeLogRow,
     Figure,
     Image,
@@ -48,9 +52,22 @@ RECORD_TYPES: dict[type, str] = {
     Publication: "publication",
     Setting: "setting",
     Revision: "revision",
+    ArticleUpdate: "update",
+    ArticleNote: "note",
+    Author: "author",
 }
 # Records that belong to one article: their log rows name it.
-CHILD_TYPES = ("figure", "related", "revision")
+CHILD_TYPES = ("figure", "related", "revision", "update", "note")
+# Link rows that are a field of their article (no uid of their own).
+_ARTICLE_LINKS: dict[type, str] = {ArticleTag: "tags", ArticleAuthor: "authors"}
+# Which Changes set names the article a child record belongs to.
+_CHILD_SETS = {
+    "figure": "figures_of",
+    "related": "related_of",
+    "revision": "revisions_of",
+    "update": "updates_of",
+    "note": "notes_of",
+}
 _PENDING = "newsdesk_pending_changes"
 _TRACKER = "newsdesk_change_tracker"
 _CHUNK = 500  # uids per IN (...) when a log is read back
@@ -84,7 +101,10 @@ class Changes:
     figures_of: frozenset[int] = frozenset()  # article ids whose figures changed
     related_of: frozenset[int] = frozenset()  # article ids whose related stories changed
     revisions_of: frozenset[int] = frozenset()  # article ids whose history changed
+    updates_of: frozenset[int] = frozenset()  # article ids whose update notes changed
+    notes_of: frozenset[int] = frozenset()  # article ids whose editors' notes changed
     tags: bool = False  # the tag vocabulary changed
+    authors: bool = False  # an author record changed
     publication: bool = False
     settings: frozenset[str] = frozenset()
     last_id: int = 0
@@ -208,8 +228,9 @@ class ChangeTracker:
                 pending[key] = merged
 
     def _notes(self, session: Session, obj: Any, action: str) -> list[_Entry]:
-        if isinstance(obj, ArticleTag):
-            # A tag link is part of its article: the article's "tags" changed.
+        link_field = _ARTICLE_LINKS.get(type(obj))
+        if link_field is not None:
+            # A tag or author link is part of its article: that field of the article changed.
             article = self._article(session, obj.article_id)
             if article is None:
                 return []
@@ -218,7 +239,7 @@ class ChangeTracker:
                     "article",
                     article[0],
                     "update",
-                    {"tags"},
+                    {link_field},
                     record_id=obj.article_id,
                     base_version=article[1],
                 )
@@ -309,7 +330,7 @@ def _on_delete(_mapper: Any, _connection: Any, target: Any) -> None:
         tracker.note_deleted(session, target)
 
 
-for _model in (*RECORD_TYPES, ArticleTag):
+for _model in (*RECORD_TYPES, *_ARTICLE_LINKS):
     event.listen(_model, "after_delete", _on_delete)
 
 
@@ -333,10 +354,12 @@ def changes_from_entries(entries: Iterable[_Entry]) -> Changes:
             "figures_of",
             "related_of",
             "revisions_of",
+            "updates_of",
+            "notes_of",
             "settings",
         )
     }
-    flags = {"tags": False, "publication": False}
+    flags = {"tags": False, "publication": False, "authors": False}
     for e in entries:
         kind = e.record_type
         if kind == "article":
@@ -353,9 +376,7 @@ def changes_from_entries(entries: Iterable[_Entry]) -> Changes:
                 sets["article_uids"].add(e.article_uid)
             if e.article_id is not None:
                 sets["articles"].add(e.article_id)
-                sets[
-                    {"figure": "figures_of", "related": "related_of"}.get(kind, "revisions_of")
-                ].add(e.article_id)
+                sets[_CHILD_SETS[kind]].add(e.article_id)
         elif kind == "image":
             if e.record_id is not None:
                 sets["images"].add(e.record_id)
@@ -365,6 +386,8 @@ def changes_from_entries(entries: Iterable[_Entry]) -> Changes:
             flags["tags"] = True
         elif kind == "publication":
             flags["publication"] = True
+        elif kind == "author":
+            flags["authors"] = True
     for uid in sets["deleted_articles"]:
         sets["article_uids"].discard(uid)
     return Changes(**{k: frozenset(v) for k, v in sets.items()}, **flags)

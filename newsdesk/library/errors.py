@@ -27,6 +27,15 @@ class SlugTaken(LibraryError):
     """Another article already uses this slug."""
 
 
+class PublishRefused(LibraryError):
+    """Preflight failed, so the story was not published; `problems` says why."""
+
+    def __init__(self, problems) -> None:
+        self.problems = list(problems)
+        reasons = "; ".join(p.message for p in self.problems)
+        super().__init__(f"Not published: preflight failed ({reasons}).")
+
+
 class LibraryDamaged(LibraryError):
     """The database file is damaged (or is not a database at all); it was left as it is."""
 

@@ -38,6 +38,7 @@ from newsdesk.library.models import (
     FIGURE_ROLES,
     Article,
     ArticleTag,
+    DictionaryWord,
     Figure,
     Image,
     Publication,
@@ -47,8 +48,10 @@ from newsdesk.library.models import (
     Tag,
     utcnow,
 )
+from newsdesk.library.newsroom import NewsroomRecords
 from newsdesk.paths import is_shared_url
-from newsdesk.render.text import numbered_slug, slugify, word_count
+from newsdesk.picture_refs import ref_digits
+from newsdesk.text import numbered_slug, slugify, word_count
 
 DB_NAME = "library.sqlite"
 MEDIA_DIR = "media"
@@ -73,23 +76,22 @@ ARTICLE_FIELDS = frozenset(
         "source_path",
     }
 )
-IMAGE_FIELDS = frozenset(
-    {
-        "caption",
-        "credit",
-        "creator",
-        "copyright",
-        "source",
-        "usage_terms",
-        "alt_text",
-        "headline",
-        "title",
-        "instructions",
-        "keywords",  # one keyword per line
-        "date_created",
-        "city",
-        "country",
-    }
+# The photo-desk fields of an Image, in the order the forms show them.
+IMAGE_FIELDS = (
+    "caption",
+    "alt_text",
+    "title",
+    "instructions",
+    "keywords",  # one keyword per line
+    "credit",
+    "creator",
+    "copyright",
+    "source",
+    "usage_terms",
+    "date_created",
+    "city",
+    "country",
+    "headline",
 )
 # Fields a shared library's search column is made from (library/shared.py).
 INDEXED_FIELDS = frozenset({"headline", "dek", "body", "byline", "tags"})
@@ -161,7 +163,7 @@ def _article_options():
     )
 
 
-class Library:
+class Library(NewsroomRecords):
     """One library folder: `library.sqlite` plus `media/`.
 
     Every method opens a short session and hands back detached objects, so
@@ -239,6 +241,24 @@ class Library:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def switch_to(self, root: str | os.PathLike[str]) -> None:
+        """Go on with the library at `root`: a verified copy of this one (library/relocate.py).
+
+        The new database is opened and read before anything changes; if it
+        cannot be, this library stays as it was and the error is raised.
+        """
+        root = Path(root)
+        engine = database.make_engine(root / DB_NAME)
+        try:
+            with engine.connect() as conn:
+                conn.exec_driver_sql("SELECT count(*) FROM articles").scalar()
+        except Exception:
+            engine.dispose()
+            raise
+        old, self.engine, self.root = self.engine, engine, root
+        self.migration_backup = None
+        old.dispose()
 
     def __enter__(self) -> Library:
         return self
@@ -345,6 +365,8 @@ class Library:
             s.add(article)
             s.flush()
             self._set_tags(s, article, tags)
+            if article.byline:
+                self._link_byline(s, article)
             s.flush()
             self._index(s, article)
             article_id = article.id
@@ -419,6 +441,8 @@ class Library:
                 setattr(article, key, value)
             if tags is not None:
                 self._set_tags(s, article, tags)
+            if "byline" in fields:
+                self._link_byline(s, article)
             article.version += 1
             if "updated_at" not in fields:
                 article.updated_at = utcnow()
@@ -804,10 +828,15 @@ class Library:
         with self._session() as s, s.begin():
             image = s.scalar(select(Image).where(Image.sha256 == sha256))
             if image is None:
+                self._store_media(s, sha256, fields.get("ext", ""))
                 image = Image(sha256=sha256, **fields)
                 s.add(image)
             s.flush()
             return image
+
+    def _store_media(self, s: Session, sha256: str, ext: str) -> None:
+        """A new picture's bytes, stored with its record: here they stay in media/ (a
+        shared library keeps them in the database too; library/shared.py)."""
 
     def add_images(self, records: Sequence[dict[str, Any]]) -> list[Image]:
         """Record many images in ONE transaction (all or none); each dict holds sha256 and fields.
@@ -825,6 +854,7 @@ class Library:
             for fields in records:
                 image = by_sha.get(fields["sha256"])
                 if image is None:
+                    self._store_media(s, fields["sha256"], fields.get("ext", ""))
                     image = by_sha[fields["sha256"]] = Image(**fields)
                     s.add(image)
                 out.append(image)
@@ -843,6 +873,18 @@ class Library:
             if image is None:
                 raise NotFound(f"No image {key!r} in this library.")
             return image
+
+    def find_image_by_ref(self, ref: str) -> Image | None:
+        """The picture a body reference names: its UUID, or a readable `harbour-dawn-3f2a9c1e`."""
+        digits = ref_digits(ref)
+        if digits is None:
+            return None
+        with self._session() as s:
+            if len(digits) == 32:
+                return s.scalar(select(Image).where(Image.uid == ref.strip().lower()))
+            stmt = select(Image).where(func.replace(Image.uid, "-", "").like(f"{digits}%"))
+            found = list(s.scalars(stmt.limit(2)))
+        return found[0] if len(found) == 1 else None
 
     def update_image(self, image_id: int, **fields: Any) -> Image:
         unknown = fields.keys() - IMAGE_FIELDS
@@ -1124,8 +1166,8 @@ class Library:
             return list(conn.execute(stmt))
 
     # ---- revisions -----------------------------------------------------
-    def add_revision(self, article_id: int, *, reason: str = "save") -> Revision:
-        """Record the article's current text as a revision."""
+    def add_revision(self, article_id: int, *, reason: str = "save", note: str = "") -> Revision:
+        """Record the article's current text (headline, dek, body, slug) as a revision."""
         with self._session() as s, s.begin():
             article = s.get(Article, article_id)
             if article is None:
@@ -1135,8 +1177,10 @@ class Library:
                 headline=article.headline,
                 dek=article.dek,
                 body=article.body,
+                slug=article.slug,
                 word_count=word_count(article.body),
-                reason=reason,
+                reason=reason[:40],
+                note=note,
             )
             s.add(rev)
             s.flush()
@@ -1151,16 +1195,29 @@ class Library:
             )
             return list(s.scalars(stmt))
 
-    def restore_revision(self, revision_id: int) -> Article:
-        """Put a revision's text back; the text it replaces is kept as a revision first."""
+    def restore_revision(self, revision_id: int, *, keep_slug: bool = False) -> Article:
+        """Put a revision's headline, dek, body and slug back together.
+
+        The text it replaces is kept as a revision first. When the old slug now
+        belongs to another story, SlugTaken is raised (nothing changes) unless
+        keep_slug says to keep the current slug. Revisions from before slugs
+        were kept restore the text only.
+        """
         with self._session() as s:
             rev = s.get(Revision, revision_id)
             if rev is None:
                 raise NotFound(f"Revision {revision_id} is no longer in the library.")
+            fields: dict[str, Any] = {"headline": rev.headline, "dek": rev.dek, "body": rev.body}
+            if rev.slug and not keep_slug:
+                owner = self._slug_owner(s, rev.slug)
+                if owner not in (None, rev.article_id):
+                    raise SlugTaken(
+                        f"The address this version had ({rev.slug}) is now another story's; "
+                        "restore the text and keep the current address instead."
+                    )
+                fields["slug"] = rev.slug
         self.add_revision(rev.article_id, reason="before restore")
-        return self.update_article(
-            rev.article_id, headline=rev.headline, dek=rev.dek, body=rev.body
-        )
+        return self.update_article(rev.article_id, **fields)
 
     # ---- settings and publication ----------------------------------------
     def get_setting(self, key: str, default: Any = None) -> Any:
@@ -1175,6 +1232,32 @@ class Library:
                 s.add(Setting(key=key, value=json.dumps(value)))
             else:
                 row.value = json.dumps(value)
+
+    # ---- the newsroom dictionary ------------------------------------------
+    def newsroom_words(self) -> list[str]:
+        """The newsroom dictionary: names and places spelled right in every story."""
+        return [w for (w,) in self._rows(select(DictionaryWord.word).order_by(DictionaryWord.word))]
+
+    def add_newsroom_word(self, word: str) -> str:
+        """Add a word to the newsroom dictionary (kept once); returns it as stored."""
+        word = " ".join(word.split())
+        if not word or len(word) > 100 or " " in word:
+            raise LibraryError(
+                "A dictionary word is one word of at most 100 characters; type just the word."
+            )
+        with self._session() as s, s.begin():
+            if s.get(DictionaryWord, word) is None:
+                s.add(DictionaryWord(word=word))
+        return word
+
+    def remove_newsroom_word(self, word: str) -> bool:
+        """Take a word out of the newsroom dictionary; False when it was not there."""
+        with self._session() as s, s.begin():
+            row = s.get(DictionaryWord, word.strip())
+            if row is None:
+                return False
+            s.delete(row)
+            return True
 
     def publication(self) -> Publication:
         with self._session() as s, s.begin():

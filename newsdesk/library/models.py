@@ -1,4 +1,4 @@
-"""The library's typed SQLAlchemy models: articles, tags, images, figures, related stories, revisions."""
+"""The library's typed SQLAlchemy models: articles, tags, images, figures, related stories, revisions, authors, notes."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 ARTICLE_STATUSES = ("draft", "editing", "ready", "published")
 FIGURE_ROLES = ("hero", "inline")
+UPDATE_KINDS = ("update", "correction")
+AUTHOR_ROLES = ("person", "staff", "agency")
 
 
 def utcnow() -> datetime:
@@ -144,9 +146,24 @@ class Article(Record, Base):
         lazy="selectin",
     )
 
+    updates: Mapped[list[ArticleUpdate]] = relationship(
+        order_by="ArticleUpdate.at",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
+    author_links: Mapped[list[ArticleAuthor]] = relationship(
+        order_by="ArticleAuthor.position",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
+
     @property
     def tags(self) -> list[str]:
         return [link.tag.name for link in self.tag_links]
+
+    @property
+    def authors(self) -> list[Author]:
+        return [link.author for link in self.author_links]
 
     @property
     def hero(self) -> Figure | None:
@@ -227,8 +244,69 @@ class Revision(Record, Base):
     headline: Mapped[str] = mapped_column(String(500), default="")
     dek: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
+    # The slug the article had then, so a restore brings back the headline and
+    # its address together ("" in revisions recorded before slugs were kept).
+    slug: Mapped[str] = mapped_column(String(200), default="")
     word_count: Mapped[int] = mapped_column(default=0)
     reason: Mapped[str] = mapped_column(String(40), default="save")
+    # Words a person gave with this point in the history (why a story was
+    # published although preflight failed).
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ArticleUpdate(Record, Base):
+    """A dated update note or correction the page shows; only these make a page say "Updated"."""
+
+    __tablename__ = "article_updates"
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20), default="update")
+    text: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ArticleNote(Record, Base):
+    """An editor's note on a passage of the body; never published.
+
+    The passage is kept as its quoted text with a little context either side,
+    so it is found again after edits around it (see library/anchors.py).
+    """
+
+    __tablename__ = "article_notes"
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text, default="")
+    quote: Mapped[str] = mapped_column(Text, default="")
+    prefix: Mapped[str] = mapped_column(Text, default="")
+    suffix: Mapped[str] = mapped_column(Text, default="")
+    start: Mapped[int] = mapped_column(default=0)  # where the passage was last seen
+    resolved: Mapped[bool] = mapped_column(default=False)
+    author: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Author(Record, Base):
+    """A person, the staff or an agency a byline can name."""
+
+    __tablename__ = "authors"
+    name: Mapped[str] = mapped_column(String(300))
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    role: Mapped[str] = mapped_column(String(20), default="person")
+    url: Mapped[str] = mapped_column(String(500), default="")
+    bio: Mapped[str] = mapped_column(Text, default="")
+
+
+class ArticleAuthor(Base):
+    __tablename__ = "article_authors"
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    author_id: Mapped[int] = mapped_column(
+        ForeignKey("authors.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    author: Mapped[Author] = relationship(lazy="joined")
 
 
 class Publication(Record, Base):
@@ -275,6 +353,14 @@ class ChangeLogRow(Base):
     action: Mapped[str] = mapped_column(String(10))
     fields: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of column names
     base_version: Mapped[int | None] = mapped_column(default=None)
+
+
+class DictionaryWord(Base):
+    """A word of the newsroom dictionary (a name, a place): spelled right in every story."""
+
+    __tablename__ = "dictionary_words"
+    word: Mapped[str] = mapped_column(String(100), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ExportTarget(Base):

@@ -49,13 +49,24 @@ def rebuild_index(conn: Connection) -> None:
     conn.execute(text(f"UPDATE articles a SET search_doc = {DOC_SQL}"))
 
 
+def stale_documents(conn: Connection) -> int:
+    """How many articles' search documents differ from what their fields make now."""
+    return conn.execute(
+        text(f"SELECT count(*) FROM articles a WHERE a.search_doc IS DISTINCT FROM {DOC_SQL}")
+    ).scalar_one()
+
+
 def build_tsquery(query: str, *, prefix: bool, any_word: bool = False) -> str | None:
     """A to_tsquery() text from what a user typed: every word quoted, so nothing is an operator.
 
     Words are the same \\w+ runs SQLite's query builder uses; inside single
     quotes to_tsquery reads them as lexemes whatever they hold.
     """
-    terms = query_terms(query)
+    return tsquery_from_terms(query_terms(query), prefix=prefix, any_word=any_word)
+
+
+def tsquery_from_terms(terms: list[str], *, prefix: bool, any_word: bool = False) -> str | None:
+    """The same, from words already picked (search.searched_terms)."""
     if not terms:
         return None
     parts = ["'" + t.replace("'", "''").replace("\\", "\\\\") + "'" for t in terms]

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import appdirs
 from sqlalchemy import Engine, select, text
@@ -25,6 +25,7 @@ from newsdesk.library import pg, search, search_pg
 from newsdesk.library.changes import ChangeWatch
 from newsdesk.library.errors import LibraryError, NotFound
 from newsdesk.library.library import Library
+from newsdesk.library.media import STAGING_DIR
 from newsdesk.library.models import Article, Image, MediaBlob
 
 
@@ -89,13 +90,16 @@ class SharedLibrary(Library):
     def _unindex(self, s: Session, article_id: int) -> None:
         pass  # the document is a column of the deleted row
 
-    def _fts_ids(self, conn, match, query, *, prefix, limit, status, section):
-        tsquery = search_pg.build_tsquery(query, prefix=prefix)
+    def _fts_ids(self, conn, match, query, *, prefix, limit, status, section, snippets=True):
+        # The words SQLite's match holds (search.build_match): a one-letter word
+        # still being typed after others waits here too.
+        terms = [t.replace('""', '"') for t in re.findall(r'"((?:[^"]|"")*)"', match)]
+        tsquery = search_pg.tsquery_from_terms(terms, prefix=prefix)
         if tsquery is None:
             return []
         ids = search_pg.ranked_ids(conn, tsquery, limit=limit, status=status, section=section)
-        if not ids:
-            return []
+        if not ids or not snippets:
+            return [(i, "") for i in ids]
         bodies = dict(
             conn.execute(select(Article.id, Article.body).where(Article.id.in_(ids))).all()
         )
@@ -106,37 +110,40 @@ class SharedLibrary(Library):
         with self.engine.begin() as conn:
             search_pg.rebuild_index(conn)
 
+    def check_search_index(self) -> None:
+        """Raise search.IndexOutOfStep unless every article's search document is current."""
+        with self.engine.connect() as conn:
+            stale = search_pg.stale_documents(conn)
+        if stale:
+            raise search.IndexOutOfStep(f"{stale} article(s) have an out-of-date search document.")
+
     def checkpoint(self) -> None:
         pass  # the server keeps its own files consistent
 
     # ---- pictures ----------------------------------------------------------
-    def add_image(self, *, sha256: str, **fields: Any) -> Image:
-        """Record an image and store its bytes in the database, in one transaction.
+    def _store_media(self, s: Session, sha256: str, ext: str) -> None:
+        """Store a new picture's bytes in the database, in the transaction of its record.
 
-        The file was put in the cache's media/ by the importer; the database copy
-        is what other desks and laptops fetch.
+        The importer put the file in this user's cache (media/) or in the import's
+        staging folder; the database copy is what other desks and laptops fetch.
         """
-        path = self.media_dir / f"{sha256}{fields.get('ext', '')}"
-        with self._session() as s, s.begin():
-            image = s.scalar(select(Image).where(Image.sha256 == sha256))
-            if s.get(MediaBlob, sha256) is None:
-                try:
-                    data = path.read_bytes()
-                except OSError as exc:
-                    raise LibraryError(
-                        f"The picture {path.name} could not be read to store it: {exc.strerror}."
-                    ) from None
-                # Another desk adding the same picture at the same moment is fine.
-                s.execute(
-                    pg_insert(MediaBlob)
-                    .values(sha256=sha256, size_bytes=len(data), data=data)
-                    .on_conflict_do_nothing(index_elements=["sha256"])
-                )
-            if image is None:
-                image = Image(sha256=sha256, **fields)
-                s.add(image)
-            s.flush()
-            return image
+        if s.get(MediaBlob, sha256) is not None:
+            return
+        name = f"{sha256}{ext}"
+        candidates = [self.media_dir / name, *sorted((self.root / STAGING_DIR).glob(f"*/{name}"))]
+        path = next((p for p in candidates if p.is_file()), candidates[0])
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise LibraryError(
+                f"The picture {name} could not be read to store it: {exc.strerror}."
+            ) from None
+        # Another desk adding the same picture at the same moment is fine.
+        s.execute(
+            pg_insert(MediaBlob)
+            .values(sha256=sha256, size_bytes=len(data), data=data)
+            .on_conflict_do_nothing(index_elements=["sha256"])
+        )
 
     def media_path(self, image: Image) -> Path:
         """The picture's file in this user's cache, fetched from the database when missing."""

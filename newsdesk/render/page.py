@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urljoin
@@ -16,12 +15,18 @@ from urllib.parse import urljoin
 import jinja2
 import markupsafe
 
-from newsdesk.library.models import Article, Figure, Image, Publication, utcnow
+from newsdesk.bylines import is_organisation, split_byline
+from newsdesk.library.models import Article, Author, Figure, Image, Publication, utcnow
 from newsdesk.paths import resource
+from newsdesk.picture_refs import resolve_ref
 from newsdesk.render import dates
 from newsdesk.render.markdown import Block, BlockRenderer, RenderedBody
 from newsdesk.render.safety import strip_forbidden
-from newsdesk.render.text import reading_time, slugify, word_count
+from newsdesk.rules import (  # noqa: F401  (section_segment: public here too)
+    is_public,
+    section_segment,
+)
+from newsdesk.text import reading_time, word_count
 
 HERO_SIZES = "(min-width: 56rem) 52rem, 100vw"
 CARD_SIZES = "(min-width: 56rem) 12rem, 40vw"
@@ -61,6 +66,24 @@ class FigureView:
     credit: str
     role: str
     image_uid: str
+
+
+@dataclass(frozen=True, slots=True)
+class NoteView:
+    """A dated update note or correction, as the page shows it."""
+
+    kind: str
+    text: str
+    iso: str
+    when: str
+
+
+@dataclass(frozen=True, slots=True)
+class BylineName:
+    """One name of the byline, linked to the author's page or site when there is one."""
+
+    name: str
+    href: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +128,9 @@ class PageView:
     extra_head: str = ""  # preview-only script hook; empty in exported pages
     meta: dict[str, str] = field(default_factory=dict)
     feed_href: str = ""  # the site's Atom feed; the preview has none
+    updates: list[NoteView] = field(default_factory=list)  # update notes, oldest first
+    corrections: list[NoteView] = field(default_factory=list)  # listed at the end
+    byline_names: list[BylineName] = field(default_factory=list)
 
 
 class Assets:
@@ -153,18 +179,15 @@ class Assets:
     def section_href(self, section: str) -> str:
         return f"../../{section_segment(section)}/index.html"
 
+    def author_href(self, author: Author) -> str:
+        """Where an author's name links: the preview links to their own site, if any."""
+        return author.url
 
-def section_segment(section: str) -> str:
-    """The folder a section's pages live in."""
-    return slugify(section or "news", fallback="news")
-
-
-def is_public(article: Article, *, now: datetime | None = None) -> bool:
-    """Published, and past any embargo."""
-    now = now or utcnow()
-    if article.status != "published":
-        return False
-    return article.embargo_until is None or article.embargo_until <= now
+    def author_url(self, author: Author, base_url: str) -> str:
+        """An absolute URL for the author in JSON-LD: their page on the site, else their own."""
+        if base_url:
+            return urljoin(base_url, f"authors/{author.slug}/")
+        return author.url
 
 
 @lru_cache(maxsize=8)
@@ -281,9 +304,11 @@ def make_image_resolver(
     extra = images_by_uid or {}
     template = env.get_template("figure.html")
 
-    def resolve(uid: str, alt: str, standalone: bool) -> str | None:
-        fig = known.get(uid)
-        image = fig.image if fig else extra.get(uid)
+    def resolve(ref: str, alt: str, standalone: bool) -> str | None:
+        # `image:UUID`, or the readable `image:harbour-dawn-3f2a9c1e`: this
+        # story's figures first, then the other pictures the body shows.
+        fig = known.get(ref) or resolve_ref(ref, known.items())
+        image = fig.image if fig else extra.get(ref) or resolve_ref(ref, extra.items())
         if image is None:
             return None
         view = figure_view(fig, image, assets, alt=alt, role="inline")
@@ -316,7 +341,19 @@ def build_page(
     hero_fig = article.hero
     hero = figure_view(hero_fig, hero_fig.image, assets, role="hero") if hero_fig else None
     published = article.published_at or article.updated_at or utcnow()
-    updated = article.updated_at or published
+    # "Updated" is news: only an update note or a correction makes a page say
+    # it, with the newest one's time. A save (a typo fixed) does not.
+    notes = sorted(article.updates, key=lambda u: u.at)
+    updated = notes[-1].at if notes else published
+    note_views = [
+        NoteView(
+            kind=u.kind,
+            text=u.text,
+            iso=dates.iso(u.at, tz),
+            when=dates.human_date(u.at, language=lang, tz_name=tz),
+        )
+        for u in notes
+    ]
 
     cards: list[RelatedCard] = []
     for link in article.related:
@@ -362,7 +399,7 @@ def build_page(
         "headline": cut_at_word(article.headline, JSON_LD_HEADLINE_MAX),
         "datePublished": dates.iso(published, tz),
         "dateModified": dates.iso(updated, tz),
-        "author": [{"@type": "Person", "name": n} for n in split_byline(article.byline)],
+        "author": authors_ld(article, assets, publication.base_url or ""),
         "publisher": publisher,
         "inLanguage": lang,
     }
@@ -400,7 +437,7 @@ def build_page(
         published_text=dates.human_date(published, language=lang, tz_name=tz),
         updated_iso=dates.iso(updated, tz),
         updated_text=dates.human_date(updated, language=lang, tz_name=tz),
-        show_updated=(updated - published).total_seconds() > 60,
+        show_updated=bool(notes),
         reading_time=reading_time(words),
         word_count=words,
         hero=hero,
@@ -415,6 +452,9 @@ def build_page(
         home_href=assets.home_href,
         section_href=assets.section_href(article.section) if article.section else "",
         feed_href=assets.feed_href,
+        updates=[n for n in note_views if n.kind == "update"],
+        corrections=[n for n in note_views if n.kind == "correction"],
+        byline_names=byline_names(article, assets),
     )
 
 
@@ -436,16 +476,35 @@ def cut_at_word(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:.-–—") + "…"
 
 
-def split_byline(byline: str) -> list[str]:
-    """'By Ana Ruiz and Tom Lee' -> ['Ana Ruiz', 'Tom Lee']."""
-    text = byline.strip()
-    if text.lower().startswith("by "):
-        text = text[3:]
-    parts: list[str] = []
-    for chunk in text.replace(" and ", ",").replace(" & ", ",").split(","):
-        if chunk.strip():
-            parts.append(chunk.strip())
-    return parts
+def _linked_authors(article: Article) -> dict[str, Author]:
+    return {a.name.casefold(): a for a in article.authors}
+
+
+def authors_ld(article: Article, assets: Assets, base_url: str) -> list[dict[str, object]]:
+    """JSON-LD authors: a Person (with url) for a person, an Organization for staff and agencies."""
+    linked = _linked_authors(article)
+    out: list[dict[str, object]] = []
+    for name in split_byline(article.byline):
+        author = linked.get(name.casefold())
+        organisation = author.role != "person" if author else is_organisation(name)
+        entry: dict[str, object] = {
+            "@type": "Organization" if organisation else "Person",
+            "name": name,
+        }
+        url = assets.author_url(author, base_url) if author else ""
+        if url:
+            entry["url"] = url
+        out.append(entry)
+    return out
+
+
+def byline_names(article: Article, assets: Assets) -> list[BylineName]:
+    linked = _linked_authors(article)
+    names = []
+    for name in split_byline(article.byline):
+        author = linked.get(name.casefold())
+        names.append(BylineName(name, assets.author_href(author) if author else ""))
+    return names
 
 
 _SCRIPT_UNSAFE = str.maketrans(

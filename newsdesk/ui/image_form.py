@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, QStringListModel, Qt, Signal
+from PySide6.QtCore import QSignalBlocker, QSize, QStringListModel, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QCompleter,
@@ -23,18 +23,18 @@ from newsdesk.ui.thumbs import ImageItem
 # the open article is selected); alt text sits right under the caption so the
 # two are written side by side and never confused.
 FORM_FIELDS: tuple[tuple[str, str], ...] = (
-    ("title", "T&itle"),
+    ("title", "Title"),
     ("credit", "C&redit"),
-    ("creator", "Cr&eator"),
+    ("creator", "Creator"),
     ("copyright", "Cop&yright"),
-    ("source", "&Source"),
-    ("usage_terms", "&Usage terms"),
-    ("date_created", "&Date"),
-    ("city", "Cit&y"),
-    ("country", "Cou&ntry"),
+    ("source", "Source"),
+    ("usage_terms", "Usage terms"),
+    ("date_created", "Date"),
+    ("city", "City"),
+    ("country", "Country"),
     ("keywords", "&Keywords"),
-    ("caption", "Default ca&ption for new stories"),
-    ("alt_text", "Default a&lt text for new stories"),
+    ("caption", "Default caption for new stories"),
+    ("alt_text", "Default alt text for new stories"),
 )
 FIELD_NAMES: dict[str, str] = {name: label.replace("&", "") for name, label in FORM_FIELDS}
 MULTILINE = frozenset({"caption", "alt_text", "keywords"})
@@ -93,6 +93,35 @@ class _TextBox(QPlainTextEdit):
         self.setPlainText(text)
 
 
+class ReservedLabel(QLabel):
+    """A word-wrapped label as tall as the longest of its possible texts, shown or not."""
+
+    def __init__(self, reserved: tuple[str, ...], parent: QWidget | None = None) -> None:
+        super().__init__("", parent)
+        self.reserved = reserved
+        self.setWordWrap(True)
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt override)
+        metrics = self.fontMetrics()
+        flags = int(Qt.TextFlag.TextWordWrap)
+        inner = max(1, width - 2 * self.margin())
+        tallest = max(
+            metrics.boundingRect(0, 0, inner, 10_000, flags, text).height()
+            for text in (*self.reserved, self.text() or " ")
+        )
+        return tallest + 2 * self.margin()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        hint = super().sizeHint()
+        width = self.width() if self.width() > 0 else hint.width()
+        return QSize(hint.width(), self.heightForWidth(width))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        hint = super().minimumSizeHint()
+        width = self.width() if self.width() > 0 else hint.width()
+        return QSize(hint.width(), self.heightForWidth(width))
+
+
 def alt_text_warning(alt_text: str, caption: str) -> str:
     """The form's warning about the alt text, or "" when it looks like a real description."""
     alt = " ".join(alt_text.split())
@@ -139,18 +168,21 @@ class ImageForm(QWidget):
         self.credit_model = QStringListModel(self)
         self.editors: dict[str, QLineEdit | _TextBox] = {}
         form = QFormLayout()
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        # Labels above their fields: in a dock a third of a laptop screen wide, labels
+        # beside them left the fields about 80 pixels wide.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        form.setVerticalSpacing(3)
         form.setContentsMargins(0, 0, 0, 0)
         self.story_caption = _TextBox(3)
         self.story_caption.setObjectName("story_caption")
         self.story_caption.setPlaceholderText("What the reader should know about this picture")
         self.story_caption.setAccessibleName("Caption in this story")
         self.story_caption.textChanged.connect(self._story_caption_changed)
-        self.story_caption_label = QLabel("Caption in &this story")
+        self.story_caption_label = QLabel("Ca&ption in this story")
         self.story_caption_label.setBuddy(self.story_caption)
-        self.story_caption_label.setWordWrap(True)
+        self.story_caption_label.setWordWrap(False)  # above its field: the full width is there
         self.story_alt = _TextBox(3)
         self.story_alt.setObjectName("story_alt")
         self.story_alt.setPlaceholderText("What the picture shows, for someone who cannot see it")
@@ -158,7 +190,7 @@ class ImageForm(QWidget):
         self.story_alt.textChanged.connect(self._story_alt_changed)
         self.story_alt_label = QLabel("Alt te&xt in this story")
         self.story_alt_label.setBuddy(self.story_alt)
-        self.story_alt_label.setWordWrap(True)
+        self.story_alt_label.setWordWrap(False)
         self.story_alt_warning = self._warning_label("story-alt-warning")
         self.photo_heading = QLabel("The photograph (every story)")
         self.photo_heading.setObjectName("photo-heading")
@@ -207,7 +239,9 @@ class ImageForm(QWidget):
 
     @staticmethod
     def _warning_label(name: str) -> QLabel:
-        label = QLabel("")
+        # Its room is kept while the warning is gone: typing the alt text that clears
+        # it must not move the fields below, or the next click lands in the wrong one.
+        label = ReservedLabel((ALT_EMPTY, ALT_SAME))
         label.setObjectName(name)
         label.setWordWrap(True)
         palette = label.palette()
@@ -290,13 +324,14 @@ class ImageForm(QWidget):
             story_warning = alt_text_warning(self.story_alt.text(), self.story_caption.text())
         elif self.item is not None:
             default_warning = alt_text_warning(self.value("alt_text"), self.value("caption"))
-        for label, warning in (
-            (self.story_alt_warning, story_warning),
-            (self.alt_warning, default_warning),
+        for label, warning, shown in (
+            (self.story_alt_warning, story_warning, story),
+            (self.alt_warning, default_warning, not story),
         ):
             label.setText(warning)
             label.setAccessibleName(warning)
-            self._form.setRowVisible(label, bool(warning))
+            # The row stays (empty) while its alt text field is the one being written.
+            self._form.setRowVisible(label, shown)
 
     # ---- internals -----------------------------------------------------------------------
     @staticmethod

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 from newsdesk.images import IMAGE_EXTENSIONS, ImportFailure, is_image_path
 from newsdesk.images.library_import import ImportReport, import_images
 from newsdesk.library import Article, FigureSpec, Library, figure_specs
+from newsdesk.picture_refs import readable_ref
 from newsdesk.ui.image_form import FIELD_NAMES, ImageForm
 from newsdesk.ui.keys import claim_key
 from newsdesk.ui.thumbs import GridRow, ImageGridModel, ImageItem, ThumbGrid, ThumbnailLoader
@@ -64,10 +65,15 @@ def new_figure(item: ImageItem, role: str = "inline") -> FigureSpec:
 
 
 def image_markdown(item: ImageItem, alt_text: str) -> str:
-    """The body Markdown for a library image: `![alt](image:<uid>)` on a paragraph of its own."""
+    """The body Markdown for a library image: `![alt](image:harbour-dawn-3f2a9c1e)`.
+
+    The reference is readable (see picture_refs.py); the alt text is
+    this story's own. The editor puts it on a paragraph of its own.
+    """
     alt = " ".join(alt_text.split())
     alt = alt.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
-    return f"![{alt}](image:{item.uid})\n\n"
+    ref = readable_ref(item.uid, item.get("title") or "", item.original_name)
+    return f"![{alt}](image:{ref})"
 
 
 # ---- undo commands --------------------------------------------------------------------------
@@ -113,6 +119,7 @@ class _ImportJob:
     clipboard_images: list[QImage]
     add_to_article: bool
     skipped: list[ImportFailure]
+    insert_into_body: bool = False  # pasted or dropped into the body: placed there too
 
 
 def _local_image_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[ImportFailure]]:
@@ -225,7 +232,7 @@ class ImagesPanel(QWidget):
         self.library_model = ImageGridModel(self.loader, parent=self)
 
         # ---- top: import row, progress, report
-        self.import_button = QPushButton("&Import Images…")
+        self.import_button = QPushButton("I&mport Images…")
         self.import_button.setToolTip(
             "Import picture files (or drop them here, or paste a picture with Ctrl+V)"
         )
@@ -276,10 +283,10 @@ class ImagesPanel(QWidget):
         self.empty_article_note.setWordWrap(True)
         self.empty_article_note.setForegroundRole(self.palette().ColorRole.PlaceholderText)
 
-        self.hero_button = QPushButton("Set as &hero")
-        self.add_button = QPushButton("&Add to article")
-        self.insert_button = QPushButton("I&nsert into body")
-        self.remove_button = QPushButton("Re&move from article")
+        self.hero_button = QPushButton("Set as hero")
+        self.add_button = QPushButton("Add to article")
+        self.insert_button = QPushButton("Insert into body")
+        self.remove_button = QPushButton("Remove from article")
         self.hero_button.clicked.connect(self.set_hero)
         self.add_button.clicked.connect(self.add_to_article)
         self.insert_button.clicked.connect(self.insert_into_body)
@@ -807,6 +814,19 @@ class ImagesPanel(QWidget):
         self._queue_import(_ImportJob(files, [], add_to_article, skipped))
         return True
 
+    def import_into_body(self, paths: list[Path], image: QImage | None = None) -> bool:
+        """Pictures pasted or dropped into the body: imported, made figures, inserted there."""
+        if self.article_id is None:
+            self._show_report("Open a story before pasting a picture into its body.")
+            return False
+        files, skipped = _local_image_files(paths)
+        images = [QImage(image)] if image is not None and not image.isNull() else []
+        if not files and not images:
+            self._show_report("There was no picture to import in what was pasted.")
+            return False
+        self._queue_import(_ImportJob(files, images, True, skipped, insert_into_body=True))
+        return True
+
     def import_clipboard_image(self, image: QImage) -> None:
         """Import a picture that is not a file yet (a pasted screenshot): saved as PNG first."""
         self._queue_import(_ImportJob([], [QImage(image)], False, []))
@@ -925,6 +945,12 @@ class ImagesPanel(QWidget):
             ]
             if extra:
                 self._change_figures("Add pictures to article", [*self.figures, *extra])
+            if job.insert_into_body:
+                for image in report.imported:
+                    i = self._figure_index(image.id)
+                    alt = self.figures[i].alt_text if i >= 0 else image.alt_text
+                    item = ImageItem.from_image(image)
+                    self.sig_insert_markdown.emit(image_markdown(item, alt or ""))
         if self.search.text().strip():
             self.reload_library(select=first)  # the search decides which of them show
         else:

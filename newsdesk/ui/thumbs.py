@@ -34,30 +34,14 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
+from newsdesk.constants import THUMB_SIZE as THUMB_SOURCE_SIZE  # never made twice
 from newsdesk.images import is_image_path, make_thumbnail
 from newsdesk.library import Image, Library
+from newsdesk.library.library import IMAGE_FIELDS
 from newsdesk.ui.workers import run_task
 
-# The photo-desk fields the panel keeps (instructions are shown, not edited).
-IMAGE_FIELDS = (
-    "caption",
-    "alt_text",
-    "title",
-    "instructions",
-    "keywords",
-    "credit",
-    "creator",
-    "copyright",
-    "source",
-    "usage_terms",
-    "date_created",
-    "city",
-    "country",
-    "headline",
-)
 ICON_SIZE = QSize(120, 80)  # 3:2, the shape of most news photographs
 GRID_SIZE = QSize(136, 112)
-THUMB_SOURCE_SIZE = 320  # the size import already cached on disk; never made twice
 CACHE_LIMIT = 800  # thumbnails kept in memory (about 40 KB each)
 
 MISSING_CREDIT = "Missing credit: say who to credit before this picture is published."

@@ -22,6 +22,14 @@ def library(request, tmp_path):
 
 
 @pytest.fixture
+def sqlite_library(tmp_path):
+    """A laptop's library, for what only SQLite's FTS5 index has (external content, vocabulary)."""
+    lib = Library.open(tmp_path / "library")
+    yield lib
+    lib.close()
+
+
+@pytest.fixture
 def newsroom(library):
     library.create_article(
         headline="Harbour ferry returns",
@@ -140,14 +148,14 @@ def _words_of(n: int) -> str:
             return "zq" + word
 
 
-def test_the_index_keeps_no_second_copy_of_the_text(library):
-    library.create_article(headline="Ferry", body="The night ferry sails " * 200)
-    with library.engine.connect() as conn:
+def test_the_index_keeps_no_second_copy_of_the_text(sqlite_library):
+    sqlite_library.create_article(headline="Ferry", body="The night ferry sails " * 200)
+    with sqlite_library.engine.connect() as conn:
         tables = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master"))}
         stored = conn.execute(text("SELECT count(*) FROM articles_fts_data")).scalar()
     assert "articles_fts" in tables and "articles_fts_content" not in tables
     assert stored > 0
-    hit = library.search("sails", prefix=False)[0]
+    hit = sqlite_library.search("sails", prefix=False)[0]
     assert "\x02sails\x03" in hit.snippet  # snippets come from the article's own text
 
 
@@ -186,47 +194,49 @@ def test_every_article_is_found_by_a_word_of_its_body_after_random_edits_and_del
     )
 
 
-def test_the_integrity_check_notices_an_index_out_of_step(library):
-    a = library.create_article(headline="Harbour", body="Ferry crossing")
-    library.check_search_index()
-    with library.engine.begin() as conn:  # a change the triggers never saw
+def test_the_integrity_check_notices_an_index_out_of_step(sqlite_library):
+    a = sqlite_library.create_article(headline="Harbour", body="Ferry crossing")
+    sqlite_library.check_search_index()
+    with sqlite_library.engine.begin() as conn:  # a change the triggers never saw
         conn.execute(text("DROP TRIGGER articles_fts_article_bu"))
         conn.execute(text("UPDATE articles SET body = 'Something else' WHERE id = :i"), {"i": a.id})
     with pytest.raises(search.IndexOutOfStep):
-        library.check_search_index()
-    library.rebuild_search_index()  # puts the triggers back too
-    library.check_search_index()
-    library.update_article(a.id, body="Back to the ferry")
-    library.check_search_index()
-    assert library.search("ferry", prefix=False)[0].article_id == a.id
+        sqlite_library.check_search_index()
+    sqlite_library.rebuild_search_index()  # puts the triggers back too
+    sqlite_library.check_search_index()
+    sqlite_library.update_article(a.id, body="Back to the ferry")
+    sqlite_library.check_search_index()
+    assert sqlite_library.search("ferry", prefix=False)[0].article_id == a.id
 
 
-def test_renaming_or_dropping_a_tag_outside_the_library_keeps_the_index_in_step(library):
-    a = library.create_article(headline="A", tags=["transport", "harbour"])
-    with library.engine.begin() as conn:
+def test_renaming_or_dropping_a_tag_outside_the_library_keeps_the_index_in_step(sqlite_library):
+    a = sqlite_library.create_article(headline="A", tags=["transport", "harbour"])
+    with sqlite_library.engine.begin() as conn:
         conn.execute(text("UPDATE tags SET name = 'shipping' WHERE name = 'transport'"))
-    assert [h.article_id for h in library.search("shipping", prefix=False)] == [a.id]
-    assert library.search("transport", prefix=False) == []
-    with library.engine.begin() as conn:
+    assert [h.article_id for h in sqlite_library.search("shipping", prefix=False)] == [a.id]
+    assert sqlite_library.search("transport", prefix=False) == []
+    with sqlite_library.engine.begin() as conn:
         conn.execute(text("DELETE FROM tags WHERE name = 'harbour'"))
-    assert library.search("harbour", prefix=False) == []
-    library.check_search_index()
+    assert sqlite_library.search("harbour", prefix=False) == []
+    sqlite_library.check_search_index()
 
 
-def test_related_suggestions_still_read_the_index_vocabulary(library):
-    from newsdesk.library import related
+def test_related_suggestions_still_read_the_index_vocabulary(sqlite_library):
+    from newsdesk.library.related import suggest_related, terms
 
-    a = library.create_article(headline="Lighthouse keeper", body="The lighthouse keeper retires.")
-    b = library.create_article(
+    a = sqlite_library.create_article(
+        headline="Lighthouse keeper", body="The lighthouse keeper retires."
+    )
+    b = sqlite_library.create_article(
         headline="Lighthouse", body="A lighthouse keeper's logbook is found."
     )
-    library.create_article(headline="Budget", body="The council votes on the budget.")
-    with library.engine.connect() as conn:
-        assert related._vocab_counts(conn, ["lighthouse", "budget"]) == {
+    sqlite_library.create_article(headline="Budget", body="The council votes on the budget.")
+    with sqlite_library.engine.connect() as conn:
+        assert terms._vocab_counts(conn, ["lighthouse", "budget"]) == {
             "lighthouse": 2,
             "budget": 1,
         }
-    assert [s.article_id for s in related.suggest_related(library, a.id, include_unpublished=True)][
+    assert [s.article_id for s in suggest_related(sqlite_library, a.id, include_unpublished=True)][
         :1
     ] == [b.id]
 

@@ -115,7 +115,9 @@ def test_every_command_works_on_a_shared_library(pg_url, tmp_path):
     listed = json.loads(newsdesk("--library", pg_url, "list", "--json").stdout)
     assert {r["slug"] for r in listed} == {slug, "ferry-timetable-for-the-summer"}
 
-    found = json.loads(newsdesk("--library", pg_url, "search", "ferry", "--json").stdout)
+    searched = newsdesk("--library", pg_url, "search", "ferry", "--json")
+    assert searched.returncode == 0, searched.stderr
+    found = json.loads(searched.stdout)
     assert {h["slug"] for h in found} == {slug, "ferry-timetable-for-the-summer"}
     found = json.loads(newsdesk("--library", pg_url, "search", "dry dock", "--json").stdout)
     assert [h["slug"] for h in found] == [slug]

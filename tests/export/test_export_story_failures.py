@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from newsdesk.export import export_site
 from newsdesk.paths import resource
-from newsdesk.render.page import section_segment
+from newsdesk.rules import section_segment
 from tests.export.stories import leftovers, newsroom, run_newsdesk
 
 

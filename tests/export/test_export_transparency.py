@@ -7,7 +7,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from newsdesk.export import export_site
-from newsdesk.render.page import section_segment
+from newsdesk.rules import section_segment
 from tests.export.sample import add_image, published
 
 from .test_export_site import local_targets, tags

@@ -228,3 +228,33 @@ def test_when_the_last_recent_story_leaves_the_site_its_news_sitemap_goes_too(de
     assert not (site.out / "news-sitemap.xml").exists()  # an empty urlset is invalid
     robots = (site.out / "robots.txt").read_text(encoding="utf-8")
     assert "news-sitemap.xml" not in robots
+
+
+def test_author_pages_follow_their_stories_edits_and_the_authors_own_changes(desk, tmp_path):
+    library, s = desk
+    ana = library.add_author("Ana Ruiz", bio="Covers the harbour.")
+    library.add_author("Tom Lee")
+    library.update_article(s[1].id, byline="By Ana Ruiz")
+    library.update_article(s[4].id, byline="By Ana Ruiz and Tom Lee")
+    site = Site(library, tmp_path)
+    site.publish()
+    page = site.out / "authors" / "ana-ruiz" / "index.html"
+    assert "Harbour wall gives way" not in page.read_text(encoding="utf-8")
+
+    # A headline edit reaches the author page, and only the authors of that story.
+    library.update_article(s[1].id, headline="Harbour wall gives way")
+    r = site.publish()
+    assert r.mode == "incremental"
+    assert "authors/ana-ruiz/index.html" in r.rendered_listings
+    assert "authors/tom-lee/index.html" not in r.rendered_listings
+    assert "Harbour wall gives way" in page.read_text(encoding="utf-8")
+
+    # Tom's only story drops him from its byline: his page goes.
+    library.update_article(s[4].id, byline="By Ana Ruiz")
+    assert site.publish().mode == "incremental"
+    assert not (site.out / "authors" / "tom-lee").exists()
+
+    # The author's own words change: every page of theirs is checked.
+    library.update_author(ana.id, bio="Covers the harbour and the ferries.")
+    assert site.publish().mode.startswith("full")
+    assert "the ferries" in page.read_text(encoding="utf-8")

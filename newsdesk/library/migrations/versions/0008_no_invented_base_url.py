@@ -24,10 +24,15 @@ def upgrade() -> None:
     # the microseconds between the two defaults) still holds the invented value,
     # not the user's: clear it, so exports stop pointing at a domain nobody
     # owns. A row someone saved keeps whatever they saved.
-    op.get_bind().execute(
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":
+        within_a_second = "abs(julianday(updated_at) - julianday(created_at)) * 86400.0 < 1.0"
+    else:
+        within_a_second = "abs(extract(epoch FROM updated_at - created_at)) < 1.0"
+    bind.execute(
         text(
             "UPDATE publications SET base_url = '' WHERE base_url = :invented"
-            " AND abs(julianday(updated_at) - julianday(created_at)) * 86400.0 < 1.0"
+            f" AND {within_a_second}"
         ),
         {"invented": INVENTED},
     )
