@@ -20,6 +20,7 @@ ORDER = [
     "bench_export.py",
     "bench_render.py",
     "bench_spell.py",
+    "bench_photodesk.py",
 ]
 
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from newsdesk import cli_images, cli_originals
 from newsdesk.library.errors import LibraryError
 from newsdesk.paths import LibraryLocationError, resolve_library_dir
 
@@ -117,6 +118,7 @@ def _parser() -> argparse.ArgumentParser:
     what.add_argument("--list", action="store_true", help="print the newsroom dictionary")
     s.add_argument("--language", metavar="TAG", help="e.g. en-GB (default: the article's)")
     s.add_argument("--json", action="store_true", help="print JSON")
+    cli_originals.add_export_parser(cli_images.add_parser(sub))
     return p
 
 
@@ -574,6 +576,12 @@ def cmd_spell(args) -> int:
     return code
 
 
+def _images(args) -> int:
+    if args.images_command == "export":
+        return cli_originals.cmd_images_export(args, _open, _out_dir, CommandError)
+    return cli_images.cmd_images(args, _open, CommandError)
+
+
 COMMANDS = {
     None: cmd_open,
     "import": cmd_import,
@@ -587,6 +595,7 @@ COMMANDS = {
     "publication": cmd_publication,
     "server": cmd_server,
     "spell": cmd_spell,
+    "images": _images,
 }
 
 

@@ -178,3 +178,14 @@ def test_the_frozen_binary_checks_spelling_with_the_dictionaries_it_carries(run,
     )  # fmt: skip
     assert "année" in french["words"][0]["suggestions"]
     assert Path(french["dictionary"]).resolve().is_relative_to(bundle)
+
+
+def test_the_frozen_binary_exports_an_original_with_its_metadata(run, tmp_path):
+    library = tmp_path / "Library"
+    run("--library", library, "import", *(SAMPLE / f for f in SAMPLE_FILES))
+    out = tmp_path / "originals"
+    result = run("--library", library, "images", "export", "all", "--out", out)
+    written = [Path(line) for line in result.stdout.splitlines() if line.strip()]
+    assert written and all(p.is_file() for p in written)
+    # Exiv2 (loaded from the bundle) wrote XMP into the copy: it is there to read.
+    assert any(b"<x:xmpmeta" in p.read_bytes() for p in written)

@@ -92,6 +92,8 @@ class _Incremental(_Export):
 
     def full_check_reason(self) -> str:
         t = self.target
+        if getattr(self.library, "read_only", False):
+            return "the library is open read-only, so it cannot keep what this export did"
         if t is None:
             return "no earlier export of this library to this folder"
         meta = t.meta

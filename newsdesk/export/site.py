@@ -337,6 +337,8 @@ class _Export:
 
     def _record_state(self, writer: SiteWriter, token: str, rows: list[ListingRow]) -> None:
         """Remember, with the library, what this site was made from (see export/incremental.py)."""
+        if getattr(self.library, "read_only", False):
+            return  # nothing can be kept with a library opened read-only: the next export checks all
         state = ExportState(self.library.engine, str(writer.out))
         if not token:
             # A site of chosen stories is not the whole library: the next

@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Engine, event, insert, inspect, select, text
 from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm.attributes import get_history
 
 from newsdesk.library.models import (
     Article,
@@ -33,8 +34,10 @@ from newsdesk.library.models import (
     ArticleUpdate,
     Author,
     ChangeLogRow,
+    CodeReplacement,
     Figure,
     Image,
+    ImageTemplate,
     Publication,
     RelatedStory,
     Revision,
@@ -55,6 +58,8 @@ RECORD_TYPES: dict[type, str] = {
     ArticleUpdate: "update",
     ArticleNote: "note",
     Author: "author",
+    ImageTemplate: "template",
+    CodeReplacement: "code",
 }
 # Records that belong to one article: their log rows name it.
 CHILD_TYPES = ("figure", "related", "revision", "update", "note")
@@ -106,6 +111,8 @@ class Changes:
     tags: bool = False  # the tag vocabulary changed
     authors: bool = False  # an author record changed
     publication: bool = False
+    templates: bool = False  # the photo desk's templates changed
+    codes: bool = False  # the code replacements changed
     settings: frozenset[str] = frozenset()
     last_id: int = 0
 
@@ -252,7 +259,14 @@ class ChangeTracker:
         if action == "insert":
             changed = {k for k in columns if k != "id"}
         elif action == "update":
-            changed = {k for k in columns if state.attrs[k].history.has_changes()}
+            # Only the attributes set since the last flush can have changed; reading
+            # their history alone keeps a 500-picture batch edit cheap (state.attrs
+            # builds an accessor for every attribute of every record).
+            changed = {
+                k
+                for k in state.committed_state
+                if k in columns and get_history(obj, k).has_changes()
+            }
             if not changed:
                 return []
         else:
@@ -359,7 +373,7 @@ def changes_from_entries(entries: Iterable[_Entry]) -> Changes:
             "settings",
         )
     }
-    flags = {"tags": False, "publication": False, "authors": False}
+    flags = {"tags": False, "publication": False, "authors": False, "templates": False, "codes": False}
     for e in entries:
         kind = e.record_type
         if kind == "article":
@@ -386,8 +400,7 @@ def changes_from_entries(entries: Iterable[_Entry]) -> Changes:
             flags["tags"] = True
         elif kind == "publication":
             flags["publication"] = True
-        elif kind == "author":
-            flags["authors"] = True
+    flags = {"tags": False, "publication": False, "authors": False, "templates": False, "codes": False}
     for uid in sets["deleted_articles"]:
         sets["article_uids"].discard(uid)
     return Changes(**{k: frozenset(v) for k, v in sets.items()}, **flags)

@@ -42,7 +42,7 @@ class LibraryDamaged(LibraryError):
     def __init__(self, db_path, detail: str, *, repairable: bool = True) -> None:
         root = db_path.parent
         advice = (
-            f"run `newsdesk --library {root} repair` to copy what can still be read into a new library"
+            f"run `newsdesk --library {root} repair` to rebuild it from what can be read"
             if repairable
             else "move it aside to start a new library"
         )

@@ -49,6 +49,7 @@ from newsdesk.library.models import (
     utcnow,
 )
 from newsdesk.library.newsroom import NewsroomRecords
+from newsdesk.library.photodesk import PhotoDeskMixin
 from newsdesk.paths import is_shared_url
 from newsdesk.picture_refs import ref_digits
 from newsdesk.text import numbered_slug, slugify, word_count
@@ -163,7 +164,7 @@ def _article_options():
     )
 
 
-class Library(NewsroomRecords):
+class Library(NewsroomRecords, PhotoDeskMixin):
     """One library folder: `library.sqlite` plus `media/`.
 
     Every method opens a short session and hands back detached objects, so

@@ -200,6 +200,47 @@ class Image(Record, Base):
         return f"{self.sha256}{self.ext}"
 
 
+# The fields a photo-desk template may set, in the order its dialog shows them.
+TEMPLATE_FIELDS = (
+    "credit",
+    "creator",
+    "copyright",
+    "source",
+    "usage_terms",
+    "instructions",
+    "city",
+    "country",
+    "keywords",
+)
+
+
+class ImageTemplate(Record, Base):
+    """A named set of photo-desk fields applied to many pictures at once (see library/image_templates.py)."""
+
+    __tablename__ = "image_templates"
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    credit: Mapped[str] = mapped_column(String(500), default="")
+    creator: Mapped[str] = mapped_column(String(500), default="")
+    copyright: Mapped[str] = mapped_column(String(500), default="")
+    source: Mapped[str] = mapped_column(String(500), default="")
+    usage_terms: Mapped[str] = mapped_column(Text, default="")
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    city: Mapped[str] = mapped_column(String(200), default="")
+    country: Mapped[str] = mapped_column(String(200), default="")
+    keywords: Mapped[str] = mapped_column(Text, default="")  # one keyword per line
+
+    def values(self) -> dict[str, str]:
+        return {name: getattr(self, name) or "" for name in TEMPLATE_FIELDS}
+
+
+class CodeReplacement(Record, Base):
+    """`=code=` typed in a caption, credit or body becomes this text (the newsroom's shorthand)."""
+
+    __tablename__ = "code_replacements"
+    code: Mapped[str] = mapped_column(String(100), unique=True)  # without the = signs
+    text: Mapped[str] = mapped_column(Text, default="")
+
+
 class Figure(Record, Base):
     __tablename__ = "figures"
     article_id: Mapped[int] = mapped_column(

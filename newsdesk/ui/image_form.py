@@ -48,6 +48,8 @@ PLACEHOLDERS = {
     "keywords": "One keyword per line",
 }
 
+MIXED = "(mixed)"  # the placeholder of a field whose selected pictures differ
+
 ALT_ADVICE = (
     "Alt text should describe the picture for someone who cannot see it; it is not the caption."
 )
@@ -145,6 +147,9 @@ class ImageForm(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.item: ImageItem | None = None
+        # Several pictures selected: the form edits them all (item is then None).
+        self.batch: list[ImageItem] = []
+        self.mixed: set[str] = set()
         self.title = QLabel("No picture selected")
         self.title.setObjectName("image-form-title")
         self.title.setWordWrap(True)
@@ -264,9 +269,11 @@ class ImageForm(QWidget):
         file_missing: the picture's file is gone from the library (the panel checks).
         """
         self.item = item
+        self.batch, self.mixed = [], set()
         for name, editor in self.editors.items():
             self._set_text(editor, item.get(name) if item else "")
             editor.setEnabled(item is not None)
+            editor.setPlaceholderText(PLACEHOLDERS.get(name, ""))
         self.set_story(story_caption, story_alt)
         if item is None:
             self.title.setText("No picture selected")
@@ -279,6 +286,30 @@ class ImageForm(QWidget):
         self.instructions.setText(strip)
         self.instructions.setAccessibleName(strip)
         self.instructions.setVisible(bool(strip))
+
+    def load_many(self, items: list[ImageItem]) -> None:
+        """Edit several pictures at once: shared values shown, differing ones marked (mixed).
+
+        Typing in a field sets it on every selected picture; a field left
+        alone keeps each picture's own value.
+        """
+        self.item = None
+        self.batch = list(items)
+        self.mixed = set()
+        for name, editor in self.editors.items():
+            values = {i.get(name) for i in items}
+            shared = len(values) == 1
+            self._set_text(editor, next(iter(values)) if shared else "")
+            editor.setPlaceholderText(PLACEHOLDERS.get(name, "") if shared else MIXED)
+            editor.setEnabled(True)
+            if not shared:
+                self.mixed.add(name)
+        self.set_story(None)
+        self.title.setText(f"{len(items)} pictures selected: a change applies to every one")
+        for label in (self.alt_warning, self.story_alt_warning):
+            self._form.setRowVisible(label, False)
+        self.set_file_missing(False)
+        self.instructions.setVisible(False)
 
     def set_file_missing(self, missing: bool) -> None:
         text = missing_file_text(self.item.filename) if missing and self.item is not None else ""
@@ -303,6 +334,8 @@ class ImageForm(QWidget):
 
     def set_value(self, name: str, text: str) -> None:
         """Put a value in a field without it counting as an edit (undo, reload)."""
+        if self.batch:
+            return  # the panel reloads the whole batch instead
         editor = self.editors[name]
         if editor.text() != text:
             self._set_text(editor, text)
@@ -311,6 +344,10 @@ class ImageForm(QWidget):
     def value(self, name: str) -> str:
         return self.editors[name].text()
 
+    def text_fields(self) -> list[QLineEdit | _TextBox]:
+        """Every field a person types in (the code replacements watch them)."""
+        return [self.story_caption, self.story_alt, *self.editors.values()]
+
     def set_credit_names(self, names: list[str]) -> None:
         """What the credit and creator fields complete from."""
         self.credit_model.setStringList(names)
@@ -318,6 +355,8 @@ class ImageForm(QWidget):
     def update_alt_warning(self) -> None:
         """Warn about the alt text a page will show: this story's when the picture is
         one of its figures, else the default a new story starts from."""
+        if self.batch:
+            return
         story = self._form.isRowVisible(self.story_alt)
         story_warning = default_warning = ""
         if self.item is not None and story:
@@ -342,6 +381,11 @@ class ImageForm(QWidget):
                 editor.setCursorPosition(0)
 
     def _changed(self, name: str) -> None:
+        if self.batch:
+            self.mixed.discard(name)
+            self.editors[name].setPlaceholderText(PLACEHOLDERS.get(name, ""))
+            self.sig_field_edited.emit(name, self.value(name))
+            return
         if self.item is None:
             return
         if name in ("alt_text", "caption"):

@@ -35,6 +35,7 @@ from newsdesk.text import char_count, reading_time, word_count
 from newsdesk.ui.article_form import ArticleForm
 from newsdesk.ui.autosave import Autosaver
 from newsdesk.ui.browser import LibraryBrowser
+from newsdesk.ui.codes import CodeExpander
 from newsdesk.ui.editor import FindBar, MarkdownEditor
 from newsdesk.ui.guarded import guard_against_typing
 from newsdesk.ui.history import HistoryDialog
@@ -184,6 +185,9 @@ class MainWindow(NewsroomActions, QMainWindow):
         # A new library records its default publication on first read: let that
         # happen on the writer now, not in a view's read on the GUI thread later.
         self.ops.call(lambda lib: lib.publication())
+        # The newsroom's =code= shorthand, expanded as people type (body, captions, credits).
+        self.codes = CodeExpander(self)
+        self.codes.load(library)
 
         # ---- autosave
         self.autosave = Autosaver(library, self._snapshot, self, ops=self.ops)
@@ -199,6 +203,7 @@ class MainWindow(NewsroomActions, QMainWindow):
         self.browser.sig_open_requested.connect(self._open_from_list)
         self.form.sig_changed.connect(self._on_field_changed)
         self.editor.textChanged.connect(self._on_body_changed)
+        self.codes.attach(self.editor)
         # A throttle, not a debounce: started only when idle, so the counts follow
         # continuous typing at least every STATS_INTERVAL_MS (counted off the GUI thread).
         self._stats_timer = QTimer(self, singleShot=True, interval=STATS_INTERVAL_MS)
@@ -383,6 +388,16 @@ class MainWindow(NewsroomActions, QMainWindow):
         article.addSeparator()
         a(article, "&Reload from library", self.reload_article, name="reload")
 
+        image = bar.addMenu("I&mage")
+        a(
+            image,
+            "Apply &Template…",
+            lambda: self._images_panel_do("choose_template"),
+            "Ctrl+Shift+T",
+            name="apply_template",
+        )
+        a(image, "T&emplates…", self.show_templates, name="templates")
+        a(image, "&Code Replacements…", self.show_codes, name="codes")
         self._build_newsroom(file, article)
 
         help_menu = bar.addMenu("&Help")
@@ -979,6 +994,26 @@ class MainWindow(NewsroomActions, QMainWindow):
             self.docks["images"].raise_()
             choose()
 
+    def _images_panel_do(self, method: str) -> None:
+        fn = getattr(self.panels.get("images"), method, None)
+        if callable(fn):
+            self.docks["images"].show()
+            fn()
+
+    def show_templates(self) -> None:
+        """Image > Templates…: the photo desk's named sets of fields."""
+        from newsdesk.ui.photodesk_dialogs import TemplatesDialog
+
+        self.templates_dialog = TemplatesDialog(self.library, self.ops, self)
+        self.templates_dialog.show()
+
+    def show_codes(self) -> None:
+        """Image > Code Replacements…: the newsroom's =code= table."""
+        from newsdesk.ui.photodesk_dialogs import CodesDialog
+
+        self.codes_dialog = CodesDialog(self.library, self.ops, self)
+        self.codes_dialog.show()
+
     def install_standard_panels(self) -> None:
         """The photo desk's image panel and the related-stories picker, in their docks."""
         if "images" in self.panels:
@@ -986,7 +1021,9 @@ class MainWindow(NewsroomActions, QMainWindow):
         from newsdesk.ui.images_panel import ImagesPanel
         from newsdesk.ui.related_picker import RelatedPicker
 
-        self.install_panel("images", ImagesPanel(self.library), "Images")
+        self.install_panel(
+            "images", ImagesPanel(self.library, ops=self.ops, codes=self.codes), "Images"
+        )
         self.install_panel("related", RelatedPicker(self.library, ops=self.ops), "Related stories")
 
     # ---- settings and closing ---------------------------------------------------------------
@@ -1047,7 +1084,8 @@ class MainWindow(NewsroomActions, QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         try:
-            self.save_everything()
+            if not getattr(self.library, "read_only", False):  # nothing can be saved there
+                self.save_everything()
         except LibraryError as exc:
             box = QMessageBox(
                 QMessageBox.Icon.Critical,
@@ -1088,6 +1126,8 @@ class MainWindow(NewsroomActions, QMainWindow):
             self.browser.refresh()
         if changes.tags:
             self.form.refresh_choices()
+        if changes.codes:
+            self.codes.load(self.library)
         if not ours and self.article is not None:
             if changes.touches_article(self.article.id, self.article.uid):
                 self._check_changed_elsewhere(any_change=True)

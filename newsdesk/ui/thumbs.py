@@ -345,6 +345,12 @@ class ImageGridModel(QAbstractListModel):
                 idx = self.index(i)
                 self.dataChanged.emit(idx, idx)
 
+    def images_changed(self, image_ids: set[int]) -> None:
+        """Redraw the cells of many images at once (a batch edit): one signal, one pass."""
+        rows = [i for i, row in enumerate(self.rows) if row.image.id in image_ids]
+        if rows:
+            self.dataChanged.emit(self.index(min(rows)), self.index(max(rows)))
+
     def _thumbnail_loaded(self, sha: str) -> None:
         for i, row in enumerate(self.rows):
             if row.image.sha256 == sha:

@@ -212,7 +212,7 @@ def test_the_comment_script_headline_leaves_the_whole_page_intact(site):
     page = next(out.glob("*/comment-script-everywhere/index.html"))
     doc = html5lib.parse(page.read_bytes(), treebuilder="etree", namespaceHTMLElements=False)
     ld = json.loads(next(s for s in doc.iter("script")).text)
-    # JSON-LD's headline is one line (cut to what Google shows): its whitespace runs collapse.
+    # JSON-LD's headline has its whitespace collapsed (a line separator is whitespace).
     assert ld["headline"] == f"Headline {COMMENT_SCRIPT} </script> & more"
     assert doc.find(".//h1").text == f"Headline {COMMENT_SCRIPT} </script> & \u2028 more"
     assert COMMENT_SCRIPT in "".join(doc.find(".//figcaption").itertext())
