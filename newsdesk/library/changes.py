@@ -373,7 +373,13 @@ def changes_from_entries(entries: Iterable[_Entry]) -> Changes:
             "settings",
         )
     }
-    flags = {"tags": False, "publication": False, "authors": False, "templates": False, "codes": False}
+    flags = {
+        "tags": False,
+        "publication": False,
+        "authors": False,
+        "templates": False,
+        "codes": False,
+    }
     for e in entries:
         kind = e.record_type
         if kind == "article":
@@ -400,7 +406,12 @@ def changes_from_entries(entries: Iterable[_Entry]) -> Changes:
             flags["tags"] = True
         elif kind == "publication":
             flags["publication"] = True
-    flags = {"tags": False, "publication": False, "authors": False, "templates": False, "codes": False}
+        elif kind == "author":
+            flags["authors"] = True
+        elif kind == "template":
+            flags["templates"] = True
+        elif kind == "code":
+            flags["codes"] = True
     for uid in sets["deleted_articles"]:
         sets["article_uids"].discard(uid)
     return Changes(**{k: frozenset(v) for k, v in sets.items()}, **flags)
