@@ -45,8 +45,9 @@ def make_publishable(library) -> None:
             conn.execute(
                 text(
                     "INSERT INTO figures (uid, article_id, image_id, role, position, caption, "
-                    "created_at, updated_at) VALUES (lower(hex(randomblob(16))), :a, :i, 'hero', 0, "
-                    "'', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                    "alt_text, created_at, updated_at) VALUES (lower(hex(randomblob(16))), :a, :i,"
+                    " 'hero', 0, '', 'A scene from the archive', CURRENT_TIMESTAMP,"
+                    " CURRENT_TIMESTAMP)"
                 ),
                 {"a": article_id, "i": images[n % len(images)]},
             )

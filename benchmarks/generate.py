@@ -166,7 +166,6 @@ def generate_library(
     tag_cum = zipf_weights(len(tag_names), 0.9)
     now = datetime.now(UTC)
     image_ids: list[int] = []
-    image_alt: dict[int, str] = {}  # a new story's figure starts from its picture's alt text
     if images:
         from newsdesk.images.library_import import import_image
 
@@ -183,7 +182,6 @@ def generate_library(
                 caption=text.sentence(12),
             )
             image_ids.append(img.id)
-            image_alt[img.id] = f"Scene number {i} from the archive"
     with lib.engine.begin() as conn:
         conn.execute(
             insert(Tag),
@@ -230,15 +228,15 @@ def generate_library(
             ):
                 links.append({"article_id": i, "tag_id": tag_ids[t], "position": pos})
             if image_ids and rng.random() < 0.66:
-                image_id = rng.choice(image_ids)
                 figures.append(
                     {
                         "article_id": i,
-                        "image_id": image_id,
+                        "image_id": rng.choice(image_ids),
                         "role": "hero",
                         "position": 0,
-                        "caption": "",
-                        "alt_text": image_alt[image_id],
+                        # A story's own words for its picture (the figure's, not the image's).
+                        "caption": "A scene from the archive.",
+                        "alt_text": "A scene from the archive, as the photographer framed it",
                         "uid": str(uuid.uuid4()),
                         "created_at": when,
                         "updated_at": when,

@@ -340,8 +340,8 @@ class _Incremental(_Export):
         """The stories of batch that belong in the site (public, a usable folder, preflight passed)."""
         selected = []
         for a in batch:
-            if a.status != "published":
-                continue
+            if a.status != "published" or a.deleted_at is not None:
+                continue  # a draft, or a story in the trash: not in the site
             outcome = ArticleOutcome(a.slug, a.headline)
             if not is_public(a, now=self.now):
                 until = a.embargo_until

@@ -373,13 +373,7 @@ def changes_from_entries(entries: Iterable[_Entry]) -> Changes:
             "settings",
         )
     }
-    flags = {
-        "tags": False,
-        "publication": False,
-        "authors": False,
-        "templates": False,
-        "codes": False,
-    }
+    flags = dict.fromkeys(("tags", "publication", "authors", "templates", "codes"), False)
     for e in entries:
         kind = e.record_type
         if kind == "article":

@@ -462,6 +462,74 @@ class Library(NewsroomRecords, PhotoDeskMixin):
             s.delete(article)
             self._unindex(s, article_id)
 
+    # ---- the trash -------------------------------------------------------
+    def trash_article(self, article_id: int) -> Article:
+        """Move a story to the trash: a tombstone that syncs; restore_article takes it back."""
+        with self._session() as s, s.begin():
+            article = s.get(Article, article_id)
+            if article is None:
+                raise NotFound(f"Article {article_id} is no longer in the library.")
+            if article.deleted_at is None:
+                article.deleted_at = utcnow()
+                article.deleted_by = self.tracker.actor
+                article.version += 1  # search leaves out the trash (deleted_at) on both engines
+        return self.get_article(article_id)
+
+    def restore_article(self, article_id: int) -> Article:
+        """Take a story out of the trash (one whose trash was emptied has nothing to restore)."""
+        with self._session() as s, s.begin():
+            article = s.get(Article, article_id)
+            if article is None:
+                raise NotFound(f"Article {article_id} is no longer in the library.")
+            if article.purged_at is not None:
+                raise LibraryError(
+                    f"The trash was emptied since {article.slug!r} was deleted; "
+                    "there is nothing left to restore."
+                )
+            if article.deleted_at is not None:
+                article.deleted_at = None
+                article.deleted_by = ""
+                article.version += 1
+                article.updated_at = utcnow()
+                s.flush()
+                self._index(s, article)
+        return self.get_article(article_id)
+
+    def trashed_articles(self) -> list[Article]:
+        """Stories in the trash that can still be restored, most recently deleted first."""
+        with self._session() as s:
+            stmt = (
+                select(Article)
+                .where(Article.deleted_at.is_not(None), Article.purged_at.is_(None))
+                .order_by(Article.deleted_at.desc(), Article.id.desc())
+            )
+            return list(s.scalars(stmt))
+
+    def empty_trash(self) -> int:
+        """Remove the trashed stories' content for good, keeping each tombstone (uid, slug, times).
+
+        The tombstone stays so the deletion still syncs to other libraries.
+        """
+        with self._session() as s, s.begin():
+            stmt = select(Article).where(
+                Article.deleted_at.is_not(None), Article.purged_at.is_(None)
+            )
+            articles = list(s.scalars(stmt))
+            for article in articles:
+                for key in ("headline", "dek", "byline", "section", "body", "seo_title"):
+                    setattr(article, key, "")
+                article.seo_description = ""
+                article.source_path = ""
+                article.tag_links.clear()
+                article.figures.clear()
+                article.related.clear()
+                s.execute(Revision.__table__.delete().where(Revision.article_id == article.id))
+                article.purged_at = utcnow()
+                article.version += 1
+                s.flush()
+                self._index(s, article)  # PostgreSQL's search document of the emptied fields
+        return len(articles)
+
     def list_articles(
         self,
         *,
@@ -536,7 +604,7 @@ class Library(NewsroomRecords, PhotoDeskMixin):
             Article.section,
             Article.updated_at,
             Article.published_at,
-        )
+        ).where(Article.deleted_at.is_(None))  # the trash is listed by trashed_articles
         if status:
             stmt = stmt.where(Article.status == status)
         if section:
@@ -552,7 +620,12 @@ class Library(NewsroomRecords, PhotoDeskMixin):
     def all_articles(self, *, status: str | None = None) -> list[Article]:
         """Fully loaded articles (tags, figures, related) for export and checks."""
         with self._session() as s:
-            stmt = select(Article).options(*_article_options()).order_by(Article.id)
+            stmt = (
+                select(Article)
+                .options(*_article_options())
+                .where(Article.deleted_at.is_(None))
+                .order_by(Article.id)
+            )
             if status:
                 stmt = stmt.where(Article.status == status)
             return list(s.scalars(stmt))
@@ -718,7 +791,7 @@ class Library(NewsroomRecords, PhotoDeskMixin):
                         Article.status,
                         Article.updated_at,
                         Article.published_at,
-                    ).where(Article.id.in_(ids))
+                    ).where(Article.id.in_(ids), Article.deleted_at.is_(None))
                 )
             }
         return [search.SearchHit(*rows[i], snippet=snip) for i, snip in ranked if i in rows]
@@ -800,7 +873,7 @@ class Library(NewsroomRecords, PhotoDeskMixin):
 
     def _scan_ids(self, conn, query: str, *, limit: int, status, section) -> list[tuple[int, str]]:
         terms = search.query_terms(query)
-        stmt = select(Article.id, Article.dek)
+        stmt = select(Article.id, Article.dek).where(Article.deleted_at.is_(None))
         for term in terms:
             like = f"%{term}%"
             stmt = stmt.where(

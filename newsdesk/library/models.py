@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -107,6 +108,14 @@ class Article(Record, Base):
         Index("ix_articles_status_updated_at", "status", "updated_at"),
         Index("ix_articles_section_updated_at", "section", "updated_at"),
         Index("ix_articles_status_section_updated_at", "status", "section", "updated_at"),
+        # Only the trash is indexed: "not in the trash" (nearly every row) must
+        # never steer a list away from its date-ordered index.
+        Index(
+            "ix_articles_deleted_at",
+            "deleted_at",
+            sqlite_where=text("deleted_at IS NOT NULL"),
+            postgresql_where=text("deleted_at IS NOT NULL"),
+        ),
     )
     headline: Mapped[str] = mapped_column(String(500), default="")
     dek: Mapped[str] = mapped_column(Text, default="")
@@ -125,6 +134,11 @@ class Article(Record, Base):
     source_path: Mapped[str] = mapped_column(String(1000), default="", index=True)
     # Bumped on every save: a save carrying an older version is stale.
     version: Mapped[int] = mapped_column(default=1)
+    # In the trash since (a tombstone: it syncs, so other libraries trash it too);
+    # purged_at: the trash was emptied, only uid, slug and these times remain.
+    deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+    deleted_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    purged_at: Mapped[datetime | None] = mapped_column(default=None)
     # Who created the story. On a shared (PostgreSQL) library the server sets it
     # to the login role and keeps it (see library/pg_roles.py); on a laptop it is
     # the writer's name and decides nothing.
@@ -366,6 +380,41 @@ class Setting(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SyncBase(Base):
+    """A laptop's last synced copy of one record (the base of the next three-way merge)."""
+
+    __tablename__ = "sync_base"
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # article or image
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)  # uid, or an image's sha256
+    data: Mapped[str] = mapped_column(Text)  # JSON snapshot (newsdesk/library/snapshots.py)
+
+
+class SyncState(Base):
+    """A laptop's sync cursors and link: the server, last pulled and pushed change ids."""
+
+    __tablename__ = "sync_state"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class SyncConflict(Base):
+    """The same field (or paragraph) changed on both sides: both values kept until someone chooses."""
+
+    __tablename__ = "sync_conflicts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    article_uid: Mapped[str] = mapped_column(String(36), index=True)
+    field: Mapped[str] = mapped_column(String(200))
+    paragraph: Mapped[int | None] = mapped_column(default=None)
+    mine: Mapped[str | None] = mapped_column(Text, default=None)
+    theirs: Mapped[str | None] = mapped_column(Text, default=None)
+    base: Mapped[str | None] = mapped_column(Text, default=None)
+    # For a paragraph: the server's whole body when the conflict was found, and
+    # where the laptop's side of the paragraph starts in the laptop's body (lines).
+    theirs_whole: Mapped[str | None] = mapped_column(Text, default=None)
+    start_line: Mapped[int | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class MediaBlob(Base):

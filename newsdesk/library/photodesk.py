@@ -25,7 +25,7 @@ ImageValues = dict[int, dict[str, str]]
 def _image_fields() -> frozenset[str]:
     from newsdesk.library.library import IMAGE_FIELDS  # the facade's list; imported late (cycle)
 
-    return IMAGE_FIELDS
+    return frozenset(IMAGE_FIELDS)
 
 
 def _load_images(s: Session, ids: Iterable[int]) -> dict[int, Image]:

@@ -253,7 +253,7 @@ class ImagesPanel(QWidget):
         self.library_model = ImageGridModel(self.loader, parent=self)
 
         # ---- top: import row, progress, report
-        self.import_button = QPushButton("I&mport Images…")
+        self.import_button = QPushButton("Import Ima&ges…")
         self.import_button.setToolTip(
             "Import picture files (or drop them here, or paste a picture with Ctrl+V)"
         )

@@ -260,3 +260,16 @@ def test_author_pages_follow_their_stories_edits_and_the_authors_own_changes(des
     library.update_author(ana.id, bio="Covers the harbour and the ferries.")
     assert site.publish().mode.startswith("full")
     assert "the ferries" in page.read_text(encoding="utf-8")
+
+
+def test_a_story_moved_to_the_trash_leaves_the_site_and_returns_when_restored(desk, tmp_path):
+    library, s = desk
+    site = Site(library, tmp_path)
+    site.publish()
+    library.trash_article(s[6].id)
+    r = site.publish()
+    assert r.mode == "incremental"
+    assert not (site.out / "news" / s[6].slug).exists()
+    library.restore_article(s[6].id)
+    assert site.publish().mode == "incremental"
+    assert (site.out / "news" / s[6].slug / "index.html").is_file()

@@ -459,7 +459,7 @@ def _candidate_facts(
         "julianday(?) - julianday(coalesce(published_at, updated_at)), "
         "(SELECT group_concat(tag_id) FROM article_tags t "
         f" WHERE t.article_id = articles.id AND t.tag_id IN ({tag_list})) "
-        f"FROM articles WHERE id IN ({id_list})"
+        f"FROM articles WHERE id IN ({id_list}) AND deleted_at IS NULL"  # trash is never suggested
     )
     stamp = _sqlite_time(now)
     out = {}
