@@ -18,7 +18,7 @@ from typing import Any
 from newsdesk.library.models import Article, Publication
 from newsdesk.render.markdown import Block, BlockRenderer, RenderedBody
 from newsdesk.render.page import Assets, PageView, build_page, render_block, render_page
-from newsdesk.text import reading_time, word_count
+from newsdesk.text import may_span_paragraphs, reading_time, word_count
 
 BRIDGE_JS = (Path(__file__).with_name("bridge.js")).read_text(encoding="utf-8")
 # The only thing the preview adds to the published page: its own script, in the head.
@@ -125,7 +125,7 @@ class BodyMeasure:
                 if lines is None:
                     lines = source.split("\n")
                 text = "\n".join(lines[b.start : b.end])
-                facts = (word_count(text), _may_span_blocks(text), text.startswith("[^"))
+                facts = (word_count(text), may_span_paragraphs(text), text.startswith("[^"))
             fresh[b.id] = facts
             total += facts[0]
             spans = spans or facts[1]
@@ -135,11 +135,6 @@ class BodyMeasure:
         # A link or image whose brackets open in one block and close in a later one is
         # stripped across the gap by word_count; count the whole text then, to stay exact.
         return (word_count(source) if spans else total), notes_line
-
-
-def _may_span_blocks(text: str) -> bool:
-    img, link = text.rfind("!["), text.rfind("](")
-    return (img >= 0 and "]" not in text[img:]) or (link >= 0 and ")" not in text[link:])
 
 
 def footnotes_line(source: str) -> int | None:
@@ -221,6 +216,7 @@ def render_body(
     *,
     templates_dir: Path | None,
     page_view: PageView | None = None,
+    version: int | None = None,
 ) -> BodyResult:
     """Re-render the body (unchanged blocks come from the cache) and diff it against the page.
 
@@ -238,7 +234,9 @@ def render_body(
         view = dataclasses.replace(page_view, body=body, reading_time=reading, word_count=words)
         result.html = render_page(view, templates_override=templates_dir)
     else:
-        result.script = patch_script(base, state, body, templates_dir=templates_dir)
+        result.script = patch_script(
+            base, state, body, templates_dir=templates_dir, version=version
+        )
     result.render_ms = (time.perf_counter() - started) * 1000
     return result
 
@@ -279,9 +277,17 @@ def diff_blocks(
 
 
 def patch_script(
-    base: PageState, state: PageState, body: RenderedBody, *, templates_dir: Path | None
+    base: PageState,
+    state: PageState,
+    body: RenderedBody,
+    *,
+    templates_dir: Path | None,
+    version: int | None = None,
 ) -> str:
-    """One JavaScript call that patches the page from `base` to `state`."""
+    """One JavaScript call that patches the page from `base` to `state`.
+
+    With a version, the page reports it back from the next animation frame.
+    """
     remove, after, run = diff_blocks(base.blocks, body.blocks)
     by_id = {b.id: b for b in body.blocks} if run else {}
     put = [
@@ -299,4 +305,6 @@ def patch_script(
         )
     if state.reading_time != base.reading_time:
         patch["reading"] = state.reading_time
+    if version is not None:
+        patch["v"] = version
     return f"newsdesk.patch({json.dumps(patch, ensure_ascii=False)})"
