@@ -246,6 +246,38 @@ def test_fast_typing_renders_only_the_newest_text(qtbot, pane, article):
     assert len(updates) <= 2, "stale texts must not be rendered one by one"
 
 
+def test_each_patch_waits_for_the_frame_that_draws_the_one_before(qtbot, pane, article):
+    from PySide6.QtCore import QTimer
+
+    open_article(qtbot, pane, article)
+    events: list[tuple[str, int]] = []
+    pane.sig_updated.connect(lambda: events.append(("patched", pane.text_version)))
+    pane.sig_frame.connect(lambda version, _at: events.append(("frame", version)))
+    typed = {"n": 0}
+
+    def key() -> None:  # a key every 2 ms, faster than frames come
+        typed["n"] += 1
+        pane.update_body(BODY + "\n\nTyping" + "!" * typed["n"])
+
+    timer = QTimer()
+    timer.timeout.connect(key)
+    timer.start(2)
+    qtbot.wait(600)
+    timer.stop()
+    qtbot.waitUntil(lambda: ("frame", pane.text_version) in events, timeout=5000)
+    patches = [v for kind, v in events if kind == "patched"]
+    assert len(patches) >= 3
+    # Between two patches the page always reported a frame: never two patches in one frame.
+    kinds = [kind for kind, _v in events if kind in ("patched", "frame")]
+    for first, second in zip(kinds, kinds[1:], strict=False):
+        assert (first, second) != ("patched", "patched"), events
+    assert len(patches) < typed["n"] / 2  # the keys in between were coalesced
+    assert (
+        js(qtbot, pane, "document.getElementById('story-body').textContent").count("!")
+        == (typed["n"])
+    )
+
+
 def test_field_edits_patch_the_header(qtbot, pane, library):
     created = library.create_article(headline="First draft", body="One paragraph.")
     article = library.get_article(created.id)
