@@ -168,7 +168,11 @@ def _convert(source: str) -> str | None:
     """
     if limits.needs_deadline(source):
         return limits.convert_with_deadline(source)
-    return convert_unbounded(source)
+    try:
+        return convert_unbounded(source)
+    except RecursionError:
+        # Nesting the limits' model did not foresee: refuse the block, never the page.
+        return None
 
 
 def render_markdown(source: str, *, resolve_image: ImageResolver | None = None) -> str:
