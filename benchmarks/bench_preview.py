@@ -300,12 +300,69 @@ def bench_size(library, words: int, strokes: int, naive_strokes: int) -> dict[st
     return {"median": median, "p95": p95(lat), "naive": naive_median}
 
 
+def bench_open(library, words: int, runs: int) -> dict[str, float]:
+    """Opening a long article in the window: ms from open_article to the preview's first
+    painted frame of the new page, and to the frame with the whole body in it."""
+    big = library.create_article(
+        headline=f"A {words}-word story to open",
+        dek="Benchmark",
+        byline="By A Reporter",
+        body=article_markdown(words, seed=11),
+    )
+    small = library.create_article(headline="A short story", body="One paragraph.\n")
+    settings = QSettings(
+        str(Path(library.root) / f"settings-open-{words}.ini"), QSettings.IniFormat
+    )
+    window = open_window(library, small.id, settings)
+    watch = FrameWatch(window.preview)
+    watch.attach()
+    watch.calibrate()
+    raw: list[tuple[str, float]] = []
+    window.preview._surface.sig_frame.connect(
+        lambda version, at: raw.append((version, at - watch.offset))
+    )
+    first, whole = [], []
+    for _ in range(runs):
+        window.open_article(small.id)
+        spin_until(lambda: window.preview._loaded, 20_000)
+        spin(300)
+        raw.clear()
+        started = time.time() * 1000
+        window.open_article(big.id)
+
+        def loaded() -> float | None:
+            return next((at for v, at in raw if v == "load"), None)
+
+        def rest() -> float | None:
+            return next((at for v, at in raw if v != "load"), None)
+
+        spin_until(lambda: loaded() is not None and watch.paint_after(loaded()) is not None)
+        first.append(watch.paint_after(loaded()) - started)
+        # The whole body is in when a patch's frame follows the load (or at once, unsplit).
+        done = spin_until(
+            lambda: rest() is not None and watch.paint_after(rest()) is not None, 30_000
+        )
+        end = watch.paint_after(rest()) if done else watch.paint_after(loaded())
+        whole.append(end - started)
+        spin(300)
+    close_window(window)
+    print(
+        f"open_{words}w first_paint_median_ms {statistics.median(first):.0f} "
+        f"(runs {', '.join(f'{x:.0f}' for x in first)}) "
+        f"whole_body_painted_median_ms {statistics.median(whole):.0f}",
+        flush=True,
+    )
+    return {"first": statistics.median(first), "whole": statistics.median(whole)}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--strokes", type=int, default=80, help="keystrokes per article size")
     parser.add_argument("--naive", type=int, default=12, help="naive keystrokes per size")
     parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES))
     parser.add_argument("--articles", type=int, default=1000, help="other stories in the library")
+    parser.add_argument("--opens", type=int, default=5, help="times a long article is opened")
+    parser.add_argument("--open-words", type=int, default=20_000)
     args = parser.parse_args()
 
     from newsdesk.app import make_application
@@ -316,6 +373,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         library = generate_library(Path(tmp) / "library", args.articles)
         try:
+            if args.opens:
+                bench_open(library, args.open_words, args.opens)
             for words in args.sizes:
                 figures = bench_size(library, words, args.strokes, args.naive)
                 if words <= 20_000 and (

@@ -278,6 +278,27 @@ def test_each_patch_waits_for_the_frame_that_draws_the_one_before(qtbot, pane, a
     )
 
 
+def test_a_long_article_shows_its_first_screen_first_then_the_rest(qtbot, pane, library):
+    paragraphs = [
+        f"Paragraph {i} of the long read, with enough words to fill a line." for i in range(800)
+    ]
+    created = library.create_article(headline="A long read", body="\n\n".join(paragraphs))
+    article = library.get_article(created.id)
+    count = "document.querySelectorAll('#story-body > .blk').length"
+    version = pane.text_version
+    open_article(qtbot, pane, article)
+    shown_first = js(qtbot, pane, count)
+    assert 0 < shown_first < 300  # a screen's worth and some, not 800 paragraphs
+    text = "document.getElementById('story-body').textContent"
+    assert "Paragraph 0 of the long read" in js(qtbot, pane, text)
+    qtbot.waitUntil(lambda: js(qtbot, pane, count) == 800, timeout=20_000)
+    assert "Paragraph 799 of the long read" in js(qtbot, pane, text)
+    assert pane.text_version == version  # filling in the rest is not an edit
+    # And the whole page is what the exporter writes for it.
+    shown, exported = preview_matches_export(qtbot, pane, exported_page(library, article))
+    assert shown == exported
+
+
 def test_field_edits_patch_the_header(qtbot, pane, library):
     created = library.create_article(headline="First draft", body="One paragraph.")
     article = library.get_article(created.id)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from newsdesk.library.models import Article, Publication
-from newsdesk.render.markdown import Block, BlockRenderer, RenderedBody
+from newsdesk.render.markdown import Block, BlockRenderer, RenderedBody, split_blocks
 from newsdesk.render.page import Assets, PageView, build_page, render_block, render_page
 from newsdesk.text import may_span_paragraphs, reading_time, word_count
 
@@ -86,6 +86,7 @@ class PageResult:
     footnotes_line: int | None
     header_html: str = ""
     tags_html: str = ""  # the topics list under the body; empty when there are no tags
+    partial: bool = False  # only the body's first screen: the rest follows as a patch
 
 
 @dataclass
@@ -165,6 +166,38 @@ def build_full_page(generation: int, src: PageSource, renderer: BlockRenderer) -
         state_of(view.body, view.reading_time),
         footnotes_line(src.body),
     )
+
+
+# Opening an article shows this much of its body first (a tall screen's worth, and some),
+# cut at a block boundary; the rest is patched in right after the first paint.
+FIRST_SCREEN_CHARS = 6000
+
+
+def first_screen(body: str, chars: int = FIRST_SCREEN_CHARS) -> str | None:
+    """The body's opening blocks, about `chars` long; None when the body is no longer than that."""
+    if len(body) <= chars * 2:
+        return None  # short enough to show whole at once
+    cut = body.find("\n\n", chars)
+    if cut < 0:
+        return None
+    # split_blocks joins some blocks across blank lines (lists, quotes, fences); cut after
+    # the block that holds `cut`, so no block is shown in halves.
+    head = body[:cut]
+    lines = head.count("\n") + 1
+    for block in split_blocks(body):
+        if block.end >= lines:
+            return "\n".join(body.split("\n")[: block.end]) if block.end else None
+    return None
+
+
+def build_first_screen(generation: int, src: PageSource, renderer: BlockRenderer) -> PageResult:
+    """The page with only the body's first screen: what a long article shows first."""
+    head = first_screen(src.body)
+    if head is None:
+        return build_full_page(generation, src, renderer)
+    result = build_full_page(generation, dataclasses.replace(src, body=head), renderer)
+    result.partial = True
+    return result
 
 
 def build_header(generation: int, src: PageSource, renderer: BlockRenderer) -> PageResult:

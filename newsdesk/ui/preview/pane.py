@@ -108,6 +108,7 @@ class PreviewPane(QWidget):
         self._fields_dirty = False
         self._busy = False
         self._pending_line: int | None = None
+        self._partial = False  # the page shows only the body's first screen so far
         self.last_render_ms = 0.0  # worker time of the newest body update
         # Every body text handed to update_body gets the next version; the page reports
         # the version it draws, so a caller can tell when a keystroke is on screen.
@@ -155,8 +156,9 @@ class PreviewPane(QWidget):
         self._page_text = article.body
         self._pending_version = self.text_version
         source = dataclasses.replace(self._source, fields={})
+        # A long article shows its first screen first; the rest is patched in after it paints.
         self._submit(
-            lambda: jobs.build_full_page(generation, source, renderer), self._on_page_built
+            lambda: jobs.build_first_screen(generation, source, renderer), self._on_page_built
         )
 
     def update_body(self, markdown_text: str) -> None:
@@ -187,7 +189,7 @@ class PreviewPane(QWidget):
 
     def scroll_to_line(self, line: int) -> None:
         """Bring the block holding this source line into view, unless it is already visible."""
-        if not self._loaded or self._body is None or self._surface is None:
+        if not self._loaded or self._partial or self._body is None or self._surface is None:
             self._pending_line = line
             return
         block_id = self._block_id_for_line(line)
@@ -304,6 +306,11 @@ class PreviewPane(QWidget):
         self._body = result.view.body
         self._footnotes_line = result.footnotes_line
         self._page_html = result.html
+        self._partial = result.partial
+        if result.partial and self._pending_text is None and self._source is not None:
+            # The whole body, rendered and patched in once the first screen is loaded
+            # (the same text version: this is not an edit).
+            self._pending_text = self._source.body
         self._load_if_possible()
 
     def _on_loaded(self, ok: bool) -> None:
@@ -354,6 +361,10 @@ class PreviewPane(QWidget):
                 self._view.body = result.body
                 self._view.reading_time = result.state.reading_time
                 self._view.word_count = result.words
+            if self._partial:
+                # The rest of the body is in: a line asked for meanwhile can be shown now.
+                self._partial = False
+                QTimer.singleShot(0, self._reveal_pending)
             if self._patches:
                 self._awaiting_frame = True
                 self._frame_wait.start()
@@ -375,6 +386,11 @@ class PreviewPane(QWidget):
                 self._surface.load_page(result.html, self._library.root, self._spill_file())
                 self.sig_updated.emit()
         self._pump()
+
+    def _reveal_pending(self) -> None:
+        if shiboken6.isValid(self) and self._pending_line is not None:
+            line, self._pending_line = self._pending_line, None
+            self.scroll_to_line(line)
 
     def _on_patched(self, _result: Any) -> None:
         if shiboken6.isValid(self):
