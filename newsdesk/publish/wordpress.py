@@ -254,12 +254,13 @@ def publish_story(
     status: str | None = None,
     force: bool = False,
     progress: Progress | None = None,
+    force_hint: str = "publish with --force",
 ) -> Outcome:
     """Create or update the story's post; send nothing when nothing changed.
 
     Raises NotPublishable (the story may not go) or WordPressError (the site
     could not be used). A post edited in WordPress since our last publish is
-    left alone (action "left-alone") unless `force`.
+    left alone (action "left-alone") unless `force`; `force_hint` says how to force.
     """
     say = progress or (lambda _text: None)
     plan = make_plan(library, article, status=status)
@@ -282,7 +283,7 @@ def publish_story(
             str(remote.get("link", "")),
             str(remote.get("status", "")),
             f"{article.slug}: the post was changed in WordPress ({when} UTC) since newsdesk "
-            "last published it, so it was left alone; publish with --force to overwrite it.",
+            f"last published it, so it was left alone; {force_hint} to overwrite it.",
         )
     if remote is not None and not edited and record.sent_hash == digest:
         return Outcome(
@@ -381,11 +382,12 @@ def _send_picture(library, api: WordPressAPI, picture: _Picture, entry: dict | N
     """Upload the picture once; set its words when they changed. Returns its media entry."""
     words = picture.words()
     words_hash = hashlib.sha256(json.dumps(words, sort_keys=True).encode()).hexdigest()
-    if entry is not None and entry.get("words") == words_hash:
-        return entry
     if entry is not None:
         try:
-            _set_words(api, entry, words)
+            if entry.get("words") == words_hash:
+                api.get(f"wp/v2/media/{entry['id']}", context="edit")  # still on the site?
+            else:
+                _set_words(api, entry, words)
             return {**entry, "words": words_hash}
         except NotFoundOnSite:
             pass  # deleted from the site's media library: uploaded again

@@ -166,8 +166,8 @@ class WordPressAPI:
             return json.loads(raw)
         except ValueError:
             raise WordPressError(
-                f"The address {self.site} did not answer as a WordPress site; check --site "
-                "(the address readers open, such as https://news.example.org/)."
+                f"The address {self.site} did not answer as a WordPress site; check the site's "
+                "address (the one readers open, such as https://news.example.org/)."
             ) from None
 
     def _open(self, req: urllib.request.Request):
@@ -180,9 +180,9 @@ class WordPressAPI:
             raise self._unreachable(exc.reason) from None
         except (TimeoutError, ConnectionError, ssl.SSLError) as exc:
             raise self._unreachable(exc) from None
-        except (ValueError, http.client.HTTPException) as exc:
+        except (ValueError, http.client.HTTPException):
             raise WordPressError(
-                f"The site at {self.site} did not answer as a web server ({exc}); check --site."
+                f"The site at {self.site} did not answer as a web server; check the site's address."
             ) from None
 
     def _unreachable(self, reason: object) -> WordPressError:
@@ -194,8 +194,8 @@ class WordPressAPI:
             )
         if isinstance(reason, ssl.SSLError):
             return WordPressError(
-                f"A secure connection to {self.site} failed ({reason.reason or reason}); check "
-                "that the address is the site's https:// address."
+                f"A secure (TLS) connection to {self.site} failed; check that the address is "
+                "the site's https:// address."
             )
         if isinstance(reason, socket.gaierror):
             return WordPressError(
@@ -250,13 +250,14 @@ class WordPressAPI:
             )
         if exc.code == 404 and code == "rest_no_route":
             return WordPressError(
-                f"{self.site} has no WordPress REST API at {self.root}; check --site."
+                f"{self.site} has no WordPress REST API at {self.root}; check the site's address."
             )
         if exc.code == 404 and code:
             return NotFoundOnSite(message or code)
         if exc.code == 404:
             return WordPressError(
-                f"The address {self.site} did not answer as a WordPress site; check --site."
+                f"The address {self.site} did not answer as a WordPress site; check the "
+                "site's address."
             )
         if exc.code == 413:
             return WordPressError(
