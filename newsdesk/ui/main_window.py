@@ -289,6 +289,12 @@ class MainWindow(NewsroomActions, QMainWindow):
         file.addSeparator()
         a(file, "Import &images…", self.import_images, "Ctrl+Shift+I", name="import_images")
         a(file, "&Export…", self.show_export, "Ctrl+Shift+E", name="export")
+        from newsdesk.ui.publish_on_save import PublishOnSave
+
+        self.publish_on_save = PublishOnSave(self.library, self.ops, self.settings, self)
+        self.publish_on_save.sig_status.connect(lambda msg: self.statusBar().showMessage(msg, 5000))
+        file.addAction(self.publish_on_save.action)
+        self.actions_by_name["publish_on_save"] = self.publish_on_save.action
         file.addSeparator()
         a(file, "&Quit", self.close, K.Quit, name="quit")
 
