@@ -104,3 +104,58 @@ def test_a_site_that_is_not_wordpress_is_one_sentence(library, tmp_path):
     with _serve() as port:
         said = _publish_to(library, f"http://127.0.0.1:{port}/", tmp_path)
     assert "did not answer as a WordPress site; check the site's address" in said
+
+
+def test_the_password_never_follows_a_redirect_to_another_host():
+    from newsdesk.publish.wp_api import WordPressAPI
+
+    seen: list[tuple[str, str, str | None]] = []
+
+    def handler(answer):
+        class Recorder(http.server.BaseHTTPRequestHandler):
+            def _any(self):
+                seen.append(
+                    (self.server.server_address[0], self.command, self.headers["Authorization"])
+                )
+                status, headers, body = answer(self)
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+
+            do_GET = do_HEAD = _any
+
+            def log_message(self, *args):
+                pass
+
+        return Recorder
+
+    other = http.server.ThreadingHTTPServer(
+        ("127.0.0.2", 0), handler(lambda h: (200, {"Content-Type": "application/json"}, b"{}"))
+    )
+    to = f"http://127.0.0.2:{other.server_address[1]}"
+    site = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), handler(lambda h: (302, {"Location": to + h.path}, b""))
+    )
+    servers = [other, site]
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        api = WordPressAPI(f"http://127.0.0.1:{site.server_address[1]}/", "desk", "secret pw")
+        assert api.get("wp/v2/users/me") == {}
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+    assert [(host, method) for host, method, _ in seen] == [
+        ("127.0.0.1", "HEAD"),  # the API root, asked without the password
+        ("127.0.0.2", "GET"),  # (urllib follows a redirected HEAD with a GET)
+        ("127.0.0.1", "GET"),
+        ("127.0.0.2", "GET"),
+    ]
+    assert seen[0][2] is None and seen[1][2] is None
+    assert seen[2][2] is not None and seen[2][2].startswith("Basic ")  # the site itself
+    assert seen[3][2] is None  # ...but not the host it redirected to
