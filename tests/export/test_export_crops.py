@@ -134,3 +134,30 @@ def test_preflight_warns_when_a_ratio_cannot_reach_1200_px(tmp_path):
     codes = {p.code: p for p in preflight(lib, lib.get_article(article.id))}
     assert codes["hero-narrow"].severity == "warning"
     assert "800 px wide" in codes["hero-narrow"].message
+
+
+def test_an_incremental_publish_after_a_new_crop_and_a_storys_own_caption_matches_a_full_export(
+    tmp_path,
+):
+    from newsdesk.export.incremental import publish
+    from tests.export.test_incremental_export import Site
+
+    lib, picture, article = _story(tmp_path, (3000, 2000))
+    site = Site(lib, tmp_path)
+    site.publish()
+    before = json.loads(_page(site.out, article).ld)["image"]
+    old_square = site.out / before[2]["url"].removeprefix(BASE)
+    assert old_square.is_file()
+
+    lib.set_framing(picture.id, crops={"1:1": Box(1000, 0, 2000, 2000)})
+    (figure,) = lib.get_article(article.id).figures
+    lib.update_figure(figure.id, caption="The fleet home at last.")
+    report = site.publish()  # compared, file by file, with a full export of the same library
+    assert report.mode == "incremental"
+    after = json.loads(_page(site.out, article).ld)["image"]
+    assert after[2]["url"] != before[2]["url"]
+    assert not old_square.exists()  # no page points at it any more
+    for entry in after:
+        assert (site.out / entry["url"].removeprefix(BASE)).is_file()
+        assert entry["caption"] == "The fleet home at last."
+    assert publish(lib, site.out).changed_files == []
