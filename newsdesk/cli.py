@@ -428,7 +428,7 @@ def _library_folder(args) -> Path:
 def cmd_screenshot(args) -> int:
     from newsdesk.app import screenshot
 
-    return screenshot(_library_folder(args), args.out)
+    return screenshot(args.library_dir, args.out)
 
 
 def _publication_json(lib, pub) -> dict:
@@ -534,7 +534,8 @@ def cmd_repair(args) -> int:
 def cmd_open(args) -> int:
     from newsdesk.app import run
 
-    return run(_library_folder(args), sys.argv[:1])
+    # The editor opens a shared library's URL too (what cannot work there is disabled).
+    return run(args.library_dir, sys.argv[:1])
 
 
 def cmd_server(args) -> int:
