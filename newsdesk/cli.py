@@ -414,17 +414,6 @@ def _watch_export(args, out: Path) -> int:
     return EXIT_OK
 
 
-def _library_folder(args) -> Path:
-    """The editor opens library folders; a shared library is for the command line (for now)."""
-    where = args.library_dir
-    if isinstance(where, str):
-        raise CommandError(
-            "The editor opens a library folder; use the command line (list, search, check, "
-            "related, export, import) with a shared library's URL."
-        )
-    return where
-
-
 def cmd_screenshot(args) -> int:
     from newsdesk.app import screenshot
 
