@@ -293,7 +293,7 @@ class MainWindow(NewsroomActions, QMainWindow):
         a(file, "&Quit", self.close, K.Quit, name="quit")
 
         edit = bar.addMenu("&Edit")
-        a(edit, "&Undo", lambda: self._edit_call("undo"), K.Undo, name="undo")
+        a(edit, "&Undo", self.undo, K.Undo, name="undo")
         a(edit, "&Redo", lambda: self._edit_call("redo"), K.Redo, name="redo")
         edit.addSeparator()
         a(edit, "Cu&t", lambda: self._edit_call("cut"), K.Cut)
@@ -393,6 +393,13 @@ class MainWindow(NewsroomActions, QMainWindow):
         a(image, "T&emplates…", self.show_templates, name="templates")
         a(image, "&Code Replacements…", self.show_codes, name="codes")
         self._build_newsroom(file, article)
+        from newsdesk.ui.trash import TrashActions
+
+        self.trash = TrashActions(self)
+        self.trash.add_to_menus(edit, view)
+        from newsdesk.ui.authors import install_authors
+
+        install_authors(self, article)
 
         help_menu = bar.addMenu("&Help")
         a(help_menu, "&Markdown", self.show_help, K.HelpContents)
@@ -408,6 +415,23 @@ class MainWindow(NewsroomActions, QMainWindow):
         keys = [k for n in navigation for k in self.actions_by_name[n].shortcuts()]
         self.window_keys = WindowKeys(self, keys)
         self.window_keys.watch(self)
+
+    def undo(self) -> None:
+        """Ctrl+Z: the focused field's own undo; elsewhere (the list), bring back the story
+        just moved to the trash."""
+        widget = QApplication.focusWidget()
+        document = getattr(widget, "document", None)
+        available = getattr(widget, "isUndoAvailable", None)
+        if callable(document):
+            has_undo = document().isUndoAvailable()
+        elif callable(available):
+            has_undo = available()
+        else:
+            has_undo = False
+        if not has_undo and self.trash.can_undo():
+            self.trash.undo()
+        else:
+            self._edit_call("undo")
 
     def _edit_call(self, method: str) -> None:
         widget = QApplication.focusWidget()
@@ -560,6 +584,14 @@ class MainWindow(NewsroomActions, QMainWindow):
             self._panel_call(panel, article)
         self.load_notes()
         self.sig_article_opened.emit(article)
+
+    def close_article(self) -> None:
+        """Nothing open (the story went to the trash); the caller saved it first."""
+        self._set_article(None)
+        self.browser.clear_selection()
+        if self.preview is not None:
+            self.preview.clear()
+        self.settings.remove(self._last_article_key())
 
     def _open_from_list(self, article_id: int) -> None:
         """Return in the list: open the article and start writing in its body."""

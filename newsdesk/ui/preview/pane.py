@@ -138,6 +138,18 @@ class PreviewPane(QWidget):
             lambda: jobs.build_full_page(generation, source, renderer), self._on_page_built
         )
 
+    def clear(self, message: str = "No story is open.") -> None:
+        """Show no page (the open story was closed); show_article brings one back."""
+        self._generation += 1
+        self._source = None
+        self._renderer = None
+        self._loaded = False
+        self._page_html = None
+        self._pending_text = None
+        self._fields_dirty = False
+        self._placeholder.setText(message)
+        self._stack.setCurrentWidget(self._placeholder)
+
     def update_body(self, markdown_text: str) -> None:
         """The body changed (call on every keystroke): patch only the blocks that changed."""
         if self._source is None:
