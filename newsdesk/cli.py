@@ -199,9 +199,7 @@ def cmd_import(args) -> int:
     with _open(args, write=True) as lib:
         try:
             _check_room_for_import(lib, args.files)
-            results = import_markdown_files(
-                lib, args.files, override_reason=args.override_reason
-            )
+            results = import_markdown_files(lib, args.files, override_reason=args.override_reason)
         except (ImportProblem, LibraryError) as exc:
             raise CommandError(str(exc)) from None
         for r in results:
