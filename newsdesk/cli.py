@@ -115,9 +115,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--language", metavar="TAG", help="e.g. en-GB (default: the article's)")
     s.add_argument("--json", action="store_true", help="print JSON")
     cli_originals.add_export_parser(cli_images.add_parser(sub))
-    from newsdesk import cli_sync
+    from newsdesk import cli_publish, cli_sync
 
     cli_sync.add_parsers(sub)
+    cli_publish.add_parsers(sub)
     cli_status.add_parsers(sub)
     return p
 
@@ -212,14 +213,7 @@ def cmd_import(args) -> int:
     for r in results:
         if r.refused:
             cli_status.print_refusal(r.article.slug, r.article.status, r.refused)
-        if r.publish_error:
-            print(
-                f"newsdesk: {r.article.slug} was not published (it stays {r.article.status}): "
-                f"{r.publish_error}",
-                file=sys.stderr,
-            )
-    problems = any(r.refused or r.publish_error for r in results)
-    return EXIT_PROBLEMS if problems else EXIT_OK
+    return EXIT_PROBLEMS if any(r.refused for r in results) else EXIT_OK
 
 
 def cmd_list(args) -> int:
@@ -562,14 +556,15 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from newsdesk import cli_sync
+    from newsdesk import cli_publish, cli_sync
 
     args = _parser().parse_args(argv)
     try:
         # Resolved once, before anything runs: every command, and anything it
         # starts, sees the same absolute folder whatever the working directory.
         args.library_dir = _library_dir(args)
-        return {**COMMANDS, **cli_sync.COMMANDS, **cli_status.COMMANDS}[args.command](args)
+        commands = {**COMMANDS, **cli_sync.COMMANDS, **cli_publish.COMMANDS}
+        return {**commands, **cli_status.COMMANDS}[args.command](args)
     except (CommandError, LibraryError) as exc:
         # LibraryError: e.g. the shared library's server refused a write to this role.
         print(f"newsdesk: {exc}", file=sys.stderr)

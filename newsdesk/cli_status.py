@@ -31,8 +31,8 @@ def print_refusal(slug: str, status: str, reasons: list[str]) -> None:
     """Preflight's reasons, one sentence a line, on stderr (the problems of a command)."""
     print(
         f"newsdesk: {slug} was not published (it stays {status}): preflight found "
-        f"{len(reasons)} problem{'' if len(reasons) == 1 else 's'}; fix {'it' if len(reasons) == 1 else 'them'}, or give "
-        "--override-reason TEXT:",
+        f"{len(reasons)} problem{'' if len(reasons) == 1 else 's'}; "
+        f"fix {'it' if len(reasons) == 1 else 'them'}, or give --override-reason TEXT:",
         file=sys.stderr,
     )
     for reason in reasons:

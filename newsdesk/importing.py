@@ -326,8 +326,6 @@ class ImportResult:
     # `status: published` asked for a story that preflight refuses: its reasons,
     # one sentence each (the story is imported, but not published).
     refused: list[str] = field(default_factory=list)
-    # Publishing was refused for another reason (on a shared library: this user may not).
-    publish_error: str = ""
     wants_publishing: bool = False
 
 
@@ -349,14 +347,10 @@ def result_lines(r: ImportResult) -> list[str]:
         n = len(r.refused)
         lines.append(
             f"not published {r.article.slug} (it stays {r.article.status}): preflight found "
-            f"{n} problem{'' if n == 1 else 's'}; fix {'it' if n == 1 else 'them'} and set its status to published, "
-            "or publish it anyway with a reason:"
+            f"{n} problem{'' if n == 1 else 's'}; fix {'it' if n == 1 else 'them'} and set "
+            "its status to published, or publish it anyway with a reason:"
         )
         lines += [f"  - {reason}" for reason in r.refused]
-    if r.publish_error:
-        lines.append(
-            f"not published {r.article.slug} (it stays {r.article.status}): {r.publish_error}"
-        )
     return lines
 
 
@@ -373,6 +367,8 @@ def import_markdown_files(
     as the window publishes it: through preflight (`publish_article`). When
     preflight fails it is imported unpublished and `refused` says why, unless
     `override_reason` is given, which is then kept in the story's history.
+    (Publishing happens inside the import's transaction, before the stories'
+    times are stamped from their files.)
     """
     from newsdesk.images.library_import import record_prepared
 
@@ -401,12 +397,34 @@ def import_markdown_files(
         def import_image(library: Library, path: Path):
             return record_prepared(library, prepared[Path(path).resolve()])
 
-        for item in parsed:
-            results.append(_write_article(library, item, import_image))
-            if results[-1].created and not item.fields.get("headline"):
-                results[-1].warnings.append(
-                    f"{item.path}: the front matter has no 'headline', so the article has none yet."
-                )
+        # One transaction for the whole batch: a failure or a killed process
+        # half-way leaves the library as it was, not with the first files in.
+        # It commits before the staging batch settles, so every picture moved
+        # into media/ has its record.
+        with library.transaction():
+            for item in parsed:
+                results.append(_write_article(library, item, import_image))
+                if results[-1].created and not item.fields.get("headline"):
+                    results[-1].warnings.append(
+                        f"{item.path}: the front matter has no 'headline', so the article has none yet."
+                    )
+            _link_related(library, parsed, results)
+            _publish_all(library, [r for r in results if r.wants_publishing], override_reason)
+            for item, result in zip(parsed, results, strict=True):
+                # Placing figures and related stories stamps the update time; an imported
+                # story was last updated when its file says, not when it was imported.
+                stamp = item.fields.get("updated_at") or item.fields.get("published_at")
+                if stamp is not None:
+                    library.update_article(result.article.id, updated_at=stamp)
+                _import_update_note(library, result.article.id, item.fields)
+                result.article = library.get_article(result.article.id)
+    return results
+
+
+def _link_related(
+    library: Library, parsed: list[ParsedArticle], results: list[ImportResult]
+) -> None:
+    """Related stories are linked once every file is in, so files may name each other."""
     for item, result in zip(parsed, results, strict=True):
         if not item.related:
             continue
@@ -420,16 +438,6 @@ def import_markdown_files(
                 continue
             ids.append(target.id)
         library.set_related(result.article.id, ids)
-    _publish_all(library, [r for r in results if r.wants_publishing], override_reason)
-    for item, result in zip(parsed, results, strict=True):
-        # Placing figures and related stories stamps the update time; an imported
-        # story was last updated when its file says, not when it was imported.
-        stamp = item.fields.get("updated_at") or item.fields.get("published_at")
-        if stamp is not None:
-            library.update_article(result.article.id, updated_at=stamp)
-        _import_update_note(library, result.article.id, item.fields)
-        result.article = library.get_article(result.article.id)
-    return results
 
 
 IMPORTED_UPDATE_TEXT = "This story has been updated."
@@ -442,7 +450,7 @@ def _publish_all(library: Library, pending: list[ImportResult], override_reason:
     Stories that name each other as related each need the other published
     first, so publishing goes round again while a round publishes something.
     """
-    from newsdesk.library.errors import LibraryError, PublishRefused
+    from newsdesk.library.errors import PublishRefused
     from newsdesk.preflight import publish_article
 
     while pending:
@@ -454,8 +462,8 @@ def _publish_all(library: Library, pending: list[ImportResult], override_reason:
             except PublishRefused as exc:
                 result.refused = [p.message for p in exc.problems]
                 refused.append(result)
-            except LibraryError as exc:  # e.g. only an editor may publish on a shared library
-                result.publish_error = str(exc)
+            # Any other refusal (on a shared library, only an editor may publish) ends the
+            # import's one transaction: nothing of it is written, and the error says why.
         if len(refused) == len(pending):
             return
         pending = refused
