@@ -213,7 +213,14 @@ def cmd_import(args) -> int:
     for r in results:
         if r.refused:
             cli_status.print_refusal(r.article.slug, r.article.status, r.refused)
-    return EXIT_PROBLEMS if any(r.refused for r in results) else EXIT_OK
+        if r.publish_error:
+            print(
+                f"newsdesk: {r.article.slug} was not published (it stays {r.article.status}): "
+                f"{r.publish_error}",
+                file=sys.stderr,
+            )
+    problems = any(r.refused or r.publish_error for r in results)
+    return EXIT_PROBLEMS if problems else EXIT_OK
 
 
 def cmd_list(args) -> int:

@@ -326,6 +326,8 @@ class ImportResult:
     # `status: published` asked for a story that preflight refuses: its reasons,
     # one sentence each (the story is imported, but not published).
     refused: list[str] = field(default_factory=list)
+    # Publishing was refused otherwise (on a shared library: this user may not publish).
+    publish_error: str = ""
     wants_publishing: bool = False
 
 
@@ -351,6 +353,10 @@ def result_lines(r: ImportResult) -> list[str]:
             "its status to published, or publish it anyway with a reason:"
         )
         lines += [f"  - {reason}" for reason in r.refused]
+    if r.publish_error:
+        lines.append(
+            f"not published {r.article.slug} (it stays {r.article.status}): {r.publish_error}"
+        )
     return lines
 
 
@@ -409,7 +415,6 @@ def import_markdown_files(
                         f"{item.path}: the front matter has no 'headline', so the article has none yet."
                     )
             _link_related(library, parsed, results)
-            _publish_all(library, [r for r in results if r.wants_publishing], override_reason)
             for item, result in zip(parsed, results, strict=True):
                 # Placing figures and related stories stamps the update time; an imported
                 # story was last updated when its file says, not when it was imported.
@@ -418,6 +423,10 @@ def import_markdown_files(
                     library.update_article(result.article.id, updated_at=stamp)
                 _import_update_note(library, result.article.id, item.fields)
                 result.article = library.get_article(result.article.id)
+    # Publishing comes last: preflight looks for the pictures' files, which reach
+    # media/ only as the staging batch settles.
+    pending = [(r, item) for item, r in zip(parsed, results, strict=True) if r.wants_publishing]
+    _publish_all(library, pending, override_reason)
     return results
 
 
@@ -443,27 +452,35 @@ def _link_related(
 IMPORTED_UPDATE_TEXT = "This story has been updated."
 
 
-def _publish_all(library: Library, pending: list[ImportResult], override_reason: str) -> None:
-    """Publish imported stories through preflight, as the window does, once their figures
-    and related stories are in place.
+def _publish_all(
+    library: Library, pending: list[tuple[ImportResult, ParsedArticle]], override_reason: str
+) -> None:
+    """Publish imported stories through preflight, as the window does.
 
     Stories that name each other as related each need the other published
     first, so publishing goes round again while a round publishes something.
+    A refusal other than preflight's (on a shared library, only an editor may
+    publish) leaves that story imported but unpublished, and says why.
     """
-    from newsdesk.library.errors import PublishRefused
+    from newsdesk.library.errors import LibraryError, PublishRefused
     from newsdesk.preflight import publish_article
 
     while pending:
-        refused: list[ImportResult] = []
-        for result in pending:
+        refused: list[tuple[ImportResult, ParsedArticle]] = []
+        for result, item in pending:
             try:
                 publish_article(library, result.article.id, override_reason=override_reason)
+                # Last updated when its file says, not when it was published here.
+                stamp = item.fields.get("updated_at") or item.fields.get("published_at")
+                if stamp is not None:
+                    library.update_article(result.article.id, updated_at=stamp)
+                result.article = library.get_article(result.article.id)
                 result.refused = []
             except PublishRefused as exc:
                 result.refused = [p.message for p in exc.problems]
-                refused.append(result)
-            # Any other refusal (on a shared library, only an editor may publish) ends the
-            # import's one transaction: nothing of it is written, and the error says why.
+                refused.append((result, item))
+            except LibraryError as exc:
+                result.publish_error = str(exc)
         if len(refused) == len(pending):
             return
         pending = refused

@@ -72,6 +72,7 @@ class AuthorsDialog(QDialog):
         self.rows: list[AuthorRow] = []
         self.current_id: int | None = None  # None: a new author is being typed
         self._select_after_load: int | None = None
+        self._generation = 0
         self.setWindowTitle("Authors")
         self.setObjectName("authors-dialog")
         self.resize(760, 480)
@@ -81,6 +82,7 @@ class AuthorsDialog(QDialog):
         self.search.setClearButtonEnabled(True)
         self.list = QListWidget()
         self.list.setAccessibleName("Authors")
+        self.list.setSpacing(2)
         left = QWidget()
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
@@ -134,12 +136,12 @@ class AuthorsDialog(QDialog):
         splitter.setStretchFactor(1, 2)
         splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
-        layout.addWidget(
-            QLabel(
-                "Bylines name these records: a person is marked up as a Person with their "
-                "URL; staff and agencies as an Organization. Names not listed stay free text."
-            )
+        intro = QLabel(
+            "Bylines name these records: a person is marked up as a Person with their "
+            "URL; staff and agencies as an Organization. Names not listed stay free text."
         )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
         layout.addWidget(splitter, 1)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.close)
@@ -159,10 +161,13 @@ class AuthorsDialog(QDialog):
 
     # ---- reading -------------------------------------------------------------------
     def reload(self) -> None:
-        library = self.library
-        run_task(lambda: author_rows(library), on_done=self._loaded)
+        self._generation += 1
+        library, generation = self.library, self._generation
+        run_task(lambda: author_rows(library), on_done=lambda rows: self._loaded(generation, rows))
 
-    def _loaded(self, rows: list[AuthorRow]) -> None:
+    def _loaded(self, generation: int, rows: list[AuthorRow]) -> None:
+        if generation != self._generation:
+            return  # an older read, overtaken by a newer one
         self.rows = rows
         self._show_rows()
         wanted, self._select_after_load = self._select_after_load, None
@@ -181,7 +186,8 @@ class AuthorsDialog(QDialog):
                 continue
             kind = dict(ROLES)[row.role].split(" (")[0] if row.role in dict(ROLES) else row.role
             stories = f"{row.stories} stor{'y' if row.stories == 1 else 'ies'}"
-            item = QListWidgetItem(f"{row.name}\n{kind} · {stories}")
+            item = QListWidgetItem(f"{row.name}  ·  {kind}, {stories}")
+            item.setToolTip(row.url or row.name)
             item.setData(Qt.ItemDataRole.UserRole, row.id)
             self.list.addItem(item)
             if row.id == self.current_id:

@@ -71,6 +71,7 @@ class TrashDialog(QDialog):
         self.library, self.ops = library, ops
         self.rows: list[TrashedStory] = []
         self.confirm_box: QMessageBox | None = None
+        self._generation = 0
         self.setWindowTitle("Trash")
         self.setObjectName("trash-dialog")
         self.resize(640, 420)
@@ -118,10 +119,15 @@ class TrashDialog(QDialog):
 
     # ---- reading -----------------------------------------------------------------
     def reload(self) -> None:
-        library = self.library
-        run_task(lambda: trashed_stories(library), on_done=self._show)
+        self._generation += 1
+        library, generation = self.library, self._generation
+        run_task(
+            lambda: trashed_stories(library), on_done=lambda rows: self._show(generation, rows)
+        )
 
-    def _show(self, rows: list[TrashedStory]) -> None:
+    def _show(self, generation: int, rows: list[TrashedStory]) -> None:
+        if generation != self._generation:
+            return  # an older read, overtaken by a newer one
         selected = {r.id for r in self.selected()}
         self.rows = rows
         self.table.setRowCount(len(rows))

@@ -28,6 +28,7 @@ headline: Harbour market opens an hour earlier
 dek: Stallholders asked for the change before the summer.
 byline: By Sam Reyes
 status: published
+published: 2026-11-20T09:00:00+00:00
 hero:
   file: photo.jpg
   caption: Stalls at dawn.
@@ -94,6 +95,9 @@ def test_a_story_that_passes_preflight_imports_as_published(capsys, tmp_path, li
     with Library.open(libdir) as lib:
         article = lib.get_article("harbour-market-opens-an-hour-earlier")
         assert article.status == "published" and lib.revisions(article.id) == []
+        # Dated as the file says, not by the moment it was published here.
+        assert article.published_at.isoformat() == "2026-11-20T09:00:00+00:00"
+        assert article.updated_at == article.published_at
 
 
 def test_a_published_story_imported_again_stays_published(capsys, tmp_path, libdir):

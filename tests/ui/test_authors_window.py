@@ -129,7 +129,9 @@ def test_authors_window_edits_refuses_to_delete_a_named_author_and_merges(qtbot,
     qtbot.waitUntil(lambda: len(library.list_authors()) == 2, timeout=5000)
     library.create_article(headline="Quay", byline="By A. Ruiz")
     dialog.reload()
-    qtbot.waitUntil(lambda: any(r.stories == 1 for r in dialog.rows), timeout=5000)
+    qtbot.waitUntil(
+        lambda: any(r.name == "A. Ruiz" and r.stories == 1 for r in dialog.rows), timeout=5000
+    )
     wrong = next(r for r in dialog.rows if r.name == "A. Ruiz")
     right = next(r for r in dialog.rows if r.name == "Ana Ruiz")
     dialog.select(wrong.id)
