@@ -339,6 +339,9 @@ class LibraryBrowser(QWidget):
         for col in (1, 2, 3):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         header.setHighlightSections(False)
+        # Size the columns to the rows on screen only: by default Qt measures up to 1,000
+        # rows on every change, and each autosave changes a row (tens of ms on the GUI thread).
+        header.setResizeContentsPrecision(0)
 
         filters = QHBoxLayout()
         filters.setSpacing(4)

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from newsdesk.library import Article, Library, LibraryError, NotFound
 from newsdesk.library.changes import Changes
-from newsdesk.text import char_count, reading_time, word_count
+from newsdesk.text import WordTally, char_count, reading_time
 from newsdesk.ui.article_form import ArticleForm
 from newsdesk.ui.autosave import Autosaver
 from newsdesk.ui.browser import LibraryBrowser
@@ -212,6 +212,7 @@ class MainWindow(NewsroomActions, SyncActions, QMainWindow):
         self._stats_generation = 0  # only the newest count is shown
         self._stats_running = False
         self._stats_again = False
+        self._word_tally = WordTally()  # used by one count at a time (see _update_stats)
         self._sync_timer = QTimer(self, singleShot=True, interval=30)
         self._sync_timer.timeout.connect(self._sync_preview_scroll)
         self.editor.sig_line_changed.connect(self._on_cursor_line)
@@ -683,8 +684,8 @@ class MainWindow(NewsroomActions, SyncActions, QMainWindow):
         return values
 
     def _on_body_changed(self) -> None:
-        if self._loading:
-            return
+        if self._loading or self.editor.highlighter.restyling:
+            return  # (restyling: spell-check underlines redrawn, the text is the same)
         if self.article is None:
             self._maybe_create_pending()
             return
@@ -766,8 +767,11 @@ class MainWindow(NewsroomActions, SyncActions, QMainWindow):
         self._stats_running = True
         text, generation = self.editor.toPlainText(), self._stats_generation
 
+        tally = self._word_tally
+
         def count() -> tuple[int, int]:
-            return word_count(text), char_count(text)
+            # Only the paragraphs that changed since the last count are counted again.
+            return tally.count(text), char_count(text)
 
         run_task(
             count,
