@@ -170,6 +170,9 @@ class PreviewPane(QWidget):
         self._page_html = None
         self._pending_text = None
         self._fields_dirty = False
+        self._partial = False
+        self._awaiting_frame = False
+        self._frame_wait.stop()
         self._placeholder.setText(message)
         self._stack.setCurrentWidget(self._placeholder)
 
