@@ -72,5 +72,7 @@ def test_the_editor_opens_a_shared_library_by_its_url_in_a_process_of_its_own(pg
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     assert out.stat().st_size > 10_000
-    with Library.open(pg_url) as lib:  # nothing (no sample story) was added to the newsroom's library
+    with Library.open(
+        pg_url
+    ) as lib:  # nothing (no sample story) was added to the newsroom's library
         assert [a.headline for a in lib.list_articles()] == ["Council votes on the budget"]
