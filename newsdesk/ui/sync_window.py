@@ -331,7 +331,7 @@ class SyncActions:
         try:
             # Only the fields that arrived change: the one being typed in keeps its cursor.
             _set_fields(self.form, {k: result[k] for k in EDITED_FIELDS if result[k] != mine[k]})  # type: ignore[attr-defined]
-            _apply_text(self.editor, result["body"])  # type: ignore[attr-defined]
+            apply_text(self.editor, result["body"])  # type: ignore[attr-defined]
         finally:
             self._loading = False  # type: ignore[attr-defined]
         self.article = theirs  # type: ignore[attr-defined]
@@ -402,7 +402,7 @@ def _set_fields(form, values: dict[str, Any]) -> None:
         form._loading = was_loading
 
 
-def _apply_text(editor: QWidget, text: str) -> None:
+def apply_text(editor: QWidget, text: str) -> None:
     """Change the editor's text to `text` by replacing only what differs (one undo step).
 
     Qt moves the user's cursor with the edit, so typing goes on where it was.
