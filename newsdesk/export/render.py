@@ -31,6 +31,7 @@ class RenderContext:
     extra_images: dict[str, Image]
     templates_override: Path | None
     publisher_logo: PublisherLogo | None = None
+    sections: list[str] | None = None  # every section's name, for the navigation
 
 
 def render_article(context: RenderContext, article: Article) -> str:
@@ -45,7 +46,9 @@ def render_article(context: RenderContext, article: Article) -> str:
         templates_override=context.templates_override,
         images_by_uid=context.extra_images,
         publisher_logo=context.publisher_logo,
+        sections=context.sections,
     )
+    view.archive_href = f"{assets.root}archive/index.html"
     return render_page(view, templates_override=context.templates_override)
 
 

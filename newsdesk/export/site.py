@@ -13,8 +13,9 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
+from newsdesk.export import pages as site_pages
 from newsdesk.export import render as page_render
 from newsdesk.export.assets import (
     FAVICON,
@@ -32,14 +33,23 @@ from newsdesk.library import Library
 from newsdesk.library.models import Article, Image, utcnow
 from newsdesk.library.preflight import preflight
 from newsdesk.paths import resource
-from newsdesk.render import dates
-from newsdesk.render.page import environment, is_public, split_byline
+from newsdesk.render import dates, i18n
+from newsdesk.render.markdown import BlockRenderer
+from newsdesk.render.page import (
+    breadcrumbs,
+    environment,
+    figure_view,
+    make_image_resolver,
+    is_public,
+    json_for_script,
+    split_byline,
+    tag_segment,
+)
 from newsdesk.render.page import section_segment as _section_segment
 
 # Bump when the exporter's output changes for the same library, so pages of
 # an older export are rendered again instead of being carried over.
 EXPORT_FORMAT = 2
-INDEX_ITEMS = 40  # the front page lists the newest stories; section pages list all
 FEED_ITEMS = 50
 NEWS_SITEMAP_WINDOW = timedelta(days=2)
 # The protocols' limits per file: Google News reads at most 1,000 URLs from a
@@ -216,7 +226,7 @@ class _Export:
         wanted = self._wanted(requested, previous)
         published = self.library.all_articles(status="published")
         self._check_cancel()
-        extra_images = self._extra_images(published)
+        extra_images = self._extra = self._extra_images(published)
         env_digest = self._env_digest = self._environment_digest()
         self._inputs: dict[str, str] = {}
 
@@ -304,6 +314,10 @@ class _Export:
             selected = kept
 
         pages = {c.article.uid: c.folder for c in selected}
+        names: dict[str, str] = {}
+        for cand in sorted(selected, key=lambda c: (_when(c.article), c.article.id), reverse=True):
+            names.setdefault(section_segment(cand.article.section), cand.article.section or "News")
+        self._section_names = [names[seg] for seg in sorted(names)]
         selected = self._pages(writer, selected, pages, site_images, extra_images, previous)
         self._listings(writer, selected, pages, site_images)
         self._static(writer)
@@ -493,7 +507,10 @@ class _Export:
             for link in cand.article.related
             if link.target is not None and link.target.uid in pages
         )
-        return hashlib.sha256(f"{cand.fingerprint}|{','.join(linked)}".encode()).hexdigest()
+        sections = "\x1f".join(self._section_names)  # the navigation every page carries
+        return hashlib.sha256(
+            f"{cand.fingerprint}|{','.join(linked)}|{sections}".encode()
+        ).hexdigest()
 
     def _pages(self, writer, selected, pages, site_images, extra, previous) -> list[_Candidate]:
         """Write every article page; returns the articles whose page could be made.
@@ -547,6 +564,7 @@ class _Export:
             extra_images=extra,
             templates_override=self.templates_override,
             publisher_logo=self._publisher_logo(),
+            sections=self._section_names,
         )
         articles = [c.article for c in to_render]
         folders = {c.article.uid: c.folder for c in to_render}
@@ -571,7 +589,7 @@ class _Export:
         for moment in (when, max(article.updated_at, when)):
             dates.iso(moment, tz)
             dates.iso(moment, "UTC")
-        dates.human_date(when, language=self.publication.language, tz_name=tz)
+        i18n.human_date(when, language=self.publication.language, tz_name=tz)
         if article.embargo_until is not None:
             dates.iso(article.embargo_until, tz)
 
@@ -580,59 +598,226 @@ class _Export:
 
     # ---- listings, feed, sitemaps ---------------------------------------------
     def _listings(self, writer, selected, pages, site_images) -> None:
-        env = environment(self.templates_override)
+        """The front page, sections, tags and the archive (each paginated), the 404 page, feeds
+        and sitemaps."""
         pub = self.publication
         tz = pub.timezone or "UTC"
         lang = pub.language or "en"
+        env = environment(self.templates_override, lang)
+        size = site_pages.page_size(self.library.get_setting(site_pages.PAGE_SIZE_SETTING))
         articles = sorted(
             (c.article for c in selected), key=lambda a: (_when(a), a.id), reverse=True
         )
         by_section: dict[str, list[Article]] = {}
+        by_tag: dict[str, list[Article]] = {}
+        tag_names: dict[str, str] = {}
+        by_month: dict[tuple[int, int], list[Article]] = {}
         for a in articles:
             by_section.setdefault(section_segment(a.section), []).append(a)
+            for tag in dict.fromkeys(a.tags):
+                seg = tag_segment(tag)
+                tag_names.setdefault(seg, tag)
+                by_tag.setdefault(seg, []).append(a)
+            month = dates.local(_when(a), tz)
+            by_month.setdefault((month.year, month.month), []).append(a)
         section_names = {
             seg: (items[0].section or "News") for seg, items in sorted(by_section.items())
         }
+        gettext = i18n.translations(lang).gettext
+        self._listing_urls: list[tuple[str, datetime]] = []
 
-        def listing(root: str, heading: str, items: list[Article], current: str | None):
+        def shell(folder: str, current: str | None) -> dict[str, Any]:
+            """What every page of the site carries besides its own content."""
+            root = site_pages.root_prefix(folder)
             assets = ExportAssets(self.library.root, images=site_images, pages=pages, root=root)
-            return ListingView(
-                lang=lang,
-                title=f"{heading} | {pub.name}" if heading != pub.name else pub.name,
-                description=f"The latest stories from {pub.name}.",
-                heading=heading,
-                publication_name=pub.name,
-                canonical_url=(
-                    site_url(self.base_url, f"{current}/" if current else "")
-                    if self.base_url
-                    else ""
-                ),
-                stylesheet_href=assets.stylesheet_href,
-                favicon_href=assets.favicon_href,
-                home_href=assets.home_href,
-                feed_href=assets.feed_href,
-                sections=[
+            return {
+                "assets": assets,
+                "lang": lang,
+                "publication_name": pub.name,
+                "canonical_url": site_url(self.base_url, folder) if self.base_url else "",
+                "stylesheet_href": assets.stylesheet_href,
+                "favicon_href": assets.favicon_href,
+                "home_href": assets.home_href,
+                "feed_href": assets.feed_href,
+                "archive_href": f"{root}{site_pages.ARCHIVE_DIR}/index.html",
+                "sections": [
                     (name, assets.section_href(name), seg == current)
                     for seg, name in section_names.items()
                 ],
-                items=_first_picture_eager([self._item(a, assets, tz) for a in items]),
-            )
+                "og_locale": i18n.og_locale(lang),
+                "logo_url": self._publisher_logo().url if self._publisher_logo() else "",
+            }
 
-        index = listing("", pub.name, articles[:INDEX_ITEMS], None)
-        self._render(writer, env, "index.html", "index.html", page=index)
+        def listing(
+            listing_dir: str,
+            heading: str,
+            items: list[Article],
+            current: str | None,
+            *,
+            kind: str,
+            crumbs: list[tuple[str, str]],
+            feed: str = "",
+        ) -> None:
+            chunks = site_pages.split(items, size)
+            for number, chunk in enumerate(chunks, start=1):
+                folder = site_pages.page_dir(listing_dir, number)
+                common = shell(folder, current)
+                assets = common.pop("assets")
+                pager = site_pages.pager(listing_dir, number, len(chunks), lang)
+                title = heading if heading != pub.name else ""
+                if number > 1:
+                    where = gettext("Page %(num)s of %(total)s") % {
+                        "num": pager.number_text,
+                        "total": pager.total_text,
+                    }
+                    title = f"{title} – {where}" if title else where
+                view = ListingView(
+                    title=f"{title} | {pub.name}" if title else pub.name,
+                    description=gettext("The latest stories from %(name)s.") % {"name": pub.name},
+                    heading=heading,
+                    heading_is_name=kind == "home",
+                    items=_first_picture_eager([self._item(a, assets, tz) for a in chunk]),
+                    pages=pager,
+                    **common,
+                )
+                if feed:
+                    view.feed_href = site_pages.root_prefix(folder) + feed
+                view.json_ld = json_for_script(
+                    self._listing_ld(view, kind, crumbs, chunk, number, gettext)
+                )
+                self._render(writer, env, f"{folder}index.html", _TEMPLATES[kind], page=view)
+                if items:
+                    newest = max(max(a.updated_at, _when(a)) for a in chunk)
+                    self._listing_urls.append((folder, newest))
+                else:
+                    self._listing_urls.append((folder, EPOCH))
+
+        home = gettext("Home")
+        listing("", pub.name, articles, None, kind="home", crumbs=[])
         self._step()
         for seg, items in sorted(by_section.items()):
-            view = listing("../", section_names[seg], items, seg)
-            self._render(writer, env, f"{seg}/index.html", "section.html", page=view)
+            name = section_names[seg]
+            listing(
+                f"{seg}/",
+                name,
+                items,
+                seg,
+                kind="section",
+                crumbs=[(home, ""), (name, f"{seg}/")],
+                feed=f"{site_pages.FEEDS_DIR}/{seg}.xml",
+            )
+        for seg, items in sorted(by_tag.items()):
+            heading = gettext("Topic: %(tag)s") % {"tag": tag_names[seg]}
+            listing(
+                f"{site_pages.TAG_DIR}/{seg}/",
+                heading,
+                items,
+                None,
+                kind="tag",
+                crumbs=[(home, ""), (heading, f"{site_pages.TAG_DIR}/{seg}/")],
+            )
+        months = []
+        for (year, month), items in sorted(by_month.items(), reverse=True):
+            folder = f"{site_pages.ARCHIVE_DIR}/{year:04d}/{month:02d}/"
+            label = i18n.month_name(year, month, lang)
+            heading = gettext("Stories from %(month)s") % {"month": label}
+            listing(
+                folder, heading, items, None, kind="month", crumbs=[(home, ""), (heading, folder)]
+            )
+            months.append((label, folder, i18n.number(len(items), lang)))
+        common = shell(f"{site_pages.ARCHIVE_DIR}/", None)
+        common.pop("assets")
+        archive_title = gettext("Archive")
+        archive = ListingView(
+            title=f"{archive_title} | {pub.name}",
+            description=gettext("The latest stories from %(name)s.") % {"name": pub.name},
+            heading=archive_title,
+            items=[],
+            months=[(label, f"{folder.split('/', 1)[1]}index.html", n) for label, folder, n in months],
+            **common,
+        )
+        archive.json_ld = json_for_script(
+            self._listing_ld(archive, "archive", [(home, ""), (archive_title, "archive/")], [], 1, gettext)
+        )
+        self._render(writer, env, f"{site_pages.ARCHIVE_DIR}/index.html", "archive.html", page=archive)
+        self._not_found(writer, env, shell, gettext)
         self._step()
-        self._feed(writer, env, articles, tz, lang)
+        self._feed(writer, env, articles, tz, lang, site_images, pages)
+        for seg, items in sorted(by_section.items()):
+            self._feed(
+                writer, env, items, tz, lang, site_images, pages,
+                rel=f"{site_pages.FEEDS_DIR}/{seg}.xml", title=f"{pub.name}: {section_names[seg]}",
+                home=f"{seg}/",
+            )
         if not self.base_url:
             # Sitemaps, robots.txt and canonical links must be absolute: without a
             # base URL there is nothing true to write, so the site goes without.
             self.report.warnings.append(NO_BASE_URL_WARNING)
         else:
-            self._sitemaps(writer, env, articles, sorted(by_section), lang)
+            self._sitemaps(writer, env, articles, lang)
         self._step()
+
+    def _not_found(self, writer, env, shell, gettext) -> None:
+        """404.html at the root; its links are absolute from the site's root when there is a base
+        URL (a server shows it at any depth), else relative to the root."""
+        common = shell("", None)
+        common.pop("assets")
+        common["canonical_url"] = ""
+        if self.base_url:
+            root = urlsplit(self.base_url).path or "/"
+            for key in ("stylesheet_href", "favicon_href", "home_href", "feed_href", "archive_href"):
+                common[key] = root + common[key]
+            common["sections"] = [(n, root + h, c) for n, h, c in common["sections"]]
+        title = gettext("Page not found")
+        view = ListingView(
+            title=f"{title} | {pub_name}" if (pub_name := self.publication.name) else title,
+            description="",
+            heading=title,
+            items=[],
+            **common,
+        )
+        view.json_ld = ""
+        self._render(writer, env, "404.html", "not_found.html", page=view)
+
+    def _listing_ld(self, view, kind, crumbs, items, number, gettext) -> list[dict[str, Any]]:
+        """JSON-LD for a listing page: WebSite and Organization on the front page, a
+        CollectionPage for every listing, and a BreadcrumbList below the front page."""
+        pub = self.publication
+        base = self.base_url
+        out: list[dict[str, Any]] = []
+        org: dict[str, Any] = {"@type": "Organization", "name": pub.name}
+        if base:
+            org["url"] = base
+        logo = self._publisher_logo()
+        if logo is not None:
+            org["logo"] = {"@type": "ImageObject", "url": logo.url, "width": logo.width, "height": logo.height}
+        if kind == "home" and number == 1:
+            site: dict[str, Any] = {"@context": "https://schema.org", "@type": "WebSite", "name": pub.name, "inLanguage": view.lang, "publisher": org}
+            if base:
+                site["url"] = base
+            out.append(site)
+            out.append({"@context": "https://schema.org", **org})
+        page: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "CollectionPage",
+            "name": view.heading,
+            "inLanguage": view.lang,
+            "isPartOf": {"@type": "WebSite", "name": pub.name, **({"url": base} if base else {})},
+        }
+        if view.canonical_url:
+            page["url"] = view.canonical_url
+        if items:
+            page["mainEntity"] = {
+                "@type": "ItemList",
+                "itemListElement": [
+                    {"@type": "ListItem", "position": i, "url": self._article_url(a), "name": a.headline}
+                    for i, a in enumerate(items, start=1)
+                ],
+            }
+        out.append(page)
+        if crumbs:
+            out.append(breadcrumbs(crumbs, base))
+        return out
 
     def _render(self, writer: SiteWriter, env, rel: str, template: str, **context: Any) -> None:
         """Render a listing, feed or sitemap, unless its inputs are those of the previous export.
@@ -658,7 +843,7 @@ class _Export:
             dek=a.dek,
             lang=a.language or "",
             date_iso=dates.iso(when, tz),
-            date_text=dates.human_date(when, language=self.publication.language, tz_name=tz),
+            date_text=i18n.human_date(when, language=self.publication.language, tz_name=tz),
             thumb=thumb,
         )
 
@@ -668,48 +853,89 @@ class _Export:
             return site_url(self.base_url, article_dir(a) + "/")
         return quote(article_dir(a) + "/index.html", safe="/")
 
-    def _feed(self, writer, env, articles, tz, lang) -> None:
-        """The Atom feed; its links are relative to feed.xml when there is no base URL."""
+    def _feed(
+        self,
+        writer,
+        env,
+        articles,
+        tz,
+        lang,
+        site_images,
+        pages,
+        *,
+        rel: str = "feed.xml",
+        title: str = "",
+        home: str = "",
+    ) -> None:
+        """An Atom feed with each story's full text and hero picture (the site's, or a section's).
+
+        Its links are absolute when there is a base URL, else relative to the feed file.
+        """
         base = self.base_url
         pub = self.publication
+        newest_first = articles[:FEED_ITEMS]
+        root = base or site_pages.root_prefix(rel)
+        assets = ExportAssets(self.library.root, images=site_images, pages=pages, root=root)
         entries = [
             FeedEntry(
                 id=f"urn:uuid:{a.uid}",
                 title=a.headline,
-                url=self._article_url(a),
+                url=self._article_url(a) if base else root + self._article_url(a),
                 published=dates.iso(_when(a), tz),
                 updated=dates.iso(max(a.updated_at, _when(a)), tz),
                 authors=split_byline(a.byline),
                 summary=a.dek or a.seo_description,
                 section=a.section,
                 lang=a.language or "",
+                content=self._feed_content(a, assets, root),
             )
-            for a in articles[:FEED_ITEMS]
+            for a in newest_first
         ]
-        newest = max((max(a.updated_at, _when(a)) for a in articles[:FEED_ITEMS]), default=EPOCH)
+        newest = max((max(a.updated_at, _when(a)) for a in newest_first), default=EPOCH)
         feed = FeedView(
-            id=base or f"urn:uuid:{pub.uid}",
-            title=pub.name,
+            id=site_url(base, rel) if base else f"urn:uuid:{pub.uid}:{rel}",
+            title=title or pub.name,
             lang=lang,
-            home_url=base or "index.html",
-            self_url=site_url(base, "feed.xml") if base else "feed.xml",
+            home_url=site_url(base, home) if base else f"{root}{home}index.html",
+            self_url=site_url(base, rel) if base else rel.rsplit("/", 1)[-1],
             updated=dates.iso(newest, tz),
             author=pub.name,
             entries=entries,
         )
-        self._render(writer, env, "feed.xml", "feed.xml", feed=feed)
+        self._render(writer, env, rel, "feed.xml", feed=feed)
 
-    def _sitemaps(self, writer, env, articles, sections, lang) -> None:
+    def _feed_content(self, article: Article, assets: ExportAssets, root: str) -> str:
+        """The story as a feed reader shows it: hero figure, then the body, as safe HTML.
+
+        Rendered once per story and address root (the site feed and its section's
+        share it when both are absolute).
+        """
+        key = (article.uid, root)
+        cache = self.__dict__.setdefault("_feed_bodies", {})
+        if key not in cache:
+            lang = article.language or self.publication.language or "en"
+            env = environment(self.templates_override, lang)
+            renderer = BlockRenderer()
+            renderer.resolve_image = make_image_resolver(
+                article, assets, env, images_by_uid=self._extra, lang=lang
+            )
+            parts = []
+            hero = article.hero
+            if hero is not None:
+                view = figure_view(hero, hero.image, assets, role="hero", lang=lang)
+                parts.append(env.get_template("figure.html").render(figure=view))
+            parts.append(renderer.render(article.body).html)
+            cache[key] = "\n".join(parts)
+        return cache[key]
+
+    def _sitemaps(self, writer, env, articles, lang) -> None:
         """sitemap.xml and news-sitemap.xml (split when long), and robots.txt naming them."""
         base = self.base_url
         pub = self.publication
-        last_mod = max((max(a.updated_at, _when(a)) for a in articles), default=EPOCH)
-        urls = [SitemapUrl(base, dates.iso(last_mod, "UTC"))]
-        for seg in sections:
-            newest = max(
-                max(a.updated_at, _when(a)) for a in articles if section_segment(a.section) == seg
-            )
-            urls.append(SitemapUrl(site_url(base, f"{seg}/"), dates.iso(newest, "UTC")))
+        urls = [
+            SitemapUrl(site_url(base, folder), dates.iso(newest, "UTC"))
+            for folder, newest in self._listing_urls
+        ]
         urls += [
             SitemapUrl(self._article_url(a), dates.iso(max(a.updated_at, _when(a)), "UTC"))
             for a in articles
@@ -790,6 +1016,9 @@ class _Export:
         self._step()
 
 
+_TEMPLATES = {"home": "index.html", "section": "section.html", "tag": "section.html", "month": "section.html"}
+
+
 # --------------------------------------------------------------------------- views
 @dataclass
 class ListingItem:
@@ -805,7 +1034,7 @@ class ListingItem:
 
 @dataclass
 class ListingView:
-    """What index.html and section.html show; carries every field base.html reads."""
+    """What the listing pages, the archive and 404.html show; carries every field base.html reads."""
 
     lang: str
     title: str
@@ -819,6 +1048,13 @@ class ListingView:
     feed_href: str
     sections: list[tuple[str, str, bool]]  # (name, href, is this page)
     items: list[ListingItem]
+    archive_href: str = ""
+    og_locale: str = "en_US"
+    logo_url: str = ""
+    heading_is_name: bool = False  # the front page: its heading is "Latest stories"
+    pages: site_pages.Pager | None = None
+    months: list[tuple[str, str, str]] = field(default_factory=list)  # archive: label, href, count
+    json_ld: str = ""
     extra_head: str = ""
 
 
@@ -833,6 +1069,7 @@ class FeedEntry:
     summary: str
     section: str
     lang: str
+    content: str = ""  # the story's safe HTML, with its hero picture
 
 
 @dataclass

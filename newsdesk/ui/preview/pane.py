@@ -228,6 +228,7 @@ class PreviewPane(QWidget):
             text, self._pending_text = self._pending_text, None
             base, measure = self._state, self._measure
             page_view = None if self._surface.incremental else self._view
+            lang = self._view.lang if self._view is not None else "en"
             self._busy = True
             self._submit(
                 lambda: (
@@ -240,6 +241,7 @@ class PreviewPane(QWidget):
                         base,
                         templates_dir=templates,
                         page_view=page_view,
+                        lang=lang,
                     ),
                 ),
                 self._on_body_rendered,
