@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import quote, urljoin
 
 from newsdesk.library.models import Article, Image
-from newsdesk.render.page import CARD_SIZES, HERO_SIZES, Assets, ImageRef
+from newsdesk.render.page import CARD_SIZES, HERO_SIZES, Assets, ImageRef, tag_segment
 from newsdesk.render.page import section_segment as _section_segment
 
 RENDITION_WIDTHS = (480, 960, 1600)
@@ -127,3 +127,6 @@ class ExportAssets(Assets):
 
     def section_href(self, section: str) -> str:
         return f"{self.root}{section_segment(section)}/index.html"
+
+    def tag_href(self, tag: str) -> str:
+        return f"{self.root}tag/{tag_segment(tag)}/index.html"

@@ -7,6 +7,7 @@ one folder; its first page is that folder's index.html, the next ones are
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -58,11 +59,10 @@ def root_prefix(folder: str) -> str:
 
 
 def pager(listing_dir: str, number: int, total: int, lang: str) -> Pager:
-    here = page_dir(listing_dir, number)
-    back = root_prefix(here)
+    here = page_dir(listing_dir, number) or "."
 
     def href(n: int) -> str:
-        return f"{back}{page_dir(listing_dir, n)}index.html"
+        return posixpath.relpath(page_dir(listing_dir, n) or ".", here) + "/index.html"
 
     return Pager(
         number=number,

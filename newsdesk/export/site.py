@@ -39,9 +39,9 @@ from newsdesk.render.page import (
     breadcrumbs,
     environment,
     figure_view,
-    make_image_resolver,
     is_public,
     json_for_script,
+    make_image_resolver,
     split_byline,
     tag_segment,
 )
@@ -681,7 +681,7 @@ class _Export:
                     **common,
                 )
                 if feed:
-                    view.feed_href = site_pages.root_prefix(folder) + feed
+                    view.section_feed = (heading, site_pages.root_prefix(folder) + feed)
                 view.json_ld = json_for_script(
                     self._listing_ld(view, kind, crumbs, chunk, number, gettext)
                 )
@@ -733,20 +733,33 @@ class _Export:
             description=gettext("The latest stories from %(name)s.") % {"name": pub.name},
             heading=archive_title,
             items=[],
-            months=[(label, f"{folder.split('/', 1)[1]}index.html", n) for label, folder, n in months],
+            months=[
+                (label, f"{folder.split('/', 1)[1]}index.html", n) for label, folder, n in months
+            ],
             **common,
         )
         archive.json_ld = json_for_script(
-            self._listing_ld(archive, "archive", [(home, ""), (archive_title, "archive/")], [], 1, gettext)
+            self._listing_ld(
+                archive, "archive", [(home, ""), (archive_title, "archive/")], [], 1, gettext
+            )
         )
-        self._render(writer, env, f"{site_pages.ARCHIVE_DIR}/index.html", "archive.html", page=archive)
+        self._render(
+            writer, env, f"{site_pages.ARCHIVE_DIR}/index.html", "archive.html", page=archive
+        )
         self._not_found(writer, env, shell, gettext)
         self._step()
         self._feed(writer, env, articles, tz, lang, site_images, pages)
         for seg, items in sorted(by_section.items()):
             self._feed(
-                writer, env, items, tz, lang, site_images, pages,
-                rel=f"{site_pages.FEEDS_DIR}/{seg}.xml", title=f"{pub.name}: {section_names[seg]}",
+                writer,
+                env,
+                items,
+                tz,
+                lang,
+                site_images,
+                pages,
+                rel=f"{site_pages.FEEDS_DIR}/{seg}.xml",
+                title=f"{pub.name}: {section_names[seg]}",
                 home=f"{seg}/",
             )
         if not self.base_url:
@@ -765,7 +778,13 @@ class _Export:
         common["canonical_url"] = ""
         if self.base_url:
             root = urlsplit(self.base_url).path or "/"
-            for key in ("stylesheet_href", "favicon_href", "home_href", "feed_href", "archive_href"):
+            for key in (
+                "stylesheet_href",
+                "favicon_href",
+                "home_href",
+                "feed_href",
+                "archive_href",
+            ):
                 common[key] = root + common[key]
             common["sections"] = [(n, root + h, c) for n, h, c in common["sections"]]
         title = gettext("Page not found")
@@ -790,9 +809,20 @@ class _Export:
             org["url"] = base
         logo = self._publisher_logo()
         if logo is not None:
-            org["logo"] = {"@type": "ImageObject", "url": logo.url, "width": logo.width, "height": logo.height}
+            org["logo"] = {
+                "@type": "ImageObject",
+                "url": logo.url,
+                "width": logo.width,
+                "height": logo.height,
+            }
         if kind == "home" and number == 1:
-            site: dict[str, Any] = {"@context": "https://schema.org", "@type": "WebSite", "name": pub.name, "inLanguage": view.lang, "publisher": org}
+            site: dict[str, Any] = {
+                "@context": "https://schema.org",
+                "@type": "WebSite",
+                "name": pub.name,
+                "inLanguage": view.lang,
+                "publisher": org,
+            }
             if base:
                 site["url"] = base
             out.append(site)
@@ -810,7 +840,12 @@ class _Export:
             page["mainEntity"] = {
                 "@type": "ItemList",
                 "itemListElement": [
-                    {"@type": "ListItem", "position": i, "url": self._article_url(a), "name": a.headline}
+                    {
+                        "@type": "ListItem",
+                        "position": i,
+                        "url": self._article_url(a),
+                        "name": a.headline,
+                    }
                     for i, a in enumerate(items, start=1)
                 ],
             }
@@ -1016,7 +1051,12 @@ class _Export:
         self._step()
 
 
-_TEMPLATES = {"home": "index.html", "section": "section.html", "tag": "section.html", "month": "section.html"}
+_TEMPLATES = {
+    "home": "index.html",
+    "section": "section.html",
+    "tag": "section.html",
+    "month": "section.html",
+}
 
 
 # --------------------------------------------------------------------------- views
@@ -1055,6 +1095,7 @@ class ListingView:
     pages: site_pages.Pager | None = None
     months: list[tuple[str, str, str]] = field(default_factory=list)  # archive: label, href, count
     json_ld: str = ""
+    section_feed: tuple[str, str] | None = None  # (section name, its own Atom feed)
     extra_head: str = ""
 
 

@@ -24,7 +24,8 @@ from newsdesk.render.safety import strip_forbidden
 from newsdesk.render.text import slugify, word_count
 
 HERO_SIZES = "(min-width: 56rem) 52rem, 100vw"
-CARD_SIZES = "(min-width: 56rem) 12rem, 40vw"
+# Cards fill the width on a phone, two share it on a tablet, three or four sit in the wide column.
+CARD_SIZES = "(min-width: 56rem) 17rem, (min-width: 30rem) 50vw, 100vw"
 # Google shows at most this much of a NewsArticle's headline; a longer one is
 # cut at a word boundary and marked, never mid-word.
 JSON_LD_HEADLINE_MAX = 110
@@ -109,6 +110,9 @@ class PageView:
     og_locale: str = "en_US"
     archive_href: str = ""
     sections: list[tuple[str, str, bool]] = field(default_factory=list)  # the site's sections
+    tag_links: list[tuple[str, str]] = field(default_factory=list)  # (tag, its page or "")
+    pages: None = None  # an article is one page; a listing carries its Pager here
+    section_feed: None = None  # listings of a section link its own feed too
 
 
 class Assets:
@@ -156,6 +160,10 @@ class Assets:
 
     def section_href(self, section: str) -> str:
         return f"../../{section_segment(section)}/index.html"
+
+    def tag_href(self, tag: str) -> str:
+        """A tag's page; the preview has none, so its tags are not links."""
+        return ""
 
 
 def section_segment(section: str) -> str:
@@ -385,9 +393,11 @@ def build_page(
     if article.tags:
         ld["keywords"] = article.tags
     crumbs = [(i18n.translations(lang).gettext("Home"), "")]
-    if article.section:
-        crumbs.append((article.section, f"{section_segment(article.section)}/"))
-    crumbs.append((cut_at_word(article.headline, JSON_LD_HEADLINE_MAX), assets.article_path(article)))
+    # The section's page, named as the site's navigation names it ("News" when it has no name).
+    crumbs.append((article.section or "News", f"{section_segment(article.section)}/"))
+    crumbs.append(
+        (cut_at_word(article.headline, JSON_LD_HEADLINE_MAX), assets.article_path(article))
+    )
     return PageView(
         lang=lang,
         title=f"{title} | {publication.name}" if publication.name else title,
@@ -412,8 +422,13 @@ def build_page(
         og_image_url=og_image,
         json_ld=json_for_script([ld, breadcrumbs(crumbs, base_url)]),
         og_locale=i18n.og_locale(lang),
+        tag_links=[(tag, assets.tag_href(tag)) for tag in article.tags],
         sections=[
-            (name, assets.section_href(name), section_segment(name) == section_segment(article.section))
+            (
+                name,
+                assets.section_href(name),
+                section_segment(name) == section_segment(article.section),
+            )
             for name in sections or []
         ],
         stylesheet_href=assets.stylesheet_href,

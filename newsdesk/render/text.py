@@ -22,6 +22,12 @@ _RESERVED = {
     "sitemap",
     "assets",
     "media",
+    # The site's own folders: a section or story of these names would collide with them.
+    "tag",
+    "archive",
+    "page",
+    "feeds",
+    "404",
 }
 SLUG_MAX = 80
 

@@ -26,6 +26,7 @@ from tests.checkers import (
     page_url,
     vnu_errors,
 )
+from tests.export.ld import ld_of_type
 from tests.export.sample import build_sample_library
 
 REPO = Path(__file__).resolve().parents[2]
@@ -145,7 +146,7 @@ def test_article_json_ld_says_what_the_page_says(sample):
     library, site = sample
     article = library.get_article("storm-breaches-harbour-wall-flooding-the-old-town")
     head = head_of(article_page(library, site, article.slug))
-    ld = json.loads("".join(head.ld))
+    ld = ld_of_type("".join(head.ld))
 
     assert ld["@context"] == "https://schema.org" and ld["@type"] == "NewsArticle"
     assert ld["headline"] == article.headline
@@ -196,7 +197,7 @@ def test_right_to_left_and_unicode_pages(sample):
     library, site = sample
     arabic = head_of(article_page(library, site, "storm-closes-harbour-arabic"))
     assert arabic.html_attrs == {"lang": "ar", "dir": "rtl"}
-    assert json.loads("".join(arabic.ld))["headline"] == "العاصفة تغلق الميناء لثلاثة أيام"
+    assert ld_of_type("".join(arabic.ld))["headline"] == "العاصفة تغلق الميناء لثلاثة أيام"
     market = library.get_article("fish-market-reopens-ca-va-mieux-zurich-buyers-return")
     html = article_page(library, site, market.slug).read_text(encoding="utf-8")
     assert "«Ça va mieux» — Zürich" in html

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from newsdesk.library.models import Article, Publication
+from newsdesk.render import i18n
 from newsdesk.render.markdown import Block, BlockRenderer, RenderedBody
 from newsdesk.render.page import Assets, PageView, build_page, render_block, render_page
-from newsdesk.render import i18n
 from newsdesk.render.text import word_count
 
 BRIDGE_JS = (Path(__file__).with_name("bridge.js")).read_text(encoding="utf-8")
