@@ -133,8 +133,10 @@ def test_without_a_base_url_the_site_has_no_absolute_addresses_and_says_so(
     for p in site.rglob("*.html"):
         ph = parse(p)
         feed = links(ph, "alternate")
-        assert len(feed) == 1 and feed[0]["type"] == "application/atom+xml"
+        # The site's feed on every page (first), a section's own after it on its pages.
+        assert 1 <= len(feed) <= 2 and all(f["type"] == "application/atom+xml" for f in feed)
         assert (p.parent / feed[0]["href"]).resolve() == (site / "feed.xml").resolve()
+        assert all((p.parent / f["href"]).resolve().is_file() for f in feed)
         for t, attrs in ph.tags:
             href = attrs.get("href", "") if t in ("a", "link") else attrs.get("src", "")
             if href and not href.startswith(("#", "mailto:")):
