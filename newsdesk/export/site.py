@@ -776,6 +776,9 @@ class _Export:
         common = shell("", None)
         common.pop("assets")
         common["canonical_url"] = ""
+        # Not the section links: from a file:// copy their root-based addresses lead nowhere,
+        # and the one way on that always works is the front page.
+        common["sections"] = []
         if self.base_url:
             root = urlsplit(self.base_url).path or "/"
             for key in (
@@ -786,7 +789,6 @@ class _Export:
                 "archive_href",
             ):
                 common[key] = root + common[key]
-            common["sections"] = [(n, root + h, c) for n, h, c in common["sections"]]
         title = gettext("Page not found")
         view = ListingView(
             title=f"{title} | {pub_name}" if (pub_name := self.publication.name) else title,
