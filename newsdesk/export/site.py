@@ -51,6 +51,7 @@ from newsdesk.render.page import section_segment as _section_segment
 # an older export are rendered again instead of being carried over.
 EXPORT_FORMAT = 2
 FEED_ITEMS = 50
+SECTION_FEED_ITEMS = 20  # each section's own feed: its newest stories, in full
 NEWS_SITEMAP_WINDOW = timedelta(days=2)
 # The protocols' limits per file: Google News reads at most 1,000 URLs from a
 # news sitemap, sitemaps.org allows 50,000. Beyond them the URLs are split
@@ -314,6 +315,7 @@ class _Export:
             selected = kept
 
         pages = {c.article.uid: c.folder for c in selected}
+        self._fingerprints = {c.article.uid: c.fingerprint for c in selected}
         names: dict[str, str] = {}
         for cand in sorted(selected, key=lambda c: (_when(c.article), c.article.id), reverse=True):
             names.setdefault(section_segment(cand.article.section), cand.article.section or "News")
@@ -910,7 +912,7 @@ class _Export:
         """
         base = self.base_url
         pub = self.publication
-        newest_first = articles[:FEED_ITEMS]
+        newest_first = articles[: FEED_ITEMS if rel == "feed.xml" else SECTION_FEED_ITEMS]
         root = base or site_pages.root_prefix(rel)
         assets = ExportAssets(self.library.root, images=site_images, pages=pages, root=root)
         entries = [
@@ -924,7 +926,6 @@ class _Export:
                 summary=a.dek or a.seo_description,
                 section=a.section,
                 lang=a.language or "",
-                content=self._feed_content(a, assets, root),
             )
             for a in newest_first
         ]
@@ -939,7 +940,17 @@ class _Export:
             author=pub.name,
             entries=entries,
         )
-        self._render(writer, env, rel, "feed.xml", feed=feed)
+        # The stories' full text is costly to render (Markdown), so the feed is keyed by
+        # what decides it (the entries and each story's fingerprint) before it is rendered.
+        fps = [self._fingerprints.get(a.uid, "") for a in newest_first]
+        key = hashlib.sha256(f"{self._env_digest}|feed|{feed!r}|{fps}".encode()).hexdigest()
+        self._inputs[rel] = key
+        if writer.previous.get("inputs", {}).get(rel) == key and writer.can_reuse(rel):
+            writer.reuse(rel)
+            return
+        for entry, a in zip(entries, newest_first, strict=True):
+            entry.content = self._feed_content(a, assets, root)
+        writer.write(rel, env.get_template("feed.xml").render(feed=feed).encode("utf-8"))
 
     def _feed_content(self, article: Article, assets: ExportAssets, root: str) -> str:
         """The story as a feed reader shows it: hero figure, then the body, as safe HTML.
