@@ -39,6 +39,7 @@ run: $(RUN_STAMP)
 # The packaged-app smoke test (NEWSDESK_SLOW=1, set by .ci/run) needs PyInstaller too.
 test: $(TEST_STAMP) $(PACKAGE_STAMP) $(NPM_STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports  # the layer rules in pyproject.toml (docs/ARCHITECTURE.md)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 bench: $(TEST_STAMP)

@@ -146,6 +146,11 @@ def main() -> None:
             f"renditions_24mp_median_ms {med:.1f} (budget {RENDITIONS_BUDGET_MS}) "
             f"{'OK' if med < RENDITIONS_BUDGET_MS else 'OVER'}  runs={[round(t) for t in times]}"
         )
+        from newsdesk.images.similar import dhash
+
+        med, times = median_ms(lambda i: dhash(src), args.runs)
+        print(f"near_duplicate_hash_24mp_median_ms {med:.1f}  runs={[round(t) for t in times]}")
+
         t0 = time.perf_counter()
         make_renditions(src, root / "r0", credits=credits, sha256=sha)
         print(f"renditions_cache_hit_ms {(time.perf_counter() - t0) * 1000:.2f}")

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from newsdesk.library import Library  # noqa: E402
 from newsdesk.render.markdown import Block, RenderedBody, render_markdown  # noqa: E402
 from newsdesk.render.page import Assets, build_page, render_page  # noqa: E402
-from newsdesk.render.text import reading_time, word_count  # noqa: E402
+from newsdesk.text import reading_time, word_count  # noqa: E402
 from newsdesk.ui.preview import PreviewPane  # noqa: E402
 from newsdesk.ui.preview.web import WebSurface  # noqa: E402
 

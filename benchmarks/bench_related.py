@@ -131,7 +131,7 @@ def bench_search(
 
 def bench_picker_search(library: Library, words: list[str], runs: int) -> dict[str, float]:
     """What the picker runs per settled keystroke: ranked search, published only, with cards."""
-    from newsdesk.ui.related_picker import SearchRequest, run_search
+    from newsdesk.library.related.picker import SearchRequest, run_search
 
     queries = [q for w in words for q in typing_prefixes(w)]
     samples: list[float] = []

@@ -35,7 +35,9 @@ def main(sizes=(10_000, 100_000)) -> None:
         t0 = time.perf_counter()
         path = cached_library(n)
         lib = Library.open(path)
-        print(f"# library of {lib.count_articles():,} articles ready in {time.perf_counter() - t0:.1f} s ({path})")
+        print(
+            f"# library of {lib.count_articles():,} articles ready in {time.perf_counter() - t0:.1f} s ({path})"
+        )
         with lib.engine.connect() as conn:
             vocab = conn.exec_driver_sql(
                 "SELECT body FROM articles_fts WHERE rowid = (SELECT max(rowid) FROM articles_fts)"
@@ -51,7 +53,9 @@ def main(sizes=(10_000, 100_000)) -> None:
         ]
         for label, query, prefix in cases:
             p50, p95, hits = measure(lib, query, prefix=prefix)
-            print(f"search_{n}_{label} p50_ms {p50:.1f} p95_ms {p95:.1f} hits {hits} query {query!r} (budget p95 50)")
+            print(
+                f"search_{n}_{label} p50_ms {p50:.1f} p95_ms {p95:.1f} hits {hits} query {query!r} (budget p95 50)"
+            )
         lib.close()
 
 

@@ -14,11 +14,74 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-SECTIONS = ["Local", "Politics", "Business", "Science", "Culture", "Sport", "World", "Health", "Climate", "Opinion"]
-_SYLLABLES = ["ka", "lo", "mir", "sen", "ta", "vel", "dor", "an", "quo", "ri", "bel", "mun", "pra", "tes",
-              "il", "gor", "ne", "sul", "har", "bo", "fen", "lis", "tro", "cam", "del", "ova", "ush", "ren"]
-COMMON = ["the", "of", "and", "to", "a", "in", "said", "for", "on", "that", "with", "was", "as", "by",
-          "council", "city", "government", "people", "year", "new", "police", "report", "minister", "school"]
+SECTIONS = [
+    "Local",
+    "Politics",
+    "Business",
+    "Science",
+    "Culture",
+    "Sport",
+    "World",
+    "Health",
+    "Climate",
+    "Opinion",
+]
+_SYLLABLES = [
+    "ka",
+    "lo",
+    "mir",
+    "sen",
+    "ta",
+    "vel",
+    "dor",
+    "an",
+    "quo",
+    "ri",
+    "bel",
+    "mun",
+    "pra",
+    "tes",
+    "il",
+    "gor",
+    "ne",
+    "sul",
+    "har",
+    "bo",
+    "fen",
+    "lis",
+    "tro",
+    "cam",
+    "del",
+    "ova",
+    "ush",
+    "ren",
+]
+COMMON = [
+    "the",
+    "of",
+    "and",
+    "to",
+    "a",
+    "in",
+    "said",
+    "for",
+    "on",
+    "that",
+    "with",
+    "was",
+    "as",
+    "by",
+    "council",
+    "city",
+    "government",
+    "people",
+    "year",
+    "new",
+    "police",
+    "report",
+    "minister",
+    "school",
+]
 
 
 def vocabulary(size: int, rng: random.Random) -> list[str]:
@@ -83,7 +146,9 @@ def article_length(rng: random.Random) -> int:
     return int(min(6000, max(80, rng.lognormvariate(math.log(350), 0.6))))
 
 
-def generate_library(path: Path, n: int, *, seed: int = 1, images: int = 0, published_share: float = 0.85):
+def generate_library(
+    path: Path, n: int, *, seed: int = 1, images: int = 0, published_share: float = 0.85
+):
     """A library of n articles written straight through the engine (fast), then indexed.
 
     With images > 0, that many distinct photos are imported and used as heroes
@@ -97,7 +162,7 @@ def generate_library(path: Path, n: int, *, seed: int = 1, images: int = 0, publ
     lib = Library.open(path)
     rng = random.Random(seed)
     text = TextMaker(seed)
-    tag_names = [f"{w}" for w in vocabulary(400, random.Random(seed + 7))[len(COMMON):][:300]]
+    tag_names = [f"{w}" for w in vocabulary(400, random.Random(seed + 7))[len(COMMON) :][:300]]
     tag_cum = zipf_weights(len(tag_names), 0.9)
     now = datetime.now(UTC)
     image_ids: list[int] = []
@@ -110,30 +175,73 @@ def generate_library(path: Path, n: int, *, seed: int = 1, images: int = 0, publ
             p = photo_dir / f"photo-{i}.jpg"
             sample_photo(p, 1600, 1067, seed=seed + i)
             img = import_image(lib, p)
-            lib.update_image(img.id, credit=f"Photographer {i % 17}", alt_text=f"Scene number {i} from the archive", caption=text.sentence(12))
+            lib.update_image(
+                img.id,
+                credit=f"Photographer {i % 17}",
+                alt_text=f"Scene number {i} from the archive",
+                caption=text.sentence(12),
+            )
             image_ids.append(img.id)
     with lib.engine.begin() as conn:
-        conn.execute(insert(Tag), [{"name": t, "uid": str(uuid.uuid4()), "created_at": now, "updated_at": now} for t in tag_names])
+        conn.execute(
+            insert(Tag),
+            [
+                {"name": t, "uid": str(uuid.uuid4()), "created_at": now, "updated_at": now}
+                for t in tag_names
+            ],
+        )
         tag_ids = {name: i + 1 for i, name in enumerate(tag_names)}
         batch: list[dict] = []
         links: list[dict] = []
         figures: list[dict] = []
         for i in range(1, n + 1):
             when = now - timedelta(minutes=rng.randint(0, 5 * 365 * 24 * 60))
-            status = "published" if rng.random() < published_share else rng.choice(["draft", "editing", "ready"])
+            status = (
+                "published"
+                if rng.random() < published_share
+                else rng.choice(["draft", "editing", "ready"])
+            )
             headline = text.headline()
-            batch.append({
-                "id": i, "uid": str(uuid.uuid4()), "headline": headline, "dek": text.sentence(rng.randint(14, 24)),
-                "slug": f"story-{i}", "byline": f"By Reporter {rng.randint(1, 120)}", "section": rng.choice(SECTIONS),
-                "body": text.body(article_length(rng)), "status": status, "language": "en", "seo_title": "",
-                "seo_description": "", "embargo_until": None, "published_at": when if status == "published" else None,
-                "version": 1, "created_at": when, "updated_at": when,
-            })
-            for pos, t in enumerate(dict.fromkeys(rng.choices(tag_names, cum_weights=tag_cum, k=rng.randint(1, 5)))):
+            batch.append(
+                {
+                    "id": i,
+                    "uid": str(uuid.uuid4()),
+                    "headline": headline,
+                    "dek": text.sentence(rng.randint(14, 24)),
+                    "slug": f"story-{i}",
+                    "byline": f"By Reporter {rng.randint(1, 120)}",
+                    "section": rng.choice(SECTIONS),
+                    "body": text.body(article_length(rng)),
+                    "status": status,
+                    "language": "en",
+                    "seo_title": "",
+                    "seo_description": "",
+                    "embargo_until": None,
+                    "published_at": when if status == "published" else None,
+                    "version": 1,
+                    "created_at": when,
+                    "updated_at": when,
+                }
+            )
+            for pos, t in enumerate(
+                dict.fromkeys(rng.choices(tag_names, cum_weights=tag_cum, k=rng.randint(1, 5)))
+            ):
                 links.append({"article_id": i, "tag_id": tag_ids[t], "position": pos})
             if image_ids and rng.random() < 0.66:
-                figures.append({"article_id": i, "image_id": rng.choice(image_ids), "role": "hero", "position": 0,
-                                "caption": "", "uid": str(uuid.uuid4()), "created_at": when, "updated_at": when})
+                figures.append(
+                    {
+                        "article_id": i,
+                        "image_id": rng.choice(image_ids),
+                        "role": "hero",
+                        "position": 0,
+                        # A story's own words for its picture (the figure's, not the image's).
+                        "caption": "A scene from the archive.",
+                        "alt_text": "A scene from the archive, as the photographer framed it",
+                        "uid": str(uuid.uuid4()),
+                        "created_at": when,
+                        "updated_at": when,
+                    }
+                )
             if len(batch) >= 2000:
                 conn.execute(insert(Article), batch)
                 batch.clear()
@@ -177,16 +285,24 @@ def sample_photo(path: Path, width: int, height: int, *, seed: int = 0, quality:
     top = (rng.randint(20, 90), rng.randint(60, 140), rng.randint(150, 230))
     horizon = (rng.randint(230, 255), rng.randint(150, 210), rng.randint(90, 160))
     sky = Image.linear_gradient("L").resize((width, height))
-    im = Image.composite(Image.new("RGB", (width, height), horizon), Image.new("RGB", (width, height), top), sky)
+    im = Image.composite(
+        Image.new("RGB", (width, height), horizon), Image.new("RGB", (width, height), top), sky
+    )
     draw = ImageDraw.Draw(im)
-    sun_x, sun_y, r = rng.randint(width // 5, 4 * width // 5), int(height * 0.45), max(8, width // 18)
+    sun_x, sun_y, r = (
+        rng.randint(width // 5, 4 * width // 5),
+        int(height * 0.45),
+        max(8, width // 18),
+    )
     draw.ellipse((sun_x - r, sun_y - r, sun_x + r, sun_y + r), fill=(255, 240, 200))
     for layer in range(3):
         shade = 40 + layer * 30
         base = int(height * (0.5 + layer * 0.06))
         pts = [(0, height)]
         for x in range(0, width + 40, max(8, width // 60)):
-            pts.append((x, base - int(abs(math.sin(x / width * (3 + layer) + seed)) * height * 0.12)))
+            pts.append(
+                (x, base - int(abs(math.sin(x / width * (3 + layer) + seed)) * height * 0.12))
+            )
         pts.append((width, height))
         draw.polygon(pts, fill=(shade, shade + 20, shade + 10))
     water_top = int(height * 0.72)

@@ -19,6 +19,8 @@ ORDER = [
     "bench_startup.py",
     "bench_export.py",
     "bench_render.py",
+    "bench_spell.py",
+    "bench_photodesk.py",
 ]
 
 

@@ -143,6 +143,8 @@ def build_window(library, *, settings=None):
     window = MainWindow(library, settings=settings)
     window.sig_first_paint.connect(lambda: QTimer.singleShot(0, window.install_standard_panels))
     window.open_initial()
+    if window.article is not None:
+        window.editor.setFocus()  # a reporter who starts typing at once writes in the body
     return window
 
 

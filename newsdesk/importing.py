@@ -12,8 +12,9 @@ import yaml
 
 from newsdesk.library import ARTICLE_STATUSES, FigureSpec, Library
 from newsdesk.library.models import Article
+from newsdesk.picture_refs import readable_ref
 from newsdesk.render.dates import SUPPORTED_RANGE_TEXT, in_supported_range, zone
-from newsdesk.render.text import slugify
+from newsdesk.text import slugify
 
 KNOWN_KEYS = (
     "headline",
@@ -324,6 +325,16 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
 
 
+def report_lines(results: list[ImportResult]) -> list[str]:
+    """The import report, line by line, as the command line prints it and the window shows it."""
+    lines: list[str] = []
+    for r in results:
+        verb = "imported" if r.created else "updated"
+        lines.append(f"{verb} {r.article.slug}: {r.article.headline}")
+        lines += [f"warning: {w}" for w in r.warnings]
+    return lines
+
+
 def import_markdown_files(library: Library, paths: list[Path]) -> list[ImportResult]:
     """Import files in order; an existing slug is updated, not duplicated.
 
@@ -383,8 +394,26 @@ def import_markdown_files(library: Library, paths: list[Path]) -> list[ImportRes
         stamp = item.fields.get("updated_at") or item.fields.get("published_at")
         if stamp is not None:
             library.update_article(result.article.id, updated_at=stamp)
+        _import_update_note(library, result.article.id, item.fields)
         result.article = library.get_article(result.article.id)
     return results
+
+
+IMPORTED_UPDATE_TEXT = "This story has been updated."
+
+
+def _import_update_note(library: Library, article_id: int, fields: dict[str, Any]) -> None:
+    """Front matter `updated:` later than `published:` is an update note at that time.
+
+    The page says "Updated" only for such notes; importing the file again
+    does not add the same note twice.
+    """
+    updated, published = fields.get("updated_at"), fields.get("published_at")
+    if updated is None or (published is not None and updated <= published):
+        return
+    if any(u.at == updated for u in library.updates(article_id)):
+        return
+    library.add_update(article_id, IMPORTED_UPDATE_TEXT, kind="update", at=updated)
 
 
 # What an import may say about a photograph itself; these change every story
@@ -471,7 +500,8 @@ def _write_article(library: Library, item: ParsedArticle, import_image) -> Impor
             # The writer described the picture in the Markdown: in this story,
             # that is its alt text, and the title is its caption.
             wanted.append(FigureSpec(image.id, "inline", caption, alt))
-        return f"{m.group(1)}image:{image.uid}{m.group(3)}"
+        ref = readable_ref(image.uid, image.title, image.original_name)
+        return f"{m.group(1)}image:{ref}{m.group(3)}"
 
     fields["body"] = _BODY_IMAGE.sub(rewrite, item.body)
     fields["source_path"] = source

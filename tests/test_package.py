@@ -30,6 +30,8 @@ RUN_TIMEOUT = 180
 
 pytestmark = [
     pytest.mark.slow,
+    # The first test builds the bundle (PyInstaller, ~2 minutes on an idle 2-core machine).
+    pytest.mark.timeout(1200),
     # Opt-in, not a missing tool: `-m slow` or NEWSDESK_SLOW=1 selects this module.
     pytest.mark.skipif(
         "os.environ.get('NEWSDESK_SLOW') != '1' and 'slow' not in (config.getoption('markexpr') or '')",
@@ -94,7 +96,7 @@ def run(frozen, tmp_path):
     for name in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV"):
         env.pop(name, None)
 
-    def run_(*args: str | Path) -> subprocess.CompletedProcess:
+    def run_(*args: str | Path, expect: int = 0) -> subprocess.CompletedProcess:
         result = subprocess.run(
             [str(frozen), *map(str, args)],
             env=env,
@@ -103,7 +105,7 @@ def run(frozen, tmp_path):
             text=True,
             timeout=RUN_TIMEOUT,
         )
-        assert result.returncode == 0, (
+        assert result.returncode == expect, (
             f"newsdesk {' '.join(map(str, args))} exited {result.returncode}\n"
             f"stdout:\n{result.stdout}\nstderr:\n{result.stderr[-3000:]}"
         )
@@ -148,3 +150,42 @@ def test_the_frozen_binary_opens_a_new_library_on_the_sample_and_renders_the_pre
         # has thousands of colours there, a blank or failed preview a handful.
         preview = im.convert("RGB").crop((800, 300, 1150, 850))
         assert len(preview.getcolors(maxcolors=1 << 20)) > 500
+
+
+def test_the_frozen_binary_checks_spelling_with_the_dictionaries_it_carries(run, frozen, tmp_path):
+    library = tmp_path / "Library"
+    bundle = frozen.parent.resolve()
+
+    result = run(
+        "--library", library, "spell", "--check", "colour", "color", "--language", "en-GB",
+        "--json", expect=1,
+    )  # fmt: skip
+    report = json.loads(result.stdout)
+    by_word = {w["word"]: w for w in report["words"]}
+    assert by_word["colour"]["correct"] is True
+    assert by_word["color"]["correct"] is False
+    assert "colour" in by_word["color"]["suggestions"]
+    # Loaded from the bundle's own folder, not from a system package.
+    dictionary = Path(report["dictionary"]).resolve()
+    assert dictionary.name == "en_GB.dic"
+    assert dictionary.is_relative_to(bundle), dictionary
+    assert dictionary.parent.name == "dictionaries"
+    assert Path(report["hunspell"]).resolve().is_relative_to(bundle), report["hunspell"]
+
+    french = json.loads(
+        run("--library", library, "spell", "--check", "anneé", "--language", "fr", "--json",
+            expect=1).stdout
+    )  # fmt: skip
+    assert "année" in french["words"][0]["suggestions"]
+    assert Path(french["dictionary"]).resolve().is_relative_to(bundle)
+
+
+def test_the_frozen_binary_exports_an_original_with_its_metadata(run, tmp_path):
+    library = tmp_path / "Library"
+    run("--library", library, "import", *(SAMPLE / f for f in SAMPLE_FILES))
+    out = tmp_path / "originals"
+    result = run("--library", library, "images", "export", "all", "--out", out)
+    written = [Path(line) for line in result.stdout.splitlines() if line.strip()]
+    assert written and all(p.is_file() for p in written)
+    # Exiv2 (loaded from the bundle) wrote XMP into the copy: it is there to read.
+    assert any(b"<x:xmpmeta" in p.read_bytes() for p in written)

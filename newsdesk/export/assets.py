@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote, urljoin
 
-from newsdesk.library.models import Article, Image
-from newsdesk.render.page import CARD_SIZES, HERO_SIZES, Assets, ImageRef, tag_segment
-from newsdesk.render.page import section_segment as _section_segment
+from newsdesk.library.models import Article, Author, Image
+from newsdesk.render.page import CARD_SIZES, HERO_SIZES, Assets, ImageRef
+from newsdesk.rules import section_segment, tag_segment
 
 RENDITION_WIDTHS = (480, 960, 1600)
 RENDITION_FORMATS = ("jpeg", "webp")
@@ -18,8 +17,6 @@ STYLESHEET = "assets/site.css"
 FAVICON = "assets/favicon.svg"
 # An inline figure spans the text column (40rem) on wide screens.
 INLINE_SIZES = "(min-width: 42rem) 40rem, 100vw"
-
-section_segment = lru_cache(maxsize=1024)(_section_segment)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +36,20 @@ class SiteImage:
 def article_dir(article: Article) -> str:
     """The article's folder below the site root: `<section>/<slug>`."""
     return f"{section_segment(article.section)}/{article.slug}"
+
+
+def author_dir(author: Author) -> str:
+    """An author's page folder below the site root: `authors/<slug>`."""
+    return f"authors/{author.slug}"
+
+
+def authors_with_stories(articles: list[Article]) -> list[tuple[Author, list[Article]]]:
+    """Each author named by these stories' bylines, with their stories in the given order."""
+    found: dict[str, tuple[Author, list[Article]]] = {}
+    for a in articles:
+        for author in a.authors:
+            found.setdefault(author.uid, (author, []))[1].append(a)
+    return sorted(found.values(), key=lambda pair: pair[0].slug)
 
 
 def site_url(base_url: str, rel: str) -> str:
@@ -130,3 +141,6 @@ class ExportAssets(Assets):
 
     def tag_href(self, tag: str) -> str:
         return f"{self.root}tag/{tag_segment(tag)}/index.html"
+
+    def author_href(self, author: Author) -> str:
+        return f"{self.root}{author_dir(author)}/index.html"

@@ -11,9 +11,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from newsdesk.concurrency import process_pool_context
 from newsdesk.export.assets import ExportAssets, SiteImage
 from newsdesk.library.models import Article, Image, Publication
-from newsdesk.render.page import PublisherLogo, build_page, render_page
+from newsdesk.render.markdown import BlockRenderer
+from newsdesk.render.page import (
+    PublisherLogo,
+    build_page,
+    environment,
+    figure_view,
+    make_image_resolver,
+    render_page,
+)
 
 # Articles per task: big enough to amortise pickling, small enough that a
 # cancel is noticed within a fraction of a second.
@@ -50,6 +59,30 @@ def render_article(context: RenderContext, article: Article) -> str:
     )
     view.archive_href = f"{assets.root}archive/index.html"
     return render_page(view, templates_override=context.templates_override)
+
+
+def feed_content(
+    article: Article,
+    assets: ExportAssets,
+    *,
+    templates_override: Path | None,
+    extra_images: dict[str, Image],
+    default_lang: str,
+) -> str:
+    """The story as a feed reader shows it: its hero figure, then its body, as safe HTML."""
+    lang = article.language or default_lang or "en"
+    env = environment(templates_override, lang)
+    renderer = BlockRenderer()
+    renderer.resolve_image = make_image_resolver(
+        article, assets, env, images_by_uid=extra_images, lang=lang
+    )
+    parts = []
+    hero = article.hero
+    if hero is not None:
+        view = figure_view(hero, hero.image, assets, role="hero", lang=lang)
+        parts.append(env.get_template("figure.html").render(figure=view))
+    parts.append(renderer.render(article.body).html)
+    return "\n".join(parts)
 
 
 # (article uid, page HTML or None, why there is no page or None)
@@ -90,14 +123,8 @@ def _render_chunk(context: RenderContext, articles: list[Article]) -> list[Rende
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    # Not fork: the GUI exports from a worker thread of a Qt process, and
-    # forking a multi-threaded process can deadlock the child. forkserver
-    # preloads the renderer once; spawn is the portable fallback.
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload([__name__])
-        return ctx
-    return multiprocessing.get_context("spawn")
+    # Workers start with the renderer already imported.
+    return process_pool_context([__name__])
 
 
 def render_pages(

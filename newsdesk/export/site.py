@@ -6,15 +6,15 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
-from urllib.parse import quote, urlsplit
+from typing import Any
 
+from newsdesk.concurrency import CancelFlag
 from newsdesk.export import pages as site_pages
 from newsdesk.export import render as page_render
 from newsdesk.export.assets import (
@@ -25,61 +25,42 @@ from newsdesk.export.assets import (
     STYLESHEET,
     ExportAssets,
     SiteImage,
-    article_dir,
     site_url,
 )
+from newsdesk.export.listings import (
+    NEWS_SITEMAP_LIMIT,
+    NO_BASE_URL_WARNING,
+    ROWS_FORMAT,
+    SITEMAP_LIMIT,
+    ListingRow,
+    Listings,
+    row_of,
+    to_us,
+)
+from newsdesk.export.state import ExportState
 from newsdesk.export.writer import ExportCancelled, ExportError, SiteWriter, check_segment
 from newsdesk.library import Library
 from newsdesk.library.models import Article, Image, utcnow
-from newsdesk.library.preflight import preflight
 from newsdesk.paths import resource
+from newsdesk.preflight import preflight
 from newsdesk.render import dates, i18n
-from newsdesk.render.markdown import BlockRenderer
-from newsdesk.render.page import (
-    breadcrumbs,
-    environment,
-    figure_view,
-    is_public,
-    json_for_script,
-    make_image_resolver,
-    split_byline,
-    tag_segment,
-)
-from newsdesk.render.page import section_segment as _section_segment
+from newsdesk.render.page import environment
+from newsdesk.rules import is_public, section_segment
 
 # Bump when the exporter's output changes for the same library, so pages of
 # an older export are rendered again instead of being carried over.
 EXPORT_FORMAT = 2
-FEED_ITEMS = 50
-SECTION_FEED_ITEMS = 20  # each section's own feed: its newest stories, in full
-NEWS_SITEMAP_WINDOW = timedelta(days=2)
-# The protocols' limits per file: Google News reads at most 1,000 URLs from a
-# news sitemap, sitemaps.org allows 50,000. Beyond them the URLs are split
-# into numbered parts listed by a sitemap index under the usual name.
-NEWS_SITEMAP_LIMIT = 1_000
-SITEMAP_LIMIT = 50_000
-NO_BASE_URL_WARNING = (
-    "The publication has no base URL, so the pages have no canonical links and the site has "
-    "no sitemaps or robots.txt; set one in Preferences or with: newsdesk publication --base-url URL"
-)
 # Which rendition files an export made for each image and credits, kept beside
 # the images package's own cache so an export to a new folder finds them.
 RENDITION_INDEX = "export-index.json"
 # Below this many pages, starting worker processes costs more than it saves.
 POOL_MIN_PAGES = 40
+# Each story's text as the feeds carry it, kept in the library's cache by what it was made
+# from, so a feed whose other entries did not change is written without rendering them.
+FEED_CACHE = "feed-entries"
 
 Progress = Callable[[int, int], None]
-# An empty site's feed still needs a fixed <updated>, or every export would rewrite it.
-EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
-# Slugifying a section name is pure; a site asks for the same few thousands of times.
-section_segment = lru_cache(maxsize=1024)(_section_segment)
 _IMAGE_REF = re.compile(r"\]\(\s*image:([0-9A-Za-z-]+)")
-
-
-class CancelFlag(Protocol):
-    """Anything with is_set(), such as threading.Event."""
-
-    def is_set(self) -> bool: ...
 
 
 @dataclass
@@ -104,6 +85,9 @@ class ExportReport:
     reused_files: int = 0
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    mode: str = "full"  # or "incremental", or "full (why the state could not be used)"
+    rendered_pages: int = -1  # article pages rendered by an incremental export
+    rendered_listings: list[str] = field(default_factory=list)  # listings, feeds, sitemaps made
 
     @property
     def ok(self) -> bool:
@@ -191,6 +175,11 @@ class _Export:
         self.report = ExportReport(out_dir=Path(out_dir).expanduser().absolute())
         self._done = 0
         self._total = 1
+        self._section_names: list[str] = []  # the navigation every page carries
+        self._fps: dict[str, str] = {}  # uid -> fingerprint of each story in the site
+        self._feed_sources: dict[str, Article] = {}
+        self._feed_images: dict[str, SiteImage] = {}
+        self._extra: dict[str, Image] = {}
 
     # ---- helpers -------------------------------------------------------------
     def _check_cancel(self) -> None:
@@ -223,11 +212,14 @@ class _Export:
         return self.report
 
     def _run(self, writer: SiteWriter, requested: list[str] | None) -> None:
+        # Read before the articles: a change made while this export runs is
+        # seen by the next one.
+        self._change_id = self.library.last_change_id()
         previous: dict[str, Any] = writer.previous.get("articles", {})
         wanted = self._wanted(requested, previous)
         published = self.library.all_articles(status="published")
         self._check_cancel()
-        extra_images = self._extra = self._extra_images(published)
+        extra_images = self._extra_images(published)
         env_digest = self._env_digest = self._environment_digest()
         self._inputs: dict[str, str] = {}
 
@@ -315,13 +307,25 @@ class _Export:
             selected = kept
 
         pages = {c.article.uid: c.folder for c in selected}
-        self._fingerprints = {c.article.uid: c.fingerprint for c in selected}
+        self._fps = {c.article.uid: c.fingerprint for c in selected}
+        self._feed_sources = {c.article.uid: c.article for c in selected}
+        self._feed_images, self._extra = site_images, extra_images
         names: dict[str, str] = {}
         for cand in sorted(selected, key=lambda c: (_when(c.article), c.article.id), reverse=True):
             names.setdefault(section_segment(cand.article.section), cand.article.section or "News")
         self._section_names = [names[seg] for seg in sorted(names)]
         selected = self._pages(writer, selected, pages, site_images, extra_images, previous)
-        self._listings(writer, selected, pages, site_images)
+        rows = [
+            row_of(
+                c.article,
+                c.folder,
+                section_segment(c.article.section),
+                site_images,
+                _images_of(c.article, extra_images),
+            )
+            for c in selected
+        ]
+        self._listings(writer, rows)
         self._static(writer)
         self._check_cancel()
         articles_manifest = {
@@ -331,19 +335,45 @@ class _Export:
         renditions_manifest = {
             key: [list(f) for f in img.files] for key, img in self._rendition_keys.items()
         }
+        token = secrets.token_hex(8) if requested is None else ""
         writer.commit(
             {
                 "articles": articles_manifest,
                 "failed": self._failures,
                 "inputs": self._inputs,
                 "renditions": renditions_manifest,
+                "state_token": token,
             }
         )
+        self._record_state(writer, token, rows)
         self.report.written = [
             ArticleOutcome(c.article.slug, c.article.headline, path=f"{c.folder}/index.html")
             for c in sorted(selected, key=lambda c: c.folder)
         ]
         self._step(0)
+
+    def _record_state(self, writer: SiteWriter, token: str, rows: list[ListingRow]) -> None:
+        """Remember, with the library, what this site was made from (see export/incremental.py)."""
+        if getattr(self.library, "read_only", False):
+            return  # nothing can be kept with a library opened read-only: the next export checks all
+        state = ExportState(self.library.engine, str(writer.out))
+        if not token:
+            # A site of chosen stories is not the whole library: the next
+            # incremental export of this folder starts with a full check.
+            state.forget()
+            return
+        state.replace_all(self.state_meta(token), rows)
+
+    def state_meta(self, token: str) -> dict[str, Any]:
+        return {
+            "format": EXPORT_FORMAT,
+            "env": self._env_digest,
+            "token": token,
+            "change_id": self._change_id,
+            "checked_us": to_us(self.now),
+            "feeds": bool(self.base_url),
+            "rows": ROWS_FORMAT,
+        }
 
     def _wanted(self, requested: list[str] | None, previous: dict[str, Any]) -> set[str] | None:
         if requested is None:
@@ -384,7 +414,14 @@ class _Export:
                 refs.update(uid for uid in _IMAGE_REF.findall(a.body) if uid not in placed)
         if not refs:
             return {}
-        return {img.uid: img for img in self.library.list_images() if img.uid in refs}
+        # A readable reference (harbour-dawn-3f2a9c1e) is kept under its own text too.
+        found: dict[str, Image] = {}
+        for ref in refs:
+            image = self.library.find_image_by_ref(ref)
+            if image is not None:
+                found[image.uid] = image
+                found[ref] = image
+        return found
 
     def _logo(self) -> Image | None:
         """The publication's logo, when one is set and its file is still in the library."""
@@ -423,7 +460,10 @@ class _Export:
                     h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
         pub = self.publication
         logo = self.logo.sha256 if self.logo is not None else None
-        h.update(json.dumps([pub.name, pub.base_url, pub.language, pub.timezone, logo]).encode())
+        size = self._page_size()
+        h.update(
+            json.dumps([pub.name, pub.base_url, pub.language, pub.timezone, logo, size]).encode()
+        )
         return h.hexdigest()
 
     # ---- renditions -----------------------------------------------------------
@@ -598,454 +638,90 @@ class _Export:
     def _describe_failure(self, exc: BaseException) -> str:
         return page_render.describe_render_failure(exc, self.publication.timezone or "UTC")
 
-    # ---- listings, feed, sitemaps ---------------------------------------------
-    def _listings(self, writer, selected, pages, site_images) -> None:
-        """The front page, sections, tags and the archive (each paginated), the 404 page, feeds
-        and sitemaps."""
-        pub = self.publication
-        tz = pub.timezone or "UTC"
-        lang = pub.language or "en"
-        env = environment(self.templates_override, lang)
-        size = site_pages.page_size(self.library.get_setting(site_pages.PAGE_SIZE_SETTING))
-        articles = sorted(
-            (c.article for c in selected), key=lambda a: (_when(a), a.id), reverse=True
-        )
-        by_section: dict[str, list[Article]] = {}
-        by_tag: dict[str, list[Article]] = {}
-        tag_names: dict[str, str] = {}
-        by_month: dict[tuple[int, int], list[Article]] = {}
-        for a in articles:
-            by_section.setdefault(section_segment(a.section), []).append(a)
-            for tag in dict.fromkeys(a.tags):
-                seg = tag_segment(tag)
-                tag_names.setdefault(seg, tag)
-                by_tag.setdefault(seg, []).append(a)
-            month = dates.local(_when(a), tz)
-            by_month.setdefault((month.year, month.month), []).append(a)
-        section_names = {
-            seg: (items[0].section or "News") for seg, items in sorted(by_section.items())
-        }
-        gettext = i18n.translations(lang).gettext
-        self._listing_urls: list[tuple[str, datetime]] = []
+    # ---- listings, feeds, sitemaps (built in export/listings.py) --------------
+    def _page_size(self) -> int:
+        return site_pages.page_size(self.library.get_setting(site_pages.PAGE_SIZE_SETTING))
 
-        def shell(folder: str, current: str | None) -> dict[str, Any]:
-            """What every page of the site carries besides its own content."""
-            root = site_pages.root_prefix(folder)
-            assets = ExportAssets(self.library.root, images=site_images, pages=pages, root=root)
-            return {
-                "assets": assets,
-                "lang": lang,
-                "publication_name": pub.name,
-                "canonical_url": site_url(self.base_url, folder) if self.base_url else "",
-                "stylesheet_href": assets.stylesheet_href,
-                "favicon_href": assets.favicon_href,
-                "home_href": assets.home_href,
-                "feed_href": assets.feed_href,
-                "archive_href": f"{root}{site_pages.ARCHIVE_DIR}/index.html",
-                "sections": [
-                    (name, assets.section_href(name), seg == current)
-                    for seg, name in section_names.items()
-                ],
-                "og_locale": i18n.og_locale(lang),
-                "logo_url": self._publisher_logo().url if self._publisher_logo() else "",
-            }
+    def _listing_renderer(self, writer: SiteWriter) -> Listings:
+        env = environment(self.templates_override, self.publication.language or "en")
+        return Listings(
+            self.library.root,
+            self.publication,
+            self.base_url,
+            self.now,
+            lambda rel, template, **context: self._render(writer, env, rel, template, **context),
+            lambda rel, template, signature, build: self._render_lazy(
+                writer, env, rel, template, signature, build
+            ),
+            page_size=self._page_size(),
+            logo=self._publisher_logo(),
+            feed_content=lambda row, root: self._feed_content(writer, row, root),
+            content_key=self._content_key,
+        )
 
-        def listing(
-            listing_dir: str,
-            heading: str,
-            items: list[Article],
-            current: str | None,
-            *,
-            kind: str,
-            crumbs: list[tuple[str, str]],
-            feed: str = "",
-        ) -> None:
-            chunks = site_pages.split(items, size)
-            for number, chunk in enumerate(chunks, start=1):
-                folder = site_pages.page_dir(listing_dir, number)
-                common = shell(folder, current)
-                assets = common.pop("assets")
-                pager = site_pages.pager(listing_dir, number, len(chunks), lang)
-                title = heading if heading != pub.name else ""
-                if number > 1:
-                    where = gettext("Page %(num)s of %(total)s") % {
-                        "num": pager.number_text,
-                        "total": pager.total_text,
-                    }
-                    title = f"{title} – {where}" if title else where
-                view = ListingView(
-                    title=f"{title} | {pub.name}" if title else pub.name,
-                    description=gettext("The latest stories from %(name)s.") % {"name": pub.name},
-                    heading=heading,
-                    heading_is_name=kind == "home",
-                    items=_first_picture_eager([self._item(a, assets, tz) for a in chunk]),
-                    pages=pager,
-                    **common,
-                )
-                if feed:
-                    view.section_feed = (heading, site_pages.root_prefix(folder) + feed)
-                view.json_ld = json_for_script(
-                    self._listing_ld(view, kind, crumbs, chunk, number, gettext)
-                )
-                self._render(writer, env, f"{folder}index.html", _TEMPLATES[kind], page=view)
-                if items:
-                    newest = max(max(a.updated_at, _when(a)) for a in chunk)
-                    self._listing_urls.append((folder, newest))
-                else:
-                    self._listing_urls.append((folder, EPOCH))
-
-        home = gettext("Home")
-        listing("", pub.name, articles, None, kind="home", crumbs=[])
-        self._step()
-        for seg, items in sorted(by_section.items()):
-            name = section_names[seg]
-            listing(
-                f"{seg}/",
-                name,
-                items,
-                seg,
-                kind="section",
-                crumbs=[(home, ""), (name, f"{seg}/")],
-                feed=f"{site_pages.FEEDS_DIR}/{seg}.xml",
-            )
-        for seg, items in sorted(by_tag.items()):
-            heading = gettext("Topic: %(tag)s") % {"tag": tag_names[seg]}
-            listing(
-                f"{site_pages.TAG_DIR}/{seg}/",
-                heading,
-                items,
-                None,
-                kind="tag",
-                crumbs=[(home, ""), (heading, f"{site_pages.TAG_DIR}/{seg}/")],
-            )
-        months = []
-        for (year, month), items in sorted(by_month.items(), reverse=True):
-            folder = f"{site_pages.ARCHIVE_DIR}/{year:04d}/{month:02d}/"
-            label = i18n.month_name(year, month, lang)
-            heading = gettext("Stories from %(month)s") % {"month": label}
-            listing(
-                folder, heading, items, None, kind="month", crumbs=[(home, ""), (heading, folder)]
-            )
-            months.append((label, folder, i18n.number(len(items), lang)))
-        common = shell(f"{site_pages.ARCHIVE_DIR}/", None)
-        common.pop("assets")
-        archive_title = gettext("Archive")
-        archive = ListingView(
-            title=f"{archive_title} | {pub.name}",
-            description=gettext("The latest stories from %(name)s.") % {"name": pub.name},
-            heading=archive_title,
-            items=[],
-            months=[
-                (label, f"{folder.split('/', 1)[1]}index.html", n) for label, folder, n in months
-            ],
-            **common,
-        )
-        archive.json_ld = json_for_script(
-            self._listing_ld(
-                archive, "archive", [(home, ""), (archive_title, "archive/")], [], 1, gettext
-            )
-        )
-        self._render(
-            writer, env, f"{site_pages.ARCHIVE_DIR}/index.html", "archive.html", page=archive
-        )
-        self._not_found(writer, env, shell, gettext)
-        self._step()
-        self._feed(writer, env, articles, tz, lang, site_images, pages)
-        for seg, items in sorted(by_section.items()):
-            self._feed(
-                writer,
-                env,
-                items,
-                tz,
-                lang,
-                site_images,
-                pages,
-                rel=f"{site_pages.FEEDS_DIR}/{seg}.xml",
-                title=f"{pub.name}: {section_names[seg]}",
-                home=f"{seg}/",
-            )
+    def _listings(self, writer: SiteWriter, rows: list[ListingRow]) -> None:
+        """The listing pages, archive, 404 page, feeds and sitemaps of a site of these stories."""
+        listings = self._listing_renderer(writer)
+        rows = sorted(rows, key=lambda r: r.sort_key, reverse=True)
+        listings.write_all(rows)
+        self._step(3)
         if not self.base_url:
             # Sitemaps, robots.txt and canonical links must be absolute: without a
             # base URL there is nothing true to write, so the site goes without.
             self.report.warnings.append(NO_BASE_URL_WARNING)
-        else:
-            self._sitemaps(writer, env, articles, lang)
-        self._step()
-
-    def _not_found(self, writer, env, shell, gettext) -> None:
-        """404.html at the root; its links are absolute from the site's root when there is a base
-        URL (a server shows it at any depth), else relative to the root."""
-        common = shell("", None)
-        common.pop("assets")
-        common["canonical_url"] = ""
-        # Not the section links: from a file:// copy their root-based addresses lead nowhere,
-        # and the one way on that always works is the front page.
-        common["sections"] = []
-        if self.base_url:
-            root = urlsplit(self.base_url).path or "/"
-            for key in (
-                "stylesheet_href",
-                "favicon_href",
-                "home_href",
-                "feed_href",
-                "archive_href",
-            ):
-                common[key] = root + common[key]
-        title = gettext("Page not found")
-        view = ListingView(
-            title=f"{title} | {pub_name}" if (pub_name := self.publication.name) else title,
-            description="",
-            heading=title,
-            items=[],
-            **common,
-        )
-        view.json_ld = ""
-        self._render(writer, env, "404.html", "not_found.html", page=view)
-
-    def _listing_ld(self, view, kind, crumbs, items, number, gettext) -> list[dict[str, Any]]:
-        """JSON-LD for a listing page: WebSite and Organization on the front page, a
-        CollectionPage for every listing, and a BreadcrumbList below the front page."""
-        pub = self.publication
-        base = self.base_url
-        out: list[dict[str, Any]] = []
-        org: dict[str, Any] = {"@type": "Organization", "name": pub.name}
-        if base:
-            org["url"] = base
-        logo = self._publisher_logo()
-        if logo is not None:
-            org["logo"] = {
-                "@type": "ImageObject",
-                "url": logo.url,
-                "width": logo.width,
-                "height": logo.height,
-            }
-        if kind == "home" and number == 1:
-            site: dict[str, Any] = {
-                "@context": "https://schema.org",
-                "@type": "WebSite",
-                "name": pub.name,
-                "inLanguage": view.lang,
-                "publisher": org,
-            }
-            if base:
-                site["url"] = base
-            out.append(site)
-            out.append({"@context": "https://schema.org", **org})
-        page: dict[str, Any] = {
-            "@context": "https://schema.org",
-            "@type": "CollectionPage",
-            "name": view.heading,
-            "inLanguage": view.lang,
-            "isPartOf": {"@type": "WebSite", "name": pub.name, **({"url": base} if base else {})},
-        }
-        if view.canonical_url:
-            page["url"] = view.canonical_url
-        if items:
-            page["mainEntity"] = {
-                "@type": "ItemList",
-                "itemListElement": [
-                    {
-                        "@type": "ListItem",
-                        "position": i,
-                        "url": self._article_url(a),
-                        "name": a.headline,
-                    }
-                    for i, a in enumerate(items, start=1)
-                ],
-            }
-        out.append(page)
-        if crumbs:
-            out.append(breadcrumbs(crumbs, base))
-        return out
 
     def _render(self, writer: SiteWriter, env, rel: str, template: str, **context: Any) -> None:
-        """Render a listing, feed or sitemap, unless its inputs are those of the previous export.
+        """Render a feed part or sitemap, unless its inputs are those of the previous export.
 
         The views are plain dataclasses, so their repr is a complete account of
         what the template is given; with the template digest it decides
         whether the file the previous export wrote can be carried over.
         """
-        key = hashlib.sha256(f"{self._env_digest}|{template}|{context!r}".encode()).hexdigest()
+        self._render_lazy(writer, env, rel, template, repr(context), lambda: context)
+
+    def _render_lazy(self, writer, env, rel: str, template: str, signature: str, build) -> None:
+        """Render rel from build(), unless its signature is the previous export's (then reuse it)."""
+        key = hashlib.sha256(f"{self._env_digest}|{template}|{signature}".encode()).hexdigest()
         self._inputs[rel] = key
         if writer.previous.get("inputs", {}).get(rel) == key and writer.can_reuse(rel):
             writer.reuse(rel)
             return
-        writer.write(rel, env.get_template(template).render(**context).encode("utf-8"))
+        self.report.rendered_listings.append(rel)
+        writer.write(rel, env.get_template(template).render(**build()).encode("utf-8"))
 
-    def _item(self, a: Article, assets: ExportAssets, tz: str) -> ListingItem:
-        when = _when(a)
-        hero = a.hero
-        thumb = assets.image_ref(hero.image, alt=hero.alt_text, purpose="listing") if hero else None
-        return ListingItem(
-            href=assets.article_href(a) or "",
-            headline=a.headline,
-            dek=a.dek,
-            lang=a.language or "",
-            date_iso=dates.iso(when, tz),
-            date_text=i18n.human_date(when, language=self.publication.language, tz_name=tz),
-            thumb=thumb,
+    # ---- the feeds' full text -------------------------------------------------
+    def _content_key(self, row: ListingRow) -> str:
+        """What a story's feed text was made from: its fingerprint and its pictures' files."""
+        fp = self._fps.get(row.uid, "")
+        return f"{fp}|{','.join(row.files)}" if fp else ""
+
+    def _feed_source(self, writer: SiteWriter, row: ListingRow):
+        """The loaded article of a feed entry, and the renditions its text may show."""
+        return self._feed_sources[row.uid], self._feed_images, self._extra
+
+    def _feed_content(self, writer: SiteWriter, row: ListingRow, root: str) -> str:
+        """A story's feed text (hero and body) with addresses from root, from the cache if made."""
+        key = self._content_key(row)
+        path = None
+        if key:
+            name = hashlib.sha256(f"{EXPORT_FORMAT}|{row.uid}|{key}|{root}".encode()).hexdigest()
+            path = self.library.cache_dir / FEED_CACHE / f"{name}.html"
+            try:
+                return path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                pass
+        article, images, extra = self._feed_source(writer, row)
+        assets = ExportAssets(self.library.root, images=images, pages={}, root=root)
+        html = page_render.feed_content(
+            article,
+            assets,
+            templates_override=self.templates_override,
+            extra_images=extra,
+            default_lang=self.publication.language or "en",
         )
-
-    def _article_url(self, a: Article) -> str:
-        """An article's address for the feed and sitemaps: absolute, or relative to the site root."""
-        if self.base_url:
-            return site_url(self.base_url, article_dir(a) + "/")
-        return quote(article_dir(a) + "/index.html", safe="/")
-
-    def _feed(
-        self,
-        writer,
-        env,
-        articles,
-        tz,
-        lang,
-        site_images,
-        pages,
-        *,
-        rel: str = "feed.xml",
-        title: str = "",
-        home: str = "",
-    ) -> None:
-        """An Atom feed with each story's full text and hero picture (the site's, or a section's).
-
-        Its links are absolute when there is a base URL, else relative to the feed file.
-        """
-        base = self.base_url
-        pub = self.publication
-        newest_first = articles[: FEED_ITEMS if rel == "feed.xml" else SECTION_FEED_ITEMS]
-        root = base or site_pages.root_prefix(rel)
-        assets = ExportAssets(self.library.root, images=site_images, pages=pages, root=root)
-        entries = [
-            FeedEntry(
-                id=f"urn:uuid:{a.uid}",
-                title=a.headline,
-                url=self._article_url(a) if base else root + self._article_url(a),
-                published=dates.iso(_when(a), tz),
-                updated=dates.iso(max(a.updated_at, _when(a)), tz),
-                authors=split_byline(a.byline),
-                summary=a.dek or a.seo_description,
-                section=a.section,
-                lang=a.language or "",
-            )
-            for a in newest_first
-        ]
-        newest = max((max(a.updated_at, _when(a)) for a in newest_first), default=EPOCH)
-        feed = FeedView(
-            id=site_url(base, rel) if base else f"urn:uuid:{pub.uid}:{rel}",
-            title=title or pub.name,
-            lang=lang,
-            home_url=site_url(base, home) if base else f"{root}{home}index.html",
-            self_url=site_url(base, rel) if base else rel.rsplit("/", 1)[-1],
-            updated=dates.iso(newest, tz),
-            author=pub.name,
-            entries=entries,
-        )
-        # The stories' full text is costly to render (Markdown), so the feed is keyed by
-        # what decides it (the entries and each story's fingerprint) before it is rendered.
-        fps = [self._fingerprints.get(a.uid, "") for a in newest_first]
-        key = hashlib.sha256(f"{self._env_digest}|feed|{feed!r}|{fps}".encode()).hexdigest()
-        self._inputs[rel] = key
-        if writer.previous.get("inputs", {}).get(rel) == key and writer.can_reuse(rel):
-            writer.reuse(rel)
-            return
-        for entry, a in zip(entries, newest_first, strict=True):
-            entry.content = self._feed_content(a, assets, root)
-        writer.write(rel, env.get_template("feed.xml").render(feed=feed).encode("utf-8"))
-
-    def _feed_content(self, article: Article, assets: ExportAssets, root: str) -> str:
-        """The story as a feed reader shows it: hero figure, then the body, as safe HTML.
-
-        Rendered once per story and address root (the site feed and its section's
-        share it when both are absolute).
-        """
-        key = (article.uid, root)
-        cache = self.__dict__.setdefault("_feed_bodies", {})
-        if key not in cache:
-            lang = article.language or self.publication.language or "en"
-            env = environment(self.templates_override, lang)
-            renderer = BlockRenderer()
-            renderer.resolve_image = make_image_resolver(
-                article, assets, env, images_by_uid=self._extra, lang=lang
-            )
-            parts = []
-            hero = article.hero
-            if hero is not None:
-                view = figure_view(hero, hero.image, assets, role="hero", lang=lang)
-                parts.append(env.get_template("figure.html").render(figure=view))
-            parts.append(renderer.render(article.body).html)
-            cache[key] = "\n".join(parts)
-        return cache[key]
-
-    def _sitemaps(self, writer, env, articles, lang) -> None:
-        """sitemap.xml and news-sitemap.xml (split when long), and robots.txt naming them."""
-        base = self.base_url
-        pub = self.publication
-        urls = [
-            SitemapUrl(site_url(base, folder), dates.iso(newest, "UTC"))
-            for folder, newest in self._listing_urls
-        ]
-        urls += [
-            SitemapUrl(self._article_url(a), dates.iso(max(a.updated_at, _when(a)), "UTC"))
-            for a in articles
-        ]
-        listed = self._sitemap_files(
-            writer, env, "sitemap", "sitemap.xml", SITEMAP_LIMIT, urls, key="urls"
-        )
-
-        recent = [a for a in articles if self.now - _when(a) <= NEWS_SITEMAP_WINDOW]
-        news = [
-            NewsItem(
-                url=self._article_url(a),
-                title=a.headline,
-                published=dates.iso(_when(a), "UTC"),
-                language=_news_language(a.language or lang),
-            )
-            for a in recent
-        ]
-        listed += self._sitemap_files(
-            writer,
-            env,
-            "news-sitemap",
-            "news_sitemap.xml",
-            NEWS_SITEMAP_LIMIT,
-            news,
-            key="items",
-            publication_name=pub.name,
-        )
-        self._render(
-            writer, env, "robots.txt", "robots.txt", sitemaps=[site_url(base, f) for f in listed]
-        )
-
-    def _sitemap_files(
-        self,
-        writer,
-        env,
-        name: str,
-        template: str,
-        limit: int,
-        entries: list,
-        *,
-        key: str,
-        **context: Any,
-    ) -> list[str]:
-        """Write `name`.xml, or numbered parts and an index under that name; the file to list.
-
-        An empty urlset is invalid, so no entries means no file at all (and
-        nothing for robots.txt to name).
-        """
-        if not entries:
-            return []
-        parts = [entries[i : i + limit] for i in range(0, len(entries), limit)]
-        if len(parts) == 1:
-            self._render(writer, env, f"{name}.xml", template, **{key: entries}, **context)
-            return [f"{name}.xml"]
-        index = []
-        for number, part in enumerate(parts, start=1):
-            rel = f"{name}-{number}.xml"
-            self._render(writer, env, rel, template, **{key: part}, **context)
-            index.append(SitemapUrl(site_url(self.base_url, rel), _newest_lastmod(part)))
-        self._render(writer, env, f"{name}.xml", "sitemap_index.xml", sitemaps=index)
-        return [f"{name}.xml"]
+        if path is not None:
+            _write_text(path, html)
+        return html
 
     def _static(self, writer: SiteWriter) -> None:
         if self._publisher_logo() is not None:
@@ -1064,94 +740,6 @@ class _Export:
         self._step()
 
 
-_TEMPLATES = {
-    "home": "index.html",
-    "section": "section.html",
-    "tag": "section.html",
-    "month": "section.html",
-}
-
-
-# --------------------------------------------------------------------------- views
-@dataclass
-class ListingItem:
-    href: str
-    headline: str
-    dek: str
-    lang: str
-    date_iso: str
-    date_text: str
-    thumb: Any
-    lazy: bool = True  # the first picture of a listing is in view at once: not lazy
-
-
-@dataclass
-class ListingView:
-    """What the listing pages, the archive and 404.html show; carries every field base.html reads."""
-
-    lang: str
-    title: str
-    description: str
-    heading: str
-    publication_name: str
-    canonical_url: str
-    stylesheet_href: str
-    favicon_href: str
-    home_href: str
-    feed_href: str
-    sections: list[tuple[str, str, bool]]  # (name, href, is this page)
-    items: list[ListingItem]
-    archive_href: str = ""
-    og_locale: str = "en_US"
-    logo_url: str = ""
-    heading_is_name: bool = False  # the front page: its heading is "Latest stories"
-    pages: site_pages.Pager | None = None
-    months: list[tuple[str, str, str]] = field(default_factory=list)  # archive: label, href, count
-    json_ld: str = ""
-    section_feed: tuple[str, str] | None = None  # (section name, its own Atom feed)
-    extra_head: str = ""
-
-
-@dataclass
-class FeedEntry:
-    id: str
-    title: str
-    url: str
-    published: str
-    updated: str
-    authors: list[str]
-    summary: str
-    section: str
-    lang: str
-    content: str = ""  # the story's safe HTML, with its hero picture
-
-
-@dataclass
-class FeedView:
-    id: str
-    title: str
-    lang: str
-    home_url: str
-    self_url: str
-    updated: str
-    author: str
-    entries: list[FeedEntry]
-
-
-@dataclass
-class SitemapUrl:
-    loc: str
-    lastmod: str
-
-
-@dataclass
-class NewsItem:
-    url: str
-    title: str
-    published: str
-    language: str
-
-
 # --------------------------------------------------------------------------- helpers
 def preflight_messages(
     library: Library, article: Article, *, now: datetime | None = None
@@ -1164,8 +752,24 @@ def _images_of(article: Article, extra: dict[str, Image]) -> list[Image]:
     """Every image the article's page and its listings show."""
     out = [f.image for f in article.figures]
     if "image:" in article.body:
-        out += [extra[uid] for uid in _IMAGE_REF.findall(article.body) if uid in extra]
+        seen = {img.uid for img in out}
+        for ref in _IMAGE_REF.findall(article.body):
+            img = extra.get(ref)
+            if img is not None and img.uid not in seen:
+                seen.add(img.uid)
+                out.append(img)
     return out
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Best effort (it is only a cache), and atomic so a reader never sees half a file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -1196,20 +800,6 @@ def _iso_or_raw(moment: datetime, tz: str) -> str:
 
 def _when(article: Article) -> datetime:
     return article.published_at or article.updated_at
-
-
-def _first_picture_eager(items: list[ListingItem]) -> list[ListingItem]:
-    """The listing's first picture loads at once (it is the page's largest paint); the rest lazily."""
-    for item in items:
-        if item.thumb is not None:
-            item.lazy = False
-            break
-    return items
-
-
-def _newest_lastmod(entries: list) -> str:
-    """The newest date among a sitemap part's entries (ISO strings in UTC sort as times)."""
-    return max(getattr(e, "lastmod", "") or getattr(e, "published", "") for e in entries)
 
 
 def _rendition_key(sha: str, credits: dict[str, str]) -> str:
@@ -1275,6 +865,9 @@ def _fingerprint(article: Article, extra: dict[str, Image], now: datetime, env: 
         figures,
         extras,
         related,
+        [[u.kind, u.text, u.at.isoformat()] for u in article.updates],
+        [[a.name, a.slug, a.role, a.url] for a in article.authors],
+        article.byline,
     ]
     return hashlib.sha256(json.dumps(data, default=str).encode()).hexdigest()
 
@@ -1286,15 +879,10 @@ def _base_url(url: str) -> str:
     return url
 
 
-def _news_language(lang: str) -> str:
-    """Google News wants ISO 639 codes, with zh-cn and zh-tw as the only regional ones."""
-    lang = (lang or "en").lower()
-    if lang.startswith("zh"):
-        return "zh-tw" if lang in ("zh-tw", "zh-hant", "zh-hk") else "zh-cn"
-    return lang.split("-")[0]
-
-
 __all__ = [
+    "NEWS_SITEMAP_LIMIT",
+    "NO_BASE_URL_WARNING",
+    "SITEMAP_LIMIT",
     "ArticleOutcome",
     "ExportCancelled",
     "ExportError",

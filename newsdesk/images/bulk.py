@@ -13,7 +13,9 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
+
+from newsdesk.concurrency import CancelFlag, process_pool_context
 
 from .importer import prepare_image
 from .model import ImageError, ImportFailure, PreparedImage, Rendition, RenditionJob, StorageError
@@ -24,23 +26,9 @@ T = TypeVar("T")
 Progress = Callable[[int, int], None]
 
 
-class CancelFlag(Protocol):
-    """Anything with is_set(), such as threading.Event."""
-
-    def is_set(self) -> bool: ...
-
-
 def _context() -> multiprocessing.context.BaseContext:
-    # Not "fork": the GUI calls this from a process that runs Qt threads, and
-    # forking a multi-threaded process can deadlock the child on a lock some
-    # other thread held. forkserver forks from a clean single-threaded server
-    # (and we preload this module there, so workers start with Pillow already
-    # imported); spawn is the portable fallback (Windows, macOS).
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload([__name__])
-        return ctx
-    return multiprocessing.get_context("spawn")
+    # Workers start with this module (and so Pillow) already imported.
+    return process_pool_context([__name__])
 
 
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>

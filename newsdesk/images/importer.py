@@ -8,12 +8,12 @@ import os
 import tempfile
 from pathlib import Path
 
+from newsdesk.constants import THUMB_SIZE
+
 from .metadata import metadata_from_image
 from .model import FORMAT_EXT, ImageError, PreparedImage, StorageError
 from .pixels import CHUNK, decode, displayed_size, open_image
 from .thumbnails import thumbnail_for, thumbnail_need, write_thumbnail
-
-THUMB_SIZE = 320
 
 
 def storage_reason(exc: OSError) -> str:

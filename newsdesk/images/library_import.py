@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from newsdesk.images.model import ImageError, ImportFailure, PreparedImage, StorageError
 from newsdesk.library import Image, Library
 from newsdesk.library.errors import LibraryError
+from newsdesk.library.image_templates import applied_values
 
 
 def image_fields(prepared: PreparedImage) -> dict[str, Any]:
@@ -121,15 +123,23 @@ def import_images(
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancel=None,
+    template: str | int | None = None,
+    today: date | None = None,
 ) -> ImportReport:
     """Bulk import on every core; a bad file never stops the rest, a full disk stops them all.
 
     All or nothing for storage: when the library cannot store a file (full
     disk, read-only) or record the batch, nothing of the batch is kept and
     every file is reported with that one reason.
+
+    template: a photo-desk template (name or id) applied to each NEW picture
+    as it is recorded, in the same transaction; a picture already in the
+    library keeps its fields. An unknown template raises NotFound before
+    anything is read or stored.
     """
     from newsdesk.images.bulk import prepare_many
 
+    template_values = library.get_template(template).values() if template is not None else None
     report = ImportReport()
     ps = [Path(p) for p in paths]
     with library.stage() as batch:
@@ -148,8 +158,11 @@ def import_images(
             error = _refusal(storage.message)
         else:
             prepared = [r for r in results if isinstance(r, PreparedImage)]
+            records = [image_fields(p) for p in prepared]
+            if template_values is not None:
+                records = _with_template(library, records, template_values, today)
             try:
-                images = library.add_images([image_fields(p) for p in prepared])
+                images = library.add_images(records)
             except (SQLAlchemyError, LibraryError) as exc:
                 error = _refusal(
                     f"the library could not record the pictures because {_db_reason(exc)}."
@@ -165,6 +178,17 @@ def import_images(
             report.error = error
             report.failed = [ImportFailure(p, error, storage=True) for p in ps]
     return report
+
+
+def _with_template(
+    library: Library, records: list[dict[str, Any]], values: dict[str, str], today: date | None
+) -> list[dict[str, Any]]:
+    """The records with the template applied to the pictures that are new to the library."""
+    known = library.recorded_shas(r["sha256"] for r in records)
+    return [
+        r if r["sha256"] in known else {**r, **applied_values(values, r, today=today)}
+        for r in records
+    ]
 
 
 __all__ = [

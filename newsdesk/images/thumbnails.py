@@ -6,6 +6,8 @@ from pathlib import Path
 
 from PIL import Image
 
+from newsdesk.constants import THUMB_SIZE
+
 from .pixels import (
     apply_orientation,
     atomic_write,
@@ -22,7 +24,7 @@ from .pixels import (
 THUMB_QUALITY = 82
 
 
-def thumbnail_for(sha256: str, thumbs_dir: str | Path, size: int = 320) -> Path:
+def thumbnail_for(sha256: str, thumbs_dir: str | Path, size: int = THUMB_SIZE) -> Path:
     """Where the thumbnail of an image with this hash and size lives (it may not exist yet)."""
     return Path(thumbs_dir) / f"{sha256}-{size}.jpg"
 
@@ -48,7 +50,7 @@ def write_thumbnail(
 
 
 def make_thumbnail(
-    src: str | Path, thumbs_dir: str | Path, *, size: int = 320, sha256: str | None = None
+    src: str | Path, thumbs_dir: str | Path, *, size: int = THUMB_SIZE, sha256: str | None = None
 ) -> Path:
     """Return the cached thumbnail of src, making it first if needed (upright, sRGB, JPEG).
 

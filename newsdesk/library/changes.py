@@ -24,13 +24,20 @@ from typing import Any
 
 from sqlalchemy import Engine, event, insert, inspect, select, text
 from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm.attributes import get_history
 
 from newsdesk.library.models import (
     Article,
+    ArticleAuthor,
+    ArticleNote,
     ArticleTag,
+    ArticleUpdate,
+    Author,
     ChangeLogRow,
+    CodeReplacement,
     Figure,
     Image,
+    ImageTemplate,
     Publication,
     RelatedStory,
     Revision,
@@ -48,9 +55,24 @@ RECORD_TYPES: dict[type, str] = {
     Publication: "publication",
     Setting: "setting",
     Revision: "revision",
+    ArticleUpdate: "update",
+    ArticleNote: "note",
+    Author: "author",
+    ImageTemplate: "template",
+    CodeReplacement: "code",
 }
 # Records that belong to one article: their log rows name it.
-CHILD_TYPES = ("figure", "related", "revision")
+CHILD_TYPES = ("figure", "related", "revision", "update", "note")
+# Link rows that are a field of their article (no uid of their own).
+_ARTICLE_LINKS: dict[type, str] = {ArticleTag: "tags", ArticleAuthor: "authors"}
+# Which Changes set names the article a child record belongs to.
+_CHILD_SETS = {
+    "figure": "figures_of",
+    "related": "related_of",
+    "revision": "revisions_of",
+    "update": "updates_of",
+    "note": "notes_of",
+}
 _PENDING = "newsdesk_pending_changes"
 _TRACKER = "newsdesk_change_tracker"
 _CHUNK = 500  # uids per IN (...) when a log is read back
@@ -84,8 +106,13 @@ class Changes:
     figures_of: frozenset[int] = frozenset()  # article ids whose figures changed
     related_of: frozenset[int] = frozenset()  # article ids whose related stories changed
     revisions_of: frozenset[int] = frozenset()  # article ids whose history changed
+    updates_of: frozenset[int] = frozenset()  # article ids whose update notes changed
+    notes_of: frozenset[int] = frozenset()  # article ids whose editors' notes changed
     tags: bool = False  # the tag vocabulary changed
+    authors: bool = False  # an author record changed
     publication: bool = False
+    templates: bool = False  # the photo desk's templates changed
+    codes: bool = False  # the code replacements changed
     settings: frozenset[str] = frozenset()
     last_id: int = 0
 
@@ -208,8 +235,9 @@ class ChangeTracker:
                 pending[key] = merged
 
     def _notes(self, session: Session, obj: Any, action: str) -> list[_Entry]:
-        if isinstance(obj, ArticleTag):
-            # A tag link is part of its article: the article's "tags" changed.
+        link_field = _ARTICLE_LINKS.get(type(obj))
+        if link_field is not None:
+            # A tag or author link is part of its article: that field of the article changed.
             article = self._article(session, obj.article_id)
             if article is None:
                 return []
@@ -218,7 +246,7 @@ class ChangeTracker:
                     "article",
                     article[0],
                     "update",
-                    {"tags"},
+                    {link_field},
                     record_id=obj.article_id,
                     base_version=article[1],
                 )
@@ -231,7 +259,14 @@ class ChangeTracker:
         if action == "insert":
             changed = {k for k in columns if k != "id"}
         elif action == "update":
-            changed = {k for k in columns if state.attrs[k].history.has_changes()}
+            # Only the attributes set since the last flush can have changed; reading
+            # their history alone keeps a 500-picture batch edit cheap (state.attrs
+            # builds an accessor for every attribute of every record).
+            changed = {
+                k
+                for k in state.committed_state
+                if k in columns and get_history(obj, k).has_changes()
+            }
             if not changed:
                 return []
         else:
@@ -309,7 +344,7 @@ def _on_delete(_mapper: Any, _connection: Any, target: Any) -> None:
         tracker.note_deleted(session, target)
 
 
-for _model in (*RECORD_TYPES, ArticleTag):
+for _model in (*RECORD_TYPES, *_ARTICLE_LINKS):
     event.listen(_model, "after_delete", _on_delete)
 
 
@@ -333,10 +368,12 @@ def changes_from_entries(entries: Iterable[_Entry]) -> Changes:
             "figures_of",
             "related_of",
             "revisions_of",
+            "updates_of",
+            "notes_of",
             "settings",
         )
     }
-    flags = {"tags": False, "publication": False}
+    flags = dict.fromkeys(("tags", "publication", "authors", "templates", "codes"), False)
     for e in entries:
         kind = e.record_type
         if kind == "article":
@@ -353,9 +390,7 @@ def changes_from_entries(entries: Iterable[_Entry]) -> Changes:
                 sets["article_uids"].add(e.article_uid)
             if e.article_id is not None:
                 sets["articles"].add(e.article_id)
-                sets[
-                    {"figure": "figures_of", "related": "related_of"}.get(kind, "revisions_of")
-                ].add(e.article_id)
+                sets[_CHILD_SETS[kind]].add(e.article_id)
         elif kind == "image":
             if e.record_id is not None:
                 sets["images"].add(e.record_id)
@@ -365,6 +400,12 @@ def changes_from_entries(entries: Iterable[_Entry]) -> Changes:
             flags["tags"] = True
         elif kind == "publication":
             flags["publication"] = True
+        elif kind == "author":
+            flags["authors"] = True
+        elif kind == "template":
+            flags["templates"] = True
+        elif kind == "code":
+            flags["codes"] = True
     for uid in sets["deleted_articles"]:
         sets["article_uids"].discard(uid)
     return Changes(**{k: frozenset(v) for k, v in sets.items()}, **flags)

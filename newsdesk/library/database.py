@@ -19,7 +19,7 @@ from newsdesk.library.errors import LibraryDamaged, LibraryError, NewerLibrary
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest migration. Opening a library that is already there needs no
 # Alembic at all (a tenth of a second at start-up); a test keeps this in step.
-SCHEMA_HEAD = "0009"
+SCHEMA_HEAD = "0014"
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -124,7 +124,9 @@ def quick_check(db_path: Path) -> str | None:
     findings = [r[0] for r in rows if r[0] != "ok"]
     if not findings:
         return None
-    first = findings[0].replace("\n", " ")
+    # SQLite heads its report "*** in database main ***" and lists a finding a line.
+    lines = [line for line in findings[0].splitlines() if line.strip() and "***" not in line]
+    first = lines[0] if lines else findings[0].replace("\n", " ")
     return first if len(first) <= 80 else first[:77] + "..."
 
 

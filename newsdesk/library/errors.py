@@ -27,13 +27,22 @@ class SlugTaken(LibraryError):
     """Another article already uses this slug."""
 
 
+class PublishRefused(LibraryError):
+    """Preflight failed, so the story was not published; `problems` says why."""
+
+    def __init__(self, problems) -> None:
+        self.problems = list(problems)
+        reasons = "; ".join(p.message for p in self.problems)
+        super().__init__(f"Not published: preflight failed ({reasons}).")
+
+
 class LibraryDamaged(LibraryError):
     """The database file is damaged (or is not a database at all); it was left as it is."""
 
     def __init__(self, db_path, detail: str, *, repairable: bool = True) -> None:
         root = db_path.parent
         advice = (
-            f"run `newsdesk --library {root} repair` to copy what can still be read into a new library"
+            f"run `newsdesk --library {root} repair` to rebuild it from what can be read"
             if repairable
             else "move it aside to start a new library"
         )

@@ -38,6 +38,7 @@ from newsdesk.library.models import (
     FIGURE_ROLES,
     Article,
     ArticleTag,
+    DictionaryWord,
     Figure,
     Image,
     Publication,
@@ -47,8 +48,11 @@ from newsdesk.library.models import (
     Tag,
     utcnow,
 )
+from newsdesk.library.newsroom import NewsroomRecords
+from newsdesk.library.photodesk import PhotoDeskMixin
 from newsdesk.paths import is_shared_url
-from newsdesk.render.text import numbered_slug, slugify, word_count
+from newsdesk.picture_refs import ref_digits
+from newsdesk.text import numbered_slug, slugify, word_count
 
 DB_NAME = "library.sqlite"
 MEDIA_DIR = "media"
@@ -73,23 +77,22 @@ ARTICLE_FIELDS = frozenset(
         "source_path",
     }
 )
-IMAGE_FIELDS = frozenset(
-    {
-        "caption",
-        "credit",
-        "creator",
-        "copyright",
-        "source",
-        "usage_terms",
-        "alt_text",
-        "headline",
-        "title",
-        "instructions",
-        "keywords",  # one keyword per line
-        "date_created",
-        "city",
-        "country",
-    }
+# The photo-desk fields of an Image, in the order the forms show them.
+IMAGE_FIELDS = (
+    "caption",
+    "alt_text",
+    "title",
+    "instructions",
+    "keywords",  # one keyword per line
+    "credit",
+    "creator",
+    "copyright",
+    "source",
+    "usage_terms",
+    "date_created",
+    "city",
+    "country",
+    "headline",
 )
 # Fields a shared library's search column is made from (library/shared.py).
 INDEXED_FIELDS = frozenset({"headline", "dek", "body", "byline", "tags"})
@@ -161,7 +164,7 @@ def _article_options():
     )
 
 
-class Library:
+class Library(NewsroomRecords, PhotoDeskMixin):
     """One library folder: `library.sqlite` plus `media/`.
 
     Every method opens a short session and hands back detached objects, so
@@ -239,6 +242,24 @@ class Library:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def switch_to(self, root: str | os.PathLike[str]) -> None:
+        """Go on with the library at `root`: a verified copy of this one (library/relocate.py).
+
+        The new database is opened and read before anything changes; if it
+        cannot be, this library stays as it was and the error is raised.
+        """
+        root = Path(root)
+        engine = database.make_engine(root / DB_NAME)
+        try:
+            with engine.connect() as conn:
+                conn.exec_driver_sql("SELECT count(*) FROM articles").scalar()
+        except Exception:
+            engine.dispose()
+            raise
+        old, self.engine, self.root = self.engine, engine, root
+        self.migration_backup = None
+        old.dispose()
 
     def __enter__(self) -> Library:
         return self
@@ -345,6 +366,8 @@ class Library:
             s.add(article)
             s.flush()
             self._set_tags(s, article, tags)
+            if article.byline:
+                self._link_byline(s, article)
             s.flush()
             self._index(s, article)
             article_id = article.id
@@ -419,6 +442,8 @@ class Library:
                 setattr(article, key, value)
             if tags is not None:
                 self._set_tags(s, article, tags)
+            if "byline" in fields:
+                self._link_byline(s, article)
             article.version += 1
             if "updated_at" not in fields:
                 article.updated_at = utcnow()
@@ -436,6 +461,74 @@ class Library:
                 raise NotFound(f"Article {article_id} is no longer in the library.")
             s.delete(article)
             self._unindex(s, article_id)
+
+    # ---- the trash -------------------------------------------------------
+    def trash_article(self, article_id: int) -> Article:
+        """Move a story to the trash: a tombstone that syncs; restore_article takes it back."""
+        with self._session() as s, s.begin():
+            article = s.get(Article, article_id)
+            if article is None:
+                raise NotFound(f"Article {article_id} is no longer in the library.")
+            if article.deleted_at is None:
+                article.deleted_at = utcnow()
+                article.deleted_by = self.tracker.actor
+                article.version += 1  # search leaves out the trash (deleted_at) on both engines
+        return self.get_article(article_id)
+
+    def restore_article(self, article_id: int) -> Article:
+        """Take a story out of the trash (one whose trash was emptied has nothing to restore)."""
+        with self._session() as s, s.begin():
+            article = s.get(Article, article_id)
+            if article is None:
+                raise NotFound(f"Article {article_id} is no longer in the library.")
+            if article.purged_at is not None:
+                raise LibraryError(
+                    f"The trash was emptied since {article.slug!r} was deleted; "
+                    "there is nothing left to restore."
+                )
+            if article.deleted_at is not None:
+                article.deleted_at = None
+                article.deleted_by = ""
+                article.version += 1
+                article.updated_at = utcnow()
+                s.flush()
+                self._index(s, article)
+        return self.get_article(article_id)
+
+    def trashed_articles(self) -> list[Article]:
+        """Stories in the trash that can still be restored, most recently deleted first."""
+        with self._session() as s:
+            stmt = (
+                select(Article)
+                .where(Article.deleted_at.is_not(None), Article.purged_at.is_(None))
+                .order_by(Article.deleted_at.desc(), Article.id.desc())
+            )
+            return list(s.scalars(stmt))
+
+    def empty_trash(self) -> int:
+        """Remove the trashed stories' content for good, keeping each tombstone (uid, slug, times).
+
+        The tombstone stays so the deletion still syncs to other libraries.
+        """
+        with self._session() as s, s.begin():
+            stmt = select(Article).where(
+                Article.deleted_at.is_not(None), Article.purged_at.is_(None)
+            )
+            articles = list(s.scalars(stmt))
+            for article in articles:
+                for key in ("headline", "dek", "byline", "section", "body", "seo_title"):
+                    setattr(article, key, "")
+                article.seo_description = ""
+                article.source_path = ""
+                article.tag_links.clear()
+                article.figures.clear()
+                article.related.clear()
+                s.execute(Revision.__table__.delete().where(Revision.article_id == article.id))
+                article.purged_at = utcnow()
+                article.version += 1
+                s.flush()
+                self._index(s, article)  # PostgreSQL's search document of the emptied fields
+        return len(articles)
 
     def list_articles(
         self,
@@ -511,7 +604,7 @@ class Library:
             Article.section,
             Article.updated_at,
             Article.published_at,
-        )
+        ).where(Article.deleted_at.is_(None))  # the trash is listed by trashed_articles
         if status:
             stmt = stmt.where(Article.status == status)
         if section:
@@ -527,10 +620,29 @@ class Library:
     def all_articles(self, *, status: str | None = None) -> list[Article]:
         """Fully loaded articles (tags, figures, related) for export and checks."""
         with self._session() as s:
-            stmt = select(Article).options(*_article_options()).order_by(Article.id)
+            stmt = (
+                select(Article)
+                .options(*_article_options())
+                .where(Article.deleted_at.is_(None))
+                .order_by(Article.id)
+            )
             if status:
                 stmt = stmt.where(Article.status == status)
             return list(s.scalars(stmt))
+
+    def articles_by_ids(self, ids: Iterable[int]) -> list[Article]:
+        """Fully loaded articles (tags, figures, related) with these ids, in id order."""
+        wanted = sorted(set(ids))
+        out: list[Article] = []
+        with self._session() as s:
+            for i in range(0, len(wanted), 500):
+                stmt = (
+                    select(Article)
+                    .options(*_article_options())
+                    .where(Article.id.in_(wanted[i : i + 500]))
+                )
+                out += s.scalars(stmt.order_by(Article.id))
+        return out
 
     def sections(self) -> list[str]:
         """Sections in use, by name (read from the kept counts, not the articles)."""
@@ -679,7 +791,7 @@ class Library:
                         Article.status,
                         Article.updated_at,
                         Article.published_at,
-                    ).where(Article.id.in_(ids))
+                    ).where(Article.id.in_(ids), Article.deleted_at.is_(None))
                 )
             }
         return [search.SearchHit(*rows[i], snippet=snip) for i, snip in ranked if i in rows]
@@ -761,7 +873,7 @@ class Library:
 
     def _scan_ids(self, conn, query: str, *, limit: int, status, section) -> list[tuple[int, str]]:
         terms = search.query_terms(query)
-        stmt = select(Article.id, Article.dek)
+        stmt = select(Article.id, Article.dek).where(Article.deleted_at.is_(None))
         for term in terms:
             like = f"%{term}%"
             stmt = stmt.where(
@@ -835,6 +947,18 @@ class Library:
             if image is None:
                 raise NotFound(f"No image {key!r} in this library.")
             return image
+
+    def find_image_by_ref(self, ref: str) -> Image | None:
+        """The picture a body reference names: its UUID, or a readable `harbour-dawn-3f2a9c1e`."""
+        digits = ref_digits(ref)
+        if digits is None:
+            return None
+        with self._session() as s:
+            if len(digits) == 32:
+                return s.scalar(select(Image).where(Image.uid == ref.strip().lower()))
+            stmt = select(Image).where(func.replace(Image.uid, "-", "").like(f"{digits}%"))
+            found = list(s.scalars(stmt.limit(2)))
+        return found[0] if len(found) == 1 else None
 
     def update_image(self, image_id: int, **fields: Any) -> Image:
         unknown = fields.keys() - IMAGE_FIELDS
@@ -1116,8 +1240,8 @@ class Library:
             return list(conn.execute(stmt))
 
     # ---- revisions -----------------------------------------------------
-    def add_revision(self, article_id: int, *, reason: str = "save") -> Revision:
-        """Record the article's current text as a revision."""
+    def add_revision(self, article_id: int, *, reason: str = "save", note: str = "") -> Revision:
+        """Record the article's current text (headline, dek, body, slug) as a revision."""
         with self._session() as s, s.begin():
             article = s.get(Article, article_id)
             if article is None:
@@ -1127,8 +1251,10 @@ class Library:
                 headline=article.headline,
                 dek=article.dek,
                 body=article.body,
+                slug=article.slug,
                 word_count=word_count(article.body),
-                reason=reason,
+                reason=reason[:40],
+                note=note,
             )
             s.add(rev)
             s.flush()
@@ -1143,16 +1269,29 @@ class Library:
             )
             return list(s.scalars(stmt))
 
-    def restore_revision(self, revision_id: int) -> Article:
-        """Put a revision's text back; the text it replaces is kept as a revision first."""
+    def restore_revision(self, revision_id: int, *, keep_slug: bool = False) -> Article:
+        """Put a revision's headline, dek, body and slug back together.
+
+        The text it replaces is kept as a revision first. When the old slug now
+        belongs to another story, SlugTaken is raised (nothing changes) unless
+        keep_slug says to keep the current slug. Revisions from before slugs
+        were kept restore the text only.
+        """
         with self._session() as s:
             rev = s.get(Revision, revision_id)
             if rev is None:
                 raise NotFound(f"Revision {revision_id} is no longer in the library.")
+            fields: dict[str, Any] = {"headline": rev.headline, "dek": rev.dek, "body": rev.body}
+            if rev.slug and not keep_slug:
+                owner = self._slug_owner(s, rev.slug)
+                if owner not in (None, rev.article_id):
+                    raise SlugTaken(
+                        f"The address this version had ({rev.slug}) is now another story's; "
+                        "restore the text and keep the current address instead."
+                    )
+                fields["slug"] = rev.slug
         self.add_revision(rev.article_id, reason="before restore")
-        return self.update_article(
-            rev.article_id, headline=rev.headline, dek=rev.dek, body=rev.body
-        )
+        return self.update_article(rev.article_id, **fields)
 
     # ---- settings and publication ----------------------------------------
     def get_setting(self, key: str, default: Any = None) -> Any:
@@ -1167,6 +1306,32 @@ class Library:
                 s.add(Setting(key=key, value=json.dumps(value)))
             else:
                 row.value = json.dumps(value)
+
+    # ---- the newsroom dictionary ------------------------------------------
+    def newsroom_words(self) -> list[str]:
+        """The newsroom dictionary: names and places spelled right in every story."""
+        return [w for (w,) in self._rows(select(DictionaryWord.word).order_by(DictionaryWord.word))]
+
+    def add_newsroom_word(self, word: str) -> str:
+        """Add a word to the newsroom dictionary (kept once); returns it as stored."""
+        word = " ".join(word.split())
+        if not word or len(word) > 100 or " " in word:
+            raise LibraryError(
+                "A dictionary word is one word of at most 100 characters; type just the word."
+            )
+        with self._session() as s, s.begin():
+            if s.get(DictionaryWord, word) is None:
+                s.add(DictionaryWord(word=word))
+        return word
+
+    def remove_newsroom_word(self, word: str) -> bool:
+        """Take a word out of the newsroom dictionary; False when it was not there."""
+        with self._session() as s, s.begin():
+            row = s.get(DictionaryWord, word.strip())
+            if row is None:
+                return False
+            s.delete(row)
+            return True
 
     def publication(self) -> Publication:
         with self._session() as s, s.begin():

@@ -66,9 +66,18 @@ def settle(batch_dir: Path, media_dir: Path, known: KnownShas) -> tuple[int, int
             removed += 1
     if adopted:
         _fsync_dir(media_dir)
-    # Whatever is left (temp files of a copy that never finished, the lock) goes too.
+    # Whatever is left (temp files of a copy that never finished, the lock) goes too,
+    # and staging/ itself once no other import is using it.
     shutil.rmtree(batch_dir, ignore_errors=True)
+    _remove_if_empty(batch_dir.parent)
     return adopted, removed
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:
+        pass  # another batch is in it (or it is gone already)
 
 
 class StagedBatch:

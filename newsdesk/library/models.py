@@ -1,4 +1,4 @@
-"""The library's typed SQLAlchemy models: articles, tags, images, figures, related stories, revisions."""
+"""The library's typed SQLAlchemy models: articles, tags, images, figures, related stories, revisions, authors, notes."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    BigInteger,
     DateTime,
     ForeignKey,
     Index,
@@ -16,11 +17,14 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 ARTICLE_STATUSES = ("draft", "editing", "ready", "published")
 FIGURE_ROLES = ("hero", "inline")
+UPDATE_KINDS = ("update", "correction")
+AUTHOR_ROLES = ("person", "staff", "agency")
 
 
 def utcnow() -> datetime:
@@ -104,6 +108,14 @@ class Article(Record, Base):
         Index("ix_articles_status_updated_at", "status", "updated_at"),
         Index("ix_articles_section_updated_at", "section", "updated_at"),
         Index("ix_articles_status_section_updated_at", "status", "section", "updated_at"),
+        # Only the trash is indexed: "not in the trash" (nearly every row) must
+        # never steer a list away from its date-ordered index.
+        Index(
+            "ix_articles_deleted_at",
+            "deleted_at",
+            sqlite_where=text("deleted_at IS NOT NULL"),
+            postgresql_where=text("deleted_at IS NOT NULL"),
+        ),
     )
     headline: Mapped[str] = mapped_column(String(500), default="")
     dek: Mapped[str] = mapped_column(Text, default="")
@@ -122,6 +134,11 @@ class Article(Record, Base):
     source_path: Mapped[str] = mapped_column(String(1000), default="", index=True)
     # Bumped on every save: a save carrying an older version is stale.
     version: Mapped[int] = mapped_column(default=1)
+    # In the trash since (a tombstone: it syncs, so other libraries trash it too);
+    # purged_at: the trash was emptied, only uid, slug and these times remain.
+    deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+    deleted_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    purged_at: Mapped[datetime | None] = mapped_column(default=None)
     # Who created the story. On a shared (PostgreSQL) library the server sets it
     # to the login role and keeps it (see library/pg_roles.py); on a laptop it is
     # the writer's name and decides nothing.
@@ -143,9 +160,24 @@ class Article(Record, Base):
         lazy="selectin",
     )
 
+    updates: Mapped[list[ArticleUpdate]] = relationship(
+        order_by="ArticleUpdate.at",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
+    author_links: Mapped[list[ArticleAuthor]] = relationship(
+        order_by="ArticleAuthor.position",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
+
     @property
     def tags(self) -> list[str]:
         return [link.tag.name for link in self.tag_links]
+
+    @property
+    def authors(self) -> list[Author]:
+        return [link.author for link in self.author_links]
 
     @property
     def hero(self) -> Figure | None:
@@ -180,6 +212,47 @@ class Image(Record, Base):
     @property
     def filename(self) -> str:
         return f"{self.sha256}{self.ext}"
+
+
+# The fields a photo-desk template may set, in the order its dialog shows them.
+TEMPLATE_FIELDS = (
+    "credit",
+    "creator",
+    "copyright",
+    "source",
+    "usage_terms",
+    "instructions",
+    "city",
+    "country",
+    "keywords",
+)
+
+
+class ImageTemplate(Record, Base):
+    """A named set of photo-desk fields applied to many pictures at once (see library/image_templates.py)."""
+
+    __tablename__ = "image_templates"
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    credit: Mapped[str] = mapped_column(String(500), default="")
+    creator: Mapped[str] = mapped_column(String(500), default="")
+    copyright: Mapped[str] = mapped_column(String(500), default="")
+    source: Mapped[str] = mapped_column(String(500), default="")
+    usage_terms: Mapped[str] = mapped_column(Text, default="")
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    city: Mapped[str] = mapped_column(String(200), default="")
+    country: Mapped[str] = mapped_column(String(200), default="")
+    keywords: Mapped[str] = mapped_column(Text, default="")  # one keyword per line
+
+    def values(self) -> dict[str, str]:
+        return {name: getattr(self, name) or "" for name in TEMPLATE_FIELDS}
+
+
+class CodeReplacement(Record, Base):
+    """`=code=` typed in a caption, credit or body becomes this text (the newsroom's shorthand)."""
+
+    __tablename__ = "code_replacements"
+    code: Mapped[str] = mapped_column(String(100), unique=True)  # without the = signs
+    text: Mapped[str] = mapped_column(Text, default="")
 
 
 class Figure(Record, Base):
@@ -226,8 +299,69 @@ class Revision(Record, Base):
     headline: Mapped[str] = mapped_column(String(500), default="")
     dek: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
+    # The slug the article had then, so a restore brings back the headline and
+    # its address together ("" in revisions recorded before slugs were kept).
+    slug: Mapped[str] = mapped_column(String(200), default="")
     word_count: Mapped[int] = mapped_column(default=0)
     reason: Mapped[str] = mapped_column(String(40), default="save")
+    # Words a person gave with this point in the history (why a story was
+    # published although preflight failed).
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ArticleUpdate(Record, Base):
+    """A dated update note or correction the page shows; only these make a page say "Updated"."""
+
+    __tablename__ = "article_updates"
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20), default="update")
+    text: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ArticleNote(Record, Base):
+    """An editor's note on a passage of the body; never published.
+
+    The passage is kept as its quoted text with a little context either side,
+    so it is found again after edits around it (see library/anchors.py).
+    """
+
+    __tablename__ = "article_notes"
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text, default="")
+    quote: Mapped[str] = mapped_column(Text, default="")
+    prefix: Mapped[str] = mapped_column(Text, default="")
+    suffix: Mapped[str] = mapped_column(Text, default="")
+    start: Mapped[int] = mapped_column(default=0)  # where the passage was last seen
+    resolved: Mapped[bool] = mapped_column(default=False)
+    author: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Author(Record, Base):
+    """A person, the staff or an agency a byline can name."""
+
+    __tablename__ = "authors"
+    name: Mapped[str] = mapped_column(String(300))
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    role: Mapped[str] = mapped_column(String(20), default="person")
+    url: Mapped[str] = mapped_column(String(500), default="")
+    bio: Mapped[str] = mapped_column(Text, default="")
+
+
+class ArticleAuthor(Base):
+    __tablename__ = "article_authors"
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    author_id: Mapped[int] = mapped_column(
+        ForeignKey("authors.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    author: Mapped[Author] = relationship(lazy="joined")
 
 
 class Publication(Record, Base):
@@ -246,6 +380,41 @@ class Setting(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SyncBase(Base):
+    """A laptop's last synced copy of one record (the base of the next three-way merge)."""
+
+    __tablename__ = "sync_base"
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # article or image
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)  # uid, or an image's sha256
+    data: Mapped[str] = mapped_column(Text)  # JSON snapshot (newsdesk/library/snapshots.py)
+
+
+class SyncState(Base):
+    """A laptop's sync cursors and link: the server, last pulled and pushed change ids."""
+
+    __tablename__ = "sync_state"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class SyncConflict(Base):
+    """The same field (or paragraph) changed on both sides: both values kept until someone chooses."""
+
+    __tablename__ = "sync_conflicts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    article_uid: Mapped[str] = mapped_column(String(36), index=True)
+    field: Mapped[str] = mapped_column(String(200))
+    paragraph: Mapped[int | None] = mapped_column(default=None)
+    mine: Mapped[str | None] = mapped_column(Text, default=None)
+    theirs: Mapped[str | None] = mapped_column(Text, default=None)
+    base: Mapped[str | None] = mapped_column(Text, default=None)
+    # For a paragraph: the server's whole body when the conflict was found, and
+    # where the laptop's side of the paragraph starts in the laptop's body (lines).
+    theirs_whole: Mapped[str | None] = mapped_column(Text, default=None)
+    start_line: Mapped[int | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class MediaBlob(Base):
@@ -274,3 +443,46 @@ class ChangeLogRow(Base):
     action: Mapped[str] = mapped_column(String(10))
     fields: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of column names
     base_version: Mapped[int | None] = mapped_column(default=None)
+
+
+class DictionaryWord(Base):
+    """A word of the newsroom dictionary (a name, a place): spelled right in every story."""
+
+    __tablename__ = "dictionary_words"
+    word: Mapped[str] = mapped_column(String(100), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ExportTarget(Base):
+    """One folder the library was exported to; `meta` (JSON) holds what the export state was built with."""
+
+    __tablename__ = "export_targets"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    folder: Mapped[str] = mapped_column(Text, unique=True)
+    meta: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+
+
+class ExportStateRow(Base):
+    """One article as a target's site holds it: its folder, its place in the listings, its card.
+
+    Kept with the library (see export/state.py) so an edit republishes only
+    the pages it touches. Written outside the change log: it is a cache of
+    the export, not part of the newsroom's work.
+    """
+
+    __tablename__ = "export_state"
+    __table_args__ = (
+        Index("ix_export_state_order", "target_id", "when_us", "article_id"),
+        Index("ix_export_state_section", "target_id", "seg", "when_us", "article_id"),
+    )
+    target_id: Mapped[int] = mapped_column(
+        ForeignKey("export_targets.id", ondelete="CASCADE"), primary_key=True
+    )
+    uid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    article_id: Mapped[int] = mapped_column(Integer)
+    folder: Mapped[str] = mapped_column(Text)
+    seg: Mapped[str] = mapped_column(Text)
+    when_us: Mapped[int] = mapped_column(BigInteger)
+    lastmod_us: Mapped[int] = mapped_column(BigInteger)
+    card_fp: Mapped[str] = mapped_column(String(64))
+    data: Mapped[str] = mapped_column(Text)

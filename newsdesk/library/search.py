@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from newsdesk.render.text import plain_text
+from newsdesk.text import plain_text
 
 FTS_TABLE = "articles_fts"
 FTS_COLUMNS = ("headline", "dek", "body", "byline", "tags")

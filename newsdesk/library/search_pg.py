@@ -89,7 +89,7 @@ def ranked_ids(
     newest RANK_WINDOW matches only (ranking reads each matching document);
     rare words, where ranking matters most, are ranked over all their matches.
     """
-    where = "a.search_doc @@ q"
+    where = "a.search_doc @@ q AND a.deleted_at IS NULL"  # the trash is never found
     params: dict[str, object] = {"q": tsquery, "n": limit, "w": RANK_WINDOW}
     if status:
         where += " AND a.status = :status"

@@ -174,6 +174,19 @@ class SharedLibrary(Library):
             raise
         return dest
 
+    def store_media_blob(self, sha256: str, data: bytes) -> None:
+        """Store a picture's bytes by SHA-256 (what sync uploads); checked, and kept once."""
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise LibraryError(
+                f"The picture {sha256[:12]}… was not stored: its contents do not match its name."
+            )
+        with self.engine.begin() as conn:
+            conn.execute(
+                pg_insert(MediaBlob)
+                .values(sha256=sha256, size_bytes=len(data), data=data)
+                .on_conflict_do_nothing(index_elements=["sha256"])
+            )
+
     def media_blob(self, sha256: str) -> bytes | None:
         """A picture's bytes by SHA-256, or None (what sync fetches)."""
         with self.engine.connect() as conn:

@@ -25,7 +25,7 @@ from babel.numbers import format_decimal
 
 from newsdesk.paths import resource
 from newsdesk.render import dates
-from newsdesk.render.text import reading_minutes
+from newsdesk.text import reading_minutes
 
 DOMAIN = "newsdesk"
 # The languages whose page strings we translate (reviewed line by line against the English).

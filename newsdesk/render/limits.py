@@ -23,6 +23,8 @@ import multiprocessing
 import re
 from dataclasses import dataclass
 
+from newsdesk.concurrency import process_pool_context
+
 # A list in a quote in a list... news copy rarely goes past three or four levels;
 # Python-Markdown needs a few stack frames per level and overflows in the hundreds.
 MAX_DEPTH = 24
@@ -187,6 +189,4 @@ def _convert_in_child(source: str, sender) -> None:
 
 def _context() -> multiprocessing.context.BaseContext:
     # Never fork: the preview calls this from a worker thread of a Qt process.
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("forkserver")
-    return multiprocessing.get_context("spawn")
+    return process_pool_context()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote, urljoin
@@ -16,12 +15,19 @@ from urllib.parse import quote, urljoin
 import jinja2
 import markupsafe
 
-from newsdesk.library.models import Article, Figure, Image, Publication, utcnow
+from newsdesk.bylines import is_organisation, split_byline
+from newsdesk.library.models import Article, Author, Figure, Image, Publication, utcnow
 from newsdesk.paths import resource
+from newsdesk.picture_refs import resolve_ref
 from newsdesk.render import dates, i18n
 from newsdesk.render.markdown import Block, BlockRenderer, RenderedBody
 from newsdesk.render.safety import strip_forbidden
-from newsdesk.render.text import slugify, word_count
+from newsdesk.rules import (  # noqa: F401  (section_segment, tag_segment: public here too)
+    is_public,
+    section_segment,
+    tag_segment,
+)
+from newsdesk.text import word_count
 
 HERO_SIZES = "(min-width: 56rem) 52rem, 100vw"
 # Cards fill the width on a phone, two share it on a tablet, three or four sit in the wide column.
@@ -63,6 +69,24 @@ class FigureView:
     role: str
     image_uid: str
     lang: str = "en"  # the page's language, so a Latin-script credit on an Arabic page says so
+
+
+@dataclass(frozen=True, slots=True)
+class NoteView:
+    """A dated update note or correction, as the page shows it."""
+
+    kind: str
+    text: str
+    iso: str
+    when: str
+
+
+@dataclass(frozen=True, slots=True)
+class BylineName:
+    """One name of the byline, linked to the author's page or site when there is one."""
+
+    name: str
+    href: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +137,9 @@ class PageView:
     tag_links: list[tuple[str, str]] = field(default_factory=list)  # (tag, its page or "")
     pages: None = None  # an article is one page; a listing carries its Pager here
     section_feed: None = None  # listings of a section link its own feed too
+    updates: list[NoteView] = field(default_factory=list)  # update notes, oldest first
+    corrections: list[NoteView] = field(default_factory=list)  # listed at the end
+    byline_names: list[BylineName] = field(default_factory=list)
 
 
 class Assets:
@@ -165,15 +192,15 @@ class Assets:
         """A tag's page; the preview has none, so its tags are not links."""
         return ""
 
+    def author_href(self, author: Author) -> str:
+        """Where an author's name links: the preview links to their own site, if any."""
+        return author.url
 
-def section_segment(section: str) -> str:
-    """The folder a section's pages live in."""
-    return slugify(section or "news", fallback="news")
-
-
-def tag_segment(tag: str) -> str:
-    """The folder a tag's pages live in, below tag/."""
-    return slugify(tag or "topic", fallback="topic")
+    def author_url(self, author: Author, base_url: str) -> str:
+        """An absolute URL for the author in JSON-LD: their page on the site, else their own."""
+        if base_url:
+            return urljoin(base_url, f"authors/{author.slug}/")
+        return author.url
 
 
 def breadcrumbs(crumbs: list[tuple[str, str]], base_url: str) -> dict[str, object]:
@@ -185,14 +212,6 @@ def breadcrumbs(crumbs: list[tuple[str, str]], base_url: str) -> dict[str, objec
             item["item"] = urljoin(base_url, quote(path, safe="/"))
         items.append(item)
     return {"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": items}
-
-
-def is_public(article: Article, *, now: datetime | None = None) -> bool:
-    """Published, and past any embargo."""
-    now = now or utcnow()
-    if article.status != "published":
-        return False
-    return article.embargo_until is None or article.embargo_until <= now
 
 
 @lru_cache(maxsize=32)
@@ -209,6 +228,7 @@ def _environment(override_dir: str | None, lang: str) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         finalize=_publishable,
         extensions=["jinja2.ext.i18n"],
+        bytecode_cache=template_bytecode_cache(),
     )
     # One environment per language: its templates print that language's page strings.
     env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
@@ -222,6 +242,48 @@ def _run_lang(text: str, page_lang: str) -> markupsafe.Markup:
     """' lang="en" dir="ltr"' for a Latin-script run (a name, a credit) on a page in another script."""
     run = i18n.foreign_run(text or "", page_lang or "en")
     return markupsafe.Markup(' lang="{}" dir="ltr"').format(run) if run else markupsafe.Markup("")
+
+
+# Part of the compiled templates' folder name: code compiled for other
+# environment options or another Jinja must never be loaded.
+_TEMPLATE_CODE_VERSION = "2"  # 2: the i18n extension
+
+
+@lru_cache(maxsize=1)
+def template_bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept in the user's cache folder, or None where it cannot be written.
+
+    Compiling the page templates is a third of a second of every command
+    that renders a page (a one-edit `export --all` above all); Jinja keys
+    each file by its template's name and source, so an edited or overriding
+    template is compiled afresh, and writes it atomically.
+    """
+    import appdirs
+
+    folder = Path(appdirs.user_cache_dir("newsdesk", "newsdesk")) / (
+        f"templates-{_TEMPLATE_CODE_VERSION}-jinja{jinja2.__version__}"
+    )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # a read-only home: templates are compiled in memory, as before
+    return _QuietBytecodeCache(str(folder))
+
+
+class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """A cache that is only ever a saving: a full disk or a vanished folder never stops a page."""
+
+    def load_bytecode(self, bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except OSError:
+            bucket.reset()
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
 
 
 def _publishable(value: object) -> object:
@@ -281,9 +343,11 @@ def make_image_resolver(
     extra = images_by_uid or {}
     template = env.get_template("figure.html")
 
-    def resolve(uid: str, alt: str, standalone: bool) -> str | None:
-        fig = known.get(uid)
-        image = fig.image if fig else extra.get(uid)
+    def resolve(ref: str, alt: str, standalone: bool) -> str | None:
+        # `image:UUID`, or the readable `image:harbour-dawn-3f2a9c1e`: this
+        # story's figures first, then the other pictures the body shows.
+        fig = known.get(ref) or resolve_ref(ref, known.items())
+        image = fig.image if fig else extra.get(ref) or resolve_ref(ref, extra.items())
         if image is None:
             return None
         view = figure_view(fig, image, assets, alt=alt, role="inline", lang=lang)
@@ -321,7 +385,19 @@ def build_page(
         figure_view(hero_fig, hero_fig.image, assets, role="hero", lang=lang) if hero_fig else None
     )
     published = article.published_at or article.updated_at or utcnow()
-    updated = article.updated_at or published
+    # "Updated" is news: only an update note or a correction makes a page say
+    # it, with the newest one's time. A save (a typo fixed) does not.
+    notes = sorted(article.updates, key=lambda u: u.at)
+    updated = notes[-1].at if notes else published
+    note_views = [
+        NoteView(
+            kind=u.kind,
+            text=u.text,
+            iso=dates.iso(u.at, tz),
+            when=i18n.human_date(u.at, language=lang, tz_name=tz),
+        )
+        for u in notes
+    ]
 
     cards: list[RelatedCard] = []
     for link in article.related:
@@ -367,7 +443,7 @@ def build_page(
         "headline": cut_at_word(article.headline, JSON_LD_HEADLINE_MAX),
         "datePublished": dates.iso(published, tz),
         "dateModified": dates.iso(updated, tz),
-        "author": [{"@type": "Person", "name": n} for n in split_byline(article.byline)],
+        "author": authors_ld(article, assets, publication.base_url or ""),
         "publisher": publisher,
         "inLanguage": lang,
     }
@@ -411,7 +487,7 @@ def build_page(
         published_text=i18n.human_date(published, language=lang, tz_name=tz),
         updated_iso=dates.iso(updated, tz),
         updated_text=i18n.human_date(updated, language=lang, tz_name=tz),
-        show_updated=(updated - published).total_seconds() > 60,
+        show_updated=bool(notes),
         reading_time=i18n.reading_time(words, lang),
         word_count=words,
         hero=hero,
@@ -436,6 +512,9 @@ def build_page(
         home_href=assets.home_href,
         section_href=assets.section_href(article.section) if article.section else "",
         feed_href=assets.feed_href,
+        updates=[n for n in note_views if n.kind == "update"],
+        corrections=[n for n in note_views if n.kind == "correction"],
+        byline_names=byline_names(article, assets),
     )
 
 
@@ -457,16 +536,35 @@ def cut_at_word(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:.-–—") + "…"
 
 
-def split_byline(byline: str) -> list[str]:
-    """'By Ana Ruiz and Tom Lee' -> ['Ana Ruiz', 'Tom Lee']."""
-    text = byline.strip()
-    if text.lower().startswith("by "):
-        text = text[3:]
-    parts: list[str] = []
-    for chunk in text.replace(" and ", ",").replace(" & ", ",").split(","):
-        if chunk.strip():
-            parts.append(chunk.strip())
-    return parts
+def _linked_authors(article: Article) -> dict[str, Author]:
+    return {a.name.casefold(): a for a in article.authors}
+
+
+def authors_ld(article: Article, assets: Assets, base_url: str) -> list[dict[str, object]]:
+    """JSON-LD authors: a Person (with url) for a person, an Organization for staff and agencies."""
+    linked = _linked_authors(article)
+    out: list[dict[str, object]] = []
+    for name in split_byline(article.byline):
+        author = linked.get(name.casefold())
+        organisation = author.role != "person" if author else is_organisation(name)
+        entry: dict[str, object] = {
+            "@type": "Organization" if organisation else "Person",
+            "name": name,
+        }
+        url = assets.author_url(author, base_url) if author else ""
+        if url:
+            entry["url"] = url
+        out.append(entry)
+    return out
+
+
+def byline_names(article: Article, assets: Assets) -> list[BylineName]:
+    linked = _linked_authors(article)
+    names = []
+    for name in split_byline(article.byline):
+        author = linked.get(name.casefold())
+        names.append(BylineName(name, assets.author_href(author) if author else ""))
+    return names
 
 
 _SCRIPT_UNSAFE = str.maketrans(

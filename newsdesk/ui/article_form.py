@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 
 from newsdesk.library import ARTICLE_STATUSES, Article, Library
 from newsdesk.render import dates
-from newsdesk.render.text import slugify
+from newsdesk.text import slugify
+from newsdesk.ui.fields import WrappingLineEdit
 from newsdesk.ui.workers import run_task
 
 # The budgets a desk works to: what fits a search result and a social card.
@@ -134,12 +135,16 @@ class ArticleForm(QWidget):
         self._slug_by_hand = False
         self.slug_ok = True
 
-        self.headline = QLineEdit(placeholderText="Headline")
+        # Headline and dek wrap and grow with their text: on a laptop the whole
+        # headline is seen, never "Night ferry crews rehearse for th".
+        self.headline = WrappingLineEdit(placeholderText="Headline", max_lines=3)
         big = QFont(self.headline.font())
         big.setPointSizeF(big.pointSizeF() * 1.2)
         big.setBold(True)
         self.headline.setFont(big)
-        self.dek = QLineEdit(placeholderText="Dek: one or two sentences under the headline")
+        self.dek = WrappingLineEdit(
+            placeholderText="Dek: one or two sentences under the headline", max_lines=4
+        )
         self.byline = QLineEdit(placeholderText="By …")
         self.section = QComboBox()
         self.section.setEditable(True)
@@ -197,16 +202,18 @@ class ArticleForm(QWidget):
             return lab
 
         # Row 0-1: headline and dek span the width, each with its counter.
-        grid.addWidget(label("&Headline", self.headline), 0, 0)
+        # (Their labels and counters stay on the first line when the text wraps.)
+        top = Qt.AlignmentFlag.AlignTop
+        grid.addWidget(label("Headli&ne", self.headline), 0, 0, top)
         grid.addWidget(self.headline, 0, 1, 1, 4)
-        grid.addWidget(self.headline_count, 0, 5)
-        grid.addWidget(label("&Dek", self.dek), 1, 0)
+        grid.addWidget(self.headline_count, 0, 5, top)
+        grid.addWidget(label("&Dek", self.dek), 1, 0, top)
         grid.addWidget(self.dek, 1, 1, 1, 4)
-        grid.addWidget(self.dek_count, 1, 5)
+        grid.addWidget(self.dek_count, 1, 5, top)
         # Row 2: byline | section
         grid.addWidget(label("&Byline", self.byline), 2, 0)
         grid.addWidget(self.byline, 2, 1)
-        grid.addWidget(label("S&ection", self.section), 2, 2)
+        grid.addWidget(label("&Section", self.section), 2, 2)
         grid.addWidget(self.section, 2, 3, 1, 3)
         # Row 3: tags | slug
         grid.addWidget(label("&Tags", self.tags), 3, 0)
@@ -226,7 +233,7 @@ class ArticleForm(QWidget):
         embargo_box.addWidget(self.embargo, 1)
         grid.addLayout(embargo_box, 4, 2, 1, 4)
         # Row 5-6: SEO
-        grid.addWidget(label("SE&O title", self.seo_title), 5, 0)
+        grid.addWidget(label("SEO title", self.seo_title), 5, 0)
         grid.addWidget(self.seo_title, 5, 1, 1, 4)
         grid.addWidget(self.seo_title_count, 5, 5)
         grid.addWidget(label("SEO desc.", self.seo_description), 6, 0)
@@ -251,6 +258,7 @@ class ArticleForm(QWidget):
         for a, b in zip(order, order[1:], strict=False):
             QWidget.setTabOrder(a, b)
         self.last_in_tab_order: QWidget = self.seo_description
+        self.tab_chain: list[QWidget] = order
 
         self._slug_timer = QTimer(self, singleShot=True, interval=250)
         self._slug_timer.timeout.connect(self._check_slug)
@@ -273,7 +281,7 @@ class ArticleForm(QWidget):
             (self.seo_title, self.seo_title_count),
             (self.seo_description, self.seo_description_count),
         ):
-            edit.textChanged.connect(lambda text, c=counter: c.set_count(len(text)))
+            edit.textChanged.connect(lambda *_a, e=edit, c=counter: c.set_count(len(e.text())))
         self.setEnabled(False)
 
     # ---- loading ----------------------------------------------------------

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -260,6 +261,8 @@ class LibraryBrowser(QWidget):
 
     sig_article_selected = Signal(int)
     """The user picked this article id in the list."""
+    sig_open_requested = Signal(int)
+    """Return on a row: open this article and go to its body."""
 
     def __init__(self, library: Library, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -292,6 +295,9 @@ class LibraryBrowser(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setAlternatingRowColors(True)
+        # Tab leaves the list (arrows move within it), rather than walking it cell by cell.
+        self.view.setTabKeyNavigation(False)
+        self.view.installEventFilter(self)
         self.view.setShowGrid(False)
         self.view.setWordWrap(False)
         self.view.verticalHeader().hide()
@@ -390,6 +396,17 @@ class LibraryBrowser(QWidget):
         self.view.setFocus()
         if self.model.rowCount() and not self.view.currentIndex().isValid():
             self.view.setCurrentIndex(self.model.index(0, 0))
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
+        if (
+            watched is self.view
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and self.view.currentIndex().isValid()
+        ):
+            self.sig_open_requested.emit(self.model.rows[self.view.currentIndex().row()].id)
+            return True
+        return super().eventFilter(watched, event)
 
     def _update_count(self, *_args) -> None:
         n = self.model.rowCount()

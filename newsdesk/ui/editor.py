@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QEvent, QMimeData, QRegularExpression, Qt, Signal
 from PySide6.QtGui import (
     QFont,
     QFontDatabase,
+    QImage,
     QKeyEvent,
     QKeySequence,
     QPalette,
@@ -29,9 +32,22 @@ from PySide6.QtWidgets import (
 )
 
 _URL = re.compile(r"^(?:https?://|mailto:)\S+$", re.IGNORECASE)
+# A picture on its own: the body always shows it as a block (a figure with its caption).
+_PICTURE_ONLY = re.compile(r"!\[(?:[^\]\\]|\\.)*\]\([^)\s]+\)")
 
-# Block states of the highlighter: inside a fenced code block or not.
-_NORMAL, _IN_FENCE = 0, 1
+# Block states of the highlighter: prose, inside a fenced code block, inside front matter
+# (a first line "---" up to the next "---"; only spell checking treats it differently).
+_NORMAL, _IN_FENCE, _IN_FRONT_MATTER = 0, 1, 2
+
+
+def _picture_files(source: QMimeData) -> list[Path]:
+    """The local picture files among what was pasted or dropped."""
+    from newsdesk.images.model import is_image_path
+
+    if not source.hasUrls():
+        return []
+    paths = [Path(u.toLocalFile()) for u in source.urls() if u.isLocalFile()]
+    return [p for p in paths if is_image_path(p)]
 
 
 class MarkdownHighlighter(QSyntaxHighlighter):
@@ -43,6 +59,9 @@ class MarkdownHighlighter(QSyntaxHighlighter):
     def __init__(self, document: QTextDocument, palette: QPalette) -> None:
         super().__init__(document)
         self._rules: list[tuple[QRegularExpression, QTextCharFormat, int]] = []
+        # Spell checking (newsdesk.ui.spell.BlockSpelling) underlines prose blocks after
+        # the Markdown colours are set, so both show; None until a checker is attached.
+        self.spelling: Any = None
         self.set_palette(palette)
 
     def set_palette(self, palette: QPalette) -> None:
@@ -99,18 +118,33 @@ class MarkdownHighlighter(QSyntaxHighlighter):
             self.setFormat(0, len(text), self.fence_format)
             self.setCurrentBlockState(_IN_FENCE)
             return
-        self.setCurrentBlockState(_NORMAL)
+        previous = self.previousBlockState()
+        if previous == _IN_FRONT_MATTER:
+            ends = text.strip() in ("---", "...")
+            self.setCurrentBlockState(_NORMAL if ends else _IN_FRONT_MATTER)
+        elif text.strip() == "---" and self.currentBlock().blockNumber() == 0:
+            self.setCurrentBlockState(_IN_FRONT_MATTER)
+        else:
+            self.setCurrentBlockState(_NORMAL)
         for pattern, char_format, group in self._rules:
             it = pattern.globalMatch(text)
             while it.hasNext():
                 m = it.next()
                 self.setFormat(m.capturedStart(group), m.capturedLength(group), char_format)
+        if (
+            self.spelling is not None
+            and self.currentBlockState() == _NORMAL
+            and previous != (_IN_FRONT_MATTER)
+        ):
+            self.spelling.underline(text)
 
 
 class MarkdownEditor(QPlainTextEdit):
     """The article body: plain Markdown text with highlighting and writer's conveniences."""
 
     sig_line_changed = Signal(int)
+    sig_pictures_pasted = Signal(object, object)
+    """Pictures were pasted or dropped into the body: (file paths, QImage or None) to import."""
     """The cursor moved to another 0-based source line."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -152,8 +186,54 @@ class MarkdownEditor(QPlainTextEdit):
         cursor.endEditBlock()
 
     def insert_markdown(self, text: str) -> None:
-        """Insert text at the cursor, undoably, and keep the editor focused."""
+        """Insert text at the cursor, undoably; a lone picture goes on a paragraph of its own."""
+        if _PICTURE_ONLY.fullmatch(text.strip()):
+            self.insert_block(text.strip())
+            return
         self.textCursor().insertText(text)
+        self.ensureCursorVisible()
+
+    def insert_block(self, markdown: str) -> None:
+        """Insert a block (a picture) after the paragraph the cursor is in, blank lines around it.
+
+        Inside a paragraph a picture would render inline, without its caption;
+        so it goes after the paragraph's last line, or on the blank line the
+        cursor is on.
+        """
+        text = self.toPlainText()
+        cursor = self.textCursor()
+        pos = max(cursor.position(), cursor.anchor())
+        line_start = text.rfind("\n", 0, pos) + 1
+        line_end = text.find("\n", pos)
+        line_end = len(text) if line_end == -1 else line_end
+        if text[line_start:line_end].strip():
+            # Forward to the end of the paragraph: the line before the next blank line.
+            at = line_end
+            while at < len(text):
+                nxt = text.find("\n", at + 1)
+                nxt = len(text) if nxt == -1 else nxt
+                if not text[at + 1 : nxt].strip():
+                    break
+                at = nxt
+            point = at
+        else:
+            point = line_start
+        before, after = text[:point], text[point:]
+        if not before or before.endswith("\n\n"):
+            prefix = ""
+        else:
+            prefix = "\n" if before.endswith("\n") else "\n\n"
+        if not after.strip():
+            suffix = "\n" if not after else ""
+        elif after.startswith("\n\n"):
+            suffix = ""
+        else:
+            suffix = "\n" if after.startswith("\n") else "\n\n"
+        c = QTextCursor(self.document())
+        c.setPosition(point)
+        c.insertText(prefix + markdown + suffix)
+        c.setPosition(point + len(prefix) + len(markdown))
+        self.setTextCursor(c)
         self.ensureCursorVisible()
 
     def set_line_wrap(self, on: bool) -> None:
@@ -220,7 +300,18 @@ class MarkdownEditor(QPlainTextEdit):
         cursor.endEditBlock()
 
     # ---- smart paste ------------------------------------------------------
+    def canInsertFromMimeData(self, source: QMimeData) -> bool:  # noqa: N802 (Qt override)
+        return source.hasImage() or super().canInsertFromMimeData(source)
+
     def insertFromMimeData(self, source: QMimeData) -> None:  # noqa: N802 (Qt override)
+        # A picture (a file, or pixels from a screenshot) is imported into the
+        # library and placed here, as the image panel imports it.
+        pictures = _picture_files(source)
+        if pictures or (source.hasImage() and not source.hasText()):
+            image = None if pictures else QImage(source.imageData())
+            if pictures or (image is not None and not image.isNull()):
+                self.sig_pictures_pasted.emit(pictures, image)
+                return
         text = source.text().strip() if source.hasText() else ""
         cursor = self.textCursor()
         if cursor.hasSelection() and _URL.match(text):
@@ -262,22 +353,28 @@ class FindBar(QWidget):
         self.whole_word = QCheckBox("&Whole word")
         self.prev_button = QPushButton("Previous")
         self.next_button = QPushButton("Next")
-        self.replace_button = QPushButton("&Replace")
-        self.replace_all_button = QPushButton("Replace &all")
+        self.replace_button = QPushButton("Replace")
+        self.replace_all_button = QPushButton("Replace all")
         self.count_label = QLabel("")
         self.count_label.setMinimumWidth(80)
         close = QToolButton(text="✕")
         close.setAccessibleName("Close find bar")
         close.setAutoRaise(True)
 
+        # The field gets the row (never squeezed to a few letters in a narrow pane); the
+        # options sit on their own row beneath it.
+        self.find_edit.setMinimumWidth(self.fontMetrics().horizontalAdvance("x" * 24))
+        self.count_label.setMinimumWidth(0)
         find_row = QHBoxLayout()
         find_row.addWidget(self.find_edit, 1)
         find_row.addWidget(self.prev_button)
         find_row.addWidget(self.next_button)
-        find_row.addWidget(self.match_case)
-        find_row.addWidget(self.whole_word)
-        find_row.addWidget(self.count_label)
         find_row.addWidget(close)
+        options_row = QHBoxLayout()
+        options_row.addWidget(self.match_case)
+        options_row.addWidget(self.whole_word)
+        options_row.addStretch(1)
+        options_row.addWidget(self.count_label)
         self.replace_row = QWidget()
         replace_row = QHBoxLayout(self.replace_row)
         replace_row.setContentsMargins(0, 0, 0, 0)
@@ -289,6 +386,7 @@ class FindBar(QWidget):
         layout.setContentsMargins(6, 4, 6, 4)
         layout.setSpacing(4)
         layout.addLayout(find_row)
+        layout.addLayout(options_row)
         layout.addWidget(self.replace_row)
 
         self.find_edit.textChanged.connect(self._on_pattern_changed)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from newsdesk.library import Library, Revision
+from newsdesk.library import Library, Revision, SlugTaken
 from newsdesk.ui.ops import Operations, failure_message
 from newsdesk.ui.workers import run_task
 
@@ -29,6 +29,7 @@ REASONS = {
     "save": "Saved",
     "timed": "Autosave",
     "before restore": "Before a restore",
+    "published over preflight": "Published although preflight failed",
 }
 
 
@@ -146,6 +147,9 @@ class HistoryDialog(QDialog):
             when = rev.created_at.astimezone().strftime("%d %b %Y %H:%M:%S")
             reason = REASONS.get(rev.reason, rev.reason.capitalize())
             item = QListWidgetItem(f"{when}\n{reason} · {rev.word_count:,} words")
+            if rev.note:  # why it was published over preflight, in the person's words
+                item.setText(f"{item.text()}\n{rev.note}")
+                item.setToolTip(rev.note)
             item.setData(Qt.ItemDataRole.UserRole, rev.id)
             self.list.addItem(item)
         if not revisions:
@@ -189,4 +193,30 @@ class HistoryDialog(QDialog):
 
     def _restore_failed(self, exc: BaseException) -> None:
         self.restore_button.setEnabled(True)
+        rev = self.selected_revision()
+        if isinstance(exc, SlugTaken) and rev is not None:
+            # The old address is another story's now: ask, rather than restore half.
+            box = QMessageBox(
+                QMessageBox.Icon.Question,
+                "Restore revision",
+                f"{exc}",
+                QMessageBox.StandardButton.Cancel,
+                self,
+            )
+            keep = box.addButton("Restore, keep current address", QMessageBox.ButtonRole.AcceptRole)
+            box.buttonClicked.connect(
+                lambda button: button is keep and self._restore_keeping_slug(rev.id)
+            )
+            self.slug_box = box
+            box.open()
+            return
         QMessageBox.warning(self, "Restore failed", failure_message(exc))
+
+    def _restore_keeping_slug(self, revision_id: int) -> None:
+        self.restore_button.setEnabled(False)
+        self.ops.run_op(
+            lambda library: library.restore_revision(revision_id, keep_slug=True),
+            on_success=self._restored,
+            on_failure=self._restore_failed,
+            initiator=self,
+        )

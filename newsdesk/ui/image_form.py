@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, QStringListModel, Qt, Signal
+from PySide6.QtCore import QSignalBlocker, QSize, QStringListModel, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QCompleter,
@@ -23,18 +23,18 @@ from newsdesk.ui.thumbs import ImageItem
 # the open article is selected); alt text sits right under the caption so the
 # two are written side by side and never confused.
 FORM_FIELDS: tuple[tuple[str, str], ...] = (
-    ("title", "T&itle"),
+    ("title", "Title"),
     ("credit", "C&redit"),
-    ("creator", "Cr&eator"),
+    ("creator", "Creator"),
     ("copyright", "Cop&yright"),
-    ("source", "&Source"),
-    ("usage_terms", "&Usage terms"),
-    ("date_created", "&Date"),
-    ("city", "Cit&y"),
-    ("country", "Cou&ntry"),
+    ("source", "Source"),
+    ("usage_terms", "Usage terms"),
+    ("date_created", "Date"),
+    ("city", "City"),
+    ("country", "Country"),
     ("keywords", "&Keywords"),
-    ("caption", "Default ca&ption for new stories"),
-    ("alt_text", "Default a&lt text for new stories"),
+    ("caption", "Default caption for new stories"),
+    ("alt_text", "Default alt text for new stories"),
 )
 FIELD_NAMES: dict[str, str] = {name: label.replace("&", "") for name, label in FORM_FIELDS}
 MULTILINE = frozenset({"caption", "alt_text", "keywords"})
@@ -47,6 +47,8 @@ PLACEHOLDERS = {
     "title": "A short name for the picture (not the caption)",
     "keywords": "One keyword per line",
 }
+
+MIXED = "(mixed)"  # the placeholder of a field whose selected pictures differ
 
 ALT_ADVICE = (
     "Alt text should describe the picture for someone who cannot see it; it is not the caption."
@@ -93,6 +95,35 @@ class _TextBox(QPlainTextEdit):
         self.setPlainText(text)
 
 
+class ReservedLabel(QLabel):
+    """A word-wrapped label as tall as the longest of its possible texts, shown or not."""
+
+    def __init__(self, reserved: tuple[str, ...], parent: QWidget | None = None) -> None:
+        super().__init__("", parent)
+        self.reserved = reserved
+        self.setWordWrap(True)
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt override)
+        metrics = self.fontMetrics()
+        flags = int(Qt.TextFlag.TextWordWrap)
+        inner = max(1, width - 2 * self.margin())
+        tallest = max(
+            metrics.boundingRect(0, 0, inner, 10_000, flags, text).height()
+            for text in (*self.reserved, self.text() or " ")
+        )
+        return tallest + 2 * self.margin()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        hint = super().sizeHint()
+        width = self.width() if self.width() > 0 else hint.width()
+        return QSize(hint.width(), self.heightForWidth(width))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        hint = super().minimumSizeHint()
+        width = self.width() if self.width() > 0 else hint.width()
+        return QSize(hint.width(), self.heightForWidth(width))
+
+
 def alt_text_warning(alt_text: str, caption: str) -> str:
     """The form's warning about the alt text, or "" when it looks like a real description."""
     alt = " ".join(alt_text.split())
@@ -116,6 +147,9 @@ class ImageForm(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.item: ImageItem | None = None
+        # Several pictures selected: the form edits them all (item is then None).
+        self.batch: list[ImageItem] = []
+        self.mixed: set[str] = set()
         self.title = QLabel("No picture selected")
         self.title.setObjectName("image-form-title")
         self.title.setWordWrap(True)
@@ -139,18 +173,21 @@ class ImageForm(QWidget):
         self.credit_model = QStringListModel(self)
         self.editors: dict[str, QLineEdit | _TextBox] = {}
         form = QFormLayout()
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        # Labels above their fields: in a dock a third of a laptop screen wide, labels
+        # beside them left the fields about 80 pixels wide.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        form.setVerticalSpacing(3)
         form.setContentsMargins(0, 0, 0, 0)
         self.story_caption = _TextBox(3)
         self.story_caption.setObjectName("story_caption")
         self.story_caption.setPlaceholderText("What the reader should know about this picture")
         self.story_caption.setAccessibleName("Caption in this story")
         self.story_caption.textChanged.connect(self._story_caption_changed)
-        self.story_caption_label = QLabel("Caption in &this story")
+        self.story_caption_label = QLabel("Ca&ption in this story")
         self.story_caption_label.setBuddy(self.story_caption)
-        self.story_caption_label.setWordWrap(True)
+        self.story_caption_label.setWordWrap(False)  # above its field: the full width is there
         self.story_alt = _TextBox(3)
         self.story_alt.setObjectName("story_alt")
         self.story_alt.setPlaceholderText("What the picture shows, for someone who cannot see it")
@@ -158,7 +195,7 @@ class ImageForm(QWidget):
         self.story_alt.textChanged.connect(self._story_alt_changed)
         self.story_alt_label = QLabel("Alt te&xt in this story")
         self.story_alt_label.setBuddy(self.story_alt)
-        self.story_alt_label.setWordWrap(True)
+        self.story_alt_label.setWordWrap(False)
         self.story_alt_warning = self._warning_label("story-alt-warning")
         self.photo_heading = QLabel("The photograph (every story)")
         self.photo_heading.setObjectName("photo-heading")
@@ -207,7 +244,9 @@ class ImageForm(QWidget):
 
     @staticmethod
     def _warning_label(name: str) -> QLabel:
-        label = QLabel("")
+        # Its room is kept while the warning is gone: typing the alt text that clears
+        # it must not move the fields below, or the next click lands in the wrong one.
+        label = ReservedLabel((ALT_EMPTY, ALT_SAME))
         label.setObjectName(name)
         label.setWordWrap(True)
         palette = label.palette()
@@ -230,9 +269,11 @@ class ImageForm(QWidget):
         file_missing: the picture's file is gone from the library (the panel checks).
         """
         self.item = item
+        self.batch, self.mixed = [], set()
         for name, editor in self.editors.items():
             self._set_text(editor, item.get(name) if item else "")
             editor.setEnabled(item is not None)
+            editor.setPlaceholderText(PLACEHOLDERS.get(name, ""))
         self.set_story(story_caption, story_alt)
         if item is None:
             self.title.setText("No picture selected")
@@ -245,6 +286,30 @@ class ImageForm(QWidget):
         self.instructions.setText(strip)
         self.instructions.setAccessibleName(strip)
         self.instructions.setVisible(bool(strip))
+
+    def load_many(self, items: list[ImageItem]) -> None:
+        """Edit several pictures at once: shared values shown, differing ones marked (mixed).
+
+        Typing in a field sets it on every selected picture; a field left
+        alone keeps each picture's own value.
+        """
+        self.item = None
+        self.batch = list(items)
+        self.mixed = set()
+        for name, editor in self.editors.items():
+            values = {i.get(name) for i in items}
+            shared = len(values) == 1
+            self._set_text(editor, next(iter(values)) if shared else "")
+            editor.setPlaceholderText(PLACEHOLDERS.get(name, "") if shared else MIXED)
+            editor.setEnabled(True)
+            if not shared:
+                self.mixed.add(name)
+        self.set_story(None)
+        self.title.setText(f"{len(items)} pictures selected: a change applies to every one")
+        for label in (self.alt_warning, self.story_alt_warning):
+            self._form.setRowVisible(label, False)
+        self.set_file_missing(False)
+        self.instructions.setVisible(False)
 
     def set_file_missing(self, missing: bool) -> None:
         text = missing_file_text(self.item.filename) if missing and self.item is not None else ""
@@ -269,6 +334,8 @@ class ImageForm(QWidget):
 
     def set_value(self, name: str, text: str) -> None:
         """Put a value in a field without it counting as an edit (undo, reload)."""
+        if self.batch:
+            return  # the panel reloads the whole batch instead
         editor = self.editors[name]
         if editor.text() != text:
             self._set_text(editor, text)
@@ -277,6 +344,10 @@ class ImageForm(QWidget):
     def value(self, name: str) -> str:
         return self.editors[name].text()
 
+    def text_fields(self) -> list[QLineEdit | _TextBox]:
+        """Every field a person types in (the code replacements watch them)."""
+        return [self.story_caption, self.story_alt, *self.editors.values()]
+
     def set_credit_names(self, names: list[str]) -> None:
         """What the credit and creator fields complete from."""
         self.credit_model.setStringList(names)
@@ -284,19 +355,22 @@ class ImageForm(QWidget):
     def update_alt_warning(self) -> None:
         """Warn about the alt text a page will show: this story's when the picture is
         one of its figures, else the default a new story starts from."""
+        if self.batch:
+            return
         story = self._form.isRowVisible(self.story_alt)
         story_warning = default_warning = ""
         if self.item is not None and story:
             story_warning = alt_text_warning(self.story_alt.text(), self.story_caption.text())
         elif self.item is not None:
             default_warning = alt_text_warning(self.value("alt_text"), self.value("caption"))
-        for label, warning in (
-            (self.story_alt_warning, story_warning),
-            (self.alt_warning, default_warning),
+        for label, warning, shown in (
+            (self.story_alt_warning, story_warning, story),
+            (self.alt_warning, default_warning, not story),
         ):
             label.setText(warning)
             label.setAccessibleName(warning)
-            self._form.setRowVisible(label, bool(warning))
+            # The row stays (empty) while its alt text field is the one being written.
+            self._form.setRowVisible(label, shown)
 
     # ---- internals -----------------------------------------------------------------------
     @staticmethod
@@ -307,6 +381,11 @@ class ImageForm(QWidget):
                 editor.setCursorPosition(0)
 
     def _changed(self, name: str) -> None:
+        if self.batch:
+            self.mixed.discard(name)
+            self.editors[name].setPlaceholderText(PLACEHOLDERS.get(name, ""))
+            self.sig_field_edited.emit(name, self.value(name))
+            return
         if self.item is None:
             return
         if name in ("alt_text", "caption"):

@@ -45,8 +45,13 @@ from PySide6.QtWidgets import (
 from newsdesk.images import IMAGE_EXTENSIONS, ImportFailure, is_image_path
 from newsdesk.images.library_import import ImportReport, import_images
 from newsdesk.library import Article, FigureSpec, Library, figure_specs
+from newsdesk.library.image_query import SEARCH_HELP, QueryError
+from newsdesk.picture_refs import readable_ref
+from newsdesk.ui.codes import CodeExpander
 from newsdesk.ui.image_form import FIELD_NAMES, ImageForm
 from newsdesk.ui.keys import claim_key
+from newsdesk.ui.ops import Operations, failure_message
+from newsdesk.ui.photodesk import FilterBar, PhotoDesk
 from newsdesk.ui.thumbs import GridRow, ImageGridModel, ImageItem, ThumbGrid, ThumbnailLoader
 from newsdesk.ui.workers import run_task
 
@@ -64,10 +69,15 @@ def new_figure(item: ImageItem, role: str = "inline") -> FigureSpec:
 
 
 def image_markdown(item: ImageItem, alt_text: str) -> str:
-    """The body Markdown for a library image: `![alt](image:<uid>)` on a paragraph of its own."""
+    """The body Markdown for a library image: `![alt](image:harbour-dawn-3f2a9c1e)`.
+
+    The reference is readable (see picture_refs.py); the alt text is
+    this story's own. The editor puts it on a paragraph of its own.
+    """
     alt = " ".join(alt_text.split())
     alt = alt.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
-    return f"![{alt}](image:{item.uid})\n\n"
+    ref = readable_ref(item.uid, item.get("title") or "", item.original_name)
+    return f"![{alt}](image:{ref})"
 
 
 # ---- undo commands --------------------------------------------------------------------------
@@ -113,6 +123,8 @@ class _ImportJob:
     clipboard_images: list[QImage]
     add_to_article: bool
     skipped: list[ImportFailure]
+    insert_into_body: bool = False  # pasted or dropped into the body: placed there too
+    template: str | None = None  # the photo-desk template new pictures get
 
 
 def _local_image_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[ImportFailure]]:
@@ -198,10 +210,26 @@ class ImagesPanel(QWidget):
     sig_library_shown = Signal()
     """The library grid shows the results for the current search."""
 
-    def __init__(self, library: Library, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        library: Library,
+        parent: QWidget | None = None,
+        *,
+        ops: Operations | None = None,
+        codes: CodeExpander | None = None,
+    ) -> None:
         super().__init__(parent)
         self.library = library
         self.setObjectName("images-panel")
+        # Batch edits and templates go through the library's one writer (the main
+        # window's); a panel on its own makes its own.
+        self.ops = ops if ops is not None else Operations(library, self)
+        self.codes = codes
+        if codes is None:
+            self.codes = CodeExpander(self)
+            self.codes.load(library)
+        self.photo_desk = PhotoDesk(self)
+        self.last_import_template: str | None = None
         self.setAcceptDrops(True)
         self.undo_stack = QUndoStack(self)
         self._writer = QThreadPool(self)
@@ -225,11 +253,16 @@ class ImagesPanel(QWidget):
         self.library_model = ImageGridModel(self.loader, parent=self)
 
         # ---- top: import row, progress, report
-        self.import_button = QPushButton("&Import Images…")
+        self.import_button = QPushButton("Import Ima&ges…")
         self.import_button.setToolTip(
             "Import picture files (or drop them here, or paste a picture with Ctrl+V)"
         )
         self.import_button.clicked.connect(self.choose_files)
+        self.export_originals_button = QPushButton("Export &Originals…")
+        self.export_originals_button.setToolTip(
+            "Write full-size originals carrying the library's captions, credits and rights"
+        )
+        self.export_originals_button.clicked.connect(self.export_originals)
         self.progress = QProgressBar()
         self.progress.setAccessibleName("Import progress")
         self.progress.setFormat("%v of %m")
@@ -276,10 +309,10 @@ class ImagesPanel(QWidget):
         self.empty_article_note.setWordWrap(True)
         self.empty_article_note.setForegroundRole(self.palette().ColorRole.PlaceholderText)
 
-        self.hero_button = QPushButton("Set as &hero")
-        self.add_button = QPushButton("&Add to article")
-        self.insert_button = QPushButton("I&nsert into body")
-        self.remove_button = QPushButton("Re&move from article")
+        self.hero_button = QPushButton("Set as hero")
+        self.add_button = QPushButton("Add to article")
+        self.insert_button = QPushButton("Insert into body")
+        self.remove_button = QPushButton("Remove from article")
         self.hero_button.clicked.connect(self.set_hero)
         self.add_button.clicked.connect(self.add_to_article)
         self.insert_button.clicked.connect(self.insert_into_body)
@@ -298,7 +331,8 @@ class ImagesPanel(QWidget):
         self.library_label.setObjectName("panel-heading")
         self.search = QLineEdit()
         self.search.setObjectName("image-search")
-        self.search.setPlaceholderText("Search caption, credit, creator")
+        self.search.setPlaceholderText('Search, or credit:"…" city:… keyword:… missing:alt')
+        self.search.setToolTip(SEARCH_HELP)
         self.search.setAccessibleName("Search the picture library")
         self.search.setClearButtonEnabled(True)
         self.library_label.setBuddy(self.search)
@@ -306,6 +340,9 @@ class ImagesPanel(QWidget):
         self.library_view.setObjectName("library-images")
         self.library_view.setAccessibleName("Picture library")
         self.library_view.setModel(self.library_model)
+        # Shift/Ctrl+click, Ctrl+A and a rubber band select many: the form then edits them all.
+        self.library_view.setSelectionMode(ThumbGrid.SelectionMode.ExtendedSelection)
+        self.filters = FilterBar()
         self.library_count = QLabel("")
         self.library_count.setForegroundRole(self.palette().ColorRole.PlaceholderText)
 
@@ -326,7 +363,10 @@ class ImagesPanel(QWidget):
         tl = QVBoxLayout(top)
         tl.setContentsMargins(6, 6, 6, 0)
         tl.setSpacing(4)
-        tl.addWidget(self.import_button)
+        import_row = QHBoxLayout()
+        import_row.addWidget(self.import_button, 1)
+        import_row.addWidget(self.export_originals_button)
+        tl.addLayout(import_row)
         tl.addWidget(self.progress_row)
         tl.addWidget(self.report_row)
         tl.addWidget(self.article_label)
@@ -339,6 +379,7 @@ class ImagesPanel(QWidget):
         heading.addWidget(self.library_count)
         tl.addLayout(heading)
         tl.addWidget(self.search)
+        tl.addWidget(self.filters)
         tl.addWidget(self.library_view, 1)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setChildrenCollapsible(False)
@@ -356,6 +397,12 @@ class ImagesPanel(QWidget):
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self.reload_library)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.filters.sig_changed.connect(self.reload_library)
+        self.library_view.selectionModel().selectionChanged.connect(
+            lambda *_: self._library_selection_changed()
+        )
+        for field_editor in self.form.text_fields():
+            self.codes.attach(field_editor)
         self.article_view.selectionModel().currentChanged.connect(
             lambda cur, _prev: self._picked(self.article_model, cur)
         )
@@ -480,7 +527,19 @@ class ImagesPanel(QWidget):
                 selection.blockSignals(False)
                 view.viewport().update()
 
+    def _library_selection_changed(self) -> None:
+        batch = self.photo_desk.selected_items()
+        was_batch = bool(self.form.batch)
+        if len(batch) > 1 or was_batch:
+            self.commit_edits()
+            self._load_form()
+
     def _load_form(self) -> None:
+        batch = self.photo_desk.selected_items()
+        if len(batch) > 1:
+            self.form.load_many(batch)
+            self._update_buttons()
+            return
         item = self.current
         caption = alt = None
         if item is not None and self.article_id is not None:
@@ -495,6 +554,8 @@ class ImagesPanel(QWidget):
 
     def _update_buttons(self) -> None:
         item, has_article = self.current, self.article_id is not None
+        if self.form.batch:
+            item = None  # one picture's buttons wait until one picture is selected
         placed = item is not None and self._figure_index(item.id) >= 0
         is_hero = (
             placed and item is not None and self.figures[self._figure_index(item.id)].role == "hero"
@@ -509,6 +570,10 @@ class ImagesPanel(QWidget):
 
     # ---- field edits, autosaved and undoable -------------------------------------------
     def _on_field_edited(self, name: str, value: str) -> None:
+        if self.form.batch:
+            self.photo_desk.field_edited(name, value)
+            self._autosave.start()
+            return
         if self.current is None:
             return
         self._pending_fields[(self.current.id, name)] = value
@@ -523,6 +588,7 @@ class ImagesPanel(QWidget):
     def commit_edits(self) -> None:
         """Turn the edits typed so far into undoable changes and start saving them."""
         self._autosave.stop()
+        self.photo_desk.commit()
         pending, self._pending_fields = self._pending_fields, {}
         for (image_id, name), value in pending.items():
             item = self._images.get(image_id)
@@ -701,6 +767,20 @@ class ImagesPanel(QWidget):
             return self.paste_from_clipboard
         return None
 
+    # ---- handing on originals ----------------------------------------------------------------
+    def export_originals(self) -> None:
+        """Export Originals…: the selected picture or all the grid shows, with their metadata."""
+        from newsdesk.ui.originals import ExportOriginalsDialog, export_from_panel
+
+        self.commit_edits()  # what was typed last is what the copies carry
+        self.flush()
+        name = (self.current.original_name or self.current.uid) if self.current else None
+        dialog = ExportOriginalsDialog(
+            current_name=name, shown=len(self.library_model.rows), parent=self
+        )
+        if dialog.exec() == dialog.DialogCode.Accepted:
+            export_from_panel(self, dialog)
+
     # ---- writing to the library -------------------------------------------------------------
     def _write(self, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None) -> None:
         """Run a library write on the panel's serial writer thread."""
@@ -728,12 +808,48 @@ class ImagesPanel(QWidget):
     @property
     def busy(self) -> bool:
         """Edits or writes have not all reached the library yet."""
-        return bool(self._pending_fields or self._pending_story or self._pending_writes)
+        return bool(
+            self._pending_fields
+            or self._pending_story
+            or self._pending_writes
+            or self.photo_desk.busy
+        )
 
     def flush(self, timeout_ms: int = 10_000) -> bool:
         """Save everything now and wait for it (closing, quitting, switching libraries)."""
         self.commit_edits()
-        return self._writer.waitForDone(timeout_ms)
+        return self._writer.waitForDone(timeout_ms) and self.ops.wait(timeout_ms)
+
+    def wait_for_writes(self, timeout_ms: int = 10_000) -> None:
+        """Let the single-picture writes already queued reach the library (a batch follows them)."""
+        if self._pending_writes:
+            self._writer.waitForDone(timeout_ms)
+
+    def say(self, text: str) -> None:
+        """One sentence for the user, in the panel's report line."""
+        self._show_report(_esc(text), tooltip=text)
+
+    def adopt_batch(self, fresh: list[ImageItem], *, reload_form: bool = True) -> None:
+        """Pictures a batch change (or its undo) wrote: the library's values, shown everywhere."""
+        for item in fresh:
+            self._images.setdefault(item.id, item).fields = item.fields
+        ids = {item.id for item in fresh}
+        self.article_model.images_changed(ids)
+        self.library_model.images_changed(ids)
+        in_article = any(s.image_id in ids for s in self.figures)
+        if reload_form:
+            self._load_form()
+        self.refresh_credit_names()
+        if in_article:
+            self.sig_article_edited.emit()
+
+    def apply_template(self, template: int | str) -> None:
+        """Apply a photo-desk template to the selected pictures (one undo step)."""
+        self.photo_desk.apply_template(template)
+
+    def choose_template(self) -> None:
+        """Image > Apply Template…"""
+        self.photo_desk.choose_template()
 
     def _on_quit(self) -> None:
         if shiboken6.isValid(self):
@@ -743,17 +859,27 @@ class ImagesPanel(QWidget):
     def reload_library(self, *, select: int | None = None) -> None:
         """Load the library grid for the search text, off the GUI thread."""
         self._search_generation += 1
-        generation, query, library = self._search_generation, self.search.text(), self.library
+        generation, library = self._search_generation, self.library
+        query = f"{self.search.text()} {self.filters.terms()}".strip()
 
         def load() -> list[ImageItem]:
-            return [ImageItem.from_image(i) for i in library.list_images(query=query)]
+            return [ImageItem.from_image(i) for i in library.search_images(query)]
 
         def show(items: list[ImageItem]) -> None:
             if not shiboken6.isValid(self) or generation != self._search_generation:
                 return
+            self.search.setToolTip(SEARCH_HELP)
             self._show_library([self._adopt(item) for item in items], select=select)
 
-        run_task(load, on_done=show)
+        def refused(exc: BaseException) -> None:
+            if not shiboken6.isValid(self) or generation != self._search_generation:
+                return
+            message = str(exc) if isinstance(exc, QueryError) else failure_message(exc)
+            self.library_count.setText("Search not understood")
+            self.search.setToolTip(message)
+            self.say(message)
+
+        run_task(load, on_done=show, on_error=refused)
 
     def _show_library(self, items: list[ImageItem], *, select: int | None = None) -> None:
         self.library_model.set_rows([GridRow(item) for item in items])
@@ -796,15 +922,40 @@ class ImagesPanel(QWidget):
         paths, _ = QFileDialog.getOpenFileNames(
             self, "Import images", "", f"{NAME_FILTER};;All files (*)"
         )
-        if paths:
-            self.import_files(paths)
+        if not paths:
+            return
+        go, template = self.photo_desk.ask_import_template()
+        if go:
+            self.import_files(paths, template=template)
 
-    def import_files(self, paths: Iterable[str | Path], *, add_to_article: bool = False) -> bool:
-        """Import these files (folders: their pictures) in the background; False if none qualify."""
+    def import_files(
+        self,
+        paths: Iterable[str | Path],
+        *,
+        add_to_article: bool = False,
+        template: str | None = None,
+    ) -> bool:
+        """Import these files (folders: their pictures) in the background; False if none qualify.
+
+        template: a photo-desk template's name, applied to the new pictures.
+        """
         files, skipped = _local_image_files(paths)
         if not files and not skipped:
             return False
-        self._queue_import(_ImportJob(files, [], add_to_article, skipped))
+        self._queue_import(_ImportJob(files, [], add_to_article, skipped, template))
+        return True
+
+    def import_into_body(self, paths: list[Path], image: QImage | None = None) -> bool:
+        """Pictures pasted or dropped into the body: imported, made figures, inserted there."""
+        if self.article_id is None:
+            self._show_report("Open a story before pasting a picture into its body.")
+            return False
+        files, skipped = _local_image_files(paths)
+        images = [QImage(image)] if image is not None and not image.isNull() else []
+        if not files and not images:
+            self._show_report("There was no picture to import in what was pasted.")
+            return False
+        self._queue_import(_ImportJob(files, images, True, skipped, insert_into_body=True))
         return True
 
     def import_clipboard_image(self, image: QImage) -> None:
@@ -859,7 +1010,7 @@ class ImagesPanel(QWidget):
         self.progress_row.setVisible(total > 0)
         self.report_row.hide()
         library = self.library
-        paths, images = list(job.paths), list(job.clipboard_images)
+        paths, images, template = list(job.paths), list(job.clipboard_images), job.template
 
         def work(report_progress: Callable[[Any], None]) -> ImportReport:
             # A pool thread: QImage may be saved here, but no widget is touched.
@@ -877,6 +1028,7 @@ class ImagesPanel(QWidget):
                     paths,
                     progress=lambda done, total: report_progress((done, total)),
                     cancel=cancel,
+                    template=template,
                 )
             finally:
                 shutil.rmtree(temp, ignore_errors=True)
@@ -925,6 +1077,12 @@ class ImagesPanel(QWidget):
             ]
             if extra:
                 self._change_figures("Add pictures to article", [*self.figures, *extra])
+            if job.insert_into_body:
+                for image in report.imported:
+                    i = self._figure_index(image.id)
+                    alt = self.figures[i].alt_text if i >= 0 else image.alt_text
+                    item = ImageItem.from_image(image)
+                    self.sig_insert_markdown.emit(image_markdown(item, alt or ""))
         if self.search.text().strip():
             self.reload_library(select=first)  # the search decides which of them show
         else:

@@ -8,8 +8,15 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QPaintEvent,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -24,14 +31,19 @@ from PySide6.QtWidgets import (
 
 from newsdesk.library import Article, Library, LibraryError, NotFound
 from newsdesk.library.changes import Changes
-from newsdesk.render.text import char_count, reading_time, word_count
+from newsdesk.text import char_count, reading_time, word_count
 from newsdesk.ui.article_form import ArticleForm
 from newsdesk.ui.autosave import Autosaver
-from newsdesk.ui.browser import LibraryBrowser, Row
+from newsdesk.ui.browser import LibraryBrowser
+from newsdesk.ui.codes import CodeExpander
 from newsdesk.ui.editor import FindBar, MarkdownEditor
 from newsdesk.ui.guarded import guard_against_typing
 from newsdesk.ui.history import HistoryDialog
+from newsdesk.ui.keyboard import REGIONS, RegionCycler, ShortcutsDialog, WindowKeys, shortcut_rows
+from newsdesk.ui.newsroom import NewsroomActions
 from newsdesk.ui.ops import Operations
+from newsdesk.ui.preview_place import PROSE, PreviewPlacer
+from newsdesk.ui.spell import SpellService, attach_spelling
 from newsdesk.ui.workers import run_task
 
 PANELS = (("images", "Images"), ("related", "Related stories"))
@@ -39,7 +51,7 @@ STATS_INTERVAL_MS = 200  # the status bar's counts lag typing by at most about t
 STATE_VERSION = 1  # bump when the dock layout changes so old saved states are ignored
 
 
-class MainWindow(QMainWindow):
+class MainWindow(NewsroomActions, QMainWindow):
     """The editing workspace around one library."""
 
     sig_first_paint = Signal()
@@ -63,6 +75,7 @@ class MainWindow(QMainWindow):
         self.preview: Any = None
         self.panels: dict[str, QWidget] = {}
         self.docks: dict[str, QDockWidget] = {}
+        self._dock_visible: dict[str, bool] = {}
         self.conflict_box: QMessageBox | None = None
         self.history_dialog: HistoryDialog | None = None
         self.first_paint_at: float | None = None
@@ -78,6 +91,17 @@ class MainWindow(QMainWindow):
         self.form = ArticleForm(library)
         self.editor = MarkdownEditor()
         self.find_bar = FindBar(self.editor)
+        # Spell checking in the article's language: body, headline, dek and (see
+        # install_panel) the captions; the checking itself runs on the service's worker.
+        self.spell = SpellService(library, self)
+        self.editor.highlighter.spelling = attach_spelling(
+            self.editor, self.spell, self.editor.highlighter
+        )
+        attach_spelling(self.form.headline, self.spell)
+        attach_spelling(self.form.dek, self.spell)
+        self.spell.sig_unavailable.connect(
+            lambda message: self.statusBar().showMessage(message, 8000)
+        )
         editor_pane = QWidget()
         editor_pane.setObjectName("editor-pane")
         el = QVBoxLayout(editor_pane)
@@ -108,6 +132,8 @@ class MainWindow(QMainWindow):
         self._preview_placeholder.setForegroundRole(self.palette().ColorRole.PlaceholderText)
         self._preview_layout.addWidget(self._preview_placeholder)
 
+        self.surface_keeper = prepare_preview_surface(self.preview_holder)
+
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("editor-preview-splitter")
         self.splitter.addWidget(editor_pane)
@@ -116,6 +142,14 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)
         self.setCentralWidget(self.splitter)
+        # Beside the editor while both keep a readable measure; below it when the window is narrow.
+        self.preview_place = PreviewPlacer(
+            self.splitter,
+            editor_pane,
+            self.preview_holder,
+            editor_width=lambda: self._editor_readable_width(editor_pane),
+            parent=self,
+        )
 
         # ---- docks: the library on the left, panels on the right
         self.browser = LibraryBrowser(library)
@@ -151,6 +185,9 @@ class MainWindow(QMainWindow):
         # A new library records its default publication on first read: let that
         # happen on the writer now, not in a view's read on the GUI thread later.
         self.ops.call(lambda lib: lib.publication())
+        # The newsroom's =code= shorthand, expanded as people type (body, captions, credits).
+        self.codes = CodeExpander(self)
+        self.codes.load(library)
 
         # ---- autosave
         self.autosave = Autosaver(library, self._snapshot, self, ops=self.ops)
@@ -163,8 +200,10 @@ class MainWindow(QMainWindow):
 
         # ---- wiring
         self.browser.sig_article_selected.connect(self._on_browser_pick)
+        self.browser.sig_open_requested.connect(self._open_from_list)
         self.form.sig_changed.connect(self._on_field_changed)
         self.editor.textChanged.connect(self._on_body_changed)
+        self.codes.attach(self.editor)
         # A throttle, not a debounce: started only when idle, so the counts follow
         # continuous typing at least every STATS_INTERVAL_MS (counted off the GUI thread).
         self._stats_timer = QTimer(self, singleShot=True, interval=STATS_INTERVAL_MS)
@@ -180,20 +219,39 @@ class MainWindow(QMainWindow):
         if app is not None:
             app.aboutToQuit.connect(self._on_about_to_quit)
 
+        self.regions = self._build_regions()
         self._build_menus()
-        self.resize(1400, 900)
+        self._set_tab_order()
+        self.resize(_first_size(1400, 900))
         self.restore_layout()
         self.browser.load()
         self.form.refresh_choices()
         self._set_article(None)
         self.ops.start_watching()  # stories imported by the command line appear in the list
 
+    def _set_tab_order(self) -> None:
+        """Tab walks the library (search, filters, list) into the fields, then the body."""
+        b = self.browser
+        chain = [b.search, b.status_filter, b.section_filter, b.tag_filter, b.view]
+        chain += [*self.form.tab_chain, self.editor]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
     def _make_dock(self, name: str, title: str, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock-{name}")
         dock.setWidget(widget)
         self.docks[name] = dock
+        # A dock behind another's tab stays "visible" to Qt: Tab and Alt+letter would reach
+        # its controls unseen. Hiding its contents with the tab keeps them out of reach.
+        dock.visibilityChanged.connect(lambda shown, d=dock: self._dock_shown(d, shown))
         return dock
+
+    def _dock_shown(self, dock: QDockWidget, shown: bool) -> None:
+        self._dock_visible[dock.objectName()] = shown
+        inner = dock.widget()
+        if inner is not None and not dock.isHidden():
+            inner.setVisible(shown)
 
     # ---- menus ------------------------------------------------------------------
     def _action(
@@ -231,6 +289,12 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         a(file, "Import &images…", self.import_images, "Ctrl+Shift+I", name="import_images")
         a(file, "&Export…", self.show_export, "Ctrl+Shift+E", name="export")
+        from newsdesk.ui.publish_on_save import PublishOnSave
+
+        self.publish_on_save = PublishOnSave(self.library, self.ops, self.settings, self)
+        self.publish_on_save.sig_status.connect(lambda msg: self.statusBar().showMessage(msg, 5000))
+        file.addAction(self.publish_on_save.action)
+        self.actions_by_name["publish_on_save"] = self.publish_on_save.action
         file.addSeparator()
         a(file, "&Quit", self.close, K.Quit, name="quit")
 
@@ -246,7 +310,7 @@ class MainWindow(QMainWindow):
         a(edit, "&Find…", self.find_bar.show_find, K.Find, name="find")
         a(
             edit,
-            "&Replace…",
+            "Rep&lace…",
             self.find_bar.show_replace,
             [QKeySequence(K.Replace), "Ctrl+H"],
             name="replace",
@@ -261,6 +325,24 @@ class MainWindow(QMainWindow):
             view, "&Preview", self.toggle_preview, "Ctrl+Shift+P", checkable=True, name="preview"
         )
         self.preview_action.setChecked(True)
+        place_menu = view.addMenu("Preview p&lace")
+        self.place_actions: dict[str, QAction] = {}
+        places = QActionGroup(self)
+        for place, text in (
+            ("beside", "&Beside the editor"),
+            ("below", "Bel&ow the editor"),
+            ("hidden", "&Hidden"),
+        ):
+            action = a(
+                place_menu,
+                text,
+                lambda _c=False, p=place: self.set_preview_place(p),
+                checkable=True,
+                name=f"preview_{place}",
+            )
+            places.addAction(action)
+            self.place_actions[place] = action
+        self.place_actions["beside"].setChecked(True)
         for dock in self.docks.values():  # the library first, then the panels
             view.addAction(dock.toggleViewAction())
         view.addSeparator()
@@ -272,6 +354,17 @@ class MainWindow(QMainWindow):
         a(view, "Focus &search", self.browser.focus_search, ["Ctrl+Shift+F"], name="focus_search")
         a(view, "Focus &editor", self.focus_editor, "Ctrl+E", name="focus_editor")
         a(view, "Focus &headline", self.focus_headline, "Ctrl+L", name="focus_headline")
+        view.addSeparator()
+        a(view, "&Next pane", lambda: self.cycle_region(1), "F6", name="next_region")
+        a(view, "Pre&vious pane", lambda: self.cycle_region(-1), "Shift+F6", name="previous_region")
+        for i, (region, title) in enumerate(REGIONS, start=1):
+            a(
+                view,
+                f"Go to {title.lower()} (&{i})",
+                lambda _checked=False, r=region: self.regions.go(r),
+                f"Ctrl+{i}",
+                name=f"go_{region}",
+            )
 
         insert = bar.addMenu("&Insert")
         a(insert, "&Bold", lambda: self.editor.wrap_selection("**", placeholder="bold"), K.Bold)
@@ -283,10 +376,10 @@ class MainWindow(QMainWindow):
         )
         a(insert, "&Link", lambda: self.editor.insert_link(), "Ctrl+K", name="link")
         insert.addSeparator()
-        a(insert, "Subhead (&2)", lambda: self.editor.prefix_lines("## "), "Ctrl+2")
-        a(insert, "Subhead (&3)", lambda: self.editor.prefix_lines("### "), "Ctrl+3")
+        a(insert, "Subhead (&2)", lambda: self.editor.prefix_lines("## "), "Ctrl+Alt+2")
+        a(insert, "Subhead (&3)", lambda: self.editor.prefix_lines("### "), "Ctrl+Alt+3")
         a(insert, "&Quote", lambda: self.editor.prefix_lines("> "), "Ctrl+Shift+.")
-        a(insert, "Bulleted &list", lambda: self.editor.prefix_lines("- "), "Ctrl+Shift+8")
+        a(insert, "B&ulleted list", lambda: self.editor.prefix_lines("- "), "Ctrl+Shift+8")
         a(insert, "Section b&reak", lambda: self.editor.insert_markdown("\n\n---\n\n"))
 
         article = bar.addMenu("&Article")
@@ -295,9 +388,32 @@ class MainWindow(QMainWindow):
         article.addSeparator()
         a(article, "&Reload from library", self.reload_article, name="reload")
 
+        image = bar.addMenu("I&mage")
+        a(
+            image,
+            "Apply &Template…",
+            lambda: self._images_panel_do("choose_template"),
+            "Ctrl+Shift+T",
+            name="apply_template",
+        )
+        a(image, "T&emplates…", self.show_templates, name="templates")
+        a(image, "&Code Replacements…", self.show_codes, name="codes")
+        self._build_newsroom(file, article)
+
         help_menu = bar.addMenu("&Help")
-        a(help_menu, "&Markdown and shortcuts", self.show_help, K.HelpContents)
+        a(help_menu, "&Markdown", self.show_help, K.HelpContents)
+        a(help_menu, "&Keyboard shortcuts", self.show_shortcuts, "Ctrl+/", name="shortcuts")
         a(help_menu, "&About newsdesk", self.show_about)
+
+        self.menus = [
+            (menu.title(), menu) for menu in (file, edit, view, insert, article, help_menu)
+        ]
+        # The navigation keys work from every field, even those that claim Ctrl+E for themselves.
+        navigation = ("focus_search", "focus_editor", "focus_headline", "next_region")
+        navigation += ("previous_region",) + tuple(f"go_{r}" for r, _t in REGIONS)
+        keys = [k for n in navigation for k in self.actions_by_name[n].shortcuts()]
+        self.window_keys = WindowKeys(self, keys)
+        self.window_keys.watch(self)
 
     def _edit_call(self, method: str) -> None:
         widget = QApplication.focusWidget()
@@ -354,9 +470,26 @@ class MainWindow(QMainWindow):
             self.preview.update_body(self.editor.toPlainText())
 
     def toggle_preview(self, on: bool | None = None) -> None:
-        visible = not self.preview_holder.isVisible() if on is None else bool(on)
-        self.preview_holder.setVisible(visible)
-        self.preview_action.setChecked(visible)
+        """Ctrl+Shift+P: hide the preview, or bring it back where it was (beside or below)."""
+        visible = self.preview_holder.isHidden() if on is None else bool(on)
+        self.preview_place.show_preview(visible)
+        self._show_preview_place()
+
+    def set_preview_place(self, place: str) -> None:
+        """View > Preview place: beside the editor, below it, or hidden."""
+        self.preview_place.set_place(place)
+        self._show_preview_place()
+
+    def _show_preview_place(self) -> None:
+        place = self.preview_place.place
+        self.preview_action.setChecked(place != "hidden")
+        self.place_actions[place].setChecked(True)
+
+    def _editor_readable_width(self, editor_pane: QWidget) -> int:
+        """The narrowest the editor pane may be with the preview beside it: its fields fit and
+        the body keeps a readable measure too."""
+        body = self.editor.fontMetrics().horizontalAdvance(PROSE[:45]) + 40
+        return max(editor_pane.minimumSizeHint().width(), body)
 
     # ---- opening articles --------------------------------------------------------
     def open_initial(self) -> None:
@@ -404,6 +537,7 @@ class MainWindow(QMainWindow):
         return True
 
     def _set_article(self, article: Article | None) -> None:
+        self.pending_new = False
         self._loading = True
         try:
             self.article = article
@@ -415,6 +549,8 @@ class MainWindow(QMainWindow):
         finally:
             self._loading = False
         self.autosave.attach(article)
+        if article is not None:
+            self.spell.set_language(article.language or self.library.publication().language)
         self.find_bar.hide()
         for name in ("save", "history", "preflight", "reload"):
             self.actions_by_name[name].setEnabled(article is not None)
@@ -428,31 +564,21 @@ class MainWindow(QMainWindow):
         self._update_stats()
         for panel in self.panels.values():
             self._panel_call(panel, article)
+        self.load_notes()
         self.sig_article_opened.emit(article)
+
+    def _open_from_list(self, article_id: int) -> None:
+        """Return in the list: open the article and start writing in its body."""
+        if self.open_article(article_id):
+            self.focus_editor()
 
     def _on_browser_pick(self, article_id: int) -> None:
         if not self.open_article(article_id) and self.article is not None:
             self.browser.select_article(self.article.id)
 
     def new_article(self) -> None:
-        """Ctrl+N: an 'Untitled' draft, selected in the list, with the cursor in its headline."""
-        if not self._leave_current():
-            return
-        self.ops.run_op(
-            lambda library: library.create_article(headline="Untitled", status="draft"),
-            on_success=self._show_new_article,
-            initiator=self,
-        )
-
-    def _show_new_article(self, article: Article) -> None:
-        if not self._leave_current():  # typed into the old article while it was being made
-            return
-        self.browser.model.put_first(
-            Row(article.id, article.headline, article.status, article.section, article.updated_at)
-        )
-        self._set_article(article)
-        self.browser.select_article(article.id)
-        self.focus_headline()
+        """Ctrl+N: an empty story with the cursor in its headline, saved once something is typed."""
+        self.begin_new_article()
 
     def focus_headline(self) -> None:
         self.form.headline.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -460,6 +586,48 @@ class MainWindow(QMainWindow):
 
     def focus_editor(self) -> None:
         self.editor.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    # ---- keyboard: regions (F6, Ctrl+1…5) --------------------------------------------
+    def _build_regions(self) -> RegionCycler:
+        def panel(name: str) -> tuple[QWidget | None, QWidget | None]:
+            dock = self.docks.get(name)
+            if dock is None or dock.widget() is None:
+                return None, None
+            return dock, first_focusable(dock.widget())
+
+        return RegionCycler(
+            {
+                "list": lambda: (self.library_dock, self.browser.view),
+                "form": lambda: (self.form, self.form.headline),
+                "body": lambda: (self.editor, self.editor),
+                "images": lambda: panel("images"),
+                "related": lambda: panel("related"),
+            },
+            reveal=self._reveal_region,
+        )
+
+    def _reveal_region(self, name: str) -> None:
+        """Show the dock (or tab) a region lives in, so a jump never lands on a hidden widget."""
+        dock = self.library_dock if name == "list" else self.docks.get(name)
+        if dock is not None:
+            dock.show()
+            dock.raise_()
+
+    def cycle_region(self, step: int) -> None:
+        """F6 / Shift+F6: list → fields → body → images → related, and round again."""
+        self.regions.cycle(QApplication.focusWidget(), step)
+
+    def show_shortcuts(self) -> None:
+        """Help > Keyboard Shortcuts: read from the menus' actions, so it is never out of date."""
+        rows = shortcut_rows((title, menu.actions()) for title, menu in self.menus)
+        rows += [
+            ("List", "Open the selected article", "Return"),
+            ("List", "Move between articles", "Up, Down"),
+            ("Any field", "Next or previous field", "Tab, Shift+Tab"),
+        ]
+        self.shortcuts_dialog = ShortcutsDialog(rows, self)
+        self.shortcuts_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.shortcuts_dialog.open()
 
     def reload_article(self) -> None:
         """Re-read the open article (a panel changed its figures or related stories)."""
@@ -479,8 +647,13 @@ class MainWindow(QMainWindow):
         return values
 
     def _on_body_changed(self) -> None:
-        if self._loading or self.article is None:
+        if self._loading:
             return
+        if self.article is None:
+            self._maybe_create_pending()
+            return
+        if self.notes:
+            self.show_notes()  # the notes' passages move with the text
         self.autosave.mark_dirty()
         text = self.editor.toPlainText()
         if self.preview is not None:
@@ -493,10 +666,15 @@ class MainWindow(QMainWindow):
             self._stats_timer.start()
 
     def _on_field_changed(self, name: str) -> None:
-        if self._loading or self.article is None:
+        if self._loading:
             return
-        self.autosave.mark_dirty()
+        if self.article is None:
+            self._maybe_create_pending()
+            return
         values = self.form.values()
+        if name == "status" and not self._status_chosen(values["status"]):
+            return  # preflight failed: the dialog says why; nothing is saved
+        self.autosave.mark_dirty()
         if self.preview is not None and name in ("headline", "dek", "byline", "section", "tags"):
             self.preview.update_fields(**{name: values[name]})
         if name in ("headline", "status", "section"):
@@ -618,13 +796,26 @@ class MainWindow(QMainWindow):
             dock.setWindowTitle(title)
             if old is not None and old is not widget:
                 old.deleteLater()
+            widget.setVisible(self._dock_visible.get(dock.objectName(), True))
         self.panels[name] = widget
+        # The image panel's captions (this story's and the default) are checked too.
+        image_form = getattr(widget, "form", None)
+        for field in (
+            getattr(image_form, "story_caption", None),
+            getattr(image_form, "editors", {}).get("caption"),
+        ):
+            if field is not None and not field.property("spell_checked"):
+                attach_spelling(field, self.spell)
+        self.window_keys.watch(widget)
         edited = getattr(widget, "sig_article_edited", None)
         if edited is not None:
             edited.connect(self.reload_article)
         insert = getattr(widget, "sig_insert_markdown", None)
         if insert is not None:
             insert.connect(self.editor.insert_markdown)
+        into_body = getattr(widget, "import_into_body", None)
+        if into_body is not None:
+            self.editor.sig_pictures_pasted.connect(into_body)
         self._panel_call(widget, self.article)
 
     @staticmethod
@@ -743,7 +934,7 @@ class MainWindow(QMainWindow):
         if self.article is None:
             return
         try:
-            from newsdesk.library.preflight import preflight
+            from newsdesk.preflight import preflight
         except ImportError:
             QMessageBox.information(self, "Check", "Preflight checks are not available yet.")
             return
@@ -766,14 +957,15 @@ class MainWindow(QMainWindow):
     def show_help(self) -> None:
         QMessageBox.information(
             self,
-            "Markdown and shortcuts",
+            "Markdown",
             "<p><b>## Subhead</b>, <b>**bold**</b>, <i>_italic_</i>, "
             "<code>[link text](https://…)</code>, <code>&gt; quote</code>, "
             "<code>- list item</code>, <code>![alt](image:…)</code>.</p>"
             "<p>Ctrl+N new article · Ctrl+S save and record a revision · Ctrl+F find · "
             "Ctrl+H replace · Ctrl+Shift+F search the library · Ctrl+Shift+P preview · "
             "Ctrl+L headline · Ctrl+E body · Ctrl+K link. Paste a link over selected "
-            "words to make them a link.</p>",
+            "words to make them a link.</p><p>F6 moves between the list, the fields, the body "
+            "and the panels. Every shortcut: Help &gt; Keyboard shortcuts (Ctrl+/).</p>",
         )
 
     def show_about(self) -> None:
@@ -802,6 +994,26 @@ class MainWindow(QMainWindow):
             self.docks["images"].raise_()
             choose()
 
+    def _images_panel_do(self, method: str) -> None:
+        fn = getattr(self.panels.get("images"), method, None)
+        if callable(fn):
+            self.docks["images"].show()
+            fn()
+
+    def show_templates(self) -> None:
+        """Image > Templates…: the photo desk's named sets of fields."""
+        from newsdesk.ui.photodesk_dialogs import TemplatesDialog
+
+        self.templates_dialog = TemplatesDialog(self.library, self.ops, self)
+        self.templates_dialog.show()
+
+    def show_codes(self) -> None:
+        """Image > Code Replacements…: the newsroom's =code= table."""
+        from newsdesk.ui.photodesk_dialogs import CodesDialog
+
+        self.codes_dialog = CodesDialog(self.library, self.ops, self)
+        self.codes_dialog.show()
+
     def install_standard_panels(self) -> None:
         """The photo desk's image panel and the related-stories picker, in their docks."""
         if "images" in self.panels:
@@ -809,7 +1021,9 @@ class MainWindow(QMainWindow):
         from newsdesk.ui.images_panel import ImagesPanel
         from newsdesk.ui.related_picker import RelatedPicker
 
-        self.install_panel("images", ImagesPanel(self.library), "Images")
+        self.install_panel(
+            "images", ImagesPanel(self.library, ops=self.ops, codes=self.codes), "Images"
+        )
         self.install_panel("related", RelatedPicker(self.library, ops=self.ops), "Related stories")
 
     # ---- settings and closing ---------------------------------------------------------------
@@ -839,7 +1053,8 @@ class MainWindow(QMainWindow):
         if isinstance(splitter, QByteArray | bytes):
             self.splitter.restoreState(QByteArray(splitter))
         preview = self.settings.value("window/preview", True)
-        self.toggle_preview(preview not in (False, "false"))
+        self.preview_place.restore(self.settings, shown=preview not in (False, "false"))
+        self._show_preview_place()
         wrap = self.settings.value("editor/wrap", True)
         self.wrap_action.setChecked(wrap not in (False, "false"))
         self.editor.set_line_wrap(self.wrap_action.isChecked())
@@ -849,6 +1064,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/state", self.saveState(STATE_VERSION))
         self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.setValue("window/preview", self.preview_action.isChecked())
+        self.preview_place.save(self.settings)
         self.settings.setValue("editor/wrap", self.wrap_action.isChecked())
         if self.article is not None:
             self.settings.setValue(self._last_article_key(), self.article.uid)
@@ -868,7 +1084,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         try:
-            self.save_everything()
+            if not getattr(self.library, "read_only", False):  # nothing can be saved there
+                self.save_everything()
         except LibraryError as exc:
             box = QMessageBox(
                 QMessageBox.Icon.Critical,
@@ -909,6 +1126,8 @@ class MainWindow(QMainWindow):
             self.browser.refresh()
         if changes.tags:
             self.form.refresh_choices()
+        if changes.codes:
+            self.codes.load(self.library)
         if not ours and self.article is not None:
             if changes.touches_article(self.article.id, self.article.uid):
                 self._check_changed_elsewhere(any_change=True)
@@ -947,3 +1166,59 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage("Updated with changes saved in another window.", 5000)
 
         run_task(newer, on_done=apply)
+
+
+def _first_size(width: int, height: int) -> QSize:
+    """The first-run window size, never larger than the screen's free area (a 1366×768 laptop)."""
+    screen = QGuiApplication.primaryScreen()
+    if screen is None:
+        return QSize(width, height)
+    free = screen.availableGeometry()
+    return QSize(min(width, free.width()), min(height, free.height()))
+
+
+def prepare_preview_surface(holder: QWidget) -> QWidget | None:
+    """Make the window's first frame the kind of surface the web preview will need.
+
+    QtWebEngine draws through the GPU (Qt's RHI). Added to a window that was
+    first shown as a plain raster window, it makes Qt destroy the top-level window
+    and create it again: it flickers, loses the keyboard focus and its place, and
+    keys typed meanwhile are lost. A hidden RHI widget present before the first
+    show makes Qt create the window GPU-backed from the start, so the preview,
+    arriving later, fits the window it finds. Only on a real display: offscreen
+    (tests, screenshots) has no GPU surface and never re-creates windows.
+    """
+    import sys
+
+    app = QApplication.instance()
+    platform = app.platformName() if isinstance(app, QApplication) else ""
+    if platform in ("offscreen", "minimal", "vnc", "") or (
+        "PySide6.QtWebEngineWidgets" not in sys.modules
+    ):
+        return None
+    try:
+        from PySide6.QtWidgets import QRhiWidget
+    except ImportError:  # Qt before 6.7: the window is re-created once, as before
+        return None
+    keeper = QRhiWidget(holder)
+    keeper.setObjectName("preview-surface")
+    keeper.setFixedSize(1, 1)
+    keeper.hide()
+    return keeper
+
+
+def first_focusable(container: QWidget) -> QWidget | None:
+    """The first widget inside `container` that Tab would stop at now."""
+    widget = container.nextInFocusChain()
+    seen = 0
+    while widget is not None and widget is not container and seen < 2000:
+        seen += 1
+        if (
+            container.isAncestorOf(widget)
+            and widget.isVisible()
+            and widget.isEnabled()
+            and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+        ):
+            return widget
+        widget = widget.nextInFocusChain()
+    return None

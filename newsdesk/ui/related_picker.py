@@ -1,12 +1,14 @@
-"""The related-stories picker: search the library, take suggestions, and order the article's related stories."""
+"""The related-stories picker: search the library, take suggestions, and order the article's related stories.
+
+The widget only: its queries are Qt-free in library/related/picker.py, and how
+a row is drawn is in ui/story_rows.py.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from html import escape
 from typing import Any
 
 import shiboken6
@@ -15,29 +17,14 @@ from PySide6.QtCore import (
     QEvent,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
-    QPoint,
-    QRect,
-    QSize,
     Qt,
     QThreadPool,
     QTimer,
     Signal,
 )
 from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QFontMetrics,
-    QImage,
-    QImageReader,
     QKeyEvent,
     QKeySequence,
-    QMouseEvent,
-    QPainter,
-    QPalette,
-    QPen,
-    QPixmap,
-    QTextDocument,
     QUndoCommand,
     QUndoStack,
 )
@@ -50,42 +37,42 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QListWidgetItem,
     QSplitter,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from newsdesk.images import make_thumbnail
 from newsdesk.library import Article, Library
 from newsdesk.library.changes import Changes
 from newsdesk.library.related import (
     StoryCard,
     related_problem,
     related_problems,
-    story_cards,
-    suggest_related,
-    top_terms,
+)
+from newsdesk.library.related.picker import (
+    SearchRequest,
+    StoryRow,
+    card_from_article,
+    run_search,
+    run_suggestions,
 )
 from newsdesk.ui.keys import claim_key
 from newsdesk.ui.ops import Operations, failure_message
-from newsdesk.ui.thumbs import PixmapCache
+from newsdesk.ui.story_rows import (
+    PICKED_ROLE,
+    ROW_ROLE,
+    THUMB_SIZE,
+    StoryDelegate,
+    ThumbnailCache,
+    make_item,
+    story_list,
+)
 from newsdesk.ui.workers import run_task
 
 SEARCH_DELAY_MS = 150  # typing pause before a search starts
-SEARCH_LIMIT = 50
 BODY_IDLE_MS = 1_200  # typing pause before the suggestions' terms are checked
 SUGGESTIONS_MAX_AGE_S = 30.0  # while typing on, suggestions are checked at least this often
-SUGGESTION_LIMIT = 10
-THUMB_SIZE = QSize(72, 48)  # 3:2, the shape of most news photographs
-THUMB_SOURCE_SIZE = 320  # the size import already cached on disk
-THUMB_CACHE = 300
-ROW_ROLE = Qt.ItemDataRole.UserRole + 1
-PICKED_ROLE = Qt.ItemDataRole.UserRole + 2
 
 STATUS_CHOICES = (
     ("Published", "published"),
@@ -101,356 +88,6 @@ DATE_CHOICES = (
     ("Past year", 366),
     ("Between…", -1),
 )
-
-
-@dataclass(frozen=True, slots=True)
-class StoryRow:
-    """One row of the picker's lists: the story's card plus why it is in that list."""
-
-    card: StoryCard
-    snippet_html: str = ""  # search: the body around the matched words, marked
-    reasons: tuple[str, ...] = ()  # suggestions: why it was suggested
-    missing: str = ""  # picked: what preflight will say about it ("" when fine)
-
-    @property
-    def article_id(self) -> int:
-        return self.card.article_id
-
-
-@dataclass(frozen=True, slots=True)
-class SearchRequest:
-    query: str
-    status: str
-    section: str
-    since: datetime | None
-    until: datetime | None
-    exclude_id: int | None
-
-
-def short_date(when: datetime | None) -> str:
-    if when is None:
-        return ""
-    local = when.astimezone()
-    return f"{local.day} {local:%b %Y}"
-
-
-def card_from_article(article: Article) -> StoryCard:
-    """A card straight from a loaded article (its hero figure loaded too): no database trip."""
-    hero = article.hero
-    image = hero.image if hero is not None else None
-    return StoryCard(
-        article_id=article.id,
-        slug=article.slug,
-        headline=article.headline,
-        dek=article.dek,
-        section=article.section,
-        status=article.status,
-        published_at=article.published_at,
-        updated_at=article.updated_at,
-        embargo_until=article.embargo_until,
-        hero_sha256=image.sha256 if image is not None else "",
-        hero_filename=image.filename if image is not None else "",
-        hero_alt=hero.alt_text if hero is not None else "",  # that story's own words
-    )
-
-
-# ---- work done on pool threads (never touches a widget) ------------------------------
-def run_search(library: Library, request: SearchRequest) -> list[StoryRow]:
-    """Ranked search with the picker's filters; dates are checked here, over a deeper list."""
-    dated = request.since is not None or request.until is not None
-    depth = SEARCH_LIMIT * (4 if dated else 2)
-    section = request.section or None
-    if request.status == "published":
-        # Most of a library is published, and ranking without the status filter
-        # is several times cheaper at 100,000 stories; the rest are dropped here,
-        # and only when too few remain does the filtered query run.
-        hits = library.search(request.query, section=section, limit=depth)
-        deep = len(hits) == depth
-        hits = [h for h in hits if h.status == "published"]
-        if deep and len(hits) < SEARCH_LIMIT:
-            hits = library.search(request.query, status="published", section=section, limit=depth)
-    else:
-        hits = library.search(
-            request.query, status=request.status or None, section=section, limit=depth
-        )
-    kept = []
-    for hit in hits:
-        if hit.article_id == request.exclude_id:
-            continue
-        when = hit.published_at or hit.updated_at
-        if request.since is not None and when < request.since:
-            continue
-        if request.until is not None and when >= request.until:
-            continue
-        kept.append(hit)
-        if len(kept) == SEARCH_LIMIT:
-            break
-    cards = story_cards(library, [h.article_id for h in kept])
-    return [
-        StoryRow(cards[h.article_id], snippet_html=h.snippet_html)
-        for h in kept
-        if h.article_id in cards
-    ]
-
-
-def run_suggestions(
-    library: Library,
-    article_id: int,
-    *,
-    body: str | None,
-    last_terms: list[str] | None,
-    include_unpublished: bool,
-    exclude: Sequence[int],
-) -> tuple[list[str], list[StoryRow] | None]:
-    """The article's top terms, and fresh suggestions unless those terms did not change."""
-    terms = top_terms(library, article_id, body=body)
-    if last_terms is not None and terms == last_terms:
-        return terms, None
-    found = suggest_related(
-        library,
-        article_id,
-        limit=SUGGESTION_LIMIT,
-        include_unpublished=include_unpublished,
-        body=body,
-        exclude=exclude,
-    )
-    cards = story_cards(library, [s.article_id for s in found])
-    rows = [
-        StoryRow(cards[s.article_id], reasons=tuple(s.reasons))
-        for s in found
-        if s.article_id in cards
-    ]
-    return terms, rows
-
-
-def load_thumbnail(library: Library, card: StoryCard) -> QImage:
-    """The story's hero, cropped to the row's thumbnail shape."""
-    source = library.media_dir / card.hero_filename
-    image = QImage()
-    try:
-        path = make_thumbnail(
-            source, library.thumbs_dir, size=THUMB_SOURCE_SIZE, sha256=card.hero_sha256
-        )
-        image = QImage(str(path))
-    except Exception:  # a picture Pillow cannot read: let Qt try the original, scaled as read
-        reader = QImageReader(str(source))
-        reader.setAutoTransform(True)
-        size = reader.size()
-        if size.isValid():
-            reader.setScaledSize(size.scaled(THUMB_SIZE * 2, Qt.AspectRatioMode.KeepAspectRatio))
-        image = reader.read()
-    if image.isNull():
-        raise OSError(f"Cannot read the picture {card.hero_filename}.")
-    scaled = image.scaled(
-        THUMB_SIZE,
-        Qt.AspectRatioMode.KeepAspectRatioByExpanding,
-        Qt.TransformationMode.SmoothTransformation,
-    )
-    x = (scaled.width() - THUMB_SIZE.width()) // 2
-    y = (scaled.height() - THUMB_SIZE.height()) // 2
-    return scaled.copy(QRect(QPoint(x, y), THUMB_SIZE))
-
-
-class ThumbnailCache(PixmapCache):
-    """Hero thumbnails of story rows, cropped to the row's shape."""
-
-    def __init__(self, library: Library, parent: QObject | None = None) -> None:
-        super().__init__(library, parent, limit=THUMB_CACHE)
-
-    def pixmap(self, card: StoryCard) -> QPixmap | None:
-        if not card.hero_sha256:
-            return None
-        library = self.library
-        return self.request(card.hero_sha256, lambda: load_thumbnail(library, card))
-
-
-# ---- drawing rows ----------------------------------------------------------------------
-class StoryDelegate(QStyledItemDelegate):
-    """Draws a story row: thumbnail, headline, section and date, then dek, snippet or reasons.
-
-    A small action chip on the right ("Add", "Remove") is clickable; the same
-    action is on Enter (or Delete) for keyboard use.
-    """
-
-    sig_action = Signal(QModelIndex)
-    """The row's action chip was clicked."""
-
-    def __init__(
-        self,
-        thumbs: ThumbnailCache,
-        *,
-        action: str,
-        show_dek: bool,
-        height: int,
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.thumbs = thumbs
-        self.action = action
-        self.show_dek = show_dek
-        self.height = height
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
-        return QSize(200, self.height)
-
-    def _chip_rect(self, rect: QRect) -> QRect:
-        width = 44 if len(self.action) > 1 else 26
-        return QRect(rect.right() - width - 6, rect.top() + 8, width, 22)
-
-    def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> None:
-        row: StoryRow | None = index.data(ROW_ROLE)
-        if row is None:
-            return super().paint(painter, option, index)
-        picked = bool(index.data(PICKED_ROLE))
-        widget = option.widget
-        style = widget.style() if widget is not None else None
-        painter.save()
-        if style is not None:
-            style.drawPrimitive(
-                QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, widget
-            )
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        palette = option.palette
-        text_colour = palette.color(
-            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        )
-        rect = option.rect.adjusted(6, 6, -6, -6)
-        thumb_rect = QRect(rect.topLeft(), THUMB_SIZE)
-        card = row.card
-        if card.hero_sha256:
-            pm = self.thumbs.pixmap(card)
-            if pm is not None:
-                painter.drawPixmap(thumb_rect, pm)
-            else:
-                painter.fillRect(thumb_rect, palette.color(QPalette.ColorRole.Midlight))
-        # A story without a hero shows no picture: the space stays empty.
-        chip = self._chip_rect(option.rect)
-        show_chip = bool(self.action) and not picked
-        text_left = thumb_rect.right() + 10
-        text_right = (chip.left() - 6) if show_chip else rect.right()
-        doc = QTextDocument()
-        doc.setDefaultFont(option.font)
-        doc.setDocumentMargin(0)
-        doc.setTextWidth(max(40, text_right - text_left))
-        doc.setHtml(
-            self.html(
-                row,
-                picked=picked,
-                colour=text_colour,
-                font=option.font,
-                width=text_right - text_left,
-                selected=selected,
-            )
-        )
-        painter.translate(text_left, rect.top() - 1)
-        clip = QRect(0, 0, text_right - text_left, rect.height() + 2)
-        painter.setClipRect(clip)
-        doc.drawContents(painter, clip.toRectF())
-        painter.restore()
-        if show_chip:
-            painter.save()
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            painter.setPen(QPen(palette.color(QPalette.ColorRole.Mid), 1))
-            painter.setBrush(palette.color(QPalette.ColorRole.Button))
-            painter.drawRoundedRect(chip, 5, 5)
-            painter.setPen(palette.color(QPalette.ColorRole.ButtonText))
-            painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, self.action)
-            painter.restore()
-
-    def html(
-        self,
-        row: StoryRow,
-        *,
-        picked: bool,
-        colour: QColor,
-        font: QFont,
-        width: int,
-        selected: bool = False,
-    ) -> str:
-        """The row's text; headline and dek keep to one line each, so every row shows its end."""
-        card = row.card
-        bold = QFont(font)
-        bold.setBold(True)
-
-        def one_line(text: str, f: QFont) -> str:
-            return escape(QFontMetrics(f).elidedText(text, Qt.TextElideMode.ElideRight, width))
-
-        base = QColor(255, 255, 255) if colour.lightness() < 128 else QColor(0, 0, 0)
-        soft = QColor(
-            (colour.red() * 3 + base.red() * 2) // 5,
-            (colour.green() * 3 + base.green() * 2) // 5,
-            (colour.blue() * 3 + base.blue() * 2) // 5,
-        )
-        # On a selected row the highlight colour is already strong: keep the text plain.
-        muted = f"color:{(colour if selected else soft).name()}"
-        meta = [card.section, short_date(card.date)]
-        if card.status != "published":
-            meta.append(card.status)
-        elif card.embargo_until is not None and card.embargo_until > datetime.now(UTC):
-            meta.append("embargoed")
-        if picked:
-            meta.append("✓ related")
-        parts = [
-            f'<div style="color:{colour.name()}"><b>{one_line(card.headline or "(untitled)", bold)}</b></div>',
-            f'<div style="{muted}; font-size:small">{escape(" · ".join(m for m in meta if m))}</div>',
-        ]
-        if self.show_dek and card.dek:
-            parts.append(f'<div style="color:{colour.name()}">{one_line(card.dek, font)}</div>')
-        if row.snippet_html:
-            parts.append(f'<div style="{muted}; font-size:small">{row.snippet_html}</div>')
-        if row.reasons:
-            parts.append(
-                f'<div style="{muted}; font-size:small">{escape("; ".join(row.reasons))}</div>'
-            )
-        if row.missing:
-            parts.append(f'<div style="color:#b3261e; font-size:small">{escape(row.missing)}</div>')
-        return "".join(parts)
-
-    def editorEvent(self, event: QEvent, model, option: QStyleOptionViewItem, index) -> bool:  # noqa: N802
-        if (
-            self.action
-            and event.type() == QEvent.Type.MouseButtonRelease
-            and isinstance(event, QMouseEvent)
-            and event.button() == Qt.MouseButton.LeftButton
-            and not index.data(PICKED_ROLE)
-            and self._chip_rect(option.rect).contains(event.position().toPoint())
-        ):
-            self.sig_action.emit(QModelIndex(index))
-            return True
-        return super().editorEvent(event, model, option, index)
-
-
-def story_list(name: str, delegate: StoryDelegate) -> QListWidget:
-    view = QListWidget()
-    view.setObjectName(name)
-    view.setAccessibleName(name.replace("-", " ").capitalize())
-    view.setItemDelegate(delegate)
-    view.setUniformItemSizes(True)
-    view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setMouseTracking(True)
-    delegate.thumbs.sig_loaded.connect(lambda _sha: view.viewport().update())
-    return view
-
-
-def make_item(row: StoryRow, *, picked: bool = False) -> QListWidgetItem:
-    item = QListWidgetItem()
-    item.setData(ROW_ROLE, row)
-    item.setData(PICKED_ROLE, picked)
-    item.setData(Qt.ItemDataRole.DisplayRole, row.card.headline)
-    details = [row.card.headline, row.card.section, short_date(row.card.date)]
-    if row.reasons:
-        details.append("; ".join(row.reasons))
-    if row.missing:
-        details.append(row.missing)
-    item.setData(Qt.ItemDataRole.AccessibleTextRole, ". ".join(d for d in details if d))
-    item.setToolTip(row.card.dek or row.card.headline)
-    return item
 
 
 # ---- undo --------------------------------------------------------------------------------
@@ -515,7 +152,7 @@ class RelatedPicker(QWidget):
         self.thumbs = ThumbnailCache(library, self)
 
         # ---- search
-        find_label = QLabel("Find &stories")
+        find_label = QLabel("Find st&ories")
         self.search_field = QLineEdit()
         self.search_field.setObjectName("related-search")
         self.search_field.setPlaceholderText("Search headlines, deks and text…")

@@ -34,30 +34,14 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
+from newsdesk.constants import THUMB_SIZE as THUMB_SOURCE_SIZE  # never made twice
 from newsdesk.images import is_image_path, make_thumbnail
 from newsdesk.library import Image, Library
+from newsdesk.library.library import IMAGE_FIELDS
 from newsdesk.ui.workers import run_task
 
-# The photo-desk fields the panel keeps (instructions are shown, not edited).
-IMAGE_FIELDS = (
-    "caption",
-    "alt_text",
-    "title",
-    "instructions",
-    "keywords",
-    "credit",
-    "creator",
-    "copyright",
-    "source",
-    "usage_terms",
-    "date_created",
-    "city",
-    "country",
-    "headline",
-)
 ICON_SIZE = QSize(120, 80)  # 3:2, the shape of most news photographs
 GRID_SIZE = QSize(136, 112)
-THUMB_SOURCE_SIZE = 320  # the size import already cached on disk; never made twice
 CACHE_LIMIT = 800  # thumbnails kept in memory (about 40 KB each)
 
 MISSING_CREDIT = "Missing credit: say who to credit before this picture is published."
@@ -360,6 +344,12 @@ class ImageGridModel(QAbstractListModel):
             if row.image.id == image_id:
                 idx = self.index(i)
                 self.dataChanged.emit(idx, idx)
+
+    def images_changed(self, image_ids: set[int]) -> None:
+        """Redraw the cells of many images at once (a batch edit): one signal, one pass."""
+        rows = [i for i, row in enumerate(self.rows) if row.image.id in image_ids]
+        if rows:
+            self.dataChanged.emit(self.index(min(rows)), self.index(max(rows)))
 
     def _thumbnail_loaded(self, sha: str) -> None:
         for i, row in enumerate(self.rows):

@@ -14,6 +14,7 @@ import pytest
 from newsdesk.cli import main
 from newsdesk.library import Library
 from newsdesk.paths import resource
+from newsdesk.picture_refs import readable_ref
 
 SAMPLE_PHOTO = resource("sample", "harbour-dawn.jpg")
 
@@ -97,7 +98,10 @@ def test_import_list_search_check_as_a_new_user(capsys, story, libdir):
     assert article.hero.image.credit == "Sam Reyes"
     assert article.hero.image.alt_text == "Readers at long tables under green lamps."
     inline = [f for f in article.figures if f.role == "inline"][0]
-    assert f"image:{inline.image.uid}" in article.body
+    assert (
+        f"image:{readable_ref(inline.image.uid, inline.image.title, inline.image.original_name)})"
+        in article.body
+    )
     assert inline.image.alt_text == "A second view"  # the Markdown's alt text
     assert (lib.media_dir / inline.image.filename).exists()
     lib.update_image(inline.image.id, credit="Sam Reyes", alt_text="Hills above the harbour.")

@@ -14,7 +14,7 @@ from PIL import Image, PngImagePlugin
 from newsdesk.images import ImageError, ImportFailure, prepare_image, prepare_many, read_metadata
 from newsdesk.images.library_import import import_image
 from newsdesk.library import Library
-from newsdesk.library.preflight import preflight, preflight_warnings
+from newsdesk.preflight import preflight, preflight_warnings
 
 from .picture_files import iim, jpeg
 

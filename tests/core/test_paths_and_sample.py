@@ -6,7 +6,7 @@ from pathlib import Path
 
 from newsdesk import paths
 from newsdesk.library import Library
-from newsdesk.library.preflight import preflight
+from newsdesk.preflight import preflight
 from newsdesk.sample import SAMPLE_SLUG, seed_if_new
 
 

@@ -12,8 +12,14 @@ CORE = [
     "newsdesk.export",
     "newsdesk.cli",
     "newsdesk.importing",
-    "newsdesk.library.preflight",
+    "newsdesk.preflight",
     "newsdesk.render.page",
+    "newsdesk.library.relocate",
+    "newsdesk.library.related",
+    "newsdesk.text",
+    "newsdesk.rules",
+    "newsdesk.constants",
+    "newsdesk.concurrency",
 ]
 
 

@@ -222,7 +222,7 @@ def test_renaming_or_dropping_a_tag_outside_the_library_keeps_the_index_in_step(
 
 
 def test_related_suggestions_still_read_the_index_vocabulary(sqlite_library):
-    from newsdesk.library import related
+    from newsdesk.library.related import suggest_related, terms
 
     a = sqlite_library.create_article(
         headline="Lighthouse keeper", body="The lighthouse keeper retires."
@@ -232,14 +232,13 @@ def test_related_suggestions_still_read_the_index_vocabulary(sqlite_library):
     )
     sqlite_library.create_article(headline="Budget", body="The council votes on the budget.")
     with sqlite_library.engine.connect() as conn:
-        assert related._vocab_counts(conn, ["lighthouse", "budget"]) == {
+        assert terms._vocab_counts(conn, ["lighthouse", "budget"]) == {
             "lighthouse": 2,
             "budget": 1,
         }
-    assert [
-        s.article_id
-        for s in related.suggest_related(sqlite_library, a.id, include_unpublished=True)
-    ][:1] == [b.id]
+    assert [s.article_id for s in suggest_related(sqlite_library, a.id, include_unpublished=True)][
+        :1
+    ] == [b.id]
 
 
 def test_a_one_letter_word_being_typed_keeps_the_results_of_the_words_before_it(newsroom):

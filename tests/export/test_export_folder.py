@@ -11,7 +11,7 @@ import pytest
 
 from newsdesk.export import MANIFEST_NAME, ExportError, export_articles, export_site
 from newsdesk.export.writer import SiteWriter
-from newsdesk.render.page import section_segment
+from newsdesk.rules import section_segment
 from tests.export.sample import add_image, make_jpeg, published
 from tests.export.stories import files_of, leftovers, newsroom, run_newsdesk
 

@@ -112,7 +112,7 @@ def newsroom(library, tmp_path):
 
 
 def page_of(site: Path, article) -> Path:
-    from newsdesk.render.page import section_segment
+    from newsdesk.rules import section_segment
 
     return site / section_segment(article.section) / article.slug / "index.html"
 

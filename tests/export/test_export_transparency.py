@@ -7,7 +7,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from newsdesk.export import export_site
-from newsdesk.render.page import section_segment
+from newsdesk.rules import section_segment
 from tests.export.sample import add_image, published
 
 from .test_export_site import local_targets, tags
@@ -22,7 +22,10 @@ def test_a_transparent_hero_is_exported_as_png_with_a_webp_source(library, tmp_p
     article = published(
         library, hero=logo, headline="A new logo", dek="White on clear.", body="Text.", slug="logo"
     )
+    # Open Graph names the picture by its absolute address: a base URL is needed.
+    library.update_publication(base_url="https://festival.example/")
     site = tmp_path / "site"
+    library.update_publication(base_url="https://news.example.org/")  # og:image needs one
     export_site(library, site)
     page = site / section_segment(article.section) / article.slug / "index.html"
     parsed = tags(page)

@@ -9,7 +9,7 @@ import pytest
 
 from newsdesk.export import ExportError, export_site
 from newsdesk.library import Library
-from newsdesk.render.page import section_segment
+from newsdesk.rules import section_segment
 from tests.checkers import new_page, page_url
 from tests.export.sample import build_sample_library
 

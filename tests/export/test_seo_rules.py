@@ -18,7 +18,7 @@ from newsdesk.cli import main
 from newsdesk.export import export_site
 from newsdesk.export.site import NEWS_SITEMAP_LIMIT
 from newsdesk.library.models import Article, Figure
-from newsdesk.library.preflight import preflight
+from newsdesk.preflight import preflight
 from newsdesk.render.page import cut_at_word
 from tests.export.ld import ld_of_type
 from tests.export.sample import NOW, add_image, make_jpeg, published

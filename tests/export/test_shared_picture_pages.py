@@ -129,6 +129,8 @@ def test_two_stories_sharing_a_picture_each_publish_their_own_caption_and_alt(tm
     for slug in ("storm-hits-the-harbour", "repairs-begin-on-the-wall"):
         assert newsdesk(lib, "check", slug).returncode == 0
 
+    # og:image and its alt text need absolute addresses, so the publication has a base URL.
+    assert newsdesk(lib, "publication", "--base-url", "https://news.example.org/").returncode == 0
     done = newsdesk(lib, "export", "--all", "--out", site)
     assert done.returncode == 0, done.stderr
 

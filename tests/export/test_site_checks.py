@@ -15,7 +15,7 @@ import pytest
 
 from newsdesk.export import export_site
 from newsdesk.library import Library
-from newsdesk.render.page import section_segment
+from newsdesk.rules import section_segment
 from tests.checkers import (
     VNU_JAR,
     NetworkGuard,

@@ -26,7 +26,9 @@ from tests.export.sample import add_image, make_jpeg, published
 REPO = Path(__file__).resolve().parents[2]
 SHOTS = REPO / "artifacts" / "screenshots"
 BASE = "https://gazette.example.net/"
-ENGLISH_PAGE_STRINGS = ("Related stories", "min read", "Skip to content", "Credit:", "Topics")
+ENGLISH_PAGE_STRINGS = (
+    "Related stories", "min read", "Skip to content", "Credit:", "Topics", "Update", "Corrections",
+)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +65,9 @@ def site(tmp_path_factory):
     )  # fmt: skip
     library.set_related(arabic.id, [english.id])
     library.set_related(hebrew.id, [english.id])
+    # A dated update: the page then has two dates (published, updated) and an update line.
+    library.add_update(arabic.id, "عادت العبّارات إلى العمل ظهراً.")
+    library.add_update(hebrew.id, "המעבורות חזרו לפעול בצהריים.")
     out = base / "site"
     report = export_site(library, out)
     assert report.ok, report.problem_lines()
@@ -105,6 +110,49 @@ def test_a_hebrew_story_speaks_hebrew_around_its_text(site):
     assert '<html lang="he" dir="rtl">' in html
     assert '<meta property="og:locale" content="he_IL">' in html
     assert "דקת קריאה אחת" in html and "דלג לתוכן" in html
+
+
+# Where each part of the date line and of the update line is drawn (from its leftmost to its
+# rightmost piece: a run of mixed scripts is drawn in several).
+_LINE_BOXES = """() => {
+  const box = el => {
+    const rects = [...el.getClientRects()];
+    return {left: Math.min(...rects.map(r => r.left)),
+            right: Math.max(...rects.map(r => r.right))};
+  };
+  const q = s => box(document.querySelector(s));
+  return {
+    published: q('.story-dates time.published'),
+    updated_label: q('.story-dates .updated-label'),
+    updated: q('.story-dates .updated time'),
+    reading: q('.story-dates .reading-time'),
+    note_label: q('#story-updates li strong'),
+    note_time: q('#story-updates li time'),
+    note_text: q('#story-updates li .note-text'),
+  };
+}"""
+
+
+@pytest.mark.parametrize("lang", ["he", "ar"])
+def test_an_rtl_page_reads_its_two_dates_and_its_update_right_to_left(site, browser, lang):
+    _library, out, arabic, hebrew = site
+    path = _page(out, "חדשות", hebrew.slug) if lang == "he" else _page(out, "أخبار", arabic.slug)
+    page = new_page(browser, width=1280)
+    try:
+        page.goto(page_url(path), wait_until="load")
+        b = page.evaluate(_LINE_BOXES)
+    finally:
+        page.context.close()
+    # Read right to left: published, then "Updated" and its date, then the reading time;
+    # then the update line: its label, its date, what changed. Each part lies wholly to the
+    # left of the one before it, so no date is split by the text around it.
+    for order in (
+        ["published", "updated_label", "updated", "reading"],
+        ["note_label", "note_time", "note_text"],
+    ):
+        for before, after in zip(order, order[1:], strict=False):
+            assert b[after]["right"] <= b[before]["left"] + 1, (before, after, b)
+    screenshot(path, SHOTS / f"article-{lang}-dates.png", browser=browser, width=1280)
 
 
 def test_arabic_and_hebrew_pages_pass_nu_and_axe_and_are_screenshotted(site, browser):

@@ -97,7 +97,9 @@ def unmount(where: Path) -> None:
 def fill_disk(where: Path) -> None:
     """Write until the file system says it is full (ENOSPC)."""
     block = b"\0" * 65536
-    with open(where / "filler.bin", "wb") as f:
+    # Unbuffered: a block the disk could not take must not wait in a buffer
+    # to fail again on close (whether it does depends on the free space left).
+    with open(where / "filler.bin", "wb", buffering=0) as f:
         try:
             while True:
                 f.write(block)
@@ -106,7 +108,7 @@ def fill_disk(where: Path) -> None:
             pass
     # Fill the last few bytes too.
     try:
-        with open(where / "filler2.bin", "wb") as f:
+        with open(where / "filler2.bin", "wb", buffering=0) as f:
             while True:
                 f.write(b"\0")
                 f.flush()

@@ -10,7 +10,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from newsdesk.app import wait_for_page
-from newsdesk.render.text import word_count
+from newsdesk.text import word_count
 from newsdesk.ui.browser import PAGE_SIZE
 from tests.ui.conftest import bulk_articles, run_js, type_text, wait_preview_ready
 
@@ -81,16 +81,17 @@ def test_ctrl_n_then_tab_through_every_field_to_the_body_without_a_mouse(qtbot, 
     before = library.count_articles()
     QTest.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
 
-    # The new article is made on the library's writer, then opened.
-    qtbot.waitUntil(lambda: window.article is not None and window.article.headline == "Untitled")
-    assert library.count_articles() == before + 1
-    new_id = window.article.id
+    # Nothing is saved until something is typed; then the story is made on the writer.
     form = window.form
-    assert form.headline.hasFocus()
-    assert form.headline.selectedText() == "Untitled"
-    assert window.browser.view.currentIndex().data(Qt.ItemDataRole.UserRole) == new_id
+    assert window.pending_new and window.article is None
+    assert form.headline.hasFocus() and form.headline.text() == ""
+    assert library.count_articles() == before
 
     QTest.keyClicks(form.headline, "Ferry service starts on Monday")
+    qtbot.waitUntil(lambda: window.article is not None)
+    assert library.count_articles() == before + 1
+    new_id = window.article.id
+    assert window.browser.view.currentIndex().data(Qt.ItemDataRole.UserRole) == new_id
     expected_path = [
         (form.dek, "Boats every twenty minutes while the bridge is shut."),
         (form.byline, "By Tom Lee"),
@@ -264,10 +265,13 @@ def test_panels_plug_into_their_dock_and_follow_the_open_article(qtbot, window, 
     assert panel.seen == [window.article.id]
 
     window.editor.moveCursor(QTextCursor.MoveOperation.Start)
+    before = window.editor.toPlainText()
+    first_paragraph = before.split("\n\n")[0]
     panel.sig_insert_markdown.emit("![A ferry](image:abc)\n\n")
-    assert window.editor.toPlainText().startswith("![A ferry](image:abc)\n\n")
+    # Never inside the paragraph: after it, as a block of its own.
+    assert window.editor.toPlainText().startswith(first_paragraph + "\n\n![A ferry](image:abc)\n\n")
     window.editor.undo()
-    assert not window.editor.toPlainText().startswith("![A ferry]")
+    assert window.editor.toPlainText() == before
 
     other = library.create_article(headline="Another")
     window.open_article(other.id)

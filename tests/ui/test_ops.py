@@ -66,12 +66,10 @@ def test_no_write_reaches_the_library_from_the_gui_thread(qtbot, make_window, li
         window.install_standard_panels()
         # New article, then typing (autosave).
         window.new_article()
-        qtbot.waitUntil(
-            lambda: window.article is not None and window.article.headline == "Untitled"
-        )
-        article_id = window.article.id
         window.focus_editor()
         QTest.keyClicks(window.editor, "The ferry runs again.")
+        qtbot.waitUntil(lambda: window.article is not None)
+        article_id = window.article.id
         qtbot.waitUntil(
             lambda: library.get_article(article_id).body == "The ferry runs again.", timeout=5000
         )

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
 
-from newsdesk.render.text import char_count, word_count
+from newsdesk.text import char_count, word_count
 
 LAG_S = 1.0  # generous for a loaded CI machine; before the fix counts froze for the whole burst
 COUNT_EVERY_MS = 200  # at most one count of the body this often while typing

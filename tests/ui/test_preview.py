@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QLabel, QTextBrowser
 
 from newsdesk.render.markdown import BlockRenderer
 from newsdesk.render.page import Assets, build_page, render_page
-from newsdesk.render.text import word_count
+from newsdesk.text import word_count
 from newsdesk.ui.preview import PreviewPane
 from newsdesk.ui.preview import web as web_preview
 from newsdesk.ui.preview.jobs import BodyMeasure

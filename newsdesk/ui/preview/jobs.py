@@ -19,7 +19,7 @@ from newsdesk.library.models import Article, Publication
 from newsdesk.render import i18n
 from newsdesk.render.markdown import Block, BlockRenderer, RenderedBody
 from newsdesk.render.page import Assets, PageView, build_page, render_block, render_page
-from newsdesk.render.text import word_count
+from newsdesk.text import word_count
 
 BRIDGE_JS = (Path(__file__).with_name("bridge.js")).read_text(encoding="utf-8")
 # The only thing the preview adds to the published page: its own script, in the head.

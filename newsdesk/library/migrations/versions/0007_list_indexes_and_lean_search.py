@@ -44,7 +44,7 @@ def upgrade() -> None:
     # are derived wholly from the articles, so building them as the code now
     # expects is always right, and a later change of shape brings its own
     # migration that drops and rebuilds them the same way.
-    listing.create_summaries(bind)
+    listing.create_summaries(bind, with_trash=False)  # 0010 rebuilds them with the trash
     if search.sqlite_has_fts5():
         # The old index kept its own copy of every text; this one reads the
         # articles table. Rebuilding takes about a minute at 100,000 stories.

@@ -127,5 +127,6 @@ def downgrade() -> None:
         op.execute("DROP INDEX IF EXISTS ix_articles_search_doc")
         op.execute("ALTER TABLE articles DROP COLUMN IF EXISTS search_doc")
     op.drop_table("media_blobs")
-    with op.batch_alter_table("articles") as batch:
-        batch.drop_column("created_by")
+    # A plain DROP COLUMN (SQLite 3.35+): rebuilding the table, as batch mode
+    # does, would break the full-text index's view over it (migration 0007).
+    op.execute("ALTER TABLE articles DROP COLUMN created_by")

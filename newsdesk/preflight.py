@@ -1,4 +1,8 @@
-"""Preflight: the checks an article must pass before it is exported as published."""
+"""Preflight: the checks an article must pass before it is exported as published.
+
+It sits above library/ and render/ (it reads the library and asks the renderer
+whether a body can be published), below export/, cli.py and ui/, which run it.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,9 @@ from datetime import datetime
 
 from newsdesk.library.models import Article, utcnow
 from newsdesk.library.related import related_problems
-from newsdesk.render.text import slugify
+from newsdesk.picture_refs import ref_matches
+from newsdesk.rules import under_embargo
+from newsdesk.text import slugify
 
 HEADLINE_BUDGET = 70
 DEK_BUDGET = 160
@@ -89,9 +95,9 @@ def preflight(library, article: Article, *, now: datetime | None = None) -> list
     placed = {f.image.uid for f in article.figures}
     for target in _IMAGE_REF.findall(article.body):
         if target.startswith("image:"):
-            uid = target[len("image:") :]
-            if uid not in placed:
-                _check_body_image(library, uid, fail)
+            ref = target[len("image:") :]
+            if ref not in placed and not any(ref_matches(ref, uid) for uid in placed):
+                _check_body_image(library, ref, fail)
         else:
             fail(
                 "body-image-external",
@@ -102,7 +108,7 @@ def preflight(library, article: Article, *, now: datetime | None = None) -> list
     problems.extend(body_problems(article.body, already_reported=reported))
     problems.extend(Problem("related", msg) for msg in related_problems(library, article))
 
-    if article.embargo_until is not None and article.embargo_until > now:
+    if under_embargo(article, now):
         fail(
             "embargoed",
             f"The article is under embargo until {article.embargo_until.isoformat(timespec='minutes')}.",
@@ -124,6 +130,8 @@ def _check_body_image(library, uid: str, fail) -> None:
     try:
         image = library.get_image(uid)
     except NotFound:
+        image = library.find_image_by_ref(uid) if library is not None else None
+    if image is None:
         fail(
             "body-image-missing",
             f"The body shows an image that is no longer in the library ({uid}).",
@@ -219,3 +227,30 @@ def body_problems(body: str, *, already_reported: set[str] = frozenset()) -> lis
                 )
             )
     return problems
+
+
+def publish_article(library, article_id: int, *, override_reason: str = "", **fields):
+    """Set the status to published only if preflight passes, or with a recorded reason.
+
+    Raises PublishRefused (its problems listed) when preflight finds errors and
+    no reason is given; with a reason the story is published and the reason is
+    kept in its history as a revision. Warnings never stop it.
+    """
+    from newsdesk.library.errors import PublishRefused
+
+    fields.pop("status", None)
+    article = library.get_article(article_id)
+    for key, value in fields.items():
+        setattr(article, key, value)  # check what is about to be saved (detached copy)
+    problems = [p for p in preflight(library, article) if p.is_error]
+    override_reason = override_reason.strip()
+    if problems and not override_reason:
+        raise PublishRefused(problems)
+    if problems:
+        listed = "; ".join(p.message for p in problems)
+        library.add_revision(
+            article_id,
+            reason="published over preflight",
+            note=f"{override_reason} (preflight said: {listed})",
+        )
+    return library.update_article(article_id, status="published", **fields)

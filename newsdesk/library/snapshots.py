@@ -1,0 +1,363 @@
+"""Records as flat snapshots that can travel between libraries, and writing them back.
+
+Sync (newsdesk/sync/) merges snapshots and never touches the tables itself:
+what a library stores (and how it indexes it for search) stays behind the
+facade. An article's snapshot is a flat dict of JSON values keyed by field:
+its text fields; "tags" (names); "figures" (figure uids in order) and for
+each figure "figure:<uid>:image|role|caption|alt_text"; "related" (target
+uids in order) and "related:<uid>" (the target's headline). An image's
+snapshot holds its photo-desk fields and is keyed by its SHA-256, so the same
+picture imported on two laptops is one picture everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, selectinload
+
+from newsdesk.library.errors import LibraryError
+from newsdesk.library.models import (
+    ARTICLE_STATUSES,
+    FIGURE_ROLES,
+    Article,
+    ArticleTag,
+    Figure,
+    Image,
+    RelatedStory,
+    Tag,
+    utcnow,
+)
+from newsdesk.text import numbered_slug, slugify
+
+TEXT_FIELDS = (
+    "headline",
+    "dek",
+    "slug",
+    "byline",
+    "section",
+    "body",
+    "status",
+    "language",
+    "seo_title",
+    "seo_description",
+    "deleted_by",
+)
+TIME_FIELDS = ("embargo_until", "published_at", "created_at", "deleted_at", "purged_at")
+FIGURE_FIELDS = ("image", "role", "caption", "alt_text")
+IMAGE_SYNC_FIELDS = (
+    "ext",
+    "original_name",
+    "format",
+    "mime",
+    "width",
+    "height",
+    "size_bytes",
+    "caption",
+    "credit",
+    "creator",
+    "copyright",
+    "source",
+    "usage_terms",
+    "alt_text",
+    "headline",
+    "title",
+    "instructions",
+    "keywords",
+    "date_created",
+    "city",
+    "country",
+)
+_CHUNK = 500
+
+Snapshot = dict[str, Any]
+
+
+class PictureMissing(LibraryError):
+    """A story names a picture this library does not hold (yet)."""
+
+    def __init__(self, sha256: str) -> None:
+        super().__init__(f"The picture {sha256[:12]}… is not in this library.")
+        self.sha256 = sha256
+
+
+class VersionMoved(LibraryError):
+    """A record changed since its snapshot was read: merge again."""
+
+    def __init__(self, uid: str) -> None:
+        super().__init__(f"The story {uid} changed while it was being synced.")
+        self.uid = uid
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def article_snapshot(article: Article) -> Snapshot:
+    snap: Snapshot = {name: getattr(article, name) for name in TEXT_FIELDS}
+    for name in TIME_FIELDS:
+        snap[name] = _iso(getattr(article, name))
+    snap["updated_at"] = _iso(article.updated_at)
+    snap["tags"] = [link.tag.name for link in article.tag_links]
+    snap["figures"] = [f.uid for f in article.figures]
+    for f in article.figures:
+        snap[f"figure:{f.uid}:image"] = f.image.sha256
+        snap[f"figure:{f.uid}:role"] = f.role
+        snap[f"figure:{f.uid}:caption"] = f.caption
+        snap[f"figure:{f.uid}:alt_text"] = f.alt_text
+    snap["related"] = [r.target_uid for r in article.related]
+    for r in article.related:
+        snap[f"related:{r.target_uid}"] = r.target_headline
+    return snap
+
+
+def image_snapshot(image: Image) -> Snapshot:
+    return {name: getattr(image, name) for name in IMAGE_SYNC_FIELDS}
+
+
+def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def read_articles(library, uids: Iterable[str]) -> dict[str, tuple[int, Snapshot]]:
+    """uid -> (version, snapshot) for the articles that exist (trashed ones included)."""
+    out: dict[str, tuple[int, Snapshot]] = {}
+    with library._session() as s:
+        for chunk in _chunks(sorted(set(uids))):
+            stmt = (
+                select(Article)
+                .where(Article.uid.in_(chunk))
+                .options(
+                    selectinload(Article.tag_links).joinedload(ArticleTag.tag),
+                    selectinload(Article.figures).joinedload(Figure.image),
+                    selectinload(Article.related),
+                )
+            )
+            for a in s.scalars(stmt):
+                out[a.uid] = (a.version, article_snapshot(a))
+    return out
+
+
+def read_images(library, shas: Iterable[str]) -> dict[str, Snapshot]:
+    out: dict[str, Snapshot] = {}
+    with library.engine.connect() as conn:
+        columns = [getattr(Image, n) for n in IMAGE_SYNC_FIELDS]
+        for chunk in _chunks(sorted(set(shas))):
+            for row in conn.execute(select(Image.sha256, *columns).where(Image.sha256.in_(chunk))):
+                out[row[0]] = dict(zip(IMAGE_SYNC_FIELDS, row[1:], strict=True))
+    return out
+
+
+def all_article_uids(library) -> set[str]:
+    with library.engine.connect() as conn:
+        return set(conn.execute(select(Article.uid)).scalars())
+
+
+def all_image_shas(library) -> set[str]:
+    with library.engine.connect() as conn:
+        return set(conn.execute(select(Image.sha256)).scalars())
+
+
+def image_shas_of_uids(library, uids: Iterable[str]) -> dict[str, str]:
+    """image uid -> sha256."""
+    out: dict[str, str] = {}
+    with library.engine.connect() as conn:
+        for chunk in _chunks(sorted(set(uids))):
+            out.update(conn.execute(select(Image.uid, Image.sha256).where(Image.uid.in_(chunk))))
+    return out
+
+
+def write_images(library, snaps: dict[str, Snapshot], session: Session) -> None:
+    """Insert or update images by SHA-256 (their files must already be in place)."""
+    existing = {
+        i.sha256: i
+        for chunk in _chunks(sorted(snaps))
+        for i in session.scalars(select(Image).where(Image.sha256.in_(chunk)))
+    }
+    for sha, snap in snaps.items():
+        image = existing.get(sha)
+        if image is None:
+            image = Image(sha256=sha)
+            session.add(image)
+        changed = False
+        for name in IMAGE_SYNC_FIELDS:
+            if name in snap and getattr(image, name) != snap[name]:
+                setattr(image, name, snap[name])
+                changed = True
+        if changed and image.id is not None:
+            image.updated_at = utcnow()
+
+
+def write_articles(
+    library,
+    items: Sequence[tuple[str, Snapshot, int | None]],
+    *,
+    images: dict[str, Snapshot] | None = None,
+    also: Callable[[Session, dict[str, Snapshot]], None] | None = None,
+) -> dict[str, Snapshot]:
+    """Write (uid, snapshot, expected version) in ONE transaction; the snapshots as written.
+
+    expected version None: the article must not exist yet. If any article's
+    version moved (someone saved it since it was read), VersionMoved is raised
+    and nothing is written. `images` are written first in the same
+    transaction; `also(session, written)` runs last, inside it, for the
+    caller's own bookkeeping (a laptop's sync bases and cursors).
+    """
+    written: dict[str, Snapshot] = {}
+    with library._session() as s, s.begin():
+        # Claim each existing article's version first: this takes the write
+        # lock, and a save made since the snapshot was read is noticed here.
+        for uid, _snap, version in items:
+            if version is None:
+                continue
+            hit = s.execute(
+                update(Article)
+                .where(Article.uid == uid, Article.version == version)
+                .values(version=version + 1)
+                .execution_options(synchronize_session=False)
+            )
+            if hit.rowcount != 1:
+                raise VersionMoved(uid)
+        if images:
+            write_images(library, images, s)
+            s.flush()
+        uids = [uid for uid, _snap, _v in items]
+        found = {
+            a.uid: a
+            for chunk in _chunks(uids)
+            for a in s.scalars(select(Article).where(Article.uid.in_(chunk)))
+        }
+        shas = {
+            snap[f"figure:{f}:image"]
+            for _u, snap, _v in items
+            for f in snap.get("figures", [])
+            if f"figure:{f}:image" in snap
+        }
+        image_ids = dict(
+            s.execute(select(Image.sha256, Image.id).where(Image.sha256.in_(shas))).all()
+        )
+        for sha in shas - image_ids.keys():
+            raise PictureMissing(sha)
+        targets = {t for _u, snap, _v in items for t in snap.get("related", [])} | set(uids)
+        target_ids = {
+            uid: aid
+            for chunk in _chunks(sorted(targets))
+            for uid, aid in s.execute(select(Article.uid, Article.id).where(Article.uid.in_(chunk)))
+        }
+        for uid, snap, version in items:
+            article = found.get(uid)
+            if article is None:
+                if version is not None:
+                    raise VersionMoved(uid)
+                article = Article(uid=uid, slug=_free_slug(s, snap.get("slug") or uid, None))
+                s.add(article)
+                s.flush()
+                target_ids[uid] = article.id
+            else:
+                s.refresh(article)
+            written[uid] = _apply(s, article, snap, image_ids, target_ids)
+        s.flush()
+        for article in found.values():
+            library._index(s, article)
+        for uid in written:
+            if uid not in found:
+                library._index(s, s.scalar(select(Article).where(Article.uid == uid)))
+        if also is not None:
+            also(s, written)
+    return written
+
+
+def _free_slug(s: Session, wanted: str, article_id: int | None) -> str:
+    base = slugify(wanted) or "story"
+    candidate, n = base, 1
+    while s.scalar(select(Article.id).where(Article.slug == candidate)) not in (None, article_id):
+        n += 1
+        candidate = numbered_slug(base, n)
+    return candidate
+
+
+def _apply(
+    s: Session,
+    article: Article,
+    snap: Snapshot,
+    image_ids: dict[str, int],
+    target_ids: dict[str, int],
+) -> Snapshot:
+    """Make the article say what the snapshot says; the snapshot as written (its slug may differ)."""
+    snap = dict(snap)
+    if snap.get("status") not in ARTICLE_STATUSES:
+        snap["status"] = article.status or "draft"
+    if "slug" in snap:
+        # Two laptops may each have made a story called the same thing: the
+        # second to arrive takes the next free slug rather than being refused.
+        snap["slug"] = _free_slug(s, snap["slug"] or article.uid, article.id)
+    for name in TEXT_FIELDS:
+        if name in snap and getattr(article, name) != (snap[name] or ""):
+            setattr(article, name, snap[name] or "")
+    for name in TIME_FIELDS:
+        if name in snap:
+            value = _time(snap[name])
+            if getattr(article, name) != value:
+                if name == "created_at" and value is None:
+                    continue
+                setattr(article, name, value)
+    article.updated_at = _time(snap.get("updated_at")) or utcnow()
+    if "tags" in snap and [link.tag.name for link in article.tag_links] != snap["tags"]:
+        _set_tags(s, article, snap["tags"])
+    if "figures" in snap:
+        _set_figures(article, snap, image_ids)
+    if "related" in snap and [r.target_uid for r in article.related] != snap["related"]:
+        article.related.clear()
+        s.flush()
+        for position, target in enumerate(snap["related"]):
+            article.related.append(
+                RelatedStory(
+                    target_id=target_ids.get(target),
+                    target_uid=target,
+                    target_headline=snap.get(f"related:{target}", ""),
+                    position=position,
+                )
+            )
+    return snap
+
+
+def _set_tags(s: Session, article: Article, names: Sequence[str]) -> None:
+    article.tag_links.clear()
+    s.flush()
+    seen: set[str] = set()
+    for position, name in enumerate(n for n in names if n):
+        if name.casefold() in seen:
+            continue
+        seen.add(name.casefold())
+        tag = s.scalar(select(Tag).where(Tag.name == name)) or Tag(name=name)
+        s.add(tag)
+        article.tag_links.append(ArticleTag(tag=tag, position=position))
+
+
+def _set_figures(article: Article, snap: Snapshot, image_ids: dict[str, int]) -> None:
+    by_uid = {f.uid: f for f in article.figures}
+    wanted: list[Figure] = []
+    for position, uid in enumerate(snap["figures"]):
+        fig = by_uid.get(uid)
+        sha = snap.get(f"figure:{uid}:image")
+        if fig is None:
+            fig = Figure(uid=uid, image_id=image_ids[sha])
+        elif sha and image_ids.get(sha) != fig.image_id:
+            fig.image_id = image_ids[sha]
+        role = snap.get(f"figure:{uid}:role", "inline")
+        fig.role = role if role in FIGURE_ROLES else "inline"
+        fig.caption = snap.get(f"figure:{uid}:caption", "") or ""
+        fig.alt_text = snap.get(f"figure:{uid}:alt_text", "") or ""
+        if fig.position != position:
+            fig.position = position
+        wanted.append(fig)
+    if [f.uid for f in article.figures] != [f.uid for f in wanted]:
+        article.figures = wanted  # leftovers go (delete-orphan)

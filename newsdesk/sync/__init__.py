@@ -1,0 +1,6 @@
+"""Sync: a laptop's library and the newsroom's shared one, merged field by field (Qt-free)."""
+
+from newsdesk.sync.engine import SyncReport, linked_server, sync
+from newsdesk.sync.server import SyncError
+
+__all__ = ["SyncError", "SyncReport", "linked_server", "sync"]

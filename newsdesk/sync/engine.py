@@ -1,0 +1,383 @@
+"""One sync run: find what changed on each side, merge each record three-way, write both sides.
+
+For each batch of records the server is written first (one transaction),
+then the laptop: its records, their new bases and any conflicts in ONE
+transaction. A sync killed at any moment leaves every record either synced
+(its base says so) or not yet (the next sync merges it again, and a record
+already on the server merges to itself), so nothing arrives twice and
+nothing is lost. Records are matched by uid (images by SHA-256); every
+write carries the version it read, so two laptops syncing at once never
+overwrite each other — the later one reads again and merges.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from newsdesk.library import Library, LibraryError
+from newsdesk.library.models import ChangeLogRow
+from newsdesk.library.snapshots import (
+    Snapshot,
+    VersionMoved,
+    all_article_uids,
+    all_image_shas,
+    image_shas_of_uids,
+    read_articles,
+    read_images,
+    write_articles,
+)
+from newsdesk.sync import state
+from newsdesk.sync.media import PictureProblem, pull_picture, push_picture
+from newsdesk.sync.merge import merge_records
+from newsdesk.sync.server import SyncError, normalise, open_server
+
+LOCAL_SYNC_ORIGIN = "sync"  # what sync writes on the laptop; never sent back
+BATCH = 200
+RETRIES = 8
+
+
+@dataclass(slots=True)
+class SyncReport:
+    server: str
+    pushed: int = 0
+    pulled: int = 0
+    new_conflicts: int = 0
+    open_conflicts: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not self.open_conflicts and not self.problems
+
+    def summary(self) -> str:
+        text = f"Synced with {self.server}: {self.pushed} sent, {self.pulled} received"
+        if self.open_conflicts:
+            text += (
+                f"; {self.open_conflicts} conflict(s) wait for you "
+                "(newsdesk conflicts, then newsdesk resolve)"
+            )
+        return text + "."
+
+
+def sync(
+    laptop: Library,
+    url: str | None = None,
+    *,
+    batch: int = BATCH,
+    progress: Callable[[int, int], None] | None = None,
+) -> SyncReport:
+    """Sync the laptop library with its shared library (linking it first when url is given)."""
+    known = state.read_state(laptop)
+    remembered = known.get(state.SERVER)
+    target = normalise(url) if url else remembered
+    if not target:
+        raise SyncError(
+            "This library is not linked to a shared library yet; run `newsdesk sync URL` once."
+        )
+    if remembered and target != remembered:
+        raise SyncError(
+            f"This library already syncs with {remembered}; it cannot switch to another "
+            "shared library."
+        )
+    server = open_server(target, laptop.root)
+    try:
+        return _Run(laptop, server, target, known, batch, progress).run()
+    except (SyncError, PictureProblem):
+        raise
+    except (LibraryError, SQLAlchemyError, OSError) as exc:
+        raise SyncError(
+            f"Sync stopped before it finished ({_reason(exc)}); everything synced so far is "
+            "kept and nothing was lost. Run `newsdesk sync` again."
+        ) from None
+    finally:
+        server.close()
+
+
+def _reason(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    text = str(getattr(orig, "strerror", None) or orig).strip().splitlines()
+    return (text[0] if text else "the shared library stopped answering").rstrip(".")
+
+
+class _Run:
+    def __init__(self, laptop, server, target, known, batch, progress) -> None:
+        self.laptop, self.server, self.target = laptop, server, target
+        self.known = known
+        self.batch = max(1, batch)
+        self.progress = progress
+        self.laptop_id = known.get(state.LAPTOP_ID) or str(uuid.uuid4())
+        # Writes made by sync are marked, so neither side sends them back as news.
+        # (36 characters at most: the change log's origin column, enforced by PostgreSQL.)
+        self.server_origin = "sync-" + self.laptop_id.replace("-", "")[:31]
+        laptop.tracker.origin = LOCAL_SYNC_ORIGIN
+        server.tracker.origin = self.server_origin
+        self.report = SyncReport(server=target)
+        self.refused: set[str] = set()
+
+    # ---- what changed -------------------------------------------------------
+    def _changed(self, lib, after: int, upto: int, skip_origin: str) -> tuple[set[str], set[str]]:
+        """(article uids, image uids) touched by the change log rows in (after, upto]."""
+        stmt = select(
+            ChangeLogRow.record_type, ChangeLogRow.record_uid, ChangeLogRow.article_uid
+        ).where(
+            ChangeLogRow.id > after, ChangeLogRow.id <= upto, ChangeLogRow.origin != skip_origin
+        )
+        articles: set[str] = set()
+        images: set[str] = set()
+        with lib.engine.connect() as conn:
+            for kind, uid, article_uid in conn.execute(stmt):
+                if kind == "article":
+                    articles.add(uid)
+                elif kind in ("figure", "related") and article_uid:
+                    articles.add(article_uid)
+                elif kind == "image":
+                    images.add(uid)
+        return articles, images
+
+    def run(self) -> SyncReport:
+        if self.known.get(state.SERVER) != self.target:
+            # Linked before anything moves, so a first sync that stops half way
+            # is resumed by a plain `newsdesk sync`.
+            with self.laptop._session() as s, s.begin():
+                state.put_state(s, {state.SERVER: self.target, state.LAPTOP_ID: self.laptop_id})
+        local_upto = self.laptop.last_change_id()
+        server_upto = self.server.last_change_id()
+        first = state.PULLED not in self.known
+        if first:
+            articles = all_article_uids(self.laptop) | all_article_uids(self.server)
+            shas = all_image_shas(self.laptop) | all_image_shas(self.server)
+        else:
+            la, li = self._changed(
+                self.laptop, int(self.known.get(state.PUSHED, 0)), local_upto, LOCAL_SYNC_ORIGIN
+            )
+            sa, si = self._changed(
+                self.server, int(self.known[state.PULLED]), server_upto, self.server_origin
+            )
+            articles = la | sa
+            shas = set(image_shas_of_uids(self.laptop, li).values())
+            shas |= set(image_shas_of_uids(self.server, si).values())
+        resolved = json.loads(self.known.get(state.DIRTY, "[]"))
+        articles |= {k for k in resolved if not k.startswith("image:")}
+        shas |= {k[6:] for k in resolved if k.startswith("image:")}
+        self._sync_images(sorted(shas))
+        ordered = sorted(articles)
+        for start in range(0, len(ordered), self.batch):
+            self._sync_articles(ordered[start : start + self.batch])
+            if self.progress:
+                self.progress(min(start + self.batch, len(ordered)), len(ordered))
+        with self.laptop._session() as s, s.begin():
+            state.put_state(
+                s,
+                {
+                    state.SERVER: self.target,
+                    state.LAPTOP_ID: self.laptop_id,
+                    state.PUSHED: local_upto,
+                    state.PULLED: server_upto,
+                    # Stories whose publishing the server refused go again next time.
+                    state.DIRTY: json.dumps(sorted(self.refused)),
+                },
+            )
+        self.report.open_conflicts = len(state.open_conflicts(self.laptop))
+        return self.report
+
+    # ---- pictures ---------------------------------------------------------
+    def _sync_images(self, shas: list[str]) -> None:
+        for start in range(0, len(shas), self.batch):
+            chunk = shas[start : start + self.batch]
+            for _attempt in range(RETRIES):
+                mine = read_images(self.laptop, chunk)
+                theirs = read_images(self.server, chunk)
+                bases = state.read_bases(self.laptop, "image", chunk)
+                conflicts = state.open_conflicts(self.laptop, [f"image:{s}" for s in chunk])
+                held = state.held_fields(conflicts)
+                to_server: dict[str, Snapshot] = {}
+                to_laptop: dict[str, Snapshot] = {}
+                new_bases: dict[str, Snapshot] = {}
+                clashes = {}
+                for sha in chunk:
+                    m, t = mine.get(sha), theirs.get(sha)
+                    if m is None and t is None:
+                        continue
+                    merged = merge_records(
+                        bases.get(sha), m, t, held.get(f"image:{sha}", frozenset())
+                    )
+                    try:
+                        if t is None or merged.server != t:
+                            if t is None:
+                                push_picture(self.laptop, self.server, sha, m["ext"])
+                            to_server[sha] = merged.server
+                        if m is None or merged.local != m:
+                            if m is None:
+                                pull_picture(self.laptop, self.server, sha, t["ext"])
+                            to_laptop[sha] = merged.local
+                    except PictureProblem as exc:
+                        self.report.problems.append(str(exc))
+                        to_server.pop(sha, None)
+                        continue
+                    new_bases[sha] = merged.base
+                    clashes[sha] = (merged.clashes, t)
+                if to_server:
+                    write_articles(self.server, [], images=to_server)
+
+                def bookkeeping(s, _written, new_bases=new_bases, clashes=clashes, held=held):
+                    state.put_bases(s, "image", new_bases)
+                    for sha, (found, t) in clashes.items():
+                        key = f"image:{sha}"
+                        state.record_conflicts(s, key, found, t, held.get(key, frozenset()))
+                        self.report.new_conflicts += len(found)
+
+                write_articles(self.laptop, [], images=to_laptop, also=bookkeeping)
+                break
+
+    def _ensure_pictures(self, snaps: Iterable[Snapshot], on_server: bool) -> dict[str, Snapshot]:
+        """Pictures the written stories name that the other side lacks, copied over first."""
+        needed = {
+            snap[k]
+            for snap in snaps
+            for k in snap
+            if k.startswith("figure:") and k.endswith(":image")
+        }
+        if not needed:
+            return {}
+        source, dest = (self.laptop, self.server) if on_server else (self.server, self.laptop)
+        have = read_images(dest, needed)
+        missing = read_images(source, needed - have.keys())
+        for sha, snap in missing.items():
+            if on_server:
+                push_picture(self.laptop, self.server, sha, snap["ext"])
+            else:
+                pull_picture(self.laptop, self.server, sha, snap["ext"])
+        return missing
+
+    # ---- stories ------------------------------------------------------------
+    def _sync_articles(self, uids: list[str]) -> None:
+        for _attempt in range(RETRIES):
+            try:
+                self._articles_once(uids)
+                return
+            except VersionMoved:
+                continue  # someone saved meanwhile: read both sides again and merge again
+        self.report.problems.append(
+            f"{len(uids)} stories kept changing while they were synced; sync again to finish them."
+        )
+
+    def _articles_once(self, uids: list[str]) -> None:
+        mine = read_articles(self.laptop, uids)
+        theirs = read_articles(self.server, uids)
+        bases = state.read_bases(self.laptop, "article", uids)
+        held = state.held_fields(state.open_conflicts(self.laptop, uids))
+        merges = {}
+        for uid in uids:
+            m, t = mine.get(uid), theirs.get(uid)
+            if m is None and t is None:
+                continue
+            merges[uid] = merge_records(
+                bases.get(uid),
+                m[1] if m else None,
+                t[1] if t else None,
+                held.get(uid, frozenset()),
+            )
+        to_server = [
+            (uid, mg.server, theirs[uid][0] if uid in theirs else None)
+            for uid, mg in merges.items()
+            if uid not in theirs or _differs(mg.server, theirs[uid][1])
+        ]
+        if to_server:
+            try:
+                images = self._ensure_pictures((s for _u, s, _v in to_server), on_server=True)
+            except PictureProblem as exc:
+                self.report.problems.append(str(exc))
+                return
+            written = self._write_to_server(to_server, images, merges, theirs)
+            for uid, snap in written.items():
+                mg = merges[uid]
+                # The server may have given the story another slug (one already taken there).
+                if snap.get("slug") != mg.server.get("slug") and "slug" not in held.get(uid, ()):
+                    mg.local["slug"] = mg.base["slug"] = snap["slug"]
+            self.report.pushed += len(to_server)
+        to_laptop = [
+            (uid, mg.local, mine[uid][0] if uid in mine else None)
+            for uid, mg in merges.items()
+            if uid not in mine or _differs(mg.local, mine[uid][1])
+        ]
+        try:
+            images = self._ensure_pictures((s for _u, s, _v in to_laptop), on_server=False)
+        except PictureProblem as exc:
+            self.report.problems.append(str(exc))
+            return
+
+        def bookkeeping(s, _written) -> None:
+            state.put_bases(s, "article", {uid: mg.base for uid, mg in merges.items()})
+            for uid, mg in merges.items():
+                server_now = theirs[uid][1] if uid in theirs else None
+                state.record_conflicts(s, uid, mg.clashes, server_now, held.get(uid, frozenset()))
+                self.report.new_conflicts += len(mg.clashes)
+
+        write_articles(self.laptop, to_laptop, images=images, also=bookkeeping)
+        self.report.pulled += len(to_laptop)
+
+    def _write_to_server(self, to_server, images, merges, theirs) -> dict[str, Snapshot]:
+        """Write the batch to the server; a publishing change it refuses stays on the laptop.
+
+        The shared library's server decides who may publish (migration 0009):
+        a reporter's story marked published there is refused as a whole
+        transaction. The rest of each story still goes: its status (and
+        publication time) are sent as the server has them, the laptop keeps
+        its own, and the base keeps the server's, so the next sync, perhaps by
+        an editor, tries the change again.
+        """
+        try:
+            return write_articles(self.server, to_server, images=images)
+        except LibraryError as exc:
+            if not _is_refusal(exc):
+                raise
+            held = [
+                (uid, snap)
+                for uid, snap, _v in to_server
+                if snap.get("status") != (theirs[uid][1] if uid in theirs else {}).get("status")
+            ]
+            if not held:
+                raise
+            for uid, snap in held:
+                server_now = theirs[uid][1] if uid in theirs else None
+                base = merges[uid].base
+                for key in _PUBLISHING:
+                    value = server_now.get(key) if server_now else _UNPUBLISHED.get(key)
+                    snap[key] = value
+                    if base is not None:
+                        base[key] = value
+                self.refused.add(uid)
+                self.report.problems.append(
+                    f"{snap.get('slug')}: {exc} Its status stays "
+                    f"{merges[uid].local.get('status')!r} on this laptop only; "
+                    "the rest of the story was synced."
+                )
+            return write_articles(self.server, to_server, images=images)
+
+
+# What a story's publishing is made of, and how a story new to the server
+# arrives when it may not be published there.
+_PUBLISHING = ("status", "published_at")
+_UNPUBLISHED = {"status": "ready", "published_at": None}
+
+
+def _is_refusal(exc: BaseException) -> bool:
+    """Whether the shared library's server refused a write to this login's role."""
+    return getattr(exc.__cause__, "sqlstate", None) == "42501"
+
+
+def _differs(a: Snapshot, b: Snapshot) -> bool:
+    """Whether writing a would change b (the time shown as "updated" alone is no change)."""
+    return {k: v for k, v in a.items() if k != "updated_at"} != {
+        k: v for k, v in b.items() if k != "updated_at"
+    }
+
+
+def linked_server(library: Library) -> str | None:
+    return state.read_state(library).get(state.SERVER)

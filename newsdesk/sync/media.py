@@ -1,0 +1,84 @@
+"""Pictures travel by SHA-256: copied once, resumably, and verified by hash on arrival."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+CHUNK = 1 << 20
+
+
+class PictureProblem(Exception):
+    """A picture could not be sent or fetched; the message is one sentence."""
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(CHUNK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def copy_verified(src: Path, dest: Path, sha256: str) -> None:
+    """Copy src to dest through dest.partial, resuming a copy a killed sync left half done.
+
+    The file only takes its real name once its SHA-256 is the one asked for.
+    """
+    if dest.exists():
+        return
+    if not src.is_file():
+        raise PictureProblem(f"The picture {src.name} is missing from {src.parent}.")
+    partial = dest.with_name(dest.name + ".partial")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    done = partial.stat().st_size if partial.exists() else 0
+    if done > src.stat().st_size:
+        partial.unlink()
+        done = 0
+    with src.open("rb") as fin, partial.open("ab") as fout:
+        fin.seek(done)
+        for block in iter(lambda: fin.read(CHUNK), b""):
+            fout.write(block)
+        fout.flush()
+        os.fsync(fout.fileno())
+    if _sha256(partial) != sha256:
+        partial.unlink(missing_ok=True)
+        raise PictureProblem(
+            f"The picture {dest.name} arrived damaged (its SHA-256 does not match); "
+            "it was not kept. Sync again to fetch it once more."
+        )
+    os.replace(partial, dest)
+
+
+def push_picture(laptop, server, sha256: str, ext: str) -> None:
+    """Put the laptop's picture file where the server library keeps pictures."""
+    name = f"{sha256}{ext}"
+    src = laptop.media_dir / name
+    store = getattr(server, "store_media_blob", None)
+    if store is not None:  # a shared library keeps pictures in its database
+        if not src.is_file():
+            raise PictureProblem(f"The picture {name} is missing from {src.parent}.")
+        if _sha256(src) != sha256:
+            raise PictureProblem(f"The picture {name} on this laptop is damaged; it was not sent.")
+        store(sha256, src.read_bytes())
+        return
+    copy_verified(src, server.media_dir / name, sha256)
+
+
+def pull_picture(laptop, server, sha256: str, ext: str) -> None:
+    """Fetch the server's picture file into the laptop's media/ folder."""
+    dest = laptop.media_dir / f"{sha256}{ext}"
+    if dest.exists():
+        return
+    fetch = getattr(server, "fetch_media", None)
+    if fetch is not None:  # a shared library: from its database
+        try:
+            fetch(sha256, dest)
+        except Exception as exc:  # the shared library's own sentence
+            raise PictureProblem(str(exc)) from None
+        if _sha256(dest) != sha256:
+            dest.unlink(missing_ok=True)
+            raise PictureProblem(f"The picture {dest.name} arrived damaged; it was not kept.")
+        return
+    copy_verified(server.media_dir / dest.name, dest, sha256)

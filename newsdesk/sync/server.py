@@ -1,0 +1,102 @@
+"""Naming and opening the library a laptop syncs with: a PostgreSQL URL or another library folder."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from newsdesk.library import Library, LibraryError, database
+
+
+class SyncError(Exception):
+    """Sync could not run (or stopped); the message is one sentence for the user."""
+
+
+def _is_url(value: str) -> bool:
+    return "://" in value
+
+
+def normalise(value: str) -> str:
+    """The form remembered in the laptop's settings: a URL as given, a folder made absolute.
+
+    A URL carrying a password is refused: credentials come from libpq's
+    conventions (~/.pgpass, PGPASSWORD, a service file), never from the library.
+    """
+    value = value.strip()
+    if not value:
+        raise SyncError("Name the shared library to sync with: a PostgreSQL URL or a folder.")
+    if _is_url(value):
+        parts = urlsplit(value)
+        if parts.password is not None or "password=" in parts.query.lower():
+            raise SyncError(
+                "The URL carries a password; newsdesk never stores one. Remove it and put the "
+                "password in ~/.pgpass or PGPASSWORD (libpq's conventions)."
+            )
+        if parts.scheme == "file":
+            return str(Path(unquote(parts.path)).resolve())
+        if not parts.scheme.startswith("postgres"):
+            raise SyncError(f"newsdesk cannot sync with a {parts.scheme}:// address.")
+        return value
+    return str(Path(value).expanduser().resolve())
+
+
+def _folder_revision(db_path: Path) -> str | None:
+    con = sqlite3.connect(f"{db_path.as_uri()}?mode=ro", uri=True)
+    try:
+        return con.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+    except sqlite3.Error:
+        return None
+    finally:
+        con.close()
+
+
+def open_server(target: str, laptop_root: Path) -> Library:
+    """Open the shared library, refusing one whose schema this newsdesk does not match."""
+    if not _is_url(target):
+        root = Path(target)
+        if root.resolve() == laptop_root.resolve():
+            raise SyncError("A library cannot sync with itself; name the shared library.")
+        db_path = root / "library.sqlite"
+        if not db_path.is_file():
+            raise SyncError(
+                f"There is no shared library at {root}; check the address (or that the "
+                "server is reachable) and sync again. Nothing was changed."
+            )
+        revision = _folder_revision(db_path)
+        if revision != database.SCHEMA_HEAD:
+            raise SyncError(_schema_sentence(revision))
+    try:
+        lib = Library.open(target, create=False)
+    except LibraryError as exc:
+        raise SyncError(f"Could not open the shared library: {exc} Nothing was changed.") from None
+    except Exception as exc:  # a driver's failure to connect: one sentence, no trace
+        raise SyncError(f"Could not reach the shared library ({_first_line(exc)}).") from None
+    return lib
+
+
+def _schema_sentence(revision: str | None) -> str:
+    from newsdesk.library.database import alembic_config
+
+    known = set()
+    try:
+        from alembic.script import ScriptDirectory
+
+        known = {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    except Exception:  # noqa: BLE001 - the refusal still stands without the detail
+        pass
+    if revision is not None and revision not in known:
+        return (
+            f"The shared library was written by a newer newsdesk (schema {revision}); "
+            "update newsdesk on this laptop to sync with it. Nothing was changed."
+        )
+    return (
+        f"The shared library uses an older format (schema {revision or 'unknown'}); "
+        "upgrade it first, then sync again. Nothing was changed."
+    )
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).strip().splitlines()
+    return text[0] if text else "no answer"

@@ -1,0 +1,101 @@
+"""A laptop's sync state in its own library: the server link, cursors, bases and conflicts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from newsdesk.library.models import SyncBase, SyncConflict, SyncState
+from newsdesk.library.snapshots import Snapshot
+from newsdesk.sync.merge import Clash
+
+SERVER = "server"  # the shared library's URL or folder (never a password)
+LAPTOP_ID = "laptop_id"  # this laptop's name in the server's change log
+PULLED = "pulled_through"  # the server's last change id already merged here
+PUSHED = "pushed_through"  # this library's last change id already sent
+DIRTY = "resolved_keys"  # records a resolution changed: merged again by the next sync
+
+
+def read_state(library) -> dict[str, str]:
+    with library.engine.connect() as conn:
+        return dict(conn.execute(select(SyncState.key, SyncState.value)).all())
+
+
+def put_state(s: Session, values: dict[str, Any]) -> None:
+    for key, value in values.items():
+        s.merge(SyncState(key=key, value=str(value)))
+
+
+def read_bases(library, kind: str, keys: Iterable[str]) -> dict[str, Snapshot]:
+    keys = sorted(set(keys))
+    out: dict[str, Snapshot] = {}
+    with library.engine.connect() as conn:
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            stmt = select(SyncBase.key, SyncBase.data).where(
+                SyncBase.kind == kind, SyncBase.key.in_(chunk)
+            )
+            out.update((k, json.loads(d)) for k, d in conn.execute(stmt))
+    return out
+
+
+def put_bases(s: Session, kind: str, bases: dict[str, Snapshot]) -> None:
+    for key, snap in bases.items():
+        s.merge(SyncBase(kind=kind, key=key, data=json.dumps(snap, sort_keys=True)))
+
+
+def open_conflicts(library, keys: Iterable[str] | None = None) -> list[SyncConflict]:
+    with library._session() as s:
+        stmt = select(SyncConflict).order_by(SyncConflict.id)
+        if keys is not None:
+            stmt = stmt.where(SyncConflict.article_uid.in_(sorted(set(keys))))
+        return list(s.scalars(stmt))
+
+
+def held_fields(conflicts: Iterable[SyncConflict]) -> dict[str, frozenset[str]]:
+    held: dict[str, set[str]] = {}
+    for c in conflicts:
+        held.setdefault(c.article_uid, set()).add(c.field)
+    return {k: frozenset(v) for k, v in held.items()}
+
+
+def _text(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value)
+
+
+def record_conflicts(
+    s: Session, key: str, clashes: list[Clash], theirs_now: Snapshot | None, held: frozenset[str]
+) -> None:
+    """Store new clashes; refresh what the server says in conflicts still open."""
+    for c in clashes:
+        s.add(
+            SyncConflict(
+                article_uid=key,
+                field=c.field,
+                paragraph=c.paragraph,
+                mine=_text(c.mine),
+                theirs=_text(c.theirs),
+                base=_text(c.base),
+                theirs_whole=c.theirs_whole,
+                start_line=c.start_line,
+            )
+        )
+    if not held or theirs_now is None:
+        return
+    for c in s.scalars(select(SyncConflict).where(SyncConflict.article_uid == key)):
+        now = theirs_now.get(c.field)
+        if c.paragraph is None:
+            if _text(now) != c.theirs:
+                c.theirs = _text(now)
+        elif isinstance(now, str) and now != c.theirs_whole:
+            c.theirs_whole = now
+
+
+def forget_conflict(s: Session, conflict_id: int) -> None:
+    s.execute(delete(SyncConflict).where(SyncConflict.id == conflict_id))

@@ -1,0 +1,378 @@
+"""The main window's newsroom actions: new stories saved once typed in, publishing behind
+preflight, update notes and corrections, importing Markdown, and the desk's notes dock."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from newsdesk.library import Article, Library
+from newsdesk.library.models import ArticleNote
+from newsdesk.preflight import preflight, publish_article
+from newsdesk.ui.ops import failure_message
+
+
+class PublishRefusedDialog(QDialog):
+    """Preflight failed: its reasons, and publishing anyway only with a reason that is kept."""
+
+    def __init__(self, reasons: list[str], previous: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Not ready to publish")
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Preflight found problems, so the story was not published:"))
+        self.reasons = QPlainTextEdit("\n".join(f"• {r}" for r in reasons))
+        self.reasons.setReadOnly(True)
+        self.reasons.setAccessibleName("Preflight problems")
+        layout.addWidget(self.reasons)
+        layout.addWidget(QLabel("To publish anyway, say why (kept in the story's history):"))
+        self.reason = QLineEdit()
+        self.reason.setAccessibleName("Reason for publishing anyway")
+        layout.addWidget(self.reason)
+        buttons = QDialogButtonBox()
+        self.keep_button = buttons.addButton(
+            f"Keep as {previous}", QDialogButtonBox.ButtonRole.RejectRole
+        )
+        self.publish_button = buttons.addButton(
+            "Publish anyway", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.publish_button.setEnabled(False)
+        self.reason.textChanged.connect(lambda t: self.publish_button.setEnabled(bool(t.strip())))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+
+class NotesPanel(QWidget):
+    """The desk's notes on the open story: a list, with add, resolve/reopen and delete."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.list = QListWidget()
+        self.list.setAccessibleName("Notes")
+        self.list.setWordWrap(True)
+        layout.addWidget(self.list, 1)
+        row = QHBoxLayout()
+        self.resolve_button = QPushButton("Resolve")
+        self.delete_button = QPushButton("Delete")
+        row.addWidget(self.resolve_button)
+        row.addWidget(self.delete_button)
+        layout.addLayout(row)
+        self.hint = QLabel("Select words in the body and press Ctrl+Alt+M to leave a note.")
+        self.hint.setWordWrap(True)
+        layout.addWidget(self.hint)
+
+
+class NewsroomActions:
+    """Mixed into MainWindow (which provides library, ops, form, editor, article, …)."""
+
+    library: Library
+    article: Article | None
+
+    # ---- set-up ---------------------------------------------------------------
+    def _build_newsroom(self, file_menu, article_menu) -> None:
+        a = self._action  # type: ignore[attr-defined]
+        self.pending_new = False  # Ctrl+N was pressed; nothing typed yet, nothing saved
+        self._creating = False
+        self.publish_dialog: PublishRefusedDialog | None = None
+        self.import_box: QMessageBox | None = None
+        self.notes: list[ArticleNote] = []
+        file_menu.insertAction(
+            self.actions_by_name["export"],  # type: ignore[attr-defined]
+            a(file_menu, "Import &articles…", self.import_articles_dialog, name="import_articles"),
+        )
+        article_menu.addSeparator()
+        a(article_menu, "Add &update note…", self.ask_update_note, name="add_update")
+        a(article_menu, "Add corr&ection…", self.ask_correction, name="add_correction")
+        a(article_menu, "Add &note on selection…", self.ask_note, "Ctrl+Alt+M", name="add_note")
+        self.notes_panel = NotesPanel()
+        dock = QDockWidget("Notes", self)  # type: ignore[arg-type]
+        dock.setObjectName("dock-notes")
+        dock.setWidget(self.notes_panel)
+        self.docks["notes"] = dock  # type: ignore[attr-defined]
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)  # type: ignore[attr-defined]
+        # A tab beside the other panels, so it takes none of their room.
+        self.tabifyDockWidget(self.docks["related"], dock)  # type: ignore[attr-defined]
+        self.docks["images"].raise_()  # type: ignore[attr-defined]
+        self.notes_dock = dock
+        self.notes_panel.resolve_button.clicked.connect(self.toggle_selected_note)
+        self.notes_panel.delete_button.clicked.connect(self.delete_selected_note)
+        self.notes_panel.list.itemActivated.connect(self._go_to_note)
+
+    # ---- a new story is saved once something is typed ---------------------------
+    def begin_new_article(self) -> None:
+        """Ctrl+N: an empty story to type into; it is saved (and listed) at the first keystroke."""
+        if not self._leave_current():  # type: ignore[attr-defined]
+            return
+        self._set_article(None)  # type: ignore[attr-defined]
+        self.pending_new = True
+        self.editor.setEnabled(not self.read_only)  # type: ignore[attr-defined]
+        self.form.headline.setPlaceholderText("Untitled")  # type: ignore[attr-defined]
+        self.statusBar().showMessage(  # type: ignore[attr-defined]
+            "New story: it is saved as soon as you type.", 4000
+        )
+        self.focus_headline()  # type: ignore[attr-defined]
+
+    def _maybe_create_pending(self) -> None:
+        """Something was typed into the new story: save it now (once)."""
+        if not self.pending_new or self._creating or self.article is not None:
+            return
+        values = self._snapshot()  # type: ignore[attr-defined]
+        if not any(str(values.get(k) or "").strip() for k in ("headline", "dek", "byline", "body")):
+            return
+        self._creating = True
+        fields = {"headline": values["headline"], "body": values["body"], "status": "draft"}
+
+        def created(article: Article) -> None:
+            self._creating = False
+            self.pending_new = False
+            self.article = article
+            self.autosave.attach(article)  # type: ignore[attr-defined]
+            self.autosave.mark_dirty()  # type: ignore[attr-defined]  # what was typed meanwhile
+            self._adopt_new(article)
+
+        def failed(exc: BaseException) -> None:
+            self._creating = False
+            self.statusBar().showMessage(f"Not saved yet: {failure_message(exc)}", 8000)  # type: ignore[attr-defined]
+
+        self.ops.run_op(  # type: ignore[attr-defined]
+            lambda library: library.create_article(**fields),
+            on_success=created,
+            on_failure=failed,
+            initiator=self,
+        )
+
+    def _adopt_new(self, article: Article) -> None:
+        from newsdesk.ui.browser import Row
+
+        self.browser.model.put_first(  # type: ignore[attr-defined]
+            Row(article.id, article.headline, article.status, article.section, article.updated_at)
+        )
+        self.browser.select_article(article.id)  # type: ignore[attr-defined]
+        for name in ("save", "history", "preflight", "reload"):
+            self.actions_by_name[name].setEnabled(True)  # type: ignore[attr-defined]
+        self.settings.setValue(self._last_article_key(), article.uid)  # type: ignore[attr-defined]
+        for panel in self.panels.values():  # type: ignore[attr-defined]
+            self._panel_call(panel, article)  # type: ignore[attr-defined]
+        self._show_in_preview()  # type: ignore[attr-defined]
+        self._update_title()  # type: ignore[attr-defined]
+        self.sig_article_opened.emit(article)  # type: ignore[attr-defined]
+
+    # ---- publishing runs preflight ----------------------------------------------------
+    def _status_chosen(self, status: str) -> bool:
+        """The status box changed; True when the change may be saved as it is."""
+        if status != "published" or self.article is None or self.article.status == "published":
+            return True
+        previous = self.article.status
+        # The box shows the old status while the check runs: the flush below saves
+        # the form as it is, and "published" must not reach the library unchecked.
+        self._show_status(previous)
+        self.autosave.flush()  # type: ignore[attr-defined]  # check the text as the editor shows it
+        article = self.library.get_article(self.article.id)
+        article.status = "published"
+        problems = [p for p in preflight(self.library, article) if p.is_error]
+        if not problems:
+            self._show_status("published")
+            return True
+        dialog = PublishRefusedDialog([p.message for p in problems], previous, self)  # type: ignore[arg-type]
+        dialog.accepted.connect(lambda: self._publish_anyway(dialog.reason.text()))
+        dialog.finished.connect(lambda _r: setattr(self, "publish_dialog", None))
+        self.publish_dialog = dialog
+        dialog.open()
+        return False
+
+    def _show_status(self, status: str) -> None:
+        self._loading = True  # type: ignore[attr-defined]
+        try:
+            self.form.status.setCurrentText(status)  # type: ignore[attr-defined]
+        finally:
+            self._loading = False  # type: ignore[attr-defined]
+
+    def _publish_anyway(self, reason: str) -> None:
+        if self.article is None:
+            return
+        article_id = self.article.id
+        self.autosave.flush()  # type: ignore[attr-defined]
+
+        def done(article: Article) -> None:
+            if self.article is None or self.article.id != article.id:
+                return
+            self.article = article
+            self.autosave.adopt(article)  # type: ignore[attr-defined]
+            self._show_status("published")
+            self.browser.model.patch(article.id, status="published")  # type: ignore[attr-defined]
+            self.statusBar().showMessage("Published; your reason is kept in History.", 5000)  # type: ignore[attr-defined]
+
+        self.ops.run_op(  # type: ignore[attr-defined]
+            lambda library: publish_article(library, article_id, override_reason=reason),
+            on_success=done,
+            initiator=self,
+        )
+
+    # ---- update notes and corrections ----------------------------------------------
+    def ask_update_note(self) -> None:
+        self._ask_dated("update", "Add update note", "What changed in this story?")
+
+    def ask_correction(self) -> None:
+        self._ask_dated("correction", "Add correction", "What was wrong, and what is right?")
+
+    def _ask_dated(self, kind: str, title: str, label: str) -> None:
+        if self.article is None:
+            return
+        text, ok = QInputDialog.getMultiLineText(self, title, label)  # type: ignore[arg-type]
+        if ok and text.strip():
+            self.add_dated_note(kind, text)
+
+    def add_dated_note(self, kind: str, text: str) -> None:
+        """Record an update note or a correction on the open story (the page shows it)."""
+        if self.article is None:
+            return
+        article_id = self.article.id
+        self.ops.run_op(  # type: ignore[attr-defined]
+            lambda library: library.add_update(article_id, text, kind=kind),
+            on_success=lambda _u: self.reload_article(),  # type: ignore[attr-defined]
+            initiator=self,
+        )
+
+    # ---- importing Markdown ----------------------------------------------------------
+    def import_articles_dialog(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(
+            self,  # type: ignore[arg-type]
+            "Import articles",
+            "",
+            "Markdown (*.md *.markdown *.txt)",
+        )
+        if files:
+            self.import_articles([Path(f) for f in files])
+
+    def import_articles(self, paths: list[Path]) -> None:
+        """Import Markdown files off the GUI thread; the report is the command line's."""
+        from newsdesk.importing import ImportProblem, import_markdown_files, report_lines
+
+        def work(library: Library) -> list[str]:
+            try:
+                return report_lines(import_markdown_files(library, paths))
+            except ImportProblem as exc:
+                return [f"Nothing was imported: {exc}"]
+
+        self.ops.run_op(work, on_success=self._show_import_report, initiator=self)  # type: ignore[attr-defined]
+
+    def _show_import_report(self, lines: list[str]) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, "Import articles", "\n".join(lines))
+        box.setParent(self, box.windowFlags())  # type: ignore[arg-type]
+        self.import_box = box
+        self.browser.refresh()  # type: ignore[attr-defined]
+        box.open()
+
+    # ---- the desk's notes --------------------------------------------------------------
+    def ask_note(self) -> None:
+        cursor = self.editor.textCursor()  # type: ignore[attr-defined]
+        if self.article is None or not cursor.hasSelection():
+            self.statusBar().showMessage("Select the words the note is about first.", 4000)  # type: ignore[attr-defined]
+            return
+        text, ok = QInputDialog.getText(self, "Add note", "Note for the reporter:")  # type: ignore[arg-type]
+        if ok and text.strip():
+            self.add_note(cursor.selectionStart(), cursor.selectionEnd(), text)
+
+    def add_note(self, start: int, end: int, text: str) -> None:
+        if self.article is None:
+            return
+        article_id, body = self.article.id, self.editor.toPlainText()  # type: ignore[attr-defined]
+        self.ops.run_op(  # type: ignore[attr-defined]
+            lambda library: library.add_note(article_id, body, start, end, text),
+            on_success=lambda _n: self.load_notes(),
+            on_failure=lambda exc: self.statusBar().showMessage(failure_message(exc), 5000),  # type: ignore[attr-defined]
+            initiator=self,
+        )
+
+    def load_notes(self) -> None:
+        self.notes = self.library.notes(self.article.id) if self.article is not None else []
+        self.show_notes()
+
+    def show_notes(self) -> None:
+        """List the notes and highlight each open note's passage where it is now."""
+        body = self.editor.toPlainText()  # type: ignore[attr-defined]
+        lst = self.notes_panel.list
+        lst.clear()
+        selections = []
+        for note in self.notes:
+            where = self.library.locate_note(note, body)
+            state = "resolved" if note.resolved else ("passage gone" if where is None else "open")
+            item = QListWidgetItem(f"“{note.quote[:60]}” — {note.text}  ({state})")
+            item.setData(Qt.ItemDataRole.UserRole, note.id)
+            lst.addItem(item)
+            if where is not None and not note.resolved:
+                sel = QTextEdit.ExtraSelection()
+                fmt = QTextCharFormat()
+                fmt.setBackground(QColor(255, 226, 120))
+                fmt.setToolTip(note.text)
+                sel.format = fmt
+                cursor = QTextCursor(self.editor.document())  # type: ignore[attr-defined]
+                cursor.setPosition(where[0])
+                cursor.setPosition(where[1], QTextCursor.MoveMode.KeepAnchor)
+                sel.cursor = cursor
+                selections.append(sel)
+        self.editor.setExtraSelections(selections)  # type: ignore[attr-defined]
+
+    def _selected_note(self) -> ArticleNote | None:
+        item = self.notes_panel.list.currentItem()
+        if item is None:
+            return None
+        note_id = item.data(Qt.ItemDataRole.UserRole)
+        return next((n for n in self.notes if n.id == note_id), None)
+
+    def toggle_selected_note(self) -> None:
+        note = self._selected_note()
+        if note is None:
+            return
+        self.ops.run_op(  # type: ignore[attr-defined]
+            lambda library: library.set_note_resolved(note.id, not note.resolved),
+            on_success=lambda _n: self.load_notes(),
+            initiator=self,
+        )
+
+    def delete_selected_note(self) -> None:
+        note = self._selected_note()
+        if note is None:
+            return
+        self.ops.run_op(  # type: ignore[attr-defined]
+            lambda library: library.delete_note(note.id),
+            on_success=lambda _n: self.load_notes(),
+            initiator=self,
+        )
+
+    def _go_to_note(self, item: QListWidgetItem) -> None:
+        note = self._selected_note()
+        if note is None:
+            return
+        where = self.library.locate_note(note, self.editor.toPlainText())  # type: ignore[attr-defined]
+        if where is not None:
+            cursor = self.editor.textCursor()  # type: ignore[attr-defined]
+            cursor.setPosition(where[0])
+            cursor.setPosition(where[1], QTextCursor.MoveMode.KeepAnchor)
+            self.editor.setTextCursor(cursor)  # type: ignore[attr-defined]
+
+
+__all__ = ["NewsroomActions", "NotesPanel", "PublishRefusedDialog", "Any"]

@@ -1,0 +1,126 @@
+"""The newsroom in the window: new stories, publishing behind preflight, pictures in the body,
+update notes, desk notes that never publish, and importing Markdown."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QMimeData, Qt, QUrl
+from PySide6.QtGui import QTextCursor
+from PySide6.QtTest import QTest
+
+from newsdesk.paths import resource
+from newsdesk.render.page import Assets, build_page, render_page
+
+PHOTO = resource("sample", "harbour-dawn.jpg")
+
+
+def test_ctrl_n_twice_without_typing_leaves_no_stray_untitled_story(qtbot, window, library):
+    before = library.count_articles()
+    window.new_article()
+    window.new_article()
+    open_other = library.create_article(headline="Other")
+    window.open_article(open_other.id)
+    assert library.count_articles() == before + 1  # only "Other"
+    assert not [a for a in library.list_articles() if a.headline in ("", "Untitled")]
+
+
+def test_setting_published_with_failing_preflight_is_refused_with_its_reasons(
+    qtbot, window, library
+):
+    article_id = window.article.id
+    window.form.status.setCurrentText("published")
+    qtbot.waitUntil(lambda: window.publish_dialog is not None)
+    dialog = window.publish_dialog
+    assert "There is no hero image." in dialog.reasons.toPlainText()
+    assert window.form.status.currentText() == "draft"
+    QTest.mouseClick(dialog.keep_button, Qt.MouseButton.LeftButton)
+    window.autosave.flush()
+    assert library.get_article(article_id).status == "draft"
+
+
+def test_publishing_anyway_needs_a_reason_that_history_keeps(qtbot, window, library):
+    article_id = window.article.id
+    window.form.status.setCurrentText("published")
+    qtbot.waitUntil(lambda: window.publish_dialog is not None)
+    dialog = window.publish_dialog
+    assert not dialog.publish_button.isEnabled()
+    QTest.keyClicks(dialog.reason, "Breaking: picture to follow")
+    QTest.mouseClick(dialog.publish_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: library.get_article(article_id).status == "published", timeout=5000)
+    assert "Breaking: picture to follow" in library.revisions(article_id)[0].note
+    qtbot.waitUntil(lambda: window.form.status.currentText() == "published")
+
+
+def test_a_picture_pasted_into_the_body_is_imported_and_placed_as_a_block(qtbot, window, library):
+    window.install_standard_panels()
+    panel = window.panels["images"]
+    panel.set_article(window.article)
+    editor = window.editor
+    cursor = editor.textCursor()
+    cursor.setPosition(10)  # inside the first paragraph
+    editor.setTextCursor(cursor)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(PHOTO))])
+    editor.insertFromMimeData(mime)
+    qtbot.waitUntil(lambda: "](image:" in editor.toPlainText(), timeout=20_000)
+    text = editor.toPlainText()
+    line = next(p for p in text.split("\n\n") if "](image:" in p)
+    assert line.startswith("![") and "\n" not in line  # a paragraph of its own
+    ref = line.split("](image:")[1].rstrip(")")
+    assert ref.startswith("harbour-dawn-") and len(ref.rsplit("-", 1)[1]) == 8
+    window.autosave.flush()
+    article = library.get_article(window.article.id)
+    assert any(ref.endswith(f.image.uid.replace("-", "")[:8]) for f in article.figures)
+    html = render_page(build_page(article, library.publication(), Assets(library.root)))
+    assert "<figure" in html and "<p><img" not in html
+
+
+def test_an_update_note_from_the_article_menu_shows_on_the_page(qtbot, window, library):
+    assert window.actions_by_name["add_update"].text() == "Add &update note…"
+    window.add_dated_note("update", "The council has replied.")
+    qtbot.waitUntil(lambda: len(library.updates(window.article.id)) == 1, timeout=5000)
+    article = library.get_article(window.article.id)
+    html = render_page(build_page(article, library.publication(), Assets(library.root)))
+    assert "The council has replied." in html and "Updated" in html
+
+
+def test_a_desk_note_follows_its_passage_and_never_reaches_the_page(qtbot, window, library):
+    editor = window.editor
+    text = editor.toPlainText()
+    start = text.index("seven to two")
+    window.add_note(start, start + len("seven to two"), "SOURCE? check the vote count")
+    qtbot.waitUntil(lambda: window.notes_panel.list.count() == 1, timeout=5000)
+    assert len(editor.extraSelections()) == 1
+    # Edits before the passage: the note's highlight moves with it.
+    cursor = QTextCursor(editor.document())
+    cursor.insertText("Late news. ")
+    (selection,) = editor.extraSelections()
+    assert selection.cursor.selectedText() == "seven to two"
+    # Resolve, then reopen.
+    window.notes_panel.list.setCurrentRow(0)
+    window.toggle_selected_note()
+    qtbot.waitUntil(lambda: library.notes(window.article.id)[0].resolved, timeout=5000)
+    qtbot.waitUntil(lambda: editor.extraSelections() == [], timeout=5000)
+    assert "(resolved)" in window.notes_panel.list.item(0).text()
+    window.notes_panel.list.setCurrentRow(0)
+    window.toggle_selected_note()
+    qtbot.waitUntil(lambda: not library.notes(window.article.id)[0].resolved, timeout=5000)
+    window.autosave.flush()
+    article = library.get_article(window.article.id)
+    html = render_page(build_page(article, library.publication(), Assets(library.root)))
+    assert "SOURCE?" not in html and "check the vote count" not in html
+
+
+def test_file_import_articles_reports_as_the_command_line_does(qtbot, window, library, tmp_path):
+    md = tmp_path / "ferry.md"
+    md.write_text("---\nheadline: Ferry back\n---\nText.\n", encoding="utf-8")
+    bad = tmp_path / "bad.md"
+    bad.write_text("---\nstatus: gone\n---\nText.\n", encoding="utf-8")
+    window.import_articles([md])
+    qtbot.waitUntil(lambda: window.import_box is not None, timeout=10_000)
+    assert window.import_box.text() == "imported ferry-back: Ferry back"
+    assert library.find_article("ferry-back") is not None
+    window.import_box = None
+    window.import_articles([bad])
+    qtbot.waitUntil(lambda: window.import_box is not None, timeout=10_000)
+    assert window.import_box.text().startswith("Nothing was imported:")
+    assert "Traceback" not in window.import_box.text()
