@@ -6,7 +6,6 @@ HTML and the files it names are opened with Pillow.
 
 from __future__ import annotations
 
-import json
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from newsdesk.crops import Box
 from newsdesk.export import export_site
 from newsdesk.library import Library
 from newsdesk.preflight import preflight
+from tests.export.ld import ld_of_type
 from tests.export.sample import add_image, make_jpeg, published
 
 BASE = "https://gazette.example/"
@@ -86,7 +86,7 @@ def test_json_ld_lists_the_three_ratios_and_open_graph_gets_a_1200_by_630_card(t
     assert not report.failed, report.failed
     page = _page(site, article)
 
-    images = json.loads(page.ld)["image"]
+    images = ld_of_type(page.ld)["image"]
     ratios = []
     for entry in images:
         with _open(site, entry["url"]) as im:
@@ -106,11 +106,11 @@ def test_a_new_focal_point_or_crop_box_is_published_by_the_next_export(tmp_path)
     lib, picture, article = _story(tmp_path, (3000, 2000))
     site = tmp_path / "site"
     export_site(lib, site, workers=1)
-    first = json.loads(_page(site, article).ld)["image"]
+    first = ld_of_type(_page(site, article).ld)["image"]
 
     lib.set_framing(picture.id, crops={"1:1": Box(0, 0, 2000, 2000)})
     export_site(lib, site, workers=1)
-    second = json.loads(_page(site, article).ld)["image"]
+    second = ld_of_type(_page(site, article).ld)["image"]
     assert second[2]["url"] != first[2]["url"]  # the square is new
     assert second[0]["url"] == first[0]["url"]  # 16:9 was not touched
     with _open(site, second[2]["url"]) as im, PILImage.open(tmp_path / "harbour.jpg") as src:
@@ -145,7 +145,7 @@ def test_an_incremental_publish_after_a_new_crop_and_a_storys_own_caption_matche
     lib, picture, article = _story(tmp_path, (3000, 2000))
     site = Site(lib, tmp_path)
     site.publish()
-    before = json.loads(_page(site.out, article).ld)["image"]
+    before = ld_of_type(_page(site.out, article).ld)["image"]
     old_square = site.out / before[2]["url"].removeprefix(BASE)
     assert old_square.is_file()
 
@@ -154,7 +154,7 @@ def test_an_incremental_publish_after_a_new_crop_and_a_storys_own_caption_matche
     lib.update_figure(figure.id, caption="The fleet home at last.")
     report = site.publish()  # compared, file by file, with a full export of the same library
     assert report.mode == "incremental"
-    after = json.loads(_page(site.out, article).ld)["image"]
+    after = ld_of_type(_page(site.out, article).ld)["image"]
     assert after[2]["url"] != before[2]["url"]
     assert not old_square.exists()  # no page points at it any more
     for entry in after:
