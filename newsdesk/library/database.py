@@ -29,8 +29,10 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
     SQLite's FTS5 tables and the article list's section and tag counts (kept by
     triggers), and PostgreSQL's search column and its index (library/search_pg.py).
     """
-    if type_ == "table" and name and (
-        name.startswith("articles_fts") or name in ("section_counts", "tag_counts")
+    if (
+        type_ == "table"
+        and name
+        and (name.startswith("articles_fts") or name in ("section_counts", "tag_counts"))
     ):
         return False
     return not (type_ in ("column", "index") and name in ("search_doc", "ix_articles_search_doc"))

@@ -333,6 +333,11 @@ class BlockRenderer:
     def clear(self) -> None:
         self._cache.clear()
 
+    def forget_pictures(self) -> None:
+        """Render again the blocks that may place a picture (the article's figures or pictures changed)."""
+        # A block names its picture itself, or through a reference definition (key[1]).
+        self._cache = {k: v for k, v in self._cache.items() if "image:" not in k[0] and not k[1]}
+
     def render(self, source: str) -> RenderedBody:
         source_blocks = split_blocks(source)
         refused = {id(sb): limits.check_block(sb.text) for sb in source_blocks}

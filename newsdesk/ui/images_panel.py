@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QClipboard,
     QDragEnterEvent,
@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 from newsdesk.images import IMAGE_EXTENSIONS, ImportFailure, is_image_path
 from newsdesk.images.library_import import ImportReport, import_images
 from newsdesk.library import Article, FigureSpec, Library, figure_specs
+from newsdesk.library.changes import Changes
 from newsdesk.library.image_query import SEARCH_HELP, QueryError
 from newsdesk.picture_refs import readable_ref
 from newsdesk.ui.codes import CodeExpander
@@ -194,13 +195,14 @@ def _urls_to_paths(mime) -> list[Path]:
 class ImagesPanel(QWidget):
     """Pictures for the open article: place, order and credit them; import new ones.
 
-    Every library write runs on one serial worker thread, in the order the
-    user made the changes; the grids and the form change at once and the
-    library catches up a moment later.
+    Every library write is an operation on the library's one serial writer
+    (`ops.run_op`), in the order the user made the changes; the grids and the
+    form change at once and the library catches up a moment later. The main
+    window and the preview hear of it through `ops.sig_library_changed`.
     """
 
-    sig_article_edited = Signal()
-    """Figures, hero or captions of the open article changed in the library."""
+    sig_figures_saved = Signal()
+    """Figures, hero or captions of the open article, or their pictures, reached the library."""
     sig_insert_markdown = Signal(str)
     """Insert this Markdown at the editor's cursor."""
     sig_import_finished = Signal(object)
@@ -221,9 +223,11 @@ class ImagesPanel(QWidget):
         super().__init__(parent)
         self.library = library
         self.setObjectName("images-panel")
-        # Batch edits and templates go through the library's one writer (the main
-        # window's); a panel on its own makes its own.
+        # Every write goes through the library's one writer (the main window's, which
+        # also hands this panel its changes); a panel on its own makes its own.
         self.ops = ops if ops is not None else Operations(library, self)
+        if ops is None:
+            self.ops.sig_library_changed.connect(self.library_changed)
         self.codes = codes
         if codes is None:
             self.codes = CodeExpander(self)
@@ -232,9 +236,7 @@ class ImagesPanel(QWidget):
         self.last_import_template: str | None = None
         self.setAcceptDrops(True)
         self.undo_stack = QUndoStack(self)
-        self._writer = QThreadPool(self)
-        self._writer.setMaxThreadCount(1)  # writes land in the order they were made
-        self._pending_writes = 0
+        self._pending_writes = 0  # this panel's operations not yet back from the writer
         self._images: dict[int, ImageItem] = {}
         self.article_id: int | None = None
         self.figures: list[FigureSpec] = []
@@ -624,18 +626,14 @@ class ImagesPanel(QWidget):
             self._pending_fields.pop((image_id, name), None)
             self.form.set_value(name, value)
         in_article = self._figure_index(image_id) >= 0
-        library = self.library
-
-        def write() -> None:
-            library.update_image(image_id, **{name: value})
 
         def done(_result: Any) -> None:
             if name in ("credit", "creator"):
                 self.refresh_credit_names()
             if in_article:
-                self.sig_article_edited.emit()
+                self.sig_figures_saved.emit()
 
-        self._write(write, done)
+        self._write(lambda lib: lib.update_image(image_id, **{name: value}), done)
 
     # ---- figure changes ----------------------------------------------------------------------
     def _apply_figures(self, article_id: int, specs: Sequence[FigureSpec]) -> None:
@@ -644,7 +642,7 @@ class ImagesPanel(QWidget):
             self.figures = list(specs)
             self._show_figures()
             self._load_form()
-        library, wanted = self.library, list(specs)
+        wanted = list(specs)
 
         def done(article: Article) -> None:
             if article.id != self.article_id:
@@ -654,10 +652,10 @@ class ImagesPanel(QWidget):
             if self._pending_writes == 0 and figure_specs(article) != self.figures:
                 self.figures = figure_specs(article)  # the library had the last word
                 self._show_figures()
-            self.sig_article_edited.emit()
+            self.sig_figures_saved.emit()
 
         # One transaction: an undo is all of the change or none of it.
-        self._write(lambda: library.set_figures(article_id, wanted), done)
+        self._write(lambda lib: lib.set_figures(article_id, wanted), done)
 
     def _change_figures(self, text: str, after: list[FigureSpec]) -> None:
         if self.article_id is None or after == self.figures:
@@ -782,8 +780,10 @@ class ImagesPanel(QWidget):
             export_from_panel(self, dialog)
 
     # ---- writing to the library -------------------------------------------------------------
-    def _write(self, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None) -> None:
-        """Run a library write on the panel's serial writer thread."""
+    def _write(
+        self, fn: Callable[[Library], Any], on_done: Callable[[Any], None] | None = None
+    ) -> None:
+        """Run fn(library) as an operation on the library's one writer (never on the GUI thread)."""
         self._pending_writes += 1
 
         def finished(result: Any) -> None:
@@ -799,11 +799,12 @@ class ImagesPanel(QWidget):
             if not shiboken6.isValid(self):
                 return
             self._pending_writes -= 1
-            self._show_report(f"<b>Not saved:</b> {_esc(str(exc))}")
+            self._show_report(f"<b>Not saved:</b> {_esc(failure_message(exc))}")
+            self.reload_library()  # show what the library holds, not the edit that failed
             if self._pending_writes == 0:
                 self.sig_saved.emit()
 
-        run_task(fn, on_done=finished, on_error=failed, pool=self._writer)
+        self.ops.run_op(fn, on_success=finished, on_failure=failed, initiator=self)
 
     @property
     def busy(self) -> bool:
@@ -818,12 +819,7 @@ class ImagesPanel(QWidget):
     def flush(self, timeout_ms: int = 10_000) -> bool:
         """Save everything now and wait for it (closing, quitting, switching libraries)."""
         self.commit_edits()
-        return self._writer.waitForDone(timeout_ms) and self.ops.wait(timeout_ms)
-
-    def wait_for_writes(self, timeout_ms: int = 10_000) -> None:
-        """Let the single-picture writes already queued reach the library (a batch follows them)."""
-        if self._pending_writes:
-            self._writer.waitForDone(timeout_ms)
+        return self.ops.wait(timeout_ms)
 
     def say(self, text: str) -> None:
         """One sentence for the user, in the panel's report line."""
@@ -841,7 +837,7 @@ class ImagesPanel(QWidget):
             self._load_form()
         self.refresh_credit_names()
         if in_article:
-            self.sig_article_edited.emit()
+            self.sig_figures_saved.emit()
 
     def apply_template(self, template: int | str) -> None:
         """Apply a photo-desk template to the selected pictures (one undo step)."""
@@ -891,20 +887,74 @@ class ImagesPanel(QWidget):
             self._select_in(self.library_view, self.library_model, self.current.id, quiet=True)
         self.sig_library_shown.emit()
 
+    def library_changed(self, changes: Changes, initiator: object) -> None:
+        """Another writer changed pictures shown here or the open article's figures: show the library's.
+
+        The panel's own operations (and its photo desk's) are shown before they
+        are written, so they are not read back here.
+        """
+        if initiator is self or not shiboken6.isValid(self):
+            return
+        known = changes.images & self._images.keys()
+        article_id = self.article_id
+        figures = article_id is not None and article_id in changes.figures_of
+        if changes.images - known and not self.importing:
+            self._search_timer.start()  # new pictures: the search decides where they show
+        if not known and not figures:
+            return
+        library = self.library
+
+        def load() -> tuple[list[ImageItem], Article | None]:
+            items = [ImageItem.from_image(i) for i in library.images_by_ids(sorted(known))]
+            return items, (library.find_article(article_id) if figures and article_id else None)
+
+        def show(loaded: tuple[list[ImageItem], Article | None]) -> None:
+            if not shiboken6.isValid(self):
+                return
+            items, article = loaded
+            for item in items:
+                self._adopt(item)
+            if (
+                article is not None
+                and article.id == self.article_id
+                and not self._pending_writes
+                and not self._pending_story
+            ):
+                for fig in article.figures:
+                    self._adopt(ImageItem.from_image(fig.image))
+                self.figures = figure_specs(article)
+                self._show_figures()
+                self._load_form()
+            if any(item.get("credit") for item in items):
+                self.refresh_credit_names()
+
+        run_task(load, on_done=show)
+
     def _adopt(self, fresh: ImageItem) -> ImageItem:
-        """The panel's one copy of an image; the library's values win unless an edit is in flight."""
+        """The panel's one copy of an image; the library's values win unless an edit is in flight.
+
+        A field being typed in keeps what was typed; the picture's other fields
+        take the library's values.
+        """
         known = self._images.get(fresh.id)
         if known is None:
             self._images[fresh.id] = fresh
             return fresh
-        editing = any(image_id == fresh.id for image_id, _ in self._pending_fields)
-        if not editing and not self._pending_writes and known.fields != fresh.fields:
-            known.fields = fresh.fields
+        if self._pending_writes:
+            return known  # our own writes are landing; their results come back through here
+        typing = {name for image_id, name in self._pending_fields if image_id == fresh.id}
+        merged = {**fresh.fields, **{n: known.get(n) for n in typing}}
+        if known.fields != merged:
+            changed = {
+                n for n in merged.keys() | known.fields.keys() if merged.get(n) != known.get(n)
+            }
+            known.fields = merged
             self.article_model.image_changed(fresh.id)
             self.library_model.image_changed(fresh.id)
             if self.current is known:
                 for name in FIELD_NAMES:
-                    self.form.set_value(name, known.get(name))
+                    if name in changed:
+                        self.form.set_value(name, known.get(name))
         return known
 
     def refresh_credit_names(self) -> None:

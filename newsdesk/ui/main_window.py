@@ -84,6 +84,7 @@ class MainWindow(NewsroomActions, QMainWindow):
         self._painted = False
         self._sync_from_cursor = False
         self._ignore_cursor_sync = False
+        self._figures_generation = 0  # the newest load of the open article's figures
         self.setObjectName("main-window")
         self.setWindowTitle("newsdesk")
 
@@ -801,6 +802,10 @@ class MainWindow(NewsroomActions, QMainWindow):
             if field is not None and not field.property("spell_checked"):
                 attach_spelling(field, self.spell)
         self.window_keys.watch(widget)
+        ops = getattr(widget, "ops", None)
+        if isinstance(ops, Operations) and ops is not self.ops:
+            # A panel made with a writer of its own: its changes redraw the window too.
+            ops.sig_library_changed.connect(self._on_library_changed)
         edited = getattr(widget, "sig_article_edited", None)
         if edited is not None:
             edited.connect(self.reload_article)
@@ -1127,10 +1132,38 @@ class MainWindow(NewsroomActions, QMainWindow):
                 self._check_changed_elsewhere(any_change=True)
             elif changes.publication:
                 self._show_in_preview()
+        if self.article is not None and (
+            (ours and self.article.id in changes.figures_of)
+            or changes.images & {f.image_id for f in self.article.figures}
+        ):
+            self._refresh_figures()
         for panel in self.panels.values():
             changed = getattr(panel, "library_changed", None)
             if callable(changed):
                 changed(changes, initiator)
+
+    def _refresh_figures(self) -> None:
+        """The open article's figures or their pictures changed: read them on a worker, patch the preview."""
+        assert self.article is not None
+        self._figures_generation += 1
+        library, article_id, generation = self.library, self.article.id, self._figures_generation
+
+        def apply(article: Article | None) -> None:
+            if (
+                article is None
+                or self.article is None
+                or article.id != self.article.id
+                or generation != self._figures_generation
+            ):
+                return
+            # Figures carry no text version: the editor's text and autosave are untouched
+            # (a save that landed meanwhile holds the newer text and the same figures).
+            if article.version >= self.article.version:
+                self.article = article
+            if self.preview is not None:
+                self.preview.update_figures(article)
+
+        run_task(lambda: library.find_article(article_id), on_done=apply)
 
     def _check_changed_elsewhere(self, *, any_change: bool = False) -> None:
         """Pick up another window's or process's save of the open article if nothing here is unsaved.
