@@ -9,15 +9,16 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from newsdesk import settings
 from newsdesk.library.models import SyncBase, SyncConflict, SyncState
 from newsdesk.library.snapshots import Snapshot
 from newsdesk.sync.merge import Clash
 
-SERVER = "server"  # the shared library's URL or folder (never a password)
-LAPTOP_ID = "laptop_id"  # this laptop's name in the server's change log
-PULLED = "pulled_through"  # the server's last change id already merged here
-PUSHED = "pushed_through"  # this library's last change id already sent
-DIRTY = "resolved_keys"  # records a resolution changed: merged again by the next sync
+SERVER = settings.SYNC_SERVER.key  # the shared library's URL or folder (never a password)
+LAPTOP_ID = settings.SYNC_LAPTOP_ID.key  # this laptop's name in the server's change log
+PULLED = settings.SYNC_PULLED.key  # the server's last change id already merged here
+PUSHED = settings.SYNC_PUSHED.key  # this library's last change id already sent
+DIRTY = settings.SYNC_RESOLVED.key  # records a resolution changed: merged again by the next sync
 
 
 def read_state(library) -> dict[str, str]:

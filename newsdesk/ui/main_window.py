@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import time
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from newsdesk import settings as user_settings
 from newsdesk.library import Article, Library, LibraryError, NotFound
 from newsdesk.library.changes import Changes
 from newsdesk.text import char_count, reading_time, word_count
@@ -489,7 +491,7 @@ class MainWindow(NewsroomActions, QMainWindow):
     # ---- opening articles --------------------------------------------------------
     def open_initial(self) -> None:
         """The article open when the window last closed, or the newest one."""
-        uid = self.settings.value(self._last_article_key())
+        uid = self._last_article_uid()
         article = self.library.find_article(str(uid)) if uid else None
         if article is None:
             newest = self.library.list_articles(limit=1)
@@ -553,7 +555,7 @@ class MainWindow(NewsroomActions, QMainWindow):
             if self.read_only and name in self.actions_by_name:
                 self.actions_by_name[name].setEnabled(False)
         if article is not None:
-            self.settings.setValue(self._last_article_key(), article.uid)
+            self._remember_last_article(article.uid)
             self._show_in_preview()
         self._update_title()
         self._update_stats()
@@ -1026,9 +1028,18 @@ class MainWindow(NewsroomActions, QMainWindow):
         self.install_panel("related", RelatedPicker(self.library, ops=self.ops), "Related stories")
 
     # ---- settings and closing ---------------------------------------------------------------
-    def _last_article_key(self) -> str:
-        digest = hashlib.sha1(str(self.library.root.resolve()).encode()).hexdigest()[:16]
-        return f"libraries/{digest}/last_article"
+    def _library_digest(self) -> str:
+        return hashlib.sha1(str(self.library.root.resolve()).encode()).hexdigest()[:16]
+
+    def _last_article_uid(self) -> str:
+        return user_settings.read(
+            self.settings, user_settings.LAST_ARTICLE, library=self._library_digest()
+        )
+
+    def _remember_last_article(self, uid: str) -> None:
+        user_settings.write(
+            self.settings, user_settings.LAST_ARTICLE, uid, library=self._library_digest()
+        )
 
     def default_layout(self) -> None:
         """The first-run layout: list on the left, editor and preview halves, panels narrow."""
@@ -1042,31 +1053,31 @@ class MainWindow(NewsroomActions, QMainWindow):
 
     def restore_layout(self) -> None:
         self.default_layout()
-        geometry = self.settings.value("window/geometry")
-        if isinstance(geometry, QByteArray | bytes):
+        read = functools.partial(user_settings.read, self.settings)
+        geometry = read(user_settings.WINDOW_GEOMETRY)
+        if geometry:
             self.restoreGeometry(QByteArray(geometry))
-        state = self.settings.value("window/state")
-        if isinstance(state, QByteArray | bytes):
+        state = read(user_settings.WINDOW_STATE)
+        if state:
             self.restoreState(QByteArray(state), STATE_VERSION)
-        splitter = self.settings.value("window/splitter")
-        if isinstance(splitter, QByteArray | bytes):
+        splitter = read(user_settings.WINDOW_SPLITTER)
+        if splitter:
             self.splitter.restoreState(QByteArray(splitter))
-        preview = self.settings.value("window/preview", True)
-        self.preview_place.restore(self.settings, shown=preview not in (False, "false"))
+        self.preview_place.restore(self.settings, shown=read(user_settings.WINDOW_PREVIEW))
         self._show_preview_place()
-        wrap = self.settings.value("editor/wrap", True)
-        self.wrap_action.setChecked(wrap not in (False, "false"))
+        self.wrap_action.setChecked(read(user_settings.EDITOR_WRAP))
         self.editor.set_line_wrap(self.wrap_action.isChecked())
 
     def save_layout(self) -> None:
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState(STATE_VERSION))
-        self.settings.setValue("window/splitter", self.splitter.saveState())
-        self.settings.setValue("window/preview", self.preview_action.isChecked())
+        write = functools.partial(user_settings.write, self.settings)
+        write(user_settings.WINDOW_GEOMETRY, self.saveGeometry())
+        write(user_settings.WINDOW_STATE, self.saveState(STATE_VERSION))
+        write(user_settings.WINDOW_SPLITTER, self.splitter.saveState())
+        write(user_settings.WINDOW_PREVIEW, self.preview_action.isChecked())
         self.preview_place.save(self.settings)
-        self.settings.setValue("editor/wrap", self.wrap_action.isChecked())
+        write(user_settings.EDITOR_WRAP, self.wrap_action.isChecked())
         if self.article is not None:
-            self.settings.setValue(self._last_article_key(), self.article.uid)
+            self._remember_last_article(self.article.uid)
         self.settings.sync()
 
     def save_everything(self) -> None:
