@@ -1,55 +1,44 @@
-"""The image panel: the article's figures and the picture library, the photo-desk form, import and undo."""
+"""The image panel: the article's figures and the picture library, the photo-desk form and undo.
+
+Its import queue is in `image_import.py`, the import report in `import_report.py`.
+"""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-import threading
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime
-from pathlib import Path
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QClipboard,
-    QDragEnterEvent,
-    QDragMoveEvent,
-    QDropEvent,
-    QGuiApplication,
-    QImage,
     QKeyEvent,
     QKeySequence,
-    QResizeEvent,
     QUndoCommand,
     QUndoStack,
 )
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QScrollArea,
     QSplitter,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from newsdesk.images import IMAGE_EXTENSIONS, ImportFailure, is_image_path
-from newsdesk.images.library_import import ImportReport, import_images
+from newsdesk.images import IMAGE_EXTENSIONS
+from newsdesk.images.library_import import ImportReport
 from newsdesk.library import Article, FigureSpec, Library, figure_specs
 from newsdesk.library.changes import Changes
 from newsdesk.library.image_query import SEARCH_HELP, QueryError
-from newsdesk.picture_refs import readable_ref
 from newsdesk.ui.codes import CodeExpander
 from newsdesk.ui.image_form import FIELD_NAMES, ImageForm
+from newsdesk.ui.image_import import ImageImports, image_markdown
+from newsdesk.ui.import_report import ReportBar, esc
 from newsdesk.ui.keys import claim_key
 from newsdesk.ui.ops import Operations, failure_message
 from newsdesk.ui.photodesk import FilterBar, PhotoDesk
@@ -67,18 +56,6 @@ NAME_FILTER = "Images ({})".format(" ".join(f"*{e}" for e in sorted(IMAGE_EXTENS
 def new_figure(item: ImageItem, role: str = "inline") -> FigureSpec:
     """A figure about to be placed: it starts from the picture's default caption and alt text."""
     return FigureSpec(item.id, role, item.get("caption"), item.get("alt_text"))
-
-
-def image_markdown(item: ImageItem, alt_text: str) -> str:
-    """The body Markdown for a library image: `![alt](image:harbour-dawn-3f2a9c1e)`.
-
-    The reference is readable (see picture_refs.py); the alt text is
-    this story's own. The editor puts it on a paragraph of its own.
-    """
-    alt = " ".join(alt_text.split())
-    alt = alt.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
-    ref = readable_ref(item.uid, item.get("title") or "", item.original_name)
-    return f"![{alt}](image:{ref})"
 
 
 # ---- undo commands --------------------------------------------------------------------------
@@ -118,81 +95,7 @@ class FiguresChange(QUndoCommand):
         self.panel._apply_figures(self.article_id, self.before)
 
 
-@dataclass
-class _ImportJob:
-    paths: list[Path]
-    clipboard_images: list[QImage]
-    add_to_article: bool
-    skipped: list[ImportFailure]
-    insert_into_body: bool = False  # pasted or dropped into the body: placed there too
-    template: str | None = None  # the photo-desk template new pictures get
-
-
-def _local_image_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[ImportFailure]]:
-    """Files to import (folders opened one level deep) and those skipped, with why."""
-    files: list[Path] = []
-    skipped: list[ImportFailure] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files.extend(p for p in sorted(path.iterdir()) if p.is_file() and is_image_path(p))
-        elif is_image_path(path):
-            files.append(path)
-        else:
-            kinds = ", ".join(sorted(e.lstrip(".") for e in IMAGE_EXTENSIONS))
-            skipped.append(
-                ImportFailure(
-                    path, f"{path.name} is not a picture file newsdesk imports ({kinds})."
-                )
-            )
-    return files, skipped
-
-
-class ReportArea(QScrollArea):
-    """The import report: a wrapped label shown whole, scrolling only past REPORT_MAX_HEIGHT.
-
-    A word-wrapped label in a row of a splitter pane gets its one-line-wide size
-    hint, not the height its wrapped text needs, and the last lines were cut
-    off; this area asks the label how tall it is at the width it has.
-    """
-
-    def __init__(self, label: QLabel, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.label = label
-        self.setWidgetResizable(True)
-        self.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setWidget(label)
-
-    def fit(self) -> None:
-        """Ask for the height the label's text needs at this width (up to the cap).
-
-        The minimum stays at a few lines: when the pane is short of room the
-        report scrolls rather than being clipped by its row.
-        """
-        needed = self.label.heightForWidth(self.viewport().width())
-        if needed < 0:
-            needed = self.label.sizeHint().height()
-        wanted = min(needed, REPORT_MAX_HEIGHT)
-        floor = min(wanted, self.fontMetrics().lineSpacing() * 3)
-        if (self.minimumHeight(), self.maximumHeight()) != (floor, wanted):
-            self.setMinimumHeight(floor)
-            self.setMaximumHeight(wanted)
-            self.updateGeometry()
-
-    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
-        return QSize(super().sizeHint().width(), self.maximumHeight())
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
-        super().resizeEvent(event)
-        self.fit()
-
-
-def _urls_to_paths(mime) -> list[Path]:
-    return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
-
-
-class ImagesPanel(QWidget):
+class ImagesPanel(ImageImports, QWidget):
     """Pictures for the open article: place, order and credit them; import new ones.
 
     Every library write is an operation on the library's one serial writer
@@ -245,9 +148,6 @@ class ImagesPanel(QWidget):
         # This story's caption / alt text typed but not yet an undo step: (article, image) -> fields.
         self._pending_story: dict[tuple[int, int], dict[str, str]] = {}
         self._search_generation = 0
-        self._import_job: _ImportJob | None = None
-        self._import_queue: list[_ImportJob] = []
-        self._cancel: threading.Event | None = None
         self.last_report: ImportReport | None = None
 
         self.loader = ThumbnailLoader(library, self)
@@ -265,35 +165,10 @@ class ImagesPanel(QWidget):
             "Write full-size originals carrying the library's captions, credits and rights"
         )
         self.export_originals_button.clicked.connect(self.export_originals)
-        self.progress = QProgressBar()
-        self.progress.setAccessibleName("Import progress")
-        self.progress.setFormat("%v of %m")
-        self.cancel_button = QToolButton()
-        self.cancel_button.setText("Cancel")
-        self.cancel_button.clicked.connect(self.cancel_import)
-        self.progress_row = QWidget()
-        pr = QHBoxLayout(self.progress_row)
-        pr.setContentsMargins(0, 0, 0, 0)
-        pr.addWidget(self.progress, 1)
-        pr.addWidget(self.cancel_button)
-        self.progress_row.hide()
-        self.report = QLabel("")
-        self.report.setObjectName("import-report")
-        self.report.setWordWrap(True)
-        self.report.setTextFormat(Qt.TextFormat.RichText)
-        self.report.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.report_close = QToolButton()
-        self.report_close.setText("✕")
-        self.report_close.setAccessibleName("Dismiss the import report")
-        self.report_close.setAutoRaise(True)
-        self.report_close.clicked.connect(self._dismiss_report)
-        self.report_row = QWidget()
-        rr = QHBoxLayout(self.report_row)
-        rr.setContentsMargins(0, 0, 0, 0)
-        self.report_area = ReportArea(self.report)
-        rr.addWidget(self.report_area, 1)
-        rr.addWidget(self.report_close, 0, Qt.AlignmentFlag.AlignTop)
-        self.report_row.hide()
+        self.progress_row = self._build_import_row()  # ui/image_import.py
+        self.report_row = ReportBar()  # ui/import_report.py
+        self.report, self.report_area = self.report_row.label, self.report_row.area
+        self.report_close = self.report_row.close_button
 
         # ---- the article's figures
         self.article_label = QLabel("In this article")
@@ -799,7 +674,7 @@ class ImagesPanel(QWidget):
             if not shiboken6.isValid(self):
                 return
             self._pending_writes -= 1
-            self._show_report(f"<b>Not saved:</b> {_esc(failure_message(exc))}")
+            self._show_report(f"<b>Not saved:</b> {esc(failure_message(exc))}")
             self.reload_library()  # show what the library holds, not the edit that failed
             if self._pending_writes == 0:
                 self.sig_saved.emit()
@@ -823,7 +698,7 @@ class ImagesPanel(QWidget):
 
     def say(self, text: str) -> None:
         """One sentence for the user, in the panel's report line."""
-        self._show_report(_esc(text), tooltip=text)
+        self._show_report(esc(text), tooltip=text)
 
     def adopt_batch(self, fresh: list[ImageItem], *, reload_form: bool = True) -> None:
         """Pictures a batch change (or its undo) wrote: the library's values, shown everywhere."""
@@ -966,224 +841,8 @@ class ImagesPanel(QWidget):
 
         run_task(library.credits_in_use, on_done=done)
 
-    # ---- import --------------------------------------------------------------------------------
-    def choose_files(self) -> None:
-        """Import Images…: pick files in a dialog, then import them in the background."""
-        paths, _ = QFileDialog.getOpenFileNames(
-            self, "Import images", "", f"{NAME_FILTER};;All files (*)"
-        )
-        if not paths:
-            return
-        go, template = self.photo_desk.ask_import_template()
-        if go:
-            self.import_files(paths, template=template)
-
-    def import_files(
-        self,
-        paths: Iterable[str | Path],
-        *,
-        add_to_article: bool = False,
-        template: str | None = None,
-    ) -> bool:
-        """Import these files (folders: their pictures) in the background; False if none qualify.
-
-        template: a photo-desk template's name, applied to the new pictures.
-        """
-        files, skipped = _local_image_files(paths)
-        if not files and not skipped:
-            return False
-        self._queue_import(_ImportJob(files, [], add_to_article, skipped, template))
-        return True
-
-    def import_into_body(self, paths: list[Path], image: QImage | None = None) -> bool:
-        """Pictures pasted or dropped into the body: imported, made figures, inserted there."""
-        if self.article_id is None:
-            self._show_report("Open a story before pasting a picture into its body.")
-            return False
-        files, skipped = _local_image_files(paths)
-        images = [QImage(image)] if image is not None and not image.isNull() else []
-        if not files and not images:
-            self._show_report("There was no picture to import in what was pasted.")
-            return False
-        self._queue_import(_ImportJob(files, images, True, skipped, insert_into_body=True))
-        return True
-
-    def import_clipboard_image(self, image: QImage) -> None:
-        """Import a picture that is not a file yet (a pasted screenshot): saved as PNG first."""
-        self._queue_import(_ImportJob([], [QImage(image)], False, []))
-
-    def paste_from_clipboard(self) -> bool:
-        """Ctrl+V in the panel: import the clipboard's picture files, or its picture."""
-        clipboard = QGuiApplication.clipboard()
-        mime = clipboard.mimeData(QClipboard.Mode.Clipboard)
-        if mime is None:
-            return False
-        if mime.hasUrls():
-            files = [p for p in _urls_to_paths(mime) if p.is_dir() or is_image_path(p)]
-            if files:
-                return self.import_files(files)
-        if mime.hasImage():
-            image = clipboard.image()
-            if not image.isNull():
-                self.import_clipboard_image(image)
-                return True
-        self._show_report("The clipboard holds no picture to import.")
-        return False
-
-    def cancel_import(self) -> None:
-        if self._cancel is not None:
-            self._cancel.set()
-            self.cancel_button.setEnabled(False)
-            self.progress.setFormat("Cancelling…")
-        self._import_queue.clear()
-
-    @property
-    def importing(self) -> bool:
-        return self._import_job is not None
-
-    def _queue_import(self, job: _ImportJob) -> None:
-        self._import_queue.append(job)
-        if self._import_job is None:
-            self._start_next_import()
-
-    def _start_next_import(self) -> None:
-        if not self._import_queue:
-            return
-        job = self._import_queue.pop(0)
-        self._import_job = job
-        self._cancel = cancel = threading.Event()
-        total = len(job.paths) + len(job.clipboard_images)
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(0)
-        self.progress.setFormat("Importing %v of %m…")
-        self.cancel_button.setEnabled(True)
-        self.progress_row.setVisible(total > 0)
-        self.report_row.hide()
-        library = self.library
-        paths, images, template = list(job.paths), list(job.clipboard_images), job.template
-
-        def work(report_progress: Callable[[Any], None]) -> ImportReport:
-            # A pool thread: QImage may be saved here, but no widget is touched.
-            temp = Path(tempfile.mkdtemp(prefix="newsdesk-paste-"))
-            try:
-                stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-                for n, image in enumerate(images, 1):
-                    path = temp / f"pasted-{stamp}-{n}.png"
-                    if image.save(str(path), "PNG"):
-                        paths.append(path)
-                if not paths:
-                    return ImportReport()
-                return import_images(
-                    library,
-                    paths,
-                    progress=lambda done, total: report_progress((done, total)),
-                    cancel=cancel,
-                    template=template,
-                )
-            finally:
-                shutil.rmtree(temp, ignore_errors=True)
-
-        run_task(
-            work,
-            on_done=self._import_done,
-            on_error=self._import_failed,
-            on_progress=self._import_progress,
-        )
-
-    def _import_progress(self, value: tuple[int, int]) -> None:
-        if not shiboken6.isValid(self):
-            return
-        done, total = value
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
-
-    def _import_failed(self, exc: BaseException) -> None:
-        if not shiboken6.isValid(self):
-            return
-        job = self._import_job
-        report = ImportReport()
-        for path in job.paths if job else []:
-            report.failed.append(ImportFailure(path, f"{path.name} was not imported ({exc})."))
-        self._import_done(report)
-
-    def _import_done(self, report: ImportReport) -> None:
-        if not shiboken6.isValid(self):
-            return
-        job = self._import_job
-        self._import_job, self._cancel = None, None
-        self.progress_row.hide()
-        if job is not None:
-            report.failed[:0] = job.skipped
-        self.last_report = report
-        self._show_report(self._report_html(report), tooltip=self._report_text(report))
-        first = report.imported[0].id if report.imported else None
-        fresh = [self._adopt(ImageItem.from_image(image)) for image in report.imported]
-        if job is not None and job.add_to_article and self.article_id is not None:
-            placed = {s.image_id for s in self.figures}
-            extra = [
-                FigureSpec(i.id, "inline", i.caption, i.alt_text)
-                for i in report.imported
-                if i.id not in placed
-            ]
-            if extra:
-                self._change_figures("Add pictures to article", [*self.figures, *extra])
-            if job.insert_into_body:
-                for image in report.imported:
-                    i = self._figure_index(image.id)
-                    alt = self.figures[i].alt_text if i >= 0 else image.alt_text
-                    item = ImageItem.from_image(image)
-                    self.sig_insert_markdown.emit(image_markdown(item, alt or ""))
-        if self.search.text().strip():
-            self.reload_library(select=first)  # the search decides which of them show
-        else:
-            # Newest first, as the library lists them: the new pictures go on top. No
-            # reload: a second pass over hundreds of records is garbage the GUI would wait on.
-            self._search_generation += 1  # a load still in flight is older than this
-            newest = list({item.id: item for item in reversed(fresh)}.values())
-            ids = {item.id for item in newest}
-            rest = [r.image for r in self.library_model.rows if r.image.id not in ids]
-            self._show_library([*newest, *rest], select=first)
-        self.refresh_credit_names()
-        self.sig_import_finished.emit(report)
-        self._start_next_import()
-
-    @staticmethod
-    def _report_text(report: ImportReport) -> str:
-        if report.error:
-            return report.error
-        lines = [report.summary]
-        lines += [f"{f.path.name}: {f.message}" for f in report.failed if f.message != "cancelled"]
-        return "\n".join(lines)
-
-    @staticmethod
-    def _report_html(report: ImportReport) -> str:
-        if report.error:  # the whole batch was refused: one reason, not one line per file
-            return f"<b>{_esc(report.error)}</b>"
-        n = len(report.imported)
-        cancelled = [f for f in report.failed if f.message == "cancelled"]
-        failed = [f for f in report.failed if f.message != "cancelled"]
-        parts = [f"<b>Imported {n} picture{'s' if n != 1 else ''}.</b>"]
-        if cancelled:
-            parts.append(f"Cancelled: {len(cancelled)} not imported.")
-        if failed:
-            items = "".join(
-                f"<li>{_esc(f.message if f.path.name in f.message else f'{f.path.name}: {f.message}')}</li>"
-                for f in failed[:REPORT_LIMIT]
-            )
-            more = len(failed) - REPORT_LIMIT
-            tail = f"<li>…and {more} more (hover for all)</li>" if more > 0 else ""
-            parts.append(
-                f"<b>{len(failed)} could not be imported:</b>"
-                f"<ul style='margin-left:12px; -qt-list-indent:0'>{items}{tail}</ul>"
-            )
-        return " ".join(parts)
-
     def _show_report(self, html_text: str, *, tooltip: str = "") -> None:
-        self.report.setText(html_text)
-        self.report.setToolTip(tooltip)
-        self.report.setAccessibleName(tooltip or html_text)
-        self.report_row.show()
-        self.report_area.fit()
+        self.report_row.say(html_text, tooltip=tooltip)
         QTimer.singleShot(0, self._make_room_for_report)
 
     def _make_room_for_report(self) -> None:
@@ -1199,36 +858,3 @@ class ImagesPanel(QWidget):
 
     def _dismiss_report(self) -> None:
         self.report_row.hide()
-
-    # ---- drag and drop of files --------------------------------------------------------------
-    @staticmethod
-    def _droppable(event: QDragEnterEvent | QDragMoveEvent | QDropEvent) -> list[Path]:
-        mime = event.mimeData()
-        if mime is None or not mime.hasUrls():
-            return []
-        return [p for p in _urls_to_paths(mime) if p.is_dir() or is_image_path(p)]
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)
-        if self._droppable(event):
-            event.setDropAction(Qt.DropAction.CopyAction)
-            event.accept()
-        else:
-            event.ignore()
-
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802 (Qt override)
-        self.dragEnterEvent(event)  # type: ignore[arg-type]
-
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt override)
-        paths = self._droppable(event)
-        if not paths:
-            event.ignore()
-            return
-        event.setDropAction(Qt.DropAction.CopyAction)
-        event.accept()
-        self.import_files(paths)
-
-
-def _esc(text: str) -> str:
-    import html
-
-    return html.escape(text, quote=False)
