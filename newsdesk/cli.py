@@ -114,9 +114,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--language", metavar="TAG", help="e.g. en-GB (default: the article's)")
     s.add_argument("--json", action="store_true", help="print JSON")
     cli_originals.add_export_parser(cli_images.add_parser(sub))
-    from newsdesk import cli_sync
+    from newsdesk import cli_publish, cli_sync
 
     cli_sync.add_parsers(sub)
+    cli_publish.add_parsers(sub)
     return p
 
 
@@ -549,14 +550,14 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from newsdesk import cli_sync
+    from newsdesk import cli_publish, cli_sync
 
     args = _parser().parse_args(argv)
     try:
         # Resolved once, before anything runs: every command, and anything it
         # starts, sees the same absolute folder whatever the working directory.
         args.library_dir = _library_dir(args)
-        return {**COMMANDS, **cli_sync.COMMANDS}[args.command](args)
+        return {**COMMANDS, **cli_sync.COMMANDS, **cli_publish.COMMANDS}[args.command](args)
     except (CommandError, LibraryError) as exc:
         # LibraryError: e.g. the shared library's server refused a write to this role.
         print(f"newsdesk: {exc}", file=sys.stderr)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -51,6 +52,7 @@ from newsdesk.library.models import (
 )
 from newsdesk.library.newsroom import NewsroomRecords
 from newsdesk.library.photodesk import PhotoDeskMixin
+from newsdesk.library.remote_posts import RemotePostRecords
 from newsdesk.paths import is_shared_url
 from newsdesk.picture_refs import ref_digits
 from newsdesk.text import numbered_slug, slugify, word_count
@@ -165,7 +167,7 @@ def _article_options():
     )
 
 
-class Library(NewsroomRecords, PhotoDeskMixin):
+class Library(NewsroomRecords, PhotoDeskMixin, RemotePostRecords):
     """One library folder: `library.sqlite` plus `media/`.
 
     Every method opens a short session and hands back detached objects, so
@@ -181,6 +183,8 @@ class Library(NewsroomRecords, PhotoDeskMixin):
         self._sessions = sessionmaker(expire_on_commit=False)
         self.tracker = ChangeTracker()
         self.tracker.attach(self._sessions)
+        # The connection of a `transaction()` block, per thread (see there).
+        self._tx = threading.local()
         self.read_only = False
         with engine.connect() as conn:
             self.has_fts = self._has_search_index(conn)
@@ -313,7 +317,7 @@ class Library(NewsroomRecords, PhotoDeskMixin):
         """Which of these content hashes have an image record."""
         wanted = list(shas)
         found: set[str] = set()
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             for i in range(0, len(wanted), 500):  # SQLite caps the number of parameters
                 chunk = wanted[i : i + 500]
                 found.update(conn.scalars(select(Image.sha256).where(Image.sha256.in_(chunk))))
@@ -330,7 +334,40 @@ class Library(NewsroomRecords, PhotoDeskMixin):
         return adopted, removed
 
     def _session(self) -> Session:
-        return self._sessions(bind=self.engine)
+        conn = getattr(self._tx, "conn", None)
+        # Inside transaction() a session joins the block's transaction: its
+        # commit is the block's to make, and its rollback undoes the block.
+        return self._sessions(bind=conn if conn is not None else self.engine)
+
+    @contextlib.contextmanager
+    def _connect(self):
+        """A connection for reads that sees this thread's open transaction(), if any."""
+        conn = getattr(self._tx, "conn", None)
+        if conn is not None:
+            yield conn
+        else:
+            with self.engine.connect() as fresh:
+                yield fresh
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """Every write this thread makes through the library inside the block is ONE
+        transaction: all of it is committed at the end, or none of it (an exception, or
+        a killed process). Reads inside the block see the block's writes. Nested blocks
+        join the outer one.
+
+        For batches made of many facade calls (an import of many files): each call
+        alone commits, so without this a batch interrupted half-way leaves half.
+        """
+        if getattr(self._tx, "conn", None) is not None:
+            yield
+            return
+        with self.engine.connect() as conn, conn.begin():
+            self._tx.conn = conn
+            try:
+                yield
+            finally:
+                self._tx.conn = None
 
     # ---- the change log --------------------------------------------------
     @property
@@ -343,12 +380,12 @@ class Library(NewsroomRecords, PhotoDeskMixin):
         return self.tracker.recording()
 
     def last_change_id(self) -> int:
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return _last_change_id(conn)
 
     def changes_since(self, log_id: int, *, others_only: bool = False) -> tuple[Changes, int]:
         """The combined Changes of the log rows after log_id, and the newest row's id."""
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return read_changes_since(
                 conn, log_id, skip_origin=self.origin if others_only else None
             )
@@ -566,7 +603,7 @@ class Library(NewsroomRecords, PhotoDeskMixin):
             stmt = stmt.offset(offset)
         if limit is not None:
             stmt = stmt.limit(limit)
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return [ArticleSummary(*row) for row in conn.execute(stmt)]
 
     def _tag_condition(self, tag: str):
@@ -582,7 +619,7 @@ class Library(NewsroomRecords, PhotoDeskMixin):
             .join(Tag, Tag.id == ArticleTag.tag_id)
             .where(Tag.name == tag)
         )
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             common = listing.tag_count(conn, tag) > RARE_TAG_STORIES
         if common:
             return links.where(ArticleTag.article_id == Article.id).exists()
@@ -592,7 +629,7 @@ class Library(NewsroomRecords, PhotoDeskMixin):
         self, *, status: str | None = None, section: str | None = None, tag: str | None = None
     ) -> int:
         stmt = self._summary_query(status=status, section=section, tag=tag).subquery()
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return conn.execute(select(func.count()).select_from(stmt)).scalar_one()
 
     def _summary_query(self, *, status=None, section=None, tag=None, ids=None):
@@ -637,7 +674,7 @@ class Library(NewsroomRecords, PhotoDeskMixin):
 
     def section_counts(self) -> dict[str, int]:
         """Each section in use, by name, with how many stories it holds."""
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return listing.section_counts(conn)
 
     def tags(self) -> list[str]:
@@ -646,7 +683,7 @@ class Library(NewsroomRecords, PhotoDeskMixin):
 
     def tag_counts(self) -> list[tuple[str, int]]:
         """Each tag in use with how many stories carry it, most used first."""
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return listing.tag_counts(conn)
 
     def slug_available(self, slug: str, *, exclude_id: int | None = None) -> bool:
@@ -748,7 +785,7 @@ class Library(NewsroomRecords, PhotoDeskMixin):
         match = search.build_match(query, prefix=prefix)
         if match is None:
             return []
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             if self.has_fts:
                 ranked = self._fts_ids(
                     conn,
@@ -984,7 +1021,7 @@ class Library(NewsroomRecords, PhotoDeskMixin):
 
     def credits_in_use(self) -> list[str]:
         """Credit lines and creators already used, most used first, for completion."""
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             names: dict[str, int] = {}
             for column in (Image.credit, Image.creator):
                 for value, n in conn.execute(
@@ -1223,7 +1260,7 @@ class Library(NewsroomRecords, PhotoDeskMixin):
         return self.list_articles(ids=[r for (r,) in self._rows(sub)])
 
     def _rows(self, stmt) -> list:
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return list(conn.execute(stmt))
 
     # ---- revisions -----------------------------------------------------

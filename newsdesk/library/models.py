@@ -450,3 +450,25 @@ class DictionaryWord(Base):
     __tablename__ = "dictionary_words"
     word: Mapped[str] = mapped_column(String(100), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RemotePost(Base):
+    """A story as newsdesk last sent it to a remote site (WordPress): what makes publishing idempotent.
+
+    `sent_hash` is the SHA-256 of everything the post was made from; `remote_modified`
+    is the site's own modification time after our last write (a later one means someone
+    edited the post there); `media` is JSON: each picture's SHA-256 -> its media item.
+    """
+
+    __tablename__ = "remote_posts"
+    __table_args__ = (UniqueConstraint("site", "article_uid"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    site: Mapped[str] = mapped_column(String(500))
+    article_uid: Mapped[str] = mapped_column(String(36), index=True)
+    post_id: Mapped[int | None] = mapped_column(default=None)
+    link: Mapped[str] = mapped_column(String(1000), default="")
+    status: Mapped[str] = mapped_column(String(20), default="")
+    sent_hash: Mapped[str] = mapped_column(String(64), default="")
+    remote_modified: Mapped[str] = mapped_column(String(40), default="")
+    media: Mapped[str] = mapped_column(Text, default="{}")
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)

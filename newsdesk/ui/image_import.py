@@ -139,7 +139,7 @@ class ImageImports:
         files, skipped = local_image_files(paths)
         if not files and not skipped:
             return False
-        self._queue_import(ImportJob(files, [], add_to_article, skipped, template))
+        self._queue_import(ImportJob(files, [], add_to_article, skipped, template=template))
         return True
 
     def import_into_body(self: ImagesPanel, paths: list[Path], image: QImage | None = None) -> bool:

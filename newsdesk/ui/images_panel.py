@@ -849,12 +849,33 @@ class ImagesPanel(ImageImports, QWidget):
         """Lend the report height from the photo-desk form below, so it shows whole if it can."""
         if not shiboken6.isValid(self) or not self.report_row.isVisible():
             return
-        short = self.report_area.maximumHeight() - self.report_area.height()
+        area, top_pane = self.report_area, self.splitter.widget(0)
         top, form = self.splitter.sizes()
-        spare = form - self.splitter.widget(1).minimumSizeHint().height()
-        give = min(short, spare)
-        if give > 0:
-            self.splitter.setSizes([top + give, form - give])
+        spare = max(0, form - self.splitter.widget(1).minimumSizeHint().height())
+        # Inside the top pane the grids would share any room with the report; the
+        # report comes first, as far as every other part keeps its minimum.
+        room = top + spare - top_pane.minimumSizeHint().height()
+        extra = min(area.maximumHeight() - area.minimumHeight(), room)
+        if extra <= 0:
+            return
+        area.granted = area.minimumHeight() + extra
+        area.fit()
+        top_pane.layout().activate()
+        # Wrapped labels need more than their size hints say: whatever the row
+        # still lacks comes from the form too, or the report gives it back.
+        for _ in range(2):
+            lacking = area.minimumHeight() - self.report_row.height()
+            if lacking <= 0:
+                break
+            top, form = self.splitter.sizes()
+            spare = max(0, form - self.splitter.widget(1).minimumSizeHint().height())
+            give = min(lacking, spare)
+            if give > 0:
+                self.splitter.setSizes([top + give, form - give])
+            if give < lacking:
+                area.granted = max(0, area.granted - (lacking - give))
+                area.fit()
+            top_pane.layout().activate()
 
     def _dismiss_report(self) -> None:
         self.report_row.hide()

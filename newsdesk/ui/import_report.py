@@ -29,6 +29,9 @@ class ReportArea(QScrollArea):
     def __init__(self, label: QLabel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.label = label
+        # Height the panel found room for (see ImagesPanel._make_room_for_report):
+        # the report keeps at least this much while the rest keeps its minimum.
+        self.granted = 0
         self.setWidgetResizable(True)
         self.setFrameShape(QScrollArea.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -44,7 +47,7 @@ class ReportArea(QScrollArea):
         if needed < 0:
             needed = self.label.sizeHint().height()
         wanted = min(needed, REPORT_MAX_HEIGHT)
-        floor = min(wanted, self.fontMetrics().lineSpacing() * 3)
+        floor = min(wanted, max(self.fontMetrics().lineSpacing() * 3, self.granted))
         if (self.minimumHeight(), self.maximumHeight()) != (floor, wanted):
             self.setMinimumHeight(floor)
             self.setMaximumHeight(wanted)
@@ -82,6 +85,7 @@ class ReportBar(QWidget):
 
     def say(self, html_text: str, *, tooltip: str = "") -> None:
         """Show this (rich text); the tooltip and a screen reader get the plain words."""
+        self.area.granted = 0
         self.label.setText(html_text)
         self.label.setToolTip(tooltip)
         self.label.setAccessibleName(tooltip or html_text)

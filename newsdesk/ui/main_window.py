@@ -382,6 +382,7 @@ class MainWindow(NewsroomActions, QMainWindow):
         article = bar.addMenu("&Article")
         a(article, "&History…", self.show_history, "Ctrl+Shift+H", name="history")
         a(article, "&Check (preflight)…", self.run_preflight, "Ctrl+Shift+K", name="preflight")
+        a(article, "Publish to &WordPress…", self.show_publish_wordpress, name="publish_wordpress")
         article.addSeparator()
         a(article, "&Reload from library", self.reload_article, name="reload")
 
@@ -985,6 +986,12 @@ class MainWindow(NewsroomActions, QMainWindow):
 
         self.save_everything()
         self.export_dialog = show_export(self)
+
+    def show_publish_wordpress(self) -> None:
+        """Article > Publish to WordPress…: the open story into the newsroom's WordPress."""
+        from newsdesk.ui.wordpress_dialog import show_publish_wordpress
+
+        self.wordpress_dialog = show_publish_wordpress(self)
 
     def import_images(self) -> None:
         """File > Import Images…: the image panel's file chooser (it imports in the background)."""
