@@ -112,6 +112,16 @@ EXPORT_LAST_FOLDER = Setting(
 LIBRARY_LOCATION = Setting(
     "library/location", str, "", USER, "Where this person moved their library (Preferences)."
 )
+PUBLISH_ON_SAVE = Setting(
+    "publish/on_save",
+    bool,
+    False,
+    USER,
+    "File > Publish on save is on (the site follows every save).",
+)
+PUBLISH_FOLDER = Setting(
+    "publish/folder", str, "", USER, "The folder File > Publish on save exports the site into."
+)
 WELCOME_SHOWN = Setting("welcome/shown", bool, False, USER, "The first-run welcome was shown.")
 LAST_ARTICLE = Setting(
     "libraries/{library}/last_article",
@@ -156,6 +166,9 @@ SYNC_PULLED = Setting(
     "pulled_through", int, 0, SYNC, "The server's last change id already merged here."
 )
 SYNC_PUSHED = Setting("pushed_through", int, 0, SYNC, "This library's last change id already sent.")
+SYNC_SYNCED_AT = Setting(
+    "synced_at", str, "", SYNC, "When the last sync finished, by this laptop's clock (shown only)."
+)
 SYNC_RESOLVED = Setting(
     "resolved_keys", str, "[]", SYNC, "Records a resolution changed, merged again by the next sync."
 )

@@ -668,6 +668,20 @@ class Library(NewsroomRecords, PhotoDeskMixin, RemotePostRecords):
                 stmt = stmt.where(Article.status == status)
             return list(s.scalars(stmt))
 
+    def articles_by_ids(self, ids: Iterable[int]) -> list[Article]:
+        """Fully loaded articles (tags, figures, related) with these ids, in id order."""
+        wanted = sorted(set(ids))
+        out: list[Article] = []
+        with self._session() as s:
+            for i in range(0, len(wanted), 500):
+                stmt = (
+                    select(Article)
+                    .options(*_article_options())
+                    .where(Article.id.in_(wanted[i : i + 500]))
+                )
+                out += s.scalars(stmt.order_by(Article.id))
+        return out
+
     def sections(self) -> list[str]:
         """Sections in use, by name (read from the kept counts, not the articles)."""
         return list(self.section_counts())

@@ -382,11 +382,12 @@ def _send_picture(library, api: WordPressAPI, picture: _Picture, entry: dict | N
     """Upload the picture once; set its words when they changed. Returns its media entry."""
     words = picture.words()
     words_hash = hashlib.sha256(json.dumps(words, sort_keys=True).encode()).hexdigest()
-    if entry is not None and entry.get("words") == words_hash:
-        return entry
     if entry is not None:
         try:
-            _set_words(api, entry, words)
+            if entry.get("words") == words_hash:
+                api.get(f"wp/v2/media/{entry['id']}", context="edit")  # still on the site?
+            else:
+                _set_words(api, entry, words)
             return {**entry, "words": words_hash}
         except NotFoundOnSite:
             pass  # deleted from the site's media library: uploaded again

@@ -82,6 +82,23 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+class _GuardedRedirect(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect, but never carry the password to another host or over plain http."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is None:
+            return None
+        old, to = urllib.parse.urlsplit(req.full_url), urllib.parse.urlsplit(new.full_url)
+        downgraded = to.scheme != "https" and not _is_loopback(to.hostname or "")
+        if to.netloc != old.netloc or downgraded:
+            new.remove_header("Authorization")
+        return new
+
+
+_OPENER = urllib.request.build_opener(_GuardedRedirect)
+
+
 def _plain(text: str) -> str:
     """A WordPress message without its HTML, on one line."""
     return " ".join(html.unescape(_TAGS.sub("", text or "")).split())
@@ -106,17 +123,28 @@ class WordPressAPI:
         return self._root
 
     def _discover(self) -> str:
-        req = urllib.request.Request(self.site, method="HEAD", headers=self._headers())
+        """Asked without the password: the site's home page names its API root in a Link header."""
+        headers = {k: v for k, v in self._headers().items() if k != "Authorization"}
+        req = urllib.request.Request(self.site, method="HEAD", headers=headers)
         try:
             with self._open(req) as resp:
                 links = resp.headers.get_all("Link") or []
         except urllib.error.HTTPError as exc:
-            links = exc.headers.get_all("Link") or [] if exc.headers else []
+            links = (exc.headers.get_all("Link") or []) if exc.headers else []
+        root = urllib.parse.urljoin(self.site, "wp-json/")
         for link in links:
             m = _LINK_API.search(link)
             if m:
-                return urllib.parse.urljoin(self.site, m.group(1))
-        return urllib.parse.urljoin(self.site, "wp-json/")
+                root = urllib.parse.urljoin(self.site, m.group(1))
+                break
+        parts = urllib.parse.urlsplit(root)
+        if parts.scheme != "https" and not _is_loopback(parts.hostname or ""):
+            raise WordPressError(
+                f"{self.site} says its REST API is at {root}, which would send the application "
+                "password unencrypted; ask the site's administrator to give WordPress its "
+                "https:// address."
+            )
+        return root
 
     def url(self, route: str, query: dict[str, Any] | None = None) -> str:
         """The address of a route such as 'wp/v2/posts', with its query."""
@@ -166,23 +194,23 @@ class WordPressAPI:
             return json.loads(raw)
         except ValueError:
             raise WordPressError(
-                f"The address {self.site} did not answer as a WordPress site; check --site "
-                "(the address readers open, such as https://news.example.org/)."
+                f"The address {self.site} did not answer as a WordPress site; check the site's "
+                "address (the one readers open, such as https://news.example.org/)."
             ) from None
 
     def _open(self, req: urllib.request.Request):
         """urlopen, with network and TLS failures turned into one sentence."""
         try:
-            return urllib.request.urlopen(req, timeout=TIMEOUT)
+            return _OPENER.open(req, timeout=TIMEOUT)
         except urllib.error.HTTPError:
             raise
         except urllib.error.URLError as exc:
             raise self._unreachable(exc.reason) from None
         except (TimeoutError, ConnectionError, ssl.SSLError) as exc:
             raise self._unreachable(exc) from None
-        except (ValueError, http.client.HTTPException) as exc:
+        except (ValueError, http.client.HTTPException):
             raise WordPressError(
-                f"The site at {self.site} did not answer as a web server ({exc}); check --site."
+                f"The site at {self.site} did not answer as a web server; check the site's address."
             ) from None
 
     def _unreachable(self, reason: object) -> WordPressError:
@@ -194,8 +222,8 @@ class WordPressAPI:
             )
         if isinstance(reason, ssl.SSLError):
             return WordPressError(
-                f"A secure connection to {self.site} failed ({reason.reason or reason}); check "
-                "that the address is the site's https:// address."
+                f"A secure (TLS) connection to {self.site} failed; check that the address is "
+                "the site's https:// address."
             )
         if isinstance(reason, socket.gaierror):
             return WordPressError(
@@ -250,13 +278,14 @@ class WordPressAPI:
             )
         if exc.code == 404 and code == "rest_no_route":
             return WordPressError(
-                f"{self.site} has no WordPress REST API at {self.root}; check --site."
+                f"{self.site} has no WordPress REST API at {self.root}; check the site's address."
             )
         if exc.code == 404 and code:
             return NotFoundOnSite(message or code)
         if exc.code == 404:
             return WordPressError(
-                f"The address {self.site} did not answer as a WordPress site; check --site."
+                f"The address {self.site} did not answer as a WordPress site; check the "
+                "site's address."
             )
         if exc.code == 413:
             return WordPressError(

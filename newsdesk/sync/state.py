@@ -19,6 +19,7 @@ LAPTOP_ID = settings.SYNC_LAPTOP_ID.key  # this laptop's name in the server's ch
 PULLED = settings.SYNC_PULLED.key  # the server's last change id already merged here
 PUSHED = settings.SYNC_PUSHED.key  # this library's last change id already sent
 DIRTY = settings.SYNC_RESOLVED.key  # records a resolution changed: merged again by the next sync
+SYNCED_AT = settings.SYNC_SYNCED_AT.key  # when the last sync finished, by this laptop's clock
 
 
 def read_state(library) -> dict[str, str]:

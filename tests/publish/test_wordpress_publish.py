@@ -264,3 +264,36 @@ def test_no_password_or_no_site_stops_with_one_sentence(library, tmp_path):
         assert done.returncode == 2, (extra, done.stdout, done.stderr)
         assert done.stderr.count("\n") == 1 and words in done.stderr, done.stderr
         assert "Traceback" not in done.stderr and "Error" not in done.stderr
+
+
+def test_every_published_story_at_once(wordpress_site, library, tmp_path):
+    site = wordpress_site
+    one = story_with_pictures(library, tmp_path / "photos", "all-published-one")
+    two = story_with_pictures(library, tmp_path / "photos", "all-published-two")
+    draft = story_with_pictures(library, tmp_path / "photos", "all-published-draft")
+    library.update_article(draft.id, status="ready")
+    done = _publish(site, library.root, extra=("--all-published",), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert "all-published-one: Created post" in done.stdout
+    assert "all-published-two: Created post" in done.stdout
+    assert "all-published-draft" not in done.stdout
+    assert library.remote_post(site.url + "/", draft.uid) is None
+    assert _post_of(site, library, one)["id"] != _post_of(site, library, two)["id"]
+
+
+def test_a_post_or_picture_deleted_in_wordpress_is_made_again(wordpress_site, library, tmp_path):
+    site = wordpress_site
+    article = story_with_pictures(library, tmp_path / "photos", "deleted-in-wordpress")
+    assert _publish(site, library.root, article.slug, cwd=tmp_path).returncode == 0
+    first = _post_of(site, library, article)
+    site.api(f"/wp/v2/posts/{first['id']}?force=true", method="DELETE", admin=True)
+    site.api(f"/wp/v2/media/{first['featured_media']}?force=true", method="DELETE", admin=True)
+
+    done = _publish(site, library.root, article.slug, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert "Created post" in done.stdout
+    post = _post_of(site, library, article)
+    assert post["id"] != first["id"] and post["status"] == "publish"
+    assert post["featured_media"] not in (0, first["featured_media"])
+    hero = site.api(f"/wp/v2/media/{post['featured_media']}?context=edit")
+    assert hero["alt_text"] == "The harbour wall, broken in two places"
