@@ -169,6 +169,9 @@ SYNC_PUSHED = Setting("pushed_through", int, 0, SYNC, "This library's last chang
 SYNC_SYNCED_AT = Setting(
     "synced_at", str, "", SYNC, "When the last sync finished, by this laptop's clock (shown only)."
 )
+SYNC_RECORDS = Setting(
+    "records_travel", str, "", SYNC, "Authors, templates and codes have been merged once."
+)
 SYNC_RESOLVED = Setting(
     "resolved_keys", str, "[]", SYNC, "Records a resolution changed, merged again by the next sync."
 )

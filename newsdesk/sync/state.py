@@ -20,6 +20,7 @@ PULLED = settings.SYNC_PULLED.key  # the server's last change id already merged 
 PUSHED = settings.SYNC_PUSHED.key  # this library's last change id already sent
 DIRTY = settings.SYNC_RESOLVED.key  # records a resolution changed: merged again by the next sync
 SYNCED_AT = settings.SYNC_SYNCED_AT.key  # when the last sync finished, by this laptop's clock
+RECORDS = settings.SYNC_RECORDS.key  # authors, templates and codes have been merged once
 
 
 def read_state(library) -> dict[str, str]:
@@ -43,6 +44,23 @@ def read_bases(library, kind: str, keys: Iterable[str]) -> dict[str, Snapshot]:
             )
             out.update((k, json.loads(d)) for k, d in conn.execute(stmt))
     return out
+
+
+def read_all_bases(library, kind: str) -> dict[str, Snapshot]:
+    """Every base of one kind (for the small kinds: authors, templates, codes)."""
+    with library.engine.connect() as conn:
+        stmt = select(SyncBase.key, SyncBase.data).where(SyncBase.kind == kind)
+        return {k: json.loads(d) for k, d in conn.execute(stmt)}
+
+
+def forget_bases(s: Session, kind: str, keys: Iterable[str]) -> None:
+    keys = sorted(set(keys))
+    for start in range(0, len(keys), 500):
+        s.execute(
+            delete(SyncBase).where(
+                SyncBase.kind == kind, SyncBase.key.in_(keys[start : start + 500])
+            )
+        )
 
 
 def put_bases(s: Session, kind: str, bases: dict[str, Snapshot]) -> None:

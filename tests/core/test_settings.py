@@ -123,4 +123,5 @@ def test_the_publication_takes_exactly_its_declared_fields_and_starts_from_their
 def test_the_sync_state_keys_are_the_declared_ones():
     declared = {s.key for s in settings.declared(settings.SYNC)}
     used = {state.SERVER, state.LAPTOP_ID, state.PULLED, state.PUSHED, state.DIRTY, state.SYNCED_AT}
+    used |= {state.RECORDS}
     assert used == declared
