@@ -21,7 +21,9 @@ HERO_WORDS = (
 )
 LD_CREDIT = (
     "(() => { const s = document.querySelector('script[type=\"application/ld+json\"]');"
-    " const ld = JSON.parse(s.textContent); return (ld.image && ld.image[0].creditText) || ''; })()"
+    " const all = [].concat(JSON.parse(s.textContent));"
+    " const ld = all.find(x => x['@type'] === 'NewsArticle') || {};"
+    " return (ld.image && ld.image[0].creditText) || ''; })()"
 )
 
 
