@@ -16,6 +16,7 @@ from sqlalchemy import Engine, bindparam, func, or_, select, text, tuple_
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from newsdesk import settings
 from newsdesk.library import database, listing, media, search
 from newsdesk.library import publication as publication_settings
 from newsdesk.library.changes import (
@@ -1394,7 +1395,7 @@ class Library(NewsroomRecords, PhotoDeskMixin, RemotePostRecords, FramingMixin):
             return pub
 
     def update_publication(self, **fields: Any) -> Publication:
-        allowed = {"name", "base_url", "language", "timezone", "logo_image_id"}
+        allowed = {s.key for s in settings.declared(settings.PUBLICATION)}
         unknown = fields.keys() - allowed
         if unknown:
             raise TypeError(f"unknown publication fields: {', '.join(sorted(unknown))}")
