@@ -36,7 +36,11 @@ def test_a_new_library_is_seeded_once_with_a_publishable_sample(tmp_path):
     article = lib.get_article(SAMPLE_SLUG)
     assert article.hero is not None and article.hero.image.credit and article.hero.image.alt_text
     assert article.related and article.related[0].target.hero is not None
-    assert preflight(lib, article) == []
+    # Publishable: no errors. The one warning a sample picture earns is that, at
+    # 1600x1067, its square crop cannot reach the 1,200 px search engines want.
+    problems = preflight(lib, article)
+    assert [p for p in problems if p.is_error] == []
+    assert [p.code for p in problems] in ([], ["hero-crop-narrow"])
     lib.delete_article(article.id)
     assert seed_if_new(lib) is False  # a library someone has used is never re-seeded
     lib.close()
