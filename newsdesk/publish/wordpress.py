@@ -159,6 +159,8 @@ def default_status(article: Article, now: datetime | None = None) -> str:
 def make_plan(library, article: Article, *, status: str | None = None, now=None) -> Plan:
     """Check the story and gather the post; raises NotPublishable with the reasons it may not go."""
     now = now or utcnow()
+    if getattr(article, "deleted_at", None) is not None:
+        raise NotPublishable(article.slug, ["it is in the trash; restore it first"])
     status = status or default_status(article, now)
     if status not in STATUSES:
         raise NotPublishable(article.slug, [f"{status!r} is not a WordPress status"])

@@ -76,6 +76,13 @@ def test_a_draft_may_go_out_before_it_passes_preflight(library):
         make_plan(library, story, status="publish")
 
 
+def test_a_story_in_the_trash_is_not_sent(library, tmp_path):
+    story = story_with_pictures(library, tmp_path / "p", "thrown-away")
+    library.trash_article(story.id)
+    with pytest.raises(NotPublishable, match="in the trash; restore it first"):
+        make_plan(library, library.get_article(story.id), status="draft")
+
+
 def test_what_is_sent_changes_exactly_when_the_story_does(library, tmp_path):
     story = story_with_pictures(library, tmp_path / "p", "hash-story")
     first = make_plan(library, story).digest()

@@ -297,3 +297,41 @@ def test_a_post_or_picture_deleted_in_wordpress_is_made_again(wordpress_site, li
     assert post["featured_media"] not in (0, first["featured_media"])
     hero = site.api(f"/wp/v2/media/{post['featured_media']}?context=edit")
     assert hero["alt_text"] == "The harbour wall, broken in two places"
+
+
+def test_a_terminal_sees_progress_and_a_script_sees_only_results(wordpress_site, library, tmp_path):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from tests.publish.stories import REPO
+
+    site = wordpress_site
+    article = story_with_pictures(library, tmp_path / "photos", "progress-on-a-terminal")
+    master, slave = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": str(REPO), "NEWSDESK_WP_PASSWORD": site.password}
+    cmd = [sys.executable, "-m", "newsdesk", "--library", str(library.root), "publish"]
+    cmd += ["wordpress", article.slug, "--site", site.url, "--user", site.user]
+    try:
+        done = subprocess.run(
+            cmd, stdout=subprocess.PIPE, stderr=slave, env=env, cwd=tmp_path, timeout=300
+        )
+        os.close(slave)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(master)
+    assert done.returncode == 0
+    terminal = seen.decode()
+    assert "progress-on-a-terminal: Picture 1 of 2…" in terminal
+    assert "progress-on-a-terminal: Creating the post…" in terminal
+    assert terminal.endswith("\r\x1b[K")  # the progress line is wiped before the result
+    assert done.stdout.decode().startswith("progress-on-a-terminal: Created post ")
