@@ -275,7 +275,7 @@ def publish_story(
             remote = api.get(f"wp/v2/posts/{record.post_id}", context="edit")
         except NotFoundOnSite:
             remote = None  # deleted in WordPress: made again below
-    edited = remote is not None and str(remote.get("modified_gmt", "")) != record.remote_modified
+    edited = remote is not None and _changed_since(remote, record.remote_modified)
     if edited and not force:
         when = str(remote.get("modified_gmt", "")).replace("T", " ")
         return Outcome(
@@ -345,7 +345,7 @@ def publish_story(
         link=str(saved.get("link", "")),
         status=str(saved.get("status", "")),
         sent_hash=digest,
-        remote_modified=str(saved.get("modified_gmt", "")),
+        remote_modified=_remote_state(saved),
         media=json.dumps(media, sort_keys=True),
     )
     state = {"publish": "published", "future": "scheduled", "draft": "a draft"}.get(
@@ -360,6 +360,26 @@ def publish_story(
         str(saved.get("status", "")),
         f"{article.slug}: {verb} post {saved['id']} ({state}) at {saved.get('link', api.site)}.",
     )
+
+
+def _remote_state(post: dict) -> str:
+    """What we remember of the post as WordPress holds it: its modified_gmt and a digest.
+
+    WordPress keeps whole seconds, so an edit made in the same second as our
+    publish leaves modified_gmt as it was; the digest of the words (raw title,
+    content, excerpt) catches it. Status is left out: WordPress itself turns a
+    scheduled post into a published one at its time.
+    """
+    words = [(post.get(k) or {}).get("raw", "") for k in ("title", "content", "excerpt")]
+    digest = hashlib.sha256(json.dumps(words, ensure_ascii=False).encode("utf-8")).hexdigest()
+    return f"{post.get('modified_gmt', '')} {digest[:16]}"
+
+
+def _changed_since(remote: dict, remembered: str) -> bool:
+    """The post was changed in WordPress since we recorded `remembered` (see _remote_state)."""
+    modified, _, digest = remembered.partition(" ")
+    now_modified, _, now_digest = _remote_state(remote).partition(" ")
+    return now_modified != modified or bool(digest) and now_digest != digest
 
 
 def _keep_media(library, site: str, article_uid: str, media: dict, record) -> None:
