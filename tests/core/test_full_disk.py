@@ -1,4 +1,4 @@
-"""A library on a full disk: one sentence, exit 2, and nothing half-written (a real 1 MB tmpfs)."""
+"""A library on a full disk: one sentence, exit 2, and nothing half-written (a real 2 MB tmpfs)."""
 
 from __future__ import annotations
 
@@ -21,12 +21,12 @@ SAMPLES = ("harbour-market-opens-earlier.md", "night-ferry-crews-rehearse-for-wi
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A 1 MB tmpfs mounted for this test alone, unmounted afterwards whatever happens."""
+    """A 2 MB tmpfs mounted for this test alone, unmounted afterwards whatever happens."""
     if os.geteuid() != 0:
         pytest.skip("mounting a tmpfs needs root")
     mount_point = tmp_path / "disk"
     mount_point.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount_point)], check=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount_point)], check=True)
     try:
         yield mount_point
     finally:
