@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from newsdesk.concurrency import CancelFlag
+from newsdesk.export import pages as site_pages
 from newsdesk.export import render as page_render
 from newsdesk.export.assets import (
     FAVICON,
@@ -22,7 +23,9 @@ from newsdesk.export.assets import (
     RENDITION_FORMATS,
     RENDITION_WIDTHS,
     STYLESHEET,
+    ExportAssets,
     SiteImage,
+    site_key,
     site_url,
 )
 from newsdesk.export.listings import (
@@ -41,7 +44,7 @@ from newsdesk.library import Library
 from newsdesk.library.models import Article, Image, utcnow
 from newsdesk.paths import resource
 from newsdesk.preflight import preflight
-from newsdesk.render import dates
+from newsdesk.render import dates, i18n
 from newsdesk.render.page import environment
 from newsdesk.rules import is_public, section_segment
 
@@ -53,6 +56,9 @@ EXPORT_FORMAT = 2
 RENDITION_INDEX = "export-index.json"
 # Below this many pages, starting worker processes costs more than it saves.
 POOL_MIN_PAGES = 40
+# Each story's text as the feeds carry it, kept in the library's cache by what it was made
+# from, so a feed whose other entries did not change is written without rendering them.
+FEED_CACHE = "feed-entries"
 
 Progress = Callable[[int, int], None]
 _IMAGE_REF = re.compile(r"\]\(\s*image:([0-9A-Za-z-]+)")
@@ -170,6 +176,11 @@ class _Export:
         self.report = ExportReport(out_dir=Path(out_dir).expanduser().absolute())
         self._done = 0
         self._total = 1
+        self._section_names: list[str] = []  # the navigation every page carries
+        self._fps: dict[str, str] = {}  # uid -> fingerprint of each story in the site
+        self._feed_sources: dict[str, Article] = {}
+        self._feed_images: dict[str, SiteImage] = {}
+        self._extra: dict[str, Image] = {}
 
     # ---- helpers -------------------------------------------------------------
     def _check_cancel(self) -> None:
@@ -297,6 +308,13 @@ class _Export:
             selected = kept
 
         pages = {c.article.uid: c.folder for c in selected}
+        self._fps = {c.article.uid: c.fingerprint for c in selected}
+        self._feed_sources = {c.article.uid: c.article for c in selected}
+        self._feed_images, self._extra = site_images, extra_images
+        names: dict[str, str] = {}
+        for cand in sorted(selected, key=lambda c: (_when(c.article), c.article.id), reverse=True):
+            names.setdefault(section_segment(cand.article.section), cand.article.section or "News")
+        self._section_names = [names[seg] for seg in sorted(names)]
         selected = self._pages(writer, selected, pages, site_images, extra_images, previous)
         rows = [
             row_of(
@@ -315,9 +333,7 @@ class _Export:
             c.article.uid: {"fp": c.fingerprint, "page": c.folder, "pfp": self._page_fp(c, pages)}
             for c in selected
         }
-        renditions_manifest = {
-            key: [list(f) for f in img.files] for key, img in self._rendition_keys.items()
-        }
+        renditions_manifest = {key: img.entries() for key, img in self._rendition_keys.items()}
         token = secrets.token_hex(8) if requested is None else ""
         writer.commit(
             {
@@ -443,46 +459,66 @@ class _Export:
                     h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
         pub = self.publication
         logo = self.logo.sha256 if self.logo is not None else None
-        h.update(json.dumps([pub.name, pub.base_url, pub.language, pub.timezone, logo]).encode())
+        size = self._page_size()
+        h.update(
+            json.dumps([pub.name, pub.base_url, pub.language, pub.timezone, logo, size]).encode()
+        )
         return h.hexdigest()
 
     # ---- renditions -----------------------------------------------------------
     def _renditions(
         self, writer: SiteWriter, selected: list[_Candidate], extra: dict[str, Image]
     ) -> tuple[dict[str, SiteImage], dict[str, str]]:
+        """Every rendition set the pages need, made once and reused across exports.
+
+        A set is one picture with the words embedded in its files: the
+        picture's own, or a story's where its figure has its own caption or
+        alt text (assets.site_key). A set that shows some story's hero also
+        gets the 16:9, 4:3, 1:1 and social-card crops.
+        """
+        from newsdesk.crops import ALL_RATIOS, crop_for
         from newsdesk.images import Credits, RenditionJob, make_renditions_many
 
-        images: dict[str, Image] = {}
+        wanted: dict[str, tuple[Image, Credits]] = {}
+        heroes: set[str] = set()
         for cand in selected:
-            for img in _images_of(cand.article, extra):
-                images.setdefault(img.sha256, img)
+            article = cand.article
+            hero = article.hero
+            for fig in article.figures:
+                img = fig.image
+                words = (fig.caption or "", fig.alt_text or "")
+                key = site_key(img, words)
+                wanted.setdefault(key, (img, _credits(Credits, img, *words)))
+                if fig is hero:
+                    heroes.add(key)
+            for img in _images_of(article, extra)[len(article.figures) :]:
+                wanted.setdefault(img.sha256, (img, _credits(Credits, img)))
         previous: dict[str, list] = writer.previous.get("renditions", {})
         cache_dir = self.library.renditions_dir
         cache_index = _read_json(cache_dir / RENDITION_INDEX)
         site_images: dict[str, SiteImage] = {}
         self._rendition_keys: dict[str, SiteImage] = {}
         jobs: list[tuple[str, str, RenditionJob]] = []
-        for sha, img in images.items():
-            credits = Credits(
-                caption=img.caption, credit=img.credit, creator=img.creator, copyright=img.copyright
-            )
-            key = _rendition_key(sha, asdict(credits))
+        for skey, (img, credits) in wanted.items():
+            sha = img.sha256
+            boxes = {n: crop_for(img, n) for n in ALL_RATIOS} if skey in heroes else {}
+            key = _rendition_key(sha, asdict(credits), {n: b.as_list() for n, b in boxes.items()})
             files = previous.get(key)
             if files and all(writer.can_reuse(f"{IMG_DIR}/{f[0]}") for f in files):
-                site_image = SiteImage(tuple(tuple(f) for f in files))
-                for f in site_image.files:
+                site_image = SiteImage.from_entries(files)
+                for f in files:
                     writer.reuse(f"{IMG_DIR}/{f[0]}")
-                site_images[sha] = self._rendition_keys[key] = site_image
+                site_images[skey] = self._rendition_keys[key] = site_image
                 continue
             files = cache_index.get(key)
             if files and all((cache_dir / f[0]).is_file() for f in files):
                 # Made by an earlier export to another folder: no need to even
                 # start the image workers to find that out.
-                site_image = SiteImage(tuple(tuple(f) for f in files))
-                for f in site_image.files:
+                site_image = SiteImage.from_entries(files)
+                for f in files:
                     path = cache_dir / f[0]
                     writer.link_in(f"{IMG_DIR}/{f[0]}", path, path.stem)
-                site_images[sha] = self._rendition_keys[key] = site_image
+                site_images[skey] = self._rendition_keys[key] = site_image
                 continue
             job = RenditionJob(
                 src=self.library.media_path(img),
@@ -491,8 +527,9 @@ class _Export:
                 widths=RENDITION_WIDTHS,
                 formats=RENDITION_FORMATS,
                 sha256=sha,
+                crops=boxes,
             )
-            jobs.append((sha, key, job))
+            jobs.append((skey, key, job))
 
         self._total = len(jobs) + len(selected) + 4
         failures: dict[str, str] = {}
@@ -504,21 +541,26 @@ class _Export:
                 cancel=self.cancel,
             )
             self._check_cancel()
-            for (sha, key, _job), result in zip(jobs, results, strict=True):
+            for (skey, key, _job), result in zip(jobs, results, strict=True):
+                img = wanted[skey][0]
                 if not isinstance(result, list):
-                    failures[sha] = (
-                        f"image {images[sha].original_name or sha[:12]}: {result.message}"
+                    failures[img.sha256] = (
+                        f"image {img.original_name or img.sha256[:12]}: {result.message}"
                     )
                     continue
-                ordered = sorted(result, key=lambda r: (r.width, r.format))
-                site_image = SiteImage(
-                    tuple((r.path.name, r.width, r.height, r.format) for r in ordered)
+                whole = sorted(
+                    (r for r in result if not r.ratio), key=lambda r: (r.width, r.format)
                 )
-                for r in ordered:
+                cut = [r for r in result if r.ratio]
+                site_image = SiteImage(
+                    tuple((r.path.name, r.width, r.height, r.format) for r in whole),
+                    tuple((r.path.name, r.width, r.height, r.format, r.ratio) for r in cut),
+                )
+                for r in [*whole, *cut]:
                     # The file name carries its content's key, so it stands for its hash.
                     writer.link_in(f"{IMG_DIR}/{r.path.name}", r.path, r.path.stem)
-                site_images[sha] = self._rendition_keys[key] = site_image
-                cache_index[key] = [list(f) for f in site_image.files]
+                site_images[skey] = self._rendition_keys[key] = site_image
+                cache_index[key] = site_image.entries()
             _write_json(cache_dir / RENDITION_INDEX, cache_index)
         return site_images, failures
 
@@ -529,7 +571,10 @@ class _Export:
             for link in cand.article.related
             if link.target is not None and link.target.uid in pages
         )
-        return hashlib.sha256(f"{cand.fingerprint}|{','.join(linked)}".encode()).hexdigest()
+        sections = "\x1f".join(self._section_names)  # the navigation every page carries
+        return hashlib.sha256(
+            f"{cand.fingerprint}|{','.join(linked)}|{sections}".encode()
+        ).hexdigest()
 
     def _pages(self, writer, selected, pages, site_images, extra, previous) -> list[_Candidate]:
         """Write every article page; returns the articles whose page could be made.
@@ -583,6 +628,7 @@ class _Export:
             extra_images=extra,
             templates_override=self.templates_override,
             publisher_logo=self._publisher_logo(),
+            sections=self._section_names,
         )
         articles = [c.article for c in to_render]
         folders = {c.article.uid: c.folder for c in to_render}
@@ -607,65 +653,97 @@ class _Export:
         for moment in (when, max(article.updated_at, when)):
             dates.iso(moment, tz)
             dates.iso(moment, "UTC")
-        dates.human_date(when, language=self.publication.language, tz_name=tz)
+        i18n.human_date(when, language=self.publication.language, tz_name=tz)
         if article.embargo_until is not None:
             dates.iso(article.embargo_until, tz)
 
     def _describe_failure(self, exc: BaseException) -> str:
         return page_render.describe_render_failure(exc, self.publication.timezone or "UTC")
 
-    # ---- listings, feed, sitemaps (built in export/listings.py) ---------------
+    # ---- listings, feeds, sitemaps (built in export/listings.py) --------------
+    def _page_size(self) -> int:
+        return site_pages.page_size(self.library.get_setting(site_pages.PAGE_SIZE_SETTING))
+
     def _listing_renderer(self, writer: SiteWriter) -> Listings:
-        env = environment(self.templates_override)
+        env = environment(self.templates_override, self.publication.language or "en")
         return Listings(
             self.library.root,
             self.publication,
             self.base_url,
             self.now,
             lambda rel, template, **context: self._render(writer, env, rel, template, **context),
+            lambda rel, template, signature, build: self._render_lazy(
+                writer, env, rel, template, signature, build
+            ),
+            page_size=self._page_size(),
+            logo=self._publisher_logo(),
+            feed_content=lambda row, root: self._feed_content(writer, row, root),
+            content_key=self._content_key,
         )
 
     def _listings(self, writer: SiteWriter, rows: list[ListingRow]) -> None:
+        """The listing pages, archive, 404 page, feeds and sitemaps of a site of these stories."""
         listings = self._listing_renderer(writer)
         rows = sorted(rows, key=lambda r: r.sort_key, reverse=True)
-        by_section: dict[str, list[ListingRow]] = {}
-        for r in rows:
-            by_section.setdefault(r.seg, []).append(r)
-        names = listings.section_names(items[0] for items in by_section.values())
-        listings.index(rows, names)
-        self._step()
-        for seg in sorted(by_section):
-            listings.section(seg, by_section[seg], names)
-        self._step()
-        listings.feed(rows)
-        # One page per author, listing their stories: authors/<slug>/.
-        listings.author_pages(rows, names)
+        listings.write_all(rows)
+        self._step(3)
         if not self.base_url:
             # Sitemaps, robots.txt and canonical links must be absolute: without a
             # base URL there is nothing true to write, so the site goes without.
             self.report.warnings.append(NO_BASE_URL_WARNING)
-        else:
-            cutoff = listings.news_cutoff_us()
-            listings.sitemaps(
-                [(r.folder, r.seg, r.lastmod_us) for r in rows],
-                [r for r in rows if r.when_us >= cutoff],
-            )
-        self._step()
 
     def _render(self, writer: SiteWriter, env, rel: str, template: str, **context: Any) -> None:
-        """Render a listing, feed or sitemap, unless its inputs are those of the previous export.
+        """Render a feed part or sitemap, unless its inputs are those of the previous export.
 
         The views are plain dataclasses, so their repr is a complete account of
         what the template is given; with the template digest it decides
         whether the file the previous export wrote can be carried over.
         """
-        key = hashlib.sha256(f"{self._env_digest}|{template}|{context!r}".encode()).hexdigest()
+        self._render_lazy(writer, env, rel, template, repr(context), lambda: context)
+
+    def _render_lazy(self, writer, env, rel: str, template: str, signature: str, build) -> None:
+        """Render rel from build(), unless its signature is the previous export's (then reuse it)."""
+        key = hashlib.sha256(f"{self._env_digest}|{template}|{signature}".encode()).hexdigest()
         self._inputs[rel] = key
-        self.report.rendered_listings.append(rel)
         if writer.previous.get("inputs", {}).get(rel) == key and writer.can_reuse(rel):
             writer.reuse(rel)
             return
-        writer.write(rel, env.get_template(template).render(**context).encode("utf-8"))
+        self.report.rendered_listings.append(rel)
+        writer.write(rel, env.get_template(template).render(**build()).encode("utf-8"))
+
+    # ---- the feeds' full text -------------------------------------------------
+    def _content_key(self, row: ListingRow) -> str:
+        """What a story's feed text was made from: its fingerprint and its pictures' files."""
+        fp = self._fps.get(row.uid, "")
+        return f"{fp}|{','.join(row.files)}" if fp else ""
+
+    def _feed_source(self, writer: SiteWriter, row: ListingRow):
+        """The loaded article of a feed entry, and the renditions its text may show."""
+        return self._feed_sources[row.uid], self._feed_images, self._extra
+
+    def _feed_content(self, writer: SiteWriter, row: ListingRow, root: str) -> str:
+        """A story's feed text (hero and body) with addresses from root, from the cache if made."""
+        key = self._content_key(row)
+        path = None
+        if key:
+            name = hashlib.sha256(f"{EXPORT_FORMAT}|{row.uid}|{key}|{root}".encode()).hexdigest()
+            path = self.library.cache_dir / FEED_CACHE / f"{name}.html"
+            try:
+                return path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                pass
+        article, images, extra = self._feed_source(writer, row)
+        assets = ExportAssets(self.library.root, images=images, pages={}, root=root)
+        html = page_render.feed_content(
+            article,
+            assets,
+            templates_override=self.templates_override,
+            extra_images=extra,
+            default_lang=self.publication.language or "en",
+        )
+        if path is not None:
+            _write_text(path, html)
+        return html
 
     def _static(self, writer: SiteWriter) -> None:
         if self._publisher_logo() is not None:
@@ -705,6 +783,17 @@ def _images_of(article: Article, extra: dict[str, Image]) -> list[Image]:
     return out
 
 
+def _write_text(path: Path, text: str) -> None:
+    """Best effort (it is only a cache), and atomic so a reader never sees half a file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+
+
 def _read_json(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -735,12 +824,30 @@ def _when(article: Article) -> datetime:
     return article.published_at or article.updated_at
 
 
-def _rendition_key(sha: str, credits: dict[str, str]) -> str:
-    from newsdesk.images import renditions
+def _credits(credits_type, img: Image, caption: str | None = None, alt_text: str | None = None):
+    """What a rendition set embeds: the photograph's credits and these words (default: its own)."""
+    return credits_type(
+        caption=img.caption if caption is None else caption,
+        credit=img.credit,
+        creator=img.creator,
+        copyright=img.copyright,
+        alt_text=img.alt_text if alt_text is None else alt_text,
+    )
+
+
+def _rendition_key(sha: str, credits: dict[str, str], boxes: dict[str, list[int]]) -> str:
+    from newsdesk.images import cropped, renditions
 
     # The images package's own settings too: when its pipeline changes, so do the files.
-    settings = [renditions.PIPELINE_VERSION, renditions.JPEG_QUALITY, renditions.WEBP_QUALITY]
-    spec = json.dumps([sha, credits, RENDITION_WIDTHS, RENDITION_FORMATS, settings], sort_keys=True)
+    settings = [
+        renditions.PIPELINE_VERSION,
+        renditions.JPEG_QUALITY,
+        renditions.WEBP_QUALITY,
+        cropped.CROP_VERSION,
+    ]
+    spec = json.dumps(
+        [sha, credits, RENDITION_WIDTHS, RENDITION_FORMATS, settings, boxes], sort_keys=True
+    )
     return hashlib.sha256(spec.encode()).hexdigest()[:32]
 
 

@@ -9,18 +9,18 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from newsdesk import settings
 from newsdesk.library.models import SyncBase, SyncConflict, SyncState
 from newsdesk.library.snapshots import Snapshot
 from newsdesk.sync.merge import Clash
 
-SERVER = "server"  # the shared library's URL or folder (never a password)
-LAPTOP_ID = "laptop_id"  # this laptop's name in the server's change log
-PULLED = "pulled_through"  # the server's last change id already merged here
-PUSHED = "pushed_through"  # this library's last change id already sent
-DIRTY = "resolved_keys"  # records a resolution changed: merged again by the next sync
-SYNCED_AT = (
-    "synced_at"  # when the last sync finished, by this laptop's clock (shown, never compared)
-)
+SERVER = settings.SYNC_SERVER.key  # the shared library's URL or folder (never a password)
+LAPTOP_ID = settings.SYNC_LAPTOP_ID.key  # this laptop's name in the server's change log
+PULLED = settings.SYNC_PULLED.key  # the server's last change id already merged here
+PUSHED = settings.SYNC_PUSHED.key  # this library's last change id already sent
+DIRTY = settings.SYNC_RESOLVED.key  # records a resolution changed: merged again by the next sync
+SYNCED_AT = settings.SYNC_SYNCED_AT.key  # when the last sync finished, by this laptop's clock
+RECORDS = settings.SYNC_RECORDS.key  # authors, templates and codes have been merged once
 
 
 def read_state(library) -> dict[str, str]:
@@ -44,6 +44,23 @@ def read_bases(library, kind: str, keys: Iterable[str]) -> dict[str, Snapshot]:
             )
             out.update((k, json.loads(d)) for k, d in conn.execute(stmt))
     return out
+
+
+def read_all_bases(library, kind: str) -> dict[str, Snapshot]:
+    """Every base of one kind (for the small kinds: authors, templates, codes)."""
+    with library.engine.connect() as conn:
+        stmt = select(SyncBase.key, SyncBase.data).where(SyncBase.kind == kind)
+        return {k: json.loads(d) for k, d in conn.execute(stmt)}
+
+
+def forget_bases(s: Session, kind: str, keys: Iterable[str]) -> None:
+    keys = sorted(set(keys))
+    for start in range(0, len(keys), 500):
+        s.execute(
+            delete(SyncBase).where(
+                SyncBase.kind == kind, SyncBase.key.in_(keys[start : start + 500])
+            )
+        )
 
 
 def put_bases(s: Session, kind: str, bases: dict[str, Snapshot]) -> None:
