@@ -143,7 +143,9 @@ class Plan:
 class _PlaceholderAssets(Assets):
     """The page's assets with every picture at a placeholder address named by its SHA-256."""
 
-    def image_ref(self, image: Image, *, alt: str, purpose: str) -> ImageRef:
+    def image_ref(
+        self, image: Image, *, alt: str, purpose: str, words: tuple[str, str] | None = None
+    ) -> ImageRef:
         return ImageRef(
             src=f"{_PLACEHOLDER}{image.sha256}", width=image.width, height=image.height, alt=alt
         )

@@ -79,7 +79,8 @@ def test_a_story_arrives_with_its_pictures_words_section_and_tags(
     assert f'src="{inline[0]["source_url"]}"' in content
     assert 'alt="Boats pushed onto the quay"' in content
     assert '<span class="caption">Boats on the quay at noon.</span>' in content
-    assert "Port Authority</span>" in content
+    credit = content[content.index('<span class="credit">') :]
+    assert "Port Authority" in credit[: credit.index("</figcaption>")]
     assert text_of(inline[0]["caption"]) == "Boats on the quay at noon. Credit: Port Authority"
 
 
