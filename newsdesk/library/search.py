@@ -19,7 +19,7 @@ FTS_COLUMNS = ("headline", "dek", "body", "byline", "tags")
 RANK_WEIGHTS = "bm25(10.0, 4.0, 1.0, 2.0, 5.0)"
 SNIPPET_OPEN, SNIPPET_CLOSE = "\x02", "\x03"
 # Words found in more articles than this are ranked among their newest matches only.
-RANK_WINDOW = 3000
+RANK_WINDOW = 1000
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
