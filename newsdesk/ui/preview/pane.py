@@ -161,6 +161,21 @@ class PreviewPane(QWidget):
             lambda: jobs.build_first_screen(generation, source, renderer), self._on_page_built
         )
 
+    def clear(self, message: str = "No story is open.") -> None:
+        """Show no page (the open story was closed); show_article brings one back."""
+        self._generation += 1
+        self._source = None
+        self._renderer = None
+        self._loaded = False
+        self._page_html = None
+        self._pending_text = None
+        self._fields_dirty = False
+        self._partial = False
+        self._awaiting_frame = False
+        self._frame_wait.stop()
+        self._placeholder.setText(message)
+        self._stack.setCurrentWidget(self._placeholder)
+
     def update_body(self, markdown_text: str) -> None:
         """The body changed (call on every keystroke): patch only the blocks that changed."""
         if self._source is None:
@@ -258,6 +273,7 @@ class PreviewPane(QWidget):
             version = self._pending_version
             base, measure = self._state, self._measure
             page_view = None if self._patches else self._view
+            lang = self._view.lang if self._view is not None else "en"
             self._busy = True
             self._submit(
                 lambda: (
@@ -271,6 +287,7 @@ class PreviewPane(QWidget):
                         base,
                         templates_dir=templates,
                         page_view=page_view,
+                        lang=lang,
                         version=version,
                     ),
                 ),
