@@ -2,9 +2,10 @@
 
     python benchmarks/fill_pg.py N URL     # N articles (generated once, cached), URL from `server init`
 
-Rows go in with COPY (tens of thousands a second), then the search column is
-computed in one UPDATE with its GIN index dropped meanwhile, and the id
-sequences are moved past the copied ids.
+Rows go in with COPY (tens of thousands a second), then the search columns
+are computed in one UPDATE with their GIN index dropped meanwhile, the word
+counts (term_stats) taken from them, and the id sequences moved past the
+copied ids.
 """
 
 from __future__ import annotations
@@ -63,7 +64,13 @@ def copy_sqlite_into(sqlite_path: Path, url: str) -> dict[str, int]:
                     copy.write_row(row)
                     n += 1
             counts[table] = n
-        dst.execute(f"UPDATE articles a SET search_doc = {search_pg.DOC_SQL}")
+        dst.execute(
+            f"UPDATE articles a SET search_doc = {search_pg.DOC_SQL}, rank_doc = {search_pg.RANK_SQL}"
+        )
+        dst.execute("DELETE FROM term_stats")
+        dst.execute(
+            f"INSERT INTO term_stats (term, docs) SELECT word, ndoc FROM {search_pg.TS_STAT}"
+        )
         dst.execute("CREATE INDEX ix_articles_search_doc ON articles USING gin (search_doc)")
         dst.execute("ALTER TABLE articles ENABLE TRIGGER newsdesk_articles_guard")
         for table in SERIALS:

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 import appdirs
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, event, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -43,6 +43,10 @@ class SharedLibrary(Library):
     def __init__(self, url, engine: Engine) -> None:
         self.url = url
         super().__init__(cache_root(url), engine)
+        # The articles a transaction indexed are indexed once, together, as it
+        # commits (search_pg.index_articles): one statement for a sync batch.
+        event.listen(self._sessions, "before_commit", _index_queued)
+        event.listen(self._sessions, "after_rollback", _forget_queued)
 
     @classmethod
     def open_url(cls, value: str) -> SharedLibrary:
@@ -85,10 +89,13 @@ class SharedLibrary(Library):
         return True
 
     def _index(self, s: Session, article: Article) -> None:
-        search_pg.index_article(s.connection(), article.id)
+        s.info.setdefault(_QUEUE, set()).add(article.id)
 
     def _unindex(self, s: Session, article_id: int) -> None:
-        pass  # the document is a column of the deleted row
+        # The document goes with the row; its words leave the counts now,
+        # while the row (its deletion not yet flushed) can still be read.
+        search_pg.uncount_articles(s.connection(), [article_id])
+        s.info.get(_QUEUE, set()).discard(article_id)
 
     def _fts_ids(self, conn, match, query, *, prefix, limit, status, section, snippets=True):
         # The words SQLite's match holds (search.build_match): a one-letter word
@@ -111,11 +118,14 @@ class SharedLibrary(Library):
             search_pg.rebuild_index(conn)
 
     def check_search_index(self) -> None:
-        """Raise search.IndexOutOfStep unless every article's search document is current."""
+        """Raise search.IndexOutOfStep unless every search document and word count is current."""
         with self.engine.connect() as conn:
             stale = search_pg.stale_documents(conn)
+            wrong = 0 if stale else search_pg.wrong_term_counts(conn)
         if stale:
             raise search.IndexOutOfStep(f"{stale} article(s) have an out-of-date search document.")
+        if wrong:
+            raise search.IndexOutOfStep(f"{wrong} word(s) have a wrong count of the stories holding them.")
 
     def checkpoint(self) -> None:
         pass  # the server keeps its own files consistent
@@ -196,6 +206,20 @@ class SharedLibrary(Library):
     # ---- the change log ------------------------------------------------------
     def watch_changes(self, last_id: int | None = None) -> ChangeWatch:
         return _SharedChangeWatch(self.engine, self.origin, last_id)
+
+
+_QUEUE = "newsdesk_reindex"
+
+
+def _index_queued(session: Session) -> None:
+    ids = session.info.pop(_QUEUE, None)
+    if ids:
+        session.flush()
+        search_pg.index_articles(session.connection(), ids)
+
+
+def _forget_queued(session: Session) -> None:
+    session.info.pop(_QUEUE, None)
 
 
 class _SharedChangeWatch(ChangeWatch):
