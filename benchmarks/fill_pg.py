@@ -47,6 +47,7 @@ def copy_sqlite_into(sqlite_path: Path, url: str) -> dict[str, int]:
         dst.execute("DELETE FROM publications")
         dst.execute("ALTER TABLE articles DISABLE TRIGGER newsdesk_articles_guard")
         dst.execute("DROP INDEX IF EXISTS ix_articles_search_doc")
+        dst.execute("DROP INDEX IF EXISTS ix_articles_rank_doc")
         for table in TABLES:
             src_cols = [r[1] for r in src.execute(f"PRAGMA table_info({table})")]
             dst_cols = {
@@ -72,6 +73,7 @@ def copy_sqlite_into(sqlite_path: Path, url: str) -> dict[str, int]:
             f"INSERT INTO term_stats (term, docs) SELECT word, ndoc FROM {search_pg.TS_STAT}"
         )
         dst.execute("CREATE INDEX ix_articles_search_doc ON articles USING gin (search_doc)")
+        dst.execute("CREATE INDEX ix_articles_rank_doc ON articles USING gin (rank_doc)")
         dst.execute("ALTER TABLE articles ENABLE TRIGGER newsdesk_articles_guard")
         for table in SERIALS:
             dst.execute(

@@ -29,12 +29,18 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
     SQLite's FTS5 tables and the article list's section and tag counts (kept by
     triggers), and PostgreSQL's search columns, their index and word counts (library/search_pg.py).
     """
-    if type_ == "table" and name and (
-        name.startswith("articles_fts") or name in ("section_counts", "tag_counts", "term_stats")
+    if (
+        type_ == "table"
+        and name
+        and (
+            name.startswith("articles_fts")
+            or name in ("section_counts", "tag_counts", "term_stats")
+        )
     ):
         return False
     return not (
-        type_ in ("column", "index") and name in ("search_doc", "rank_doc", "ix_articles_search_doc")
+        type_ in ("column", "index")
+        and name in ("search_doc", "rank_doc", "ix_articles_search_doc")
     )
 
 

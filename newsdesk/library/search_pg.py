@@ -28,16 +28,19 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY, INTEGER
 from sqlalchemy.engine import Connection
 
+from newsdesk.library.models import Article
 from newsdesk.library.search import query_terms
 
 # Words as written, lower case, no stemming (FTS5's unicode61), accents removed.
 CONFIG = "newsdesk_search"
-WEIGHTS = "{0.1, 0.2, 0.45, 1.0}"  # D, C, B, A as ts_rank_cd takes them
+WEIGHTS = "{0.1, 0.2, 0.45, 1.0}"  # D, C, B, A as ts_rank takes them
 # 1: rank divided by 1 + log(document length), as bm25 favours shorter matches.
 NORMALIZATION = 1
 # Words in more stories than this are ranked among their newest RANK_WINDOW
-# matches, as on SQLite; rarer words over all of them.
-RANK_WINDOW = 3000
+# matches, as on SQLite (3,000 there); rarer words over all of them. Ranking
+# costs 10-20 us a match here (ts_rank over rank_doc; ts_rank_cd's cover
+# density cost twice that), so the window is a third of SQLite's.
+RANK_WINDOW = 1000
 # The body's first characters that count in ranking: the lead, where a story
 # says what it is about. 300 keeps the ranking document in the row.
 LEAD_CHARS = 300
@@ -52,9 +55,7 @@ _FIELDS = (
     f"setweight(to_tsvector('{CONFIG}', coalesce(a.byline, '')), 'C')"
 )
 DOC_SQL = f"{_FIELDS} || setweight(to_tsvector('{CONFIG}', coalesce(a.body, '')), 'D')"
-RANK_SQL = (
-    f"{_FIELDS} || setweight(to_tsvector('{CONFIG}', left(coalesce(a.body, ''), {LEAD_CHARS})), 'D')"
-)
+RANK_SQL = f"{_FIELDS} || setweight(to_tsvector('{CONFIG}', left(coalesce(a.body, ''), {LEAD_CHARS})), 'D')"
 
 # Each indexed story's words counted in or out of term_stats in ONE statement,
 # in word order: writers that index stories at the same moment then take the
@@ -154,6 +155,35 @@ def tsquery_from_terms(terms: list[str], *, prefix: bool, any_word: bool = False
     return (" | " if any_word else " & ").join(parts)
 
 
+def _ranked_sql(status: str | None, section: str | None) -> tuple[str, dict[str, object]]:
+    """A CTE `r` (id, rank) of the best matches; the caller adds :q, :n and its SELECT.
+
+    As on SQLite, a word found in most of a large library is ranked among its
+    newest RANK_WINDOW matches only; rare words, where ranking matters most,
+    are ranked over all their matches. A story matches if its ranking
+    document does (read in the row) or else its whole document: the same
+    answer, since one holds a part of the other, but a common word is
+    looked for story by story, newest first, and mostly found without
+    reading a body's document (kilobytes, out of line). Rare words come from
+    the two GIN indexes. Ranks come from rank_doc alone.
+    """
+    where = "(a.rank_doc @@ q OR a.search_doc @@ q) AND a.deleted_at IS NULL"  # never the trash
+    params: dict[str, object] = {"w": RANK_WINDOW}
+    if status:
+        where += " AND a.status = :status"
+        params["status"] = status
+    if section:
+        where += " AND a.section = :section"
+        params["section"] = section
+    sql = (
+        f"WITH m AS MATERIALIZED (SELECT a.id, a.rank_doc FROM articles a, "
+        f"to_tsquery('{CONFIG}', :q) q WHERE {where} ORDER BY a.id DESC LIMIT :w), "
+        f"r AS (SELECT m.id, ts_rank('{WEIGHTS}', m.rank_doc, q, {NORMALIZATION}) AS rank "
+        f"FROM m, to_tsquery('{CONFIG}', :q) q ORDER BY rank DESC, m.id DESC LIMIT :n) "
+    )
+    return sql, params
+
+
 def ranked_ids(
     conn: Connection,
     tsquery: str,
@@ -162,29 +192,33 @@ def ranked_ids(
     status: str | None = None,
     section: str | None = None,
 ) -> list[int]:
-    """Ids of the best matches, best first.
-
-    As on SQLite, a word found in most of a large library is ranked among its
-    newest RANK_WINDOW matches only; rare words, where ranking matters most,
-    are ranked over all their matches. Matches come from search_doc's index,
-    ranks from rank_doc (read in the row, never a body's document).
-    """
-    where = "a.search_doc @@ q AND a.deleted_at IS NULL"  # the trash is never found
-    params: dict[str, object] = {"q": tsquery, "n": limit, "w": RANK_WINDOW}
-    if status:
-        where += " AND a.status = :status"
-        params["status"] = status
-    if section:
-        where += " AND a.section = :section"
-        params["section"] = section
+    """Ids of the best matches, best first (see _ranked_sql)."""
+    sql, params = _ranked_sql(status, section)
     rows = conn.execute(
-        text(
-            f"WITH m AS MATERIALIZED (SELECT a.id, a.rank_doc FROM articles a, "
-            f"to_tsquery('{CONFIG}', :q) q WHERE {where} ORDER BY a.id DESC LIMIT :w) "
-            f"SELECT m.id FROM m, to_tsquery('{CONFIG}', :q) q "
-            f"ORDER BY ts_rank_cd('{WEIGHTS}', m.rank_doc, q, {NORMALIZATION}) DESC, m.id DESC "
-            "LIMIT :n"
-        ),
-        params,
+        text(sql + "SELECT r.id FROM r ORDER BY r.rank DESC, r.id DESC"),
+        params | {"q": tsquery, "n": limit},
     )
     return [r[0] for r in rows]
+
+
+_HIT_COLUMNS = ("id", "uid", "slug", "headline", "dek", "section", "status", "updated_at")
+
+
+def ranked_rows(
+    conn: Connection,
+    tsquery: str,
+    *,
+    limit: int,
+    status: str | None = None,
+    section: str | None = None,
+    bodies: bool = True,
+) -> list[tuple]:
+    """The best matches, best first, as search.SearchHit's fields and then the body ("" without bodies)."""
+    sql, params = _ranked_sql(status, section)
+    columns = [Article.__table__.c[name] for name in (*_HIT_COLUMNS, "published_at", "body")]
+    body = "a.body" if bodies else "''"
+    stmt = text(
+        sql + f"SELECT {', '.join('a.' + n for n in _HIT_COLUMNS)}, a.published_at, {body} AS body "
+        "FROM r JOIN articles a ON a.id = r.id ORDER BY r.rank DESC, r.id DESC"
+    ).columns(*columns)
+    return [tuple(row) for row in conn.execute(stmt, params | {"q": tsquery, "n": limit})]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import tempfile
 from pathlib import Path
 
@@ -97,21 +96,39 @@ class SharedLibrary(Library):
         search_pg.uncount_articles(s.connection(), [article_id])
         s.info.get(_QUEUE, set()).discard(article_id)
 
-    def _fts_ids(self, conn, match, query, *, prefix, limit, status, section, snippets=True):
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 50,
+        prefix: bool = True,
+        status: str | None = None,
+        section: str | None = None,
+        snippets: bool = True,
+    ) -> list[search.SearchHit]:
+        """Ranked full-text search, as on a library folder; one query to the server.
+
+        The hits come back with the fields shown and, for snippets, the bodies
+        of the page shown only: every round trip counts on a shared server.
+        """
         # The words SQLite's match holds (search.build_match): a one-letter word
         # still being typed after others waits here too.
-        terms = [t.replace('""', '"') for t in re.findall(r'"((?:[^"]|"")*)"', match)]
-        tsquery = search_pg.tsquery_from_terms(terms, prefix=prefix)
+        terms = search.searched_terms(query, prefix)
+        typing = search.is_typing(query, prefix)
+        tsquery = search_pg.tsquery_from_terms(terms, prefix=typing)
         if tsquery is None:
             return []
-        ids = search_pg.ranked_ids(conn, tsquery, limit=limit, status=status, section=section)
-        if not ids or not snippets:
-            return [(i, "") for i in ids]
-        bodies = dict(
-            conn.execute(select(Article.id, Article.body).where(Article.id.in_(ids))).all()
-        )
-        terms = search.query_terms(query)
-        return [(i, search.make_snippet(bodies.get(i, ""), terms, prefix=prefix)) for i in ids]
+        with self.engine.connect() as conn:
+            rows = search_pg.ranked_rows(
+                conn, tsquery, limit=limit, status=status, section=section, bodies=snippets
+            )
+        return [
+            search.SearchHit(
+                *row[:-1],
+                snippet=search.make_snippet(row[-1], terms, prefix=typing) if snippets else "",
+            )
+            for row in rows
+        ]
 
     def rebuild_search_index(self) -> None:
         with self.engine.begin() as conn:
@@ -125,7 +142,9 @@ class SharedLibrary(Library):
         if stale:
             raise search.IndexOutOfStep(f"{stale} article(s) have an out-of-date search document.")
         if wrong:
-            raise search.IndexOutOfStep(f"{wrong} word(s) have a wrong count of the stories holding them.")
+            raise search.IndexOutOfStep(
+                f"{wrong} word(s) have a wrong count of the stories holding them."
+            )
 
     def checkpoint(self) -> None:
         pass  # the server keeps its own files consistent
