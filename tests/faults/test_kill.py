@@ -50,10 +50,7 @@ def _healthy(root: Path) -> sqlite3.Connection:
     return con
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="Known defect, first for the next session: a Markdown import of many files writes each file in its own transaction, so a kill can leave the first stories of the batch",
-)
+@pytest.mark.xfail(strict=False, reason="Known defect, first for the next session: a Markdown import of many files writes each file in its own transaction, so a kill can leave the first stories of the batch")
 def test_killing_a_many_file_import_at_random_points_never_leaves_a_half_written_library(tmp_path):
     rng = random.Random(11)
     files = []
