@@ -220,8 +220,13 @@ def write_articles(
     with library._session() as s, s.begin():
         # Nothing is flushed until every story is in place: one INSERT for them all.
         with s.no_autoflush:
-            created = _write_all(s, items, images, written, library)
+            created, later_targets = _write_all(s, items, images, written, library)
         s.flush()
+        if later_targets:
+            # Links to stories new in this batch: their ids came with the flush.
+            for link, target in later_targets:
+                link.target_id = target.id
+            s.flush()
         for article in created:
             library._index(s, article)
         if also is not None:
@@ -235,8 +240,12 @@ def _write_all(
     images: dict[str, Snapshot] | None,
     written: dict[str, Snapshot],
     library,
-) -> list[Article]:
-    """Put every snapshot on its article (new ones added); the articles written."""
+) -> tuple[list[Article], list[tuple[RelatedStory, Article]]]:
+    """Put every snapshot on its article (new ones added).
+
+    The articles written, and the related links whose target is one of the
+    new articles (their target_id is set once the flush has given it an id).
+    """
     _claim_versions(s, items)
     if images:
         write_images(library, images, s)
@@ -268,17 +277,17 @@ def _write_all(
         slugs={snap.get("slug") or uid for uid, snap, _v in items},
     )
     created: dict[str, Article] = {}
-    for uid, snap, version in items:
-        article = found.get(uid)
-        if article is None:
+    for uid, snap, version in items:  # the new ones first: any story may list them
+        if uid not in found:
             if version is not None:
                 raise VersionMoved(uid)
             article = Article(uid=uid, slug=batch.free_slug(snap.get("slug") or uid, uid))
             s.add(article)
-            created[uid] = article
-            target_ids[uid] = article  # its id comes with the flush
+            created[uid] = target_ids[uid] = article  # its id comes with the flush
+    for uid, snap, _version in items:
+        article = found.get(uid) or created[uid]
         written[uid] = _apply(s, article, snap, image_ids, target_ids, batch)
-    return [*found.values(), *created.values()]
+    return [*found.values(), *created.values()], batch.later_targets
 
 
 def _claim_versions(s: Session, items: Sequence[tuple[str, Snapshot, int | None]]) -> None:
@@ -287,22 +296,26 @@ def _claim_versions(s: Session, items: Sequence[tuple[str, Snapshot, int | None]
     claims = [{"u": uid, "v": version} for uid, _snap, version in items if version is not None]
     if not claims:
         return
+    now: dict[str, int] = {}
+    for chunk in _chunks([c["u"] for c in claims]):
+        now.update(
+            (uid, version)
+            for uid, version in s.execute(
+                select(Article.uid, Article.version).where(Article.uid.in_(chunk))
+            )
+        )
+    moved = next((c["u"] for c in claims if now.get(c["u"]) != c["v"]), None)
+    if moved is not None:
+        raise VersionMoved(moved)
     table = Article.__table__
     stmt = (
         update(table)
         .where(table.c.uid == bindparam("u"), table.c.version == bindparam("v"))
         .values(version=table.c.version + 1)
     )
-    hit = s.connection().execute(stmt, claims)
-    if hit.rowcount == len(claims):
-        return
-    now = dict(
-        s.execute(
-            select(Article.uid, Article.version).where(Article.uid.in_([c["u"] for c in claims]))
-        ).all()
-    )
-    moved = next((c["u"] for c in claims if now.get(c["u"]) != c["v"] + 1), claims[0]["u"])
-    raise VersionMoved(moved)
+    if s.connection().execute(stmt, claims).rowcount != len(claims):
+        # Saved by someone else between the look and the claim.
+        raise VersionMoved(claims[0]["u"])
 
 
 class _Batch:
@@ -317,13 +330,14 @@ class _Batch:
         # in this batch count as taken, even ones a story is leaving: the
         # rows are flushed only at the end, so no two may share one meanwhile.
         self.owners: dict[str, str | None] = {}
+        self.later_targets: list[tuple[RelatedStory, Article]] = []
         self._look_up({slugify(w) or "story" for w in slugs})
 
     def _look_up(self, slugs: set[str]) -> None:
         wanted = sorted(slugs - self.owners.keys())
         for chunk in _chunks(wanted):
             rows = self.s.execute(select(Article.slug, Article.uid).where(Article.slug.in_(chunk)))
-            self.owners.update(rows.tuples().all())
+            self.owners.update((slug, uid) for slug, uid in rows)
         for slug in wanted:
             self.owners.setdefault(slug, None)
 
@@ -378,7 +392,7 @@ def _apply(
     if "figures" in snap:
         _set_figures(article, snap, image_ids)
     if "related" in snap and [r.target_uid for r in article.related] != snap["related"]:
-        _set_related(article, snap, target_ids)
+        _set_related(article, snap, target_ids, batch)
     return snap
 
 
@@ -398,7 +412,9 @@ def _set_tags(article: Article, names: Sequence[str], batch: _Batch) -> None:
     article.tag_links = links  # leftovers go (delete-orphan)
 
 
-def _set_related(article: Article, snap: Snapshot, target_ids: dict[str, int | Article]) -> None:
+def _set_related(
+    article: Article, snap: Snapshot, target_ids: dict[str, int | Article], batch: _Batch
+) -> None:
     """The article's related stories in this order, each kept by its target's uid."""
     kept = {r.target_uid: r for r in article.related}
     wanted: list[RelatedStory] = []
@@ -406,7 +422,7 @@ def _set_related(article: Article, snap: Snapshot, target_ids: dict[str, int | A
         link = kept.pop(target, None) or RelatedStory(target_uid=target)
         found = target_ids.get(target)
         if isinstance(found, Article):
-            link.target = found  # new in this batch: its id comes with the flush
+            batch.later_targets.append((link, found))  # new in this batch: no id yet
         elif link.target_id != found:
             link.target_id = found
         link.target_headline = snap.get(f"related:{target}", "")
