@@ -369,12 +369,33 @@ def import_markdown_files(library: Library, paths: list[Path]) -> list[ImportRes
         def import_image(library: Library, path: Path):
             return record_prepared(library, prepared[Path(path).resolve()])
 
-        for item in parsed:
-            results.append(_write_article(library, item, import_image))
-            if results[-1].created and not item.fields.get("headline"):
-                results[-1].warnings.append(
-                    f"{item.path}: the front matter has no 'headline', so the article has none yet."
-                )
+        # One transaction for the whole batch: a failure or a killed process
+        # half-way leaves the library as it was, not with the first files in.
+        # It commits before the staging batch settles, so every picture moved
+        # into media/ has its record.
+        with library.transaction():
+            for item in parsed:
+                results.append(_write_article(library, item, import_image))
+                if results[-1].created and not item.fields.get("headline"):
+                    results[-1].warnings.append(
+                        f"{item.path}: the front matter has no 'headline', so the article has none yet."
+                    )
+            _link_related(library, parsed, results)
+            for item, result in zip(parsed, results, strict=True):
+                # Placing figures and related stories stamps the update time; an imported
+                # story was last updated when its file says, not when it was imported.
+                stamp = item.fields.get("updated_at") or item.fields.get("published_at")
+                if stamp is not None:
+                    library.update_article(result.article.id, updated_at=stamp)
+                _import_update_note(library, result.article.id, item.fields)
+                result.article = library.get_article(result.article.id)
+    return results
+
+
+def _link_related(
+    library: Library, parsed: list[ParsedArticle], results: list[ImportResult]
+) -> None:
+    """Related stories are linked once every file is in, so files may name each other."""
     for item, result in zip(parsed, results, strict=True):
         if not item.related:
             continue
@@ -388,15 +409,6 @@ def import_markdown_files(library: Library, paths: list[Path]) -> list[ImportRes
                 continue
             ids.append(target.id)
         library.set_related(result.article.id, ids)
-    for item, result in zip(parsed, results, strict=True):
-        # Placing figures and related stories stamps the update time; an imported
-        # story was last updated when its file says, not when it was imported.
-        stamp = item.fields.get("updated_at") or item.fields.get("published_at")
-        if stamp is not None:
-            library.update_article(result.article.id, updated_at=stamp)
-        _import_update_note(library, result.article.id, item.fields)
-        result.article = library.get_article(result.article.id)
-    return results
 
 
 IMPORTED_UPDATE_TEXT = "This story has been updated."

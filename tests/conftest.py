@@ -13,8 +13,8 @@ import pytest  # noqa: E402
 
 from newsdesk.library import Library  # noqa: E402
 
-# The throwaway PostgreSQL server for tests marked `postgres`.
-pytest_plugins = ["tests.pg"]
+# The throwaway PostgreSQL server for tests marked `postgres`, and the WordPress site.
+pytest_plugins = ["tests.pg", "tests.wordpress"]
 
 
 @pytest.fixture

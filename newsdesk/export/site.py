@@ -6,13 +6,13 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from newsdesk.concurrency import CancelFlag
 from newsdesk.export import render as page_render
@@ -22,37 +22,32 @@ from newsdesk.export.assets import (
     RENDITION_FORMATS,
     RENDITION_WIDTHS,
     STYLESHEET,
-    ExportAssets,
     SiteImage,
-    article_dir,
-    author_dir,
-    authors_with_stories,
     site_url,
 )
+from newsdesk.export.listings import (
+    NEWS_SITEMAP_LIMIT,
+    NO_BASE_URL_WARNING,
+    ROWS_FORMAT,
+    SITEMAP_LIMIT,
+    ListingRow,
+    Listings,
+    row_of,
+    to_us,
+)
+from newsdesk.export.state import ExportState
 from newsdesk.export.writer import ExportCancelled, ExportError, SiteWriter, check_segment
 from newsdesk.library import Library
 from newsdesk.library.models import Article, Image, utcnow
 from newsdesk.paths import resource
 from newsdesk.preflight import preflight
 from newsdesk.render import dates
-from newsdesk.render.page import environment, split_byline
+from newsdesk.render.page import environment
 from newsdesk.rules import is_public, section_segment
 
 # Bump when the exporter's output changes for the same library, so pages of
 # an older export are rendered again instead of being carried over.
 EXPORT_FORMAT = 2
-INDEX_ITEMS = 40  # the front page lists the newest stories; section pages list all
-FEED_ITEMS = 50
-NEWS_SITEMAP_WINDOW = timedelta(days=2)
-# The protocols' limits per file: Google News reads at most 1,000 URLs from a
-# news sitemap, sitemaps.org allows 50,000. Beyond them the URLs are split
-# into numbered parts listed by a sitemap index under the usual name.
-NEWS_SITEMAP_LIMIT = 1_000
-SITEMAP_LIMIT = 50_000
-NO_BASE_URL_WARNING = (
-    "The publication has no base URL, so the pages have no canonical links and the site has "
-    "no sitemaps or robots.txt; set one in Preferences or with: newsdesk publication --base-url URL"
-)
 # Which rendition files an export made for each image and credits, kept beside
 # the images package's own cache so an export to a new folder finds them.
 RENDITION_INDEX = "export-index.json"
@@ -60,8 +55,6 @@ RENDITION_INDEX = "export-index.json"
 POOL_MIN_PAGES = 40
 
 Progress = Callable[[int, int], None]
-# An empty site's feed still needs a fixed <updated>, or every export would rewrite it.
-EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _IMAGE_REF = re.compile(r"\]\(\s*image:([0-9A-Za-z-]+)")
 
 
@@ -87,6 +80,9 @@ class ExportReport:
     reused_files: int = 0
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    mode: str = "full"  # or "incremental", or "full (why the state could not be used)"
+    rendered_pages: int = -1  # article pages rendered by an incremental export
+    rendered_listings: list[str] = field(default_factory=list)  # listings, feeds, sitemaps made
 
     @property
     def ok(self) -> bool:
@@ -206,6 +202,9 @@ class _Export:
         return self.report
 
     def _run(self, writer: SiteWriter, requested: list[str] | None) -> None:
+        # Read before the articles: a change made while this export runs is
+        # seen by the next one.
+        self._change_id = self.library.last_change_id()
         previous: dict[str, Any] = writer.previous.get("articles", {})
         wanted = self._wanted(requested, previous)
         published = self.library.all_articles(status="published")
@@ -299,7 +298,17 @@ class _Export:
 
         pages = {c.article.uid: c.folder for c in selected}
         selected = self._pages(writer, selected, pages, site_images, extra_images, previous)
-        self._listings(writer, selected, pages, site_images)
+        rows = [
+            row_of(
+                c.article,
+                c.folder,
+                section_segment(c.article.section),
+                site_images,
+                _images_of(c.article, extra_images),
+            )
+            for c in selected
+        ]
+        self._listings(writer, rows)
         self._static(writer)
         self._check_cancel()
         articles_manifest = {
@@ -309,19 +318,45 @@ class _Export:
         renditions_manifest = {
             key: [list(f) for f in img.files] for key, img in self._rendition_keys.items()
         }
+        token = secrets.token_hex(8) if requested is None else ""
         writer.commit(
             {
                 "articles": articles_manifest,
                 "failed": self._failures,
                 "inputs": self._inputs,
                 "renditions": renditions_manifest,
+                "state_token": token,
             }
         )
+        self._record_state(writer, token, rows)
         self.report.written = [
             ArticleOutcome(c.article.slug, c.article.headline, path=f"{c.folder}/index.html")
             for c in sorted(selected, key=lambda c: c.folder)
         ]
         self._step(0)
+
+    def _record_state(self, writer: SiteWriter, token: str, rows: list[ListingRow]) -> None:
+        """Remember, with the library, what this site was made from (see export/incremental.py)."""
+        if getattr(self.library, "read_only", False):
+            return  # nothing can be kept with a library opened read-only: the next export checks all
+        state = ExportState(self.library.engine, str(writer.out))
+        if not token:
+            # A site of chosen stories is not the whole library: the next
+            # incremental export of this folder starts with a full check.
+            state.forget()
+            return
+        state.replace_all(self.state_meta(token), rows)
+
+    def state_meta(self, token: str) -> dict[str, Any]:
+        return {
+            "format": EXPORT_FORMAT,
+            "env": self._env_digest,
+            "token": token,
+            "change_id": self._change_id,
+            "checked_us": to_us(self.now),
+            "feeds": bool(self.base_url),
+            "rows": ROWS_FORMAT,
+        }
 
     def _wanted(self, requested: list[str] | None, previous: dict[str, Any]) -> set[str] | None:
         if requested is None:
@@ -579,68 +614,42 @@ class _Export:
     def _describe_failure(self, exc: BaseException) -> str:
         return page_render.describe_render_failure(exc, self.publication.timezone or "UTC")
 
-    # ---- listings, feed, sitemaps ---------------------------------------------
-    def _listings(self, writer, selected, pages, site_images) -> None:
+    # ---- listings, feed, sitemaps (built in export/listings.py) ---------------
+    def _listing_renderer(self, writer: SiteWriter) -> Listings:
         env = environment(self.templates_override)
-        pub = self.publication
-        tz = pub.timezone or "UTC"
-        lang = pub.language or "en"
-        articles = sorted(
-            (c.article for c in selected), key=lambda a: (_when(a), a.id), reverse=True
+        return Listings(
+            self.library.root,
+            self.publication,
+            self.base_url,
+            self.now,
+            lambda rel, template, **context: self._render(writer, env, rel, template, **context),
         )
-        by_section: dict[str, list[Article]] = {}
-        for a in articles:
-            by_section.setdefault(section_segment(a.section), []).append(a)
-        section_names = {
-            seg: (items[0].section or "News") for seg, items in sorted(by_section.items())
-        }
 
-        def listing(root: str, heading: str, items: list[Article], current: str | None):
-            assets = ExportAssets(self.library.root, images=site_images, pages=pages, root=root)
-            return ListingView(
-                lang=lang,
-                title=f"{heading} | {pub.name}" if heading != pub.name else pub.name,
-                description=f"The latest stories from {pub.name}.",
-                heading=heading,
-                publication_name=pub.name,
-                canonical_url=(
-                    site_url(self.base_url, f"{current}/" if current else "")
-                    if self.base_url
-                    else ""
-                ),
-                stylesheet_href=assets.stylesheet_href,
-                favicon_href=assets.favicon_href,
-                home_href=assets.home_href,
-                feed_href=assets.feed_href,
-                sections=[
-                    (name, assets.section_href(name), seg == current)
-                    for seg, name in section_names.items()
-                ],
-                items=_first_picture_eager([self._item(a, assets, tz) for a in items]),
-            )
-
-        index = listing("", pub.name, articles[:INDEX_ITEMS], None)
-        self._render(writer, env, "index.html", "index.html", page=index)
+    def _listings(self, writer: SiteWriter, rows: list[ListingRow]) -> None:
+        listings = self._listing_renderer(writer)
+        rows = sorted(rows, key=lambda r: r.sort_key, reverse=True)
+        by_section: dict[str, list[ListingRow]] = {}
+        for r in rows:
+            by_section.setdefault(r.seg, []).append(r)
+        names = listings.section_names(items[0] for items in by_section.values())
+        listings.index(rows, names)
         self._step()
-        for seg, items in sorted(by_section.items()):
-            view = listing("../", section_names[seg], items, seg)
-            self._render(writer, env, f"{seg}/index.html", "section.html", page=view)
+        for seg in sorted(by_section):
+            listings.section(seg, by_section[seg], names)
         self._step()
-        self._feed(writer, env, articles, tz, lang)
+        listings.feed(rows)
         # One page per author, listing their stories: authors/<slug>/.
-        for author, items in authors_with_stories(articles):
-            view = listing("../../", author.name, items, None)
-            view.intro, view.intro_url = author.bio, author.url
-            if self.base_url:
-                view.canonical_url = site_url(self.base_url, f"{author_dir(author)}/")
-            view.description = f"Stories by {author.name} in {pub.name}."
-            self._render(writer, env, f"{author_dir(author)}/index.html", "author.html", page=view)
+        listings.author_pages(rows, names)
         if not self.base_url:
             # Sitemaps, robots.txt and canonical links must be absolute: without a
             # base URL there is nothing true to write, so the site goes without.
             self.report.warnings.append(NO_BASE_URL_WARNING)
         else:
-            self._sitemaps(writer, env, articles, sorted(by_section), lang)
+            cutoff = listings.news_cutoff_us()
+            listings.sitemaps(
+                [(r.folder, r.seg, r.lastmod_us) for r in rows],
+                [r for r in rows if r.when_us >= cutoff],
+            )
         self._step()
 
     def _render(self, writer: SiteWriter, env, rel: str, template: str, **context: Any) -> None:
@@ -652,135 +661,11 @@ class _Export:
         """
         key = hashlib.sha256(f"{self._env_digest}|{template}|{context!r}".encode()).hexdigest()
         self._inputs[rel] = key
+        self.report.rendered_listings.append(rel)
         if writer.previous.get("inputs", {}).get(rel) == key and writer.can_reuse(rel):
             writer.reuse(rel)
             return
         writer.write(rel, env.get_template(template).render(**context).encode("utf-8"))
-
-    def _item(self, a: Article, assets: ExportAssets, tz: str) -> ListingItem:
-        when = _when(a)
-        hero = a.hero
-        thumb = assets.image_ref(hero.image, alt=hero.alt_text, purpose="listing") if hero else None
-        return ListingItem(
-            href=assets.article_href(a) or "",
-            headline=a.headline,
-            dek=a.dek,
-            lang=a.language or "",
-            date_iso=dates.iso(when, tz),
-            date_text=dates.human_date(when, language=self.publication.language, tz_name=tz),
-            thumb=thumb,
-        )
-
-    def _article_url(self, a: Article) -> str:
-        """An article's address for the feed and sitemaps: absolute, or relative to the site root."""
-        if self.base_url:
-            return site_url(self.base_url, article_dir(a) + "/")
-        return quote(article_dir(a) + "/index.html", safe="/")
-
-    def _feed(self, writer, env, articles, tz, lang) -> None:
-        """The Atom feed; its links are relative to feed.xml when there is no base URL."""
-        base = self.base_url
-        pub = self.publication
-        entries = [
-            FeedEntry(
-                id=f"urn:uuid:{a.uid}",
-                title=a.headline,
-                url=self._article_url(a),
-                published=dates.iso(_when(a), tz),
-                updated=dates.iso(max(a.updated_at, _when(a)), tz),
-                authors=split_byline(a.byline),
-                summary=a.dek or a.seo_description,
-                section=a.section,
-                lang=a.language or "",
-            )
-            for a in articles[:FEED_ITEMS]
-        ]
-        newest = max((max(a.updated_at, _when(a)) for a in articles[:FEED_ITEMS]), default=EPOCH)
-        feed = FeedView(
-            id=base or f"urn:uuid:{pub.uid}",
-            title=pub.name,
-            lang=lang,
-            home_url=base or "index.html",
-            self_url=site_url(base, "feed.xml") if base else "feed.xml",
-            updated=dates.iso(newest, tz),
-            author=pub.name,
-            entries=entries,
-        )
-        self._render(writer, env, "feed.xml", "feed.xml", feed=feed)
-
-    def _sitemaps(self, writer, env, articles, sections, lang) -> None:
-        """sitemap.xml and news-sitemap.xml (split when long), and robots.txt naming them."""
-        base = self.base_url
-        pub = self.publication
-        last_mod = max((max(a.updated_at, _when(a)) for a in articles), default=EPOCH)
-        urls = [SitemapUrl(base, dates.iso(last_mod, "UTC"))]
-        for seg in sections:
-            newest = max(
-                max(a.updated_at, _when(a)) for a in articles if section_segment(a.section) == seg
-            )
-            urls.append(SitemapUrl(site_url(base, f"{seg}/"), dates.iso(newest, "UTC")))
-        urls += [
-            SitemapUrl(self._article_url(a), dates.iso(max(a.updated_at, _when(a)), "UTC"))
-            for a in articles
-        ]
-        listed = self._sitemap_files(
-            writer, env, "sitemap", "sitemap.xml", SITEMAP_LIMIT, urls, key="urls"
-        )
-
-        recent = [a for a in articles if self.now - _when(a) <= NEWS_SITEMAP_WINDOW]
-        news = [
-            NewsItem(
-                url=self._article_url(a),
-                title=a.headline,
-                published=dates.iso(_when(a), "UTC"),
-                language=_news_language(a.language or lang),
-            )
-            for a in recent
-        ]
-        listed += self._sitemap_files(
-            writer,
-            env,
-            "news-sitemap",
-            "news_sitemap.xml",
-            NEWS_SITEMAP_LIMIT,
-            news,
-            key="items",
-            publication_name=pub.name,
-        )
-        self._render(
-            writer, env, "robots.txt", "robots.txt", sitemaps=[site_url(base, f) for f in listed]
-        )
-
-    def _sitemap_files(
-        self,
-        writer,
-        env,
-        name: str,
-        template: str,
-        limit: int,
-        entries: list,
-        *,
-        key: str,
-        **context: Any,
-    ) -> list[str]:
-        """Write `name`.xml, or numbered parts and an index under that name; the file to list.
-
-        An empty urlset is invalid, so no entries means no file at all (and
-        nothing for robots.txt to name).
-        """
-        if not entries:
-            return []
-        parts = [entries[i : i + limit] for i in range(0, len(entries), limit)]
-        if len(parts) == 1:
-            self._render(writer, env, f"{name}.xml", template, **{key: entries}, **context)
-            return [f"{name}.xml"]
-        index = []
-        for number, part in enumerate(parts, start=1):
-            rel = f"{name}-{number}.xml"
-            self._render(writer, env, rel, template, **{key: part}, **context)
-            index.append(SitemapUrl(site_url(self.base_url, rel), _newest_lastmod(part)))
-        self._render(writer, env, f"{name}.xml", "sitemap_index.xml", sitemaps=index)
-        return [f"{name}.xml"]
 
     def _static(self, writer: SiteWriter) -> None:
         if self._publisher_logo() is not None:
@@ -797,79 +682,6 @@ class _Export:
                 raise ExportError(f"Could not read {source}: {exc.strerror or exc}.") from exc
             writer.write(rel, data)
         self._step()
-
-
-# --------------------------------------------------------------------------- views
-@dataclass
-class ListingItem:
-    href: str
-    headline: str
-    dek: str
-    lang: str
-    date_iso: str
-    date_text: str
-    thumb: Any
-    lazy: bool = True  # the first picture of a listing is in view at once: not lazy
-
-
-@dataclass
-class ListingView:
-    """What index.html and section.html show; carries every field base.html reads."""
-
-    lang: str
-    title: str
-    description: str
-    heading: str
-    publication_name: str
-    canonical_url: str
-    stylesheet_href: str
-    favicon_href: str
-    home_href: str
-    feed_href: str
-    sections: list[tuple[str, str, bool]]  # (name, href, is this page)
-    items: list[ListingItem]
-    extra_head: str = ""
-    intro: str = ""  # an author page's short bio
-    intro_url: str = ""  # and the author's own site
-
-
-@dataclass
-class FeedEntry:
-    id: str
-    title: str
-    url: str
-    published: str
-    updated: str
-    authors: list[str]
-    summary: str
-    section: str
-    lang: str
-
-
-@dataclass
-class FeedView:
-    id: str
-    title: str
-    lang: str
-    home_url: str
-    self_url: str
-    updated: str
-    author: str
-    entries: list[FeedEntry]
-
-
-@dataclass
-class SitemapUrl:
-    loc: str
-    lastmod: str
-
-
-@dataclass
-class NewsItem:
-    url: str
-    title: str
-    published: str
-    language: str
 
 
 # --------------------------------------------------------------------------- helpers
@@ -921,20 +733,6 @@ def _iso_or_raw(moment: datetime, tz: str) -> str:
 
 def _when(article: Article) -> datetime:
     return article.published_at or article.updated_at
-
-
-def _first_picture_eager(items: list[ListingItem]) -> list[ListingItem]:
-    """The listing's first picture loads at once (it is the page's largest paint); the rest lazily."""
-    for item in items:
-        if item.thumb is not None:
-            item.lazy = False
-            break
-    return items
-
-
-def _newest_lastmod(entries: list) -> str:
-    """The newest date among a sitemap part's entries (ISO strings in UTC sort as times)."""
-    return max(getattr(e, "lastmod", "") or getattr(e, "published", "") for e in entries)
 
 
 def _rendition_key(sha: str, credits: dict[str, str]) -> str:
@@ -1014,15 +812,10 @@ def _base_url(url: str) -> str:
     return url
 
 
-def _news_language(lang: str) -> str:
-    """Google News wants ISO 639 codes, with zh-cn and zh-tw as the only regional ones."""
-    lang = (lang or "en").lower()
-    if lang.startswith("zh"):
-        return "zh-tw" if lang in ("zh-tw", "zh-hant", "zh-hk") else "zh-cn"
-    return lang.split("-")[0]
-
-
 __all__ = [
+    "NEWS_SITEMAP_LIMIT",
+    "NO_BASE_URL_WARNING",
+    "SITEMAP_LIMIT",
     "ArticleOutcome",
     "ExportCancelled",
     "ExportError",

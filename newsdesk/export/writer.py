@@ -233,6 +233,24 @@ class SiteWriter:
                 f"Another export is writing to {self.out}; wait for it to finish, then export again."
             ) from None
 
+    @staticmethod
+    def check_free(out_dir: str | os.PathLike[str]) -> None:
+        """Raise ExportError when another export is writing to out_dir right now."""
+        if fcntl is None:
+            return
+        try:
+            fd = os.open(out_dir, os.O_RDONLY)
+        except OSError:
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ExportError(
+                f"Another export is writing to {out_dir}; wait for it to finish, then export again."
+            ) from None
+        finally:
+            os.close(fd)
+
     def _release(self) -> None:
         for name in ("_journal_fd", "_lock_fd"):
             fd = getattr(self, name)
@@ -322,6 +340,20 @@ class SiteWriter:
         self._unstage(rel)
         self.files[rel] = FileEntry(entry[0], entry[1], entry[2])
         self.reused.append(rel)
+
+    def previous_files(self) -> list[str]:
+        """The files of the site as the previous export left it (site-relative paths)."""
+        return list(self._previous_files)
+
+    def keep_rest(self, drop: set[str]) -> None:
+        """Carry over every file of the previous site not written, reused or dropped by this export.
+
+        For an incremental export, which knows what changed from the library's
+        export state: the files it does not touch are kept without a look.
+        """
+        for rel, entry in self._previous_files.items():
+            if rel not in self.files and rel not in drop:
+                self.files[rel] = FileEntry(entry[0], entry[1], entry[2])
 
     def write(self, rel: str, data: bytes) -> bool:
         """Stage one file; returns False when the previous site's copy is kept instead."""

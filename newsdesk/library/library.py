@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -50,6 +51,7 @@ from newsdesk.library.models import (
 )
 from newsdesk.library.newsroom import NewsroomRecords
 from newsdesk.library.photodesk import PhotoDeskMixin
+from newsdesk.library.remote_posts import RemotePostRecords
 from newsdesk.paths import is_shared_url
 from newsdesk.picture_refs import ref_digits
 from newsdesk.text import numbered_slug, slugify, word_count
@@ -164,7 +166,7 @@ def _article_options():
     )
 
 
-class Library(NewsroomRecords, PhotoDeskMixin):
+class Library(NewsroomRecords, PhotoDeskMixin, RemotePostRecords):
     """One library folder: `library.sqlite` plus `media/`.
 
     Every method opens a short session and hands back detached objects, so
@@ -180,6 +182,8 @@ class Library(NewsroomRecords, PhotoDeskMixin):
         self._sessions = sessionmaker(expire_on_commit=False)
         self.tracker = ChangeTracker()
         self.tracker.attach(self._sessions)
+        # The connection of a `transaction()` block, per thread (see there).
+        self._tx = threading.local()
         self.read_only = False
         with engine.connect() as conn:
             self.has_fts = self._has_search_index(conn)
@@ -312,7 +316,7 @@ class Library(NewsroomRecords, PhotoDeskMixin):
         """Which of these content hashes have an image record."""
         wanted = list(shas)
         found: set[str] = set()
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             for i in range(0, len(wanted), 500):  # SQLite caps the number of parameters
                 chunk = wanted[i : i + 500]
                 found.update(conn.scalars(select(Image.sha256).where(Image.sha256.in_(chunk))))
@@ -329,7 +333,40 @@ class Library(NewsroomRecords, PhotoDeskMixin):
         return adopted, removed
 
     def _session(self) -> Session:
-        return self._sessions(bind=self.engine)
+        conn = getattr(self._tx, "conn", None)
+        # Inside transaction() a session joins the block's transaction: its
+        # commit is the block's to make, and its rollback undoes the block.
+        return self._sessions(bind=conn if conn is not None else self.engine)
+
+    @contextlib.contextmanager
+    def _connect(self):
+        """A connection for reads that sees this thread's open transaction(), if any."""
+        conn = getattr(self._tx, "conn", None)
+        if conn is not None:
+            yield conn
+        else:
+            with self.engine.connect() as fresh:
+                yield fresh
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """Every write this thread makes through the library inside the block is ONE
+        transaction: all of it is committed at the end, or none of it (an exception, or
+        a killed process). Reads inside the block see the block's writes. Nested blocks
+        join the outer one.
+
+        For batches made of many facade calls (an import of many files): each call
+        alone commits, so without this a batch interrupted half-way leaves half.
+        """
+        if getattr(self._tx, "conn", None) is not None:
+            yield
+            return
+        with self.engine.connect() as conn, conn.begin():
+            self._tx.conn = conn
+            try:
+                yield
+            finally:
+                self._tx.conn = None
 
     # ---- the change log --------------------------------------------------
     @property
@@ -342,12 +379,12 @@ class Library(NewsroomRecords, PhotoDeskMixin):
         return self.tracker.recording()
 
     def last_change_id(self) -> int:
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return _last_change_id(conn)
 
     def changes_since(self, log_id: int, *, others_only: bool = False) -> tuple[Changes, int]:
         """The combined Changes of the log rows after log_id, and the newest row's id."""
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return read_changes_since(
                 conn, log_id, skip_origin=self.origin if others_only else None
             )
@@ -565,7 +602,7 @@ class Library(NewsroomRecords, PhotoDeskMixin):
             stmt = stmt.offset(offset)
         if limit is not None:
             stmt = stmt.limit(limit)
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return [ArticleSummary(*row) for row in conn.execute(stmt)]
 
     def _tag_condition(self, tag: str):
@@ -581,7 +618,7 @@ class Library(NewsroomRecords, PhotoDeskMixin):
             .join(Tag, Tag.id == ArticleTag.tag_id)
             .where(Tag.name == tag)
         )
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             common = listing.tag_count(conn, tag) > RARE_TAG_STORIES
         if common:
             return links.where(ArticleTag.article_id == Article.id).exists()
@@ -591,7 +628,7 @@ class Library(NewsroomRecords, PhotoDeskMixin):
         self, *, status: str | None = None, section: str | None = None, tag: str | None = None
     ) -> int:
         stmt = self._summary_query(status=status, section=section, tag=tag).subquery()
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return conn.execute(select(func.count()).select_from(stmt)).scalar_one()
 
     def _summary_query(self, *, status=None, section=None, tag=None, ids=None):
@@ -630,13 +667,27 @@ class Library(NewsroomRecords, PhotoDeskMixin):
                 stmt = stmt.where(Article.status == status)
             return list(s.scalars(stmt))
 
+    def articles_by_ids(self, ids: Iterable[int]) -> list[Article]:
+        """Fully loaded articles (tags, figures, related) with these ids, in id order."""
+        wanted = sorted(set(ids))
+        out: list[Article] = []
+        with self._session() as s:
+            for i in range(0, len(wanted), 500):
+                stmt = (
+                    select(Article)
+                    .options(*_article_options())
+                    .where(Article.id.in_(wanted[i : i + 500]))
+                )
+                out += s.scalars(stmt.order_by(Article.id))
+        return out
+
     def sections(self) -> list[str]:
         """Sections in use, by name (read from the kept counts, not the articles)."""
         return list(self.section_counts())
 
     def section_counts(self) -> dict[str, int]:
         """Each section in use, by name, with how many stories it holds."""
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return listing.section_counts(conn)
 
     def tags(self) -> list[str]:
@@ -645,7 +696,7 @@ class Library(NewsroomRecords, PhotoDeskMixin):
 
     def tag_counts(self) -> list[tuple[str, int]]:
         """Each tag in use with how many stories carry it, most used first."""
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return listing.tag_counts(conn)
 
     def slug_available(self, slug: str, *, exclude_id: int | None = None) -> bool:
@@ -747,7 +798,7 @@ class Library(NewsroomRecords, PhotoDeskMixin):
         match = search.build_match(query, prefix=prefix)
         if match is None:
             return []
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             if self.has_fts:
                 ranked = self._fts_ids(
                     conn,
@@ -983,7 +1034,7 @@ class Library(NewsroomRecords, PhotoDeskMixin):
 
     def credits_in_use(self) -> list[str]:
         """Credit lines and creators already used, most used first, for completion."""
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             names: dict[str, int] = {}
             for column in (Image.credit, Image.creator):
                 for value, n in conn.execute(
@@ -1222,7 +1273,7 @@ class Library(NewsroomRecords, PhotoDeskMixin):
         return self.list_articles(ids=[r for (r,) in self._rows(sub)])
 
     def _rows(self, stmt) -> list:
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return list(conn.execute(stmt))
 
     # ---- revisions -----------------------------------------------------

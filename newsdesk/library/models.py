@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    BigInteger,
     DateTime,
     ForeignKey,
     Index,
@@ -450,3 +451,60 @@ class DictionaryWord(Base):
     __tablename__ = "dictionary_words"
     word: Mapped[str] = mapped_column(String(100), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ExportTarget(Base):
+    """One folder the library was exported to; `meta` (JSON) holds what the export state was built with."""
+
+    __tablename__ = "export_targets"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    folder: Mapped[str] = mapped_column(Text, unique=True)
+    meta: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+
+
+class ExportStateRow(Base):
+    """One article as a target's site holds it: its folder, its place in the listings, its card.
+
+    Kept with the library (see export/state.py) so an edit republishes only
+    the pages it touches. Written outside the change log: it is a cache of
+    the export, not part of the newsroom's work.
+    """
+
+    __tablename__ = "export_state"
+    __table_args__ = (
+        Index("ix_export_state_order", "target_id", "when_us", "article_id"),
+        Index("ix_export_state_section", "target_id", "seg", "when_us", "article_id"),
+    )
+    target_id: Mapped[int] = mapped_column(
+        ForeignKey("export_targets.id", ondelete="CASCADE"), primary_key=True
+    )
+    uid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    article_id: Mapped[int] = mapped_column(Integer)
+    folder: Mapped[str] = mapped_column(Text)
+    seg: Mapped[str] = mapped_column(Text)
+    when_us: Mapped[int] = mapped_column(BigInteger)
+    lastmod_us: Mapped[int] = mapped_column(BigInteger)
+    card_fp: Mapped[str] = mapped_column(String(64))
+    data: Mapped[str] = mapped_column(Text)
+
+
+class RemotePost(Base):
+    """A story as newsdesk last sent it to a remote site (WordPress): what makes publishing idempotent.
+
+    `sent_hash` is the SHA-256 of everything the post was made from; `remote_modified`
+    is the site's own modification time after our last write (a later one means someone
+    edited the post there); `media` is JSON: each picture's SHA-256 -> its media item.
+    """
+
+    __tablename__ = "remote_posts"
+    __table_args__ = (UniqueConstraint("site", "article_uid"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    site: Mapped[str] = mapped_column(String(500))
+    article_uid: Mapped[str] = mapped_column(String(36), index=True)
+    post_id: Mapped[int | None] = mapped_column(default=None)
+    link: Mapped[str] = mapped_column(String(1000), default="")
+    status: Mapped[str] = mapped_column(String(20), default="")
+    sent_hash: Mapped[str] = mapped_column(String(64), default="")
+    remote_modified: Mapped[str] = mapped_column(String(40), default="")
+    media: Mapped[str] = mapped_column(Text, default="{}")
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)

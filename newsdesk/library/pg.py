@@ -109,8 +109,14 @@ def make_engine(url: URL) -> Engine:
     return engine
 
 
+class ServerUnreachable(LibraryError):
+    """The shared library's server could not be reached (or would not let this login in)."""
+
+
 def unreachable(url: URL, exc: BaseException) -> LibraryError:
-    return LibraryError(f"Cannot open the shared library {display_url(url)}: {_server_words(exc)}.")
+    return ServerUnreachable(
+        f"Cannot open the shared library {display_url(url)}: {_server_words(exc)}."
+    )
 
 
 def current_revision(conn) -> str | None:

@@ -33,6 +33,8 @@ TABLES = (
     "revisions",
     "publications",
     "settings",
+    # Which WordPress post holds which story: lost, a publish would make a second post.
+    "remote_posts",
 )
 MAX_ROWID = 2**63 - 1
 

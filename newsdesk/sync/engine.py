@@ -16,6 +16,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -35,7 +36,7 @@ from newsdesk.library.snapshots import (
 from newsdesk.sync import state
 from newsdesk.sync.media import PictureProblem, pull_picture, push_picture
 from newsdesk.sync.merge import merge_records
-from newsdesk.sync.server import SyncError, normalise, open_server
+from newsdesk.sync.server import SyncError, Unreachable, normalise, open_server
 
 LOCAL_SYNC_ORIGIN = "sync"  # what sync writes on the laptop; never sent back
 BATCH = 200
@@ -86,16 +87,20 @@ def sync(
             "shared library."
         )
     server = open_server(target, laptop.root)
+    # Sync's writes on the laptop are marked as sync's (never sent back as news)
+    # only while it runs: an open window keeps writing on this Library afterwards.
+    own_origin = laptop.tracker.origin
     try:
         return _Run(laptop, server, target, known, batch, progress).run()
     except (SyncError, PictureProblem):
         raise
     except (LibraryError, SQLAlchemyError, OSError) as exc:
-        raise SyncError(
+        raise Unreachable(
             f"Sync stopped before it finished ({_reason(exc)}); everything synced so far is "
             "kept and nothing was lost. Run `newsdesk sync` again."
         ) from None
     finally:
+        laptop.tracker.origin = own_origin
         server.close()
 
 
@@ -181,6 +186,8 @@ class _Run:
                     state.PULLED: server_upto,
                     # Stories whose publishing the server refused go again next time.
                     state.DIRTY: json.dumps(sorted(self.refused)),
+                    # For people only ("Synced at 10:42"): this laptop's clock decides nothing.
+                    state.SYNCED_AT: datetime.now(UTC).isoformat(timespec="seconds"),
                 },
             )
         self.report.open_conflicts = len(state.open_conflicts(self.laptop))

@@ -7,10 +7,15 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from newsdesk.library import Library, LibraryError, database
+from newsdesk.library.pg import ServerUnreachable
 
 
 class SyncError(Exception):
     """Sync could not run (or stopped); the message is one sentence for the user."""
+
+
+class Unreachable(SyncError):
+    """The shared library is not there or stopped answering: the laptop is offline, for now."""
 
 
 def _is_url(value: str) -> bool:
@@ -59,7 +64,7 @@ def open_server(target: str, laptop_root: Path) -> Library:
             raise SyncError("A library cannot sync with itself; name the shared library.")
         db_path = root / "library.sqlite"
         if not db_path.is_file():
-            raise SyncError(
+            raise Unreachable(
                 f"There is no shared library at {root}; check the address (or that the "
                 "server is reachable) and sync again. Nothing was changed."
             )
@@ -68,10 +73,12 @@ def open_server(target: str, laptop_root: Path) -> Library:
             raise SyncError(_schema_sentence(revision))
     try:
         lib = Library.open(target, create=False)
+    except ServerUnreachable as exc:
+        raise Unreachable(str(exc)) from None
     except LibraryError as exc:
         raise SyncError(f"Could not open the shared library: {exc} Nothing was changed.") from None
     except Exception as exc:  # a driver's failure to connect: one sentence, no trace
-        raise SyncError(f"Could not reach the shared library ({_first_line(exc)}).") from None
+        raise Unreachable(f"Could not reach the shared library ({_first_line(exc)}).") from None
     return lib
 
 

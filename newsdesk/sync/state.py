@@ -20,6 +20,9 @@ LAPTOP_ID = "laptop_id"  # this laptop's name in the server's change log
 PULLED = "pulled_through"  # the server's last change id already merged here
 PUSHED = "pushed_through"  # this library's last change id already sent
 DIRTY = "resolved_keys"  # records a resolution changed: merged again by the next sync
+SYNCED_AT = (
+    "synced_at"  # when the last sync finished, by this laptop's clock (shown, never compared)
+)
 
 
 def read_state(library) -> dict[str, str]:

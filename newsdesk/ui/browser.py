@@ -16,11 +16,13 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -118,6 +120,16 @@ class ArticleListModel(QAbstractTableModel):
         # The (updated_at, id) of the last row fetched: the next page starts
         # below it. Kept apart from the rows, which edits patch and reorder.
         self._cursor: tuple[datetime, int] | None = None
+        # Stories with an open sync conflict: marked in the headline column.
+        self.conflicted: frozenset[int] = frozenset()
+
+    def set_conflicted(self, article_ids: frozenset[int]) -> None:
+        """Mark these stories as waiting for a sync conflict to be settled."""
+        if article_ids == self.conflicted:
+            return
+        self.conflicted = frozenset(article_ids)
+        if self.rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, 0))
 
     # ---- Qt model ---------------------------------------------------------
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008 (Qt override)
@@ -144,9 +156,18 @@ class ArticleListModel(QAbstractTableModel):
             if col == 2:
                 return row.section
             return _when(row.updated_at)
+        conflicted = col == 0 and row.id in self.conflicted
+        if role == Qt.ItemDataRole.DecorationRole and conflicted:
+            return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        if role == Qt.ItemDataRole.AccessibleTextRole and conflicted:
+            return f"{row.headline or '(no headline)'} (sync conflict)"
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == 3:
                 return row.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            if conflicted:
+                return (
+                    f"{row.headline}\nSync conflict: choose what to keep (File > Sync Conflicts…)."
+                )
             if col == 0:
                 return row.headline
         if role == Qt.ItemDataRole.UserRole:

@@ -158,6 +158,9 @@ class ReportArea(QScrollArea):
     def __init__(self, label: QLabel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.label = label
+        # Height the panel found room for (see ImagesPanel._make_room_for_report):
+        # the report keeps at least this much while the rest keeps its minimum.
+        self.granted = 0
         self.setWidgetResizable(True)
         self.setFrameShape(QScrollArea.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -173,7 +176,7 @@ class ReportArea(QScrollArea):
         if needed < 0:
             needed = self.label.sizeHint().height()
         wanted = min(needed, REPORT_MAX_HEIGHT)
-        floor = min(wanted, self.fontMetrics().lineSpacing() * 3)
+        floor = min(wanted, max(self.fontMetrics().lineSpacing() * 3, self.granted))
         if (self.minimumHeight(), self.maximumHeight()) != (floor, wanted):
             self.setMinimumHeight(floor)
             self.setMaximumHeight(wanted)
@@ -942,7 +945,7 @@ class ImagesPanel(QWidget):
         files, skipped = _local_image_files(paths)
         if not files and not skipped:
             return False
-        self._queue_import(_ImportJob(files, [], add_to_article, skipped, template))
+        self._queue_import(_ImportJob(files, [], add_to_article, skipped, template=template))
         return True
 
     def import_into_body(self, paths: list[Path], image: QImage | None = None) -> bool:
@@ -1129,6 +1132,7 @@ class ImagesPanel(QWidget):
         return " ".join(parts)
 
     def _show_report(self, html_text: str, *, tooltip: str = "") -> None:
+        self.report_area.granted = 0
         self.report.setText(html_text)
         self.report.setToolTip(tooltip)
         self.report.setAccessibleName(tooltip or html_text)
@@ -1140,12 +1144,33 @@ class ImagesPanel(QWidget):
         """Lend the report height from the photo-desk form below, so it shows whole if it can."""
         if not shiboken6.isValid(self) or not self.report_row.isVisible():
             return
-        short = self.report_area.maximumHeight() - self.report_area.height()
+        area, top_pane = self.report_area, self.splitter.widget(0)
         top, form = self.splitter.sizes()
-        spare = form - self.splitter.widget(1).minimumSizeHint().height()
-        give = min(short, spare)
-        if give > 0:
-            self.splitter.setSizes([top + give, form - give])
+        spare = max(0, form - self.splitter.widget(1).minimumSizeHint().height())
+        # Inside the top pane the grids would share any room with the report; the
+        # report comes first, as far as every other part keeps its minimum.
+        room = top + spare - top_pane.minimumSizeHint().height()
+        extra = min(area.maximumHeight() - area.minimumHeight(), room)
+        if extra <= 0:
+            return
+        area.granted = area.minimumHeight() + extra
+        area.fit()
+        top_pane.layout().activate()
+        # Wrapped labels need more than their size hints say: whatever the row
+        # still lacks comes from the form too, or the report gives it back.
+        for _ in range(2):
+            lacking = area.minimumHeight() - self.report_row.height()
+            if lacking <= 0:
+                break
+            top, form = self.splitter.sizes()
+            spare = max(0, form - self.splitter.widget(1).minimumSizeHint().height())
+            give = min(lacking, spare)
+            if give > 0:
+                self.splitter.setSizes([top + give, form - give])
+            if give < lacking:
+                area.granted = max(0, area.granted - (lacking - give))
+                area.fit()
+            top_pane.layout().activate()
 
     def _dismiss_report(self) -> None:
         self.report_row.hide()

@@ -44,6 +44,7 @@ from newsdesk.ui.newsroom import NewsroomActions
 from newsdesk.ui.ops import Operations
 from newsdesk.ui.preview_place import PROSE, PreviewPlacer
 from newsdesk.ui.spell import SpellService, attach_spelling
+from newsdesk.ui.sync_window import SyncActions
 from newsdesk.ui.workers import run_task
 
 PANELS = (("images", "Images"), ("related", "Related stories"))
@@ -51,7 +52,7 @@ STATS_INTERVAL_MS = 200  # the status bar's counts lag typing by at most about t
 STATE_VERSION = 1  # bump when the dock layout changes so old saved states are ignored
 
 
-class MainWindow(NewsroomActions, QMainWindow):
+class MainWindow(NewsroomActions, SyncActions, QMainWindow):
     """The editing workspace around one library."""
 
     sig_first_paint = Signal()
@@ -228,6 +229,7 @@ class MainWindow(NewsroomActions, QMainWindow):
         self.form.refresh_choices()
         self._set_article(None)
         self.ops.start_watching()  # stories imported by the command line appear in the list
+        self.sync.start()  # a laptop linked to a shared library syncs in the background
 
     def _set_tab_order(self) -> None:
         """Tab walks the library (search, filters, list) into the fields, then the body."""
@@ -289,6 +291,12 @@ class MainWindow(NewsroomActions, QMainWindow):
         file.addSeparator()
         a(file, "Import &images…", self.import_images, "Ctrl+Shift+I", name="import_images")
         a(file, "&Export…", self.show_export, "Ctrl+Shift+E", name="export")
+        from newsdesk.ui.publish_on_save import PublishOnSave
+
+        self.publish_on_save = PublishOnSave(self.library, self.ops, self.settings, self)
+        self.publish_on_save.sig_status.connect(lambda msg: self.statusBar().showMessage(msg, 5000))
+        file.addAction(self.publish_on_save.action)
+        self.actions_by_name["publish_on_save"] = self.publish_on_save.action
         file.addSeparator()
         a(file, "&Quit", self.close, K.Quit, name="quit")
 
@@ -379,6 +387,7 @@ class MainWindow(NewsroomActions, QMainWindow):
         article = bar.addMenu("&Article")
         a(article, "&History…", self.show_history, "Ctrl+Shift+H", name="history")
         a(article, "&Check (preflight)…", self.run_preflight, "Ctrl+Shift+K", name="preflight")
+        a(article, "Publish to &WordPress…", self.show_publish_wordpress, name="publish_wordpress")
         article.addSeparator()
         a(article, "&Reload from library", self.reload_article, name="reload")
 
@@ -393,6 +402,7 @@ class MainWindow(NewsroomActions, QMainWindow):
         a(image, "T&emplates…", self.show_templates, name="templates")
         a(image, "&Code Replacements…", self.show_codes, name="codes")
         self._build_newsroom(file, article)
+        self._build_sync(file)
 
         help_menu = bar.addMenu("&Help")
         a(help_menu, "&Markdown", self.show_help, K.HelpContents)
@@ -866,10 +876,19 @@ class MainWindow(NewsroomActions, QMainWindow):
     def _on_conflict(self, article_id: int) -> None:
         if self.article is None or article_id != self.article.id or self.conflict_box is not None:
             return
+        theirs = self.library.find_article(article_id)
+        if theirs is not None and self.merge_into_editor(theirs):
+            # Saved elsewhere (a sync, another window), but not what was typed here: both kept.
+            self.statusBar().showMessage(self._pulled_words(), 5000)
+            return
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Article changed elsewhere")
-        box.setText("Another window saved this article after you opened it.")
+        box.setText(
+            "A sync brought changes to what you are editing in this article."
+            if self._pulled_by_sync
+            else "Another window saved this article after you opened it."
+        )
         box.setInformativeText(
             "Autosave has stopped for it until you choose. Your text is still in the editor."
         )
@@ -978,6 +997,12 @@ class MainWindow(NewsroomActions, QMainWindow):
 
         self.save_everything()
         self.export_dialog = show_export(self)
+
+    def show_publish_wordpress(self) -> None:
+        """Article > Publish to WordPress…: the open story into the newsroom's WordPress."""
+        from newsdesk.ui.wordpress_dialog import show_publish_wordpress
+
+        self.wordpress_dialog = show_publish_wordpress(self)
 
     def import_images(self) -> None:
         """File > Import Images…: the image panel's file chooser (it imports in the background)."""
@@ -1094,6 +1119,7 @@ class MainWindow(NewsroomActions, QMainWindow):
                 event.ignore()
                 return
         self.save_layout()
+        self.sync.stop()
         self.ops.shutdown()
         super().closeEvent(event)
 
@@ -1138,8 +1164,8 @@ class MainWindow(NewsroomActions, QMainWindow):
         With any_change, a change that left the text's version alone (figures,
         related stories) is shown too.
         """
-        if self.article is None or self.autosave.dirty or self.autosave.busy:
-            return
+        if self.article is None or self.autosave.busy or self.autosave.conflicted:
+            return  # a save in flight meets the change itself (see _on_conflict)
         library, article_id, version = self.library, self.article.id, self.autosave.version
 
         def newer() -> Article | None:
@@ -1150,16 +1176,26 @@ class MainWindow(NewsroomActions, QMainWindow):
 
         def apply(article: Article | None) -> None:
             if (
-                article is not None
-                and self.article is not None
-                and article.id == self.article.id
-                and not self.autosave.dirty
-                and self.autosave.version == version
+                article is None
+                or self.article is None
+                or article.id != self.article.id
+                or self.autosave.version != version
+                or self.autosave.busy
+                or self.autosave.conflicted
             ):
+                return
+            if not self.autosave.dirty:
                 self._replace_with(article)
-                self.statusBar().showMessage("Updated with changes saved in another window.", 5000)
+            elif article.version == version or not self.merge_into_editor(article):
+                return  # the same field typed here: the next save says it is a conflict
+            self.statusBar().showMessage(self._pulled_words(), 5000)
 
         run_task(newer, on_done=apply)
+
+    def _pulled_words(self) -> str:
+        if self._pulled_by_sync:
+            return "Updated with changes from the shared library; your edits are kept."
+        return "Updated with changes saved in another window."
 
 
 def _first_size(width: int, height: int) -> QSize:

@@ -156,3 +156,16 @@ def test_another_library_instance_reads_only_the_others_changes(library, tmp_pat
     finally:
         watch.close()
     assert seen is not None and mine.id not in seen.articles and theirs.id in seen.articles
+
+
+def test_changes_since_say_an_author_a_tag_and_the_publication_changed(library):
+    ana = library.add_author("Ana Ruiz", bio="Covers the harbour.")
+    start = library.last_change_id()
+    library.update_author(ana.id, bio="Covers the harbour and the ferries.")
+    changes, _last = library.changes_since(start)
+    assert changes.authors and not changes.tags and not changes.publication
+
+    start = library.last_change_id()
+    library.update_publication(name="The Harbour Gazette")
+    changes, _last = library.changes_since(start)
+    assert changes.publication and not changes.authors

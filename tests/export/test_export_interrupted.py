@@ -45,6 +45,8 @@ def kill_after(proc: subprocess.Popen, seconds: float) -> bool:
 def manifest_without_times(site: Path) -> dict:
     manifest = json.loads((site / MANIFEST_NAME).read_text(encoding="utf-8"))
     manifest["files"] = {rel: entry[:2] for rel, entry in manifest["files"].items()}
+    # A new random token each export: it ties the folder to the library's export state.
+    manifest.pop("state_token", None)
     return manifest
 
 
@@ -59,10 +61,16 @@ def test_exports_killed_at_random_moments_are_completed_by_the_next(tmp_path):
     rng.seed(seed)
     kills: list[float] = []
 
-    # How long a whole export takes here (renditions made, pages rendered).
-    started = time.perf_counter()
+    # How long a whole export takes here. The first one makes the renditions,
+    # which every later export finds in the library's cache: it is the second
+    # that times what the exports below take (or they finish before the kill).
     probe = run_newsdesk(
         "--library", str(lib_dir), "export", "--all", "--out", "probe", cwd=tmp_path
+    )
+    assert probe.returncode == 0, probe.stderr
+    started = time.perf_counter()
+    probe = run_newsdesk(
+        "--library", str(lib_dir), "export", "--all", "--out", "probe-2", cwd=tmp_path
     )
     assert probe.returncode == 0, probe.stderr
     whole = time.perf_counter() - started

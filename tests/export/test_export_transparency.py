@@ -22,6 +22,8 @@ def test_a_transparent_hero_is_exported_as_png_with_a_webp_source(library, tmp_p
     article = published(
         library, hero=logo, headline="A new logo", dek="White on clear.", body="Text.", slug="logo"
     )
+    # Open Graph names the picture by its absolute address: a base URL is needed.
+    library.update_publication(base_url="https://festival.example/")
     site = tmp_path / "site"
     library.update_publication(base_url="https://news.example.org/")  # og:image needs one
     export_site(library, site)

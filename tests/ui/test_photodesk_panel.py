@@ -154,7 +154,6 @@ def test_a_template_applied_to_a_selection_fills_variables_per_picture_and_undoe
         close_panel(p)
 
 
-@pytest.mark.xfail(strict=False, reason="Known defect, first for the next session: after the staging and template work met, a panel import with a template records no picture in this test")
 def test_import_images_asks_for_a_template_and_applies_it_to_the_new_pictures(
     qtbot, library, tmp_path, monkeypatch
 ):

@@ -1,0 +1,512 @@
+"""Incremental export: republish exactly the pages an edit touches, from the change log and the export state.
+
+A full export (site.py) leaves, with the library, one row per story of the
+site (export/state.py) and the change-log id it was current with. The next
+export of that folder reads the change log since then and works out what
+the changes touch:
+
+- each changed story (its own row, figures, related list, or a picture it
+  shows) is checked and, if it is in the site, its page is rendered again;
+- stories whose related cards show a story whose card changed (headline,
+  date, hero, folder, or whether it is in the site at all) are rendered again;
+- the listings a changed row appears on (the front page when it is or was
+  among the newest, its old and new section, all of them when the section
+  names change), the feed, and the sitemaps are rebuilt from the state rows.
+
+Nothing else is loaded, rendered or hashed. Whenever the state cannot be
+trusted (no state, another export wrote the folder, the templates or the
+publication changed, the change log was trimmed) it falls back to the full
+export, which checks everything and records a fresh state.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from newsdesk.export.assets import SiteImage
+from newsdesk.export.listings import (
+    FEED_ITEMS,
+    INDEX_ITEMS,
+    ROWS_FORMAT,
+    ListingRow,
+    card_fingerprint,
+    is_sitemap_file,
+    row_of,
+    to_us,
+)
+from newsdesk.export.site import (
+    EXPORT_FORMAT,
+    ArticleOutcome,
+    CancelFlag,
+    ExportReport,
+    Progress,
+    _Candidate,
+    _Export,
+    _fingerprint,
+    _images_of,
+    _iso_or_raw,
+    export_site,
+    preflight_messages,
+    section_segment,
+)
+from newsdesk.export.state import ExportState
+from newsdesk.export.writer import SiteWriter, check_segment, load_manifest
+from newsdesk.library import Library
+from newsdesk.render.page import is_public
+
+
+def publish(
+    library: Library,
+    out_dir: str | Path,
+    *,
+    progress: Progress | None = None,
+    cancel: CancelFlag | None = None,
+    workers: int | None = None,
+) -> ExportReport:
+    """Bring the whole site at out_dir up to date, rendering only what changed since its last export."""
+    job = _Incremental(library, out_dir, progress=progress, cancel=cancel, workers=workers)
+    why = job.full_check_reason()
+    if not why:
+        report = job.run_incremental()
+        if report is not None:
+            return report
+        why = "an author changed"
+    report = export_site(library, out_dir, progress=progress, cancel=cancel, workers=workers)
+    report.mode = f"full ({why})"
+    return report
+
+
+class _Incremental(_Export):
+    def __init__(self, library, out_dir, **kw) -> None:
+        super().__init__(library, out_dir, **kw)
+        self.folder = str(Path(out_dir).expanduser().absolute())
+        self.state = ExportState(library.engine, str(Path(self.folder).resolve()))
+        self.target = self.state.target()
+        self.rendered = 0  # article pages rendered, for the report (and the tests)
+        self._drop: set[str] = set()  # files of the previous site this export removes
+
+    def full_check_reason(self) -> str:
+        t = self.target
+        if getattr(self.library, "read_only", False):
+            return "the library is open read-only, so it cannot keep what this export did"
+        if t is None:
+            return "no earlier export of this library to this folder"
+        meta = t.meta
+        self._env_digest = self._environment_digest()
+        if meta.get("format") != EXPORT_FORMAT or meta.get("env") != self._env_digest:
+            return "the templates or the publication changed"
+        if meta.get("rows") != ROWS_FORMAT:
+            return "the export state was kept by an older version"
+        manifest = load_manifest(Path(self.folder))
+        if not manifest or manifest.get("state_token") != meta.get("token"):
+            return "the folder was written by another export"
+        since = int(meta.get("change_id", -1))
+        with self.library.engine.connect() as conn:
+            lo, hi = conn.execute(text("SELECT min(id), max(id) FROM change_log")).one()
+        if hi is not None and (since > hi or (lo is not None and lo > since + 1 and since < hi)):
+            return "the change log was trimmed"
+        if hi is None and since > 0:
+            return "the change log was trimmed"
+        return ""
+
+    # ---- the incremental run ----------------------------------------------
+    def run_incremental(self) -> ExportReport | None:
+        """The site brought up to date; None when a change needs the full check instead.
+
+        An author's name, bio or address shows on every page of theirs and on
+        their author page, and the change log names the author, not the
+        stories: such a change is left to the full check (which renders only
+        the pages whose inputs changed).
+        """
+        started = time.perf_counter()
+        meta = self.target.meta
+        tid = self.target.target_id
+        self._change_id = self.library.last_change_id()
+        changes, _last = self.library.changes_since(int(meta["change_id"]))
+        if changes.authors:
+            return None
+        dirty = self._dirty_ids(changes, int(meta["checked_us"]))
+        old_cutoff = int(meta["checked_us"]) - (to_us(self.now) - self._news_cutoff())
+        news_moved = bool(
+            meta.get("feeds") and self._rows_between(tid, old_cutoff, self._news_cutoff())
+        )
+        deleted = set(changes.deleted_articles)
+        if not dirty and not deleted and not news_moved:
+            # Nothing to write, but never report a folder as current while another export writes it.
+            SiteWriter.check_free(self.report.out_dir)
+            self.report.mode = "incremental"
+            self.report.rendered_pages = 0
+            self.state.update({**meta, "change_id": self._change_id}, [], [])
+            self.report.seconds = time.perf_counter() - started
+            return self.report
+        writer = SiteWriter(self.out_dir)
+        self.report.out_dir = writer.out
+        try:
+            self._incremental(writer, tid, meta, dirty, deleted, news_moved)
+        except BaseException:
+            writer.abort()
+            raise
+        self.report.changed_files = sorted(writer.changed)
+        self.report.reused_files = len(writer.files) - len(writer.changed)
+        self.report.mode = "incremental"
+        self.report.rendered_pages = self.rendered
+        self.report.seconds = time.perf_counter() - started
+        return self.report
+
+    def _news_cutoff(self) -> int:
+        from newsdesk.export.listings import NEWS_SITEMAP_WINDOW
+
+        return to_us(self.now - NEWS_SITEMAP_WINDOW)
+
+    def _rows_between(self, tid: int, lo: int, hi: int) -> bool:
+        with self.library.engine.connect() as conn:
+            return (
+                conn.execute(
+                    text(
+                        "SELECT 1 FROM export_state WHERE target_id = :t AND when_us >= :lo "
+                        "AND when_us < :hi LIMIT 1"
+                    ),
+                    {"t": tid, "lo": lo, "hi": hi},
+                ).first()
+                is not None
+            )
+
+    def _dirty_ids(self, changes, checked_us: int) -> set[int]:
+        """Articles whose own page may differ: changed, showing a changed picture, or out of embargo."""
+        ids = set(changes.articles)
+        with self.library.engine.connect() as conn:
+            if changes.images:
+                img_ids = sorted(changes.images)
+                marks = ",".join(str(int(i)) for i in img_ids)
+                ids |= {
+                    r[0]
+                    for r in conn.execute(
+                        text(f"SELECT article_id FROM figures WHERE image_id IN ({marks})")
+                    )
+                }
+                uids = [
+                    r[0]
+                    for r in conn.execute(text(f"SELECT uid FROM images WHERE id IN ({marks})"))
+                ]
+                for uid in uids:
+                    ids |= {
+                        r[0]
+                        for r in conn.execute(
+                            text("SELECT id FROM articles WHERE instr(body, :ref) > 0"),
+                            {"ref": f"image:{uid}"},
+                        )
+                    }
+            # Embargoes that ended since the last export: no change is logged for them.
+            from newsdesk.export.listings import from_us
+
+            for (aid,) in conn.execute(
+                text(
+                    "SELECT id FROM articles WHERE status = 'published' AND embargo_until IS NOT NULL"
+                    " AND embargo_until > :since AND embargo_until <= :now"
+                ),
+                {
+                    "since": from_us(checked_us).replace(tzinfo=None),
+                    "now": self.now.replace(tzinfo=None),
+                },
+            ):
+                ids.add(aid)
+        return ids
+
+    def _incremental(
+        self, writer, tid, meta, dirty: set[int], deleted: set[str], news_moved
+    ) -> None:
+        self._inputs = dict(writer.previous.get("inputs", {}))
+        self._rendition_keys: dict[str, SiteImage] = {}
+        processed: dict[str, Any] = {}  # uid -> Article (loaded)
+        new_rows: dict[str, ListingRow] = {}  # uid -> row, for processed stories in the site
+        site_images: dict[str, SiteImage] = {}
+        extra: dict[str, Any] = {}
+        old_rows: dict[str, ListingRow] = self.state.rows(tid, deleted)
+        to_load = set(dirty)
+        card_changed: set[str] = set(deleted)
+        while True:
+            batch = [a for a in self.library.articles_by_ids(to_load) if a.uid not in processed]
+            for a in batch:
+                processed[a.uid] = a
+            old_rows.update(self.state.rows(tid, [a.uid for a in batch]))
+            extra.update(self._extra_images(batch))
+            selected = self._select(batch, extra)
+            images, failures = self._renditions(writer, selected, extra)
+            site_images.update(images)
+            for cand in selected:
+                a = cand.article
+                reasons = [failures[i.sha256] for i in _images_of(a, extra) if i.sha256 in failures]
+                if reasons:
+                    self.report.failed.append(ArticleOutcome(a.slug, a.headline, reasons))
+                    continue
+                new_rows[a.uid] = row_of(
+                    a, cand.folder, section_segment(a.section), site_images, _images_of(a, extra)
+                )
+            for a in batch:
+                if card_fingerprint(old_rows.get(a.uid)) != card_fingerprint(
+                    new_rows.get(a.uid)
+                ) or (a.uid not in old_rows or a.uid not in new_rows):
+                    card_changed.add(a.uid)
+            to_load = self._referrers(card_changed) - {a.id for a in processed.values()}
+            card_changed = set()
+            if not to_load:
+                break
+        self._check_cancel()
+
+        # Article pages: every processed story in the site; one whose page fails
+        # leaves the site, and the stories linking to it are rendered again.
+        to_render = [uid for uid in processed if uid in new_rows]
+        rendered_ok: set[str] = set()
+        while to_render:
+            pages = self._pages_for([processed[u] for u in to_render], new_rows, tid, processed)
+            images = dict(site_images)
+            for row in self._target_rows(
+                tid, [processed[u] for u in to_render], new_rows, processed
+            ):
+                if row.hero is not None:
+                    images.setdefault(row.hero[0], SiteImage(tuple(tuple(f) for f in row.hero[2])))
+            cands = [
+                _Candidate(processed[u], new_rows[u].folder, "") for u in to_render if u in new_rows
+            ]
+            failed = self._render_pages(writer, cands, pages, images, extra)
+            self.rendered += len(cands)
+            rendered_ok |= {c.article.uid for c in cands} - set(failed)
+            if not failed:
+                break
+            for uid, reason in failed.items():
+                a = processed[uid]
+                new_rows.pop(uid, None)
+                rendered_ok.discard(uid)
+                self.report.failed.append(ArticleOutcome(a.slug, a.headline, [reason]))
+            again = self._referrers(set(failed))
+            missing = {i for i in again if i not in {a.id for a in processed.values()}}
+            for a in self.library.articles_by_ids(missing):
+                processed[a.uid] = a
+            to_render = [a.uid for a in processed.values() if a.id in again and a.uid in new_rows]
+        self.report.written = [
+            ArticleOutcome(
+                processed[u].slug, processed[u].headline, path=f"{new_rows[u].folder}/index.html"
+            )
+            for u in sorted(rendered_ok, key=lambda u: new_rows[u].folder)
+        ]
+
+        # Listings, feed, sitemaps: from the state rows, with the changed ones replaced.
+        changed = {
+            uid
+            for uid in set(processed) | deleted
+            if (old_rows.get(uid).fingerprint() if uid in old_rows else None)
+            != (new_rows[uid].fingerprint() if uid in new_rows else None)
+        }
+        drop_files: set[str] = set()
+        for uid in changed:
+            old = old_rows.get(uid)
+            if old is not None and (uid not in new_rows or new_rows[uid].folder != old.folder):
+                drop_files.add(f"{old.folder}/index.html")
+        self._listings_incremental(writer, tid, changed, old_rows, new_rows, news_moved)
+        drop_files |= self._orphan_renditions(tid, changed, old_rows, new_rows)
+        writer.keep_rest(drop_files)
+        self._check_cancel()
+
+        token = secrets.token_hex(8)
+        prev_articles = {
+            k: v for k, v in writer.previous.get("articles", {}).items() if k not in processed
+        }
+        prev_failed = {
+            k: v for k, v in writer.previous.get("failed", {}).items() if k not in processed
+        }
+        renditions = dict(writer.previous.get("renditions", {}))
+        renditions.update(
+            {k: [list(f) for f in img.files] for k, img in self._rendition_keys.items()}
+        )
+        writer.commit(
+            {
+                "articles": prev_articles,
+                "failed": prev_failed,
+                "inputs": self._inputs,
+                "renditions": renditions,
+                "state_token": token,
+            }
+        )
+        gone = [u for u in set(processed) | deleted if u not in new_rows]
+        put = [new_rows[u] for u in changed if u in new_rows]
+        self.state.update(self.state_meta(token), put, gone)
+
+    def _select(self, batch, extra) -> list[_Candidate]:
+        """The stories of batch that belong in the site (public, a usable folder, preflight passed)."""
+        selected = []
+        for a in batch:
+            if a.status != "published" or a.deleted_at is not None:
+                continue  # a draft, or a story in the trash: not in the site
+            outcome = ArticleOutcome(a.slug, a.headline)
+            if not is_public(a, now=self.now):
+                until = a.embargo_until
+                outcome.reasons.append(
+                    f"under embargo until {_iso_or_raw(until, self.publication.timezone)}"
+                )
+                self.report.skipped.append(outcome)
+                continue
+            try:
+                folder = f"{check_segment(section_segment(a.section))}/{check_segment(a.slug)}"
+            except ValueError as exc:
+                outcome.reasons.append(f"its slug or section cannot be a folder name ({exc})")
+                self.report.failed.append(outcome)
+                continue
+            try:
+                self._probe_dates(a)
+                fp = _fingerprint(a, extra, self.now, self._env_digest)
+                problems = preflight_messages(self.library, a, now=self.now)
+            except Exception as exc:  # one story never stops the whole site
+                outcome.reasons.append(self._describe_failure(exc))
+                self.report.failed.append(outcome)
+                continue
+            if problems:
+                outcome.reasons += problems
+                self.report.failed.append(outcome)
+                continue
+            selected.append(_Candidate(a, folder, fp))
+        return selected
+
+    def _referrers(self, uids: set[str]) -> set[int]:
+        """Ids of the stories whose related list names any of these stories."""
+        out: set[int] = set()
+        ordered = sorted(uids)
+        with self.library.engine.connect() as conn:
+            for i in range(0, len(ordered), 500):
+                chunk = ordered[i : i + 500]
+                marks = ",".join(f":u{n}" for n in range(len(chunk)))
+                out |= {
+                    r[0]
+                    for r in conn.execute(
+                        text(
+                            f"SELECT DISTINCT article_id FROM related_stories WHERE target_uid IN ({marks})"
+                        ),
+                        {f"u{n}": u for n, u in enumerate(chunk)},
+                    )
+                }
+        return out
+
+    def _target_rows(self, tid, articles, new_rows, processed) -> list[ListingRow]:
+        """The current rows of the stories these articles' related cards show."""
+        targets = {link.target_uid for a in articles for link in a.related}
+        rows = [new_rows[u] for u in targets if u in new_rows]
+        rest = [u for u in targets if u not in processed]
+        rows += list(self.state.rows(tid, rest).values())
+        return rows
+
+    def _pages_for(self, articles, new_rows, tid, processed) -> dict[str, str]:
+        pages = {a.uid: new_rows[a.uid].folder for a in articles if a.uid in new_rows}
+        for row in self._target_rows(tid, articles, new_rows, processed):
+            pages[row.uid] = row.folder
+        return pages
+
+    def _listings_incremental(self, writer, tid, changed, old_rows, new_rows, news_moved) -> None:
+        if not changed and not news_moved:
+            return
+        listings = self._listing_renderer(writer)
+
+        def merged(rows: list[ListingRow], keep=lambda r: True) -> list[ListingRow]:
+            out = [r for r in rows if r.uid not in changed]
+            out += [new_rows[u] for u in changed if u in new_rows and keep(new_rows[u])]
+            return sorted(out, key=lambda r: r.sort_key, reverse=True)
+
+        segs_touched = {old_rows[u].seg for u in changed if u in old_rows}
+        segs_touched |= {new_rows[u].seg for u in changed if u in new_rows}
+        old_heads = {r.seg: r for r in self.state.section_heads(tid)}
+        heads = {s: r for s, r in old_heads.items() if s not in segs_touched}
+        section_rows: dict[str, list[ListingRow]] = {}
+        for seg in segs_touched:
+            rows = merged(self.state.newest(tid, -1, seg), lambda r, seg=seg: r.seg == seg)
+            section_rows[seg] = rows
+            if rows:
+                heads[seg] = rows[0]
+        old_names = listings.section_names(old_heads.values())
+        names = listings.section_names(heads.values())
+        if changed:
+            k = len(changed)
+            old_top = self.state.newest(tid, max(INDEX_ITEMS, FEED_ITEMS) + k)
+            top = merged(old_top)
+            old_index = {r.uid for r in old_top[:INDEX_ITEMS]}
+            new_index = {r.uid for r in top[:INDEX_ITEMS]}
+            if names != old_names or (changed & (old_index | new_index)):
+                listings.index(top, names)
+            if names != old_names:
+                segs_touched = set(names)
+            for seg in sorted(segs_touched):
+                if seg not in names:
+                    continue  # the section is empty now: its page goes
+                if seg not in section_rows:
+                    section_rows[seg] = self.state.newest(tid, -1, seg)
+                listings.section(seg, section_rows[seg], names)
+            for seg in set(old_names) - set(names):
+                self._drop.add(f"{seg}/index.html")
+            self._author_pages(listings, tid, changed, old_rows, new_rows, names, old_names)
+        if changed:
+            old_feed = {r.uid for r in old_top[:FEED_ITEMS]}
+            if changed & (old_feed | {r.uid for r in top[:FEED_ITEMS]}):
+                listings.feed(top)
+        if not self.base_url:
+            return
+        rows = [
+            (f, s, lm, w, aid)
+            for uid, f, s, lm, w, aid in self._sitemap_rows(tid)
+            if uid not in changed
+        ]
+        rows += [
+            (r.folder, r.seg, r.lastmod_us, r.when_us, r.article_id)
+            for u in changed
+            if (r := new_rows.get(u)) is not None
+        ]
+        rows.sort(key=lambda x: (x[3], x[4]), reverse=True)
+        cutoff = listings.news_cutoff_us()
+        written = listings.sitemaps(
+            [(f, s, lm) for f, s, lm, _w, _a in rows],
+            merged(self.state.since(tid, cutoff), lambda r: r.when_us >= cutoff),
+        )
+        # A sitemap that became shorter (or empty) leaves parts the site no longer has.
+        self._drop |= {
+            rel for rel in writer.previous_files() if is_sitemap_file(rel) and rel not in written
+        }
+
+    def _author_pages(self, listings, tid, changed, old_rows, new_rows, names, old_names) -> None:
+        """The pages of the authors of the changed stories (of every author when the nav changed)."""
+        touched = {
+            au[0]: au[2]
+            for rows in (old_rows, new_rows)
+            for uid in changed
+            if uid in rows
+            for au in rows[uid].authors
+        }
+        if names == old_names and not touched:
+            return
+        rows = [r for r in self.state.newest(tid, -1) if r.uid not in changed]
+        rows += [new_rows[u] for u in changed if u in new_rows]
+        rows.sort(key=lambda r: r.sort_key, reverse=True)
+        only = None if names != old_names else set(touched)
+        written = set(listings.author_pages(rows, names, only))
+        # An author left with no story in the site loses their page.
+        self._drop |= {
+            f"authors/{slug}/index.html"
+            for slug in touched.values()
+            if f"authors/{slug}/index.html" not in written
+        }
+
+    def _sitemap_rows(self, tid: int):
+        sql = "SELECT uid, folder, seg, lastmod_us, when_us, article_id FROM export_state WHERE target_id = :t"
+        with self.library.engine.connect() as conn:
+            return conn.execute(text(sql), {"t": tid}).all()
+
+    def _orphan_renditions(self, tid, changed, old_rows, new_rows) -> set[str]:
+        from newsdesk.export.assets import IMG_DIR
+
+        before = {f for u in changed if u in old_rows for f in old_rows[u].files}
+        after = {f for r in new_rows.values() for f in r.files}
+        out = set(self._drop)
+        for name in before - after:
+            if not self.state.uses_file(tid, name, exclude=changed):
+                out.add(f"{IMG_DIR}/{name}")
+        return out

@@ -1,0 +1,176 @@
+"""The export state kept with the library: for each folder exported to, what its site was made from.
+
+One `export_targets` row per folder (its `meta`: the change-log id the site
+is current with, the digest of the templates and publication it was
+rendered with, the token its manifest carries) and one `export_state` row
+per story in that site (its ListingRow and card fingerprint). Written with
+plain SQL on the library's engine, outside the change log: this is a cache of
+the export, never part of the newsroom's work, and a lost state only costs
+one full check.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import text
+
+from newsdesk.export.listings import ListingRow, card_fingerprint
+
+_COLUMNS = "uid, article_id, folder, seg, when_us, lastmod_us, data"
+_CHUNK = 500
+
+
+@dataclass
+class TargetState:
+    target_id: int
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+class ExportState:
+    """Read and write one library's export state for one folder."""
+
+    def __init__(self, engine, folder: str) -> None:
+        self.engine = engine
+        self.folder = folder
+
+    def target(self) -> TargetState | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                text("SELECT id, meta FROM export_targets WHERE folder = :f"), {"f": self.folder}
+            ).first()
+        if row is None:
+            return None
+        try:
+            meta = json.loads(row[1])
+        except ValueError:
+            meta = {}
+        return TargetState(row[0], meta if isinstance(meta, dict) else {})
+
+    # ---- reading ---------------------------------------------------------
+    def rows(self, target_id: int, uids: Iterable[str]) -> dict[str, ListingRow]:
+        out: dict[str, ListingRow] = {}
+        ordered = sorted(set(uids))
+        with self.engine.connect() as conn:
+            for i in range(0, len(ordered), _CHUNK):
+                chunk = ordered[i : i + _CHUNK]
+                marks = ",".join(f":u{n}" for n in range(len(chunk)))
+                params = {f"u{n}": u for n, u in enumerate(chunk)}
+                params["t"] = target_id
+                for r in conn.execute(
+                    text(
+                        f"SELECT {_COLUMNS} FROM export_state WHERE target_id = :t AND uid IN ({marks})"
+                    ),
+                    params,
+                ):
+                    out[r[0]] = ListingRow.from_state(*r)
+        return out
+
+    def newest(self, target_id: int, limit: int, seg: str | None = None) -> list[ListingRow]:
+        """The newest stories of the site (or of one section), newest first; limit < 0 for all."""
+        where = "target_id = :t" + (" AND seg = :s" if seg is not None else "")
+        sql = f"SELECT {_COLUMNS} FROM export_state WHERE {where} ORDER BY when_us DESC, article_id DESC LIMIT :n"
+        with self.engine.connect() as conn:
+            rows = conn.execute(text(sql), {"t": target_id, "s": seg, "n": limit})
+            return [ListingRow.from_state(*r) for r in rows]
+
+    def since(self, target_id: int, when_us: int) -> list[ListingRow]:
+        sql = (
+            f"SELECT {_COLUMNS} FROM export_state WHERE target_id = :t AND when_us >= :w "
+            "ORDER BY when_us DESC, article_id DESC"
+        )
+        with self.engine.connect() as conn:
+            return [
+                ListingRow.from_state(*r)
+                for r in conn.execute(text(sql), {"t": target_id, "w": when_us})
+            ]
+
+    def sitemap_rows(self, target_id: int) -> list[tuple[str, str, int]]:
+        sql = (
+            "SELECT folder, seg, lastmod_us FROM export_state WHERE target_id = :t "
+            "ORDER BY when_us DESC, article_id DESC"
+        )
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(sql), {"t": target_id})]
+
+    def section_heads(self, target_id: int) -> list[ListingRow]:
+        """The newest story of each section (its spelling names the section in the nav)."""
+        sql = (
+            f"SELECT {_COLUMNS} FROM export_state s WHERE target_id = :t AND uid = ("
+            " SELECT uid FROM export_state i WHERE i.target_id = :t AND i.seg = s.seg"
+            " ORDER BY when_us DESC, article_id DESC LIMIT 1)"
+        )
+        with self.engine.connect() as conn:
+            return [ListingRow.from_state(*r) for r in conn.execute(text(sql), {"t": target_id})]
+
+    def uses_file(self, target_id: int, name: str, exclude: set[str]) -> bool:
+        """True when a story of the site (other than those excluded) still shows this rendition file."""
+        sql = "SELECT uid FROM export_state WHERE target_id = :t AND instr(data, :n) > 0"
+        with self.engine.connect() as conn:
+            rows = conn.execute(text(sql), {"t": target_id, "n": json.dumps(name)})
+            return any(r[0] not in exclude for r in rows)
+
+    # ---- writing ---------------------------------------------------------
+    def replace_all(self, meta: dict[str, Any], rows: Iterable[ListingRow]) -> None:
+        """The state of a full export: every story of the site."""
+        with self.engine.begin() as conn:
+            target_id = self._target_id(conn, meta)
+            conn.execute(text("DELETE FROM export_state WHERE target_id = :t"), {"t": target_id})
+            self._insert(conn, target_id, rows)
+
+    def update(self, meta: dict[str, Any], put: Iterable[ListingRow], drop: Iterable[str]) -> None:
+        """The state after an incremental export: these rows new or changed, those stories gone."""
+        with self.engine.begin() as conn:
+            target_id = self._target_id(conn, meta)
+            for uid in drop:
+                conn.execute(
+                    text("DELETE FROM export_state WHERE target_id = :t AND uid = :u"),
+                    {"t": target_id, "u": uid},
+                )
+            self._insert(conn, target_id, put)
+
+    def forget(self) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(text("DELETE FROM export_targets WHERE folder = :f"), {"f": self.folder})
+
+    def _target_id(self, conn, meta: dict[str, Any]) -> int:
+        payload = json.dumps(meta, separators=(",", ":"))
+        conn.execute(
+            text(
+                "INSERT INTO export_targets (folder, meta) VALUES (:f, :m) "
+                "ON CONFLICT(folder) DO UPDATE SET meta = excluded.meta"
+            ),
+            {"f": self.folder, "m": payload},
+        )
+        return conn.execute(
+            text("SELECT id FROM export_targets WHERE folder = :f"), {"f": self.folder}
+        ).scalar_one()
+
+    @staticmethod
+    def _insert(conn, target_id: int, rows: Iterable[ListingRow]) -> None:
+        batch = [
+            {
+                "t": target_id,
+                "uid": r.uid,
+                "aid": r.article_id,
+                "folder": r.folder,
+                "seg": r.seg,
+                "w": r.when_us,
+                "lm": r.lastmod_us,
+                "card": card_fingerprint(r),
+                "data": r.data(),
+            }
+            for r in rows
+        ]
+        if batch:
+            conn.execute(
+                text(
+                    "INSERT OR REPLACE INTO export_state "
+                    "(target_id, uid, article_id, folder, seg, when_us, lastmod_us, card_fp, data) "
+                    "VALUES (:t, :uid, :aid, :folder, :seg, :w, :lm, :card, :data)"
+                ),
+                batch,
+            )

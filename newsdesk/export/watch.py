@@ -1,0 +1,57 @@
+"""Publish mode: keep a site current by republishing, incrementally, after every save to the library."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import jinja2
+
+from newsdesk.export.incremental import publish
+from newsdesk.export.site import ExportReport
+from newsdesk.export.writer import ExportError
+from newsdesk.library import Library
+
+# How often the change log is looked at: a save is published within this plus
+# the time the publish takes.
+POLL_SECONDS = 0.05
+# Even with no save, embargoes end and stories age out of the news sitemap.
+RECHECK_SECONDS = 30.0
+
+
+def watch(
+    library: Library,
+    out_dir: str | Path,
+    *,
+    stop: threading.Event,
+    on_report: Callable[[ExportReport], None],
+    on_error: Callable[[str], None],
+    describe: Callable[[BaseException], str] = str,
+) -> None:
+    """Publish now, then after every commit to the library by any process, until stop is set.
+
+    A publish that cannot be done (the folder is busy or gone, a template of
+    the publication is broken) is reported through on_error in one sentence
+    (describe words a template failure) and tried again after the next save.
+    """
+    watcher = library.watch_changes()
+    try:
+        last = 0.0
+        pending = True
+        while not stop.is_set():
+            if watcher.poll() is not None:
+                pending = True
+            if pending or time.monotonic() - last >= RECHECK_SECONDS:
+                pending = False
+                last = time.monotonic()
+                try:
+                    on_report(publish(library, out_dir))
+                except ExportError as exc:  # the folder may come back; keep watching
+                    on_error(str(exc))
+                except jinja2.TemplateError as exc:  # the template may be fixed; keep watching
+                    on_error(describe(exc))
+            stop.wait(POLL_SECONDS)
+    finally:
+        watcher.close()

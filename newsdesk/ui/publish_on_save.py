@@ -1,0 +1,86 @@
+"""File > Publish on save: after each save, the same incremental export as `export --all --watch`, on a worker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from newsdesk.library import Library
+from newsdesk.ui.workers import run_task
+
+ENABLED_KEY = "publish/on_save"
+FOLDER_KEY = "publish/folder"
+# Saves come in bursts (autosave, a figure added, a tag): publish once after them.
+SETTLE_MS = 150
+
+
+class PublishOnSave(QObject):
+    """Republishes the site to a remembered folder after every change to the library."""
+
+    sig_status = Signal(str)  # one line for the status bar
+    sig_published = Signal(object)  # the ExportReport
+
+    def __init__(self, library: Library, ops, settings: QSettings, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.settings = settings
+        self._window = parent
+        self._running = False
+        self._again = False
+        self._timer = QTimer(self, singleShot=True, interval=SETTLE_MS)
+        self._timer.timeout.connect(self.publish_now)
+        self.action = QAction("&Publish on save", parent, checkable=True)
+        self.action.setChecked(
+            str(settings.value(ENABLED_KEY, "false")).lower() == "true" and bool(self.folder())
+        )
+        self.action.toggled.connect(self._toggled)
+        ops.sig_library_changed.connect(lambda _changes, _initiator: self.schedule())
+
+    def folder(self) -> str:
+        return str(self.settings.value(FOLDER_KEY, "") or "")
+
+    def _toggled(self, on: bool) -> None:
+        if on and not self.folder():
+            chosen = QFileDialog.getExistingDirectory(self._window, "Publish the site into")
+            if not chosen:
+                self.action.setChecked(False)
+                return
+            self.settings.setValue(FOLDER_KEY, chosen)
+        self.settings.setValue(ENABLED_KEY, "true" if on else "false")
+        if on:
+            self.schedule()
+
+    def schedule(self) -> None:
+        if self.action.isChecked():
+            self._timer.start()
+
+    def publish_now(self) -> None:
+        if self._running:
+            self._again = True  # a save arrived while publishing: publish once more after
+            return
+        from newsdesk.export.incremental import publish
+
+        self._running = True
+        library, out = self.library, Path(self.folder())
+        run_task(lambda: publish(library, out), self._done, self._failed)
+
+    def _done(self, report) -> None:
+        self._running = False
+        self.sig_published.emit(report)
+        self.sig_status.emit(f"Published to {self.folder()} in {report.seconds:.2f} s.")
+        self._next()
+
+    def _failed(self, exc: BaseException) -> None:
+        from newsdesk.ui.ops import failure_message
+
+        self._running = False
+        self.sig_status.emit(f"Not published: {failure_message(exc)}")
+        self._next()
+
+    def _next(self) -> None:
+        if self._again:
+            self._again = False
+            self.schedule()

@@ -1,0 +1,366 @@
+"""The window's side of sync: the status bar's sync state, background sync, Sync Now, conflicts.
+
+Sync runs as an operation on the window's one writer (ops.py), never on the
+GUI thread; whether the server answers is asked first on a worker, so an
+unreachable server costs the writer nothing and shows as "Offline", quietly.
+Pulled changes arrive through `sig_library_changed` like any other change
+from elsewhere; the open article takes them in place when they do not touch
+what the user is typing (see `SyncActions.merge_into_editor`).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+
+from newsdesk.library import Article
+from newsdesk.library.changes import Changes
+from newsdesk.sync import SyncError, SyncReport, Unreachable, linked_server, sync
+from newsdesk.sync.merge import merge_records
+from newsdesk.sync.server import open_server
+from newsdesk.sync.status import SyncStatus, sync_status
+from newsdesk.ui.ops import Operations, failure_message
+from newsdesk.ui.sync_conflicts import ConflictDialog
+from newsdesk.ui.workers import run_task
+
+EVERY_MS = 5 * 60 * 1000  # background sync while linked and reachable
+AFTER_SAVE_MS = 20_000  # a sync this long after the last save (restarted by each save)
+STATUS_MS = 300  # the waiting count follows saves at most this late
+RECENT_S = 5.0  # changes noticed this soon after a sync came with it
+
+# The open article's fields as the window edits them (form values and the body).
+EDITED_FIELDS = (
+    "headline",
+    "dek",
+    "byline",
+    "section",
+    "tags",
+    "status",
+    "embargo_until",
+    "seo_title",
+    "seo_description",
+    "slug",
+    "body",
+)
+
+
+def can_sync(library) -> bool:
+    """A laptop's library folder syncs; a shared library (or a read-only copy) does not."""
+    return getattr(library, "dialect", "sqlite") == "sqlite" and not getattr(
+        library, "read_only", False
+    )
+
+
+def probe(library) -> str | None:
+    """On a worker: the linked shared library's address once it answers; None when not linked."""
+    target = linked_server(library)
+    if not target:
+        return None
+    open_server(target, library.root).close()  # raises Unreachable when it does not answer
+    return target
+
+
+class SyncController(QObject):
+    """Runs sync in the background and keeps the status bar's sync state up to date."""
+
+    sig_status = Signal(object)
+    """A fresh SyncStatus."""
+    sig_synced = Signal(object)
+    """A sync finished: its SyncReport."""
+    sig_message = Signal(str)
+    """Something to say once in the status bar (a manual sync's outcome)."""
+
+    def __init__(self, ops: Operations, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ops = ops
+        self.library = ops.library
+        self.enabled = can_sync(self.library)
+        self.status = SyncStatus(linked=False)
+        self.offline = False
+        self.running = False
+        self.problem = ""  # why the last sync did not finish (or what it could not send)
+        self.failed = False  # the last sync stopped for a reason other than being offline
+        self.finished_at = float("-inf")  # time.monotonic() when the last sync ended
+        self._again = False
+        self._manual = False
+        self.label = QLabel("")
+        self.label.setObjectName("sync-state")
+        self.label.setAccessibleName("Sync state")
+        self.label.hide()
+        self.conflicts_button = QPushButton("")
+        self.conflicts_button.setObjectName("sync-conflicts")
+        self.conflicts_button.setFlat(True)
+        self.conflicts_button.setToolTip("Choose what to keep where both sides changed a story")
+        self.conflicts_button.setStyleSheet("color: palette(link); text-decoration: underline;")
+        self.conflicts_button.hide()
+        self.every = QTimer(self, interval=EVERY_MS)
+        self.every.timeout.connect(lambda: self.sync_now(manual=False))
+        self.after_save = QTimer(self, singleShot=True, interval=AFTER_SAVE_MS)
+        self.after_save.timeout.connect(lambda: self.sync_now(manual=False))
+        self._status_timer = QTimer(self, singleShot=True, interval=STATUS_MS)
+        self._status_timer.timeout.connect(self.refresh_status)
+        if self.enabled:
+            ops.sig_library_changed.connect(self._on_library_changed)
+
+    def start(self) -> None:
+        """Show the state and, when linked, sync once soon and then every few minutes."""
+        if not self.enabled:
+            return
+        self.refresh_status(first=True)
+
+    def stop(self) -> None:
+        for timer in (self.every, self.after_save, self._status_timer):
+            timer.stop()
+
+    # ---- the state ----------------------------------------------------------------
+    def refresh_status(self, *, first: bool = False) -> None:
+        if not self.enabled:
+            return
+        library = self.library
+        run_task(lambda: sync_status(library), on_done=lambda s: self._show(s, first))
+
+    def _show(self, status: SyncStatus, first: bool = False) -> None:
+        self.status = status
+        self.label.setVisible(status.linked)
+        if self.failed and not self.running:
+            self.label.setText("Not synced")
+        else:
+            self.label.setText(status.text(offline=self.offline, syncing=self.running))
+        tip = [f"Shared library: {status.server}"] if status.server else []
+        if status.synced_at is not None:
+            tip.append(f"Last synced {status.synced_at.astimezone():%Y-%m-%d %H:%M}")
+        if self.problem:
+            tip.append(self.problem)
+        self.label.setToolTip("\n".join(tip))
+        self.conflicts_button.setText(status.conflicts_text)
+        self.conflicts_button.setAccessibleName(f"{status.conflicts_text}: open the dialog")
+        self.conflicts_button.setVisible(status.conflicts > 0)
+        if status.linked and not self.every.isActive():
+            self.every.start()
+            if first:
+                self.after_save.start(1000)  # catch up shortly after the window opens
+        self.sig_status.emit(status)
+
+    def _on_library_changed(self, changes: Changes, initiator: object) -> None:
+        if not changes:
+            return
+        if initiator is not None and self.status.linked:
+            self.after_save.start(AFTER_SAVE_MS)  # the window saved: sync when typing pauses
+        self._status_timer.start()
+
+    # ---- syncing ------------------------------------------------------------------
+    def sync_now(self, *, manual: bool = True) -> None:
+        """Sync in the background (File > Sync Now; the timers); Offline when it cannot."""
+        if not self.enabled:
+            if manual:
+                self.sig_message.emit("This is a shared library itself: laptops sync with it.")
+            return
+        if self.running:
+            self._again = True
+            self._manual = self._manual or manual
+            return
+        self.running = True
+        self._manual = manual
+        self.after_save.stop()
+        self._show(self.status)
+        library = self.library
+        run_task(lambda: probe(library), on_done=self._reachable, on_error=self._failed)
+
+    def _reachable(self, target: str | None) -> None:
+        if target is None:
+            self.running = False
+            if self._manual:
+                self.sig_message.emit(
+                    "This library is not linked to a shared library yet; run "
+                    "`newsdesk sync URL` once to link it."
+                )
+            self._show(self.status)
+            return
+        # initiator None: the views take what sync wrote as changes arriving from elsewhere.
+        self.ops.run_op(lambda lib: sync(lib), on_success=self._done, on_failure=self._failed)
+
+    def _done(self, report: SyncReport) -> None:
+        self.running = False
+        self.offline = self.failed = False
+        self.problem = " ".join(report.problems)
+        if self._manual:
+            self.sig_message.emit(report.summary())
+        self.sig_synced.emit(report)
+        self._finish()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.running = False
+        if isinstance(exc, Unreachable):
+            self.offline, self.problem = True, str(exc)
+        elif isinstance(exc, SyncError):
+            self.offline, self.problem = False, str(exc)
+        else:
+            self.offline, self.problem = False, failure_message(exc)
+        self.failed = not self.offline
+        if self._manual and not self.offline:
+            self.sig_message.emit(self.problem)
+        elif self._manual:
+            self.sig_message.emit(f"Offline: {exc}")
+        self._finish()
+
+    def _finish(self) -> None:
+        self.finished_at = time.monotonic()
+        self.refresh_status()
+        if self._again:
+            manual, self._again, self._manual = self._manual, False, False
+            self.sync_now(manual=manual)
+
+
+class SyncActions:
+    """Mixed into MainWindow: File > Sync Now and Sync Conflicts, and pulled changes in the editor."""
+
+    def _build_sync(self, file_menu) -> None:
+        a = self._action  # type: ignore[attr-defined]
+        self.sync = SyncController(self.ops, self)  # type: ignore[attr-defined, arg-type]
+        self.conflict_dialog: ConflictDialog | None = None
+        quit_action = self.actions_by_name["quit"]  # type: ignore[attr-defined]
+        for action in (
+            a(file_menu, "S&ync Now", self.sync_now, "F5", name="sync_now"),
+            a(file_menu, "Sync &Conflicts…", self.show_sync_conflicts, name="sync_conflicts"),
+        ):
+            file_menu.insertAction(quit_action, action)
+        file_menu.insertSeparator(quit_action)
+        if not self.sync.enabled:
+            for name in ("sync_now", "sync_conflicts"):
+                action = self.actions_by_name[name]  # type: ignore[attr-defined]
+                action.setEnabled(False)
+                action.setStatusTip("A shared library is what laptops sync with; it has no sync.")
+        bar = self.statusBar()  # type: ignore[attr-defined]
+        bar.addPermanentWidget(self.sync.label)
+        bar.addPermanentWidget(self.sync.conflicts_button)
+        self.sync.conflicts_button.clicked.connect(self.show_sync_conflicts)
+        self.sync.sig_message.connect(lambda text: bar.showMessage(text, 8000))
+        self.sync.sig_status.connect(self._sync_status_shown)
+
+    def sync_now(self) -> None:
+        self.sync.sync_now(manual=True)
+
+    @property
+    def _pulled_by_sync(self) -> bool:
+        """Whether changes arriving now most likely came with a sync (said so to the user)."""
+        return self.sync.running or time.monotonic() - self.sync.finished_at < RECENT_S
+
+    def _sync_status_shown(self, status: SyncStatus) -> None:
+        self.browser.model.set_conflicted(status.conflicted_articles)  # type: ignore[attr-defined]
+
+    def show_sync_conflicts(self) -> ConflictDialog:
+        """The conflict dialog, opened on the open story's first conflict if it has one."""
+        if self.conflict_dialog is None:
+            self.conflict_dialog = ConflictDialog(self.ops, self)  # type: ignore[attr-defined, arg-type]
+            self.conflict_dialog.sig_resolved.connect(lambda _s: self.sync.refresh_status())
+        article = self.article  # type: ignore[attr-defined]
+        self.conflict_dialog.reload(select_slug=article.slug if article is not None else None)
+        self.conflict_dialog.show()
+        self.conflict_dialog.raise_()
+        return self.conflict_dialog
+
+    # ---- pulled changes and unsaved edits ------------------------------------------------
+    def merge_into_editor(self, theirs: Article) -> bool:
+        """Take the library's newer copy of the open article into the form and editor in place.
+
+        What the user typed and has not saved yet stays: the merge is three-way
+        against the copy the editor started from, the same merge sync uses.
+        False when both changed the same field (or paragraph): that is a
+        conflict for the user to settle; nothing is overwritten.
+        """
+        base_article: Article | None = self.article  # type: ignore[attr-defined]
+        if base_article is None or theirs.id != base_article.id:
+            return False
+        base = _fields(base_article)
+        mine = dict(self._snapshot())  # type: ignore[attr-defined]
+        mine = {k: mine.get(k, base[k]) for k in EDITED_FIELDS}
+        merged = merge_records(base, mine, _fields(theirs))
+        if merged.clashes:
+            return False
+        result = merged.local
+        self._loading = True  # type: ignore[attr-defined]
+        try:
+            # Only the fields that arrived change: the one being typed in keeps its cursor.
+            _set_fields(self.form, {k: result[k] for k in EDITED_FIELDS if result[k] != mine[k]})  # type: ignore[attr-defined]
+            _apply_text(self.editor, result["body"])  # type: ignore[attr-defined]
+        finally:
+            self._loading = False  # type: ignore[attr-defined]
+        self.article = theirs  # type: ignore[attr-defined]
+        self.autosave.adopt(theirs)  # type: ignore[attr-defined]
+        if {k: result[k] for k in EDITED_FIELDS} != _fields(theirs):
+            self.autosave.mark_dirty()  # type: ignore[attr-defined]  # the user's edits still go
+        self.browser.model.patch(theirs.id, headline=result["headline"], status=result["status"])  # type: ignore[attr-defined]
+        self._update_title()  # type: ignore[attr-defined]
+        self._update_stats()  # type: ignore[attr-defined]
+        if self.preview is not None:  # type: ignore[attr-defined]
+            self.preview.update_fields(  # type: ignore[attr-defined]
+                **{k: result[k] for k in ("headline", "dek", "byline", "section", "tags")}
+            )
+            self.preview.update_body(result["body"])  # type: ignore[attr-defined]
+        return True
+
+
+def _fields(article: Article) -> dict[str, Any]:
+    values = {k: getattr(article, k) for k in EDITED_FIELDS}
+    values["tags"] = list(article.tags)
+    return values
+
+
+def _set_fields(form, values: dict[str, Any]) -> None:
+    """Show these values in the article form without it taking them as the user's edits."""
+    from datetime import UTC, datetime
+
+    from PySide6.QtCore import QDateTime
+
+    was_loading, form._loading = form._loading, True
+    try:
+        for key, value in values.items():
+            if key == "body":
+                continue
+            if key == "section":
+                form.section.setEditText(value or "")
+            elif key == "tags":
+                form.tags.set_tags(list(value or []))
+            elif key == "status":
+                form.status.setCurrentText(value)
+            elif key == "embargo_until":
+                form.embargo_on.setChecked(value is not None)
+                form.embargo.setEnabled(value is not None)
+                when = value or datetime.now(UTC)
+                form.embargo.setDateTime(QDateTime.fromSecsSinceEpoch(int(when.timestamp())))
+            else:
+                getattr(form, key).setText(value or "")
+    finally:
+        form._loading = was_loading
+
+
+def _apply_text(editor: QWidget, text: str) -> None:
+    """Change the editor's text to `text` by replacing only what differs (one undo step).
+
+    Qt moves the user's cursor with the edit, so typing goes on where it was.
+    """
+    old = editor.toPlainText()  # type: ignore[attr-defined]
+    if old == text:
+        return
+    start = 0
+    limit = min(len(old), len(text))
+    while start < limit and old[start] == text[start]:
+        start += 1
+    end_old, end_new = len(old), len(text)
+    while end_old > start and end_new > start and old[end_old - 1] == text[end_new - 1]:
+        end_old -= 1
+        end_new -= 1
+    cursor = QTextCursor(editor.document())  # type: ignore[attr-defined]
+    cursor.beginEditBlock()
+    cursor.setPosition(_utf16(old[:start]))  # Qt counts UTF-16 units, Python code points
+    cursor.setPosition(_utf16(old[:end_old]), QTextCursor.MoveMode.KeepAnchor)
+    cursor.insertText(text[start:end_new])
+    cursor.endEditBlock()
+
+
+def _utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2

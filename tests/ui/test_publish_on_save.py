@@ -1,0 +1,45 @@
+"""File > Publish on save: each save republishes the site to the remembered folder."""
+
+from __future__ import annotations
+
+from tests.export.stories import newsroom
+
+
+def test_publish_on_save_republishes_the_edited_page_after_a_save(
+    qtbot, make_window, library, settings, tmp_path
+):
+    library.update_publication(name="Harbour Gazette", base_url="https://gazette.example/")
+    stories = newsroom(library, tmp_path / "photos", 2)
+    site = tmp_path / "site"
+    settings.setValue("publish/folder", str(site))
+    window = make_window(open_initial=False)
+    action = window.actions_by_name["publish_on_save"]
+    assert action.isCheckable() and not action.isChecked()
+
+    with qtbot.waitSignal(window.publish_on_save.sig_published, timeout=60_000):
+        action.setChecked(True)  # the folder is remembered: no dialog, a first publish
+    page = site / "news" / stories[0].slug / "index.html"
+    assert page.is_file()
+
+    with qtbot.waitSignal(window.publish_on_save.sig_published, timeout=30_000) as published:
+        window.ops.run_op(
+            lambda lib: lib.update_article(stories[0].id, headline="Harbour wall gives way"),
+            initiator=window,
+        )
+    assert published.args[0].mode == "incremental"
+    assert published.args[0].rendered_pages == 1
+    assert "Harbour wall gives way" in page.read_text(encoding="utf-8")
+    assert settings.value("publish/on_save") == "true"
+
+
+def test_publish_on_save_stays_off_when_no_folder_is_chosen(
+    qtbot, make_window, library, settings, monkeypatch
+):
+    from PySide6.QtWidgets import QFileDialog
+
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: "")
+    window = make_window(open_initial=False)
+    action = window.actions_by_name["publish_on_save"]
+    action.setChecked(True)
+    assert not action.isChecked()
+    assert settings.value("publish/on_save") in (None, "false")
