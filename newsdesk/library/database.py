@@ -32,19 +32,15 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
     if (
         type_ == "table"
         and name
-<<<<<<< HEAD
         and (
             name.startswith("articles_fts")
             or name in ("section_counts", "tag_counts", "term_stats")
         )
-=======
-        and (name.startswith("articles_fts") or name in ("section_counts", "tag_counts"))
->>>>>>> main
     ):
         return False
     return not (
         type_ in ("column", "index")
-        and name in ("search_doc", "rank_doc", "ix_articles_search_doc")
+        and name in ("search_doc", "rank_doc", "ix_articles_search_doc", "ix_articles_rank_doc")
     )
 
 
