@@ -216,6 +216,12 @@ class SharedLibrary(Library):
                 .on_conflict_do_nothing(index_elements=["sha256"])
             )
 
+    def has_media_blob(self, sha256: str) -> bool:
+        """Whether the picture's bytes are stored already (sync then sends nothing)."""
+        with self.engine.connect() as conn:
+            found = conn.execute(select(MediaBlob.sha256).where(MediaBlob.sha256 == sha256))
+            return found.first() is not None
+
     def media_blob(self, sha256: str) -> bytes | None:
         """A picture's bytes by SHA-256, or None (what sync fetches)."""
         with self.engine.connect() as conn:

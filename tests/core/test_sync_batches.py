@@ -107,3 +107,43 @@ def test_a_story_saved_meanwhile_stops_the_whole_batch(source, target):
         write_articles(target, changed)
     assert caught.value.uid == moved_uid
     assert all(target.get_article(uid).dek == "" for uid, _s in snaps)  # nothing was written
+
+
+@pytest.mark.postgres
+def test_a_picture_the_shared_library_already_holds_is_not_sent_again(pg_url, tmp_path):
+    import hashlib
+    import shutil
+
+    from sqlalchemy import Engine
+
+    from newsdesk.images.library_import import import_image
+    from newsdesk.paths import resource
+    from newsdesk.sync import sync
+
+    photo = tmp_path / "photo.jpg"
+    shutil.copy(resource("sample", "harbour-dawn.jpg"), photo)
+    data = photo.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    with Library.open(pg_url) as server:  # as if a sync killed after the upload had sent it
+        server.store_media_blob(sha, data)
+    sent: list[str] = []
+
+    def note(_conn, _cursor, statement, params, _context, _many) -> None:
+        if "INSERT INTO media_blobs" in statement:
+            sent.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", note)
+    try:
+        with Library.open(tmp_path / "laptop") as laptop:
+            image = import_image(laptop, photo)
+            laptop.create_article(
+                headline="Dawn at the harbour", body=f"![Dawn](image:{image.uid})"
+            )
+            report = sync(laptop, pg_url)
+    finally:
+        event.remove(Engine, "before_cursor_execute", note)
+    assert report.clean and report.pushed == 1
+    assert sent == []
+    with Library.open(pg_url) as server:
+        assert server.media_blob(sha) == data
+        assert server.search("dawn", prefix=False)
