@@ -45,9 +45,11 @@ RANK_WINDOW = 1000
 # says what it is about. 300 keeps the ranking document in the row.
 LEAD_CHARS = 300
 
+# Tags in the article's order, as SQLite's view gives them: a document made
+# again from the same story is then the same document (stale_documents).
 _TAGS = (
-    "coalesce((SELECT string_agg(t.name, ' ') FROM article_tags at JOIN tags t "
-    "ON t.id = at.tag_id WHERE at.article_id = a.id), '')"
+    "coalesce((SELECT string_agg(t.name, ' ' ORDER BY at.position, t.id) FROM article_tags at "
+    "JOIN tags t ON t.id = at.tag_id WHERE at.article_id = a.id), '')"
 )
 _FIELDS = (
     f"setweight(to_tsvector('{CONFIG}', coalesce(a.headline, '')), 'A') || "

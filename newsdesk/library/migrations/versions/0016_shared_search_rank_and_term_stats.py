@@ -21,8 +21,8 @@ depends_on = None
 # libraries were upgraded with it (newsdesk/library/search_pg.py reads them).
 _CONFIG = "newsdesk_search"
 _TAGS = (
-    "coalesce((SELECT string_agg(t.name, ' ') FROM article_tags at JOIN tags t "
-    "ON t.id = at.tag_id WHERE at.article_id = a.id), '')"
+    "coalesce((SELECT string_agg(t.name, ' ' ORDER BY at.position, t.id) FROM article_tags at "
+    "JOIN tags t ON t.id = at.tag_id WHERE at.article_id = a.id), '')"
 )
 _SEARCH_DOC = (
     f"setweight(to_tsvector('{_CONFIG}', coalesce(a.headline, '')), 'A') || "
