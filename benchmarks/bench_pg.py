@@ -2,6 +2,7 @@
 
     python benchmarks/bench_pg.py [N ...]      # default 10,000; budgets as SQLite's
     python benchmarks/bench_pg.py --fresh N    # fill the database again
+    python benchmarks/bench_pg.py --copies=10 10000   # 100,000: 10,000 generated, copied 10 times
 
 A PostgreSQL cluster of its own is kept under the benchmark cache
 (NEWSDESK_BENCH_CACHE, /tmp/newsdesk-bench/pg), started for the run and
@@ -68,9 +69,9 @@ def stop_cluster() -> None:
     )  # fmt: skip
 
 
-def corpus(server: PgServer, n: int, *, fresh: bool = False) -> str:
-    """The URL of a shared library of n articles at this schema, filled once."""
-    name = f"bench_{n}_s{SCHEMA_HEAD}"
+def corpus(server: PgServer, n: int, *, fresh: bool = False, copies: int = 1) -> str:
+    """The URL of a shared library of n x copies articles at this schema, filled once."""
+    name = f"bench_{n}_s{SCHEMA_HEAD}" + (f"_x{copies}" if copies > 1 else "")
     with server.connect("postgres", autocommit=True) as con:
         row = con.execute(
             "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
@@ -84,7 +85,7 @@ def corpus(server: PgServer, n: int, *, fresh: bool = False) -> str:
         server.create_database(name)
         init_server(url)
         t0 = time.perf_counter()
-        counts = fill(n, url)
+        counts = fill(n, url, copies=copies)
         with server.connect("postgres", autocommit=True) as con:
             con.execute(f"COMMENT ON DATABASE \"{name}\" IS '{_FILLED}'")
         print(
@@ -94,8 +95,9 @@ def corpus(server: PgServer, n: int, *, fresh: bool = False) -> str:
     return url
 
 
-def bench(server: PgServer, n: int, *, fresh: bool = False) -> None:
-    lib = Library.open(corpus(server, n, fresh=fresh))
+def bench(server: PgServer, n: int, *, fresh: bool = False, copies: int = 1) -> None:
+    lib = Library.open(corpus(server, n, fresh=fresh, copies=copies))
+    n *= copies
     with lib.engine.connect() as conn:
         body = conn.exec_driver_sql("SELECT body FROM articles ORDER BY id DESC LIMIT 1").scalar()
     rare = max({w.strip(".,").lower() for w in body.split() if len(w) > 9}, key=len)
@@ -139,12 +141,13 @@ def bench(server: PgServer, n: int, *, fresh: bool = False) -> None:
 
 def main(argv: list[str]) -> None:
     fresh = "--fresh" in argv
-    sizes = tuple(int(a) for a in argv if a != "--fresh") or (10_000,)
+    copies = next((int(a.split("=")[1]) for a in argv if a.startswith("--copies=")), 1)
+    sizes = tuple(int(a) for a in argv if not a.startswith("--")) or (10_000,)
     print(f"# load average {os.getloadavg()[0]:.1f} (figures 'loaded' above 2)")
     server = start_cluster()
     try:
         for n in sizes:
-            bench(server, n, fresh=fresh)
+            bench(server, n, fresh=fresh, copies=copies)
     finally:
         stop_cluster()
     print(f"# load average {os.getloadavg()[0]:.1f}")
