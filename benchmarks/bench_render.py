@@ -2,7 +2,8 @@
 
 Run from the repository root: `python benchmarks/bench_render.py`. The
 pathological body is nested emphasis and brackets, the input Python-Markdown
-rescans quadratically; it must render (as notices plus the rest) well under 1 s.
+rescans quadratically; it must render (as notices plus the rest) well under 1 s. So
+must nested and dense emphasis (measured by render/limits.py before rendering).
 """
 
 from __future__ import annotations
@@ -41,6 +42,10 @@ def main() -> None:
         timed(f"sample {path.name}", path.read_text(encoding="utf-8").split("---", 2)[-1], 9)
     timed("20,000-word article", TextMaker(seed=3).body(20_000), 5)
     timed("40 KB pathological body", pathological_body(), 3 if "--quick" not in sys.argv else 1)
+    # Emphasis: 1,200 levels deep (a RecursionError that failed the page, before the limits
+    # measured it) and 48 KB paragraphs of `*a* ` (15-20 s each before; 84 s for four).
+    timed("nested emphasis, 1,200 levels", "*a " * 1200 + "x" + " a*" * 1200, 3)
+    timed("4 x 48 KB paragraphs of dense emphasis", "\n\n".join(["*a* " * 12_000] * 4), 3)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from newsdesk import cli_images, cli_originals
+from newsdesk import cli_images, cli_originals, cli_status
 from newsdesk.library.errors import LibraryError
 from newsdesk.paths import LibraryLocationError, resolve_library_dir
 
@@ -54,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("import", help="import Markdown files with YAML front matter")
     s.add_argument("files", nargs="+", type=Path, metavar="FILE.md")
+    s.add_argument("--override-reason", default="", metavar="TEXT", help=cli_status.OVERRIDE_HELP)
     s = sub.add_parser("list", help="list the library's articles, newest first")
     s.add_argument("--json", action="store_true", help="print JSON")
     s.add_argument("--status", help="only articles with this status")
@@ -123,6 +124,7 @@ def _parser() -> argparse.ArgumentParser:
 
     cli_sync.add_parsers(sub)
     cli_publish.add_parsers(sub)
+    cli_status.add_parsers(sub)
     return p
 
 
@@ -199,12 +201,11 @@ def _size(n: int) -> str:
 
 def cmd_import(args) -> int:
     from newsdesk.importing import ImportProblem, import_markdown_files
-    from newsdesk.library import LibraryError
 
     with _open(args, write=True) as lib:
         try:
             _check_room_for_import(lib, args.files)
-            results = import_markdown_files(lib, args.files)
+            results = import_markdown_files(lib, args.files, override_reason=args.override_reason)
         except (ImportProblem, LibraryError) as exc:
             raise CommandError(str(exc)) from None
         for r in results:
@@ -212,7 +213,19 @@ def cmd_import(args) -> int:
             print(f"{verb} {r.article.slug}: {r.article.headline}")
             for w in r.warnings:
                 print(f"warning: {w}", file=sys.stderr)
-    return EXIT_OK
+    sys.stdout.flush()
+    # `status: published` that preflight refused: imported, not published (exit 1).
+    for r in results:
+        if r.refused:
+            cli_status.print_refusal(r.article.slug, r.article.status, r.refused)
+        if r.publish_error:
+            print(
+                f"newsdesk: {r.article.slug} was not published (it stays {r.article.status}): "
+                f"{r.publish_error}",
+                file=sys.stderr,
+            )
+    problems = any(r.refused or r.publish_error for r in results)
+    return EXIT_PROBLEMS if problems else EXIT_OK
 
 
 def cmd_list(args) -> int:
@@ -414,21 +427,10 @@ def _watch_export(args, out: Path) -> int:
     return EXIT_OK
 
 
-def _library_folder(args) -> Path:
-    """The editor opens library folders; a shared library is for the command line (for now)."""
-    where = args.library_dir
-    if isinstance(where, str):
-        raise CommandError(
-            "The editor opens a library folder; use the command line (list, search, check, "
-            "related, export, import) with a shared library's URL."
-        )
-    return where
-
-
 def cmd_screenshot(args) -> int:
     from newsdesk.app import screenshot
 
-    return screenshot(_library_folder(args), args.out)
+    return screenshot(args.library_dir, args.out)
 
 
 def _publication_json(lib, pub) -> dict:
@@ -534,7 +536,8 @@ def cmd_repair(args) -> int:
 def cmd_open(args) -> int:
     from newsdesk.app import run
 
-    return run(_library_folder(args), sys.argv[:1])
+    # The editor opens a shared library's URL too (what cannot work there is disabled).
+    return run(args.library_dir, sys.argv[:1])
 
 
 def cmd_server(args) -> int:
@@ -611,7 +614,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Resolved once, before anything runs: every command, and anything it
         # starts, sees the same absolute folder whatever the working directory.
         args.library_dir = _library_dir(args)
-        return {**COMMANDS, **cli_sync.COMMANDS, **cli_publish.COMMANDS}[args.command](args)
+        commands = {**COMMANDS, **cli_sync.COMMANDS, **cli_publish.COMMANDS}
+        return {**commands, **cli_status.COMMANDS}[args.command](args)
     except (CommandError, LibraryError) as exc:
         # LibraryError: e.g. the shared library's server refused a write to this role.
         print(f"newsdesk: {exc}", file=sys.stderr)

@@ -323,24 +323,58 @@ class ImportResult:
     article: Article
     created: bool
     warnings: list[str] = field(default_factory=list)
+    # `status: published` asked for a story that preflight refuses: its reasons,
+    # one sentence each (the story is imported, but not published).
+    refused: list[str] = field(default_factory=list)
+    # Publishing was refused otherwise (on a shared library: this user may not publish).
+    publish_error: str = ""
+    wants_publishing: bool = False
 
 
 def report_lines(results: list[ImportResult]) -> list[str]:
-    """The import report, line by line, as the command line prints it and the window shows it."""
+    """The import report, line by line, as the window shows it (the command line prints
+    the same lines, with the warnings on stderr)."""
     lines: list[str] = []
     for r in results:
-        verb = "imported" if r.created else "updated"
-        lines.append(f"{verb} {r.article.slug}: {r.article.headline}")
+        lines += result_lines(r)
         lines += [f"warning: {w}" for w in r.warnings]
     return lines
 
 
-def import_markdown_files(library: Library, paths: list[Path]) -> list[ImportResult]:
+def result_lines(r: ImportResult) -> list[str]:
+    """What happened to one story: imported or updated, and why it was not published."""
+    verb = "imported" if r.created else "updated"
+    lines = [f"{verb} {r.article.slug}: {r.article.headline}"]
+    if r.refused:
+        n = len(r.refused)
+        lines.append(
+            f"not published {r.article.slug} (it stays {r.article.status}): preflight found "
+            f"{n} problem{'' if n == 1 else 's'}; fix {'it' if n == 1 else 'them'} and set "
+            "its status to published, or publish it anyway with a reason:"
+        )
+        lines += [f"  - {reason}" for reason in r.refused]
+    if r.publish_error:
+        lines.append(
+            f"not published {r.article.slug} (it stays {r.article.status}): {r.publish_error}"
+        )
+    return lines
+
+
+def import_markdown_files(
+    library: Library, paths: list[Path], *, override_reason: str = ""
+) -> list[ImportResult]:
     """Import files in order; an existing slug is updated, not duplicated.
 
     Every file is parsed and checked before anything is written, so one bad
     file leaves the library exactly as it was. Related stories are linked after
     all files are in, so files may name each other in any order.
+
+    A story whose front matter says `status: published` becomes published only
+    as the window publishes it: through preflight (`publish_article`). When
+    preflight fails it is imported unpublished and `refused` says why, unless
+    `override_reason` is given, which is then kept in the story's history.
+    (Publishing happens inside the import's transaction, before the stories'
+    times are stamped from their files.)
     """
     from newsdesk.images.library_import import record_prepared
 
@@ -389,6 +423,10 @@ def import_markdown_files(library: Library, paths: list[Path]) -> list[ImportRes
                     library.update_article(result.article.id, updated_at=stamp)
                 _import_update_note(library, result.article.id, item.fields)
                 result.article = library.get_article(result.article.id)
+    # Publishing comes last: preflight looks for the pictures' files, which reach
+    # media/ only as the staging batch settles.
+    pending = [(r, item) for item, r in zip(parsed, results, strict=True) if r.wants_publishing]
+    _publish_all(library, pending, override_reason)
     return results
 
 
@@ -412,6 +450,40 @@ def _link_related(
 
 
 IMPORTED_UPDATE_TEXT = "This story has been updated."
+
+
+def _publish_all(
+    library: Library, pending: list[tuple[ImportResult, ParsedArticle]], override_reason: str
+) -> None:
+    """Publish imported stories through preflight, as the window does.
+
+    Stories that name each other as related each need the other published
+    first, so publishing goes round again while a round publishes something.
+    A refusal other than preflight's (on a shared library, only an editor may
+    publish) leaves that story imported but unpublished, and says why.
+    """
+    from newsdesk.library.errors import LibraryError, PublishRefused
+    from newsdesk.preflight import publish_article
+
+    while pending:
+        refused: list[tuple[ImportResult, ParsedArticle]] = []
+        for result, item in pending:
+            try:
+                publish_article(library, result.article.id, override_reason=override_reason)
+                # Last updated when its file says, not when it was published here.
+                stamp = item.fields.get("updated_at") or item.fields.get("published_at")
+                if stamp is not None:
+                    library.update_article(result.article.id, updated_at=stamp)
+                result.article = library.get_article(result.article.id)
+                result.refused = []
+            except PublishRefused as exc:
+                result.refused = [p.message for p in exc.problems]
+                refused.append((result, item))
+            except LibraryError as exc:
+                result.publish_error = str(exc)
+        if len(refused) == len(pending):
+            return
+        pending = refused
 
 
 def _import_update_note(library: Library, article_id: int, fields: dict[str, Any]) -> None:
@@ -518,6 +590,13 @@ def _write_article(library: Library, item: ParsedArticle, import_image) -> Impor
     fields["body"] = _BODY_IMAGE.sub(rewrite, item.body)
     fields["source_path"] = source
     created = existing is None
+    # Becoming published goes through preflight once everything is in (see _publish);
+    # a story that is already published stays so.
+    wants_publishing = fields.get("status") == "published" and (
+        existing is None or existing.status != "published"
+    )
+    if wants_publishing:
+        del fields["status"]
     if existing is None:
         article = library.create_article(tags=item.tags, **fields)
     else:
@@ -536,4 +615,6 @@ def _write_article(library: Library, item: ParsedArticle, import_image) -> Impor
     specs = [k for k in kept if k.role == "hero"] + wanted + [k for k in kept if k.role != "hero"]
     if wanted:
         library.set_figures(article.id, specs)
-    return ImportResult(library.get_article(article.id), created, warnings)
+    return ImportResult(
+        library.get_article(article.id), created, warnings, wants_publishing=wants_publishing
+    )

@@ -6,6 +6,7 @@ the facade's sessions and is recorded in the change log like any other.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -186,6 +187,65 @@ class NewsroomRecords:
             )
             return list(s.scalars(stmt))
 
+    def author_story_counts(self) -> dict[int, int]:
+        """How many stories each author's name is on (authors on none are left out)."""
+        with self._session() as s:
+            stmt = (
+                select(ArticleAuthor.author_id, func.count())
+                .join(Article, Article.id == ArticleAuthor.article_id)
+                .where(Article.purged_at.is_(None))
+                .group_by(ArticleAuthor.author_id)
+            )
+            return {author_id: n for author_id, n in s.execute(stmt)}
+
+    def delete_author(self, author_id: int) -> None:
+        """Remove an author no story names; one that is named is merged instead."""
+        with self._session() as s, s.begin():
+            author = s.get(Author, author_id)
+            if author is None:
+                raise NotFound("That author is no longer in the library.")
+            used = s.scalar(
+                select(func.count())
+                .select_from(ArticleAuthor)
+                .join(Article, Article.id == ArticleAuthor.article_id)
+                .where(ArticleAuthor.author_id == author_id, Article.purged_at.is_(None))
+            )
+            if used:
+                stories = f"{used} stor{'y' if used == 1 else 'ies'}"
+                raise LibraryError(
+                    f"{author.name} is on the byline of {stories}; merge them into another "
+                    "author instead of deleting."
+                )
+            s.delete(author)
+
+    def merge_authors(self, author_id: int, into_id: int) -> Author:
+        """One person recorded twice: every byline naming `author_id` names `into_id`
+        instead, and `author_id` goes. One transaction."""
+        if author_id == into_id:
+            raise LibraryError("Choose a different author to merge into.")
+        with self._session() as s, s.begin():
+            author, into = s.get(Author, author_id), s.get(Author, into_id)
+            if author is None or into is None:
+                raise NotFound("That author is no longer in the library.")
+            name = re.compile(rf"(?<!\w){re.escape(author.name)}(?!\w)", re.IGNORECASE)
+            stmt = (
+                select(Article)
+                .join(ArticleAuthor, ArticleAuthor.article_id == Article.id)
+                .where(ArticleAuthor.author_id == author_id)
+            )
+            for article in list(s.scalars(stmt)):
+                byline = name.sub(lambda _m: into.name, article.byline)
+                if byline != article.byline:
+                    article.byline = byline
+                    article.version += 1
+                    article.updated_at = utcnow()
+                self._link_byline(s, article)
+                s.flush()
+                self._index(s, article)  # type: ignore[attr-defined]  # the byline is searched
+            s.delete(author)
+            s.flush()
+            return into
+
     @staticmethod
     def _check_author(fields: dict[str, Any]) -> None:
         unknown = fields.keys() - AUTHOR_FIELDS
@@ -194,6 +254,14 @@ class NewsroomRecords:
         role = fields.get("role")
         if role is not None and role not in AUTHOR_ROLES:
             raise LibraryError(f"Unknown author role {role!r}; use person, staff or agency.")
+        url = str(fields.get("url") or "").strip()
+        if url and not re.fullmatch(r"https?://[^\s/]+\S*", url):
+            raise LibraryError(
+                "The author's URL must start with https:// (or http://); "
+                "leave it empty if they have none."
+            )
+        if "url" in fields:
+            fields["url"] = url
 
     @staticmethod
     def _free_author_slug(s: Session, wanted: str, author_id: int | None) -> str:

@@ -40,6 +40,16 @@ RESCAN_ALLOWANCE = 10_000
 # DEADLINE_SECONDS. A rescan unit costs about 2 microseconds, so such a block
 # takes about half a second or more in-process: starting the process (a tenth of
 # a second or so) is then worth its guarantee. Ordinary blocks never come near.
+# Emphasis nests: `*a *b *c ... c* b* a*` is one element inside another, and
+# Python-Markdown's tree walks recurse once per level (a few hundred levels is a
+# RecursionError). Headlines and copy never need more than three or four.
+MAX_INLINE_DEPTH = 32
+# Marks (emphasis and code delimiters, link targets, tags, entities) in one run of
+# inline text (a paragraph, a list item, a heading, a table row). Python-Markdown
+# spends about 0.1 ms on each and, past a few thousand in one run, more per mark
+# the more there are (40 KB of `*a* ` is 20,000 marks and several seconds; a
+# 2,000-row table of links is 6,000, in a third of a second).
+MAX_INLINE_MARKS = 8_000
 GUARD_CHARS = 60_000
 GUARD_RESCAN = 200_000
 DEADLINE_SECONDS = 20.0
@@ -127,15 +137,73 @@ def _scan(pattern: re.Pattern[str], opener: str, text: str, n: int) -> int:
     return total + sum(n - i for i in stack)
 
 
+_INLINE_MARK = re.compile(r"[*_`]+|~~|\]\(|<[A-Za-z/!?]|&#?\w+;")
+_EMPHASIS_RUN = re.compile(r"[*_]+")
+# A line that starts a run of inline text of its own: a list item, a heading, a table row
+# (each cell is its own run), under any quote markers and indentation.
+_OWN_RUN = re.compile(r"[ \t>]*(?:[*+-][ \t]|\d{1,9}[.)][ \t]|#|\|)")
+
+
+def _inline_runs(text: str) -> list[str]:
+    """The block's runs of inline text as Python-Markdown processes them, roughly: a
+    paragraph's lines together, each list item, heading and table row apart."""
+    runs: list[str] = []
+    current: list[str] = []
+    for line in text.split("\n"):
+        if not line.strip() or _OWN_RUN.match(line):
+            if current:
+                runs.append("\n".join(current))
+            current = [line] if line.strip() else []
+        else:
+            current.append(line)
+    if current:
+        runs.append("\n".join(current))
+    return runs
+
+
+def inline_marks(text: str) -> int:
+    """The most inline marks in any one run of the block (see MAX_INLINE_MARKS)."""
+    if len(text) < MAX_INLINE_MARKS:  # fewer characters than the limit: cannot be over it
+        return 0
+    return max((len(_INLINE_MARK.findall(run)) for run in _inline_runs(text)), default=0)
+
+
+def emphasis_depth(text: str) -> int:
+    """How deep `*` and `_` emphasis nests: delimiters that open (before a word) minus
+    those that close (after one), at the deepest point of any run of the block."""
+    if len(text) < 2 * MAX_INLINE_DEPTH or ("*" not in text and "_" not in text):
+        return 0
+    deepest = 0
+    for run in _inline_runs(text):
+        depth = 0
+        n = len(run)
+        for m in _EMPHASIS_RUN.finditer(run):
+            start, end = m.span()
+            before = run[start - 1] if start else " "
+            after = run[end] if end < n else " "
+            closes = not before.isspace()
+            opens = not after.isspace()
+            if closes and (depth or not opens):
+                depth = max(0, depth - (end - start))
+            elif opens:
+                depth += end - start
+                deepest = max(deepest, depth)
+    return deepest
+
+
 def check_block(text: str) -> Refusal | None:
     """Why this block must not be rendered, or None when it is within every limit."""
     if nesting_depth(text) > MAX_DEPTH:
         return Refusal(TOO_DEEP)
     if len(text) > MAX_BLOCK_CHARS:
         return Refusal(TOO_LARGE)
-    if not is_code_block(text) and rescan_cost(text) > RESCAN_ALLOWANCE + RESCAN_PER_CHAR * len(
-        text
-    ):
+    if is_code_block(text):
+        return None
+    if emphasis_depth(text) > MAX_INLINE_DEPTH:
+        return Refusal(TOO_DEEP)
+    if inline_marks(text) > MAX_INLINE_MARKS:
+        return Refusal(TOO_LARGE)
+    if rescan_cost(text) > RESCAN_ALLOWANCE + RESCAN_PER_CHAR * len(text):
         return Refusal(TOO_LARGE)
     return None
 

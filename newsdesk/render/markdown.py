@@ -11,6 +11,7 @@ import markdown
 import nh3
 
 from newsdesk.render import limits
+from newsdesk.render.blocks import BlockSplitter, SourceBlock, split_blocks  # noqa: F401
 from newsdesk.render.safety import (  # noqa: F401  (IMAGE_SCHEME, ImageResolver: public here)
     IMAGE_SCHEME,
     ImageResolver,
@@ -167,7 +168,11 @@ def _convert(source: str) -> str | None:
     """
     if limits.needs_deadline(source):
         return limits.convert_with_deadline(source)
-    return convert_unbounded(source)
+    try:
+        return convert_unbounded(source)
+    except RecursionError:
+        # Nesting the limits' model did not foresee: refuse the block, never the page.
+        return None
 
 
 def render_markdown(source: str, *, resolve_image: ImageResolver | None = None) -> str:
@@ -185,81 +190,8 @@ def refusal_html(reason: str) -> str:
 
 
 # ---------------------------------------------------------------- blocks
-_FENCE = re.compile(r"^(`{3,}|~{3,})")
-_LIST_ITEM = re.compile(r"^(?:[*+-]|\d+[.)])\s")
-_DEFINITION = re.compile(r"^\[(\^?)[^\]]+\]:")
 _FOOTNOTE_DIV = re.compile(r'\s*<div class="footnote">.*?</div>\s*$', re.S)
 _ID_ATTR = re.compile(r'\bid="([^"]+)"')
-
-
-@dataclass(frozen=True, slots=True)
-class SourceBlock:
-    """A top-level run of Markdown lines; lines are 0-based, end exclusive."""
-
-    start: int
-    end: int
-    text: str
-
-    @property
-    def is_definitions(self) -> bool:
-        return bool(_DEFINITION.match(self.text))
-
-
-def _kind(line: str) -> str:
-    if line.startswith(("    ", "\t")):
-        return "code"
-    stripped = line.lstrip()
-    if _LIST_ITEM.match(stripped):
-        return "list"
-    if stripped.startswith(">"):
-        return "quote"
-    return "other"
-
-
-def split_blocks(source: str) -> list[SourceBlock]:
-    """Split Markdown into top-level blocks at blank lines that end one.
-
-    A blank line does not end a block inside a fenced code block, before an
-    indented continuation of a list item, or between two items of one list or two
-    paragraphs of one quote, because Markdown joins those into one element.
-    """
-    lines = source.split("\n")
-    blocks: list[SourceBlock] = []
-    start: int | None = None
-    fence: str | None = None
-    first_kind = "other"
-    blank_run = False
-    for i, line in enumerate(lines):
-        if fence is not None:
-            if line.lstrip().startswith(fence):
-                fence = None
-            continue
-        is_blank = not line.strip()
-        if is_blank:
-            blank_run = start is not None
-            continue
-        indented = line.startswith(("    ", "\t"))
-        if start is None:
-            start, first_kind = i, _kind(line)
-        elif blank_run and not (indented and first_kind in ("list", "code")):
-            kind = _kind(line)
-            same_container = kind == first_kind and kind in ("list", "quote")
-            if not same_container:
-                blocks.append(_make_block(lines, start, i))
-                start, first_kind = i, kind
-        blank_run = False
-        m = _FENCE.match(line.lstrip())
-        if m and not indented:
-            fence = m.group(1)[0] * len(m.group(1))
-    if start is not None:
-        blocks.append(_make_block(lines, start, len(lines)))
-    return blocks
-
-
-def _make_block(lines: list[str], start: int, end: int) -> SourceBlock:
-    while end > start and not lines[end - 1].strip():
-        end -= 1
-    return SourceBlock(start, end, "\n".join(lines[start:end]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,17 +259,39 @@ class BlockRenderer:
 
     resolve_image: ImageResolver | None = None
     _cache: dict[tuple[str, str], tuple[str, tuple[Finding, ...]]] = field(default_factory=dict)
+    # What is true of a block's text whatever its neighbours: (is definitions, refusal, id digest).
+    _facts: dict[str, tuple[bool, limits.Refusal | None, str]] = field(default_factory=dict)
+    _splitter: BlockSplitter = field(default_factory=BlockSplitter)
     rendered_last: int = 0  # blocks converted on the last call (not served from the cache)
     findings: list[Finding] = field(default_factory=list)  # of the last call
 
     def clear(self) -> None:
         self._cache.clear()
+        self._facts.clear()
 
     def render(self, source: str) -> RenderedBody:
-        source_blocks = split_blocks(source)
-        refused = {id(sb): limits.check_block(sb.text) for sb in source_blocks}
+        # Re-splitting, measuring and hashing are per changed block too: a keystroke in a
+        # 20,000-word body costs one paragraph's work plus look-ups for the rest.
+        source_blocks = self._splitter.split(source)
+        old_facts, facts = self._facts, {}
+        block_facts = []
+        for sb in source_blocks:
+            known = old_facts.get(sb.text) or facts.get(sb.text)
+            if known is None:
+                known = (
+                    sb.is_definitions,
+                    limits.check_block(sb.text),
+                    hashlib.sha1(sb.text.encode()).hexdigest()[:10],
+                )
+            facts[sb.text] = known
+            block_facts.append(known)
+        self._facts = facts
         # A definition block over the limits is left out of every block that would use it.
-        usable_defs = [b for b in source_blocks if b.is_definitions and refused[id(b)] is None]
+        usable_defs = [
+            sb
+            for sb, (is_defs, refusal, _d) in zip(source_blocks, block_facts, strict=True)
+            if is_defs and refusal is None
+        ]
         definitions = "\n\n".join(b.text for b in usable_defs)
         defs_key = hashlib.sha1(definitions.encode()).hexdigest() if definitions else ""
         seen_hashes: dict[str, int] = {}
@@ -346,22 +300,20 @@ class BlockRenderer:
         new_cache: dict[tuple[str, str], tuple[str, tuple[Finding, ...]]] = {}
         findings: list[Finding] = []
         converted = 0
-        for sb in source_blocks:
+        for sb, (_is_defs, refusal, digest) in zip(source_blocks, block_facts, strict=True):
             needs_defs = bool(definitions) and "[" in sb.text
             key = (sb.text, defs_key if needs_defs else "")
             cached = self._cache.get(key)
             if cached is None:
-                cached = self._render_source_block(
-                    sb, refused[id(sb)], definitions if needs_defs else ""
-                )
+                cached = self._render_source_block(sb, refusal, definitions if needs_defs else "")
                 converted += 1
             new_cache[key] = cached
             html, block_findings = cached
-            findings.extend(Finding(sb.start + 1, f.kind, f.what) for f in block_findings)
-            digest = hashlib.sha1(sb.text.encode()).hexdigest()[:10]
+            if block_findings:
+                findings.extend(Finding(sb.start + 1, f.kind, f.what) for f in block_findings)
             n = seen_hashes.get(digest, 0)
             seen_hashes[digest] = n + 1
-            block_id = f"b{digest}" + (f"-{n}" if n else "")
+            block_id = f"b{digest}-{n}" if n else f"b{digest}"
             blocks.append(Block(block_id, sb.start, sb.end, _dedupe_ids(html, used_ids)))
         self._cache = new_cache
         self.rendered_last = converted

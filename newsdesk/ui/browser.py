@@ -265,6 +265,15 @@ class ArticleListModel(QAbstractTableModel):
         self.rows[i] = replace(self.rows[i], **fields)
         self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.COLUMNS) - 1))
 
+    def remove(self, article_id: int) -> None:
+        """A story left the list (moved to the trash) without reloading it."""
+        i = self.row_of(article_id)
+        if i < 0:
+            return
+        self.beginRemoveRows(QModelIndex(), i, i)
+        del self.rows[i]
+        self.endRemoveRows()
+
     def put_first(self, row: Row) -> None:
         """A new article goes to the top (newest first) without reloading the list."""
         i = self.row_of(row.id)
@@ -330,6 +339,9 @@ class LibraryBrowser(QWidget):
         for col in (1, 2, 3):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         header.setHighlightSections(False)
+        # Size the columns to the rows on screen only: by default Qt measures up to 1,000
+        # rows on every change, and each autosave changes a row (tens of ms on the GUI thread).
+        header.setResizeContentsPrecision(0)
 
         filters = QHBoxLayout()
         filters.setSpacing(4)
@@ -448,6 +460,24 @@ class LibraryBrowser(QWidget):
             index = self.model.index(row, 0)
             self.view.setCurrentIndex(index)
             self.view.scrollTo(index)
+        finally:
+            self._suppress_selection = False
+
+    def remove_article(self, article_id: int) -> None:
+        """Take a story's row out of the list; the row after it becomes current but is not
+        opened (the user chooses what to open next)."""
+        self._suppress_selection = True
+        try:
+            self.model.remove(article_id)
+        finally:
+            self._suppress_selection = False
+        self._update_count()
+
+    def clear_selection(self) -> None:
+        """No row highlighted (no story is open)."""
+        self._suppress_selection = True
+        try:
+            self.view.clearSelection()
         finally:
             self._suppress_selection = False
 

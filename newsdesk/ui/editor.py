@@ -62,7 +62,24 @@ class MarkdownHighlighter(QSyntaxHighlighter):
         # Spell checking (newsdesk.ui.spell.BlockSpelling) underlines prose blocks after
         # the Markdown colours are set, so both show; None until a checker is attached.
         self.spelling: Any = None
+        # True while colours are redrawn without an edit: Qt reports that as a text change
+        # (textChanged), which must not count as one (no save, no preview update).
+        self.restyling = False
         self.set_palette(palette)
+
+    def rehighlight(self) -> None:
+        self.restyling = True
+        try:
+            super().rehighlight()
+        finally:
+            self.restyling = False
+
+    def rehighlightBlock(self, block) -> None:  # noqa: N802 (Qt name)
+        self.restyling = True
+        try:
+            super().rehighlightBlock(block)
+        finally:
+            self.restyling = False
 
     def set_palette(self, palette: QPalette) -> None:
         def fmt(

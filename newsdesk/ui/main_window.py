@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from newsdesk.library import Article, Library, LibraryError, NotFound
 from newsdesk.library.changes import Changes
-from newsdesk.text import char_count, reading_time, word_count
+from newsdesk.text import WordTally, char_count, reading_time
 from newsdesk.ui.article_form import ArticleForm
 from newsdesk.ui.autosave import Autosaver
 from newsdesk.ui.browser import LibraryBrowser
@@ -44,7 +44,7 @@ from newsdesk.ui.newsroom import NewsroomActions
 from newsdesk.ui.ops import Operations
 from newsdesk.ui.preview_place import PROSE, PreviewPlacer
 from newsdesk.ui.spell import SpellService, attach_spelling
-from newsdesk.ui.sync_window import SyncActions
+from newsdesk.ui.sync_window import SyncActions, apply_text
 from newsdesk.ui.workers import run_task
 
 PANELS = (("images", "Images"), ("related", "Related stories"))
@@ -212,6 +212,7 @@ class MainWindow(NewsroomActions, SyncActions, QMainWindow):
         self._stats_generation = 0  # only the newest count is shown
         self._stats_running = False
         self._stats_again = False
+        self._word_tally = WordTally()  # used by one count at a time (see _update_stats)
         self._sync_timer = QTimer(self, singleShot=True, interval=30)
         self._sync_timer.timeout.connect(self._sync_preview_scroll)
         self.editor.sig_line_changed.connect(self._on_cursor_line)
@@ -301,7 +302,7 @@ class MainWindow(NewsroomActions, SyncActions, QMainWindow):
         a(file, "&Quit", self.close, K.Quit, name="quit")
 
         edit = bar.addMenu("&Edit")
-        a(edit, "&Undo", lambda: self._edit_call("undo"), K.Undo, name="undo")
+        a(edit, "&Undo", self.undo, K.Undo, name="undo")
         a(edit, "&Redo", lambda: self._edit_call("redo"), K.Redo, name="redo")
         edit.addSeparator()
         a(edit, "Cu&t", lambda: self._edit_call("cut"), K.Cut)
@@ -403,6 +404,13 @@ class MainWindow(NewsroomActions, SyncActions, QMainWindow):
         a(image, "&Code Replacements…", self.show_codes, name="codes")
         self._build_newsroom(file, article)
         self._build_sync(file)
+        from newsdesk.ui.trash import TrashActions
+
+        self.trash = TrashActions(self)
+        self.trash.add_to_menus(edit, view)
+        from newsdesk.ui.authors import install_authors
+
+        install_authors(self, article)
 
         help_menu = bar.addMenu("&Help")
         a(help_menu, "&Markdown", self.show_help, K.HelpContents)
@@ -418,6 +426,23 @@ class MainWindow(NewsroomActions, SyncActions, QMainWindow):
         keys = [k for n in navigation for k in self.actions_by_name[n].shortcuts()]
         self.window_keys = WindowKeys(self, keys)
         self.window_keys.watch(self)
+
+    def undo(self) -> None:
+        """Ctrl+Z: the focused field's own undo; elsewhere (the list), bring back the story
+        just moved to the trash."""
+        widget = QApplication.focusWidget()
+        document = getattr(widget, "document", None)
+        available = getattr(widget, "isUndoAvailable", None)
+        if callable(document):
+            has_undo = document().isUndoAvailable()
+        elif callable(available):
+            has_undo = available()
+        else:
+            has_undo = False
+        if not has_undo and self.trash.can_undo():
+            self.trash.undo()
+        else:
+            self._edit_call("undo")
 
     def _edit_call(self, method: str) -> None:
         widget = QApplication.focusWidget()
@@ -571,6 +596,14 @@ class MainWindow(NewsroomActions, SyncActions, QMainWindow):
         self.load_notes()
         self.sig_article_opened.emit(article)
 
+    def close_article(self) -> None:
+        """Nothing open (the story went to the trash); the caller saved it first."""
+        self._set_article(None)
+        self.browser.clear_selection()
+        if self.preview is not None:
+            self.preview.clear()
+        self.settings.remove(self._last_article_key())
+
     def _open_from_list(self, article_id: int) -> None:
         """Return in the list: open the article and start writing in its body."""
         if self.open_article(article_id):
@@ -651,8 +684,8 @@ class MainWindow(NewsroomActions, SyncActions, QMainWindow):
         return values
 
     def _on_body_changed(self) -> None:
-        if self._loading:
-            return
+        if self._loading or self.editor.highlighter.restyling:
+            return  # (restyling: spell-check underlines redrawn, the text is the same)
         if self.article is None:
             self._maybe_create_pending()
             return
@@ -734,8 +767,11 @@ class MainWindow(NewsroomActions, SyncActions, QMainWindow):
         self._stats_running = True
         text, generation = self.editor.toPlainText(), self._stats_generation
 
+        tally = self._word_tally
+
         def count() -> tuple[int, int]:
-            return word_count(text), char_count(text)
+            # Only the paragraphs that changed since the last count are counted again.
+            return tally.count(text), char_count(text)
 
         run_task(
             count,
@@ -860,8 +896,8 @@ class MainWindow(NewsroomActions, SyncActions, QMainWindow):
         self._loading = True
         try:
             self.form.load(article)
-            if self.editor.toPlainText() != article.body:
-                self.editor.replace_all_text(article.body)
+            # Only what differs is replaced (one undo step), so the cursor stays where it was.
+            apply_text(self.editor, article.body)
         finally:
             self._loading = False
         self.article = article

@@ -73,8 +73,10 @@ def snapshot(libdir: Path) -> str:
 
 
 def test_import_list_search_check_as_a_new_user(capsys, story, libdir):
-    rc, out, _ = run(capsys, "--library", libdir, "import", story)
-    assert rc == 0 and "imported library-extends-opening-hours-for-exam-season" in out
+    rc, out, err = run(capsys, "--library", libdir, "import", story)
+    # Imported, but `status: published` waits for preflight: the inline image has no credit.
+    assert rc == 1 and "imported library-extends-opening-hours-for-exam-season" in out
+    assert "was not published (it stays draft)" in err and "has no credit" in err
 
     rc, out, _ = run(capsys, "--library", libdir, "list", "--json")
     rows = json.loads(out)
@@ -110,6 +112,15 @@ def test_import_list_search_check_as_a_new_user(capsys, story, libdir):
         capsys, "--library", libdir, "check", "library-extends-opening-hours-for-exam-season"
     )
     assert rc == 0 and "ready to publish" in out
+    rc, out, _ = run(
+        capsys,
+        "--library",
+        libdir,
+        "status",
+        "library-extends-opening-hours-for-exam-season",
+        "published",
+    )
+    assert rc == 0 and out.startswith("Published library-extends")
 
 
 def test_importing_again_updates_instead_of_duplicating(capsys, story, libdir):
@@ -117,7 +128,7 @@ def test_importing_again_updates_instead_of_duplicating(capsys, story, libdir):
     story.write_text(
         STORY.replace(
             "status: published",
-            "status: published\nslug: library-extends-opening-hours-for-exam-season",
+            "status: ready\nslug: library-extends-opening-hours-for-exam-season",
         ).replace("ten at night", "eleven at night")
     )
     rc, out, _ = run(capsys, "--library", libdir, "import", story)

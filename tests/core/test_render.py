@@ -240,6 +240,44 @@ def test_a_40_kb_pathological_body_renders_well_under_a_second():
     assert "<p>A normal closing paragraph.</p>" in html
 
 
+def test_deeply_nested_emphasis_is_a_notice_not_a_crash():
+    # Each level is an element inside the last; Python-Markdown's tree walks recursed
+    # past Python's limit and the whole page failed with a RecursionError.
+    nested = "*a " * 1200 + "x" + " a*" * 1200
+    for body in (nested, "**_" * 600 + "x" + "_**" * 600):
+        source = f"Before.\n\n{body}\n\nAfter."
+        started = time.perf_counter()
+        html = render_blocks(source).html
+        assert time.perf_counter() - started < 1.0
+        assert "This block is too deeply nested to publish" in html
+        assert "<p>Before.</p>" in html and "<p>After.</p>" in html
+        assert [p.code for p in body_problems(source)] == ["body-block-unpublishable"]
+
+
+def test_paragraphs_of_dense_emphasis_are_refused_in_a_moment():
+    # 48 KB paragraphs of `*a* `: Python-Markdown spent 15-20 s on each (more per mark
+    # the more marks a paragraph has), so this body took over a minute to render.
+    dense = "*a* " * 12_000
+    source = "\n\n".join([dense] * 4 + ["A normal closing paragraph with *some* emphasis."])
+    started = time.perf_counter()
+    html = render_blocks(source).html
+    assert time.perf_counter() - started < 2.0
+    assert html.count("This block is too large to publish") == 4
+    assert "<p>A normal closing paragraph with <em>some</em> emphasis.</p>" in html
+    assert [p.code for p in body_problems(source)] == ["body-block-unpublishable"] * 4
+
+
+def test_a_long_story_with_ordinary_emphasis_and_links_is_within_the_limits():
+    from benchmarks.bench_preview import article_markdown
+
+    body = article_markdown(20_000)
+    assert body_problems(body) == []
+    long_list = "\n".join(
+        f"- item *{i}* with **bold** and `code` [x](https://e.org/{i})" for i in range(3000)
+    )
+    assert limits.check_block(long_list) is None
+
+
 def test_a_huge_block_is_refused_without_being_rendered():
     started = time.perf_counter()
     html = render_blocks("x" * 10_000_000 + "\n\nkept").html

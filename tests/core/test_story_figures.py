@@ -48,7 +48,7 @@ def story(
     path = folder / name
     path.write_text(
         f"---\nheadline: {headline}\ndek: A short dek.\nbyline: By Ana Ruiz\n"
-        f"status: published\n{extra}{hero}---\n{body}",
+        f"status: ready\n{extra}{hero}---\n{body}",
         encoding="utf-8",
     )
     return path

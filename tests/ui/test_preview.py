@@ -246,6 +246,61 @@ def test_fast_typing_renders_only_the_newest_text(qtbot, pane, article):
     assert len(updates) <= 2, "stale texts must not be rendered one by one"
 
 
+def test_each_patch_waits_for_the_frame_that_draws_the_one_before(qtbot, pane, article):
+    from PySide6.QtCore import QTimer
+
+    open_article(qtbot, pane, article)
+    events: list[tuple[str, int]] = []
+    pane.sig_updated.connect(lambda: events.append(("patched", pane.text_version)))
+    pane.sig_frame.connect(lambda version, _at: events.append(("frame", version)))
+    frame_times: list[tuple[int, float]] = []
+    pane.sig_frame.connect(lambda version, at: frame_times.append((version, at)))
+    typed = {"n": 0}
+
+    def key() -> None:  # a key every 2 ms, faster than frames come
+        typed["n"] += 1
+        pane.update_body(BODY + "\n\nTyping" + "!" * typed["n"])
+
+    timer = QTimer()
+    timer.timeout.connect(key)
+    timer.start(2)
+    qtbot.wait(600)
+    timer.stop()
+    qtbot.waitUntil(lambda: ("frame", pane.text_version) in events, timeout=5000)
+    patches = [v for kind, v in events if kind == "patched"]
+    assert len(patches) >= 3
+    # Each patch reports the frame that draws it (by the frame's start time): no frame
+    # ever drew two patches, and the keys typed in between were coalesced.
+    frames = [at for _version, at in frame_times]
+    assert len(frames) == len(set(frames)), frame_times
+    assert len(patches) < typed["n"] / 2
+    assert (
+        js(qtbot, pane, "document.getElementById('story-body').textContent").count("!")
+        == (typed["n"])
+    )
+
+
+def test_a_long_article_shows_its_first_screen_first_then_the_rest(qtbot, pane, library):
+    paragraphs = [
+        f"Paragraph {i} of the long read, with enough words to fill a line." for i in range(800)
+    ]
+    created = library.create_article(headline="A long read", body="\n\n".join(paragraphs))
+    article = library.get_article(created.id)
+    count = "document.querySelectorAll('#story-body > .blk').length"
+    version = pane.text_version
+    open_article(qtbot, pane, article)
+    shown_first = js(qtbot, pane, count)
+    assert 0 < shown_first < 300  # a screen's worth and some, not 800 paragraphs
+    text = "document.getElementById('story-body').textContent"
+    assert "Paragraph 0 of the long read" in js(qtbot, pane, text)
+    qtbot.waitUntil(lambda: js(qtbot, pane, count) == 800, timeout=20_000)
+    assert "Paragraph 799 of the long read" in js(qtbot, pane, text)
+    assert pane.text_version == version  # filling in the rest is not an edit
+    # And the whole page is what the exporter writes for it.
+    shown, exported = preview_matches_export(qtbot, pane, exported_page(library, article))
+    assert shown == exported
+
+
 def test_field_edits_patch_the_header(qtbot, pane, library):
     created = library.create_article(headline="First draft", body="One paragraph.")
     article = library.get_article(created.id)

@@ -297,3 +297,22 @@ def test_keystrokes_never_wait_for_the_checker(qtbot, make_window, library):
         lambda: service.cached("A brand new paragraf nobody checked") is not None, timeout=5000
     )
     assert [s[2] for s in service.cached("A brand new paragraf nobody checked")] == ["paragraf"]
+
+
+def test_underlines_arriving_are_not_an_edit_of_the_story(qtbot, make_window, library):
+    from PySide6.QtTest import QTest
+
+    window, _ = open_story(qtbot, make_window, library)
+    qtbot.waitUntil(lambda: window.preview_ready, timeout=30_000)
+    editor = window.editor
+    editor.setFocus()
+    editor.moveCursor(QTextCursor.MoveOperation.End)
+    QTest.keyClicks(editor, "A quiet mornign ")
+    qtbot.waitUntil(lambda: "mornign" in underlined_words(editor), timeout=5000)
+    typed = window.preview.text_version
+    # The checker's answers redraw the underlines; the text is the same, so nothing is
+    # sent to the preview again (and the story is not marked as edited by them).
+    window.spell.sig_redraw.emit()
+    qtbot.waitUntil(lambda: "mornign" in underlined_words(editor), timeout=5000)
+    qtbot.wait(300)
+    assert window.preview.text_version == typed

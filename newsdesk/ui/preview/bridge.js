@@ -3,6 +3,18 @@
 (function () {
   "use strict";
   var CLICK_PREFIX = "newsdesk:block:";
+  var FRAME_PREFIX = "newsdesk:frame:";
+
+  // Report, from the next animation frame, that the page as it is now is being drawn:
+  // the pane sends no further patch until then (one patch per frame), and the
+  // benchmark matches the report's time against the frame Qt paints.
+  function reportFrame(version) {
+    // The callback's argument is the frame's own start time: the same for everything
+    // drawn in one frame.
+    requestAnimationFrame(function (frameStart) {
+      console.log(FRAME_PREFIX + version + ":" + (performance.timeOrigin + frameStart));
+    });
+  }
 
   function storyBody() {
     return document.getElementById("story-body");
@@ -21,8 +33,10 @@
   }
 
   window.newsdesk = {
-    // p = {remove: [id], after: id|null, put: [[id, markup|null]], footnotes?: markup|"", reading?: text}
+    // p = {remove: [id], after: id|null, put: [[id, markup|null]], footnotes?: markup|"",
+    //      reading?: text, v?: version of the body text, reported with the next frame}
     patch: function (p) {
+      if (p.v !== undefined) reportFrame(p.v);
       var body = storyBody();
       if (!body) return -1;
       var i, el;
@@ -78,6 +92,11 @@
       return true;
     },
   };
+
+  // The first frame of a freshly loaded page (its version is the pane's to know).
+  window.addEventListener("load", function () {
+    reportFrame("load");
+  });
 
   document.addEventListener(
     "click",

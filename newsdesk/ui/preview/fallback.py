@@ -20,6 +20,8 @@ class TextSurface(QTextBrowser):
     """A page was set (always ok)."""
     sig_block_clicked = Signal(str)
     """Never emitted: rich text cannot tell which block was clicked."""
+    sig_frame = Signal(str, float)
+    """Never emitted: there are no animation frames to report."""
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from newsdesk.library.models import Article, Publication
-from newsdesk.render.markdown import Block, BlockRenderer, RenderedBody
+from newsdesk.render import i18n
+from newsdesk.render.markdown import Block, BlockRenderer, RenderedBody, split_blocks
 from newsdesk.render.page import Assets, PageView, build_page, render_block, render_page
-from newsdesk.text import reading_time, word_count
+from newsdesk.text import may_span_paragraphs, word_count
 
 BRIDGE_JS = (Path(__file__).with_name("bridge.js")).read_text(encoding="utf-8")
 # The only thing the preview adds to the published page: its own script, in the head.
@@ -86,6 +87,7 @@ class PageResult:
     footnotes_line: int | None
     header_html: str = ""
     tags_html: str = ""  # the topics list under the body; empty when there are no tags
+    partial: bool = False  # only the body's first screen: the rest follows as a patch
 
 
 @dataclass
@@ -125,7 +127,7 @@ class BodyMeasure:
                 if lines is None:
                     lines = source.split("\n")
                 text = "\n".join(lines[b.start : b.end])
-                facts = (word_count(text), _may_span_blocks(text), text.startswith("[^"))
+                facts = (word_count(text), may_span_paragraphs(text), text.startswith("[^"))
             fresh[b.id] = facts
             total += facts[0]
             spans = spans or facts[1]
@@ -135,11 +137,6 @@ class BodyMeasure:
         # A link or image whose brackets open in one block and close in a later one is
         # stripped across the gap by word_count; count the whole text then, to stay exact.
         return (word_count(source) if spans else total), notes_line
-
-
-def _may_span_blocks(text: str) -> bool:
-    img, link = text.rfind("!["), text.rfind("](")
-    return (img >= 0 and "]" not in text[img:]) or (link >= 0 and ")" not in text[link:])
 
 
 def footnotes_line(source: str) -> int | None:
@@ -170,6 +167,38 @@ def build_full_page(generation: int, src: PageSource, renderer: BlockRenderer) -
         state_of(view.body, view.reading_time),
         footnotes_line(src.body),
     )
+
+
+# Opening an article shows this much of its body first (a tall screen's worth, and some),
+# cut at a block boundary; the rest is patched in right after the first paint.
+FIRST_SCREEN_CHARS = 6000
+
+
+def first_screen(body: str, chars: int = FIRST_SCREEN_CHARS) -> str | None:
+    """The body's opening blocks, about `chars` long; None when the body is no longer than that."""
+    if len(body) <= chars * 2:
+        return None  # short enough to show whole at once
+    cut = body.find("\n\n", chars)
+    if cut < 0:
+        return None
+    # split_blocks joins some blocks across blank lines (lists, quotes, fences); cut after
+    # the block that holds `cut`, so no block is shown in halves.
+    head = body[:cut]
+    lines = head.count("\n") + 1
+    for block in split_blocks(body):
+        if block.end >= lines:
+            return "\n".join(body.split("\n")[: block.end]) if block.end else None
+    return None
+
+
+def build_first_screen(generation: int, src: PageSource, renderer: BlockRenderer) -> PageResult:
+    """The page with only the body's first screen: what a long article shows first."""
+    head = first_screen(src.body)
+    if head is None:
+        return build_full_page(generation, src, renderer)
+    result = build_full_page(generation, dataclasses.replace(src, body=head), renderer)
+    result.partial = True
+    return result
 
 
 def build_header(generation: int, src: PageSource, renderer: BlockRenderer) -> PageResult:
@@ -221,6 +250,8 @@ def render_body(
     *,
     templates_dir: Path | None,
     page_view: PageView | None = None,
+    lang: str = "en",
+    version: int | None = None,
 ) -> BodyResult:
     """Re-render the body (unchanged blocks come from the cache) and diff it against the page.
 
@@ -231,14 +262,16 @@ def render_body(
     body = renderer.render(text)
     converted = renderer.rendered_last
     words, notes_line = measure.measure(text, body.blocks)
-    reading = reading_time(words)
+    reading = i18n.reading_time(words, lang)  # in the page's language, as the export says it
     state = state_of(body, reading)
     result = BodyResult(generation, body, state, words, notes_line, converted=converted)
     if page_view is not None:
         view = dataclasses.replace(page_view, body=body, reading_time=reading, word_count=words)
         result.html = render_page(view, templates_override=templates_dir)
     else:
-        result.script = patch_script(base, state, body, templates_dir=templates_dir)
+        result.script = patch_script(
+            base, state, body, templates_dir=templates_dir, version=version
+        )
     result.render_ms = (time.perf_counter() - started) * 1000
     return result
 
@@ -279,9 +312,17 @@ def diff_blocks(
 
 
 def patch_script(
-    base: PageState, state: PageState, body: RenderedBody, *, templates_dir: Path | None
+    base: PageState,
+    state: PageState,
+    body: RenderedBody,
+    *,
+    templates_dir: Path | None,
+    version: int | None = None,
 ) -> str:
-    """One JavaScript call that patches the page from `base` to `state`."""
+    """One JavaScript call that patches the page from `base` to `state`.
+
+    With a version, the page reports it back from the next animation frame.
+    """
     remove, after, run = diff_blocks(base.blocks, body.blocks)
     by_id = {b.id: b for b in body.blocks} if run else {}
     put = [
@@ -299,4 +340,6 @@ def patch_script(
         )
     if state.reading_time != base.reading_time:
         patch["reading"] = state.reading_time
+    if version is not None:
+        patch["v"] = version
     return f"newsdesk.patch({json.dumps(patch, ensure_ascii=False)})"

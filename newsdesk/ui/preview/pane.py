@@ -26,6 +26,9 @@ from newsdesk.ui.workers import run_task
 WEB_ENGINE_MODULE = "PySide6.QtWebEngineWidgets"
 # The simple preview re-renders the whole page; wait for a pause in typing first.
 SIMPLE_PREVIEW_DELAY_MS = 250
+# A patch waits for the page to report the previous one's animation frame (one patch
+# per frame); a hidden page runs no frames, so after this long the next one goes anyway.
+FRAME_WAIT_MS = 100
 
 
 def preload_web_engine() -> bool:
@@ -59,6 +62,9 @@ class PreviewPane(QWidget):
     """The reader clicked a block in the page: its 0-based first source line."""
     sig_updated = Signal()
     """A body or field update has been applied to the page."""
+    sig_frame = Signal(int, float)
+    """The body text of this version (see `text_version`) reached an animation frame of
+    the page, at this wall-clock time in milliseconds (the page's clock)."""
 
     def __init__(self, library: Library, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -102,7 +108,21 @@ class PreviewPane(QWidget):
         self._fields_dirty = False
         self._busy = False
         self._pending_line: int | None = None
+        self._partial = False  # the page shows only the body's first screen so far
         self.last_render_ms = 0.0  # worker time of the newest body update
+        # Every body text handed to update_body gets the next version; the page reports
+        # the version it draws, so a caller can tell when a keystroke is on screen.
+        self.text_version = 0
+        self._pending_version = 0
+        self._loading_version = 0
+        self._awaiting_frame = False
+        self._frame_wait = QTimer(self)
+        self._frame_wait.setSingleShot(True)
+        self._frame_wait.setInterval(FRAME_WAIT_MS)
+        self._frame_wait.timeout.connect(self._frame_reached)
+        # The naive preview the benchmark compares against: the whole page reloaded
+        # for every keystroke, with no delay. Never set in the product.
+        self.reload_every_update = False
 
     # ---- public API ------------------------------------------------------
     @property
@@ -132,17 +152,37 @@ class PreviewPane(QWidget):
         self._page_html = None
         self._pending_text = None
         self._fields_dirty = False
+        self._awaiting_frame = False
         self._page_text = article.body
+        self._pending_version = self.text_version
         source = dataclasses.replace(self._source, fields={})
+        # A long article shows its first screen first; the rest is patched in after it paints.
         self._submit(
-            lambda: jobs.build_full_page(generation, source, renderer), self._on_page_built
+            lambda: jobs.build_first_screen(generation, source, renderer), self._on_page_built
         )
+
+    def clear(self, message: str = "No story is open.") -> None:
+        """Show no page (the open story was closed); show_article brings one back."""
+        self._generation += 1
+        self._source = None
+        self._renderer = None
+        self._loaded = False
+        self._page_html = None
+        self._pending_text = None
+        self._fields_dirty = False
+        self._partial = False
+        self._awaiting_frame = False
+        self._frame_wait.stop()
+        self._placeholder.setText(message)
+        self._stack.setCurrentWidget(self._placeholder)
 
     def update_body(self, markdown_text: str) -> None:
         """The body changed (call on every keystroke): patch only the blocks that changed."""
         if self._source is None:
             return
         self._pending_text = markdown_text
+        self.text_version += 1
+        self._pending_version = self.text_version
         if self._surface is not None and not self._surface.incremental:
             self._debounce.start()
             return
@@ -164,7 +204,7 @@ class PreviewPane(QWidget):
 
     def scroll_to_line(self, line: int) -> None:
         """Bring the block holding this source line into view, unless it is already visible."""
-        if not self._loaded or self._body is None or self._surface is None:
+        if not self._loaded or self._partial or self._body is None or self._surface is None:
             self._pending_line = line
             return
         block_id = self._block_id_for_line(line)
@@ -200,6 +240,7 @@ class PreviewPane(QWidget):
         self._stack.addWidget(surface)
         surface.sig_loaded.connect(self._on_loaded)
         surface.sig_block_clicked.connect(self._on_block_clicked)
+        surface.sig_frame.connect(self._on_frame)
         self._surface = surface
         self._load_if_possible()
 
@@ -208,6 +249,7 @@ class PreviewPane(QWidget):
             return
         html, self._page_html = self._page_html, None
         self._loading_generation = self._generation
+        self._loading_version = self._pending_version
         self._surface.load_page(html, self._library.root, self._spill_file())
 
     # ---- jobs ------------------------------------------------------------
@@ -222,16 +264,21 @@ class PreviewPane(QWidget):
         """Start the next body or header render, if the page is ready and the worker is free."""
         if self._busy or not self._loaded or self._source is None or self._renderer is None:
             return
+        if self._awaiting_frame:
+            return  # the page has not drawn the last patch yet: the newest text waits
         generation, renderer = self._generation, self._renderer
         templates = self._source.templates_dir
         if self._pending_text is not None:
             text, self._pending_text = self._pending_text, None
+            version = self._pending_version
             base, measure = self._state, self._measure
-            page_view = None if self._surface.incremental else self._view
+            page_view = None if self._patches else self._view
+            lang = self._view.lang if self._view is not None else "en"
             self._busy = True
             self._submit(
                 lambda: (
                     text,
+                    version,
                     jobs.render_body(
                         generation,
                         text,
@@ -240,6 +287,8 @@ class PreviewPane(QWidget):
                         base,
                         templates_dir=templates,
                         page_view=page_view,
+                        lang=lang,
+                        version=version,
                     ),
                 ),
                 self._on_body_rendered,
@@ -249,7 +298,7 @@ class PreviewPane(QWidget):
             source = dataclasses.replace(
                 self._source, body=self._page_text, fields=dict(self._source.fields)
             )
-            build = jobs.build_header if self._surface.incremental else jobs.build_full_page
+            build = jobs.build_header if self._patches else jobs.build_full_page
             self._busy = True
             self._submit(lambda: build(generation, source, renderer), self._on_header_built)
 
@@ -274,6 +323,11 @@ class PreviewPane(QWidget):
         self._body = result.view.body
         self._footnotes_line = result.footnotes_line
         self._page_html = result.html
+        self._partial = result.partial
+        if result.partial and self._pending_text is None and self._source is not None:
+            # The whole body, rendered and patched in once the first screen is loaded
+            # (the same text version: this is not an edit).
+            self._pending_text = self._source.body
         self._load_if_possible()
 
     def _on_loaded(self, ok: bool) -> None:
@@ -287,9 +341,33 @@ class PreviewPane(QWidget):
             self.scroll_to_line(line)
         self._pump()
 
-    def _on_body_rendered(self, outcome: tuple[str, jobs.BodyResult]) -> None:
+    @property
+    def _patches(self) -> bool:
+        """Whether updates are patched into the page (not the page loaded again)."""
+        return bool(self._surface is not None and self._surface.incremental) and not (
+            self.reload_every_update
+        )
+
+    def _on_frame(self, version: str, at_ms: float) -> None:
+        if version == "load":
+            self.sig_frame.emit(self._loading_version, at_ms)
+            return
+        try:
+            shown = int(version)
+        except ValueError:
+            return
+        self.sig_frame.emit(shown, at_ms)
+        self._frame_reached()
+
+    def _frame_reached(self) -> None:
+        self._frame_wait.stop()
+        if self._awaiting_frame:
+            self._awaiting_frame = False
+            self._pump()
+
+    def _on_body_rendered(self, outcome: tuple[str, int, jobs.BodyResult]) -> None:
         self._busy = False
-        text, result = outcome
+        text, version, result = outcome
         if result.generation == self._generation and self._surface is not None:
             self._page_text = text
             self._state = result.state
@@ -300,9 +378,16 @@ class PreviewPane(QWidget):
                 self._view.body = result.body
                 self._view.reading_time = result.state.reading_time
                 self._view.word_count = result.words
-            if self._surface.incremental:
+            if self._partial:
+                # The rest of the body is in: a line asked for meanwhile can be shown now.
+                self._partial = False
+                QTimer.singleShot(0, self._reveal_pending)
+            if self._patches:
+                self._awaiting_frame = True
+                self._frame_wait.start()
                 self._surface.run_js(result.script, self._on_patched)
             else:
+                self._loading_version = version
                 self._surface.load_page(result.html, self._library.root, self._spill_file())
                 self.sig_updated.emit()
         self._pump()
@@ -311,13 +396,18 @@ class PreviewPane(QWidget):
         self._busy = False
         if result.generation == self._generation and self._surface is not None:
             self._view = result.view
-            if self._surface.incremental:
+            if self._patches:
                 script = jobs.header_script(result)
                 self._surface.run_js(script, self._on_patched)
             else:
                 self._surface.load_page(result.html, self._library.root, self._spill_file())
                 self.sig_updated.emit()
         self._pump()
+
+    def _reveal_pending(self) -> None:
+        if shiboken6.isValid(self) and self._pending_line is not None:
+            line, self._pending_line = self._pending_line, None
+            self.scroll_to_line(line)
 
     def _on_patched(self, _result: Any) -> None:
         if shiboken6.isValid(self):

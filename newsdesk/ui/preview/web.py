@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QWidget
 from newsdesk.ui.preview.interceptor import ALLOWED_SCHEMES, LocalOnlyInterceptor
 
 CLICK_PREFIX = "newsdesk:block:"
+FRAME_PREFIX = "newsdesk:frame:"
 # QWebEngineView.setHtml passes the document as a data: URL, which Chromium caps at 2 MB;
 # bigger pages are written to a file and loaded from there.
 SETHTML_LIMIT_BYTES = 1_500_000
@@ -24,12 +25,21 @@ class PreviewPage(QWebEnginePage):
 
     sig_block_clicked = Signal(str)
     """The reader clicked the body block with this element id."""
+    sig_frame = Signal(str, float)
+    """A patch (its body version) or a fresh load ("load") reached an animation frame;
+    with the page's wall-clock time of that frame in milliseconds."""
 
     def javaScriptConsoleMessage(self, level, message: str, line: int, source: str) -> None:  # noqa: N802
         # The page script reports clicks as console lines: no channel object, no extra
         # script file, and page content cannot run scripts to forge one (it is sanitised).
         if message.startswith(CLICK_PREFIX):
             self.sig_block_clicked.emit(message[len(CLICK_PREFIX) :])
+        elif message.startswith(FRAME_PREFIX):
+            version, _, at = message[len(FRAME_PREFIX) :].partition(":")
+            try:
+                self.sig_frame.emit(version, float(at))
+            except ValueError:
+                pass
 
     def acceptNavigationRequest(self, url: QUrl, nav_type, is_main_frame: bool) -> bool:  # noqa: N802
         if nav_type in (
@@ -68,6 +78,7 @@ class WebSurface(QWebEngineView):
         self.setPage(self.preview_page)
         self.preview_page.loadFinished.connect(self.sig_loaded)
         self.sig_block_clicked = self.preview_page.sig_block_clicked
+        self.sig_frame = self.preview_page.sig_frame
 
     def load_page(self, html: str, base_dir: Path, spill_file: Path) -> None:
         data = html.encode("utf-8")

@@ -1,0 +1,404 @@
+"""Deleting stories in the window: Edit > Move to Trash (Delete in the list, Ctrl+Z brings the
+story back), the list's context menu, and View > Trash with Restore and Empty Trash.
+
+Every write is an operation (ui/ops.run_op); the library keeps a tombstone of each story,
+even after the trash is emptied, so a shared library learns of the deletion.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QPoint, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from newsdesk.library import Library
+from newsdesk.library.changes import Changes
+from newsdesk.ui.guarded import guard_against_typing
+from newsdesk.ui.ops import Operations, failure_message
+from newsdesk.ui.workers import run_task
+
+if TYPE_CHECKING:
+    from newsdesk.ui.main_window import MainWindow
+
+UNDO_SHOWN_MS = 15_000  # how long the status bar offers "Undo" after a deletion
+
+
+@dataclass(frozen=True, slots=True)
+class TrashedStory:
+    """One row of the Trash view (plain data, read on a worker)."""
+
+    id: int
+    headline: str
+    slug: str
+    deleted_at: datetime
+    deleted_by: str
+
+
+def trashed_stories(library: Library) -> list[TrashedStory]:
+    return [
+        TrashedStory(a.id, a.headline, a.slug, a.deleted_at, a.deleted_by or "")
+        for a in library.trashed_articles()
+        if a.deleted_at is not None
+    ]
+
+
+def stories_phrase(n: int) -> str:
+    return f"{n} stor{'y' if n == 1 else 'ies'}"
+
+
+class TrashDialog(QDialog):
+    """View > Trash: the deleted stories, newest first, with Restore and Empty Trash."""
+
+    def __init__(self, library: Library, ops: Operations, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.library, self.ops = library, ops
+        self.rows: list[TrashedStory] = []
+        self.confirm_box: QMessageBox | None = None
+        self._generation = 0
+        self.setWindowTitle("Trash")
+        self.setObjectName("trash-dialog")
+        self.resize(640, 420)
+        layout = QVBoxLayout(self)
+        self.summary = QLabel("Reading the trash…")
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.table = QTableWidget(0, 3)
+        self.table.setAccessibleName("Deleted stories")
+        self.table.setHorizontalHeaderLabels(["Headline", "Deleted", "By"])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)
+        self.table.verticalHeader().hide()
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        layout.addWidget(self.table, 1)
+        note = QLabel(
+            "Emptying the trash removes the stories' text and history for good; a record "
+            "that each was deleted is kept, so a shared library learns of it."
+        )
+        note.setWordWrap(True)
+        note.setForegroundRole(self.palette().ColorRole.PlaceholderText)
+        layout.addWidget(note)
+        buttons = QDialogButtonBox()
+        self.restore_button = QPushButton("&Restore")
+        self.empty_button = QPushButton("&Empty Trash…")
+        buttons.addButton(self.restore_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.empty_button, QDialogButtonBox.ButtonRole.DestructiveRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.close)
+        layout.addWidget(buttons)
+        self.restore_button.clicked.connect(self.restore_selected)
+        self.empty_button.clicked.connect(self.ask_empty)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.table.itemActivated.connect(lambda _item: self.restore_selected())
+        ops.sig_library_changed.connect(self._on_library_changed)
+        self._update_buttons()
+        self.reload()
+
+    # ---- reading -----------------------------------------------------------------
+    def reload(self) -> None:
+        self._generation += 1
+        library, generation = self.library, self._generation
+        run_task(
+            lambda: trashed_stories(library), on_done=lambda rows: self._show(generation, rows)
+        )
+
+    def _show(self, generation: int, rows: list[TrashedStory]) -> None:
+        if generation != self._generation:
+            return  # an older read, overtaken by a newer one
+        selected = {r.id for r in self.selected()}
+        self.rows = rows
+        self.table.setRowCount(len(rows))
+        for i, row in enumerate(rows):
+            headline = QTableWidgetItem(row.headline or "(no headline)")
+            headline.setToolTip(row.slug)
+            headline.setData(Qt.ItemDataRole.UserRole, row.id)
+            when = QTableWidgetItem(row.deleted_at.astimezone().strftime("%Y-%m-%d %H:%M"))
+            self.table.setItem(i, 0, headline)
+            self.table.setItem(i, 1, when)
+            self.table.setItem(i, 2, QTableWidgetItem(row.deleted_by))
+            if row.id in selected:
+                self.table.selectRow(i)
+        self.summary.setText(
+            f"{stories_phrase(len(rows))} in the trash. Restore puts a story back in the library."
+            if rows
+            else "The trash is empty."
+        )
+        self._update_buttons()
+
+    def _on_library_changed(self, changes: Changes, _initiator: object) -> None:
+        if changes.article_list_changed:
+            self.reload()
+
+    def selected(self) -> list[TrashedStory]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.rows[r] for r in rows if r < len(self.rows)]
+
+    def _update_buttons(self) -> None:
+        read_only = bool(getattr(self.library, "read_only", False))
+        self.restore_button.setEnabled(bool(self.selected()) and not read_only)
+        self.empty_button.setEnabled(bool(self.rows) and not read_only)
+
+    # ---- restoring -----------------------------------------------------------------
+    def restore_selected(self) -> None:
+        stories = self.selected()
+        if not stories:
+            return
+        ids = [s.id for s in stories]
+
+        def restore(library: Library) -> int:
+            for article_id in ids:
+                library.restore_article(article_id)
+            return len(ids)
+
+        self.ops.run_op(
+            restore,
+            on_success=lambda n: self.summary.setText(f"Restored {stories_phrase(n)}."),
+            on_failure=lambda exc: self.summary.setText(failure_message(exc)),
+            initiator=self,
+        )
+
+    # ---- emptying --------------------------------------------------------------------
+    def ask_empty(self) -> None:
+        """Empty Trash…: asks first, naming how many stories go for good."""
+        n = len(self.rows)
+        if not n:
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Empty Trash",
+            f"Remove {stories_phrase(n)} in the trash for good?",
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        box.setInformativeText(
+            "Their text, pictures' places and history cannot be restored afterwards. "
+            "A record that they were deleted is kept, so other libraries learn of it."
+        )
+        self.confirm_empty_button = box.addButton(
+            f"Empty Trash ({n})", QMessageBox.ButtonRole.DestructiveRole
+        )
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        guard_against_typing(box)  # destructive: never answered by a stray key
+        box.buttonClicked.connect(
+            lambda button: self.empty_trash() if button is self.confirm_empty_button else None
+        )
+        box.finished.connect(lambda _r: setattr(self, "confirm_box", None))
+        self.confirm_box = box
+        box.open()
+
+    def empty_trash(self) -> None:
+        self.ops.run_op(
+            lambda library: library.empty_trash(),
+            on_success=lambda n: self.summary.setText(
+                f"Emptied the trash: {stories_phrase(n)} removed for good."
+            ),
+            on_failure=lambda exc: self.summary.setText(failure_message(exc)),
+            initiator=self,
+        )
+
+
+class TrashActions(QObject):
+    """The main window's delete, undo-delete and trash commands."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.dialog: TrashDialog | None = None
+        self.undoable: tuple[int, str, bool] | None = None  # id, headline, was it open
+        view = window.browser.view
+        self.delete_action = QAction("&Delete (Move to Trash)", window)
+        self.delete_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        # Only in the list: everywhere else Delete deletes text.
+        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.delete_action.triggered.connect(self.delete_current)
+        view.addAction(self.delete_action)
+        self.trash_action = QAction("&Trash…", window)
+        self.trash_action.triggered.connect(self.show_trash)
+        self.open_action = QAction("&Open", window)
+        self.open_action.triggered.connect(self._open_current)
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        view.customContextMenuRequested.connect(self._context_menu)
+        self.undo_button = QPushButton("Undo")
+        self.undo_button.setObjectName("undo-delete")
+        self.undo_button.setFlat(True)
+        self.undo_button.hide()
+        self.undo_button.clicked.connect(self.undo)
+        window.statusBar().addPermanentWidget(self.undo_button)
+        window.statusBar().messageChanged.connect(lambda text: text or self.undo_button.hide())
+        window.ops.sig_library_changed.connect(self._on_library_changed)
+        if window.read_only:
+            self.delete_action.setEnabled(False)
+
+    def add_to_menus(self, edit_menu: QMenu, view_menu: QMenu) -> None:
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.delete_action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.trash_action)
+        window = self.window
+        window.actions_by_name["delete"] = self.delete_action
+        window.actions_by_name["trash"] = self.trash_action
+
+    # ---- deleting ---------------------------------------------------------------------
+    def current_id(self) -> int | None:
+        """The story Delete acts on: the list's current row, else the open story."""
+        view = self.window.browser.view
+        index = view.currentIndex()
+        if index.isValid() and index.row() < len(self.window.browser.model.rows):
+            return self.window.browser.model.rows[index.row()].id
+        return self.window.article.id if self.window.article is not None else None
+
+    def delete_current(self) -> None:
+        article_id = self.current_id()
+        if article_id is not None:
+            self.delete_article(article_id)
+
+    def delete_article(self, article_id: int) -> None:
+        """Move a story to the trash; the open story is saved, then closed, first."""
+        window = self.window
+        if window.read_only:
+            window.statusBar().showMessage("This library is read-only: nothing can be deleted.")
+            return
+        model = window.browser.model
+        row = model.row_of(article_id)
+        headline = model.rows[row].headline if row >= 0 else ""
+        was_open = window.article is not None and window.article.id == article_id
+        if was_open:
+            headline = window.form.headline.text() or headline
+            if not window._leave_current():  # its last words reach the library first
+                return
+            window.close_article()
+
+        def done(_article) -> None:
+            window.browser.remove_article(article_id)
+            self.undoable = (article_id, headline, was_open)
+            name = f"“{headline}”" if headline else "The story"
+            window.statusBar().showMessage(
+                f"{name} moved to the trash. Undo (Ctrl+Z) brings it back.", UNDO_SHOWN_MS
+            )
+            self.undo_button.show()
+
+        def failed(exc: BaseException) -> None:
+            window.statusBar().showMessage(failure_message(exc), 8000)
+            window.browser.refresh()
+
+        window.ops.run_op(
+            lambda library: library.trash_article(article_id),
+            on_success=done,
+            on_failure=failed,
+            initiator=self,
+        )
+
+    # ---- undo ----------------------------------------------------------------------
+    def can_undo(self) -> bool:
+        return self.undoable is not None
+
+    def undo(self) -> None:
+        """Bring back the story deleted last (and reopen it if it was open)."""
+        if self.undoable is None:
+            return
+        article_id, headline, was_open = self.undoable
+        self.undoable = None
+        self.undo_button.hide()
+        self.restore(article_id, reopen=was_open)
+
+    def restore(self, article_id: int, *, reopen: bool = False) -> None:
+        window = self.window
+
+        def done(article) -> None:
+            window.browser.refresh()
+            window.statusBar().showMessage(f"Restored “{article.headline}”.", 5000)
+            if reopen and window.article is None:
+                window.open_article(article.id)
+
+        window.ops.run_op(
+            lambda library: library.restore_article(article_id),
+            on_success=done,
+            on_failure=lambda exc: window.statusBar().showMessage(failure_message(exc), 8000),
+            initiator=self,
+        )
+
+    # ---- the trash view, the context menu ---------------------------------------------
+    def show_trash(self) -> TrashDialog:
+        if self.dialog is None:
+            self.dialog = TrashDialog(self.window.library, self.window.ops, self.window)
+            self.dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
+            self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        else:
+            self.dialog.reload()
+        self.dialog.show()
+        self.dialog.raise_()
+        self.dialog.activateWindow()
+        return self.dialog
+
+    def _open_current(self) -> None:
+        article_id = self.current_id()
+        if article_id is not None:
+            self.window.open_article(article_id)
+
+    def context_menu(self) -> QMenu:
+        menu = QMenu(self.window)
+        menu.addAction(self.open_action)
+        menu.addSeparator()
+        menu.addAction(self.delete_action)
+        menu.addAction(self.trash_action)
+        has_row = self.window.browser.view.currentIndex().isValid()
+        self.open_action.setEnabled(has_row)
+        self.delete_action.setEnabled(has_row and not self.window.read_only)
+        return menu
+
+    def _context_menu(self, pos: QPoint) -> None:
+        view = self.window.browser.view
+        index = view.indexAt(pos)
+        if index.isValid():
+            view.setCurrentIndex(index)  # the row under the pointer is the one acted on
+        menu = self.context_menu()
+        menu.aboutToHide.connect(lambda: self.delete_action.setEnabled(not self.window.read_only))
+        menu.popup(view.viewport().mapToGlobal(pos))
+
+    # ---- deleted elsewhere --------------------------------------------------------------
+    def _on_library_changed(self, changes: Changes, initiator: object) -> None:
+        """Another process (or sync) moved the open story to the trash: close it."""
+        window = self.window
+        if initiator is not None or window.article is None:
+            return
+        if not changes.touches_article(window.article.id, window.article.uid):
+            return
+        library, article_id = window.library, window.article.id
+
+        def check() -> bool:
+            found = library.find_article(article_id)
+            return found is None or found.deleted_at is not None
+
+        def apply(gone: bool) -> None:
+            if gone and window.article is not None and window.article.id == article_id:
+                window._leave_current()
+                window.close_article()
+                window.statusBar().showMessage(
+                    "The open story was moved to the trash elsewhere, so it was closed.", 8000
+                )
+
+        run_task(check, on_done=apply)

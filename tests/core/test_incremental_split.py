@@ -1,0 +1,84 @@
+"""Re-splitting a body after each edit finds exactly the blocks a fresh split finds, reusing the rest."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from newsdesk.render.blocks import BlockSplitter, split_blocks
+from newsdesk.render.markdown import BlockRenderer, render_blocks
+from newsdesk.text import WordTally, word_count
+
+PIECES = [
+    "A paragraph of news copy that says what happened.",
+    "- first item\n- second item",
+    "1. one\n2. two",
+    "> a quote\n> that goes on",
+    "```\ncode\n\nstill code\n```",
+    "    indented code\n\n    more of it",
+    "## A subhead",
+    "[^1]: A footnote definition.",
+    "[ref]: https://example.org/ref",
+    "Text with a footnote.[^1] and a [ref] link.",
+    "- item\n\n    continued in the item",
+    "| a | b |\n|---|---|\n| 1 | 2 |",
+    "",
+    "~~~\nfenced\n~~~",
+]
+EDITS = ["x", "\n", "\n\n", "- ", "> ", "```", "    ", "#", "[^1]", "~~~\n", "1. ", "](", "!["]
+
+
+def random_body(rng: random.Random) -> str:
+    return "\n\n".join(rng.choice(PIECES) for _ in range(rng.randint(0, 25)))
+
+
+def edited(rng: random.Random, text: str) -> str:
+    at = rng.randint(0, len(text))
+    roll = rng.random()
+    if roll < 0.6:
+        return text[:at] + rng.choice(EDITS) + text[at:]
+    end = min(len(text), at + rng.randint(1, 12))
+    return text[:at] + text[end:]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_typing_anywhere_splits_like_a_fresh_split(seed):
+    rng = random.Random(seed)
+    text = random_body(rng)
+    splitter = BlockSplitter()
+    for _ in range(60):
+        assert splitter.split(text) == split_blocks(text), repr(text)
+        text = edited(rng, text)
+
+
+def test_a_keystroke_in_a_long_body_reuses_every_other_block():
+    body = "\n\n".join(f"Paragraph {i} of a long story, with words." for i in range(2000))
+    splitter = BlockSplitter()
+    splitter.split(body)
+    at = body.index("Paragraph 1000 ") + len("Paragraph 1000")
+    typed = body[:at] + " more" + body[at:]
+    assert splitter.split(typed) == split_blocks(typed)
+    assert splitter.reused_last >= 1998
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_the_block_renderer_renders_edits_like_a_fresh_render(seed):
+    rng = random.Random(100 + seed)
+    text = random_body(rng)
+    renderer = BlockRenderer()
+    for _ in range(25):
+        kept = renderer.render(text)
+        fresh = render_blocks(text)
+        assert kept.blocks == fresh.blocks and kept.footnotes_html == fresh.footnotes_html
+        text = edited(rng, text)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_the_word_tally_counts_edits_like_word_count(seed):
+    rng = random.Random(200 + seed)
+    text = random_body(rng)
+    tally = WordTally()
+    for _ in range(60):
+        assert tally.count(text) == word_count(text), repr(text)
+        text = edited(rng, text)

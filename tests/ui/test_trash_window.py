@@ -1,0 +1,142 @@
+"""Deleting stories in the window: Delete in the list with undo, the open story closed cleanly,
+the list's context menu, and the Trash view's Restore and Empty Trash."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from newsdesk.library import Library
+
+
+def focus_list(qtbot, window) -> None:
+    window.activateWindow()
+    window.browser.view.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.browser.view)
+
+
+def listed_ids(window) -> list[int]:
+    return [row.id for row in window.browser.model.rows]
+
+
+def test_delete_in_the_list_moves_the_story_to_the_trash_and_ctrl_z_brings_it_back(
+    qtbot, window, library
+):
+    other = library.create_article(headline="Harbour fees rise in spring", body="Fees.")
+    window.browser.refresh()
+    qtbot.waitUntil(lambda: other.id in listed_ids(window))
+    open_id = window.article.id
+    focus_list(qtbot, window)
+    window.open_article(open_id)
+    window.browser.select_article(other.id)  # highlighted, not opened
+    QTest.keyClick(window.browser.view, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: other.id not in listed_ids(window), timeout=5000)
+    assert library.get_article(other.id).deleted_at is not None
+    assert "Harbour fees rise in spring" in window.statusBar().currentMessage()
+    assert "Undo" in window.statusBar().currentMessage()
+    assert window.trash.undo_button.isVisible()
+    assert window.article.id == open_id  # the story being edited stays open
+
+    QTest.keyClick(window.browser.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: library.get_article(other.id).deleted_at is None, timeout=5000)
+    qtbot.waitUntil(lambda: other.id in listed_ids(window), timeout=5000)
+
+
+def test_ctrl_z_in_the_editor_still_undoes_typing_not_a_deletion(qtbot, window, library):
+    other = library.create_article(headline="Second story", body="Text.")
+    window.browser.refresh()
+    qtbot.waitUntil(lambda: other.id in listed_ids(window))
+    window.trash.delete_article(other.id)
+    qtbot.waitUntil(window.trash.can_undo, timeout=5000)
+    window.editor.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.editor)
+    QTest.keyClicks(window.editor, "xyz")
+    QTest.keyClick(window.editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert "xyz" not in window.editor.toPlainText()
+    assert library.get_article(other.id).deleted_at is not None  # still in the trash
+    # And Delete in the body deletes a character, never the story.
+    before = window.editor.toPlainText()
+    cursor = window.editor.textCursor()
+    cursor.setPosition(0)
+    window.editor.setTextCursor(cursor)
+    QTest.keyClick(window.editor, Qt.Key.Key_Delete)
+    assert window.editor.toPlainText() == before[1:]
+    assert library.get_article(window.article.id).deleted_at is None
+
+
+def test_deleting_the_open_story_saves_it_then_closes_it_cleanly(qtbot, window, library):
+    article_id = window.article.id
+    QTest.keyClicks(window.editor, "Last words. ")
+    window.actions_by_name["delete"].trigger()  # Edit > Delete, from the menu
+    qtbot.waitUntil(lambda: article_id not in listed_ids(window), timeout=5000)
+    assert window.article is None
+    assert not window.editor.isEnabled() and window.editor.toPlainText() == ""
+    assert window.windowTitle() == "newsdesk"
+    trashed = library.get_article(article_id)
+    assert trashed.deleted_at is not None and "Last words. " in trashed.body  # nothing lost
+    version = trashed.version
+    qtbot.wait(2000)  # longer than autosave's pause: nothing saves into the closed story
+    assert library.get_article(article_id).version == version
+    # Undo reopens it where it was.
+    window.trash.undo()
+    qtbot.waitUntil(
+        lambda: window.article is not None and window.article.id == article_id, timeout=5000
+    )
+    assert "Last words. " in window.editor.toPlainText()
+
+
+def test_the_lists_context_menu_offers_open_and_move_to_trash(qtbot, window):
+    focus_list(qtbot, window)
+    window.browser.select_article(window.article.id)
+    menu = window.trash.context_menu()
+    texts = [a.text() for a in menu.actions() if not a.isSeparator()]
+    assert texts == ["&Open", "&Delete (Move to Trash)", "&Trash…"]
+    assert all(a.isEnabled() for a in menu.actions())
+    assert window.actions_by_name["delete"] in window.menus[1][1].actions()  # Edit menu
+
+
+def test_the_trash_view_restores_and_empties_with_a_confirmation_naming_how_many(
+    qtbot, window, library
+):
+    stories = [library.create_article(headline=f"Old story {i}", body="Text.") for i in range(3)]
+    for story in stories:
+        library.trash_article(story.id)
+    dialog = window.trash.show_trash()
+    qtbot.waitUntil(lambda: len(dialog.rows) == 3, timeout=5000)
+    assert dialog.table.item(0, 0).text().startswith("Old story")
+    assert "3 stories in the trash" in dialog.summary.text()
+    assert not dialog.restore_button.isEnabled()  # nothing chosen yet
+
+    # Restore one: it is back in the library and in the list.
+    row = next(i for i, r in enumerate(dialog.rows) if r.id == stories[0].id)
+    dialog.table.selectRow(row)
+    QTest.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: library.get_article(stories[0].id).deleted_at is None, timeout=5000)
+    qtbot.waitUntil(lambda: len(dialog.rows) == 2, timeout=5000)
+
+    # Empty: asked first, naming the two left; Cancel changes nothing.
+    QTest.mouseClick(dialog.empty_button, Qt.MouseButton.LeftButton)
+    box = dialog.confirm_box
+    assert box is not None and box.text() == "Remove 2 stories in the trash for good?"
+    box.button(box.StandardButton.Cancel).click()
+    assert len(library.trashed_articles()) == 2
+    QTest.mouseClick(dialog.empty_button, Qt.MouseButton.LeftButton)
+    QTest.mouseClick(dialog.confirm_empty_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: library.trashed_articles() == [], timeout=5000)
+    qtbot.waitUntil(lambda: dialog.rows == [], timeout=5000)
+    assert "The trash is empty." in dialog.summary.text() or "Emptied" in dialog.summary.text()
+    # Emptying keeps a tombstone of each: uid and slug, no text.
+    for story in stories[1:]:
+        tomb = library.get_article(story.id)
+        assert tomb.purged_at is not None and tomb.body == "" and tomb.uid == story.uid
+    assert not dialog.empty_button.isEnabled()
+
+
+def test_a_story_deleted_by_another_program_is_closed_in_the_window(qtbot, window, library):
+    article_id, slug = window.article.id, window.article.slug
+    with Library.open(library.root) as other:  # another process's view of the same folder
+        other.trash_article(other.get_article(slug).id)
+    qtbot.waitUntil(lambda: window.article is None, timeout=10_000)
+    qtbot.waitUntil(lambda: article_id not in listed_ids(window), timeout=10_000)
+    assert "trash" in window.statusBar().currentMessage()
