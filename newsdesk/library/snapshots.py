@@ -252,12 +252,16 @@ def write_articles(
     with library._session() as s, s.begin():
         # Nothing is flushed until every story is in place: one INSERT for them all.
         with s.no_autoflush:
-            created, later_targets = _write_all(s, items, images, written, library)
+            created, batch = _write_all(s, items, images, written, library)
         s.flush()
-        if later_targets:
-            # Links to stories new in this batch: their ids came with the flush.
-            for link, target in later_targets:
+        if batch.later_targets or batch.later_notes:
+            # Links to stories new in this batch, and their notes: the stories'
+            # ids came with the flush.
+            for link, target in batch.later_targets:
                 link.target_id = target.id
+            for note, article in batch.later_notes:
+                note.article_id = article.id
+                s.add(note)
             s.flush()
         for article in created:
             library._index(s, article)
@@ -272,11 +276,11 @@ def _write_all(
     images: dict[str, Snapshot] | None,
     written: dict[str, Snapshot],
     library,
-) -> tuple[list[Article], list[tuple[RelatedStory, Article]]]:
+) -> tuple[list[Article], _Batch]:
     """Put every snapshot on its article (new ones added).
 
-    The articles written, and the related links whose target is one of the
-    new articles (their target_id is set once the flush has given it an id).
+    The articles written, and the batch: its related links to new articles
+    and new articles' notes wait for the flush that gives those their ids.
     """
     _claim_versions(s, items)
     if images:
@@ -307,6 +311,8 @@ def _write_all(
         s,
         tags={n for _u, snap, _v in items for n in snap.get("tags", []) if n},
         slugs={snap.get("slug") or uid for uid, snap, _v in items},
+        authors={a for _u, snap, _v in items for a in snap.get("authors", []) if a},
+        noted=[a.id for a in found.values()],
     )
     created: dict[str, Article] = {}
     for uid, snap, version in items:  # the new ones first: any story may list them
@@ -319,7 +325,7 @@ def _write_all(
     for uid, snap, _version in items:
         article = found.get(uid) or created[uid]
         written[uid] = _apply(s, article, snap, image_ids, target_ids, batch)
-    return [*found.values(), *created.values()], batch.later_targets
+    return [*found.values(), *created.values()], batch
 
 
 def _claim_versions(s: Session, items: Sequence[tuple[str, Snapshot, int | None]]) -> None:
@@ -353,11 +359,31 @@ def _claim_versions(s: Session, items: Sequence[tuple[str, Snapshot, int | None]
 class _Batch:
     """Tags and slugs looked up once for a whole batch of articles being written."""
 
-    def __init__(self, s: Session, *, tags: set[str], slugs: set[str]) -> None:
+    def __init__(
+        self,
+        s: Session,
+        *,
+        tags: set[str],
+        slugs: set[str],
+        authors: set[str] = frozenset(),
+        noted: Sequence[int] = (),
+    ) -> None:
         self.s = s
         self.tags: dict[str, Tag] = {}
         for chunk in _chunks(sorted(tags)):
             self.tags.update((t.name, t) for t in s.scalars(select(Tag).where(Tag.name.in_(chunk))))
+        self.authors: dict[str, Author] = {}
+        for chunk in _chunks(sorted(authors)):
+            self.authors.update(
+                (a.slug, a) for a in s.scalars(select(Author).where(Author.slug.in_(chunk)))
+            )
+        # The existing articles' notes (not a relationship of Article), by article id.
+        self.notes: dict[int, list[ArticleNote]] = {}
+        for chunk in _chunks(list(noted)):
+            stmt = select(ArticleNote).where(ArticleNote.article_id.in_(chunk))
+            for note in s.scalars(stmt.order_by(ArticleNote.id)):
+                self.notes.setdefault(note.article_id, []).append(note)
+        self.later_notes: list[tuple[ArticleNote, Article]] = []
         # slug -> uid of the article holding it (None: free). Slugs given out
         # in this batch count as taken, even ones a story is leaving: the
         # rows are flushed only at the end, so no two may share one meanwhile.
@@ -424,11 +450,11 @@ def _apply(
     if "figures" in snap:
         _set_figures(article, snap, image_ids)
     if "authors" in snap and [link.author.slug for link in article.author_links] != snap["authors"]:
-        _set_authors(s, article, snap["authors"])
+        _set_authors(article, snap["authors"], batch)
     if "updates" in snap:
         _set_updates(article, snap)
     if "notes" in snap:
-        _set_notes(s, article, snap)
+        _set_notes(s, article, snap, batch)
     if "related" in snap and [r.target_uid for r in article.related] != snap["related"]:
         _set_related(article, snap, target_ids, batch)
     return snap
@@ -491,13 +517,22 @@ def _set_figures(article: Article, snap: Snapshot, image_ids: dict[str, int]) ->
         article.figures = wanted  # leftovers go (delete-orphan)
 
 
-def _set_authors(s: Session, article: Article, slugs: Sequence[str]) -> None:
-    """The byline's authors by slug (sync brings the author records first; an unknown one is left out)."""
-    found = {a.slug: a for a in s.scalars(select(Author).where(Author.slug.in_(list(slugs))))}
-    article.author_links.clear()
-    s.flush()
-    for position, slug in enumerate(x for x in dict.fromkeys(slugs) if x in found):
-        article.author_links.append(ArticleAuthor(author=found[slug], position=position))
+def _set_authors(article: Article, slugs: Sequence[str], batch: _Batch) -> None:
+    """The byline's authors by slug (sync brings the author records first; an unknown one is left out).
+
+    Links to authors the article keeps are kept, so no flush is needed in between.
+    """
+    kept = {link.author.slug: link for link in article.author_links}
+    links: list[ArticleAuthor] = []
+    for slug in dict.fromkeys(slugs):
+        author = batch.authors.get(slug)
+        if author is None:
+            continue
+        link = kept.pop(slug, None) or ArticleAuthor(author=author)
+        if link.position != len(links):
+            link.position = len(links)
+        links.append(link)
+    article.author_links = links  # leftovers go (delete-orphan)
 
 
 def _set_updates(article: Article, snap: Snapshot) -> None:
@@ -516,10 +551,8 @@ def _set_updates(article: Article, snap: Snapshot) -> None:
         article.updates = wanted  # leftovers go (delete-orphan)
 
 
-def _set_notes(s: Session, article: Article, snap: Snapshot) -> None:
-    existing = {
-        n.uid: n for n in s.scalars(select(ArticleNote).where(ArticleNote.article_id == article.id))
-    }
+def _set_notes(s: Session, article: Article, snap: Snapshot, batch: _Batch) -> None:
+    existing = {n.uid: n for n in batch.notes.get(article.id, [])} if article.id else {}
     wanted = set(snap["notes"])
     for uid, note in existing.items():
         if uid not in wanted:
@@ -527,8 +560,12 @@ def _set_notes(s: Session, article: Article, snap: Snapshot) -> None:
     for uid in snap["notes"]:
         note = existing.get(uid)
         if note is None:
-            note = ArticleNote(uid=uid, article_id=article.id)
-            s.add(note)
+            note = ArticleNote(uid=uid)
+            if article.id is None:  # new in this batch: added once the flush gives its id
+                batch.later_notes.append((note, article))
+            else:
+                note.article_id = article.id
+                s.add(note)
         for name in NOTE_FIELDS:
             key = f"note:{uid}:{name}"
             if key in snap and getattr(note, name) != snap[key]:

@@ -147,3 +147,24 @@ def test_a_picture_the_shared_library_already_holds_is_not_sent_again(pg_url, tm
     with Library.open(pg_url) as server:
         assert server.media_blob(sha) == data
         assert server.search("dawn", prefix=False)
+
+
+def test_a_new_story_arrives_with_its_desk_notes_update_notes_and_authors(source, target):
+    body = "The council met at seven.\n\nDebate ran past midnight.\n"
+    story = source.create_article(headline="Council votes", body=body)
+    source.add_author("Ana Ruiz")
+    target.add_author("Ana Ruiz")  # sync brings author records before the stories naming them
+    source.update_article(story.id, byline="By Ana Ruiz")
+    start = body.index("Debate")
+    note = source.add_note(story.id, body, start, start + len("Debate"), "Who spoke?")
+    source.add_update(story.id, "Adds the final vote count.")
+    other = source.create_article(headline="Another story", body="Nothing to note.")
+    snaps = dict(_snapshots(source))
+    write_articles(target, [(uid, snap, None) for uid, snap in snaps.items()])
+    arrived = target.get_article(story.uid)
+    assert [(n.uid, n.text, n.quote) for n in target.notes(arrived.id)] == [
+        (note.uid, "Who spoke?", "Debate")
+    ]
+    assert [u.text for u in target.updates(arrived.id)] == ["Adds the final vote count."]
+    assert [a.name for a in arrived.authors] == ["Ana Ruiz"]
+    assert target.notes(target.get_article(other.uid).id) == []
