@@ -1,7 +1,7 @@
 """on PostgreSQL: a small ranking column apart from the body, term statistics for suggestions, accents ignored
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-03 08:00:00
 
 Nothing changes on SQLite: FTS5 already ignores accents (remove_diacritics)
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0016"
-down_revision = "0015"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
