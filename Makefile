@@ -9,7 +9,7 @@ TEST_STAMP := $(VENV)/.installed-test
 PACKAGE_STAMP := $(VENV)/.installed-package
 NPM_STAMP := node_modules/.installed
 
-.PHONY: run test bench lint package clean setup
+.PHONY: run test bench lint package clean setup messages
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,3 +55,10 @@ package: $(PACKAGE_STAMP)
 
 clean:
 	rm -rf $(VENV) node_modules build dist .pytest_cache
+
+# The page strings: extract them from the templates and code, and merge them into
+# every language's catalogue (resources/locale/*/LC_MESSAGES/newsdesk.po). The .po
+# files are what ships; newsdesk compiles them in memory when it renders a page.
+messages: $(TEST_STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k gettext_for:2 --no-location --omit-header -o resources/locale/newsdesk.pot .
+	$(VENV)/bin/pybabel update -D newsdesk -i resources/locale/newsdesk.pot -d resources/locale --no-fuzzy-matching --omit-header

@@ -73,12 +73,12 @@ def tell(message: str, *, interactive: bool, title: str = "newsdesk cannot open 
         print(f"newsdesk: {message}", file=sys.stderr)
 
 
-def open_library(library_dir: Path, *, interactive: bool = True):
-    """The library, or None after telling the user why it cannot be opened."""
+def open_library(library_dir: Path | str, *, interactive: bool = True):
+    """The library (a folder, or a shared library's URL), or None after saying why it cannot open."""
     from newsdesk.library import Library, LibraryError
 
     try:
-        return Library.open(library_dir)
+        return Library.open(library_dir, create=not isinstance(library_dir, str))
     except LibraryError as exc:
         tell(str(exc), interactive=interactive)
     except OSError as exc:
@@ -125,8 +125,8 @@ EXIT_DAMAGED = 2
 
 def seed_sample(library) -> None:
     """A new, empty library gets the sample article, when the sample module is there."""
-    if getattr(library, "read_only", False):
-        return
+    if getattr(library, "read_only", False) or getattr(library, "dialect", "sqlite") != "sqlite":
+        return  # never into a read-only copy, nor into a newsroom's shared library
     try:
         from newsdesk.sample import seed_if_new
     except ImportError:
@@ -158,7 +158,8 @@ def run(library_dir: Path, argv: list[str]) -> int:
     app = make_application(argv)
     from newsdesk.ui.preferences import resolve_startup_library
 
-    library_dir = resolve_startup_library(library_dir)  # a library moved in Preferences
+    if not isinstance(library_dir, str):  # a shared library's URL is opened as given
+        library_dir = resolve_startup_library(library_dir)  # a library moved in Preferences
     library = open_library(library_dir)
     if library is None:
         return EXIT_DAMAGED

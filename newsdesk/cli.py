@@ -427,21 +427,10 @@ def _watch_export(args, out: Path) -> int:
     return EXIT_OK
 
 
-def _library_folder(args) -> Path:
-    """The editor opens library folders; a shared library is for the command line (for now)."""
-    where = args.library_dir
-    if isinstance(where, str):
-        raise CommandError(
-            "The editor opens a library folder; use the command line (list, search, check, "
-            "related, export, import) with a shared library's URL."
-        )
-    return where
-
-
 def cmd_screenshot(args) -> int:
     from newsdesk.app import screenshot
 
-    return screenshot(_library_folder(args), args.out)
+    return screenshot(args.library_dir, args.out)
 
 
 def _publication_json(lib, pub) -> dict:
@@ -547,7 +536,8 @@ def cmd_repair(args) -> int:
 def cmd_open(args) -> int:
     from newsdesk.app import run
 
-    return run(_library_folder(args), sys.argv[:1])
+    # The editor opens a shared library's URL too (what cannot work there is disabled).
+    return run(args.library_dir, sys.argv[:1])
 
 
 def cmd_server(args) -> int:

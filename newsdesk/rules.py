@@ -42,3 +42,9 @@ PUBLIC_SQL = (
 def section_segment(section: str) -> str:
     """The folder a section's pages live in."""
     return slugify(section or "news", fallback="news")
+
+
+@lru_cache(maxsize=4096)
+def tag_segment(tag: str) -> str:
+    """The folder a tag's pages live in, below tag/."""
+    return slugify(tag or "topic", fallback="topic")

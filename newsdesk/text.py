@@ -22,6 +22,12 @@ _RESERVED = {
     "sitemap",
     "assets",
     "media",
+    # The site's own folders: a section or story of these names would collide with them.
+    "tag",
+    "archive",
+    "page",
+    "feeds",
+    "404",
 }
 SLUG_MAX = 80
 
@@ -89,16 +95,14 @@ def slugify(text: str, *, max_length: int = SLUG_MAX, fallback: str = "article")
     """A lower-case, hyphenated name that is safe as a folder and a URL path segment.
 
     Accents are folded to ASCII where a plain form exists (Zürich -> zurich);
-    letters of other scripts are kept (they are valid in URLs and file names);
+    letters of other scripts are kept whole, in NFC (they are valid in URLs,
+    percent-encoded, and in file names);
     emoji, punctuation and separators become hyphens. Names a file system or our
     own site layout reserve get a suffix.
     """
-    folded = unicodedata.normalize("NFKD", text)
     out: list[str] = []
-    for ch in folded:
-        if unicodedata.combining(ch):
-            continue
-        if ch.isalnum():
+    for ch in _fold_accents(unicodedata.normalize("NFC", text)):
+        if ch.isalnum() or unicodedata.combining(ch):
             out.append(ch.lower())
         else:
             out.append("-")
@@ -113,6 +117,23 @@ def slugify(text: str, *, max_length: int = SLUG_MAX, fallback: str = "article")
     if slug in _RESERVED:
         slug = f"{slug}-{fallback}"
     return slug
+
+
+def _fold_accents(text: str) -> str:
+    """Zürich -> Zurich, but every letter of other scripts kept whole.
+
+    Only a letter whose compatibility form is plain ASCII plus marks loses its
+    marks: the hamza of أخبار or the dagesh of a Hebrew letter is part of the
+    letter, not an accent, and dropping it would make another word.
+    """
+    out: list[str] = []
+    for ch in text:
+        if ch.isascii():
+            out.append(ch)
+            continue
+        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+        out.append(base if base and base.isascii() else ch)
+    return "".join(out)
 
 
 def numbered_slug(base: str, n: int) -> str:

@@ -8,7 +8,7 @@ from urllib.parse import quote, urljoin
 
 from newsdesk.library.models import Article, Author, Image
 from newsdesk.render.page import CARD_SIZES, HERO_SIZES, Assets, ImageRef
-from newsdesk.rules import section_segment
+from newsdesk.rules import section_segment, tag_segment
 
 RENDITION_WIDTHS = (480, 960, 1600)
 RENDITION_FORMATS = ("jpeg", "webp")
@@ -138,6 +138,9 @@ class ExportAssets(Assets):
 
     def section_href(self, section: str) -> str:
         return f"{self.root}{section_segment(section)}/index.html"
+
+    def tag_href(self, tag: str) -> str:
+        return f"{self.root}tag/{tag_segment(tag)}/index.html"
 
     def author_href(self, author: Author) -> str:
         return f"{self.root}{author_dir(author)}/index.html"

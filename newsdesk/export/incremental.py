@@ -9,13 +9,16 @@ the changes touch:
   shows) is checked and, if it is in the site, its page is rendered again;
 - stories whose related cards show a story whose card changed (headline,
   date, hero, folder, or whether it is in the site at all) are rendered again;
-- the listings a changed row appears on (the front page when it is or was
-  among the newest, its old and new section, all of them when the section
-  names change), the feed, and the sitemaps are rebuilt from the state rows.
+- the listings, feeds and sitemaps are rebuilt from the state rows by the
+  same code as a full export (export/listings.py), which carries over every
+  file whose signature did not change: only the listing pages (and their
+  page 2…N), tag and archive pages, author pages and section feeds a changed
+  row appears on are rendered again.
 
 Nothing else is loaded, rendered or hashed. Whenever the state cannot be
 trusted (no state, another export wrote the folder, the templates or the
-publication changed, the change log was trimmed) it falls back to the full
+publication changed, the change log was trimmed, the site's sections were
+renamed or added, which every page's navigation shows) it falls back to the full
 export, which checks everything and records a fresh state.
 """
 
@@ -30,12 +33,10 @@ from sqlalchemy import text
 
 from newsdesk.export.assets import SiteImage
 from newsdesk.export.listings import (
-    FEED_ITEMS,
-    INDEX_ITEMS,
     ROWS_FORMAT,
     ListingRow,
+    Listings,
     card_fingerprint,
-    is_sitemap_file,
     row_of,
     to_us,
 )
@@ -75,7 +76,7 @@ def publish(
         report = job.run_incremental()
         if report is not None:
             return report
-        why = "an author changed"
+        why = job.full_reason
     report = export_site(library, out_dir, progress=progress, cancel=cancel, workers=workers)
     report.mode = f"full ({why})"
     return report
@@ -89,6 +90,7 @@ class _Incremental(_Export):
         self.target = self.state.target()
         self.rendered = 0  # article pages rendered, for the report (and the tests)
         self._drop: set[str] = set()  # files of the previous site this export removes
+        self.full_reason = ""  # why run_incremental() left the work to a full check
 
     def full_check_reason(self) -> str:
         t = self.target
@@ -129,6 +131,7 @@ class _Incremental(_Export):
         self._change_id = self.library.last_change_id()
         changes, _last = self.library.changes_since(int(meta["change_id"]))
         if changes.authors:
+            self.full_reason = "an author changed"
             return None
         dirty = self._dirty_ids(changes, int(meta["checked_us"]))
         old_cutoff = int(meta["checked_us"]) - (to_us(self.now) - self._news_cutoff())
@@ -148,6 +151,10 @@ class _Incremental(_Export):
         self.report.out_dir = writer.out
         try:
             self._incremental(writer, tid, meta, dirty, deleted, news_moved)
+        except _FullCheck as exc:
+            writer.abort()
+            self.full_reason = str(exc)
+            return None
         except BaseException:
             writer.abort()
             raise
@@ -222,6 +229,8 @@ class _Incremental(_Export):
     ) -> None:
         self._inputs = dict(writer.previous.get("inputs", {}))
         self._rendition_keys: dict[str, SiteImage] = {}
+        previous_articles = writer.previous.get("articles", {})
+        self._fps = {uid: a["fp"] for uid, a in previous_articles.items() if a.get("fp")}
         processed: dict[str, Any] = {}  # uid -> Article (loaded)
         new_rows: dict[str, ListingRow] = {}  # uid -> row, for processed stories in the site
         site_images: dict[str, SiteImage] = {}
@@ -257,6 +266,16 @@ class _Incremental(_Export):
             if not to_load:
                 break
         self._check_cancel()
+        self._processed, self._site_images_now, self._extra = processed, site_images, extra
+
+        # Every page names the site's sections: when they change, every page changes.
+        site_before = self.state.newest(tid, -1)
+        names_before = Listings.names_of(site_before)
+        site_after = self._site_rows(site_before, processed, deleted, new_rows)
+        names = Listings.names_of(site_after)
+        if names != names_before and any(r.uid not in processed for r in site_after):
+            raise _FullCheck("the site's sections changed")
+        self._section_names = list(names.values())
 
         # Article pages: every processed story in the site; one whose page fails
         # leaves the site, and the stories linking to it are rendered again.
@@ -295,7 +314,7 @@ class _Incremental(_Export):
             for u in sorted(rendered_ok, key=lambda u: new_rows[u].folder)
         ]
 
-        # Listings, feed, sitemaps: from the state rows, with the changed ones replaced.
+        # Listings, feeds, sitemaps: from the state rows, with the changed ones replaced.
         changed = {
             uid
             for uid in set(processed) | deleted
@@ -307,7 +326,14 @@ class _Incremental(_Export):
             old = old_rows.get(uid)
             if old is not None and (uid not in new_rows or new_rows[uid].folder != old.folder):
                 drop_files.add(f"{old.folder}/index.html")
-        self._listings_incremental(writer, tid, changed, old_rows, new_rows, news_moved)
+        if changed or news_moved or rendered_ok:
+            # A story's text changes its feeds even when its row does not (a caption).
+            rows = self._site_rows(site_before, processed, deleted, new_rows)
+            previous_inputs = set(self._inputs)
+            self._inputs = {}
+            self._listings(writer, rows)
+            # A listing, page, tag, month, author, feed or sitemap part no longer made goes.
+            self._drop |= previous_inputs - set(self._inputs)
         drop_files |= self._orphan_renditions(tid, changed, old_rows, new_rows)
         writer.keep_rest(drop_files)
         self._check_cancel()
@@ -316,6 +342,10 @@ class _Incremental(_Export):
         prev_articles = {
             k: v for k, v in writer.previous.get("articles", {}).items() if k not in processed
         }
+        # What each republished story was made from, so later exports know its feed text.
+        prev_articles.update(
+            {u: {"fp": self._fps[u], "page": new_rows[u].folder} for u in rendered_ok}
+        )
         prev_failed = {
             k: v for k, v in writer.previous.get("failed", {}).items() if k not in processed
         }
@@ -358,7 +388,7 @@ class _Incremental(_Export):
                 continue
             try:
                 self._probe_dates(a)
-                fp = _fingerprint(a, extra, self.now, self._env_digest)
+                fp = self._fps[a.uid] = _fingerprint(a, extra, self.now, self._env_digest)
                 problems = preflight_messages(self.library, a, now=self.now)
             except Exception as exc:  # one story never stops the whole site
                 outcome.reasons.append(self._describe_failure(exc))
@@ -404,101 +434,29 @@ class _Incremental(_Export):
             pages[row.uid] = row.folder
         return pages
 
-    def _listings_incremental(self, writer, tid, changed, old_rows, new_rows, news_moved) -> None:
-        if not changed and not news_moved:
-            return
-        listings = self._listing_renderer(writer)
+    @staticmethod
+    def _site_rows(before, processed, deleted, new_rows) -> list[ListingRow]:
+        """The site's rows after this export: the state's, with the processed stories' replaced."""
+        rows = [r for r in before if r.uid not in processed and r.uid not in deleted]
+        rows += new_rows.values()
+        return rows
 
-        def merged(rows: list[ListingRow], keep=lambda r: True) -> list[ListingRow]:
-            out = [r for r in rows if r.uid not in changed]
-            out += [new_rows[u] for u in changed if u in new_rows and keep(new_rows[u])]
-            return sorted(out, key=lambda r: r.sort_key, reverse=True)
+    def _renditions(self, writer, selected, extra):
+        """As the full export's, keeping the rendition keys of every batch for the manifest."""
+        kept = dict(self._rendition_keys)
+        out = super()._renditions(writer, selected, extra)
+        self._rendition_keys = {**kept, **self._rendition_keys}
+        return out
 
-        segs_touched = {old_rows[u].seg for u in changed if u in old_rows}
-        segs_touched |= {new_rows[u].seg for u in changed if u in new_rows}
-        old_heads = {r.seg: r for r in self.state.section_heads(tid)}
-        heads = {s: r for s, r in old_heads.items() if s not in segs_touched}
-        section_rows: dict[str, list[ListingRow]] = {}
-        for seg in segs_touched:
-            rows = merged(self.state.newest(tid, -1, seg), lambda r, seg=seg: r.seg == seg)
-            section_rows[seg] = rows
-            if rows:
-                heads[seg] = rows[0]
-        old_names = listings.section_names(old_heads.values())
-        names = listings.section_names(heads.values())
-        if changed:
-            k = len(changed)
-            old_top = self.state.newest(tid, max(INDEX_ITEMS, FEED_ITEMS) + k)
-            top = merged(old_top)
-            old_index = {r.uid for r in old_top[:INDEX_ITEMS]}
-            new_index = {r.uid for r in top[:INDEX_ITEMS]}
-            if names != old_names or (changed & (old_index | new_index)):
-                listings.index(top, names)
-            if names != old_names:
-                segs_touched = set(names)
-            for seg in sorted(segs_touched):
-                if seg not in names:
-                    continue  # the section is empty now: its page goes
-                if seg not in section_rows:
-                    section_rows[seg] = self.state.newest(tid, -1, seg)
-                listings.section(seg, section_rows[seg], names)
-            for seg in set(old_names) - set(names):
-                self._drop.add(f"{seg}/index.html")
-            self._author_pages(listings, tid, changed, old_rows, new_rows, names, old_names)
-        if changed:
-            old_feed = {r.uid for r in old_top[:FEED_ITEMS]}
-            if changed & (old_feed | {r.uid for r in top[:FEED_ITEMS]}):
-                listings.feed(top)
-        if not self.base_url:
-            return
-        rows = [
-            (f, s, lm, w, aid)
-            for uid, f, s, lm, w, aid in self._sitemap_rows(tid)
-            if uid not in changed
-        ]
-        rows += [
-            (r.folder, r.seg, r.lastmod_us, r.when_us, r.article_id)
-            for u in changed
-            if (r := new_rows.get(u)) is not None
-        ]
-        rows.sort(key=lambda x: (x[3], x[4]), reverse=True)
-        cutoff = listings.news_cutoff_us()
-        written = listings.sitemaps(
-            [(f, s, lm) for f, s, lm, _w, _a in rows],
-            merged(self.state.since(tid, cutoff), lambda r: r.when_us >= cutoff),
-        )
-        # A sitemap that became shorter (or empty) leaves parts the site no longer has.
-        self._drop |= {
-            rel for rel in writer.previous_files() if is_sitemap_file(rel) and rel not in written
-        }
-
-    def _author_pages(self, listings, tid, changed, old_rows, new_rows, names, old_names) -> None:
-        """The pages of the authors of the changed stories (of every author when the nav changed)."""
-        touched = {
-            au[0]: au[2]
-            for rows in (old_rows, new_rows)
-            for uid in changed
-            if uid in rows
-            for au in rows[uid].authors
-        }
-        if names == old_names and not touched:
-            return
-        rows = [r for r in self.state.newest(tid, -1) if r.uid not in changed]
-        rows += [new_rows[u] for u in changed if u in new_rows]
-        rows.sort(key=lambda r: r.sort_key, reverse=True)
-        only = None if names != old_names else set(touched)
-        written = set(listings.author_pages(rows, names, only))
-        # An author left with no story in the site loses their page.
-        self._drop |= {
-            f"authors/{slug}/index.html"
-            for slug in touched.values()
-            if f"authors/{slug}/index.html" not in written
-        }
-
-    def _sitemap_rows(self, tid: int):
-        sql = "SELECT uid, folder, seg, lastmod_us, when_us, article_id FROM export_state WHERE target_id = :t"
-        with self.library.engine.connect() as conn:
-            return conn.execute(text(sql), {"t": tid}).all()
+    def _feed_source(self, writer, row: ListingRow):
+        """A feed entry's article: the processed one, or loaded with the renditions it shows."""
+        article = self._processed.get(row.uid)
+        if article is not None:
+            return article, self._site_images_now, self._extra
+        (article,) = self.library.articles_by_ids({row.article_id})
+        extra = self._extra_images([article])
+        images, _failures = self._renditions(writer, [_Candidate(article, row.folder, "")], extra)
+        return article, images, extra
 
     def _orphan_renditions(self, tid, changed, old_rows, new_rows) -> set[str]:
         from newsdesk.export.assets import IMG_DIR
@@ -510,3 +468,7 @@ class _Incremental(_Export):
             if not self.state.uses_file(tid, name, exclude=changed):
                 out.add(f"{IMG_DIR}/{name}")
         return out
+
+
+class _FullCheck(Exception):
+    """This change is left to the full export (the message says why)."""

@@ -1,10 +1,16 @@
 """The site's listings, feed and sitemaps, built from one small row per article (not the articles).
 
-A `ListingRow` holds everything the front page, the section pages, the feed
-and the sitemaps say about one story. A full export makes the rows from the
+A `ListingRow` holds everything the listing pages (the front page, sections,
+tags, authors and the archive, each paginated), the feeds and the sitemaps say
+about one story. A full export makes the rows from the
 articles; an incremental export reads the unchanged ones back from the
 library's export state (export/state.py). Both then go through the same code
-here, so an incremental export writes the same bytes a full one does.
+here (`Listings.write_all`), so an incremental export writes the same bytes a
+full one does. Every listing file is keyed by a cheap signature of what it
+shows (its rows' fingerprints, its place in the listing, the navigation): a
+file whose signature is that of the previous export is carried over without
+its page being built, so an edit republishes exactly the listing pages,
+feeds and sitemaps it touches.
 """
 
 from __future__ import annotations
@@ -16,19 +22,21 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
+from newsdesk.export import pages as site_pages
 from newsdesk.export.assets import ExportAssets, SiteImage, site_url
 from newsdesk.library.models import Article, Publication
-from newsdesk.render import dates
-from newsdesk.render.page import section_segment as _section_segment
-from newsdesk.render.page import split_byline
+from newsdesk.render import dates, i18n
+from newsdesk.render.page import PublisherLogo, breadcrumbs, json_for_script, split_byline
+from newsdesk.rules import section_segment as _section_segment
+from newsdesk.rules import tag_segment
 
 # Bump when ListingRow gains or changes a field: export states of older rows
 # are then rebuilt by a full check instead of being read.
-ROWS_FORMAT = 2
-INDEX_ITEMS = 40  # the front page lists the newest stories; section pages list all
+ROWS_FORMAT = 3  # 3: rows carry their tags (tag pages)
 FEED_ITEMS = 50
+SECTION_FEED_ITEMS = 20  # each section's own feed: its newest stories, in full
 NEWS_SITEMAP_WINDOW = timedelta(days=2)
 # The protocols' limits per file: Google News reads at most 1,000 URLs from a
 # news sitemap, sitemaps.org allows 50,000. Beyond them the URLs are split
@@ -43,8 +51,13 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # An empty site's feed and sitemap still need a fixed date, or every export would rewrite them.
 _EMPTY_SITE_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 
-# render(rel, template, **context): writes one listing file (see site._Export._render)
+# render(rel, template, **context): writes one file, keyed by its whole context
 Render = Callable[..., None]
+# render_lazy(rel, template, signature, build): writes one file keyed by `signature`;
+# build() makes its context, and is only called when the signature is new
+RenderLazy = Callable[[str, str, str, Callable[[], dict[str, Any]]], None]
+# feed_content(row, root) -> the story's hero and body as safe HTML, addresses from root
+FeedContent = Callable[["ListingRow", str], str]
 
 
 def to_us(moment: datetime) -> int:
@@ -81,6 +94,7 @@ class ListingRow:
     files: list[str]  # rendition files its own page uses (to know when one is no longer needed)
     # [uid, name, slug, bio, url] of each author its byline names (their pages list it)
     authors: list[list[str]] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)  # as the story spells them, each once
 
     @property
     def sort_key(self) -> tuple[int, int]:
@@ -135,6 +149,7 @@ def row_of(
         hero=hero_data,
         files=files,
         authors=[[au.uid, au.name, au.slug, au.bio, au.url] for au in article.authors],
+        tags=list(dict.fromkeys(article.tags)),
     )
 
 
@@ -161,7 +176,7 @@ class ListingItem:
 
 @dataclass
 class ListingView:
-    """What index.html and section.html show; carries every field base.html reads."""
+    """What the listing pages, the archive and 404.html show; carries every field base.html reads."""
 
     lang: str
     title: str
@@ -175,6 +190,14 @@ class ListingView:
     feed_href: str
     sections: list[tuple[str, str, bool]]  # (name, href, is this page)
     items: list[ListingItem]
+    archive_href: str = ""
+    og_locale: str = "en_US"
+    logo_url: str = ""
+    heading_is_name: bool = False  # the front page: its heading is "Latest stories"
+    pages: site_pages.Pager | None = None
+    months: list[tuple[str, str, str]] = field(default_factory=list)  # archive: label, href, count
+    json_ld: str = ""
+    section_feed: tuple[str, str] | None = None  # (section name, its own Atom feed)
     extra_head: str = ""
     intro: str = ""  # an author page's short bio
     intro_url: str = ""  # and the author's own site
@@ -191,6 +214,7 @@ class FeedEntry:
     summary: str
     section: str
     lang: str
+    content: str = ""  # the story's safe HTML, with its hero picture
 
 
 @dataclass
@@ -219,49 +243,268 @@ class NewsItem:
     language: str
 
 
+@dataclass
+class _Listing:
+    """One listing of the site before it is cut into pages."""
+
+    kind: str  # home, section, tag, month, author
+    folder: str  # '' for the front page, else 'world/', 'tag/harbour/'…
+    heading: str
+    rows: list[ListingRow]
+    current: str | None = None  # the section it is, for the navigation
+    crumbs: list[tuple[str, str]] = field(default_factory=list)
+    feed: str = ""  # a section's own feed, below the site root
+    intro: str = ""
+    intro_url: str = ""
+    description: str = ""
+
+
+_TEMPLATES = {
+    "home": "index.html",
+    "section": "section.html",
+    "tag": "section.html",
+    "month": "section.html",
+    "author": "author.html",
+}
+
+
 # --------------------------------------------------------------------------- building
 class Listings:
     """Renders the site's listing files for one publication from listing rows."""
 
     def __init__(
-        self, library_root, publication: Publication, base_url: str, now: datetime, render: Render
+        self,
+        library_root,
+        publication: Publication,
+        base_url: str,
+        now: datetime,
+        render: Render,
+        render_lazy: RenderLazy,
+        *,
+        page_size: int = site_pages.DEFAULT_PAGE_SIZE,
+        logo: PublisherLogo | None = None,
+        feed_content: FeedContent | None = None,
+        content_key: Callable[[ListingRow], str] = lambda row: "",
     ):
         self.library_root = library_root
         self.pub = publication
         self.base_url = base_url
         self.now = now
         self.render = render
+        self.render_lazy = render_lazy
+        self.page_size = page_size
+        self.logo = logo
+        self.feed_content = feed_content
+        self.content_key = content_key
         self.tz = publication.timezone or "UTC"
         self.lang = publication.language or "en"
+        self.gettext = i18n.translations(self.lang).gettext
+        self._dates: dict[int, str] = {}  # when_us -> the date listings show
 
-    def section_names(self, newest_per_section: Iterable[ListingRow]) -> dict[str, str]:
+    @staticmethod
+    def section_names(newest_per_section: Iterable[ListingRow]) -> dict[str, str]:
         """seg -> the name the nav shows (its newest story's spelling), in folder order."""
         return {
             r.seg: (r.section or "News") for r in sorted(newest_per_section, key=lambda r: r.seg)
         }
 
-    def _listing(self, root, heading, items, current, section_names) -> ListingView:
-        pub = self.pub
-        assets = ExportAssets(self.library_root, images={}, pages={}, root=root)
-        return ListingView(
-            lang=self.lang,
-            title=f"{heading} | {pub.name}" if heading != pub.name else pub.name,
-            description=f"The latest stories from {pub.name}.",
-            heading=heading,
-            publication_name=pub.name,
-            canonical_url=(
-                site_url(self.base_url, f"{current}/" if current else "") if self.base_url else ""
-            ),
-            stylesheet_href=assets.stylesheet_href,
-            favicon_href=assets.favicon_href,
-            home_href=assets.home_href,
-            feed_href=assets.feed_href,
-            sections=[
-                (name, f"{root}{seg}/index.html", seg == current)
-                for seg, name in section_names.items()
-            ],
-            items=_first_picture_eager([self._item(r, root) for r in items]),
+    @staticmethod
+    def names_of(rows: Iterable[ListingRow]) -> dict[str, str]:
+        """The section names of a site whose rows these are (in any order)."""
+        heads: dict[str, ListingRow] = {}
+        for r in rows:
+            head = heads.get(r.seg)
+            if head is None or r.sort_key > head.sort_key:
+                heads[r.seg] = r
+        return Listings.section_names(heads.values())
+
+    # ---- the whole set ---------------------------------------------------
+    def write_all(self, rows: list[ListingRow]) -> None:
+        """Every listing page, the archive, 404.html, the feeds and (with a base URL) the sitemaps.
+
+        rows: every story of the site, newest first.
+        """
+        gettext = self.gettext
+        names = self.section_names(
+            {r.seg: r for r in reversed(rows)}.values()  # the newest row of each section
         )
+        self._names = names
+        self._fps = {r.uid: r.fingerprint() for r in rows}
+        home = gettext("Home")
+        by_section: dict[str, list[ListingRow]] = {}
+        by_tag: dict[str, list[ListingRow]] = {}
+        tag_names: dict[str, str] = {}
+        by_month: dict[tuple[int, int], list[ListingRow]] = {}
+        authors: dict[str, tuple[list[str], list[ListingRow]]] = {}
+        for r in rows:
+            by_section.setdefault(r.seg, []).append(r)
+            for tag in r.tags:
+                seg = tag_segment(tag)
+                tag_names.setdefault(seg, tag)  # the newest story's spelling
+                by_tag.setdefault(seg, []).append(r)
+            month = dates.local(from_us(r.when_us), self.tz)
+            by_month.setdefault((month.year, month.month), []).append(r)
+            for author in r.authors:
+                authors.setdefault(author[0], (author, []))[1].append(r)
+
+        listings = [_Listing("home", "", self.pub.name, rows)]
+        for seg in sorted(by_section):
+            name = names[seg]
+            listings.append(
+                _Listing(
+                    "section",
+                    f"{seg}/",
+                    name,
+                    by_section[seg],
+                    current=seg,
+                    crumbs=[(home, ""), (name, f"{seg}/")],
+                    feed=f"{site_pages.FEEDS_DIR}/{seg}.xml",
+                )
+            )
+        for seg in sorted(by_tag):
+            heading = gettext("Topic: %(tag)s") % {"tag": tag_names[seg]}
+            folder = f"{site_pages.TAG_DIR}/{seg}/"
+            listings.append(
+                _Listing(
+                    "tag", folder, heading, by_tag[seg], crumbs=[(home, ""), (heading, folder)]
+                )
+            )
+        months: list[tuple[str, str, str]] = []
+        for (year, month), items in sorted(by_month.items(), reverse=True):
+            folder = f"{site_pages.ARCHIVE_DIR}/{year:04d}/{month:02d}/"
+            label = i18n.month_name(year, month, self.lang)
+            heading = gettext("Stories from %(month)s") % {"month": label}
+            listings.append(
+                _Listing("month", folder, heading, items, crumbs=[(home, ""), (heading, folder)])
+            )
+            months.append(
+                (label, f"{year:04d}/{month:02d}/index.html", i18n.number(len(items), self.lang))
+            )
+        for author, items in sorted(authors.values(), key=lambda pair: pair[0][2]):
+            _uid, name, slug, bio, url = author
+            folder = f"authors/{slug}/"
+            listings.append(
+                _Listing(
+                    "author",
+                    folder,
+                    name,
+                    items,
+                    crumbs=[(home, ""), (name, folder)],
+                    intro=bio,
+                    intro_url=url,
+                    description=gettext("Stories by %(name)s in %(publication)s.")
+                    % {"name": name, "publication": self.pub.name},
+                )
+            )
+
+        listing_urls: list[tuple[str, int]] = []
+        for listing in listings:
+            listing_urls += self._listing(listing)
+        self._archive(months)
+        self._not_found()
+        self._feed(rows[:FEED_ITEMS], "feed.xml", self.pub.name, "")
+        for seg in sorted(by_section):
+            self._feed(
+                by_section[seg][:SECTION_FEED_ITEMS],
+                f"{site_pages.FEEDS_DIR}/{seg}.xml",
+                f"{self.pub.name}: {names[seg]}",
+                f"{seg}/",
+            )
+        if self.base_url:
+            cutoff = self.news_cutoff_us()
+            # Author pages are not in the sitemap (as before): the stories and listings are.
+            listed = [(f, lm) for f, lm, kind in listing_urls if kind != "author"]
+            self.sitemaps(listed, rows, [r for r in rows if r.when_us >= cutoff])
+
+    # ---- one listing, page by page ------------------------------------
+    def _shell(self, folder: str, current: str | None) -> dict[str, Any]:
+        """What every page of the site carries besides its own content."""
+        root = site_pages.root_prefix(folder)
+        assets = ExportAssets(self.library_root, images={}, pages={}, root=root)
+        return {
+            "lang": self.lang,
+            "publication_name": self.pub.name,
+            "canonical_url": site_url(self.base_url, folder) if self.base_url else "",
+            "stylesheet_href": assets.stylesheet_href,
+            "favicon_href": assets.favicon_href,
+            "home_href": assets.home_href,
+            "feed_href": assets.feed_href,
+            "archive_href": f"{root}{site_pages.ARCHIVE_DIR}/index.html",
+            "sections": [
+                (name, f"{root}{seg}/index.html", seg == current)
+                for seg, name in self._names.items()
+            ],
+            "og_locale": i18n.og_locale(self.lang),
+            "logo_url": self.logo.url if self.logo else "",
+        }
+
+    def _listing(self, listing: _Listing) -> list[tuple[str, int, str]]:
+        """Write every page of a listing; returns (folder, newest lastmod, kind) of each page."""
+        chunks = site_pages.split(listing.rows, self.page_size)
+        out = []
+        names = list(self._names.items())
+        total = len(chunks)
+        for number, chunk in enumerate(chunks, start=1):
+            folder = site_pages.page_dir(listing.folder, number)
+            signature = json.dumps(
+                [
+                    listing.kind,
+                    folder,
+                    listing.heading,
+                    listing.current,
+                    listing.feed,
+                    listing.intro,
+                    listing.intro_url,
+                    listing.description,
+                    number,
+                    total,
+                    names,
+                    [self._fps[r.uid] for r in chunk],
+                ],
+                ensure_ascii=False,
+            )
+            self.render_lazy(
+                f"{folder}index.html",
+                _TEMPLATES[listing.kind],
+                signature,
+                lambda chunk=chunk, number=number, total=total, folder=folder: {
+                    "page": self._page_view(listing, chunk, number, total, folder)
+                },
+            )
+            newest = max((r.lastmod_us for r in chunk), default=to_us(_EMPTY_SITE_DATE))
+            out.append((folder, newest, listing.kind))
+        return out
+
+    def _page_view(self, listing: _Listing, chunk, number: int, total: int, folder: str):
+        gettext = self.gettext
+        pub = self.pub
+        root = site_pages.root_prefix(folder)
+        pager = site_pages.pager(listing.folder, number, total, self.lang)
+        title = listing.heading if listing.kind != "home" else ""
+        if number > 1:
+            where = gettext("Page %(num)s of %(total)s") % {
+                "num": pager.number_text,
+                "total": pager.total_text,
+            }
+            title = f"{title} – {where}" if title else where
+        view = ListingView(
+            title=f"{title} | {pub.name}" if title else pub.name,
+            description=listing.description
+            or gettext("The latest stories from %(name)s.") % {"name": pub.name},
+            heading=listing.heading,
+            heading_is_name=listing.kind == "home",
+            items=_first_picture_eager([self._item(r, root) for r in chunk]),
+            pages=pager,
+            intro=listing.intro,
+            intro_url=listing.intro_url,
+            **self._shell(folder, listing.current),
+        )
+        if listing.feed:
+            view.section_feed = (listing.heading, root + listing.feed)
+        view.json_ld = json_for_script(
+            self._listing_ld(view, listing.kind, listing.crumbs, chunk, number)
+        )
+        return view
 
     def _item(self, r: ListingRow, root: str) -> ListingItem:
         w = from_us(r.when_us)
@@ -277,66 +520,148 @@ class Listings:
             thumb = assets.image_ref(
                 SimpleNamespace(sha256=sha, uid=sha), alt=alt, purpose="listing"
             )
+        text = self._dates.get(r.when_us)
+        if text is None:
+            text = self._dates[r.when_us] = i18n.human_date(
+                w, language=self.pub.language, tz_name=self.tz
+            )
         return ListingItem(
             href=f"{root}{r.folder}/index.html",
             headline=r.headline,
             dek=r.dek,
             lang=r.lang,
             date_iso=dates.iso(w, self.tz),
-            date_text=dates.human_date(w, language=self.pub.language, tz_name=self.tz),
+            date_text=text,
             thumb=thumb,
         )
 
-    def index(self, newest: list[ListingRow], section_names: dict[str, str]) -> None:
-        view = self._listing("", self.pub.name, newest[:INDEX_ITEMS], None, section_names)
-        self.render("index.html", "index.html", page=view)
+    def _listing_ld(self, view, kind, crumbs, rows, number) -> list[dict[str, Any]]:
+        """JSON-LD for a listing page: WebSite and Organization on the front page, a
+        CollectionPage for every listing, and a BreadcrumbList below the front page."""
+        pub = self.pub
+        base = self.base_url
+        out: list[dict[str, Any]] = []
+        org: dict[str, Any] = {"@type": "Organization", "name": pub.name}
+        if base:
+            org["url"] = base
+        if self.logo is not None:
+            org["logo"] = {
+                "@type": "ImageObject",
+                "url": self.logo.url,
+                "width": self.logo.width,
+                "height": self.logo.height,
+            }
+        if kind == "home" and number == 1:
+            site: dict[str, Any] = {
+                "@context": "https://schema.org",
+                "@type": "WebSite",
+                "name": pub.name,
+                "inLanguage": view.lang,
+                "publisher": org,
+            }
+            if base:
+                site["url"] = base
+            out.append(site)
+            out.append({"@context": "https://schema.org", **org})
+        page: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "CollectionPage",
+            "name": view.heading,
+            "inLanguage": view.lang,
+            "isPartOf": {"@type": "WebSite", "name": pub.name, **({"url": base} if base else {})},
+        }
+        if view.canonical_url:
+            page["url"] = view.canonical_url
+        if rows:
+            page["mainEntity"] = {
+                "@type": "ItemList",
+                "itemListElement": [
+                    {
+                        "@type": "ListItem",
+                        "position": i,
+                        "url": self._url(r.folder),
+                        "name": r.headline,
+                    }
+                    for i, r in enumerate(rows, start=1)
+                ],
+            }
+        out.append(page)
+        if crumbs:
+            out.append(breadcrumbs(crumbs, base))
+        return out
 
-    def section(self, seg: str, rows: list[ListingRow], section_names: dict[str, str]) -> None:
-        view = self._listing("../", section_names[seg], rows, seg, section_names)
-        self.render(f"{seg}/index.html", "section.html", page=view)
+    def _archive(self, months: list[tuple[str, str, str]]) -> None:
+        """archive/: every month with stories, newest first, each with its count."""
+        gettext = self.gettext
+        home = gettext("Home")
+        folder = f"{site_pages.ARCHIVE_DIR}/"
 
-    def author_pages(
-        self, rows: list[ListingRow], section_names: dict[str, str], only: set[str] | None = None
-    ) -> list[str]:
-        """One page per author (authors/<slug>/) listing their stories, newest first.
+        def build() -> dict[str, Any]:
+            title = gettext("Archive")
+            view = ListingView(
+                title=f"{title} | {self.pub.name}",
+                description=gettext("The latest stories from %(name)s.") % {"name": self.pub.name},
+                heading=title,
+                items=[],
+                months=months,
+                **self._shell(folder, None),
+            )
+            view.json_ld = json_for_script(
+                self._listing_ld(view, "archive", [(home, ""), (title, folder)], [], 1)
+            )
+            return {"page": view}
 
-        rows: every story of the site, newest first; only: the uids of the
-        authors whose pages to write (None for all). Returns the pages written.
-        """
-        stories: dict[str, tuple[list[str], list[ListingRow]]] = {}
-        for r in rows:
-            for author in r.authors:
-                if only is None or author[0] in only:
-                    stories.setdefault(author[0], (author, []))[1].append(r)
-        written = []
-        for author, items in sorted(stories.values(), key=lambda pair: pair[0][2]):
-            _uid, name, slug, bio, url = author
-            folder = f"authors/{slug}"
-            view = self._listing("../../", name, items, None, section_names)
-            view.intro, view.intro_url = bio, url
+        signature = json.dumps([months, list(self._names.items())], ensure_ascii=False)
+        self.render_lazy(f"{folder}index.html", "archive.html", signature, build)
+
+    def _not_found(self) -> None:
+        """404.html at the root; its links are absolute from the site's root when there is a base
+        URL (a server shows it at any depth), else relative to the root."""
+
+        def build() -> dict[str, Any]:
+            common = self._shell("", None)
+            common["canonical_url"] = ""
+            # Not the section links: from a file:// copy their root-based addresses lead
+            # nowhere, and the one way on that always works is the front page.
+            common["sections"] = []
             if self.base_url:
-                view.canonical_url = site_url(self.base_url, f"{folder}/")
-            view.description = f"Stories by {name} in {self.pub.name}."
-            self.render(f"{folder}/index.html", "author.html", page=view)
-            written.append(f"{folder}/index.html")
-        return written
+                root = urlsplit(self.base_url).path or "/"
+                for key in ("stylesheet_href", "favicon_href", "home_href", "feed_href"):
+                    common[key] = root + common[key]
+                common["archive_href"] = root + common["archive_href"]
+            title = self.gettext("Page not found")
+            name = self.pub.name
+            view = ListingView(
+                title=f"{title} | {name}" if name else title,
+                description="",
+                heading=title,
+                items=[],
+                **common,
+            )
+            return {"page": view}
 
+        self.render_lazy("404.html", "not_found.html", "", build)
+
+    # ---- feeds ------------------------------------------------------------
     def _url(self, folder: str) -> str:
         """A story's address for the feed and sitemaps: absolute, or relative to the site root."""
         if self.base_url:
             return site_url(self.base_url, folder + "/")
         return quote(folder + "/index.html", safe="/")
 
-    def feed(self, newest: list[ListingRow]) -> None:
-        """The Atom feed; its links are relative to feed.xml when there is no base URL."""
+    def _feed(self, top: list[ListingRow], rel: str, title: str, home: str) -> None:
+        """An Atom feed with each story's full text and hero picture (the site's, or a section's).
+
+        Its links are absolute when there is a base URL, else relative to the feed file.
+        """
         base = self.base_url
         tz = self.tz
-        top = newest[:FEED_ITEMS]
+        root = base or site_pages.root_prefix(rel)
         entries = [
             FeedEntry(
                 id=f"urn:uuid:{r.uid}",
                 title=r.headline,
-                url=self._url(r.folder),
+                url=self._url(r.folder) if base else root + self._url(r.folder),
                 published=dates.iso(from_us(r.when_us), tz),
                 updated=dates.iso(from_us(r.lastmod_us), tz),
                 authors=split_byline(r.byline),
@@ -348,30 +673,48 @@ class Listings:
         ]
         newest_us = max((r.lastmod_us for r in top), default=to_us(_EMPTY_SITE_DATE))
         feed = FeedView(
-            id=base or f"urn:uuid:{self.pub.uid}",
-            title=self.pub.name,
+            id=site_url(base, rel) if base else f"urn:uuid:{self.pub.uid}:{rel}",
+            title=title,
             lang=self.lang,
-            home_url=base or "index.html",
-            self_url=site_url(base, "feed.xml") if base else "feed.xml",
+            home_url=site_url(base, home) if base else f"{root}{home}index.html",
+            self_url=site_url(base, rel) if base else rel.rsplit("/", 1)[-1],
             updated=dates.iso(from_us(newest_us), tz),
             author=self.pub.name,
             entries=entries,
         )
-        self.render("feed.xml", "feed.xml", feed=feed)
 
-    def sitemaps(self, all_rows: list[tuple[str, str, int]], recent: list[ListingRow]) -> list[str]:
+        def build() -> dict[str, Any]:
+            if self.feed_content is not None:
+                for entry, r in zip(entries, top, strict=True):
+                    entry.content = self.feed_content(r, root)
+            return {"feed": feed}
+
+        # The stories' full text is costly to render (Markdown): the feed is keyed by
+        # what decides it (its entries and what each story's text was made from).
+        signature = f"{feed!r}|{root}|{[self.content_key(r) for r in top]}"
+        self.render_lazy(rel, "feed.xml", signature, build)
+
+    # ---- sitemaps -----------------------------------------------------------
+    def sitemaps(
+        self, listing_urls: list[tuple[str, int]], rows: list[ListingRow], recent: list[ListingRow]
+    ) -> list[str]:
         """sitemap.xml and news-sitemap.xml (split when long), and robots.txt naming them.
 
-        all_rows: (folder, seg, lastmod_us) of every story, newest first;
-        recent: the stories published within NEWS_SITEMAP_WINDOW of now, newest
-        first. Only with a base URL: a sitemap's addresses must be absolute.
-        Returns every file written, so an incremental export can drop the
-        parts a shorter sitemap no longer has.
+        listing_urls: (folder, lastmod_us) of every listing page; rows: every
+        story, newest first; recent: the stories published within
+        NEWS_SITEMAP_WINDOW of now, newest first. Only with a base URL: a
+        sitemap's addresses must be absolute. Returns every file written.
         """
         assert self.base_url
-        written = self._sitemap_files(
-            "sitemap", "sitemap.xml", SITEMAP_LIMIT, self._sitemap_urls(all_rows), key="urls"
-        )
+        base = self.base_url
+        urls = [
+            SitemapUrl(site_url(base, folder), dates.iso(from_us(lastmod), "UTC"))
+            for folder, lastmod in listing_urls
+        ]
+        urls += [
+            SitemapUrl(self._url(r.folder), dates.iso(from_us(r.lastmod_us), "UTC")) for r in rows
+        ]
+        written = self._sitemap_files("sitemap", "sitemap.xml", SITEMAP_LIMIT, urls, key="urls")
         news = [
             NewsItem(
                 url=self._url(r.folder),
@@ -391,28 +734,8 @@ class Listings:
         )
         # robots.txt names the sitemaps (or their indexes), never their parts.
         listed = [f for f in ("sitemap.xml", "news-sitemap.xml") if f in written]
-        self.render(
-            "robots.txt", "robots.txt", sitemaps=[site_url(self.base_url, f) for f in listed]
-        )
+        self.render("robots.txt", "robots.txt", sitemaps=[site_url(base, f) for f in listed])
         return [*written, "robots.txt"]
-
-    def _sitemap_urls(self, all_rows: list[tuple[str, str, int]]) -> list[SitemapUrl]:
-        base = self.base_url
-        last_mod = max((r[2] for r in all_rows), default=to_us(_EMPTY_SITE_DATE))
-        urls = [SitemapUrl(base, dates.iso(from_us(last_mod), "UTC"))]
-        newest: dict[str, int] = {}
-        for _folder, seg, lastmod in all_rows:
-            if lastmod > newest.get(seg, -(2**62)):
-                newest[seg] = lastmod
-        for seg in sorted(newest):
-            urls.append(
-                SitemapUrl(site_url(base, f"{seg}/"), dates.iso(from_us(newest[seg]), "UTC"))
-            )
-        urls += [
-            SitemapUrl(self._url(folder), dates.iso(from_us(lastmod), "UTC"))
-            for folder, _s, lastmod in all_rows
-        ]
-        return urls
 
     def _sitemap_files(
         self, name: str, template: str, limit: int, entries: list, *, key: str, **context: Any

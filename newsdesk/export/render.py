@@ -14,7 +14,15 @@ from typing import Any
 from newsdesk.concurrency import process_pool_context
 from newsdesk.export.assets import ExportAssets, SiteImage
 from newsdesk.library.models import Article, Image, Publication
-from newsdesk.render.page import PublisherLogo, build_page, render_page
+from newsdesk.render.markdown import BlockRenderer
+from newsdesk.render.page import (
+    PublisherLogo,
+    build_page,
+    environment,
+    figure_view,
+    make_image_resolver,
+    render_page,
+)
 
 # Articles per task: big enough to amortise pickling, small enough that a
 # cancel is noticed within a fraction of a second.
@@ -32,6 +40,7 @@ class RenderContext:
     extra_images: dict[str, Image]
     templates_override: Path | None
     publisher_logo: PublisherLogo | None = None
+    sections: list[str] | None = None  # every section's name, for the navigation
 
 
 def render_article(context: RenderContext, article: Article) -> str:
@@ -46,8 +55,34 @@ def render_article(context: RenderContext, article: Article) -> str:
         templates_override=context.templates_override,
         images_by_uid=context.extra_images,
         publisher_logo=context.publisher_logo,
+        sections=context.sections,
     )
+    view.archive_href = f"{assets.root}archive/index.html"
     return render_page(view, templates_override=context.templates_override)
+
+
+def feed_content(
+    article: Article,
+    assets: ExportAssets,
+    *,
+    templates_override: Path | None,
+    extra_images: dict[str, Image],
+    default_lang: str,
+) -> str:
+    """The story as a feed reader shows it: its hero figure, then its body, as safe HTML."""
+    lang = article.language or default_lang or "en"
+    env = environment(templates_override, lang)
+    renderer = BlockRenderer()
+    renderer.resolve_image = make_image_resolver(
+        article, assets, env, images_by_uid=extra_images, lang=lang
+    )
+    parts = []
+    hero = article.hero
+    if hero is not None:
+        view = figure_view(hero, hero.image, assets, role="hero", lang=lang)
+        parts.append(env.get_template("figure.html").render(figure=view))
+    parts.append(renderer.render(article.body).html)
+    return "\n".join(parts)
 
 
 # (article uid, page HTML or None, why there is no page or None)

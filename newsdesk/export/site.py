@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from newsdesk.concurrency import CancelFlag
+from newsdesk.export import pages as site_pages
 from newsdesk.export import render as page_render
 from newsdesk.export.assets import (
     FAVICON,
@@ -22,6 +23,7 @@ from newsdesk.export.assets import (
     RENDITION_FORMATS,
     RENDITION_WIDTHS,
     STYLESHEET,
+    ExportAssets,
     SiteImage,
     site_url,
 )
@@ -41,7 +43,7 @@ from newsdesk.library import Library
 from newsdesk.library.models import Article, Image, utcnow
 from newsdesk.paths import resource
 from newsdesk.preflight import preflight
-from newsdesk.render import dates
+from newsdesk.render import dates, i18n
 from newsdesk.render.page import environment
 from newsdesk.rules import is_public, section_segment
 
@@ -53,6 +55,9 @@ EXPORT_FORMAT = 2
 RENDITION_INDEX = "export-index.json"
 # Below this many pages, starting worker processes costs more than it saves.
 POOL_MIN_PAGES = 40
+# Each story's text as the feeds carry it, kept in the library's cache by what it was made
+# from, so a feed whose other entries did not change is written without rendering them.
+FEED_CACHE = "feed-entries"
 
 Progress = Callable[[int, int], None]
 _IMAGE_REF = re.compile(r"\]\(\s*image:([0-9A-Za-z-]+)")
@@ -170,6 +175,11 @@ class _Export:
         self.report = ExportReport(out_dir=Path(out_dir).expanduser().absolute())
         self._done = 0
         self._total = 1
+        self._section_names: list[str] = []  # the navigation every page carries
+        self._fps: dict[str, str] = {}  # uid -> fingerprint of each story in the site
+        self._feed_sources: dict[str, Article] = {}
+        self._feed_images: dict[str, SiteImage] = {}
+        self._extra: dict[str, Image] = {}
 
     # ---- helpers -------------------------------------------------------------
     def _check_cancel(self) -> None:
@@ -297,6 +307,13 @@ class _Export:
             selected = kept
 
         pages = {c.article.uid: c.folder for c in selected}
+        self._fps = {c.article.uid: c.fingerprint for c in selected}
+        self._feed_sources = {c.article.uid: c.article for c in selected}
+        self._feed_images, self._extra = site_images, extra_images
+        names: dict[str, str] = {}
+        for cand in sorted(selected, key=lambda c: (_when(c.article), c.article.id), reverse=True):
+            names.setdefault(section_segment(cand.article.section), cand.article.section or "News")
+        self._section_names = [names[seg] for seg in sorted(names)]
         selected = self._pages(writer, selected, pages, site_images, extra_images, previous)
         rows = [
             row_of(
@@ -443,7 +460,10 @@ class _Export:
                     h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
         pub = self.publication
         logo = self.logo.sha256 if self.logo is not None else None
-        h.update(json.dumps([pub.name, pub.base_url, pub.language, pub.timezone, logo]).encode())
+        size = self._page_size()
+        h.update(
+            json.dumps([pub.name, pub.base_url, pub.language, pub.timezone, logo, size]).encode()
+        )
         return h.hexdigest()
 
     # ---- renditions -----------------------------------------------------------
@@ -529,7 +549,10 @@ class _Export:
             for link in cand.article.related
             if link.target is not None and link.target.uid in pages
         )
-        return hashlib.sha256(f"{cand.fingerprint}|{','.join(linked)}".encode()).hexdigest()
+        sections = "\x1f".join(self._section_names)  # the navigation every page carries
+        return hashlib.sha256(
+            f"{cand.fingerprint}|{','.join(linked)}|{sections}".encode()
+        ).hexdigest()
 
     def _pages(self, writer, selected, pages, site_images, extra, previous) -> list[_Candidate]:
         """Write every article page; returns the articles whose page could be made.
@@ -583,6 +606,7 @@ class _Export:
             extra_images=extra,
             templates_override=self.templates_override,
             publisher_logo=self._publisher_logo(),
+            sections=self._section_names,
         )
         articles = [c.article for c in to_render]
         folders = {c.article.uid: c.folder for c in to_render}
@@ -607,65 +631,97 @@ class _Export:
         for moment in (when, max(article.updated_at, when)):
             dates.iso(moment, tz)
             dates.iso(moment, "UTC")
-        dates.human_date(when, language=self.publication.language, tz_name=tz)
+        i18n.human_date(when, language=self.publication.language, tz_name=tz)
         if article.embargo_until is not None:
             dates.iso(article.embargo_until, tz)
 
     def _describe_failure(self, exc: BaseException) -> str:
         return page_render.describe_render_failure(exc, self.publication.timezone or "UTC")
 
-    # ---- listings, feed, sitemaps (built in export/listings.py) ---------------
+    # ---- listings, feeds, sitemaps (built in export/listings.py) --------------
+    def _page_size(self) -> int:
+        return site_pages.page_size(self.library.get_setting(site_pages.PAGE_SIZE_SETTING))
+
     def _listing_renderer(self, writer: SiteWriter) -> Listings:
-        env = environment(self.templates_override)
+        env = environment(self.templates_override, self.publication.language or "en")
         return Listings(
             self.library.root,
             self.publication,
             self.base_url,
             self.now,
             lambda rel, template, **context: self._render(writer, env, rel, template, **context),
+            lambda rel, template, signature, build: self._render_lazy(
+                writer, env, rel, template, signature, build
+            ),
+            page_size=self._page_size(),
+            logo=self._publisher_logo(),
+            feed_content=lambda row, root: self._feed_content(writer, row, root),
+            content_key=self._content_key,
         )
 
     def _listings(self, writer: SiteWriter, rows: list[ListingRow]) -> None:
+        """The listing pages, archive, 404 page, feeds and sitemaps of a site of these stories."""
         listings = self._listing_renderer(writer)
         rows = sorted(rows, key=lambda r: r.sort_key, reverse=True)
-        by_section: dict[str, list[ListingRow]] = {}
-        for r in rows:
-            by_section.setdefault(r.seg, []).append(r)
-        names = listings.section_names(items[0] for items in by_section.values())
-        listings.index(rows, names)
-        self._step()
-        for seg in sorted(by_section):
-            listings.section(seg, by_section[seg], names)
-        self._step()
-        listings.feed(rows)
-        # One page per author, listing their stories: authors/<slug>/.
-        listings.author_pages(rows, names)
+        listings.write_all(rows)
+        self._step(3)
         if not self.base_url:
             # Sitemaps, robots.txt and canonical links must be absolute: without a
             # base URL there is nothing true to write, so the site goes without.
             self.report.warnings.append(NO_BASE_URL_WARNING)
-        else:
-            cutoff = listings.news_cutoff_us()
-            listings.sitemaps(
-                [(r.folder, r.seg, r.lastmod_us) for r in rows],
-                [r for r in rows if r.when_us >= cutoff],
-            )
-        self._step()
 
     def _render(self, writer: SiteWriter, env, rel: str, template: str, **context: Any) -> None:
-        """Render a listing, feed or sitemap, unless its inputs are those of the previous export.
+        """Render a feed part or sitemap, unless its inputs are those of the previous export.
 
         The views are plain dataclasses, so their repr is a complete account of
         what the template is given; with the template digest it decides
         whether the file the previous export wrote can be carried over.
         """
-        key = hashlib.sha256(f"{self._env_digest}|{template}|{context!r}".encode()).hexdigest()
+        self._render_lazy(writer, env, rel, template, repr(context), lambda: context)
+
+    def _render_lazy(self, writer, env, rel: str, template: str, signature: str, build) -> None:
+        """Render rel from build(), unless its signature is the previous export's (then reuse it)."""
+        key = hashlib.sha256(f"{self._env_digest}|{template}|{signature}".encode()).hexdigest()
         self._inputs[rel] = key
-        self.report.rendered_listings.append(rel)
         if writer.previous.get("inputs", {}).get(rel) == key and writer.can_reuse(rel):
             writer.reuse(rel)
             return
-        writer.write(rel, env.get_template(template).render(**context).encode("utf-8"))
+        self.report.rendered_listings.append(rel)
+        writer.write(rel, env.get_template(template).render(**build()).encode("utf-8"))
+
+    # ---- the feeds' full text -------------------------------------------------
+    def _content_key(self, row: ListingRow) -> str:
+        """What a story's feed text was made from: its fingerprint and its pictures' files."""
+        fp = self._fps.get(row.uid, "")
+        return f"{fp}|{','.join(row.files)}" if fp else ""
+
+    def _feed_source(self, writer: SiteWriter, row: ListingRow):
+        """The loaded article of a feed entry, and the renditions its text may show."""
+        return self._feed_sources[row.uid], self._feed_images, self._extra
+
+    def _feed_content(self, writer: SiteWriter, row: ListingRow, root: str) -> str:
+        """A story's feed text (hero and body) with addresses from root, from the cache if made."""
+        key = self._content_key(row)
+        path = None
+        if key:
+            name = hashlib.sha256(f"{EXPORT_FORMAT}|{row.uid}|{key}|{root}".encode()).hexdigest()
+            path = self.library.cache_dir / FEED_CACHE / f"{name}.html"
+            try:
+                return path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                pass
+        article, images, extra = self._feed_source(writer, row)
+        assets = ExportAssets(self.library.root, images=images, pages={}, root=root)
+        html = page_render.feed_content(
+            article,
+            assets,
+            templates_override=self.templates_override,
+            extra_images=extra,
+            default_lang=self.publication.language or "en",
+        )
+        if path is not None:
+            _write_text(path, html)
+        return html
 
     def _static(self, writer: SiteWriter) -> None:
         if self._publisher_logo() is not None:
@@ -703,6 +759,17 @@ def _images_of(article: Article, extra: dict[str, Image]) -> list[Image]:
                 seen.add(img.uid)
                 out.append(img)
     return out
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Best effort (it is only a cache), and atomic so a reader never sees half a file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
 
 
 def _read_json(path: Path) -> dict[str, Any]:

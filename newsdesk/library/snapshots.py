@@ -5,7 +5,10 @@ what a library stores (and how it indexes it for search) stays behind the
 facade. An article's snapshot is a flat dict of JSON values keyed by field:
 its text fields; "tags" (names); "figures" (figure uids in order) and for
 each figure "figure:<uid>:image|role|caption|alt_text"; "related" (target
-uids in order) and "related:<uid>" (the target's headline). An image's
+uids in order) and "related:<uid>" (the target's headline); "authors"
+(author slugs in byline order); "updates" and "notes" (uids) with, for each,
+"update:<uid>:kind|text|at" and "note:<uid>:text|quote|…" — update notes and
+corrections, and the desk's notes, travel with their story. An image's
 snapshot holds its photo-desk fields and is keyed by its SHA-256, so the same
 picture imported on two laptops is one picture everywhere.
 """
@@ -23,8 +26,13 @@ from newsdesk.library.errors import LibraryError
 from newsdesk.library.models import (
     ARTICLE_STATUSES,
     FIGURE_ROLES,
+    UPDATE_KINDS,
     Article,
+    ArticleAuthor,
+    ArticleNote,
     ArticleTag,
+    ArticleUpdate,
+    Author,
     Figure,
     Image,
     RelatedStory,
@@ -48,6 +56,8 @@ TEXT_FIELDS = (
 )
 TIME_FIELDS = ("embargo_until", "published_at", "created_at", "deleted_at", "purged_at")
 FIGURE_FIELDS = ("image", "role", "caption", "alt_text")
+UPDATE_FIELDS = ("kind", "text", "at")
+NOTE_FIELDS = ("text", "quote", "prefix", "suffix", "start", "resolved", "author")
 IMAGE_SYNC_FIELDS = (
     "ext",
     "original_name",
@@ -100,7 +110,7 @@ def _time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def article_snapshot(article: Article) -> Snapshot:
+def article_snapshot(article: Article, notes: Sequence[ArticleNote] = ()) -> Snapshot:
     snap: Snapshot = {name: getattr(article, name) for name in TEXT_FIELDS}
     for name in TIME_FIELDS:
         snap[name] = _iso(getattr(article, name))
@@ -115,6 +125,16 @@ def article_snapshot(article: Article) -> Snapshot:
     snap["related"] = [r.target_uid for r in article.related]
     for r in article.related:
         snap[f"related:{r.target_uid}"] = r.target_headline
+    snap["authors"] = [link.author.slug for link in article.author_links]
+    snap["updates"] = [u.uid for u in article.updates]
+    for u in article.updates:
+        snap[f"update:{u.uid}:kind"] = u.kind
+        snap[f"update:{u.uid}:text"] = u.text
+        snap[f"update:{u.uid}:at"] = _iso(u.at)
+    snap["notes"] = [n.uid for n in notes]
+    for n in notes:
+        for name in NOTE_FIELDS:
+            snap[f"note:{n.uid}:{name}"] = getattr(n, name)
     return snap
 
 
@@ -139,10 +159,22 @@ def read_articles(library, uids: Iterable[str]) -> dict[str, tuple[int, Snapshot
                     selectinload(Article.tag_links).joinedload(ArticleTag.tag),
                     selectinload(Article.figures).joinedload(Figure.image),
                     selectinload(Article.related),
+                    selectinload(Article.updates),
+                    selectinload(Article.author_links),
                 )
             )
-            for a in s.scalars(stmt):
-                out[a.uid] = (a.version, article_snapshot(a))
+            found = list(s.scalars(stmt))
+            notes: dict[int, list[ArticleNote]] = {}
+            if found:
+                stmt = (
+                    select(ArticleNote)
+                    .where(ArticleNote.article_id.in_([a.id for a in found]))
+                    .order_by(ArticleNote.id)
+                )
+                for n in s.scalars(stmt):
+                    notes.setdefault(n.article_id, []).append(n)
+            for a in found:
+                out[a.uid] = (a.version, article_snapshot(a, notes.get(a.id, ())))
     return out
 
 
@@ -314,6 +346,12 @@ def _apply(
         _set_tags(s, article, snap["tags"])
     if "figures" in snap:
         _set_figures(article, snap, image_ids)
+    if "authors" in snap and [link.author.slug for link in article.author_links] != snap["authors"]:
+        _set_authors(s, article, snap["authors"])
+    if "updates" in snap:
+        _set_updates(article, snap)
+    if "notes" in snap:
+        _set_notes(s, article, snap)
     if "related" in snap and [r.target_uid for r in article.related] != snap["related"]:
         article.related.clear()
         s.flush()
@@ -361,3 +399,47 @@ def _set_figures(article: Article, snap: Snapshot, image_ids: dict[str, int]) ->
         wanted.append(fig)
     if [f.uid for f in article.figures] != [f.uid for f in wanted]:
         article.figures = wanted  # leftovers go (delete-orphan)
+
+
+def _set_authors(s: Session, article: Article, slugs: Sequence[str]) -> None:
+    """The byline's authors by slug (sync brings the author records first; an unknown one is left out)."""
+    found = {a.slug: a for a in s.scalars(select(Author).where(Author.slug.in_(list(slugs))))}
+    article.author_links.clear()
+    s.flush()
+    for position, slug in enumerate(x for x in dict.fromkeys(slugs) if x in found):
+        article.author_links.append(ArticleAuthor(author=found[slug], position=position))
+
+
+def _set_updates(article: Article, snap: Snapshot) -> None:
+    by_uid = {u.uid: u for u in article.updates}
+    wanted: list[ArticleUpdate] = []
+    for uid in snap["updates"]:
+        update = by_uid.get(uid) or ArticleUpdate(uid=uid)
+        kind = snap.get(f"update:{uid}:kind") or "update"
+        update.kind = kind if kind in UPDATE_KINDS else "update"
+        update.text = snap.get(f"update:{uid}:text") or ""
+        update.at = _time(snap.get(f"update:{uid}:at")) or update.at or utcnow()
+        wanted.append(update)
+    if [u.uid for u in article.updates] != [u.uid for u in wanted] or any(
+        u.id is None for u in wanted
+    ):
+        article.updates = wanted  # leftovers go (delete-orphan)
+
+
+def _set_notes(s: Session, article: Article, snap: Snapshot) -> None:
+    existing = {
+        n.uid: n for n in s.scalars(select(ArticleNote).where(ArticleNote.article_id == article.id))
+    }
+    wanted = set(snap["notes"])
+    for uid, note in existing.items():
+        if uid not in wanted:
+            s.delete(note)
+    for uid in snap["notes"]:
+        note = existing.get(uid)
+        if note is None:
+            note = ArticleNote(uid=uid, article_id=article.id)
+            s.add(note)
+        for name in NOTE_FIELDS:
+            key = f"note:{uid}:{name}"
+            if key in snap and getattr(note, name) != snap[key]:
+                setattr(note, name, snap[key])

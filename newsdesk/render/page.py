@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 import jinja2
 import markupsafe
@@ -19,17 +19,19 @@ from newsdesk.bylines import is_organisation, split_byline
 from newsdesk.library.models import Article, Author, Figure, Image, Publication, utcnow
 from newsdesk.paths import resource
 from newsdesk.picture_refs import resolve_ref
-from newsdesk.render import dates
+from newsdesk.render import dates, i18n
 from newsdesk.render.markdown import Block, BlockRenderer, RenderedBody
 from newsdesk.render.safety import strip_forbidden
-from newsdesk.rules import (  # noqa: F401  (section_segment: public here too)
+from newsdesk.rules import (  # noqa: F401  (section_segment, tag_segment: public here too)
     is_public,
     section_segment,
+    tag_segment,
 )
-from newsdesk.text import reading_time, word_count
+from newsdesk.text import word_count
 
 HERO_SIZES = "(min-width: 56rem) 52rem, 100vw"
-CARD_SIZES = "(min-width: 56rem) 12rem, 40vw"
+# Cards fill the width on a phone, two share it on a tablet, three or four sit in the wide column.
+CARD_SIZES = "(min-width: 56rem) 17rem, (min-width: 30rem) 50vw, 100vw"
 # Google shows at most this much of a NewsArticle's headline; a longer one is
 # cut at a word boundary and marked, never mid-word.
 JSON_LD_HEADLINE_MAX = 110
@@ -66,6 +68,7 @@ class FigureView:
     credit: str
     role: str
     image_uid: str
+    lang: str = "en"  # the page's language, so a Latin-script credit on an Arabic page says so
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +131,12 @@ class PageView:
     extra_head: str = ""  # preview-only script hook; empty in exported pages
     meta: dict[str, str] = field(default_factory=dict)
     feed_href: str = ""  # the site's Atom feed; the preview has none
+    og_locale: str = "en_US"
+    archive_href: str = ""
+    sections: list[tuple[str, str, bool]] = field(default_factory=list)  # the site's sections
+    tag_links: list[tuple[str, str]] = field(default_factory=list)  # (tag, its page or "")
+    pages: None = None  # an article is one page; a listing carries its Pager here
+    section_feed: None = None  # listings of a section link its own feed too
     updates: list[NoteView] = field(default_factory=list)  # update notes, oldest first
     corrections: list[NoteView] = field(default_factory=list)  # listed at the end
     byline_names: list[BylineName] = field(default_factory=list)
@@ -179,6 +188,10 @@ class Assets:
     def section_href(self, section: str) -> str:
         return f"../../{section_segment(section)}/index.html"
 
+    def tag_href(self, tag: str) -> str:
+        """A tag's page; the preview has none, so its tags are not links."""
+        return ""
+
     def author_href(self, author: Author) -> str:
         """Where an author's name links: the preview links to their own site, if any."""
         return author.url
@@ -190,8 +203,19 @@ class Assets:
         return author.url
 
 
-@lru_cache(maxsize=8)
-def _environment(override_dir: str | None) -> jinja2.Environment:
+def breadcrumbs(crumbs: list[tuple[str, str]], base_url: str) -> dict[str, object]:
+    """A schema.org BreadcrumbList from (name, path below the site root) pairs."""
+    items: list[dict[str, object]] = []
+    for position, (name, path) in enumerate(crumbs, start=1):
+        item: dict[str, object] = {"@type": "ListItem", "position": position, "name": name}
+        if base_url:
+            item["item"] = urljoin(base_url, quote(path, safe="/"))
+        items.append(item)
+    return {"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": items}
+
+
+@lru_cache(maxsize=32)
+def _environment(override_dir: str | None, lang: str) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if override_dir and Path(override_dir).is_dir():
         loaders.append(jinja2.FileSystemLoader(override_dir))
@@ -203,14 +227,26 @@ def _environment(override_dir: str | None) -> jinja2.Environment:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
         finalize=_publishable,
+        extensions=["jinja2.ext.i18n"],
         bytecode_cache=template_bytecode_cache(),
     )
+    # One environment per language: its templates print that language's page strings.
+    env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.globals["is_rtl"] = i18n.is_rtl
+    env.globals["og_locale"] = i18n.og_locale
+    env.globals["run_lang"] = _run_lang
     return env
+
+
+def _run_lang(text: str, page_lang: str) -> markupsafe.Markup:
+    """' lang="en" dir="ltr"' for a Latin-script run (a name, a credit) on a page in another script."""
+    run = i18n.foreign_run(text or "", page_lang or "en")
+    return markupsafe.Markup(' lang="{}" dir="ltr"').format(run) if run else markupsafe.Markup("")
 
 
 # Part of the compiled templates' folder name: code compiled for other
 # environment options or another Jinja must never be loaded.
-_TEMPLATE_CODE_VERSION = "1"
+_TEMPLATE_CODE_VERSION = "2"  # 2: the i18n extension
 
 
 @lru_cache(maxsize=1)
@@ -259,9 +295,9 @@ def _publishable(value: object) -> object:
     return value
 
 
-def environment(templates_override: Path | None = None) -> jinja2.Environment:
-    """The template environment; a library's own templates folder wins over the bundled one."""
-    return _environment(str(templates_override) if templates_override else None)
+def environment(templates_override: Path | None = None, lang: str = "en") -> jinja2.Environment:
+    """The template environment for pages in `lang`; a library's own templates win over ours."""
+    return _environment(str(templates_override) if templates_override else None, i18n.primary(lang))
 
 
 def figure_view(
@@ -271,6 +307,7 @@ def figure_view(
     *,
     alt: str | None = None,
     role: str = "inline",
+    lang: str = "en",
 ) -> FigureView:
     """What a picture shows on a page: THE rule for a figure's words.
 
@@ -289,6 +326,7 @@ def figure_view(
         credit=image.credit,
         role=role,
         image_uid=image.uid,
+        lang=lang,
     )
 
 
@@ -298,6 +336,7 @@ def make_image_resolver(
     env: jinja2.Environment,
     *,
     images_by_uid: dict[str, Image] | None = None,
+    lang: str = "en",
 ):
     """Turn `![alt](image:UID)` in the body into the same figure markup as the hero."""
     known = {f.image.uid: f for f in article.figures}
@@ -311,7 +350,7 @@ def make_image_resolver(
         image = fig.image if fig else extra.get(ref) or resolve_ref(ref, extra.items())
         if image is None:
             return None
-        view = figure_view(fig, image, assets, alt=alt, role="inline")
+        view = figure_view(fig, image, assets, alt=alt, role="inline", lang=lang)
         if not standalone:
             return env.get_template("inline_image.html").render(image=view.image)
         return template.render(figure=view)
@@ -328,18 +367,23 @@ def build_page(
     templates_override: Path | None = None,
     images_by_uid: dict[str, Image] | None = None,
     publisher_logo: PublisherLogo | None = None,
+    sections: list[str] | None = None,
 ) -> PageView:
     """Gather everything the article page shows. `article` must be fully loaded."""
-    env = environment(templates_override)
     tz, lang = publication.timezone or "UTC", article.language or publication.language or "en"
+    env = environment(templates_override, lang)
     if renderer is None:
         renderer = BlockRenderer()
-    renderer.resolve_image = make_image_resolver(article, assets, env, images_by_uid=images_by_uid)
+    renderer.resolve_image = make_image_resolver(
+        article, assets, env, images_by_uid=images_by_uid, lang=lang
+    )
     body = renderer.render(article.body)
     words = word_count(article.body)
 
     hero_fig = article.hero
-    hero = figure_view(hero_fig, hero_fig.image, assets, role="hero") if hero_fig else None
+    hero = (
+        figure_view(hero_fig, hero_fig.image, assets, role="hero", lang=lang) if hero_fig else None
+    )
     published = article.published_at or article.updated_at or utcnow()
     # "Updated" is news: only an update note or a correction makes a page say
     # it, with the newest one's time. A save (a typo fixed) does not.
@@ -350,7 +394,7 @@ def build_page(
             kind=u.kind,
             text=u.text,
             iso=dates.iso(u.at, tz),
-            when=dates.human_date(u.at, language=lang, tz_name=tz),
+            when=i18n.human_date(u.at, language=lang, tz_name=tz),
         )
         for u in notes
     ]
@@ -373,7 +417,7 @@ def build_page(
                 href=href,
                 headline=target.headline,
                 date_iso=dates.iso(when, tz),
-                date_text=dates.human_date(when, language=lang, tz_name=tz, with_time=False),
+                date_text=i18n.human_date(when, language=lang, tz_name=tz, with_time=False),
                 thumb=thumb,
             )
         )
@@ -424,6 +468,12 @@ def build_page(
         ld["articleSection"] = article.section
     if article.tags:
         ld["keywords"] = article.tags
+    crumbs = [(i18n.translations(lang).gettext("Home"), "")]
+    # The section's page, named as the site's navigation names it ("News" when it has no name).
+    crumbs.append((article.section or "News", f"{section_segment(article.section)}/"))
+    crumbs.append(
+        (cut_at_word(article.headline, JSON_LD_HEADLINE_MAX), assets.article_path(article))
+    )
     return PageView(
         lang=lang,
         title=f"{title} | {publication.name}" if publication.name else title,
@@ -434,11 +484,11 @@ def build_page(
         section=article.section,
         tags=article.tags,
         published_iso=dates.iso(published, tz),
-        published_text=dates.human_date(published, language=lang, tz_name=tz),
+        published_text=i18n.human_date(published, language=lang, tz_name=tz),
         updated_iso=dates.iso(updated, tz),
-        updated_text=dates.human_date(updated, language=lang, tz_name=tz),
+        updated_text=i18n.human_date(updated, language=lang, tz_name=tz),
         show_updated=bool(notes),
-        reading_time=reading_time(words),
+        reading_time=i18n.reading_time(words, lang),
         word_count=words,
         hero=hero,
         body=body,
@@ -446,7 +496,17 @@ def build_page(
         publication_name=publication.name,
         canonical_url=canonical,
         og_image_url=og_image,
-        json_ld=json_for_script(ld),
+        json_ld=json_for_script([ld, breadcrumbs(crumbs, base_url)]),
+        og_locale=i18n.og_locale(lang),
+        tag_links=[(tag, assets.tag_href(tag)) for tag in article.tags],
+        sections=[
+            (
+                name,
+                assets.section_href(name),
+                section_segment(name) == section_segment(article.section),
+            )
+            for name in sections or []
+        ],
         stylesheet_href=assets.stylesheet_href,
         favicon_href=assets.favicon_href,
         home_href=assets.home_href,
@@ -531,7 +591,8 @@ def json_for_script(data: object) -> str:
 
 def render_page(view: PageView, *, templates_override: Path | None = None) -> str:
     """The complete HTML document for one article."""
-    return environment(templates_override).get_template("article.html").render(page=view)
+    env = environment(templates_override, view.lang)
+    return env.get_template("article.html").render(page=view)
 
 
 def render_block(block: Block, *, templates_override: Path | None = None) -> str:

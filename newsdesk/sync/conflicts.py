@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from newsdesk.library.models import ARTICLE_STATUSES, Article, Image, SyncConflict
+from newsdesk.library.record_snapshots import KINDS, read_records, write_records
 from newsdesk.library.snapshots import TIME_FIELDS, read_articles, read_images, write_articles
 from newsdesk.sync import state
 from newsdesk.sync.server import SyncError
@@ -16,11 +17,15 @@ from newsdesk.sync.server import SyncError
 
 def _names(library, keys: set[str]) -> dict[str, str]:
     names: dict[str, str] = {}
+    for key in keys:
+        kind, _sep, rest = key.partition(":")
+        if kind in KINDS and rest:
+            names[key] = f"{kind} {rest}"
     with library.engine.connect() as conn:
-        uids = sorted(k for k in keys if not k.startswith("image:"))
+        uids = sorted(k for k in keys if ":" not in k)
         if uids:
             stmt = select(Article.uid, Article.slug).where(Article.uid.in_(uids))
-            names.update(conn.execute(stmt).tuples().all())
+            names.update(conn.execute(stmt).all())
         shas = sorted(k[6:] for k in keys if k.startswith("image:"))
         if shas:
             for sha, name in conn.execute(
@@ -96,6 +101,22 @@ def resolve(library, conflict: SyncConflict, choice: str, value: str | None = No
         chosen = conflict.theirs
     else:
         chosen = value
+    kind, _sep, record_key = key.partition(":")
+    if kind in KINDS and record_key:
+        snap = read_records(library, kind).get(record_key)
+        if snap is None:
+            raise SyncError(f"The {kind} {record_key} is no longer in this library.")
+        snap[conflict.field] = chosen or ""
+
+        def bookkeeping(s) -> None:
+            base = state.read_bases(library, kind, [record_key]).get(record_key, {})
+            base[conflict.field] = conflict.theirs
+            state.put_bases(s, kind, {record_key: base})
+            state.forget_conflict(s, conflict.id)
+            _mark_dirty(library, s, key)
+
+        write_records(library, kind, {record_key: snap}, also=bookkeeping)
+        return f"Settled {conflict.field} of the {kind} {record_key}; the next sync shares it."
     if key.startswith("image:"):
         sha = key[6:]
         snap = read_images(library, [sha]).get(sha)

@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from newsdesk.library import Library, LibraryError
 from newsdesk.library.models import ChangeLogRow
+from newsdesk.library.record_snapshots import KINDS, read_records, write_records
 from newsdesk.library.snapshots import (
     Snapshot,
     VersionMoved,
@@ -126,8 +127,10 @@ class _Run:
         self.refused: set[str] = set()
 
     # ---- what changed -------------------------------------------------------
-    def _changed(self, lib, after: int, upto: int, skip_origin: str) -> tuple[set[str], set[str]]:
-        """(article uids, image uids) touched by the change log rows in (after, upto]."""
+    def _changed(
+        self, lib, after: int, upto: int, skip_origin: str
+    ) -> tuple[set[str], set[str], set[str]]:
+        """(article uids, image uids, kinds of small records) touched by the log rows in (after, upto]."""
         stmt = select(
             ChangeLogRow.record_type, ChangeLogRow.record_uid, ChangeLogRow.article_uid
         ).where(
@@ -135,15 +138,18 @@ class _Run:
         )
         articles: set[str] = set()
         images: set[str] = set()
+        records: set[str] = set()
         with lib.engine.connect() as conn:
             for kind, uid, article_uid in conn.execute(stmt):
                 if kind == "article":
                     articles.add(uid)
-                elif kind in ("figure", "related") and article_uid:
+                elif kind in ("figure", "related", "update", "note") and article_uid:
                     articles.add(article_uid)
                 elif kind == "image":
                     images.add(uid)
-        return articles, images
+                elif kind in KINDS:
+                    records.add(kind)
+        return articles, images, records
 
     def run(self) -> SyncReport:
         if self.known.get(state.SERVER) != self.target:
@@ -157,19 +163,32 @@ class _Run:
         if first:
             articles = all_article_uids(self.laptop) | all_article_uids(self.server)
             shas = all_image_shas(self.laptop) | all_image_shas(self.server)
+            kinds = set(KINDS)
         else:
-            la, li = self._changed(
+            la, li, lk = self._changed(
                 self.laptop, int(self.known.get(state.PUSHED, 0)), local_upto, LOCAL_SYNC_ORIGIN
             )
-            sa, si = self._changed(
+            sa, si, sk = self._changed(
                 self.server, int(self.known[state.PULLED]), server_upto, self.server_origin
             )
             articles = la | sa
             shas = set(image_shas_of_uids(self.laptop, li).values())
             shas |= set(image_shas_of_uids(self.server, si).values())
+            kinds = lk | sk
+        if state.RECORDS not in self.known:
+            kinds = set(KINDS)  # a laptop linked before authors, templates and codes travelled
         resolved = json.loads(self.known.get(state.DIRTY, "[]"))
-        articles |= {k for k in resolved if not k.startswith("image:")}
-        shas |= {k[6:] for k in resolved if k.startswith("image:")}
+        for key in resolved:
+            prefix, _sep, rest = key.partition(":")
+            if prefix == "image" and rest:
+                shas.add(rest)
+            elif prefix in KINDS and rest:
+                kinds.add(prefix)
+            else:
+                articles.add(key)
+        # Authors first: the stories' bylines name them.
+        for kind in sorted(kinds, key=lambda k: k != "author"):
+            self._sync_records(kind)
         self._sync_images(sorted(shas))
         ordered = sorted(articles)
         for start in range(0, len(ordered), self.batch):
@@ -186,12 +205,78 @@ class _Run:
                     state.PULLED: server_upto,
                     # Stories whose publishing the server refused go again next time.
                     state.DIRTY: json.dumps(sorted(self.refused)),
+                    state.RECORDS: "1",
                     # For people only ("Synced at 10:42"): this laptop's clock decides nothing.
                     state.SYNCED_AT: datetime.now(UTC).isoformat(timespec="seconds"),
                 },
             )
         self.report.open_conflicts = len(state.open_conflicts(self.laptop))
         return self.report
+
+    # ---- authors, templates, codes -------------------------------------------
+    def _sync_records(self, kind: str) -> None:
+        """Merge every record of one small kind (they are few); deletions by their bases.
+
+        Without tombstones of their own, a record missing on one side that
+        the base remembers was deleted there: it goes on the other side too,
+        unless it was changed there meanwhile — then the change wins and the
+        record comes back, so no one's words are lost.
+        """
+        mine = read_records(self.laptop, kind)
+        theirs = read_records(self.server, kind)
+        bases = state.read_all_bases(self.laptop, kind)
+        prefix = f"{kind}:"
+        held = state.held_fields(
+            state.open_conflicts(self.laptop, [prefix + k for k in mine.keys() | theirs.keys()])
+        )
+        to_server: dict[str, Snapshot] = {}
+        to_laptop: dict[str, Snapshot] = {}
+        drop_server: set[str] = set()
+        drop_laptop: set[str] = set()
+        new_bases: dict[str, Snapshot] = {}
+        gone_bases: set[str] = set()
+        clashes = {}
+        for key in sorted(mine.keys() | theirs.keys() | bases.keys()):
+            m, t, b = mine.get(key), theirs.get(key), bases.get(key)
+            if m is None and t is None:
+                gone_bases.add(key)
+                continue
+            if m is None and b is not None:  # deleted here
+                if t == b:
+                    drop_server.add(key)
+                    gone_bases.add(key)
+                else:
+                    to_laptop[key] = new_bases[key] = t
+                continue
+            if t is None and b is not None:  # deleted in the shared library
+                if m == b:
+                    drop_laptop.add(key)
+                    gone_bases.add(key)
+                else:
+                    to_server[key] = new_bases[key] = m
+                continue
+            merged = merge_records(b, m, t, held.get(prefix + key, frozenset()))
+            if t is None or merged.server != t:
+                to_server[key] = merged.server
+            if m is None or merged.local != m:
+                to_laptop[key] = merged.local
+            new_bases[key] = merged.base
+            clashes[key] = (merged.clashes, t)
+        if to_server or drop_server:
+            write_records(self.server, kind, to_server, drop_server)
+            self.report.pushed += len(to_server) + len(drop_server)
+
+        def bookkeeping(s) -> None:
+            state.put_bases(s, kind, new_bases)
+            state.forget_bases(s, kind, gone_bases)
+            for key, (found, t) in clashes.items():
+                state.record_conflicts(
+                    s, prefix + key, found, t, held.get(prefix + key, frozenset())
+                )
+                self.report.new_conflicts += len(found)
+
+        write_records(self.laptop, kind, to_laptop, drop_laptop, also=bookkeeping)
+        self.report.pulled += len(to_laptop) + len(drop_laptop)
 
     # ---- pictures ---------------------------------------------------------
     def _sync_images(self, shas: list[str]) -> None:

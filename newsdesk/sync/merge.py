@@ -3,7 +3,8 @@
 Fields are merged independently: a field changed on one side takes that
 side's value. A field changed on both sides is merged when it has structure
 — the body by line with merge3 (so different paragraphs are both kept), tags
-as a set, figures and related stories as lists by UUID — and is otherwise a
+as a set, figures, related stories, update notes, desk notes and bylines as
+lists by UUID (or slug) — and is otherwise a
 conflict: the server keeps its value, the laptop keeps its own, and the base
 keeps the value both started from until a person chooses. Nothing here looks
 at a clock.
@@ -19,6 +20,10 @@ import merge3
 from newsdesk.library.snapshots import Snapshot
 
 MISSING: Any = object()  # a key one side does not have
+# Ordered lists of uids (or author slugs), merged by element.
+ORDERED_LISTS = ("figures", "related", "authors", "updates", "notes")
+# Child records whose fields are keys "<prefix><uid>:<field>", and the list naming them.
+CHILD_LISTS = {"figure:": "figures", "update:": "updates", "note:": "notes"}
 
 
 @dataclass(slots=True)
@@ -88,12 +93,14 @@ def merge_records(
                 continue
         elif key == "tags":
             value = merge_set(_list(b), _list(m), _list(t))
-        elif key in ("figures", "related"):
+        elif key in ORDERED_LISTS:
             value = merge_order(_list(b), _list(m), _list(t))
         elif key == "updated_at":
             value = max(v for v in (m, t) if isinstance(v, str))  # shown, never decides
         elif key.startswith("related:"):
             value = t  # a copy of another story's headline, not anyone's edit
+        elif key.startswith("note:") and key.endswith(":start"):
+            value = m  # where the note's passage was last seen: found again from its words
         else:
             _put(local, key, m)
             _put(server, key, t)
@@ -103,7 +110,7 @@ def merge_records(
         _put(local, key, value)
         _put(server, key, value)
         _put(new_base, key, value)
-    _drop_removed_figures(local, server, new_base, clashes)
+    _drop_removed_children(local, server, new_base, clashes)
     return Merged(local=local, server=server, base=new_base, clashes=clashes)
 
 
@@ -120,19 +127,20 @@ def _list(value: Any) -> list:
     return list(value) if isinstance(value, list) else []
 
 
-def _drop_removed_figures(
+def _drop_removed_children(
     local: Snapshot, server: Snapshot, base: Snapshot, clashes: list[Clash]
 ) -> None:
-    """A figure removed on one side takes its fields with it (and any clash over them)."""
-    for snap in (local, server, base):
-        kept = set(snap.get("figures", []))
-        for key in [k for k in snap if k.startswith("figure:")]:
-            if key.split(":")[1] not in kept:
-                del snap[key]
-    live = set(local.get("figures", [])) & set(server.get("figures", []))
-    clashes[:] = [
-        c for c in clashes if not c.field.startswith("figure:") or c.field.split(":")[1] in live
-    ]
+    """A figure (update, note) removed on one side takes its fields with it, and any clash over them."""
+    for prefix, list_key in CHILD_LISTS.items():
+        for snap in (local, server, base):
+            kept = set(snap.get(list_key, []))
+            for key in [k for k in snap if k.startswith(prefix)]:
+                if key.split(":")[1] not in kept:
+                    del snap[key]
+        live = set(local.get(list_key, [])) & set(server.get(list_key, []))
+        clashes[:] = [
+            c for c in clashes if not c.field.startswith(prefix) or c.field.split(":")[1] in live
+        ]
 
 
 def merge_set(base: list, mine: list, theirs: list) -> list:

@@ -18,9 +18,9 @@ LAPTOP_ID = "laptop_id"  # this laptop's name in the server's change log
 PULLED = "pulled_through"  # the server's last change id already merged here
 PUSHED = "pushed_through"  # this library's last change id already sent
 DIRTY = "resolved_keys"  # records a resolution changed: merged again by the next sync
-SYNCED_AT = (
-    "synced_at"  # when the last sync finished, by this laptop's clock (shown, never compared)
-)
+# When the last sync finished, by this laptop's clock (shown, never compared).
+SYNCED_AT = "synced_at"
+RECORDS = "records_travel"  # authors, templates and codes have been merged once
 
 
 def read_state(library) -> dict[str, str]:
@@ -44,6 +44,23 @@ def read_bases(library, kind: str, keys: Iterable[str]) -> dict[str, Snapshot]:
             )
             out.update((k, json.loads(d)) for k, d in conn.execute(stmt))
     return out
+
+
+def read_all_bases(library, kind: str) -> dict[str, Snapshot]:
+    """Every base of one kind (for the small kinds: authors, templates, codes)."""
+    with library.engine.connect() as conn:
+        stmt = select(SyncBase.key, SyncBase.data).where(SyncBase.kind == kind)
+        return {k: json.loads(d) for k, d in conn.execute(stmt)}
+
+
+def forget_bases(s: Session, kind: str, keys: Iterable[str]) -> None:
+    keys = sorted(set(keys))
+    for start in range(0, len(keys), 500):
+        s.execute(
+            delete(SyncBase).where(
+                SyncBase.kind == kind, SyncBase.key.in_(keys[start : start + 500])
+            )
+        )
 
 
 def put_bases(s: Session, kind: str, bases: dict[str, Snapshot]) -> None:

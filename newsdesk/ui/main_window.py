@@ -44,7 +44,7 @@ from newsdesk.ui.newsroom import NewsroomActions
 from newsdesk.ui.ops import Operations
 from newsdesk.ui.preview_place import PROSE, PreviewPlacer
 from newsdesk.ui.spell import SpellService, attach_spelling
-from newsdesk.ui.sync_window import SyncActions
+from newsdesk.ui.sync_window import SyncActions, apply_text
 from newsdesk.ui.workers import run_task
 
 PANELS = (("images", "Images"), ("related", "Related stories"))
@@ -896,8 +896,8 @@ class MainWindow(NewsroomActions, SyncActions, QMainWindow):
         self._loading = True
         try:
             self.form.load(article)
-            if self.editor.toPlainText() != article.body:
-                self.editor.replace_all_text(article.body)
+            # Only what differs is replaced (one undo step), so the cursor stays where it was.
+            apply_text(self.editor, article.body)
         finally:
             self._loading = False
         self.article = article

@@ -248,6 +248,13 @@ class PreferencesDialog(QDialog):
         self.timezone_combo.setCurrentText(pub.timezone)
         self._fill_logos(pub.logo_image_id)
         self.location_label.setText(str(self.library.root))
+        if getattr(self.library, "dialect", "sqlite") != "sqlite":
+            # A shared library lives in the newsroom's database, not in a folder of this computer.
+            self.location_label.setText(f"Shared library {self.library.location}")
+            self.move_button.setEnabled(False)
+            self.move_button.setToolTip(
+                "A shared library lives in the newsroom's database; its administrator moves it."
+            )
 
     def _show_url_note(self) -> None:
         self.url_note.setVisible(not self.url_edit.text().strip())

@@ -157,7 +157,11 @@ class SyncController(QObject):
         """Sync in the background (File > Sync Now; the timers); Offline when it cannot."""
         if not self.enabled:
             if manual:
-                self.sig_message.emit("This is a shared library itself: laptops sync with it.")
+                self.sig_message.emit(
+                    "This library is read-only here, so it cannot sync."
+                    if getattr(self.library, "read_only", False)
+                    else "This window is on the shared library itself; laptops sync with it."
+                )
             return
         if self.running:
             self._again = True
@@ -226,15 +230,25 @@ class SyncActions:
         for action in (
             a(file_menu, "S&ync Now", self.sync_now, "F5", name="sync_now"),
             a(file_menu, "Sync &Conflicts…", self.show_sync_conflicts, name="sync_conflicts"),
+            a(file_menu, "Open S&hared Library…", self.ask_shared_library, name="open_shared"),
         ):
             file_menu.insertAction(quit_action, action)
         file_menu.insertSeparator(quit_action)
-        if not self.sync.enabled:
+        bar = self.statusBar()  # type: ignore[attr-defined]
+        if not self.sync.enabled and getattr(self.library, "dialect", "sqlite") != "sqlite":  # type: ignore[attr-defined]
+            # The window is on the shared library itself: what only a laptop has is off, saying why.
+            why = "This window is on the shared library itself; laptops sync with it."
             for name in ("sync_now", "sync_conflicts"):
                 action = self.actions_by_name[name]  # type: ignore[attr-defined]
                 action.setEnabled(False)
-                action.setStatusTip("A shared library is what laptops sync with; it has no sync.")
-        bar = self.statusBar()  # type: ignore[attr-defined]
+                action.setStatusTip(why)
+                action.setToolTip(why)
+            self.sync.label.setText(f"Shared library {self.library.location}")  # type: ignore[attr-defined]
+            self.sync.label.setToolTip(
+                "Every save goes straight to the newsroom's database; the server decides "
+                "who may publish."
+            )
+            self.sync.label.show()
         bar.addPermanentWidget(self.sync.label)
         bar.addPermanentWidget(self.sync.conflicts_button)
         self.sync.conflicts_button.clicked.connect(self.show_sync_conflicts)
@@ -243,6 +257,37 @@ class SyncActions:
 
     def sync_now(self) -> None:
         self.sync.sync_now(manual=True)
+
+    def ask_shared_library(self) -> None:
+        """File > Open Shared Library…: a window of its own on the newsroom's shared library."""
+        from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+        url, ok = QInputDialog.getText(
+            self,  # type: ignore[arg-type]
+            "Open Shared Library",
+            "The shared library's address (no password: it comes from ~/.pgpass):",
+            QLineEdit.EchoMode.Normal,
+            "postgresql+psycopg://",
+        )
+        if ok:
+            self.open_shared_library(url)
+
+    def open_shared_library(self, url: str) -> bool:
+        """Open the shared library in a new window (a process of its own); False after saying why."""
+        from PySide6.QtCore import QProcess
+
+        try:
+            command = shared_library_command(url)
+        except SyncError as exc:
+            self.statusBar().showMessage(str(exc), 8000)  # type: ignore[attr-defined]
+            return False
+        started = QProcess.startDetached(command[0], command[1:])
+        started = started[0] if isinstance(started, tuple) else started
+        if not started:
+            self.statusBar().showMessage("The shared library's window could not be started.", 8000)  # type: ignore[attr-defined]
+            return False
+        self.statusBar().showMessage(f"Opening the shared library {url.strip()}…", 5000)  # type: ignore[attr-defined]
+        return True
 
     @property
     def _pulled_by_sync(self) -> bool:
@@ -286,7 +331,7 @@ class SyncActions:
         try:
             # Only the fields that arrived change: the one being typed in keeps its cursor.
             _set_fields(self.form, {k: result[k] for k in EDITED_FIELDS if result[k] != mine[k]})  # type: ignore[attr-defined]
-            _apply_text(self.editor, result["body"])  # type: ignore[attr-defined]
+            apply_text(self.editor, result["body"])  # type: ignore[attr-defined]
         finally:
             self._loading = False  # type: ignore[attr-defined]
         self.article = theirs  # type: ignore[attr-defined]
@@ -302,6 +347,25 @@ class SyncActions:
             )
             self.preview.update_body(result["body"])  # type: ignore[attr-defined]
         return True
+
+
+def shared_library_command(url: str) -> list[str]:
+    """The command that opens a window on this shared library; SyncError names a bad address."""
+    import sys
+
+    from newsdesk.paths import is_shared_url
+    from newsdesk.sync.server import normalise
+
+    url = url.strip()
+    if not is_shared_url(url):
+        raise SyncError(
+            "A shared library's address starts postgresql+psycopg:// (or postgresql://), "
+            "e.g. postgresql+psycopg://ana@db.example.org/newsroom."
+        )
+    url = normalise(url)  # refuses an address that carries a password
+    if getattr(sys, "frozen", False):  # the packaged app is its own interpreter
+        return [sys.executable, "--library", url]
+    return [sys.executable, "-m", "newsdesk", "--library", url]
 
 
 def _fields(article: Article) -> dict[str, Any]:
@@ -338,7 +402,7 @@ def _set_fields(form, values: dict[str, Any]) -> None:
         form._loading = was_loading
 
 
-def _apply_text(editor: QWidget, text: str) -> None:
+def apply_text(editor: QWidget, text: str) -> None:
     """Change the editor's text to `text` by replacing only what differs (one undo step).
 
     Qt moves the user's cursor with the edit, so typing goes on where it was.

@@ -26,9 +26,11 @@ def _page(library, article_id):
 
 
 def _ld(html: str) -> dict:
+    """The page's NewsArticle (its JSON-LD also carries the BreadcrumbList)."""
     m = re.search(r'<script type="application/ld\+json">\s*(.*?)\s*</script>', html, re.S)
     assert m
-    return json.loads(m.group(1))
+    (article,) = [o for o in json.loads(m.group(1)) if o.get("@type") == "NewsArticle"]
+    return article
 
 
 def test_a_typo_fixed_after_publication_does_not_make_the_page_say_updated(library):

@@ -88,12 +88,12 @@ def test_an_unreachable_shared_library_is_one_sentence(tmp_path):
     assert "Cannot open the shared library alice@" in one_sentence(done.stderr)
 
 
-def test_the_editor_window_explains_it_opens_folders_not_urls():
-    done = newsdesk(
-        "--library", "postgresql+psycopg://alice@db.invalid/newsroom", "screenshot", "x.png"
-    )
+def test_the_editor_window_on_an_unreachable_shared_library_is_one_sentence(tmp_path):
+    url = f"postgresql+psycopg://alice@/newsroom?host={tmp_path}&port=1"
+    done = newsdesk("--library", url, "screenshot", str(tmp_path / "x.png"))
     assert done.returncode == 2
-    assert "library folder" in one_sentence(done.stderr)
+    assert "Cannot open the shared library alice@" in one_sentence(done.stderr)
+    assert not (tmp_path / "x.png").exists()
 
 
 # ---- the command line on a shared library ----------------------------------------

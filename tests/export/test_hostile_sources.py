@@ -8,7 +8,6 @@ axe with zero errors, and never load anything from off the page.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import html5lib
@@ -24,6 +23,7 @@ from tests.checkers import (
     format_vnu_errors,
     vnu_errors,
 )
+from tests.export.ld import ld_of_type
 from tests.export.sample import add_image, make_jpeg, published
 
 COMMENT_SCRIPT = "<!--<script>"
@@ -189,7 +189,7 @@ def test_every_page_parses_whole_in_an_html5_parser(site):
             s for s in doc.iterfind(".//h:script", ns) if s.get("type") == "application/ld+json"
         ]
         assert len(scripts) == 1, page  # nothing else became a script
-        ld = json.loads(scripts[0].text)
+        ld = ld_of_type(scripts[0].text)
         assert ld["@type"] == "NewsArticle" and ld["headline"].startswith(
             ("Story", "Headline", "Over", "Null")
         )
@@ -211,7 +211,7 @@ def test_the_comment_script_headline_leaves_the_whole_page_intact(site):
     _library, out, _report, _base = site
     page = next(out.glob("*/comment-script-everywhere/index.html"))
     doc = html5lib.parse(page.read_bytes(), treebuilder="etree", namespaceHTMLElements=False)
-    ld = json.loads(next(s for s in doc.iter("script")).text)
+    ld = ld_of_type(next(s for s in doc.iter("script")).text)
     # JSON-LD's headline has its whitespace collapsed (a line separator is whitespace).
     assert ld["headline"] == f"Headline {COMMENT_SCRIPT} </script> & more"
     assert doc.find(".//h1").text == f"Headline {COMMENT_SCRIPT} </script> & \u2028 more"

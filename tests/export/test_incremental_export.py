@@ -69,22 +69,26 @@ def test_a_body_edit_renders_its_page_its_listings_and_the_feeds_only(desk, tmp_
     report = site.publish()
     assert report.mode == "incremental"
     assert report.rendered_pages == 1  # not the pages whose cards show it: a card shows no body
+    # Exactly the listings the story is on (the front page, its section, its month), the
+    # feeds that carry its text, and the sitemap that gives its time of change.
     assert sorted(report.rendered_listings) == [
+        f"archive/{stories[4].published_at:%Y/%m}/index.html",
         "feed.xml",
+        "feeds/news.xml",
         "index.html",
-        "news-sitemap.xml",
         "news/index.html",
-        "robots.txt",
         "sitemap.xml",
-    ]  # not politics/index.html
-    # Listings show the published date, so only the page, the feed and the sitemap can
-    # differ (those two show the update time to the second: within the same second, not).
+    ]  # not politics/index.html, nor the other months, nor robots.txt
+    # Listings show the published date, so only the page, the feeds and the sitemap can
+    # differ (those show the update time to the second: within the same second, not).
     assert f"news/{stories[4].slug}/index.html" in report.changed_files
     assert set(report.changed_files) <= {
         f"news/{stories[4].slug}/index.html",
         "feed.xml",
+        "feeds/news.xml",
         "sitemap.xml",
     }
+    assert "feeds/news.xml" in report.changed_files  # it carries the story's text
 
 
 def test_a_headline_edit_also_renders_the_pages_whose_cards_show_it(desk, tmp_path):
@@ -109,10 +113,16 @@ def test_a_sequence_of_edits_deletes_moves_and_settings_matches_a_full_export_at
     site = Site(library, tmp_path)
     site.publish()
 
-    # A story moves to a new section: its old page and nothing else of it stays.
+    # A story moves to a new section: its old page and nothing else of it stays. Every
+    # page's navigation names the new section, so every page is checked.
     library.update_article(s[2].id, section="Sport")
     r = site.publish()
-    assert r.mode == "incremental" and r.rendered_pages == 2  # it, and story 0's card
+    assert r.mode == "full (the site's sections changed)"
+    # Within the sections there are, a move is incremental: it, and the cards showing it.
+    library.update_article(s[1].id, section="News")
+    r = site.publish()
+    assert r.mode == "incremental" and r.rendered_pages == 3
+    assert not (site.out / "politics" / s[1].slug).exists()
     assert not (site.out / "news" / s[2].slug).exists()
     assert (site.out / "sport" / "index.html").is_file()
 
@@ -167,12 +177,14 @@ def test_an_embargo_that_ends_puts_the_story_in_the_site_without_any_edit(desk, 
 
     library, s = desk
     site = Site(library, tmp_path)
-    library.update_article(s[6].id, embargo_until=utcnow() + timedelta(seconds=2))
+    # Long enough that a busy machine's first publish and full export end before it does.
+    until = utcnow() + timedelta(seconds=12)
+    library.update_article(s[6].id, embargo_until=until)
     site.publish()
     assert not (site.out / "news" / s[6].slug).exists()
     import time
 
-    time.sleep(2.2)
+    time.sleep(max(0.0, (until - utcnow()).total_seconds()) + 0.2)
     r = site.publish()
     assert r.mode == "incremental"
     assert (site.out / "news" / s[6].slug / "index.html").is_file()
@@ -273,3 +285,50 @@ def test_a_story_moved_to_the_trash_leaves_the_site_and_returns_when_restored(de
     library.restore_article(s[6].id)
     assert site.publish().mode == "incremental"
     assert (site.out / "news" / s[6].slug / "index.html").is_file()
+
+
+def test_paginated_tag_and_archive_pages_follow_each_edit_as_a_full_export_writes_them(
+    desk, tmp_path
+):
+    from newsdesk.export.pages import PAGE_SIZE_SETTING
+
+    library, s = desk
+    library.set_setting(PAGE_SIZE_SETTING, 2)  # seven stories: four pages of the front page
+    library.update_article(s[1].id, tags=["Harbour", "Ferries"])
+    library.update_article(s[3].id, tags=["Harbour"])
+    site = Site(library, tmp_path)
+    site.publish()
+    assert (site.out / "page" / "4" / "index.html").is_file()
+    assert (site.out / "tag" / "harbour" / "index.html").is_file()
+    assert (site.out / "feeds" / "politics.xml").is_file()
+    assert (site.out / "404.html").is_file()
+
+    # A tag edit: the tag pages it leaves and joins, and nothing of the other tag.
+    library.update_article(s[3].id, tags=["Ferries", "Weather"])
+    r = site.publish()
+    assert r.mode == "incremental" and r.rendered_pages == 1
+    tags = {f for f in r.rendered_listings if f.startswith("tag/")}
+    assert tags == {"tag/harbour/index.html", "tag/ferries/index.html", "tag/weather/index.html"}
+    assert (site.out / "tag" / "weather" / "index.html").is_file()
+
+    # A tag no story has any more: its page goes.
+    library.update_article(s[3].id, tags=["Ferries"])
+    site.publish()
+    assert not (site.out / "tag" / "weather").exists()
+
+    # A story leaves the site: the later pages of its listings move up, the last one goes.
+    library.update_article(s[6].id, status="draft")
+    r = site.publish()
+    assert r.mode == "incremental"
+    assert not (site.out / "page" / "4").exists()
+    assert "page/2/index.html" in r.rendered_listings
+
+    # The newest story's date moves it to another month of the archive.
+    from datetime import timedelta
+
+    older = library.get_article(s[5].id).published_at - timedelta(days=62)
+    library.update_article(s[5].id, published_at=older)
+    r = site.publish()
+    assert r.mode == "incremental"
+    assert f"archive/{older:%Y/%m}/index.html" in r.rendered_listings
+    assert "archive/index.html" in r.rendered_listings

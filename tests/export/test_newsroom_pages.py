@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import timedelta
 
 from newsdesk.export import export_site
+from tests.export.ld import ld_of_type
 from tests.export.sample import NOW, add_image, make_jpeg, published
 
 
@@ -45,7 +45,7 @@ def test_each_author_gets_a_page_listing_their_stories_and_bylines_link_to_it(li
     story = (out / "news" / "fish-market" / "index.html").read_text(encoding="utf-8")
     assert 'href="../../authors/ana-ruiz/index.html" rel="author">Ana Ruiz</a>' in story
     assert "Tom Lee" in story
-    ld = json.loads(
+    ld = ld_of_type(
         re.search(r'<script type="application/ld\+json">\s*(.*?)\s*</script>', story, re.S)[1]
     )
     assert ld["author"][0] == {

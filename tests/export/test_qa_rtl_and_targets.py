@@ -51,8 +51,8 @@ def _x(page, selector: str, word: str) -> float:
     return x
 
 
-def test_english_dates_on_an_arabic_page_read_in_their_own_order(browser, site):
-    """An Arabic story's dates are in English (no Arabic month names): '10 March 2026', not 'March 2026 10'."""
+def test_arabic_dates_on_an_arabic_page_read_right_to_left(browser, site):
+    """An Arabic story's dates are Arabic ('10 مارس 2026'), the day read first: at the right."""
     library, out = site
     page = new_page(browser)
     try:
@@ -61,10 +61,10 @@ def test_english_dates_on_an_arabic_page_read_in_their_own_order(browser, site):
         # The page's own date line, and the date on the card of the English story it relates to.
         for selector in ("time.published", ".related-card time"):
             day, month = page.text_content(selector).split()[:2]
-            assert day.isdigit() and month.isalpha()
-            assert _x(page, selector, day) < _x(page, selector, month), selector
-        # "1 min read" keeps its words in order, and the footer keeps © before the name.
-        assert _x(page, ".reading-time", "1") < _x(page, ".reading-time", "read")
+            assert day.isdigit() and month.isalpha() and not month.isascii()
+            assert _x(page, selector, day) > _x(page, selector, month), selector
+        # The reading time is Arabic too, and the footer keeps © before the Latin name.
+        assert "read" not in page.text_content(".reading-time")
         name = library.publication().name
         assert _x(page, ".site-footer p", "©") < _x(page, ".site-footer p", name.split()[0])
     finally:

@@ -7,7 +7,6 @@ Twitter alt text, the JSON-LD image, and a third story's related cards.
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from newsdesk.paths import resource
+from tests.export.ld import ld_of_type
 
 PHOTO = resource("sample", "harbour-dawn.jpg")
 OTHER = resource("sample", "market-hills.jpg")
@@ -150,7 +150,7 @@ def test_two_stories_sharing_a_picture_each_publish_their_own_caption_and_alt(tm
         assert page.hero_alt == alt
         assert page.meta["og:image:alt"] == alt
         assert page.meta["twitter:image:alt"] == alt
-        (image,) = json.loads(page.ld)["image"]
+        (image,) = ld_of_type(page.ld)["image"]
         assert image["caption"] == caption
 
     cards = read(site / "news" / "the-week-in-the-harbour" / "index.html").cards

@@ -26,6 +26,7 @@ from tests.checkers import (
     page_url,
     vnu_errors,
 )
+from tests.export.ld import ld_of_type
 from tests.export.sample import build_sample_library
 
 REPO = Path(__file__).resolve().parents[2]
@@ -91,7 +92,11 @@ def article_page(library: Library, site: Path, slug: str) -> Path:
 
 
 def test_every_page_passes_the_nu_html_checker(pages):
-    assert len(pages) == 5 + 4 + 1  # articles, section pages, front page
+    # articles, section pages, front page, then tag pages, the archive and its months, 404.html
+    assert (
+        len([p for p in pages if "tag" not in p.parts and "archive" not in p.parts])
+        == 5 + 4 + 1 + 1
+    )
     errors = vnu_errors(pages)
     assert errors == [], format_vnu_errors(errors)
 
@@ -145,7 +150,7 @@ def test_article_json_ld_says_what_the_page_says(sample):
     library, site = sample
     article = library.get_article("storm-breaches-harbour-wall-flooding-the-old-town")
     head = head_of(article_page(library, site, article.slug))
-    ld = json.loads("".join(head.ld))
+    ld = ld_of_type("".join(head.ld))
 
     assert ld["@context"] == "https://schema.org" and ld["@type"] == "NewsArticle"
     assert ld["headline"] == article.headline
@@ -196,7 +201,7 @@ def test_right_to_left_and_unicode_pages(sample):
     library, site = sample
     arabic = head_of(article_page(library, site, "storm-closes-harbour-arabic"))
     assert arabic.html_attrs == {"lang": "ar", "dir": "rtl"}
-    assert json.loads("".join(arabic.ld))["headline"] == "العاصفة تغلق الميناء لثلاثة أيام"
+    assert ld_of_type("".join(arabic.ld))["headline"] == "العاصفة تغلق الميناء لثلاثة أيام"
     market = library.get_article("fish-market-reopens-ca-va-mieux-zurich-buyers-return")
     html = article_page(library, site, market.slug).read_text(encoding="utf-8")
     assert "«Ça va mieux» — Zürich" in html
@@ -229,7 +234,8 @@ def test_sitemaps(sample):
     urls = ET.parse(site / "sitemap.xml").getroot().findall(f"{SITEMAP}url")
     locs = [u.find(f"{SITEMAP}loc").text for u in urls]
     assert locs[0] == BASE
-    assert len(locs) == 1 + 4 + 5 and len(set(locs)) == len(locs)
+    listings = [loc for loc in locs if loc.startswith((f"{BASE}tag/", f"{BASE}archive/"))]
+    assert listings and len(locs) == 1 + 4 + 5 + len(listings) and len(set(locs)) == len(locs)
     assert all(loc.startswith(BASE) and loc.isascii() for loc in locs)
     for u in urls:
         assert datetime.fromisoformat(u.find(f"{SITEMAP}lastmod").text).utcoffset() is not None

@@ -112,6 +112,44 @@ def test_background_sync_pulls_another_laptops_edit_into_the_open_article_keepin
     assert window.conflict_box is None
 
 
+def test_unsaved_typing_stays_when_a_pulled_edit_to_other_fields_and_paragraphs_lands(
+    qtbot, make_window, newsroom
+):
+    _server, library, other, article = newsroom
+    window = make_window()
+    qtbot.waitUntil(lambda: window.sync.label.text().startswith("Synced at"), timeout=10_000)
+    theirs = _other_story(other)
+    other.update_article(
+        theirs.id,
+        dek="Seven votes to two.",
+        body=BODY.replace("The vote was close.", "The vote was seven to two."),
+    )
+    sync(other)
+    # The typing is not saved when the sync lands (autosave waits for a pause).
+    window.autosave._debounce.setInterval(60_000)
+    window.autosave._cap.setInterval(60_000)
+    window.form.headline.end(False)
+    qtbot.keyClicks(window.form.headline, " at last")
+    cursor = window.editor.textCursor()
+    cursor.setPosition(len("The council met at seven"))
+    window.editor.setTextCursor(cursor)
+    qtbot.keyClicks(window.editor, " sharp")
+    assert window.autosave.dirty
+    window.sync.sync_now(manual=False)
+    qtbot.waitUntil(lambda: window.form.dek.text() == "Seven votes to two.", timeout=30_000)
+    assert window.autosave.dirty  # still to be saved: the typing, now with theirs merged in
+    assert window.form.headline.text() == "Council votes on the budget at last"
+    qtbot.keyClicks(window.editor, "!")
+    body = window.editor.toPlainText()
+    assert "seven sharp!." in body and "The vote was seven to two." in body
+    assert window.conflict_box is None
+    assert window.autosave.flush()
+    saved = library.get_article(article.id)
+    assert saved.dek == "Seven votes to two."
+    assert saved.headline == "Council votes on the budget at last"
+    assert "seven sharp!." in saved.body and "seven to two." in saved.body
+
+
 def test_an_unreachable_shared_library_shows_offline_quietly(qtbot, make_window, newsroom):
     server, _library, _other, _article = newsroom
     window = make_window()
@@ -201,7 +239,8 @@ def test_a_pulled_change_to_the_field_being_typed_is_a_conflict_never_an_overwri
     # The sync lands while the typing is not saved yet (autosave waits for a pause).
     window.autosave._debounce.setInterval(60_000)
     window.autosave._cap.setInterval(60_000)
-    window.form.dek.setText("My dek, not saved yet.")
+    window.form.dek.selectAll()
+    qtbot.keyClicks(window.form.dek, "My dek, not saved yet.")
     assert window.autosave.dirty
     window.sync.sync_now(manual=False)
     qtbot.waitUntil(lambda: not window.sync.running, timeout=30_000)

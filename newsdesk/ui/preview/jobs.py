@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from newsdesk.library.models import Article, Publication
+from newsdesk.render import i18n
 from newsdesk.render.markdown import Block, BlockRenderer, RenderedBody, split_blocks
 from newsdesk.render.page import Assets, PageView, build_page, render_block, render_page
-from newsdesk.text import may_span_paragraphs, reading_time, word_count
+from newsdesk.text import may_span_paragraphs, word_count
 
 BRIDGE_JS = (Path(__file__).with_name("bridge.js")).read_text(encoding="utf-8")
 # The only thing the preview adds to the published page: its own script, in the head.
@@ -249,6 +250,7 @@ def render_body(
     *,
     templates_dir: Path | None,
     page_view: PageView | None = None,
+    lang: str = "en",
     version: int | None = None,
 ) -> BodyResult:
     """Re-render the body (unchanged blocks come from the cache) and diff it against the page.
@@ -260,7 +262,7 @@ def render_body(
     body = renderer.render(text)
     converted = renderer.rendered_last
     words, notes_line = measure.measure(text, body.blocks)
-    reading = reading_time(words)
+    reading = i18n.reading_time(words, lang)  # in the page's language, as the export says it
     state = state_of(body, reading)
     result = BodyResult(generation, body, state, words, notes_line, converted=converted)
     if page_view is not None:

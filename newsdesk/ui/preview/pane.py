@@ -273,6 +273,7 @@ class PreviewPane(QWidget):
             version = self._pending_version
             base, measure = self._state, self._measure
             page_view = None if self._patches else self._view
+            lang = self._view.lang if self._view is not None else "en"
             self._busy = True
             self._submit(
                 lambda: (
@@ -286,6 +287,7 @@ class PreviewPane(QWidget):
                         base,
                         templates_dir=templates,
                         page_view=page_view,
+                        lang=lang,
                         version=version,
                     ),
                 ),
