@@ -151,6 +151,59 @@ def main() -> None:
         med, times = median_ms(lambda i: dhash(src), args.runs)
         print(f"near_duplicate_hash_24mp_median_ms {med:.1f}  runs={[round(t) for t in times]}")
 
+        # What import now adds: the hash from the pixels already decoded for the thumbnail.
+        from newsdesk.constants import THUMB_SIZE
+        from newsdesk.images.pixels import decode, open_image
+        from newsdesk.images.similar import dhash_decoded
+        from newsdesk.images.thumbnails import thumbnail_need
+
+        with open_image(src) as im:
+            decoded = decode(im, src.name, need=thumbnail_need(im.size, THUMB_SIZE))
+            med, times = median_ms(lambda i: dhash_decoded(decoded), args.runs)
+        print(
+            f"hash_at_import_24mp_median_ms {med:.2f} (from the thumbnail's decode "
+            f"{decoded.size[0]}x{decoded.size[1]})  runs={[round(t, 2) for t in times]}"
+        )
+        import random
+
+        rng = random.Random(1)
+        index = [rng.getrandbits(64) for _ in range(100_000)]
+        probe = rng.getrandbits(64)
+        t0 = time.perf_counter()
+        near = [h for h in index if (probe ^ h).bit_count() <= 10]
+        print(
+            f"look_alike_scan_100k_pictures_ms {(time.perf_counter() - t0) * 1000:.1f} "
+            f"(found {len(near)})"
+        )
+
+        # The hero's crops for JSON-LD and the social card: 16:9, 4:3, 1:1 and
+        # 1200x630, one decode, each JPEG 1,200 px wide.
+        from newsdesk.crops import ALL_RATIOS, auto_crop
+        from newsdesk.images.cropped import make_crop_renditions
+
+        boxes = {n: auto_crop(size[0], size[1], r, (0.4, 0.5)) for n, r in ALL_RATIOS.items()}
+
+        def do_crops(i: int) -> None:
+            out = make_crop_renditions(src, root / f"c{i}", boxes, credits=credits, sha256=sha)
+            assert len(out) == 4
+
+        med, times = median_ms(do_crops, max(3, args.runs // 2 + 1))
+        print(
+            f"crop_renditions_4_ratios_24mp_median_ms {med:.1f} (on their own)"
+            f"  runs={[round(t) for t in times]}"
+        )
+
+        def do_hero(i: int) -> None:
+            # What export makes for a hero: six renditions and four crops from one decode.
+            out = make_renditions(src, root / f"h{i}", credits=credits, sha256=sha, crops=boxes)
+            assert len(out) == 10
+
+        med, times = median_ms(do_hero, max(3, args.runs // 2 + 1))
+        print(
+            f"hero_renditions_and_crops_24mp_median_ms {med:.1f} "
+            f"(renditions alone: budget {RENDITIONS_BUDGET_MS})  runs={[round(t) for t in times]}"
+        )
+
         t0 = time.perf_counter()
         make_renditions(src, root / "r0", credits=credits, sha256=sha)
         print(f"renditions_cache_hit_ms {(time.perf_counter() - t0) * 1000:.2f}")

@@ -7,6 +7,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from newsdesk.cli_templates import add_templates_parser, cmd_templates
+
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 IMPORT_HEADROOM = 2 * 1024 * 1024  # as cli.py: the WAL and thumbnails beside two copies
 
@@ -29,6 +31,13 @@ def add_parser(sub):
         "--template", metavar="NAME", help="apply this photo-desk template to new pictures"
     )
     s.add_argument("--json", action="store_true", help="print the imported pictures as JSON")
+    s.add_argument(
+        "--use-existing",
+        action="store_true",
+        help="a file that looks like a picture already in the library (the same photograph "
+        "in another format or size) is not imported: the library's picture is used. "
+        "Without it both are kept and a warning names the look-alike.",
+    )
     s = isub.add_parser(
         "search",
         help="search pictures by words and fields",
@@ -39,6 +48,7 @@ def add_parser(sub):
     s.add_argument("query", nargs="*", metavar="QUERY")
     s.add_argument("--json", action="store_true", help="print JSON")
     s.add_argument("--limit", type=int, default=None, help="at most this many pictures")
+    add_templates_parser(isub)
     return isub
 
 
@@ -72,11 +82,14 @@ def _picture_files(paths: list[Path]) -> list[Path]:
 def cmd_images(args, open_library, command_error) -> int:
     if args.images_command == "import":
         return _import(args, open_library, command_error)
+    if args.images_command == "templates":
+        return cmd_templates(args, open_library, command_error)
     return _search(args, open_library, command_error)
 
 
 def _import(args, open_library, command_error) -> int:
     from newsdesk.images.library_import import import_images
+    from newsdesk.images.near import find_look_alikes
     from newsdesk.library import LibraryError
 
     files = _picture_files([Path(p) for p in args.files])
@@ -92,9 +105,25 @@ def _import(args, open_library, command_error) -> int:
                 "space and import again."
             )
         try:
-            report = import_images(lib, files, template=args.template)
+            if args.template is not None:
+                lib.get_template(args.template)  # an unknown name stops before anything is read
+            alikes = find_look_alikes(lib, files)
+            if args.use_existing:
+                skipped = {a.path for a in alikes}
+                files = [p for p in files if p not in skipped]
+            report = import_images(lib, files, template=args.template) if files else None
         except LibraryError as exc:
             raise command_error(str(exc)) from None
+    for alike in alikes:
+        if args.use_existing:
+            then = f"used that one ({alike.existing.uid}); {alike.path.name} was not imported"
+        else:
+            then = "kept both (--use-existing uses the library's picture instead)"
+        print(f"warning: {alike.message}; {then}.", file=sys.stderr)
+    if report is None:  # every file was a look-alike, and the library's pictures are used
+        if args.json:
+            print("[]")
+        return EXIT_OK
     if report.error:
         raise command_error(report.error)
     if args.json:

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import appdirs
 
+from newsdesk import settings
+
 APP_NAME = "newsdesk"
 APP_AUTHOR = "newsdesk"
-LIBRARY_ENV = "NEWSDESK_LIBRARY"
+LIBRARY_ENV = settings.ENV_LIBRARY.key
 # A --library or NEWSDESK_LIBRARY value starting so names a shared library on
 # PostgreSQL (newsdesk/library/pg.py), kept as the text it is, not a folder.
 SHARED_PREFIXES = ("postgresql://", "postgresql+psycopg://")

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from newsdesk.crops import narrow_ratios
 from newsdesk.library.models import Article, utcnow
 from newsdesk.library.related import related_problems
 from newsdesk.picture_refs import ref_matches
@@ -86,6 +87,17 @@ def preflight(library, article: Article, *, now: datetime | None = None) -> list
             f"{hero.image.width} px wide; social cards and Google Discover want at least "
             f"{HERO_MIN_WIDTH} px.",
         )
+    if hero is not None and hero.image.width >= HERO_MIN_WIDTH:
+        # Wide enough as a whole, yet a crop may not be (a panorama's 1:1). Narrower
+        # pictures already have the warning above; one is enough.
+        narrow = narrow_ratios(hero.image)
+        if narrow:
+            which = ", ".join(f"{name} ({width} px)" for name, width in narrow)
+            warn(
+                "hero-crop-narrow",
+                f"The hero image's crops cannot be published {HERO_MIN_WIDTH} px wide in "
+                f"{which}; choose a larger picture, or widen the crop in the crop editor.",
+            )
     for fig in article.figures:
         role = "hero" if fig is hero else "figure"
         # The alt text is this story's own (the figure's); the credit is the photograph's.

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from newsdesk import settings
 from newsdesk.importing import import_markdown_files
 from newsdesk.library import Library
 from newsdesk.paths import resource
 
-SEEDED_KEY = "sample.seeded"
+SEEDED_KEY = settings.SAMPLE_SEEDED.key
 SAMPLE_ORDER = ("harbour-market-opens-earlier.md", "night-ferry-crews-rehearse-for-winter.md")
 SAMPLE_SLUG = "night-ferry-crews-rehearse-for-winter"
 

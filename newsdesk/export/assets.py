@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urljoin
@@ -24,6 +25,21 @@ class SiteImage:
     """The renditions of one library image as the site holds them, narrowest first."""
 
     files: tuple[tuple[str, int, int, str], ...]  # (file name, width, height, format)
+    # The cropped renditions a hero gets: (file name, width, height, format, ratio).
+    crops: tuple[tuple[str, int, int, str, str], ...] = ()
+
+    @classmethod
+    def from_entries(cls, entries) -> SiteImage:
+        """From the manifest's lists: four items for a whole-picture file, five for a crop."""
+        files = tuple(tuple(f) for f in entries if len(f) == 4)
+        crops = tuple(tuple(f) for f in entries if len(f) == 5)
+        return cls(files, crops)
+
+    def entries(self) -> list[list]:
+        return [list(f) for f in self.files] + [list(f) for f in self.crops]
+
+    def crop(self, ratio: str) -> tuple[str, int, int, str, str] | None:
+        return next((f for f in self.crops if f[4] == ratio), None)
 
     def of_format(self, fmt: str) -> list[tuple[str, int, int, str]]:
         return [f for f in self.files if f[3] == fmt]
@@ -31,6 +47,19 @@ class SiteImage:
     def fallback(self) -> list[tuple[str, int, int, str]]:
         """The files every browser shows: JPEG, or PNG for a picture with transparency."""
         return self.of_format("jpeg") or self.of_format("png") or list(self.files)
+
+
+def site_key(image: Image, words: tuple[str, str] | None = None) -> str:
+    """Which set of renditions shows this picture with these words (caption, alt text).
+
+    The picture's own words (or none given) share one set, keyed by its
+    SHA-256; a story whose figure says something else gets a set of its own,
+    because the words are embedded in the files' XMP.
+    """
+    if words is None or tuple(words) == (image.caption or "", image.alt_text or ""):
+        return image.sha256
+    digest = hashlib.sha256("\0".join(words).encode("utf-8")).hexdigest()[:16]
+    return f"{image.sha256}~{digest}"
 
 
 def article_dir(article: Article) -> str:
@@ -78,14 +107,19 @@ class ExportAssets(Assets):
         self.pages = pages  # article uid -> its folder in the site
         self.root = root
 
-    def _site_image(self, image: Image) -> SiteImage:
-        try:
-            return self.images[image.sha256]
-        except KeyError:
-            raise LookupError(f"no renditions were made for image {image.uid}") from None
+    def _site_image(self, image: Image, words: tuple[str, str] | None = None) -> SiteImage:
+        found = self.images.get(site_key(image, words)) or self.images.get(image.sha256)
+        if found is None:  # only story-specific sets were made: any of them shows the pixels
+            prefix = image.sha256 + "~"
+            found = next((v for k, v in self.images.items() if k.startswith(prefix)), None)
+        if found is None:
+            raise LookupError(f"no renditions were made for image {image.uid}")
+        return found
 
-    def image_ref(self, image: Image, *, alt: str, purpose: str) -> ImageRef:
-        site_image = self._site_image(image)
+    def image_ref(
+        self, image: Image, *, alt: str, purpose: str, words: tuple[str, str] | None = None
+    ) -> ImageRef:
+        site_image = self._site_image(image, words)
         jpegs = site_image.fallback()
         webps = site_image.of_format("webp")
         small = purpose in ("card", "listing")
@@ -107,14 +141,33 @@ class ExportAssets(Assets):
     def _srcset(self, files: list[tuple[str, int, int, str]]) -> str:
         return ", ".join(f"{self.root}{IMG_DIR}/{name} {w}w" for name, w, _h, _f in files)
 
-    def og_image(self, image: Image) -> tuple[str, int, int]:
-        """The file Open Graph points at (the largest JPEG, or PNG), with its size."""
-        jpegs = self._site_image(image).fallback()
-        name, width, height, _ = jpegs[-1]
+    def og_image(self, image: Image, words: tuple[str, str] | None = None) -> tuple[str, int, int]:
+        """The file Open Graph points at (the 1200x630 crop, else the largest JPEG), with its size."""
+        site_image = self._site_image(image, words)
+        card = site_image.crop("og")
+        if card is not None:
+            return f"{IMG_DIR}/{card[0]}", card[1], card[2]
+        name, width, height, _ = site_image.fallback()[-1]
         return f"{IMG_DIR}/{name}", width, height
 
     def image_url(self, image: Image, base_url: str) -> str:
         return site_url(base_url, self.og_image(image)[0])
+
+    def social_image(
+        self, image: Image, base_url: str, words: tuple[str, str] | None = None
+    ) -> tuple[str, int, int]:
+        url, width, height = self.og_image(image, words)
+        return site_url(base_url, url), width, height
+
+    def ratio_images(
+        self, image: Image, base_url: str, words: tuple[str, str] | None = None
+    ) -> list[tuple[str, int, int]]:
+        site_image = self._site_image(image, words)
+        return [
+            (site_url(base_url, f"{IMG_DIR}/{f[0]}"), f[1], f[2])
+            for ratio in ("16:9", "4:3", "1:1")
+            if (f := site_image.crop(ratio)) is not None
+        ]
 
     def article_href(self, target: Article) -> str | None:
         folder = self.pages.get(target.uid)

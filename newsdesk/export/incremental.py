@@ -350,9 +350,7 @@ class _Incremental(_Export):
             k: v for k, v in writer.previous.get("failed", {}).items() if k not in processed
         }
         renditions = dict(writer.previous.get("renditions", {}))
-        renditions.update(
-            {k: [list(f) for f in img.files] for k, img in self._rendition_keys.items()}
-        )
+        renditions.update({k: img.entries() for k, img in self._rendition_keys.items()})
         writer.commit(
             {
                 "articles": prev_articles,

@@ -18,14 +18,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from newsdesk.export import pages as site_pages
-from newsdesk.export.assets import ExportAssets, SiteImage, site_url
+from newsdesk.export.assets import ExportAssets, SiteImage, site_key, site_url
 from newsdesk.library.models import Article, Publication
 from newsdesk.render import dates, i18n
 from newsdesk.render.page import PublisherLogo, breadcrumbs, json_for_script, split_byline
@@ -101,9 +101,9 @@ class ListingRow:
         return (self.when_us, self.article_id)
 
     def data(self) -> str:
-        d = asdict(self)
-        for k in ("uid", "article_id", "folder", "seg", "when_us", "lastmod_us"):
-            del d[k]
+        """The fields the state keeps as JSON (the others are columns of their own)."""
+        # Not dataclasses.asdict: its deep copy was most of an incremental publish's time.
+        d = {k: getattr(self, k) for k in _DATA_FIELDS}
         return json.dumps(d, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
@@ -119,6 +119,13 @@ class ListingRow:
         ).hexdigest()
 
 
+_DATA_FIELDS = tuple(
+    f.name
+    for f in fields(ListingRow)
+    if f.name not in ("uid", "article_id", "folder", "seg", "when_us", "lastmod_us")
+)
+
+
 def row_of(
     article: Article, folder: str, seg: str, images: dict[str, SiteImage], own: list
 ) -> ListingRow:
@@ -126,13 +133,20 @@ def row_of(
     w = when(article)
     hero = article.hero
     hero_data = None
+
+    def set_key(image, words=None) -> str | None:
+        """Which rendition set shows the picture (a story's own words may have their own)."""
+        key = site_key(image, words)
+        return key if key in images else image.sha256 if image.sha256 in images else None
+
     if hero is not None:
-        hero_data = [
-            hero.image.sha256,
-            hero.alt_text,
-            [list(f) for f in images[hero.image.sha256].files],
-        ]
-    files = sorted({f[0] for img in own if img.sha256 in images for f in images[img.sha256].files})
+        key = set_key(hero.image, (hero.caption or "", hero.alt_text or ""))
+        hero_data = [key, hero.alt_text, [list(f) for f in images[key].files]]
+    keys = {set_key(f.image, (f.caption or "", f.alt_text or "")) for f in article.figures}
+    keys |= {set_key(img) for img in own[len(article.figures) :]}
+    # Every file the page points at, the hero's crops included: what a later
+    # export may only delete once no page uses it.
+    files = sorted({e[0] for k in keys if k is not None for e in images[k].entries()})
     return ListingRow(
         uid=article.uid,
         article_id=article.id,

@@ -25,6 +25,7 @@ from newsdesk.export.assets import (
     STYLESHEET,
     ExportAssets,
     SiteImage,
+    site_key,
     site_url,
 )
 from newsdesk.export.listings import (
@@ -332,9 +333,7 @@ class _Export:
             c.article.uid: {"fp": c.fingerprint, "page": c.folder, "pfp": self._page_fp(c, pages)}
             for c in selected
         }
-        renditions_manifest = {
-            key: [list(f) for f in img.files] for key, img in self._rendition_keys.items()
-        }
+        renditions_manifest = {key: img.entries() for key, img in self._rendition_keys.items()}
         token = secrets.token_hex(8) if requested is None else ""
         writer.commit(
             {
@@ -470,39 +469,56 @@ class _Export:
     def _renditions(
         self, writer: SiteWriter, selected: list[_Candidate], extra: dict[str, Image]
     ) -> tuple[dict[str, SiteImage], dict[str, str]]:
+        """Every rendition set the pages need, made once and reused across exports.
+
+        A set is one picture with the words embedded in its files: the
+        picture's own, or a story's where its figure has its own caption or
+        alt text (assets.site_key). A set that shows some story's hero also
+        gets the 16:9, 4:3, 1:1 and social-card crops.
+        """
+        from newsdesk.crops import ALL_RATIOS, crop_for
         from newsdesk.images import Credits, RenditionJob, make_renditions_many
 
-        images: dict[str, Image] = {}
+        wanted: dict[str, tuple[Image, Credits]] = {}
+        heroes: set[str] = set()
         for cand in selected:
-            for img in _images_of(cand.article, extra):
-                images.setdefault(img.sha256, img)
+            article = cand.article
+            hero = article.hero
+            for fig in article.figures:
+                img = fig.image
+                words = (fig.caption or "", fig.alt_text or "")
+                key = site_key(img, words)
+                wanted.setdefault(key, (img, _credits(Credits, img, *words)))
+                if fig is hero:
+                    heroes.add(key)
+            for img in _images_of(article, extra)[len(article.figures) :]:
+                wanted.setdefault(img.sha256, (img, _credits(Credits, img)))
         previous: dict[str, list] = writer.previous.get("renditions", {})
         cache_dir = self.library.renditions_dir
         cache_index = _read_json(cache_dir / RENDITION_INDEX)
         site_images: dict[str, SiteImage] = {}
         self._rendition_keys: dict[str, SiteImage] = {}
         jobs: list[tuple[str, str, RenditionJob]] = []
-        for sha, img in images.items():
-            credits = Credits(
-                caption=img.caption, credit=img.credit, creator=img.creator, copyright=img.copyright
-            )
-            key = _rendition_key(sha, asdict(credits))
+        for skey, (img, credits) in wanted.items():
+            sha = img.sha256
+            boxes = {n: crop_for(img, n) for n in ALL_RATIOS} if skey in heroes else {}
+            key = _rendition_key(sha, asdict(credits), {n: b.as_list() for n, b in boxes.items()})
             files = previous.get(key)
             if files and all(writer.can_reuse(f"{IMG_DIR}/{f[0]}") for f in files):
-                site_image = SiteImage(tuple(tuple(f) for f in files))
-                for f in site_image.files:
+                site_image = SiteImage.from_entries(files)
+                for f in files:
                     writer.reuse(f"{IMG_DIR}/{f[0]}")
-                site_images[sha] = self._rendition_keys[key] = site_image
+                site_images[skey] = self._rendition_keys[key] = site_image
                 continue
             files = cache_index.get(key)
             if files and all((cache_dir / f[0]).is_file() for f in files):
                 # Made by an earlier export to another folder: no need to even
                 # start the image workers to find that out.
-                site_image = SiteImage(tuple(tuple(f) for f in files))
-                for f in site_image.files:
+                site_image = SiteImage.from_entries(files)
+                for f in files:
                     path = cache_dir / f[0]
                     writer.link_in(f"{IMG_DIR}/{f[0]}", path, path.stem)
-                site_images[sha] = self._rendition_keys[key] = site_image
+                site_images[skey] = self._rendition_keys[key] = site_image
                 continue
             job = RenditionJob(
                 src=self.library.media_path(img),
@@ -511,8 +527,9 @@ class _Export:
                 widths=RENDITION_WIDTHS,
                 formats=RENDITION_FORMATS,
                 sha256=sha,
+                crops=boxes,
             )
-            jobs.append((sha, key, job))
+            jobs.append((skey, key, job))
 
         self._total = len(jobs) + len(selected) + 4
         failures: dict[str, str] = {}
@@ -524,21 +541,26 @@ class _Export:
                 cancel=self.cancel,
             )
             self._check_cancel()
-            for (sha, key, _job), result in zip(jobs, results, strict=True):
+            for (skey, key, _job), result in zip(jobs, results, strict=True):
+                img = wanted[skey][0]
                 if not isinstance(result, list):
-                    failures[sha] = (
-                        f"image {images[sha].original_name or sha[:12]}: {result.message}"
+                    failures[img.sha256] = (
+                        f"image {img.original_name or img.sha256[:12]}: {result.message}"
                     )
                     continue
-                ordered = sorted(result, key=lambda r: (r.width, r.format))
-                site_image = SiteImage(
-                    tuple((r.path.name, r.width, r.height, r.format) for r in ordered)
+                whole = sorted(
+                    (r for r in result if not r.ratio), key=lambda r: (r.width, r.format)
                 )
-                for r in ordered:
+                cut = [r for r in result if r.ratio]
+                site_image = SiteImage(
+                    tuple((r.path.name, r.width, r.height, r.format) for r in whole),
+                    tuple((r.path.name, r.width, r.height, r.format, r.ratio) for r in cut),
+                )
+                for r in [*whole, *cut]:
                     # The file name carries its content's key, so it stands for its hash.
                     writer.link_in(f"{IMG_DIR}/{r.path.name}", r.path, r.path.stem)
-                site_images[sha] = self._rendition_keys[key] = site_image
-                cache_index[key] = [list(f) for f in site_image.files]
+                site_images[skey] = self._rendition_keys[key] = site_image
+                cache_index[key] = site_image.entries()
             _write_json(cache_dir / RENDITION_INDEX, cache_index)
         return site_images, failures
 
@@ -802,12 +824,30 @@ def _when(article: Article) -> datetime:
     return article.published_at or article.updated_at
 
 
-def _rendition_key(sha: str, credits: dict[str, str]) -> str:
-    from newsdesk.images import renditions
+def _credits(credits_type, img: Image, caption: str | None = None, alt_text: str | None = None):
+    """What a rendition set embeds: the photograph's credits and these words (default: its own)."""
+    return credits_type(
+        caption=img.caption if caption is None else caption,
+        credit=img.credit,
+        creator=img.creator,
+        copyright=img.copyright,
+        alt_text=img.alt_text if alt_text is None else alt_text,
+    )
+
+
+def _rendition_key(sha: str, credits: dict[str, str], boxes: dict[str, list[int]]) -> str:
+    from newsdesk.images import cropped, renditions
 
     # The images package's own settings too: when its pipeline changes, so do the files.
-    settings = [renditions.PIPELINE_VERSION, renditions.JPEG_QUALITY, renditions.WEBP_QUALITY]
-    spec = json.dumps([sha, credits, RENDITION_WIDTHS, RENDITION_FORMATS, settings], sort_keys=True)
+    settings = [
+        renditions.PIPELINE_VERSION,
+        renditions.JPEG_QUALITY,
+        renditions.WEBP_QUALITY,
+        cropped.CROP_VERSION,
+    ]
+    spec = json.dumps(
+        [sha, credits, RENDITION_WIDTHS, RENDITION_FORMATS, settings, boxes], sort_keys=True
+    )
     return hashlib.sha256(spec.encode()).hexdigest()[:32]
 
 

@@ -111,6 +111,8 @@ def _render_one(job: RenditionJob) -> list[Rendition] | ImportFailure:
             widths=job.widths,
             formats=job.formats,
             sha256=job.sha256,
+            crops=job.crops,
+            crop_width=job.crop_width,
         )
     except ImageError as exc:
         return ImportFailure(Path(job.src), str(exc))

@@ -13,6 +13,7 @@ from newsdesk.constants import THUMB_SIZE
 from .metadata import metadata_from_image
 from .model import FORMAT_EXT, ImageError, PreparedImage, StorageError
 from .pixels import CHUNK, decode, displayed_size, open_image
+from .similar import dhash_decoded
 from .thumbnails import thumbnail_for, thumbnail_need, write_thumbnail
 
 
@@ -129,6 +130,11 @@ def prepare_image(
         # Metadata after load: PNG text chunks may sit after the pixel data.
         metadata = metadata_from_image(im, name)
         sha, media_path, size_bytes = _copy_hashed(src, media_dir, ext, existing)
+        try:
+            # From the pixels already decoded for the thumbnail: a small resize, no new decode.
+            look = dhash_decoded(decoded, metadata.orientation)
+        except (OSError, ValueError):
+            look = ""  # an odd mode: the picture imports, it is just never offered as a look-alike
         thumb = thumbnail_for(sha, thumbs_dir, THUMB_SIZE)
         if not thumb.exists():
             try:
@@ -150,4 +156,5 @@ def prepare_image(
         size_bytes=size_bytes,
         metadata=metadata,
         thumbnail_path=thumb,
+        dhash=look,
     )

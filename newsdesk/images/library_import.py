@@ -47,6 +47,7 @@ def image_fields(prepared: PreparedImage) -> dict[str, Any]:
         date_created=m.date_created,
         city=m.city,
         country=m.country,
+        dhash=prepared.dhash,
     )
 
 
@@ -105,6 +106,8 @@ class ImportReport:
     failed: list[ImportFailure] = field(default_factory=list)
     # Set when the whole batch was refused (nothing imported): one sentence.
     error: str = ""
+    # New pictures that look like one the library already had: (new, existing) Images.
+    look_alikes: list[tuple[Image, Image]] = field(default_factory=list)
 
     @property
     def summary(self) -> str:

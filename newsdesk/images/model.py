@@ -89,6 +89,7 @@ class PreparedImage:
     size_bytes: int
     metadata: ImageMetadata
     thumbnail_path: Path
+    dhash: str = ""  # near-duplicate hash (images/similar.py), "" when it could not be made
 
 
 @dataclass
@@ -108,6 +109,7 @@ class Credits:
     credit: str = ""
     creator: str = ""
     copyright: str = ""
+    alt_text: str = ""  # IPTC "Alt Text (Accessibility)"
 
 
 @dataclass
@@ -119,6 +121,7 @@ class Rendition:
     format: str  # "jpeg", "webp", or "png" (what a transparent picture gets instead of JPEG)
     path: Path
     mime: str
+    ratio: str = ""  # "" for the whole picture; "16:9", "4:3", "1:1" or "og" for a crop
 
 
 @dataclass
@@ -131,3 +134,7 @@ class RenditionJob:
     widths: tuple[int, ...] = (480, 960, 1600)
     formats: tuple[str, ...] = ("jpeg", "webp")
     sha256: str | None = None
+    # Crops to make as well (ratio name -> box in displayed pixels, newsdesk.crops),
+    # each one JPEG `crop_width` wide at most; their Renditions carry the ratio.
+    crops: dict = field(default_factory=dict)
+    crop_width: int = 1200

@@ -33,7 +33,7 @@ WEBP_QUALITY = 80
 WEBP_METHOD = 2
 # Bump when the pipeline changes output (resampling, colour, XMP layout) so
 # caches made by an older version are not mistaken for current ones.
-PIPELINE_VERSION = 2  # 2: transparent pictures get PNG instead of JPEG
+PIPELINE_VERSION = 3  # 2: transparent pictures get PNG instead of JPEG; 3: alt text in XMP
 PNG_COMPRESS_LEVEL = 6
 
 _FORMATS: dict[str, tuple[str, str]] = {
@@ -92,8 +92,14 @@ def make_renditions(
     widths: tuple[int, ...] = (480, 960, 1600),
     formats: tuple[str, ...] = ("jpeg", "webp"),
     sha256: str | None = None,
+    crops: dict | None = None,
+    crop_width: int = 1200,
 ) -> list[Rendition]:
     """Make (or find in the cache) the renditions of src, ordered by width then format.
+
+    `crops` (ratio name -> newsdesk.crops.Box) adds one cropped JPEG per ratio,
+    `crop_width` wide at most, cut from the same decode (images/cropped.py);
+    they follow the others in the list, each with its `ratio` set.
 
     A picture with transparency never becomes an opaque JPEG: "jpeg" is made
     as PNG instead (format "png"), so white artwork stays visible on any page.
@@ -107,11 +113,19 @@ def make_renditions(
             raise ValueError(f"unknown rendition format {fmt!r} (use 'jpeg', 'webp' or 'png')")
     if not formats or not any(int(w) > 0 for w in widths):
         raise ValueError("make_renditions needs at least one format and one positive width")
+    from .cropped import cached_crops, crop_need, cut_crops
+
     sha = sha256 or sha256_file(src)
     key = _cache_key(sha, tuple(widths), formats, credits)
     with open_image(src) as im:
         orientation = orientation_of(im)
-        plan = _plan(displayed_size(im.size, orientation), tuple(widths))
+        disp = displayed_size(im.size, orientation)
+        plan = _plan(disp, tuple(widths))
+        cut = (
+            cached_crops(sha, crops, credits, out_dir, may_be_transparent(im), crop_width)
+            if crops
+            else {}
+        )
 
         def planned(fmts: tuple[str, ...]) -> list[Rendition]:
             return [
@@ -131,13 +145,29 @@ def make_renditions(
             candidates.append(_with_transparency(formats))
         for fmts in candidates:
             renditions = planned(fmts)
-            if all(r.path.exists() for r in renditions):
-                return renditions  # cache hit: nothing decoded, nothing re-encoded
+            if cut is not None and all(r.path.exists() for r in renditions):
+                return [*renditions, *cut.values()]  # cache hit: nothing decoded or encoded
         icc = im.info.get("icc_profile")
         largest = plan[-1]
+        if crops and cut is None:
+            # One decode for both: large enough for the widest rendition and every crop.
+            cw, ch = crop_need(disp, crops, crop_width)
+            largest = (max(largest[0], cw), max(largest[1], ch))
         need = (largest[1], largest[0]) if swaps_axes(orientation) else largest
         # One decode per source, draft-scaled (JPEG) to the largest width needed.
         decoded = to_working_mode(decode(im, src.name, need=need), src.name)
+    if crops and cut is None:
+        cut = cut_crops(
+            decoded,
+            orientation,
+            icc,
+            disp,
+            crops,
+            sha=sha,
+            credits=credits,
+            out_dir=out_dir,
+            width=crop_width,
+        )
     if has_transparency(decoded):
         renditions = planned(_with_transparency(formats))
     else:
@@ -149,6 +179,7 @@ def make_renditions(
         credit=credits.credit,
         creator=credits.creator,
         copyright=credits.copyright,
+        alt_text=credits.alt_text,
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     # Largest first; each smaller size is resampled from the one above it, so
@@ -166,7 +197,7 @@ def make_renditions(
         for r in renditions:
             if r.width == w and not r.path.exists():
                 _save(current, r, xmp)
-    return renditions
+    return [*renditions, *(cut or {}).values()]
 
 
 def _save(im: Image.Image, rendition: Rendition, xmp: bytes) -> None:

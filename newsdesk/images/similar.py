@@ -32,6 +32,31 @@ def dhash_image(im: Image.Image) -> str:
     return f"{bits:016x}"
 
 
+def dhash_decoded(decoded: Image.Image, orientation: int = 1) -> str:
+    """The hash of pixels an import has already decoded (stored orientation, any mode).
+
+    Shrinks first, then turns the 9x8 (or 8x9) grid upright: a box filter and a
+    quarter turn commute, so this equals hashing the upright picture, for the
+    cost of one small resize.
+    """
+    from .pixels import apply_orientation, swaps_axes
+
+    grey = decoded.convert("L") if decoded.mode in ("RGB", "RGBA", "L", "CMYK", "P") else None
+    if grey is None:
+        from .pixels import to_working_mode
+
+        grey = to_working_mode(decoded, "picture").convert("L")
+    size = (HASH_SIZE, HASH_SIZE + 1) if swaps_axes(orientation) else (HASH_SIZE + 1, HASH_SIZE)
+    small = apply_orientation(grey.resize(size, Image.Resampling.BOX), orientation)
+    px = small.tobytes()
+    bits = 0
+    for row in range(HASH_SIZE):
+        base = row * (HASH_SIZE + 1)
+        for col in range(HASH_SIZE):
+            bits = (bits << 1) | (px[base + col] > px[base + col + 1])
+    return f"{bits:016x}"
+
+
 def dhash(path: str | Path) -> str:
     """The difference hash of a picture file (a JPEG is decoded at reduced scale)."""
     with Image.open(path) as im:

@@ -152,8 +152,10 @@ def _esc(text: str) -> str:
     )
 
 
-def build_xmp(*, caption: str, credit: str, creator: str, copyright: str) -> bytes:
-    """A compact UTF-8 XMP packet with description, creator(s), rights and credit line."""
+def build_xmp(
+    *, caption: str, credit: str, creator: str, copyright: str, alt_text: str = ""
+) -> bytes:
+    """A compact UTF-8 XMP packet with description, creator(s), rights, credit line and alt text."""
     parts: list[str] = []
     if caption:
         parts.append(
@@ -171,12 +173,18 @@ def build_xmp(*, caption: str, credit: str, creator: str, copyright: str) -> byt
         )
     if credit:
         parts.append(f"<photoshop:Credit>{_esc(credit)}</photoshop:Credit>")
+    if alt_text:
+        parts.append(
+            '<Iptc4xmpCore:AltTextAccessibility><rdf:Alt><rdf:li xml:lang="x-default">'
+            f"{_esc(alt_text)}</rdf:li></rdf:Alt></Iptc4xmpCore:AltTextAccessibility>"
+        )
     body = "".join(parts)
     packet = (
         '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>'
         '<x:xmpmeta xmlns:x="adobe:ns:meta/">'
         f'<rdf:RDF xmlns:rdf="{RDF}">'
-        f'<rdf:Description rdf:about="" xmlns:dc="{DC}" xmlns:photoshop="{PHOTOSHOP}">'
+        f'<rdf:Description rdf:about="" xmlns:dc="{DC}" xmlns:photoshop="{PHOTOSHOP}"'
+        f' xmlns:Iptc4xmpCore="{IPTC_CORE}">'
         f"{body}</rdf:Description></rdf:RDF></x:xmpmeta>"
         '<?xpacket end="r"?>'
     )

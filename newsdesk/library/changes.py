@@ -26,6 +26,7 @@ from sqlalchemy import Engine, event, insert, inspect, select, text
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import get_history
 
+from newsdesk import settings
 from newsdesk.library.models import (
     Article,
     ArticleAuthor,
@@ -80,7 +81,7 @@ _CHUNK = 500  # uids per IN (...) when a log is read back
 
 def current_actor() -> str:
     """Who is writing: NEWSDESK_USER, else the operating system's user name."""
-    name = os.environ.get("NEWSDESK_USER", "").strip()
+    name = os.environ.get(settings.ENV_USER.key, "").strip()
     if name:
         return name
     try:

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, bindparam, func, or_, select, text, tuple_
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from newsdesk import settings
 from newsdesk.library import database, listing, media, search
 from newsdesk.library import publication as publication_settings
 from newsdesk.library.changes import (
@@ -34,6 +35,7 @@ from newsdesk.library.errors import (
     StaleArticleError,
 )
 from newsdesk.library.figures import FigureSpec
+from newsdesk.library.framing import FramingMixin
 from newsdesk.library.models import (
     ARTICLE_STATUSES,
     FIGURE_ROLES,
@@ -166,7 +168,7 @@ def _article_options():
     )
 
 
-class Library(NewsroomRecords, PhotoDeskMixin, RemotePostRecords):
+class Library(NewsroomRecords, PhotoDeskMixin, RemotePostRecords, FramingMixin):
     """One library folder: `library.sqlite` plus `media/`.
 
     Every method opens a short session and hands back detached objects, so
@@ -949,6 +951,10 @@ class Library(NewsroomRecords, PhotoDeskMixin, RemotePostRecords):
         """A new picture's bytes, stored with its record: here they stay in media/ (a
         shared library keeps them in the database too; library/shared.py)."""
 
+    def _forget_media(self, s: Session, sha256: str) -> None:
+        """A picture's stored bytes beside its record, when it is discarded (shared.py keeps
+        them in the database); here they are only the file in media/, removed after commit."""
+
     def add_images(self, records: Sequence[dict[str, Any]]) -> list[Image]:
         """Record many images in ONE transaction (all or none); each dict holds sha256 and fields.
 
@@ -1389,7 +1395,7 @@ class Library(NewsroomRecords, PhotoDeskMixin, RemotePostRecords):
             return pub
 
     def update_publication(self, **fields: Any) -> Publication:
-        allowed = {"name", "base_url", "language", "timezone", "logo_image_id"}
+        allowed = {s.key for s in settings.declared(settings.PUBLICATION)}
         unknown = fields.keys() - allowed
         if unknown:
             raise TypeError(f"unknown publication fields: {', '.join(sorted(unknown))}")

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     BigInteger,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -208,6 +209,15 @@ class Image(Record, Base):
     date_created: Mapped[str] = mapped_column(String(40), default="")
     city: Mapped[str] = mapped_column(String(200), default="")
     country: Mapped[str] = mapped_column(String(200), default="")
+    # Where the picture's subject is, as fractions of its displayed size (0.5,
+    # 0.5 is the centre); crops without a box of their own centre on it.
+    focal_x: Mapped[float] = mapped_column(Float, default=0.5)
+    focal_y: Mapped[float] = mapped_column(Float, default=0.5)
+    # The photo desk's own crop boxes, JSON {"16:9": [x, y, w, h], ...} in
+    # displayed pixels ("" when none); see newsdesk/images/crops.py.
+    crops: Mapped[str] = mapped_column(Text, default="")
+    # 64-bit difference hash (16 hex digits) for near-duplicates; "" until computed.
+    dhash: Mapped[str] = mapped_column(String(16), default="")
 
     @property
     def filename(self) -> str:

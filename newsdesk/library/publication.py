@@ -11,9 +11,11 @@ import re
 import zoneinfo
 from urllib.parse import urlsplit
 
-DEFAULT_NAME = "The Newsdesk Courier"
-DEFAULT_LANGUAGE = "en"
-DEFAULT_TIMEZONE = "UTC"
+from newsdesk import settings
+
+DEFAULT_NAME = settings.PUBLICATION_NAME.default
+DEFAULT_LANGUAGE = settings.PUBLICATION_LANGUAGE.default
+DEFAULT_TIMEZONE = settings.PUBLICATION_TIMEZONE.default
 # What older versions wrote into every new library. No one publishes there, so
 # a library still holding it (and never edited) is treated as having no base URL.
 INVENTED_BASE_URL = "https://example.org/"

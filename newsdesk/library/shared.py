@@ -145,6 +145,12 @@ class SharedLibrary(Library):
             .on_conflict_do_nothing(index_elements=["sha256"])
         )
 
+    def _forget_media(self, s: Session, sha256: str) -> None:
+        """A picture taken out again (never used by a story): its bytes go with its record."""
+        blob = s.get(MediaBlob, sha256)
+        if blob is not None:
+            s.delete(blob)
+
     def media_path(self, image: Image) -> Path:
         """The picture's file in this user's cache, fetched from the database when missing."""
         path = self.media_dir / image.filename

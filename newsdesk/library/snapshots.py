@@ -80,6 +80,10 @@ IMAGE_SYNC_FIELDS = (
     "date_created",
     "city",
     "country",
+    "focal_x",
+    "focal_y",
+    "crops",
+    "dhash",
 )
 _CHUNK = 500
 

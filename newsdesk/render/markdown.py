@@ -269,6 +269,11 @@ class BlockRenderer:
         self._cache.clear()
         self._facts.clear()
 
+    def forget_pictures(self) -> None:
+        """Render again the blocks that may place a picture (the article's figures or pictures changed)."""
+        # A block names its picture itself, or through a reference definition (key[1]).
+        self._cache = {k: v for k, v in self._cache.items() if "image:" not in k[0] and not k[1]}
+
     def render(self, source: str) -> RenderedBody:
         # Re-splitting, measuring and hashing are per changed block too: a keystroke in a
         # 20,000-word body costs one paragraph's work plus look-ups for the rest.

@@ -140,6 +140,8 @@ class PageView:
     updates: list[NoteView] = field(default_factory=list)  # update notes, oldest first
     corrections: list[NoteView] = field(default_factory=list)  # listed at the end
     byline_names: list[BylineName] = field(default_factory=list)
+    og_image_width: int = 0  # the social card's size (1200x630 when exported from a large picture)
+    og_image_height: int = 0
 
 
 class Assets:
@@ -152,13 +154,28 @@ class Assets:
     def __init__(self, library_root: Path) -> None:
         self.library_root = library_root
 
-    def image_ref(self, image: Image, *, alt: str, purpose: str) -> ImageRef:
+    def image_ref(
+        self, image: Image, *, alt: str, purpose: str, words: tuple[str, str] | None = None
+    ) -> ImageRef:
+        """`words` (caption, alt text) are the story's own, for assets whose files embed them."""
         src = (self.library_root / "media" / image.filename).as_uri()
         return ImageRef(src=src, width=image.width, height=image.height, alt=alt)
 
     def image_url(self, image: Image, base_url: str) -> str:
         """An absolute URL for Open Graph and JSON-LD."""
         return urljoin(base_url, f"media/{image.filename}")
+
+    def social_image(
+        self, image: Image, base_url: str, words: tuple[str, str] | None = None
+    ) -> tuple[str, int, int]:
+        """The social card (Open Graph, Twitter): absolute URL, width, height."""
+        return self.image_url(image, base_url), image.width, image.height
+
+    def ratio_images(
+        self, image: Image, base_url: str, words: tuple[str, str] | None = None
+    ) -> list[tuple[str, int, int]]:
+        """The hero cropped 16:9, 4:3 and 1:1 for structured data; none in the preview."""
+        return []
 
     def article_href(self, target: Article) -> str | None:
         """A link to another article's page, or None when that page is not published."""
@@ -316,12 +333,14 @@ def figure_view(
     Markdown's own alt text where the body gives one. An image the body shows
     without being a figure of the story has nothing but the image's words.
     """
+    words = None
     if figure is not None:
         caption, default_alt = figure.caption, figure.alt_text
+        words = (caption or "", default_alt or "")
     else:
         caption, default_alt = image.caption, image.alt_text
     return FigureView(
-        image=assets.image_ref(image, alt=alt or default_alt, purpose=role),
+        image=assets.image_ref(image, alt=alt or default_alt, purpose=role, words=words),
         caption=caption,
         credit=image.credit,
         role=role,
@@ -410,7 +429,12 @@ def build_page(
         thumb = None
         if target.hero is not None:
             # THAT story's hero, described in THAT story's words.
-            thumb = assets.image_ref(target.hero.image, alt=target.hero.alt_text, purpose="card")
+            thumb = assets.image_ref(
+                target.hero.image,
+                alt=target.hero.alt_text,
+                purpose="card",
+                words=(target.hero.caption or "", target.hero.alt_text or ""),
+            )
         when = target.published_at or target.updated_at
         cards.append(
             RelatedCard(
@@ -424,7 +448,11 @@ def build_page(
 
     base_url = publication.base_url or ""
     canonical = urljoin(base_url, assets.article_path(article)) if base_url else ""
-    og_image = assets.image_url(hero_fig.image, base_url) if hero_fig and base_url else ""
+    og_image, og_width, og_height, ratio_images = "", 0, 0, []
+    if hero_fig is not None and base_url:
+        hero_words = (hero_fig.caption or "", hero_fig.alt_text or "")
+        og_image, og_width, og_height = assets.social_image(hero_fig.image, base_url, hero_words)
+        ratio_images = assets.ratio_images(hero_fig.image, base_url, hero_words)
     description = article.seo_description or article.dek
     title = article.seo_title or article.headline
     publisher: dict[str, object] = {"@type": "Organization", "name": publication.name}
@@ -450,17 +478,24 @@ def build_page(
     if description:
         ld["description"] = description
     if og_image and hero is not None:
-        image_ld: dict[str, object] = {
-            "@type": "ImageObject",
-            "url": og_image,
-            "width": hero.image.width,
-            "height": hero.image.height,
-        }
-        if hero.caption:
-            image_ld["caption"] = hero.caption
-        if hero_fig is not None and hero_fig.image.credit:
-            image_ld["creditText"] = hero_fig.image.credit
-        ld["image"] = [image_ld]
+        # Google's article guidance: the lead picture in 16:9, 4:3 and 1:1, each
+        # at least 1,200 px wide where the original allows (the exporter's crops);
+        # where there are none (the preview), the picture as the page shows it.
+        shown = ratio_images or [(og_image, og_width, og_height)]
+        images_ld: list[dict[str, object]] = []
+        for url, width, height in shown:
+            image_ld: dict[str, object] = {
+                "@type": "ImageObject",
+                "url": url,
+                "width": width,
+                "height": height,
+            }
+            if hero.caption:
+                image_ld["caption"] = hero.caption
+            if hero_fig is not None and hero_fig.image.credit:
+                image_ld["creditText"] = hero_fig.image.credit
+            images_ld.append(image_ld)
+        ld["image"] = images_ld
     if canonical:
         ld["mainEntityOfPage"] = canonical
         ld["url"] = canonical
@@ -496,6 +531,8 @@ def build_page(
         publication_name=publication.name,
         canonical_url=canonical,
         og_image_url=og_image,
+        og_image_width=og_width,
+        og_image_height=og_height,
         json_ld=json_for_script([ld, breadcrumbs(crumbs, base_url)]),
         og_locale=i18n.og_locale(lang),
         tag_links=[(tag, assets.tag_href(tag)) for tag in article.tags],

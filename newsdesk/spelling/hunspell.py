@@ -18,10 +18,12 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from newsdesk import settings
+
 # Where a packaged app keeps its dictionaries, relative to its own folder.
 BUNDLED_DIR_NAME = "dictionaries"
 # Lets tests and installers point at other dictionary folders (os.pathsep-separated).
-DICTIONARY_PATH_ENV = "NEWSDESK_DICTIONARIES"
+DICTIONARY_PATH_ENV = settings.ENV_DICTIONARIES.key
 
 # The dictionary a bare language tag means (Debian's hunspell-* packages name them so).
 PREFERRED_REGION = {

@@ -9,18 +9,18 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from newsdesk import settings
 from newsdesk.library.models import SyncBase, SyncConflict, SyncState
 from newsdesk.library.snapshots import Snapshot
 from newsdesk.sync.merge import Clash
 
-SERVER = "server"  # the shared library's URL or folder (never a password)
-LAPTOP_ID = "laptop_id"  # this laptop's name in the server's change log
-PULLED = "pulled_through"  # the server's last change id already merged here
-PUSHED = "pushed_through"  # this library's last change id already sent
-DIRTY = "resolved_keys"  # records a resolution changed: merged again by the next sync
-# When the last sync finished, by this laptop's clock (shown, never compared).
-SYNCED_AT = "synced_at"
-RECORDS = "records_travel"  # authors, templates and codes have been merged once
+SERVER = settings.SYNC_SERVER.key  # the shared library's URL or folder (never a password)
+LAPTOP_ID = settings.SYNC_LAPTOP_ID.key  # this laptop's name in the server's change log
+PULLED = settings.SYNC_PULLED.key  # the server's last change id already merged here
+PUSHED = settings.SYNC_PUSHED.key  # this library's last change id already sent
+DIRTY = settings.SYNC_RESOLVED.key  # records a resolution changed: merged again by the next sync
+SYNCED_AT = settings.SYNC_SYNCED_AT.key  # when the last sync finished, by this laptop's clock
+RECORDS = settings.SYNC_RECORDS.key  # authors, templates and codes have been merged once
 
 
 def read_state(library) -> dict[str, str]:

@@ -21,10 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from newsdesk import settings as user_settings
 from newsdesk.library import Library
 from newsdesk.ui.workers import run_task
-
-LAST_FOLDER_KEY = "export/last_folder"
 
 
 class ExportDialog(QDialog):
@@ -57,7 +56,7 @@ class ExportDialog(QDialog):
         self.whole_site.setChecked(True)
         self.this_article.setEnabled(article_slug is not None)
 
-        self.folder = QLineEdit(str(self.settings.value(LAST_FOLDER_KEY, "") or ""))
+        self.folder = QLineEdit(user_settings.read(self.settings, user_settings.EXPORT_LAST_FOLDER))
         self.folder.setPlaceholderText("Folder to write the site into")
         self.folder.setAccessibleName("Export folder")
         browse = QPushButton("Choose…")
@@ -107,7 +106,7 @@ class ExportDialog(QDialog):
             self.folder.setFocus()
             return
         out = Path(target).expanduser()
-        self.settings.setValue(LAST_FOLDER_KEY, str(out))
+        user_settings.write(self.settings, user_settings.EXPORT_LAST_FOLDER, str(out))
         self._cancel.clear()
         self.running = True
         self.start_button.setEnabled(False)

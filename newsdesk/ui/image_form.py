@@ -296,8 +296,11 @@ class ImageForm(QWidget):
         self.item = None
         self.batch = list(items)
         self.mixed = set()
+        # Every field's values first, in one stretch of Python: a worker thread that
+        # holds the interpreter in between widget calls cannot stretch it out.
+        by_name = {name: {i.get(name) for i in items} for name in self.editors}
         for name, editor in self.editors.items():
-            values = {i.get(name) for i in items}
+            values = by_name[name]
             shared = len(values) == 1
             self._set_text(editor, next(iter(values)) if shared else "")
             editor.setPlaceholderText(PLACEHOLDERS.get(name, "") if shared else MIXED)

@@ -1,54 +1,44 @@
-"""The image panel: the article's figures and the picture library, the photo-desk form, import and undo."""
+"""The image panel: the article's figures and the picture library, the photo-desk form and undo.
+
+Its import queue is in `image_import.py`, the import report in `import_report.py`.
+"""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-import threading
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime
-from pathlib import Path
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QClipboard,
-    QDragEnterEvent,
-    QDragMoveEvent,
-    QDropEvent,
-    QGuiApplication,
-    QImage,
     QKeyEvent,
     QKeySequence,
-    QResizeEvent,
     QUndoCommand,
     QUndoStack,
 )
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QScrollArea,
     QSplitter,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from newsdesk.images import IMAGE_EXTENSIONS, ImportFailure, is_image_path
-from newsdesk.images.library_import import ImportReport, import_images
+from newsdesk.images import IMAGE_EXTENSIONS
+from newsdesk.images.library_import import ImportReport
 from newsdesk.library import Article, FigureSpec, Library, figure_specs
+from newsdesk.library.changes import Changes
 from newsdesk.library.image_query import SEARCH_HELP, QueryError
-from newsdesk.picture_refs import readable_ref
 from newsdesk.ui.codes import CodeExpander
 from newsdesk.ui.image_form import FIELD_NAMES, ImageForm
+from newsdesk.ui.image_import import ImageImports, image_markdown
+from newsdesk.ui.import_report import ReportBar, esc
 from newsdesk.ui.keys import claim_key
 from newsdesk.ui.ops import Operations, failure_message
 from newsdesk.ui.photodesk import FilterBar, PhotoDesk
@@ -66,18 +56,6 @@ NAME_FILTER = "Images ({})".format(" ".join(f"*{e}" for e in sorted(IMAGE_EXTENS
 def new_figure(item: ImageItem, role: str = "inline") -> FigureSpec:
     """A figure about to be placed: it starts from the picture's default caption and alt text."""
     return FigureSpec(item.id, role, item.get("caption"), item.get("alt_text"))
-
-
-def image_markdown(item: ImageItem, alt_text: str) -> str:
-    """The body Markdown for a library image: `![alt](image:harbour-dawn-3f2a9c1e)`.
-
-    The reference is readable (see picture_refs.py); the alt text is
-    this story's own. The editor puts it on a paragraph of its own.
-    """
-    alt = " ".join(alt_text.split())
-    alt = alt.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
-    ref = readable_ref(item.uid, item.get("title") or "", item.original_name)
-    return f"![{alt}](image:{ref})"
 
 
 # ---- undo commands --------------------------------------------------------------------------
@@ -117,93 +95,17 @@ class FiguresChange(QUndoCommand):
         self.panel._apply_figures(self.article_id, self.before)
 
 
-@dataclass
-class _ImportJob:
-    paths: list[Path]
-    clipboard_images: list[QImage]
-    add_to_article: bool
-    skipped: list[ImportFailure]
-    insert_into_body: bool = False  # pasted or dropped into the body: placed there too
-    template: str | None = None  # the photo-desk template new pictures get
-
-
-def _local_image_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[ImportFailure]]:
-    """Files to import (folders opened one level deep) and those skipped, with why."""
-    files: list[Path] = []
-    skipped: list[ImportFailure] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files.extend(p for p in sorted(path.iterdir()) if p.is_file() and is_image_path(p))
-        elif is_image_path(path):
-            files.append(path)
-        else:
-            kinds = ", ".join(sorted(e.lstrip(".") for e in IMAGE_EXTENSIONS))
-            skipped.append(
-                ImportFailure(
-                    path, f"{path.name} is not a picture file newsdesk imports ({kinds})."
-                )
-            )
-    return files, skipped
-
-
-class ReportArea(QScrollArea):
-    """The import report: a wrapped label shown whole, scrolling only past REPORT_MAX_HEIGHT.
-
-    A word-wrapped label in a row of a splitter pane gets its one-line-wide size
-    hint, not the height its wrapped text needs, and the last lines were cut
-    off; this area asks the label how tall it is at the width it has.
-    """
-
-    def __init__(self, label: QLabel, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.label = label
-        # Height the panel found room for (see ImagesPanel._make_room_for_report):
-        # the report keeps at least this much while the rest keeps its minimum.
-        self.granted = 0
-        self.setWidgetResizable(True)
-        self.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setWidget(label)
-
-    def fit(self) -> None:
-        """Ask for the height the label's text needs at this width (up to the cap).
-
-        The minimum stays at a few lines: when the pane is short of room the
-        report scrolls rather than being clipped by its row.
-        """
-        needed = self.label.heightForWidth(self.viewport().width())
-        if needed < 0:
-            needed = self.label.sizeHint().height()
-        wanted = min(needed, REPORT_MAX_HEIGHT)
-        floor = min(wanted, max(self.fontMetrics().lineSpacing() * 3, self.granted))
-        if (self.minimumHeight(), self.maximumHeight()) != (floor, wanted):
-            self.setMinimumHeight(floor)
-            self.setMaximumHeight(wanted)
-            self.updateGeometry()
-
-    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
-        return QSize(super().sizeHint().width(), self.maximumHeight())
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
-        super().resizeEvent(event)
-        self.fit()
-
-
-def _urls_to_paths(mime) -> list[Path]:
-    return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
-
-
-class ImagesPanel(QWidget):
+class ImagesPanel(ImageImports, QWidget):
     """Pictures for the open article: place, order and credit them; import new ones.
 
-    Every library write runs on one serial worker thread, in the order the
-    user made the changes; the grids and the form change at once and the
-    library catches up a moment later.
+    Every library write is an operation on the library's one serial writer
+    (`ops.run_op`), in the order the user made the changes; the grids and the
+    form change at once and the library catches up a moment later. The main
+    window and the preview hear of it through `ops.sig_library_changed`.
     """
 
-    sig_article_edited = Signal()
-    """Figures, hero or captions of the open article changed in the library."""
+    sig_figures_saved = Signal()
+    """Figures, hero or captions of the open article, or their pictures, reached the library."""
     sig_insert_markdown = Signal(str)
     """Insert this Markdown at the editor's cursor."""
     sig_import_finished = Signal(object)
@@ -224,20 +126,21 @@ class ImagesPanel(QWidget):
         super().__init__(parent)
         self.library = library
         self.setObjectName("images-panel")
-        # Batch edits and templates go through the library's one writer (the main
-        # window's); a panel on its own makes its own.
+        # Every write goes through the library's one writer (the main window's, which
+        # also hands this panel its changes); a panel on its own makes its own.
         self.ops = ops if ops is not None else Operations(library, self)
+        if ops is None:
+            self.ops.sig_library_changed.connect(self.library_changed)
         self.codes = codes
         if codes is None:
             self.codes = CodeExpander(self)
             self.codes.load(library)
         self.photo_desk = PhotoDesk(self)
         self.last_import_template: str | None = None
+        self.look_alike_offer = None  # the dialog offering the library's own pictures, if open
         self.setAcceptDrops(True)
         self.undo_stack = QUndoStack(self)
-        self._writer = QThreadPool(self)
-        self._writer.setMaxThreadCount(1)  # writes land in the order they were made
-        self._pending_writes = 0
+        self._pending_writes = 0  # this panel's operations not yet back from the writer
         self._images: dict[int, ImageItem] = {}
         self.article_id: int | None = None
         self.figures: list[FigureSpec] = []
@@ -246,9 +149,6 @@ class ImagesPanel(QWidget):
         # This story's caption / alt text typed but not yet an undo step: (article, image) -> fields.
         self._pending_story: dict[tuple[int, int], dict[str, str]] = {}
         self._search_generation = 0
-        self._import_job: _ImportJob | None = None
-        self._import_queue: list[_ImportJob] = []
-        self._cancel: threading.Event | None = None
         self.last_report: ImportReport | None = None
 
         self.loader = ThumbnailLoader(library, self)
@@ -266,35 +166,16 @@ class ImagesPanel(QWidget):
             "Write full-size originals carrying the library's captions, credits and rights"
         )
         self.export_originals_button.clicked.connect(self.export_originals)
-        self.progress = QProgressBar()
-        self.progress.setAccessibleName("Import progress")
-        self.progress.setFormat("%v of %m")
-        self.cancel_button = QToolButton()
-        self.cancel_button.setText("Cancel")
-        self.cancel_button.clicked.connect(self.cancel_import)
-        self.progress_row = QWidget()
-        pr = QHBoxLayout(self.progress_row)
-        pr.setContentsMargins(0, 0, 0, 0)
-        pr.addWidget(self.progress, 1)
-        pr.addWidget(self.cancel_button)
-        self.progress_row.hide()
-        self.report = QLabel("")
-        self.report.setObjectName("import-report")
-        self.report.setWordWrap(True)
-        self.report.setTextFormat(Qt.TextFormat.RichText)
-        self.report.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.report_close = QToolButton()
-        self.report_close.setText("✕")
-        self.report_close.setAccessibleName("Dismiss the import report")
-        self.report_close.setAutoRaise(True)
-        self.report_close.clicked.connect(self._dismiss_report)
-        self.report_row = QWidget()
-        rr = QHBoxLayout(self.report_row)
-        rr.setContentsMargins(0, 0, 0, 0)
-        self.report_area = ReportArea(self.report)
-        rr.addWidget(self.report_area, 1)
-        rr.addWidget(self.report_close, 0, Qt.AlignmentFlag.AlignTop)
-        self.report_row.hide()
+        self.crop_button = QPushButton("Crops…")
+        self.crop_button.setToolTip(
+            "Set the picture's focal point and its 16:9, 4:3, 1:1 and social-card crops"
+        )
+        self.crop_button.clicked.connect(self.open_crop_editor)
+        self.crop_editor = None  # the open crop editor, if any
+        self.progress_row = self._build_import_row()  # ui/image_import.py
+        self.report_row = ReportBar()  # ui/import_report.py
+        self.report, self.report_area = self.report_row.label, self.report_row.area
+        self.report_close = self.report_row.close_button
 
         # ---- the article's figures
         self.article_label = QLabel("In this article")
@@ -369,6 +250,7 @@ class ImagesPanel(QWidget):
         import_row = QHBoxLayout()
         import_row.addWidget(self.import_button, 1)
         import_row.addWidget(self.export_originals_button)
+        import_row.addWidget(self.crop_button)
         tl.addLayout(import_row)
         tl.addWidget(self.progress_row)
         tl.addWidget(self.report_row)
@@ -567,6 +449,7 @@ class ImagesPanel(QWidget):
         self.add_button.setEnabled(item is not None and has_article and not placed)
         self.insert_button.setEnabled(item is not None and has_article)
         self.remove_button.setEnabled(placed)
+        self.crop_button.setEnabled(item is not None)
         why = "" if has_article else "Open an article first"
         for button in (self.hero_button, self.add_button, self.insert_button):
             button.setStatusTip(why)
@@ -627,18 +510,14 @@ class ImagesPanel(QWidget):
             self._pending_fields.pop((image_id, name), None)
             self.form.set_value(name, value)
         in_article = self._figure_index(image_id) >= 0
-        library = self.library
-
-        def write() -> None:
-            library.update_image(image_id, **{name: value})
 
         def done(_result: Any) -> None:
             if name in ("credit", "creator"):
                 self.refresh_credit_names()
             if in_article:
-                self.sig_article_edited.emit()
+                self.sig_figures_saved.emit()
 
-        self._write(write, done)
+        self._write(lambda lib: lib.update_image(image_id, **{name: value}), done)
 
     # ---- figure changes ----------------------------------------------------------------------
     def _apply_figures(self, article_id: int, specs: Sequence[FigureSpec]) -> None:
@@ -647,7 +526,7 @@ class ImagesPanel(QWidget):
             self.figures = list(specs)
             self._show_figures()
             self._load_form()
-        library, wanted = self.library, list(specs)
+        wanted = list(specs)
 
         def done(article: Article) -> None:
             if article.id != self.article_id:
@@ -657,10 +536,10 @@ class ImagesPanel(QWidget):
             if self._pending_writes == 0 and figure_specs(article) != self.figures:
                 self.figures = figure_specs(article)  # the library had the last word
                 self._show_figures()
-            self.sig_article_edited.emit()
+            self.sig_figures_saved.emit()
 
         # One transaction: an undo is all of the change or none of it.
-        self._write(lambda: library.set_figures(article_id, wanted), done)
+        self._write(lambda lib: lib.set_figures(article_id, wanted), done)
 
     def _change_figures(self, text: str, after: list[FigureSpec]) -> None:
         if self.article_id is None or after == self.figures:
@@ -770,6 +649,30 @@ class ImagesPanel(QWidget):
             return self.paste_from_clipboard
         return None
 
+    # ---- focal point and crops ---------------------------------------------------------------
+    def open_crop_editor(self) -> None:
+        """Crops…: the selected picture in a larger view, to set its focal point and crops."""
+        from newsdesk.library import NotFound
+        from newsdesk.ui.crop_editor import CropEditor
+
+        item = self.current
+        if item is None or self.form.batch:
+            self.say("Select one picture to set its crops.")
+            return
+        try:
+            image = self.library.get_image(item.id)
+        except NotFound as exc:
+            self.say(str(exc))
+            return
+        if not self.library.media_path(image).is_file():
+            self.say(f"{image.original_name} has lost its file, so it cannot be cropped.")
+            return
+        self.crop_editor = CropEditor(self.library, self.ops, image, self)
+        self.crop_editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.crop_editor.destroyed.connect(lambda: setattr(self, "crop_editor", None))
+        self.crop_editor.resize(820, 640)
+        self.crop_editor.open()
+
     # ---- handing on originals ----------------------------------------------------------------
     def export_originals(self) -> None:
         """Export Originals…: the selected picture or all the grid shows, with their metadata."""
@@ -785,8 +688,10 @@ class ImagesPanel(QWidget):
             export_from_panel(self, dialog)
 
     # ---- writing to the library -------------------------------------------------------------
-    def _write(self, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None) -> None:
-        """Run a library write on the panel's serial writer thread."""
+    def _write(
+        self, fn: Callable[[Library], Any], on_done: Callable[[Any], None] | None = None
+    ) -> None:
+        """Run fn(library) as an operation on the library's one writer (never on the GUI thread)."""
         self._pending_writes += 1
 
         def finished(result: Any) -> None:
@@ -802,11 +707,12 @@ class ImagesPanel(QWidget):
             if not shiboken6.isValid(self):
                 return
             self._pending_writes -= 1
-            self._show_report(f"<b>Not saved:</b> {_esc(str(exc))}")
+            self._show_report(f"<b>Not saved:</b> {esc(failure_message(exc))}")
+            self.reload_library()  # show what the library holds, not the edit that failed
             if self._pending_writes == 0:
                 self.sig_saved.emit()
 
-        run_task(fn, on_done=finished, on_error=failed, pool=self._writer)
+        self.ops.run_op(fn, on_success=finished, on_failure=failed, initiator=self)
 
     @property
     def busy(self) -> bool:
@@ -821,16 +727,11 @@ class ImagesPanel(QWidget):
     def flush(self, timeout_ms: int = 10_000) -> bool:
         """Save everything now and wait for it (closing, quitting, switching libraries)."""
         self.commit_edits()
-        return self._writer.waitForDone(timeout_ms) and self.ops.wait(timeout_ms)
-
-    def wait_for_writes(self, timeout_ms: int = 10_000) -> None:
-        """Let the single-picture writes already queued reach the library (a batch follows them)."""
-        if self._pending_writes:
-            self._writer.waitForDone(timeout_ms)
+        return self.ops.wait(timeout_ms)
 
     def say(self, text: str) -> None:
         """One sentence for the user, in the panel's report line."""
-        self._show_report(_esc(text), tooltip=text)
+        self._show_report(esc(text), tooltip=text)
 
     def adopt_batch(self, fresh: list[ImageItem], *, reload_form: bool = True) -> None:
         """Pictures a batch change (or its undo) wrote: the library's values, shown everywhere."""
@@ -844,7 +745,7 @@ class ImagesPanel(QWidget):
             self._load_form()
         self.refresh_credit_names()
         if in_article:
-            self.sig_article_edited.emit()
+            self.sig_figures_saved.emit()
 
     def apply_template(self, template: int | str) -> None:
         """Apply a photo-desk template to the selected pictures (one undo step)."""
@@ -894,20 +795,74 @@ class ImagesPanel(QWidget):
             self._select_in(self.library_view, self.library_model, self.current.id, quiet=True)
         self.sig_library_shown.emit()
 
+    def library_changed(self, changes: Changes, initiator: object) -> None:
+        """Another writer changed pictures shown here or the open article's figures: show the library's.
+
+        The panel's own operations (and its photo desk's) are shown before they
+        are written, so they are not read back here.
+        """
+        if initiator is self or not shiboken6.isValid(self):
+            return
+        known = changes.images & self._images.keys()
+        article_id = self.article_id
+        figures = article_id is not None and article_id in changes.figures_of
+        if changes.images - known and not self.importing:
+            self._search_timer.start()  # new pictures: the search decides where they show
+        if not known and not figures:
+            return
+        library = self.library
+
+        def load() -> tuple[list[ImageItem], Article | None]:
+            items = [ImageItem.from_image(i) for i in library.images_by_ids(sorted(known))]
+            return items, (library.find_article(article_id) if figures and article_id else None)
+
+        def show(loaded: tuple[list[ImageItem], Article | None]) -> None:
+            if not shiboken6.isValid(self):
+                return
+            items, article = loaded
+            for item in items:
+                self._adopt(item)
+            if (
+                article is not None
+                and article.id == self.article_id
+                and not self._pending_writes
+                and not self._pending_story
+            ):
+                for fig in article.figures:
+                    self._adopt(ImageItem.from_image(fig.image))
+                self.figures = figure_specs(article)
+                self._show_figures()
+                self._load_form()
+            if any(item.get("credit") for item in items):
+                self.refresh_credit_names()
+
+        run_task(load, on_done=show)
+
     def _adopt(self, fresh: ImageItem) -> ImageItem:
-        """The panel's one copy of an image; the library's values win unless an edit is in flight."""
+        """The panel's one copy of an image; the library's values win unless an edit is in flight.
+
+        A field being typed in keeps what was typed; the picture's other fields
+        take the library's values.
+        """
         known = self._images.get(fresh.id)
         if known is None:
             self._images[fresh.id] = fresh
             return fresh
-        editing = any(image_id == fresh.id for image_id, _ in self._pending_fields)
-        if not editing and not self._pending_writes and known.fields != fresh.fields:
-            known.fields = fresh.fields
+        if self._pending_writes:
+            return known  # our own writes are landing; their results come back through here
+        typing = {name for image_id, name in self._pending_fields if image_id == fresh.id}
+        merged = {**fresh.fields, **{n: known.get(n) for n in typing}}
+        if known.fields != merged:
+            changed = {
+                n for n in merged.keys() | known.fields.keys() if merged.get(n) != known.get(n)
+            }
+            known.fields = merged
             self.article_model.image_changed(fresh.id)
             self.library_model.image_changed(fresh.id)
             if self.current is known:
                 for name in FIELD_NAMES:
-                    self.form.set_value(name, known.get(name))
+                    if name in changed:
+                        self.form.set_value(name, known.get(name))
         return known
 
     def refresh_credit_names(self) -> None:
@@ -919,225 +874,8 @@ class ImagesPanel(QWidget):
 
         run_task(library.credits_in_use, on_done=done)
 
-    # ---- import --------------------------------------------------------------------------------
-    def choose_files(self) -> None:
-        """Import Images…: pick files in a dialog, then import them in the background."""
-        paths, _ = QFileDialog.getOpenFileNames(
-            self, "Import images", "", f"{NAME_FILTER};;All files (*)"
-        )
-        if not paths:
-            return
-        go, template = self.photo_desk.ask_import_template()
-        if go:
-            self.import_files(paths, template=template)
-
-    def import_files(
-        self,
-        paths: Iterable[str | Path],
-        *,
-        add_to_article: bool = False,
-        template: str | None = None,
-    ) -> bool:
-        """Import these files (folders: their pictures) in the background; False if none qualify.
-
-        template: a photo-desk template's name, applied to the new pictures.
-        """
-        files, skipped = _local_image_files(paths)
-        if not files and not skipped:
-            return False
-        self._queue_import(_ImportJob(files, [], add_to_article, skipped, template=template))
-        return True
-
-    def import_into_body(self, paths: list[Path], image: QImage | None = None) -> bool:
-        """Pictures pasted or dropped into the body: imported, made figures, inserted there."""
-        if self.article_id is None:
-            self._show_report("Open a story before pasting a picture into its body.")
-            return False
-        files, skipped = _local_image_files(paths)
-        images = [QImage(image)] if image is not None and not image.isNull() else []
-        if not files and not images:
-            self._show_report("There was no picture to import in what was pasted.")
-            return False
-        self._queue_import(_ImportJob(files, images, True, skipped, insert_into_body=True))
-        return True
-
-    def import_clipboard_image(self, image: QImage) -> None:
-        """Import a picture that is not a file yet (a pasted screenshot): saved as PNG first."""
-        self._queue_import(_ImportJob([], [QImage(image)], False, []))
-
-    def paste_from_clipboard(self) -> bool:
-        """Ctrl+V in the panel: import the clipboard's picture files, or its picture."""
-        clipboard = QGuiApplication.clipboard()
-        mime = clipboard.mimeData(QClipboard.Mode.Clipboard)
-        if mime is None:
-            return False
-        if mime.hasUrls():
-            files = [p for p in _urls_to_paths(mime) if p.is_dir() or is_image_path(p)]
-            if files:
-                return self.import_files(files)
-        if mime.hasImage():
-            image = clipboard.image()
-            if not image.isNull():
-                self.import_clipboard_image(image)
-                return True
-        self._show_report("The clipboard holds no picture to import.")
-        return False
-
-    def cancel_import(self) -> None:
-        if self._cancel is not None:
-            self._cancel.set()
-            self.cancel_button.setEnabled(False)
-            self.progress.setFormat("Cancelling…")
-        self._import_queue.clear()
-
-    @property
-    def importing(self) -> bool:
-        return self._import_job is not None
-
-    def _queue_import(self, job: _ImportJob) -> None:
-        self._import_queue.append(job)
-        if self._import_job is None:
-            self._start_next_import()
-
-    def _start_next_import(self) -> None:
-        if not self._import_queue:
-            return
-        job = self._import_queue.pop(0)
-        self._import_job = job
-        self._cancel = cancel = threading.Event()
-        total = len(job.paths) + len(job.clipboard_images)
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(0)
-        self.progress.setFormat("Importing %v of %m…")
-        self.cancel_button.setEnabled(True)
-        self.progress_row.setVisible(total > 0)
-        self.report_row.hide()
-        library = self.library
-        paths, images, template = list(job.paths), list(job.clipboard_images), job.template
-
-        def work(report_progress: Callable[[Any], None]) -> ImportReport:
-            # A pool thread: QImage may be saved here, but no widget is touched.
-            temp = Path(tempfile.mkdtemp(prefix="newsdesk-paste-"))
-            try:
-                stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-                for n, image in enumerate(images, 1):
-                    path = temp / f"pasted-{stamp}-{n}.png"
-                    if image.save(str(path), "PNG"):
-                        paths.append(path)
-                if not paths:
-                    return ImportReport()
-                return import_images(
-                    library,
-                    paths,
-                    progress=lambda done, total: report_progress((done, total)),
-                    cancel=cancel,
-                    template=template,
-                )
-            finally:
-                shutil.rmtree(temp, ignore_errors=True)
-
-        run_task(
-            work,
-            on_done=self._import_done,
-            on_error=self._import_failed,
-            on_progress=self._import_progress,
-        )
-
-    def _import_progress(self, value: tuple[int, int]) -> None:
-        if not shiboken6.isValid(self):
-            return
-        done, total = value
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
-
-    def _import_failed(self, exc: BaseException) -> None:
-        if not shiboken6.isValid(self):
-            return
-        job = self._import_job
-        report = ImportReport()
-        for path in job.paths if job else []:
-            report.failed.append(ImportFailure(path, f"{path.name} was not imported ({exc})."))
-        self._import_done(report)
-
-    def _import_done(self, report: ImportReport) -> None:
-        if not shiboken6.isValid(self):
-            return
-        job = self._import_job
-        self._import_job, self._cancel = None, None
-        self.progress_row.hide()
-        if job is not None:
-            report.failed[:0] = job.skipped
-        self.last_report = report
-        self._show_report(self._report_html(report), tooltip=self._report_text(report))
-        first = report.imported[0].id if report.imported else None
-        fresh = [self._adopt(ImageItem.from_image(image)) for image in report.imported]
-        if job is not None and job.add_to_article and self.article_id is not None:
-            placed = {s.image_id for s in self.figures}
-            extra = [
-                FigureSpec(i.id, "inline", i.caption, i.alt_text)
-                for i in report.imported
-                if i.id not in placed
-            ]
-            if extra:
-                self._change_figures("Add pictures to article", [*self.figures, *extra])
-            if job.insert_into_body:
-                for image in report.imported:
-                    i = self._figure_index(image.id)
-                    alt = self.figures[i].alt_text if i >= 0 else image.alt_text
-                    item = ImageItem.from_image(image)
-                    self.sig_insert_markdown.emit(image_markdown(item, alt or ""))
-        if self.search.text().strip():
-            self.reload_library(select=first)  # the search decides which of them show
-        else:
-            # Newest first, as the library lists them: the new pictures go on top. No
-            # reload: a second pass over hundreds of records is garbage the GUI would wait on.
-            self._search_generation += 1  # a load still in flight is older than this
-            newest = list({item.id: item for item in reversed(fresh)}.values())
-            ids = {item.id for item in newest}
-            rest = [r.image for r in self.library_model.rows if r.image.id not in ids]
-            self._show_library([*newest, *rest], select=first)
-        self.refresh_credit_names()
-        self.sig_import_finished.emit(report)
-        self._start_next_import()
-
-    @staticmethod
-    def _report_text(report: ImportReport) -> str:
-        if report.error:
-            return report.error
-        lines = [report.summary]
-        lines += [f"{f.path.name}: {f.message}" for f in report.failed if f.message != "cancelled"]
-        return "\n".join(lines)
-
-    @staticmethod
-    def _report_html(report: ImportReport) -> str:
-        if report.error:  # the whole batch was refused: one reason, not one line per file
-            return f"<b>{_esc(report.error)}</b>"
-        n = len(report.imported)
-        cancelled = [f for f in report.failed if f.message == "cancelled"]
-        failed = [f for f in report.failed if f.message != "cancelled"]
-        parts = [f"<b>Imported {n} picture{'s' if n != 1 else ''}.</b>"]
-        if cancelled:
-            parts.append(f"Cancelled: {len(cancelled)} not imported.")
-        if failed:
-            items = "".join(
-                f"<li>{_esc(f.message if f.path.name in f.message else f'{f.path.name}: {f.message}')}</li>"
-                for f in failed[:REPORT_LIMIT]
-            )
-            more = len(failed) - REPORT_LIMIT
-            tail = f"<li>…and {more} more (hover for all)</li>" if more > 0 else ""
-            parts.append(
-                f"<b>{len(failed)} could not be imported:</b>"
-                f"<ul style='margin-left:12px; -qt-list-indent:0'>{items}{tail}</ul>"
-            )
-        return " ".join(parts)
-
     def _show_report(self, html_text: str, *, tooltip: str = "") -> None:
-        self.report_area.granted = 0
-        self.report.setText(html_text)
-        self.report.setToolTip(tooltip)
-        self.report.setAccessibleName(tooltip or html_text)
-        self.report_row.show()
-        self.report_area.fit()
+        self.report_row.say(html_text, tooltip=tooltip)
         QTimer.singleShot(0, self._make_room_for_report)
 
     def _make_room_for_report(self) -> None:
@@ -1174,36 +912,3 @@ class ImagesPanel(QWidget):
 
     def _dismiss_report(self) -> None:
         self.report_row.hide()
-
-    # ---- drag and drop of files --------------------------------------------------------------
-    @staticmethod
-    def _droppable(event: QDragEnterEvent | QDragMoveEvent | QDropEvent) -> list[Path]:
-        mime = event.mimeData()
-        if mime is None or not mime.hasUrls():
-            return []
-        return [p for p in _urls_to_paths(mime) if p.is_dir() or is_image_path(p)]
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)
-        if self._droppable(event):
-            event.setDropAction(Qt.DropAction.CopyAction)
-            event.accept()
-        else:
-            event.ignore()
-
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802 (Qt override)
-        self.dragEnterEvent(event)  # type: ignore[arg-type]
-
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt override)
-        paths = self._droppable(event)
-        if not paths:
-            event.ignore()
-            return
-        event.setDropAction(Qt.DropAction.CopyAction)
-        event.accept()
-        self.import_files(paths)
-
-
-def _esc(text: str) -> str:
-    import html
-
-    return html.escape(text, quote=False)

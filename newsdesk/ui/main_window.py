@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import time
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from newsdesk import settings as user_settings
 from newsdesk.library import Article, Library, LibraryError, NotFound
 from newsdesk.library.changes import Changes
 from newsdesk.text import WordTally, char_count, reading_time
@@ -85,6 +87,7 @@ class MainWindow(NewsroomActions, SyncActions, QMainWindow):
         self._painted = False
         self._sync_from_cursor = False
         self._ignore_cursor_sync = False
+        self._figures_generation = 0  # the newest load of the open article's figures
         self.setObjectName("main-window")
         self.setWindowTitle("newsdesk")
 
@@ -523,7 +526,7 @@ class MainWindow(NewsroomActions, SyncActions, QMainWindow):
     # ---- opening articles --------------------------------------------------------
     def open_initial(self) -> None:
         """The article open when the window last closed, or the newest one."""
-        uid = self.settings.value(self._last_article_key())
+        uid = self._last_article_uid()
         article = self.library.find_article(str(uid)) if uid else None
         if article is None:
             newest = self.library.list_articles(limit=1)
@@ -587,7 +590,7 @@ class MainWindow(NewsroomActions, SyncActions, QMainWindow):
             if self.read_only and name in self.actions_by_name:
                 self.actions_by_name[name].setEnabled(False)
         if article is not None:
-            self.settings.setValue(self._last_article_key(), article.uid)
+            self._remember_last_article(article.uid)
             self._show_in_preview()
         self._update_title()
         self._update_stats()
@@ -847,6 +850,10 @@ class MainWindow(NewsroomActions, SyncActions, QMainWindow):
             if field is not None and not field.property("spell_checked"):
                 attach_spelling(field, self.spell)
         self.window_keys.watch(widget)
+        ops = getattr(widget, "ops", None)
+        if isinstance(ops, Operations) and ops is not self.ops:
+            # A panel made with a writer of its own: its changes redraw the window too.
+            ops.sig_library_changed.connect(self._on_library_changed)
         edited = getattr(widget, "sig_article_edited", None)
         if edited is not None:
             edited.connect(self.reload_article)
@@ -1082,9 +1089,18 @@ class MainWindow(NewsroomActions, SyncActions, QMainWindow):
         self.install_panel("related", RelatedPicker(self.library, ops=self.ops), "Related stories")
 
     # ---- settings and closing ---------------------------------------------------------------
-    def _last_article_key(self) -> str:
-        digest = hashlib.sha1(str(self.library.root.resolve()).encode()).hexdigest()[:16]
-        return f"libraries/{digest}/last_article"
+    def _library_digest(self) -> str:
+        return hashlib.sha1(str(self.library.root.resolve()).encode()).hexdigest()[:16]
+
+    def _last_article_uid(self) -> str:
+        return user_settings.read(
+            self.settings, user_settings.LAST_ARTICLE, library=self._library_digest()
+        )
+
+    def _remember_last_article(self, uid: str) -> None:
+        user_settings.write(
+            self.settings, user_settings.LAST_ARTICLE, uid, library=self._library_digest()
+        )
 
     def default_layout(self) -> None:
         """The first-run layout: list on the left, editor and preview halves, panels narrow."""
@@ -1098,31 +1114,31 @@ class MainWindow(NewsroomActions, SyncActions, QMainWindow):
 
     def restore_layout(self) -> None:
         self.default_layout()
-        geometry = self.settings.value("window/geometry")
-        if isinstance(geometry, QByteArray | bytes):
+        read = functools.partial(user_settings.read, self.settings)
+        geometry = read(user_settings.WINDOW_GEOMETRY)
+        if geometry:
             self.restoreGeometry(QByteArray(geometry))
-        state = self.settings.value("window/state")
-        if isinstance(state, QByteArray | bytes):
+        state = read(user_settings.WINDOW_STATE)
+        if state:
             self.restoreState(QByteArray(state), STATE_VERSION)
-        splitter = self.settings.value("window/splitter")
-        if isinstance(splitter, QByteArray | bytes):
+        splitter = read(user_settings.WINDOW_SPLITTER)
+        if splitter:
             self.splitter.restoreState(QByteArray(splitter))
-        preview = self.settings.value("window/preview", True)
-        self.preview_place.restore(self.settings, shown=preview not in (False, "false"))
+        self.preview_place.restore(self.settings, shown=read(user_settings.WINDOW_PREVIEW))
         self._show_preview_place()
-        wrap = self.settings.value("editor/wrap", True)
-        self.wrap_action.setChecked(wrap not in (False, "false"))
+        self.wrap_action.setChecked(read(user_settings.EDITOR_WRAP))
         self.editor.set_line_wrap(self.wrap_action.isChecked())
 
     def save_layout(self) -> None:
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState(STATE_VERSION))
-        self.settings.setValue("window/splitter", self.splitter.saveState())
-        self.settings.setValue("window/preview", self.preview_action.isChecked())
+        write = functools.partial(user_settings.write, self.settings)
+        write(user_settings.WINDOW_GEOMETRY, self.saveGeometry())
+        write(user_settings.WINDOW_STATE, self.saveState(STATE_VERSION))
+        write(user_settings.WINDOW_SPLITTER, self.splitter.saveState())
+        write(user_settings.WINDOW_PREVIEW, self.preview_action.isChecked())
         self.preview_place.save(self.settings)
-        self.settings.setValue("editor/wrap", self.wrap_action.isChecked())
+        write(user_settings.EDITOR_WRAP, self.wrap_action.isChecked())
         if self.article is not None:
-            self.settings.setValue(self._last_article_key(), self.article.uid)
+            self._remember_last_article(self.article.uid)
         self.settings.sync()
 
     def save_everything(self) -> None:
@@ -1189,10 +1205,38 @@ class MainWindow(NewsroomActions, SyncActions, QMainWindow):
                 self._check_changed_elsewhere(any_change=True)
             elif changes.publication:
                 self._show_in_preview()
+        if self.article is not None and (
+            (ours and self.article.id in changes.figures_of)
+            or changes.images & {f.image_id for f in self.article.figures}
+        ):
+            self._refresh_figures()
         for panel in self.panels.values():
             changed = getattr(panel, "library_changed", None)
             if callable(changed):
                 changed(changes, initiator)
+
+    def _refresh_figures(self) -> None:
+        """The open article's figures or their pictures changed: read them on a worker, patch the preview."""
+        assert self.article is not None
+        self._figures_generation += 1
+        library, article_id, generation = self.library, self.article.id, self._figures_generation
+
+        def apply(article: Article | None) -> None:
+            if (
+                article is None
+                or self.article is None
+                or article.id != self.article.id
+                or generation != self._figures_generation
+            ):
+                return
+            # Figures carry no text version: the editor's text and autosave are untouched
+            # (a save that landed meanwhile holds the newer text and the same figures).
+            if article.version >= self.article.version:
+                self.article = article
+            if self.preview is not None:
+                self.preview.update_figures(article)
+
+        run_task(lambda: library.find_article(article_id), on_done=apply)
 
     def _check_changed_elsewhere(self, *, any_change: bool = False) -> None:
         """Pick up another window's or process's save of the open article if nothing here is unsaved.

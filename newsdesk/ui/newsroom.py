@@ -173,7 +173,7 @@ class NewsroomActions:
         self.browser.select_article(article.id)  # type: ignore[attr-defined]
         for name in ("save", "history", "preflight", "reload"):
             self.actions_by_name[name].setEnabled(True)  # type: ignore[attr-defined]
-        self.settings.setValue(self._last_article_key(), article.uid)  # type: ignore[attr-defined]
+        self._remember_last_article(article.uid)  # type: ignore[attr-defined]
         for panel in self.panels.values():  # type: ignore[attr-defined]
             self._panel_call(panel, article)  # type: ignore[attr-defined]
         self._show_in_preview()  # type: ignore[attr-defined]

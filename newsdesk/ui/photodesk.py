@@ -217,9 +217,8 @@ class PhotoDesk(QObject):
                     item.fields.update(change.shown)
             panel.library_model.images_changed(set(change.ids))
             panel.article_model.images_changed(set(change.ids))
-        # Single-picture edits go through the panel's own writer: let them land first,
-        # so an edit and the batch after it reach the library in the order they were made.
-        panel.wait_for_writes()
+        # One writer for every edit: a single-picture edit queued before this batch
+        # reaches the library first, without the GUI thread waiting for it.
         ids = list(change.ids)
 
         def work(lib: Library) -> list[ImageItem]:

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from newsdesk import paths
+from newsdesk import settings as user_settings
 from newsdesk.library import Library, LibraryError
 from newsdesk.library import publication as publication_settings
 from newsdesk.library.library import DB_NAME
@@ -48,7 +49,6 @@ from newsdesk.paths import LIBRARY_ENV, default_library_dir
 from newsdesk.ui.ops import Operations, failure_message
 from newsdesk.ui.workers import run_task
 
-LIBRARY_LOCATION_KEY = "library/location"
 # Languages offered first; any BCP 47 tag can be typed.
 COMMON_LANGUAGES = (
     "en", "en-GB", "en-US", "de", "fr", "es", "it", "nl", "pt", "pt-BR",
@@ -65,13 +65,13 @@ def _settings(settings: QSettings | None) -> QSettings:
 
 def remembered_library_dir(settings: QSettings | None = None) -> Path | None:
     """The folder the user moved the library to, or None."""
-    value = _settings(settings).value(LIBRARY_LOCATION_KEY, "")
+    value = user_settings.read(_settings(settings), user_settings.LIBRARY_LOCATION)
     return Path(str(value)) if value else None
 
 
 def remember_library_dir(path: Path, settings: QSettings | None = None) -> None:
     s = _settings(settings)
-    s.setValue(LIBRARY_LOCATION_KEY, str(path))
+    user_settings.write(s, user_settings.LIBRARY_LOCATION, str(path))
     s.sync()
     paths.remember_library_dir(path)  # the command line follows the move too
 

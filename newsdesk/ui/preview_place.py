@@ -15,6 +15,8 @@ from PySide6.QtCore import QEvent, QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QSplitter, QWidget
 
+from newsdesk import settings as user_settings
+
 PLACES = ("beside", "below", "hidden")
 READABLE_CHARACTERS = 45  # the shortest line a reader follows comfortably
 # The published page's body text (resources/site.css): Georgia at 1.125rem (18 px)
@@ -25,7 +27,6 @@ PAGE_PADDING = 2 * 20
 SCROLLBAR = 16
 # A line of ordinary prose: characters are counted as a typesetter does, spaces included.
 PROSE = "Crews practised boarding in the dark as the council confirmed the timetable"
-SETTINGS_KEY = "window/preview_place"
 
 
 def body_font() -> QFont:
@@ -95,12 +96,12 @@ class PreviewPlacer(QObject):
 
     def restore(self, settings: QSettings, *, shown: bool = True) -> None:
         """The place saved last time (shown: whether the preview was showing then)."""
-        place = str(settings.value(SETTINGS_KEY, "beside"))
+        place = user_settings.read(settings, user_settings.PREVIEW_PLACE)
         self.shown_place = place if place in ("beside", "below") else "beside"
         self.set_place(self.shown_place if shown and place != "hidden" else "hidden")
 
     def save(self, settings: QSettings) -> None:
-        settings.setValue(SETTINGS_KEY, self.shown_place)
+        user_settings.write(settings, user_settings.PREVIEW_PLACE, self.shown_place)
 
     # ---- what it looks like now ----------------------------------------------------------
     @property

@@ -8,11 +8,10 @@ from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from newsdesk import settings as user_settings
 from newsdesk.library import Library
 from newsdesk.ui.workers import run_task
 
-ENABLED_KEY = "publish/on_save"
-FOLDER_KEY = "publish/folder"
 # Saves come in bursts (autosave, a figure added, a tag): publish once after them.
 SETTLE_MS = 150
 
@@ -34,13 +33,13 @@ class PublishOnSave(QObject):
         self._timer.timeout.connect(self.publish_now)
         self.action = QAction("&Publish on save", parent, checkable=True)
         self.action.setChecked(
-            str(settings.value(ENABLED_KEY, "false")).lower() == "true" and bool(self.folder())
+            user_settings.read(settings, user_settings.PUBLISH_ON_SAVE) and bool(self.folder())
         )
         self.action.toggled.connect(self._toggled)
         ops.sig_library_changed.connect(lambda _changes, _initiator: self.schedule())
 
     def folder(self) -> str:
-        return str(self.settings.value(FOLDER_KEY, "") or "")
+        return user_settings.read(self.settings, user_settings.PUBLISH_FOLDER)
 
     def _toggled(self, on: bool) -> None:
         if on and not self.folder():
@@ -48,8 +47,8 @@ class PublishOnSave(QObject):
             if not chosen:
                 self.action.setChecked(False)
                 return
-            self.settings.setValue(FOLDER_KEY, chosen)
-        self.settings.setValue(ENABLED_KEY, "true" if on else "false")
+            user_settings.write(self.settings, user_settings.PUBLISH_FOLDER, chosen)
+        user_settings.write(self.settings, user_settings.PUBLISH_ON_SAVE, on)
         if on:
             self.schedule()
 

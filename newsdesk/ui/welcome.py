@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from newsdesk import settings as user_settings
 from newsdesk.library import Library
 
-WELCOME_SHOWN_KEY = "welcome/shown"
 # What each pointer says, and the main window's action (by its name) its button triggers.
 POINTERS = (
     (
@@ -121,11 +121,11 @@ def maybe_show_welcome(
 ) -> WelcomeDialog | None:
     """Show the welcome on the first run only; returns it, or None when it was seen before."""
     s = settings if settings is not None else QSettings()
-    if s.value(WELCOME_SHOWN_KEY, False, type=bool):
+    if user_settings.read(s, user_settings.WELCOME_SHOWN):
         return None
     dialog = WelcomeDialog(library, parent)
     dialog.show()
     # Remembered as soon as it is shown: a welcome that nags at every start is no welcome.
-    s.setValue(WELCOME_SHOWN_KEY, True)
+    user_settings.write(s, user_settings.WELCOME_SHOWN, True)
     s.sync()
     return dialog

@@ -20,6 +20,7 @@ CORE = [
     "newsdesk.rules",
     "newsdesk.constants",
     "newsdesk.concurrency",
+    "newsdesk.settings",
 ]
 
 

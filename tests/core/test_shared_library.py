@@ -375,3 +375,29 @@ def test_on_a_laptop_library_anyone_may_publish(library):
     article = library.create_article(headline="Laptop story")
     assert library.update_article(article.id, status="published").status == "published"
     assert article.created_by  # the writer's name, for sync to carry
+
+
+@pytest.mark.postgres
+def test_a_shared_library_keeps_focal_points_crops_and_look_alike_hashes(pg_library, tmp_path):
+    from benchmarks.generate import sample_photo
+    from newsdesk.crops import Box, crop_for
+    from newsdesk.images.library_import import import_image
+    from newsdesk.images.near import find_look_alikes
+
+    image = import_image(pg_library, sample_photo(tmp_path / "quay.jpg", 1600, 900, seed=7))
+    assert len(image.dhash) == 16
+    pg_library.set_framing(image.id, focal=(0.2, 0.7), crops={"1:1": Box(0, 0, 900, 900)})
+    again = pg_library.get_image(image.id)
+    assert (again.focal_x, again.focal_y) == (0.2, 0.7)
+    assert crop_for(again, "1:1") == Box(0, 0, 900, 900)
+    png = tmp_path / "quay.png"
+    from PIL import Image as PILImage
+
+    with PILImage.open(tmp_path / "quay.jpg") as im:
+        im.resize((800, 450)).save(png, "PNG")
+    (alike,) = find_look_alikes(pg_library, [png])
+    assert alike.existing.id == image.id
+    copy = import_image(pg_library, png)
+    assert pg_library.media_blob(copy.sha256) is not None
+    assert pg_library.discard_new_image(copy.id) == "quay.png"
+    assert pg_library.media_blob(copy.sha256) is None  # its bytes went with it

@@ -13,6 +13,9 @@ import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
+from PIL import Image as PILImage
+
+from newsdesk.images.xmp import DC, IPTC_CORE, parse_xmp, xmp_text
 from newsdesk.paths import resource
 from tests.export.ld import ld_of_type
 
@@ -150,8 +153,14 @@ def test_two_stories_sharing_a_picture_each_publish_their_own_caption_and_alt(tm
         assert page.hero_alt == alt
         assert page.meta["og:image:alt"] == alt
         assert page.meta["twitter:image:alt"] == alt
-        (image,) = ld_of_type(page.ld)["image"]
-        assert image["caption"] == caption
+        images = ld_of_type(page.ld)["image"]
+        assert images and all(image["caption"] == caption for image in images)
+        # The files themselves carry THIS story's words in their XMP, not the other story's.
+        for url in [page.meta["og:image"], *(image["url"] for image in images)]:
+            rel = url.removeprefix("https://news.example.org/")
+            xmp = parse_xmp(PILImage.open(site / rel).info["xmp"])
+            assert xmp_text(xmp, DC, "description") == caption
+            assert xmp_text(xmp, IPTC_CORE, "AltTextAccessibility") == alt
 
     cards = read(site / "news" / "the-week-in-the-harbour" / "index.html").cards
     assert [alt for _href, alt in cards] == [

@@ -10,9 +10,10 @@ from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QWidget
 
 import newsdesk
+from newsdesk import settings as user_settings
 from newsdesk.sample import seed_if_new
 from newsdesk.ui.about import AboutDialog
-from newsdesk.ui.welcome import WELCOME_SHOWN_KEY, WelcomeDialog, maybe_show_welcome
+from newsdesk.ui.welcome import WelcomeDialog, maybe_show_welcome
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,9 +49,8 @@ def test_the_welcome_shows_on_the_first_run_and_never_again(qtbot, library, tmp_
 
     assert maybe_show_welcome(library, None, settings=settings) is None
     # It is the remembered setting that stops it, read back from the file.
-    assert QSettings(str(tmp_path / "first-run.ini"), QSettings.Format.IniFormat).value(
-        WELCOME_SHOWN_KEY, False, type=bool
-    )
+    stored = QSettings(str(tmp_path / "first-run.ini"), QSettings.Format.IniFormat)
+    assert user_settings.read(stored, user_settings.WELCOME_SHOWN) is True
 
 
 def test_the_welcome_names_the_sample_story_when_the_library_has_it(qtbot, library):

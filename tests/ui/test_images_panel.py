@@ -133,7 +133,7 @@ def test_drop_a_picture_credit_and_describe_it_make_it_hero_and_see_it_in_the_pr
     assert form.alt_warning.text() == ""  # its room is kept, empty
 
     # Set as hero: the preview reloads and its hero figure carries caption and credit.
-    with qtbot.waitSignal(panel.sig_article_edited, timeout=10_000):
+    with qtbot.waitSignal(panel.sig_figures_saved, timeout=10_000):
         QTest.mouseClick(panel.hero_button, Qt.MouseButton.LeftButton)
     saved(qtbot, panel)
     stored = library.get_image(image_id)
@@ -371,7 +371,7 @@ def test_hero_then_undo_restores_the_old_figures(
 ):
     a, b, c = three_figures
     panel.select_image(c)
-    with qtbot.waitSignal(panel.sig_article_edited, timeout=10_000):
+    with qtbot.waitSignal(panel.sig_figures_saved, timeout=10_000):
         panel.set_hero()
     saved(qtbot, panel)
     article = library.get_article(sample_article.id)

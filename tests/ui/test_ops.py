@@ -52,6 +52,10 @@ def test_a_story_imported_on_the_command_line_appears_in_the_open_window(
 
 def test_no_write_reaches_the_library_from_the_gui_thread(qtbot, make_window, library):
     other = library.create_article(headline="Harbour budget passes", status="published")
+    picture = library.add_images(
+        [{"sha256": "c" * 64, "ext": ".jpg", "original_name": "quay.jpg"}]
+    )[0]
+    library.save_template("Wire", {"credit": "Harbour Agency", "usage_terms": "Editorial use"})
     main = threading.main_thread()
     on_gui: list[str] = []
 
@@ -82,6 +86,22 @@ def test_no_write_reaches_the_library_from_the_gui_thread(qtbot, make_window, li
             lambda: [r.target_id for r in library.get_article(article_id).related] == [other.id],
             timeout=5000,
         )
+        # The image panel: a credit typed, the picture made hero, a template, its undo.
+        images = window.panels["images"]
+        qtbot.waitUntil(lambda: images.library_model.row_of(picture.id) >= 0, timeout=5000)
+        assert images.select_image(picture.id)
+        images.form.editors["credit"].setFocus()
+        QTest.keyClicks(images.form.editors["credit"], "Ana Ruiz")
+        images.commit_edits()
+        images.set_hero()
+        images.apply_template("Wire")
+        qtbot.waitUntil(lambda: not images.busy, timeout=5000)
+        assert library.get_image(picture.id).credit == "Harbour Agency"
+        assert library.get_article(article_id).hero.image_id == picture.id
+        images.undo()  # the template
+        qtbot.waitUntil(lambda: library.get_image(picture.id).credit == "Ana Ruiz", timeout=5000)
+        images.undo()  # the hero
+        qtbot.waitUntil(lambda: library.get_article(article_id).figures == [], timeout=5000)
         QTest.keyClicks(window.editor, " More.")
         window.show_history()
         dialog = window.history_dialog

@@ -167,7 +167,7 @@ def test_import_images_asks_for_a_template_and_applies_it_to_the_new_pictures(
 
     monkeypatch.setattr(QInputDialog, "getItem", staticmethod(choose))
     monkeypatch.setattr(
-        "newsdesk.ui.images_panel.QFileDialog.getOpenFileNames",
+        "newsdesk.ui.image_import.QFileDialog.getOpenFileNames",
         staticmethod(lambda *a, **k: ([str(f) for f in files], "")),
     )
     p = open_panel(qtbot, library)

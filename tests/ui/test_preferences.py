@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from newsdesk import settings as user_settings
 from newsdesk.images.library_import import import_image
 from newsdesk.library import Library
 from newsdesk.sample import SAMPLE_SLUG, seed_if_new
 from newsdesk.ui.preferences import (
-    LIBRARY_LOCATION_KEY,
     PreferencesDialog,
     remembered_library_dir,
     resolve_startup_library,
@@ -217,7 +217,7 @@ def test_a_target_that_cannot_be_created_leaves_the_library_where_it_was(
     assert "not moved" in message and str(root) in message
     assert not d.error_label.isHidden() and d.error_label.text() == message
     assert d.move_button.isEnabled() and not d.moving
-    assert settings.value(LIBRARY_LOCATION_KEY) is None
+    assert settings.value(user_settings.LIBRARY_LOCATION.key) is None
     _assert_untouched(library, root, files_before, articles)
 
 
@@ -269,7 +269,7 @@ def test_the_next_start_opens_the_moved_library_unless_told_otherwise(
     Library.open(moved).close()
 
     assert resolve_startup_library(default, settings) == default  # nothing remembered yet
-    settings.setValue(LIBRARY_LOCATION_KEY, str(moved))
+    user_settings.write(settings, user_settings.LIBRARY_LOCATION, str(moved))
     assert resolve_startup_library(default, settings) == moved
     other = tmp_path / "Chosen"
     assert resolve_startup_library(other, settings) == other  # --library wins

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from newsdesk import settings as user_settings
 from tests.export.stories import newsroom
 
 
@@ -11,7 +12,7 @@ def test_publish_on_save_republishes_the_edited_page_after_a_save(
     library.update_publication(name="Harbour Gazette", base_url="https://gazette.example/")
     stories = newsroom(library, tmp_path / "photos", 2)
     site = tmp_path / "site"
-    settings.setValue("publish/folder", str(site))
+    user_settings.write(settings, user_settings.PUBLISH_FOLDER, str(site))
     window = make_window(open_initial=False)
     action = window.actions_by_name["publish_on_save"]
     assert action.isCheckable() and not action.isChecked()
@@ -29,7 +30,7 @@ def test_publish_on_save_republishes_the_edited_page_after_a_save(
     assert published.args[0].mode == "incremental"
     assert published.args[0].rendered_pages == 1
     assert "Harbour wall gives way" in page.read_text(encoding="utf-8")
-    assert settings.value("publish/on_save") == "true"
+    assert user_settings.read(settings, user_settings.PUBLISH_ON_SAVE) is True
 
 
 def test_publish_on_save_stays_off_when_no_folder_is_chosen(
@@ -42,4 +43,4 @@ def test_publish_on_save_stays_off_when_no_folder_is_chosen(
     action = window.actions_by_name["publish_on_save"]
     action.setChecked(True)
     assert not action.isChecked()
-    assert settings.value("publish/on_save") in (None, "false")
+    assert user_settings.read(settings, user_settings.PUBLISH_ON_SAVE) is False

@@ -9,6 +9,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 
+from newsdesk import settings as user_settings
 from newsdesk.images.library_import import import_images
 from newsdesk.ui.preview_place import READABLE_CHARACTERS, characters_fitting
 
@@ -116,7 +117,7 @@ def test_the_preview_place_is_chosen_in_the_view_menu_and_remembered(
 def test_a_saved_place_that_makes_no_sense_falls_back_to_beside(
     qtbot, make_window, ferry_story, settings: QSettings
 ):
-    settings.setValue("window/preview_place", "upside-down")
+    user_settings.write(settings, user_settings.PREVIEW_PLACE, "upside-down")
     window = make_window()
     assert window.place_actions["beside"].isChecked()
 

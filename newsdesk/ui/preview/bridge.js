@@ -82,6 +82,17 @@
       return true;
     },
 
+    // The hero figure (markup, or "" for none) and the structured data, after a picture changed.
+    setHero: function (html, jsonLd) {
+      var body = storyBody();
+      var old = document.querySelector("article figure.figure-hero");
+      if (old) old.remove();
+      if (body && html) body.before(fromMarkup(html));
+      var ld = document.querySelector('script[type="application/ld+json"]');
+      if (ld && jsonLd) ld.textContent = jsonLd;
+      return true;
+    },
+
     // Bring a block into view, unless some of it is already on screen.
     reveal: function (id, smooth) {
       var el = id ? document.getElementById(id) : document.querySelector("header.story-head");

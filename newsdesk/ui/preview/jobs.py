@@ -31,6 +31,8 @@ PAGE_FIELDS = frozenset(
     {"headline", "dek", "byline", "section", "tags", "seo_title", "seo_description", "language"}
 )
 _HEADER_OPEN = '<header class="story-head">'
+_HERO_OPEN = '<figure class="figure figure-hero"'
+_LD_OPEN = '<script type="application/ld+json">'
 _TAGS_OPEN = '<ul class="story-tags"'
 _FOOTNOTE_DEF = re.compile(r"^\[\^[^\]]+\]:", re.M)
 
@@ -87,6 +89,7 @@ class PageResult:
     footnotes_line: int | None
     header_html: str = ""
     tags_html: str = ""  # the topics list under the body; empty when there are no tags
+    script: str = ""  # after a figure change: the one call that patches the page in the view
     partial: bool = False  # only the body's first screen: the rest follows as a patch
 
 
@@ -225,6 +228,26 @@ def build_header(generation: int, src: PageSource, renderer: BlockRenderer) -> P
         header_html=_element(html, _HEADER_OPEN, "</header>"),
         tags_html=_element(html, _TAGS_OPEN, "</ul>"),
     )
+
+
+def build_figures(
+    generation: int, src: PageSource, renderer: BlockRenderer, base: PageState
+) -> PageResult:
+    """The page after the article's figures or their pictures changed, and the patch that shows it.
+
+    Only what a picture changes is re-rendered: the hero, the body blocks that
+    place a picture (the rest come from the renderer's cache) and the
+    structured data; `script` carries them to the page in one call.
+    """
+    renderer.forget_pictures()
+    result = build_full_page(generation, src, renderer)
+    body = result.view.body
+    patch = patch_script(base, result.state, body, templates_dir=src.templates_dir)
+    hero = _element(result.html, _HERO_OPEN, "</figure>")
+    json_ld = _element(result.html, _LD_OPEN, "</script>")[len(_LD_OPEN) : -len("</script>")]
+    args = ", ".join(json.dumps(a, ensure_ascii=False) for a in (hero, json_ld.strip()))
+    result.script = f"{patch};newsdesk.setHero({args})"
+    return result
 
 
 def _element(html: str, opening: str, closing: str) -> str:

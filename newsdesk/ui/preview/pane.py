@@ -106,6 +106,7 @@ class PreviewPane(QWidget):
         self._page_text = ""  # the body text the page shows
         self._pending_text: str | None = None
         self._fields_dirty = False
+        self._figures_dirty = False
         self._busy = False
         self._pending_line: int | None = None
         self._partial = False  # the page shows only the body's first screen so far
@@ -152,6 +153,7 @@ class PreviewPane(QWidget):
         self._page_html = None
         self._pending_text = None
         self._fields_dirty = False
+        self._figures_dirty = False
         self._awaiting_frame = False
         self._page_text = article.body
         self._pending_version = self.text_version
@@ -200,6 +202,19 @@ class PreviewPane(QWidget):
             return
         self._source.fields.update(shown)
         self._fields_dirty = True
+        self._pump()
+
+    def update_figures(self, article: Article) -> None:
+        """The article's figures or their pictures changed (Library.get_article's copy): patch them in.
+
+        The hero, the body blocks that place a picture and the structured data
+        are re-rendered on the worker and patched into the page in the view; the
+        page is not reloaded, and the editor's unsaved text and fields stay.
+        """
+        if self._source is None or article.id != self._source.article.id:
+            return
+        self._source.article = article
+        self._figures_dirty = True
         self._pump()
 
     def scroll_to_line(self, line: int) -> None:
@@ -293,8 +308,19 @@ class PreviewPane(QWidget):
                 ),
                 self._on_body_rendered,
             )
-        elif self._fields_dirty:
-            self._fields_dirty = False
+        elif self._figures_dirty and self._patches:
+            self._figures_dirty = False
+            source = dataclasses.replace(
+                self._source, body=self._page_text, fields=dict(self._source.fields)
+            )
+            base = self._state
+            self._busy = True
+            self._submit(
+                lambda: jobs.build_figures(generation, source, renderer, base),
+                self._on_figures_built,
+            )
+        elif self._fields_dirty or self._figures_dirty:
+            self._fields_dirty = self._figures_dirty = False  # the simple preview: a new page
             source = dataclasses.replace(
                 self._source, body=self._page_text, fields=dict(self._source.fields)
             )
@@ -402,6 +428,15 @@ class PreviewPane(QWidget):
             else:
                 self._surface.load_page(result.html, self._library.root, self._spill_file())
                 self.sig_updated.emit()
+        self._pump()
+
+    def _on_figures_built(self, result: jobs.PageResult) -> None:
+        self._busy = False
+        if result.generation == self._generation and self._surface is not None:
+            self._view = result.view
+            self._state = result.state
+            self._body = result.view.body
+            self._surface.run_js(result.script, self._on_patched)
         self._pump()
 
     def _reveal_pending(self) -> None:
