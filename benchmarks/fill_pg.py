@@ -2,9 +2,10 @@
 
     python benchmarks/fill_pg.py N URL     # N articles (generated once, cached), URL from `server init`
 
-Rows go in with COPY (tens of thousands a second), then the search column is
-computed in one UPDATE with its GIN index dropped meanwhile, and the id
-sequences are moved past the copied ids.
+Rows go in with COPY (tens of thousands a second), then the search columns
+are computed in one UPDATE with their GIN index dropped meanwhile, the word
+counts (term_stats) taken from them, and the id sequences moved past the
+copied ids.
 """
 
 from __future__ import annotations
@@ -34,18 +35,13 @@ SERIALS = ("articles", "tags", "images", "figures", "related_stories", "publicat
 
 def copy_sqlite_into(sqlite_path: Path, url: str) -> dict[str, int]:
     """Copy every row of these tables from the SQLite library into the (empty) shared one."""
-    import psycopg
-
-    u = pg.parse_url(url)
-    conninfo = {"dbname": u.database, "user": u.username, "host": u.host or u.query.get("host")}
-    if u.port or u.query.get("port"):
-        conninfo["port"] = u.port or u.query.get("port")
     src = sqlite3.connect(sqlite_path)
     counts = {}
-    with psycopg.connect(**{k: v for k, v in conninfo.items() if v}) as dst:
+    with _connect(url) as dst:
         dst.execute("DELETE FROM publications")
         dst.execute("ALTER TABLE articles DISABLE TRIGGER newsdesk_articles_guard")
         dst.execute("DROP INDEX IF EXISTS ix_articles_search_doc")
+        dst.execute("DROP INDEX IF EXISTS ix_articles_rank_doc")
         for table in TABLES:
             src_cols = [r[1] for r in src.execute(f"PRAGMA table_info({table})")]
             dst_cols = {
@@ -63,8 +59,15 @@ def copy_sqlite_into(sqlite_path: Path, url: str) -> dict[str, int]:
                     copy.write_row(row)
                     n += 1
             counts[table] = n
-        dst.execute(f"UPDATE articles a SET search_doc = {search_pg.DOC_SQL}")
+        dst.execute(
+            f"UPDATE articles a SET search_doc = {search_pg.DOC_SQL}, rank_doc = {search_pg.RANK_SQL}"
+        )
+        dst.execute("DELETE FROM term_stats")
+        dst.execute(
+            f"INSERT INTO term_stats (term, docs) SELECT word, ndoc FROM {search_pg.TS_STAT}"
+        )
         dst.execute("CREATE INDEX ix_articles_search_doc ON articles USING gin (search_doc)")
+        dst.execute("CREATE INDEX ix_articles_rank_doc ON articles USING gin (rank_doc)")
         dst.execute("ALTER TABLE articles ENABLE TRIGGER newsdesk_articles_guard")
         for table in SERIALS:
             dst.execute(
@@ -77,8 +80,68 @@ def copy_sqlite_into(sqlite_path: Path, url: str) -> dict[str, int]:
     return counts
 
 
-def fill(n: int, url: str) -> dict[str, int]:
-    return copy_sqlite_into(cached_library(n) / "library.sqlite", url)
+def fill(n: int, url: str, *, copies: int = 1) -> dict[str, int]:
+    """n generated articles; with copies > 1, each copied that many times (n x copies in all)."""
+    counts = copy_sqlite_into(cached_library(n) / "library.sqlite", url)
+    if copies > 1:
+        counts["articles"] = replicate(url, copies)
+    return counts
+
+
+def _connect(url: str):
+    import psycopg
+
+    u = pg.parse_url(url)
+    conninfo = {"dbname": u.database, "user": u.username, "host": u.host or u.query.get("host")}
+    if u.port or u.query.get("port"):
+        conninfo["port"] = u.port or u.query.get("port")
+    return psycopg.connect(**{k: v for k, v in conninfo.items() if v})
+
+
+def replicate(url: str, copies: int) -> int:
+    """Copy every article (search documents, tags) copies - 1 more times, inside PostgreSQL.
+
+    Far faster than generating and indexing n x copies stories: the search
+    documents are copied, not computed again, and each word's story count
+    (term_stats) multiplied. The copies get new ids, uids and slugs.
+    """
+    with _connect(url) as dst:
+        top = dst.execute("SELECT max(id) FROM articles").fetchone()[0]
+        cols = [
+            r[0]
+            for r in dst.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_name = 'articles' AND table_schema = current_schema() "
+                "ORDER BY ordinal_position"
+            )
+        ]
+        rest = [c for c in cols if c not in ("id", "uid", "slug")]
+        dst.execute("ALTER TABLE articles DISABLE TRIGGER newsdesk_articles_guard")
+        dst.execute("DROP INDEX IF EXISTS ix_articles_search_doc")
+        dst.execute("DROP INDEX IF EXISTS ix_articles_rank_doc")
+        for k in range(1, copies):
+            dst.execute(
+                f"INSERT INTO articles (id, uid, slug, {', '.join(rest)}) "
+                f"SELECT id + {k * top}, gen_random_uuid()::text, slug || '-c{k}', "
+                f"{', '.join(rest)} FROM articles WHERE id <= {top} ORDER BY id"
+            )
+            dst.execute(
+                "INSERT INTO article_tags (article_id, tag_id, position) "
+                f"SELECT article_id + {k * top}, tag_id, position FROM article_tags "
+                f"WHERE article_id <= {top}"
+            )
+        dst.execute(f"UPDATE term_stats SET docs = docs * {copies}")
+        dst.execute("CREATE INDEX ix_articles_search_doc ON articles USING gin (search_doc)")
+        dst.execute("CREATE INDEX ix_articles_rank_doc ON articles USING gin (rank_doc)")
+        dst.execute("ALTER TABLE articles ENABLE TRIGGER newsdesk_articles_guard")
+        dst.execute(
+            "SELECT setval(pg_get_serial_sequence('articles', 'id'), "
+            "(SELECT max(id) FROM articles) + 1, false)"
+        )
+        dst.commit()
+        dst.autocommit = True
+        dst.execute("VACUUM ANALYZE articles")
+        return dst.execute("SELECT count(*) FROM articles").fetchone()[0]
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ ORDER = [
     "bench_preview.py",
     "bench_startup.py",
     "bench_export.py",
+    "bench_hugo.py",
     "bench_render.py",
     "bench_spell.py",
     "bench_photodesk.py",

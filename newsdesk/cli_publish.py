@@ -99,23 +99,43 @@ def cmd_publish(args) -> int:
         lib.set_setting(USER_SETTING, user.strip())
         problems = 0
         for article in articles:
+            # Progress (pictures can take a while) on a terminal only: scripts read the results.
+            progress = _progress(article.slug) if sys.stderr.isatty() else None
             try:
-                outcome = publish_story(lib, api, article, status=args.status, force=args.force)
+                outcome = publish_story(
+                    lib, api, article, status=args.status, force=args.force, progress=progress
+                )
             except NotPublishable as exc:
+                _clear(progress)
                 problems += 1
                 print(f"{exc.slug}: not published; {len(exc.problems)} problem(s)")
                 for line in exc.problems:
                     print(f"  - {line[0].upper()}{line[1:]}")
                 continue
             except WordPressError as exc:
+                _clear(progress)
                 print(f"newsdesk: {article.slug}: {exc}", file=sys.stderr)
                 return EXIT_ERROR
+            _clear(progress)
             print(outcome.message)
             if not outcome.ok:
                 problems += 1
         if not articles:
             print("No published stories to send.")
     return EXIT_PROBLEMS if problems else EXIT_OK
+
+
+def _progress(slug: str):
+    def say(text: str) -> None:
+        print(f"\r\033[K{slug}: {text}", end="", file=sys.stderr, flush=True)
+
+    return say
+
+
+def _clear(progress) -> None:
+    """Wipe the progress line before a result is printed."""
+    if progress is not None:
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
 
 
 COMMANDS = {"publish": cmd_publish}

@@ -19,7 +19,7 @@ from newsdesk.library.errors import LibraryDamaged, LibraryError, NewerLibrary
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest migration. Opening a library that is already there needs no
 # Alembic at all (a tenth of a second at start-up); a test keeps this in step.
-SCHEMA_HEAD = "0016"
+SCHEMA_HEAD = "0017"
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -27,15 +27,21 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
     """What schema comparisons look at: each engine's search index lives outside the models.
 
     SQLite's FTS5 tables and the article list's section and tag counts (kept by
-    triggers), and PostgreSQL's search column and its index (library/search_pg.py).
+    triggers), and PostgreSQL's search columns, their index and word counts (library/search_pg.py).
     """
     if (
         type_ == "table"
         and name
-        and (name.startswith("articles_fts") or name in ("section_counts", "tag_counts"))
+        and (
+            name.startswith("articles_fts")
+            or name in ("section_counts", "tag_counts", "term_stats")
+        )
     ):
         return False
-    return not (type_ in ("column", "index") and name in ("search_doc", "ix_articles_search_doc"))
+    return not (
+        type_ in ("column", "index")
+        and name in ("search_doc", "rank_doc", "ix_articles_search_doc", "ix_articles_rank_doc")
+    )
 
 
 def alembic_config():

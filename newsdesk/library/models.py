@@ -502,8 +502,9 @@ class RemotePost(Base):
     """A story as newsdesk last sent it to a remote site (WordPress): what makes publishing idempotent.
 
     `sent_hash` is the SHA-256 of everything the post was made from; `remote_modified`
-    is the site's own modification time after our last write (a later one means someone
-    edited the post there); `media` is JSON: each picture's SHA-256 -> its media item.
+    is the site's own modification time after our last write, with a short digest of the
+    post's words (either changing means someone edited the post there); `media` is JSON:
+    each picture's SHA-256 -> its media item.
     """
 
     __tablename__ = "remote_posts"

@@ -97,7 +97,13 @@ def make_engine(url: URL) -> Engine:
     engine = create_engine(
         url,
         pool_pre_ping=True,
-        connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "newsdesk"},
+        connect_args={
+            "connect_timeout": CONNECT_TIMEOUT_S,
+            "application_name": "newsdesk",
+            # newsdesk asks short questions: starting parallel workers for one
+            # cost more than the answer (100 ms of a 5 ms suggestion, measured).
+            "options": "-c max_parallel_workers_per_gather=0",
+        },
     )
     event.listen(engine, "handle_error", _explain_failure)
     return engine

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import tempfile
 from pathlib import Path
 
 import appdirs
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, event, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -43,6 +42,10 @@ class SharedLibrary(Library):
     def __init__(self, url, engine: Engine) -> None:
         self.url = url
         super().__init__(cache_root(url), engine)
+        # The articles a transaction indexed are indexed once, together, as it
+        # commits (search_pg.index_articles): one statement for a sync batch.
+        event.listen(self._sessions, "before_commit", _index_queued)
+        event.listen(self._sessions, "after_rollback", _forget_queued)
 
     @classmethod
     def open_url(cls, value: str) -> SharedLibrary:
@@ -85,37 +88,63 @@ class SharedLibrary(Library):
         return True
 
     def _index(self, s: Session, article: Article) -> None:
-        search_pg.index_article(s.connection(), article.id)
+        s.info.setdefault(_QUEUE, set()).add(article.id)
 
     def _unindex(self, s: Session, article_id: int) -> None:
-        pass  # the document is a column of the deleted row
+        # The document goes with the row; its words leave the counts now,
+        # while the row (its deletion not yet flushed) can still be read.
+        search_pg.uncount_articles(s.connection(), [article_id])
+        s.info.get(_QUEUE, set()).discard(article_id)
 
-    def _fts_ids(self, conn, match, query, *, prefix, limit, status, section, snippets=True):
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 50,
+        prefix: bool = True,
+        status: str | None = None,
+        section: str | None = None,
+        snippets: bool = True,
+    ) -> list[search.SearchHit]:
+        """Ranked full-text search, as on a library folder; one query to the server.
+
+        The hits come back with the fields shown and, for snippets, the bodies
+        of the page shown only: every round trip counts on a shared server.
+        """
         # The words SQLite's match holds (search.build_match): a one-letter word
         # still being typed after others waits here too.
-        terms = [t.replace('""', '"') for t in re.findall(r'"((?:[^"]|"")*)"', match)]
-        tsquery = search_pg.tsquery_from_terms(terms, prefix=prefix)
+        terms = search.searched_terms(query, prefix)
+        typing = search.is_typing(query, prefix)
+        tsquery = search_pg.tsquery_from_terms(terms, prefix=typing)
         if tsquery is None:
             return []
-        ids = search_pg.ranked_ids(conn, tsquery, limit=limit, status=status, section=section)
-        if not ids or not snippets:
-            return [(i, "") for i in ids]
-        bodies = dict(
-            conn.execute(select(Article.id, Article.body).where(Article.id.in_(ids))).all()
-        )
-        terms = search.query_terms(query)
-        return [(i, search.make_snippet(bodies.get(i, ""), terms, prefix=prefix)) for i in ids]
+        with self.engine.connect() as conn:
+            rows = search_pg.ranked_rows(
+                conn, tsquery, limit=limit, status=status, section=section, bodies=snippets
+            )
+        return [
+            search.SearchHit(
+                *row[:-1],
+                snippet=search.make_snippet(row[-1], terms, prefix=typing) if snippets else "",
+            )
+            for row in rows
+        ]
 
     def rebuild_search_index(self) -> None:
         with self.engine.begin() as conn:
             search_pg.rebuild_index(conn)
 
     def check_search_index(self) -> None:
-        """Raise search.IndexOutOfStep unless every article's search document is current."""
+        """Raise search.IndexOutOfStep unless every search document and word count is current."""
         with self.engine.connect() as conn:
             stale = search_pg.stale_documents(conn)
+            wrong = 0 if stale else search_pg.wrong_term_counts(conn)
         if stale:
             raise search.IndexOutOfStep(f"{stale} article(s) have an out-of-date search document.")
+        if wrong:
+            raise search.IndexOutOfStep(
+                f"{wrong} word(s) have a wrong count of the stories holding them."
+            )
 
     def checkpoint(self) -> None:
         pass  # the server keeps its own files consistent
@@ -193,6 +222,12 @@ class SharedLibrary(Library):
                 .on_conflict_do_nothing(index_elements=["sha256"])
             )
 
+    def has_media_blob(self, sha256: str) -> bool:
+        """Whether the picture's bytes are stored already (sync then sends nothing)."""
+        with self.engine.connect() as conn:
+            found = conn.execute(select(MediaBlob.sha256).where(MediaBlob.sha256 == sha256))
+            return found.first() is not None
+
     def media_blob(self, sha256: str) -> bytes | None:
         """A picture's bytes by SHA-256, or None (what sync fetches)."""
         with self.engine.connect() as conn:
@@ -202,6 +237,20 @@ class SharedLibrary(Library):
     # ---- the change log ------------------------------------------------------
     def watch_changes(self, last_id: int | None = None) -> ChangeWatch:
         return _SharedChangeWatch(self.engine, self.origin, last_id)
+
+
+_QUEUE = "newsdesk_reindex"
+
+
+def _index_queued(session: Session) -> None:
+    ids = session.info.pop(_QUEUE, None)
+    if ids:
+        session.flush()
+        search_pg.index_articles(session.connection(), ids)
+
+
+def _forget_queued(session: Session) -> None:
+    session.info.pop(_QUEUE, None)
 
 
 class _SharedChangeWatch(ChangeWatch):

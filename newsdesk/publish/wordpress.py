@@ -143,7 +143,9 @@ class Plan:
 class _PlaceholderAssets(Assets):
     """The page's assets with every picture at a placeholder address named by its SHA-256."""
 
-    def image_ref(self, image: Image, *, alt: str, purpose: str) -> ImageRef:
+    def image_ref(
+        self, image: Image, *, alt: str, purpose: str, words: tuple[str, str] | None = None
+    ) -> ImageRef:
         return ImageRef(
             src=f"{_PLACEHOLDER}{image.sha256}", width=image.width, height=image.height, alt=alt
         )
@@ -159,6 +161,8 @@ def default_status(article: Article, now: datetime | None = None) -> str:
 def make_plan(library, article: Article, *, status: str | None = None, now=None) -> Plan:
     """Check the story and gather the post; raises NotPublishable with the reasons it may not go."""
     now = now or utcnow()
+    if getattr(article, "deleted_at", None) is not None:
+        raise NotPublishable(article.slug, ["it is in the trash; restore it first"])
     status = status or default_status(article, now)
     if status not in STATUSES:
         raise NotPublishable(article.slug, [f"{status!r} is not a WordPress status"])
@@ -273,7 +277,7 @@ def publish_story(
             remote = api.get(f"wp/v2/posts/{record.post_id}", context="edit")
         except NotFoundOnSite:
             remote = None  # deleted in WordPress: made again below
-    edited = remote is not None and str(remote.get("modified_gmt", "")) != record.remote_modified
+    edited = remote is not None and _changed_since(remote, record.remote_modified)
     if edited and not force:
         when = str(remote.get("modified_gmt", "")).replace("T", " ")
         return Outcome(
@@ -343,7 +347,7 @@ def publish_story(
         link=str(saved.get("link", "")),
         status=str(saved.get("status", "")),
         sent_hash=digest,
-        remote_modified=str(saved.get("modified_gmt", "")),
+        remote_modified=_remote_state(saved),
         media=json.dumps(media, sort_keys=True),
     )
     state = {"publish": "published", "future": "scheduled", "draft": "a draft"}.get(
@@ -358,6 +362,26 @@ def publish_story(
         str(saved.get("status", "")),
         f"{article.slug}: {verb} post {saved['id']} ({state}) at {saved.get('link', api.site)}.",
     )
+
+
+def _remote_state(post: dict) -> str:
+    """What we remember of the post as WordPress holds it: its modified_gmt and a digest.
+
+    WordPress keeps whole seconds, so an edit made in the same second as our
+    publish leaves modified_gmt as it was; the digest of the words (raw title,
+    content, excerpt) catches it. Status is left out: WordPress itself turns a
+    scheduled post into a published one at its time.
+    """
+    words = [(post.get(k) or {}).get("raw", "") for k in ("title", "content", "excerpt")]
+    digest = hashlib.sha256(json.dumps(words, ensure_ascii=False).encode("utf-8")).hexdigest()
+    return f"{post.get('modified_gmt', '')} {digest[:16]}"
+
+
+def _changed_since(remote: dict, remembered: str) -> bool:
+    """The post was changed in WordPress since we recorded `remembered` (see _remote_state)."""
+    modified, _, digest = remembered.partition(" ")
+    now_modified, _, now_digest = _remote_state(remote).partition(" ")
+    return now_modified != modified or bool(digest) and now_digest != digest
 
 
 def _keep_media(library, site: str, article_uid: str, media: dict, record) -> None:

@@ -57,6 +57,8 @@ def push_picture(laptop, server, sha256: str, ext: str) -> None:
     src = laptop.media_dir / name
     store = getattr(server, "store_media_blob", None)
     if store is not None:  # a shared library keeps pictures in its database
+        if server.has_media_blob(sha256):
+            return  # sent before (by anyone): pictures travel once
         if not src.is_file():
             raise PictureProblem(f"The picture {name} is missing from {src.parent}.")
         if _sha256(src) != sha256:

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from newsdesk import settings
@@ -64,8 +66,19 @@ def forget_bases(s: Session, kind: str, keys: Iterable[str]) -> None:
 
 
 def put_bases(s: Session, kind: str, bases: dict[str, Snapshot]) -> None:
-    for key, snap in bases.items():
-        s.merge(SyncBase(kind=kind, key=key, data=json.dumps(snap, sort_keys=True)))
+    """Store these bases, replacing older ones: one statement for a whole batch."""
+    if not bases:
+        return
+    rows = [
+        {"kind": kind, "key": key, "data": json.dumps(snap, sort_keys=True)}
+        for key, snap in bases.items()
+    ]
+    dialect = s.get_bind().dialect.name
+    stmt = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(SyncBase)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["kind", "key"], set_={"data": stmt.excluded.data}
+    )
+    s.connection().execute(stmt, rows)
 
 
 def open_conflicts(library, keys: Iterable[str] | None = None) -> list[SyncConflict]:

@@ -528,7 +528,7 @@ class MainWindow(NewsroomActions, SyncActions, QMainWindow):
         """The article open when the window last closed, or the newest one."""
         uid = self._last_article_uid()
         article = self.library.find_article(str(uid)) if uid else None
-        if article is None:
+        if article is None or article.deleted_at is not None:  # never reopen the trash
             newest = self.library.list_articles(limit=1)
             article = self.library.find_article(newest[0].id) if newest else None
         if article is not None:
@@ -605,7 +605,7 @@ class MainWindow(NewsroomActions, SyncActions, QMainWindow):
         self.browser.clear_selection()
         if self.preview is not None:
             self.preview.clear()
-        self.settings.remove(self._last_article_key())
+        self._remember_last_article("")  # next start opens the newest story instead
 
     def _open_from_list(self, article_id: int) -> None:
         """Return in the list: open the article and start writing in its body."""

@@ -294,6 +294,8 @@ class TrashActions(QObject):
 
         def done(_article) -> None:
             window.browser.remove_article(article_id)
+            if window.article is None:
+                window.browser.clear_selection()  # no row looks open when none is
             self.undoable = (article_id, headline, was_open)
             name = f"“{headline}”" if headline else "The story"
             window.statusBar().showMessage(

@@ -76,6 +76,13 @@ def test_a_draft_may_go_out_before_it_passes_preflight(library):
         make_plan(library, story, status="publish")
 
 
+def test_a_story_in_the_trash_is_not_sent(library, tmp_path):
+    story = story_with_pictures(library, tmp_path / "p", "thrown-away")
+    library.trash_article(story.id)
+    with pytest.raises(NotPublishable, match="in the trash; restore it first"):
+        make_plan(library, library.get_article(story.id), status="draft")
+
+
 def test_what_is_sent_changes_exactly_when_the_story_does(library, tmp_path):
     story = story_with_pictures(library, tmp_path / "p", "hash-story")
     first = make_plan(library, story).digest()
@@ -123,3 +130,22 @@ def test_the_library_remembers_what_each_site_holds(library):
 @pytest.mark.postgres
 def test_the_shared_library_remembers_what_each_site_holds(pg_library):
     _round_trip(pg_library)
+
+
+def test_an_edit_in_wordpress_within_the_same_second_is_noticed():
+    from newsdesk.publish.wordpress import _changed_since, _remote_state
+
+    ours = {
+        "modified_gmt": "2026-11-29T10:00:00",
+        "title": {"raw": "Storm breaks the wall"},
+        "content": {"raw": "<p>Body</p>"},
+        "excerpt": {"raw": "Dek"},
+        "status": "future",
+    }
+    remembered = _remote_state(ours)
+    assert not _changed_since(ours, remembered)
+    # WordPress publishing a scheduled post at its time is not an edit.
+    assert not _changed_since({**ours, "status": "publish"}, remembered)
+    # Same second, other words: an edit.
+    assert _changed_since({**ours, "title": {"raw": "A web editor's title"}}, remembered)
+    assert _changed_since({**ours, "modified_gmt": "2026-11-29T10:00:01"}, remembered)

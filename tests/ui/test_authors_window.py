@@ -3,7 +3,6 @@ completion from the records, down to the exported page's JSON-LD."""
 
 from __future__ import annotations
 
-import json
 import re
 
 from PySide6.QtCore import Qt
@@ -11,6 +10,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from newsdesk.export import export_site
+from tests.export.ld import ld_of_type
 from tests.export.sample import add_image, make_jpeg, published
 
 
@@ -89,7 +89,7 @@ def test_an_author_made_in_the_window_completes_in_the_byline_and_exports_as_a_p
     report = export_site(library, out, workers=1)
     assert report.ok, report.problem_lines()
     page = next(out.rglob("ferry-returns/index.html")).read_text(encoding="utf-8")
-    ld = json.loads(
+    ld = ld_of_type(
         re.search(r'<script type="application/ld\+json">\s*(.*?)\s*</script>', page, re.S)[1]
     )
     assert ld["author"] == [

@@ -67,12 +67,18 @@ def test_ctrl_z_in_the_editor_still_undoes_typing_not_a_deletion(qtbot, window, 
 
 def test_deleting_the_open_story_saves_it_then_closes_it_cleanly(qtbot, window, library):
     article_id = window.article.id
+    other = library.create_article(headline="Another story", body="Text.")
+    window.browser.refresh()
+    qtbot.waitUntil(lambda: other.id in listed_ids(window))
+    window.browser.select_article(article_id)
     QTest.keyClicks(window.editor, "Last words. ")
     window.actions_by_name["delete"].trigger()  # Edit > Delete, from the menu
     qtbot.waitUntil(lambda: article_id not in listed_ids(window), timeout=5000)
     assert window.article is None
     assert not window.editor.isEnabled() and window.editor.toPlainText() == ""
     assert window.windowTitle() == "newsdesk"
+    assert listed_ids(window) == [other.id]
+    assert window.browser.view.selectionModel().selectedRows() == []  # no row looks open
     trashed = library.get_article(article_id)
     assert trashed.deleted_at is not None and "Last words. " in trashed.body  # nothing lost
     version = trashed.version

@@ -151,10 +151,12 @@ def _match_expression(terms: Sequence[str]) -> str:
     return " OR ".join(f'"{t}"' for t in terms)
 
 
-def _fts_candidates(conn: Connection, source: _Source, terms: Sequence[str]) -> dict[int, float]:
+def _fts_candidates(
+    conn: Connection, source: _Source, terms: Sequence[str], idf: dict[str, float]
+) -> dict[int, float]:
     """One ranked full-text query OR-ing the distinctive terms: id -> relevance in (0, 1]."""
     if conn.dialect.name == "postgresql":
-        return related_pg.ranked_candidates(conn, source.id, terms, CANDIDATES)
+        return related_pg.ranked_candidates(conn, source.id, terms, CANDIDATES, idf)
     if not terms:
         return {}
     rows = conn.execute(
@@ -342,7 +344,7 @@ def suggest_related(
 
         candidates, tag_weights = _tag_candidates(library, conn, source, total)
         if use_fts:
-            relevance = _fts_candidates(conn, source, terms)
+            relevance = _fts_candidates(conn, source, terms, term_idf)
         else:
             relevance = _scan_candidates(
                 conn, source, terms, include_unpublished=include_unpublished

@@ -369,7 +369,7 @@ def forget_statistics(library: Library) -> None:
 def _vocab_ready(library: Library) -> bool:
     """The vocabulary table exists; made here (with the snapshot's) if the index came later."""
     if library.engine.dialect.name == "postgresql":
-        return True  # counted in the search column's index (related_pg.py)
+        return True  # word counts in term_stats, kept by the writer (related_pg.py)
     if not library.has_fts:
         return False
     with library.engine.connect() as conn:
