@@ -54,9 +54,10 @@ from newsdesk.export.site import (
     export_site,
     preflight_messages,
     section_segment,
+    story_folder,
 )
 from newsdesk.export.state import ExportState
-from newsdesk.export.writer import SiteWriter, check_segment, load_manifest
+from newsdesk.export.writer import SiteWriter, load_manifest
 from newsdesk.library import Library
 from newsdesk.render.page import is_public
 
@@ -379,7 +380,7 @@ class _Incremental(_Export):
                 self.report.skipped.append(outcome)
                 continue
             try:
-                folder = f"{check_segment(section_segment(a.section))}/{check_segment(a.slug)}"
+                folder = story_folder(a)
             except ValueError as exc:
                 outcome.reasons.append(f"its slug or section cannot be a folder name ({exc})")
                 self.report.failed.append(outcome)

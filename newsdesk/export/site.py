@@ -240,7 +240,7 @@ class _Export:
                 (target if target is not None else self.report.skipped).append(outcome)
                 continue
             try:
-                folder = f"{check_segment(section_segment(article.section))}/{check_segment(article.slug)}"
+                folder = story_folder(article)
             except ValueError as exc:
                 outcome.reasons.append(f"its slug or section cannot be a folder name ({exc})")
                 self.report.failed.append(outcome)
@@ -864,6 +864,11 @@ def _image_fp(img: Image) -> list[Any]:
         img.width,
         img.height,
     ]
+
+
+def story_folder(article) -> str:
+    """The story's folder in the site, `section/slug`; ValueError when either cannot be one."""
+    return f"{check_segment(section_segment(article.section))}/{check_segment(article.slug)}"
 
 
 def _fingerprint(article: Article, extra: dict[str, Image], now: datetime, env: str) -> str:
