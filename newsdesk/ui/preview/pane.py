@@ -111,6 +111,7 @@ class PreviewPane(QWidget):
         self._pending_line: int | None = None
         self._partial = False  # the page shows only the body's first screen so far
         self.last_render_ms = 0.0  # worker time of the newest body update
+        self.last_render_cpu_ms = 0.0  # and the worker thread's processor time in it
         # Every body text handed to update_body gets the next version; the page reports
         # the version it draws, so a caller can tell when a keystroke is on screen.
         self.text_version = 0
@@ -400,6 +401,7 @@ class PreviewPane(QWidget):
             self._body = result.body
             self._footnotes_line = result.footnotes_line
             self.last_render_ms = result.render_ms
+            self.last_render_cpu_ms = result.render_cpu_ms
             if self._view is not None:
                 self._view.body = result.body
                 self._view.reading_time = result.state.reading_time
