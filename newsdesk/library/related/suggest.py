@@ -181,7 +181,7 @@ def top_terms(
     """
     use_fts = _vocab_ready(library)
     with library.engine.connect() as conn:
-        source = load_source(conn, article_id)
+        source = load_source(conn, article_id, _df_cache.tag_counts(library))
         _, top = _article_terms(
             library, conn, source, use_fts, headline=headline, dek=dek, body=body
         )
@@ -245,7 +245,11 @@ def suggest_with_cards(
     now = now or datetime.now(UTC)
     use_fts = _vocab_ready(library)
     with library.engine.connect() as conn:
-        source = load_source(conn, article_id)
+        known_tags = _df_cache.tag_counts(library)
+        source = load_source(conn, article_id, known_tags)
+        _df_cache.remember_tag_counts(
+            library, {t: n for t, n in source.tag_counts.items() if t not in known_tags}
+        )
         source.picked |= set(exclude)
         total, top = _article_terms(
             library, conn, source, use_fts, headline=headline, dek=dek, body=body
