@@ -192,6 +192,23 @@ def test_layout_and_last_article_come_back_next_time(qtbot, make_window, library
     assert other.id != second.article.id
 
 
+def test_a_new_story_typed_at_once_is_listed_once(qtbot, window, library):
+    """It was listed twice: put first when created, and again by the list's reload."""
+    window.new_article()
+    window.focus_headline()
+    for letter in "Ferry timetable changes":
+        QTest.keyClicks(window.form.headline, letter)
+        qtbot.wait(20)
+    qtbot.waitUntil(lambda: window.article is not None, timeout=5000)
+    model = window.browser.model
+    qtbot.waitUntil(lambda: not model._fetching and len(model.rows) == 2, timeout=5000)
+    qtbot.wait(300)  # a late page would add the story again
+    assert [row.headline for row in model.rows] == [
+        "Ferry timetable changes",
+        "Council votes to close the old bridge for a year",
+    ]
+
+
 def test_browser_fetches_one_page_at_first_and_more_as_it_scrolls(qtbot, make_window, library):
     bulk_articles(library, 2000)
     window = make_window()
