@@ -102,6 +102,7 @@ class NewsroomActions:
         self.import_box: QMessageBox | None = None
         self.notes: list[ArticleNote] = []
         self._notes_generation = 0  # only the newest read of the notes is listed
+        self._notes_article_id: int | None = None  # whose notes are listed
         file_menu.insertAction(
             self.actions_by_name["export"],  # type: ignore[attr-defined]
             a(file_menu, "Import &articles…", self.import_articles_dialog, name="import_articles"),
@@ -310,13 +311,19 @@ class NewsroomActions:
         )
 
     def load_notes(self) -> None:
-        """Read the open story's notes on a worker, then list them (none while they come)."""
+        """Read the open story's notes on a worker, then list them.
+
+        Another story's notes go at once; this story's stay listed until the new ones come.
+        """
         self._notes_generation += 1
-        self.notes = []
-        self.show_notes()
-        if self.article is None:
+        article_id = self.article.id if self.article is not None else None
+        if article_id != self._notes_article_id:
+            self._notes_article_id = article_id
+            self.notes = []
+            self.show_notes()
+        if article_id is None:
             return
-        library, article_id = self.library, self.article.id
+        library = self.library
         generation = self._notes_generation
 
         def show(notes: list[ArticleNote]) -> None:
