@@ -17,8 +17,9 @@ from newsdesk.ui.autosave import Autosaver
 from newsdesk.ui.browser import LibraryBrowser
 from newsdesk.ui.editor import FindBar, MarkdownEditor
 from newsdesk.ui.keyboard import REGIONS, RegionCycler, ShortcutsDialog, WindowKeys, shortcut_rows
-from newsdesk.ui.ops import Operations
+from newsdesk.ui.ops import Operations, failure_message
 from newsdesk.ui.panels import Panel, first_focusable
+from newsdesk.ui.workers import run_task
 
 if TYPE_CHECKING:
     from newsdesk.ui.images_panel import ImagesPanel
@@ -53,7 +54,10 @@ class WindowActions:
         action = QAction(text, self)
         if shortcut is not None:
             if isinstance(shortcut, list):
-                action.setShortcuts([QKeySequence(s) for s in shortcut])
+                # A standard key this platform leaves unbound (Replace on Linux) is dropped,
+                # so the menu shows the first key that works.
+                keys = [QKeySequence(s) for s in shortcut]
+                action.setShortcuts([k for k in keys if not k.isEmpty()])
             else:
                 action.setShortcut(QKeySequence(shortcut))
         action.setCheckable(checkable)
@@ -288,16 +292,28 @@ class WindowActions:
 
     # ---- other commands ------------------------------------------------------------------
     def run_preflight(self) -> None:
+        """Article > Check: the open story's preflight, run on a worker, then what it found."""
         if self.article is None:
             return
-        try:
-            from newsdesk.preflight import preflight
-        except ImportError:
-            QMessageBox.information(self, "Check", "Preflight checks are not available yet.")
-            return
-        self.autosave.flush()
-        article = self.library.get_article(self.article.id)
-        problems = list(preflight(self.library, article))
+        from newsdesk.preflight import preflight
+
+        self.autosave.flush()  # the checks see what the editor shows
+        library, article_id = self.library, self.article.id
+
+        def check() -> list:
+            return list(preflight(library, library.get_article(article_id)))
+
+        def show(problems: list) -> None:
+            if self.article is not None and self.article.id == article_id:
+                self._show_preflight(problems)
+
+        def failed(exc: BaseException) -> None:
+            message = f"The checks could not run: {failure_message(exc)}"
+            self.statusBar().showMessage(message, 8000)
+
+        run_task(check, on_done=show, on_error=failed)
+
+    def _show_preflight(self, problems: list) -> None:
         errors = [p for p in problems if p.is_error]
         warnings = "".join(f"<li>{html.escape(str(p))}</li>" for p in problems if not p.is_error)
         worth = f"<p>Worth a look:</p><ul>{warnings}</ul>" if warnings else ""

@@ -81,13 +81,28 @@ class ConflictHandling:
 
     # ---- two windows on one library ------------------------------------------------------
     def _on_conflict(self, article_id: int) -> None:
+        """Autosave was refused: the library's copy is newer. Read it on a worker, then merge or ask."""
         if self.article is None or article_id != self.article.id or self.conflict_box is not None:
             return
-        theirs = self.library.find_article(article_id)
-        if theirs is not None and self.merge_into_editor(theirs):
-            # Saved elsewhere (a sync, another window), but not what was typed here: both kept.
-            self.statusBar().showMessage(self._pulled_words(), 5000)
-            return
+        library = self.library
+
+        def arrived(theirs: Article | None) -> None:
+            if (
+                self.article is None
+                or self.article.id != article_id
+                or self.conflict_box is not None
+                or not self.autosave.conflicted
+            ):
+                return  # another story opened, or the conflict was settled meanwhile
+            if theirs is not None and self.merge_into_editor(theirs):
+                # Saved elsewhere (a sync, another window), but not what was typed here: both kept.
+                self.statusBar().showMessage(self._pulled_words(), 5000)
+                return
+            self._ask_what_to_keep()
+
+        run_task(lambda: library.find_article(article_id), on_done=arrived)
+
+    def _ask_what_to_keep(self) -> None:
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Article changed elsewhere")

@@ -204,3 +204,32 @@ def test_the_notes_of_a_story_are_read_off_the_gui_thread(qtbot, make_window, li
         window.open_article(story.id)
         qtbot.waitUntil(lambda: window.notes_panel.list.count() == 1, timeout=5000)
     assert not [s for s in gui.seen["notes"] if "article_notes" in s[0]]
+
+
+def test_the_check_runs_on_a_worker_and_says_what_it_found(
+    qtbot, make_window, library, sample_article
+):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    window = make_window()
+    wait_preview_ready(qtbot, window)
+    said: list[str] = []
+
+    def answer_the_box() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            said.append(box.text())
+            box.done(0)
+
+    closer = QTimer(interval=50)
+    closer.timeout.connect(answer_the_box)
+    closer.start()
+    with GuiThreadStatements(library) as gui:
+        gui.phase = "the check"
+        window.run_preflight()
+        qtbot.waitUntil(lambda: bool(said), timeout=10_000)
+    closer.stop()
+    assert "Not ready to publish yet" in said[0]
+    assert "hero" in said[0].lower()  # the sample story has no picture yet
+    assert gui.seen["the check"] == []
