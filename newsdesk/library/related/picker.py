@@ -14,7 +14,7 @@ from datetime import datetime
 from newsdesk.library.library import Library
 from newsdesk.library.models import Article
 from newsdesk.library.related.cards import StoryCard, story_cards
-from newsdesk.library.related.suggest import suggest_related, top_terms
+from newsdesk.library.related.suggest import suggest_with_cards
 
 SEARCH_LIMIT = 50
 SUGGESTION_LIMIT = 10
@@ -112,21 +112,15 @@ def run_suggestions(
     exclude: Sequence[int],
 ) -> tuple[list[str], list[StoryRow] | None]:
     """The article's top terms, and fresh suggestions unless those terms did not change."""
-    terms = top_terms(library, article_id, body=body)
-    if last_terms is not None and terms == last_terms:
-        return terms, None
-    found = suggest_related(
+    terms, found = suggest_with_cards(
         library,
         article_id,
         limit=SUGGESTION_LIMIT,
         include_unpublished=include_unpublished,
         body=body,
         exclude=exclude,
+        unless_terms=last_terms,
     )
-    cards = story_cards(library, [s.article_id for s in found])
-    rows = [
-        StoryRow(cards[s.article_id], reasons=tuple(s.reasons))
-        for s in found
-        if s.article_id in cards
-    ]
-    return terms, rows
+    if found is None:
+        return terms, None
+    return terms, [StoryRow(card, reasons=tuple(s.reasons)) for s, card in found]
