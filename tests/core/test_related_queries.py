@@ -160,3 +160,13 @@ def test_an_embargoed_or_draft_story_comes_only_when_unpublished_ones_are_asked_
         s.article_id for s in suggest_related(library, ferries["A"], now=NOW + timedelta(hours=4))
     ]
     assert held in later
+
+
+def test_the_pickers_search_marks_the_word_being_typed_in_each_storys_snippet(library, ferries):
+    from newsdesk.library.related.picker import SearchRequest, run_search
+
+    rows = run_search(library, SearchRequest("harbo", "", "", None, None, ferries["A"]))
+    assert {r.article_id for r in rows} == {ferries["B"], ferries["C"]}  # A is the open article
+    for row in rows:
+        assert "<mark>harbour</mark>" in row.snippet_html.lower()
+        assert row.card.slug and row.card.headline
