@@ -5,11 +5,12 @@ article, its tags, its picks, how common each tag is, each tag's sharers, the
 full-text matches, facts about every candidate, the terms the chosen ones
 share, their rows and then their cards. On SQLite each is cheap; on a busy
 PostgreSQL server each round trip cost 5-20 ms, and the suggestion 80-100 ms.
-Now the article, its tags (with how many stories carry each) and its picks
-come in one query, and the candidates in another: CTEs gather the tag
-sharers and the ranked full-text matches once, and one row per candidate
-holds its section, dates, status, the tags and terms it shares, its
-relevance, and its card (with THAT story's hero picture).
+Now the article, its tags (with how many stories carry each, unless counted
+lately) and its picks come in one query, and the suggestions in another:
+CTEs gather each tag's sharers and the ranked full-text matches once, the
+database scores every candidate (shared tags, relevance, section, recency)
+and keeps the best `limit`, and one row for each of those holds its card
+(with THAT story's hero picture) and the tags and terms it shares.
 """
 
 from __future__ import annotations
