@@ -44,6 +44,7 @@ from newsdesk.ui.history import HistoryDialog
 from newsdesk.ui.keyboard import REGIONS, RegionCycler, ShortcutsDialog, WindowKeys, shortcut_rows
 from newsdesk.ui.newsroom import NewsroomActions
 from newsdesk.ui.ops import Operations
+from newsdesk.ui.presence import PresenceActions
 from newsdesk.ui.preview_place import PROSE, PreviewPlacer
 from newsdesk.ui.spell import SpellService, attach_spelling
 from newsdesk.ui.sync_window import SyncActions, apply_text
@@ -54,7 +55,7 @@ STATS_INTERVAL_MS = 200  # the status bar's counts lag typing by at most about t
 STATE_VERSION = 1  # bump when the dock layout changes so old saved states are ignored
 
 
-class MainWindow(NewsroomActions, SyncActions, QMainWindow):
+class MainWindow(NewsroomActions, SyncActions, PresenceActions, QMainWindow):
     """The editing workspace around one library."""
 
     sig_first_paint = Signal()
@@ -234,6 +235,7 @@ class MainWindow(NewsroomActions, SyncActions, QMainWindow):
         self._set_article(None)
         self.ops.start_watching()  # stories imported by the command line appear in the list
         self.sync.start()  # a laptop linked to a shared library syncs in the background
+        self.presence.start()  # …and, online, says which story is open here
 
     def _set_tab_order(self) -> None:
         """Tab walks the library (search, filters, list) into the fields, then the body."""
@@ -1172,6 +1174,7 @@ class MainWindow(NewsroomActions, SyncActions, QMainWindow):
                 return
         self.save_layout()
         self.sync.stop()
+        self.presence.stop()
         self.ops.shutdown()
         super().closeEvent(event)
 

@@ -259,6 +259,7 @@ class SyncActions:
         self.sync.conflicts_button.clicked.connect(self.show_sync_conflicts)
         self.sync.sig_message.connect(lambda text: bar.showMessage(text, 8000))
         self.sync.sig_status.connect(self._sync_status_shown)
+        self._build_presence()  # type: ignore[attr-defined]  # ui/presence.py: who else is here
 
     def sync_now(self) -> None:
         self.sync.sync_now(manual=True)
