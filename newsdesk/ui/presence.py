@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QLabel
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -60,6 +60,10 @@ class PresenceController(QObject):
         self._busy = False
         self._again = False
         self._stopped = False
+        # A thread of its own: a server out of reach may hold a call for the
+        # connect timeout, and the window's other background work must not wait.
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
         self.timer = QTimer(self, interval=presence.HEARTBEAT_S * 1000)
         self.timer.timeout.connect(self.beat)
 
@@ -102,7 +106,7 @@ class PresenceController(QObject):
             others = presence.announce(self._engine, session, name, uid)
             return presence.ids_of(library, others)
 
-        run_task(work, on_done=self._answered, on_error=self._lost)
+        run_task(work, on_done=self._answered, on_error=self._lost, pool=self.pool)
 
     def _answered(self, others: dict[int, list[str]] | None) -> None:
         self._busy = False
@@ -138,6 +142,7 @@ class PresenceController(QObject):
             return
         self._stopped = True
         self.timer.stop()
+        self.pool.waitForDone(2000)  # a heartbeat in flight must not bring the row back
         engine, online = self._engine, self.online
         if engine is None or not online:
             return
