@@ -136,6 +136,32 @@ class PresenceController(QObject):
             self.others = others
             self.sig_others.emit(others)
 
+    def relink(self) -> None:
+        """The library was just linked to a shared library: look for one again."""
+        self._none = False
+        self._engine = None
+        self.timer.start()
+        self.beat()
+
+    def unlink(self) -> None:
+        """The library is being unlinked: leave the server (on the worker) and show nobody."""
+        self._none = True
+        self.timer.stop()
+        engine, session, own = self._engine, self.session, getattr(self.library, "engine", None)
+        self._engine = None
+        self._show({}, online=False)
+        if engine is None:
+            return
+
+        def leave() -> None:
+            try:
+                presence.leave(engine, session)
+            finally:
+                if engine is not own:
+                    engine.dispose()
+
+        run_task(leave, on_error=lambda _exc: None, pool=self.pool)
+
     def stop(self) -> None:
         """The window closes: its row goes now (quickly, and only when the server answered)."""
         if self._stopped:

@@ -23,6 +23,8 @@ from newsdesk.sync import SignInRefused, SyncError, SyncReport, Unreachable, lin
 from newsdesk.sync.merge import merge_records
 from newsdesk.sync.server import open_server
 from newsdesk.sync.status import SyncStatus, sync_status
+from newsdesk.ui import link_dialog
+from newsdesk.ui.link_dialog import LinkDialog
 from newsdesk.ui.ops import Operations, failure_message
 from newsdesk.ui.sync_conflicts import ConflictDialog
 from newsdesk.ui.workers import run_task
@@ -236,9 +238,13 @@ class SyncActions:
             a(file_menu, "S&ync Now", self.sync_now, "F5", name="sync_now"),
             a(file_menu, "Sync &Conflicts…", self.show_sync_conflicts, name="sync_conflicts"),
             a(file_menu, "Open S&hared Library…", self.ask_shared_library, name="open_shared"),
+            a(file_menu, "&Link to Shared Library…", self.show_link_dialog, name="link_shared"),
+            a(file_menu, "Unlin&k from Shared Library…", self.unlink_shared, name="unlink_shared"),
         ):
             file_menu.insertAction(quit_action, action)
         file_menu.insertSeparator(quit_action)
+        self.link_dialog: LinkDialog | None = None
+        self._show_link_actions(self.sync.status)
         bar = self.statusBar()  # type: ignore[attr-defined]
         if not self.sync.enabled and getattr(self.library, "dialect", "sqlite") != "sqlite":  # type: ignore[attr-defined]
             # The window is on the shared library itself: what only a laptop has is off, saying why.
@@ -302,6 +308,63 @@ class SyncActions:
 
     def _sync_status_shown(self, status: SyncStatus) -> None:
         self.browser.model.set_conflicted(status.conflicted_articles)  # type: ignore[attr-defined]
+        self._show_link_actions(status)
+
+    def _show_link_actions(self, status: SyncStatus) -> None:
+        """Link only a laptop library that syncs with nothing yet; Unlink only a linked one."""
+        linking = self.link_dialog is not None and self.link_dialog.running
+        link = self.actions_by_name["link_shared"]  # type: ignore[attr-defined]
+        link.setEnabled(self.sync.enabled and not status.linked and not linking)
+        self.actions_by_name["unlink_shared"].setEnabled(self.sync.enabled and status.linked)  # type: ignore[attr-defined]
+        if not self.sync.enabled:
+            why = (
+                "This library is read-only here."
+                if getattr(self.library, "read_only", False)  # type: ignore[attr-defined]
+                else "This window is on the shared library itself; laptops link to it."
+            )
+            for name in ("link_shared", "unlink_shared"):
+                self.actions_by_name[name].setToolTip(why)  # type: ignore[attr-defined]
+                self.actions_by_name[name].setStatusTip(why)  # type: ignore[attr-defined]
+
+    def show_link_dialog(self) -> LinkDialog:
+        """File > Link to Shared Library…: address, login, test, then the first sync."""
+        if self.link_dialog is None:
+            self.link_dialog = LinkDialog(self.ops, self)  # type: ignore[attr-defined, arg-type]
+            self.link_dialog.sig_linked.connect(self._linked)
+        self.link_dialog.show()
+        self.link_dialog.raise_()
+        return self.link_dialog
+
+    def _linked(self, report: SyncReport | None) -> None:
+        if report is not None:
+            self.statusBar().showMessage(report.summary(), 8000)  # type: ignore[attr-defined]
+        self.sync.offline = self.sync.failed = self.sync.refused = False
+        self.sync.refresh_status(first=report is None)  # stopped part way: sync again soon
+        self.presence.relink()  # type: ignore[attr-defined]
+
+    def unlink_shared(self) -> None:
+        """File > Unlink from Shared Library…: asked first; every story stays on this laptop."""
+        status = self.sync.status
+        if not status.linked or self.sync.running:
+            if self.sync.running:
+                self.statusBar().showMessage(
+                    "A sync is running; unlink when it has finished.", 5000
+                )  # type: ignore[attr-defined]
+            return
+        if not link_dialog.confirm_unlink(
+            self, status.server or "", status.waiting, status.conflicts
+        ):  # type: ignore[arg-type]
+            return
+        self.presence.unlink()  # type: ignore[attr-defined]
+
+        def done(sentence: str) -> None:
+            self.sync.stop()
+            self.sync.problem = ""
+            self.sync.offline = self.sync.failed = self.sync.refused = False
+            self.sync.refresh_status()
+            self.statusBar().showMessage(sentence, 8000)  # type: ignore[attr-defined]
+
+        self.ops.run_op(link_dialog.unlink_op, on_success=done)
 
     def show_sync_conflicts(self) -> ConflictDialog:
         """The conflict dialog, opened on the open story's first conflict if it has one."""

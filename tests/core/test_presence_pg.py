@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy.exc import DBAPIError
 
-from newsdesk.library import pg
+from newsdesk.library import LibraryError, pg
 from newsdesk.sync import presence
 
 pytestmark = pytest.mark.postgres
@@ -51,7 +50,7 @@ def test_a_login_cannot_move_or_remove_another_logins_presence(logins):
             "UPDATE presence SET article_uid = 'story-z' WHERE session = 'reza-1'"
         ).rowcount
     assert (gone, moved) == (0, 0)
-    with pytest.raises(DBAPIError, match="row-level security"), sol.begin() as conn:
+    with pytest.raises(LibraryError, match="row-level security"), sol.begin() as conn:
         conn.exec_driver_sql(
             "INSERT INTO presence (session, login, name, article_uid) "
             "VALUES ('fake', 'reza', 'Reza', 'story-q')"
