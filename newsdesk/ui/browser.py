@@ -262,6 +262,10 @@ class ArticleListModel(QAbstractTableModel):
             # An article edited or created meanwhile is newer than the cursor,
             # so it never comes round again in a later page.
             self._cursor = (rows[-1].updated_at, rows[-1].id)
+        # A story put first while the page was read (a new one) is listed once, where it is.
+        shown = {row.id for row in self.rows}
+        rows = [row for row in rows if row.id not in shown]
+        if rows:
             first = len(self.rows)
             self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
             self.rows.extend(rows)
@@ -284,10 +288,10 @@ class ArticleListModel(QAbstractTableModel):
             return
         self._fetching = False
         self.pages_fetched = 1
-        if rows:
-            self.beginInsertRows(QModelIndex(), 0, len(rows) - 1)
-            self.rows = rows
-            self.endInsertRows()
+        # The ranked results replace whatever was put first meanwhile.
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
         self.sig_loading.emit(False)
         self.sig_reset_done.emit()
 

@@ -26,16 +26,15 @@ from newsdesk.library.related.gather import (
     tag_candidates,
 )
 from newsdesk.library.related.terms import (
-    _TARGETS,
     TF_SHORTLIST,
     TOP_TERMS,
     _df_cache,
     _vocab_ready,
     distinctive_terms,
+    indexed_words,
     term_frequencies,
     tokens,
 )
-from newsdesk.text import plain_text
 
 # How much each kind of evidence weighs. A shared tag was chosen by an editor,
 # so it counts most; shared distinctive words are strong when several agree;
@@ -162,7 +161,7 @@ def _article_terms(
     total, df = _df_cache.lookup(library, conn, shortlist)
     if edited:
         # The index holds the saved text, not the one being edited.
-        own = set(tokens(plain_text(_TARGETS.sub(" ", saved_text))))
+        own = indexed_words(saved_text)
         return total, distinctive_terms(counts, total, df, indexed_own=own.__contains__)
     return total, distinctive_terms(counts, total, df)
 

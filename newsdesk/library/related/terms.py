@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import threading
@@ -54,9 +55,17 @@ _TARGETS = re.compile(r"\]\([^)]*\)|https?://\S+")
 
 def tokens(text_: str) -> list[str]:
     """Words as the full-text index sees them: lower case, accents removed, no underscores."""
-    folded = unicodedata.normalize("NFKD", text_.lower())
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = text_.lower()
+    if not folded.isascii():  # plain ASCII has no accents to take off (most of a story's text)
+        folded = unicodedata.normalize("NFKD", folded)
+        folded = "".join(c for c in folded if not unicodedata.combining(c))
     return _TOKEN.findall(folded)
+
+
+@functools.lru_cache(maxsize=16)
+def indexed_words(saved_text: str) -> frozenset[str]:
+    """The words the index holds for a story's saved text (the same text asks again per keystroke)."""
+    return frozenset(tokens(plain_text(_TARGETS.sub(" ", saved_text))))
 
 
 def _is_term(word: str) -> bool:
