@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QWidget
 
 from newsdesk.library import Article
 from newsdesk.library.changes import Changes
@@ -88,6 +88,7 @@ class SyncController(QObject):
         self.problem = ""  # why the last sync did not finish (or what it could not send)
         self.failed = False  # the last sync stopped for a reason other than being offline
         self.refused = False  # the server answered but would not let this login in
+        self.not_accepted = 0  # changes the last sync could not make on the server (kept here)
         self.finished_at = float("-inf")  # time.monotonic() when the last sync ended
         self._again = False
         self._manual = False
@@ -135,7 +136,10 @@ class SyncController(QObject):
         elif self.failed and not self.running:
             self.label.setText("Not synced")
         else:
-            self.label.setText(status.text(offline=self.offline, syncing=self.running))
+            text = status.text(offline=self.offline, syncing=self.running)
+            if self.not_accepted and not (self.running or self.offline):
+                text += f" · {self.not_accepted} not accepted"  # the tooltip says why
+            self.label.setText(text)
         tip = [f"Shared library: {status.server}"] if status.server else []
         if status.synced_at is not None:
             tip.append(f"Last synced {status.synced_at.astimezone():%Y-%m-%d %H:%M}")
@@ -196,9 +200,16 @@ class SyncController(QObject):
     def _done(self, report: SyncReport) -> None:
         self.running = False
         self.offline = self.failed = self.refused = False
-        self.problem = " ".join(report.problems)
+        problem, self.problem = self.problem, " ".join(report.problems)
+        self.not_accepted = len(report.problems)
         if self._manual:
-            self.sig_message.emit(report.summary())
+            self.sig_message.emit(
+                report.summary() + (f" {report.problems[0]}" if report.problems else "")
+            )
+        elif self.problem and self.problem != problem:
+            # Said once when it is new (a reporter's publishing the server refused, say),
+            # not at every background sync; the tooltip keeps it.
+            self.sig_message.emit(report.problems[0])
         self.sig_synced.emit(report)
         self._finish()
 
@@ -266,6 +277,8 @@ class SyncActions:
         self.sync.sig_message.connect(lambda text: bar.showMessage(text, 8000))
         self.sync.sig_status.connect(self._sync_status_shown)
         self._build_presence()  # type: ignore[attr-defined]  # ui/presence.py: who else is here
+        self.refusal_box: QMessageBox | None = None
+        self.autosave.sig_refused.connect(self._on_save_refused)  # type: ignore[attr-defined]
 
     def sync_now(self) -> None:
         self.sync.sync_now(manual=True)
@@ -326,6 +339,32 @@ class SyncActions:
                 self.actions_by_name[name].setToolTip(why)  # type: ignore[attr-defined]
                 self.actions_by_name[name].setStatusTip(why)  # type: ignore[attr-defined]
 
+    def _on_save_refused(self, article_id: int, sentence: str) -> None:
+        """The server refused a save to this login's role: say why, keep the rest of the edit.
+
+        On a shared library a reporter may not publish (nor take a story down):
+        the status goes back to what the library holds and the other changes are
+        saved; nothing typed is lost.
+        """
+        article = self.article  # type: ignore[attr-defined]
+        if article is None or article.id != article_id:
+            return
+        shown = self.form.status.currentText()  # type: ignore[attr-defined]
+        text = sentence
+        if shown != article.status:
+            self._show_status(article.status)  # type: ignore[attr-defined]
+            text += f" The story stays {article.status}; your other changes are saved."
+            self.autosave.mark_dirty()  # type: ignore[attr-defined]
+            self.autosave.save_soon_now()  # type: ignore[attr-defined]
+        self.statusBar().showMessage(text, 10_000)  # type: ignore[attr-defined]
+        if self.refusal_box is not None:
+            self.refusal_box.close()
+        box = QMessageBox(QMessageBox.Icon.Warning, "Refused by the shared library", text)
+        box.setParent(self, box.windowFlags())  # type: ignore[arg-type]
+        box.finished.connect(lambda _r: setattr(self, "refusal_box", None))
+        self.refusal_box = box
+        box.open()
+
     def show_link_dialog(self) -> LinkDialog:
         """File > Link to Shared Library…: address, login, test, then the first sync."""
         if self.link_dialog is None:
@@ -360,6 +399,7 @@ class SyncActions:
         def done(sentence: str) -> None:
             self.sync.stop()
             self.sync.problem = ""
+            self.sync.not_accepted = 0
             self.sync.offline = self.sync.failed = self.sync.refused = False
             self.sync.refresh_status()
             self.statusBar().showMessage(sentence, 8000)  # type: ignore[attr-defined]
