@@ -33,6 +33,7 @@ from newsdesk.ui.history import HistoryDialog
 from newsdesk.ui.newsroom import NewsroomActions
 from newsdesk.ui.ops import Operations
 from newsdesk.ui.panels import Panel, PanelHost
+from newsdesk.ui.presence import PresenceActions
 from newsdesk.ui.preview_place import PreviewPlacer
 from newsdesk.ui.spell import SpellService, attach_spelling
 from newsdesk.ui.sync_window import SyncActions
@@ -52,6 +53,7 @@ class MainWindow(
     ConflictHandling,
     NewsroomActions,
     SyncActions,
+    PresenceActions,
     QMainWindow,
 ):
     """The editing workspace around one library.
@@ -60,8 +62,8 @@ class MainWindow(
     counts, closing, and redrawing from `sig_library_changed`. Its other jobs
     are mixins, one module each: menus and actions (window_actions), docks and
     the Panel protocol (panels), the preview (window_preview), changes made
-    elsewhere (window_conflicts), newsroom actions (newsroom) and sync
-    (sync_window).
+    elsewhere (window_conflicts), newsroom actions (newsroom), sync
+    (sync_window) and who else has a story open (presence).
     """
 
     sig_first_paint = Signal()
@@ -213,6 +215,7 @@ class MainWindow(
         self._set_article(None)
         self.ops.start_watching()  # stories imported by the command line appear in the list
         self.sync.start()  # a laptop linked to a shared library syncs in the background
+        self.presence.start()  # …and, online, says which story is open here
 
     def _set_tab_order(self) -> None:
         """Tab walks the library (search, filters, list) into the fields, then the body."""
@@ -565,6 +568,7 @@ class MainWindow(
                 return
         self.save_layout()
         self.sync.stop()
+        self.presence.stop()
         self.ops.shutdown()
         super().closeEvent(event)
 
