@@ -46,12 +46,14 @@ class Source:
     picked: set[int]
 
 
-# kind 0: the article; 1: a tag of it (with its story count); 2: a story it lists.
-_SOURCE = text(
+# kind 0: the article; 1: a tag of it (with its story count, -1 when the
+# caller knows it already); 2: a story it lists.
+_SOURCE = (
     "SELECT 0 AS kind, a.id, a.headline, a.dek, a.body, a.section, 0 AS n, 0 AS pos "
     "FROM articles a WHERE a.id = :a "
     "UNION ALL SELECT 1, t.id, t.name, NULL, NULL, NULL, "
-    "(SELECT count(*) FROM article_tags c WHERE c.tag_id = t.id), at.position "
+    "CASE WHEN t.id IN ({known}) THEN -1 "
+    "ELSE (SELECT count(*) FROM article_tags c WHERE c.tag_id = t.id) END, at.position "
     "FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = :a "
     "UNION ALL SELECT 2, r.target_id, NULL, NULL, NULL, NULL, 0, 0 FROM related_stories r "
     "WHERE r.article_id = :a AND r.target_id IS NOT NULL "
@@ -59,17 +61,23 @@ _SOURCE = text(
 )
 
 
-def load_source(conn: Connection, article_id: int) -> Source:
-    """The article, its tags and the stories it already lists, in one query."""
+def load_source(conn: Connection, article_id: int, tag_counts: dict[int, int]) -> Source:
+    """The article, its tags and the stories it already lists, in one query.
+
+    tag_counts holds the story counts of tags counted lately (a busy tag's
+    count walks thousands of links); only the article's other tags are counted.
+    """
     source: Source | None = None
     tags: dict[int, str] = {}
     counts: dict[int, int] = {}
     picked: set[int] = set()
-    for kind, rid, name, dek, body, section, n, _pos in conn.execute(_SOURCE, {"a": article_id}):
+    sql = text(_SOURCE.format(known=_ids(tag_counts)))
+    for kind, rid, name, dek, body, section, n, _pos in conn.execute(sql, {"a": article_id}):
         if kind == 0:
             source = Source(rid, name, dek, body, section, tags, counts, picked)
         elif kind == 1:
-            tags[rid], counts[rid] = name, int(n)
+            tags[rid] = name
+            counts[rid] = tag_counts[rid] if n < 0 else int(n)
         else:
             picked.add(rid)
     if source is None:
