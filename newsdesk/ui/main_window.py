@@ -32,6 +32,7 @@ from newsdesk.ui.history import HistoryDialog
 from newsdesk.ui.newsroom import NewsroomActions
 from newsdesk.ui.ops import Operations
 from newsdesk.ui.panels import Panel, PanelHost
+from newsdesk.ui.presence import PresenceActions
 from newsdesk.ui.preview_place import PreviewPlacer
 from newsdesk.ui.spell import SpellService, attach_spelling
 from newsdesk.ui.sync_window import SyncActions
@@ -52,16 +53,18 @@ class MainWindow(
     ConflictHandling,
     NewsroomActions,
     SyncActions,
+    PresenceActions,
     QMainWindow,
 ):
     """The editing workspace around one library.
 
     This module holds the window itself: building it, opening articles, edits,
-    counts, closing, and redrawing from `sig_library_changed`. Its other jobs
-    are mixins, one module each: menus and actions (window_actions), docks and
+    closing, and redrawing from `sig_library_changed`. Its other jobs are
+    mixins, one module each: menus and actions (window_actions), docks and
     the Panel protocol (panels), the preview (window_preview), the status bar
     and title (window_status), changes made elsewhere (window_conflicts),
-    newsroom actions (newsroom) and sync (sync_window).
+    newsroom actions (newsroom), sync (sync_window) and who else has a story
+    open (presence).
     """
 
     sig_first_paint = Signal()
@@ -198,6 +201,7 @@ class MainWindow(
         self._set_article(None)
         self.ops.start_watching()  # stories imported by the command line appear in the list
         self.sync.start()  # a laptop linked to a shared library syncs in the background
+        self.presence.start()  # …and, online, says which story is open here
 
     def _set_tab_order(self) -> None:
         """Tab walks the library (search, filters, list) into the fields, then the body."""
@@ -495,6 +499,7 @@ class MainWindow(
                 return
         self.save_layout()
         self.sync.stop()
+        self.presence.stop()
         self.ops.shutdown()
         super().closeEvent(event)
 

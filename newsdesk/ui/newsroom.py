@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from newsdesk.library import Article, Library
 from newsdesk.library.models import ArticleNote
 from newsdesk.preflight import preflight, publish_article
+from newsdesk.ui.autosave import refused_by_server
 from newsdesk.ui.ops import failure_message
 from newsdesk.ui.workers import run_task
 
@@ -228,9 +229,17 @@ class NewsroomActions:
             self.browser.model.patch(article.id, status="published")  # type: ignore[attr-defined]
             self.statusBar().showMessage("Published; your reason is kept in History.", 5000)  # type: ignore[attr-defined]
 
+        def refused(exc: BaseException) -> None:
+            message = failure_message(exc)
+            if refused_by_server(exc):  # a reporter on the shared library: the box says why
+                self._on_save_refused(article_id, message)  # type: ignore[attr-defined]
+            else:
+                self.statusBar().showMessage(message, 8000)  # type: ignore[attr-defined]
+
         self.ops.run_op(  # type: ignore[attr-defined]
             lambda library: publish_article(library, article_id, override_reason=reason),
             on_success=done,
+            on_failure=refused,
             initiator=self,
         )
 
