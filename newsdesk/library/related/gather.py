@@ -107,6 +107,10 @@ class Found:
     terms: list[int]  # indexes into the terms it was asked about, ascending
 
 
+# Recency is 0.5 to the power of a story's age in half-lives; past this many it
+# is nil anyway, and PostgreSQL raises an error rather than round to zero.
+_MAX_HALF_LIVES = 1000.0
+
 _EMPTY_RANKED = "SELECT 0 AS id, 0.0 AS rel WHERE 1 = 0"
 _EMPTY_HITS = "SELECT 0 AS term, 0 AS id WHERE 1 = 0"
 
@@ -236,8 +240,9 @@ def gather(
         f"+ {float(weights.terms)!r} * coalesce({dialect.greatest}(c.rel, 0.0), 0.0) "
         "/ (SELECT coalesce(nullif(b, 0.0), 1.0) FROM best) "
         f"+ CASE WHEN :sec <> '' AND a.section = :sec THEN {float(weights.section)!r} ELSE 0.0 END "
-        f"+ coalesce({float(weights.recency)!r} * power(0.5, "
-        f"{dialect.greatest}({age}, 0.0) / {float(weights.half_life_days)!r}), 0.0)"
+        f"+ coalesce({float(weights.recency)!r} * power(0.5, {dialect.least}("
+        f"{dialect.greatest}({age}, 0.0) / {float(weights.half_life_days)!r}, {_MAX_HALF_LIVES})), "
+        "0.0)"
     )
     excluded = _ids([source.id, *source.picked])
     public = "" if include_unpublished else f" AND {dialect.public}"
@@ -307,7 +312,7 @@ def _group_concat(expr: str) -> str:
 class _SQLiteScoring:
     """SQLite's spelling of what scoring needs: now, a story's age, public or not."""
 
-    greatest = "max"
+    greatest, least = "max", "min"
     public = f"({PUBLIC_SQL.replace('?', ':stamp')})"
 
     @staticmethod
