@@ -498,6 +498,23 @@ class ExportStateRow(Base):
     data: Mapped[str] = mapped_column(Text)
 
 
+class ExportListingRow(Base):
+    """One story on one listing of a target's site ("h" the front page, "s:<section>",
+    "t:<tag>", "m:<yyyy-mm>", "a:<author uid>"), in the listings' order (newest first)."""
+
+    __tablename__ = "export_listing"
+    __table_args__ = (
+        Index("ix_export_listing_order", "target_id", "listing", "when_us", "article_id"),
+    )
+    target_id: Mapped[int] = mapped_column(
+        ForeignKey("export_targets.id", ondelete="CASCADE"), primary_key=True
+    )
+    uid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    listing: Mapped[str] = mapped_column(Text, primary_key=True)
+    when_us: Mapped[int] = mapped_column(BigInteger)
+    article_id: Mapped[int] = mapped_column(Integer)
+
+
 class RemotePost(Base):
     """A story as newsdesk last sent it to a remote site (WordPress): what makes publishing idempotent.
 
