@@ -109,9 +109,6 @@ class _Incremental(_Export):
             return "the templates or the publication changed"
         if meta.get("rows") != ROWS_FORMAT:
             return "the export state was kept by an older version"
-        manifest = load_manifest(Path(self.folder))
-        if not manifest or manifest.get("state_token") != meta.get("token"):
-            return "the folder was written by another export"
         since = int(meta.get("change_id", -1))
         with self.library.engine.connect() as conn:
             lo, hi = conn.execute(text("SELECT min(id), max(id) FROM change_log")).one()
@@ -147,6 +144,9 @@ class _Incremental(_Export):
         if not dirty and not deleted and not news_moved:
             # Nothing to write, but never report a folder as current while another export writes it.
             SiteWriter.check_free(self.report.out_dir)
+            if not self._same_token(load_manifest(Path(self.folder))):
+                self.full_reason = _OTHER_EXPORT
+                return None
             self.report.mode = "incremental"
             self.report.rendered_pages = 0
             self.state.update({**meta, "change_id": self._change_id}, [], [])
@@ -157,6 +157,10 @@ class _Incremental(_Export):
             self.state.record_listings(tid)
         writer = SiteWriter(self.out_dir)
         self.report.out_dir = writer.out
+        if not self._same_token(writer.previous):
+            writer.abort()
+            self.full_reason = _OTHER_EXPORT
+            return None
         try:
             self._incremental(writer, tid, meta, dirty, deleted, news_moved)
         except _FullCheck as exc:
@@ -172,6 +176,10 @@ class _Incremental(_Export):
         self.report.rendered_pages = self.rendered
         self.report.seconds = time.perf_counter() - started
         return self.report
+
+    def _same_token(self, manifest) -> bool:
+        """True when the folder's manifest is the one the export state was kept with."""
+        return bool(manifest) and manifest.get("state_token") == self.target.meta.get("token")
 
     def _news_cutoff(self) -> int:
         from newsdesk.export.listings import NEWS_SITEMAP_WINDOW
@@ -505,6 +513,7 @@ class _Incremental(_Export):
         return out
 
 
+_OTHER_EXPORT = "the folder was written by another export"
 # Up to this many stories changed, the listings read only what holds them (listings_update);
 # beyond, reading every row once is cheaper than a few queries per story.
 _FEW = 300

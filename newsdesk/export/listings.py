@@ -119,6 +119,12 @@ class ListingRow:
             fp = self.__dict__["_fp"] = self._fingerprint()
         return fp
 
+    def card_of_listing(self) -> str:
+        """What a listing page shows of this story (ListingItem and the page's JSON-LD): a
+        change elsewhere (its body, its time of change) leaves the pages it is on as they are."""
+        data = [self.folder, self.when_us, self.headline, self.dek, self.lang, self.hero]
+        return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
+
     def _fingerprint(self) -> str:
         return hashlib.sha256(
             f"{self.folder}|{self.when_us}|{self.lastmod_us}|{self.data()}".encode()
@@ -526,7 +532,7 @@ class Listings:
                 number,
                 total,
                 list(self._names.items()),
-                [r.fingerprint() for r in chunk],
+                [r.card_of_listing() for r in chunk],
             ],
             ensure_ascii=False,
         )

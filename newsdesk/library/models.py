@@ -110,13 +110,10 @@ class Article(Record, Base):
         Index("ix_articles_section_updated_at", "section", "updated_at"),
         Index("ix_articles_status_section_updated_at", "status", "section", "updated_at"),
         # Only the trash is indexed: "not in the trash" (nearly every row) must
-        # never steer a list away from its date-ordered index.
-        Index(
-            "ix_articles_deleted_at",
-            "deleted_at",
-            sqlite_where=text("deleted_at IS NOT NULL"),
-            postgresql_where=text("deleted_at IS NOT NULL"),
-        ),
+        # never steer a list away from its date-ordered index. Migration 0013 makes
+        # it partial on PostgreSQL too; naming postgresql_where here would load the
+        # PostgreSQL dialect at every start of a SQLite library (0.2 s of a CLI run).
+        Index("ix_articles_deleted_at", "deleted_at", sqlite_where=text("deleted_at IS NOT NULL")),
     )
     headline: Mapped[str] = mapped_column(String(500), default="")
     dek: Mapped[str] = mapped_column(Text, default="")

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import or_, select, text
 from sqlalchemy.engine import Connection
 
-from newsdesk.library import related_pg, search
+from newsdesk.library import search
 from newsdesk.library.errors import NotFound
 from newsdesk.library.library import Library
 from newsdesk.library.models import Article, ArticleTag, Tag
@@ -27,6 +27,15 @@ from newsdesk.library.related.terms import (
 )
 from newsdesk.rules import PUBLIC_SQL
 from newsdesk.text import plain_text
+
+
+def _pg():
+    """The PostgreSQL queries, imported when a shared library asks: they load SQLAlchemy's
+    PostgreSQL dialect, which a SQLite library (every CLI export's preflight) never needs."""
+    from newsdesk.library import related_pg
+
+    return related_pg
+
 
 # How much each kind of evidence weighs. A shared tag was chosen by an editor,
 # so it counts most; shared distinctive words are strong when several agree;
@@ -133,7 +142,7 @@ def _tag_candidates(
     ]
     sql = " UNION ALL ".join(parts)
     if conn.dialect.name == "postgresql":
-        sql = related_pg.tag_sharers_sql(tag_list, PER_TAG)
+        sql = _pg().tag_sharers_sql(tag_list, PER_TAG)
     found: dict[int, _Candidate] = {}
     for aid, tid in conn.exec_driver_sql(sql):
         if aid != source.id:
@@ -156,7 +165,7 @@ def _fts_candidates(
 ) -> dict[int, float]:
     """One ranked full-text query OR-ing the distinctive terms: id -> relevance in (0, 1]."""
     if conn.dialect.name == "postgresql":
-        return related_pg.ranked_candidates(conn, source.id, terms, CANDIDATES, idf)
+        return _pg().ranked_candidates(conn, source.id, terms, CANDIDATES, idf)
     if not terms:
         return {}
     rows = conn.execute(
@@ -178,7 +187,7 @@ def _terms_shared(
 ) -> dict[int, list[str]]:
     """Which of the terms each of these stories contains (for the reasons shown)."""
     if conn.dialect.name == "postgresql":
-        return related_pg.terms_shared(conn, ids, terms)
+        return _pg().terms_shared(conn, ids, terms)
     if not ids or not terms:
         return {}
     id_list = ",".join(str(int(i)) for i in ids)
@@ -449,7 +458,7 @@ def _candidate_facts(
                 age_days=max(0.0, age),
                 tag_ids={int(t) for t in tags.split(",")} if tags else set(),
             )
-            for rid, section, public, age, tags in related_pg.candidate_rows(
+            for rid, section, public, age, tags in _pg().candidate_rows(
                 conn, ids, list(source.tag_ids), now
             )
         }
