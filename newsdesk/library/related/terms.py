@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import threading
@@ -54,9 +55,17 @@ _TARGETS = re.compile(r"\]\([^)]*\)|https?://\S+")
 
 def tokens(text_: str) -> list[str]:
     """Words as the full-text index sees them: lower case, accents removed, no underscores."""
-    folded = unicodedata.normalize("NFKD", text_.lower())
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = text_.lower()
+    if not folded.isascii():  # plain ASCII has no accents to take off (most of a story's text)
+        folded = unicodedata.normalize("NFKD", folded)
+        folded = "".join(c for c in folded if not unicodedata.combining(c))
     return _TOKEN.findall(folded)
+
+
+@functools.lru_cache(maxsize=16)
+def indexed_words(saved_text: str) -> frozenset[str]:
+    """The words the index holds for a story's saved text (the same text asks again per keystroke)."""
+    return frozenset(tokens(plain_text(_TARGETS.sub(" ", saved_text))))
 
 
 def _is_term(word: str) -> bool:
@@ -301,10 +310,12 @@ class _DfCache:
 
     TTL_SECONDS = 300.0
     MAX_TERMS = 50_000
+    MAX_TAGS = 1_000  # the known ones are named in the article's query, so kept few
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._by_db: dict[str, tuple[float, int, dict[str, int]]] = {}
+        self._tags_by_db: dict[str, tuple[float, dict[int, int]]] = {}
 
     def lookup(
         self, library: Library, conn: Connection, terms: Iterable[str]
@@ -331,9 +342,29 @@ class _DfCache:
             self._by_db[key] = (born, total, known)
         return total, answer
 
+    def tag_counts(self, library: Library) -> dict[int, int]:
+        """How many stories carry each tag, for the tags counted in the last TTL_SECONDS."""
+        with self._lock:
+            entry = self._tags_by_db.get(str(library.db_path))
+            if entry is None or time.monotonic() - entry[0] > self.TTL_SECONDS:
+                return {}
+            return dict(entry[1])
+
+    def remember_tag_counts(self, library: Library, counts: dict[int, int]) -> None:
+        if not counts:
+            return
+        key, now = str(library.db_path), time.monotonic()
+        with self._lock:
+            entry = self._tags_by_db.get(key)
+            if entry is None or now - entry[0] > self.TTL_SECONDS or len(entry[1]) > self.MAX_TAGS:
+                entry = (now, {})
+            entry[1].update(counts)
+            self._tags_by_db[key] = entry
+
     def forget(self, library: Library) -> None:
         with self._lock:
             self._by_db.pop(str(library.db_path), None)
+            self._tags_by_db.pop(str(library.db_path), None)
 
 
 _df_cache = _DfCache()

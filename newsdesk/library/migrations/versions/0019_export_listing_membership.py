@@ -1,7 +1,7 @@
 """export listing membership: which listing of an exported site (front page, section, tag, month, author) holds each story
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-04 08:00:00
 
 One row per story and listing it appears on, ordered as the listings are
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018"
-down_revision = "0017"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
