@@ -5,11 +5,12 @@ article, its tags, its picks, how common each tag is, each tag's sharers, the
 full-text matches, facts about every candidate, the terms the chosen ones
 share, their rows and then their cards. On SQLite each is cheap; on a busy
 PostgreSQL server each round trip cost 5-20 ms, and the suggestion 80-100 ms.
-Now the article, its tags (with how many stories carry each) and its picks
-come in one query, and the candidates in another: CTEs gather the tag
-sharers and the ranked full-text matches once, and one row per candidate
-holds its section, dates, status, the tags and terms it shares, its
-relevance, and its card (with THAT story's hero picture).
+Now the article, its tags (with how many stories carry each, unless counted
+lately) and its picks come in one query, and the suggestions in another:
+CTEs gather each tag's sharers and the ranked full-text matches once, the
+database scores every candidate (shared tags, relevance, section, recency)
+and keeps the best `limit`, and one row for each of those holds its card
+(with THAT story's hero picture) and the tags and terms it shares.
 """
 
 from __future__ import annotations
@@ -105,6 +106,10 @@ class Found:
     tag_ids: set[int]  # the article's tags it carries too
     terms: list[int]  # indexes into the terms it was asked about, ascending
 
+
+# Recency is 0.5 to the power of a story's age in half-lives; past this many it
+# is nil anyway, and PostgreSQL raises an error rather than round to zero.
+_MAX_HALF_LIVES = 1000.0
 
 _EMPTY_RANKED = "SELECT 0 AS id, 0.0 AS rel WHERE 1 = 0"
 _EMPTY_HITS = "SELECT 0 AS term, 0 AS id WHERE 1 = 0"
@@ -235,8 +240,9 @@ def gather(
         f"+ {float(weights.terms)!r} * coalesce({dialect.greatest}(c.rel, 0.0), 0.0) "
         "/ (SELECT coalesce(nullif(b, 0.0), 1.0) FROM best) "
         f"+ CASE WHEN :sec <> '' AND a.section = :sec THEN {float(weights.section)!r} ELSE 0.0 END "
-        f"+ coalesce({float(weights.recency)!r} * power(0.5, "
-        f"{dialect.greatest}({age}, 0.0) / {float(weights.half_life_days)!r}), 0.0)"
+        f"+ coalesce({float(weights.recency)!r} * power(0.5, {dialect.least}("
+        f"{dialect.greatest}({age}, 0.0) / {float(weights.half_life_days)!r}, {_MAX_HALF_LIVES})), "
+        "0.0)"
     )
     excluded = _ids([source.id, *source.picked])
     public = "" if include_unpublished else f" AND {dialect.public}"
@@ -306,7 +312,7 @@ def _group_concat(expr: str) -> str:
 class _SQLiteScoring:
     """SQLite's spelling of what scoring needs: now, a story's age, public or not."""
 
-    greatest = "max"
+    greatest, least = "max", "min"
     public = f"({PUBLIC_SQL.replace('?', ':stamp')})"
 
     @staticmethod
