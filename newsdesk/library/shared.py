@@ -4,7 +4,8 @@ What differs from a library folder lives here: the database is named by a
 URL; pictures live in the database (`media_blobs`, by SHA-256) and are copied
 on demand into a per-user cache folder, which also holds thumbnails and
 renditions; search uses PostgreSQL's own full-text search (search_pg.py);
-the server enforces who may publish (pg.py, migration 0009).
+the server enforces who may publish (pg.py, migration 0009) and who may
+trash a story (migration 0021).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 import appdirs
-from sqlalchemy import Engine, event, select, text
+from sqlalchemy import Engine, event, func, literal_column, or_, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -148,6 +149,14 @@ class SharedLibrary(Library):
 
     def checkpoint(self) -> None:
         pass  # the server keeps its own files consistent
+
+    def _may_empty(self):
+        """A reporter empties only their own stories from the trash; an editor, any.
+
+        The server's rule (migration 0021) would refuse the whole emptying for
+        one story that is not theirs; leaving those out empties the rest.
+        """
+        return or_(Article.created_by == literal_column("current_user"), func.newsdesk_is_editor())
 
     # ---- pictures ----------------------------------------------------------
     def _store_media(self, s: Session, sha256: str, ext: str) -> None:

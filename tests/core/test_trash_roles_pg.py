@@ -1,0 +1,143 @@
+"""Who may move a story to the trash on the shared library: its owner or an editor, enforced by
+the server — with plain SQL, through the library, on the command line and through a laptop's sync."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from newsdesk.library import Library, LibraryError
+from newsdesk.library.pg import parse_url
+
+pytestmark = pytest.mark.postgres
+
+TRASH_REFUSED = (
+    "Only an editor may move another reporter's story to the trash on the shared library."
+)
+RESTORE_REFUSED = (
+    "Only an editor may take another reporter's story out of the trash on the shared library."
+)
+EMPTY_REFUSED = (
+    "Only an editor may empty another reporter's story from the trash on the shared library."
+)
+
+
+def nd(library, *args: str, check: int | None = 0) -> subprocess.CompletedProcess:
+    done = subprocess.run(
+        [sys.executable, "-m", "newsdesk", "--library", str(library), *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=dict(os.environ),
+    )
+    if check is not None:
+        assert done.returncode == check, (done.returncode, done.stdout, done.stderr)
+    assert "Traceback" not in done.stderr
+    return done
+
+
+def as_user(url: str, user: str) -> str:
+    return url.replace("postgres@", f"{user}@", 1)
+
+
+def connect(url: str, user: str):
+    u = parse_url(as_user(url, user))
+    return psycopg.connect(
+        host=u.query["host"], port=u.query["port"], dbname=u.database, user=user, autocommit=True
+    )
+
+
+@pytest.fixture
+def newsroom(pg_url):
+    """Two reporters (reza, rita) and an editor (eda); reza's story and rita's story on the server."""
+    for user, role in (("reza", "reporter"), ("rita", "reporter"), ("eda", "editor")):
+        nd(Path("."), "server", "grant", pg_url, user, "--role", role)
+    for user, headline in (("reza", "Harbour reopens"), ("rita", "Tide tables")):
+        with Library.open(as_user(pg_url, user)) as lib:
+            lib.create_article(headline=headline, body=f"{headline}, in a paragraph.")
+    return pg_url
+
+
+def trash_state(url: str, slug: str) -> tuple:
+    with Library.open(url) as lib:
+        a = lib.get_article(slug)
+        return a.deleted_at is not None, a.purged_at is not None, a.version
+
+
+# ---- the server itself -----------------------------------------------------------
+def test_the_server_refuses_a_reporter_who_trashes_another_reporters_story_with_plain_sql(
+    newsroom,
+):
+    with connect(newsroom, "rita") as con:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="to the trash"):
+            con.execute(
+                "UPDATE articles SET deleted_at = now(), deleted_by = 'rita' "
+                "WHERE slug = 'harbour-reopens'"
+            )
+        # Setting the column to what it already is changes nothing, so it is not refused.
+        con.execute("UPDATE articles SET deleted_at = NULL WHERE slug = 'harbour-reopens'")
+        # Her own story: she may trash it and take it back.
+        con.execute("UPDATE articles SET deleted_at = now() WHERE slug = 'tide-tables'")
+        con.execute("UPDATE articles SET deleted_at = NULL WHERE slug = 'tide-tables'")
+    assert trash_state(newsroom, "harbour-reopens")[:2] == (False, False)
+    with connect(newsroom, "eda") as con:  # an editor may trash anyone's story
+        con.execute("UPDATE articles SET deleted_at = now() WHERE slug = 'harbour-reopens'")
+    with connect(newsroom, "rita") as con:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="out of the trash"):
+            con.execute("UPDATE articles SET deleted_at = NULL WHERE slug = 'harbour-reopens'")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="empty another"):
+            con.execute(
+                "UPDATE articles SET purged_at = now(), body = '' WHERE slug = 'harbour-reopens'"
+            )
+    with connect(newsroom, "reza") as con:  # the owner may restore what an editor trashed
+        con.execute("UPDATE articles SET deleted_at = NULL WHERE slug = 'harbour-reopens'")
+    assert trash_state(newsroom, "harbour-reopens")[:2] == (False, False)
+
+
+def test_the_library_says_in_one_sentence_why_a_trash_was_refused_and_changes_nothing(newsroom):
+    before = trash_state(newsroom, "harbour-reopens")
+    with Library.open(as_user(newsroom, "rita")) as lib:
+        story = lib.get_article("harbour-reopens")
+        with pytest.raises(LibraryError) as refused:
+            lib.trash_article(story.id)
+        assert str(refused.value) == TRASH_REFUSED
+    assert trash_state(newsroom, "harbour-reopens") == before
+    with Library.open(as_user(newsroom, "eda")) as lib:
+        lib.trash_article(lib.get_article("harbour-reopens").id)
+    with Library.open(as_user(newsroom, "rita")) as lib:
+        with pytest.raises(LibraryError) as refused:
+            lib.restore_article(lib.get_article("harbour-reopens").id)
+        assert str(refused.value) == RESTORE_REFUSED
+        # Emptying the trash leaves out the stories that are not hers to remove.
+        assert lib.empty_trash() == 0
+    assert trash_state(newsroom, "harbour-reopens")[:2] == (True, False)
+    with Library.open(as_user(newsroom, "reza")) as lib:
+        assert lib.empty_trash() == 1  # his own story: removed for good
+    assert trash_state(newsroom, "harbour-reopens")[:2] == (True, True)
+
+
+# ---- the command line on the shared library --------------------------------------
+def test_delete_on_someone_elses_story_is_refused_in_one_sentence_like_publishing(newsroom):
+    rita = as_user(newsroom, "rita")
+    before = trash_state(newsroom, "harbour-reopens")
+    done = nd(rita, "delete", "harbour-reopens", check=None)
+    published = nd(
+        rita, "status", "tide-tables", "published", "--override-reason", "urgent", check=None
+    )
+    # The same exit code as the server's refusal of publishing, and one sentence each.
+    assert published.stderr == "newsdesk: Only an editor may publish on the shared library.\n"
+    assert done.returncode == published.returncode == 2
+    assert done.stderr == f"newsdesk: {TRASH_REFUSED}\n"
+    assert done.stdout == ""
+    assert trash_state(newsroom, "harbour-reopens") == before
+    nd(rita, "delete", "tide-tables")  # her own story goes to the trash
+    nd(as_user(newsroom, "eda"), "delete", "harbour-reopens")  # an editor trashes any story
+    done = nd(rita, "restore", "harbour-reopens", check=2)
+    assert done.stderr == f"newsdesk: {RESTORE_REFUSED}\n"
+    assert trash_state(newsroom, "harbour-reopens")[:2] == (True, False)
+    nd(rita, "restore", "tide-tables")
