@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import exists, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from newsdesk.library import Library, LibraryError
@@ -105,6 +105,19 @@ def sync(
         server.close()
 
 
+def _news(lib, after: int, skip_origin: str) -> tuple[int, bool]:
+    """(the newest change id, whether anyone but skip_origin changed anything after `after`).
+
+    One query, so a sync with nothing to do costs one round trip per side here.
+    """
+    log = ChangeLogRow.__table__
+    newest = select(func.coalesce(func.max(log.c.id), 0)).scalar_subquery()
+    news = exists().where(log.c.id > after, log.c.origin != skip_origin)
+    with lib.engine.connect() as conn:
+        upto, found = conn.execute(select(newest, news)).one()
+    return int(upto), bool(found)
+
+
 def _reason(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None) or exc
     text = str(getattr(orig, "strerror", None) or orig).strip().splitlines()
@@ -157,27 +170,29 @@ class _Run:
             # is resumed by a plain `newsdesk sync`.
             with self.laptop._session() as s, s.begin():
                 state.put_state(s, {state.SERVER: self.target, state.LAPTOP_ID: self.laptop_id})
-        local_upto = self.laptop.last_change_id()
-        server_upto = self.server.last_change_id()
         first = state.PULLED not in self.known
+        pushed = 0 if first else int(self.known.get(state.PUSHED, 0))
+        pulled = 0 if first else int(self.known[state.PULLED])
+        local_upto, local_news = _news(self.laptop, pushed, LOCAL_SYNC_ORIGIN)
+        server_upto, server_news = _news(self.server, pulled, self.server_origin)
+        resolved = json.loads(self.known.get(state.DIRTY, "[]"))
+        if not (first or local_news or server_news or resolved or state.RECORDS not in self.known):
+            # Nothing to do (the usual background sync): only the cursors and the time move.
+            self._finish(local_upto, server_upto)
+            return self.report
         if first:
             articles = all_article_uids(self.laptop) | all_article_uids(self.server)
             shas = all_image_shas(self.laptop) | all_image_shas(self.server)
             kinds = set(KINDS)
         else:
-            la, li, lk = self._changed(
-                self.laptop, int(self.known.get(state.PUSHED, 0)), local_upto, LOCAL_SYNC_ORIGIN
-            )
-            sa, si, sk = self._changed(
-                self.server, int(self.known[state.PULLED]), server_upto, self.server_origin
-            )
+            la, li, lk = self._changed(self.laptop, pushed, local_upto, LOCAL_SYNC_ORIGIN)
+            sa, si, sk = self._changed(self.server, pulled, server_upto, self.server_origin)
             articles = la | sa
             shas = set(image_shas_of_uids(self.laptop, li).values())
             shas |= set(image_shas_of_uids(self.server, si).values())
             kinds = lk | sk
         if state.RECORDS not in self.known:
             kinds = set(KINDS)  # a laptop linked before authors, templates and codes travelled
-        resolved = json.loads(self.known.get(state.DIRTY, "[]"))
         for key in resolved:
             prefix, _sep, rest = key.partition(":")
             if prefix == "image" and rest:
@@ -195,23 +210,26 @@ class _Run:
             self._sync_articles(ordered[start : start + self.batch])
             if self.progress:
                 self.progress(min(start + self.batch, len(ordered)), len(ordered))
-        with self.laptop._session() as s, s.begin():
-            state.put_state(
-                s,
-                {
-                    state.SERVER: self.target,
-                    state.LAPTOP_ID: self.laptop_id,
-                    state.PUSHED: local_upto,
-                    state.PULLED: server_upto,
-                    # Stories whose publishing the server refused go again next time.
-                    state.DIRTY: json.dumps(sorted(self.refused)),
-                    state.RECORDS: "1",
-                    # For people only ("Synced at 10:42"): this laptop's clock decides nothing.
-                    state.SYNCED_AT: datetime.now(UTC).isoformat(timespec="seconds"),
-                },
-            )
-        self.report.open_conflicts = len(state.open_conflicts(self.laptop))
+        self._finish(local_upto, server_upto)
         return self.report
+
+    def _finish(self, local_upto: int, server_upto: int) -> None:
+        """Move the cursors past what was merged (only the values that changed), count conflicts."""
+        values = {
+            state.SERVER: self.target,
+            state.LAPTOP_ID: self.laptop_id,
+            state.PUSHED: local_upto,
+            state.PULLED: server_upto,
+            # Stories whose publishing the server refused go again next time.
+            state.DIRTY: json.dumps(sorted(self.refused)),
+            state.RECORDS: "1",
+            # For people only ("Synced at 10:42"): this laptop's clock decides nothing.
+            state.SYNCED_AT: datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        values = {k: v for k, v in values.items() if self.known.get(k) != str(v)}
+        with self.laptop._session() as s, s.begin():
+            state.put_state(s, values)
+            self.report.open_conflicts = state.count_conflicts(s)
 
     # ---- authors, templates, codes -------------------------------------------
     def _sync_records(self, kind: str) -> None:
