@@ -211,6 +211,21 @@ def image_shas_of_uids(library, uids: Iterable[str]) -> dict[str, str]:
     return out
 
 
+def figure_shas_of_articles(library, uids: Iterable[str]) -> set[str]:
+    """The SHA-256s of the pictures these articles' figures show (one query per chunk)."""
+    out: set[str] = set()
+    with library.engine.connect() as conn:
+        for chunk in _chunks(sorted(set(uids))):
+            stmt = (
+                select(Image.sha256)
+                .join(Figure, Figure.image_id == Image.id)
+                .join(Article, Article.id == Figure.article_id)
+                .where(Article.uid.in_(chunk))
+            )
+            out.update(conn.execute(stmt).scalars())
+    return out
+
+
 def write_images(library, snaps: dict[str, Snapshot], session: Session) -> None:
     """Insert or update images by SHA-256 (their files must already be in place)."""
     existing = {

@@ -8,6 +8,13 @@ already on the server merges to itself), so nothing arrives twice and
 nothing is lost. Records are matched by uid (images by SHA-256); every
 write carries the version it read, so two laptops syncing at once never
 overwrite each other — the later one reads again and merges.
+
+Sync never holds the laptop's one writer (the window's, ui/ops.py) for long:
+what it reads from the shared library, and the pictures it copies, it reads
+and copies beside it; only each batch's short turn — read the laptop's copy,
+merge, write both sides — runs on the writer (`writer=`), so a save made
+during a long pull waits for one batch at most, and no save can slip in
+between reading the laptop's copy of a story and writing it back.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -29,6 +37,7 @@ from newsdesk.library.snapshots import (
     VersionMoved,
     all_article_uids,
     all_image_shas,
+    figure_shas_of_articles,
     image_shas_of_uids,
     read_articles,
     read_images,
@@ -73,8 +82,13 @@ def sync(
     *,
     batch: int = BATCH,
     progress: Callable[[int, int], None] | None = None,
+    writer: Writer | None = None,
 ) -> SyncReport:
-    """Sync the laptop library with its shared library (linking it first when url is given)."""
+    """Sync the laptop library with its shared library (linking it first when url is given).
+
+    `writer(fn)` runs fn() where the laptop may be written (the window's one
+    writer) and returns its result; without it sync writes where it runs.
+    """
     known = state.read_state(laptop)
     remembered = known.get(state.SERVER)
     target = normalise(url) if url else remembered
@@ -88,11 +102,8 @@ def sync(
             "shared library."
         )
     server = open_server(target, laptop.root)
-    # Sync's writes on the laptop are marked as sync's (never sent back as news)
-    # only while it runs: an open window keeps writing on this Library afterwards.
-    own_origin = laptop.tracker.origin
     try:
-        return _Run(laptop, server, target, known, batch, progress).run()
+        return _Run(laptop, server, target, known, batch, progress, writer).run()
     except (SyncError, PictureProblem):
         raise
     except (LibraryError, SQLAlchemyError, OSError) as exc:
@@ -101,7 +112,6 @@ def sync(
             "kept and nothing was lost. Run `newsdesk sync` again."
         ) from None
     finally:
-        laptop.tracker.origin = own_origin
         server.close()
 
 
@@ -124,9 +134,14 @@ def _reason(exc: BaseException) -> str:
     return (text[0] if text else "the shared library stopped answering").rstrip(".")
 
 
+Writer = Callable[[Callable[[], Any]], Any]
+
+
 class _Run:
-    def __init__(self, laptop, server, target, known, batch, progress) -> None:
+    def __init__(self, laptop, server, target, known, batch, progress, writer) -> None:
         self.laptop, self.server, self.target = laptop, server, target
+        self.writer = writer
+        self.root = laptop.root
         self.known = known
         self.batch = max(1, batch)
         self.progress = progress
@@ -134,10 +149,30 @@ class _Run:
         # Writes made by sync are marked, so neither side sends them back as news.
         # (36 characters at most: the change log's origin column, enforced by PostgreSQL.)
         self.server_origin = "sync-" + self.laptop_id.replace("-", "")[:31]
-        laptop.tracker.origin = LOCAL_SYNC_ORIGIN
         server.tracker.origin = self.server_origin
         self.report = SyncReport(server=target)
         self.refused: set[str] = set()
+
+    def _local(self, fn: Callable[[], Any]) -> Any:
+        """fn() on the laptop's writer, its writes marked as sync's (never sent back as news).
+
+        Marked only meanwhile: the window's own saves, made on the same writer
+        between two batches, must go out with the next sync.
+        """
+
+        def turn() -> Any:
+            if self.laptop.root != self.root:  # the window switched libraries meanwhile
+                raise SyncError(
+                    "The window opened another library; sync stopped. Nothing was lost."
+                )
+            own = self.laptop.tracker.origin
+            self.laptop.tracker.origin = LOCAL_SYNC_ORIGIN
+            try:
+                return fn()
+            finally:
+                self.laptop.tracker.origin = own
+
+        return turn() if self.writer is None else self.writer(turn)
 
     # ---- what changed -------------------------------------------------------
     def _changed(
@@ -168,8 +203,11 @@ class _Run:
         if self.known.get(state.SERVER) != self.target:
             # Linked before anything moves, so a first sync that stops half way
             # is resumed by a plain `newsdesk sync`.
-            with self.laptop._session() as s, s.begin():
-                state.put_state(s, {state.SERVER: self.target, state.LAPTOP_ID: self.laptop_id})
+            self._local(
+                lambda: self._put_state(
+                    {state.SERVER: self.target, state.LAPTOP_ID: self.laptop_id}
+                )
+            )
         first = state.PULLED not in self.known
         pushed = 0 if first else int(self.known.get(state.PUSHED, 0))
         pulled = 0 if first else int(self.known[state.PULLED])
@@ -227,12 +265,20 @@ class _Run:
             state.SYNCED_AT: datetime.now(UTC).isoformat(timespec="seconds"),
         }
         values = {k: v for k, v in values.items() if self.known.get(k) != str(v)}
+        self.report.open_conflicts = self._local(lambda: self._put_state(values))
+
+    def _put_state(self, values: dict[str, Any]) -> int:
+        """Store sync state values in one transaction; the number of open conflicts."""
         with self.laptop._session() as s, s.begin():
             state.put_state(s, values)
-            self.report.open_conflicts = state.count_conflicts(s)
+            return state.count_conflicts(s)
 
     # ---- authors, templates, codes -------------------------------------------
     def _sync_records(self, kind: str) -> None:
+        theirs = read_records(self.server, kind)  # beside the writer: the network read
+        self._local(lambda: self._records_once(kind, theirs))
+
+    def _records_once(self, kind: str, theirs: dict[str, Snapshot]) -> None:
         """Merge every record of one small kind (they are few); deletions by their bases.
 
         Without tombstones of their own, a record missing on one side that
@@ -241,7 +287,6 @@ class _Run:
         record comes back, so no one's words are lost.
         """
         mine = read_records(self.laptop, kind)
-        theirs = read_records(self.server, kind)
         bases = state.read_all_bases(self.laptop, kind)
         prefix = f"{kind}:"
         held = state.held_fields(
@@ -300,59 +345,74 @@ class _Run:
     def _sync_images(self, shas: list[str]) -> None:
         for start in range(0, len(shas), self.batch):
             chunk = shas[start : start + self.batch]
-            for _attempt in range(RETRIES):
-                mine = read_images(self.laptop, chunk)
-                theirs = read_images(self.server, chunk)
-                bases = state.read_bases(self.laptop, "image", chunk)
-                conflicts = state.open_conflicts(self.laptop, [f"image:{s}" for s in chunk])
-                held = state.held_fields(conflicts)
-                to_server: dict[str, Snapshot] = {}
-                to_laptop: dict[str, Snapshot] = {}
-                new_bases: dict[str, Snapshot] = {}
-                clashes = {}
-                for sha in chunk:
-                    m, t = mine.get(sha), theirs.get(sha)
-                    if m is None and t is None:
-                        continue
-                    merged = merge_records(
-                        bases.get(sha), m, t, held.get(f"image:{sha}", frozenset())
-                    )
-                    try:
-                        if t is None or merged.server != t:
-                            if t is None:
-                                push_picture(self.laptop, self.server, sha, m["ext"])
-                            to_server[sha] = merged.server
-                        if m is None or merged.local != m:
-                            if m is None:
-                                pull_picture(self.laptop, self.server, sha, t["ext"])
-                            to_laptop[sha] = merged.local
-                    except PictureProblem as exc:
-                        self.report.problems.append(str(exc))
-                        to_server.pop(sha, None)
-                        continue
-                    new_bases[sha] = merged.base
-                    clashes[sha] = (merged.clashes, t)
+            # Beside the writer: the records' network read and the pictures' bytes.
+            theirs = read_images(self.server, chunk)
+            self._copy_pictures(read_images(self.laptop, chunk).keys() - theirs.keys(), True)
+            self._copy_pictures(theirs.keys() - read_images(self.laptop, chunk).keys(), False)
+            self._local(lambda chunk=chunk, theirs=theirs: self._images_once(chunk, theirs))
+
+    def _images_once(self, chunk: list[str], theirs: dict[str, Snapshot]) -> None:
+        """On the writer: merge one chunk of picture records, write the server, then the laptop."""
+        mine = read_images(self.laptop, chunk)
+        bases = state.read_bases(self.laptop, "image", chunk)
+        held = state.held_fields(state.open_conflicts(self.laptop, [f"image:{s}" for s in chunk]))
+        to_server: dict[str, Snapshot] = {}
+        to_laptop: dict[str, Snapshot] = {}
+        new_bases: dict[str, Snapshot] = {}
+        clashes = {}
+        for sha in chunk:
+            m, t = mine.get(sha), theirs.get(sha)
+            if m is None and t is None:
+                continue
+            merged = merge_records(bases.get(sha), m, t, held.get(f"image:{sha}", frozenset()))
+            try:
+                if t is None or merged.server != t:
+                    if t is None:  # copied beside the writer already, unless it failed there
+                        push_picture(self.laptop, self.server, sha, m["ext"])
+                    to_server[sha] = merged.server
+                if m is None or merged.local != m:
+                    if m is None:
+                        pull_picture(self.laptop, self.server, sha, t["ext"])
+                    to_laptop[sha] = merged.local
+            except PictureProblem as exc:
+                self.report.problems.append(str(exc))
+                to_server.pop(sha, None)
+                continue
+            new_bases[sha] = merged.base
+            clashes[sha] = (merged.clashes, t)
+        if to_server:
+            write_articles(self.server, [], images=to_server)
+
+        def bookkeeping(s, _written) -> None:
+            state.put_bases(s, "image", new_bases)
+            for sha, (found, t) in clashes.items():
+                key = f"image:{sha}"
+                state.record_conflicts(s, key, found, t, held.get(key, frozenset()))
+                self.report.new_conflicts += len(found)
+
+        write_articles(self.laptop, [], images=to_laptop, also=bookkeeping)
+
+    def _copy_pictures(self, shas: Iterable[str], to_server: bool) -> None:
+        """Beside the writer: copy the bytes of pictures one side lacks (records follow on the writer).
+
+        A picture that cannot be copied here is tried again on the writer, which says why.
+        """
+        shas = set(shas)
+        if not shas:
+            return
+        source, dest = (self.laptop, self.server) if to_server else (self.server, self.laptop)
+        for sha, snap in read_images(source, shas - read_images(dest, shas).keys()).items():
+            try:
                 if to_server:
-                    write_articles(self.server, [], images=to_server)
-
-                def bookkeeping(s, _written, new_bases=new_bases, clashes=clashes, held=held):
-                    state.put_bases(s, "image", new_bases)
-                    for sha, (found, t) in clashes.items():
-                        key = f"image:{sha}"
-                        state.record_conflicts(s, key, found, t, held.get(key, frozenset()))
-                        self.report.new_conflicts += len(found)
-
-                write_articles(self.laptop, [], images=to_laptop, also=bookkeeping)
-                break
+                    push_picture(self.laptop, self.server, sha, snap["ext"])
+                else:
+                    pull_picture(self.laptop, self.server, sha, snap["ext"])
+            except PictureProblem:
+                continue
 
     def _ensure_pictures(self, snaps: Iterable[Snapshot], on_server: bool) -> dict[str, Snapshot]:
         """Pictures the written stories name that the other side lacks, copied over first."""
-        needed = {
-            snap[k]
-            for snap in snaps
-            for k in snap
-            if k.startswith("figure:") and k.endswith(":image")
-        }
+        needed = _figure_shas(snaps)
         if not needed:
             return {}
         source, dest = (self.laptop, self.server) if on_server else (self.server, self.laptop)
@@ -369,7 +429,12 @@ class _Run:
     def _sync_articles(self, uids: list[str]) -> None:
         for _attempt in range(RETRIES):
             try:
-                self._articles_once(uids)
+                # Beside the writer: the server's copies (the network read) and the
+                # bytes of the pictures either side's stories name and the other lacks.
+                theirs = read_articles(self.server, uids)
+                self._copy_pictures(_figure_shas(s for _v, s in theirs.values()), False)
+                self._copy_pictures(figure_shas_of_articles(self.laptop, uids), True)
+                self._local(lambda theirs=theirs: self._articles_once(uids, theirs))
                 return
             except VersionMoved:
                 continue  # someone saved meanwhile: read both sides again and merge again
@@ -377,9 +442,13 @@ class _Run:
             f"{len(uids)} stories kept changing while they were synced; sync again to finish them."
         )
 
-    def _articles_once(self, uids: list[str]) -> None:
+    def _articles_once(self, uids: list[str], theirs: dict[str, tuple[int, Snapshot]]) -> None:
+        """On the writer: read the laptop's copies, merge, write the server, then the laptop.
+
+        The server's copies were read beside the writer; if one changed since,
+        the server refuses the write (VersionMoved) and the batch is read again.
+        """
         mine = read_articles(self.laptop, uids)
-        theirs = read_articles(self.server, uids)
         bases = state.read_bases(self.laptop, "article", uids)
         held = state.held_fields(state.open_conflicts(self.laptop, uids))
         merges = {}
@@ -480,6 +549,13 @@ _UNPUBLISHED = {"status": "ready", "published_at": None}
 def _is_refusal(exc: BaseException) -> bool:
     """Whether the shared library's server refused a write to this login's role."""
     return getattr(exc.__cause__, "sqlstate", None) == "42501"
+
+
+def _figure_shas(snaps: Iterable[Snapshot]) -> set[str]:
+    """The pictures these story snapshots' figures show, by SHA-256."""
+    return {
+        snap[k] for snap in snaps for k in snap if k.startswith("figure:") and k.endswith(":image")
+    }
 
 
 def _differs(a: Snapshot, b: Snapshot) -> bool:

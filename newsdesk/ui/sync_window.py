@@ -1,8 +1,10 @@
 """The window's side of sync: the status bar's sync state, background sync, Sync Now, conflicts.
 
-Sync runs as an operation on the window's one writer (ops.py), never on the
-GUI thread; whether the server answers is asked first on a worker, so an
-unreachable server costs the writer nothing and shows as "Offline", quietly.
+Sync runs on a worker, never on the GUI thread, and hands the window's one
+writer (ops.py) only its short turns — each batch's merge and local write —
+so a save made during a long pull waits for one batch, not the whole sync.
+Whether the server answers is asked first, so an unreachable server costs
+the writer nothing and shows as "Offline", quietly.
 Pulled changes arrive through `sig_library_changed` like any other change
 from elsewhere; the open article takes them in place when they do not touch
 what the user is typing (see `SyncActions.merge_into_editor`).
@@ -87,6 +89,7 @@ class SyncController(QObject):
         self.finished_at = float("-inf")  # time.monotonic() when the last sync ended
         self._again = False
         self._manual = False
+        self._stopped = False  # the window is closing: a running sync takes no more turns
         self.label = QLabel("")
         self.label.setObjectName("sync-state")
         self.label.setAccessibleName("Sync state")
@@ -113,6 +116,7 @@ class SyncController(QObject):
         self.refresh_status(first=True)
 
     def stop(self) -> None:
+        self._stopped = True
         for timer in (self.every, self.after_save, self._status_timer):
             timer.stop()
 
@@ -184,8 +188,19 @@ class SyncController(QObject):
                 )
             self._show(self.status)
             return
-        # initiator None: the views take what sync wrote as changes arriving from elsewhere.
-        self.ops.run_op(lambda lib: sync(lib), on_success=self._done, on_failure=self._failed)
+        library = self.library
+        run_task(
+            lambda: sync(library, writer=self._on_writer), on_done=self._done, on_error=self._failed
+        )
+
+    def _on_writer(self, turn):
+        """On the sync's worker: run one of its turns on the window's writer, and wait for it.
+
+        initiator None: the views take what sync wrote as changes arriving from elsewhere.
+        """
+        if self._stopped:
+            raise SyncError("The window closed while it synced; sync again to finish.")
+        return self.ops.call(lambda _library: turn())
 
     def _done(self, report: SyncReport) -> None:
         self.running = False
