@@ -207,7 +207,8 @@ def image_shas_of_uids(library, uids: Iterable[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     with library.engine.connect() as conn:
         for chunk in _chunks(sorted(set(uids))):
-            out.update(conn.execute(select(Image.uid, Image.sha256).where(Image.uid.in_(chunk))))
+            rows = conn.execute(select(Image.uid, Image.sha256).where(Image.uid.in_(chunk)))
+            out.update(rows.all())  # a list: a result has keys(), so update took it for a mapping
     return out
 
 
