@@ -26,10 +26,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import column, exists, func, select, table
 from sqlalchemy.exc import SQLAlchemyError
 
 from newsdesk.library import Library, LibraryError
+from newsdesk.library.database import SCHEMA_HEAD
 from newsdesk.library.models import ChangeLogRow
 from newsdesk.library.record_snapshots import KINDS, read_records, write_records
 from newsdesk.library.snapshots import (
@@ -46,7 +47,7 @@ from newsdesk.library.snapshots import (
 from newsdesk.sync import state
 from newsdesk.sync.media import PictureProblem, pull_picture, push_picture
 from newsdesk.sync.merge import merge_records
-from newsdesk.sync.server import SyncError, Unreachable, normalise, open_server
+from newsdesk.sync.server import SyncError, Unreachable, normalise, open_server, schema_sentence
 
 LOCAL_SYNC_ORIGIN = "sync"  # what sync writes on the laptop; never sent back
 BATCH = 200
@@ -83,11 +84,14 @@ def sync(
     batch: int = BATCH,
     progress: Callable[[int, int], None] | None = None,
     writer: Writer | None = None,
+    held: HeldServer | None = None,
 ) -> SyncReport:
     """Sync the laptop library with its shared library (linking it first when url is given).
 
     `writer(fn)` runs fn() where the laptop may be written (the window's one
     writer) and returns its result; without it sync writes where it runs.
+    `held` keeps the shared library open from one sync to the next (the
+    window's background sync): no new connection for each.
     """
     known = state.read_state(laptop)
     remembered = known.get(state.SERVER)
@@ -101,31 +105,68 @@ def sync(
             f"This library already syncs with {remembered}; it cannot switch to another "
             "shared library."
         )
-    server = open_server(target, laptop.root)
+    server = held.open(target, laptop.root) if held else open_server(target, laptop.root)
     try:
         return _Run(laptop, server, target, known, batch, progress, writer).run()
     except (SyncError, PictureProblem):
         raise
     except (LibraryError, SQLAlchemyError, OSError) as exc:
+        if held:
+            held.close()  # a connection that failed is not kept for the next sync
         raise Unreachable(
             f"Sync stopped before it finished ({_reason(exc)}); everything synced so far is "
             "kept and nothing was lost. Run `newsdesk sync` again."
         ) from None
     finally:
-        server.close()
+        if not held:
+            server.close()
 
 
-def _news(lib, after: int, skip_origin: str) -> tuple[int, bool]:
+class HeldServer:
+    """The shared library kept open between syncs, so each sync does not connect anew.
+
+    Used by one sync at a time (the window runs one at a time); the schema is
+    still checked by every sync, in the same query that asks for news.
+    """
+
+    def __init__(self) -> None:
+        self._target: str | None = None
+        self._server: Library | None = None
+
+    def open(self, target: str, laptop_root) -> Library:
+        if self._server is None or self._target != target:
+            self.close()
+            self._server = open_server(target, laptop_root)
+            self._target = target
+        return self._server
+
+    def close(self) -> None:
+        server, self._server, self._target = self._server, None, None
+        if server is not None:
+            server.close()
+
+
+_ALEMBIC = table("alembic_version", column("version_num"))
+
+
+def _news(lib, after: int, skip_origin: str, *, schema: bool = False) -> tuple[int, bool]:
     """(the newest change id, whether anyone but skip_origin changed anything after `after`).
 
-    One query, so a sync with nothing to do costs one round trip per side here.
+    One query, so a sync with nothing to do costs one round trip per side
+    here; with schema, the same query checks the library's schema is this
+    newsdesk's (a shared library kept open may have been upgraded since).
     """
     log = ChangeLogRow.__table__
     newest = select(func.coalesce(func.max(log.c.id), 0)).scalar_subquery()
     news = exists().where(log.c.id > after, log.c.origin != skip_origin)
+    asked = [newest, news]
+    if schema:
+        asked.append(select(_ALEMBIC.c.version_num).limit(1).scalar_subquery())
     with lib.engine.connect() as conn:
-        upto, found = conn.execute(select(newest, news)).one()
-    return int(upto), bool(found)
+        row = conn.execute(select(*asked)).one()
+    if schema and row[2] != SCHEMA_HEAD:
+        raise SyncError(schema_sentence(row[2]))
+    return int(row[0]), bool(row[1])
 
 
 def _reason(exc: BaseException) -> str:
@@ -212,7 +253,7 @@ class _Run:
         pushed = 0 if first else int(self.known.get(state.PUSHED, 0))
         pulled = 0 if first else int(self.known[state.PULLED])
         local_upto, local_news = _news(self.laptop, pushed, LOCAL_SYNC_ORIGIN)
-        server_upto, server_news = _news(self.server, pulled, self.server_origin)
+        server_upto, server_news = _news(self.server, pulled, self.server_origin, schema=True)
         resolved = json.loads(self.known.get(state.DIRTY, "[]"))
         if not (first or local_news or server_news or resolved or state.RECORDS not in self.known):
             # Nothing to do (the usual background sync): only the cursors and the time move.

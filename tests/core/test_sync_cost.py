@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import Engine, event, text
 
 from newsdesk.library import Library
+from newsdesk.sync import SyncError, sync
 from newsdesk.sync import state as sync_state
-from newsdesk.sync import sync
+from newsdesk.sync.engine import HeldServer
 
 _WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 
@@ -109,3 +112,23 @@ def test_a_pull_of_new_stories_inserts_them_a_batch_at_a_time_and_keeps_the_inde
         assert [link.tag.name for link in b.get_article("council-meeting-7").tag_links] == [
             "council"
         ]
+
+
+def test_the_windows_background_sync_keeps_the_shared_library_open_between_syncs(tmp_path):
+    Library.open(tmp_path / "server").close()
+    held = HeldServer()
+    with Library.open(tmp_path / "laptop") as laptop:
+        laptop.create_article(headline="Tide tables", body="High water at six.")
+        sync(laptop, str(tmp_path / "server"), held=held)
+        sync(laptop, held=held)
+        with statements_by_file() as seen:
+            sync(laptop, held=held)
+        # No connection set-up, no schema look-up of its own: one question, which checks the schema too.
+        theirs = _of(seen, tmp_path / "server")
+        assert len(theirs) == 1 and "alembic_version" in theirs[0], theirs
+        # The shared library upgraded meanwhile by a newer newsdesk: refused in one sentence.
+        with sqlite3.connect(tmp_path / "server" / "library.sqlite") as con:
+            con.execute("UPDATE alembic_version SET version_num = 'f00dcafe9999'")
+        with pytest.raises(SyncError, match="newer newsdesk"):
+            sync(laptop, held=held)
+    held.close()
