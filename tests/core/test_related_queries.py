@@ -170,3 +170,39 @@ def test_the_pickers_search_marks_the_word_being_typed_in_each_storys_snippet(li
     for row in rows:
         assert "<mark>harbour</mark>" in row.snippet_html.lower()
         assert row.card.slug and row.card.headline
+
+
+def test_a_lonely_story_still_gets_as_many_suggestions_as_asked_past_embargoes_and_trash(library):
+    """Recent stories fill the list; one that may not be suggested never takes a place."""
+    from datetime import timedelta
+
+    lonely = publish(library, "Quiet evening", section="Local", body="Nothing happened.")
+    older = [
+        publish(library, f"Village fete {n}", section="Local", body="Cakes.", days_ago=30 + n)
+        for n in range(3)
+    ]
+    # The newest stories of the section: one under embargo, one in the trash.
+    held = publish(
+        library, "Embargoed council result", section="Local", body="Votes.", days_ago=0.5,
+        embargo_until=NOW + timedelta(days=1),
+    )  # fmt: skip
+    binned = publish(library, "Binned story", section="Local", body="Gone.", days_ago=0.2)
+    library.trash_article(binned)
+
+    shown = [s.article_id for s in suggest_related(library, lonely, limit=3, now=NOW)]
+    assert shown and set(shown) <= set(older)
+    assert len(shown) == 3
+    assert held not in shown and binned not in shown
+
+
+def test_a_story_from_centuries_ago_is_still_suggested_with_no_recency_to_add(library, ferries):
+    """An archive story's age is hundreds of years of half-lives: nothing, not an error."""
+    from datetime import UTC, datetime
+
+    archive = publish(
+        library, "Ferry disaster at Durrës harbour", section="World",
+        tags=["migration", "Albania"], body=FERRY_C, published_at=datetime(1790, 3, 1, tzinfo=UTC),
+    )  # fmt: skip
+    found = {s.article_id: s for s in suggest_related(library, ferries["A"], limit=20, now=NOW)}
+    assert archive in found
+    assert "recent" not in found[archive].reasons

@@ -5,11 +5,12 @@ article, its tags, its picks, how common each tag is, each tag's sharers, the
 full-text matches, facts about every candidate, the terms the chosen ones
 share, their rows and then their cards. On SQLite each is cheap; on a busy
 PostgreSQL server each round trip cost 5-20 ms, and the suggestion 80-100 ms.
-Now the article, its tags (with how many stories carry each) and its picks
-come in one query, and the candidates in another: CTEs gather the tag
-sharers and the ranked full-text matches once, and one row per candidate
-holds its section, dates, status, the tags and terms it shares, its
-relevance, and its card (with THAT story's hero picture).
+Now the article, its tags (with how many stories carry each, unless counted
+lately) and its picks come in one query, and the suggestions in another:
+CTEs gather each tag's sharers and the ranked full-text matches once, the
+database scores every candidate (shared tags, relevance, section, recency)
+and keeps the best `limit`, and one row for each of those holds its card
+(with THAT story's hero picture) and the tags and terms it shares.
 """
 
 from __future__ import annotations
@@ -46,12 +47,14 @@ class Source:
     picked: set[int]
 
 
-# kind 0: the article; 1: a tag of it (with its story count); 2: a story it lists.
-_SOURCE = text(
+# kind 0: the article; 1: a tag of it (with its story count, -1 when the
+# caller knows it already); 2: a story it lists.
+_SOURCE = (
     "SELECT 0 AS kind, a.id, a.headline, a.dek, a.body, a.section, 0 AS n, 0 AS pos "
     "FROM articles a WHERE a.id = :a "
     "UNION ALL SELECT 1, t.id, t.name, NULL, NULL, NULL, "
-    "(SELECT count(*) FROM article_tags c WHERE c.tag_id = t.id), at.position "
+    "CASE WHEN t.id IN ({known}) THEN -1 "
+    "ELSE (SELECT count(*) FROM article_tags c WHERE c.tag_id = t.id) END, at.position "
     "FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = :a "
     "UNION ALL SELECT 2, r.target_id, NULL, NULL, NULL, NULL, 0, 0 FROM related_stories r "
     "WHERE r.article_id = :a AND r.target_id IS NOT NULL "
@@ -59,17 +62,23 @@ _SOURCE = text(
 )
 
 
-def load_source(conn: Connection, article_id: int) -> Source:
-    """The article, its tags and the stories it already lists, in one query."""
+def load_source(conn: Connection, article_id: int, tag_counts: dict[int, int]) -> Source:
+    """The article, its tags and the stories it already lists, in one query.
+
+    tag_counts holds the story counts of tags counted lately (a busy tag's
+    count walks thousands of links); only the article's other tags are counted.
+    """
     source: Source | None = None
     tags: dict[int, str] = {}
     counts: dict[int, int] = {}
     picked: set[int] = set()
-    for kind, rid, name, dek, body, section, n, _pos in conn.execute(_SOURCE, {"a": article_id}):
+    sql = text(_SOURCE.format(known=_ids(tag_counts)))
+    for kind, rid, name, dek, body, section, n, _pos in conn.execute(sql, {"a": article_id}):
         if kind == 0:
             source = Source(rid, name, dek, body, section, tags, counts, picked)
         elif kind == 1:
-            tags[rid], counts[rid] = name, int(n)
+            tags[rid] = name
+            counts[rid] = tag_counts[rid] if n < 0 else int(n)
         else:
             picked.add(rid)
     if source is None:
@@ -97,6 +106,10 @@ class Found:
     tag_ids: set[int]  # the article's tags it carries too
     terms: list[int]  # indexes into the terms it was asked about, ascending
 
+
+# Recency is 0.5 to the power of a story's age in half-lives; past this many it
+# is nil anyway, and PostgreSQL raises an error rather than round to zero.
+_MAX_HALF_LIVES = 1000.0
 
 _EMPTY_RANKED = "SELECT 0 AS id, 0.0 AS rel WHERE 1 = 0"
 _EMPTY_HITS = "SELECT 0 AS term, 0 AS id WHERE 1 = 0"
@@ -227,8 +240,9 @@ def gather(
         f"+ {float(weights.terms)!r} * coalesce({dialect.greatest}(c.rel, 0.0), 0.0) "
         "/ (SELECT coalesce(nullif(b, 0.0), 1.0) FROM best) "
         f"+ CASE WHEN :sec <> '' AND a.section = :sec THEN {float(weights.section)!r} ELSE 0.0 END "
-        f"+ coalesce({float(weights.recency)!r} * power(0.5, "
-        f"{dialect.greatest}({age}, 0.0) / {float(weights.half_life_days)!r}), 0.0)"
+        f"+ coalesce({float(weights.recency)!r} * power(0.5, {dialect.least}("
+        f"{dialect.greatest}({age}, 0.0) / {float(weights.half_life_days)!r}, {_MAX_HALF_LIVES})), "
+        "0.0)"
     )
     excluded = _ids([source.id, *source.picked])
     public = "" if include_unpublished else f" AND {dialect.public}"
@@ -298,7 +312,7 @@ def _group_concat(expr: str) -> str:
 class _SQLiteScoring:
     """SQLite's spelling of what scoring needs: now, a story's age, public or not."""
 
-    greatest = "max"
+    greatest, least = "max", "min"
     public = f"({PUBLIC_SQL.replace('?', ':stamp')})"
 
     @staticmethod

@@ -109,16 +109,31 @@ def _scan_candidates(
 
 
 def _fill_recent(
-    conn: Connection, source: Source, exclude: set[int], want: int, *, include_unpublished: bool
+    conn: Connection,
+    source: Source,
+    exclude: set[int],
+    want: int,
+    *,
+    include_unpublished: bool,
+    now: datetime,
 ) -> list[int]:
-    """Recent stories, the article's section first, for when too few share anything."""
+    """Recent stories, the article's section first, for when too few share anything.
+
+    Only stories that may be suggested (never trash; published and past any
+    embargo unless include_unpublished), so that each one fills a place.
+    """
     out: list[int] = []
     for same_section in (True, False):
         if len(out) >= want:
             break
-        stmt = select(Article.id).where(Article.id.not_in(exclude | set(out) | {source.id}))
+        stmt = select(Article.id).where(
+            Article.id.not_in(exclude | set(out) | {source.id}), Article.deleted_at.is_(None)
+        )
         if not include_unpublished:
-            stmt = stmt.where(Article.status == "published")
+            stmt = stmt.where(
+                Article.status == "published",
+                or_(Article.embargo_until.is_(None), Article.embargo_until <= now),
+            )
         if same_section:
             if not source.section:
                 continue
@@ -181,7 +196,7 @@ def top_terms(
     """
     use_fts = _vocab_ready(library)
     with library.engine.connect() as conn:
-        source = load_source(conn, article_id)
+        source = load_source(conn, article_id, _df_cache.tag_counts(library))
         _, top = _article_terms(
             library, conn, source, use_fts, headline=headline, dek=dek, body=body
         )
@@ -245,7 +260,11 @@ def suggest_with_cards(
     now = now or datetime.now(UTC)
     use_fts = _vocab_ready(library)
     with library.engine.connect() as conn:
-        source = load_source(conn, article_id)
+        known_tags = _df_cache.tag_counts(library)
+        source = load_source(conn, article_id, known_tags)
+        _df_cache.remember_tag_counts(
+            library, {t: n for t, n in source.tag_counts.items() if t not in known_tags}
+        )
         source.picked |= set(exclude)
         total, top = _article_terms(
             library, conn, source, use_fts, headline=headline, dek=dek, body=body
@@ -290,6 +309,7 @@ def suggest_with_cards(
                 seen | source.picked,
                 limit - len(chosen),
                 include_unpublished=include_unpublished,
+                now=now,
             )
             if extra:
                 chosen += ask(limit=len(extra), only_ids=extra)

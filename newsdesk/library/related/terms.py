@@ -308,10 +308,12 @@ class _DfCache:
 
     TTL_SECONDS = 300.0
     MAX_TERMS = 50_000
+    MAX_TAGS = 1_000  # the known ones are named in the article's query, so kept few
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._by_db: dict[str, tuple[float, int, dict[str, int]]] = {}
+        self._tags_by_db: dict[str, tuple[float, dict[int, int]]] = {}
 
     def lookup(
         self, library: Library, conn: Connection, terms: Iterable[str]
@@ -338,9 +340,29 @@ class _DfCache:
             self._by_db[key] = (born, total, known)
         return total, answer
 
+    def tag_counts(self, library: Library) -> dict[int, int]:
+        """How many stories carry each tag, for the tags counted in the last TTL_SECONDS."""
+        with self._lock:
+            entry = self._tags_by_db.get(str(library.db_path))
+            if entry is None or time.monotonic() - entry[0] > self.TTL_SECONDS:
+                return {}
+            return dict(entry[1])
+
+    def remember_tag_counts(self, library: Library, counts: dict[int, int]) -> None:
+        if not counts:
+            return
+        key, now = str(library.db_path), time.monotonic()
+        with self._lock:
+            entry = self._tags_by_db.get(key)
+            if entry is None or now - entry[0] > self.TTL_SECONDS or len(entry[1]) > self.MAX_TAGS:
+                entry = (now, {})
+            entry[1].update(counts)
+            self._tags_by_db[key] = entry
+
     def forget(self, library: Library) -> None:
         with self._lock:
             self._by_db.pop(str(library.db_path), None)
+            self._tags_by_db.pop(str(library.db_path), None)
 
 
 _df_cache = _DfCache()
