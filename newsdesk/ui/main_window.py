@@ -261,6 +261,10 @@ class MainWindow(
         self._loading = True
         try:
             self.article = article
+            if article is not None and self.preview is not None:
+                # The preview's worker builds the page while the editor takes in the text
+                # (a long body's highlighting is most of opening it), not after.
+                self.preview.show_article(article)
             self.form.load(article)
             self.editor.set_text(article.body if article else "")
             self.editor.setEnabled(article is not None)
@@ -279,7 +283,6 @@ class MainWindow(
                 self.actions_by_name[name].setEnabled(False)
         if article is not None:
             self._remember_last_article(article.uid)
-            self._show_in_preview()
         self._update_title()
         self._update_stats()
         self.panels_follow(article)

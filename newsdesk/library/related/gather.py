@@ -23,11 +23,20 @@ from datetime import UTC, datetime
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from newsdesk.library import related_pg, search
+from newsdesk.library import search
 from newsdesk.library.errors import NotFound
 from newsdesk.library.models import AwareDateTime
 from newsdesk.library.related.cards import StoryCard
 from newsdesk.rules import PUBLIC_SQL
+
+
+def _pg():
+    """The PostgreSQL queries, imported when a shared library asks: they load SQLAlchemy's
+    PostgreSQL dialect, which a SQLite library (every CLI export's preflight) never needs."""
+    from newsdesk.library import related_pg
+
+    return related_pg
+
 
 CANDIDATES = 120  # how many ranked candidates each source contributes
 PER_TAG = 200  # stories each of the article's tags brings, most recently tagged first
@@ -130,7 +139,7 @@ def tag_rank_sql(pg: bool, source_id: int, tag_ids: Sequence[int]) -> str:
     if not tag_ids:
         return "SELECT 0 AS id WHERE 1 = 0"
     if pg:
-        sharers = related_pg.tag_sharers_sql(tag_ids, PER_TAG)
+        sharers = _pg().tag_sharers_sql(tag_ids, PER_TAG)
     else:
         sharers = " UNION ALL ".join(
             f"SELECT * FROM (SELECT article_id, tag_id FROM article_tags WHERE tag_id = {int(t)} "
@@ -211,7 +220,7 @@ def gather(
     if relevance is not None:
         fts, hits, best = _given_relevance(relevance), _EMPTY_HITS, "SELECT 1.0 AS b"
     elif pg and use_fts and terms:
-        hits, fts = related_pg.match_sql(terms, idf, CANDIDATES + 1, params)
+        hits, fts = _pg().match_sql(terms, idf, CANDIDATES + 1, params)
     elif pg or not use_fts:
         fts, hits = _EMPTY_RANKED, _EMPTY_HITS
     else:
@@ -229,7 +238,7 @@ def gather(
             "SELECT id, max(rel) AS rel FROM (SELECT id, NULL AS rel FROM "
             f"({tag_rank}) tr UNION ALL SELECT id, rel FROM fts) u GROUP BY id"
         )
-    dialect = related_pg.SCORING if pg else _SQLITE
+    dialect = _pg().SCORING if pg else _SQLITE
     params.update(dialect.params(now))
     params["sec"] = source.section or ""
     tag_list = _ids(source.tag_ids)
@@ -258,7 +267,7 @@ def gather(
         with_sql += f", best AS ({best}), scored AS MATERIALIZED ({scored}), hits AS ({hits})"
     else:
         with_sql += f", best AS ({best}), scored AS MATERIALIZED ({scored})"
-    agg = related_pg.list_agg if pg else _group_concat
+    agg = _pg().list_agg if pg else _group_concat
     sql = (
         f"WITH {with_sql}, "
         f"hit_terms AS (SELECT id, {agg('term')} AS terms FROM hits "
