@@ -79,7 +79,10 @@ class Record:
     """Every record carries a UUID and its times, so libraries can sync field by field later."""
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)
+    # The uid, made here and unique, is also what lets many new records go in one
+    # INSERT … RETURNING on SQLite (its "insert sentinel": each row's id is matched
+    # to its record by it); without one SQLAlchemy inserts them one at a time there.
+    uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid, insert_sentinel=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
