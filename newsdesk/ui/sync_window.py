@@ -371,6 +371,10 @@ class SyncActions:
             text += f" The story stays {article.status}; your other changes are saved."
             self.autosave.mark_dirty()  # type: ignore[attr-defined]
             self.autosave.save_soon_now()  # type: ignore[attr-defined]
+        self.show_refusal(text)
+
+    def show_refusal(self, text: str) -> None:
+        """Say why the shared library's server refused something: the status bar and a box."""
         self.statusBar().showMessage(text, 10_000)  # type: ignore[attr-defined]
         if self.refusal_box is not None:
             self.refusal_box.close()

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from newsdesk.library import Library
 from newsdesk.library.changes import Changes
+from newsdesk.ui.autosave import refused_by_server
 from newsdesk.ui.guarded import guard_against_typing
 from newsdesk.ui.ops import Operations, failure_message
 from newsdesk.ui.workers import run_task
@@ -304,8 +305,15 @@ class TrashActions(QObject):
             self.undo_button.show()
 
         def failed(exc: BaseException) -> None:
-            window.statusBar().showMessage(failure_message(exc), 8000)
             window.browser.refresh()
+            if not refused_by_server(exc):
+                window.statusBar().showMessage(failure_message(exc), 8000)
+                return
+            # A reporter on the shared library, someone else's story: the box says
+            # why, and the story stays where it was (open again if it was open).
+            window.show_refusal(f"{failure_message(exc)} The story stays in the list.")
+            if was_open and window.article is None:
+                window.open_article(article_id)
 
         window.ops.run_op(
             lambda library: library.trash_article(article_id),
@@ -336,10 +344,16 @@ class TrashActions(QObject):
             if reopen and window.article is None:
                 window.open_article(article.id)
 
+        def failed(exc: BaseException) -> None:
+            if refused_by_server(exc):
+                window.show_refusal(f"{failure_message(exc)} The story stays in the trash.")
+            else:
+                window.statusBar().showMessage(failure_message(exc), 8000)
+
         window.ops.run_op(
             lambda library: library.restore_article(article_id),
             on_success=done,
-            on_failure=lambda exc: window.statusBar().showMessage(failure_message(exc), 8000),
+            on_failure=failed,
             initiator=self,
         )
 

@@ -141,3 +141,72 @@ def test_delete_on_someone_elses_story_is_refused_in_one_sentence_like_publishin
     assert done.stderr == f"newsdesk: {RESTORE_REFUSED}\n"
     assert trash_state(newsroom, "harbour-reopens")[:2] == (True, False)
     nd(rita, "restore", "tide-tables")
+
+
+# ---- a laptop's sync -------------------------------------------------------------
+def laptop_story(laptop: Path, slug: str):
+    with Library.open(laptop) as lib:
+        return lib.get_article(slug)
+
+
+def test_a_refused_trash_comes_back_on_the_laptop_and_later_syncs_push_everything_else(
+    newsroom, tmp_path
+):
+    laptop = tmp_path / "ritas-laptop"
+    nd(laptop, "sync", as_user(newsroom, "rita"))
+    with Library.open(laptop) as lib:
+        theirs = lib.get_article("harbour-reopens")
+        lib.update_article(theirs.id, headline="Harbour reopens at dawn")  # an edit: it goes
+        lib.trash_article(theirs.id)  # reza's story: refused
+        lib.trash_article(lib.get_article("tide-tables").id)  # her own: accepted
+    done = nd(laptop, "sync", check=1)
+    problems = [ln for ln in done.stderr.splitlines() if ln.startswith("problem:")]
+    assert len(problems) == 1 and done.stderr.count("\n") == 1, done.stderr
+    assert "harbour-reopens: moving it to the trash was not accepted" in problems[0]
+    assert "back in this laptop's list" in problems[0]
+    with Library.open(newsroom) as shared:
+        there = shared.get_article("harbour-reopens")
+        assert (there.headline, there.deleted_at) == ("Harbour reopens at dawn", None)
+        assert shared.get_article("tide-tables").deleted_at is not None
+    here = laptop_story(laptop, "harbour-reopens")
+    assert (here.headline, here.deleted_at, here.deleted_by) == (
+        "Harbour reopens at dawn",
+        None,
+        "",
+    )
+    # Settled, not held: the next sync has nothing refused left, and pushes a new edit.
+    nd(laptop, "restore", "tide-tables")
+    with Library.open(laptop) as lib:
+        lib.update_article(lib.get_article("tide-tables").id, body="High water at noon.")
+    done = nd(laptop, "sync")
+    assert "problem" not in done.stderr
+    with Library.open(newsroom) as shared:
+        there = shared.get_article("tide-tables")
+        assert (there.body, there.deleted_at) == ("High water at noon.", None)
+        assert shared.get_article("harbour-reopens").deleted_at is None
+
+
+def test_a_story_an_editor_trashed_stays_trashed_and_whole_when_a_reporter_empties_it(
+    newsroom, tmp_path
+):
+    laptop = tmp_path / "ritas-laptop"
+    nd(laptop, "sync", as_user(newsroom, "rita"))
+    nd(as_user(newsroom, "eda"), "delete", "harbour-reopens")
+    nd(laptop, "sync")
+    assert laptop_story(laptop, "harbour-reopens").deleted_at is not None
+    nd(laptop, "restore", "harbour-reopens")
+    done = nd(laptop, "sync", check=1)
+    assert "taking it out of the trash was not accepted" in done.stderr
+    assert "back in this laptop's trash" in done.stderr
+    assert laptop_story(laptop, "harbour-reopens").deleted_at is not None
+    nd(laptop, "trash", "--empty")  # on the laptop alone anyone may; the server refuses
+    assert laptop_story(laptop, "harbour-reopens").body == ""
+    done = nd(laptop, "sync", check=1)
+    assert "emptying it from the trash was not accepted" in done.stderr
+    here = laptop_story(laptop, "harbour-reopens")
+    assert (here.body, here.purged_at) == ("Harbour reopens, in a paragraph.", None)
+    assert here.deleted_at is not None  # still in the trash, whole: the owner may restore it
+    with Library.open(newsroom) as shared:
+        there = shared.get_article("harbour-reopens")
+        assert (there.body, there.purged_at) == ("Harbour reopens, in a paragraph.", None)
+    nd(laptop, "sync")

@@ -74,3 +74,39 @@ def test_a_reporters_laptop_says_when_the_server_did_not_accept_a_publication(
     assert "Only an editor may publish" in window.sync.label.toolTip()
     assert "Only an editor may publish" in window.statusBar().currentMessage()
     assert library.get_article(story.id).status == "published"  # kept on the laptop
+
+
+def test_a_reporter_who_deletes_someone_elses_story_is_told_why_and_it_stays_listed(
+    qtbot, make_window, pg_url
+):
+    pg.grant_role(pg_url, "reza", "reporter")
+    pg.grant_role(pg_url, "rita", "reporter")
+    with Library.open(pg_url.replace("postgres@", "reza@", 1)) as reza:
+        theirs = reza.create_article(headline="Harbour reopens", body="Ships return.\n")
+    rita = Library.open(pg_url.replace("postgres@", "rita@", 1))
+    own = rita.create_article(headline="Tide tables", body="High water at noon.\n")
+    window = make_window(rita)
+    window.open_article(theirs.id)
+    qtbot.waitUntil(lambda: window.browser.model.row_of(theirs.id) >= 0, timeout=20_000)
+
+    window.actions_by_name["delete"].trigger()  # Edit > Delete, on the open story
+    qtbot.waitUntil(lambda: window.refusal_box is not None, timeout=20_000)
+    said = window.refusal_box.text()
+    assert said == (
+        "Only an editor may move another reporter's story to the trash on the shared library. "
+        "The story stays in the list."
+    )
+    assert window.statusBar().currentMessage() == said
+    qtbot.waitUntil(lambda: window.article is not None, timeout=20_000)
+    assert window.article.id == theirs.id  # open again, as it was
+    qtbot.waitUntil(lambda: window.browser.model.row_of(theirs.id) >= 0, timeout=20_000)
+    with Library.open(pg_url) as desk:
+        assert desk.get_article(theirs.id).deleted_at is None
+    window.refusal_box.close()
+
+    # Her own story goes to the trash as on a laptop.
+    window.trash.delete_article(own.id)
+    qtbot.waitUntil(lambda: window.browser.model.row_of(own.id) < 0, timeout=20_000)
+    assert window.refusal_box is None
+    with Library.open(pg_url) as desk:
+        assert desk.get_article(own.id).deleted_at is not None
