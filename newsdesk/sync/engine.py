@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, column, exists, func, select, table, text
+from sqlalchemy import column, exists, func, select, table
 from sqlalchemy.exc import SQLAlchemyError
 
 from newsdesk.library import Library, LibraryError
@@ -44,7 +44,7 @@ from newsdesk.library.snapshots import (
     read_images,
     write_articles,
 )
-from newsdesk.sync import state
+from newsdesk.sync import refusals, state
 from newsdesk.sync.media import PictureProblem, pull_picture, push_picture
 from newsdesk.sync.merge import merge_records
 from newsdesk.sync.server import SyncError, Unreachable, normalise, open_server, schema_sentence
@@ -547,129 +547,27 @@ class _Run:
 
         The shared library's server decides who may publish (migration 0009)
         and who may trash a story (0021); one refused story refuses the whole
-        transaction, so the refused changes are taken out and the batch is
-        written again.
+        transaction, so the refused changes are taken out (sync/refusals.py)
+        and the batch is written again.
         """
         try:
             return write_articles(self.server, to_server, images=images)
         except LibraryError as exc:
-            if not _is_refusal(exc):
+            if not refusals.is_refusal(exc):
                 raise
-            trash = self._trash_refused(to_server, theirs)
-            publishing = [
-                (uid, snap)
-                for uid, snap, _v in to_server
-                if snap.get("status") != (theirs[uid][1] if uid in theirs else {}).get("status")
-            ]
+            trash = refusals.trash_refused(self.server, to_server, theirs)
+            publishing = refusals.publishing_changed(to_server, theirs)
             if not (trash or publishing):
                 raise
             for uid, snap in trash:
-                self._hold_trash(uid, snap, merges[uid], theirs[uid][1])
+                self.report.problems.append(refusals.hold_trash(snap, merges[uid], theirs[uid][1]))
             for uid, snap in publishing:
-                self._hold_publishing(uid, snap, merges[uid], theirs, exc)
+                server_now = theirs[uid][1] if uid in theirs else None
+                self.report.problems.append(
+                    refusals.hold_publishing(snap, merges[uid], server_now, str(exc))
+                )
+                self.refused.add(uid)  # tried again next time, perhaps by an editor
             return write_articles(self.server, to_server, images=images)
-
-    def _trash_refused(self, to_server, theirs) -> list[tuple[str, Snapshot]]:
-        """The stories of the batch whose trash changes the server refuses to this login.
-
-        Asked of the server with its own rule (migration 0021): the login owns
-        the story, or is an editor.
-        """
-        changed = {
-            uid: snap
-            for uid, snap, _v in to_server
-            if uid in theirs
-            and any(snap.get(k) != theirs[uid][1].get(k) for k in ("deleted_at", "purged_at"))
-        }
-        if not changed:
-            return []
-        with self.server.engine.connect() as conn:
-            not_theirs = set(
-                conn.execute(
-                    text(
-                        "SELECT uid FROM articles WHERE uid IN :uids"
-                        " AND created_by IS DISTINCT FROM current_user::text"
-                        " AND NOT newsdesk_is_editor()"
-                    ).bindparams(bindparam("uids", expanding=True)),
-                    {"uids": sorted(changed)},
-                ).scalars()
-            )
-        return [(uid, snap) for uid, snap in changed.items() if uid in not_theirs]
-
-    def _hold_trash(self, uid: str, snap: Snapshot, merge, server_now: Snapshot) -> None:
-        """Undo on the laptop a trash (or restore, or emptying) the server refused.
-
-        Not kept to be tried again, as a refused publishing is: only the
-        story's owner or an editor may trash it, so this login never could,
-        and a story kept in this laptop's trash would hide, here only, a story
-        the whole newsroom still has — and emptying the trash would then lose
-        it from this laptop. So the laptop takes the server's trash state back
-        (a story it emptied comes back whole: the server still has it), says
-        so, and every other change to the story still goes.
-        """
-        before = merge.local
-        mine_trashed = before.get("deleted_at") is not None
-        emptied = before.get("purged_at") is not None and server_now.get("purged_at") is None
-        for record in (snap, merge.local, merge.base):
-            if emptied:  # nothing of it is left here to merge: the server's copy comes back
-                record.clear()
-                record.update(server_now)
-            else:
-                record.update({key: server_now.get(key) for key in _TRASH})
-        if server_now.get("deleted_at") is None:
-            outcome = "it is back in this laptop's list"
-        elif mine_trashed:
-            outcome = "it stays in the trash"
-        else:
-            outcome = "it is back in this laptop's trash"
-        what = (
-            "emptying it from the trash"
-            if emptied
-            else "moving it to the trash"
-            if mine_trashed
-            else "taking it out of the trash"
-        )
-        self.report.problems.append(
-            f"{snap.get('slug')}: {what} was not accepted: only its owner or an editor may do "
-            f"that on the shared library; {outcome}, and the rest of the story was synced."
-        )
-
-    def _hold_publishing(self, uid: str, snap: Snapshot, merge, theirs, exc) -> None:
-        """Send the status as the server has it; the laptop keeps its own, to be tried again.
-
-        The rest of the story still goes; the base keeps the server's status,
-        so the next sync, perhaps by an editor, tries the change again.
-        """
-        server_now = theirs[uid][1] if uid in theirs else None
-        for key in _PUBLISHING:
-            value = server_now.get(key) if server_now else _UNPUBLISHED.get(key)
-            snap[key] = value
-            if merge.base is not None:
-                merge.base[key] = value
-        self.refused.add(uid)
-        # The server names one refusal per batch; a batch may hold several kinds.
-        if merge.local.get("status") == "published":
-            exc = "Only an editor may publish on the shared library."
-        elif server_now and server_now.get("status") == "published":
-            exc = "Only an editor may take a published story down on the shared library."
-        self.report.problems.append(
-            f"{snap.get('slug')}: {exc} Its status stays "
-            f"{merge.local.get('status')!r} on this laptop only; "
-            "the rest of the story was synced."
-        )
-
-
-# What a story's publishing is made of, and how a story new to the server
-# arrives when it may not be published there.
-_PUBLISHING = ("status", "published_at")
-_UNPUBLISHED = {"status": "ready", "published_at": None}
-# What a story's place in the trash is made of (its tombstone).
-_TRASH = ("deleted_at", "deleted_by", "purged_at")
-
-
-def _is_refusal(exc: BaseException) -> bool:
-    """Whether the shared library's server refused a write to this login's role."""
-    return getattr(exc.__cause__, "sqlstate", None) == "42501"
 
 
 def _figure_shas(snaps: Iterable[Snapshot]) -> set[str]:
