@@ -1,13 +1,16 @@
-"""The article page: view models built from the library and rendered through the page templates.
+"""The article page: view models built from plain page data and rendered through the page templates.
 
 Preview and export both call `build_page` and `render_page`; they differ only
-in the `Assets` that say where images, styles and other pages are found.
+in the `Assets` that say where images, styles and other pages are found. The
+page's input is plain data (`render/page_input.py`), built from the library by
+`export/page_input.py`: nothing here reads the database.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote, urljoin
@@ -16,11 +19,18 @@ import jinja2
 import markupsafe
 
 from newsdesk.bylines import is_organisation, split_byline
-from newsdesk.library.models import Article, Author, Figure, Image, Publication, utcnow
 from newsdesk.paths import resource
 from newsdesk.picture_refs import resolve_ref
 from newsdesk.render import dates, i18n
 from newsdesk.render.markdown import Block, BlockRenderer, RenderedBody
+from newsdesk.render.page_input import (
+    ArticleInput,
+    AuthorInput,
+    FigureInput,
+    Picture,
+    PublicationInput,
+    StoryLink,
+)
 from newsdesk.render.safety import strip_forbidden
 from newsdesk.rules import (  # noqa: F401  (section_segment, tag_segment: public here too)
     is_public,
@@ -155,33 +165,33 @@ class Assets:
         self.library_root = library_root
 
     def image_ref(
-        self, image: Image, *, alt: str, purpose: str, words: tuple[str, str] | None = None
+        self, image: Picture, *, alt: str, purpose: str, words: tuple[str, str] | None = None
     ) -> ImageRef:
         """`words` (caption, alt text) are the story's own, for assets whose files embed them."""
         src = (self.library_root / "media" / image.filename).as_uri()
         return ImageRef(src=src, width=image.width, height=image.height, alt=alt)
 
-    def image_url(self, image: Image, base_url: str) -> str:
+    def image_url(self, image: Picture, base_url: str) -> str:
         """An absolute URL for Open Graph and JSON-LD."""
         return urljoin(base_url, f"media/{image.filename}")
 
     def social_image(
-        self, image: Image, base_url: str, words: tuple[str, str] | None = None
+        self, image: Picture, base_url: str, words: tuple[str, str] | None = None
     ) -> tuple[str, int, int]:
         """The social card (Open Graph, Twitter): absolute URL, width, height."""
         return self.image_url(image, base_url), image.width, image.height
 
     def ratio_images(
-        self, image: Image, base_url: str, words: tuple[str, str] | None = None
+        self, image: Picture, base_url: str, words: tuple[str, str] | None = None
     ) -> list[tuple[str, int, int]]:
         """The hero cropped 16:9, 4:3 and 1:1 for structured data; none in the preview."""
         return []
 
-    def article_href(self, target: Article) -> str | None:
+    def article_href(self, target: StoryLink) -> str | None:
         """A link to another article's page, or None when that page is not published."""
         return f"../../{self.article_path(target)}" if is_public(target) else None
 
-    def article_path(self, article: Article) -> str:
+    def article_path(self, article: ArticleInput | StoryLink) -> str:
         """The article's path below the site root, for its canonical URL."""
         return f"{section_segment(article.section)}/{article.slug}/"
 
@@ -209,11 +219,11 @@ class Assets:
         """A tag's page; the preview has none, so its tags are not links."""
         return ""
 
-    def author_href(self, author: Author) -> str:
+    def author_href(self, author: AuthorInput) -> str:
         """Where an author's name links: the preview links to their own site, if any."""
         return author.url
 
-    def author_url(self, author: Author, base_url: str) -> str:
+    def author_url(self, author: AuthorInput, base_url: str) -> str:
         """An absolute URL for the author in JSON-LD: their page on the site, else their own."""
         if base_url:
             return urljoin(base_url, f"authors/{author.slug}/")
@@ -318,8 +328,8 @@ def environment(templates_override: Path | None = None, lang: str = "en") -> jin
 
 
 def figure_view(
-    figure: Figure | None,
-    image: Image,
+    figure: FigureInput | None,
+    image: Picture,
     assets: Assets,
     *,
     alt: str | None = None,
@@ -350,11 +360,11 @@ def figure_view(
 
 
 def make_image_resolver(
-    article: Article,
+    article: ArticleInput,
     assets: Assets,
     env: jinja2.Environment,
     *,
-    images_by_uid: dict[str, Image] | None = None,
+    images_by_uid: dict[str, Picture] | None = None,
     lang: str = "en",
 ):
     """Turn `![alt](image:UID)` in the body into the same figure markup as the hero."""
@@ -378,13 +388,13 @@ def make_image_resolver(
 
 
 def build_page(
-    article: Article,
-    publication: Publication,
+    article: ArticleInput,
+    publication: PublicationInput,
     assets: Assets,
     *,
     renderer: BlockRenderer | None = None,
     templates_override: Path | None = None,
-    images_by_uid: dict[str, Image] | None = None,
+    images_by_uid: dict[str, Picture] | None = None,
     publisher_logo: PublisherLogo | None = None,
     sections: list[str] | None = None,
 ) -> PageView:
@@ -403,7 +413,7 @@ def build_page(
     hero = (
         figure_view(hero_fig, hero_fig.image, assets, role="hero", lang=lang) if hero_fig else None
     )
-    published = article.published_at or article.updated_at or utcnow()
+    published = article.published_at or article.updated_at or datetime.now(UTC)
     # "Updated" is news: only an update note or a correction makes a page say
     # it, with the newest one's time. A save (a typo fixed) does not.
     notes = sorted(article.updates, key=lambda u: u.at)
@@ -573,11 +583,11 @@ def cut_at_word(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:.-–—") + "…"
 
 
-def _linked_authors(article: Article) -> dict[str, Author]:
+def _linked_authors(article: ArticleInput) -> dict[str, AuthorInput]:
     return {a.name.casefold(): a for a in article.authors}
 
 
-def authors_ld(article: Article, assets: Assets, base_url: str) -> list[dict[str, object]]:
+def authors_ld(article: ArticleInput, assets: Assets, base_url: str) -> list[dict[str, object]]:
     """JSON-LD authors: a Person (with url) for a person, an Organization for staff and agencies."""
     linked = _linked_authors(article)
     out: list[dict[str, object]] = []
@@ -595,7 +605,7 @@ def authors_ld(article: Article, assets: Assets, base_url: str) -> list[dict[str
     return out
 
 
-def byline_names(article: Article, assets: Assets) -> list[BylineName]:
+def byline_names(article: ArticleInput, assets: Assets) -> list[BylineName]:
     linked = _linked_authors(article)
     names = []
     for name in split_byline(article.byline):
