@@ -32,6 +32,13 @@ def add_parsers(sub) -> None:
     how.add_argument("--mine", action="store_true", help="keep this laptop's value")
     how.add_argument("--theirs", action="store_true", help="take the shared library's value")
     how.add_argument("--value", metavar="TEXT", help="use this value instead")
+    s.add_argument(
+        "--override-reason",
+        default="",
+        metavar="TEXT",
+        help="settle a status conflict to published even though preflight fails; "
+        "the reason is kept in the story's history",
+    )
 
 
 def _error(message: str):
@@ -145,8 +152,10 @@ def _short(value) -> str:
 
 
 def cmd_resolve(args) -> int:
+    from newsdesk.library.errors import PublishRefused
+    from newsdesk.preflight import settle_conflict
     from newsdesk.sync import SyncError
-    from newsdesk.sync.conflicts import find_conflict, resolve
+    from newsdesk.sync.conflicts import find_conflict
 
     if args.conflict_id is None and not (args.slug and args.field):
         raise _error("Name the conflict: SLUG FIELD, or --id N (see `newsdesk conflicts`).")
@@ -158,9 +167,26 @@ def cmd_resolve(args) -> int:
             conflict = find_conflict(
                 lib, conflict_id=args.conflict_id, slug=args.slug, field=args.field
             )
-            print(resolve(lib, conflict, choice, args.value))
+            said = settle_conflict(
+                lib, conflict, choice, args.value, override_reason=args.override_reason
+            )
         except SyncError as exc:
             raise _error(str(exc)) from None
+        except PublishRefused as exc:
+            # Published only through preflight, as with `newsdesk status SLUG published`.
+            slug = lib.get_article(conflict.article_uid).slug
+            reasons = [p.message for p in exc.problems]
+            print(
+                f"newsdesk: the status conflict of {slug} was not settled to published (it "
+                f"stays open): preflight found {len(reasons)} problem"
+                f"{'' if len(reasons) == 1 else 's'}; fix {'it' if len(reasons) == 1 else 'them'}, "
+                "or give --override-reason TEXT:",
+                file=sys.stderr,
+            )
+            for reason in reasons:
+                print(f"  - {reason}", file=sys.stderr)
+            return EXIT_PROBLEMS
+    print(said)
     return EXIT_OK
 
 

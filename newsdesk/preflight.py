@@ -266,3 +266,36 @@ def publish_article(library, article_id: int, *, override_reason: str = "", **fi
             note=f"{override_reason} (preflight said: {listed})",
         )
     return library.update_article(article_id, status="published", **fields)
+
+
+def settle_conflict(
+    library, conflict, choice: str, value: str | None = None, *, override_reason=""
+):
+    """Settle a sync conflict as `newsdesk resolve` does; one that publishes passes the gate first.
+
+    A status conflict settled to published (keeping mine, or a typed value) is
+    a publication like `newsdesk status SLUG published`: refused with
+    PublishRefused when preflight finds errors and no reason is given; with a
+    reason, the reason is kept in the story's history. Returns the sentence
+    saying what was settled.
+    """
+    from newsdesk.library.errors import PublishRefused
+    from newsdesk.sync.conflicts import publishes, resolve
+
+    if not publishes(conflict, choice, value):
+        return resolve(library, conflict, choice, value)
+    article = library.get_article(conflict.article_uid)
+    article.status = "published"  # check it as it is about to be (a detached copy)
+    problems = [p for p in preflight(library, article) if p.is_error]
+    override_reason = override_reason.strip()
+    if problems and not override_reason:
+        raise PublishRefused(problems)
+    said = resolve(library, conflict, choice, value)
+    if problems:
+        listed = "; ".join(p.message for p in problems)
+        library.add_revision(
+            article.id,
+            reason="published over preflight",
+            note=f"{override_reason} (preflight said: {listed})",
+        )
+    return said

@@ -169,3 +169,22 @@ def pg_library(pg_url):
     lib = Library.open(pg_url)
     yield lib
     lib.close()
+
+
+@pytest.fixture
+def password_login(pg_server, pg_url):
+    """A login (pat, an editor) that the server asks for its password, as production servers do.
+
+    The URL for pat; the password is tide-table-9137.
+    """
+    from newsdesk.library.pg import grant_role
+
+    grant_role(pg_url, "pat", "editor")
+    with pg_server.connect("postgres", autocommit=True) as con:
+        con.execute("ALTER ROLE pat PASSWORD 'tide-table-9137'")
+        hba = Path(con.execute("SHOW hba_file").fetchone()[0])
+        rule = "local all pat scram-sha-256\n"
+        if rule not in hba.read_text():
+            hba.write_text(rule + hba.read_text())
+            con.execute("SELECT pg_reload_conf()")
+    return pg_url.replace("postgres@", "pat@", 1)

@@ -82,19 +82,25 @@ def find_look_alikes(
         path = Path(raw)
         try:
             own = int(dhash(path), 16)
-            sha = sha256_file(path)
         except (OSError, ValueError, SyntaxError, ImageError):
             continue
-        best: tuple[int, int] | None = None
-        for image_id, other, other_sha in index:
-            if other_sha == sha:
-                best = None  # the very same file: importing it again is one picture, not two
-                break
-            d = (own ^ other).bit_count()
-            if d <= limit and (best is None or d < best[0]):
-                best = (d, image_id)
-        if best is not None:
-            found.append((path, best[1], best[0]))
+        near = [
+            (d, image_id, other_sha)
+            for image_id, other, other_sha in index
+            if (d := (own ^ other).bit_count()) <= limit
+        ]
+        if not near:
+            continue  # the usual case: a new photograph, and its bytes are never read twice
+        # Only a file that looks like one we hold is hashed whole: if it IS one we hold,
+        # importing it again is one picture, not two.
+        try:
+            sha = sha256_file(path)
+        except OSError:
+            continue
+        if any(other_sha == sha for _d, _i, other_sha in near):
+            continue
+        d, image_id, _sha = min(near)
+        found.append((path, image_id, d))
     if not found:
         return []
     by_id = {i.id: i for i in library.images_by_ids([image_id for _p, image_id, _d in found])}

@@ -110,13 +110,33 @@ def make_engine(url: URL) -> Engine:
 
 
 class ServerUnreachable(LibraryError):
-    """The shared library's server could not be reached (or would not let this login in)."""
+    """The shared library's server could not be reached: the laptop is offline, for now."""
+
+
+class SignInRefused(LibraryError):
+    """The server answered but would not let this login in (a wrong or missing password…)."""
+
+
+# libpq's words when the server (or libpq itself) refuses the login rather than
+# being out of reach; a failed connection carries no SQLSTATE to tell them apart.
+_SIGN_IN_WORDS = re.compile(
+    r"authentication failed|no password supplied|pg_hba\.conf|role \".*\" does not exist"
+    r"|password is required|permission denied for database|not permitted to log in",
+    re.IGNORECASE,
+)
 
 
 def unreachable(url: URL, exc: BaseException) -> LibraryError:
-    return ServerUnreachable(
-        f"Cannot open the shared library {display_url(url)}: {_server_words(exc)}."
-    )
+    """The one sentence for a connection that failed: refused sign-in, or out of reach."""
+    words = _server_words(exc)
+    if _SIGN_IN_WORDS.search(str(exc)):
+        who = url.username or "your login"
+        return SignInRefused(
+            f"Sign-in refused: the shared library {display_url(url)} would not let {who} in "
+            f"({words}); check the password in ~/.pgpass (or the file PGPASSFILE names) "
+            "and try again."
+        )
+    return ServerUnreachable(f"Cannot open the shared library {display_url(url)}: {words}.")
 
 
 def current_revision(conn) -> str | None:

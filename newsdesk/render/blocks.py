@@ -7,9 +7,11 @@ proportional to the paragraph being typed in, not to the article.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import attrgetter
 
 _FENCE = re.compile(r"^(`{3,}|~{3,})")
 _LIST_ITEM = re.compile(r"^(?:[*+-]|\d+[.)])\s")
@@ -93,14 +95,23 @@ def _make_block(lines: list[str], start: int, end: int) -> SourceBlock:
     return SourceBlock(start, end, "\n".join(lines[start:end]))
 
 
+# Texts are compared a chunk at a time: comparing two slices copies them, so halving the
+# whole range would copy the body over and over; a chunk is copied once.
+_CHUNK = 4096
+
+
 def _common_prefix(a: str, b: str) -> int:
-    """Length of the longest common prefix (C-speed comparisons, halving the range)."""
-    lo, hi = 0, min(len(a), len(b))
-    if a[:hi] == b[:hi]:
-        return hi
-    while lo < hi:  # a[:lo] == b[:lo] holds, a[:hi] != b[:hi]
+    """Length of the longest common prefix (C-speed comparisons, chunk by chunk)."""
+    limit = min(len(a), len(b))
+    at = 0
+    while at < limit and a[at : at + _CHUNK] == b[at : at + _CHUNK]:
+        at += _CHUNK
+    if at >= limit:
+        return limit
+    lo, hi = at, min(limit, at + _CHUNK)  # a[:lo] == b[:lo]; they differ before hi
+    while lo < hi:
         mid = (lo + hi + 1) // 2
-        if a[:mid] == b[:mid]:
+        if a[lo:mid] == b[lo:mid]:
             lo = mid
         else:
             hi = mid - 1
@@ -109,16 +120,27 @@ def _common_prefix(a: str, b: str) -> int:
 
 def _common_suffix(a: str, b: str, limit: int) -> int:
     """Length of the longest common suffix, no longer than limit."""
-    lo, hi = 0, limit
-    if hi == 0 or a[len(a) - hi :] == b[len(b) - hi :]:
-        return hi
+    n, m = len(a), len(b)
+    at = 0
+    while (
+        at < limit
+        and a[n - min(limit, at + _CHUNK) : n - at] == b[m - min(limit, at + _CHUNK) : m - at]
+    ):
+        at = min(limit, at + _CHUNK)
+    if at >= limit:
+        return limit
+    lo, hi = at, min(limit, at + _CHUNK)  # the last lo agree; the last hi do not
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if a[len(a) - mid :] == b[len(b) - mid :]:
+        if a[n - mid : n - lo] == b[m - mid : m - lo]:
             lo = mid
         else:
             hi = mid - 1
     return lo
+
+
+_start = attrgetter("start")
+_end = attrgetter("end")
 
 
 class BlockSplitter:
@@ -153,19 +175,18 @@ class BlockSplitter:
         shift = (len(new_lines) - 1) - old.count("\n")
         # Restart at the block before the first one the edit may touch: an edit to a
         # block's first line can join it to the block before (a list, a quote).
-        keep = 0
-        while keep < len(blocks) and blocks[keep].end < head_lines:
-            keep += 1
+        keep = bisect.bisect_left(blocks, head_lines, key=_end)  # blocks ended before it
         keep = max(0, keep - 1)
         # From the first line when no block lies wholly before the edit (the state there is
         # the initial one); else from a block's first line, where splitting starts afresh.
         restart = blocks[keep].start if keep else 0
-        old_starts = {b.start: n for n, b in enumerate(blocks) if b.start >= old_tail_from}
+        tail_first = bisect.bisect_left(blocks, old_tail_from, key=_start)
         result = blocks[:keep]
         reused = keep
         for block in _blocks_from(new_lines, restart):
-            old_index = old_starts.get(block.start - shift)
-            if old_index is not None and block.start - shift >= old_tail_from:
+            was = block.start - shift
+            old_index = bisect.bisect_left(blocks, was, lo=tail_first, key=_start)
+            if old_index < len(blocks) and blocks[old_index].start == was:
                 # The same block start in the unchanged tail: from here on both splits agree.
                 for b in blocks[old_index:]:
                     result.append(

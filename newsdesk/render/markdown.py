@@ -246,6 +246,24 @@ class Finding:
     target: str = ""  # a left-out picture's address, as written
 
 
+# An edit that changes more blocks than this (a paste, a join) walks the whole body.
+_EDIT_BLOCKS = 16
+
+
+@dataclass
+class _LastRender:
+    """What BlockRenderer.render made last time: the source and result of every block."""
+
+    source_blocks: list[SourceBlock]
+    blocks: list[Block]
+    digests: list[str]  # each block's id digest, in order
+    counts: dict[str, int]  # how many blocks have each digest
+    definitions: str
+    defs_key: str
+    footnotes: str
+    findings: list[Finding]
+
+
 @dataclass
 class BlockRenderer:
     """Renders a body block by block, reusing the HTML of blocks that did not change.
@@ -263,21 +281,29 @@ class BlockRenderer:
     _facts: dict[str, tuple[bool, limits.Refusal | None, str]] = field(default_factory=dict)
     _splitter: BlockSplitter = field(default_factory=BlockSplitter)
     rendered_last: int = 0  # blocks converted on the last call (not served from the cache)
+    walked_last: int = 0  # blocks the last call looked at one by one (the rest were kept whole)
     findings: list[Finding] = field(default_factory=list)  # of the last call
+    _last: _LastRender | None = None  # the previous call's result, for an edit's fast path
 
     def clear(self) -> None:
         self._cache.clear()
         self._facts.clear()
+        self._last = None
 
     def forget_pictures(self) -> None:
         """Render again the blocks that may place a picture (the article's figures or pictures changed)."""
         # A block names its picture itself, or through a reference definition (key[1]).
         self._cache = {k: v for k, v in self._cache.items() if "image:" not in k[0] and not k[1]}
+        self._last = None  # the kept blocks may show a picture that changed
 
     def render(self, source: str) -> RenderedBody:
         # Re-splitting, measuring and hashing are per changed block too: a keystroke in a
         # 20,000-word body costs one paragraph's work plus look-ups for the rest.
         source_blocks = self._splitter.split(source)
+        edited = self._render_edit(source_blocks)
+        if edited is not None:
+            return edited
+        self.walked_last = len(source_blocks)
         old_facts, facts = self._facts, {}
         block_facts = []
         for sb in source_blocks:
@@ -332,7 +358,101 @@ class BlockRenderer:
                 for what, src in zip(report.dropped, report.sources, strict=True)
             )
         self.findings = findings
+        digests = [d for _i, _r, d in block_facts]
+        counts: dict[str, int] = {}
+        for d in digests:
+            counts[d] = counts.get(d, 0) + 1
+        self._last = _LastRender(
+            source_blocks, blocks, digests, counts, definitions, defs_key, footnotes, findings
+        )
         return RenderedBody(blocks, footnotes)
+
+    def _render_edit(self, source_blocks: list[SourceBlock]) -> RenderedBody | None:
+        """The body after a small edit, touching only the blocks it changed; None when it cannot.
+
+        Blocks before the edit are kept as they were, and blocks after it are kept
+        with their lines moved. That is only the full loop's answer when the changed
+        blocks bear on no other block: none is a definition, none repeats a block
+        elsewhere (a repeat takes a numbered id), none carries an element id (a
+        heading's id may be taken by a later one) and nothing was refused. Otherwise
+        the caller walks every block.
+        """
+        last = self._last
+        if last is None or last.findings:
+            return None
+        old, new = last.source_blocks, source_blocks
+        n_old, n_new = len(old), len(new)
+        limit = min(n_old, n_new)
+        head = 0
+        while head < limit and (new[head] is old[head] or new[head] == old[head]):
+            head += 1
+        # The blocks after the edit, unchanged and all moved by the same number of lines.
+        shift = new[-1].start - old[-1].start if limit else 0
+        tail = 0
+        while tail < limit - head:
+            moved, was = new[n_new - 1 - tail], old[n_old - 1 - tail]
+            if moved.text != was.text or moved.start - was.start != shift:
+                break
+            tail += 1
+        old_mid = range(head, n_old - tail)
+        new_mid = new[head : n_new - tail]
+        if len(old_mid) > _EDIT_BLOCKS or len(new_mid) > _EDIT_BLOCKS:
+            return None
+        old_digests = [last.digests[i] for i in old_mid]
+        if any(last.counts[d] > 1 for d in old_digests):
+            return None  # a repeated block: the other copy's id number would change
+        if any('id="' in last.blocks[i].html or old[i].is_definitions for i in old_mid):
+            return None
+        facts = []
+        for sb in new_mid:
+            known = self._facts.get(sb.text)
+            if known is None:
+                known = (
+                    sb.is_definitions,
+                    limits.check_block(sb.text),
+                    hashlib.sha1(sb.text.encode()).hexdigest()[:10],
+                )
+            is_defs, refusal, digest = known
+            taken = last.counts.get(digest, 0) - (digest in old_digests)
+            if is_defs or refusal is not None or taken or any(f[2] == digest for f in facts):
+                return None
+            facts.append(known)
+        mid_blocks: list[Block] = []
+        mid_cache = []
+        converted = 0
+        for sb, (_d, _r, digest) in zip(new_mid, facts, strict=True):
+            needs_defs = bool(last.definitions) and "[" in sb.text
+            key = (sb.text, last.defs_key if needs_defs else "")
+            cached = self._cache.get(key)
+            if cached is None:
+                cached = self._render_source_block(sb, None, last.definitions if needs_defs else "")
+                converted += 1
+            html, block_findings = cached
+            if block_findings or 'id="' in html:
+                return None
+            mid_cache.append((key, cached))
+            mid_blocks.append(Block(f"b{digest}", sb.start, sb.end, html))
+        # Nothing can fail from here on: forget what the edit removed, keep what it made.
+        for i in old_mid:
+            text = old[i].text
+            self._facts.pop(text, None)
+            for key in [(text, ""), (text, last.defs_key)]:
+                self._cache.pop(key, None)
+            del last.counts[last.digests[i]]
+        for sb, known, (key, cached) in zip(new_mid, facts, mid_cache, strict=True):
+            self._facts[sb.text] = known
+            self._cache[key] = cached
+            last.counts[known[2]] = 1
+        kept_tail = last.blocks[n_old - tail :]
+        if shift:
+            kept_tail = [Block(b.id, b.start + shift, b.end + shift, b.html) for b in kept_tail]
+        last.blocks = last.blocks[:head] + mid_blocks + kept_tail
+        last.digests = last.digests[:head] + [f[2] for f in facts] + last.digests[n_old - tail :]
+        last.source_blocks = new
+        self.rendered_last = converted
+        self.walked_last = len(old_mid) + len(new_mid)
+        self.findings = []
+        return RenderedBody(last.blocks, last.footnotes)
 
     def _render_source_block(
         self, sb: SourceBlock, refusal: limits.Refusal | None, definitions: str

@@ -90,6 +90,20 @@ def _checked(field: str, value: str | None) -> Any:
     return value or ""
 
 
+def publishes(conflict: SyncConflict, choice: str, value: str | None = None) -> bool:
+    """Whether settling this way makes a story published that the shared library has not published.
+
+    Such a choice must pass the publishing gate first (preflight.settle_conflict).
+    Taking theirs never does: the shared library published it already.
+    """
+    if conflict.field != "status" or conflict.paragraph is not None:
+        return False
+    if ":" in conflict.article_uid or choice == "theirs":
+        return False  # not a story; or the newsroom's own value
+    chosen = conflict.mine if choice == "mine" else value
+    return (chosen or "").strip() == "published" and conflict.theirs != "published"
+
+
 def resolve(library, conflict: SyncConflict, choice: str, value: str | None = None) -> str:
     """Settle one conflict on the laptop (mine, theirs, or a new value); a sentence saying what."""
     key = conflict.article_uid

@@ -8,6 +8,7 @@ from urllib.parse import unquote, urlsplit
 
 from newsdesk.library import Library, LibraryError, database
 from newsdesk.library.pg import ServerUnreachable
+from newsdesk.library.pg import SignInRefused as _PgSignInRefused
 
 
 class SyncError(Exception):
@@ -16,6 +17,10 @@ class SyncError(Exception):
 
 class Unreachable(SyncError):
     """The shared library is not there or stopped answering: the laptop is offline, for now."""
+
+
+class SignInRefused(SyncError):
+    """The shared library answered but refused this login (its password): not offline, fixable."""
 
 
 def _is_url(value: str) -> bool:
@@ -75,6 +80,8 @@ def open_server(target: str, laptop_root: Path) -> Library:
         lib = Library.open(target, create=False)
     except ServerUnreachable as exc:
         raise Unreachable(str(exc)) from None
+    except _PgSignInRefused as exc:
+        raise SignInRefused(str(exc)) from None
     except LibraryError as exc:
         raise SyncError(f"Could not open the shared library: {exc} Nothing was changed.") from None
     except Exception as exc:  # a driver's failure to connect: one sentence, no trace

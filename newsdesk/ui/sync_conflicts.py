@@ -23,8 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from newsdesk.library.errors import PublishRefused
+from newsdesk.preflight import settle_conflict
 from newsdesk.sync import SyncError
-from newsdesk.sync.conflicts import find_conflict, list_conflicts, resolve
+from newsdesk.sync.conflicts import find_conflict, list_conflicts
+from newsdesk.ui.newsroom import PublishRefusedDialog
 from newsdesk.ui.ops import Operations, failure_message
 from newsdesk.ui.workers import run_task
 
@@ -52,6 +55,7 @@ class ConflictDialog(QDialog):
         self.rows: list[dict[str, Any]] = []
         self._want_uid_slug: str | None = None
         self._said = ""  # what the last choice did
+        self.publish_dialog = None  # preflight's refusal of a choice that publishes, when shown
         self.setObjectName("sync-conflicts-dialog")
         self.setWindowTitle("Sync conflicts")
         self.resize(980, 560)
@@ -174,8 +178,12 @@ class ConflictDialog(QDialog):
         self.merged.setPlainText(row["mine"] or "")
 
     # ---- choosing ----------------------------------------------------------------
-    def choose(self, choice: str) -> None:
-        """Settle the selected conflict: 'mine', 'theirs' or 'value' (the merged box)."""
+    def choose(self, choice: str, override_reason: str = "") -> None:
+        """Settle the selected conflict: 'mine', 'theirs' or 'value' (the merged box).
+
+        A choice that publishes the story passes preflight first, as publishing
+        does anywhere else; refused, the reasons show and a reason publishes anyway.
+        """
         conflict_id = self.current_id()
         if conflict_id is None:
             return
@@ -185,10 +193,16 @@ class ConflictDialog(QDialog):
 
         def settle(library) -> str:
             conflict = find_conflict(library, conflict_id=conflict_id, slug=None, field=None)
-            return resolve(library, conflict, choice, value)
+            return settle_conflict(
+                library, conflict, choice, value, override_reason=override_reason
+            )
 
         # initiator None: the views take the settled value as a change arriving from elsewhere.
-        self.ops.run_op(settle, on_success=self._settled, on_failure=self._refused)
+        self.ops.run_op(
+            settle,
+            on_success=self._settled,
+            on_failure=lambda exc: self._refused(exc, choice),
+        )
 
     def _settled(self, sentence: str) -> None:
         self._said = sentence
@@ -196,9 +210,21 @@ class ConflictDialog(QDialog):
         self.sig_resolved.emit(sentence)
         self.reload()
 
-    def _refused(self, exc: BaseException) -> None:
-        self.note.setText(str(exc) if isinstance(exc, SyncError) else failure_message(exc))
+    def _refused(self, exc: BaseException, choice: str = "") -> None:
         self._set_enabled(self.current_id() is not None)
+        if isinstance(exc, PublishRefused):
+            self.note.setText("Not published: preflight found problems; the conflict stays open.")
+            self._ask_to_publish_anyway(exc, choice)
+            return
+        self.note.setText(str(exc) if isinstance(exc, SyncError) else failure_message(exc))
+
+    def _ask_to_publish_anyway(self, exc: PublishRefused, choice: str) -> None:
+        dialog = PublishRefusedDialog([p.message for p in exc.problems], "it is", self)
+        dialog.keep_button.setText("Leave it open")
+        dialog.accepted.connect(lambda: self.choose(choice, dialog.reason.text()))
+        dialog.finished.connect(lambda _r: setattr(self, "publish_dialog", None))
+        self.publish_dialog = dialog
+        dialog.open()
 
 
 def _shown(value: str | None) -> str:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from newsdesk.library import Article
 from newsdesk.library.changes import Changes
-from newsdesk.sync import SyncError, SyncReport, Unreachable, linked_server, sync
+from newsdesk.sync import SignInRefused, SyncError, SyncReport, Unreachable, linked_server, sync
 from newsdesk.sync.merge import merge_records
 from newsdesk.sync.server import open_server
 from newsdesk.sync.status import SyncStatus, sync_status
@@ -31,6 +31,7 @@ EVERY_MS = 5 * 60 * 1000  # background sync while linked and reachable
 AFTER_SAVE_MS = 20_000  # a sync this long after the last save (restarted by each save)
 STATUS_MS = 300  # the waiting count follows saves at most this late
 RECENT_S = 5.0  # changes noticed this soon after a sync came with it
+SIGN_IN_REFUSED = "Sign-in refused"  # the state shown; the tooltip holds the sentence
 
 # The open article's fields as the window edits them (form values and the body).
 EDITED_FIELDS = (
@@ -84,6 +85,7 @@ class SyncController(QObject):
         self.running = False
         self.problem = ""  # why the last sync did not finish (or what it could not send)
         self.failed = False  # the last sync stopped for a reason other than being offline
+        self.refused = False  # the server answered but would not let this login in
         self.finished_at = float("-inf")  # time.monotonic() when the last sync ended
         self._again = False
         self._manual = False
@@ -126,7 +128,9 @@ class SyncController(QObject):
     def _show(self, status: SyncStatus, first: bool = False) -> None:
         self.status = status
         self.label.setVisible(status.linked)
-        if self.failed and not self.running:
+        if self.refused and not self.running:
+            self.label.setText(SIGN_IN_REFUSED)  # not "Offline": the password needs a look
+        elif self.failed and not self.running:
             self.label.setText("Not synced")
         else:
             self.label.setText(status.text(offline=self.offline, syncing=self.running))
@@ -189,7 +193,7 @@ class SyncController(QObject):
 
     def _done(self, report: SyncReport) -> None:
         self.running = False
-        self.offline = self.failed = False
+        self.offline = self.failed = self.refused = False
         self.problem = " ".join(report.problems)
         if self._manual:
             self.sig_message.emit(report.summary())
@@ -198,6 +202,7 @@ class SyncController(QObject):
 
     def _failed(self, exc: BaseException) -> None:
         self.running = False
+        self.refused = isinstance(exc, SignInRefused)
         if isinstance(exc, Unreachable):
             self.offline, self.problem = True, str(exc)
         elif isinstance(exc, SyncError):

@@ -82,3 +82,65 @@ def test_the_word_tally_counts_edits_like_word_count(seed):
     for _ in range(60):
         assert tally.count(text) == word_count(text), repr(text)
         text = edited(rng, text)
+
+
+def long_body(rng: random.Random, blocks: int = 60) -> str:
+    """Mostly distinct paragraphs (the renderer's quick path), with every other kind of block."""
+    parts = []
+    for i in range(blocks):
+        if rng.random() < 0.3:
+            parts.append(rng.choice(PIECES))
+        else:
+            parts.append(
+                f"Paragraph {i} says *what* happened, [with a link](https://example.org/{i})."
+            )
+    return ("\n\n" + "\n" * rng.randint(0, 1)).join(parts)
+
+
+def test_several_edits_between_renders_render_like_a_fresh_render():
+    # The preview renders only the newest text, so one render may follow several edits
+    # in different places (blank lines added in two gaps, a block typed in and another cut).
+    quick = 0
+    for seed in range(6):
+        rng = random.Random(300 + seed)
+        text = long_body(rng, 40)
+        renderer = BlockRenderer()
+        for _ in range(15):
+            kept = renderer.render(text)
+            fresh = render_blocks(text)
+            assert kept.blocks == fresh.blocks, (seed, text)
+            assert kept.footnotes_html == fresh.footnotes_html
+            quick += renderer.walked_last < len(kept.blocks)
+            for _ in range(rng.randint(1, 3)):
+                text = edited(rng, text)
+    assert quick > 15, "few renders took the quick path: the test proves little about it"
+
+
+def test_a_keystroke_in_a_long_body_looks_only_at_the_block_typed_in():
+    body = "\n\n".join(f"Paragraph {i} of a long story, with *words*." for i in range(400))
+    renderer = BlockRenderer()
+    renderer.render(body)
+    at = body.index("Paragraph 200 ") + len("Paragraph 200")
+    for typed in (" m", " mo", " mor"):
+        text = body[:at] + typed + body[at:]
+        rendered = renderer.render(text)
+        assert renderer.walked_last == 2 and renderer.rendered_last == 1
+        assert rendered.blocks == render_blocks(text).blocks
+    # A new paragraph moves every block after it down two lines, and is still one block's work.
+    text = body[:at] + "\n\nA new paragraph." + body[at:]
+    rendered = renderer.render(text)
+    assert renderer.walked_last <= 3 and rendered.blocks == render_blocks(text).blocks
+
+
+def test_blank_lines_added_in_two_places_at_once_move_each_later_block_by_its_own_lines():
+    paragraphs = [f"Paragraph {i} of the story." for i in range(10)]
+    renderer = BlockRenderer()
+    renderer.render("\n\n".join(paragraphs))
+    text = (
+        "\n\n".join(paragraphs[:3])
+        + "\n\n\n"
+        + "\n\n".join(paragraphs[3:6])
+        + "\n\n\n\n"
+        + "\n\n".join(paragraphs[6:])
+    )
+    assert renderer.render(text).blocks == render_blocks(text).blocks

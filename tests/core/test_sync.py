@@ -233,3 +233,51 @@ def test_nothing_to_do_sends_and_receives_nothing(newsroom):
     _server, a, _b = newsroom
     done = nd(a, "sync")
     assert "0 sent, 0 received" in done.stdout
+
+
+@pytest.mark.parametrize("how", [("--mine",), ("--value", "published")])
+def test_settling_a_status_conflict_to_published_passes_preflight_like_newsdesk_status(
+    newsroom, how
+):
+    _server, a, b = newsroom
+    slug = "council-votes-on-the-budget"
+    edit(b, slug, byline="")  # preflight's error: the byline is empty
+    nd(b, "sync")
+    nd(a, "sync")
+    edit(a, slug, status="editing")
+    edit(b, slug, status="published" if how == ("--mine",) else "ready")
+    nd(a, "sync")
+    nd(b, "sync", check=1)
+    before = story(b).status
+
+    refused = nd(b, "resolve", slug, "status", *how, check=1)
+    assert "preflight" in refused.stderr and "The byline is empty." in refused.stderr
+    assert "--override-reason" in refused.stderr and "Traceback" not in refused.stderr
+    listed = json.loads(nd(b, "conflicts", "--json").stdout)
+    assert [c["field"] for c in listed] == ["status"]  # still open, nothing settled
+    assert story(b).status == before
+
+    done = nd(b, "resolve", slug, "status", *how, "--override-reason", "Court deadline")
+    assert "Settled status" in done.stdout
+    assert json.loads(nd(b, "conflicts", "--json").stdout) == []
+    with Library.open(b) as lib:
+        article = lib.get_article(slug)
+        assert article.status == "published"
+        notes = [
+            r.note for r in lib.revisions(article.id) if r.reason == "published over preflight"
+        ]
+    assert len(notes) == 1 and notes[0].startswith("Court deadline")
+
+
+def test_taking_the_shared_librarys_published_status_needs_no_gate(newsroom):
+    _server, a, b = newsroom
+    slug = "council-votes-on-the-budget"
+    edit(b, slug, byline="")
+    nd(b, "sync")
+    nd(a, "sync")
+    edit(a, slug, status="published")  # the desk published it (the server let it)
+    edit(b, slug, status="ready")
+    nd(a, "sync")
+    nd(b, "sync", check=1)
+    nd(b, "resolve", slug, "status", "--theirs")
+    assert story(b).status == "published"

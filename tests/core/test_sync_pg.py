@@ -141,20 +141,6 @@ def test_a_bulk_sync_to_postgresql_killed_at_random_moments_resumes(pg_url, tmp_
     assert "0 sent, 0 received" in nd(laptop, "sync").stdout
 
 
-@pytest.fixture
-def password_login(pg_server, pg_url):
-    """A login (pat, an editor) that the server asks for its password, as production servers do."""
-    _grant(pg_url, "pat", "editor")
-    with pg_server.connect("postgres", autocommit=True) as con:
-        con.execute("ALTER ROLE pat PASSWORD 'tide-table-9137'")
-        hba = Path(con.execute("SHOW hba_file").fetchone()[0])
-        rule = "local all pat scram-sha-256\n"
-        if rule not in hba.read_text():
-            hba.write_text(rule + hba.read_text())
-            con.execute("SELECT pg_reload_conf()")
-    return _as_user(pg_url, "pat")
-
-
 def test_the_password_stays_where_libpq_keeps_it_and_a_wrong_one_is_one_sentence(
     password_login, tmp_path
 ):
@@ -164,6 +150,11 @@ def test_the_password_stays_where_libpq_keeps_it_and_a_wrong_one_is_one_sentence
     wrong = nd(laptop, "sync", password_login, check=2, env={"PGPASSWORD": "not-it"})
     assert wrong.stderr.count("\n") == 1 and "password" in wrong.stderr
     assert "psycopg" not in wrong.stderr and "Error" not in wrong.stderr
+    # Said as a refused sign-in with what to check, not as a server out of reach.
+    assert "Sign-in refused:" in wrong.stderr
+    assert "~/.pgpass" in wrong.stderr and "PGPASSFILE" in wrong.stderr
+    none = nd(laptop, "sync", password_login, check=2, env={"PGPASSFILE": "/nonexistent"})
+    assert none.stderr.count("\n") == 1 and "Sign-in refused:" in none.stderr
     passfile = tmp_path / "pgpass"
     passfile.write_text("*:*:*:pat:tide-table-9137\n")
     passfile.chmod(0o600)
@@ -195,3 +186,12 @@ def test_a_reporter_who_publishes_keeps_the_status_on_the_laptop_and_the_rest_ar
     assert story(laptop, slug).status == "published"  # kept on the laptop
     # The refused change is tried again on every sync, never lost and never forced.
     assert nd(laptop, "sync", check=1).returncode == 1
+
+
+def test_a_server_out_of_reach_is_not_called_a_refused_sign_in(tmp_path):
+    laptop = tmp_path / "laptop"
+    Library.open(laptop).close()
+    away = f"postgresql+psycopg://pat@/newsroom?host={tmp_path / 'no-server'}"
+    done = nd(laptop, "sync", away, check=2)
+    assert done.stderr.count("\n") == 1 and "Cannot open the shared library" in done.stderr
+    assert "Sign-in refused" not in done.stderr

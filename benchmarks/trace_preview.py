@@ -1,0 +1,224 @@
+"""Where a keystroke's time goes on its way to the preview's painted frame, hop by hop.
+
+The same window and key events as bench_preview.py; the hops are timed with
+hooks this script installs in its own process only (the product is unchanged):
+
+  key      the key event itself (editor, highlighting, textChanged, update_body)
+  queue    key handled -> the worker starts rendering (thread pool hand-over, GIL)
+  render   the worker: blocks re-rendered, diffed, the patch script built
+  back     worker done -> the GUI thread takes the result (queued signal)
+  ipc      runJavaScript called -> the page starts applying the patch
+  apply    the page applies the patch (DOM only; style and layout come later)
+  to_frame patch applied -> the animation frame that draws it begins
+  to_paint that frame -> the preview widget's paint event in Qt
+
+Also: the page's own frame interval (requestAnimationFrame in a loop), the
+forced style+layout cost of one patch (--layout), the editor's own repaint,
+and the floor: a trivial page (one short paragraph) in the same harness.
+
+Run: `python benchmarks/trace_preview.py [--strokes 40] [--sizes 20000]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+
+from benchmarks import bench_preview as bp  # noqa: E402  (its import sets the Qt environment)
+from benchmarks.generate import generate_library  # noqa: E402
+from newsdesk.ui.preview import jobs  # noqa: E402
+from newsdesk.ui.preview import pane as pane_module  # noqa: E402
+
+HOPS = ("key", "queue", "render", "back", "ipc", "apply", "to_frame", "to_paint", "total")
+
+_marks: dict[int, dict[str, float]] = {}
+
+
+def _now() -> float:
+    return time.time() * 1000
+
+
+def install_hooks(layout: bool) -> None:
+    """Record when each version's render starts and ends, and when its patch is sent."""
+    original_render = jobs.render_body
+
+    def traced_render(*args, **kwargs):
+        version = kwargs.get("version")
+        started = _now()
+        result = original_render(*args, **kwargs)
+        if version is not None:
+            _marks.setdefault(version, {}).update(w0=started, w1=_now())
+        return result
+
+    jobs.render_body = traced_render
+    original_done = pane_module.PreviewPane._on_body_rendered
+
+    def traced_done(self, outcome):
+        _marks.setdefault(outcome[1], {})["g"] = _now()
+        return original_done(self, outcome)
+
+    pane_module.PreviewPane._on_body_rendered = traced_done
+
+
+PAGE_HOOK = """(function () {
+  if (window.__ndt) return true;
+  var o = newsdesk.patch; window.__ndt = {};
+  newsdesk.patch = function (p) {
+    var a = performance.timeOrigin + performance.now();
+    var r = o(p);
+    var b = performance.timeOrigin + performance.now();
+    var c = b;
+    if (LAYOUT) { document.body.offsetHeight; c = performance.timeOrigin + performance.now(); }
+    if (p.v !== undefined) window.__ndt[p.v] = [a, b, c];
+    return r;
+  };
+  return true;
+})()"""
+
+FRAME_LOOP = """(function () {
+  var t = []; window.__frames = t;
+  function f(ts) { t.push(ts); if (t.length < 61) requestAnimationFrame(f); }
+  requestAnimationFrame(f); return true;
+})()"""
+
+
+def page_eval(pane, script: str, timeout_ms: int = 5000):
+    box: list = []
+    pane.run_js(script, box.append)
+    bp.spin_until(lambda: bool(box), timeout_ms)
+    return box[0] if box else None
+
+
+def frame_interval(pane) -> tuple[float, float]:
+    """The page's animation-frame interval while it animates (median, max ms)."""
+    page_eval(pane, FRAME_LOOP)
+    bp.spin(1300)
+    times = json.loads(page_eval(pane, "JSON.stringify(window.__frames)") or "[]")
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    return (statistics.median(gaps), max(gaps)) if gaps else (float("nan"), float("nan"))
+
+
+def trace_size(library, words: int, strokes: int, layout: bool) -> dict[str, list[float]]:
+    body = bp.article_markdown(words) if words > 50 else "One short paragraph.\n\nAnother.\n"
+    created = library.create_article(headline=f"A {words}-word story", body=body)
+    settings = QSettings(str(Path(library.root) / f"trace-{words}.ini"), QSettings.IniFormat)
+    window = bp.open_window(library, created.id, settings)
+    pane = window.preview
+    watch = bp.FrameWatch(pane)
+    assert watch.attach()
+    watch.calibrate()
+    syncs: list[float] = []
+    quick_window = watch.widget.quickWindow()
+    quick_window.beforeSynchronizing.connect(lambda: syncs.append(_now()), bp.Qt.DirectConnection)
+    page_eval(pane, PAGE_HOOK.replace("LAYOUT", "true" if layout else "false"))
+    interval = frame_interval(pane)
+    editor_paint = []
+    for _ in range(10):
+        started = time.perf_counter()
+        window.editor.viewport().repaint()
+        editor_paint.append((time.perf_counter() - started) * 1000)
+    rng = random.Random(words)
+    handle = window.windowHandle()
+    rows = []
+    for n in range(strokes):
+        char = bp.TYPED[n % len(bp.TYPED)]
+        k0 = _now()
+        QTest.keyClick(handle, char)
+        k1 = _now()
+        version = pane.text_version
+        _marks.setdefault(version, {}).update(k0=k0, k1=k1)
+        ok = bp.spin_until(
+            lambda v=version: (
+                (f := watch.frame_for(v)) is not None and watch.paint_after(f) is not None
+            ),
+            2000,
+        )
+        if ok:
+            f = watch.frame_for(version)
+            paint = watch.paint_after(f)
+            sync = next((t for t in reversed(syncs) if t <= paint), paint)
+            _marks[version].update(f=f, paint=paint, sync=sync)
+            rows.append(version)
+        bp.spin(rng.uniform(40, 120))
+    page = page_eval(pane, "JSON.stringify(window.__ndt)") or "{}"
+    page_marks = {int(k): v for k, v in json.loads(page).items()}
+    bp.close_window(window)
+
+    hops: dict[str, list[float]] = {h: [] for h in HOPS}
+    hops["layout"] = []
+    hops["to_sync"] = []
+    hops["sync_paint"] = []
+    for v in rows:
+        m = _marks[v]
+        if "w0" not in m or v not in page_marks:
+            continue  # coalesced into a later version's render
+        a, b, c = (x - watch.offset for x in page_marks[v])
+        hops["key"].append(m["k1"] - m["k0"])
+        hops["queue"].append(m["w0"] - m["k1"])
+        hops["render"].append(m["w1"] - m["w0"])
+        hops["back"].append(m["g"] - m["w1"])
+        hops["ipc"].append(a - m["g"])
+        hops["apply"].append(b - a)
+        hops["layout"].append(c - b)
+        hops["to_frame"].append(m["f"] - c)
+        hops["to_sync"].append(m["sync"] - m["f"])
+        hops["sync_paint"].append(m["paint"] - m["sync"])
+        hops["to_paint"].append(m["paint"] - m["f"])
+        hops["total"].append(m["paint"] - m["k0"])
+    n = len(hops["total"])
+    print(
+        f"\n{words} words: {n} keys traced; page frame interval median {interval[0]:.1f} ms "
+        f"(max {interval[1]:.1f}); editor viewport repaint median "
+        f"{statistics.median(editor_paint):.2f} ms"
+    )
+    print(f"  {'hop':<9} {'median':>7} {'p95':>7} {'max':>7}  (ms)")
+    for hop, values in hops.items():
+        if values and (hop != "layout" or layout):
+            print(
+                f"  {hop:<9} {statistics.median(values):7.2f} {bp.p95(values):7.2f} "
+                f"{max(values):7.2f}"
+            )
+    return hops
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--strokes", type=int, default=40)
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10, 20_000])
+    parser.add_argument("--articles", type=int, default=100)
+    parser.add_argument("--layout", action="store_true", help="force layout after each patch")
+    parser.add_argument("--switch-ms", type=float, default=0, help="sys.setswitchinterval, ms")
+    args = parser.parse_args()
+    if args.switch_ms:
+        sys.setswitchinterval(args.switch_ms / 1000)
+    from newsdesk.app import make_application
+
+    make_application(sys.argv[:1])
+    install_hooks(args.layout)
+    print(f"load average {os.getloadavg()[0]:.1f}; platform {os.environ.get('QT_QPA_PLATFORM')}")
+    cpu = time.process_time()
+    with tempfile.TemporaryDirectory() as tmp:
+        library = generate_library(Path(tmp) / "library", args.articles)
+        try:
+            for words in args.sizes:
+                trace_size(library, words, args.strokes, args.layout)
+        finally:
+            library.close()
+    print(f"process CPU {time.process_time() - cpu:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
