@@ -114,17 +114,19 @@ def bench(server: PgServer, n: int, *, fresh: bool = False, copies: int = 1) -> 
             f"pg_search_{n}_{label} p50_ms {p50:.1f} p95_ms {p95:.1f} hits {hits} "
             f"query {query!r} (budget p95 50)"
         )
+    bench_typeahead(lib, n)
     ids = [a.id for a in lib.list_articles(status="published", limit=5000)]
     rng = random.Random(7)
     sample = rng.sample(ids, min(60, len(ids)))
     t = time.perf_counter()
     suggest_related(lib, sample[0])  # a fresh process: nothing cached yet
     first = (time.perf_counter() - t) * 1000
-    times = []
+    times, cpu = [], []
     for aid in sample[1:]:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         suggest_related(lib, aid)
         times.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.process_time() - c) * 1000)
     cold = []
     for aid in sample[1:21]:
         forget_statistics(lib)  # as a fresh process: no word counts in memory
@@ -134,9 +136,35 @@ def bench(server: PgServer, n: int, *, fresh: bool = False, copies: int = 1) -> 
     print(
         f"pg_related_{n} p50_ms {statistics.median(times):.1f} "
         f"p95_ms {percentile(times, 95):.1f} first_ms {first:.1f} "
-        f"uncached_p50_ms {statistics.median(cold):.1f} (budget p50 30)"
+        f"uncached_p50_ms {statistics.median(cold):.1f} "
+        f"client_cpu_p50_ms {statistics.median(cpu):.1f} (budget p50 30)"
     )
     lib.close()
+
+
+def bench_typeahead(lib: Library, n: int) -> None:
+    """The picker's search as it is typed (bench_lists.TYPED), from its worker's start: p50, p95."""
+    from benchmarks.bench_lists import TYPED
+    from newsdesk.library.related.picker import SearchRequest, run_search
+
+    wall, cpu = [], []
+    for phrase in TYPED:
+        for end in range(3, len(phrase) + 1):
+            query = phrase[:end]
+            if query.endswith(" "):
+                continue
+            request = SearchRequest(query, "", "", None, None, None)
+            run_search(lib, request)  # warm
+            for _ in range(3):
+                t, c = time.perf_counter(), time.process_time()
+                run_search(lib, request)
+                wall.append((time.perf_counter() - t) * 1000)
+                cpu.append((time.process_time() - c) * 1000)
+    print(
+        f"pg_typeahead_{n}_picker p50_ms {statistics.median(wall):.1f} "
+        f"p95_ms {percentile(wall, 95):.1f} client_cpu_p95_ms {percentile(cpu, 95):.1f} "
+        f"queries {len(wall)} (budget p95 50)"
+    )
 
 
 def main(argv: list[str]) -> None:

@@ -30,6 +30,11 @@ class SaveResult:
     revision: Revision | None
 
 
+def refused_by_server(exc: BaseException) -> bool:
+    """Whether the shared library's server refused a write to this login's role (SQLSTATE 42501)."""
+    return getattr(exc.__cause__, "sqlstate", None) == "42501"
+
+
 class Autosaver(QObject):
     """Saves one open article: debounced in the background, or at once when asked.
 
@@ -50,6 +55,9 @@ class Autosaver(QObject):
     """This article was saved elsewhere since it was loaded; autosave stopped for it."""
     sig_error = Signal(str)
     """A save failed for another reason; it will be retried."""
+    sig_refused = Signal(int, str)
+    """The shared library's server refused this save to the login's role (publishing, as a
+    reporter): the article id and the sentence saying why. Not retried as it is."""
 
     def __init__(
         self,
@@ -208,6 +216,11 @@ class Autosaver(QObject):
             return
         self.last_error = failure_message(exc)
         self.sig_state.emit("error")
+        if refused_by_server(exc):
+            # The same save would be refused again: the window takes back what the
+            # role may not do (ui/sync_window.py) and saves the rest.
+            self.sig_refused.emit(article_id, self.last_error)
+            return
         self.sig_error.emit(self.last_error)
         self._debounce.start()  # try again shortly; the words are still in the editor
 

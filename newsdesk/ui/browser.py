@@ -14,6 +14,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
+from PySide6.QtGui import QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from newsdesk.library import ARTICLE_STATUSES, Library
+from newsdesk.sync.presence import describe as describe_names
 from newsdesk.ui.workers import run_task
 
 PAGE_SIZE = 100
@@ -94,6 +96,25 @@ def _when(dt: datetime) -> str:
     return local.strftime("%d %b %Y")
 
 
+_PRESENCE_ICON: QIcon | None = None
+
+
+def presence_icon() -> QIcon:
+    """The list's small mark for a story someone else has open: a filled dot in the link colour."""
+    global _PRESENCE_ICON
+    if _PRESENCE_ICON is None:
+        pixmap = QPixmap(16, 16)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QApplication.palette().link())
+        painter.drawEllipse(3, 3, 10, 10)
+        painter.end()
+        _PRESENCE_ICON = QIcon(pixmap)
+    return _PRESENCE_ICON
+
+
 class ArticleListModel(QAbstractTableModel):
     """Articles newest first, fetched a page at a time from the library as the view scrolls.
 
@@ -122,6 +143,16 @@ class ArticleListModel(QAbstractTableModel):
         self._cursor: tuple[datetime, int] | None = None
         # Stories with an open sync conflict: marked in the headline column.
         self.conflicted: frozenset[int] = frozenset()
+        # Stories others have open on the shared library (id → names): marked too.
+        self.present: dict[int, list[str]] = {}
+
+    def set_present(self, others: dict[int, list[str]]) -> None:
+        """Mark the stories others have open (ui/presence.py); {} clears every mark."""
+        if others == self.present:
+            return
+        self.present = dict(others)
+        if self.rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, 0))
 
     def set_conflicted(self, article_ids: frozenset[int]) -> None:
         """Mark these stories as waiting for a sync conflict to be settled."""
@@ -157,19 +188,29 @@ class ArticleListModel(QAbstractTableModel):
                 return row.section
             return _when(row.updated_at)
         conflicted = col == 0 and row.id in self.conflicted
-        if role == Qt.ItemDataRole.DecorationRole and conflicted:
-            return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
-        if role == Qt.ItemDataRole.AccessibleTextRole and conflicted:
-            return f"{row.headline or '(no headline)'} (sync conflict)"
+        open_by = self.present.get(row.id) if col == 0 else None
+        if role == Qt.ItemDataRole.DecorationRole:
+            if conflicted:
+                return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+            if open_by:
+                return presence_icon()
+        if role == Qt.ItemDataRole.AccessibleTextRole and (conflicted or open_by):
+            said = [row.headline or "(no headline)"]
+            if conflicted:
+                said.append("(sync conflict)")
+            if open_by:
+                said.append(f"(open by {describe_names(open_by)})")
+            return " ".join(said)
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == 3:
                 return row.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            lines = [row.headline] if col == 0 else []
             if conflicted:
-                return (
-                    f"{row.headline}\nSync conflict: choose what to keep (File > Sync Conflicts…)."
-                )
-            if col == 0:
-                return row.headline
+                lines.append("Sync conflict: choose what to keep (File > Sync Conflicts…).")
+            if open_by:
+                lines.append(f"Open by {describe_names(open_by)}")
+            if lines:
+                return "\n".join(lines)
         if role == Qt.ItemDataRole.UserRole:
             return row.id
         return None
@@ -221,6 +262,10 @@ class ArticleListModel(QAbstractTableModel):
             # An article edited or created meanwhile is newer than the cursor,
             # so it never comes round again in a later page.
             self._cursor = (rows[-1].updated_at, rows[-1].id)
+        # A story put first while the page was read (a new one) is listed once, where it is.
+        shown = {row.id for row in self.rows}
+        rows = [row for row in rows if row.id not in shown]
+        if rows:
             first = len(self.rows)
             self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
             self.rows.extend(rows)
@@ -243,10 +288,10 @@ class ArticleListModel(QAbstractTableModel):
             return
         self._fetching = False
         self.pages_fetched = 1
-        if rows:
-            self.beginInsertRows(QModelIndex(), 0, len(rows) - 1)
-            self.rows = rows
-            self.endInsertRows()
+        # The ranked results replace whatever was put first meanwhile.
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
         self.sig_loading.emit(False)
         self.sig_reset_done.emit()
 

@@ -36,12 +36,14 @@ from newsdesk.library import Article, FigureSpec, Library, figure_specs
 from newsdesk.library.changes import Changes
 from newsdesk.library.image_query import SEARCH_HELP, QueryError
 from newsdesk.ui.codes import CodeExpander
+from newsdesk.ui.editor import MarkdownEditor
 from newsdesk.ui.image_form import FIELD_NAMES, ImageForm
 from newsdesk.ui.image_import import ImageImports, image_markdown
 from newsdesk.ui.import_report import ReportBar, esc
 from newsdesk.ui.keys import claim_key
 from newsdesk.ui.ops import Operations, failure_message
 from newsdesk.ui.photodesk import FilterBar, PhotoDesk
+from newsdesk.ui.spell import SpellService, attach_spelling
 from newsdesk.ui.thumbs import GridRow, ImageGridModel, ImageItem, ThumbGrid, ThumbnailLoader
 from newsdesk.ui.workers import run_task
 
@@ -322,7 +324,19 @@ class ImagesPanel(ImageImports, QWidget):
         # Two grid columns and the form's labels fit; narrower and text clips.
         return QSize(300, 420)
 
-    # ---- the open article ------------------------------------------------------------------
+    # ---- the open article (the window's Panel protocol) --------------------------------------
+    def attach(self, editor: MarkdownEditor, spell: SpellService) -> None:
+        """Pictures go into the body as Markdown, pictures pasted there are imported, and the
+        captions (this story's and the default) are spell-checked like the body."""
+        self.sig_insert_markdown.connect(editor.insert_markdown)
+        editor.sig_pictures_pasted.connect(self.import_into_body)
+        for field in (self.form.story_caption, self.form.editors["caption"]):
+            if not field.property("spell_checked"):
+                attach_spelling(field, spell)
+
+    def body_changed(self, text: str) -> None:
+        """The body's text matters not here: pictures placed in it arrive as figures."""
+
     def set_article(self, article: Article | None) -> None:
         """Show this article's figures (None: no article open)."""
         self.commit_edits()

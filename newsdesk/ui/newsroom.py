@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
@@ -30,7 +31,9 @@ from PySide6.QtWidgets import (
 from newsdesk.library import Article, Library
 from newsdesk.library.models import ArticleNote
 from newsdesk.preflight import preflight, publish_article
+from newsdesk.ui.autosave import refused_by_server
 from newsdesk.ui.ops import failure_message
+from newsdesk.ui.workers import run_task
 
 
 class PublishRefusedDialog(QDialog):
@@ -99,6 +102,8 @@ class NewsroomActions:
         self.publish_dialog: PublishRefusedDialog | None = None
         self.import_box: QMessageBox | None = None
         self.notes: list[ArticleNote] = []
+        self._notes_generation = 0  # only the newest read of the notes is listed
+        self._notes_article_id: int | None = None  # whose notes are listed
         file_menu.insertAction(
             self.actions_by_name["export"],  # type: ignore[attr-defined]
             a(file_menu, "Import &articles…", self.import_articles_dialog, name="import_articles"),
@@ -174,8 +179,7 @@ class NewsroomActions:
         for name in ("save", "history", "preflight", "reload"):
             self.actions_by_name[name].setEnabled(True)  # type: ignore[attr-defined]
         self._remember_last_article(article.uid)  # type: ignore[attr-defined]
-        for panel in self.panels.values():  # type: ignore[attr-defined]
-            self._panel_call(panel, article)  # type: ignore[attr-defined]
+        self.panels_follow(article)  # type: ignore[attr-defined]
         self._show_in_preview()  # type: ignore[attr-defined]
         self._update_title()  # type: ignore[attr-defined]
         self.sig_article_opened.emit(article)  # type: ignore[attr-defined]
@@ -225,9 +229,17 @@ class NewsroomActions:
             self.browser.model.patch(article.id, status="published")  # type: ignore[attr-defined]
             self.statusBar().showMessage("Published; your reason is kept in History.", 5000)  # type: ignore[attr-defined]
 
+        def refused(exc: BaseException) -> None:
+            message = failure_message(exc)
+            if refused_by_server(exc):  # a reporter on the shared library: the box says why
+                self._on_save_refused(article_id, message)  # type: ignore[attr-defined]
+            else:
+                self.statusBar().showMessage(message, 8000)  # type: ignore[attr-defined]
+
         self.ops.run_op(  # type: ignore[attr-defined]
             lambda library: publish_article(library, article_id, override_reason=reason),
             on_success=done,
+            on_failure=refused,
             initiator=self,
         )
 
@@ -250,9 +262,9 @@ class NewsroomActions:
         if self.article is None:
             return
         article_id = self.article.id
+        # The preview shows it once the library says so (see MainWindow._on_library_changed).
         self.ops.run_op(  # type: ignore[attr-defined]
             lambda library: library.add_update(article_id, text, kind=kind),
-            on_success=lambda _u: self.reload_article(),  # type: ignore[attr-defined]
             initiator=self,
         )
 
@@ -308,8 +320,28 @@ class NewsroomActions:
         )
 
     def load_notes(self) -> None:
-        self.notes = self.library.notes(self.article.id) if self.article is not None else []
-        self.show_notes()
+        """Read the open story's notes on a worker, then list them.
+
+        Another story's notes go at once; this story's stay listed until the new ones come.
+        """
+        self._notes_generation += 1
+        article_id = self.article.id if self.article is not None else None
+        if article_id != self._notes_article_id:
+            self._notes_article_id = article_id
+            self.notes = []
+            self.show_notes()
+        if article_id is None:
+            return
+        library = self.library
+        generation = self._notes_generation
+
+        def show(notes: list[ArticleNote]) -> None:
+            if generation != self._notes_generation or not shiboken6.isValid(self):
+                return  # another story opened meanwhile, or the window closed
+            self.notes = notes
+            self.show_notes()
+
+        run_task(lambda: library.notes(article_id), on_done=show)
 
     def show_notes(self) -> None:
         """List the notes and highlight each open note's passage where it is now."""

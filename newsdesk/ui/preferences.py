@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from newsdesk import paths
 from newsdesk import settings as user_settings
-from newsdesk.library import Library, LibraryError
+from newsdesk.library import Image, Library, LibraryError, Publication
 from newsdesk.library import publication as publication_settings
 from newsdesk.library.library import DB_NAME
 from newsdesk.library.relocate import (
@@ -55,6 +55,7 @@ COMMON_LANGUAGES = (
     "sv", "da", "nb", "fi", "pl", "cs", "el", "tr", "ja", "zh",
 )  # fmt: skip
 LOGO_PREVIEW = QSize(96, 64)
+LOGO_CHOICES = 500  # the newest pictures offered as the logo (and the logo itself, however old)
 BUSY_WAIT_MS = 3_000
 
 
@@ -239,8 +240,10 @@ class PreferencesDialog(QDialog):
     # ---- publication -----------------------------------------------------------------
     def load(self) -> None:
         """Fill the fields from the library."""
-        # On the writer: the first look at a new library's publication records its defaults.
-        pub = self.ops.call(lambda library: library.publication())
+        # On the writer: the first look at a new library's publication records its defaults,
+        # and no read of the library runs on the GUI thread (the pictures offered as a logo too).
+        pub, images = self.ops.call(_publication_and_logos)
+        self._logo_images = {image.id: image for image in images}
         self.name_edit.setText(pub.name)
         self.url_edit.setText(pub.base_url)
         self._show_url_note()
@@ -263,7 +266,7 @@ class PreferencesDialog(QDialog):
         self.logo_combo.blockSignals(True)
         self.logo_combo.clear()
         self.logo_combo.addItem("No logo", None)
-        for image in self.library.list_images(limit=500):
+        for image in self._logo_images.values():
             label = image.headline or image.original_name or image.caption[:40] or image.filename
             self.logo_combo.addItem(label, image.id)
         index = self.logo_combo.findData(selected) if selected is not None else 0
@@ -277,9 +280,8 @@ class PreferencesDialog(QDialog):
         if image_id is None:
             self.logo_preview.setText("No logo")
             return
-        try:
-            image = self.library.get_image(image_id)
-        except LibraryError:
+        image = self._logo_images.get(image_id)
+        if image is None:
             self.logo_preview.setText("Missing")
             return
         reader = QImageReader(str(self.library.media_path(image)))
@@ -359,6 +361,7 @@ class PreferencesDialog(QDialog):
             ):  # closed while importing: the image stays in the library
                 return
             self.import_logo_button.setEnabled(True)
+            self._logo_images = {image.id: image, **self._logo_images}  # the newest first
             self._fill_logos(image.id)
 
         def failed(exc: BaseException) -> None:
@@ -461,6 +464,18 @@ class PreferencesDialog(QDialog):
         self.move_status.hide()
         self._show_error(message)
         self.sig_move_failed.emit(message)
+
+
+def _publication_and_logos(library: Library) -> tuple[Publication, list[Image]]:
+    """The publication and the pictures offered as its logo: the newest, and the logo itself."""
+    pub = library.publication()
+    images = library.list_images(limit=LOGO_CHOICES)
+    if pub.logo_image_id is not None and all(i.id != pub.logo_image_id for i in images):
+        try:
+            images.append(library.get_image(pub.logo_image_id))
+        except LibraryError:
+            pass  # gone from the library: "No logo" is what the page shows too
+    return pub, images
 
 
 def show_preferences(window: QWidget) -> PreferencesDialog:

@@ -114,8 +114,6 @@ class RelatedPicker(QWidget):
     order the changes were made.
     """
 
-    sig_article_edited = Signal()
-    """The article's related stories were saved to the library (reload and re-render it)."""
     sig_results_shown = Signal(int)
     """The search results for the current query and filters are in the list (how many)."""
     sig_suggestions_shown = Signal(int)
@@ -321,7 +319,14 @@ class RelatedPicker(QWidget):
         else:
             self.add_row(row)
 
-    # ---- the open article ------------------------------------------------------------------
+    # ---- the open article (the window's Panel protocol) --------------------------------------
+    def attach(self, editor: QWidget, spell: object) -> None:
+        """The picker takes nothing from the body editor but its text (see body_changed)."""
+
+    def flush(self) -> bool:
+        """Picks are saved as they are made: wait for those still on their way."""
+        return self.wait_for_saves()
+
     def set_article(self, article: Article | None) -> None:
         """Show this article's related stories (None: nothing open)."""
         if article is None:
@@ -732,8 +737,7 @@ class RelatedPicker(QWidget):
                 self._fill_picked()
             if problems:
                 self.status_line.setText(" ".join(problems))
-            self.sig_saved.emit()
-            self.sig_article_edited.emit()
+            self.sig_saved.emit()  # the window hears of it through ops.sig_library_changed
             self._suggest_force = True
             self.refresh_suggestions()
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QWidget
 
 from newsdesk.library import Article
 from newsdesk.library.changes import Changes
@@ -23,6 +23,8 @@ from newsdesk.sync import SignInRefused, SyncError, SyncReport, Unreachable, lin
 from newsdesk.sync.merge import merge_records
 from newsdesk.sync.server import open_server
 from newsdesk.sync.status import SyncStatus, sync_status
+from newsdesk.ui import link_dialog
+from newsdesk.ui.link_dialog import LinkDialog
 from newsdesk.ui.ops import Operations, failure_message
 from newsdesk.ui.sync_conflicts import ConflictDialog
 from newsdesk.ui.workers import run_task
@@ -86,6 +88,7 @@ class SyncController(QObject):
         self.problem = ""  # why the last sync did not finish (or what it could not send)
         self.failed = False  # the last sync stopped for a reason other than being offline
         self.refused = False  # the server answered but would not let this login in
+        self.not_accepted = 0  # changes the last sync could not make on the server (kept here)
         self.finished_at = float("-inf")  # time.monotonic() when the last sync ended
         self._again = False
         self._manual = False
@@ -133,7 +136,10 @@ class SyncController(QObject):
         elif self.failed and not self.running:
             self.label.setText("Not synced")
         else:
-            self.label.setText(status.text(offline=self.offline, syncing=self.running))
+            text = status.text(offline=self.offline, syncing=self.running)
+            if self.not_accepted and not (self.running or self.offline):
+                text += f" · {self.not_accepted} not accepted"  # the tooltip says why
+            self.label.setText(text)
         tip = [f"Shared library: {status.server}"] if status.server else []
         if status.synced_at is not None:
             tip.append(f"Last synced {status.synced_at.astimezone():%Y-%m-%d %H:%M}")
@@ -194,9 +200,16 @@ class SyncController(QObject):
     def _done(self, report: SyncReport) -> None:
         self.running = False
         self.offline = self.failed = self.refused = False
-        self.problem = " ".join(report.problems)
+        problem, self.problem = self.problem, " ".join(report.problems)
+        self.not_accepted = len(report.problems)
         if self._manual:
-            self.sig_message.emit(report.summary())
+            self.sig_message.emit(
+                report.summary() + (f" {report.problems[0]}" if report.problems else "")
+            )
+        elif self.problem and self.problem != problem:
+            # Said once when it is new (a reporter's publishing the server refused, say),
+            # not at every background sync; the tooltip keeps it.
+            self.sig_message.emit(report.problems[0])
         self.sig_synced.emit(report)
         self._finish()
 
@@ -236,9 +249,13 @@ class SyncActions:
             a(file_menu, "S&ync Now", self.sync_now, "F5", name="sync_now"),
             a(file_menu, "Sync &Conflicts…", self.show_sync_conflicts, name="sync_conflicts"),
             a(file_menu, "Open S&hared Library…", self.ask_shared_library, name="open_shared"),
+            a(file_menu, "&Link to Shared Library…", self.show_link_dialog, name="link_shared"),
+            a(file_menu, "Unlin&k from Shared Library…", self.unlink_shared, name="unlink_shared"),
         ):
             file_menu.insertAction(quit_action, action)
         file_menu.insertSeparator(quit_action)
+        self.link_dialog: LinkDialog | None = None
+        self._show_link_actions(self.sync.status)
         bar = self.statusBar()  # type: ignore[attr-defined]
         if not self.sync.enabled and getattr(self.library, "dialect", "sqlite") != "sqlite":  # type: ignore[attr-defined]
             # The window is on the shared library itself: what only a laptop has is off, saying why.
@@ -259,6 +276,9 @@ class SyncActions:
         self.sync.conflicts_button.clicked.connect(self.show_sync_conflicts)
         self.sync.sig_message.connect(lambda text: bar.showMessage(text, 8000))
         self.sync.sig_status.connect(self._sync_status_shown)
+        self._build_presence()  # type: ignore[attr-defined]  # ui/presence.py: who else is here
+        self.refusal_box: QMessageBox | None = None
+        self.autosave.sig_refused.connect(self._on_save_refused)  # type: ignore[attr-defined]
 
     def sync_now(self) -> None:
         self.sync.sync_now(manual=True)
@@ -301,6 +321,90 @@ class SyncActions:
 
     def _sync_status_shown(self, status: SyncStatus) -> None:
         self.browser.model.set_conflicted(status.conflicted_articles)  # type: ignore[attr-defined]
+        self._show_link_actions(status)
+
+    def _show_link_actions(self, status: SyncStatus) -> None:
+        """Link only a laptop library that syncs with nothing yet; Unlink only a linked one."""
+        linking = self.link_dialog is not None and self.link_dialog.running
+        link = self.actions_by_name["link_shared"]  # type: ignore[attr-defined]
+        link.setEnabled(self.sync.enabled and not status.linked and not linking)
+        self.actions_by_name["unlink_shared"].setEnabled(self.sync.enabled and status.linked)  # type: ignore[attr-defined]
+        if not self.sync.enabled:
+            why = (
+                "This library is read-only here."
+                if getattr(self.library, "read_only", False)  # type: ignore[attr-defined]
+                else "This window is on the shared library itself; laptops link to it."
+            )
+            for name in ("link_shared", "unlink_shared"):
+                self.actions_by_name[name].setToolTip(why)  # type: ignore[attr-defined]
+                self.actions_by_name[name].setStatusTip(why)  # type: ignore[attr-defined]
+
+    def _on_save_refused(self, article_id: int, sentence: str) -> None:
+        """The server refused a save to this login's role: say why, keep the rest of the edit.
+
+        On a shared library a reporter may not publish (nor take a story down):
+        the status goes back to what the library holds and the other changes are
+        saved; nothing typed is lost.
+        """
+        article = self.article  # type: ignore[attr-defined]
+        if article is None or article.id != article_id:
+            return
+        shown = self.form.status.currentText()  # type: ignore[attr-defined]
+        text = sentence
+        if shown != article.status:
+            self._show_status(article.status)  # type: ignore[attr-defined]
+            text += f" The story stays {article.status}; your other changes are saved."
+            self.autosave.mark_dirty()  # type: ignore[attr-defined]
+            self.autosave.save_soon_now()  # type: ignore[attr-defined]
+        self.statusBar().showMessage(text, 10_000)  # type: ignore[attr-defined]
+        if self.refusal_box is not None:
+            self.refusal_box.close()
+        box = QMessageBox(QMessageBox.Icon.Warning, "Refused by the shared library", text)
+        box.setParent(self, box.windowFlags())  # type: ignore[arg-type]
+        box.finished.connect(lambda _r: setattr(self, "refusal_box", None))
+        self.refusal_box = box
+        box.open()
+
+    def show_link_dialog(self) -> LinkDialog:
+        """File > Link to Shared Library…: address, login, test, then the first sync."""
+        if self.link_dialog is None:
+            self.link_dialog = LinkDialog(self.ops, self)  # type: ignore[attr-defined, arg-type]
+            self.link_dialog.sig_linked.connect(self._linked)
+        self.link_dialog.show()
+        self.link_dialog.raise_()
+        return self.link_dialog
+
+    def _linked(self, report: SyncReport | None) -> None:
+        if report is not None:
+            self.statusBar().showMessage(report.summary(), 8000)  # type: ignore[attr-defined]
+        self.sync.offline = self.sync.failed = self.sync.refused = False
+        self.sync.refresh_status(first=report is None)  # stopped part way: sync again soon
+        self.presence.relink()  # type: ignore[attr-defined]
+
+    def unlink_shared(self) -> None:
+        """File > Unlink from Shared Library…: asked first; every story stays on this laptop."""
+        status = self.sync.status
+        if not status.linked or self.sync.running:
+            if self.sync.running:
+                self.statusBar().showMessage(
+                    "A sync is running; unlink when it has finished.", 5000
+                )  # type: ignore[attr-defined]
+            return
+        if not link_dialog.confirm_unlink(
+            self, status.server or "", status.waiting, status.conflicts
+        ):  # type: ignore[arg-type]
+            return
+        self.presence.unlink()  # type: ignore[attr-defined]
+
+        def done(sentence: str) -> None:
+            self.sync.stop()
+            self.sync.problem = ""
+            self.sync.not_accepted = 0
+            self.sync.offline = self.sync.failed = self.sync.refused = False
+            self.sync.refresh_status()
+            self.statusBar().showMessage(sentence, 8000)  # type: ignore[attr-defined]
+
+        self.ops.run_op(link_dialog.unlink_op, on_success=done)
 
     def show_sync_conflicts(self) -> ConflictDialog:
         """The conflict dialog, opened on the open story's first conflict if it has one."""

@@ -246,3 +246,20 @@ def test_keyboard_shortcuts_dialog_lists_every_shortcut_of_the_menus(
     commands = {command for _m, command, _k in dialog.rows()}
     assert {"Next pane", "Focus editor", "Keyboard shortcuts"} <= commands
     dialog.close()
+
+
+def test_a_menu_command_shows_the_first_of_its_keys_that_this_platform_binds(
+    qtbot, make_window, sample_article
+):
+    """Edit > Replace showed no key on Linux: its standard key is unbound there, Ctrl+H is not."""
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtWidgets import QMenu
+
+    window = make_window()
+    menu = QMenu(window)
+    unbound = QKeySequence()  # what QKeySequence(StandardKey.Replace) is on X11
+    action = window._action(menu, "Replace", lambda: None, [unbound, "Ctrl+H"])
+    assert action.shortcut().toString() == "Ctrl+H"
+    for _title, menu in window.menus:
+        for action in menu.actions():
+            assert not any(key.isEmpty() for key in action.shortcuts()), action.text()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
@@ -191,6 +192,23 @@ def test_layout_and_last_article_come_back_next_time(qtbot, make_window, library
     assert other.id != second.article.id
 
 
+def test_a_new_story_typed_at_once_is_listed_once(qtbot, window, library):
+    """It was listed twice: put first when created, and again by the list's reload."""
+    window.new_article()
+    window.focus_headline()
+    for letter in "Ferry timetable changes":
+        QTest.keyClicks(window.form.headline, letter)
+        qtbot.wait(20)
+    qtbot.waitUntil(lambda: window.article is not None, timeout=5000)
+    model = window.browser.model
+    qtbot.waitUntil(lambda: not model._fetching and len(model.rows) == 2, timeout=5000)
+    qtbot.wait(300)  # a late page would add the story again
+    assert [row.headline for row in model.rows] == [
+        "Ferry timetable changes",
+        "Council votes to close the old bridge for a year",
+    ]
+
+
 def test_browser_fetches_one_page_at_first_and_more_as_it_scrolls(qtbot, make_window, library):
     bulk_articles(library, 2000)
     window = make_window()
@@ -245,21 +263,40 @@ def test_search_type_ahead_narrows_the_list_as_words_are_typed(qtbot, make_windo
 
 
 class NotesPanel(QLabel):
-    """A stand-in panel built on the same contract the image panel will use."""
+    """A stand-in panel: the Panel protocol and nothing more."""
 
-    sig_article_edited = Signal()
     sig_insert_markdown = Signal(str)
 
-    def __init__(self) -> None:
+    def __init__(self, ops) -> None:
         super().__init__("notes")
+        self.ops = ops
         self.seen: list = []
+        self.bodies: list[str] = []
+        self.heard: list = []
+        self.flushed = 0
+
+    def attach(self, editor, spell) -> None:
+        self.sig_insert_markdown.connect(editor.insert_markdown)
 
     def set_article(self, article) -> None:
         self.seen.append(article.id if article else None)
 
+    def body_changed(self, text: str) -> None:
+        self.bodies.append(text)
+
+    def library_changed(self, changes, initiator) -> None:
+        self.heard.append(changes)
+
+    def flush(self) -> bool:
+        self.flushed += 1
+        return True
+
 
 def test_panels_plug_into_their_dock_and_follow_the_open_article(qtbot, window, library):
-    panel = NotesPanel()
+    from newsdesk.ui.panels import Panel
+
+    panel = NotesPanel(window.ops)
+    assert isinstance(panel, Panel)
     window.install_panel("images", panel, "Images")
     assert window.docks["images"].widget() is panel
     assert panel.seen == [window.article.id]
@@ -270,14 +307,30 @@ def test_panels_plug_into_their_dock_and_follow_the_open_article(qtbot, window, 
     panel.sig_insert_markdown.emit("![A ferry](image:abc)\n\n")
     # Never inside the paragraph: after it, as a block of its own.
     assert window.editor.toPlainText().startswith(first_paragraph + "\n\n![A ferry](image:abc)\n\n")
+    assert panel.bodies[-1] == window.editor.toPlainText()
     window.editor.undo()
     assert window.editor.toPlainText() == before
 
     other = library.create_article(headline="Another")
     window.open_article(other.id)
     assert panel.seen[-1] == other.id
-    panel.sig_article_edited.emit()  # reloads from the library without losing the editor text
-    assert window.article.id == other.id
+    window.ops.run_op(lambda lib: lib.add_update(other.id, "Ferries run again."), initiator="t")
+    qtbot.waitUntil(lambda: any(other.id in c.updates_of for c in panel.heard), timeout=5000)
+    window.save_everything()
+    assert panel.flushed == 1
+
+
+def test_a_widget_that_is_not_a_panel_is_refused(window):
+    with pytest.raises(TypeError, match="must be a widget implementing Panel"):
+        window.install_panel("images", QLabel("not a panel"), "Images")
+
+
+def test_the_standard_panels_keep_the_panel_protocol(window):
+    from newsdesk.ui.panels import Panel
+
+    window.install_standard_panels()
+    assert all(isinstance(p, Panel) for p in window.panels.values())
+    assert set(window.panels) == {"images", "related"}
 
 
 def test_screenshot_of_the_main_window_with_the_sample_article(qtbot, make_window, library):

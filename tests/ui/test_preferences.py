@@ -14,6 +14,7 @@ from newsdesk.images.library_import import import_image
 from newsdesk.library import Library
 from newsdesk.sample import SAMPLE_SLUG, seed_if_new
 from newsdesk.ui.preferences import (
+    LOGO_CHOICES,
     PreferencesDialog,
     remembered_library_dir,
     resolve_startup_library,
@@ -135,6 +136,25 @@ def test_a_logo_can_be_picked_from_the_library_and_removed_again(qtbot, library,
     assert d.logo_preview.text() == "No logo"
     assert d.apply()
     assert library.publication().logo_image_id is None
+
+
+def test_a_logo_older_than_the_newest_pictures_stays_the_logo_when_saving(qtbot, library, settings):
+    logo = import_image(library, FIXTURES / "pillow-iptc.jpg")
+    library.update_publication(logo_image_id=logo.id)
+    library.add_images(
+        [
+            {"sha256": f"{n:064x}", "ext": ".jpg", "original_name": f"newer-{n}.jpg"}
+            for n in range(1, LOGO_CHOICES + 2)
+        ]
+    )
+    d = PreferencesDialog(library, None, settings=settings)
+    qtbot.addWidget(d)
+
+    assert d.logo_combo.currentData() == logo.id
+    assert d.logo_preview.pixmap() is not None and not d.logo_preview.pixmap().isNull()
+    d.name_edit.setText("The Harbour Times")
+    assert d.apply()
+    assert library.publication().logo_image_id == logo.id
 
 
 def test_moving_the_library_moves_every_file_and_the_next_start_opens_it_there(

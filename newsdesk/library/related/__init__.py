@@ -1,7 +1,8 @@
-"""Related stories, in three parts a newcomer can name.
+"""Related stories, in the parts a newcomer can name.
 
 terms.py    term statistics: tokens, document frequencies, distinctive terms
-suggest.py  suggestions: candidates, scores, the reasons shown, the CLI's output
+suggest.py  suggestions: terms, weights, the reasons shown, the CLI's output
+gather.py   the two queries a suggestion makes: the article; its candidates scored, with cards
 cards.py    the cards a picker lists, and what is wrong with an article's links
 picker.py   the related picker's queries: search with its filters, suggestions as rows
 """

@@ -37,50 +37,63 @@ class StoryCard:
 
 
 def story_cards(library: Library, ids: Iterable[int]) -> dict[int, StoryCard]:
-    """Cards for these stories (missing ones are left out), in two short queries."""
+    """Cards for these stories (missing ones are left out), in one query."""
+    return cards_and_bodies(library, ids, bodies=False)[0]
+
+
+def cards_and_bodies(
+    library: Library, ids: Iterable[int], *, bodies: bool
+) -> tuple[dict[int, StoryCard], dict[int, str]]:
+    """Cards for these stories and, when asked, their bodies (for snippets), in one query."""
     wanted = list(dict.fromkeys(int(i) for i in ids))
     if not wanted:
-        return {}
+        return {}, {}
+    columns = [
+        Article.id,
+        Article.slug,
+        Article.headline,
+        Article.dek,
+        Article.section,
+        Article.status,
+        Article.published_at,
+        Article.updated_at,
+        Article.embargo_until,
+        Image.sha256,
+        Image.ext,
+        Figure.alt_text,
+    ]
+    if bodies:
+        columns.append(Article.body)
+    stmt = (
+        select(*columns)
+        .outerjoin(Figure, (Figure.article_id == Article.id) & (Figure.role == "hero"))
+        .outerjoin(Image, Image.id == Figure.image_id)
+        .where(Article.id.in_(wanted))
+    )
+    cards: dict[int, StoryCard] = {}
+    texts: dict[int, str] = {}
     with library.engine.connect() as conn:
-        rows = conn.execute(
-            select(
-                Article.id,
-                Article.slug,
-                Article.headline,
-                Article.dek,
-                Article.section,
-                Article.status,
-                Article.published_at,
-                Article.updated_at,
-                Article.embargo_until,
-            ).where(Article.id.in_(wanted))
-        ).all()
-        heroes = {
-            r[0]: r[1:]
-            for r in conn.execute(
-                select(Figure.article_id, Image.sha256, Image.ext, Figure.alt_text)
-                .join(Image, Image.id == Figure.image_id)
-                .where(Figure.article_id.in_(wanted), Figure.role == "hero")
+        for r in conn.execute(stmt):
+            if r.id in cards:  # a second hero figure: the first one stands
+                continue
+            sha = r.sha256 or ""
+            cards[r.id] = StoryCard(
+                article_id=r.id,
+                slug=r.slug,
+                headline=r.headline,
+                dek=r.dek,
+                section=r.section,
+                status=r.status,
+                published_at=r.published_at,
+                updated_at=r.updated_at,
+                embargo_until=r.embargo_until,
+                hero_sha256=sha,
+                hero_filename=f"{sha}{r.ext}" if sha else "",
+                hero_alt=(r.alt_text or "") if sha else "",  # that story's own words
             )
-        }
-    cards = {}
-    for r in rows:
-        sha, ext, alt = heroes.get(r.id, ("", "", ""))
-        cards[r.id] = StoryCard(
-            article_id=r.id,
-            slug=r.slug,
-            headline=r.headline,
-            dek=r.dek,
-            section=r.section,
-            status=r.status,
-            published_at=r.published_at,
-            updated_at=r.updated_at,
-            embargo_until=r.embargo_until,
-            hero_sha256=sha,
-            hero_filename=f"{sha}{ext}" if sha else "",
-            hero_alt=alt,
-        )
-    return cards
+            if bodies:
+                texts[r.id] = r.body or ""
+    return cards, texts
 
 
 # ---- integrity ----------------------------------------------------------------

@@ -8,13 +8,15 @@ here, beside the query it speeds up.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 
+from newsdesk.library import search
 from newsdesk.library.library import Library
 from newsdesk.library.models import Article
-from newsdesk.library.related.cards import StoryCard, story_cards
-from newsdesk.library.related.suggest import suggest_related, top_terms
+from newsdesk.library.related.cards import StoryCard, cards_and_bodies
+from newsdesk.library.related.suggest import suggest_with_cards
 
 SEARCH_LIMIT = 50
 SUGGESTION_LIMIT = 10
@@ -65,23 +67,26 @@ def card_from_article(article: Article) -> StoryCard:
 
 
 def run_search(library: Library, request: SearchRequest) -> list[StoryRow]:
-    """Ranked search with the picker's filters; dates are checked here, over a deeper list."""
+    """Ranked search with the picker's filters; dates are checked here, over a deeper list.
+
+    The search hands back ranked ids without snippets: a snippet is cut only
+    for the stories shown, from the body read with their cards (one query).
+    """
     dated = request.since is not None or request.until is not None
     depth = SEARCH_LIMIT * (4 if dated else 2)
     section = request.section or None
+    find = partial(library.search, request.query, section=section, limit=depth, snippets=False)
     if request.status == "published":
         # Most of a library is published, and ranking without the status filter
         # is several times cheaper at 100,000 stories; the rest are dropped here,
         # and only when too few remain does the filtered query run.
-        hits = library.search(request.query, section=section, limit=depth)
+        hits = find()
         deep = len(hits) == depth
         hits = [h for h in hits if h.status == "published"]
         if deep and len(hits) < SEARCH_LIMIT:
-            hits = library.search(request.query, status="published", section=section, limit=depth)
+            hits = find(status="published")
     else:
-        hits = library.search(
-            request.query, status=request.status or None, section=section, limit=depth
-        )
+        hits = find(status=request.status or None)
     kept = []
     for hit in hits:
         if hit.article_id == request.exclude_id:
@@ -94,12 +99,19 @@ def run_search(library: Library, request: SearchRequest) -> list[StoryRow]:
         kept.append(hit)
         if len(kept) == SEARCH_LIMIT:
             break
-    cards = story_cards(library, [h.article_id for h in kept])
-    return [
-        StoryRow(cards[h.article_id], snippet_html=h.snippet_html)
-        for h in kept
-        if h.article_id in cards
-    ]
+    cards, bodies = cards_and_bodies(library, [h.article_id for h in kept], bodies=True)
+    typing = search.is_typing(request.query, True)
+    terms = search.searched_terms(request.query, True)
+    rows = []
+    for hit in kept:
+        if hit.article_id not in cards:
+            continue
+        snippet = hit.snippet or search.make_snippet(
+            bodies.get(hit.article_id, ""), terms, prefix=typing
+        )
+        hit = replace(hit, snippet=snippet)
+        rows.append(StoryRow(cards[hit.article_id], snippet_html=hit.snippet_html))
+    return rows
 
 
 def run_suggestions(
@@ -112,21 +124,15 @@ def run_suggestions(
     exclude: Sequence[int],
 ) -> tuple[list[str], list[StoryRow] | None]:
     """The article's top terms, and fresh suggestions unless those terms did not change."""
-    terms = top_terms(library, article_id, body=body)
-    if last_terms is not None and terms == last_terms:
-        return terms, None
-    found = suggest_related(
+    terms, found = suggest_with_cards(
         library,
         article_id,
         limit=SUGGESTION_LIMIT,
         include_unpublished=include_unpublished,
         body=body,
         exclude=exclude,
+        unless_terms=last_terms,
     )
-    cards = story_cards(library, [s.article_id for s in found])
-    rows = [
-        StoryRow(cards[s.article_id], reasons=tuple(s.reasons))
-        for s in found
-        if s.article_id in cards
-    ]
-    return terms, rows
+    if found is None:
+        return terms, None
+    return terms, [StoryRow(card, reasons=tuple(s.reasons)) for s, card in found]

@@ -6,27 +6,35 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import or_, select, text
 from sqlalchemy.engine import Connection
 
-from newsdesk.library import related_pg, search
-from newsdesk.library.errors import NotFound
 from newsdesk.library.library import Library
-from newsdesk.library.models import Article, ArticleTag, Tag
+from newsdesk.library.models import Article
+from newsdesk.library.related.cards import StoryCard
+from newsdesk.library.related.gather import (
+    CANDIDATES,
+    Found,
+    Source,
+    Weights,
+    age_days,
+    gather,
+    load_source,
+    tag_candidates,
+)
 from newsdesk.library.related.terms import (
-    _TARGETS,
     TF_SHORTLIST,
     TOP_TERMS,
     _df_cache,
     _vocab_ready,
     distinctive_terms,
+    indexed_words,
     term_frequencies,
     tokens,
 )
-from newsdesk.rules import PUBLIC_SQL
-from newsdesk.text import plain_text
 
 # How much each kind of evidence weighs. A shared tag was chosen by an editor,
 # so it counts most; shared distinctive words are strong when several agree;
@@ -37,8 +45,6 @@ SECTION_WEIGHT = 0.75
 RECENCY_WEIGHT = 1.0
 RECENCY_HALF_LIFE_DAYS = 45.0
 RECENT_DAYS = 14
-CANDIDATES = 120  # how many ranked candidates each source contributes
-PER_TAG = 200  # stories each of the article's tags brings, most recently tagged first
 REASON_ITEMS = 4  # names listed in one reason ("shares terms: a, b, c, d")
 
 
@@ -56,150 +62,21 @@ class Suggestion:
 
 
 # ---- suggestions -------------------------------------------------------------
-@dataclass(slots=True)
-class _Source:
-    """The article suggestions are made for, as plain values."""
-
-    id: int
-    headline: str
-    dek: str
-    body: str
-    section: str
-    tag_ids: dict[int, str]  # id -> name
-    picked: set[int]
-
-
-@dataclass(slots=True)
-class _Candidate:
-    id: int
-    tag_ids: set[int] = field(default_factory=set)
-    fts_score: float = 0.0  # 0..1, relative to the best full-text match
-
-
-def _load_source(conn: Connection, article_id: int) -> _Source:
-    row = conn.execute(
-        select(Article.id, Article.headline, Article.dek, Article.body, Article.section).where(
-            Article.id == article_id
-        )
-    ).first()
-    if row is None:
-        raise NotFound(f"Article {article_id} is no longer in the library.")
-    tags = dict(
-        conn.execute(
-            select(Tag.id, Tag.name)
-            .join(ArticleTag, ArticleTag.tag_id == Tag.id)
-            .where(ArticleTag.article_id == article_id)
-        ).all()
-    )
-    picked = {
-        r[0]
-        for r in conn.execute(
-            text(
-                "SELECT target_id FROM related_stories "
-                "WHERE article_id = :a AND target_id IS NOT NULL"
-            ),
-            {"a": article_id},
-        )
-    }
-    return _Source(row.id, row.headline, row.dek, row.body, row.section, tags, picked)
-
-
-def _tag_candidates(
-    library: Library, conn: Connection, source: _Source, total: int
-) -> tuple[dict[int, _Candidate], dict[int, float]]:
-    """Stories sharing the article's tags, newest first per tag, and each tag's weight.
-
-    A tag shared by few stories weighs more than one on thousands. Each tag
-    brings at most its PER_TAG most recently tagged stories: older sharers of
-    a busy tag can still come in through the full-text query.
-    """
-    if not source.tag_ids:
-        return {}, {}
-    tag_list = list(source.tag_ids)
-    tag_df = _df_cache.tag_counts(library, conn, tag_list)
+def _tag_weights(source: Source, total: int) -> dict[int, float]:
+    """Each of the article's tags' weight: a tag shared by few stories weighs more than one on thousands."""
     weights: dict[int, float] = {}
     log_total = math.log(max(total, 2))
-    for tag_id in tag_list:
-        n = max(tag_df.get(tag_id, 1), 1)
+    for tag_id in source.tag_ids:
+        n = max(source.tag_counts.get(tag_id, 1), 1)
         specificity = min(1.0, max(0.0, 1.0 - math.log(n) / log_total))
         weights[tag_id] = TAG_WEIGHT * (0.5 + 0.5 * specificity)
-    # Links are rewritten whenever an article's tags are saved, so the newest
-    # rowids of a tag are its most recently tagged stories; the tag_id index
-    # hands them over in that order without sorting.
-    parts = [
-        f"SELECT * FROM (SELECT article_id, tag_id FROM article_tags WHERE tag_id = {int(t)} "
-        f"ORDER BY rowid DESC LIMIT {PER_TAG})"
-        for t in tag_list
-    ]
-    sql = " UNION ALL ".join(parts)
-    if conn.dialect.name == "postgresql":
-        sql = related_pg.tag_sharers_sql(tag_list, PER_TAG)
-    found: dict[int, _Candidate] = {}
-    for aid, tid in conn.exec_driver_sql(sql):
-        if aid != source.id:
-            found.setdefault(aid, _Candidate(aid)).tag_ids.add(tid)
-    if len(found) > CANDIDATES:
-        # Keep those sharing the weightiest tags; newer ids break ties (newer stories).
-        ranked = sorted(found.values(), key=lambda c: (-sum(weights[t] for t in c.tag_ids), -c.id))
-        found = {c.id: c for c in ranked[:CANDIDATES]}
-    return found, weights
-
-
-def _match_expression(terms: Sequence[str]) -> str:
-    # Tokens hold only letters and digits, so quoting them is enough to keep
-    # FTS5 from reading any of them as an operator.
-    return " OR ".join(f'"{t}"' for t in terms)
-
-
-def _fts_candidates(
-    conn: Connection, source: _Source, terms: Sequence[str], idf: dict[str, float]
-) -> dict[int, float]:
-    """One ranked full-text query OR-ing the distinctive terms: id -> relevance in (0, 1]."""
-    if conn.dialect.name == "postgresql":
-        return related_pg.ranked_candidates(conn, source.id, terms, CANDIDATES, idf)
-    if not terms:
-        return {}
-    rows = conn.execute(
-        text(
-            f"SELECT rowid, rank FROM {search.FTS_TABLE} WHERE {search.FTS_TABLE} MATCH :m "
-            "ORDER BY rank LIMIT :n"
-        ),
-        {"m": _match_expression(terms), "n": CANDIDATES + 1},
-    ).all()
-    ranked = [(rid, -rank) for rid, rank in rows if rid != source.id]
-    if not ranked:
-        return {}
-    best = max(score for _, score in ranked) or 1.0
-    return {rid: max(score, 0.0) / best for rid, score in ranked}
-
-
-def _terms_shared(
-    conn: Connection, ids: Sequence[int], terms: Sequence[str]
-) -> dict[int, list[str]]:
-    """Which of the terms each of these stories contains (for the reasons shown)."""
-    if conn.dialect.name == "postgresql":
-        return related_pg.terms_shared(conn, ids, terms)
-    if not ids or not terms:
-        return {}
-    id_list = ",".join(str(int(i)) for i in ids)
-    parts = [
-        f"SELECT {n}, rowid FROM {search.FTS_TABLE} "
-        f"WHERE {search.FTS_TABLE} MATCH :t{n} AND +rowid IN ({id_list})"
-        for n in range(len(terms))
-    ]
-    # "+rowid" keeps SQLite from running one MATCH per listed id: walking each
-    # distinctive term's short posting list once is much cheaper.
-    params = {f"t{n}": f'"{term}"' for n, term in enumerate(terms)}
-    shared: dict[int, list[int]] = {}
-    for n, rid in conn.execute(text(" UNION ALL ".join(parts)), params):
-        shared.setdefault(rid, []).append(n)
-    return {rid: [terms[n] for n in sorted(ns)] for rid, ns in shared.items()}
+    return weights
 
 
 def _scan_terms_shared(
     conn: Connection, ids: Sequence[int], terms: Sequence[str]
 ) -> dict[int, list[str]]:
-    """The same, without a full-text index: read the stories' text and look."""
+    """Without a full-text index, which of the terms each story holds: read its text and look."""
     if not ids or not terms:
         return {}
     rows = conn.execute(
@@ -215,11 +92,11 @@ def _scan_terms_shared(
 
 
 def _scan_candidates(
-    conn: Connection, source: _Source, terms: Sequence[str], *, include_unpublished: bool
-) -> dict[int, float]:
+    conn: Connection, source: Source, terms: Sequence[str], *, include_unpublished: bool
+) -> list[int]:
     """Without FTS5: newest stories whose headline or dek mentions a frequent term."""
     if not terms:
-        return {}
+        return []
     clauses = []
     for term in terms[:6]:
         like = f"%{term}%"
@@ -228,20 +105,35 @@ def _scan_candidates(
     if not include_unpublished:
         stmt = stmt.where(Article.status == "published")
     stmt = stmt.order_by(Article.updated_at.desc()).limit(CANDIDATES)
-    return {r[0]: 0.0 for r in conn.execute(stmt)}
+    return [r[0] for r in conn.execute(stmt)]
 
 
 def _fill_recent(
-    conn: Connection, source: _Source, exclude: set[int], want: int, *, include_unpublished: bool
+    conn: Connection,
+    source: Source,
+    exclude: set[int],
+    want: int,
+    *,
+    include_unpublished: bool,
+    now: datetime,
 ) -> list[int]:
-    """Recent stories, the article's section first, for when too few share anything."""
+    """Recent stories, the article's section first, for when too few share anything.
+
+    Only stories that may be suggested (never trash; published and past any
+    embargo unless include_unpublished), so that each one fills a place.
+    """
     out: list[int] = []
     for same_section in (True, False):
         if len(out) >= want:
             break
-        stmt = select(Article.id).where(Article.id.not_in(exclude | set(out) | {source.id}))
+        stmt = select(Article.id).where(
+            Article.id.not_in(exclude | set(out) | {source.id}), Article.deleted_at.is_(None)
+        )
         if not include_unpublished:
-            stmt = stmt.where(Article.status == "published")
+            stmt = stmt.where(
+                Article.status == "published",
+                or_(Article.embargo_until.is_(None), Article.embargo_until <= now),
+            )
         if same_section:
             if not source.section:
                 continue
@@ -256,7 +148,7 @@ def _fill_recent(
 def _article_terms(
     library: Library,
     conn: Connection,
-    source: _Source,
+    source: Source,
     use_fts: bool,
     *,
     headline: str | None,
@@ -284,7 +176,7 @@ def _article_terms(
     total, df = _df_cache.lookup(library, conn, shortlist)
     if edited:
         # The index holds the saved text, not the one being edited.
-        own = set(tokens(plain_text(_TARGETS.sub(" ", saved_text))))
+        own = indexed_words(saved_text)
         return total, distinctive_terms(counts, total, df, indexed_own=own.__contains__)
     return total, distinctive_terms(counts, total, df)
 
@@ -304,7 +196,7 @@ def top_terms(
     """
     use_fts = _vocab_ready(library)
     with library.engine.connect() as conn:
-        source = _load_source(conn, article_id)
+        source = load_source(conn, article_id, _df_cache.tag_counts(library))
         _, top = _article_terms(
             library, conn, source, use_fts, headline=headline, dek=dek, body=body
         )
@@ -331,158 +223,117 @@ def suggest_related(
     any embargo unless include_unpublished. exclude names more stories to
     leave out (the picker's picks that are still being saved).
     """
+    _, found = suggest_with_cards(
+        library,
+        article_id,
+        limit=limit,
+        include_unpublished=include_unpublished,
+        headline=headline,
+        dek=dek,
+        body=body,
+        exclude=exclude,
+        now=now,
+    )
+    return [s for s, _ in found or ()]
+
+
+def suggest_with_cards(
+    library: Library,
+    article_id: int,
+    *,
+    limit: int = 10,
+    include_unpublished: bool = False,
+    headline: str | None = None,
+    dek: str | None = None,
+    body: str | None = None,
+    exclude: Iterable[int] = (),
+    now: datetime | None = None,
+    unless_terms: list[str] | None = None,
+) -> tuple[list[str], list[tuple[Suggestion, StoryCard]] | None]:
+    """The article's distinctive terms, and suggestions with each story's card, best first.
+
+    As suggest_related, in two queries (three while word counts are not yet
+    cached): the article, then its candidates scored by the database. When
+    the terms come out equal to unless_terms, the suggestions would be too:
+    None is returned for them, and nothing more is asked.
+    """
     now = now or datetime.now(UTC)
     use_fts = _vocab_ready(library)
     with library.engine.connect() as conn:
-        source = _load_source(conn, article_id)
+        known_tags = _df_cache.tag_counts(library)
+        source = load_source(conn, article_id, known_tags)
+        _df_cache.remember_tag_counts(
+            library, {t: n for t, n in source.tag_counts.items() if t not in known_tags}
+        )
         source.picked |= set(exclude)
         total, top = _article_terms(
             library, conn, source, use_fts, headline=headline, dek=dek, body=body
         )
         terms = [t for t, _ in top]
+        if unless_terms is not None and terms == unless_terms:
+            return terms, None
         term_idf = dict(top)
-
-        candidates, tag_weights = _tag_candidates(library, conn, source, total)
-        if use_fts:
-            relevance = _fts_candidates(conn, source, terms, term_idf)
-        else:
-            relevance = _scan_candidates(
-                conn, source, terms, include_unpublished=include_unpublished
-            )
-        for rid, rel in relevance.items():
-            candidates.setdefault(rid, _Candidate(rid)).fts_score = rel
-        for rid in source.picked | {source.id}:
-            candidates.pop(rid, None)
-
-        facts = _candidate_facts(conn, list(candidates), source, now)
-        if not use_fts and terms:
+        weights = Weights(
+            tags=_tag_weights(source, total),
+            terms=TERMS_WEIGHT,
+            section=SECTION_WEIGHT,
+            recency=RECENCY_WEIGHT,
+            half_life_days=RECENCY_HALF_LIFE_DAYS,
+        )
+        ask = partial(
+            gather,
+            conn,
+            source,
+            weights,
+            terms=terms,
+            idf=term_idf,
+            include_unpublished=include_unpublished,
+            now=now,
+            use_fts=use_fts,
+        )
+        relevance = None
+        if not use_fts:
             # Relevance from how many of the story's frequent words each one shares.
-            shared_scan = _scan_terms_shared(conn, list(candidates), terms)
-            for rid, hit in shared_scan.items():
-                candidates[rid].fts_score = len(hit) / len(terms)
-
-        scored: list[tuple[float, int]] = []
-        for rid, fact in facts.items():
-            if include_unpublished or fact.public:
-                candidates[rid].tag_ids = fact.tag_ids
-                scored.append((_score(candidates[rid], fact, source, tag_weights), rid))
-        scored.sort(key=lambda s: (-s[0], -s[1]))
-        chosen = scored[:limit]
-
+            scanned = _scan_candidates(conn, source, terms, include_unpublished=include_unpublished)
+            ids = list(dict.fromkeys([*tag_candidates(conn, source, weights), *scanned]))
+            shares = _scan_terms_shared(conn, ids, terms)
+            relevance = {rid: len(shares.get(rid, ())) / max(len(terms), 1) for rid in ids}
+            chosen = ask(limit=limit, relevance=relevance, only_ids=ids)
+        else:
+            chosen = ask(limit=limit)
         if len(chosen) < limit:
+            seen = {f.card.article_id for f in chosen} | set(relevance or ())
             extra = _fill_recent(
                 conn,
                 source,
-                set(candidates) | source.picked,
+                seen | source.picked,
                 limit - len(chosen),
                 include_unpublished=include_unpublished,
+                now=now,
             )
-            for rid, fact in _candidate_facts(conn, extra, source, now).items():
-                if include_unpublished or fact.public:
-                    facts[rid] = fact
-                    candidates[rid] = _Candidate(rid, tag_ids=fact.tag_ids)
-                    chosen.append((_score(candidates[rid], fact, source, tag_weights), rid))
-            chosen.sort(key=lambda s: (-s[0], -s[1]))
-
-        ids = [rid for _, rid in chosen]
+            if extra:
+                chosen += ask(limit=len(extra), only_ids=extra)
+                chosen.sort(key=lambda f: (-f.score, -f.card.article_id))
         if use_fts:
-            shared_terms = _terms_shared(conn, ids, terms)
+            shared_terms = {f.card.article_id: [terms[n] for n in f.terms] for f in chosen}
         else:
-            shared_terms = _scan_terms_shared(conn, ids, terms)
-        shown = {
-            r.id: r
-            for r in conn.execute(
-                select(Article.id, Article.slug, Article.headline, Article.published_at).where(
-                    Article.id.in_(ids)
-                )
-            )
-        }
+            shared_terms = _scan_terms_shared(conn, [f.card.article_id for f in chosen], terms)
 
     suggestions = []
-    for score, rid in chosen:
-        row, fact = shown[rid], facts[rid]
+    for f in chosen:
+        rid = f.card.article_id
         hit_terms = sorted(shared_terms.get(rid, []), key=lambda t: -term_idf.get(t, 0.0))
-        suggestions.append(
-            Suggestion(
-                article_id=rid,
-                slug=row.slug,
-                headline=row.headline,
-                section=fact.section,
-                published_at=row.published_at,
-                score=round(score, 3),
-                reasons=_reasons(candidates[rid], fact, source, hit_terms),
-            )
+        suggestion = Suggestion(
+            article_id=rid,
+            slug=f.card.slug,
+            headline=f.card.headline,
+            section=f.card.section,
+            published_at=f.card.published_at,
+            score=round(f.score, 3),
+            reasons=_reasons(f, source, hit_terms, now),
         )
-    return suggestions
-
-
-@dataclass(slots=True)
-class _Facts:
-    """What scoring needs to know about a candidate, computed by SQLite."""
-
-    section: str
-    public: bool
-    age_days: float
-    tag_ids: set[int]
-
-
-def _sqlite_time(when: datetime) -> str:
-    # The form SQLAlchemy stores datetimes in on SQLite (UTC), which julianday() reads.
-    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def _candidate_facts(
-    conn: Connection, ids: Sequence[int], source: _Source, now: datetime
-) -> dict[int, _Facts]:
-    """Section, public or not, age and shared tags of each candidate, in one query.
-
-    Worked out by SQLite rather than by loading rows as objects: a few hundred
-    candidates go through here for every suggestion.
-    """
-    if not ids:
-        return {}
-    if conn.dialect.name == "postgresql":
-        return {
-            rid: _Facts(
-                section=section,
-                public=public,
-                age_days=max(0.0, age),
-                tag_ids={int(t) for t in tags.split(",")} if tags else set(),
-            )
-            for rid, section, public, age, tags in related_pg.candidate_rows(
-                conn, ids, list(source.tag_ids), now
-            )
-        }
-    id_list = ",".join(str(int(i)) for i in ids)
-    tag_list = ",".join(str(int(t)) for t in source.tag_ids) or "NULL"
-    sql = (
-        "SELECT id, section, "
-        f"{PUBLIC_SQL}, "
-        "julianday(?) - julianday(coalesce(published_at, updated_at)), "
-        "(SELECT group_concat(tag_id) FROM article_tags t "
-        f" WHERE t.article_id = articles.id AND t.tag_id IN ({tag_list})) "
-        f"FROM articles WHERE id IN ({id_list}) AND deleted_at IS NULL"  # trash is never suggested
-    )
-    stamp = _sqlite_time(now)
-    out = {}
-    for rid, section, public, age, tags in conn.exec_driver_sql(sql, (stamp, stamp)):
-        out[rid] = _Facts(
-            section=section,
-            public=bool(public),
-            age_days=max(0.0, age) if age is not None else math.inf,
-            tag_ids={int(t) for t in tags.split(",")} if tags else set(),
-        )
-    return out
-
-
-def _score(cand: _Candidate, fact: _Facts, source: _Source, tag_weights: dict[int, float]) -> float:
-    score = sum(tag_weights.get(t, 0.0) for t in cand.tag_ids)
-    score += TERMS_WEIGHT * cand.fts_score
-    if source.section and fact.section == source.section:
-        score += SECTION_WEIGHT
-    if math.isfinite(fact.age_days):
-        score += RECENCY_WEIGHT * 0.5 ** (fact.age_days / RECENCY_HALF_LIFE_DAYS)
-    return score
+        suggestions.append((suggestion, f.card))
+    return terms, suggestions
 
 
 def _listing(names: Sequence[str]) -> str:
@@ -491,18 +342,16 @@ def _listing(names: Sequence[str]) -> str:
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
-def _reasons(
-    cand: _Candidate, fact: _Facts, source: _Source, hit_terms: Sequence[str]
-) -> list[str]:
+def _reasons(f: Found, source: Source, hit_terms: Sequence[str], now: datetime) -> list[str]:
     reasons = []
-    tag_names = [source.tag_ids[t] for t in source.tag_ids if t in cand.tag_ids]
+    tag_names = [source.tag_ids[t] for t in source.tag_ids if t in f.tag_ids]
     if tag_names:
         reasons.append(f"shares {'tags' if len(tag_names) > 1 else 'tag'}: {_listing(tag_names)}")
     if hit_terms:
         reasons.append(f"shares {'terms' if len(hit_terms) > 1 else 'term'}: {_listing(hit_terms)}")
-    if source.section and fact.section == source.section:
+    if source.section and f.card.section == source.section:
         reasons.append(f"same section: {source.section}")
-    if fact.age_days <= RECENT_DAYS:
+    if age_days(f.card, now) <= RECENT_DAYS:
         reasons.append("recent")
     return reasons
 

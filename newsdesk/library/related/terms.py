@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import threading
 import time
 import unicodedata
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from newsdesk.library import related_pg, search
@@ -53,9 +55,17 @@ _TARGETS = re.compile(r"\]\([^)]*\)|https?://\S+")
 
 def tokens(text_: str) -> list[str]:
     """Words as the full-text index sees them: lower case, accents removed, no underscores."""
-    folded = unicodedata.normalize("NFKD", text_.lower())
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = text_.lower()
+    if not folded.isascii():  # plain ASCII has no accents to take off (most of a story's text)
+        folded = unicodedata.normalize("NFKD", folded)
+        folded = "".join(c for c in folded if not unicodedata.combining(c))
     return _TOKEN.findall(folded)
+
+
+@functools.lru_cache(maxsize=16)
+def indexed_words(saved_text: str) -> frozenset[str]:
+    """The words the index holds for a story's saved text (the same text asks again per keystroke)."""
+    return frozenset(tokens(plain_text(_TARGETS.sub(" ", saved_text))))
 
 
 def _is_term(word: str) -> bool:
@@ -298,10 +308,12 @@ class _DfCache:
 
     TTL_SECONDS = 300.0
     MAX_TERMS = 50_000
+    MAX_TAGS = 1_000  # the known ones are named in the article's query, so kept few
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._by_db: dict[str, tuple[float, int, dict[str, int]]] = {}
+        self._tags_by_db: dict[str, tuple[float, dict[int, int]]] = {}
 
     def lookup(
         self, library: Library, conn: Connection, terms: Iterable[str]
@@ -328,34 +340,29 @@ class _DfCache:
             self._by_db[key] = (born, total, known)
         return total, answer
 
-    def tag_counts(self, library: Library, conn: Connection, tag_ids: list[int]) -> dict[int, int]:
-        """How many stories carry each of these tags (kept as briefly as term counts)."""
-        key = f"{library.db_path}#tags"
-        now = time.monotonic()
+    def tag_counts(self, library: Library) -> dict[int, int]:
+        """How many stories carry each tag, for the tags counted in the last TTL_SECONDS."""
         with self._lock:
-            entry = self._by_db.get(key)
-            if entry is None or now - entry[0] > self.TTL_SECONDS:
-                entry = (now, 0, {})
-            born, _, known = entry
-            answer = {t: known[str(t)] for t in tag_ids if str(t) in known}
-        wanted = [t for t in tag_ids if t not in answer]
-        if wanted:
-            stmt = text(
-                "SELECT tag_id, count(*) FROM article_tags WHERE tag_id IN :tags GROUP BY tag_id"
-            ).bindparams(bindparam("tags", expanding=True))
-            answer.update({t: 0 for t in wanted})
-            answer.update(dict(conn.execute(stmt, {"tags": wanted}).all()))
-            with self._lock:
-                if len(known) > self.MAX_TERMS:
-                    known = {}
-                known.update({str(t): answer[t] for t in wanted})
-                self._by_db[key] = (born, 0, known)
-        return answer
+            entry = self._tags_by_db.get(str(library.db_path))
+            if entry is None or time.monotonic() - entry[0] > self.TTL_SECONDS:
+                return {}
+            return dict(entry[1])
+
+    def remember_tag_counts(self, library: Library, counts: dict[int, int]) -> None:
+        if not counts:
+            return
+        key, now = str(library.db_path), time.monotonic()
+        with self._lock:
+            entry = self._tags_by_db.get(key)
+            if entry is None or now - entry[0] > self.TTL_SECONDS or len(entry[1]) > self.MAX_TAGS:
+                entry = (now, {})
+            entry[1].update(counts)
+            self._tags_by_db[key] = entry
 
     def forget(self, library: Library) -> None:
         with self._lock:
             self._by_db.pop(str(library.db_path), None)
-            self._by_db.pop(f"{library.db_path}#tags", None)
+            self._tags_by_db.pop(str(library.db_path), None)
 
 
 _df_cache = _DfCache()
@@ -366,12 +373,19 @@ def forget_statistics(library: Library) -> None:
     _df_cache.forget(library)
 
 
+# Engines whose library was seen to have its vocabulary and snapshot tables:
+# nothing removes them, so each suggestion need not ask again.
+_vocab_seen: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
 def _vocab_ready(library: Library) -> bool:
     """The vocabulary table exists; made here (with the snapshot's) if the index came later."""
     if library.engine.dialect.name == "postgresql":
         return True  # word counts in term_stats, kept by the writer (related_pg.py)
     if not library.has_fts:
         return False
+    if library.engine in _vocab_seen:
+        return True
     with library.engine.connect() as conn:
         present = {
             r[0]
@@ -381,6 +395,7 @@ def _vocab_ready(library: Library) -> bool:
             )
         }
     if len(present) == 2:
+        _vocab_seen.add(library.engine)
         return True
     try:
         with library.engine.begin() as conn:
@@ -394,6 +409,7 @@ def _vocab_ready(library: Library) -> bool:
     except (LibraryError, OperationalError):
         # Read-only, say: without a snapshot every term is counted live.
         return VOCAB_TABLE in present
+    _vocab_seen.add(library.engine)
     return True
 
 

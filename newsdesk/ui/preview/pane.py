@@ -112,12 +112,14 @@ class PreviewPane(QWidget):
         self._pending_line: int | None = None
         self._partial = False  # the page shows only the body's first screen so far
         self.last_render_ms = 0.0  # worker time of the newest body update
+        self.last_render_cpu_ms = 0.0  # and the worker thread's processor time in it
         # Every body text handed to update_body gets the next version; the page reports
         # the version it draws, so a caller can tell when a keystroke is on screen.
         self.text_version = 0
         self._pending_version = 0
         self._loading_version = 0
         self._awaiting_frame = False
+        self._load_frame_seen = False  # the fresh page's first frame has been reported
         self._frame_wait = QTimer(self)
         self._frame_wait.setSingleShot(True)
         self._frame_wait.setInterval(FRAME_WAIT_MS)
@@ -266,6 +268,7 @@ class PreviewPane(QWidget):
         html, self._page_html = self._page_html, None
         self._loading_generation = self._generation
         self._loading_version = self._pending_version
+        self._load_frame_seen = False
         self._surface.load_page(html, self._library.root, self._spill_file())
 
     # ---- jobs ------------------------------------------------------------
@@ -366,6 +369,11 @@ class PreviewPane(QWidget):
         if self._pending_line is not None:
             line, self._pending_line = self._pending_line, None
             self.scroll_to_line(line)
+        if not self._load_frame_seen:
+            # The first patch waits for the fresh page's first frame too (one change per
+            # frame): a long article's first screen is drawn before the rest comes in.
+            self._awaiting_frame = True
+            self._frame_wait.start()
         self._pump()
 
     @property
@@ -377,7 +385,9 @@ class PreviewPane(QWidget):
 
     def _on_frame(self, version: str, at_ms: float) -> None:
         if version == "load":
+            self._load_frame_seen = True
             self.sig_frame.emit(self._loading_version, at_ms)
+            self._frame_reached()
             return
         try:
             shown = int(version)
@@ -401,6 +411,7 @@ class PreviewPane(QWidget):
             self._body = result.body
             self._footnotes_line = result.footnotes_line
             self.last_render_ms = result.render_ms
+            self.last_render_cpu_ms = result.render_cpu_ms
             if self._view is not None:
                 self._view.body = result.body
                 self._view.reading_time = result.state.reading_time

@@ -1,0 +1,76 @@
+"""A reporter's window on the shared library: the server refuses publishing and the window says why."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from newsdesk.library import Library, pg
+from newsdesk.paths import resource
+from newsdesk.sync import sync
+from tests.core.test_sync import STORY
+
+pytestmark = pytest.mark.postgres
+SLUG = "council-votes-on-the-budget"
+
+
+def test_a_reporter_who_publishes_is_told_why_the_server_refused_and_keeps_the_edit(
+    qtbot, make_window, pg_url, tmp_path
+):
+    # The desk files a story that passes preflight (byline, dek, a credited hero).
+    shutil.copy(resource("sample", "harbour-dawn.jpg"), tmp_path / "photo.jpg")
+    (tmp_path / "story.md").write_text(STORY, encoding="utf-8")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "newsdesk",
+            "--library",
+            pg_url,
+            "import",
+            str(tmp_path / "story.md"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    pg.grant_role(pg_url, "reza", "reporter")
+    reporter = Library.open(pg_url.replace("postgres@", "reza@", 1))
+    window = make_window(reporter)
+    article_id = reporter.get_article(SLUG).id
+    window.open_article(article_id)
+    previous = window.article.status
+
+    window.form.headline.end(False)
+    qtbot.keyClicks(window.form.headline, " at last")
+    window.form.status.setCurrentText("published")  # preflight passes; the server decides
+    qtbot.waitUntil(lambda: window.refusal_box is not None, timeout=20_000)
+    said = window.refusal_box.text()
+    assert "Only an editor may publish" in said and f"stays {previous}" in said
+    assert window.form.status.currentText() == previous
+    # The rest of the edit is saved; nothing typed is lost.
+    qtbot.waitUntil(lambda: not window.autosave.dirty, timeout=20_000)
+    with Library.open(pg_url) as desk:
+        stored = desk.get_article(article_id)
+    assert stored.headline == "Council votes on the budget at last"
+    assert stored.status == previous
+
+
+def test_a_reporters_laptop_says_when_the_server_did_not_accept_a_publication(
+    qtbot, make_window, library, pg_url
+):
+    pg.grant_role(pg_url, "reza", "reporter")
+    story = library.create_article(headline="Ferry strike ends", body="Boats again.\n")
+    sync(library, pg_url.replace("postgres@", "reza@", 1))
+    library.update_article(story.id, status="published")  # a laptop alone has no roles
+    window = make_window()
+    window.sync.sync_now(manual=False)  # a background sync: no one asked, it still says so
+    qtbot.waitUntil(lambda: "not accepted" in window.sync.label.text(), timeout=30_000)
+    assert window.sync.label.text() == "1 change waiting · 1 not accepted"
+    assert "Only an editor may publish" in window.sync.label.toolTip()
+    assert "Only an editor may publish" in window.statusBar().currentMessage()
+    assert library.get_article(story.id).status == "published"  # kept on the laptop
