@@ -33,6 +33,7 @@ from sqlalchemy import text
 
 from newsdesk.export.assets import SiteImage
 from newsdesk.export.listings import (
+    NO_BASE_URL_WARNING,
     ROWS_FORMAT,
     ListingRow,
     Listings,
@@ -40,6 +41,7 @@ from newsdesk.export.listings import (
     row_of,
     to_us,
 )
+from newsdesk.export.listings_update import ListingUpdate
 from newsdesk.export.site import (
     EXPORT_FORMAT,
     ArticleOutcome,
@@ -87,7 +89,9 @@ class _Incremental(_Export):
     def __init__(self, library, out_dir, **kw) -> None:
         super().__init__(library, out_dir, **kw)
         self.folder = str(Path(out_dir).expanduser().absolute())
-        self.state = ExportState(library.engine, str(Path(self.folder).resolve()))
+        self.state = ExportState(
+            library.engine, str(Path(self.folder).resolve()), self.publication.timezone or "UTC"
+        )
         self.target = self.state.target()
         self.rendered = 0  # article pages rendered, for the report (and the tests)
         self._drop: set[str] = set()  # files of the previous site this export removes
@@ -105,9 +109,6 @@ class _Incremental(_Export):
             return "the templates or the publication changed"
         if meta.get("rows") != ROWS_FORMAT:
             return "the export state was kept by an older version"
-        manifest = load_manifest(Path(self.folder))
-        if not manifest or manifest.get("state_token") != meta.get("token"):
-            return "the folder was written by another export"
         since = int(meta.get("change_id", -1))
         with self.library.engine.connect() as conn:
             lo, hi = conn.execute(text("SELECT min(id), max(id) FROM change_log")).one()
@@ -143,13 +144,23 @@ class _Incremental(_Export):
         if not dirty and not deleted and not news_moved:
             # Nothing to write, but never report a folder as current while another export writes it.
             SiteWriter.check_free(self.report.out_dir)
+            if not self._same_token(load_manifest(Path(self.folder))):
+                self.full_reason = _OTHER_EXPORT
+                return None
             self.report.mode = "incremental"
             self.report.rendered_pages = 0
             self.state.update({**meta, "change_id": self._change_id}, [], [])
             self.report.seconds = time.perf_counter() - started
             return self.report
+        if not meta.get("listings"):
+            # A state kept before listing membership was: recorded once, from its rows.
+            self.state.record_listings(tid)
         writer = SiteWriter(self.out_dir)
         self.report.out_dir = writer.out
+        if not self._same_token(writer.previous):
+            writer.abort()
+            self.full_reason = _OTHER_EXPORT
+            return None
         try:
             self._incremental(writer, tid, meta, dirty, deleted, news_moved)
         except _FullCheck as exc:
@@ -165,6 +176,10 @@ class _Incremental(_Export):
         self.report.rendered_pages = self.rendered
         self.report.seconds = time.perf_counter() - started
         return self.report
+
+    def _same_token(self, manifest) -> bool:
+        """True when the folder's manifest is the one the export state was kept with."""
+        return bool(manifest) and manifest.get("state_token") == self.target.meta.get("token")
 
     def _news_cutoff(self) -> int:
         from newsdesk.export.listings import NEWS_SITEMAP_WINDOW
@@ -270,13 +285,16 @@ class _Incremental(_Export):
         self._processed, self._site_images_now, self._extra = processed, site_images, extra
 
         # Every page names the site's sections: when they change, every page changes.
-        site_before = self.state.newest(tid, -1)
-        names_before = Listings.names_of(site_before)
-        site_after = self._site_rows(site_before, processed, deleted, new_rows)
-        names = Listings.names_of(site_after)
-        if names != names_before and any(r.uid not in processed for r in site_after):
+        touched = set(processed) | deleted
+        names_before = meta.get("names")
+        if not isinstance(names_before, dict):  # kept by an older version
+            names_before = Listings.section_names(self.state.section_heads(tid))
+        names = self._names_after(tid, names_before, touched, old_rows, new_rows)
+        if names != names_before and self.state.count(tid, "h", touched):
             raise _FullCheck("the site's sections changed")
         self._section_names = list(names.values())
+        self._names_now = names
+        self._listing_pages = writer.previous.get("listing_pages", [])
 
         # Article pages: every processed story in the site; one whose page fails
         # leaves the site, and the stories linking to it are rendered again.
@@ -329,12 +347,21 @@ class _Incremental(_Export):
                 drop_files.add(f"{old.folder}/index.html")
         if changed or news_moved or rendered_ok:
             # A story's text changes its feeds even when its row does not (a caption).
-            rows = self._site_rows(site_before, processed, deleted, new_rows)
-            previous_inputs = set(self._inputs)
-            self._inputs = {}
-            self._listings(writer, rows)
-            # A listing, page, tag, month, author, feed or sitemap part no longer made goes.
-            self._drop |= previous_inputs - set(self._inputs)
+            if len(touched) <= _FEW and "listing_pages" in writer.previous:
+                listings = self._listing_renderer(writer)
+                listings.set_section_names(names)
+                update = ListingUpdate(listings, self.state, tid, touched, old_rows, new_rows)
+                self._listing_pages = update.write(self._inputs, self._listing_pages)
+                self._drop |= set(update.dropped)
+                if not self.base_url:
+                    self.report.warnings.append(NO_BASE_URL_WARNING)
+            else:  # many stories changed: the listings are made again from every row
+                rows = self._site_rows(self.state.newest(tid, -1), processed, deleted, new_rows)
+                previous_inputs = set(self._inputs)
+                self._inputs = {}
+                self._listings(writer, rows)
+                # A listing, page, tag, month, author, feed or sitemap part no longer made goes.
+                self._drop |= previous_inputs - set(self._inputs)
         drop_files |= self._orphan_renditions(tid, changed, old_rows, new_rows)
         writer.keep_rest(drop_files)
         self._check_cancel()
@@ -359,11 +386,28 @@ class _Incremental(_Export):
                 "inputs": self._inputs,
                 "renditions": renditions,
                 "state_token": token,
+                "listing_pages": self._listing_pages,
             }
         )
         gone = [u for u in set(processed) | deleted if u not in new_rows]
         put = [new_rows[u] for u in changed if u in new_rows]
         self.state.update(self.state_meta(token), put, gone)
+
+    def _names_after(self, tid, before, touched, old_rows, new_rows) -> dict[str, str]:
+        """The section names once the touched stories are replaced: a section's newest story names it."""
+        names = dict(before)
+        segs = {old_rows[u].seg for u in touched if u in old_rows} | {
+            r.seg for r in new_rows.values()
+        }
+        for seg in segs:
+            heads = self.state.slice(tid, f"s:{seg}", touched, 0, 1)
+            heads += [r for r in new_rows.values() if r.seg == seg]
+            if heads:
+                head = max(heads, key=lambda r: r.sort_key)
+                names[seg] = head.section or "News"
+            else:
+                names.pop(seg, None)
+        return {seg: names[seg] for seg in sorted(names)}
 
     def _select(self, batch, extra) -> list[_Candidate]:
         """The stories of batch that belong in the site (public, a usable folder, preflight passed)."""
@@ -467,6 +511,12 @@ class _Incremental(_Export):
             if not self.state.uses_file(tid, name, exclude=changed):
                 out.add(f"{IMG_DIR}/{name}")
         return out
+
+
+_OTHER_EXPORT = "the folder was written by another export"
+# Up to this many stories changed, the listings read only what holds them (listings_update);
+# beyond, reading every row once is cheaper than a few queries per story.
+_FEW = 300
 
 
 class _FullCheck(Exception):

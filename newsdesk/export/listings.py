@@ -114,6 +114,18 @@ class ListingRow:
 
     def fingerprint(self) -> str:
         """Changes whenever anything a listing shows of this story changes."""
+        fp = self.__dict__.get("_fp")
+        if fp is None:
+            fp = self.__dict__["_fp"] = self._fingerprint()
+        return fp
+
+    def card_of_listing(self) -> str:
+        """What a listing page shows of this story (ListingItem and the page's JSON-LD): a
+        change elsewhere (its body, its time of change) leaves the pages it is on as they are."""
+        data = [self.folder, self.when_us, self.headline, self.dek, self.lang, self.hero]
+        return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
+
+    def _fingerprint(self) -> str:
         return hashlib.sha256(
             f"{self.folder}|{self.when_us}|{self.lastmod_us}|{self.data()}".encode()
         ).hexdigest()
@@ -173,6 +185,23 @@ def card_fingerprint(row: ListingRow | None) -> str:
         return ""
     data = [row.folder, row.headline, row.when_us, row.hero]
     return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
+
+
+def listing_keys(row: ListingRow, tz: str) -> list[str]:
+    """The listings a story appears on: "h" (the front page), "s:<section>", "m:<yyyy-mm>" (its
+    month in the publication's time zone), "t:<tag>" and "a:<author uid>", each once."""
+    month = dates.local(from_us(row.when_us), tz)
+    keys = ["h", f"s:{row.seg}", f"m:{month.year:04d}-{month.month:02d}"]
+    keys += [f"t:{tag_segment(tag)}" for tag in row.tags]
+    keys += [f"a:{author[0]}" for author in row.authors]
+    return list(dict.fromkeys(keys))
+
+
+def sitemap_listing_urls(listing_pages: list[list[Any]]) -> list[tuple[str, int]]:
+    """(folder, lastmod_us) of the listing pages a sitemap lists: all but the author pages."""
+    return [
+        (folder, lastmod) for _order, folder, lastmod, kind in listing_pages if kind != "author"
+    ]
 
 
 # --------------------------------------------------------------------------- views
@@ -271,6 +300,7 @@ class _Listing:
     intro: str = ""
     intro_url: str = ""
     description: str = ""
+    order: list[Any] = field(default_factory=list)  # [kind, its key, page]: the listings' order
 
 
 _TEMPLATES = {
@@ -336,99 +366,129 @@ class Listings:
     def write_all(self, rows: list[ListingRow]) -> None:
         """Every listing page, the archive, 404.html, the feeds and (with a base URL) the sitemaps.
 
-        rows: every story of the site, newest first.
+        rows: every story of the site, newest first. Leaves in `listing_pages`
+        the sitemap entry of every listing page, for later incremental exports.
         """
-        gettext = self.gettext
-        names = self.section_names(
+        self._names = self.section_names(
             {r.seg: r for r in reversed(rows)}.values()  # the newest row of each section
         )
-        self._names = names
-        self._fps = {r.uid: r.fingerprint() for r in rows}
-        home = gettext("Home")
-        by_section: dict[str, list[ListingRow]] = {}
-        by_tag: dict[str, list[ListingRow]] = {}
-        tag_names: dict[str, str] = {}
-        by_month: dict[tuple[int, int], list[ListingRow]] = {}
-        authors: dict[str, tuple[list[str], list[ListingRow]]] = {}
+        groups: dict[str, list[ListingRow]] = {}
         for r in rows:
-            by_section.setdefault(r.seg, []).append(r)
-            for tag in r.tags:
-                seg = tag_segment(tag)
-                tag_names.setdefault(seg, tag)  # the newest story's spelling
-                by_tag.setdefault(seg, []).append(r)
-            month = dates.local(from_us(r.when_us), self.tz)
-            by_month.setdefault((month.year, month.month), []).append(r)
-            for author in r.authors:
-                authors.setdefault(author[0], (author, []))[1].append(r)
+            for key in listing_keys(r, self.tz):
+                groups.setdefault(key, []).append(r)
+        listings = [self.listing_for("h", rows)]
+        listings += [self.listing_for(k, groups[k]) for k in groups if k != "h"]
+        listings.sort(key=lambda listing: listing.order)
+        self.listing_pages: list[list[Any]] = []
+        for listing in listings:
+            chunks = site_pages.split(listing.rows, self.page_size)
+            for number, chunk in enumerate(chunks, start=1):
+                self.listing_pages.append(self.listing_page(listing, chunk, number, len(chunks)))
+        self.archive({key: len(items) for key, items in groups.items() if key.startswith("m:")})
+        self._not_found()
+        self.home_feed(rows[:FEED_ITEMS])
+        for key in sorted(k for k in groups if k.startswith("s:")):
+            self.section_feed(key[2:], groups[key][:SECTION_FEED_ITEMS])
+        if self.base_url:
+            cutoff = self.news_cutoff_us()
+            self.sitemaps(
+                sitemap_listing_urls(self.listing_pages),
+                rows,
+                [r for r in rows if r.when_us >= cutoff],
+            )
 
-        listings = [_Listing("home", "", self.pub.name, rows)]
-        for seg in sorted(by_section):
-            name = names[seg]
-            listings.append(
-                _Listing(
-                    "section",
-                    f"{seg}/",
-                    name,
-                    by_section[seg],
-                    current=seg,
-                    crumbs=[(home, ""), (name, f"{seg}/")],
-                    feed=f"{site_pages.FEEDS_DIR}/{seg}.xml",
-                )
+    def set_section_names(self, names: dict[str, str]) -> None:
+        """The navigation every page carries (seg -> name, in folder order); write_all sets its own."""
+        self._names = names
+
+    def listing_for(self, key: str, rows: list[ListingRow]) -> _Listing:
+        """The listing a membership key names (see listing_keys), holding rows, newest first.
+
+        Its heading comes from its newest story (rows[0]): a section's or a
+        tag's spelling, an author's name and bio.
+        """
+        gettext = self.gettext
+        home = gettext("Home")
+        kind, _, rest = key.partition(":")
+        if kind == "h":
+            return _Listing("home", "", self.pub.name, rows, order=[0, "", 0])
+        if kind == "s":
+            # (a section that is gone keeps its story's spelling, to name its folder)
+            name = self._names.get(rest) or rows[0].section or "News"
+            return _Listing(
+                "section",
+                f"{rest}/",
+                name,
+                rows,
+                current=rest,
+                crumbs=[(home, ""), (name, f"{rest}/")],
+                feed=f"{site_pages.FEEDS_DIR}/{rest}.xml",
+                order=[1, rest, 0],
             )
-        for seg in sorted(by_tag):
-            heading = gettext("Topic: %(tag)s") % {"tag": tag_names[seg]}
-            folder = f"{site_pages.TAG_DIR}/{seg}/"
-            listings.append(
-                _Listing(
-                    "tag", folder, heading, by_tag[seg], crumbs=[(home, ""), (heading, folder)]
-                )
+        if kind == "t":
+            spelling = next(t for t in rows[0].tags if tag_segment(t) == rest)
+            heading = gettext("Topic: %(tag)s") % {"tag": spelling}
+            folder = f"{site_pages.TAG_DIR}/{rest}/"
+            return _Listing(
+                "tag",
+                folder,
+                heading,
+                rows,
+                crumbs=[(home, ""), (heading, folder)],
+                order=[2, rest, 0],
             )
-        months: list[tuple[str, str, str]] = []
-        for (year, month), items in sorted(by_month.items(), reverse=True):
+        if kind == "m":
+            year, month = (int(x) for x in rest.split("-"))
             folder = f"{site_pages.ARCHIVE_DIR}/{year:04d}/{month:02d}/"
             label = i18n.month_name(year, month, self.lang)
             heading = gettext("Stories from %(month)s") % {"month": label}
-            listings.append(
-                _Listing("month", folder, heading, items, crumbs=[(home, ""), (heading, folder)])
+            return _Listing(
+                "month",
+                folder,
+                heading,
+                rows,
+                crumbs=[(home, ""), (heading, folder)],
+                order=[3, -(year * 12 + month), 0],
             )
-            months.append(
-                (label, f"{year:04d}/{month:02d}/index.html", i18n.number(len(items), self.lang))
-            )
-        for author, items in sorted(authors.values(), key=lambda pair: pair[0][2]):
-            _uid, name, slug, bio, url = author
-            folder = f"authors/{slug}/"
-            listings.append(
-                _Listing(
-                    "author",
-                    folder,
-                    name,
-                    items,
-                    crumbs=[(home, ""), (name, folder)],
-                    intro=bio,
-                    intro_url=url,
-                    description=gettext("Stories by %(name)s in %(publication)s.")
-                    % {"name": name, "publication": self.pub.name},
-                )
-            )
+        author = next(a for a in rows[0].authors if a[0] == rest)
+        _uid, name, slug, bio, url = author
+        folder = f"authors/{slug}/"
+        return _Listing(
+            "author",
+            folder,
+            name,
+            rows,
+            crumbs=[(home, ""), (name, folder)],
+            intro=bio,
+            intro_url=url,
+            description=gettext("Stories by %(name)s in %(publication)s.")
+            % {"name": name, "publication": self.pub.name},
+            order=[4, slug, 0],
+        )
 
-        listing_urls: list[tuple[str, int]] = []
-        for listing in listings:
-            listing_urls += self._listing(listing)
-        self._archive(months)
-        self._not_found()
-        self._feed(rows[:FEED_ITEMS], "feed.xml", self.pub.name, "")
-        for seg in sorted(by_section):
-            self._feed(
-                by_section[seg][:SECTION_FEED_ITEMS],
-                f"{site_pages.FEEDS_DIR}/{seg}.xml",
-                f"{self.pub.name}: {names[seg]}",
-                f"{seg}/",
+    def archive(self, counts: dict[str, int]) -> None:
+        """archive/index.html from the number of stories of each month ("m:yyyy-mm" -> count)."""
+        months: list[tuple[str, str, str]] = []
+        for key in sorted(counts, reverse=True):
+            year, month = (int(x) for x in key[2:].split("-"))
+            label = i18n.month_name(year, month, self.lang)
+            months.append(
+                (label, f"{year:04d}/{month:02d}/index.html", i18n.number(counts[key], self.lang))
             )
-        if self.base_url:
-            cutoff = self.news_cutoff_us()
-            # Author pages are not in the sitemap (as before): the stories and listings are.
-            listed = [(f, lm) for f, lm, kind in listing_urls if kind != "author"]
-            self.sitemaps(listed, rows, [r for r in rows if r.when_us >= cutoff])
+        self._archive(months)
+
+    def home_feed(self, top: list[ListingRow]) -> None:
+        """feed.xml: the site's newest FEED_ITEMS stories."""
+        self._feed(top, "feed.xml", self.pub.name, "")
+
+    def section_feed(self, seg: str, top: list[ListingRow]) -> None:
+        """feeds/<seg>.xml: the section's newest SECTION_FEED_ITEMS stories."""
+        self._feed(
+            top,
+            f"{site_pages.FEEDS_DIR}/{seg}.xml",
+            f"{self.pub.name}: {self._names[seg]}",
+            f"{seg}/",
+        )
 
     # ---- one listing, page by page ------------------------------------
     def _shell(self, folder: str, current: str | None) -> dict[str, Any]:
@@ -452,42 +512,38 @@ class Listings:
             "logo_url": self.logo.url if self.logo else "",
         }
 
-    def _listing(self, listing: _Listing) -> list[tuple[str, int, str]]:
-        """Write every page of a listing; returns (folder, newest lastmod, kind) of each page."""
-        chunks = site_pages.split(listing.rows, self.page_size)
-        out = []
-        names = list(self._names.items())
-        total = len(chunks)
-        for number, chunk in enumerate(chunks, start=1):
-            folder = site_pages.page_dir(listing.folder, number)
-            signature = json.dumps(
-                [
-                    listing.kind,
-                    folder,
-                    listing.heading,
-                    listing.current,
-                    listing.feed,
-                    listing.intro,
-                    listing.intro_url,
-                    listing.description,
-                    number,
-                    total,
-                    names,
-                    [self._fps[r.uid] for r in chunk],
-                ],
-                ensure_ascii=False,
-            )
-            self.render_lazy(
-                f"{folder}index.html",
-                _TEMPLATES[listing.kind],
-                signature,
-                lambda chunk=chunk, number=number, total=total, folder=folder: {
-                    "page": self._page_view(listing, chunk, number, total, folder)
-                },
-            )
-            newest = max((r.lastmod_us for r in chunk), default=to_us(_EMPTY_SITE_DATE))
-            out.append((folder, newest, listing.kind))
-        return out
+    def listing_page(self, listing: _Listing, chunk: list[ListingRow], number: int, total: int):
+        """Write page `number` of `total` of a listing, showing chunk; returns its sitemap entry.
+
+        The entry is [order, folder, newest lastmod_us, kind]: `order` sorts
+        the pages as write_all lists them.
+        """
+        folder = site_pages.page_dir(listing.folder, number)
+        signature = json.dumps(
+            [
+                listing.kind,
+                folder,
+                listing.heading,
+                listing.current,
+                listing.feed,
+                listing.intro,
+                listing.intro_url,
+                listing.description,
+                number,
+                total,
+                list(self._names.items()),
+                [r.card_of_listing() for r in chunk],
+            ],
+            ensure_ascii=False,
+        )
+        self.render_lazy(
+            f"{folder}index.html",
+            _TEMPLATES[listing.kind],
+            signature,
+            lambda: {"page": self._page_view(listing, chunk, number, total, folder)},
+        )
+        newest = max((r.lastmod_us for r in chunk), default=to_us(_EMPTY_SITE_DATE))
+        return [[*listing.order[:2], number], folder, newest, listing.kind]
 
     def _page_view(self, listing: _Listing, chunk, number: int, total: int, folder: str):
         gettext = self.gettext

@@ -181,6 +181,9 @@ class _Export:
         self._feed_sources: dict[str, Article] = {}
         self._feed_images: dict[str, SiteImage] = {}
         self._extra: dict[str, Image] = {}
+        # Every listing page's sitemap entry (listings.Listings.listing_page), kept in the manifest
+        self._listing_pages: list[list[Any]] = []
+        self._names_now: dict[str, str] = {}  # the section names the listings were written with
 
     # ---- helpers -------------------------------------------------------------
     def _check_cancel(self) -> None:
@@ -342,6 +345,7 @@ class _Export:
                 "inputs": self._inputs,
                 "renditions": renditions_manifest,
                 "state_token": token,
+                "listing_pages": self._listing_pages,
             }
         )
         self._record_state(writer, token, rows)
@@ -355,7 +359,9 @@ class _Export:
         """Remember, with the library, what this site was made from (see export/incremental.py)."""
         if getattr(self.library, "read_only", False):
             return  # nothing can be kept with a library opened read-only: the next export checks all
-        state = ExportState(self.library.engine, str(writer.out))
+        state = ExportState(
+            self.library.engine, str(writer.out), self.publication.timezone or "UTC"
+        )
         if not token:
             # A site of chosen stories is not the whole library: the next
             # incremental export of this folder starts with a full check.
@@ -372,6 +378,8 @@ class _Export:
             "checked_us": to_us(self.now),
             "feeds": bool(self.base_url),
             "rows": ROWS_FORMAT,
+            "names": self._names_now,  # seg -> name: the navigation every page carries
+            "listings": 1,  # listing membership is recorded (export_listing)
         }
 
     def _wanted(self, requested: list[str] | None, previous: dict[str, Any]) -> set[str] | None:
@@ -686,6 +694,8 @@ class _Export:
         listings = self._listing_renderer(writer)
         rows = sorted(rows, key=lambda r: r.sort_key, reverse=True)
         listings.write_all(rows)
+        self._listing_pages = listings.listing_pages
+        self._names_now = listings._names
         self._step(3)
         if not self.base_url:
             # Sitemaps, robots.txt and canonical links must be absolute: without a

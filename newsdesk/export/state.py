@@ -3,7 +3,10 @@
 One `export_targets` row per folder (its `meta`: the change-log id the site
 is current with, the digest of the templates and publication it was
 rendered with, the token its manifest carries) and one `export_state` row
-per story in that site (its ListingRow and card fingerprint). Written with
+per story in that site (its ListingRow and card fingerprint), with one
+`export_listing` row per listing the story appears on (see
+listings.listing_keys), so the pages an edit touches are found with indexed
+counts and slices of the listings it is on. Written with
 plain SQL on the library's engine, outside the change log: this is a cache of
 the export, never part of the newsroom's work, and a lost state only costs
 one full check.
@@ -18,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from newsdesk.export.listings import ListingRow, card_fingerprint
+from newsdesk.export.listings import ListingRow, card_fingerprint, listing_keys
 
 _COLUMNS = "uid, article_id, folder, seg, when_us, lastmod_us, data"
 _CHUNK = 500
@@ -33,9 +36,10 @@ class TargetState:
 class ExportState:
     """Read and write one library's export state for one folder."""
 
-    def __init__(self, engine, folder: str) -> None:
+    def __init__(self, engine, folder: str, tz: str = "UTC") -> None:
         self.engine = engine
         self.folder = folder
+        self.tz = tz  # the publication's: it decides which month of the archive holds a story
 
     def target(self) -> TargetState | None:
         with self.engine.connect() as conn:
@@ -96,6 +100,15 @@ class ExportState:
         with self.engine.connect() as conn:
             return [tuple(r) for r in conn.execute(text(sql), {"t": target_id})]
 
+    def sitemap_entries(self, target_id: int) -> list[tuple[str, str, int, int, int]]:
+        """(uid, folder, lastmod_us, when_us, article_id) of every story, newest first."""
+        sql = (
+            "SELECT uid, folder, lastmod_us, when_us, article_id FROM export_state "
+            "WHERE target_id = :t ORDER BY when_us DESC, article_id DESC"
+        )
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(sql), {"t": target_id})]
+
     def section_heads(self, target_id: int) -> list[ListingRow]:
         """The newest story of each section (its spelling names the section in the nav)."""
         sql = (
@@ -105,6 +118,73 @@ class ExportState:
         )
         with self.engine.connect() as conn:
             return [ListingRow.from_state(*r) for r in conn.execute(text(sql), {"t": target_id})]
+
+    # ---- the listings, by membership ---------------------------------------
+    # Sort keys compare as the listings order: (when_us, article_id), newest first.
+    def count(self, target_id: int, key: str, exclude: Iterable[str] = (), newer_than=None) -> int:
+        """How many stories listing `key` holds (those newer than a sort key, if given), but excluded."""
+        sql, params = self._where(target_id, key, exclude)
+        if newer_than is not None:
+            sql += " AND (l.when_us > :w OR (l.when_us = :w AND l.article_id > :a))"
+            params.update(w=newer_than[0], a=newer_than[1])
+        with self.engine.connect() as conn:
+            return conn.execute(
+                text(f"SELECT count(*) FROM export_listing l WHERE {sql}"), params
+            ).scalar_one()
+
+    def slice(
+        self, target_id: int, key: str, exclude: Iterable[str], offset: int, limit: int
+    ) -> list[ListingRow]:
+        """Stories offset … offset+limit-1 of listing `key` (newest first), leaving out excluded ones."""
+        if limit <= 0:
+            return []
+        sql, params = self._where(target_id, key, exclude)
+        params.update(n=limit, o=offset)
+        cols = ", ".join(f"s.{c.strip()}" for c in _COLUMNS.split(","))
+        query = (
+            f"SELECT {cols} FROM export_listing l JOIN export_state s "
+            "ON s.target_id = l.target_id AND s.uid = l.uid "
+            f"WHERE {sql} ORDER BY l.when_us DESC, l.article_id DESC LIMIT :n OFFSET :o"
+        )
+        with self.engine.connect() as conn:
+            return [ListingRow.from_state(*r) for r in conn.execute(text(query), params)]
+
+    def counts(self, target_id: int, prefix: str, exclude: Iterable[str]) -> dict[str, int]:
+        """key -> number of stories, for every listing whose key starts with prefix ("m:")."""
+        sql, params = self._where(target_id, None, exclude)
+        sql += " AND l.listing >= :lo AND l.listing < :hi"
+        params.update(lo=prefix, hi=prefix[:-1] + chr(ord(prefix[-1]) + 1))
+        query = f"SELECT l.listing, count(*) FROM export_listing l WHERE {sql} GROUP BY l.listing"
+        with self.engine.connect() as conn:
+            return {k: n for k, n in conn.execute(text(query), params)}
+
+    def has_listings(self, target_id: int) -> bool:
+        """True when this target's listing membership was recorded (a state kept before it was not)."""
+        with self.engine.connect() as conn:
+            return (
+                conn.execute(
+                    text("SELECT 1 FROM export_listing WHERE target_id = :t LIMIT 1"),
+                    {"t": target_id},
+                ).first()
+                is not None
+            )
+
+    def record_listings(self, target_id: int) -> None:
+        """Record the listing membership of every story of the state (once, for an older state)."""
+        rows = self.newest(target_id, -1)
+        with self.engine.begin() as conn:
+            conn.execute(text("DELETE FROM export_listing WHERE target_id = :t"), {"t": target_id})
+            self._insert_listings(conn, target_id, rows)
+
+    @staticmethod
+    def _where(target_id: int, key: str | None, exclude: Iterable[str]) -> tuple[str, dict]:
+        sql = "l.target_id = :t" + (" AND l.listing = :k" if key is not None else "")
+        params: dict[str, Any] = {"t": target_id, "k": key}
+        left_out = sorted(set(exclude))
+        if left_out:
+            sql += f" AND l.uid NOT IN ({','.join(f':x{n}' for n in range(len(left_out)))})"
+            params.update({f"x{n}": u for n, u in enumerate(left_out)})
+        return sql, params
 
     def uses_file(self, target_id: int, name: str, exclude: set[str]) -> bool:
         """True when a story of the site (other than those excluded) still shows this rendition file."""
@@ -119,17 +199,20 @@ class ExportState:
         with self.engine.begin() as conn:
             target_id = self._target_id(conn, meta)
             conn.execute(text("DELETE FROM export_state WHERE target_id = :t"), {"t": target_id})
+            conn.execute(text("DELETE FROM export_listing WHERE target_id = :t"), {"t": target_id})
             self._insert(conn, target_id, rows)
 
     def update(self, meta: dict[str, Any], put: Iterable[ListingRow], drop: Iterable[str]) -> None:
         """The state after an incremental export: these rows new or changed, those stories gone."""
         with self.engine.begin() as conn:
             target_id = self._target_id(conn, meta)
-            for uid in drop:
-                conn.execute(
-                    text("DELETE FROM export_state WHERE target_id = :t AND uid = :u"),
-                    {"t": target_id, "u": uid},
-                )
+            put = list(put)
+            for uid in [*drop, *(r.uid for r in put)]:
+                for table in ("export_state", "export_listing"):
+                    conn.execute(
+                        text(f"DELETE FROM {table} WHERE target_id = :t AND uid = :u"),
+                        {"t": target_id, "u": uid},
+                    )
             self._insert(conn, target_id, put)
 
     def forget(self) -> None:
@@ -149,8 +232,9 @@ class ExportState:
             text("SELECT id FROM export_targets WHERE folder = :f"), {"f": self.folder}
         ).scalar_one()
 
-    @staticmethod
-    def _insert(conn, target_id: int, rows: Iterable[ListingRow]) -> None:
+    def _insert(self, conn, target_id: int, rows: Iterable[ListingRow]) -> None:
+        rows = list(rows)
+        self._insert_listings(conn, target_id, rows)
         batch = [
             {
                 "t": target_id,
@@ -171,6 +255,21 @@ class ExportState:
                     "INSERT OR REPLACE INTO export_state "
                     "(target_id, uid, article_id, folder, seg, when_us, lastmod_us, card_fp, data) "
                     "VALUES (:t, :uid, :aid, :folder, :seg, :w, :lm, :card, :data)"
+                ),
+                batch,
+            )
+
+    def _insert_listings(self, conn, target_id: int, rows: list[ListingRow]) -> None:
+        batch = [
+            {"t": target_id, "k": key, "uid": r.uid, "w": r.when_us, "aid": r.article_id}
+            for r in rows
+            for key in listing_keys(r, self.tz)
+        ]
+        if batch:
+            conn.execute(
+                text(
+                    "INSERT OR REPLACE INTO export_listing (target_id, listing, uid, when_us, article_id) "
+                    "VALUES (:t, :k, :uid, :w, :aid)"
                 ),
                 batch,
             )

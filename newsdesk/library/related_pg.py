@@ -79,7 +79,7 @@ def tag_sharers_sql(tag_ids: Sequence[int], per_tag: int) -> str:
 class _Scoring:
     """PostgreSQL's spelling of what scoring needs (related/gather.py): now, a story's age, public or not."""
 
-    greatest = "greatest"
+    greatest, least = "greatest", "least"
     public = "(a.status = 'published' AND (a.embargo_until IS NULL OR a.embargo_until <= :now))"
 
     @staticmethod

@@ -282,8 +282,18 @@ class BlockRenderer:
     _splitter: BlockSplitter = field(default_factory=BlockSplitter)
     rendered_last: int = 0  # blocks converted on the last call (not served from the cache)
     walked_last: int = 0  # blocks the last call looked at one by one (the rest were kept whole)
+    # What the last call changed: blocks [head, head + removed) of the call before were
+    # replaced by [head, head + added); None when it walked the whole body. `serial` counts
+    # the calls, so a caller can tell whether the call before was the one it saw.
+    last_edit: tuple[int, int, int] | None = None
+    serial: int = 0
     findings: list[Finding] = field(default_factory=list)  # of the last call
     _last: _LastRender | None = None  # the previous call's result, for an edit's fast path
+
+    @property
+    def source_blocks(self) -> list[SourceBlock]:
+        """The source blocks of the last call, in the order of its blocks."""
+        return self._last.source_blocks if self._last is not None else []
 
     def clear(self) -> None:
         self._cache.clear()
@@ -300,9 +310,11 @@ class BlockRenderer:
         # Re-splitting, measuring and hashing are per changed block too: a keystroke in a
         # 20,000-word body costs one paragraph's work plus look-ups for the rest.
         source_blocks = self._splitter.split(source)
+        self.serial += 1
         edited = self._render_edit(source_blocks)
         if edited is not None:
             return edited
+        self.last_edit = None
         self.walked_last = len(source_blocks)
         old_facts, facts = self._facts, {}
         block_facts = []
@@ -451,6 +463,7 @@ class BlockRenderer:
         last.source_blocks = new
         self.rendered_last = converted
         self.walked_last = len(old_mid) + len(new_mid)
+        self.last_edit = (head, len(old_mid), len(new_mid))
         self.findings = []
         return RenderedBody(last.blocks, last.footnotes)
 

@@ -267,7 +267,9 @@ class Autosaver(QObject):
         """Overwrite the other window's save with this one's text."""
         if self.article_id is None:
             return False
-        current = self.library.get_article(self.article_id)
+        article_id = self.article_id
+        # Read on the writer, after the writes queued before it (the flush below waits there too).
+        current = self.ops.call(lambda library: library.get_article(article_id))
         with self._lock:
             self._version = current.version
             self._saved_gen = min(self._saved_gen, self._edit_gen - 1)

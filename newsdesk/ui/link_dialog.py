@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -111,9 +112,12 @@ class LinkDialog(QDialog):
         self.link_button = QPushButton("&Link and Sync")
         self.link_button.setDefault(True)
         self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        buttons.addButton(self.test_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.link_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        outer.addWidget(buttons)
+        row = QHBoxLayout()  # Test first, apart: it is what one does before linking
+        row.addWidget(self.test_button)
+        row.addStretch(1)
+        row.addWidget(buttons)
+        outer.addLayout(row)
         self.url.textEdited.connect(self._login_from_url)
         self.test_button.clicked.connect(self.test_connection)
         self.link_button.clicked.connect(self.link)

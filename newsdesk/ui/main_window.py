@@ -6,7 +6,7 @@ import functools
 import hashlib
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 from newsdesk import settings as user_settings
 from newsdesk.library import Article, Library, LibraryError, NotFound
 from newsdesk.library.changes import Changes
-from newsdesk.text import WordTally, char_count, reading_time
 from newsdesk.ui.article_form import ArticleForm
 from newsdesk.ui.autosave import Autosaver
 from newsdesk.ui.browser import LibraryBrowser
@@ -40,9 +39,9 @@ from newsdesk.ui.sync_window import SyncActions
 from newsdesk.ui.window_actions import WindowActions
 from newsdesk.ui.window_conflicts import ConflictHandling
 from newsdesk.ui.window_preview import PreviewHost
+from newsdesk.ui.window_status import StatusBar
 from newsdesk.ui.workers import run_task
 
-STATS_INTERVAL_MS = 200  # the status bar's counts lag typing by at most about this
 STATE_VERSION = 1  # bump when the dock layout changes so old saved states are ignored
 
 
@@ -50,6 +49,7 @@ class MainWindow(
     WindowActions,
     PanelHost,
     PreviewHost,
+    StatusBar,
     ConflictHandling,
     NewsroomActions,
     SyncActions,
@@ -59,11 +59,12 @@ class MainWindow(
     """The editing workspace around one library.
 
     This module holds the window itself: building it, opening articles, edits,
-    counts, closing, and redrawing from `sig_library_changed`. Its other jobs
-    are mixins, one module each: menus and actions (window_actions), docks and
-    the Panel protocol (panels), the preview (window_preview), changes made
-    elsewhere (window_conflicts), newsroom actions (newsroom), sync
-    (sync_window) and who else has a story open (presence).
+    closing, and redrawing from `sig_library_changed`. Its other jobs are
+    mixins, one module each: menus and actions (window_actions), docks and
+    the Panel protocol (panels), the preview (window_preview), the status bar
+    and title (window_status), changes made elsewhere (window_conflicts),
+    newsroom actions (newsroom), sync (sync_window) and who else has a story
+    open (presence).
     """
 
     sig_first_paint = Signal()
@@ -155,15 +156,7 @@ class MainWindow(
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.library_dock)
         self._make_panel_docks()
 
-        # ---- status bar
-        self.stats_label = QLabel("")
-        self.stats_label.setObjectName("stats")
-        self.save_label = QLabel("")
-        self.save_label.setObjectName("save-state")
-        self.preview_note = QLabel("")
-        self.statusBar().addWidget(self.preview_note, 1)
-        self.statusBar().addPermanentWidget(self.save_label)
-        self.statusBar().addPermanentWidget(self.stats_label)
+        self._build_status_bar()
 
         # ---- the one writer, and what changed in the library (here or elsewhere)
         self.ops = Operations(library, self)
@@ -192,14 +185,7 @@ class MainWindow(
         self.form.sig_changed.connect(self._on_field_changed)
         self.editor.textChanged.connect(self._on_body_changed)
         self.codes.attach(self.editor)
-        # A throttle, not a debounce: started only when idle, so the counts follow
-        # continuous typing at least every STATS_INTERVAL_MS (counted off the GUI thread).
-        self._stats_timer = QTimer(self, singleShot=True, interval=STATS_INTERVAL_MS)
-        self._stats_timer.timeout.connect(self._update_stats)
-        self._stats_generation = 0  # only the newest count is shown
-        self._stats_running = False
-        self._stats_again = False
-        self._word_tally = WordTally()  # used by one count at a time (see _update_stats)
+        self._count_as_typed()
         self._follow_the_editor()
         app = QApplication.instance()
         if app is not None:
@@ -275,6 +261,10 @@ class MainWindow(
         self._loading = True
         try:
             self.article = article
+            if article is not None and self.preview is not None:
+                # The preview's worker builds the page while the editor takes in the text
+                # (a long body's highlighting is most of opening it), not after.
+                self.preview.show_article(article)
             self.form.load(article)
             self.editor.set_text(article.body if article else "")
             self.editor.setEnabled(article is not None)
@@ -293,7 +283,6 @@ class MainWindow(
                 self.actions_by_name[name].setEnabled(False)
         if article is not None:
             self._remember_last_article(article.uid)
-            self._show_in_preview()
         self._update_title()
         self._update_stats()
         self.panels_follow(article)
@@ -431,61 +420,6 @@ class MainWindow(
             return
         self.autosave.save_soon_now(revision=True, reason="save")
         self.statusBar().showMessage("Saved, and a revision recorded.", 3000)
-
-    def _show_save_state(self, state: str) -> None:
-        text = {
-            "saved": "All changes saved",
-            "saving": "Saving…",
-            "unsaved": "Editing…",
-            "conflict": "Changed elsewhere: not saving",
-            "error": "Not saved yet (retrying)",
-        }.get(state, state)
-        self.save_label.setText(text if self.article is not None else "")
-        self.setWindowModified(state in ("unsaved", "saving", "conflict", "error"))
-
-    def _update_title(self) -> None:
-        headline = self.form.headline.text().strip() if self.article else ""
-        self.setWindowTitle(
-            f"{headline or 'Untitled'}[*] — newsdesk" if self.article else "newsdesk"
-        )
-
-    def _update_stats(self) -> None:
-        """Count the open article's words and characters on a worker; the label follows."""
-        self._stats_generation += 1
-        if self.article is None:
-            self.stats_label.setText("")
-            return
-        if self._stats_running:
-            self._stats_again = True  # one count at a time; the newest text is counted next
-            return
-        self._stats_running = True
-        text, generation = self.editor.toPlainText(), self._stats_generation
-
-        tally = self._word_tally
-
-        def count() -> tuple[int, int]:
-            # Only the paragraphs that changed since the last count are counted again.
-            return tally.count(text), char_count(text)
-
-        run_task(
-            count,
-            on_done=lambda counts: self._show_stats(generation, counts),
-            on_error=lambda _exc: self._show_stats(generation, None),
-        )
-
-    def _show_stats(self, generation: int, counts: tuple[int, int] | None) -> None:
-        self._stats_running = False
-        if self._stats_again:
-            self._stats_again = False
-            self._update_stats()  # the text changed while counting: that count is stale
-            return
-        if counts is None or generation != self._stats_generation or self.article is None:
-            return
-        words, chars = counts
-        self.stats_label.setText(
-            f"{words:,} word{'s' if words != 1 else ''} · "
-            f"{chars:,} character{'s' if chars != 1 else ''} · {reading_time(words)}"
-        )
 
     # ---- settings and closing ---------------------------------------------------------------
     def _library_digest(self) -> str:

@@ -145,7 +145,17 @@ class ConflictHandling:
         """Show the other window's save; Ctrl+Z brings this window's text back."""
         if self.article is None:
             return
-        self._replace_with(self.library.get_article(self.article.id))
+        library, article_id = self.library, self.article.id
+
+        def arrived(theirs: Article | None) -> None:
+            if theirs is None:
+                self.statusBar().showMessage(
+                    "The other copy is no longer in the library; yours is still here.", 8000
+                )
+            elif self.article is not None and self.article.id == article_id:
+                self._replace_with(theirs)
+
+        run_task(lambda: library.find_article(article_id), on_done=arrived)
 
     def save_mine_as_copy(self) -> Article | None:
         """Keep both: this window's text becomes a new article; the original stays as saved."""

@@ -193,3 +193,16 @@ def test_a_lonely_story_still_gets_as_many_suggestions_as_asked_past_embargoes_a
     assert shown and set(shown) <= set(older)
     assert len(shown) == 3
     assert held not in shown and binned not in shown
+
+
+def test_a_story_from_centuries_ago_is_still_suggested_with_no_recency_to_add(library, ferries):
+    """An archive story's age is hundreds of years of half-lives: nothing, not an error."""
+    from datetime import UTC, datetime
+
+    archive = publish(
+        library, "Ferry disaster at Durrës harbour", section="World",
+        tags=["migration", "Albania"], body=FERRY_C, published_at=datetime(1790, 3, 1, tzinfo=UTC),
+    )  # fmt: skip
+    found = {s.article_id: s for s in suggest_related(library, ferries["A"], limit=20, now=NOW)}
+    assert archive in found
+    assert "recent" not in found[archive].reasons

@@ -63,7 +63,7 @@ def test_the_first_publish_is_a_full_export_and_a_second_with_no_change_renders_
     assert again.changed_files == []
 
 
-def test_a_body_edit_renders_its_page_its_listings_and_the_feeds_only(desk, tmp_path):
+def test_a_body_edit_renders_its_page_the_feeds_and_the_sitemap_only(desk, tmp_path):
     library, stories = desk
     site = Site(library, tmp_path)
     site.publish()
@@ -74,16 +74,9 @@ def test_a_body_edit_renders_its_page_its_listings_and_the_feeds_only(desk, tmp_
     report = site.publish()
     assert report.mode == "incremental"
     assert report.rendered_pages == 1  # not the pages whose cards show it: a card shows no body
-    # Exactly the listings the story is on (the front page, its section, its month), the
-    # feeds that carry its text, and the sitemap that gives its time of change.
-    assert sorted(report.rendered_listings) == [
-        f"archive/{stories[4].published_at:%Y/%m}/index.html",
-        "feed.xml",
-        "feeds/news.xml",
-        "index.html",
-        "news/index.html",
-        "sitemap.xml",
-    ]  # not politics/index.html, nor the other months, nor robots.txt
+    # The feeds that carry its text and the sitemap that gives its time of change; not the
+    # listings it is on (the front page, its section, its month), which show no body.
+    assert sorted(report.rendered_listings) == ["feed.xml", "feeds/news.xml", "sitemap.xml"]
     # Listings show the published date, so only the page, the feeds and the sitemap can
     # differ (those show the update time to the second: within the same second, not).
     assert f"news/{stories[4].slug}/index.html" in report.changed_files
@@ -337,3 +330,58 @@ def test_paginated_tag_and_archive_pages_follow_each_edit_as_a_full_export_write
     assert r.mode == "incremental"
     assert f"archive/{older:%Y/%m}/index.html" in r.rendered_listings
     assert "archive/index.html" in r.rendered_listings
+
+
+def _front_pages(report) -> set[str]:
+    return {f for f in report.rendered_listings if f == "index.html" or f.startswith("page/")}
+
+
+def test_a_headline_edit_in_a_long_listing_renders_only_the_page_that_shows_the_story(
+    desk, tmp_path
+):
+    from newsdesk.export.pages import PAGE_SIZE_SETTING
+
+    library, s = desk
+    library.set_setting(PAGE_SIZE_SETTING, 2)  # seven stories: four pages of the front page
+    site = Site(library, tmp_path)
+    site.publish()
+    front = ["index.html", "page/2/index.html", "page/3/index.html", "page/4/index.html"]
+    holding = next(p for p in front if s[3].headline in (site.out / p).read_text("utf-8"))
+
+    library.update_article(s[3].id, headline="Harbour story number 3, corrected")
+    r = site.publish()
+    assert r.mode == "incremental" and r.rendered_pages == 1  # its own page (no card shows it)
+    assert _front_pages(r) == {holding}, "the other pages of the front page kept their stories"
+    assert "archive/index.html" not in r.rendered_listings  # no month gained or lost a story
+
+
+def test_a_site_exported_before_listing_membership_was_kept_is_updated_incrementally(
+    desk, tmp_path
+):
+    import json
+
+    from sqlalchemy import text
+
+    from newsdesk.export.writer import MANIFEST_NAME
+
+    library, s = desk
+    site = Site(library, tmp_path)
+    site.publish()
+    # As an older version left it: no membership rows, no section names, no listing pages.
+    with library.engine.begin() as conn:
+        conn.execute(text("DELETE FROM export_listing"))
+        for tid, meta in conn.execute(text("SELECT id, meta FROM export_targets")).all():
+            meta = {k: v for k, v in json.loads(meta).items() if k not in ("listings", "names")}
+            conn.execute(
+                text("UPDATE export_targets SET meta = :m WHERE id = :t"),
+                {"m": json.dumps(meta), "t": tid},
+            )
+    manifest_path = site.out / MANIFEST_NAME
+    manifest = json.loads(manifest_path.read_text("utf-8"))
+    del manifest["listing_pages"]
+    manifest_path.write_text(json.dumps(manifest), "utf-8")
+
+    library.update_article(s[2].id, headline="Harbour story number 2, corrected")
+    assert site.publish().mode == "incremental"
+    library.update_article(s[5].id, headline="Harbour story number 5, corrected")
+    assert site.publish().mode == "incremental"

@@ -233,3 +233,36 @@ def test_the_check_runs_on_a_worker_and_says_what_it_found(
     assert "Not ready to publish yet" in said[0]
     assert "hero" in said[0].lower()  # the sample story has no picture yet
     assert gui.seen["the check"] == []
+
+
+def test_settling_a_clash_between_two_windows_reads_nothing_on_the_gui_thread(
+    qtbot, make_window, library, sample_article
+):
+    from PySide6.QtGui import QTextCursor
+
+    from newsdesk.library import Library
+
+    mine = make_window()
+    other_library = Library.open(library.root)  # a second window, as a second instance would
+    theirs = make_window(other_library)
+    try:
+        with GuiThreadStatements(library) as gui, GuiThreadStatements(other_library) as gui2:
+            gui.phase = gui2.phase = "a clash settled"
+            for window in (mine, theirs):
+                window.editor.moveCursor(QTextCursor.MoveOperation.Start)
+            QTest.keyClicks(theirs.editor, "THEIRS ")
+            assert theirs.autosave.flush()
+            QTest.keyClicks(mine.editor, "MINE ")
+            qtbot.waitUntil(lambda: mine.conflict_box is not None, timeout=5000)
+            mine.conflict_box.buttonClicked.emit(mine.keep_mine_button)
+            assert library.get_article(sample_article.id).body.startswith("MINE ")
+            QTest.keyClicks(theirs.editor, "AGAIN ")
+            qtbot.waitUntil(lambda: theirs.conflict_box is not None, timeout=5000)
+            theirs.conflict_box.buttonClicked.emit(theirs.load_theirs_button)
+            qtbot.waitUntil(lambda: theirs.editor.toPlainText().startswith("MINE "), timeout=5000)
+        assert gui.writes() == [] and gui2.writes() == []
+        assert gui.reads_in("a clash settled") == []
+        assert gui2.reads_in("a clash settled") == []
+    finally:
+        theirs.close()
+        other_library.close()

@@ -204,6 +204,50 @@ def test_words_counted_block_by_block_match_the_whole_count():
     assert notes_line == BODY.split("\n").index("[^levy]: The levy was first proposed in 2019.")
 
 
+def test_words_and_footnotes_counted_after_each_edit_match_a_fresh_count():
+    # After a keystroke only the blocks the renderer changed are measured again; the
+    # totals must still be those of the whole text, whatever the edits did.
+    import random
+
+    from newsdesk.ui.preview.jobs import footnotes_line
+
+    rng = random.Random(5)
+    pieces = [
+        "A plain paragraph of news copy.",
+        "Text with a note.[^a]",
+        "[^a]: The note itself.",
+        "A [link](https://example.org/runs",
+        "on) into the next block.",
+        "## A subhead",
+        "- a list item\n- another",
+    ]
+    paragraphs = [f"Paragraph {i} says what happened." for i in range(60)]
+    text = "\n\n".join(paragraphs)
+    renderer, measure = BlockRenderer(), BodyMeasure()
+    quick = 0
+    for _ in range(80):
+        body = renderer.render(text)
+        words, notes_line = measure.measure(
+            text,
+            body.blocks,
+            edit=renderer.last_edit,
+            serial=renderer.serial,
+            sources=renderer.source_blocks,
+        )
+        assert (words, notes_line) == (word_count(text), footnotes_line(text)), text
+        quick += measure.looked_at_last < len(body.blocks)
+        at = rng.choice([m for m in range(len(text)) if text.startswith("\n\n", m)] or [0])
+        roll = rng.random()
+        if roll < 0.6:
+            text = text[:at] + rng.choice(["x", " more words", "\n\nNew para."]) + text[at:]
+        elif roll < 0.8:
+            text = text[:at] + "\n\n" + rng.choice(pieces) + text[at:]
+        else:
+            end = text.find("\n\n", at + 2)
+            text = text[:at] + (text[end:] if end > 0 else "")
+    assert quick > 20
+
+
 def test_footnotes_follow_their_definitions(qtbot, pane, article, library):
     open_article(qtbot, pane, article)
     text = BODY.replace("first proposed in 2019.", "first proposed in 2019 and dropped.")

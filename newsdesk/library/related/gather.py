@@ -5,11 +5,12 @@ article, its tags, its picks, how common each tag is, each tag's sharers, the
 full-text matches, facts about every candidate, the terms the chosen ones
 share, their rows and then their cards. On SQLite each is cheap; on a busy
 PostgreSQL server each round trip cost 5-20 ms, and the suggestion 80-100 ms.
-Now the article, its tags (with how many stories carry each) and its picks
-come in one query, and the candidates in another: CTEs gather the tag
-sharers and the ranked full-text matches once, and one row per candidate
-holds its section, dates, status, the tags and terms it shares, its
-relevance, and its card (with THAT story's hero picture).
+Now the article, its tags (with how many stories carry each, unless counted
+lately) and its picks come in one query, and the suggestions in another:
+CTEs gather each tag's sharers and the ranked full-text matches once, the
+database scores every candidate (shared tags, relevance, section, recency)
+and keeps the best `limit`, and one row for each of those holds its card
+(with THAT story's hero picture) and the tags and terms it shares.
 """
 
 from __future__ import annotations
@@ -22,11 +23,20 @@ from datetime import UTC, datetime
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from newsdesk.library import related_pg, search
+from newsdesk.library import search
 from newsdesk.library.errors import NotFound
 from newsdesk.library.models import AwareDateTime
 from newsdesk.library.related.cards import StoryCard
 from newsdesk.rules import PUBLIC_SQL
+
+
+def _pg():
+    """The PostgreSQL queries, imported when a shared library asks: they load SQLAlchemy's
+    PostgreSQL dialect, which a SQLite library (every CLI export's preflight) never needs."""
+    from newsdesk.library import related_pg
+
+    return related_pg
+
 
 CANDIDATES = 120  # how many ranked candidates each source contributes
 PER_TAG = 200  # stories each of the article's tags brings, most recently tagged first
@@ -106,6 +116,10 @@ class Found:
     terms: list[int]  # indexes into the terms it was asked about, ascending
 
 
+# Recency is 0.5 to the power of a story's age in half-lives; past this many it
+# is nil anyway, and PostgreSQL raises an error rather than round to zero.
+_MAX_HALF_LIVES = 1000.0
+
 _EMPTY_RANKED = "SELECT 0 AS id, 0.0 AS rel WHERE 1 = 0"
 _EMPTY_HITS = "SELECT 0 AS term, 0 AS id WHERE 1 = 0"
 
@@ -125,7 +139,7 @@ def tag_rank_sql(pg: bool, source_id: int, tag_ids: Sequence[int]) -> str:
     if not tag_ids:
         return "SELECT 0 AS id WHERE 1 = 0"
     if pg:
-        sharers = related_pg.tag_sharers_sql(tag_ids, PER_TAG)
+        sharers = _pg().tag_sharers_sql(tag_ids, PER_TAG)
     else:
         sharers = " UNION ALL ".join(
             f"SELECT * FROM (SELECT article_id, tag_id FROM article_tags WHERE tag_id = {int(t)} "
@@ -206,7 +220,7 @@ def gather(
     if relevance is not None:
         fts, hits, best = _given_relevance(relevance), _EMPTY_HITS, "SELECT 1.0 AS b"
     elif pg and use_fts and terms:
-        hits, fts = related_pg.match_sql(terms, idf, CANDIDATES + 1, params)
+        hits, fts = _pg().match_sql(terms, idf, CANDIDATES + 1, params)
     elif pg or not use_fts:
         fts, hits = _EMPTY_RANKED, _EMPTY_HITS
     else:
@@ -224,7 +238,7 @@ def gather(
             "SELECT id, max(rel) AS rel FROM (SELECT id, NULL AS rel FROM "
             f"({tag_rank}) tr UNION ALL SELECT id, rel FROM fts) u GROUP BY id"
         )
-    dialect = related_pg.SCORING if pg else _SQLITE
+    dialect = _pg().SCORING if pg else _SQLITE
     params.update(dialect.params(now))
     params["sec"] = source.section or ""
     tag_list = _ids(source.tag_ids)
@@ -235,8 +249,9 @@ def gather(
         f"+ {float(weights.terms)!r} * coalesce({dialect.greatest}(c.rel, 0.0), 0.0) "
         "/ (SELECT coalesce(nullif(b, 0.0), 1.0) FROM best) "
         f"+ CASE WHEN :sec <> '' AND a.section = :sec THEN {float(weights.section)!r} ELSE 0.0 END "
-        f"+ coalesce({float(weights.recency)!r} * power(0.5, "
-        f"{dialect.greatest}({age}, 0.0) / {float(weights.half_life_days)!r}), 0.0)"
+        f"+ coalesce({float(weights.recency)!r} * power(0.5, {dialect.least}("
+        f"{dialect.greatest}({age}, 0.0) / {float(weights.half_life_days)!r}, {_MAX_HALF_LIVES})), "
+        "0.0)"
     )
     excluded = _ids([source.id, *source.picked])
     public = "" if include_unpublished else f" AND {dialect.public}"
@@ -252,7 +267,7 @@ def gather(
         with_sql += f", best AS ({best}), scored AS MATERIALIZED ({scored}), hits AS ({hits})"
     else:
         with_sql += f", best AS ({best}), scored AS MATERIALIZED ({scored})"
-    agg = related_pg.list_agg if pg else _group_concat
+    agg = _pg().list_agg if pg else _group_concat
     sql = (
         f"WITH {with_sql}, "
         f"hit_terms AS (SELECT id, {agg('term')} AS terms FROM hits "
@@ -306,7 +321,7 @@ def _group_concat(expr: str) -> str:
 class _SQLiteScoring:
     """SQLite's spelling of what scoring needs: now, a story's age, public or not."""
 
-    greatest = "max"
+    greatest, least = "max", "min"
     public = f"({PUBLIC_SQL.replace('?', ':stamp')})"
 
     @staticmethod

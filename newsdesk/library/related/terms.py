@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
-from newsdesk.library import related_pg, search
+from newsdesk.library import search
 from newsdesk.library.errors import LibraryError
 from newsdesk.library.library import Library
 from newsdesk.text import plain_text
@@ -281,6 +281,8 @@ def _document_frequencies(
 ) -> dict[str, int]:
     """Each term's story count: common words from a fresh snapshot, the rest counted now."""
     if conn.dialect.name == "postgresql":
+        from newsdesk.library import related_pg  # loads the PostgreSQL dialect: only here
+
         return related_pg.count_terms(conn, terms, DF_CAP)
     snapshot = _read_snapshot(conn, terms)
     if snapshot is None or not snapshot.fresh(total, time.time()):

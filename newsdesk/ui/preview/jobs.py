@@ -17,7 +17,13 @@ from typing import Any
 
 from newsdesk.export.page_input import article_input
 from newsdesk.render import i18n
-from newsdesk.render.markdown import Block, BlockRenderer, RenderedBody, split_blocks
+from newsdesk.render.markdown import (
+    Block,
+    BlockRenderer,
+    RenderedBody,
+    SourceBlock,
+    split_blocks,
+)
 from newsdesk.render.page import Assets, PageView, build_page, render_block, render_page
 from newsdesk.render.page_input import ArticleInput, PublicationInput
 from newsdesk.text import may_span_paragraphs, word_count
@@ -99,33 +105,99 @@ class BodyMeasure:
 
     Block ids are a hash of the block's text (the BlockRenderer contract the
     patching relies on too), so what is cached by id is true of that text:
-    one edit re-measures one block.
+    one edit re-measures one block. After a renderer call that changed only a
+    few blocks (its `last_edit`), the totals are adjusted by those blocks alone.
     """
 
     def __init__(self) -> None:
         self._cache: dict[str, tuple[int, bool, bool]] = {}
+        self._facts: list[tuple[int, bool, bool]] = []  # per block of the last call, in order
+        self._ids: list[str] = []  # and those blocks' ids
+        self._total = 0  # words in blocks
+        self._spans = 0  # blocks whose link or image markup may run on into the next
+        self._notes: int | None = None  # index of the first footnote definition block
+        self._serial = -1  # the renderer call the last measure was of
+        self.looked_at_last = 0  # blocks the last call looked at one by one
 
-    def measure(self, source: str, blocks: Sequence[Block]) -> tuple[int, int | None]:
-        """(word count as word_count(source) gives it, 0-based line of the first footnote definition)."""
+    def measure(
+        self,
+        source: str,
+        blocks: Sequence[Block],
+        edit: tuple[int, int, int] | None = None,
+        serial: int | None = None,
+        sources: Sequence[SourceBlock] = (),
+    ) -> tuple[int, int | None]:
+        """(word count as word_count(source) gives it, 0-based line of the first footnote definition).
+
+        edit, serial and sources are the renderer's `last_edit`, `serial` and
+        `source_blocks` for these blocks; without them every block is looked at.
+        """
+        counted = None
+        if edit is not None and serial == self._serial + 1 and len(sources) == len(blocks):
+            counted = self._measure_edit(sources, blocks, edit)
+        if counted is None:
+            counted = self._measure_all(source, blocks)
+            self.looked_at_last = len(blocks)
+        else:
+            self.looked_at_last = edit[1] + edit[2]  # type: ignore[index]
+        self._serial = serial if serial is not None else -1
+        total, spans, notes = counted
+        self._total, self._spans, self._notes = total, spans, notes
+        # A link or image whose brackets open in one block and close in a later one is
+        # stripped across the gap by word_count; count the whole text then, to stay exact.
+        return (word_count(source) if spans else total), (
+            blocks[notes].start if notes is not None else None
+        )
+
+    @staticmethod
+    def _facts_of(text: str) -> tuple[int, bool, bool]:
+        return (word_count(text), may_span_paragraphs(text), text.startswith("[^"))
+
+    def _measure_all(self, source: str, blocks: Sequence[Block]) -> tuple[int, int, int | None]:
         lines: list[str] | None = None
         fresh: dict[str, tuple[int, bool, bool]] = {}
-        total, spans, notes_line = 0, False, None
-        for b in blocks:
+        facts_list = []
+        total, spans, notes = 0, 0, None
+        for n, b in enumerate(blocks):
             facts = self._cache.get(b.id) or fresh.get(b.id)
             if facts is None:
                 if lines is None:
                     lines = source.split("\n")
-                text = "\n".join(lines[b.start : b.end])
-                facts = (word_count(text), may_span_paragraphs(text), text.startswith("[^"))
+                facts = self._facts_of("\n".join(lines[b.start : b.end]))
             fresh[b.id] = facts
+            facts_list.append(facts)
             total += facts[0]
-            spans = spans or facts[1]
-            if notes_line is None and facts[2]:
-                notes_line = b.start
-        self._cache = fresh
-        # A link or image whose brackets open in one block and close in a later one is
-        # stripped across the gap by word_count; count the whole text then, to stay exact.
-        return (word_count(source) if spans else total), notes_line
+            spans += facts[1]
+            if notes is None and facts[2]:
+                notes = n
+        self._cache, self._facts, self._ids = fresh, facts_list, [b.id for b in blocks]
+        return total, spans, notes
+
+    def _measure_edit(
+        self, sources: Sequence[SourceBlock], blocks: Sequence[Block], edit: tuple[int, int, int]
+    ) -> tuple[int, int, int | None] | None:
+        head, removed, added = edit
+        if len(self._facts) - removed + added != len(blocks):
+            return None
+        old_mid = self._facts[head : head + removed]
+        new_mid = [
+            self._cache.get(blocks[i].id) or self._facts_of(sources[i].text)
+            for i in range(head, head + added)
+        ]
+        if any(f[2] for f in old_mid) or any(f[2] for f in new_mid):
+            return None  # a footnote definition came or went: look for the first one again
+        for block_id in self._ids[head : head + removed]:
+            self._cache.pop(block_id, None)
+        mid_ids = [b.id for b in blocks[head : head + added]]
+        self._cache.update(zip(mid_ids, new_mid, strict=True))
+        self._ids = self._ids[:head] + mid_ids + self._ids[head + removed :]
+        self._facts = self._facts[:head] + new_mid + self._facts[head + removed :]
+        total = self._total - sum(f[0] for f in old_mid) + sum(f[0] for f in new_mid)
+        spans = self._spans - sum(f[1] for f in old_mid) + sum(f[1] for f in new_mid)
+        notes = self._notes
+        if notes is not None and notes >= head:
+            notes += added - removed  # it lies after the edit (the edit holds none)
+        return total, spans, notes
 
 
 def footnotes_line(source: str) -> int | None:
@@ -270,7 +342,13 @@ def render_body(
     started, cpu = time.perf_counter(), time.thread_time()
     body = renderer.render(text)
     converted = renderer.rendered_last
-    words, notes_line = measure.measure(text, body.blocks)
+    words, notes_line = measure.measure(
+        text,
+        body.blocks,
+        edit=renderer.last_edit,
+        serial=renderer.serial,
+        sources=renderer.source_blocks,
+    )
     reading = i18n.reading_time(words, lang)  # in the page's language, as the export says it
     state = state_of(body, reading)
     result = BodyResult(generation, body, state, words, notes_line, converted=converted)
@@ -286,37 +364,51 @@ def render_body(
     return result
 
 
+# Runs of equal blocks are compared this many at a time (tuple slices compare at C speed,
+# and a kept block's id and markup are the very same strings, so most compare by identity).
+_RUN_CHUNK = 64
+
+
+def _equal_run(old: Sequence[Any], new: Sequence[Any], limit: int, *, from_end: bool) -> int:
+    """How many items are equal at the start (or the end) of both, up to limit."""
+    n_old, n_new = len(old), len(new)
+
+    def same(i: int, j: int) -> bool:  # items [i, j) from the start or the end
+        if from_end:
+            return old[n_old - j : n_old - i] == new[n_new - j : n_new - i]
+        return old[i:j] == new[i:j]
+
+    at = 0
+    while at < limit and same(at, min(limit, at + _RUN_CHUNK)):
+        at = min(limit, at + _RUN_CHUNK)
+    while at < limit and same(at, at + 1):
+        at += 1
+    return at
+
+
 def diff_blocks(
-    old: Sequence[tuple[str, str]], new: Sequence[Block]
-) -> tuple[list[str], str | None, list[tuple[str, bool]]]:
+    old: Sequence[tuple[str, str]],
+    new: Sequence[Block],
+    new_pairs: Sequence[tuple[str, str]] | None = None,
+) -> tuple[list[str], str | None, list[tuple[Block, bool]]]:
     """The smallest change turning the page's blocks into the new ones.
 
     Returns (ids to remove, id of the kept block the changed run follows or None
-    for the start of the body, the changed run in order as (id, needs new markup)).
-    Blocks equal at the start and the end are not mentioned at all.
+    for the start of the body, the changed run in order as (block, needs new markup)).
+    Blocks equal at the start and the end are not mentioned at all. new_pairs, when
+    given, are the new blocks as (id, html) (PageState.blocks), to compare faster.
     """
+    # Tuples on both sides: a tuple slice never equals a list slice.
+    old = tuple(old)
+    pairs = tuple(new_pairs) if new_pairs is not None else tuple((b.id, b.html) for b in new)
     n_old, n_new = len(old), len(new)
-    head = 0
-    while (
-        head < n_old
-        and head < n_new
-        and old[head][0] == new[head].id
-        and old[head][1] == new[head].html
-    ):
-        head += 1
-    tail = 0
-    while (
-        tail < n_old - head
-        and tail < n_new - head
-        and old[n_old - 1 - tail][0] == new[n_new - 1 - tail].id
-        and old[n_old - 1 - tail][1] == new[n_new - 1 - tail].html
-    ):
-        tail += 1
+    head = _equal_run(old, pairs, min(n_old, n_new), from_end=False)
+    tail = _equal_run(old, pairs, min(n_old, n_new) - head, from_end=True)
     old_mid = {bid: html for bid, html in old[head : n_old - tail]}
     new_mid = new[head : n_new - tail]
     new_ids = {b.id for b in new_mid}
     remove = [bid for bid in old_mid if bid not in new_ids]
-    run = [(b.id, old_mid.get(b.id) != b.html) for b in new_mid]
+    run = [(b, old_mid.get(b.id) != b.html) for b in new_mid]
     after = old[head - 1][0] if head else None
     return remove, after, run
 
@@ -333,11 +425,10 @@ def patch_script(
 
     With a version, the page reports it back from the next animation frame.
     """
-    remove, after, run = diff_blocks(base.blocks, body.blocks)
-    by_id = {b.id: b for b in body.blocks} if run else {}
+    remove, after, run = diff_blocks(base.blocks, body.blocks, state.blocks)
     put = [
-        [bid, render_block(by_id[bid], templates_override=templates_dir) if fresh else None]
-        for bid, fresh in run
+        [b.id, render_block(b, templates_override=templates_dir) if fresh else None]
+        for b, fresh in run
     ]
     patch: dict[str, Any] = {"remove": remove, "after": after, "put": put}
     if state.footnotes != base.footnotes:

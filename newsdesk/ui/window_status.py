@@ -1,0 +1,100 @@
+"""The main window's status bar and title: the save state, the open story's counts (words,
+characters, reading time; counted on a worker as people type) and the headline in the title."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QLabel
+
+from newsdesk.library import Article
+from newsdesk.text import WordTally, char_count, reading_time
+from newsdesk.ui.article_form import ArticleForm
+from newsdesk.ui.editor import MarkdownEditor
+from newsdesk.ui.workers import run_task
+
+STATS_INTERVAL_MS = 200  # the status bar's counts lag typing by at most about this
+
+
+class StatusBar:
+    """The status bar's words and the title (a mixin for MainWindow, which holds what is declared here)."""
+
+    article: Article | None
+    form: ArticleForm
+    editor: MarkdownEditor
+
+    def _build_status_bar(self) -> None:
+        """The preview's note on the left; the save state and the counts on the right."""
+        self.stats_label = QLabel("")
+        self.stats_label.setObjectName("stats")
+        self.save_label = QLabel("")
+        self.save_label.setObjectName("save-state")
+        self.preview_note = QLabel("")
+        self.statusBar().addWidget(self.preview_note, 1)
+        self.statusBar().addPermanentWidget(self.save_label)
+        self.statusBar().addPermanentWidget(self.stats_label)
+
+    def _count_as_typed(self) -> None:
+        """The counts follow the body as it is typed (started by MainWindow._on_body_changed)."""
+        # A throttle, not a debounce: started only when idle, so the counts follow
+        # continuous typing at least every STATS_INTERVAL_MS (counted off the GUI thread).
+        self._stats_timer = QTimer(self, singleShot=True, interval=STATS_INTERVAL_MS)
+        self._stats_timer.timeout.connect(self._update_stats)
+        self._stats_generation = 0  # only the newest count is shown
+        self._stats_running = False
+        self._stats_again = False
+        self._word_tally = WordTally()  # used by one count at a time (see _update_stats)
+
+    def _show_save_state(self, state: str) -> None:
+        text = {
+            "saved": "All changes saved",
+            "saving": "Saving…",
+            "unsaved": "Editing…",
+            "conflict": "Changed elsewhere: not saving",
+            "error": "Not saved yet (retrying)",
+        }.get(state, state)
+        self.save_label.setText(text if self.article is not None else "")
+        self.setWindowModified(state in ("unsaved", "saving", "conflict", "error"))
+
+    def _update_title(self) -> None:
+        headline = self.form.headline.text().strip() if self.article else ""
+        self.setWindowTitle(
+            f"{headline or 'Untitled'}[*] — newsdesk" if self.article else "newsdesk"
+        )
+
+    def _update_stats(self) -> None:
+        """Count the open article's words and characters on a worker; the label follows."""
+        self._stats_generation += 1
+        if self.article is None:
+            self.stats_label.setText("")
+            return
+        if self._stats_running:
+            self._stats_again = True  # one count at a time; the newest text is counted next
+            return
+        self._stats_running = True
+        text, generation = self.editor.toPlainText(), self._stats_generation
+
+        tally = self._word_tally
+
+        def count() -> tuple[int, int]:
+            # Only the paragraphs that changed since the last count are counted again.
+            return tally.count(text), char_count(text)
+
+        run_task(
+            count,
+            on_done=lambda counts: self._show_stats(generation, counts),
+            on_error=lambda _exc: self._show_stats(generation, None),
+        )
+
+    def _show_stats(self, generation: int, counts: tuple[int, int] | None) -> None:
+        self._stats_running = False
+        if self._stats_again:
+            self._stats_again = False
+            self._update_stats()  # the text changed while counting: that count is stale
+            return
+        if counts is None or generation != self._stats_generation or self.article is None:
+            return
+        words, chars = counts
+        self.stats_label.setText(
+            f"{words:,} word{'s' if words != 1 else ''} · "
+            f"{chars:,} character{'s' if chars != 1 else ''} · {reading_time(words)}"
+        )
