@@ -15,6 +15,12 @@ the editor's cursor there (so the preview scrolls to show it), at a reporter's
 pace: a short random pause after each frame. Budget (DESIGN.md): median under
 16 ms at 1,500 and 20,000 words; issue 17 adds p95 under 33 ms at 20,000.
 
+The floor is measured first in the same window: a story of one short paragraph,
+where our own work per key is next to nothing, so what remains is QtWebEngine's
+(a 60 Hz frame clock on the offscreen platform, the compositor frame handed to
+Qt's QQuickWidget and painted); each size prints its median over that floor.
+benchmarks/trace_preview.py splits the time into its hops.
+
 Run: `python benchmarks/bench_preview.py [--strokes 80] [--sizes 1500 20000 100000]`.
 """
 

@@ -229,7 +229,8 @@ class _Incremental(_Export):
 
             for (aid,) in conn.execute(
                 text(
-                    "SELECT id FROM articles WHERE status = 'published' AND embargo_until IS NOT NULL"
+                    # (+status: the embargo index, not the status one, which holds most stories)
+                    "SELECT id FROM articles WHERE +status = 'published' AND embargo_until IS NOT NULL"
                     " AND embargo_until > :since AND embargo_until <= :now"
                 ),
                 {

@@ -79,7 +79,10 @@ class Record:
     """Every record carries a UUID and its times, so libraries can sync field by field later."""
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)
+    # The uid, made here and unique, is also what lets many new records go in one
+    # INSERT … RETURNING on SQLite (its "insert sentinel": each row's id is matched
+    # to its record by it); without one SQLAlchemy inserts them one at a time there.
+    uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid, insert_sentinel=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
@@ -114,6 +117,13 @@ class Article(Record, Base):
         # it partial on PostgreSQL too; naming postgresql_where here would load the
         # PostgreSQL dialect at every start of a SQLite library (0.2 s of a CLI run).
         Index("ix_articles_deleted_at", "deleted_at", sqlite_where=text("deleted_at IS NOT NULL")),
+        # The few embargoed stories, so "whose embargo ended since the last export" reads
+        # only them (partial on PostgreSQL too, by migration 0020).
+        Index(
+            "ix_articles_embargo_until",
+            "embargo_until",
+            sqlite_where=text("embargo_until IS NOT NULL"),
+        ),
     )
     headline: Mapped[str] = mapped_column(String(500), default="")
     dek: Mapped[str] = mapped_column(Text, default="")

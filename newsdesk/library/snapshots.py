@@ -207,7 +207,23 @@ def image_shas_of_uids(library, uids: Iterable[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     with library.engine.connect() as conn:
         for chunk in _chunks(sorted(set(uids))):
-            out.update(conn.execute(select(Image.uid, Image.sha256).where(Image.uid.in_(chunk))))
+            rows = conn.execute(select(Image.uid, Image.sha256).where(Image.uid.in_(chunk)))
+            out.update(rows.all())  # a list: a result has keys(), so update took it for a mapping
+    return out
+
+
+def figure_shas_of_articles(library, uids: Iterable[str]) -> set[str]:
+    """The SHA-256s of the pictures these articles' figures show (one query per chunk)."""
+    out: set[str] = set()
+    with library.engine.connect() as conn:
+        for chunk in _chunks(sorted(set(uids))):
+            stmt = (
+                select(Image.sha256)
+                .join(Figure, Figure.image_id == Image.id)
+                .join(Article, Article.id == Figure.article_id)
+                .where(Article.uid.in_(chunk))
+            )
+            out.update(conn.execute(stmt).scalars())
     return out
 
 

@@ -8,6 +8,13 @@ already on the server merges to itself), so nothing arrives twice and
 nothing is lost. Records are matched by uid (images by SHA-256); every
 write carries the version it read, so two laptops syncing at once never
 overwrite each other — the later one reads again and merges.
+
+Sync never holds the laptop's one writer (the window's, ui/ops.py) for long:
+what it reads from the shared library, and the pictures it copies, it reads
+and copies beside it; only each batch's short turn — read the laptop's copy,
+merge, write both sides — runs on the writer (`writer=`), so a save made
+during a long pull waits for one batch at most, and no save can slip in
+between reading the laptop's copy of a story and writing it back.
 """
 
 from __future__ import annotations
@@ -17,11 +24,13 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import column, exists, func, select, table
 from sqlalchemy.exc import SQLAlchemyError
 
 from newsdesk.library import Library, LibraryError
+from newsdesk.library.database import SCHEMA_HEAD
 from newsdesk.library.models import ChangeLogRow
 from newsdesk.library.record_snapshots import KINDS, read_records, write_records
 from newsdesk.library.snapshots import (
@@ -29,6 +38,7 @@ from newsdesk.library.snapshots import (
     VersionMoved,
     all_article_uids,
     all_image_shas,
+    figure_shas_of_articles,
     image_shas_of_uids,
     read_articles,
     read_images,
@@ -37,7 +47,7 @@ from newsdesk.library.snapshots import (
 from newsdesk.sync import state
 from newsdesk.sync.media import PictureProblem, pull_picture, push_picture
 from newsdesk.sync.merge import merge_records
-from newsdesk.sync.server import SyncError, Unreachable, normalise, open_server
+from newsdesk.sync.server import SyncError, Unreachable, normalise, open_server, schema_sentence
 
 LOCAL_SYNC_ORIGIN = "sync"  # what sync writes on the laptop; never sent back
 BATCH = 200
@@ -73,8 +83,16 @@ def sync(
     *,
     batch: int = BATCH,
     progress: Callable[[int, int], None] | None = None,
+    writer: Writer | None = None,
+    held: HeldServer | None = None,
 ) -> SyncReport:
-    """Sync the laptop library with its shared library (linking it first when url is given)."""
+    """Sync the laptop library with its shared library (linking it first when url is given).
+
+    `writer(fn)` runs fn() where the laptop may be written (the window's one
+    writer) and returns its result; without it sync writes where it runs.
+    `held` keeps the shared library open from one sync to the next (the
+    window's background sync): no new connection for each.
+    """
     known = state.read_state(laptop)
     remembered = known.get(state.SERVER)
     target = normalise(url) if url else remembered
@@ -87,22 +105,68 @@ def sync(
             f"This library already syncs with {remembered}; it cannot switch to another "
             "shared library."
         )
-    server = open_server(target, laptop.root)
-    # Sync's writes on the laptop are marked as sync's (never sent back as news)
-    # only while it runs: an open window keeps writing on this Library afterwards.
-    own_origin = laptop.tracker.origin
+    server = held.open(target, laptop.root) if held else open_server(target, laptop.root)
     try:
-        return _Run(laptop, server, target, known, batch, progress).run()
+        return _Run(laptop, server, target, known, batch, progress, writer).run()
     except (SyncError, PictureProblem):
         raise
     except (LibraryError, SQLAlchemyError, OSError) as exc:
+        if held:
+            held.close()  # a connection that failed is not kept for the next sync
         raise Unreachable(
             f"Sync stopped before it finished ({_reason(exc)}); everything synced so far is "
             "kept and nothing was lost. Run `newsdesk sync` again."
         ) from None
     finally:
-        laptop.tracker.origin = own_origin
-        server.close()
+        if not held:
+            server.close()
+
+
+class HeldServer:
+    """The shared library kept open between syncs, so each sync does not connect anew.
+
+    Used by one sync at a time (the window runs one at a time); the schema is
+    still checked by every sync, in the same query that asks for news.
+    """
+
+    def __init__(self) -> None:
+        self._target: str | None = None
+        self._server: Library | None = None
+
+    def open(self, target: str, laptop_root) -> Library:
+        if self._server is None or self._target != target:
+            self.close()
+            self._server = open_server(target, laptop_root)
+            self._target = target
+        return self._server
+
+    def close(self) -> None:
+        server, self._server, self._target = self._server, None, None
+        if server is not None:
+            server.close()
+
+
+_ALEMBIC = table("alembic_version", column("version_num"))
+
+
+def _news(lib, after: int, skip_origin: str, *, schema: bool = False) -> tuple[int, bool]:
+    """(the newest change id, whether anyone but skip_origin changed anything after `after`).
+
+    One query, so a sync with nothing to do costs one round trip per side
+    here; with schema, the same query checks the library's schema is this
+    newsdesk's (a shared library kept open may have been upgraded since).
+    """
+    log = ChangeLogRow.__table__
+    newest = select(func.coalesce(func.max(log.c.id), 0)).scalar_subquery()
+    news = exists().where(log.c.id > after, log.c.origin != skip_origin)
+    asked = [newest, news]
+    if schema:
+        asked.append(select(_ALEMBIC.c.version_num).limit(1).scalar_subquery())
+    with lib.engine.connect() as conn:
+        row = conn.execute(select(*asked)).one()
+    if schema and row[2] != SCHEMA_HEAD:
+        raise SyncError(schema_sentence(row[2]))
+    return int(row[0]), bool(row[1])
 
 
 def _reason(exc: BaseException) -> str:
@@ -111,9 +175,14 @@ def _reason(exc: BaseException) -> str:
     return (text[0] if text else "the shared library stopped answering").rstrip(".")
 
 
+Writer = Callable[[Callable[[], Any]], Any]
+
+
 class _Run:
-    def __init__(self, laptop, server, target, known, batch, progress) -> None:
+    def __init__(self, laptop, server, target, known, batch, progress, writer) -> None:
         self.laptop, self.server, self.target = laptop, server, target
+        self.writer = writer
+        self.root = laptop.root
         self.known = known
         self.batch = max(1, batch)
         self.progress = progress
@@ -121,10 +190,30 @@ class _Run:
         # Writes made by sync are marked, so neither side sends them back as news.
         # (36 characters at most: the change log's origin column, enforced by PostgreSQL.)
         self.server_origin = "sync-" + self.laptop_id.replace("-", "")[:31]
-        laptop.tracker.origin = LOCAL_SYNC_ORIGIN
         server.tracker.origin = self.server_origin
         self.report = SyncReport(server=target)
         self.refused: set[str] = set()
+
+    def _local(self, fn: Callable[[], Any]) -> Any:
+        """fn() on the laptop's writer, its writes marked as sync's (never sent back as news).
+
+        Marked only meanwhile: the window's own saves, made on the same writer
+        between two batches, must go out with the next sync.
+        """
+
+        def turn() -> Any:
+            if self.laptop.root != self.root:  # the window switched libraries meanwhile
+                raise SyncError(
+                    "The window opened another library; sync stopped. Nothing was lost."
+                )
+            own = self.laptop.tracker.origin
+            self.laptop.tracker.origin = LOCAL_SYNC_ORIGIN
+            try:
+                return fn()
+            finally:
+                self.laptop.tracker.origin = own
+
+        return turn() if self.writer is None else self.writer(turn)
 
     # ---- what changed -------------------------------------------------------
     def _changed(
@@ -155,29 +244,34 @@ class _Run:
         if self.known.get(state.SERVER) != self.target:
             # Linked before anything moves, so a first sync that stops half way
             # is resumed by a plain `newsdesk sync`.
-            with self.laptop._session() as s, s.begin():
-                state.put_state(s, {state.SERVER: self.target, state.LAPTOP_ID: self.laptop_id})
-        local_upto = self.laptop.last_change_id()
-        server_upto = self.server.last_change_id()
+            self._local(
+                lambda: self._put_state(
+                    {state.SERVER: self.target, state.LAPTOP_ID: self.laptop_id}
+                )
+            )
         first = state.PULLED not in self.known
+        pushed = 0 if first else int(self.known.get(state.PUSHED, 0))
+        pulled = 0 if first else int(self.known[state.PULLED])
+        local_upto, local_news = _news(self.laptop, pushed, LOCAL_SYNC_ORIGIN)
+        server_upto, server_news = _news(self.server, pulled, self.server_origin, schema=True)
+        resolved = json.loads(self.known.get(state.DIRTY, "[]"))
+        if not (first or local_news or server_news or resolved or state.RECORDS not in self.known):
+            # Nothing to do (the usual background sync): only the cursors and the time move.
+            self._finish(local_upto, server_upto)
+            return self.report
         if first:
             articles = all_article_uids(self.laptop) | all_article_uids(self.server)
             shas = all_image_shas(self.laptop) | all_image_shas(self.server)
             kinds = set(KINDS)
         else:
-            la, li, lk = self._changed(
-                self.laptop, int(self.known.get(state.PUSHED, 0)), local_upto, LOCAL_SYNC_ORIGIN
-            )
-            sa, si, sk = self._changed(
-                self.server, int(self.known[state.PULLED]), server_upto, self.server_origin
-            )
+            la, li, lk = self._changed(self.laptop, pushed, local_upto, LOCAL_SYNC_ORIGIN)
+            sa, si, sk = self._changed(self.server, pulled, server_upto, self.server_origin)
             articles = la | sa
             shas = set(image_shas_of_uids(self.laptop, li).values())
             shas |= set(image_shas_of_uids(self.server, si).values())
             kinds = lk | sk
         if state.RECORDS not in self.known:
             kinds = set(KINDS)  # a laptop linked before authors, templates and codes travelled
-        resolved = json.loads(self.known.get(state.DIRTY, "[]"))
         for key in resolved:
             prefix, _sep, rest = key.partition(":")
             if prefix == "image" and rest:
@@ -195,26 +289,37 @@ class _Run:
             self._sync_articles(ordered[start : start + self.batch])
             if self.progress:
                 self.progress(min(start + self.batch, len(ordered)), len(ordered))
-        with self.laptop._session() as s, s.begin():
-            state.put_state(
-                s,
-                {
-                    state.SERVER: self.target,
-                    state.LAPTOP_ID: self.laptop_id,
-                    state.PUSHED: local_upto,
-                    state.PULLED: server_upto,
-                    # Stories whose publishing the server refused go again next time.
-                    state.DIRTY: json.dumps(sorted(self.refused)),
-                    state.RECORDS: "1",
-                    # For people only ("Synced at 10:42"): this laptop's clock decides nothing.
-                    state.SYNCED_AT: datetime.now(UTC).isoformat(timespec="seconds"),
-                },
-            )
-        self.report.open_conflicts = len(state.open_conflicts(self.laptop))
+        self._finish(local_upto, server_upto)
         return self.report
+
+    def _finish(self, local_upto: int, server_upto: int) -> None:
+        """Move the cursors past what was merged (only the values that changed), count conflicts."""
+        values = {
+            state.SERVER: self.target,
+            state.LAPTOP_ID: self.laptop_id,
+            state.PUSHED: local_upto,
+            state.PULLED: server_upto,
+            # Stories whose publishing the server refused go again next time.
+            state.DIRTY: json.dumps(sorted(self.refused)),
+            state.RECORDS: "1",
+            # For people only ("Synced at 10:42"): this laptop's clock decides nothing.
+            state.SYNCED_AT: datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        values = {k: v for k, v in values.items() if self.known.get(k) != str(v)}
+        self.report.open_conflicts = self._local(lambda: self._put_state(values))
+
+    def _put_state(self, values: dict[str, Any]) -> int:
+        """Store sync state values in one transaction; the number of open conflicts."""
+        with self.laptop._session() as s, s.begin():
+            state.put_state(s, values)
+            return state.count_conflicts(s)
 
     # ---- authors, templates, codes -------------------------------------------
     def _sync_records(self, kind: str) -> None:
+        theirs = read_records(self.server, kind)  # beside the writer: the network read
+        self._local(lambda: self._records_once(kind, theirs))
+
+    def _records_once(self, kind: str, theirs: dict[str, Snapshot]) -> None:
         """Merge every record of one small kind (they are few); deletions by their bases.
 
         Without tombstones of their own, a record missing on one side that
@@ -223,7 +328,6 @@ class _Run:
         record comes back, so no one's words are lost.
         """
         mine = read_records(self.laptop, kind)
-        theirs = read_records(self.server, kind)
         bases = state.read_all_bases(self.laptop, kind)
         prefix = f"{kind}:"
         held = state.held_fields(
@@ -282,59 +386,74 @@ class _Run:
     def _sync_images(self, shas: list[str]) -> None:
         for start in range(0, len(shas), self.batch):
             chunk = shas[start : start + self.batch]
-            for _attempt in range(RETRIES):
-                mine = read_images(self.laptop, chunk)
-                theirs = read_images(self.server, chunk)
-                bases = state.read_bases(self.laptop, "image", chunk)
-                conflicts = state.open_conflicts(self.laptop, [f"image:{s}" for s in chunk])
-                held = state.held_fields(conflicts)
-                to_server: dict[str, Snapshot] = {}
-                to_laptop: dict[str, Snapshot] = {}
-                new_bases: dict[str, Snapshot] = {}
-                clashes = {}
-                for sha in chunk:
-                    m, t = mine.get(sha), theirs.get(sha)
-                    if m is None and t is None:
-                        continue
-                    merged = merge_records(
-                        bases.get(sha), m, t, held.get(f"image:{sha}", frozenset())
-                    )
-                    try:
-                        if t is None or merged.server != t:
-                            if t is None:
-                                push_picture(self.laptop, self.server, sha, m["ext"])
-                            to_server[sha] = merged.server
-                        if m is None or merged.local != m:
-                            if m is None:
-                                pull_picture(self.laptop, self.server, sha, t["ext"])
-                            to_laptop[sha] = merged.local
-                    except PictureProblem as exc:
-                        self.report.problems.append(str(exc))
-                        to_server.pop(sha, None)
-                        continue
-                    new_bases[sha] = merged.base
-                    clashes[sha] = (merged.clashes, t)
+            # Beside the writer: the records' network read and the pictures' bytes.
+            theirs = read_images(self.server, chunk)
+            self._copy_pictures(read_images(self.laptop, chunk).keys() - theirs.keys(), True)
+            self._copy_pictures(theirs.keys() - read_images(self.laptop, chunk).keys(), False)
+            self._local(lambda chunk=chunk, theirs=theirs: self._images_once(chunk, theirs))
+
+    def _images_once(self, chunk: list[str], theirs: dict[str, Snapshot]) -> None:
+        """On the writer: merge one chunk of picture records, write the server, then the laptop."""
+        mine = read_images(self.laptop, chunk)
+        bases = state.read_bases(self.laptop, "image", chunk)
+        held = state.held_fields(state.open_conflicts(self.laptop, [f"image:{s}" for s in chunk]))
+        to_server: dict[str, Snapshot] = {}
+        to_laptop: dict[str, Snapshot] = {}
+        new_bases: dict[str, Snapshot] = {}
+        clashes = {}
+        for sha in chunk:
+            m, t = mine.get(sha), theirs.get(sha)
+            if m is None and t is None:
+                continue
+            merged = merge_records(bases.get(sha), m, t, held.get(f"image:{sha}", frozenset()))
+            try:
+                if t is None or merged.server != t:
+                    if t is None:  # copied beside the writer already, unless it failed there
+                        push_picture(self.laptop, self.server, sha, m["ext"])
+                    to_server[sha] = merged.server
+                if m is None or merged.local != m:
+                    if m is None:
+                        pull_picture(self.laptop, self.server, sha, t["ext"])
+                    to_laptop[sha] = merged.local
+            except PictureProblem as exc:
+                self.report.problems.append(str(exc))
+                to_server.pop(sha, None)
+                continue
+            new_bases[sha] = merged.base
+            clashes[sha] = (merged.clashes, t)
+        if to_server:
+            write_articles(self.server, [], images=to_server)
+
+        def bookkeeping(s, _written) -> None:
+            state.put_bases(s, "image", new_bases)
+            for sha, (found, t) in clashes.items():
+                key = f"image:{sha}"
+                state.record_conflicts(s, key, found, t, held.get(key, frozenset()))
+                self.report.new_conflicts += len(found)
+
+        write_articles(self.laptop, [], images=to_laptop, also=bookkeeping)
+
+    def _copy_pictures(self, shas: Iterable[str], to_server: bool) -> None:
+        """Beside the writer: copy the bytes of pictures one side lacks (records follow on the writer).
+
+        A picture that cannot be copied here is tried again on the writer, which says why.
+        """
+        shas = set(shas)
+        if not shas:
+            return
+        source, dest = (self.laptop, self.server) if to_server else (self.server, self.laptop)
+        for sha, snap in read_images(source, shas - read_images(dest, shas).keys()).items():
+            try:
                 if to_server:
-                    write_articles(self.server, [], images=to_server)
-
-                def bookkeeping(s, _written, new_bases=new_bases, clashes=clashes, held=held):
-                    state.put_bases(s, "image", new_bases)
-                    for sha, (found, t) in clashes.items():
-                        key = f"image:{sha}"
-                        state.record_conflicts(s, key, found, t, held.get(key, frozenset()))
-                        self.report.new_conflicts += len(found)
-
-                write_articles(self.laptop, [], images=to_laptop, also=bookkeeping)
-                break
+                    push_picture(self.laptop, self.server, sha, snap["ext"])
+                else:
+                    pull_picture(self.laptop, self.server, sha, snap["ext"])
+            except PictureProblem:
+                continue
 
     def _ensure_pictures(self, snaps: Iterable[Snapshot], on_server: bool) -> dict[str, Snapshot]:
         """Pictures the written stories name that the other side lacks, copied over first."""
-        needed = {
-            snap[k]
-            for snap in snaps
-            for k in snap
-            if k.startswith("figure:") and k.endswith(":image")
-        }
+        needed = _figure_shas(snaps)
         if not needed:
             return {}
         source, dest = (self.laptop, self.server) if on_server else (self.server, self.laptop)
@@ -351,7 +470,12 @@ class _Run:
     def _sync_articles(self, uids: list[str]) -> None:
         for _attempt in range(RETRIES):
             try:
-                self._articles_once(uids)
+                # Beside the writer: the server's copies (the network read) and the
+                # bytes of the pictures either side's stories name and the other lacks.
+                theirs = read_articles(self.server, uids)
+                self._copy_pictures(_figure_shas(s for _v, s in theirs.values()), False)
+                self._copy_pictures(figure_shas_of_articles(self.laptop, uids), True)
+                self._local(lambda theirs=theirs: self._articles_once(uids, theirs))
                 return
             except VersionMoved:
                 continue  # someone saved meanwhile: read both sides again and merge again
@@ -359,9 +483,13 @@ class _Run:
             f"{len(uids)} stories kept changing while they were synced; sync again to finish them."
         )
 
-    def _articles_once(self, uids: list[str]) -> None:
+    def _articles_once(self, uids: list[str], theirs: dict[str, tuple[int, Snapshot]]) -> None:
+        """On the writer: read the laptop's copies, merge, write the server, then the laptop.
+
+        The server's copies were read beside the writer; if one changed since,
+        the server refuses the write (VersionMoved) and the batch is read again.
+        """
         mine = read_articles(self.laptop, uids)
-        theirs = read_articles(self.server, uids)
         bases = state.read_bases(self.laptop, "article", uids)
         held = state.held_fields(state.open_conflicts(self.laptop, uids))
         merges = {}
@@ -462,6 +590,13 @@ _UNPUBLISHED = {"status": "ready", "published_at": None}
 def _is_refusal(exc: BaseException) -> bool:
     """Whether the shared library's server refused a write to this login's role."""
     return getattr(exc.__cause__, "sqlstate", None) == "42501"
+
+
+def _figure_shas(snaps: Iterable[Snapshot]) -> set[str]:
+    """The pictures these story snapshots' figures show, by SHA-256."""
+    return {
+        snap[k] for snap in snaps for k in snap if k.startswith("figure:") and k.endswith(":image")
+    }
 
 
 def _differs(a: Snapshot, b: Snapshot) -> bool:

@@ -75,7 +75,7 @@ def open_server(target: str, laptop_root: Path) -> Library:
             )
         revision = _folder_revision(db_path)
         if revision != database.SCHEMA_HEAD:
-            raise SyncError(_schema_sentence(revision))
+            raise SyncError(schema_sentence(revision))
     try:
         lib = Library.open(target, create=False)
     except ServerUnreachable as exc:
@@ -89,7 +89,7 @@ def open_server(target: str, laptop_root: Path) -> Library:
     return lib
 
 
-def _schema_sentence(revision: str | None) -> str:
+def schema_sentence(revision: str | None) -> str:
     from newsdesk.library.database import alembic_config
 
     known = set()

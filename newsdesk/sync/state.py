@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -31,8 +31,17 @@ def read_state(library) -> dict[str, str]:
 
 
 def put_state(s: Session, values: dict[str, Any]) -> None:
-    for key, value in values.items():
-        s.merge(SyncState(key=key, value=str(value)))
+    """Store these values, replacing older ones: one statement, however many keys."""
+    if not values:
+        return
+    stmt = _upsert(s, SyncState)
+    stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={"value": stmt.excluded.value})
+    s.connection().execute(stmt, [{"key": k, "value": str(v)} for k, v in values.items()])
+
+
+def _upsert(s: Session, model):
+    dialect = s.get_bind().dialect.name
+    return (postgresql_insert if dialect == "postgresql" else sqlite_insert)(model)
 
 
 def read_bases(library, kind: str, keys: Iterable[str]) -> dict[str, Snapshot]:
@@ -73,8 +82,7 @@ def put_bases(s: Session, kind: str, bases: dict[str, Snapshot]) -> None:
         {"kind": kind, "key": key, "data": json.dumps(snap, sort_keys=True)}
         for key, snap in bases.items()
     ]
-    dialect = s.get_bind().dialect.name
-    stmt = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(SyncBase)
+    stmt = _upsert(s, SyncBase)
     stmt = stmt.on_conflict_do_update(
         index_elements=["kind", "key"], set_={"data": stmt.excluded.data}
     )
@@ -87,6 +95,10 @@ def open_conflicts(library, keys: Iterable[str] | None = None) -> list[SyncConfl
         if keys is not None:
             stmt = stmt.where(SyncConflict.article_uid.in_(sorted(set(keys))))
         return list(s.scalars(stmt))
+
+
+def count_conflicts(s: Session) -> int:
+    return s.scalar(select(func.count()).select_from(SyncConflict))
 
 
 def held_fields(conflicts: Iterable[SyncConflict]) -> dict[str, frozenset[str]]:

@@ -1,8 +1,10 @@
 """The window's side of sync: the status bar's sync state, background sync, Sync Now, conflicts.
 
-Sync runs as an operation on the window's one writer (ops.py), never on the
-GUI thread; whether the server answers is asked first on a worker, so an
-unreachable server costs the writer nothing and shows as "Offline", quietly.
+Sync runs on a worker, never on the GUI thread, and hands the window's one
+writer (ops.py) only its short turns — each batch's merge and local write —
+so a save made during a long pull waits for one batch, not the whole sync.
+Whether the server answers is asked first, so an unreachable server costs
+the writer nothing and shows as "Offline", quietly.
 Pulled changes arrive through `sig_library_changed` like any other change
 from elsewhere; the open article takes them in place when they do not touch
 what the user is typing (see `SyncActions.merge_into_editor`).
@@ -20,8 +22,8 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QWidget
 from newsdesk.library import Article
 from newsdesk.library.changes import Changes
 from newsdesk.sync import SignInRefused, SyncError, SyncReport, Unreachable, linked_server, sync
+from newsdesk.sync.engine import HeldServer
 from newsdesk.sync.merge import merge_records
-from newsdesk.sync.server import open_server
 from newsdesk.sync.status import SyncStatus, sync_status
 from newsdesk.ui import link_dialog
 from newsdesk.ui.link_dialog import LinkDialog
@@ -58,15 +60,6 @@ def can_sync(library) -> bool:
     )
 
 
-def probe(library) -> str | None:
-    """On a worker: the linked shared library's address once it answers; None when not linked."""
-    target = linked_server(library)
-    if not target:
-        return None
-    open_server(target, library.root).close()  # raises Unreachable when it does not answer
-    return target
-
-
 class SyncController(QObject):
     """Runs sync in the background and keeps the status bar's sync state up to date."""
 
@@ -92,6 +85,8 @@ class SyncController(QObject):
         self.finished_at = float("-inf")  # time.monotonic() when the last sync ended
         self._again = False
         self._manual = False
+        self._stopped = False  # the window is closing: a running sync takes no more turns
+        self._held = HeldServer()  # the shared library stays open between background syncs
         self.label = QLabel("")
         self.label.setObjectName("sync-state")
         self.label.setAccessibleName("Sync state")
@@ -118,6 +113,9 @@ class SyncController(QObject):
         self.refresh_status(first=True)
 
     def stop(self) -> None:
+        self._stopped = True
+        if not self.running:
+            self._held.close()
         for timer in (self.every, self.after_save, self._status_timer):
             timer.stop()
 
@@ -182,22 +180,37 @@ class SyncController(QObject):
         self.after_save.stop()
         self._show(self.status)
         library = self.library
-        run_task(lambda: probe(library), on_done=self._reachable, on_error=self._failed)
 
-    def _reachable(self, target: str | None) -> None:
-        if target is None:
-            self.running = False
-            if self._manual:
-                self.sig_message.emit(
-                    "This library is not linked to a shared library yet; run "
-                    "`newsdesk sync URL` once to link it."
-                )
-            self._show(self.status)
+        def linked_then_sync() -> SyncReport | None:
+            # An unreachable server costs the writer nothing: sync asks it beside the writer.
+            if not linked_server(library):
+                return None
+            return sync(library, writer=self._on_writer, held=self._held)
+
+        run_task(linked_then_sync, on_done=self._done, on_error=self._failed)
+
+    def _not_linked(self) -> None:
+        self.running = False
+        if self._manual:
+            self.sig_message.emit(
+                "This library is not linked to a shared library yet; run "
+                "`newsdesk sync URL` once to link it."
+            )
+        self._show(self.status)
+
+    def _on_writer(self, turn):
+        """On the sync's worker: run one of its turns on the window's writer, and wait for it.
+
+        initiator None: the views take what sync wrote as changes arriving from elsewhere.
+        """
+        if self._stopped:
+            raise SyncError("The window closed while it synced; sync again to finish.")
+        return self.ops.call(lambda _library: turn())
+
+    def _done(self, report: SyncReport | None) -> None:
+        if report is None:
+            self._not_linked()
             return
-        # initiator None: the views take what sync wrote as changes arriving from elsewhere.
-        self.ops.run_op(lambda lib: sync(lib), on_success=self._done, on_failure=self._failed)
-
-    def _done(self, report: SyncReport) -> None:
         self.running = False
         self.offline = self.failed = self.refused = False
         problem, self.problem = self.problem, " ".join(report.problems)
@@ -230,6 +243,8 @@ class SyncController(QObject):
         self._finish()
 
     def _finish(self) -> None:
+        if self._stopped:
+            self._held.close()
         self.finished_at = time.monotonic()
         self.refresh_status()
         if self._again:

@@ -46,9 +46,10 @@ def test_a_batch_of_new_stories_costs_a_few_statements_not_a_dozen_each(source, 
     snaps = _snapshots(source)
     statements = _count_statements(target)
     write_articles(target, [(uid, snap, None) for uid, snap in snaps])
-    # One by one it was about 14 a story; SQLite still inserts each story on
-    # its own (no multi-row RETURNING there), PostgreSQL in one statement.
-    assert len(statements) < 2 * 60, len(statements)
+    # One by one it was about 14 a story; now both engines insert the stories
+    # with one multi-row INSERT … RETURNING (SQLite matches ids by uid).
+    assert len(statements) < 40, len(statements)
+    assert sum(s.startswith("INSERT INTO articles") for s in statements) == 1
     assert target.count_articles() == 60
     story = target.get_article("story-7")
     assert [link.tag.name for link in story.tag_links] == ["council", "ward 0"]

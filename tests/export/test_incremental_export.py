@@ -385,3 +385,16 @@ def test_a_site_exported_before_listing_membership_was_kept_is_updated_increment
     assert site.publish().mode == "incremental"
     library.update_article(s[5].id, headline="Harbour story number 5, corrected")
     assert site.publish().mode == "incremental"
+
+
+def test_a_story_whose_two_tags_share_a_folder_is_listed_once_on_that_tag_page(desk, tmp_path):
+    library, s = desk
+    library.update_article(s[2].id, tags=["Harbour", "Harbour!"])  # both are tag/harbour/
+    site = Site(library, tmp_path)
+    site.publish()
+    page = (site.out / "tag" / "harbour" / "index.html").read_text("utf-8")
+    assert page.count(f'{s[2].slug}/index.html"') == 1
+    library.update_article(s[2].id, headline="Harbour story number 2, corrected")
+    assert site.publish().mode == "incremental"
+    page = (site.out / "tag" / "harbour" / "index.html").read_text("utf-8")
+    assert page.count(f'{s[2].slug}/index.html"') == 1
