@@ -13,6 +13,7 @@ from typing import Any
 
 from newsdesk.concurrency import process_pool_context
 from newsdesk.export.assets import ExportAssets, SiteImage
+from newsdesk.export.page_input import article_input, picture, publication_input
 from newsdesk.library.models import Article, Image, Publication
 from newsdesk.render.markdown import BlockRenderer
 from newsdesk.render.page import (
@@ -42,6 +43,11 @@ class RenderContext:
     publisher_logo: PublisherLogo | None = None
     sections: list[str] | None = None  # every section's name, for the navigation
 
+    def __post_init__(self) -> None:
+        # The renderer takes plain data: records become page inputs once, here.
+        self.publication = publication_input(self.publication)  # type: ignore[assignment]
+        self.extra_images = {k: picture(v) for k, v in self.extra_images.items()}  # type: ignore[misc]
+
 
 def render_article(context: RenderContext, article: Article) -> str:
     """One article page, exactly as the preview builds it but with the site's assets."""
@@ -49,8 +55,8 @@ def render_article(context: RenderContext, article: Article) -> str:
         context.library_root, images=context.images, pages=context.pages, root="../../"
     )
     view = build_page(
-        article,
-        context.publication,
+        article_input(article),
+        context.publication,  # type: ignore[arg-type]  # a PublicationInput since __post_init__
         assets,
         templates_override=context.templates_override,
         images_by_uid=context.extra_images,
@@ -70,16 +76,22 @@ def feed_content(
     default_lang: str,
 ) -> str:
     """The story as a feed reader shows it: its hero figure, then its body, as safe HTML."""
+    article = article_input(article)  # type: ignore[assignment]
+    extra_images = {k: picture(v) for k, v in extra_images.items()}  # type: ignore[misc]
     lang = article.language or default_lang or "en"
     env = environment(templates_override, lang)
     renderer = BlockRenderer()
     renderer.resolve_image = make_image_resolver(
-        article, assets, env, images_by_uid=extra_images, lang=lang
+        article,  # type: ignore[arg-type]
+        assets,
+        env,
+        images_by_uid=extra_images,  # type: ignore[arg-type]
+        lang=lang,
     )
     parts = []
     hero = article.hero
     if hero is not None:
-        view = figure_view(hero, hero.image, assets, role="hero", lang=lang)
+        view = figure_view(hero, hero.image, assets, role="hero", lang=lang)  # type: ignore[arg-type]
         parts.append(env.get_template("figure.html").render(figure=view))
     parts.append(renderer.render(article.body).html)
     return "\n".join(parts)
@@ -143,6 +155,9 @@ def render_pages(
     died (a crash takes the whole pool with it) is rendered again one story
     at a time, so only the story that kills a worker is left out.
     """
+    # Page inputs, not records: plain data is what the renderer takes, and it
+    # travels to the worker processes lighter than the records would.
+    articles = [article_input(a) for a in articles]  # type: ignore[misc]
     n = max(1, min(workers or os.cpu_count() or 1, -(-len(articles) // CHUNK)))
     if n == 1:
         for a in articles:

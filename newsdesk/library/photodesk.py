@@ -17,14 +17,13 @@ from newsdesk.library.errors import NotFound
 from newsdesk.library.image_query import image_conditions, parse_query
 from newsdesk.library.image_templates import TemplateError, applied_values, check_template
 from newsdesk.library.models import CodeReplacement, Image, ImageTemplate, utcnow
+from newsdesk.library.pictures import IMAGE_FIELDS
 
 CHUNK = 500  # ids per IN (...): SQLite caps the number of parameters
 ImageValues = dict[int, dict[str, str]]
 
 
 def _image_fields() -> frozenset[str]:
-    from newsdesk.library.library import IMAGE_FIELDS  # the facade's list; imported late (cycle)
-
     return frozenset(IMAGE_FIELDS)
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import PurePath
 
+from newsdesk.export.page_input import article_input, picture, publication_input
 from newsdesk.library.models import Article, Image, utcnow
 from newsdesk.preflight import preflight
 from newsdesk.publish.wp_api import NotFoundOnSite, WordPressAPI, WordPressError
@@ -193,11 +194,11 @@ def make_plan(library, article: Article, *, status: str | None = None, now=None)
     extra = _body_images(library, article)
     templates = library.templates_dir if library.templates_dir.is_dir() else None
     view = build_page(
-        article,
-        library.publication(),
+        article_input(article),
+        publication_input(library.publication()),
         _PlaceholderAssets(library.root),
         templates_override=templates,
-        images_by_uid=extra,
+        images_by_uid={uid: picture(image) for uid, image in extra.items()},
     )
     pictures: dict[str, _Picture] = {}
     hero = article.hero

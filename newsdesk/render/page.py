@@ -1,27 +1,44 @@
-"""The article page: view models built from the library and rendered through the page templates.
+"""The article page: view models built from plain page data and rendered through the page templates.
 
 Preview and export both call `build_page` and `render_page`; they differ only
-in the `Assets` that say where images, styles and other pages are found.
+in the `Assets` that say where images, styles and other pages are found. The
+page's input is plain data (`render/page_input.py`), built from the library by
+`export/page_input.py`: nothing here reads the database.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from functools import lru_cache
+from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote, urljoin
+from urllib.parse import urljoin
 
 import jinja2
-import markupsafe
 
-from newsdesk.bylines import is_organisation, split_byline
-from newsdesk.library.models import Article, Author, Figure, Image, Publication, utcnow
+from newsdesk.bylines import split_byline
 from newsdesk.paths import resource
 from newsdesk.picture_refs import resolve_ref
 from newsdesk.render import dates, i18n
 from newsdesk.render.markdown import Block, BlockRenderer, RenderedBody
-from newsdesk.render.safety import strip_forbidden
+from newsdesk.render.page_input import (
+    ArticleInput,
+    AuthorInput,
+    FigureInput,
+    Picture,
+    PublicationInput,
+    StoryLink,
+)
+from newsdesk.render.structured_data import (  # noqa: F401  (public here too)
+    JSON_LD_HEADLINE_MAX,
+    article_crumbs,
+    authors_ld,
+    breadcrumbs,
+    cut_at_word,
+    json_for_script,
+    linked_authors,
+    news_article_ld,
+)
+from newsdesk.render.templates import environment, template_bytecode_cache  # noqa: F401
 from newsdesk.rules import (  # noqa: F401  (section_segment, tag_segment: public here too)
     is_public,
     section_segment,
@@ -32,9 +49,6 @@ from newsdesk.text import word_count
 HERO_SIZES = "(min-width: 56rem) 52rem, 100vw"
 # Cards fill the width on a phone, two share it on a tablet, three or four sit in the wide column.
 CARD_SIZES = "(min-width: 56rem) 17rem, (min-width: 30rem) 50vw, 100vw"
-# Google shows at most this much of a NewsArticle's headline; a longer one is
-# cut at a word boundary and marked, never mid-word.
-JSON_LD_HEADLINE_MAX = 110
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,33 +169,33 @@ class Assets:
         self.library_root = library_root
 
     def image_ref(
-        self, image: Image, *, alt: str, purpose: str, words: tuple[str, str] | None = None
+        self, image: Picture, *, alt: str, purpose: str, words: tuple[str, str] | None = None
     ) -> ImageRef:
         """`words` (caption, alt text) are the story's own, for assets whose files embed them."""
         src = (self.library_root / "media" / image.filename).as_uri()
         return ImageRef(src=src, width=image.width, height=image.height, alt=alt)
 
-    def image_url(self, image: Image, base_url: str) -> str:
+    def image_url(self, image: Picture, base_url: str) -> str:
         """An absolute URL for Open Graph and JSON-LD."""
         return urljoin(base_url, f"media/{image.filename}")
 
     def social_image(
-        self, image: Image, base_url: str, words: tuple[str, str] | None = None
+        self, image: Picture, base_url: str, words: tuple[str, str] | None = None
     ) -> tuple[str, int, int]:
         """The social card (Open Graph, Twitter): absolute URL, width, height."""
         return self.image_url(image, base_url), image.width, image.height
 
     def ratio_images(
-        self, image: Image, base_url: str, words: tuple[str, str] | None = None
+        self, image: Picture, base_url: str, words: tuple[str, str] | None = None
     ) -> list[tuple[str, int, int]]:
         """The hero cropped 16:9, 4:3 and 1:1 for structured data; none in the preview."""
         return []
 
-    def article_href(self, target: Article) -> str | None:
+    def article_href(self, target: StoryLink) -> str | None:
         """A link to another article's page, or None when that page is not published."""
         return f"../../{self.article_path(target)}" if is_public(target) else None
 
-    def article_path(self, article: Article) -> str:
+    def article_path(self, article: ArticleInput | StoryLink) -> str:
         """The article's path below the site root, for its canonical URL."""
         return f"{section_segment(article.section)}/{article.slug}/"
 
@@ -209,117 +223,20 @@ class Assets:
         """A tag's page; the preview has none, so its tags are not links."""
         return ""
 
-    def author_href(self, author: Author) -> str:
+    def author_href(self, author: AuthorInput) -> str:
         """Where an author's name links: the preview links to their own site, if any."""
         return author.url
 
-    def author_url(self, author: Author, base_url: str) -> str:
+    def author_url(self, author: AuthorInput, base_url: str) -> str:
         """An absolute URL for the author in JSON-LD: their page on the site, else their own."""
         if base_url:
             return urljoin(base_url, f"authors/{author.slug}/")
         return author.url
 
 
-def breadcrumbs(crumbs: list[tuple[str, str]], base_url: str) -> dict[str, object]:
-    """A schema.org BreadcrumbList from (name, path below the site root) pairs."""
-    items: list[dict[str, object]] = []
-    for position, (name, path) in enumerate(crumbs, start=1):
-        item: dict[str, object] = {"@type": "ListItem", "position": position, "name": name}
-        if base_url:
-            item["item"] = urljoin(base_url, quote(path, safe="/"))
-        items.append(item)
-    return {"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": items}
-
-
-@lru_cache(maxsize=32)
-def _environment(override_dir: str | None, lang: str) -> jinja2.Environment:
-    loaders: list[jinja2.BaseLoader] = []
-    if override_dir and Path(override_dir).is_dir():
-        loaders.append(jinja2.FileSystemLoader(override_dir))
-    loaders.append(jinja2.FileSystemLoader(str(resource("templates"))))
-    env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(loaders),
-        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-        finalize=_publishable,
-        extensions=["jinja2.ext.i18n"],
-        bytecode_cache=template_bytecode_cache(),
-    )
-    # One environment per language: its templates print that language's page strings.
-    env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
-    env.globals["is_rtl"] = i18n.is_rtl
-    env.globals["og_locale"] = i18n.og_locale
-    env.globals["run_lang"] = _run_lang
-    return env
-
-
-def _run_lang(text: str, page_lang: str) -> markupsafe.Markup:
-    """' lang="en" dir="ltr"' for a Latin-script run (a name, a credit) on a page in another script."""
-    run = i18n.foreign_run(text or "", page_lang or "en")
-    return markupsafe.Markup(' lang="{}" dir="ltr"').format(run) if run else markupsafe.Markup("")
-
-
-# Part of the compiled templates' folder name: code compiled for other
-# environment options or another Jinja must never be loaded.
-_TEMPLATE_CODE_VERSION = "2"  # 2: the i18n extension
-
-
-@lru_cache(maxsize=1)
-def template_bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Compiled templates kept in the user's cache folder, or None where it cannot be written.
-
-    Compiling the page templates is a third of a second of every command
-    that renders a page (a one-edit `export --all` above all); Jinja keys
-    each file by its template's name and source, so an edited or overriding
-    template is compiled afresh, and writes it atomically.
-    """
-    import appdirs
-
-    folder = Path(appdirs.user_cache_dir("newsdesk", "newsdesk")) / (
-        f"templates-{_TEMPLATE_CODE_VERSION}-jinja{jinja2.__version__}"
-    )
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None  # a read-only home: templates are compiled in memory, as before
-    return _QuietBytecodeCache(str(folder))
-
-
-class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
-    """A cache that is only ever a saving: a full disk or a vanished folder never stops a page."""
-
-    def load_bytecode(self, bucket) -> None:
-        try:
-            super().load_bytecode(bucket)
-        except OSError:
-            bucket.reset()
-
-    def dump_bytecode(self, bucket) -> None:
-        try:
-            super().dump_bytecode(bucket)
-        except OSError:
-            pass
-
-
-def _publishable(value: object) -> object:
-    """Every value a template prints loses the control characters no valid page may hold."""
-    if isinstance(value, markupsafe.Markup):
-        return markupsafe.Markup(strip_forbidden(str(value)))
-    if isinstance(value, str):
-        return strip_forbidden(value)
-    return value
-
-
-def environment(templates_override: Path | None = None, lang: str = "en") -> jinja2.Environment:
-    """The template environment for pages in `lang`; a library's own templates win over ours."""
-    return _environment(str(templates_override) if templates_override else None, i18n.primary(lang))
-
-
 def figure_view(
-    figure: Figure | None,
-    image: Image,
+    figure: FigureInput | None,
+    image: Picture,
     assets: Assets,
     *,
     alt: str | None = None,
@@ -350,11 +267,11 @@ def figure_view(
 
 
 def make_image_resolver(
-    article: Article,
+    article: ArticleInput,
     assets: Assets,
     env: jinja2.Environment,
     *,
-    images_by_uid: dict[str, Image] | None = None,
+    images_by_uid: dict[str, Picture] | None = None,
     lang: str = "en",
 ):
     """Turn `![alt](image:UID)` in the body into the same figure markup as the hero."""
@@ -378,13 +295,13 @@ def make_image_resolver(
 
 
 def build_page(
-    article: Article,
-    publication: Publication,
+    article: ArticleInput,
+    publication: PublicationInput,
     assets: Assets,
     *,
     renderer: BlockRenderer | None = None,
     templates_override: Path | None = None,
-    images_by_uid: dict[str, Image] | None = None,
+    images_by_uid: dict[str, Picture] | None = None,
     publisher_logo: PublisherLogo | None = None,
     sections: list[str] | None = None,
 ) -> PageView:
@@ -403,7 +320,7 @@ def build_page(
     hero = (
         figure_view(hero_fig, hero_fig.image, assets, role="hero", lang=lang) if hero_fig else None
     )
-    published = article.published_at or article.updated_at or utcnow()
+    published = article.published_at or article.updated_at or datetime.now(UTC)
     # "Updated" is news: only an update note or a correction makes a page say
     # it, with the newest one's time. A save (a typo fixed) does not.
     notes = sorted(article.updates, key=lambda u: u.at)
@@ -455,59 +372,20 @@ def build_page(
         ratio_images = assets.ratio_images(hero_fig.image, base_url, hero_words)
     description = article.seo_description or article.dek
     title = article.seo_title or article.headline
-    publisher: dict[str, object] = {"@type": "Organization", "name": publication.name}
-    if base_url:
-        publisher["url"] = base_url
-    if publisher_logo is not None:
-        publisher["logo"] = {
-            "@type": "ImageObject",
-            "url": publisher_logo.url,
-            "width": publisher_logo.width,
-            "height": publisher_logo.height,
-        }
-    ld: dict[str, object] = {
-        "@context": "https://schema.org",
-        "@type": "NewsArticle",
-        "headline": cut_at_word(article.headline, JSON_LD_HEADLINE_MAX),
-        "datePublished": dates.iso(published, tz),
-        "dateModified": dates.iso(updated, tz),
-        "author": authors_ld(article, assets, publication.base_url or ""),
-        "publisher": publisher,
-        "inLanguage": lang,
-    }
-    if description:
-        ld["description"] = description
-    if og_image and hero is not None:
-        # Google's article guidance: the lead picture in 16:9, 4:3 and 1:1, each
-        # at least 1,200 px wide where the original allows (the exporter's crops);
-        # where there are none (the preview), the picture as the page shows it.
-        shown = ratio_images or [(og_image, og_width, og_height)]
-        images_ld: list[dict[str, object]] = []
-        for url, width, height in shown:
-            image_ld: dict[str, object] = {
-                "@type": "ImageObject",
-                "url": url,
-                "width": width,
-                "height": height,
-            }
-            if hero.caption:
-                image_ld["caption"] = hero.caption
-            if hero_fig is not None and hero_fig.image.credit:
-                image_ld["creditText"] = hero_fig.image.credit
-            images_ld.append(image_ld)
-        ld["image"] = images_ld
-    if canonical:
-        ld["mainEntityOfPage"] = canonical
-        ld["url"] = canonical
-    if article.section:
-        ld["articleSection"] = article.section
-    if article.tags:
-        ld["keywords"] = article.tags
-    crumbs = [(i18n.translations(lang).gettext("Home"), "")]
-    # The section's page, named as the site's navigation names it ("News" when it has no name).
-    crumbs.append((article.section or "News", f"{section_segment(article.section)}/"))
-    crumbs.append(
-        (cut_at_word(article.headline, JSON_LD_HEADLINE_MAX), assets.article_path(article))
+    ld = news_article_ld(
+        article,
+        publication,
+        assets,
+        lang=lang,
+        tz=tz,
+        published=published,
+        updated=updated,
+        description=description,
+        canonical=canonical,
+        hero_fig=hero_fig,
+        social=(og_image, og_width, og_height),
+        ratio_images=ratio_images,
+        publisher_logo=publisher_logo,
     )
     return PageView(
         lang=lang,
@@ -533,7 +411,7 @@ def build_page(
         og_image_url=og_image,
         og_image_width=og_width,
         og_image_height=og_height,
-        json_ld=json_for_script([ld, breadcrumbs(crumbs, base_url)]),
+        json_ld=json_for_script([ld, breadcrumbs(article_crumbs(article, assets, lang), base_url)]),
         og_locale=i18n.og_locale(lang),
         tag_links=[(tag, assets.tag_href(tag)) for tag in article.tags],
         sections=[
@@ -555,75 +433,13 @@ def build_page(
     )
 
 
-def cut_at_word(text: str, limit: int) -> str:
-    """`text` when it fits in `limit` characters, else cut at a word boundary with '…' added.
-
-    The result, ellipsis included, is never longer than `limit`. A first word
-    longer than the limit (a URL, a run of CJK text) is cut where it must be.
-    """
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    room = text[: limit - 1]  # one character is kept for the ellipsis
-    if text[limit - 1].isspace():
-        cut = room
-    else:
-        space = room.rfind(" ")
-        cut = room[:space] if space > 0 else room
-    return cut.rstrip(" ,;:.-–—") + "…"
-
-
-def _linked_authors(article: Article) -> dict[str, Author]:
-    return {a.name.casefold(): a for a in article.authors}
-
-
-def authors_ld(article: Article, assets: Assets, base_url: str) -> list[dict[str, object]]:
-    """JSON-LD authors: a Person (with url) for a person, an Organization for staff and agencies."""
-    linked = _linked_authors(article)
-    out: list[dict[str, object]] = []
-    for name in split_byline(article.byline):
-        author = linked.get(name.casefold())
-        organisation = author.role != "person" if author else is_organisation(name)
-        entry: dict[str, object] = {
-            "@type": "Organization" if organisation else "Person",
-            "name": name,
-        }
-        url = assets.author_url(author, base_url) if author else ""
-        if url:
-            entry["url"] = url
-        out.append(entry)
-    return out
-
-
-def byline_names(article: Article, assets: Assets) -> list[BylineName]:
-    linked = _linked_authors(article)
+def byline_names(article: ArticleInput, assets: Assets) -> list[BylineName]:
+    linked = linked_authors(article)
     names = []
     for name in split_byline(article.byline):
         author = linked.get(name.casefold())
         names.append(BylineName(name, assets.author_href(author) if author else ""))
     return names
-
-
-_SCRIPT_UNSAFE = str.maketrans(
-    {
-        "<": "\\u003c",
-        ">": "\\u003e",
-        "&": "\\u0026",
-        "\u2028": "\\u2028",
-        "\u2029": "\\u2029",
-    }
-)
-
-
-def json_for_script(data: object) -> str:
-    """JSON safe inside a <script> element in every state of the HTML parser.
-
-    Escaping only '</' is not enough: '<!--<script>' puts the parser in its
-    escaped-script states and the rest of the page is swallowed. With no '<',
-    '>' or '&' left (each is a \\u escape, which JSON reads back unchanged)
-    the parser cannot leave the script's text state early.
-    """
-    return json.dumps(data, ensure_ascii=False, indent=1).translate(_SCRIPT_UNSAFE)
 
 
 def render_page(view: PageView, *, templates_override: Path | None = None) -> str:

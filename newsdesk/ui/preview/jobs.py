@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newsdesk.library.models import Article, Publication
+from newsdesk.export.page_input import article_input
 from newsdesk.render import i18n
 from newsdesk.render.markdown import (
     Block,
@@ -25,6 +25,7 @@ from newsdesk.render.markdown import (
     split_blocks,
 )
 from newsdesk.render.page import Assets, PageView, build_page, render_block, render_page
+from newsdesk.render.page_input import ArticleInput, PublicationInput
 from newsdesk.text import may_span_paragraphs, word_count
 
 BRIDGE_JS = (Path(__file__).with_name("bridge.js")).read_text(encoding="utf-8")
@@ -56,32 +57,16 @@ class PageState:
 class PageSource:
     """Everything a job needs to build the article's page, with the editor's latest values."""
 
-    article: Article
-    publication: Publication
+    article: ArticleInput  # as the library holds it (export/page_input.article_input)
+    publication: PublicationInput
     library_root: Path
     templates_dir: Path | None
     body: str
     fields: dict[str, Any] = field(default_factory=dict)
 
-    def article_view(self) -> _ArticleOverlay:
-        return _ArticleOverlay(self.article, {**self.fields, "body": self.body})
-
-
-class _ArticleOverlay:
-    """The loaded article as build_page reads it, with edited fields laid over it.
-
-    The caller's Article is never changed: the editor may still hold it.
-    """
-
-    def __init__(self, article: Article, overrides: dict[str, Any]) -> None:
-        self._article = article
-        self._overrides = overrides
-
-    def __getattr__(self, name: str) -> Any:
-        overrides = self.__dict__["_overrides"]
-        if name in overrides:
-            return overrides[name]
-        return getattr(self.__dict__["_article"], name)
+    def article_view(self) -> ArticleInput:
+        """The page input with the editor's unsaved fields and body laid over the library's."""
+        return article_input(self.article, **self.fields, body=self.body)
 
 
 @dataclass
@@ -228,7 +213,7 @@ def state_of(body: RenderedBody, reading: str) -> PageState:
 def build_full_page(generation: int, src: PageSource, renderer: BlockRenderer) -> PageResult:
     """The page exactly as the exporter renders it, plus the preview's script in the head."""
     view = build_page(
-        src.article_view(),  # type: ignore[arg-type]  # read like an Article
+        src.article_view(),
         src.publication,
         Assets(src.library_root),
         renderer=renderer,
@@ -280,7 +265,7 @@ def build_first_screen(generation: int, src: PageSource, renderer: BlockRenderer
 def build_header(generation: int, src: PageSource, renderer: BlockRenderer) -> PageResult:
     """The page's header after a field edit; the body is left out of the rendering (it is unchanged)."""
     view = build_page(
-        src.article_view(),  # type: ignore[arg-type]
+        src.article_view(),
         src.publication,
         Assets(src.library_root),
         renderer=renderer,

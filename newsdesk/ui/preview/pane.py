@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QLabel, QStackedLayout, QWidget
 
+from newsdesk.export.page_input import article_input, publication_input
 from newsdesk.library import Library
 from newsdesk.library.models import Article
 from newsdesk.render.markdown import BlockRenderer, RenderedBody
@@ -143,8 +144,8 @@ class PreviewPane(QWidget):
         self._generation += 1
         generation = self._generation
         self._source = jobs.PageSource(
-            article=article,
-            publication=self._library.publication(),
+            article=article_input(article),  # plain data: what the renderer takes
+            publication=publication_input(self._library.publication()),
             library_root=self._library.root,
             templates_dir=self._library.templates_dir,
             body=article.body,
@@ -215,7 +216,7 @@ class PreviewPane(QWidget):
         """
         if self._source is None or article.id != self._source.article.id:
             return
-        self._source.article = article
+        self._source.article = article_input(article)
         self._figures_dirty = True
         self._pump()
 
