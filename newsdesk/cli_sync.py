@@ -84,6 +84,12 @@ def cmd_trash(args) -> int:
         if args.empty:
             n = lib.empty_trash()
             print(f"Emptied the trash: {n} stor{'y' if n == 1 else 'ies'} removed for good.")
+            left = len(lib.trashed_articles())  # on the shared library: other people's stories
+            if left:
+                print(
+                    f"{left} other stor{'y stays' if left == 1 else 'ies stay'} in the trash: "
+                    "only their owner or an editor may empty them."
+                )
             return EXIT_OK
         rows = lib.trashed_articles()
     if args.json:

@@ -212,11 +212,19 @@ class TrashDialog(QDialog):
         box.open()
 
     def empty_trash(self) -> None:
+        def done(counts: tuple[int, int]) -> None:
+            n, left = counts
+            text = f"Emptied the trash: {stories_phrase(n)} removed for good."
+            if left:  # on the shared library a reporter empties only their own stories
+                text += (
+                    f" {left} other stor{'y stays' if left == 1 else 'ies stay'} in the trash: "
+                    "only their owner or an editor may empty them."
+                )
+            self.summary.setText(text)
+
         self.ops.run_op(
-            lambda library: library.empty_trash(),
-            on_success=lambda n: self.summary.setText(
-                f"Emptied the trash: {stories_phrase(n)} removed for good."
-            ),
+            lambda library: (library.empty_trash(), len(library.trashed_articles())),
+            on_success=done,
             on_failure=lambda exc: self.summary.setText(failure_message(exc)),
             initiator=self,
         )

@@ -140,7 +140,16 @@ def test_delete_on_someone_elses_story_is_refused_in_one_sentence_like_publishin
     done = nd(rita, "restore", "harbour-reopens", check=2)
     assert done.stderr == f"newsdesk: {RESTORE_REFUSED}\n"
     assert trash_state(newsroom, "harbour-reopens")[:2] == (True, False)
-    nd(rita, "restore", "tide-tables")
+    # Emptying the trash removes her own story and says which stay, and why.
+    done = nd(rita, "trash", "--empty")
+    assert done.stdout == (
+        "Emptied the trash: 1 story removed for good.\n"
+        "1 other story stays in the trash: only their owner or an editor may empty them.\n"
+    )
+    assert trash_state(newsroom, "tide-tables")[:2] == (True, True)
+    assert trash_state(newsroom, "harbour-reopens")[:2] == (True, False)
+    done = nd(as_user(newsroom, "eda"), "trash", "--empty")
+    assert done.stdout == "Emptied the trash: 1 story removed for good.\n"
 
 
 # ---- a laptop's sync -------------------------------------------------------------

@@ -110,3 +110,14 @@ def test_a_reporter_who_deletes_someone_elses_story_is_told_why_and_it_stays_lis
     assert window.refusal_box is None
     with Library.open(pg_url) as desk:
         assert desk.get_article(own.id).deleted_at is not None
+        desk.trash_article(theirs.id)  # an editor's doing
+    # View > Trash, Empty Trash: her own story goes for good, reza's stays, and it says why.
+    dialog = window.trash.show_trash()
+    qtbot.waitUntil(lambda: len(dialog.rows) == 2, timeout=20_000)
+    dialog.empty_trash()
+    qtbot.waitUntil(lambda: dialog.summary.text().startswith("Emptied"), timeout=20_000)
+    assert dialog.summary.text() == (
+        "Emptied the trash: 1 story removed for good. 1 other story stays in the trash: "
+        "only their owner or an editor may empty them."
+    )
+    qtbot.waitUntil(lambda: [r.id for r in dialog.rows] == [theirs.id], timeout=20_000)
