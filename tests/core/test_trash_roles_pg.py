@@ -12,7 +12,7 @@ import psycopg
 import pytest
 
 from newsdesk.library import Library, LibraryError
-from newsdesk.library.pg import parse_url
+from newsdesk.library.pg import grant_role, parse_url
 
 pytestmark = pytest.mark.postgres
 
@@ -56,7 +56,7 @@ def connect(url: str, user: str):
 def newsroom(pg_url):
     """Two reporters (reza, rita) and an editor (eda); reza's story and rita's story on the server."""
     for user, role in (("reza", "reporter"), ("rita", "reporter"), ("eda", "editor")):
-        nd(Path("."), "server", "grant", pg_url, user, "--role", role)
+        grant_role(pg_url, user, role)
     for user, headline in (("reza", "Harbour reopens"), ("rita", "Tide tables")):
         with Library.open(as_user(pg_url, user)) as lib:
             lib.create_article(headline=headline, body=f"{headline}, in a paragraph.")

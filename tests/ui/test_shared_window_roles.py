@@ -121,3 +121,26 @@ def test_a_reporter_who_deletes_someone_elses_story_is_told_why_and_it_stays_lis
         "only their owner or an editor may empty them."
     )
     qtbot.waitUntil(lambda: [r.id for r in dialog.rows] == [theirs.id], timeout=20_000)
+
+
+def test_a_reporters_laptop_says_when_the_server_did_not_accept_a_trash_and_lists_it_again(
+    qtbot, make_window, library, pg_url
+):
+    pg.grant_role(pg_url, "reza", "reporter")
+    pg.grant_role(pg_url, "rita", "reporter")
+    with Library.open(pg_url.replace("postgres@", "reza@", 1)) as reza:
+        theirs = reza.create_article(headline="Harbour reopens", body="Ships return.\n")
+    sync(library, pg_url.replace("postgres@", "rita@", 1))
+    here = library.get_article(theirs.uid)
+    window = make_window()
+    qtbot.waitUntil(lambda: window.browser.model.row_of(here.id) >= 0, timeout=20_000)
+    window.trash.delete_article(here.id)  # a laptop alone has no roles: it goes
+    qtbot.waitUntil(lambda: window.browser.model.row_of(here.id) < 0, timeout=20_000)
+    window.sync.sync_now(manual=False)
+    qtbot.waitUntil(lambda: "not accepted" in window.sync.label.text(), timeout=30_000)
+    assert "moving it to the trash was not accepted" in window.sync.label.toolTip()
+    assert "back in this laptop's list" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: window.browser.model.row_of(here.id) >= 0, timeout=20_000)
+    assert library.get_article(here.id).deleted_at is None
+    with Library.open(pg_url) as desk:
+        assert desk.get_article(theirs.uid).deleted_at is None
