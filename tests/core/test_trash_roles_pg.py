@@ -219,3 +219,31 @@ def test_a_story_an_editor_trashed_stays_trashed_and_whole_when_a_reporter_empti
         there = shared.get_article("harbour-reopens")
         assert (there.body, there.purged_at) == ("Harbour reopens, in a paragraph.", None)
     nd(laptop, "sync")
+
+
+def test_a_refused_trash_and_a_refused_publication_in_one_sync_are_each_said_and_held(
+    newsroom, tmp_path
+):
+    laptop = tmp_path / "ritas-laptop"
+    nd(laptop, "sync", as_user(newsroom, "rita"))
+    with Library.open(laptop) as lib:
+        lib.trash_article(lib.get_article("harbour-reopens").id)
+        lib.update_article(lib.get_article("tide-tables").id, status="published")
+    done = nd(laptop, "sync", check=1)
+    problems = sorted(ln for ln in done.stderr.splitlines() if ln.startswith("problem:"))
+    assert len(problems) == 2, done.stderr
+    assert problems[0].startswith(
+        "problem: harbour-reopens: moving it to the trash was not accepted"
+    )
+    assert problems[1].startswith(
+        "problem: tide-tables: Only an editor may publish on the shared library. "
+        "Its status stays 'published' on this laptop only"
+    )
+    with Library.open(newsroom) as shared:
+        assert shared.get_article("harbour-reopens").deleted_at is None
+        assert shared.get_article("tide-tables").status == "draft"
+    assert laptop_story(laptop, "harbour-reopens").deleted_at is None
+    assert laptop_story(laptop, "tide-tables").status == "published"
+    # The publication is tried again (and refused again); the trash is settled.
+    again = nd(laptop, "sync", check=1)
+    assert "tide-tables" in again.stderr and "harbour-reopens" not in again.stderr
