@@ -556,7 +556,7 @@ class _Run:
             if not refusals.is_refusal(exc):
                 raise
             trash = refusals.trash_refused(self.server, to_server, theirs)
-            publishing = refusals.publishing_changed(to_server, theirs)
+            publishing = refusals.publishing_refused(self.server, to_server, theirs)
             if not (trash or publishing):
                 raise
             for uid, snap in trash:

@@ -30,13 +30,24 @@ def is_refusal(exc: BaseException) -> bool:
     return getattr(exc.__cause__, "sqlstate", None) == "42501"
 
 
-def publishing_changed(to_server, theirs) -> list[tuple[str, Snapshot]]:
-    """The stories of the batch whose status would change on the server."""
-    return [
-        (uid, snap)
-        for uid, snap, _v in to_server
-        if snap.get("status") != (theirs[uid][1] if uid in theirs else {}).get("status")
-    ]
+def publishing_refused(server, to_server, theirs) -> list[tuple[str, Snapshot]]:
+    """The stories of the batch whose publishing (or taking down) the server refuses to this login.
+
+    The server's rule (migration 0009): only an editor may set a story to
+    published or take a published one down; any other change of status is
+    anyone's, so it is never held back.
+    """
+    changed = []
+    for uid, snap, _v in to_server:
+        now = (theirs[uid][1] if uid in theirs else {}).get("status")
+        if snap.get("status") != now and "published" in (snap.get("status"), now):
+            changed.append((uid, snap))
+    if not changed:
+        return []
+    with server.engine.connect() as conn:
+        if conn.execute(text("SELECT newsdesk_is_editor()")).scalar():
+            return []
+    return changed
 
 
 def trash_refused(server, to_server, theirs) -> list[tuple[str, Snapshot]]:

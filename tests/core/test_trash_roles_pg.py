@@ -229,6 +229,7 @@ def test_a_refused_trash_and_a_refused_publication_in_one_sync_are_each_said_and
     with Library.open(laptop) as lib:
         lib.trash_article(lib.get_article("harbour-reopens").id)
         lib.update_article(lib.get_article("tide-tables").id, status="published")
+        lib.create_article(headline="Ferry strike", body="Boats stay in.", status="ready")
     done = nd(laptop, "sync", check=1)
     problems = sorted(ln for ln in done.stderr.splitlines() if ln.startswith("problem:"))
     assert len(problems) == 2, done.stderr
@@ -242,6 +243,7 @@ def test_a_refused_trash_and_a_refused_publication_in_one_sync_are_each_said_and
     with Library.open(newsroom) as shared:
         assert shared.get_article("harbour-reopens").deleted_at is None
         assert shared.get_article("tide-tables").status == "draft"
+        assert shared.get_article("ferry-strike").status == "ready"  # anyone's to set
     assert laptop_story(laptop, "harbour-reopens").deleted_at is None
     assert laptop_story(laptop, "tide-tables").status == "published"
     # The publication is tried again (and refused again); the trash is settled.
