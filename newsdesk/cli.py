@@ -606,10 +606,42 @@ COMMANDS = {
 }
 
 
+class Terminated(Exception):  # noqa: N818 (named for the signal, like KeyboardInterrupt)
+    """SIGTERM reached a command: it unwinds like Ctrl+C, through every transaction and pool."""
+
+
+def _stop_cleanly_on_sigterm():
+    """Turn SIGTERM into an exception, so open transactions roll back and worker pools shut down
+    instead of the process vanishing mid-write (`export --watch` installs its own handler)."""
+    import signal
+
+    def stop(_signum, _frame):
+        raise Terminated
+
+    try:
+        return signal.signal(signal.SIGTERM, stop)  # the handler it replaced, to put back
+    except ValueError:  # not the main thread (main() called from a test's worker): leave it
+        return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command is None:  # the editor handles its own shutdown
+        return _run(args)
+    previous = _stop_cleanly_on_sigterm()
+    try:
+        return _run(args)
+    finally:
+        if previous is not None:
+            import signal
+
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args) -> int:
+    """Run the parsed command; every error becomes one sentence and an exit code."""
     from newsdesk import cli_publish, cli_sync
 
-    args = _parser().parse_args(argv)
     try:
         # Resolved once, before anything runs: every command, and anything it
         # starts, sees the same absolute folder whatever the working directory.
@@ -627,6 +659,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("newsdesk: interrupted.", file=sys.stderr)
         return 130
+    except Terminated:
+        print(
+            "newsdesk: stopped before finishing (terminated); what was not finished was not "
+            "saved, so run the command again to complete it.",
+            file=sys.stderr,
+        )
+        return 128 + 15
     except OSError as exc:
         print(f"newsdesk: {_describe_os_error(exc)}", file=sys.stderr)
         return EXIT_ERROR

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from newsdesk.concurrency import process_pool_context
+from newsdesk.concurrency import die_with_parent, process_pool_context
 from newsdesk.export.assets import ExportAssets, SiteImage
 from newsdesk.export.page_input import article_input, picture, publication_input
 from newsdesk.library.models import Article, Image, Publication
@@ -139,6 +139,16 @@ def _context() -> multiprocessing.context.BaseContext:
     return process_pool_context([__name__])
 
 
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """A pool whose workers die with the process that started it (even one killed with -9)."""
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=_context(),
+        initializer=die_with_parent,
+        initargs=(os.getpid(),),
+    )
+
+
 def render_pages(
     context: RenderContext,
     articles: Sequence[Article],
@@ -167,7 +177,7 @@ def render_pages(
         return
     chunks = [list(articles[i : i + CHUNK]) for i in range(0, len(articles), CHUNK)]
     suspects: list[Article] = []
-    with ProcessPoolExecutor(max_workers=n, mp_context=_context()) as pool:
+    with _pool(n) as pool:
         pending: dict[Future[list[Rendered]], list[Article]] = {}
         next_chunk = 0
         try:
@@ -208,7 +218,7 @@ def _one_at_a_time(
             if cancel is not None and cancel.is_set():
                 return
             if pool is None:
-                pool = ProcessPoolExecutor(max_workers=1, mp_context=_context())
+                pool = _pool(1)
             try:
                 yield from pool.submit(_render_chunk, context, [a]).result()
             except BrokenProcessPool:

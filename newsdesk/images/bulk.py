@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 import os
-import signal
-import sys
-import threading
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, TypeVar
 
-from newsdesk.concurrency import CancelFlag, process_pool_context
+from newsdesk.concurrency import CancelFlag, die_with_parent, process_pool_context
 
 from .importer import prepare_image
 from .model import ImageError, ImportFailure, PreparedImage, Rendition, RenditionJob, StorageError
@@ -29,64 +24,6 @@ Progress = Callable[[int, int], None]
 def _context() -> multiprocessing.context.BaseContext:
     # Workers start with this module (and so Pillow) already imported.
     return process_pool_context([__name__])
-
-
-PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
-PARENT_WATCH_SECONDS = 0.5
-
-
-def _start_time(pid: int) -> str | None:
-    """The process's start time from /proc (tells a live process from a reused pid), or None."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = stat[stat.rindex(")") + 2 :].split()
-    if fields[0] in ("Z", "X"):  # killed but not yet reaped: it is gone
-        return None
-    return fields[19]
-
-
-def _alive(pid: int, started: str | None) -> bool:
-    if started is not None:  # Linux: /proc also sees zombies and reused pids
-        return _start_time(pid) == started
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
-
-
-def _die_with_parent(main_pid: int) -> None:
-    """Pool initializer: a worker must not outlive the process that started the pool.
-
-    A parent killed with SIGKILL runs no clean-up, so its workers would go on
-    writing files nobody will record. With forkserver the worker's parent is
-    the fork server, which itself stays alive as long as any worker holds its
-    "alive" pipe; so besides PR_SET_PDEATHSIG (Linux: the kernel kills us when
-    our parent dies) a watch thread exits the worker when the process that
-    started the pool is gone or the worker was re-parented.
-    """
-    parent = os.getppid()
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-        except (OSError, AttributeError):
-            pass  # the watch thread below still works
-    started = _start_time(main_pid)
-    if os.getppid() != parent or not _alive(main_pid, started):
-        os._exit(1)  # the parent died before we got here
-
-    def watch() -> None:
-        while True:
-            time.sleep(PARENT_WATCH_SECONDS)
-            if os.getppid() != parent or not _alive(main_pid, started):
-                os._exit(1)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _prepare_one(
@@ -166,7 +103,7 @@ def _run(
         with ProcessPoolExecutor(
             max_workers=n,
             mp_context=_context(),
-            initializer=_die_with_parent,
+            initializer=die_with_parent,
             initargs=(os.getpid(),),
         ) as pool:
             pending: dict[Future[Any], int] = {}

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from newsdesk.images.library_import import import_image, import_images
 from newsdesk.importing import ImportProblem, import_markdown_files
 from newsdesk.library import Library
 from newsdesk.library.media import STAGING_DIR
+from tests.processes import descendants, survivors_after
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -218,38 +218,6 @@ KILL_SCRIPT = textwrap.dedent(
 )
 
 
-def _children() -> dict[int, list[int]]:
-    tree: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
-        tree.setdefault(ppid, []).append(int(entry.name))
-    return tree
-
-
-def _descendants(pid: int) -> set[int]:
-    tree, out, todo = _children(), set(), [pid]
-    while todo:
-        for child in tree.get(todo.pop(), []):
-            if child not in out:
-                out.add(child)
-                todo.append(child)
-    return out
-
-
-def _alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat[stat.rindex(")") + 2] != "Z"  # a zombie has finished running
-
-
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the workers")
 def test_a_killed_bulk_import_leaves_no_worker_and_no_orphan_file(tmp_path: Path) -> None:
     root = tmp_path / "lib"
@@ -266,19 +234,16 @@ def test_a_killed_bulk_import_leaves_no_worker_and_no_orphan_file(tmp_path: Path
     try:
         line = proc.stdout.readline()
         assert line.strip() == "started", proc.stderr.read()
-        workers = _descendants(proc.pid)
+        workers = descendants(proc.pid)
         assert workers, "the import should be running on worker processes"
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and any(_alive(p) for p in workers):
-            time.sleep(0.1)
-        survivors = [p for p in workers if _alive(p)]
+        survivors = survivors_after(workers, 5)
         assert not survivors, f"workers outlived the killed import by 5 s: {survivors}"
     finally:
         if proc.poll() is None:
             proc.kill()
-        for pid in _descendants(proc.pid):
+        for pid in descendants(proc.pid):
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:

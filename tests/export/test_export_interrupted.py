@@ -11,11 +11,14 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from benchmarks.bench_export import make_publishable
 from benchmarks.generate import generate_library
 from newsdesk.export import MANIFEST_NAME
 from newsdesk.library import Library
 from tests.export.stories import REPO, files_of, leftovers, run_newsdesk, without_manifest
+from tests.processes import descendants, survivors_after
 
 ARTICLES = 200
 
@@ -121,3 +124,69 @@ def test_exports_killed_at_random_moments_are_completed_by_the_next(tmp_path):
     assert ours.keys() == theirs.keys(), where
     assert [rel for rel in ours if ours[rel] != theirs[rel]] == [], where
     assert manifest_without_times(site) == manifest_without_times(tmp_path / "fresh"), where
+
+
+@pytest.fixture(scope="module")
+def busy_library(tmp_path_factory) -> Path:
+    """A library whose export runs long enough, on worker processes, to be stopped midway."""
+    lib_dir = tmp_path_factory.mktemp("stopped") / "library"
+    library = generate_library(lib_dir, ARTICLES, images=3)
+    make_publishable(library)
+    library.close()
+    # Renditions made once: the exports below spend their time rendering pages.
+    first = run_newsdesk(
+        "--library", str(lib_dir), "export", "--all", "--out", "first", cwd=lib_dir.parent
+    )
+    assert first.returncode == 0, first.stderr
+    return lib_dir
+
+
+def _export_with_workers(lib_dir: Path, out: Path) -> tuple[subprocess.Popen, set[int]]:
+    """Start an export (in this test's process group) and wait until its workers run."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newsdesk", "--library", str(lib_dir), "export", "--all"]
+        + ["--out", str(out)],
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        below = descendants(proc.pid)
+        # The fork server's children are the workers: the pool is at work.
+        if any(descendants(p) for p in below):
+            return proc, below | {w for p in below for w in descendants(p)}
+        time.sleep(0.05)
+    proc.kill()
+    raise AssertionError(f"the export never started its worker processes: {proc.stderr.read()}")
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the workers")
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGKILL"])
+def test_an_export_stopped_midway_leaves_no_process_behind_and_the_next_completes_it(
+    busy_library, tmp_path, how
+):
+    site = tmp_path / "site"
+    proc, processes = _export_with_workers(busy_library, site)
+    try:
+        os.kill(proc.pid, getattr(signal, how))  # the export alone, as a service manager does
+        proc.wait(timeout=60)
+        stderr = proc.stderr.read()
+        assert survivors_after(processes, 5) == [], f"outlived the export stopped by {how}"
+    finally:
+        for pid in [proc.pid, *processes]:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    if how == "SIGTERM":
+        assert proc.returncode == 143
+        assert "Traceback" not in stderr
+        assert stderr.strip().startswith("newsdesk: stopped before finishing"), stderr
+        assert len(stderr.strip().splitlines()) == 1, stderr
+    done = run_newsdesk(
+        "--library", str(busy_library), "export", "--all", "--out", str(site), cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert leftovers(tmp_path) == []
