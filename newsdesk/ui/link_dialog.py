@@ -1,7 +1,8 @@
 """File > Link to Shared Library… and Unlink: a laptop library joins the newsroom's, or leaves it.
 
 The dialog asks for the address and the login, tests the connection on a
-worker, then runs the first sync as an operation on the window's one writer,
+worker, then runs the first sync on a worker that takes the window's one
+writer for one short turn per batch (a save waits for a batch, not the sync),
 with progress and a Cancel that stops between batches (what was synced stays
 synced; the next sync goes on from there). A password typed here is handed
 to libpq for this session only (PGPASSWORD in this process) and is never
@@ -183,10 +184,17 @@ class LinkDialog(QDialog):
             if cancel.is_set():
                 raise LinkCancelled  # between steps: everything so far is committed
 
-        self.ops.run_op(
-            lambda lib: sync(lib, target, batch=batch, progress=progress),
-            on_success=self._linked,
-            on_failure=self._stopped,
+        library, ops = self.library, self.ops
+
+        def on_writer(turn):
+            # Each batch takes one short turn on the window's writer, so a save made while
+            # the first (longest) sync runs waits for one batch, not for the whole sync.
+            return ops.call(lambda _library: turn())
+
+        run_task(
+            lambda: sync(library, target, batch=batch, progress=progress, writer=on_writer),
+            on_done=self._linked,
+            on_error=self._stopped,
         )
 
     def _step(self, done: int, total: int) -> None:

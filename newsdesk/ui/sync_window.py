@@ -193,8 +193,8 @@ class SyncController(QObject):
         self.running = False
         if self._manual:
             self.sig_message.emit(
-                "This library is not linked to a shared library yet; run "
-                "`newsdesk sync URL` once to link it."
+                "This library is not linked to a shared library yet; link it with "
+                "File > Link to Shared Library…"
             )
         self._show(self.status)
 

@@ -97,6 +97,36 @@ def test_cancel_stops_the_first_sync_between_steps_and_the_next_sync_goes_on(
     assert len(_server_headlines(pg_url)) == 40
 
 
+def test_a_save_made_while_the_first_sync_runs_waits_for_a_batch_not_the_whole_sync(
+    qtbot, make_window, library, pg_url
+):
+    for n in range(40):
+        library.create_article(headline=f"Story number {n}", body=f"Paragraph {n}.\n")
+    mine = library.create_article(headline="Typed during the link", body="First draft.\n")
+    window = make_window()
+    window.sync.after_save.setInterval(60_000)  # no background sync of its own meanwhile
+    dialog = window.show_link_dialog()
+    qtbot.keyClicks(dialog.url, pg_url)
+    dialog.batch = 5
+    saved_while: list[bool] = []
+
+    def save_once(done: int, _total: int) -> None:
+        if done and not saved_while and dialog.running:
+            window.ops.run_op(
+                lambda lib: lib.update_article(mine.id, body="Second draft.\n"),
+                on_success=lambda _result: saved_while.append(dialog.running),
+            )
+
+    dialog._progress.sig_step.connect(save_once)
+    qtbot.mouseClick(dialog.link_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=60_000)
+    assert saved_while == [True]  # the save landed while the first sync was still running
+    assert library.get_article(mine.id).body == "Second draft.\n"
+    sync(library)  # the save made during the link goes out with the next sync
+    with Library.open(pg_url) as server:
+        assert server.find_article(mine.slug).body == "Second draft.\n"
+
+
 def test_unlink_keeps_every_story_and_stops_syncing(
     qtbot, make_window, library, pg_url, monkeypatch
 ):
