@@ -212,15 +212,21 @@ class SharedLibrary(Library):
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())  # the record that names it may be committed next
             os.replace(tmp, dest)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
         return dest
 
-    def store_media_blob(self, sha256: str, data: bytes) -> None:
-        """Store a picture's bytes by SHA-256 (what sync uploads); checked, and kept once."""
-        if hashlib.sha256(data).hexdigest() != sha256:
+    def store_media_blob(self, sha256: str, data: bytes, *, verified: bool = False) -> None:
+        """Store a picture's bytes by SHA-256 (what sync uploads); checked, and kept once.
+
+        `verified`: the caller has just hashed these very bytes (sync's push), so
+        a 5 MB picture is not hashed twice.
+        """
+        if not verified and hashlib.sha256(data).hexdigest() != sha256:
             raise LibraryError(
                 f"The picture {sha256[:12]}… was not stored: its contents do not match its name."
             )

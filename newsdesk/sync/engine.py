@@ -299,7 +299,8 @@ class _Run:
             state.LAPTOP_ID: self.laptop_id,
             state.PUSHED: local_upto,
             state.PULLED: server_upto,
-            # Stories whose publishing the server refused go again next time.
+            # Stories whose publishing the server refused, and records a picture that could
+            # not be copied held back, go again next time.
             state.DIRTY: json.dumps(sorted(self.refused)),
             state.RECORDS: "1",
             # For people only ("Synced at 10:42"): this laptop's clock decides nothing.
@@ -418,6 +419,7 @@ class _Run:
             except PictureProblem as exc:
                 self.report.problems.append(str(exc))
                 to_server.pop(sha, None)
+                self.refused.add(f"image:{sha}")  # the cursor moves on: try it again next time
                 continue
             new_bases[sha] = merged.base
             clashes[sha] = (merged.clashes, t)
@@ -513,6 +515,7 @@ class _Run:
                 images = self._ensure_pictures((s for _u, s, _v in to_server), on_server=True)
             except PictureProblem as exc:
                 self.report.problems.append(str(exc))
+                self.refused.update(merges)  # nothing of this batch went: all of it goes again
                 return
             written = self._write_to_server(to_server, images, merges, theirs)
             for uid, snap in written.items():
@@ -530,6 +533,7 @@ class _Run:
             images = self._ensure_pictures((s for _u, s, _v in to_laptop), on_server=False)
         except PictureProblem as exc:
             self.report.problems.append(str(exc))
+            self.refused.update(merges)  # merged again next time, when the picture may arrive
             return
 
         def bookkeeping(s, _written) -> None:

@@ -61,9 +61,10 @@ def push_picture(laptop, server, sha256: str, ext: str) -> None:
             return  # sent before (by anyone): pictures travel once
         if not src.is_file():
             raise PictureProblem(f"The picture {name} is missing from {src.parent}.")
-        if _sha256(src) != sha256:
+        data = src.read_bytes()  # read once: hashed here, then sent as it was hashed
+        if hashlib.sha256(data).hexdigest() != sha256:
             raise PictureProblem(f"The picture {name} on this laptop is damaged; it was not sent.")
-        store(sha256, src.read_bytes())
+        store(sha256, data, verified=True)
         return
     copy_verified(src, server.media_dir / name, sha256)
 
@@ -76,11 +77,9 @@ def pull_picture(laptop, server, sha256: str, ext: str) -> None:
     fetch = getattr(server, "fetch_media", None)
     if fetch is not None:  # a shared library: from its database
         try:
+            # Checks the bytes' SHA-256 before it writes them, and writes them durably.
             fetch(sha256, dest)
         except Exception as exc:  # the shared library's own sentence
             raise PictureProblem(str(exc)) from None
-        if _sha256(dest) != sha256:
-            dest.unlink(missing_ok=True)
-            raise PictureProblem(f"The picture {dest.name} arrived damaged; it was not kept.")
         return
     copy_verified(server.media_dir / dest.name, dest, sha256)
