@@ -76,21 +76,7 @@ def cards_and_bodies(
         for r in conn.execute(stmt):
             if r.id in cards:  # a second hero figure: the first one stands
                 continue
-            sha = r.sha256 or ""
-            cards[r.id] = StoryCard(
-                article_id=r.id,
-                slug=r.slug,
-                headline=r.headline,
-                dek=r.dek,
-                section=r.section,
-                status=r.status,
-                published_at=r.published_at,
-                updated_at=r.updated_at,
-                embargo_until=r.embargo_until,
-                hero_sha256=sha,
-                hero_filename=f"{sha}{r.ext}" if sha else "",
-                hero_alt=(r.alt_text or "") if sha else "",  # that story's own words
-            )
+            cards[r.id] = card_from_row(r)
             if bodies:
                 texts[r.id] = r.body or ""
     return cards, texts
@@ -121,3 +107,22 @@ def related_problems(
     """
     now = now or datetime.now(UTC)
     return [p for link in article.related if (p := related_problem(link, now=now))]
+
+
+def card_from_row(r) -> StoryCard:
+    """A card from a row carrying the story's fields and its hero's sha256, ext and alt_text."""
+    sha = r.sha256 or ""
+    return StoryCard(
+        article_id=r.id,
+        slug=r.slug,
+        headline=r.headline,
+        dek=r.dek,
+        section=r.section,
+        status=r.status,
+        published_at=r.published_at,
+        updated_at=r.updated_at,
+        embargo_until=r.embargo_until,
+        hero_sha256=sha,
+        hero_filename=f"{sha}{r.ext}" if sha else "",
+        hero_alt=(r.alt_text or "") if sha else "",  # that story's own words
+    )

@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection
 from newsdesk.library import search
 from newsdesk.library.errors import NotFound
 from newsdesk.library.models import AwareDateTime
-from newsdesk.library.related.cards import StoryCard
+from newsdesk.library.related.cards import StoryCard, card_from_row
 from newsdesk.rules import PUBLIC_SQL
 
 
@@ -290,21 +290,7 @@ def gather(
     for r in conn.execute(stmt, params):
         if r.id in found:  # a second hero figure: the first one stands
             continue
-        sha = r.sha256 or ""
-        card = StoryCard(
-            article_id=r.id,
-            slug=r.slug,
-            headline=r.headline,
-            dek=r.dek,
-            section=r.section,
-            status=r.status,
-            published_at=r.published_at,
-            updated_at=r.updated_at,
-            embargo_until=r.embargo_until,
-            hero_sha256=sha,
-            hero_filename=f"{sha}{r.ext}" if sha else "",
-            hero_alt=(r.alt_text or "") if sha else "",
-        )
+        card = card_from_row(r)
         found[r.id] = Found(
             card=card,
             score=float(r.score),
