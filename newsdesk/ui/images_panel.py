@@ -158,7 +158,7 @@ class ImagesPanel(ImageImports, QWidget):
         self.library_model = ImageGridModel(self.loader, parent=self)
 
         # ---- top: import row, progress, report
-        self.import_button = QPushButton("Import Ima&ges…")
+        self.import_button = QPushButton("Im&port…")
         self.import_button.setToolTip(
             "Import picture files (or drop them here, or paste a picture with Ctrl+V)"
         )
