@@ -42,6 +42,7 @@ from newsdesk.export.listings import (
     to_us,
 )
 from newsdesk.export.listings_update import ListingUpdate
+from newsdesk.export.manifest import read_token
 from newsdesk.export.site import (
     EXPORT_FORMAT,
     ArticleOutcome,
@@ -59,7 +60,7 @@ from newsdesk.export.site import (
     story_folder,
 )
 from newsdesk.export.state import ExportState
-from newsdesk.export.writer import SiteWriter, load_manifest
+from newsdesk.export.writer import SiteWriter
 from newsdesk.library import Library
 from newsdesk.render.page import is_public
 
@@ -144,8 +145,9 @@ class _Incremental(_Export):
         if not dirty and not deleted and not news_moved:
             # Nothing to write, but never report a folder as current while another export writes it.
             SiteWriter.check_free(self.report.out_dir)
-            if not self._same_token(load_manifest(Path(self.folder))):
-                self.full_reason = _OTHER_EXPORT
+            token = read_token(Path(self.folder))
+            if token != self.target.meta.get("token") or not token:
+                self.full_reason = _OTHER_EXPORT if token is not None else _NO_RECORD
                 return None
             self.report.mode = "incremental"
             self.report.rendered_pages = 0
@@ -159,7 +161,7 @@ class _Incremental(_Export):
         self.report.out_dir = writer.out
         if not self._same_token(writer.previous):
             writer.abort()
-            self.full_reason = _OTHER_EXPORT
+            self.full_reason = _NO_RECORD if writer.record_unreadable else _OTHER_EXPORT
             return None
         try:
             self._incremental(writer, tid, meta, dirty, deleted, news_moved)
@@ -171,7 +173,7 @@ class _Incremental(_Export):
             writer.abort()
             raise
         self.report.changed_files = sorted(writer.changed)
-        self.report.reused_files = len(writer.files) - len(writer.changed)
+        self.report.reused_files = writer.file_count - len(writer.changed)
         self.report.mode = "incremental"
         self.report.rendered_pages = self.rendered
         self.report.seconds = time.perf_counter() - started
@@ -244,10 +246,10 @@ class _Incremental(_Export):
     def _incremental(
         self, writer, tid, meta, dirty: set[int], deleted: set[str], news_moved
     ) -> None:
-        self._inputs = dict(writer.previous.get("inputs", {}))
+        # The record's parts, read row by row and changed in place (export/manifest.py).
+        self._inputs = writer.previous.changes("inputs")
         self._rendition_keys: dict[str, SiteImage] = {}
-        previous_articles = writer.previous.get("articles", {})
-        self._fps = {uid: a["fp"] for uid, a in previous_articles.items() if a.get("fp")}
+        self._fps = _Fingerprints(writer.previous.get("articles"))
         processed: dict[str, Any] = {}  # uid -> Article (loaded)
         new_rows: dict[str, ListingRow] = {}  # uid -> row, for processed stories in the site
         site_images: dict[str, SiteImage] = {}
@@ -295,7 +297,7 @@ class _Incremental(_Export):
             raise _FullCheck("the site's sections changed")
         self._section_names = list(names.values())
         self._names_now = names
-        self._listing_pages = writer.previous.get("listing_pages", [])
+        self._listing_pages = self._listing_pages_before = writer.previous.get("listing_pages", [])
 
         # Article pages: every processed story in the site; one whose page fails
         # leaves the site, and the stories linking to it are rendered again.
@@ -358,41 +360,60 @@ class _Incremental(_Export):
                     self.report.warnings.append(NO_BASE_URL_WARNING)
             else:  # many stories changed: the listings are made again from every row
                 rows = self._site_rows(self.state.newest(tid, -1), processed, deleted, new_rows)
-                previous_inputs = set(self._inputs)
+                inputs = self._inputs
+                previous_inputs = set(inputs)
                 self._inputs = {}
                 self._listings(writer, rows)
                 # A listing, page, tag, month, author, feed or sitemap part no longer made goes.
                 self._drop |= previous_inputs - set(self._inputs)
+                inputs.clear()
+                inputs.update(self._inputs)
+                self._inputs = inputs
         drop_files |= self._orphan_renditions(tid, changed, old_rows, new_rows)
         writer.keep_rest(drop_files)
         self._check_cancel()
 
         token = secrets.token_hex(8)
-        prev_articles = {
-            k: v for k, v in writer.previous.get("articles", {}).items() if k not in processed
-        }
+        articles = writer.previous.changes("articles")
+        failed = writer.previous.changes("failed")
+        for uid in processed:
+            articles.discard(uid)
+            failed.discard(uid)
         # What each republished story was made from, so later exports know its feed text.
-        prev_articles.update(
-            {u: {"fp": self._fps[u], "page": new_rows[u].folder} for u in rendered_ok}
-        )
-        prev_failed = {
-            k: v for k, v in writer.previous.get("failed", {}).items() if k not in processed
-        }
-        renditions = dict(writer.previous.get("renditions", {}))
-        renditions.update({k: img.entries() for k, img in self._rendition_keys.items()})
+        for u in rendered_ok:
+            articles[u] = {"fp": self._fps[u], "page": new_rows[u].folder}
+        renditions = writer.previous.changes("renditions")
+        for key, img in self._rendition_keys.items():
+            entries = img.entries()
+            if renditions.get(key) != entries:
+                renditions[key] = entries
         writer.commit(
             {
-                "articles": prev_articles,
-                "failed": prev_failed,
+                "articles": articles,
+                "failed": failed,
                 "inputs": self._inputs,
                 "renditions": renditions,
                 "state_token": token,
-                "listing_pages": self._listing_pages,
+                "listing_pages": self._listing_pages_part(writer),
             }
         )
         gone = [u for u in set(processed) | deleted if u not in new_rows]
         put = [new_rows[u] for u in changed if u in new_rows]
         self.state.update(self.state_meta(token), put, gone)
+
+    def _listing_pages_part(self, writer):
+        """The record's listing pages, changed to those this export leaves (only the rows that differ)."""
+        part = writer.previous.changes("listing_pages")
+        before = {e[1]: e for e in self._listing_pages_before}
+        after = {e[1]: e for e in self._listing_pages}
+        if "listing_pages" not in writer.previous:
+            part.clear()  # kept by an older version without them: recorded whole
+        for folder in before.keys() - after.keys():
+            part.discard(folder)
+        for folder, entry in after.items():
+            if before.get(folder) != entry:
+                part[folder] = entry
+        return part
 
     def _names_after(self, tid, before, touched, old_rows, new_rows) -> dict[str, str]:
         """The section names once the touched stories are replaced: a section's newest story names it."""
@@ -518,6 +539,31 @@ _OTHER_EXPORT = "the folder was written by another export"
 # Up to this many stories changed, the listings read only what holds them (listings_update);
 # beyond, reading every row once is cheaper than a few queries per story.
 _FEW = 300
+
+
+_NO_RECORD = "the folder's record of its last export could not be read"
+
+
+class _Fingerprints(dict):
+    """uid -> what a story was made from: the stories this export checked, else the record's row."""
+
+    def __init__(self, articles) -> None:
+        super().__init__()
+        self._articles = articles  # the record's articles part (read row by row)
+
+    def __missing__(self, uid: str) -> str:
+        entry = self._articles.get(uid)
+        fp = entry.get("fp") if isinstance(entry, dict) else None
+        if not fp:
+            raise KeyError(uid)
+        self[uid] = fp
+        return fp
+
+    def get(self, uid: str, default=None):  # type: ignore[override]
+        try:
+            return self[uid]
+        except KeyError:
+            return default
 
 
 class _FullCheck(Exception):

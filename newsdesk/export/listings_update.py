@@ -126,7 +126,7 @@ class ListingUpdate:
         if self.listings.base_url:
             written = set(self._sitemaps(pages))
             # A sitemap (or a part of one) no longer made goes.
-            for rel in [r for r in inputs if is_sitemap_file(r) and r not in written]:
+            for rel in [r for r in _sitemap_inputs(inputs) if r not in written]:
                 self._drop(rel, inputs)
         return pages
 
@@ -209,6 +209,16 @@ class ListingUpdate:
         recent += [r for r in self.new.values() if r.when_us >= cutoff]
         recent.sort(key=lambda r: r.sort_key, reverse=True)
         return self.listings.sitemaps(sitemap_listing_urls(pages), rows, recent)
+
+
+def _sitemap_inputs(inputs) -> list[str]:
+    """The sitemap files among the signatures: looked up by name when the record can (not a scan)."""
+    by_prefix = getattr(inputs, "keys_with_prefix", None)
+    if by_prefix is None:
+        names = list(inputs)
+    else:
+        names = [*by_prefix("sitemap"), *by_prefix("news-sitemap"), *by_prefix("robots.txt")]
+    return [r for r in names if is_sitemap_file(r)]
 
 
 def _heading(listing) -> tuple:

@@ -207,6 +207,7 @@ class _Export:
             raise
         self.report.changed_files = sorted(writer.changed)
         self.report.reused_files = len(writer.reused)
+        self.report.warnings += writer.warnings
         self.report.warnings += [
             f"{rel} was in the export folder without being written by newsdesk; "
             "the export replaced it with its own file."

@@ -8,18 +8,22 @@ whole folder; it only ever touches the files it wrote:
    target (`.<name>.tmp-newsdesk`); unchanged files are not touched at all.
    `commit` first flushes all of them to the disk (fsync). Nothing a reader
    sees has changed yet, so a full disk stops the export here, harmlessly.
-2. `commit` renames each temporary file over its target (`os.replace`, so a
+2. `commit` names in the journal the files it is about to remove, then
+   commits the record (export/manifest.py: every file the export owns, with
+   hashes, and what each page was made from), durably. Up to here a full
+   disk stops the export harmlessly.
+3. It renames each temporary file over its target (`os.replace`, so a
    reader sees either the old or the new file, never half of one), removes
-   the files the previous export wrote and this one no longer produces, then
-   writes the manifest (the export's record of every file it wrote, with
-   hashes) last, atomically.
+   the files the previous export wrote and this one no longer produces, and
+   last removes the journal.
 
 A journal (`.newsdesk-journal`) names, before it is created, every file the
-export may place that the manifest does not know yet. An export that is
-killed leaves the journal behind; the next export reads it, so it knows
-which files are its own (to finish or remove) and which temporary files to
-clear, and completes the folder. Files that are in neither record belong to
-the user and are never deleted.
+export may place that the record does not know yet, and every file it will
+remove. An export that is killed leaves the journal behind; the next export
+reads it, so it knows which files are its own (to finish or remove) and
+which temporary files to clear, and completes the folder. A file the record
+claims but that is not as recorded (size and time) is simply written again.
+Files that are in neither belong to the user and are never deleted.
 """
 
 from __future__ import annotations
@@ -30,18 +34,28 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from newsdesk.export.manifest import (
+    LEGACY_NAME,
+    PARTS,
+    STORE_NAME,
+    Part,
+    Record,
+    read_record,
+    remove_side_files,
+)
 
 try:  # advisory locks: POSIX only; Windows exports simply go unlocked
     import fcntl
 except ImportError:  # pragma: no cover - not on Linux
     fcntl = None  # type: ignore[assignment]
 
-MANIFEST_NAME = ".newsdesk-manifest.json"
-MANIFEST_VERSION = 1
+MANIFEST_NAME = STORE_NAME
 JOURNAL_NAME = ".newsdesk-journal"
 # The suffix of a file being written; never a name an export page can have,
 # because every segment of a page's path is refused when it starts with a dot.
@@ -52,7 +66,7 @@ TEMP_SUFFIX = ".tmp-newsdesk"
 _LEGACY_SUFFIX = re.compile(r"\.(tmp|old)-[a-z0-9_]{8}")
 # The files an export writes at the top of a site; with section folders and
 # assets/ this is all a legacy temporary folder can hold.
-_TOP_FILES = {"index.html", "feed.xml", "sitemap.xml", "news-sitemap.xml", MANIFEST_NAME}
+_TOP_FILES = {"index.html", "feed.xml", "sitemap.xml", "news-sitemap.xml", STORE_NAME, LEGACY_NAME}
 
 # A path segment we are willing to create: no separators, no NUL, not "." or
 # "..", not hidden (so no page can land on the manifest, the journal, a
@@ -118,14 +132,8 @@ class FileEntry:
 
 
 def load_manifest(site: Path) -> dict[str, Any] | None:
-    """The manifest of a previous export in site, or None when there is none (or it is damaged)."""
-    try:
-        data = json.loads((site / MANIFEST_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
-        return None
-    return data
+    """The whole record of a previous export in site, or None when there is none (or it is damaged)."""
+    return read_record(site)
 
 
 def load_journal(site: Path) -> set[str] | None:
@@ -165,6 +173,38 @@ def temp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}{TEMP_SUFFIX}")
 
 
+class Previous:
+    """What the previous export recorded, read part by part (see manifest.Record).
+
+    `get("articles")`, `get("inputs")`, … are mappings read row by row;
+    `get("listing_pages")` the list of listing pages; `get("state_token")` the token.
+    """
+
+    def __init__(self, record: Record) -> None:
+        self.record = record
+
+    def get(self, name: str, default: Any = None) -> Any:
+        if name == "state_token":
+            return self.record.token if self.record.found else default
+        if name == "listing_pages":
+            return self.record.listing_pages() if self.record.has(name) else default
+        if name in PARTS:
+            return self.record.parts[name]
+        return default
+
+    def changes(self, name: str) -> Part:
+        """A part of the record to change (for commit), apart from the one `get` reads."""
+        return self.record.part(name)
+
+    def __contains__(self, name: str) -> bool:
+        if name == "state_token":
+            return bool(self.record.token)
+        return self.record.has(name)
+
+    def __bool__(self) -> bool:
+        return self.record.found and not self.record.unreadable
+
+
 class SiteWriter:
     """Updates the site at `out` in place, touching only the files the export owns.
 
@@ -183,14 +223,21 @@ class SiteWriter:
         self._journal_mine = False  # made by this export (so it may remove it on abort)
         self._placing = False
         self._committed = False
+        self._record: Record | None = None
         self.files: dict[str, FileEntry] = {}
         self.changed: list[str] = []
         self.reused: list[str] = []
+        self.warnings: list[str] = []  # sentences for the report (a damaged record)
+        self.file_count = 0  # files of the site once committed
         # rel -> temporary file holding its new content, not yet in place
         self._staged: dict[str, Path] = {}
         self._dirs_ok: set[Path] = {self.out}
         self._made_dirs: list[Path] = []
         self.foreign_replaced: list[str] = []  # user files at a path the export now needs
+        self._journal: set[str] = set()  # names an interrupted export journaled
+        self._new_owned: set[str] = set()  # names this export journaled
+        self._keep_rest = False
+        self._drop: set[str] = set()
         try:
             self._open()
         except BaseException:
@@ -205,21 +252,34 @@ class SiteWriter:
             self._lock()
         except OSError as exc:
             raise ExportError(describe_os_error(exc, self.out)) from exc
-        previous = load_manifest(self.out)
+        record = self._record = Record(self.out)
         journal = load_journal(self.out)
-        ours = previous is not None or journal is not None or (self.out / MANIFEST_NAME).exists()
+        ours = record.found or journal is not None
         if not ours and any(self.out.iterdir()):
             # Writing into a folder we did not make could overwrite someone's files.
             raise ExportError(
                 f"{self.out} is not empty and is not a newsdesk export; "
                 "choose an empty folder or the folder of a previous export."
             )
-        self.previous: dict[str, Any] = previous or {}
-        self._previous_files: dict[str, list[Any]] = self.previous.get("files", {})
-        # Every file this folder holds because an export put it there.
-        self._owned: set[str] = set(self._previous_files) | (journal or set())
+        if record.unreadable:
+            self.warnings.append(
+                f"The record of the last export in {self.out} could not be read, so every "
+                "page was checked and written again; files the export no longer makes may "
+                "be left in the folder."
+            )
+        self.previous = Previous(record)
+        self._previous_files: Part = record.parts["files"]
+        self._journal = journal or set()
         self._guard(self._clear_leftovers, journal is not None)
         self._guard(self._open_journal, journal is None)
+
+    @property
+    def record_unreadable(self) -> bool:
+        return self._record is not None and self._record.unreadable
+
+    def _owns(self, rel: str) -> bool:
+        """True when rel is the export's: recorded, or journaled by this or a killed export."""
+        return rel in self._new_owned or rel in self._journal or rel in self._previous_files
 
     def _lock(self) -> None:
         """One export at a time per folder; a second one is refused rather than interleaved."""
@@ -252,6 +312,8 @@ class SiteWriter:
             os.close(fd)
 
     def _release(self) -> None:
+        if self._record is not None:
+            self._record.close()
         for name in ("_journal_fd", "_lock_fd"):
             fd = getattr(self, name)
             if fd is not None:
@@ -261,8 +323,11 @@ class SiteWriter:
     def _clear_leftovers(self, interrupted: bool) -> None:
         """Remove what a killed export left: its temporary files, and older versions' folders."""
         if interrupted:
-            for rel in [*self._owned, MANIFEST_NAME]:
+            # After a kill only: every recorded file is looked at once.
+            owned = {k for k, _v in self._previous_files.stored_items()} | self._journal
+            for rel in [*owned, STORE_NAME, LEGACY_NAME]:
                 _unlink(temp_name(self.out.joinpath(*rel.split("/"))))
+            remove_side_files(temp_name(self.out / STORE_NAME))
         try:
             siblings = list(os.scandir(self.out.parent))
         except OSError:
@@ -278,10 +343,15 @@ class SiteWriter:
 
     def _open_journal(self, new: bool) -> None:
         # Appended to, never truncated: an interrupted export's names stay
-        # needed until a manifest records the folder as complete.
+        # needed until a record lists the folder as complete.
         flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0)
         self._journal_fd = os.open(self.out / JOURNAL_NAME, flags, 0o644)
         self._journal_mine = new
+
+    def _journal_names(self, names) -> None:
+        lines = "".join(json.dumps(rel, ensure_ascii=False) + "\n" for rel in names)
+        if lines:
+            self._guard(_write_all, self._journal_fd, lines.encode("utf-8"))
 
     # ---- paths -----------------------------------------------------------
     def path(self, rel: str) -> Path:
@@ -331,7 +401,7 @@ class SiteWriter:
             st = self.previous_path(rel).stat()
         except OSError:
             return False
-        # Size and mtime as the manifest recorded them: nobody edited the file since.
+        # Size and mtime as the record has them: nobody edited the file since.
         return st.st_size == entry[1] and st.st_mtime_ns == entry[2]
 
     def reuse(self, rel: str) -> None:
@@ -342,18 +412,18 @@ class SiteWriter:
         self.reused.append(rel)
 
     def previous_files(self) -> list[str]:
-        """The files of the site as the previous export left it (site-relative paths)."""
+        """The files of the site as the previous export left it (site-relative paths; a full scan)."""
         return list(self._previous_files)
 
     def keep_rest(self, drop: set[str]) -> None:
-        """Carry over every file of the previous site not written, reused or dropped by this export.
+        """Keep every file of the previous site not written, reused or dropped by this export.
 
         For an incremental export, which knows what changed from the library's
-        export state: the files it does not touch are kept without a look.
+        export state: the files it does not touch are kept without a look
+        (and their rows of the record are not even read).
         """
-        for rel, entry in self._previous_files.items():
-            if rel not in self.files and rel not in drop:
-                self.files[rel] = FileEntry(entry[0], entry[1], entry[2])
+        self._keep_rest = True
+        self._drop = set(drop)
 
     def write(self, rel: str, data: bytes) -> bool:
         """Stage one file; returns False when the previous site's copy is kept instead."""
@@ -384,12 +454,11 @@ class SiteWriter:
     def _prepare(self, rel: str) -> Path:
         """Journal rel (when it is new to this folder), make its folder, clear its temporary name."""
         dest = self.path(rel)
-        if rel not in self._owned:
+        if not self._owns(rel):
             # Named in the journal before it exists, so that a killed export's
             # files are known as ours; flushed by the kernel even on kill -9.
-            line = (json.dumps(rel, ensure_ascii=False) + "\n").encode("utf-8")
-            self._guard(_write_all, self._journal_fd, line)
-            self._owned.add(rel)
+            self._journal_names([rel])
+            self._new_owned.add(rel)
             if os.path.lexists(dest):
                 self.foreign_replaced.append(rel)
         self._parent(dest, rel)
@@ -420,38 +489,101 @@ class SiteWriter:
             raise ExportError(describe_os_error(exc, self.out)) from exc
 
     # ---- finishing ---------------------------------------------------------
+    def _removals(self) -> list[str]:
+        """The export's files this export no longer produces."""
+        if self._keep_rest:
+            # What this export dropped, and what a killed one placed that no record claims.
+            out = {r for r in self._drop if r not in self.files and self._owns(r)}
+            out |= {
+                r for r in self._journal if r not in self.files and r not in self._previous_files
+            }
+            return sorted(out)
+        owned = {k for k, _v in self._previous_files.stored_items()} | self._journal
+        owned |= self._new_owned
+        return sorted(owned - self.files.keys())
+
     def commit(self, extra: dict[str, Any]) -> None:
-        """Put every staged file in place, remove what is no longer produced, write the manifest."""
-        manifest = {
-            "version": MANIFEST_VERSION,
-            **extra,
-            "files": {rel: e.as_json() for rel, e in sorted(self.files.items())},
-        }
-        data = json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        # The manifest is staged with the pages, so a full disk stops the export
-        # before anything visible has changed; what follows needs no new space.
-        manifest_tmp = temp_name(self.out / MANIFEST_NAME)
-        self._guard(_unlink, manifest_tmp)
-        self._guard(_write_new, manifest_tmp, data)
-        self._guard(_fsync_all, [*self._staged.values(), manifest_tmp], True)
-        self._placing = True
+        """Record what this export made, put every staged file in place, remove what is no longer produced.
+
+        extra: the parts of the record (see manifest.PARTS) and `state_token`.
+        An incremental export passes the Part mappings it read from
+        `previous` and changed; a full export passes whole dicts.
+        """
+        record = self._record
+        assert record is not None
+        token = str(extra.get("state_token", ""))
+        removals = self._removals()
+        # Named before the record forgets them, so a kill after it still removes them.
+        self._journal_names(r for r in removals if r not in self._journal)
+        in_place = (
+            self._keep_rest
+            and not record.fresh
+            and all(isinstance(extra.get(p), Part) for p in PARTS if p != "files" and p in extra)
+        )
+        store_tmp = temp_name(self.out / STORE_NAME)
+        self._guard(_unlink, store_tmp)
+        try:
+            # The record is written before anything visible changes, so a full
+            # disk stops the export here; what follows needs no new space.
+            if in_place:
+                files = self._previous_files
+                count = record.file_count()
+                count -= sum(1 for rel in removals if rel in files)
+                count += sum(1 for rel in self.changed if rel not in files)
+                for rel in removals:
+                    files.discard(rel)
+                for rel in self.changed:
+                    files[rel] = self.files[rel].as_json()
+                self.file_count = count
+                self._guard(_fsync_all, [*self._staged.values(), self.out / JOURNAL_NAME], True)
+                record.begin_update(
+                    token,
+                    {"files": files, **{p: extra[p] for p in PARTS if p in extra and p != "files"}},
+                    count,
+                )
+                record.commit_update()
+                self._placing = True  # the record has changed: the journal must stay
+            else:
+                parts = {p: _whole(extra[p]) for p in PARTS if p in extra and p != "files"}
+                parts["files"] = self._all_files(removals)
+                self.file_count = len(parts["files"])
+                record.write_new(store_tmp, token, parts)
+                self._guard(
+                    _fsync_all,
+                    [*self._staged.values(), store_tmp, self.out / JOURNAL_NAME],
+                    True,
+                )
+                record.close()
+                remove_side_files(self.out / STORE_NAME)
+                os.replace(store_tmp, self.out / STORE_NAME)
+                self._placing = True  # the record has changed: the journal must stay
+                _fsync_all([self.out], False)
+        except sqlite3.Error as exc:
+            record.rollback()
+            _unlink(store_tmp)
+            raise ExportError(
+                f"Could not write the record of the export in {self.out} ({exc}); "
+                "the previous site was left as it was. Check the disk and export again."
+            ) from exc
+        except OSError as exc:
+            _unlink(store_tmp)
+            raise ExportError(describe_os_error(exc, self.out)) from exc
         try:
             touched: set[Path] = set()
             for rel, tmp in sorted(self._staged.items()):
                 os.replace(tmp, self.path(rel))
                 touched.add(tmp.parent)
             self._staged.clear()
-            for rel in sorted(self._owned - self.files.keys()):
+            for rel in removals:
                 self._remove(rel)
                 touched.add(self.previous_path(rel).parent)
-            # The renames themselves reach the disk before the manifest says they did.
+            # An older version's manifest, now replaced by the record.
+            _unlink(self.out / LEGACY_NAME)
+            # The renames themselves reach the disk before the journal goes.
             _fsync_all([f for f in touched if f.is_dir()], False)
-            # Last: the record that all of the above is done.
-            os.replace(manifest_tmp, self.out / MANIFEST_NAME)
             os.unlink(self.out / JOURNAL_NAME)
             _fsync_all([self.out], False)
         except OSError as exc:
-            _unlink(manifest_tmp)
             raise ExportError(
                 f"The export stopped part way through updating {self.out} "
                 f"({exc.strerror or exc}); every page there is whole, old or new. "
@@ -459,6 +591,15 @@ class SiteWriter:
             ) from exc
         self._committed = True
         self._release()
+
+    def _all_files(self, removals: list[str]) -> dict[str, list[Any]]:
+        """Every file of the site after this export, for a record written whole."""
+        out: dict[str, list[Any]] = {}
+        if self._keep_rest:
+            gone = set(removals)
+            out = {k: v for k, v in self._previous_files.stored_items() if k not in gone}
+        out.update({rel: e.as_json() for rel, e in self.files.items()})
+        return dict(sorted(out.items()))
 
     def _remove(self, rel: str) -> None:
         """Remove a file an earlier export wrote, and the folders it leaves empty (never the site's)."""
@@ -479,9 +620,11 @@ class SiteWriter:
         if self._committed:
             return
         # Best effort throughout: this runs while another error is on its way to the user.
-        for tmp in [*self._staged.values(), temp_name(self.out / MANIFEST_NAME)]:
+        for tmp in [*self._staged.values(), temp_name(self.out / STORE_NAME)]:
             _quietly(_unlink, tmp)
         self._staged.clear()
+        if self._record is not None:
+            self._record.rollback()
         if not self._placing:
             for folder in reversed(self._made_dirs):
                 _quietly(os.rmdir, folder)
@@ -491,6 +634,13 @@ class SiteWriter:
             if self._made_out:
                 _quietly(os.rmdir, self.out)
         self._release()
+
+
+def _whole(part: Any) -> Any:
+    """A part as plain data: a Part read from the record is read whole (for a record written anew)."""
+    if isinstance(part, Part):
+        return dict(part.items())
+    return part
 
 
 def _looks_like_a_site(folder: Path) -> bool:

@@ -72,3 +72,19 @@ def leftovers(where: Path) -> list[str]:
 
 def without_manifest(files: dict[str, bytes]) -> dict[str, bytes]:
     return {rel: data for rel, data in files.items() if rel != MANIFEST_NAME}
+
+
+def as_legacy_manifest(site: Path, without: tuple[str, ...] = ()) -> dict:
+    """Turn the folder's record into the JSON manifest older versions kept (less some parts)."""
+    import json
+
+    from newsdesk.export.manifest import LEGACY_NAME, LEGACY_VERSION, read_record
+
+    manifest = read_record(site)
+    assert manifest is not None
+    manifest["version"] = LEGACY_VERSION
+    for name in without:
+        manifest.pop(name, None)
+    (site / LEGACY_NAME).write_text(json.dumps(manifest), "utf-8")
+    (site / MANIFEST_NAME).unlink()
+    return manifest

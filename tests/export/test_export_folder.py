@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from newsdesk.export import MANIFEST_NAME, ExportError, export_articles, export_site
+from newsdesk.export.manifest import read_record
 from newsdesk.export.writer import SiteWriter
 from newsdesk.rules import section_segment
 from tests.export.sample import add_image, make_jpeg, published
@@ -51,7 +51,7 @@ def test_the_users_own_files_survive_every_kind_of_export(library, tmp_path):
         assert (site / rel).read_bytes() == data, rel
     assert "corrected first paragraph" in page(site, stories[0]).read_text(encoding="utf-8")
     assert "The Evening Harbour" in (site / "index.html").read_text(encoding="utf-8")
-    manifest = json.loads((site / MANIFEST_NAME).read_text(encoding="utf-8"))
+    manifest = read_record(site)
     assert not set(own) & set(manifest["files"]), "the user's files are not recorded as ours"
     assert leftovers(site) == []
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import signal
@@ -15,7 +14,7 @@ import pytest
 
 from benchmarks.bench_export import make_publishable
 from benchmarks.generate import generate_library
-from newsdesk.export import MANIFEST_NAME
+from newsdesk.export.manifest import read_record
 from newsdesk.library import Library
 from tests.export.stories import REPO, files_of, leftovers, run_newsdesk, without_manifest
 from tests.processes import descendants, survivors_after
@@ -46,7 +45,7 @@ def kill_after(proc: subprocess.Popen, seconds: float) -> bool:
 
 
 def manifest_without_times(site: Path) -> dict:
-    manifest = json.loads((site / MANIFEST_NAME).read_text(encoding="utf-8"))
+    manifest = read_record(site)
     manifest["files"] = {rel: entry[:2] for rel, entry in manifest["files"].items()}
     # A new random token each export: it ties the folder to the library's export state.
     manifest.pop("state_token", None)
