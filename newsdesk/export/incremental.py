@@ -42,7 +42,7 @@ from newsdesk.export.listings import (
     to_us,
 )
 from newsdesk.export.listings_update import ListingUpdate
-from newsdesk.export.manifest import read_token
+from newsdesk.export.manifest import RecordUnreadable, read_token
 from newsdesk.export.site import (
     EXPORT_FORMAT,
     ArticleOutcome,
@@ -168,6 +168,10 @@ class _Incremental(_Export):
         except _FullCheck as exc:
             writer.abort()
             self.full_reason = str(exc)
+            return None
+        except RecordUnreadable:
+            writer.abort()
+            self.full_reason = _NO_RECORD
             return None
         except BaseException:
             writer.abort()

@@ -60,9 +60,9 @@ class Part(MutableMapping):
     a folder an older version exported, by the dict its JSON manifest held.
     """
 
-    def __init__(self, name: str, conn: sqlite3.Connection | None, base: dict | None) -> None:
+    def __init__(self, name: str, record: Record, base: dict | None) -> None:
         self.name = name
-        self._conn = conn
+        self._record = record
         self._base = base  # the legacy JSON's dict, or None when read from the store
         self._seen: dict[str, Any] = {}  # rows read from the store
         self.put: dict[str, Any] = {}  # rows set since the record was read
@@ -77,10 +77,15 @@ class Part(MutableMapping):
         if key in self._seen:
             return self._seen[key]
         value = None
-        if self._conn is not None:
-            row = self._conn.execute(f"SELECT v FROM {self.name} WHERE k = ?", (key,)).fetchone()
-            if row is not None:
-                value = json.loads(row[0])
+        conn = self._record.conn
+        if conn is not None:
+            try:
+                row = conn.execute(f"SELECT v FROM {self.name} WHERE k = ?", (key,)).fetchone()
+                if row is not None:
+                    value = json.loads(row[0])
+            except (sqlite3.DatabaseError, ValueError):
+                self._record.damaged()
+                return None
         self._seen[key] = value
         return value
 
@@ -119,23 +124,34 @@ class Part(MutableMapping):
         if self._base is not None:
             yield from self._base.items()
             return
-        if self._conn is None:
+        conn = self._record.conn
+        if conn is None:
             return
-        for k, v in self._conn.execute(f"SELECT k, v FROM {self.name} ORDER BY k"):
-            yield k, json.loads(v)
+        try:
+            rows = conn.execute(f"SELECT k, v FROM {self.name} ORDER BY k").fetchall()
+            decoded = [(k, json.loads(v)) for k, v in rows]
+        except (sqlite3.DatabaseError, ValueError):
+            self._record.damaged()
+            return
+        yield from decoded
 
     def keys_with_prefix(self, prefix: str) -> list[str]:
         """The keys that start with prefix (an indexed range, not a scan), as they are now."""
-        if self._base is not None or self._conn is None or self.cleared:
+        conn = self._record.conn
+        if self._base is not None or conn is None or self.cleared:
             stored = [k for k, _v in self.stored_items() if k.startswith(prefix)]
         else:
             hi = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-            stored = [
-                r[0]
-                for r in self._conn.execute(
-                    f"SELECT k FROM {self.name} WHERE k >= ? AND k < ?", (prefix, hi)
-                )
-            ]
+            try:
+                stored = [
+                    r[0]
+                    for r in conn.execute(
+                        f"SELECT k FROM {self.name} WHERE k >= ? AND k < ?", (prefix, hi)
+                    )
+                ]
+            except sqlite3.DatabaseError:
+                self._record.damaged()
+                stored = []
         keys = [k for k in stored if k not in self.gone]
         return sorted({*keys, *(k for k in self.put if k.startswith(prefix))})
 
@@ -216,7 +232,14 @@ class Record:
 
     def part(self, name: str) -> Part:
         """A new view of one part: its own changes, the record's rows."""
-        return Part(name, self.conn, None if self._bases is None else self._bases[name])
+        return Part(name, self, None if self._bases is None else self._bases[name])
+
+    def damaged(self) -> None:
+        """The record turned out to be damaged while being read: from now on it is empty."""
+        self.close()
+        self.unreadable = True
+        self.fresh = True
+        self.meta = {}
 
     # ---- reading ---------------------------------------------------------
     @property
@@ -357,6 +380,9 @@ def _open_store(path: Path) -> sqlite3.Connection:
 
 
 def _read_meta(conn: sqlite3.Connection) -> dict[str, Any]:
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not tables >= {"meta", *PARTS}:
+        raise RecordUnreadable(f"tables missing: {sorted({'meta', *PARTS} - tables)}")
     meta = {k: json.loads(v) for k, v in conn.execute("SELECT k, v FROM meta")}
     if meta.get("version") != STORE_VERSION:
         raise RecordUnreadable(f"record version {meta.get('version')!r}")

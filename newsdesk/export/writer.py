@@ -46,6 +46,7 @@ from newsdesk.export.manifest import (
     STORE_NAME,
     Part,
     Record,
+    RecordUnreadable,
     read_record,
     remove_side_files,
 )
@@ -262,11 +263,7 @@ class SiteWriter:
                 "choose an empty folder or the folder of a previous export."
             )
         if record.unreadable:
-            self.warnings.append(
-                f"The record of the last export in {self.out} could not be read, so every "
-                "page was checked and written again; files the export no longer makes may "
-                "be left in the folder."
-            )
+            self.warnings.append(_unreadable_warning(self.out))
         self.previous = Previous(record)
         self._previous_files: Part = record.parts["files"]
         self._journal = journal or set()
@@ -441,6 +438,8 @@ class SiteWriter:
         if self.can_reuse(rel, content_hash):
             self.reuse(rel)
             return
+        if self._is_link_of(rel, src, content_hash):
+            return
         tmp = self._prepare(rel)
         try:
             os.link(src, tmp)
@@ -450,6 +449,25 @@ class SiteWriter:
             # No hard links here (another file system, FAT, a limit): copy instead.
             self._guard(_copy_new, src, tmp)
         self._staged_as(rel, tmp, content_hash)
+
+    def _is_link_of(self, rel: str, src: Path, content_hash: str) -> bool:
+        """True (and rel kept as it is) when rel already is a hard link of src.
+
+        So it is when the record of the folder was lost: renaming a link over
+        another link of the same file does nothing, which would leave the
+        temporary name behind.
+        """
+        try:
+            st = os.lstat(self.previous_path(rel))
+            same = os.path.samestat(os.stat(src), st)
+        except (OSError, ValueError):
+            return False
+        if not same:
+            return False
+        self._unstage(rel)
+        self.files[rel] = FileEntry(content_hash, st.st_size, st.st_mtime_ns)
+        self.reused.append(rel)
+        return True
 
     def _prepare(self, rel: str) -> Path:
         """Journal rel (when it is new to this folder), make its folder, clear its temporary name."""
@@ -513,6 +531,12 @@ class SiteWriter:
         assert record is not None
         token = str(extra.get("state_token", ""))
         removals = self._removals()
+        if record.unreadable:
+            if self._keep_rest:
+                # An update needs the rows it did not touch: the full export takes over.
+                raise RecordUnreadable(str(self.out))
+            if not self.warnings:
+                self.warnings.append(_unreadable_warning(self.out))
         # Named before the record forgets them, so a kill after it still removes them.
         self._journal_names(r for r in removals if r not in self._journal)
         in_place = (
@@ -529,11 +553,12 @@ class SiteWriter:
                 files = self._previous_files
                 count = record.file_count()
                 count -= sum(1 for rel in removals if rel in files)
-                count += sum(1 for rel in self.changed if rel not in files)
+                count += sum(1 for rel in self.files if rel not in files)
                 for rel in removals:
                     files.discard(rel)
-                for rel in self.changed:
-                    files[rel] = self.files[rel].as_json()
+                for rel, entry in self.files.items():
+                    if files.get(rel) != entry.as_json():
+                        files[rel] = entry.as_json()
                 self.file_count = count
                 self._guard(_fsync_all, [*self._staged.values(), self.out / JOURNAL_NAME], True)
                 record.begin_update(
@@ -634,6 +659,13 @@ class SiteWriter:
             if self._made_out:
                 _quietly(os.rmdir, self.out)
         self._release()
+
+
+def _unreadable_warning(out: Path) -> str:
+    return (
+        f"The record of the last export in {out} could not be read, so every page was "
+        "checked and written again; files the export no longer makes may be left in the folder."
+    )
 
 
 def _whole(part: Any) -> Any:
