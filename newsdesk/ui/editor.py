@@ -31,6 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from newsdesk.ui.editor_text import BlockRepaintLayout, TextMirror
+
 _URL = re.compile(r"^(?:https?://|mailto:)\S+$", re.IGNORECASE)
 # A picture on its own: the body always shows it as a block (a figure with its caption).
 _PICTURE_ONLY = re.compile(r"!\[(?:[^\]\\]|\\.)*\]\([^)\s]+\)")
@@ -166,6 +168,12 @@ class MarkdownEditor(QPlainTextEdit):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # A keystroke repaints the block it changed, and reading the text costs the edit,
+        # not the document (see editor_text): the window does both on every key.
+        document = QTextDocument(self)
+        document.setDocumentLayout(BlockRepaintLayout(document))
+        self.setDocument(document)
+        self._mirror = TextMirror(document)
         self.setObjectName("body-editor")
         self.setAccessibleName("Article body (Markdown)")
         self.setPlaceholderText("Write the story in Markdown…")
@@ -189,6 +197,10 @@ class MarkdownEditor(QPlainTextEdit):
             self.highlighter.set_palette(self.palette())
 
     # ---- text -----------------------------------------------------------
+    def toPlainText(self) -> str:  # noqa: N802 (Qt name)
+        """The body, as QPlainTextEdit.toPlainText() gives it, kept current edit by edit."""
+        return self._mirror.text()
+
     def set_text(self, text: str) -> None:
         """Load a new body: resets undo history (a different article)."""
         self.setPlainText(text)
