@@ -146,21 +146,30 @@ class SpellService(QObject):
         with self._lock:
             if self._queue and not self._draining and self.checker is not None:
                 self._draining = True
-                self._executor.submit(self._drain, self._generation)
+                self._executor.submit(self._drain, self._generation, len(self._queue))
 
-    def _drain(self, generation: int) -> None:  # on the worker
-        while True:
+    def _drain(self, generation: int, count: int | None = None) -> None:  # on the worker
+        """Check the texts queued (the first `count` of them): texts asked for meanwhile
+        wait for the next check, CHECK_DELAY_MS after the results, not right away."""
+        while count is None or count > 0:
             with self._lock:
                 checker = self.checker
                 if generation != self._generation or checker is None or not self._queue:
                     self._draining = False
                     return
-                batch = [self._queue.popleft() for _ in range(min(BATCH, len(self._queue)))]
+                take = min(BATCH, len(self._queue), BATCH if count is None else count)
+                batch = [self._queue.popleft() for _ in range(take)]
+            if count is not None:
+                count -= take
             results = [
                 (t, tuple((w.start, len(w.text), w.text) for w in checker.misspelled(t)))
                 for t in batch
             ]
             self._relay.sig_results.emit(("checked", generation, results))
+        with self._lock:
+            self._draining = False
+            if self._queue:
+                self._relay.sig_results.emit(("more", generation, None))
 
     def _on_results(self, message: tuple) -> None:  # on the GUI thread
         kind, generation, payload = message
@@ -170,6 +179,10 @@ class SpellService(QObject):
             self.problem = payload
             self.sig_unavailable.emit(payload)
             self.sig_redraw.emit()
+            return
+        if kind == "more":  # texts asked for while the last check ran
+            if not self._check_timer.isActive():
+                self._check_timer.start()
             return
         if kind == "ready":
             self.problem = ""
