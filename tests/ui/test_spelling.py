@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QPlainTextEdit
 
 from newsdesk.library import Library
 from newsdesk.ui.images_panel import ImagesPanel
+from tests.ui.conftest import open_in_window
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "images"
 BODY = (
@@ -67,7 +68,7 @@ def open_story(qtbot, make_window, library, **fields):
         **fields,
     )
     window = make_window()
-    window.open_article(article.id)
+    open_in_window(qtbot, window, article.id)
     qtbot.waitUntil(lambda: window.spell.checker is not None, timeout=10_000)
     return window, article
 
@@ -236,7 +237,7 @@ def test_a_language_without_a_dictionary_says_so_once_and_underlines_nothing(
         headline="Kiire", body="Sõnad ilma sõnastikuta.", language="et"
     )
     window = make_window()
-    window.open_article(article.id)
+    open_in_window(qtbot, window, article.id)
     qtbot.waitUntil(lambda: bool(window.spell.problem), timeout=10_000)
     assert "no spelling dictionary for the language 'et'" in window.spell.problem
     assert "Traceback" not in window.statusBar().currentMessage()
