@@ -60,6 +60,101 @@ def make_publishable(library) -> None:
         )
 
 
+def record_per_edit(stories: int, repeat: int = 3) -> tuple[float, float, float, int]:
+    """What the folder's record costs one edit at this many stories: the JSON manifest of
+    earlier versions (read whole, rewritten whole) against the SQLite record (the rows the
+    edit reads and writes). Rows shaped and counted as a real site's (0.85 pages, 0.55
+    listing pages and feeds per story, 60 pictures' renditions).
+
+    Returns (JSON seconds, SQLite seconds, SQLite processor seconds, JSON bytes), medians.
+    """
+    import json
+    import secrets
+
+    from newsdesk.export.manifest import LEGACY_NAME, LEGACY_VERSION, PARTS, Record
+    from newsdesk.export.writer import _fsync_all
+
+    work = Path(tempfile.mkdtemp(prefix="bench-record-"))
+    try:
+        pages = int(stories * 0.85)
+        listing = int(stories * 0.55)
+        h = secrets.token_hex(32)
+        files = {
+            f"assets/img/{i:04x}{h[:12]}-{w}.jpg": [h, 40_000, 1_795_000_000_000_000_000]
+            for i in range(60)
+            for w in range(20)
+        }
+        files |= {
+            f"news/story-{i}/index.html": [h, 30_000, 1_795_000_000_000_000_000 + i]
+            for i in range(pages)
+        }
+        files |= {
+            f"tag/t{i}/page/{i}/index.html": [h, 9_000, 1_795_000_000_000_000_000]
+            for i in range(listing)
+        }
+        manifest = {
+            "version": LEGACY_VERSION,
+            "files": files,
+            "articles": {
+                f"{i:08x}-uid": {"fp": h, "page": f"news/story-{i}", "pfp": h} for i in range(pages)
+            },
+            "failed": {},
+            "inputs": {f"tag/t{i}/page/{i}/index.html": h for i in range(listing)},
+            "renditions": {
+                f"{i:032x}": [[f"{i:04x}-{w}.jpg", 480, 320, "jpeg"] for w in range(16)]
+                for i in range(120)
+            },
+            "state_token": "x",
+            "listing_pages": [
+                [[2, f"t{i}", i], f"tag/t{i}/page/{i}/", 1, "tag"] for i in range(listing)
+            ],
+        }
+        site = work / "site"
+        site.mkdir()
+        data = json.dumps(manifest, separators=(",", ":")).encode()
+        (site / LEGACY_NAME).write_bytes(data)
+        touched = [f"news/story-{i}/index.html" for i in range(0, pages, max(1, pages // 3))]
+
+        json_times = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            m = json.loads((site / LEGACY_NAME).read_text(encoding="utf-8"))
+            for rel in touched:
+                m["files"][rel] = [h, 31_000, 1]
+            tmp = site / ".m.tmp"
+            tmp.write_bytes(json.dumps(m, separators=(",", ":")).encode())
+            _fsync_all([tmp], True)
+            os.replace(tmp, site / LEGACY_NAME)
+            json_times.append(time.perf_counter() - t)
+
+        record = Record(site)  # the legacy JSON, written as the SQLite record once
+        record.write_new(site / ".store.tmp", "x", {p: record.parts[p] for p in PARTS})
+        record.close()
+        os.replace(site / ".store.tmp", site / ".newsdesk-manifest.sqlite")
+        os.unlink(site / LEGACY_NAME)
+        sql_times, sql_cpu = [], []
+        for k in range(repeat):
+            t, c = time.perf_counter(), time.process_time()
+            record = Record(site)
+            files_part = record.part("files")
+            for rel in touched:
+                assert files_part.get(rel) is not None
+                files_part[rel] = [h, 31_000 + k, 1]
+            record.begin_update(secrets.token_hex(8), {"files": files_part}, len(files))
+            record.commit_update()
+            record.close()
+            sql_times.append(time.perf_counter() - t)
+            sql_cpu.append(time.process_time() - c)
+        return (
+            statistics.median(json_times),
+            statistics.median(sql_times),
+            statistics.median(sql_cpu),
+            len(data),
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> int:
     from newsdesk.export import export_site
     from newsdesk.export.incremental import publish
@@ -130,6 +225,13 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
 
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print("the folder's record, per edit (read what the edit needs, write what changed):")
+    for n in (10_000, 100_000):
+        old_s, new_s, new_cpu, size = record_per_edit(n)
+        print(
+            f"  {n:>7,} stories: JSON manifest ({size / 2**20:.0f} MB) {old_s:6.3f} s; "
+            f"SQLite record {new_s:6.3f} s ({new_cpu:.3f} s processor)"
+        )
     print(
         f"library: {ARTICLES} articles, {IMAGES} photos (1600x1067), {os.cpu_count()} cores "
         f"(load average {load})"

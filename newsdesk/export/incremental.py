@@ -145,9 +145,13 @@ class _Incremental(_Export):
         if not dirty and not deleted and not news_moved:
             # Nothing to write, but never report a folder as current while another export writes it.
             SiteWriter.check_free(self.report.out_dir)
-            token = read_token(Path(self.folder))
+            try:
+                token = read_token(Path(self.folder))
+            except RecordUnreadable:
+                self.full_reason = _NO_RECORD
+                return None
             if token != self.target.meta.get("token") or not token:
-                self.full_reason = _OTHER_EXPORT if token is not None else _NO_RECORD
+                self.full_reason = _OTHER_EXPORT
                 return None
             self.report.mode = "incremental"
             self.report.rendered_pages = 0

@@ -327,12 +327,15 @@ class Record:
 
 
 def read_token(site: Path) -> str | None:
-    """The state token of the folder's record, or None when there is none or it cannot be read."""
+    """The state token of the folder's record, or None when there is none.
+
+    Raises RecordUnreadable when the record is there but cannot be read.
+    """
     record = Record(site)
     try:
-        if not record.found or record.unreadable:
-            return None
-        return record.token
+        if record.unreadable:
+            raise RecordUnreadable(str(site))
+        return record.token if record.found else None
     finally:
         record.close()
 

@@ -280,3 +280,32 @@ def test_a_publish_killed_while_committing_is_completed_by_the_next(desk, tmp_pa
     library.update_article(s[5].id, headline="Harbour story number 5, corrected")
     assert publish(library, site).mode == "incremental"
     same_as_a_full_export(library, site, tmp_path, own)
+
+
+def test_a_damaged_record_is_noticed_even_when_nothing_changed(desk, tmp_path):
+    library, _s = desk
+    site = tmp_path / "site"
+    publish(library, site)
+    (site / MANIFEST_NAME).write_bytes(b"SQLite format 3\x00" + b"\xff" * 2000)
+
+    report = publish(library, site)
+
+    assert report.mode.startswith("full (the folder's record of its last export could not be")
+    assert any("could not be read" in w for w in report.warnings)
+    same_as_a_full_export(library, site, tmp_path, {})
+    assert publish(library, site).mode == "incremental"
+
+
+def test_a_deleted_folder_is_exported_whole_again(desk, tmp_path):
+    import shutil
+
+    library, _s = desk
+    site = tmp_path / "site"
+    publish(library, site)
+    shutil.rmtree(site)
+
+    report = publish(library, site)
+
+    assert report.mode == "full (the folder was written by another export)"
+    assert not report.warnings
+    same_as_a_full_export(library, site, tmp_path, {})
