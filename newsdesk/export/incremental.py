@@ -150,7 +150,10 @@ class _Incremental(_Export):
             except RecordUnreadable:
                 self.full_reason = _NO_RECORD
                 return None
-            if token != self.target.meta.get("token") or not token:
+            if token is None:
+                self.full_reason = _NO_FOLDER_RECORD
+                return None
+            if token != self.target.meta.get("token"):
                 self.full_reason = _OTHER_EXPORT
                 return None
             self.report.mode = "incremental"
@@ -165,7 +168,13 @@ class _Incremental(_Export):
         self.report.out_dir = writer.out
         if not self._same_token(writer.previous):
             writer.abort()
-            self.full_reason = _NO_RECORD if writer.record_unreadable else _OTHER_EXPORT
+            self.full_reason = (
+                _NO_RECORD
+                if writer.record_unreadable
+                else _OTHER_EXPORT
+                if writer.previous
+                else _NO_FOLDER_RECORD
+            )
             return None
         try:
             self._incremental(writer, tid, meta, dirty, deleted, news_moved)
@@ -550,6 +559,7 @@ _FEW = 300
 
 
 _NO_RECORD = "the folder's record of its last export could not be read"
+_NO_FOLDER_RECORD = "the folder holds no record of an earlier export"
 
 
 class _Fingerprints(dict):

@@ -486,7 +486,7 @@ class _Export:
         gets the 16:9, 4:3, 1:1 and social-card crops.
         """
         from newsdesk.crops import ALL_RATIOS, crop_for
-        from newsdesk.images import Credits, RenditionJob, make_renditions_many
+        from newsdesk.images.model import Credits, RenditionJob
 
         wanted: dict[str, tuple[Image, Credits]] = {}
         heroes: set[str] = set()
@@ -543,6 +543,8 @@ class _Export:
         self._total = len(jobs) + len(selected) + 4
         failures: dict[str, str] = {}
         if jobs:
+            from newsdesk.images.bulk import make_renditions_many  # Pillow: only to make some
+
             results = make_renditions_many(
                 [j for _s, _k, j in jobs],
                 workers=self.workers,
@@ -847,14 +849,14 @@ def _credits(credits_type, img: Image, caption: str | None = None, alt_text: str
 
 
 def _rendition_key(sha: str, credits: dict[str, str], boxes: dict[str, list[int]]) -> str:
-    from newsdesk.images import cropped, renditions
+    from newsdesk.images import settings as pipeline
 
     # The images package's own settings too: when its pipeline changes, so do the files.
     settings = [
-        renditions.PIPELINE_VERSION,
-        renditions.JPEG_QUALITY,
-        renditions.WEBP_QUALITY,
-        cropped.CROP_VERSION,
+        pipeline.PIPELINE_VERSION,
+        pipeline.JPEG_QUALITY,
+        pipeline.WEBP_QUALITY,
+        pipeline.CROP_VERSION,
     ]
     spec = json.dumps(
         [sha, credits, RENDITION_WIDTHS, RENDITION_FORMATS, settings, boxes], sort_keys=True

@@ -39,9 +39,8 @@ from .renditions import (
     has_transparency,
     may_be_transparent,
 )
+from .settings import CROP_VERSION
 from .xmp import build_xmp
-
-CROP_VERSION = 1
 
 
 def _slug(name: str) -> str:

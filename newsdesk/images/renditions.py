@@ -23,18 +23,14 @@ from .pixels import (
     to_srgb,
     to_working_mode,
 )
+from .settings import (  # noqa: F401  (the settings are named here too)
+    JPEG_QUALITY,
+    PIPELINE_VERSION,
+    PNG_COMPRESS_LEVEL,
+    WEBP_METHOD,
+    WEBP_QUALITY,
+)
 from .xmp import build_xmp
-
-JPEG_QUALITY = 82
-WEBP_QUALITY = 80
-# libwebp effort 0-6. Measured on a 1600 px rendition: method 2 encodes in a
-# third of the time of 3-6 (34 vs ~100 ms) for files ~2% larger, which is what
-# keeps a 24 MP rendition set inside the 0.4 s budget.
-WEBP_METHOD = 2
-# Bump when the pipeline changes output (resampling, colour, XMP layout) so
-# caches made by an older version are not mistaken for current ones.
-PIPELINE_VERSION = 3  # 2: transparent pictures get PNG instead of JPEG; 3: alt text in XMP
-PNG_COMPRESS_LEVEL = 6
 
 _FORMATS: dict[str, tuple[str, str]] = {
     "jpeg": ("jpg", "image/jpeg"),

@@ -306,6 +306,6 @@ def test_a_deleted_folder_is_exported_whole_again(desk, tmp_path):
 
     report = publish(library, site)
 
-    assert report.mode == "full (the folder was written by another export)"
+    assert report.mode == "full (the folder holds no record of an earlier export)"
     assert not report.warnings
     same_as_a_full_export(library, site, tmp_path, {})
