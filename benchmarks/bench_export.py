@@ -71,8 +71,8 @@ def record_per_edit(stories: int, repeat: int = 3) -> tuple[float, float, float,
     import json
     import secrets
 
+    from newsdesk.export.fileops import fsync_all as _fsync_all
     from newsdesk.export.manifest import LEGACY_NAME, LEGACY_VERSION, PARTS, Record
-    from newsdesk.export.writer import _fsync_all
 
     work = Path(tempfile.mkdtemp(prefix="bench-record-"))
     try:

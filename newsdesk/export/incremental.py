@@ -144,9 +144,9 @@ class _Incremental(_Export):
         deleted = set(changes.deleted_articles)
         if not dirty and not deleted and not news_moved:
             # Nothing to write, but never report a folder as current while another export writes it.
-            SiteWriter.check_free(self.report.out_dir)
             try:
-                token = read_token(Path(self.folder))
+                with SiteWriter.held(self.report.out_dir):
+                    token = read_token(Path(self.folder))
             except RecordUnreadable:
                 self.full_reason = _NO_RECORD
                 return None

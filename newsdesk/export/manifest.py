@@ -326,6 +326,45 @@ class Record:
             self.conn = None
 
 
+class Previous:
+    """What the previous export recorded, read part by part (see manifest.Record).
+
+    `get("articles")`, `get("inputs")`, … are mappings read row by row;
+    `get("listing_pages")` the list of listing pages; `get("state_token")` the token.
+    """
+
+    def __init__(self, record: Record) -> None:
+        self.record = record
+
+    def get(self, name: str, default: Any = None) -> Any:
+        if name == "state_token":
+            return self.record.token if self.record.found else default
+        if name == "listing_pages":
+            return self.record.listing_pages() if self.record.has(name) else default
+        if name in PARTS:
+            return self.record.parts[name]
+        return default
+
+    def changes(self, name: str) -> Part:
+        """A part of the record to change (for commit), apart from the one `get` reads."""
+        return self.record.part(name)
+
+    def __contains__(self, name: str) -> bool:
+        if name == "state_token":
+            return bool(self.record.token)
+        return self.record.has(name)
+
+    def __bool__(self) -> bool:
+        return self.record.found and not self.record.unreadable
+
+
+def whole(part: Any) -> Any:
+    """A part as plain data: a Part read from the record is read whole (for a record written anew)."""
+    if isinstance(part, Part):
+        return dict(part.items())
+    return part
+
+
 def read_token(site: Path) -> str | None:
     """The state token of the folder's record, or None when there is none.
 

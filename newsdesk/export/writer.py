@@ -35,20 +35,30 @@ import os
 import re
 import shutil
 import sqlite3
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from newsdesk.export.fileops import copy_new as _copy_new
+from newsdesk.export.fileops import describe_os_error
+from newsdesk.export.fileops import fsync_all as _fsync_all
+from newsdesk.export.fileops import quietly as _quietly
+from newsdesk.export.fileops import unlink as _unlink
+from newsdesk.export.fileops import write_all as _write_all
+from newsdesk.export.fileops import write_new as _write_new
 from newsdesk.export.manifest import (
     LEGACY_NAME,
     PARTS,
     STORE_NAME,
     Part,
+    Previous,
     Record,
     RecordUnreadable,
     read_record,
     remove_side_files,
+    whole,
 )
 
 try:  # advisory locks: POSIX only; Windows exports simply go unlocked
@@ -73,9 +83,6 @@ _TOP_FILES = {"index.html", "feed.xml", "sitemap.xml", "news-sitemap.xml", STORE
 # "..", not hidden (so no page can land on the manifest, the journal, a
 # temporary file or a user's dot-folder such as .git).
 _BAD_SEGMENT = re.compile(r"[/\\\x00]")
-# fsync is slow one file at a time (a journal commit each); many at once share
-# commits, which makes flushing a thousand pages about eight times cheaper.
-_SYNC_THREADS = 16
 
 
 class ExportError(Exception):
@@ -84,27 +91,6 @@ class ExportError(Exception):
 
 class ExportCancelled(ExportError):
     """The export was cancelled; the previous site was left as it was."""
-
-
-def describe_os_error(exc: OSError, target: Path) -> str:
-    """One sentence a person can act on, for the errors a target folder can give."""
-    code = exc.errno
-    where = exc.filename or target
-    if code in (errno.ENOSPC, errno.EDQUOT):
-        return (
-            f"The disk holding {target} is full (or over its quota), so the export stopped; "
-            "the previous site was left as it was. Free some space and export again."
-        )
-    if code == errno.EROFS:
-        return f"{target} is on a read-only disk; choose another folder to export to."
-    if code in (errno.EACCES, errno.EPERM):
-        return (
-            f"newsdesk is not allowed to write to {where}; "
-            "choose a folder you can write to or change its permissions."
-        )
-    if code == errno.ENAMETOOLONG:
-        return f"A file name under {target} is too long for this disk: {where}."
-    return f"Could not write the site to {target}: {exc.strerror or exc} ({where})."
 
 
 def check_segment(segment: str) -> str:
@@ -172,38 +158,6 @@ def _is_site_path(rel: str) -> bool:
 def temp_name(path: Path) -> Path:
     """Where the new content of path is written before it replaces path."""
     return path.with_name(f".{path.name}{TEMP_SUFFIX}")
-
-
-class Previous:
-    """What the previous export recorded, read part by part (see manifest.Record).
-
-    `get("articles")`, `get("inputs")`, … are mappings read row by row;
-    `get("listing_pages")` the list of listing pages; `get("state_token")` the token.
-    """
-
-    def __init__(self, record: Record) -> None:
-        self.record = record
-
-    def get(self, name: str, default: Any = None) -> Any:
-        if name == "state_token":
-            return self.record.token if self.record.found else default
-        if name == "listing_pages":
-            return self.record.listing_pages() if self.record.has(name) else default
-        if name in PARTS:
-            return self.record.parts[name]
-        return default
-
-    def changes(self, name: str) -> Part:
-        """A part of the record to change (for commit), apart from the one `get` reads."""
-        return self.record.part(name)
-
-    def __contains__(self, name: str) -> bool:
-        if name == "state_token":
-            return bool(self.record.token)
-        return self.record.has(name)
-
-    def __bool__(self) -> bool:
-        return self.record.found and not self.record.unreadable
 
 
 class SiteWriter:
@@ -293,20 +247,32 @@ class SiteWriter:
     @staticmethod
     def check_free(out_dir: str | os.PathLike[str]) -> None:
         """Raise ExportError when another export is writing to out_dir right now."""
-        if fcntl is None:
-            return
+        with SiteWriter.held(out_dir):
+            pass
+
+    @staticmethod
+    @contextmanager
+    def held(out_dir: str | os.PathLike[str]) -> Iterator[None]:
+        """The folder locked as an export holds it (to read its record); ExportError when busy."""
+        fd = None
+        if fcntl is not None:
+            try:
+                fd = os.open(out_dir, os.O_RDONLY)
+            except OSError:
+                fd = None
         try:
-            fd = os.open(out_dir, os.O_RDONLY)
-        except OSError:
-            return
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ExportError(
-                f"Another export is writing to {out_dir}; wait for it to finish, then export again."
-            ) from None
+            if fd is not None:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    raise ExportError(
+                        f"Another export is writing to {out_dir}; wait for it to finish, "
+                        "then export again."
+                    ) from None
+            yield
         finally:
-            os.close(fd)
+            if fd is not None:
+                os.close(fd)
 
     def _release(self) -> None:
         if self._record is not None:
@@ -569,7 +535,7 @@ class SiteWriter:
                 record.commit_update()
                 self._placing = True  # the record has changed: the journal must stay
             else:
-                parts = {p: _whole(extra[p]) for p in PARTS if p in extra and p != "files"}
+                parts = {p: whole(extra[p]) for p in PARTS if p in extra and p != "files"}
                 parts["files"] = self._all_files(removals)
                 self.file_count = len(parts["files"])
                 record.write_new(store_tmp, token, parts)
@@ -668,13 +634,6 @@ def _unreadable_warning(out: Path) -> str:
     )
 
 
-def _whole(part: Any) -> Any:
-    """A part as plain data: a Part read from the record is read whole (for a record written anew)."""
-    if isinstance(part, Part):
-        return dict(part.items())
-    return part
-
-
 def _looks_like_a_site(folder: Path) -> bool:
     """True when a legacy leftover holds nothing but what an export writes at a site's top."""
     try:
@@ -682,76 +641,3 @@ def _looks_like_a_site(folder: Path) -> bool:
     except OSError:
         return False
     return all(e.name in _TOP_FILES or e.is_dir(follow_symlinks=False) for e in entries)
-
-
-def _quietly(fn, *args) -> None:
-    try:
-        fn(*args)
-    except OSError:
-        pass
-
-
-def _unlink(path: Path) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    # os.write in a loop (not Path.write_bytes) so a short write or a full disk
-    # surfaces as the OSError it is.
-    view = memoryview(data)
-    while view:
-        n = os.write(fd, view)
-        view = view[n:]
-
-
-def _write_new(path: Path, data: bytes) -> None:
-    """A new file holding data (flushed to the disk later, with the others, by _fsync_all)."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    fd = os.open(path, flags, 0o644)
-    try:
-        _write_all(fd, data)
-    except BaseException:
-        os.close(fd)
-        _unlink(path)
-        raise
-    os.close(fd)
-
-
-def _copy_new(src: Path, dest: Path) -> None:
-    try:
-        shutil.copy2(src, dest)
-    except BaseException:
-        _unlink(dest)
-        raise
-
-
-def _fsync(path: Path, strict: bool) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        if strict:
-            raise
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        # A full disk can surface here (delayed allocation): that must stop the
-        # export. Some file systems cannot sync a folder: harmless, renames stay atomic.
-        if strict:
-            raise
-    finally:
-        os.close(fd)
-
-
-def _fsync_all(paths: list[Path], strict: bool) -> None:
-    """Flush files (strict: any error is raised) or folders (best effort) to the disk, in parallel."""
-    if len(paths) <= 1:
-        for path in paths:
-            _fsync(path, strict)
-        return
-    with ThreadPoolExecutor(max_workers=min(_SYNC_THREADS, len(paths))) as pool:
-        for _ in pool.map(lambda p: _fsync(p, strict), paths):
-            pass
