@@ -314,7 +314,8 @@ class _Incremental(_Export):
             raise _FullCheck("the site's sections changed")
         self._section_names = list(names.values())
         self._names_now = names
-        self._listing_pages = self._listing_pages_before = writer.previous.get("listing_pages", [])
+        # Every listing page's sitemap entry, by folder: read row by row (all only for sitemaps).
+        listing_pages = writer.previous.changes("listing_pages")
 
         # Article pages: every processed story in the site; one whose page fails
         # leaves the site, and the stories linking to it are rendered again.
@@ -371,7 +372,7 @@ class _Incremental(_Export):
                 listings = self._listing_renderer(writer)
                 listings.set_section_names(names)
                 update = ListingUpdate(listings, self.state, tid, touched, old_rows, new_rows)
-                self._listing_pages = update.write(self._inputs, self._listing_pages)
+                update.write(self._inputs, listing_pages)
                 self._drop |= set(update.dropped)
                 if not self.base_url:
                     self.report.warnings.append(NO_BASE_URL_WARNING)
@@ -386,6 +387,8 @@ class _Incremental(_Export):
                 inputs.clear()
                 inputs.update(self._inputs)
                 self._inputs = inputs
+                listing_pages.clear()
+                listing_pages.update({e[1]: e for e in self._listing_pages})
         drop_files |= self._orphan_renditions(tid, changed, old_rows, new_rows)
         writer.keep_rest(drop_files)
         self._check_cancel()
@@ -411,26 +414,12 @@ class _Incremental(_Export):
                 "inputs": self._inputs,
                 "renditions": renditions,
                 "state_token": token,
-                "listing_pages": self._listing_pages_part(writer),
+                "listing_pages": listing_pages,
             }
         )
         gone = [u for u in set(processed) | deleted if u not in new_rows]
         put = [new_rows[u] for u in changed if u in new_rows]
         self.state.update(self.state_meta(token), put, gone)
-
-    def _listing_pages_part(self, writer):
-        """The record's listing pages, changed to those this export leaves (only the rows that differ)."""
-        part = writer.previous.changes("listing_pages")
-        before = {e[1]: e for e in self._listing_pages_before}
-        after = {e[1]: e for e in self._listing_pages}
-        if "listing_pages" not in writer.previous:
-            part.clear()  # kept by an older version without them: recorded whole
-        for folder in before.keys() - after.keys():
-            part.discard(folder)
-        for folder, entry in after.items():
-            if before.get(folder) != entry:
-                part[folder] = entry
-        return part
 
     def _names_after(self, tid, before, touched, old_rows, new_rows) -> dict[str, str]:
         """The section names once the touched stories are replaced: a section's newest story names it."""

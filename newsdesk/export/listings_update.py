@@ -16,6 +16,7 @@ page, never the whole site.
 from __future__ import annotations
 
 import heapq
+from collections.abc import MutableMapping
 from itertools import islice
 from types import SimpleNamespace
 from typing import Any
@@ -98,13 +99,14 @@ class ListingUpdate:
         return -(-rows // self.size)
 
     # ---- writing ------------------------------------------------------------
-    def write(self, inputs: dict[str, str], listing_pages: list[list[Any]]) -> list[list[Any]]:
-        """Write what changed; returns the sitemap entries of every listing page of the site.
+    def write(self, inputs: MutableMapping[str, str], entries: MutableMapping[str, Any]) -> None:
+        """Write what changed.
 
-        inputs: the manifest's signatures (rel -> key), updated in place as
-        pages are written or dropped.
+        inputs: the record's signatures (rel -> key), and entries: the sitemap
+        entry of every listing page (folder -> entry), both updated in place
+        as pages are written or dropped. Every entry is read only for the
+        sitemaps (so only with a base URL).
         """
-        entries = {e[1]: e for e in listing_pages}
         keys: set[str] = set()
         for uid in self.touched:
             old, new = self._old_keys.get(uid, []), self._new_keys.get(uid, [])
@@ -122,13 +124,12 @@ class ListingUpdate:
                         counts[k] = counts.get(k, 0) + 1
             self.listings.archive(counts)
         self._feeds(inputs)
-        pages = sorted(entries.values(), key=lambda e: e[0])
         if self.listings.base_url:
+            pages = sorted(entries.values(), key=lambda e: e[0])
             written = set(self._sitemaps(pages))
             # A sitemap (or a part of one) no longer made goes.
             for rel in [r for r in _sitemap_inputs(inputs) if r not in written]:
                 self._drop(rel, inputs)
-        return pages
 
     def _listing(self, key: str, entries: dict[str, list[Any]], inputs: dict[str, str]) -> None:
         total_before = self.state.count(self.tid, key)
