@@ -309,3 +309,31 @@ def test_a_deleted_folder_is_exported_whole_again(desk, tmp_path):
     assert report.mode == "full (the folder holds no record of an earlier export)"
     assert not report.warnings
     same_as_a_full_export(library, site, tmp_path, {})
+
+
+def test_an_edit_reads_no_part_of_the_record_whole(library, tmp_path, monkeypatch):
+    """Without a base URL (no sitemaps) an edit asks the record for its own rows only."""
+    stories = newsroom(library, tmp_path / "photos", 6)
+    library.set_related(stories[0].id, [stories[1].id])
+    site = tmp_path / "site"
+    publish(library, site)
+    statements: list[str] = []
+    connect = sqlite3.connect
+
+    def traced(*args, **kwargs):
+        conn = connect(*args, **kwargs)
+        if MANIFEST_NAME in str(args[0]):
+            conn.set_trace_callback(statements.append)
+        return conn
+
+    monkeypatch.setattr(sqlite3, "connect", traced)
+    library.update_article(stories[1].id, headline="Harbour story number 1, corrected")
+    library.update_article(stories[4].id, body="A corrected body.")
+    report = publish(library, site)
+
+    assert report.mode == "incremental" and report.rendered_pages == 3
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert reads, "the record was read"
+    whole = [s for s in reads if " WHERE " not in s.upper() and "FROM meta" not in s]
+    assert whole == [], "no part of the record is read whole"
+    assert any(s.startswith("COMMIT") for s in statements)
