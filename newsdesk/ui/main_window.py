@@ -501,8 +501,8 @@ class MainWindow(
                 event.ignore()
                 return
         self.save_layout()
+        self.presence.stop()  # first: its row goes through the connection sync holds open
         self.sync.stop()
-        self.presence.stop()
         self.ops.shutdown()
         super().closeEvent(event)
 
