@@ -233,8 +233,20 @@ def build_full_page(generation: int, src: PageSource, renderer: BlockRenderer) -
 
 
 # Opening an article shows this much of its body first (a tall screen's worth, and some),
-# cut at a block boundary; the rest is patched in right after the first paint.
+# cut at a block boundary; the rest is patched in right after the first paint. The pane
+# asks for what fills its own size (first_screen_chars), within these bounds.
 FIRST_SCREEN_CHARS = 6000
+FIRST_SCREEN_MIN_CHARS = 2000
+# The page's body text as the stylesheet sets it, roughly: a line's height and an
+# average character's width, in CSS pixels.
+_LINE_PX, _CHAR_PX = 29, 9
+
+
+def first_screen_chars(width_px: int, height_px: int) -> int:
+    """About how much Markdown fills a pane this size, with half as much again to spare."""
+    lines = max(1, height_px) / _LINE_PX
+    per_line = max(1, width_px) / _CHAR_PX
+    return int(min(FIRST_SCREEN_CHARS, max(FIRST_SCREEN_MIN_CHARS, 1.5 * lines * per_line)))
 
 
 def first_screen(body: str, chars: int = FIRST_SCREEN_CHARS) -> str | None:
@@ -254,9 +266,11 @@ def first_screen(body: str, chars: int = FIRST_SCREEN_CHARS) -> str | None:
     return None
 
 
-def build_first_screen(generation: int, src: PageSource, renderer: BlockRenderer) -> PageResult:
-    """The page with only the body's first screen: what a long article shows first."""
-    head = first_screen(src.body)
+def build_first_screen(
+    generation: int, src: PageSource, renderer: BlockRenderer, chars: int = FIRST_SCREEN_CHARS
+) -> PageResult:
+    """The page with only the body's first screen (about `chars` of it): what a long article shows first."""
+    head = first_screen(src.body, chars)
     if head is None:
         return build_full_page(generation, src, renderer)
     result = build_full_page(generation, dataclasses.replace(src, body=head), renderer)

@@ -166,13 +166,15 @@ class PreviewPane(QWidget):
         self._pending_version = self.text_version
         source = dataclasses.replace(self._source, fields={})
         library = self._library
+        # What fills this pane, not a fixed amount: less Markdown to render and lay out first.
+        chars = jobs.first_screen_chars(self.width(), self.height())
 
         def build() -> jobs.PageResult:
             # The publication is read here, on the worker, never on the GUI thread; the
             # page's later jobs take it from the result (see _on_page_built).
             page = dataclasses.replace(source, publication=publication_input(library.publication()))
             # A long article shows its first screen first; the rest is patched in after it paints.
-            result = jobs.build_first_screen(generation, page, renderer)
+            result = jobs.build_first_screen(generation, page, renderer, chars)
             result.publication = page.publication
             return result
 
