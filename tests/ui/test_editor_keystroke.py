@@ -166,3 +166,82 @@ def test_the_body_text_is_right_after_a_new_body_a_whole_replacement_and_emoji(e
     assert ed.toPlainText() == ""
     QTest.keyClick(ed, "a")
     assert ed.toPlainText() == "a"
+
+
+def _coloured(block) -> bool:
+    return bool(block.layout().formats())
+
+
+def test_opening_a_long_body_colours_the_first_screen_at_once_and_the_rest_soon_after(qtbot):
+    ed = MarkdownEditor()
+    qtbot.addWidget(ed)
+    ed.resize(600, 700)
+    ed.show()
+    body = long_body(900)  # 1,799 blocks with the blank lines
+    ed.set_text(body)
+    doc = ed.document()
+    last_subhead = doc.findBlockByNumber(2 * 891)
+    assert last_subhead.text() == "## Subhead 891"
+    assert _coloured(doc.findBlockByNumber(0))  # the first screen, at once
+    assert not _coloured(last_subhead)  # far below: not yet
+    assert ed.backfill.running
+    qtbot.waitUntil(lambda: not ed.backfill.running, timeout=60_000)
+    assert _coloured(last_subhead)
+    assert all(
+        _coloured(doc.findBlockByNumber(n)) for n in range(0, doc.blockCount(), 2)
+    )  # every paragraph and subhead (the blank lines between have nothing to colour)
+    # Colouring is no edit: the text, the undo history and the modified flag are as loaded.
+    assert ed.toPlainText() == body
+    assert not doc.isUndoAvailable()
+    assert not doc.isModified()
+
+
+def test_the_blocks_in_view_are_coloured_first_and_an_edit_is_coloured_at_once(qtbot):
+    ed = MarkdownEditor()
+    qtbot.addWidget(ed)
+    ed.resize(600, 700)
+    ed.show()
+    qtbot.waitExposed(ed)
+    ed.set_text(long_body(900))
+    ed.backfill.stop()  # held where it started: nothing below the first screen is coloured
+    doc = ed.document()
+    end = QTextCursor(doc)
+    end.movePosition(QTextCursor.MoveOperation.End)
+    ed.setTextCursor(end)
+    ed.ensureCursorVisible()
+    QApplication.processEvents()
+    bottom = doc.findBlockByNumber(doc.blockCount() - 2)
+    assert bottom.text().startswith("The council said") and not _coloured(bottom)
+    # Typing in an uncoloured paragraph colours it with the keystroke.
+    cursor = QTextCursor(bottom)
+    cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock)
+    ed.setTextCursor(cursor)
+    QTest.keyClick(ed, "x")
+    assert _coloured(bottom)
+    # The backfill, started again from the top, colours what is in view before the rest.
+    ed.backfill.start(150)
+    ed.backfill._step(budget_ms=0)
+    above = doc.findBlockByNumber(doc.blockCount() - 10)
+    assert _coloured(above)
+    assert not _coloured(doc.findBlockByNumber(1000))
+    qtbot.waitUntil(lambda: not ed.backfill.running, timeout=60_000)
+    assert _coloured(doc.findBlockByNumber(1000))
+
+
+def test_colouring_out_of_view_waits_while_the_reader_types(qtbot):
+    ed = MarkdownEditor()
+    qtbot.addWidget(ed)
+    ed.resize(600, 700)
+    ed.show()
+    qtbot.waitExposed(ed)
+    ed.set_text(long_body(900))
+    ed.setFocus()
+    reached = ed.backfill.reached
+    assert reached > 0
+    for char in "typing along":
+        QTest.keyClick(ed, char)
+        qtbot.wait(40)
+    # Half a second of typing: the blocks below the screen were left for later.
+    assert ed.backfill.reached == reached
+    qtbot.waitUntil(lambda: not ed.backfill.running, timeout=60_000)
+    assert _coloured(ed.document().findBlockByNumber(1000))

@@ -345,6 +345,25 @@ def test_a_long_article_shows_its_first_screen_first_then_the_rest(qtbot, pane, 
     assert shown == exported
 
 
+def test_a_small_preview_starts_with_less_of_a_long_article_than_a_tall_one(qtbot, library):
+    paragraphs = [
+        f"Paragraph {i} of the long read, with enough words to fill a line." for i in range(800)
+    ]
+    created = library.create_article(headline="A long read", body="\n\n".join(paragraphs))
+    article = library.get_article(created.id)
+    count = "document.querySelectorAll('#story-body > .blk').length"
+    shown_first = []
+    for size in ((420, 500), (1200, 1500)):
+        widget = PreviewPane(library)
+        qtbot.addWidget(widget)
+        widget.resize(*size)
+        widget.show()
+        open_article(qtbot, widget, article)
+        shown_first.append(js(qtbot, widget, count))
+    # What fills the pane comes first: a small one renders and lays out less of it.
+    assert 0 < shown_first[0] < shown_first[1] < 800
+
+
 def test_field_edits_patch_the_header(qtbot, pane, library):
     created = library.create_article(headline="First draft", body="One paragraph.")
     article = library.get_article(created.id)

@@ -58,7 +58,7 @@ class PageSource:
     """Everything a job needs to build the article's page, with the editor's latest values."""
 
     article: ArticleInput  # as the library holds it (export/page_input.article_input)
-    publication: PublicationInput
+    publication: PublicationInput | None  # None until the page's first build has read it
     library_root: Path
     templates_dir: Path | None
     body: str
@@ -82,6 +82,7 @@ class PageResult:
     tags_html: str = ""  # the topics list under the body; empty when there are no tags
     script: str = ""  # after a figure change: the one call that patches the page in the view
     partial: bool = False  # only the body's first screen: the rest follows as a patch
+    publication: PublicationInput | None = None  # as read for a new page (show_article)
 
 
 @dataclass
@@ -212,6 +213,7 @@ def state_of(body: RenderedBody, reading: str) -> PageState:
 
 def build_full_page(generation: int, src: PageSource, renderer: BlockRenderer) -> PageResult:
     """The page exactly as the exporter renders it, plus the preview's script in the head."""
+    assert src.publication is not None, "the publication is read before a page is built"
     view = build_page(
         src.article_view(),
         src.publication,
@@ -231,8 +233,20 @@ def build_full_page(generation: int, src: PageSource, renderer: BlockRenderer) -
 
 
 # Opening an article shows this much of its body first (a tall screen's worth, and some),
-# cut at a block boundary; the rest is patched in right after the first paint.
+# cut at a block boundary; the rest is patched in right after the first paint. The pane
+# asks for what fills its own size (first_screen_chars), within these bounds.
 FIRST_SCREEN_CHARS = 6000
+FIRST_SCREEN_MIN_CHARS = 2000
+# The page's body text as the stylesheet sets it, roughly: a line's height and an
+# average character's width, in CSS pixels.
+_LINE_PX, _CHAR_PX = 29, 9
+
+
+def first_screen_chars(width_px: int, height_px: int) -> int:
+    """About how much Markdown fills a pane this size, with half as much again to spare."""
+    lines = max(1, height_px) / _LINE_PX
+    per_line = max(1, width_px) / _CHAR_PX
+    return int(min(FIRST_SCREEN_CHARS, max(FIRST_SCREEN_MIN_CHARS, 1.5 * lines * per_line)))
 
 
 def first_screen(body: str, chars: int = FIRST_SCREEN_CHARS) -> str | None:
@@ -252,9 +266,11 @@ def first_screen(body: str, chars: int = FIRST_SCREEN_CHARS) -> str | None:
     return None
 
 
-def build_first_screen(generation: int, src: PageSource, renderer: BlockRenderer) -> PageResult:
-    """The page with only the body's first screen: what a long article shows first."""
-    head = first_screen(src.body)
+def build_first_screen(
+    generation: int, src: PageSource, renderer: BlockRenderer, chars: int = FIRST_SCREEN_CHARS
+) -> PageResult:
+    """The page with only the body's first screen (about `chars` of it): what a long article shows first."""
+    head = first_screen(src.body, chars)
     if head is None:
         return build_full_page(generation, src, renderer)
     result = build_full_page(generation, dataclasses.replace(src, body=head), renderer)
@@ -264,6 +280,7 @@ def build_first_screen(generation: int, src: PageSource, renderer: BlockRenderer
 
 def build_header(generation: int, src: PageSource, renderer: BlockRenderer) -> PageResult:
     """The page's header after a field edit; the body is left out of the rendering (it is unchanged)."""
+    assert src.publication is not None, "the publication is read before a page is built"
     view = build_page(
         src.article_view(),
         src.publication,
