@@ -132,7 +132,7 @@ def test_presence_goes_through_the_connection_the_background_sync_holds_open(
     story = library.create_article(headline="Tide tables", body="High water at six.\n")
     sync(library, pg_url)
     window = make_window()
-    window.open_article(story.id)
+    open_in_window(qtbot, window, story.id)
     window.presence.timer.setInterval(200)
     qtbot.waitUntil(lambda: window.presence.online, timeout=30_000)
     assert window.presence._told is window.sync.held.engine()

@@ -9,6 +9,7 @@ import pytest
 
 from newsdesk.library import pg
 from newsdesk.sync import presence, sync
+from tests.ui.conftest import open_in_window
 
 pytestmark = pytest.mark.postgres
 
@@ -42,7 +43,7 @@ def test_closing_while_the_server_freezes_mid_heartbeat_waits_about_a_second_not
     story = library.create_article(headline="Harbour dredging", body="Work begins.\n")
     sync(library, url)
     window = make_window()
-    window.open_article(story.id)
+    open_in_window(qtbot, window, story.id)
     _online(qtbot, window)
     session = window.presence.session
     assert _rows(url) == [session]
@@ -65,7 +66,7 @@ def test_closing_after_the_server_was_stopped_outright_is_quick_and_says_nothing
     story = library.create_article(headline="Ferry strike ends", body="Boats again.\n")
     sync(library, url)
     window = make_window()
-    window.open_article(story.id)
+    open_in_window(qtbot, window, story.id)
     _online(qtbot, window)
 
     server.stop_immediately()  # pg_ctl stop -m immediate: every connection cut
