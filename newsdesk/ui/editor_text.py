@@ -104,7 +104,10 @@ class TextMirror(QObject):
         if position < 0 or position + removed > len(old) or position + added > length:
             self._text = None  # e.g. setPlainText, which reports the final separator too
             return
-        new = old[:position] + self._read(position, added) + old[position + removed :]
+        piece = self._read(position, added)
+        if removed == added and old[position : position + removed] == piece:
+            return  # new colours, same text (the highlighter, the spell checker)
+        new = old[:position] + piece + old[position + removed :]
         if len(new) != length or _ASTRAL.search(new, position, position + added):
             self._text = None
             return
@@ -120,9 +123,15 @@ class TextMirror(QObject):
 
 
 # Opening a body colours this many blocks at once (more than a tall screen shows); the
-# rest are coloured after, BACKFILL_MS at a time between other events.
+# rest are coloured after, BACKFILL_MS at a time, the window's other events between
+# steps. It finishes soon after the story opens (its blocks then go to the spell
+# checker, as they did when all were coloured at once), before the reader types.
 FIRST_COLOURED_BLOCKS = 150
 BACKFILL_MS = 4.0
+BACKFILL_GAP_MS = 0
+# Blocks out of view wait while the reader types (a key less than this long ago): each
+# step would otherwise share the window's time with the keystroke on its way to the preview.
+TYPING_PAUSE_S = 0.3
 
 
 class ColourBackfill(QObject):
@@ -142,14 +151,24 @@ class ColourBackfill(QObject):
         self._highlighter = highlighter
         self._layout = layout
         self._at: QTextCursor | None = None  # the start of the first block not coloured yet
+        self._typed_at = float("-inf")  # time.perf_counter() of the last key
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(0)
+        self._timer.setInterval(BACKFILL_GAP_MS)
         self._timer.timeout.connect(self._step)
 
     @property
     def running(self) -> bool:
         return self._at is not None
+
+    @property
+    def reached(self) -> int:
+        """The number of the first block not coloured yet (-1 when done)."""
+        return self._at.blockNumber() if self._at is not None else -1
+
+    def typed(self) -> None:
+        """A key was pressed: blocks out of view wait until typing pauses."""
+        self._typed_at = time.perf_counter()
 
     def start(self, first_block: int) -> None:
         """Colour every block from this one on (the ones before it are coloured)."""
@@ -178,8 +197,14 @@ class ColourBackfill(QObject):
         first, last = self._visible_range()
         block = self._editor.document().findBlockByNumber(max(first, start.blockNumber()))
         while block.isValid() and block.blockNumber() <= last:
-            self._colour(block, offscreen=False)
+            # Coloured blocks keep their formats; colouring one again would repaint it
+            # on every step until the backfill gets there.
+            if not block.layout().formats():
+                self._colour(block, offscreen=False)
             block = block.next()
+        if budget_ms is not None and time.perf_counter() - self._typed_at < TYPING_PAUSE_S:
+            self._timer.start()
+            return
         block = start
         while block.isValid() and (deadline is None or time.perf_counter() < deadline):
             self._colour(block, offscreen=not first <= block.blockNumber() <= last)

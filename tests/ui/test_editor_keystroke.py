@@ -185,7 +185,7 @@ def test_opening_a_long_body_colours_the_first_screen_at_once_and_the_rest_soon_
     assert _coloured(doc.findBlockByNumber(0))  # the first screen, at once
     assert not _coloured(last_subhead)  # far below: not yet
     assert ed.backfill.running
-    qtbot.waitUntil(lambda: not ed.backfill.running, timeout=10_000)
+    qtbot.waitUntil(lambda: not ed.backfill.running, timeout=60_000)
     assert _coloured(last_subhead)
     assert all(
         _coloured(doc.findBlockByNumber(n)) for n in range(0, doc.blockCount(), 2)
@@ -224,5 +224,24 @@ def test_the_blocks_in_view_are_coloured_first_and_an_edit_is_coloured_at_once(q
     above = doc.findBlockByNumber(doc.blockCount() - 10)
     assert _coloured(above)
     assert not _coloured(doc.findBlockByNumber(1000))
-    qtbot.waitUntil(lambda: not ed.backfill.running, timeout=10_000)
+    qtbot.waitUntil(lambda: not ed.backfill.running, timeout=60_000)
     assert _coloured(doc.findBlockByNumber(1000))
+
+
+def test_colouring_out_of_view_waits_while_the_reader_types(qtbot):
+    ed = MarkdownEditor()
+    qtbot.addWidget(ed)
+    ed.resize(600, 700)
+    ed.show()
+    qtbot.waitExposed(ed)
+    ed.set_text(long_body(900))
+    ed.setFocus()
+    reached = ed.backfill.reached
+    assert reached > 0
+    for char in "typing along":
+        QTest.keyClick(ed, char)
+        qtbot.wait(40)
+    # Half a second of typing: the blocks below the screen were left for later.
+    assert ed.backfill.reached == reached
+    qtbot.waitUntil(lambda: not ed.backfill.running, timeout=60_000)
+    assert _coloured(ed.document().findBlockByNumber(1000))

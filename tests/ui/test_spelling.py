@@ -317,3 +317,21 @@ def test_underlines_arriving_are_not_an_edit_of_the_story(qtbot, make_window, li
     qtbot.waitUntil(lambda: "mornign" in underlined_words(editor), timeout=5000)
     qtbot.wait(300)
     assert window.preview.text_version == typed
+
+
+def test_a_paragraph_being_typed_is_checked_after_the_keystroke_not_during_it(
+    qtbot, make_window, library
+):
+    """The checker's worker must not take the interpreter in the middle of the key event."""
+    import time
+
+    window, _ = open_story(qtbot, make_window, library, body="")
+    service = window.spell
+    qtbot.waitUntil(lambda: service.checker is not None, timeout=10_000)
+    qtbot.wait(200)  # the story's own fields may be being checked: that makes no difference
+    text = "Typing a paragraf the checker has not seen"
+    assert service.spans_for(text) is None
+    time.sleep(0.3)  # no events handled: the check has not started
+    assert text in service._queue
+    qtbot.waitUntil(lambda: service.cached(text) is not None, timeout=5000)
+    assert [s[2] for s in service.cached(text)] == ["paragraf"]
