@@ -29,9 +29,11 @@ from newsdesk.export.assets import (
     site_url,
 )
 from newsdesk.export.listings import (
+    FEED_ITEMS,
     NEWS_SITEMAP_LIMIT,
     NO_BASE_URL_WARNING,
     ROWS_FORMAT,
+    SECTION_FEED_ITEMS,
     SITEMAP_LIMIT,
     ListingRow,
     Listings,
@@ -184,6 +186,8 @@ class _Export:
         # Every listing page's sitemap entry (listings.Listings.listing_page), kept in the manifest
         self._listing_pages: list[list[Any]] = []
         self._names_now: dict[str, str] = {}  # the section names the listings were written with
+        # Feed texts the page workers make beside the pages (see _feed_requests)
+        self._feed_files: dict[str, tuple[tuple[str, str], ...]] = {}
 
     # ---- helpers -------------------------------------------------------------
     def _check_cancel(self) -> None:
@@ -318,9 +322,8 @@ class _Export:
         for cand in sorted(selected, key=lambda c: (_when(c.article), c.article.id), reverse=True):
             names.setdefault(section_segment(cand.article.section), cand.article.section or "News")
         self._section_names = [names[seg] for seg in sorted(names)]
-        selected = self._pages(writer, selected, pages, site_images, extra_images, previous)
-        rows = [
-            row_of(
+        rows_by_uid = {
+            c.article.uid: row_of(
                 c.article,
                 c.folder,
                 section_segment(c.article.section),
@@ -328,7 +331,10 @@ class _Export:
                 _images_of(c.article, extra_images),
             )
             for c in selected
-        ]
+        }
+        self._feed_files = self._feed_requests(list(rows_by_uid.values()))
+        selected = self._pages(writer, selected, pages, site_images, extra_images, previous)
+        rows = [rows_by_uid[c.article.uid] for c in selected]
         self._listings(writer, rows)
         self._static(writer)
         self._check_cancel()
@@ -637,6 +643,7 @@ class _Export:
             templates_override=self.templates_override,
             publisher_logo=self._publisher_logo(),
             sections=self._section_names,
+            feed_files=self._feed_files,
         )
         articles = [c.article for c in to_render]
         folders = {c.article.uid: c.folder for c in to_render}
@@ -731,13 +738,50 @@ class _Export:
         """The loaded article of a feed entry, and the renditions its text may show."""
         return self._feed_sources[row.uid], self._feed_images, self._extra
 
+    def _feed_cache_path(self, row: ListingRow, root: str) -> Path | None:
+        """Where a story's feed text with addresses from root is kept, by what it is made from."""
+        key = self._content_key(row)
+        if not key:
+            return None
+        name = hashlib.sha256(f"{EXPORT_FORMAT}|{row.uid}|{key}|{root}".encode()).hexdigest()
+        return self.library.cache_dir / FEED_CACHE / f"{name}.html"
+
+    def _feed_requests(self, rows: list[ListingRow]) -> dict[str, tuple[tuple[str, str], ...]]:
+        """The feed texts the feeds will need and the cache lacks, for the page workers to make.
+
+        rows: the stories about to be rendered. Those the feeds show (as
+        Listings.write_all picks them) get theirs made beside their page, from
+        the same converted Markdown; one that a failure moves into a feed is
+        rendered when the feed is written, as before.
+        """
+        rows = sorted(rows, key=lambda r: r.sort_key, reverse=True)
+        base = self.base_url
+        wanted: dict[str, dict[str, None]] = {}
+        for r in rows[:FEED_ITEMS]:
+            wanted.setdefault(r.uid, {})[base or site_pages.root_prefix("feed.xml")] = None
+        shown: dict[str, int] = {}
+        for r in rows:
+            n = shown.get(r.seg, 0)
+            if n < SECTION_FEED_ITEMS:
+                shown[r.seg] = n + 1
+                rel = f"{site_pages.FEEDS_DIR}/{r.seg}.xml"
+                wanted.setdefault(r.uid, {})[base or site_pages.root_prefix(rel)] = None
+        by_uid = {r.uid: r for r in rows}
+        requests: dict[str, tuple[tuple[str, str], ...]] = {}
+        for uid, roots in wanted.items():
+            files = []
+            for root in roots:
+                path = self._feed_cache_path(by_uid[uid], root)
+                if path is not None and not path.is_file():
+                    files.append((root, str(path)))
+            if files:
+                requests[uid] = tuple(files)
+        return requests
+
     def _feed_content(self, writer: SiteWriter, row: ListingRow, root: str) -> str:
         """A story's feed text (hero and body) with addresses from root, from the cache if made."""
-        key = self._content_key(row)
-        path = None
-        if key:
-            name = hashlib.sha256(f"{EXPORT_FORMAT}|{row.uid}|{key}|{root}".encode()).hexdigest()
-            path = self.library.cache_dir / FEED_CACHE / f"{name}.html"
+        path = self._feed_cache_path(row, root)
+        if path is not None:
             try:
                 return path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
@@ -793,15 +837,7 @@ def _images_of(article: Article, extra: dict[str, Image]) -> list[Image]:
     return out
 
 
-def _write_text(path: Path, text: str) -> None:
-    """Best effort (it is only a cache), and atomic so a reader never sees half a file."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
+_write_text = page_render.write_cache_text
 
 
 def _read_json(path: Path) -> dict[str, Any]:
