@@ -38,3 +38,11 @@ def test_a_page_value_loses_forbidden_characters_wherever_it_is_printed():
         a="x\x00y\U0002fffe", b="<i>z\x07</i>"
     )
     assert out == "<p>xy</p><i>z</i>"
+
+
+def test_a_word_counts_when_it_holds_a_letter_or_digit_in_any_script_and_markup_is_not_words():
+    from newsdesk.text import word_count
+
+    assert word_count("Ça va — 3 déjà-vu _ -- ’’ ' x_y 東京 ١٢٣ __init__") == 9
+    assert word_count("_ - ’ ' -_- ") == 0
+    assert word_count("![a cat](image:abc) [the report](https://e.org/x) **bold**") == 3
