@@ -13,8 +13,10 @@ hooks this script installs in its own process only (the product is unchanged):
   to_paint that frame -> the preview widget's paint event in Qt
 
 Also: the page's own frame interval (requestAnimationFrame in a loop), the
-forced style+layout cost of one patch (--layout), the editor's own repaint,
-and the floor: a trivial page (one short paragraph) in the same harness.
+forced style+layout cost of one patch (--layout), the editor's own repaint
+(forced whole, and the height it actually repaints per key), the GUI thread's
+processor time in the key event, and the floor: a trivial page (one short
+paragraph) in the same harness.
 
 Run: `python benchmarks/trace_preview.py [--strokes 40] [--sizes 20000]`.
 """
@@ -33,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtCore import QEvent, QObject, QSettings  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
 from benchmarks import bench_preview as bp  # noqa: E402  (its import sets the Qt environment)
@@ -94,6 +96,19 @@ FRAME_LOOP = """(function () {
 })()"""
 
 
+class PaintedHeights(QObject):
+    """The height of each region a widget paints (the editor's viewport, per key)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.heights: list[int] = []
+
+    def eventFilter(self, _watched, event) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.Paint:
+            self.heights.append(event.region().boundingRect().height())
+        return False
+
+
 def page_eval(pane, script: str, timeout_ms: int = 5000):
     box: list = []
     pane.run_js(script, box.append)
@@ -131,12 +146,19 @@ def trace_size(library, words: int, strokes: int, layout: bool) -> dict[str, lis
         editor_paint.append((time.perf_counter() - started) * 1000)
     rng = random.Random(words)
     handle = window.windowHandle()
+    painted = PaintedHeights()
+    window.editor.viewport().installEventFilter(painted)
+    editor_px: list[int] = []
+    key_cpu: list[float] = []
     rows = []
     for n in range(strokes):
         char = bp.TYPED[n % len(bp.TYPED)]
+        painted.heights.clear()
+        cpu = time.thread_time()
         k0 = _now()
         QTest.keyClick(handle, char)
         k1 = _now()
+        key_cpu.append((time.thread_time() - cpu) * 1000)
         version = pane.text_version
         _marks.setdefault(version, {}).update(k0=k0, k1=k1)
         ok = bp.spin_until(
@@ -151,7 +173,9 @@ def trace_size(library, words: int, strokes: int, layout: bool) -> dict[str, lis
             sync = next((t for t in reversed(syncs) if t <= paint), paint)
             _marks[version].update(f=f, paint=paint, sync=sync)
             rows.append(version)
+            editor_px.append(max(painted.heights, default=0))
         bp.spin(rng.uniform(40, 120))
+    window_height = window.editor.viewport().height()
     page = page_eval(pane, "JSON.stringify(window.__ndt)") or "{}"
     page_marks = {int(k): v for k, v in json.loads(page).items()}
     bp.close_window(window)
@@ -181,7 +205,10 @@ def trace_size(library, words: int, strokes: int, layout: bool) -> dict[str, lis
     print(
         f"\n{words} words: {n} keys traced; page frame interval median {interval[0]:.1f} ms "
         f"(max {interval[1]:.1f}); editor viewport repaint median "
-        f"{statistics.median(editor_paint):.2f} ms"
+        f"{statistics.median(editor_paint):.2f} ms; per key: editor repainted median "
+        f"{statistics.median(editor_px or [0])} px (max {max(editor_px, default=0)} of "
+        f"{window_height} px), GUI thread CPU in the key event median "
+        f"{statistics.median(key_cpu):.2f} ms p95 {bp.p95(key_cpu):.2f}"
     )
     print(f"  {'hop':<9} {'median':>7} {'p95':>7} {'max':>7}  (ms)")
     for hop, values in hops.items():

@@ -1,4 +1,5 @@
-"""The command line's trash and sync commands: delete, restore, trash, sync, conflicts, resolve."""
+"""The command line's trash and sync commands: delete, restore, trash, sync, unlink, conflicts,
+resolve."""
 
 from __future__ import annotations
 
@@ -22,6 +23,21 @@ def add_parsers(sub) -> None:
     s = sub.add_parser("sync", help="sync with the newsroom's shared library")
     s.add_argument("url", nargs="?", metavar="URL", help="the shared library (first time only)")
     s.add_argument("--batch", type=int, default=200, help=argparse.SUPPRESS)  # stories per step
+    s = sub.add_parser(
+        "unlink",
+        help="stop syncing with the shared library; every story stays here",
+        description="Forget the shared library this laptop syncs with, and the sync "
+        "bookkeeping; every story and picture stays in the library, and nothing syncs until "
+        "`newsdesk sync URL` links it again. While changes made here are not yet sent, or "
+        "conflicts are open, unlink refuses (exit 2) unless --force: those changes would stay "
+        "on this laptop only, and the conflicts would be dropped (this laptop keeps its "
+        "own values).",
+    )
+    s.add_argument(
+        "--force",
+        action="store_true",
+        help="unlink even with changes not yet sent or conflicts open",
+    )
     s = sub.add_parser("conflicts", help="list what sync could not merge")
     s.add_argument("--json", action="store_true", help="print JSON")
     s = sub.add_parser("resolve", help="settle a sync conflict")
@@ -112,12 +128,12 @@ def cmd_trash(args) -> int:
     return EXIT_OK
 
 
-def _laptop(args):
+def _laptop(args, *, what: str = "Sync", write: bool = False):
     from newsdesk.cli import _open
 
     if args.library and "://" in args.library:
-        raise _error("Sync runs on a laptop's library folder; give --library a folder.")
-    return _open(args)
+        raise _error(f"{what} runs on a laptop's library folder; give --library a folder.")
+    return _open(args, write=write)
 
 
 def cmd_sync(args) -> int:
@@ -132,6 +148,48 @@ def cmd_sync(args) -> int:
     for problem in report.problems:
         print(f"problem: {problem}", file=sys.stderr)
     return EXIT_OK if report.clean else EXIT_PROBLEMS
+
+
+def cmd_unlink(args) -> int:
+    """Unlink: 0 unlinked (or linked to nothing), 2 refused while work would be left behind."""
+    from newsdesk.sync import SyncError
+    from newsdesk.sync.link import unlink
+    from newsdesk.sync.status import sync_status
+
+    with _laptop(args, what="Unlink", write=True) as lib:
+        status = sync_status(lib)
+        if not status.linked:
+            print("This library is not linked to a shared library; there is nothing to unlink.")
+            return EXIT_OK
+        waiting, conflicts = status.waiting, status.conflicts
+        if (waiting or conflicts) and not args.force:
+            raise _error(
+                f"Not unlinked: {_left_behind(waiting, conflicts, 'would')}; sync first "
+                "(`newsdesk sync`), or unlink anyway with --force."
+            )
+        try:
+            said = unlink(lib)
+        except SyncError as exc:
+            raise _error(str(exc)) from None
+    print(said)
+    if waiting or conflicts:
+        text = _left_behind(waiting, conflicts, "did")
+        print(text[0].upper() + text[1:] + ".")
+    return EXIT_OK
+
+
+def _left_behind(waiting: int, conflicts: int, mood: str) -> str:
+    """What unlinking leaves behind (mood 'would' before, 'did' after), as one clause."""
+    parts = []
+    if waiting:
+        n = f"{waiting} change{'' if waiting == 1 else 's'} not yet sent"
+        stay = "would stay" if mood == "would" else "stays" if waiting == 1 else "stay"
+        parts.append(f"{n} {stay} on this laptop only")
+    if conflicts:
+        n = f"{conflicts} open conflict{'' if conflicts == 1 else 's'}"
+        were = "was" if conflicts == 1 else "were"
+        parts.append(f"{n} {'would be' if mood == 'would' else were} dropped")
+    return " and ".join(parts)
 
 
 def cmd_conflicts(args) -> int:
@@ -201,6 +259,7 @@ COMMANDS = {
     "restore": cmd_restore,
     "trash": cmd_trash,
     "sync": cmd_sync,
+    "unlink": cmd_unlink,
     "conflicts": cmd_conflicts,
     "resolve": cmd_resolve,
 }

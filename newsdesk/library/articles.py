@@ -178,35 +178,68 @@ class ArticleRecords:
     # ---- the trash -------------------------------------------------------
     def trash_article(self, article_id: int) -> Article:
         """Move a story to the trash: a tombstone that syncs; restore_article takes it back."""
-        with self._session() as s, s.begin():
-            article = s.get(Article, article_id)
-            if article is None:
-                raise NotFound(f"Article {article_id} is no longer in the library.")
-            if article.deleted_at is None:
-                article.deleted_at = utcnow()
-                article.deleted_by = self.tracker.actor
-                article.version += 1  # search leaves out the trash (deleted_at) on both engines
+        self.trash_articles([article_id])
         return self.get_article(article_id)
+
+    def trash_articles(
+        self,
+        article_ids: Sequence[int],
+        *,
+        as_before: dict[int, tuple[datetime, str]] | None = None,
+    ) -> int:
+        """Move these stories to the trash in ONE transaction (all or none); how many moved.
+
+        as_before puts stories back in the trash as they were (an undone restore):
+        the time they were first deleted, and by whom, rather than now and this user.
+        """
+        as_before = as_before or {}
+        moved = 0
+        with self._session() as s, s.begin():
+            for article in self._articles_for_trash(s, article_ids):
+                if article.deleted_at is not None:
+                    continue
+                at, by = as_before.get(article.id, (utcnow(), self.tracker.actor))
+                article.deleted_at, article.deleted_by = at, by
+                article.version += 1  # search leaves out the trash (deleted_at) on both engines
+                moved += 1
+        return moved
 
     def restore_article(self, article_id: int) -> Article:
         """Take a story out of the trash (one whose trash was emptied has nothing to restore)."""
+        self.restore_articles([article_id])
+        return self.get_article(article_id)
+
+    def restore_articles(self, article_ids: Sequence[int]) -> int:
+        """Take these stories out of the trash in ONE transaction (all or none); how many came back.
+
+        A story whose trash was emptied meanwhile refuses the whole restore, naming it.
+        """
+        restored = 0
         with self._session() as s, s.begin():
-            article = s.get(Article, article_id)
-            if article is None:
-                raise NotFound(f"Article {article_id} is no longer in the library.")
-            if article.purged_at is not None:
-                raise LibraryError(
-                    f"The trash was emptied since {article.slug!r} was deleted; "
-                    "there is nothing left to restore."
-                )
-            if article.deleted_at is not None:
+            for article in self._articles_for_trash(s, article_ids):
+                if article.purged_at is not None:
+                    raise LibraryError(
+                        f"The trash was emptied since {article.slug!r} was deleted; "
+                        "there is nothing left to restore."
+                    )
+                if article.deleted_at is None:
+                    continue
                 article.deleted_at = None
                 article.deleted_by = ""
                 article.version += 1
                 article.updated_at = utcnow()
                 s.flush()
                 self._index(s, article)
-        return self.get_article(article_id)
+                restored += 1
+        return restored
+
+    def _articles_for_trash(self, s: Session, article_ids: Sequence[int]) -> list[Article]:
+        """The stories by id, in the order given; a missing one refuses the whole operation."""
+        found = {a.id: a for a in s.scalars(select(Article).where(Article.id.in_(article_ids)))}
+        missing = [i for i in article_ids if i not in found]
+        if missing:
+            raise NotFound(f"Article {missing[0]} is no longer in the library.")
+        return [found[i] for i in dict.fromkeys(article_ids)]
 
     def trashed_articles(self) -> list[Article]:
         """Stories in the trash that can still be restored, most recently deleted first."""
@@ -218,16 +251,28 @@ class ArticleRecords:
             )
             return list(s.scalars(stmt))
 
-    def empty_trash(self) -> int:
-        """Remove the trashed stories' content for good, keeping each tombstone (uid, slug, times).
+    def empty_trash(self, article_ids: Sequence[int] | None = None) -> int:
+        """Remove trashed stories' content for good, keeping each tombstone (uid, slug, times).
 
-        The tombstone stays so the deletion still syncs to other libraries.
+        The tombstone stays so the deletion still syncs to other libraries. With
+        article_ids, only those, all or none: one that left the trash meanwhile
+        (or that the shared library will not let this user empty) refuses them all.
+        Without, the whole trash this user may empty.
         """
         with self._session() as s, s.begin():
-            stmt = select(Article).where(
-                Article.deleted_at.is_not(None), Article.purged_at.is_(None), self._may_empty()
-            )
-            articles = list(s.scalars(stmt))
+            if article_ids is None:
+                stmt = select(Article).where(
+                    Article.deleted_at.is_not(None), Article.purged_at.is_(None), self._may_empty()
+                )
+                articles = list(s.scalars(stmt))
+            else:
+                articles = self._articles_for_trash(s, article_ids)
+                for article in articles:
+                    if article.deleted_at is None or article.purged_at is not None:
+                        raise LibraryError(
+                            f"{article.slug!r} is no longer in the trash, so nothing was "
+                            "removed; look at the trash again."
+                        )
             for article in articles:
                 for key in ("headline", "dek", "byline", "section", "body", "seo_title"):
                     setattr(article, key, "")

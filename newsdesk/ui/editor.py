@@ -31,6 +31,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from newsdesk.ui.editor_text import (
+    FIRST_COLOURED_BLOCKS,
+    BlockRepaintLayout,
+    ColourBackfill,
+    TextMirror,
+)
+
 _URL = re.compile(r"^(?:https?://|mailto:)\S+$", re.IGNORECASE)
 # A picture on its own: the body always shows it as a block (a figure with its caption).
 _PICTURE_ONLY = re.compile(r"!\[(?:[^\]\\]|\\.)*\]\([^)\s]+\)")
@@ -65,6 +72,9 @@ class MarkdownHighlighter(QSyntaxHighlighter):
         # True while colours are redrawn without an edit: Qt reports that as a text change
         # (textChanged), which must not count as one (no save, no preview update).
         self.restyling = False
+        # While a new body is set: blocks from this number on get their state only, and
+        # are coloured afterwards (ColourBackfill), so opening a long story is quick.
+        self.colour_below: int | None = None
         self.set_palette(palette)
 
     def rehighlight(self) -> None:
@@ -143,6 +153,8 @@ class MarkdownHighlighter(QSyntaxHighlighter):
             self.setCurrentBlockState(_IN_FRONT_MATTER)
         else:
             self.setCurrentBlockState(_NORMAL)
+        if self.colour_below is not None and self.currentBlock().blockNumber() >= self.colour_below:
+            return
         for pattern, char_format, group in self._rules:
             it = pattern.globalMatch(text)
             while it.hasNext():
@@ -166,6 +178,13 @@ class MarkdownEditor(QPlainTextEdit):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # A keystroke repaints the block it changed, and reading the text costs the edit,
+        # not the document (see editor_text): the window does both on every key.
+        document = QTextDocument(self)
+        layout = BlockRepaintLayout(document)
+        document.setDocumentLayout(layout)
+        self.setDocument(document)
+        self._mirror = TextMirror(document)
         self.setObjectName("body-editor")
         self.setAccessibleName("Article body (Markdown)")
         self.setPlaceholderText("Write the story in Markdown…")
@@ -174,6 +193,7 @@ class MarkdownEditor(QPlainTextEdit):
         self.setTabChangesFocus(False)
         self.document().setDocumentMargin(12)
         self.highlighter = MarkdownHighlighter(self.document(), self.palette())
+        self.backfill = ColourBackfill(self, self.highlighter, layout)
         self._last_line = 0
         self.cursorPositionChanged.connect(self._on_cursor_moved)
 
@@ -189,9 +209,22 @@ class MarkdownEditor(QPlainTextEdit):
             self.highlighter.set_palette(self.palette())
 
     # ---- text -----------------------------------------------------------
+    def toPlainText(self) -> str:  # noqa: N802 (Qt name)
+        """The body, as QPlainTextEdit.toPlainText() gives it, kept current edit by edit."""
+        return self._mirror.text()
+
     def set_text(self, text: str) -> None:
-        """Load a new body: resets undo history (a different article)."""
-        self.setPlainText(text)
+        """Load a new body: resets undo history (a different article).
+
+        The first screen's blocks are coloured now, the rest just after (ColourBackfill).
+        """
+        self.backfill.stop()
+        self.highlighter.colour_below = FIRST_COLOURED_BLOCKS
+        try:
+            self.setPlainText(text)
+        finally:
+            self.highlighter.colour_below = None
+        self.backfill.start(FIRST_COLOURED_BLOCKS)
         self._last_line = 0
 
     def replace_all_text(self, text: str) -> None:

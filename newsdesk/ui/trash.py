@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QPoint, Qt
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QObject, QPoint, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QMenu,
@@ -65,24 +66,36 @@ def stories_phrase(n: int) -> str:
 
 
 class TrashDialog(QDialog):
-    """View > Trash: the deleted stories, newest first, with Restore and Empty Trash."""
+    """View > Trash: the deleted stories, newest first, who deleted each and when.
+
+    Select one or many (Shift/Ctrl-click, Ctrl+A): Restore brings them all back
+    in one transaction (Undo, or Ctrl+Z, puts them back in the trash as they
+    were); Delete for Good… (or the Delete key) removes them for good, all or
+    none, after asking; Empty Trash… removes everything in it.
+    """
 
     def __init__(self, library: Library, ops: Operations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.library, self.ops = library, ops
         self.rows: list[TrashedStory] = []
         self.confirm_box: QMessageBox | None = None
+        self.confirm_button: QPushButton | None = None
+        self.undoable: list[TrashedStory] = []  # the stories the last Restore brought back
         self._generation = 0
         self.setWindowTitle("Trash")
         self.setObjectName("trash-dialog")
-        self.resize(640, 420)
+        self.resize(720, 440)
         layout = QVBoxLayout(self)
         self.summary = QLabel("Reading the trash…")
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         self.table = QTableWidget(0, 3)
         self.table.setAccessibleName("Deleted stories")
-        self.table.setHorizontalHeaderLabels(["Headline", "Deleted", "By"])
+        self.table.setAccessibleDescription(
+            "Select several with Shift or Ctrl, or all with Ctrl+A; Enter restores them, "
+            "Delete removes them for good after asking."
+        )
+        self.table.setHorizontalHeaderLabels(["Headline", "Deleted", "Deleted by"])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -95,25 +108,52 @@ class TrashDialog(QDialog):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.table, 1)
+        # What the last Restore or Delete did, with Undo after a Restore.
+        said = QHBoxLayout()
+        self.outcome = QLabel("")
+        self.outcome.setObjectName("trash-outcome")
+        self.outcome.setWordWrap(True)
+        said.addWidget(self.outcome, 1)
+        self.undo_button = QPushButton("&Undo")
+        self.undo_button.setObjectName("undo-restore")
+        self.undo_button.setToolTip("Put the stories just restored back in the trash (Ctrl+Z)")
+        self.undo_button.hide()
+        self.undo_button.clicked.connect(self.undo)
+        said.addWidget(self.undo_button)
+        layout.addLayout(said)
         note = QLabel(
-            "Emptying the trash removes the stories' text and history for good; a record "
-            "that each was deleted is kept, so a shared library learns of it."
+            "Deleting for good removes the stories' text and history; a record that each "
+            "was deleted is kept, so a shared library learns of it."
         )
         note.setWordWrap(True)
         note.setForegroundRole(self.palette().ColorRole.PlaceholderText)
         layout.addWidget(note)
         buttons = QDialogButtonBox()
         self.restore_button = QPushButton("&Restore")
+        self.delete_button = QPushButton("&Delete for Good…")
         self.empty_button = QPushButton("&Empty Trash…")
         buttons.addButton(self.restore_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.delete_button, QDialogButtonBox.ButtonRole.DestructiveRole)
         buttons.addButton(self.empty_button, QDialogButtonBox.ButtonRole.DestructiveRole)
         buttons.addButton(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
         layout.addWidget(buttons)
         self.restore_button.clicked.connect(self.restore_selected)
+        self.delete_button.clicked.connect(self.ask_delete_selected)
         self.empty_button.clicked.connect(self.ask_empty)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.itemActivated.connect(lambda _item: self.restore_selected())
+        # Delete in the table asks to delete the selection for good; Ctrl+Z undoes a restore.
+        delete_key = QAction(self.table)
+        delete_key.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        delete_key.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        delete_key.triggered.connect(self.ask_delete_selected)
+        self.table.addAction(delete_key)
+        undo_key = QAction(self)
+        undo_key.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
+        undo_key.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        undo_key.triggered.connect(self.undo)
+        self.addAction(undo_key)
         ops.sig_library_changed.connect(self._on_library_changed)
         self._update_buttons()
         self.reload()
@@ -132,22 +172,34 @@ class TrashDialog(QDialog):
         selected = {r.id for r in self.selected()}
         self.rows = rows
         self.table.setRowCount(len(rows))
+        selection = QItemSelection()
+        model = self.table.model()
         for i, row in enumerate(rows):
+            when = row.deleted_at.astimezone()
+            who = row.deleted_by or "someone unnamed"
+            tip = f"{row.slug}\nMoved to the trash by {who} on {when:%Y-%m-%d at %H:%M}."
             headline = QTableWidgetItem(row.headline or "(no headline)")
-            headline.setToolTip(row.slug)
             headline.setData(Qt.ItemDataRole.UserRole, row.id)
-            when = QTableWidgetItem(row.deleted_at.astimezone().strftime("%Y-%m-%d %H:%M"))
-            self.table.setItem(i, 0, headline)
-            self.table.setItem(i, 1, when)
-            self.table.setItem(i, 2, QTableWidgetItem(row.deleted_by))
+            cells = (headline, QTableWidgetItem(f"{when:%Y-%m-%d %H:%M}"), QTableWidgetItem(who))
+            if not row.deleted_by:
+                cells[2].setForeground(self.palette().placeholderText())
+            for column, cell in enumerate(cells):
+                cell.setToolTip(tip)
+                self.table.setItem(i, column, cell)
             if row.id in selected:
-                self.table.selectRow(i)
-        self.summary.setText(
-            f"{stories_phrase(len(rows))} in the trash. Restore puts a story back in the library."
-            if rows
-            else "The trash is empty."
+                selection.select(model.index(i, 0), model.index(i, 2))
+        self.table.selectionModel().select(
+            selection, QItemSelectionModel.SelectionFlag.ClearAndSelect
         )
         self._update_buttons()
+
+    def _summary_text(self) -> str:
+        if not self.rows:
+            return "The trash is empty."
+        return (
+            f"{stories_phrase(len(self.rows))} in the trash. Select one or many "
+            "(Shift, Ctrl, Ctrl+A) to restore them or delete them for good."
+        )
 
     def _on_library_changed(self, changes: Changes, _initiator: object) -> None:
         if changes.article_list_changed:
@@ -159,38 +211,92 @@ class TrashDialog(QDialog):
 
     def _update_buttons(self) -> None:
         read_only = bool(getattr(self.library, "read_only", False))
-        self.restore_button.setEnabled(bool(self.selected()) and not read_only)
+        n = len(self.selected())
+        self.restore_button.setEnabled(bool(n) and not read_only)
+        self.delete_button.setEnabled(bool(n) and not read_only)
+        self.restore_button.setText(f"&Restore ({n})" if n > 1 else "&Restore")
+        self.delete_button.setText(f"&Delete for Good ({n})…" if n > 1 else "&Delete for Good…")
         self.empty_button.setEnabled(bool(self.rows) and not read_only)
+        self.summary.setText(self._summary_text())
 
-    # ---- restoring -----------------------------------------------------------------
+    def _say(self, text: str, *, undo: bool = False) -> None:
+        self.outcome.setText(text)
+        self.undo_button.setHidden(not undo)
+
+    # ---- restoring (and undoing it) ----------------------------------------------------
     def restore_selected(self) -> None:
+        """Restore every selected story in ONE transaction: all come back, or none."""
         stories = self.selected()
-        if not stories:
+        if not stories or getattr(self.library, "read_only", False):
             return
         ids = [s.id for s in stories]
 
-        def restore(library: Library) -> int:
-            for article_id in ids:
-                library.restore_article(article_id)
-            return len(ids)
+        def done(n: int) -> None:
+            self.undoable = stories
+            self._say(f"Restored {stories_phrase(n)}.", undo=True)
 
         self.ops.run_op(
-            restore,
-            on_success=lambda n: self.summary.setText(f"Restored {stories_phrase(n)}."),
-            on_failure=lambda exc: self.summary.setText(failure_message(exc)),
+            lambda library: library.restore_articles(ids),
+            on_success=done,
+            on_failure=lambda exc: self._say(f"Nothing was restored: {failure_message(exc)}"),
             initiator=self,
         )
 
-    # ---- emptying --------------------------------------------------------------------
+    def undo(self) -> None:
+        """Put the stories the last Restore brought back into the trash again, as they were."""
+        stories, self.undoable = self.undoable, []
+        if not stories:
+            return
+        before = {s.id: (s.deleted_at, s.deleted_by) for s in stories}
+        self.ops.run_op(
+            lambda library: library.trash_articles(list(before), as_before=before),
+            on_success=lambda n: self._say(f"Put {stories_phrase(n)} back in the trash."),
+            on_failure=lambda exc: self._say(failure_message(exc)),
+            initiator=self,
+        )
+
+    # ---- deleting for good -----------------------------------------------------------
+    def ask_delete_selected(self) -> None:
+        """Delete for Good…: asks first, naming the story (or how many)."""
+        stories = self.selected()
+        if not stories or getattr(self.library, "read_only", False):
+            return
+        if len(stories) == 1:
+            question = f"Delete “{stories[0].headline or stories[0].slug}” for good?"
+            label = "Delete for Good"
+        else:
+            question = f"Delete {stories_phrase(len(stories))} for good?"
+            label = f"Delete for Good ({len(stories)})"
+        ids = [s.id for s in stories]
+        self._confirm(question, label, lambda: self.delete_for_good(ids))
+
+    def delete_for_good(self, ids: list[int]) -> None:
+        """Remove these stories for good in ONE transaction: all of them, or none."""
+        self.undoable = []
+
+        self.ops.run_op(
+            lambda library: library.empty_trash(ids),
+            on_success=lambda n: self._say(f"Deleted {stories_phrase(n)} for good."),
+            on_failure=lambda exc: self._say(f"Nothing was deleted: {failure_message(exc)}"),
+            initiator=self,
+        )
+
     def ask_empty(self) -> None:
         """Empty Trash…: asks first, naming how many stories go for good."""
         n = len(self.rows)
         if not n:
             return
+        self._confirm(
+            f"Remove {stories_phrase(n)} in the trash for good?",
+            f"Empty Trash ({n})",
+            self.empty_trash,
+        )
+
+    def _confirm(self, question: str, label: str, then) -> None:
         box = QMessageBox(
             QMessageBox.Icon.Warning,
-            "Empty Trash",
-            f"Remove {stories_phrase(n)} in the trash for good?",
+            "Delete for Good" if label.startswith("Delete") else "Empty Trash",
+            question,
             QMessageBox.StandardButton.NoButton,
             self,
         )
@@ -198,20 +304,23 @@ class TrashDialog(QDialog):
             "Their text, pictures' places and history cannot be restored afterwards. "
             "A record that they were deleted is kept, so other libraries learn of it."
         )
-        self.confirm_empty_button = box.addButton(
-            f"Empty Trash ({n})", QMessageBox.ButtonRole.DestructiveRole
-        )
+        confirm = box.addButton(label, QMessageBox.ButtonRole.DestructiveRole)
         cancel = box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(cancel)
         guard_against_typing(box)  # destructive: never answered by a stray key
-        box.buttonClicked.connect(
-            lambda button: self.empty_trash() if button is self.confirm_empty_button else None
-        )
+        box.buttonClicked.connect(lambda button: then() if button is confirm else None)
         box.finished.connect(lambda _r: setattr(self, "confirm_box", None))
-        self.confirm_box = box
+        self.confirm_box, self.confirm_button = box, confirm
         box.open()
 
+    @property
+    def confirm_empty_button(self) -> QPushButton | None:
+        """The confirming button of the box asking now (what the tests press)."""
+        return self.confirm_button
+
     def empty_trash(self) -> None:
+        self.undoable = []
+
         def done(counts: tuple[int, int]) -> None:
             n, left = counts
             text = f"Emptied the trash: {stories_phrase(n)} removed for good."
@@ -220,12 +329,12 @@ class TrashDialog(QDialog):
                     f" {left} other stor{'y stays' if left == 1 else 'ies stay'} in the trash: "
                     "only their owner or an editor may empty them."
                 )
-            self.summary.setText(text)
+            self._say(text)
 
         self.ops.run_op(
             lambda library: (library.empty_trash(), len(library.trashed_articles())),
             on_success=done,
-            on_failure=lambda exc: self.summary.setText(failure_message(exc)),
+            on_failure=lambda exc: self._say(failure_message(exc)),
             initiator=self,
         )
 
@@ -405,9 +514,13 @@ class TrashActions(QObject):
 
     # ---- deleted elsewhere --------------------------------------------------------------
     def _on_library_changed(self, changes: Changes, initiator: object) -> None:
-        """Another process (or sync) moved the open story to the trash: close it."""
+        """Another process (or sync, or the Trash view's Undo) moved the open story to the trash:
+        close it. The Trash view's restores come back into the list."""
         window = self.window
-        if initiator is not None or window.article is None:
+        from_trash_view = isinstance(initiator, TrashDialog)
+        if from_trash_view and changes.article_list_changed:
+            window.browser.refresh()  # the window's own saves patch their row; these do not
+        if (initiator is not None and not from_trash_view) or window.article is None:
             return
         if not changes.touches_article(window.article.id, window.article.uid):
             return

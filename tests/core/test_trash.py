@@ -92,3 +92,56 @@ def test_delete_restore_and_trash_on_the_command_line(library, capsys):
     assert main(["--library", root, "delete", "no-such-story"]) == 2
     err = capsys.readouterr().err
     assert "no-such-story" in err and err.count("\n") == 1
+
+
+def _trash_all(lib, *articles) -> None:
+    for a in articles:
+        lib.trash_article(a.id)
+
+
+def test_restoring_many_is_all_or_nothing_when_one_was_emptied_meanwhile(library):
+    a, b, c = (library.create_article(headline=f"Story {n}", body="Words.") for n in "abc")
+    _trash_all(library, a, b, c)
+    with Library.open(library.root) as other:  # another window empties one of them
+        assert other.empty_trash([b.id]) == 1
+    with pytest.raises(LibraryError, match="'story-b'.*nothing left to restore"):
+        library.restore_articles([a.id, b.id, c.id])
+    assert {x.id for x in library.trashed_articles()} == {a.id, c.id}  # none came back
+    assert library.restore_articles([a.id, c.id]) == 2
+    assert library.trashed_articles() == []
+    assert {x.slug for x in library.search("words")} == {"story-a", "story-c"}
+
+
+def test_restoring_many_is_one_change_log_transaction_and_undo_puts_them_back_as_they_were(
+    library, monkeypatch
+):
+    monkeypatch.setenv("NEWSDESK_USER", "Ana Ruiz")
+    a, b = (library.create_article(headline=f"Story {n}", body="Words.") for n in "ab")
+    with Library.open(library.root) as other:  # the trash says who deleted each, and when
+        _trash_all(other, a, b)
+    before = {x.id: (x.deleted_at, x.deleted_by) for x in library.trashed_articles()}
+    assert {by for _, by in before.values()} == {"Ana Ruiz"}
+    assert library.restore_articles([a.id, b.id]) == 2
+    assert library.trashed_articles() == []
+    # Undo: back in the trash with the time and name they had, not now and this user.
+    assert library.trash_articles([a.id, b.id], as_before=before) == 2
+    after = {x.id: (x.deleted_at, x.deleted_by) for x in library.trashed_articles()}
+    assert after == before
+    assert library.search("words") == []
+
+
+def test_deleting_chosen_stories_for_good_leaves_the_rest_and_refuses_one_not_in_the_trash(
+    library,
+):
+    a, b, c = (library.create_article(headline=f"Story {n}", body="Words.") for n in "abc")
+    _trash_all(library, a, b, c)
+    library.restore_article(c.id)  # taken out meanwhile: the choice is stale
+    with pytest.raises(LibraryError, match="'story-c' is no longer in the trash"):
+        library.empty_trash([a.id, c.id])
+    assert library.get_article(a.id).purged_at is None  # nothing removed
+    assert library.empty_trash([a.id]) == 1
+    assert [x.id for x in library.trashed_articles()] == [b.id]
+    assert library.get_article(a.id).body == "" and library.get_article(b.id).body == "Words."
+    with pytest.raises(LibraryError, match="no longer in the library"):
+        library.restore_articles([b.id, 10_000])
+    assert [x.id for x in library.trashed_articles()] == [b.id]

@@ -121,6 +121,25 @@ def test_the_library_says_in_one_sentence_why_a_trash_was_refused_and_changes_no
     assert trash_state(newsroom, "harbour-reopens")[:2] == (True, True)
 
 
+def test_a_reporters_choice_of_several_is_refused_whole_when_one_is_not_hers(newsroom):
+    """Restoring or deleting for good several at once is all or nothing on the server too."""
+    with Library.open(as_user(newsroom, "eda")) as lib:
+        for slug in ("harbour-reopens", "tide-tables"):
+            lib.trash_article(lib.get_article(slug).id)
+    with Library.open(as_user(newsroom, "rita")) as lib:
+        both = [lib.get_article(slug).id for slug in ("tide-tables", "harbour-reopens")]
+        with pytest.raises(LibraryError) as refused:
+            lib.restore_articles(both)
+        assert str(refused.value) == RESTORE_REFUSED
+        with pytest.raises(LibraryError) as refused:
+            lib.empty_trash(both)
+        assert str(refused.value) == EMPTY_REFUSED
+    for slug in ("harbour-reopens", "tide-tables"):  # her own story too: untouched
+        assert trash_state(newsroom, slug)[:2] == (True, False)
+    with Library.open(as_user(newsroom, "rita")) as lib:
+        assert lib.restore_articles([both[0]]) == 1
+
+
 # ---- the command line on the shared library --------------------------------------
 def test_delete_on_someone_elses_story_is_refused_in_one_sentence_like_publishing(newsroom):
     rita = as_user(newsroom, "rita")

@@ -115,8 +115,8 @@ def test_a_reporter_who_deletes_someone_elses_story_is_told_why_and_it_stays_lis
     dialog = window.trash.show_trash()
     qtbot.waitUntil(lambda: len(dialog.rows) == 2, timeout=20_000)
     dialog.empty_trash()
-    qtbot.waitUntil(lambda: dialog.summary.text().startswith("Emptied"), timeout=20_000)
-    assert dialog.summary.text() == (
+    qtbot.waitUntil(lambda: dialog.outcome.text().startswith("Emptied"), timeout=20_000)
+    assert dialog.outcome.text() == (
         "Emptied the trash: 1 story removed for good. 1 other story stays in the trash: "
         "only their owner or an editor may empty them."
     )

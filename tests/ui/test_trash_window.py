@@ -3,11 +3,16 @@ the list's context menu, and the Trash view's Restore and Empty Trash."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from newsdesk.library import Library
+
+SHOTS = Path(os.environ["NEWSDESK_SHOTS"]) if os.environ.get("NEWSDESK_SHOTS") else None
 
 
 def focus_list(qtbot, window) -> None:
@@ -146,3 +151,116 @@ def test_a_story_deleted_by_another_program_is_closed_in_the_window(qtbot, windo
     qtbot.waitUntil(lambda: window.article is None, timeout=10_000)
     qtbot.waitUntil(lambda: article_id not in listed_ids(window), timeout=10_000)
     assert "trash" in window.statusBar().currentMessage()
+
+
+def _trashed_by(library, name: str, monkeypatch, headlines: list[str]) -> list[int]:
+    """Stories another person's program moved to the trash (it writes their name)."""
+    monkeypatch.setenv("NEWSDESK_USER", name)
+    ids = [library.create_article(headline=h, body="Text.").id for h in headlines]
+    with Library.open(library.root) as theirs:
+        for article_id in ids:
+            theirs.trash_article(article_id)
+    monkeypatch.delenv("NEWSDESK_USER")
+    return ids
+
+
+def _row_of(dialog, article_id: int) -> int:
+    return next(i for i, r in enumerate(dialog.rows) if r.id == article_id)
+
+
+def _ctrl_click(dialog, row: int) -> None:
+    table = dialog.table
+    rect = table.visualRect(table.model().index(row, 0))
+    QTest.mouseClick(
+        table.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.ControlModifier,
+        rect.center(),
+    )
+
+
+def test_the_trash_view_shows_who_deleted_each_story_and_restores_many_at_once_with_undo(
+    qtbot, window, library, monkeypatch
+):
+    ids = _trashed_by(
+        library, "Ana Ruiz", monkeypatch, ["Ferry strike ends", "Tide tables", "Harbour fees"]
+    )
+    dialog = window.trash.show_trash()
+    qtbot.waitUntil(lambda: len(dialog.rows) == 3, timeout=5000)
+    for row in range(3):
+        assert dialog.table.item(row, 2).text() == "Ana Ruiz"
+        when = library.get_article(dialog.rows[row].id).deleted_at.astimezone()
+        assert dialog.table.item(row, 1).text() == f"{when:%Y-%m-%d %H:%M}"
+        assert "Moved to the trash by Ana Ruiz on" in dialog.table.item(row, 0).toolTip()
+    assert dialog.table.horizontalHeaderItem(2).text() == "Deleted by"
+
+    # Ctrl+A chooses them all; Restore brings all three back at once.
+    dialog.table.setFocus()
+    QTest.keyClick(dialog.table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    assert len(dialog.selected()) == 3
+    assert dialog.restore_button.text() == "&Restore (3)"
+    if SHOTS is not None:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        qtbot.wait(100)  # the buttons' new labels laid out
+        dialog.grab().save(str(SHOTS / "trash.png"))
+    QTest.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: library.trashed_articles() == [], timeout=5000)
+    qtbot.waitUntil(lambda: dialog.outcome.text() == "Restored 3 stories.", timeout=5000)
+    assert not dialog.undo_button.isHidden()
+    qtbot.waitUntil(lambda: all(i in listed_ids(window) for i in ids), timeout=5000)
+    qtbot.waitUntil(lambda: dialog.rows == [], timeout=5000)
+    if SHOTS is not None:
+        qtbot.wait(100)
+        dialog.grab().save(str(SHOTS / "trash-restored.png"))
+
+    # Ctrl+Z in the trash view puts them back as they were: the same time, the same name.
+    QTest.keyClick(dialog.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: len(library.trashed_articles()) == 3, timeout=5000)
+    assert {a.deleted_by for a in library.trashed_articles()} == {"Ana Ruiz"}
+    qtbot.waitUntil(lambda: dialog.outcome.text() == "Put 3 stories back in the trash.")
+    assert dialog.undo_button.isHidden()
+    qtbot.waitUntil(lambda: not any(i in listed_ids(window) for i in ids), timeout=5000)
+
+
+def test_deleting_chosen_stories_for_good_asks_then_removes_them_all_and_keeps_the_rest(
+    qtbot, window, library, monkeypatch
+):
+    ids = _trashed_by(library, "Ben Okafor", monkeypatch, ["One", "Two", "Three"])
+    dialog = window.trash.show_trash()
+    qtbot.waitUntil(lambda: len(dialog.rows) == 3, timeout=5000)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.table.clearSelection()
+    for article_id in ids[:2]:
+        _ctrl_click(dialog, _row_of(dialog, article_id))
+    assert {s.id for s in dialog.selected()} == set(ids[:2])
+    # The Delete key asks first; Cancel changes nothing.
+    dialog.table.setFocus()
+    QTest.keyClick(dialog.table, Qt.Key.Key_Delete)
+    box = dialog.confirm_box
+    assert box is not None and box.text() == "Delete 2 stories for good?"
+    box.button(box.StandardButton.Cancel).click()
+    assert len(library.trashed_articles()) == 3
+    QTest.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
+    QTest.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: [a.id for a in library.trashed_articles()] == [ids[2]], timeout=5000)
+    assert all(library.get_article(i).purged_at is not None for i in ids[:2])
+    qtbot.waitUntil(lambda: dialog.outcome.text() == "Deleted 2 stories for good.", timeout=5000)
+    qtbot.waitUntil(lambda: [r.id for r in dialog.rows] == [ids[2]], timeout=5000)
+
+
+def test_restoring_a_choice_one_of_which_was_emptied_elsewhere_restores_none_and_says_why(
+    qtbot, window, library, monkeypatch
+):
+    ids = _trashed_by(library, "Ana Ruiz", monkeypatch, ["Kept story", "Emptied story"])
+    dialog = window.trash.show_trash()
+    qtbot.waitUntil(lambda: len(dialog.rows) == 2, timeout=5000)
+    dialog.table.selectAll()
+    with Library.open(library.root) as other:  # another window empties one meanwhile
+        other.empty_trash([ids[1]])
+    dialog.restore_selected()
+    qtbot.waitUntil(lambda: dialog.outcome.text().startswith("Nothing was restored"), timeout=5000)
+    assert "'emptied-story'" in dialog.outcome.text() and "Traceback" not in dialog.outcome.text()
+    assert library.get_article(ids[0]).deleted_at is not None  # all or nothing
+    assert dialog.undo_button.isHidden()
+    qtbot.waitUntil(lambda: [r.id for r in dialog.rows] == [ids[0]], timeout=10_000)
