@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -25,6 +25,7 @@ from newsdesk.render.page import (
     make_image_resolver,
     render_page,
 )
+from newsdesk.render.page_input import ArticleInput
 
 # Articles per task: big enough to amortise pickling, small enough that a
 # cancel is noticed within a fraction of a second.
@@ -205,10 +206,11 @@ def _pool(workers: int, context: RenderContext) -> ProcessPoolExecutor:
 
 def render_pages(
     context: RenderContext,
-    articles: Sequence[Article],
+    articles: Iterable[Article],
     *,
     workers: int | None = None,
     cancel: Any = None,
+    count: int | None = None,
 ) -> Iterator[Rendered]:
     """Yield (article uid, page HTML, None) or (uid, None, reason) for every article, in no order.
 
@@ -218,27 +220,34 @@ def render_pages(
     A story that raises is yielded with its reason; a chunk whose worker
     died (a crash takes the whole pool with it) is rendered again one story
     at a time, so only the story that kills a worker is left out.
+
+    `articles` is read as the pages go (a generator may load them batch by
+    batch: only the chunks in flight are held); `count` is how many it yields.
     """
+    if count is None:
+        articles = list(articles)
+        count = len(articles)
     # Page inputs, not records: plain data is what the renderer takes, and it
     # travels to the worker processes lighter than the records would.
-    articles = [article_input(a) for a in articles]  # type: ignore[misc]
-    n = max(1, min(workers or os.cpu_count() or 1, -(-len(articles) // CHUNK)))
+    inputs = (article_input(a) for a in articles)
+    n = max(1, min(workers or os.cpu_count() or 1, -(-count // CHUNK)))
     if n == 1:
-        for a in articles:
+        for a in inputs:
             if cancel is not None and cancel.is_set():
                 return
             yield render_one(context, a)
         return
-    chunks = [list(articles[i : i + CHUNK]) for i in range(0, len(articles), CHUNK)]
-    suspects: list[Article] = []
+    chunks = _chunked(inputs, CHUNK)
+    suspects: list[ArticleInput] = []
     with _pool(n, context) as pool:
-        pending: dict[Future[list[Rendered]], list[Article]] = {}
-        next_chunk = 0
+        pending: dict[Future[list[Rendered]], list[ArticleInput]] = {}
         try:
-            while next_chunk < len(chunks) or pending:
-                while next_chunk < len(chunks) and len(pending) < 2 * n and not suspects:
-                    pending[pool.submit(_render_chunk, chunks[next_chunk])] = chunks[next_chunk]
-                    next_chunk += 1
+            while True:
+                while len(pending) < 2 * n and not suspects:
+                    chunk = next(chunks, None)
+                    if chunk is None:
+                        break
+                    pending[pool.submit(_render_chunk, chunk)] = chunk
                 if not pending:
                     break
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -255,13 +264,24 @@ def render_pages(
         finally:
             for fut in pending:
                 fut.cancel()
-    suspects += [a for chunk in chunks[next_chunk:] for a in chunk]
+    suspects += [a for chunk in chunks for a in chunk]
     if suspects:
         yield from _one_at_a_time(context, suspects, cancel)
 
 
+def _chunked(items: Iterator[ArticleInput], size: int) -> Iterator[list[ArticleInput]]:
+    chunk: list[ArticleInput] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def _one_at_a_time(
-    context: RenderContext, articles: list[Article], cancel: Any
+    context: RenderContext, articles: list[ArticleInput], cancel: Any
 ) -> Iterator[Rendered]:
     """Render each story alone in a one-process pool, so a crash names the story that caused it."""
     pool: ProcessPoolExecutor | None = None
