@@ -111,8 +111,8 @@ def run(n: int, width: int, height: int, *, in_window: bool, freeze: bool) -> in
             settings = QSettings(str(root / "settings.ini"), QSettings.Format.IniFormat)
             window = MainWindow(library, settings=settings)
             window.install_panel("images", panel, "Images")
-            window.open_article(article.id)
             window.show()
+            window.open_article(article.id)  # read on a worker (waited for below)
         else:
             panel.set_article(library.get_article(article.id))
             panel.resize(360, 860)
@@ -124,6 +124,7 @@ def run(n: int, width: int, height: int, *, in_window: bool, freeze: bool) -> in
                 app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
 
         if window is not None:
+            spin_until(lambda: window.article is not None, 20)
             spin_until(lambda: window.preview_ready, 60)
         spin_until(lambda: panel.library_count.text() != "", 10)
 

@@ -240,7 +240,8 @@ def open_window(library, article_id: int, settings: QSettings):
     window.resize(1600, 1000)
     window.show()
     window.install_standard_panels()
-    window.open_article(article_id)
+    window.open_article(article_id)  # read on a worker
+    spin_until(lambda: window.article is not None and window.article.id == article_id, 20_000)
     window.activateWindow()
     spin_until(lambda: window.preview_ready, 60_000)
     # The cursor at the end of a paragraph mid-article, where the keys go.
@@ -357,6 +358,7 @@ def bench_open(library, words: int, runs: int) -> dict[str, float]:
     first, whole = [], []
     for _ in range(runs):
         window.open_article(small.id)
+        spin_until(lambda: window.article is not None and window.article.id == small.id, 20_000)
         spin_until(lambda: window.preview._loaded, 20_000)
         spin(300)
         raw.clear()

@@ -19,7 +19,7 @@ from newsdesk.library.errors import LibraryDamaged, LibraryError, NewerLibrary
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest migration. Opening a library that is already there needs no
 # Alembic at all (a tenth of a second at start-up); a test keeps this in step.
-SCHEMA_HEAD = "0021"
+SCHEMA_HEAD = "0022"
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -27,7 +27,8 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
     """What schema comparisons look at: each engine's search index lives outside the models.
 
     SQLite's FTS5 tables and the article list's section and tag counts (kept by
-    triggers), and PostgreSQL's search columns, their index and word counts (library/search_pg.py).
+    triggers), and PostgreSQL's search columns, their index and word counts (library/search_pg.py),
+    and its index of each tag's newest stories (migration 0022, related_pg.py).
     """
     if (
         type_ == "table"
@@ -40,7 +41,14 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
         return False
     return not (
         type_ in ("column", "index")
-        and name in ("search_doc", "rank_doc", "ix_articles_search_doc", "ix_articles_rank_doc")
+        and name
+        in (
+            "search_doc",
+            "rank_doc",
+            "ix_articles_search_doc",
+            "ix_articles_rank_doc",
+            "ix_article_tags_tag_id_article_id",
+        )
     )
 
 

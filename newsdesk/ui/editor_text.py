@@ -104,7 +104,10 @@ class TextMirror(QObject):
         if position < 0 or position + removed > len(old) or position + added > length:
             self._text = None  # e.g. setPlainText, which reports the final separator too
             return
-        new = old[:position] + self._read(position, added) + old[position + removed :]
+        piece = self._read(position, added)
+        if removed == added and old[position : position + removed] == piece:
+            return  # new colours, same text (the highlighter, the spell checker)
+        new = old[:position] + piece + old[position + removed :]
         if len(new) != length or _ASTRAL.search(new, position, position + added):
             self._text = None
             return
@@ -120,9 +123,11 @@ class TextMirror(QObject):
 
 
 # Opening a body colours this many blocks at once (more than a tall screen shows); the
-# rest are coloured after, BACKFILL_MS at a time between other events.
+# rest are coloured after, BACKFILL_MS at a time with BACKFILL_GAP_MS between (the
+# window, the preview's worker and the spell checker get most of the time meanwhile).
 FIRST_COLOURED_BLOCKS = 150
 BACKFILL_MS = 4.0
+BACKFILL_GAP_MS = 8
 
 
 class ColourBackfill(QObject):
@@ -144,7 +149,7 @@ class ColourBackfill(QObject):
         self._at: QTextCursor | None = None  # the start of the first block not coloured yet
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(0)
+        self._timer.setInterval(BACKFILL_GAP_MS)
         self._timer.timeout.connect(self._step)
 
     @property
@@ -178,7 +183,10 @@ class ColourBackfill(QObject):
         first, last = self._visible_range()
         block = self._editor.document().findBlockByNumber(max(first, start.blockNumber()))
         while block.isValid() and block.blockNumber() <= last:
-            self._colour(block, offscreen=False)
+            # Coloured blocks keep their formats; colouring one again would repaint it
+            # on every step until the backfill gets there.
+            if not block.layout().formats():
+                self._colour(block, offscreen=False)
             block = block.next()
         block = start
         while block.isValid() and (deadline is None or time.perf_counter() < deadline):

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from newsdesk import settings as user_settings
-from newsdesk.library import Article, Library, LibraryError, NotFound
+from newsdesk.library import Article, Library, LibraryError
 from newsdesk.library.changes import Changes
 from newsdesk.ui.article_form import ArticleForm
 from newsdesk.ui.autosave import Autosaver
@@ -38,6 +38,7 @@ from newsdesk.ui.spell import SpellService, attach_spelling
 from newsdesk.ui.sync_window import SyncActions
 from newsdesk.ui.window_actions import WindowActions
 from newsdesk.ui.window_conflicts import ConflictHandling
+from newsdesk.ui.window_opening import HeldTyping, StoryOpening
 from newsdesk.ui.window_preview import PreviewHost
 from newsdesk.ui.window_status import StatusBar
 from newsdesk.ui.workers import run_task
@@ -47,6 +48,7 @@ STATE_VERSION = 1  # bump when the dock layout changes so old saved states are i
 
 class MainWindow(
     WindowActions,
+    StoryOpening,
     PanelHost,
     PreviewHost,
     StatusBar,
@@ -91,7 +93,8 @@ class MainWindow(
         self.conflict_box: QMessageBox | None = None
         self.history_dialog: HistoryDialog | None = None
         self._loading = False
-        self._open_generation = 0  # the newest re-read of the open article (see _reread_open)
+        self._open_generation = 0  # the newest read of an article to show (open or re-read)
+        self._opening: int | None = None  # the article being read to open (window_opening)
         self.setObjectName("main-window")
         self.setWindowTitle("newsdesk")
 
@@ -130,6 +133,8 @@ class MainWindow(
         el.addWidget(self.find_bar)
         el.addWidget(self.editor, 1)
         QWidget.setTabOrder(self.form.last_in_tab_order, self.editor)
+        # Typing while another story is read for opening waits for it (window_opening).
+        self._held_typing = HeldTyping([self.editor, self.form], self)
 
         self._build_preview_holder()
 
@@ -211,52 +216,9 @@ class MainWindow(
         for first, second in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(first, second)
 
-    # ---- opening articles --------------------------------------------------------
-    def open_initial(self) -> None:
-        """The article open when the window last closed, or the newest one."""
-        uid = self._last_article_uid()
-        article = self.library.find_article(str(uid)) if uid else None
-        if article is None or article.deleted_at is not None:  # never reopen the trash
-            newest = self.library.list_articles(limit=1)
-            article = self.library.find_article(newest[0].id) if newest else None
-        if article is not None:
-            self.open_article(article.id)
-
-    def open_article(self, article_id: int) -> bool:
-        """Save the open article, then load this one into the form, editor and preview."""
-        if self.article is not None and self.article.id == article_id:
-            return True
-        if not self._leave_current():
-            return False
-        try:
-            article = self.library.get_article(article_id)
-        except NotFound as exc:
-            self.statusBar().showMessage(str(exc), 5000)
-            self.browser.refresh()
-            return False
-        self._set_article(article)
-        self.browser.select_article(article.id)
-        return True
-
-    def _leave_current(self) -> bool:
-        """Save the article being left; a conflict keeps the user on it until they choose."""
-        if self.article is None:
-            return True
-        try:
-            saved = self.autosave.flush()
-        except NotFound:
-            return True  # deleted elsewhere: nothing left to save it into
-        except LibraryError as exc:
-            self.statusBar().showMessage(f"Could not save this article: {exc}", 8000)
-            return False
-        if not saved and self.autosave.conflicted:
-            self.statusBar().showMessage(
-                "Choose what to keep for this article before opening another.", 5000
-            )
-            return False
-        return True
-
+    # ---- the open article (opening one: window_opening) ---------------------------
     def _set_article(self, article: Article | None) -> None:
+        """Put this fully read article (or none) in the form, editor, preview and panels."""
         self.pending_new = False
         self._loading = True
         try:
@@ -288,6 +250,7 @@ class MainWindow(
         self.panels_follow(article)
         self.load_notes()
         self.sig_article_opened.emit(article)
+        self._cancel_opening()  # a story still being read gives way to this one
 
     def close_article(self) -> None:
         """Nothing open (the story went to the trash); the caller saved it first."""
@@ -296,15 +259,6 @@ class MainWindow(
         if self.preview is not None:
             self.preview.clear()
         self._remember_last_article("")  # next start opens the newest story instead
-
-    def _open_from_list(self, article_id: int) -> None:
-        """Return in the list: open the article and start writing in its body."""
-        if self.open_article(article_id):
-            self.focus_editor()
-
-    def _on_browser_pick(self, article_id: int) -> None:
-        if not self.open_article(article_id) and self.article is not None:
-            self.browser.select_article(self.article.id)
 
     def reload_article(self) -> None:
         """Article > Reload from library: save what is typed, then show the library's copy.
@@ -500,6 +454,7 @@ class MainWindow(
             if box.exec() != QMessageBox.StandardButton.Close:
                 event.ignore()
                 return
+        self._cancel_opening()  # a story still being read is not shown in a closed window
         self.save_layout()
         self.sync.stop()
         self.presence.stop()

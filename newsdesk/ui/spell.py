@@ -15,7 +15,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -36,6 +36,10 @@ Span = tuple[int, int, str]
 UNDERLINE_COLOR = QColor(208, 0, 0)
 CACHE_SIZE = 20_000  # block texts; a 20,000-word article has about 700
 BATCH = 64  # texts the worker checks before it reports
+# A text typed into is checked this long after it is first asked for, not at once: the
+# worker's Python would otherwise run just when the preview renders the keystroke (the
+# two take turns holding the interpreter), and the next keystrokes' texts join the batch.
+CHECK_DELAY_MS = 50
 
 
 class _Relay(QObject):
@@ -73,6 +77,10 @@ class SpellService(QObject):
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spell")
         self._relay = _Relay(self)
         self._relay.sig_results.connect(self._on_results)
+        self._check_timer = QTimer(self)
+        self._check_timer.setSingleShot(True)
+        self._check_timer.setInterval(CHECK_DELAY_MS)
+        self._check_timer.timeout.connect(self._start_checking)
 
     # ---- language and dictionaries ---------------------------------------------
     def set_language(self, language: str) -> None:
@@ -130,24 +138,38 @@ class SpellService(QObject):
             if text not in self._queued:
                 self._queued.add(text)
                 self._queue.append(text)
-            if not self._draining and self.checker is not None:
-                self._draining = True
-                self._executor.submit(self._drain, self._generation)
+        if not self._check_timer.isActive():
+            self._check_timer.start()  # not restarted: a long burst of typing still gets checked
         return None
 
-    def _drain(self, generation: int) -> None:  # on the worker
-        while True:
+    def _start_checking(self) -> None:
+        with self._lock:
+            if self._queue and not self._draining and self.checker is not None:
+                self._draining = True
+                self._executor.submit(self._drain, self._generation, len(self._queue))
+
+    def _drain(self, generation: int, count: int | None = None) -> None:  # on the worker
+        """Check the texts queued (the first `count` of them): texts asked for meanwhile
+        wait for the next check, CHECK_DELAY_MS after the results, not right away."""
+        while count is None or count > 0:
             with self._lock:
                 checker = self.checker
                 if generation != self._generation or checker is None or not self._queue:
                     self._draining = False
                     return
-                batch = [self._queue.popleft() for _ in range(min(BATCH, len(self._queue)))]
+                take = min(BATCH, len(self._queue), BATCH if count is None else count)
+                batch = [self._queue.popleft() for _ in range(take)]
+            if count is not None:
+                count -= take
             results = [
                 (t, tuple((w.start, len(w.text), w.text) for w in checker.misspelled(t)))
                 for t in batch
             ]
             self._relay.sig_results.emit(("checked", generation, results))
+        with self._lock:
+            self._draining = False
+            if self._queue:
+                self._relay.sig_results.emit(("more", generation, None))
 
     def _on_results(self, message: tuple) -> None:  # on the GUI thread
         kind, generation, payload = message
@@ -157,6 +179,10 @@ class SpellService(QObject):
             self.problem = payload
             self.sig_unavailable.emit(payload)
             self.sig_redraw.emit()
+            return
+        if kind == "more":  # texts asked for while the last check ran
+            if not self._check_timer.isActive():
+                self._check_timer.start()
             return
         if kind == "ready":
             self.problem = ""

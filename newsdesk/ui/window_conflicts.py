@@ -168,9 +168,10 @@ class ConflictHandling:
         # Waits for the writer: this runs on close too, when nothing may be lost.
         copy = self.ops.call(lambda library: library.create_article(tags=tags, **values))
         self.autosave.attach(None)  # leave the original as the other window saved it
-        self.article = None
         self.browser.refresh()
-        self.open_article(copy.id)
+        # The writer answered with the whole story: nothing to read again.
+        self._set_article(copy)  # type: ignore[attr-defined]
+        self.browser.select_article(copy.id)
         self.statusBar().showMessage(f"Your version was saved as {copy.headline!r}.", 5000)
         return copy
 

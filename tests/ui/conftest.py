@@ -107,6 +107,14 @@ def window(make_window, sample_article):
     return w
 
 
+def open_in_window(qtbot, window, article_id: int, timeout: int = 5000) -> None:
+    """Open a story as the list does, and wait until it is in the editor (it is read on a worker)."""
+    assert window.open_article(article_id)
+    qtbot.waitUntil(
+        lambda: window.article is not None and window.article.id == article_id, timeout=timeout
+    )
+
+
 def wait_preview_ready(qtbot, window, timeout: int = 30_000) -> None:
     qtbot.waitUntil(lambda: window.preview_ready, timeout=timeout)
 

@@ -36,10 +36,6 @@ def main() -> int:
     library = Library.open(library_dir)
     settings = QSettings(str(library_dir / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(library, settings=settings)
-    window.open_article(article_id)
-    window.show()
-    window.editor.setFocus()
-    window.editor.moveCursor(QTextCursor.MoveOperation.End)
     counter = itertools.count()
 
     def type_a_word() -> None:
@@ -49,8 +45,18 @@ def main() -> int:
 
     timer = QTimer(interval=TYPE_EVERY_MS)
     timer.timeout.connect(type_a_word)
-    timer.start()
-    print("READY", flush=True)
+
+    def start_typing(article) -> None:  # the story is read on a worker: type once it is in
+        if article is None or article.id != article_id or timer.isActive():
+            return
+        window.editor.setFocus()
+        window.editor.moveCursor(QTextCursor.MoveOperation.End)
+        timer.start()
+        print("READY", flush=True)
+
+    window.sig_article_opened.connect(start_typing)
+    window.show()
+    window.open_article(article_id)
     return app.exec()
 
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 from newsdesk.export import export_site
 from tests.export.ld import ld_of_type
 from tests.export.sample import add_image, make_jpeg, published
+from tests.ui.conftest import open_in_window
 
 
 def open_authors(qtbot, window):
@@ -50,7 +51,7 @@ def test_an_author_made_in_the_window_completes_in_the_byline_and_exports_as_a_p
         body="The ferry sails again on Monday.",
     )
     window = make_window()
-    window.open_article(story.id)
+    open_in_window(qtbot, window, story.id)
     dialog = open_authors(qtbot, window)
     add_in_window(
         qtbot,

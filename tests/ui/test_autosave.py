@@ -9,7 +9,7 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
 
 from newsdesk.library import Library
-from tests.ui.conftest import type_text
+from tests.ui.conftest import open_in_window, type_text
 
 
 def saved_body(library, article_id) -> str:
@@ -81,10 +81,10 @@ def test_switching_articles_and_closing_save_immediately(
 ):
     other = library.create_article(headline="Second story", body="Start.")
     window = make_window()
-    window.open_article(sample_article.id)
+    open_in_window(qtbot, window, sample_article.id)
     window.editor.moveCursor(QTextCursor.MoveOperation.End)
     QTest.keyClicks(window.editor, " Switched.")
-    window.open_article(other.id)  # no pause: the switch itself saves
+    open_in_window(qtbot, window, other.id)  # no pause: the switch itself saves
     assert saved_body(library, sample_article.id).endswith("Switched.")
 
     window.editor.moveCursor(QTextCursor.MoveOperation.End)

@@ -185,7 +185,7 @@ def test_opening_a_long_body_colours_the_first_screen_at_once_and_the_rest_soon_
     assert _coloured(doc.findBlockByNumber(0))  # the first screen, at once
     assert not _coloured(last_subhead)  # far below: not yet
     assert ed.backfill.running
-    qtbot.waitUntil(lambda: not ed.backfill.running, timeout=10_000)
+    qtbot.waitUntil(lambda: not ed.backfill.running, timeout=60_000)
     assert _coloured(last_subhead)
     assert all(
         _coloured(doc.findBlockByNumber(n)) for n in range(0, doc.blockCount(), 2)
@@ -224,5 +224,5 @@ def test_the_blocks_in_view_are_coloured_first_and_an_edit_is_coloured_at_once(q
     above = doc.findBlockByNumber(doc.blockCount() - 10)
     assert _coloured(above)
     assert not _coloured(doc.findBlockByNumber(1000))
-    qtbot.waitUntil(lambda: not ed.backfill.running, timeout=10_000)
+    qtbot.waitUntil(lambda: not ed.backfill.running, timeout=60_000)
     assert _coloured(doc.findBlockByNumber(1000))

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from newsdesk.library import Library
+from tests.ui.conftest import open_in_window
 from tests.ui.kill_typist import word
 
 TYPIST = Path(__file__).with_name("kill_typist.py")
@@ -18,7 +19,7 @@ TYPE_FOR_S = 4.0
 GRACE_S = 2.0  # the promise: at most the last two seconds of typing can be lost
 
 
-def test_a_hard_kill_mid_typing_loses_at_most_the_last_two_seconds(tmp_path, make_window):
+def test_a_hard_kill_mid_typing_loses_at_most_the_last_two_seconds(qtbot, tmp_path, make_window):
     library_dir = tmp_path / "kill-library"
     with Library.open(library_dir) as library:
         article = library.create_article(headline="Live blog", body="Opening line.")
@@ -64,7 +65,7 @@ def test_a_hard_kill_mid_typing_loses_at_most_the_last_two_seconds(tmp_path, mak
         )
         # Reopening the editor shows it.
         window = make_window(reopened, open_initial=False)
-        window.open_article(article.id)
+        open_in_window(qtbot, window, article.id)
         assert window.editor.toPlainText() == body
         window.close()
     assert expected_bodies[body] >= must_have

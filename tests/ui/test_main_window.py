@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from newsdesk.app import wait_for_page
 from newsdesk.text import word_count
 from newsdesk.ui.browser import PAGE_SIZE
-from tests.ui.conftest import bulk_articles, run_js, type_text, wait_preview_ready
+from tests.ui.conftest import bulk_articles, open_in_window, run_js, type_text, wait_preview_ready
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
@@ -175,7 +175,7 @@ def test_a_taken_slug_is_flagged_and_never_breaks_the_autosave(qtbot, window, li
 def test_layout_and_last_article_come_back_next_time(qtbot, make_window, library, sample_article):
     other = library.create_article(headline="Second story", body="Second body.")
     first = make_window()
-    first.open_article(sample_article.id)
+    open_in_window(qtbot, first, sample_article.id)
     first.resize(900, 560)
     first.toggle_preview(False)
     first.docks["related"].hide()
@@ -259,7 +259,7 @@ def test_search_type_ahead_narrows_the_list_as_words_are_typed(qtbot, make_windo
     window.browser.search.setFocus()
     QTest.keyClick(window.browser.search, Qt.Key.Key_Return)
     assert window.browser.view.hasFocus()
-    assert window.article.id == model.rows[0].id
+    qtbot.waitUntil(lambda: window.article.id == model.rows[0].id, timeout=5000)
 
 
 class NotesPanel(QLabel):
@@ -312,7 +312,7 @@ def test_panels_plug_into_their_dock_and_follow_the_open_article(qtbot, window, 
     assert window.editor.toPlainText() == before
 
     other = library.create_article(headline="Another")
-    window.open_article(other.id)
+    open_in_window(qtbot, window, other.id)
     assert panel.seen[-1] == other.id
     window.ops.run_op(lambda lib: lib.add_update(other.id, "Ferries run again."), initiator="t")
     qtbot.waitUntil(lambda: any(other.id in c.updates_of for c in panel.heard), timeout=5000)
@@ -338,7 +338,7 @@ def test_screenshot_of_the_main_window_with_the_sample_article(qtbot, make_windo
 
     assert seed_if_new(library)
     window = make_window(open_initial=False)
-    window.open_article(library.get_article(SAMPLE_SLUG).id)
+    open_in_window(qtbot, window, library.get_article(SAMPLE_SLUG).id)
     wait_preview_ready(qtbot, window)
     headline = window.form.headline.text()
     qtbot.waitUntil(

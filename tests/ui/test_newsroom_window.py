@@ -9,6 +9,7 @@ from PySide6.QtTest import QTest
 
 from newsdesk.paths import resource
 from newsdesk.render.page import Assets, build_page, render_page
+from tests.ui.conftest import open_in_window
 
 PHOTO = resource("sample", "harbour-dawn.jpg")
 
@@ -18,7 +19,7 @@ def test_ctrl_n_twice_without_typing_leaves_no_stray_untitled_story(qtbot, windo
     window.new_article()
     window.new_article()
     open_other = library.create_article(headline="Other")
-    window.open_article(open_other.id)
+    open_in_window(qtbot, window, open_other.id)
     assert library.count_articles() == before + 1  # only "Other"
     assert not [a for a in library.list_articles() if a.headline in ("", "Untitled")]
 

@@ -10,6 +10,7 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
 
 from newsdesk.text import char_count, word_count
+from tests.ui.conftest import open_in_window
 
 LAG_S = 1.0  # generous for a loaded CI machine; before the fix counts froze for the whole burst
 COUNT_EVERY_MS = 200  # at most one count of the body this often while typing
@@ -39,12 +40,12 @@ def test_the_counts_show_when_an_article_opens_and_when_another_does(
 ):
     second = library.create_article(headline="Short one", body="Three words here, and five.")
     window = make_window(open_initial=False)
-    window.open_article(sample_article.id)
+    open_in_window(qtbot, window, sample_article.id)
     body = sample_article.body
     expected = f"{word_count(body)} words · {char_count(body)} characters · 1 min read"
     qtbot.waitUntil(lambda: window.stats_label.text() == expected, timeout=2_000)
 
-    window.open_article(second.id)
+    open_in_window(qtbot, window, second.id)
     qtbot.waitUntil(
         lambda: window.stats_label.text() == "5 words · 27 characters · 1 min read", timeout=2_000
     )

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 
 from newsdesk.library import Library, pg
 from newsdesk.sync import presence, sync
+from tests.ui.conftest import open_in_window
 
 pytestmark = pytest.mark.postgres
 SHOTS = Path(os.environ["NEWSDESK_SHOTS"]) if os.environ.get("NEWSDESK_SHOTS") else None
@@ -42,7 +43,7 @@ def test_a_laptop_online_shows_who_else_has_a_story_open_and_says_its_own(
     sync(library, pg_url)
     window = make_window()
     window.presence.timer.setInterval(200)  # the heartbeat, quicker than in use
-    window.open_article(ferry.id)
+    open_in_window(qtbot, window, ferry.id)
     me = window.presence.session
 
     # Ben opens the council story; Cy the ferry story (the one open here).
@@ -65,7 +66,7 @@ def test_a_laptop_online_shows_who_else_has_a_story_open_and_says_its_own(
         window.grab().save(str(SHOTS / "presence.png"))
 
     # Opening the council story here: the line names Ben at once, and the server hears of it.
-    window.open_article(council.id)
+    open_in_window(qtbot, window, council.id)
     assert window.presence_banner.text() == "Also open by Ben Okafor"
     qtbot.waitUntil(
         lambda: (

@@ -15,6 +15,7 @@ from PySide6.QtTest import QTest
 from newsdesk.images.library_import import import_image
 from newsdesk.library import Library
 from newsdesk.ui.related_picker import ROW_ROLE, RelatedPicker
+from tests.ui.conftest import open_in_window
 
 from .conftest import run_js, wait_preview_ready
 
@@ -213,7 +214,7 @@ def test_keyboard_only_search_add_two_reorder_and_the_preview_shows_their_own_pi
 ):
     ids, heroes = newsroom
     window = make_window(open_initial=False)
-    assert window.open_article(ids["A"])
+    open_in_window(qtbot, window, ids["A"])
     picker = RelatedPicker(library)
     window.install_panel("related", picker, "Related stories")
     window.docks["related"].show()

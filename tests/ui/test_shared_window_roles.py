@@ -12,6 +12,7 @@ from newsdesk.library import Library, pg
 from newsdesk.paths import resource
 from newsdesk.sync import sync
 from tests.core.test_sync import STORY
+from tests.ui.conftest import open_in_window
 
 pytestmark = pytest.mark.postgres
 SLUG = "council-votes-on-the-budget"
@@ -42,7 +43,7 @@ def test_a_reporter_who_publishes_is_told_why_the_server_refused_and_keeps_the_e
     reporter = Library.open(pg_url.replace("postgres@", "reza@", 1))
     window = make_window(reporter)
     article_id = reporter.get_article(SLUG).id
-    window.open_article(article_id)
+    open_in_window(qtbot, window, article_id)
     previous = window.article.status
 
     window.form.headline.end(False)
@@ -86,7 +87,7 @@ def test_a_reporter_who_deletes_someone_elses_story_is_told_why_and_it_stays_lis
     rita = Library.open(pg_url.replace("postgres@", "rita@", 1))
     own = rita.create_article(headline="Tide tables", body="High water at noon.\n")
     window = make_window(rita)
-    window.open_article(theirs.id)
+    open_in_window(qtbot, window, theirs.id)
     qtbot.waitUntil(lambda: window.browser.model.row_of(theirs.id) >= 0, timeout=20_000)
 
     window.actions_by_name["delete"].trigger()  # Edit > Delete, on the open story

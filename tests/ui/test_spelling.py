@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QPlainTextEdit
 
 from newsdesk.library import Library
 from newsdesk.ui.images_panel import ImagesPanel
+from tests.ui.conftest import open_in_window
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "images"
 BODY = (
@@ -67,7 +68,7 @@ def open_story(qtbot, make_window, library, **fields):
         **fields,
     )
     window = make_window()
-    window.open_article(article.id)
+    open_in_window(qtbot, window, article.id)
     qtbot.waitUntil(lambda: window.spell.checker is not None, timeout=10_000)
     return window, article
 
@@ -236,7 +237,7 @@ def test_a_language_without_a_dictionary_says_so_once_and_underlines_nothing(
         headline="Kiire", body="Sõnad ilma sõnastikuta.", language="et"
     )
     window = make_window()
-    window.open_article(article.id)
+    open_in_window(qtbot, window, article.id)
     qtbot.waitUntil(lambda: bool(window.spell.problem), timeout=10_000)
     assert "no spelling dictionary for the language 'et'" in window.spell.problem
     assert "Traceback" not in window.statusBar().currentMessage()
@@ -316,3 +317,21 @@ def test_underlines_arriving_are_not_an_edit_of_the_story(qtbot, make_window, li
     qtbot.waitUntil(lambda: "mornign" in underlined_words(editor), timeout=5000)
     qtbot.wait(300)
     assert window.preview.text_version == typed
+
+
+def test_a_paragraph_being_typed_is_checked_after_a_short_pause_not_during_the_keystroke(
+    qtbot, make_window, library
+):
+    """The checker's worker must not take the interpreter while the preview renders the key."""
+    import time
+
+    window, _ = open_story(qtbot, make_window, library, body="")
+    service = window.spell
+    qtbot.waitUntil(lambda: service.checker is not None, timeout=10_000)
+    qtbot.wait(200)  # the story's own fields may be being checked: that makes no difference
+    text = "Typing a paragraf the checker has not seen"
+    assert service.spans_for(text) is None
+    time.sleep(0.3)  # no events handled: the check has not started
+    assert text in service._queue
+    qtbot.waitUntil(lambda: service.cached(text) is not None, timeout=5000)
+    assert [s[2] for s in service.cached(text)] == ["paragraf"]

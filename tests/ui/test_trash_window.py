@@ -11,6 +11,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from newsdesk.library import Library
+from tests.ui.conftest import open_in_window
 
 SHOTS = Path(os.environ["NEWSDESK_SHOTS"]) if os.environ.get("NEWSDESK_SHOTS") else None
 
@@ -33,7 +34,7 @@ def test_delete_in_the_list_moves_the_story_to_the_trash_and_ctrl_z_brings_it_ba
     qtbot.waitUntil(lambda: other.id in listed_ids(window))
     open_id = window.article.id
     focus_list(qtbot, window)
-    window.open_article(open_id)
+    open_in_window(qtbot, window, open_id)
     window.browser.select_article(other.id)  # highlighted, not opened
     QTest.keyClick(window.browser.view, Qt.Key.Key_Delete)
     qtbot.waitUntil(lambda: other.id not in listed_ids(window), timeout=5000)

@@ -8,6 +8,7 @@ import pytest
 
 from newsdesk.ui import wordpress_dialog
 from tests.publish.stories import story_with_pictures
+from tests.ui.conftest import open_in_window
 
 
 @pytest.fixture(autouse=True)
@@ -19,7 +20,7 @@ def _no_passwords_left():
 
 def _open_dialog(qtbot, make_window, library, slug):
     window = make_window()
-    window.open_article(library.get_article(slug).id)
+    open_in_window(qtbot, window, library.get_article(slug).id)
     window.actions_by_name["publish_wordpress"].trigger()
     dialog = window.wordpress_dialog
     assert dialog is not None and dialog.isVisible()

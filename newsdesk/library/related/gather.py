@@ -11,6 +11,7 @@ CTEs gather each tag's sharers and the ranked full-text matches once, the
 database scores every candidate (shared tags, relevance, section, recency)
 and keeps the best `limit`, and one row for each of those holds its card
 (with THAT story's hero picture) and the tags and terms it shares.
+PostgreSQL's gathering query is its own (related_pg.py); SQLite's is built here.
 """
 
 from __future__ import annotations
@@ -128,24 +129,22 @@ def _ids(ids: Sequence[int]) -> str:
     return ",".join(str(int(i)) for i in ids) or "NULL"
 
 
-def tag_rank_sql(pg: bool, source_id: int, tag_ids: Sequence[int]) -> str:
-    """The CANDIDATES stories sharing the weightiest of the article's tags; newer ids break ties.
+def tag_rank_sql(source_id: int, tag_ids: Sequence[int]) -> str:
+    """SQLite: the CANDIDATES stories sharing the weightiest of the article's tags; newer ids break ties.
 
     Takes the weights as :tw0, :tw1... in the order of tag_ids. Links are
-    rewritten whenever an article's tags are saved, so on SQLite the newest
-    rowids of a tag are its most recently tagged stories, and the tag_id
-    index hands them over in that order without sorting.
+    rewritten whenever an article's tags are saved, so the newest rowids of
+    a tag are its most recently tagged stories, and the tag_id index hands
+    them over in that order without sorting. (PostgreSQL takes each tag's
+    highest ids: related_pg.py.)
     """
     if not tag_ids:
         return "SELECT 0 AS id WHERE 1 = 0"
-    if pg:
-        sharers = _pg().tag_sharers_sql(tag_ids, PER_TAG)
-    else:
-        sharers = " UNION ALL ".join(
-            f"SELECT * FROM (SELECT article_id, tag_id FROM article_tags WHERE tag_id = {int(t)} "
-            f"ORDER BY rowid DESC LIMIT {PER_TAG})"
-            for t in tag_ids
-        )
+    sharers = " UNION ALL ".join(
+        f"SELECT * FROM (SELECT article_id, tag_id FROM article_tags WHERE tag_id = {int(t)} "
+        f"ORDER BY rowid DESC LIMIT {PER_TAG})"
+        for t in tag_ids
+    )
     return (
         f"SELECT article_id AS id FROM ({sharers}) s WHERE article_id <> {int(source_id)} "
         f"GROUP BY article_id ORDER BY sum({_tag_weight_case('tag_id', tag_ids)}) DESC, "
@@ -159,8 +158,8 @@ def _tag_weight_case(column: str, tag_ids: Sequence[int]) -> str:
 
 
 def tag_candidates(conn: Connection, source: Source, weights: Weights) -> list[int]:
-    """The stories sharing the article's weightiest tags (the full-text-less path asks first)."""
-    sql = tag_rank_sql(conn.dialect.name == "postgresql", source.id, list(weights.tags))
+    """The stories sharing the article's weightiest tags (SQLite's full-text-less path asks first)."""
+    sql = tag_rank_sql(source.id, list(weights.tags))
     params = {f"tw{n}": w for n, w in enumerate(weights.tags.values())}
     return [r[0] for r in conn.execute(text(sql), params)]
 
@@ -212,16 +211,89 @@ def gather(
 
     Candidates are the stories sharing the weightiest tags and the best
     full-text matches of the terms, or exactly only_ids when given.
-    Without a full-text index, relevance gives each candidate's (0..1).
+    Without a full-text index (SQLite only), relevance gives each candidate's (0..1).
     """
-    pg = conn.dialect.name == "postgresql"
+    if conn.dialect.name == "postgresql":
+        sql, params = _pg_statement(
+            source, weights, terms, idf, limit, include_unpublished, now, only_ids
+        )
+    else:
+        sql, params = _sqlite_statement(
+            source, weights, terms, limit, include_unpublished, now, use_fts, relevance, only_ids
+        )
+        _SQLITE.prepare(conn)
+    stmt = text(sql).columns(
+        published_at=AwareDateTime(), updated_at=AwareDateTime(), embargo_until=AwareDateTime()
+    )
+    found: dict[int, Found] = {}
+    for r in conn.execute(stmt, params):
+        if r.id in found:  # a second hero figure: the first one stands
+            continue
+        card = card_from_row(r)
+        found[r.id] = Found(
+            card=card,
+            score=float(r.score),
+            tag_ids={int(t) for t in str(r.tags).split(",")} if r.tags else set(),
+            terms=sorted({int(n) for n in str(r.terms).split(",")}) if r.terms else [],
+        )
+    return list(found.values())
+
+
+def _pg_statement(
+    source: Source,
+    weights: Weights,
+    terms: Sequence[str],
+    idf: dict[str, float],
+    limit: int,
+    include_unpublished: bool,
+    now: datetime,
+    only_ids: Sequence[int] | None,
+) -> tuple[str, dict[str, object]]:
+    pg = _pg()
+    sql = pg.gather_sql(
+        given=only_ids is not None,
+        public=not include_unpublished,
+        ranked=CANDIDATES + 1,
+        by_tags=CANDIDATES,
+        per_tag=PER_TAG,
+        max_half_lives=_MAX_HALF_LIVES,
+    )
+    params = pg.gather_params(
+        source_id=source.id,
+        excluded=[source.id, *source.picked],
+        section=source.section,
+        tag_weights=weights.tags,
+        terms=terms,
+        idf=idf,
+        weights={
+            "terms": weights.terms,
+            "section": weights.section,
+            "recency": weights.recency,
+            "half_life": weights.half_life_days,
+        },
+        limit=limit,
+        now=now,
+        only_ids=only_ids,
+    )
+    return sql, params
+
+
+def _sqlite_statement(
+    source: Source,
+    weights: Weights,
+    terms: Sequence[str],
+    limit: int,
+    include_unpublished: bool,
+    now: datetime,
+    use_fts: bool,
+    relevance: dict[int, float] | None,
+    only_ids: Sequence[int] | None,
+) -> tuple[str, dict[str, object]]:
     params: dict[str, object] = {f"tw{n}": w for n, w in enumerate(weights.tags.values())}
     best = f"SELECT max(rel) AS b FROM fts WHERE id <> {int(source.id)}"
     if relevance is not None:
         fts, hits, best = _given_relevance(relevance), _EMPTY_HITS, "SELECT 1.0 AS b"
-    elif pg and use_fts and terms:
-        hits, fts = _pg().match_sql(terms, idf, CANDIDATES + 1, params)
-    elif pg or not use_fts:
+    elif not use_fts:
         fts, hits = _EMPTY_RANKED, _EMPTY_HITS
     else:
         fts, hits = _sqlite_match_sql(terms, params)
@@ -233,12 +305,12 @@ def gather(
         if relevance is None:
             fts = _EMPTY_RANKED
     else:
-        tag_rank = tag_rank_sql(pg, source.id, list(weights.tags))
+        tag_rank = tag_rank_sql(source.id, list(weights.tags))
         cand = (
             "SELECT id, max(rel) AS rel FROM (SELECT id, NULL AS rel FROM "
             f"({tag_rank}) tr UNION ALL SELECT id, rel FROM fts) u GROUP BY id"
         )
-    dialect = _pg().SCORING if pg else _SQLITE
+    dialect = _SQLITE
     params.update(dialect.params(now))
     params["sec"] = source.section or ""
     tag_list = _ids(source.tag_ids)
@@ -255,19 +327,16 @@ def gather(
     )
     excluded = _ids([source.id, *source.picked])
     public = "" if include_unpublished else f" AND {dialect.public}"
-    # PostgreSQL's matches come first: its ranked list is summed from them.
-    ctes = [("hits", hits), ("fts", fts), ("cand", cand)] if pg else [("fts", fts), ("cand", cand)]
-    with_sql = ", ".join(f"{name} AS MATERIALIZED ({sql})" for name, sql in ctes)
+    with_sql = ", ".join(
+        f"{name} AS MATERIALIZED ({sql})" for name, sql in (("fts", fts), ("cand", cand))
+    )
     scored = (
         f"SELECT a.id, {score} AS score FROM cand c JOIN articles a ON a.id = c.id "
         f"WHERE a.deleted_at IS NULL AND a.id NOT IN ({excluded}){public} "  # trash never
         f"ORDER BY score DESC, a.id DESC LIMIT {int(limit)}"
     )
-    if not pg:
-        with_sql += f", best AS ({best}), scored AS MATERIALIZED ({scored}), hits AS ({hits})"
-    else:
-        with_sql += f", best AS ({best}), scored AS MATERIALIZED ({scored})"
-    agg = _pg().list_agg if pg else _group_concat
+    with_sql += f", best AS ({best}), scored AS MATERIALIZED ({scored}), hits AS ({hits})"
+    agg = _group_concat
     sql = (
         f"WITH {with_sql}, "
         f"hit_terms AS (SELECT id, {agg('term')} AS terms FROM hits "
@@ -282,22 +351,7 @@ def gather(
         "LEFT JOIN images i ON i.id = g.image_id "
         "ORDER BY s.score DESC, a.id DESC"
     )
-    stmt = text(sql).columns(
-        published_at=AwareDateTime(), updated_at=AwareDateTime(), embargo_until=AwareDateTime()
-    )
-    dialect.prepare(conn)
-    found: dict[int, Found] = {}
-    for r in conn.execute(stmt, params):
-        if r.id in found:  # a second hero figure: the first one stands
-            continue
-        card = card_from_row(r)
-        found[r.id] = Found(
-            card=card,
-            score=float(r.score),
-            tag_ids={int(t) for t in str(r.tags).split(",")} if r.tags else set(),
-            terms=sorted({int(n) for n in str(r.terms).split(",")}) if r.terms else [],
-        )
-    return list(found.values())
+    return sql, params
 
 
 def _group_concat(expr: str) -> str:

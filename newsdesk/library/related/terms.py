@@ -76,9 +76,11 @@ def term_frequencies(headline: str, dek: str, body: str) -> Counter[str]:
     """How often each candidate term occurs; words in the headline and dek count extra."""
     counts: Counter[str] = Counter()
     for weight, part in ((3, headline), (2, dek), (1, plain_text(_TARGETS.sub(" ", body)))):
-        for word in tokens(part):
+        # Each distinct word is judged once (a body repeats most of its words);
+        # Counter keeps first occurrences in order, so ties rank as before.
+        for word, n in Counter(tokens(part)).items():
             if _is_term(word):
-                counts[word] += weight
+                counts[word] += weight * n
     return counts
 
 

@@ -58,7 +58,7 @@ class PageSource:
     """Everything a job needs to build the article's page, with the editor's latest values."""
 
     article: ArticleInput  # as the library holds it (export/page_input.article_input)
-    publication: PublicationInput
+    publication: PublicationInput | None  # None until the page's first build has read it
     library_root: Path
     templates_dir: Path | None
     body: str
@@ -82,6 +82,7 @@ class PageResult:
     tags_html: str = ""  # the topics list under the body; empty when there are no tags
     script: str = ""  # after a figure change: the one call that patches the page in the view
     partial: bool = False  # only the body's first screen: the rest follows as a patch
+    publication: PublicationInput | None = None  # as read for a new page (show_article)
 
 
 @dataclass
@@ -212,6 +213,7 @@ def state_of(body: RenderedBody, reading: str) -> PageState:
 
 def build_full_page(generation: int, src: PageSource, renderer: BlockRenderer) -> PageResult:
     """The page exactly as the exporter renders it, plus the preview's script in the head."""
+    assert src.publication is not None, "the publication is read before a page is built"
     view = build_page(
         src.article_view(),
         src.publication,
@@ -264,6 +266,7 @@ def build_first_screen(generation: int, src: PageSource, renderer: BlockRenderer
 
 def build_header(generation: int, src: PageSource, renderer: BlockRenderer) -> PageResult:
     """The page's header after a field edit; the body is left out of the rendering (it is unchanged)."""
+    assert src.publication is not None, "the publication is read before a page is built"
     view = build_page(
         src.article_view(),
         src.publication,

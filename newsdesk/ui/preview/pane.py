@@ -145,7 +145,7 @@ class PreviewPane(QWidget):
         generation = self._generation
         self._source = jobs.PageSource(
             article=article_input(article),  # plain data: what the renderer takes
-            publication=publication_input(self._library.publication()),
+            publication=None,  # read with the page, on the worker (below)
             library_root=self._library.root,
             templates_dir=self._library.templates_dir,
             body=article.body,
@@ -161,10 +161,18 @@ class PreviewPane(QWidget):
         self._page_text = article.body
         self._pending_version = self.text_version
         source = dataclasses.replace(self._source, fields={})
-        # A long article shows its first screen first; the rest is patched in after it paints.
-        self._submit(
-            lambda: jobs.build_first_screen(generation, source, renderer), self._on_page_built
-        )
+        library = self._library
+
+        def build() -> jobs.PageResult:
+            # The publication is read here, on the worker, never on the GUI thread; the
+            # page's later jobs take it from the result (see _on_page_built).
+            page = dataclasses.replace(source, publication=publication_input(library.publication()))
+            # A long article shows its first screen first; the rest is patched in after it paints.
+            result = jobs.build_first_screen(generation, page, renderer)
+            result.publication = page.publication
+            return result
+
+        self._submit(build, self._on_page_built)
 
     def clear(self, message: str = "No story is open.") -> None:
         """Show no page (the open story was closed); show_article brings one back."""
@@ -348,6 +356,8 @@ class PreviewPane(QWidget):
     def _on_page_built(self, result: jobs.PageResult) -> None:
         if result.generation != self._generation:
             return
+        if self._source is not None and result.publication is not None:
+            self._source.publication = result.publication
         self._view = result.view
         self._state = result.state
         self._body = result.view.body
