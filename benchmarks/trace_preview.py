@@ -11,6 +11,8 @@ hooks this script installs in its own process only (the product is unchanged):
   apply    the page applies the patch (DOM only; style and layout come later)
   to_frame patch applied -> the animation frame that draws it begins
   to_paint that frame -> the preview widget's paint event in Qt
+  applied_to_paint  the patch applied -> that paint (to_frame + to_paint: comparable
+           across Chromium flags, which change what a frame's start time means)
 
 Also: the page's own frame interval (requestAnimationFrame in a loop), the
 forced style+layout cost of one patch (--layout), the editor's own repaint
@@ -184,6 +186,7 @@ def trace_size(library, words: int, strokes: int, layout: bool) -> dict[str, lis
     hops["layout"] = []
     hops["to_sync"] = []
     hops["sync_paint"] = []
+    hops["applied_to_paint"] = []  # the page's patch applied -> Qt paints it (whatever the frame)
     for v in rows:
         m = _marks[v]
         if "w0" not in m or v not in page_marks:
@@ -200,6 +203,7 @@ def trace_size(library, words: int, strokes: int, layout: bool) -> dict[str, lis
         hops["to_sync"].append(m["sync"] - m["f"])
         hops["sync_paint"].append(m["paint"] - m["sync"])
         hops["to_paint"].append(m["paint"] - m["f"])
+        hops["applied_to_paint"].append(m["paint"] - c)
         hops["total"].append(m["paint"] - m["k0"])
     n = len(hops["total"])
     print(

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from newsdesk import cli_images, cli_originals, cli_status
+from newsdesk import cli_export, cli_images, cli_originals, cli_setup, cli_status
 from newsdesk.library.errors import LibraryError
 from newsdesk.paths import LibraryLocationError, resolve_library_dir
 
@@ -68,43 +68,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("slug")
     s.add_argument("--json", action="store_true", help="print JSON")
     s.add_argument("--limit", type=int, default=10)
-    s = sub.add_parser("export", help="export article pages or the whole site")
-    s.add_argument("slugs", nargs="*", metavar="SLUG")
-    s.add_argument("--all", action="store_true", help="export the whole site")
-    s.add_argument("--out", type=Path, required=True, metavar="DIR")
-    s.add_argument(
-        "--watch",
-        action="store_true",
-        help="with --all: keep running and republish after every save (Ctrl+C to stop)",
-    )
+    cli_export.add_parsers(sub)
     s = sub.add_parser("screenshot", help="render the main window offscreen to a PNG")
     s.add_argument("out", type=Path, metavar="OUT.png")
-    sub.add_parser("repair", help="copy what can be read of a damaged library into a new one")
-    s = sub.add_parser(
-        "publication",
-        help="show the publication's settings, or set the ones given",
-        description="Without options, print the publication's settings; with options, set "
-        "only those. Until a base URL is set, exported pages have no canonical links and "
-        "the site has no sitemaps.",
-    )
-    s.add_argument("--json", action="store_true", help="print JSON")
-    s.add_argument("--name", metavar="N", help="the name on every page")
-    s.add_argument(
-        "--base-url",
-        metavar="URL",
-        help='where the site is published, e.g. https://news.example.org/ ("" clears it)',
-    )
-    s.add_argument("--language", metavar="L", help="the pages' language tag, e.g. en or en-GB")
-    s.add_argument("--timezone", metavar="TZ", help="the time zone of dates, e.g. Europe/London")
-    s.add_argument("--logo", type=Path, metavar="FILE", help="an image file to use as the logo")
-    server = sub.add_parser("server", help="set up a newsroom's shared library on PostgreSQL")
-    server_sub = server.add_subparsers(dest="server_command", metavar="ACTION", required=True)
-    s = server_sub.add_parser("init", help="create or upgrade the shared library's schema")
-    s.add_argument("url", metavar="URL", help="postgresql+psycopg://USER@HOST/DB (no password)")
-    s = server_sub.add_parser("grant", help="give a PostgreSQL login its newsdesk role")
-    s.add_argument("url", metavar="URL")
-    s.add_argument("user", metavar="USER", help="the PostgreSQL login (created if missing)")
-    s.add_argument("--role", required=True, choices=("reporter", "editor"))
+    cli_setup.add_parsers(sub)
     s = sub.add_parser(
         "spell",
         help="spell check an article or words; keep the newsroom dictionary",
@@ -340,197 +307,10 @@ def cmd_related(args) -> int:
     return EXIT_OK
 
 
-def cmd_export(args) -> int:
-    if not args.all and not args.slugs:
-        raise CommandError("Name the articles to export, or use --all for the whole site.")
-    if args.all and args.slugs:
-        raise CommandError("Use either SLUG... or --all, not both.")
-    if args.watch and not args.all:
-        raise CommandError("--watch republishes the whole site; use it with --all.")
-    import jinja2
-
-    from newsdesk.export import ExportError, export_articles
-    from newsdesk.export.incremental import publish
-    from newsdesk.library import LibraryError
-
-    out = _out_dir(args.out)
-    if args.watch:
-        return _watch_export(args, out)
-    with _open(args) as lib:
-        try:
-            if args.all:
-                # Only what changed since this folder's last export is rendered again.
-                report = publish(lib, out)
-            else:
-                for slug in args.slugs:
-                    _article(lib, slug)
-                report = export_articles(lib, args.slugs, out)
-        except (ExportError, LibraryError) as exc:
-            raise CommandError(str(exc)) from None
-        except jinja2.TemplateError as exc:
-            raise CommandError(_template_failure(exc, lib)) from None
-    print(report.summary())
-    for line in report.problem_lines():
-        print(line, file=sys.stderr)
-    return EXIT_OK if report.ok else EXIT_PROBLEMS
-
-
-def _template_failure(exc, lib) -> str:
-    """One sentence for a page template that does not parse or fails while rendering."""
-    import jinja2
-
-    if isinstance(exc, jinja2.TemplateSyntaxError):
-        # A publication's own template (in <library>/templates) that does not parse.
-        return (
-            f"The template {exc.filename or exc.name} has an error on line {exc.lineno} "
-            f"({exc.message}); fix it or remove it, then export again."
-        )
-    return (
-        f"A page template failed ({exc.message}); check the templates in "
-        f"{lib.templates_dir}, then export again."
-    )
-
-
-def _watch_export(args, out: Path) -> int:
-    """Republish after every save until Ctrl+C or SIGTERM; both end it with exit 0."""
-    import signal
-    import threading
-
-    from newsdesk.export.watch import watch
-
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-
-    def report(r) -> None:
-        if r.rendered_pages != 0 or r.changed_files:
-            print(r.summary(), flush=True)
-        for line in r.problem_lines():
-            print(line, file=sys.stderr, flush=True)
-
-    def error(message: str) -> None:
-        print(f"newsdesk: {message}", file=sys.stderr, flush=True)
-
-    with _open(args) as lib:
-        print(f"Publishing {lib.root} to {out} after every save; Ctrl+C to stop.", flush=True)
-        try:
-            watch(
-                lib,
-                out,
-                stop=stop,
-                on_report=report,
-                on_error=error,
-                describe=lambda exc: _template_failure(exc, lib),
-            )
-        except KeyboardInterrupt:
-            pass
-    print("Stopped publishing.", flush=True)
-    return EXIT_OK
-
-
 def cmd_screenshot(args) -> int:
     from newsdesk.app import screenshot
 
     return screenshot(args.library_dir, args.out)
-
-
-def _publication_json(lib, pub) -> dict:
-    logo = None
-    if pub.logo_image_id is not None:
-        from newsdesk.library import NotFound
-
-        try:
-            image = lib.get_image(pub.logo_image_id)
-        except NotFound:
-            image = None
-        if image is not None:
-            logo = {
-                "uid": image.uid,
-                "name": image.original_name,
-                "width": image.width,
-                "height": image.height,
-            }
-    return {
-        "name": pub.name,
-        "base_url": pub.base_url,
-        "language": pub.language,
-        "timezone": pub.timezone,
-        "logo": logo,
-    }
-
-
-def cmd_publication(args) -> int:
-    from newsdesk.library import LibraryError
-    from newsdesk.library import publication as settings
-
-    checks = (
-        ("name", args.name, settings.clean_name),
-        ("base_url", args.base_url, settings.clean_base_url),
-        ("language", args.language, settings.clean_language),
-        ("timezone", args.timezone, settings.clean_timezone),
-    )
-    changes = {}
-    try:
-        for key, value, clean in checks:
-            if value is not None:
-                changes[key] = clean(value)
-    except ValueError as exc:
-        raise CommandError(str(exc)) from None
-    if args.logo is not None and not args.logo.is_file():
-        raise CommandError(
-            f"{args.logo}: no such file."
-            if not args.logo.exists()
-            else f"{args.logo} is not an image file; give the logo's picture."
-        )
-    with _open(args) as lib:
-        try:
-            if args.logo is not None:
-                from newsdesk.images.library_import import import_image
-
-                try:
-                    changes["logo_image_id"] = import_image(lib, args.logo).id
-                except LibraryError:
-                    raise
-                except Exception as exc:  # ImageError and OS errors carry a clear message
-                    raise CommandError(f"The logo was not imported: {exc}") from None
-            pub = lib.update_publication(**changes) if changes else lib.publication()
-        except LibraryError as exc:
-            raise CommandError(str(exc)) from None
-        data = _publication_json(lib, pub)
-    if args.json:
-        print(json.dumps(data, ensure_ascii=False, indent=2))
-        return EXIT_OK
-    logo = data["logo"]
-    print(f"name:      {data['name']}")
-    print(f"base URL:  {data['base_url'] or '(not set)'}")
-    print(f"language:  {data['language']}")
-    print(f"time zone: {data['timezone']}")
-    print(f"logo:      {(logo['name'] or logo['uid']) if logo else '(none)'}")
-    if not data["base_url"]:
-        print(
-            "warning: no base URL is set, so exported pages have no canonical links and the "
-            "site has no sitemaps; set one with: newsdesk publication --base-url URL",
-            file=sys.stderr,
-        )
-    return EXIT_OK
-
-
-def cmd_repair(args) -> int:
-    from newsdesk.library.repair import NothingToRepair, repair_library
-
-    root = args.library_dir
-    try:
-        report = repair_library(root)
-    except NothingToRepair as exc:
-        print(exc)
-        return EXIT_OK
-    for table in report.tables:
-        print(table.line(), file=sys.stdout if table.complete else sys.stderr)
-    print(f"The damaged file is kept as {report.damaged_copy}.")
-    if report.complete:
-        print(f"The library at {root} was rebuilt with every row recovered.")
-        return EXIT_OK
-    print(f"The library at {root} was rebuilt; the rows listed above were lost.", file=sys.stderr)
-    return EXIT_PROBLEMS
 
 
 def cmd_open(args) -> int:
@@ -538,36 +318,6 @@ def cmd_open(args) -> int:
 
     # The editor opens a shared library's URL too (what cannot work there is disabled).
     return run(args.library_dir, sys.argv[:1])
-
-
-def cmd_server(args) -> int:
-    from newsdesk.library import LibraryError
-    from newsdesk.library.pg import display_url, grant_role, init_server, parse_url
-
-    if not args.url.strip().lower().startswith(("postgresql://", "postgresql+psycopg://")):
-        raise CommandError(
-            "A shared library's URL starts postgresql+psycopg:// (or postgresql://), "
-            "e.g. postgresql+psycopg://dba@db.example.org/newsroom."
-        )
-    try:
-        where = display_url(parse_url(args.url))
-        if args.server_command == "init":
-            before, now = init_server(args.url)
-            if before is None:
-                print(f"Created the shared library at {where} (schema {now}).")
-            elif before == now:
-                print(f"The shared library at {where} is up to date (schema {now}).")
-            else:
-                print(f"Upgraded the shared library at {where} from schema {before} to {now}.")
-            return EXIT_OK
-        created = grant_role(args.url, args.user, args.role)
-    except LibraryError as exc:
-        raise CommandError(str(exc)) from None
-    made = " (its login was created without a password: the DBA sets one)" if created else ""
-    print(
-        f"{args.user} is now {'an editor' if args.role == 'editor' else 'a reporter'} on {where}{made}."
-    )
-    return EXIT_OK
 
 
 def cmd_spell(args) -> int:
@@ -596,11 +346,7 @@ COMMANDS = {
     "search": cmd_search,
     "check": cmd_check,
     "related": cmd_related,
-    "export": cmd_export,
     "screenshot": cmd_screenshot,
-    "repair": cmd_repair,
-    "publication": cmd_publication,
-    "server": cmd_server,
     "spell": cmd_spell,
     "images": _images,
 }
@@ -647,7 +393,8 @@ def _run(args) -> int:
         # starts, sees the same absolute folder whatever the working directory.
         args.library_dir = _library_dir(args)
         commands = {**COMMANDS, **cli_sync.COMMANDS, **cli_publish.COMMANDS}
-        return {**commands, **cli_status.COMMANDS}[args.command](args)
+        commands |= {**cli_export.COMMANDS, **cli_setup.COMMANDS, **cli_status.COMMANDS}
+        return commands[args.command](args)
     except (CommandError, LibraryError) as exc:
         # LibraryError: e.g. the shared library's server refused a write to this role.
         print(f"newsdesk: {exc}", file=sys.stderr)

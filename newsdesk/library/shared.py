@@ -49,9 +49,9 @@ class SharedLibrary(Library):
         event.listen(self._sessions, "after_rollback", _forget_queued)
 
     @classmethod
-    def open_url(cls, value: str) -> SharedLibrary:
+    def open_url(cls, value: str, *, pool_size: int = 5) -> SharedLibrary:
         url = pg.parse_url(value)
-        engine = pg.make_engine(url)
+        engine = pg.make_engine(url, pool_size=pool_size)
         try:
             with engine.connect() as conn:
                 pg.check_schema(conn, url)

@@ -376,6 +376,7 @@ class MarkdownEditor(QPlainTextEdit):
         super().insertFromMimeData(source)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        self.backfill.typed()
         # Shift+Tab leaves the body for the form, so the keyboard path works both ways.
         if event.key() == Qt.Key.Key_Backtab:
             # QPlainTextEdit refuses focus moves while Tab types a tab; QWidget's own does not.

@@ -123,11 +123,15 @@ class TextMirror(QObject):
 
 
 # Opening a body colours this many blocks at once (more than a tall screen shows); the
-# rest are coloured after, BACKFILL_MS at a time with BACKFILL_GAP_MS between (the
-# window, the preview's worker and the spell checker get most of the time meanwhile).
+# rest are coloured after, BACKFILL_MS at a time, the window's other events between
+# steps. It finishes soon after the story opens (its blocks then go to the spell
+# checker, as they did when all were coloured at once), before the reader types.
 FIRST_COLOURED_BLOCKS = 150
 BACKFILL_MS = 4.0
-BACKFILL_GAP_MS = 8
+BACKFILL_GAP_MS = 0
+# Blocks out of view wait while the reader types (a key less than this long ago): each
+# step would otherwise share the window's time with the keystroke on its way to the preview.
+TYPING_PAUSE_S = 0.3
 
 
 class ColourBackfill(QObject):
@@ -147,6 +151,7 @@ class ColourBackfill(QObject):
         self._highlighter = highlighter
         self._layout = layout
         self._at: QTextCursor | None = None  # the start of the first block not coloured yet
+        self._typed_at = float("-inf")  # time.perf_counter() of the last key
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(BACKFILL_GAP_MS)
@@ -155,6 +160,15 @@ class ColourBackfill(QObject):
     @property
     def running(self) -> bool:
         return self._at is not None
+
+    @property
+    def reached(self) -> int:
+        """The number of the first block not coloured yet (-1 when done)."""
+        return self._at.blockNumber() if self._at is not None else -1
+
+    def typed(self) -> None:
+        """A key was pressed: blocks out of view wait until typing pauses."""
+        self._typed_at = time.perf_counter()
 
     def start(self, first_block: int) -> None:
         """Colour every block from this one on (the ones before it are coloured)."""
@@ -188,6 +202,9 @@ class ColourBackfill(QObject):
             if not block.layout().formats():
                 self._colour(block, offscreen=False)
             block = block.next()
+        if budget_ms is not None and time.perf_counter() - self._typed_at < TYPING_PAUSE_S:
+            self._timer.start()
+            return
         block = start
         while block.isValid() and (deadline is None or time.perf_counter() < deadline):
             self._colour(block, offscreen=not first <= block.blockNumber() <= last)

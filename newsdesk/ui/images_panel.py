@@ -1,12 +1,14 @@
-"""The image panel: the article's figures and the picture library, the photo-desk form and undo.
+"""The image panel: built from its parts, the picture picked, one undo stack, every write on the writer.
 
-Its import queue is in `image_import.py`, the import report in `import_report.py`.
+Its other jobs are mixins, one module each: the import queue
+(`image_import.py`), the figure strip (`image_figures.py`), the form's field
+edits (`image_edits.py`) and the picture library grid
+(`image_library_view.py`); the import report is `import_report.py`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections.abc import Callable
 from typing import Any
 
 import shiboken6
@@ -14,7 +16,6 @@ from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt, QTimer, Sign
 from PySide6.QtGui import (
     QKeyEvent,
     QKeySequence,
-    QUndoCommand,
     QUndoStack,
 )
 from PySide6.QtWidgets import (
@@ -30,74 +31,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from newsdesk.images import IMAGE_EXTENSIONS
 from newsdesk.images.library_import import ImportReport
 from newsdesk.library import Article, FigureSpec, Library, figure_specs
-from newsdesk.library.changes import Changes
-from newsdesk.library.image_query import SEARCH_HELP, QueryError
+from newsdesk.library.image_query import SEARCH_HELP
 from newsdesk.ui.codes import CodeExpander
 from newsdesk.ui.editor import MarkdownEditor
-from newsdesk.ui.image_form import FIELD_NAMES, ImageForm
-from newsdesk.ui.image_import import ImageImports, image_markdown
+from newsdesk.ui.image_edits import FieldEdits
+from newsdesk.ui.image_figures import FigureStrip
+from newsdesk.ui.image_form import ImageForm
+from newsdesk.ui.image_import import ImageImports
+from newsdesk.ui.image_library_view import LibraryView
 from newsdesk.ui.import_report import ReportBar, esc
 from newsdesk.ui.keys import claim_key
 from newsdesk.ui.ops import Operations, failure_message
 from newsdesk.ui.photodesk import FilterBar, PhotoDesk
 from newsdesk.ui.spell import SpellService, attach_spelling
 from newsdesk.ui.thumbs import GridRow, ImageGridModel, ImageItem, ThumbGrid, ThumbnailLoader
-from newsdesk.ui.workers import run_task
 
 AUTOSAVE_MS = 700  # a pause this long in typing saves the field
 SEARCH_DELAY_MS = 200
-REPORT_LIMIT = 12  # failures listed in the panel; the tooltip holds them all
 REPORT_MAX_HEIGHT = 200  # a longer import report scrolls instead of pushing the grids away
 DRAG_EVENTS = (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop)
-NAME_FILTER = "Images ({})".format(" ".join(f"*{e}" for e in sorted(IMAGE_EXTENSIONS)))
 
 
-def new_figure(item: ImageItem, role: str = "inline") -> FigureSpec:
-    """A figure about to be placed: it starts from the picture's default caption and alt text."""
-    return FigureSpec(item.id, role, item.get("caption"), item.get("alt_text"))
-
-
-# ---- undo commands --------------------------------------------------------------------------
-class FieldEdit(QUndoCommand):
-    """One field of one image changed; undo writes the old value back."""
-
-    def __init__(self, panel: ImagesPanel, image_id: int, name: str, old: str, new: str) -> None:
-        super().__init__(f"Edit {FIELD_NAMES.get(name, name).lower()}")
-        self.panel, self.image_id, self.name, self.old, self.new = panel, image_id, name, old, new
-
-    def redo(self) -> None:
-        self.panel._apply_field(self.image_id, self.name, self.new)
-
-    def undo(self) -> None:
-        self.panel._apply_field(self.image_id, self.name, self.old)
-
-
-class FiguresChange(QUndoCommand):
-    """The article's figures changed (hero, order, added, removed, this story's caption or alt)."""
-
-    def __init__(
-        self,
-        panel: ImagesPanel,
-        text: str,
-        article_id: int,
-        before: Sequence[FigureSpec],
-        after: Sequence[FigureSpec],
-    ) -> None:
-        super().__init__(text)
-        self.panel, self.article_id = panel, article_id
-        self.before, self.after = list(before), list(after)
-
-    def redo(self) -> None:
-        self.panel._apply_figures(self.article_id, self.after)
-
-    def undo(self) -> None:
-        self.panel._apply_figures(self.article_id, self.before)
-
-
-class ImagesPanel(ImageImports, QWidget):
+class ImagesPanel(ImageImports, FigureStrip, FieldEdits, LibraryView, QWidget):
     """Pictures for the open article: place, order and credit them; import new ones.
 
     Every library write is an operation on the library's one serial writer
@@ -191,10 +148,6 @@ class ImagesPanel(ImageImports, QWidget):
         self.article_view.setFixedHeight(self.article_view.gridSize().height() + 24)
         self.article_view.setToolTip("Drag, or press Alt+Left/Right, to change the order")
         self.article_label.setBuddy(self.article_view)
-        self.empty_article_note = QLabel("")
-        self.empty_article_note.setWordWrap(True)
-        self.empty_article_note.setForegroundRole(self.palette().ColorRole.PlaceholderText)
-
         self.hero_button = QPushButton("Set as hero")
         self.add_button = QPushButton("Add to article")
         self.insert_button = QPushButton("Insert into body")
@@ -258,7 +211,6 @@ class ImagesPanel(ImageImports, QWidget):
         tl.addWidget(self.report_row)
         tl.addWidget(self.article_label)
         tl.addWidget(self.article_view)
-        tl.addWidget(self.empty_article_note)
         tl.addLayout(buttons)
         heading = QHBoxLayout()
         heading.addWidget(self.library_label)
@@ -353,35 +305,6 @@ class ImagesPanel(ImageImports, QWidget):
             self._select_in(self.article_view, self.article_model, self.current.id, quiet=True)
         self._load_form()
 
-    def _show_figures(self) -> None:
-        keep = self.current.id if self.current is not None else None
-        self.article_model.set_rows(
-            [
-                GridRow(self._images[s.image_id], s.role, s.caption or "", s.alt_text)
-                for s in self.figures
-                if s.image_id in self._images
-            ]
-        )
-        if self.article_id is None:
-            self.empty_article_note.setText("Open an article to place pictures in it.")
-        elif not self.figures:
-            self.empty_article_note.setText(
-                "No pictures yet: pick one in the library and choose Set as hero or Add to article."
-            )
-        else:
-            self.empty_article_note.setText("")
-        self.empty_article_note.setVisible(bool(self.empty_article_note.text()))
-        self.article_view.setEnabled(self.article_id is not None)
-        self.article_label.setText(
-            f"In this article ({len(self.figures)})" if self.article_id else "In this article"
-        )
-        if keep is not None and self.current is not None:
-            self._select_in(self.article_view, self.article_model, keep, quiet=True)
-        self._update_buttons()
-
-    def _figure_index(self, image_id: int) -> int:
-        return next((i for i, s in enumerate(self.figures) if s.image_id == image_id), -1)
-
     # ---- picking an image ----------------------------------------------------------------
     def _picked(self, model: ImageGridModel, index: QModelIndex) -> None:
         if not index.isValid():
@@ -467,162 +390,6 @@ class ImagesPanel(ImageImports, QWidget):
         why = "" if has_article else "Open an article first"
         for button in (self.hero_button, self.add_button, self.insert_button):
             button.setStatusTip(why)
-
-    # ---- field edits, autosaved and undoable -------------------------------------------
-    def _on_field_edited(self, name: str, value: str) -> None:
-        if self.form.batch:
-            self.photo_desk.field_edited(name, value)
-            self._autosave.start()
-            return
-        if self.current is None:
-            return
-        self._pending_fields[(self.current.id, name)] = value
-        self._autosave.start()
-
-    def _on_story_edited(self, name: str, text: str) -> None:
-        if self.current is None or self.article_id is None:
-            return
-        self._pending_story.setdefault((self.article_id, self.current.id), {})[name] = text
-        self._autosave.start()
-
-    def commit_edits(self) -> None:
-        """Turn the edits typed so far into undoable changes and start saving them."""
-        self._autosave.stop()
-        self.photo_desk.commit()
-        pending, self._pending_fields = self._pending_fields, {}
-        for (image_id, name), value in pending.items():
-            item = self._images.get(image_id)
-            if item is None or item.get(name) == value:
-                continue
-            self.undo_stack.push(FieldEdit(self, image_id, name, item.get(name), value))
-        stories, self._pending_story = self._pending_story, {}
-        for (article_id, image_id), values in stories.items():
-            i = self._figure_index(image_id)
-            if article_id != self.article_id or i < 0:
-                continue
-            spec = self.figures[i]
-            changed = {k: v for k, v in values.items() if getattr(spec, k) != v}
-            if not changed:
-                continue
-            after = list(self.figures)
-            after[i] = replace(spec, **changed)
-            what = "caption" if changed.keys() == {"caption"} else "alt text"
-            if len(changed) > 1:
-                what = "caption and alt text"
-            self.undo_stack.push(
-                FiguresChange(self, f"Edit {what} in this story", article_id, self.figures, after)
-            )
-
-    def _apply_field(self, image_id: int, name: str, value: str) -> None:
-        """Called by FieldEdit (do and undo): show the value and write it to the library."""
-        item = self._images.get(image_id)
-        if item is not None:
-            item.fields[name] = value
-            self.article_model.image_changed(image_id)
-            self.library_model.image_changed(image_id)
-        if self.current is not None and self.current.id == image_id:
-            self._pending_fields.pop((image_id, name), None)
-            self.form.set_value(name, value)
-        in_article = self._figure_index(image_id) >= 0
-
-        def done(_result: Any) -> None:
-            if name in ("credit", "creator"):
-                self.refresh_credit_names()
-            if in_article:
-                self.sig_figures_saved.emit()
-
-        self._write(lambda lib: lib.update_image(image_id, **{name: value}), done)
-
-    # ---- figure changes ----------------------------------------------------------------------
-    def _apply_figures(self, article_id: int, specs: Sequence[FigureSpec]) -> None:
-        """Called by FiguresChange (do and undo): show the figures and write them."""
-        if article_id == self.article_id:
-            self.figures = list(specs)
-            self._show_figures()
-            self._load_form()
-        wanted = list(specs)
-
-        def done(article: Article) -> None:
-            if article.id != self.article_id:
-                return
-            for fig in article.figures:
-                self._adopt(ImageItem.from_image(fig.image))
-            if self._pending_writes == 0 and figure_specs(article) != self.figures:
-                self.figures = figure_specs(article)  # the library had the last word
-                self._show_figures()
-            self.sig_figures_saved.emit()
-
-        # One transaction: an undo is all of the change or none of it.
-        self._write(lambda lib: lib.set_figures(article_id, wanted), done)
-
-    def _change_figures(self, text: str, after: list[FigureSpec]) -> None:
-        if self.article_id is None or after == self.figures:
-            return
-        self.commit_edits()
-        self.undo_stack.push(FiguresChange(self, text, self.article_id, self.figures, after))
-
-    def set_hero(self) -> None:
-        """Make the selected image the article's hero (the first figure)."""
-        item = self.current
-        if item is None or self.article_id is None:
-            return
-        self.commit_edits()  # a default typed a moment ago is what a new figure starts from
-        i = self._figure_index(item.id)
-        spec = self.figures[i] if i >= 0 else new_figure(item)
-        rest = [replace(s, role="inline") for j, s in enumerate(self.figures) if j != i]
-        self._change_figures("Set hero picture", [replace(spec, role="hero"), *rest])
-
-    def add_to_article(self) -> None:
-        item = self.current
-        if item is None or self.article_id is None or self._figure_index(item.id) >= 0:
-            return
-        self.commit_edits()
-        self._change_figures("Add picture to article", [*self.figures, new_figure(item)])
-
-    def remove_from_article(self) -> None:
-        item = self.current
-        if item is None:
-            return
-        i = self._figure_index(item.id)
-        if i < 0:
-            return
-        self._change_figures(
-            "Remove picture from article", self.figures[:i] + self.figures[i + 1 :]
-        )
-
-    def insert_into_body(self) -> None:
-        """Ask the editor to insert the picture at its cursor; it becomes a figure if it is not one."""
-        item = self.current
-        if item is None or self.article_id is None:
-            return
-        self.commit_edits()
-        i = self._figure_index(item.id)
-        if i < 0:
-            # The page resolves `image:` references through the article's figures.
-            self._change_figures("Add picture to article", [*self.figures, new_figure(item)])
-            i = self._figure_index(item.id)
-        # The body describes the picture in this story's words.
-        self.sig_insert_markdown.emit(image_markdown(item, self.figures[i].alt_text or ""))
-
-    def move_selected_figure(self, delta: int) -> None:
-        """Move the figure selected in the strip one place earlier (-1) or later (+1)."""
-        row = self.article_view.selected_row()
-        target = row + delta
-        if row < 0 or not 0 <= target < len(self.figures):
-            return
-        after = list(self.figures)
-        after[row], after[target] = after[target], after[row]
-        self._change_figures("Reorder pictures", after)
-        self._select_in(self.article_view, self.article_model, after[target].image_id, quiet=True)
-
-    def _dragged(self) -> None:
-        order = [row.image.id for row in self.article_model.rows]
-        by_image: dict[int, list[FigureSpec]] = {}
-        for spec in self.figures:
-            by_image.setdefault(spec.image_id, []).append(spec)
-        after = [by_image[i].pop(0) for i in order if by_image.get(i)]
-        if len(after) == len(self.figures):
-            self._change_figures("Reorder pictures", after)
 
     # ---- undo ------------------------------------------------------------------------------
     def undo(self) -> None:
@@ -747,20 +514,6 @@ class ImagesPanel(ImageImports, QWidget):
         """One sentence for the user, in the panel's report line."""
         self._show_report(esc(text), tooltip=text)
 
-    def adopt_batch(self, fresh: list[ImageItem], *, reload_form: bool = True) -> None:
-        """Pictures a batch change (or its undo) wrote: the library's values, shown everywhere."""
-        for item in fresh:
-            self._images.setdefault(item.id, item).fields = item.fields
-        ids = {item.id for item in fresh}
-        self.article_model.images_changed(ids)
-        self.library_model.images_changed(ids)
-        in_article = any(s.image_id in ids for s in self.figures)
-        if reload_form:
-            self._load_form()
-        self.refresh_credit_names()
-        if in_article:
-            self.sig_figures_saved.emit()
-
     def apply_template(self, template: int | str) -> None:
         """Apply a photo-desk template to the selected pictures (one undo step)."""
         self.photo_desk.apply_template(template)
@@ -772,121 +525,6 @@ class ImagesPanel(ImageImports, QWidget):
     def _on_quit(self) -> None:
         if shiboken6.isValid(self):
             self.flush()
-
-    # ---- the library grid ------------------------------------------------------------------
-    def reload_library(self, *, select: int | None = None) -> None:
-        """Load the library grid for the search text, off the GUI thread."""
-        self._search_generation += 1
-        generation, library = self._search_generation, self.library
-        query = f"{self.search.text()} {self.filters.terms()}".strip()
-
-        def load() -> list[ImageItem]:
-            return [ImageItem.from_image(i) for i in library.search_images(query)]
-
-        def show(items: list[ImageItem]) -> None:
-            if not shiboken6.isValid(self) or generation != self._search_generation:
-                return
-            self.search.setToolTip(SEARCH_HELP)
-            self._show_library([self._adopt(item) for item in items], select=select)
-
-        def refused(exc: BaseException) -> None:
-            if not shiboken6.isValid(self) or generation != self._search_generation:
-                return
-            message = str(exc) if isinstance(exc, QueryError) else failure_message(exc)
-            self.library_count.setText("Search not understood")
-            self.search.setToolTip(message)
-            self.say(message)
-
-        run_task(load, on_done=show, on_error=refused)
-
-    def _show_library(self, items: list[ImageItem], *, select: int | None = None) -> None:
-        self.library_model.set_rows([GridRow(item) for item in items])
-        n = len(items)
-        self.library_count.setText(f"{n} picture{'s' if n != 1 else ''}")
-        if select is not None:
-            self.select_image(select)
-        elif self.current is not None:
-            self._select_in(self.library_view, self.library_model, self.current.id, quiet=True)
-        self.sig_library_shown.emit()
-
-    def library_changed(self, changes: Changes, initiator: object) -> None:
-        """Another writer changed pictures shown here or the open article's figures: show the library's.
-
-        The panel's own operations (and its photo desk's) are shown before they
-        are written, so they are not read back here.
-        """
-        if initiator is self or not shiboken6.isValid(self):
-            return
-        known = changes.images & self._images.keys()
-        article_id = self.article_id
-        figures = article_id is not None and article_id in changes.figures_of
-        if changes.images - known and not self.importing:
-            self._search_timer.start()  # new pictures: the search decides where they show
-        if not known and not figures:
-            return
-        library = self.library
-
-        def load() -> tuple[list[ImageItem], Article | None]:
-            items = [ImageItem.from_image(i) for i in library.images_by_ids(sorted(known))]
-            return items, (library.find_article(article_id) if figures and article_id else None)
-
-        def show(loaded: tuple[list[ImageItem], Article | None]) -> None:
-            if not shiboken6.isValid(self):
-                return
-            items, article = loaded
-            for item in items:
-                self._adopt(item)
-            if (
-                article is not None
-                and article.id == self.article_id
-                and not self._pending_writes
-                and not self._pending_story
-            ):
-                for fig in article.figures:
-                    self._adopt(ImageItem.from_image(fig.image))
-                self.figures = figure_specs(article)
-                self._show_figures()
-                self._load_form()
-            if any(item.get("credit") for item in items):
-                self.refresh_credit_names()
-
-        run_task(load, on_done=show)
-
-    def _adopt(self, fresh: ImageItem) -> ImageItem:
-        """The panel's one copy of an image; the library's values win unless an edit is in flight.
-
-        A field being typed in keeps what was typed; the picture's other fields
-        take the library's values.
-        """
-        known = self._images.get(fresh.id)
-        if known is None:
-            self._images[fresh.id] = fresh
-            return fresh
-        if self._pending_writes:
-            return known  # our own writes are landing; their results come back through here
-        typing = {name for image_id, name in self._pending_fields if image_id == fresh.id}
-        merged = {**fresh.fields, **{n: known.get(n) for n in typing}}
-        if known.fields != merged:
-            changed = {
-                n for n in merged.keys() | known.fields.keys() if merged.get(n) != known.get(n)
-            }
-            known.fields = merged
-            self.article_model.image_changed(fresh.id)
-            self.library_model.image_changed(fresh.id)
-            if self.current is known:
-                for name in FIELD_NAMES:
-                    if name in changed:
-                        self.form.set_value(name, known.get(name))
-        return known
-
-    def refresh_credit_names(self) -> None:
-        library = self.library
-
-        def done(names: list[str]) -> None:
-            if shiboken6.isValid(self):
-                self.form.set_credit_names(names)
-
-        run_task(library.credits_in_use, on_done=done)
 
     def _show_report(self, html_text: str, *, tooltip: str = "") -> None:
         self.report_row.say(html_text, tooltip=tooltip)

@@ -1,17 +1,15 @@
-"""The related-stories picker: search the library, take suggestions, and order the article's related stories.
+"""The related-stories picker: the widget that holds its three lists, their keys and one undo stack.
 
-The widget only: its queries are Qt-free in library/related/picker.py, and how
-a row is drawn is in ui/story_rows.py.
+Its other jobs are mixins, one module each: what it offers (suggestions and
+the search, `related_finding.py`) and the picked list with its saving
+(`related_picks.py`). Its queries are Qt-free in library/related/picker.py,
+and how a row is drawn is in ui/story_rows.py.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from collections.abc import Callable
 
-import shiboken6
 from PySide6.QtCore import (
     QDate,
     QEvent,
@@ -25,7 +23,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import (
     QKeyEvent,
     QKeySequence,
-    QUndoCommand,
     QUndoStack,
 )
 from PySide6.QtWidgets import (
@@ -44,11 +41,9 @@ from PySide6.QtWidgets import (
 )
 
 from newsdesk.library import Article, Library
-from newsdesk.library.changes import Changes
 from newsdesk.library.related import (
     StoryCard,
     related_problem,
-    related_problems,
 )
 from newsdesk.library.related.picker import (
     SearchRequest,
@@ -58,55 +53,28 @@ from newsdesk.library.related.picker import (
     run_suggestions,
 )
 from newsdesk.ui.keys import claim_key
-from newsdesk.ui.ops import Operations, failure_message
+from newsdesk.ui.ops import Operations
+from newsdesk.ui.related_finding import (
+    DATE_CHOICES,
+    STATUS_CHOICES,
+    SUGGESTIONS_MAX_AGE_S,
+    PickerFinding,
+)
+from newsdesk.ui.related_picks import PickedList
 from newsdesk.ui.story_rows import (
-    PICKED_ROLE,
     ROW_ROLE,
     THUMB_SIZE,
     StoryDelegate,
     ThumbnailCache,
-    make_item,
     story_list,
 )
-from newsdesk.ui.workers import run_task
 
 SEARCH_DELAY_MS = 150  # typing pause before a search starts
 BODY_IDLE_MS = 1_200  # typing pause before the suggestions' terms are checked
-SUGGESTIONS_MAX_AGE_S = 30.0  # while typing on, suggestions are checked at least this often
-
-STATUS_CHOICES = (
-    ("Published", "published"),
-    ("Any status", ""),
-    ("Draft", "draft"),
-    ("Editing", "editing"),
-    ("Ready", "ready"),
-)
-DATE_CHOICES = (
-    ("Any date", None),
-    ("Past week", 7),
-    ("Past month", 31),
-    ("Past year", 366),
-    ("Between…", -1),
-)
-
-
-# ---- undo --------------------------------------------------------------------------------
-class SetPicks(QUndoCommand):
-    """The picked list changed (add, remove or move); undo puts the previous list back."""
-
-    def __init__(self, picker: RelatedPicker, before: list[int], after: list[int], text: str):
-        super().__init__(text)
-        self.picker, self.before, self.after = picker, before, after
-
-    def redo(self) -> None:
-        self.picker._apply_picks(self.after)
-
-    def undo(self) -> None:
-        self.picker._apply_picks(self.before)
 
 
 # ---- the picker --------------------------------------------------------------------------
-class RelatedPicker(QWidget):
+class RelatedPicker(PickerFinding, PickedList, QWidget):
     """Find, take suggestions for, and order the open article's related stories.
 
     Searching, suggesting, thumbnails and saving all run on pool threads; the
@@ -398,386 +366,6 @@ class RelatedPicker(QWidget):
         self._body_max_timer.stop()
         self.refresh_suggestions()
 
-    # ---- suggestions ----------------------------------------------------------------------
-    def refresh_suggestions(self) -> None:
-        """Check the article's terms in the background; recompute when they (or 30 s) changed."""
-        if self.article_id is None:
-            return
-        if self._suggest_running:
-            self._suggest_again = True
-            return
-        force = self._suggest_force or (
-            time.monotonic() - self._last_suggested >= SUGGESTIONS_MAX_AGE_S
-        )
-        self._suggest_force = False
-        self._suggest_running = True
-        self.suggest_note.setText("Updating…")
-        library, article_id, body = self.library, self.article_id, self._body
-        last = None if force else self._last_terms
-        include_unpublished = self.status_filter.currentData() != "published"
-        exclude = list(self._picked)
-        run_task(
-            lambda: run_suggestions(
-                library,
-                article_id,
-                body=body,
-                last_terms=last,
-                include_unpublished=include_unpublished,
-                exclude=exclude,
-            ),
-            on_done=lambda result: self._suggestions_arrived(article_id, result),
-            on_error=lambda exc: self._suggestions_failed(article_id, exc),
-            pool=self._search_pool,
-        )
-
-    def _suggestions_arrived(
-        self, article_id: int, result: tuple[list[str], list[StoryRow] | None]
-    ) -> None:
-        if not shiboken6.isValid(self):
-            return
-        self._suggest_running = False
-        terms, rows = result
-        if article_id == self.article_id:
-            self._last_terms = terms
-            if rows is not None:
-                self._last_suggested = time.monotonic()
-                for row in rows:
-                    self._rows.setdefault(row.article_id, row)
-                self._fill(self.suggestions, [r for r in rows if r.article_id not in self._picked])
-                self.sig_suggestions_shown.emit(self.suggestions.count())
-            self.suggest_note.setText("" if self.suggestions.count() else "No suggestions yet")
-        if self._suggest_again:
-            self._suggest_again = False
-            self.refresh_suggestions()
-
-    def _suggestions_failed(self, article_id: int, exc: BaseException) -> None:
-        if not shiboken6.isValid(self):
-            return
-        self._suggest_running = False
-        if article_id == self.article_id:
-            self.suggest_note.setText("Suggestions failed")
-            self.status_line.setText(f"Suggestions could not be made: {exc}")
-        if self._suggest_again:
-            self._suggest_again = False
-            self.refresh_suggestions()
-
-    # ---- search ------------------------------------------------------------------------------
-    def _request(self) -> SearchRequest:
-        since = until = None
-        days = self.date_filter.currentData()
-        if days == -1:
-            since = _day_start(self.date_from.date())
-            until = _day_start(self.date_to.date().addDays(1))
-        elif days:
-            since = datetime.now(UTC) - timedelta(days=days)
-        return SearchRequest(
-            query=self.search_field.text(),
-            status=self.status_filter.currentData() or "",
-            section=self.section_filter.currentData() or "",
-            since=since,
-            until=until,
-            exclude_id=self.article_id,
-        )
-
-    def _search_text_changed(self, _text: str) -> None:
-        self._down_pending = False  # typing on: the earlier Down was not for these results
-        self._search_timer.start()
-
-    def search_now(self) -> None:
-        """Search at once for what the field holds (typing waits a moment first)."""
-        self._search_timer.stop()
-        request = self._request()
-        if not request.query.strip():
-            self._search_wanted = None
-            self.results.clear()
-            self.search_note.setText(self.library.search_note)
-            return
-        self._search_wanted = request
-        if self._search_running is None:
-            self._start_search(request)
-
-    def _start_search(self, request: SearchRequest) -> None:
-        self._search_running = request
-        self.search_note.setText("Searching…")
-        library = self.library
-        run_task(
-            lambda: run_search(library, request),
-            on_done=lambda rows: self._results_arrived(request, rows),
-            on_error=lambda exc: self._search_failed(request, exc),
-            pool=self._search_pool,
-        )
-
-    def _results_arrived(self, request: SearchRequest, rows: list[StoryRow]) -> None:
-        if not shiboken6.isValid(self):
-            return
-        self._search_running = None
-        if request == self._search_wanted:
-            for row in rows:
-                if row.article_id not in self._picked:  # keep what preflight said of those
-                    self._rows[row.article_id] = row
-            keep = self.results.currentRow()
-            self._fill(self.results, rows)
-            if self.results.hasFocus() and rows:
-                self.results.setCurrentRow(min(max(keep, 0), len(rows) - 1))
-            note = (
-                f"{len(rows)} {'story' if len(rows) == 1 else 'stories'}"
-                if rows
-                else "No stories found"
-            )
-            extra = self.library.search_note
-            self.search_note.setText(f"{note}. {extra}" if extra else note)
-            if self._down_pending and rows and self.search_field.hasFocus():
-                self._enter_results()
-            self._down_pending = False
-            self.sig_results_shown.emit(len(rows))
-        elif self._search_wanted is not None:
-            self._start_search(self._search_wanted)  # only the newest query is run
-
-    def _search_failed(self, request: SearchRequest, exc: BaseException) -> None:
-        if not shiboken6.isValid(self):
-            return
-        self._search_running = None
-        self.search_note.setText(f"Search failed: {exc}")
-        if self._search_wanted is not None and self._search_wanted != request:
-            self._start_search(self._search_wanted)
-
-    def _filters_changed(self, *_args: Any) -> None:
-        if self.search_field.text().strip():
-            self.search_now()
-
-    def _status_changed(self, *_args: Any) -> None:
-        self._filters_changed()
-        # The status filter also says whether unpublished stories may be suggested.
-        self._suggest_force = True
-        self.refresh_suggestions()
-
-    def _date_choice_changed(self, *_args: Any) -> None:
-        self.date_row.setVisible(self.date_filter.currentData() == -1)
-        self._filters_changed()
-
-    def _load_sections(self) -> None:
-        library = self.library
-        run_task(library.sections, on_done=self._sections_arrived, pool=self._search_pool)
-
-    def _sections_arrived(self, sections: list[str]) -> None:
-        if not shiboken6.isValid(self):
-            return
-        current = self.section_filter.currentData()
-        self.section_filter.blockSignals(True)
-        while self.section_filter.count() > 1:
-            self.section_filter.removeItem(1)
-        for name in sections:
-            self.section_filter.addItem(name, name)
-        index = self.section_filter.findData(current)
-        self.section_filter.setCurrentIndex(max(index, 0))
-        self.section_filter.blockSignals(False)
-
-    # ---- the picked list ------------------------------------------------------------------
-    def picked_ids(self) -> list[int]:
-        return list(self._picked)
-
-    def add_row(self, row: StoryRow | None) -> None:
-        """Add this story at the end of the related stories (once)."""
-        if row is None or self.article_id is None or row.article_id in (self.article_id, -1):
-            return
-        if row.article_id in self._picked:
-            self.status_line.setText(f"'{row.card.headline}' is already related.")
-            return
-        self._rows[row.article_id] = row
-        self.undo_stack.push(
-            SetPicks(
-                self,
-                self.picked_ids(),
-                [*self._picked, row.article_id],
-                f"Add '{row.card.headline}'",
-            )
-        )
-        self.status_line.setText(f"Added '{row.card.headline}'.")
-
-    def remove_ids(self, ids: Sequence[int]) -> None:
-        after = [i for i in self._picked if i not in ids]
-        if after == self._picked:
-            return
-        names = ", ".join(f"'{self._rows[i].card.headline}'" for i in ids if i in self._rows)
-        self.undo_stack.push(SetPicks(self, self.picked_ids(), after, f"Remove {names}"))
-        self.status_line.setText(f"Removed {names}.")
-
-    def remove_current(self) -> None:
-        item = self.picked.currentItem()
-        if item is None:
-            return
-        row: StoryRow = item.data(ROW_ROLE)
-        if row.article_id == -1:
-            return
-        position = self.picked.currentRow()
-        self.remove_ids([row.article_id])
-        if self.picked.count():
-            self.picked.setCurrentRow(min(position, self.picked.count() - 1))
-
-    def move_current(self, step: int) -> None:
-        """Move the selected related story up (-1) or down (+1)."""
-        item = self.picked.currentItem()
-        if item is None:
-            return
-        aid = item.data(ROW_ROLE).article_id
-        if aid not in self._picked:
-            return
-        i = self._picked.index(aid)
-        j = i + step
-        if not 0 <= j < len(self._picked):
-            return
-        after = list(self._picked)
-        after[i], after[j] = after[j], after[i]
-        self.undo_stack.push(SetPicks(self, self.picked_ids(), after, "Move related story"))
-        self.picked.setCurrentRow(after.index(aid))
-
-    def _on_dragged(self, *_args: Any) -> None:
-        # The view already moved the row; read its order back and record it.
-        if self._filling:
-            return
-        order = []
-        for n in range(self.picked.count()):
-            row: StoryRow = self.picked.item(n).data(ROW_ROLE)
-            if row.article_id != -1:
-                order.append(row.article_id)
-        if order != self._picked:
-            QTimer.singleShot(
-                0,
-                lambda: self.undo_stack.push(
-                    SetPicks(self, self.picked_ids(), order, "Move related story")
-                ),
-            )
-
-    def _apply_picks(self, ids: list[int]) -> None:
-        """Show and save this list of related stories (undo and redo land here too)."""
-        current = self.picked.currentItem()
-        keep = current.data(ROW_ROLE).article_id if current is not None else None
-        self._picked = list(ids)
-        self._fill_picked()
-        if keep in self._picked:
-            self.picked.setCurrentRow(self._picked.index(keep))
-        self._mark_picked()
-        self._save()
-
-    def _fill_picked(self) -> None:
-        keep = self.picked.currentRow()
-        # Signals stay on (the view needs the model's), but a refill is not a drag.
-        self._filling = True
-        self.picked.blockSignals(True)
-        self.picked.clear()
-        for aid in self._picked:
-            row = self._rows.get(aid)
-            if row is not None:
-                # The related list shows the story itself, not why it was found.
-                self.picked.addItem(make_item(StoryRow(row.card, missing=row.missing)))
-        for row in self._missing:
-            item = make_item(row)
-            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsDragEnabled)
-            self.picked.addItem(item)
-        if self.picked.count():
-            self.picked.setCurrentRow(min(max(keep, 0), self.picked.count() - 1))
-        self.picked.blockSignals(False)
-        self._filling = False
-        self.picked.viewport().update()
-        n = len(self._picked)
-        self.picked_label.setText(f"&Related stories ({n})" if n else "&Related stories")
-        self._update_buttons()
-
-    def _mark_picked(self) -> None:
-        picked = set(self._picked)
-        for n in range(self.results.count()):
-            item = self.results.item(n)
-            item.setData(PICKED_ROLE, item.data(ROW_ROLE).article_id in picked)
-        for n in reversed(range(self.suggestions.count())):
-            if self.suggestions.item(n).data(ROW_ROLE).article_id in picked:
-                self.suggestions.takeItem(n)
-
-    def _fill(self, view: QListWidget, rows: list[StoryRow]) -> None:
-        picked = set(self._picked)
-        view.setUpdatesEnabled(False)
-        view.clear()
-        for row in rows:
-            view.addItem(make_item(row, picked=row.article_id in picked))
-        view.setUpdatesEnabled(True)
-
-    def _update_buttons(self) -> None:
-        row = self.picked.currentRow()
-        real = len(self._picked)
-        self.up_button.setEnabled(0 < row < real)
-        self.down_button.setEnabled(0 <= row < real - 1)
-        self.remove_button.setEnabled(0 <= row < real)
-
-    # ---- saving --------------------------------------------------------------------------------
-    def _save(self) -> None:
-        if self.article_id is None:
-            return
-        article_id, ids = self.article_id, list(self._picked)
-        self._pending_writes += 1
-
-        def write(library: Library) -> list[str]:
-            library.set_related(article_id, ids)
-            return related_problems(library, library.get_article(article_id))
-
-        self.ops.run_op(  # one writer: saves land in the order they were made
-            write,
-            on_success=lambda problems: self._saved(article_id, problems),
-            on_failure=lambda exc: self._save_failed(article_id, exc),
-            initiator=self,
-        )
-
-    def _saved(self, article_id: int, problems: list[str]) -> None:
-        if not shiboken6.isValid(self):
-            return
-        self._pending_writes -= 1
-        if article_id != self.article_id:
-            return
-        if self._pending_writes == 0:
-            if self._missing:
-                self._missing = []  # set_related dropped the deleted ones
-                self._fill_picked()
-            if problems:
-                self.status_line.setText(" ".join(problems))
-            self.sig_saved.emit()  # the window hears of it through ops.sig_library_changed
-            self._suggest_force = True
-            self.refresh_suggestions()
-
-    def _save_failed(self, article_id: int, exc: BaseException) -> None:
-        if not shiboken6.isValid(self):
-            return
-        self._pending_writes -= 1
-        if article_id == self.article_id:
-            self.status_line.setText(
-                f"The related stories could not be saved: {failure_message(exc)}"
-            )
-            if self._pending_writes == 0:
-                try:
-                    self._take_related(self.library.get_article(article_id))
-                except Exception:
-                    pass
-
-    def wait_for_saves(self, msecs: int = 10_000) -> bool:
-        """Block until every save has reached the library (tests and closing use this)."""
-        return self.ops.wait(msecs)
-
-    def library_changed(self, changes: Changes, initiator: object) -> None:
-        """Another writer changed this article's related stories: show what the library holds."""
-        if initiator is self or self.article_id is None or self._pending_writes:
-            return
-        if self.article_id not in changes.related_of and not changes.deleted_articles:
-            return
-        library, article_id = self.library, self.article_id
-
-        def arrived(article: Article | None) -> None:
-            if (
-                shiboken6.isValid(self)
-                and article is not None
-                and article.id == self.article_id
-                and not self._pending_writes
-            ):
-                self._take_related(article)
-
-        run_task(lambda: library.find_article(article_id), on_done=arrived)
-
     # ---- keys --------------------------------------------------------------------------------
     def undo(self) -> None:
         self.undo_stack.undo()
@@ -859,12 +447,6 @@ class RelatedPicker(QWidget):
             view.setCurrentRow(row + 1)  # ready for the next Enter
         elif view is self.suggestions and view.count():
             view.setCurrentRow(min(row, view.count() - 1))
-
-
-def _day_start(day: QDate) -> datetime:
-    """Midnight at the start of this local day, as an aware datetime."""
-    local = datetime(day.year(), day.month(), day.day()).astimezone()
-    return local.astimezone(UTC)
 
 
 __all__ = ["RelatedPicker", "StoryRow", "run_search", "run_suggestions"]

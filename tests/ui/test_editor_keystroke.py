@@ -10,6 +10,7 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QPlainTextEdit
 
+from newsdesk.ui import editor_text
 from newsdesk.ui.editor import MarkdownEditor
 
 PARAGRAPH = (
@@ -226,3 +227,24 @@ def test_the_blocks_in_view_are_coloured_first_and_an_edit_is_coloured_at_once(q
     assert not _coloured(doc.findBlockByNumber(1000))
     qtbot.waitUntil(lambda: not ed.backfill.running, timeout=60_000)
     assert _coloured(doc.findBlockByNumber(1000))
+
+
+def test_colouring_out_of_view_waits_while_the_reader_types(qtbot, monkeypatch):
+    # A pause long enough that a loaded machine's slow 40 ms waits still count as typing.
+    monkeypatch.setattr(editor_text, "TYPING_PAUSE_S", 3.0)
+    ed = MarkdownEditor()
+    qtbot.addWidget(ed)
+    ed.resize(600, 700)
+    ed.show()
+    qtbot.waitExposed(ed)
+    ed.set_text(long_body(900))
+    ed.setFocus()
+    reached = ed.backfill.reached
+    assert reached > 0
+    for char in "typing along":
+        QTest.keyClick(ed, char)
+        qtbot.wait(40)
+    # Half a second of typing: the blocks below the screen were left for later.
+    assert ed.backfill.reached == reached
+    qtbot.waitUntil(lambda: not ed.backfill.running, timeout=60_000)
+    assert _coloured(ed.document().findBlockByNumber(1000))

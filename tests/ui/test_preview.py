@@ -12,6 +12,7 @@ from PySide6.QtWebEngineCore import QWebEngineSettings
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QLabel, QTextBrowser
 
+from newsdesk.render import i18n
 from newsdesk.render.markdown import BlockRenderer
 from newsdesk.render.page import Assets, build_page, render_page
 from newsdesk.text import word_count
@@ -337,12 +338,36 @@ def test_a_long_article_shows_its_first_screen_first_then_the_rest(qtbot, pane, 
     assert 0 < shown_first < 300  # a screen's worth and some, not 800 paragraphs
     text = "document.getElementById('story-body').textContent"
     assert "Paragraph 0 of the long read" in js(qtbot, pane, text)
+    # The first screen's header already tells the whole story's reading time (it said
+    # the first screen's, then jumped when the rest came).
+    reading = "document.getElementById('story-reading-time').textContent"
+    whole = i18n.reading_time(word_count(article.body), "en")
+    assert js(qtbot, pane, reading) == whole
     qtbot.waitUntil(lambda: js(qtbot, pane, count) == 800, timeout=20_000)
     assert "Paragraph 799 of the long read" in js(qtbot, pane, text)
     assert pane.text_version == version  # filling in the rest is not an edit
     # And the whole page is what the exporter writes for it.
     shown, exported = preview_matches_export(qtbot, pane, exported_page(library, article))
     assert shown == exported
+
+
+def test_a_small_preview_starts_with_less_of_a_long_article_than_a_tall_one(qtbot, library):
+    paragraphs = [
+        f"Paragraph {i} of the long read, with enough words to fill a line." for i in range(800)
+    ]
+    created = library.create_article(headline="A long read", body="\n\n".join(paragraphs))
+    article = library.get_article(created.id)
+    count = "document.querySelectorAll('#story-body > .blk').length"
+    shown_first = []
+    for size in ((420, 500), (1200, 1500)):
+        widget = PreviewPane(library)
+        qtbot.addWidget(widget)
+        widget.resize(*size)
+        widget.show()
+        open_article(qtbot, widget, article)
+        shown_first.append(js(qtbot, widget, count))
+    # What fills the pane comes first: a small one renders and lays out less of it.
+    assert 0 < shown_first[0] < shown_first[1] < 800
 
 
 def test_field_edits_patch_the_header(qtbot, pane, library):

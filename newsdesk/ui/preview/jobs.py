@@ -211,8 +211,13 @@ def state_of(body: RenderedBody, reading: str) -> PageState:
     return PageState(tuple((b.id, b.html) for b in body.blocks), body.footnotes_html, reading)
 
 
-def build_full_page(generation: int, src: PageSource, renderer: BlockRenderer) -> PageResult:
-    """The page exactly as the exporter renders it, plus the preview's script in the head."""
+def build_full_page(
+    generation: int, src: PageSource, renderer: BlockRenderer, *, whole_body: str | None = None
+) -> PageResult:
+    """The page exactly as the exporter renders it, plus the preview's script in the head.
+
+    `whole_body`: `src` holds only the opening of this body (the first screen); the
+    header still counts the whole story's words, so its reading time never jumps."""
     assert src.publication is not None, "the publication is read before a page is built"
     view = build_page(
         src.article_view(),
@@ -221,6 +226,9 @@ def build_full_page(generation: int, src: PageSource, renderer: BlockRenderer) -
         renderer=renderer,
         templates_override=src.templates_dir,
     )
+    if whole_body is not None:
+        view.word_count = word_count(whole_body)
+        view.reading_time = i18n.reading_time(view.word_count, view.lang)
     view.extra_head = EXTRA_HEAD
     html = render_page(view, templates_override=src.templates_dir)
     return PageResult(
@@ -233,8 +241,20 @@ def build_full_page(generation: int, src: PageSource, renderer: BlockRenderer) -
 
 
 # Opening an article shows this much of its body first (a tall screen's worth, and some),
-# cut at a block boundary; the rest is patched in right after the first paint.
+# cut at a block boundary; the rest is patched in right after the first paint. The pane
+# asks for what fills its own size (first_screen_chars), within these bounds.
 FIRST_SCREEN_CHARS = 6000
+FIRST_SCREEN_MIN_CHARS = 2000
+# The page's body text as the stylesheet sets it, roughly: a line's height and an
+# average character's width, in CSS pixels.
+_LINE_PX, _CHAR_PX = 29, 9
+
+
+def first_screen_chars(width_px: int, height_px: int) -> int:
+    """About how much Markdown fills a pane this size, with half as much again to spare."""
+    lines = max(1, height_px) / _LINE_PX
+    per_line = max(1, width_px) / _CHAR_PX
+    return int(min(FIRST_SCREEN_CHARS, max(FIRST_SCREEN_MIN_CHARS, 1.5 * lines * per_line)))
 
 
 def first_screen(body: str, chars: int = FIRST_SCREEN_CHARS) -> str | None:
@@ -254,12 +274,16 @@ def first_screen(body: str, chars: int = FIRST_SCREEN_CHARS) -> str | None:
     return None
 
 
-def build_first_screen(generation: int, src: PageSource, renderer: BlockRenderer) -> PageResult:
-    """The page with only the body's first screen: what a long article shows first."""
-    head = first_screen(src.body)
+def build_first_screen(
+    generation: int, src: PageSource, renderer: BlockRenderer, chars: int = FIRST_SCREEN_CHARS
+) -> PageResult:
+    """The page with only the body's first screen (about `chars` of it): what a long article shows first."""
+    head = first_screen(src.body, chars)
     if head is None:
         return build_full_page(generation, src, renderer)
-    result = build_full_page(generation, dataclasses.replace(src, body=head), renderer)
+    result = build_full_page(
+        generation, dataclasses.replace(src, body=head), renderer, whole_body=src.body
+    )
     result.partial = True
     return result
 
