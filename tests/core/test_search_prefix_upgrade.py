@@ -42,6 +42,7 @@ def _old_library(root: Path, stories: int) -> Path:
     )
     con.execute("INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')")
     con.execute("CREATE VIRTUAL TABLE articles_fts_vocab USING fts5vocab(articles_fts, 'row')")
+    con.execute("DROP TABLE media_upload_parts")  # made by a later migration (0024)
     con.execute("UPDATE alembic_version SET version_num = '0022'")
     con.commit()
     con.close()
