@@ -49,6 +49,49 @@ class PgServer:
             host=str(self.socket_dir), port=self.port, dbname=database, user=user, **kwargs
         )
 
+    @property
+    def log(self) -> Path:
+        """The server's log file (refused sign-ins are written there)."""
+        return self.socket_dir / "log"
+
+    def postmaster_pid(self) -> int:
+        return int((self.socket_dir / "data" / "postmaster.pid").read_text().split()[0])
+
+    def _processes(self) -> list[int]:
+        """The postmaster and every process it started (backends, writer, checkpointer…)."""
+        main = self.postmaster_pid()
+        found = [main]
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == main:  # its parent
+                found.append(int(stat.parent.name))
+        return found
+
+    def freeze(self) -> None:
+        """Stop the server answering without closing anything (SIGSTOP to all its processes):
+        a query in flight waits, a new connection waits for its connect timeout — as with a
+        server whose network went away."""
+        import signal
+
+        for pid in self._processes():
+            os.kill(pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        import signal
+
+        for pid in self._processes():
+            try:
+                os.kill(pid, signal.SIGCONT)
+            except ProcessLookupError:
+                pass
+
+    def stop_immediately(self) -> None:
+        """pg_ctl stop -m immediate: every connection is cut at once, the socket goes away."""
+        _pg_ctl_stop(self.socket_dir)
+
     def create_database(self, name: str, template: str | None = None) -> str:
         from psycopg import sql
 
@@ -119,7 +162,7 @@ def _start(base: Path) -> PgServer:
     return PgServer(base)
 
 
-def _stop(base: Path) -> None:
+def _pg_ctl_stop(base: Path) -> None:
     as_root = os.geteuid() == 0
     subprocess.run(
         _as_postgres(
@@ -129,21 +172,30 @@ def _stop(base: Path) -> None:
         capture_output=True,
         timeout=60,
     )
+
+
+def _stop(base: Path) -> None:
+    _pg_ctl_stop(base)
     shutil.rmtree(base, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
-def pg_server():
-    """The session's PostgreSQL server, with a template database at the newsdesk schema."""
-    base = Path(tempfile.mkdtemp(prefix="newsdesk-pg-"))
+def _started(base: Path) -> PgServer:
+    """A new cluster in base, or the test fails (CI) or is skipped (elsewhere) saying why."""
     try:
-        server = _start(base)
+        return _start(base)
     except (RuntimeError, OSError, KeyError, subprocess.TimeoutExpired) as exc:
         shutil.rmtree(base, ignore_errors=True)
         message = f"PostgreSQL could not be started for the tests: {exc}"
         if postgres_required():
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """The session's PostgreSQL server, with a template database at the newsdesk schema."""
+    base = Path(tempfile.mkdtemp(prefix="newsdesk-pg-"))
+    server = _started(base)
     try:
         from newsdesk.library.pg import init_server
 
@@ -188,3 +240,22 @@ def password_login(pg_server, pg_url):
             hba.write_text(rule + hba.read_text())
             con.execute("SELECT pg_reload_conf()")
     return pg_url.replace("postgres@", "pat@", 1)
+
+
+@pytest.fixture
+def own_pg_url(monkeypatch, tmp_path):
+    """A shared library on a PostgreSQL server of this test's own, for tests that freeze or stop
+    it under a window; (the server, the URL as the DBA). Thawed and removed afterwards."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    base = Path(tempfile.mkdtemp(prefix="newsdesk-pg-own-"))
+    server = _started(base)
+    try:
+        from newsdesk.library.pg import init_server
+
+        server.create_database("newsdesk_own")
+        init_server(server.url("newsdesk_own"))
+        yield server, server.url("newsdesk_own")
+    finally:
+        if (base / "data" / "postmaster.pid").exists():
+            server.thaw()
+        _stop(base)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from newsdesk.render.page import (
     make_image_resolver,
     render_page,
 )
+from newsdesk.render.page_input import ArticleInput
 
 # Articles per task: big enough to amortise pickling, small enough that a
 # cancel is noticed within a fraction of a second.
@@ -42,6 +44,9 @@ class RenderContext:
     templates_override: Path | None
     publisher_logo: PublisherLogo | None = None
     sections: list[str] | None = None  # every section's name, for the navigation
+    # Feed texts to make alongside a story's page, from the Markdown it already converted:
+    # uid -> ((root of the feed's addresses, cache file to write), ...).
+    feed_files: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # The renderer takes plain data: records become page inputs once, here.
@@ -50,21 +55,52 @@ class RenderContext:
 
 
 def render_article(context: RenderContext, article: Article) -> str:
-    """One article page, exactly as the preview builds it but with the site's assets."""
+    """One article page, exactly as the preview builds it but with the site's assets.
+
+    The feed texts context.feed_files asks of this story are made too, reusing
+    the page's converted blocks (only those that place a picture, whose
+    addresses differ, are converted again), and left in their cache files.
+    """
     assets = ExportAssets(
         context.library_root, images=context.images, pages=context.pages, root="../../"
     )
+    renderer = BlockRenderer()
     view = build_page(
         article_input(article),
         context.publication,  # type: ignore[arg-type]  # a PublicationInput since __post_init__
         assets,
+        renderer=renderer,
         templates_override=context.templates_override,
         images_by_uid=context.extra_images,
         publisher_logo=context.publisher_logo,
         sections=context.sections,
     )
     view.archive_href = f"{assets.root}archive/index.html"
-    return render_page(view, templates_override=context.templates_override)
+    html = render_page(view, templates_override=context.templates_override)
+    for root, path in context.feed_files.get(article.uid, ()):
+        renderer.forget_pictures()
+        text = feed_content(
+            article,
+            ExportAssets(context.library_root, images=context.images, pages={}, root=root),
+            templates_override=context.templates_override,
+            extra_images=context.extra_images,
+            default_lang=context.publication.language,
+            renderer=renderer,
+        )
+        write_cache_text(Path(path), text)
+    return html
+
+
+def write_cache_text(path: Path, text: str) -> None:
+    """Best effort (it is only a cache), and atomic so a reader never sees half a file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):  # its folder may not even be one
+            tmp.unlink(missing_ok=True)
 
 
 def feed_content(
@@ -74,13 +110,19 @@ def feed_content(
     templates_override: Path | None,
     extra_images: dict[str, Image],
     default_lang: str,
+    renderer: BlockRenderer | None = None,
 ) -> str:
-    """The story as a feed reader shows it: its hero figure, then its body, as safe HTML."""
+    """The story as a feed reader shows it: its hero figure, then its body, as safe HTML.
+
+    `renderer` may hold the story's blocks converted for another root, with its
+    pictures forgotten (BlockRenderer.forget_pictures).
+    """
     article = article_input(article)  # type: ignore[assignment]
     extra_images = {k: picture(v) for k, v in extra_images.items()}  # type: ignore[misc]
     lang = article.language or default_lang or "en"
     env = environment(templates_override, lang)
-    renderer = BlockRenderer()
+    if renderer is None:
+        renderer = BlockRenderer()
     renderer.resolve_image = make_image_resolver(
         article,  # type: ignore[arg-type]
         assets,
@@ -130,8 +172,20 @@ def render_one(context: RenderContext, article: Article) -> Rendered:
         return article.uid, None, describe_render_failure(exc, context.publication.timezone)
 
 
-def _render_chunk(context: RenderContext, articles: list[Article]) -> list[Rendered]:
-    return [render_one(context, a) for a in articles]
+# The context a worker process renders with, sent once when it starts (not with every chunk:
+# at 100,000 stories its page and picture tables are megabytes).
+_WORKER_CONTEXT: RenderContext | None = None
+
+
+def _start_worker(main_pid: int, context: RenderContext) -> None:
+    global _WORKER_CONTEXT
+    die_with_parent(main_pid)
+    _WORKER_CONTEXT = context
+
+
+def _render_chunk(articles: list[Article]) -> list[Rendered]:
+    assert _WORKER_CONTEXT is not None, "a render worker is started with its context"
+    return [render_one(_WORKER_CONTEXT, a) for a in articles]
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -139,22 +193,24 @@ def _context() -> multiprocessing.context.BaseContext:
     return process_pool_context([__name__])
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
-    """A pool whose workers die with the process that started it (even one killed with -9)."""
+def _pool(workers: int, context: RenderContext) -> ProcessPoolExecutor:
+    """A pool rendering with context, whose workers die with the process that started it
+    (even one killed with -9)."""
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=_context(),
-        initializer=die_with_parent,
-        initargs=(os.getpid(),),
+        initializer=_start_worker,
+        initargs=(os.getpid(), context),
     )
 
 
 def render_pages(
     context: RenderContext,
-    articles: Sequence[Article],
+    articles: Iterable[Article],
     *,
     workers: int | None = None,
     cancel: Any = None,
+    count: int | None = None,
 ) -> Iterator[Rendered]:
     """Yield (article uid, page HTML, None) or (uid, None, reason) for every article, in no order.
 
@@ -164,29 +220,34 @@ def render_pages(
     A story that raises is yielded with its reason; a chunk whose worker
     died (a crash takes the whole pool with it) is rendered again one story
     at a time, so only the story that kills a worker is left out.
+
+    `articles` is read as the pages go (a generator may load them batch by
+    batch: only the chunks in flight are held); `count` is how many it yields.
     """
+    if count is None:
+        articles = list(articles)
+        count = len(articles)
     # Page inputs, not records: plain data is what the renderer takes, and it
     # travels to the worker processes lighter than the records would.
-    articles = [article_input(a) for a in articles]  # type: ignore[misc]
-    n = max(1, min(workers or os.cpu_count() or 1, -(-len(articles) // CHUNK)))
+    inputs = (article_input(a) for a in articles)
+    n = max(1, min(workers or os.cpu_count() or 1, -(-count // CHUNK)))
     if n == 1:
-        for a in articles:
+        for a in inputs:
             if cancel is not None and cancel.is_set():
                 return
             yield render_one(context, a)
         return
-    chunks = [list(articles[i : i + CHUNK]) for i in range(0, len(articles), CHUNK)]
-    suspects: list[Article] = []
-    with _pool(n) as pool:
-        pending: dict[Future[list[Rendered]], list[Article]] = {}
-        next_chunk = 0
+    chunks = _chunked(inputs, CHUNK)
+    suspects: list[ArticleInput] = []
+    with _pool(n, context) as pool:
+        pending: dict[Future[list[Rendered]], list[ArticleInput]] = {}
         try:
-            while next_chunk < len(chunks) or pending:
-                while next_chunk < len(chunks) and len(pending) < 2 * n and not suspects:
-                    pending[pool.submit(_render_chunk, context, chunks[next_chunk])] = chunks[
-                        next_chunk
-                    ]
-                    next_chunk += 1
+            while True:
+                while len(pending) < 2 * n and not suspects:
+                    chunk = next(chunks, None)
+                    if chunk is None:
+                        break
+                    pending[pool.submit(_render_chunk, chunk)] = chunk
                 if not pending:
                     break
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -203,13 +264,24 @@ def render_pages(
         finally:
             for fut in pending:
                 fut.cancel()
-    suspects += [a for chunk in chunks[next_chunk:] for a in chunk]
+    suspects += [a for chunk in chunks for a in chunk]
     if suspects:
         yield from _one_at_a_time(context, suspects, cancel)
 
 
+def _chunked(items: Iterator[ArticleInput], size: int) -> Iterator[list[ArticleInput]]:
+    chunk: list[ArticleInput] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def _one_at_a_time(
-    context: RenderContext, articles: list[Article], cancel: Any
+    context: RenderContext, articles: list[ArticleInput], cancel: Any
 ) -> Iterator[Rendered]:
     """Render each story alone in a one-process pool, so a crash names the story that caused it."""
     pool: ProcessPoolExecutor | None = None
@@ -218,9 +290,9 @@ def _one_at_a_time(
             if cancel is not None and cancel.is_set():
                 return
             if pool is None:
-                pool = _pool(1)
+                pool = _pool(1, context)
             try:
-                yield from pool.submit(_render_chunk, context, [a]).result()
+                yield from pool.submit(_render_chunk, [a]).result()
             except BrokenProcessPool:
                 pool.shutdown(wait=True, cancel_futures=True)
                 pool = None

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import re
 import secrets
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,13 +18,20 @@ from newsdesk.export import render as page_render
 from newsdesk.export.assets import (
     FAVICON,
     IMG_DIR,
-    RENDITION_FORMATS,
-    RENDITION_WIDTHS,
     STYLESHEET,
-    ExportAssets,
     SiteImage,
-    site_key,
     site_url,
+)
+from newsdesk.export.feed_text import FEED_CACHE, FeedTexts
+from newsdesk.export.fingerprint import (
+    _IMAGE_REF,
+    EXPORT_FORMAT,
+    _base_url,
+    _fingerprint,
+    _images_of,
+    _iso_or_raw,
+    _when,
+    story_folder,
 )
 from newsdesk.export.listings import (
     NEWS_SITEMAP_LIMIT,
@@ -38,8 +43,10 @@ from newsdesk.export.listings import (
     row_of,
     to_us,
 )
+from newsdesk.export.report import ArticleOutcome, ExportReport
+from newsdesk.export.site_renditions import RENDITION_INDEX, SiteRenditions
 from newsdesk.export.state import ExportState
-from newsdesk.export.writer import ExportCancelled, ExportError, SiteWriter, check_segment
+from newsdesk.export.writer import ExportCancelled, ExportError, SiteWriter
 from newsdesk.library import Library
 from newsdesk.library.models import Article, Image, utcnow
 from newsdesk.paths import resource
@@ -48,72 +55,10 @@ from newsdesk.render import dates, i18n
 from newsdesk.render.page import environment
 from newsdesk.rules import is_public, section_segment
 
-# Bump when the exporter's output changes for the same library, so pages of
-# an older export are rendered again instead of being carried over.
-EXPORT_FORMAT = 2
-# Which rendition files an export made for each image and credits, kept beside
-# the images package's own cache so an export to a new folder finds them.
-RENDITION_INDEX = "export-index.json"
 # Below this many pages, starting worker processes costs more than it saves.
 POOL_MIN_PAGES = 40
-# Each story's text as the feeds carry it, kept in the library's cache by what it was made
-# from, so a feed whose other entries did not change is written without rendering them.
-FEED_CACHE = "feed-entries"
 
 Progress = Callable[[int, int], None]
-_IMAGE_REF = re.compile(r"\]\(\s*image:([0-9A-Za-z-]+)")
-
-
-@dataclass
-class ArticleOutcome:
-    """One article in the report: where it was written, or every reason it was not."""
-
-    slug: str
-    headline: str
-    reasons: list[str] = field(default_factory=list)
-    path: str = ""  # the page below the site root, for written articles
-
-
-@dataclass
-class ExportReport:
-    """What an export did. `ok` is False when an article that should be published was not."""
-
-    out_dir: Path
-    written: list[ArticleOutcome] = field(default_factory=list)
-    skipped: list[ArticleOutcome] = field(default_factory=list)
-    failed: list[ArticleOutcome] = field(default_factory=list)
-    changed_files: list[str] = field(default_factory=list)
-    reused_files: int = 0
-    warnings: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    mode: str = "full"  # or "incremental", or "full (why the state could not be used)"
-    rendered_pages: int = -1  # article pages rendered by an incremental export
-    rendered_listings: list[str] = field(default_factory=list)  # listings, feeds, sitemaps made
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed
-
-    def summary(self) -> str:
-        """Totals for a terminal or a dialog; the failures are in problem_lines()."""
-        lines = [
-            f"Exported {len(self.written)} article(s) to {self.out_dir} in {self.seconds:.2f} s "
-            f"({len(self.changed_files)} file(s) written, {self.reused_files} unchanged)."
-        ]
-        if self.skipped:
-            lines.append(f"Left out {len(self.skipped)} article(s) that are not public.")
-        if self.failed:
-            lines.append(f"{len(self.failed)} article(s) were NOT exported because of problems.")
-        return "\n".join(lines)
-
-    def problem_lines(self) -> list[str]:
-        """Each article that was not exported, with every reason, then any warnings."""
-        lines: list[str] = []
-        for f in self.failed:
-            lines.append(f"{f.slug}: not exported")
-            lines += [f"  - {r}" for r in f.reasons]
-        lines += [f"warning: {w}" for w in self.warnings]
-        return lines
 
 
 # --------------------------------------------------------------------------- entry points
@@ -161,7 +106,9 @@ class _Candidate:
     fingerprint: str
 
 
-class _Export:
+class _Export(SiteRenditions, FeedTexts):
+    """One export: the stories checked, their pictures and pages made, listings, feeds, state."""
+
     def __init__(self, library, out_dir, *, progress, cancel, workers) -> None:
         self.library = library
         self.out_dir = Path(out_dir)
@@ -184,6 +131,8 @@ class _Export:
         # Every listing page's sitemap entry (listings.Listings.listing_page), kept in the manifest
         self._listing_pages: list[list[Any]] = []
         self._names_now: dict[str, str] = {}  # the section names the listings were written with
+        # Feed texts the page workers make beside the pages (see _feed_requests)
+        self._feed_files: dict[str, tuple[tuple[str, str], ...]] = {}
 
     # ---- helpers -------------------------------------------------------------
     def _check_cancel(self) -> None:
@@ -319,9 +268,8 @@ class _Export:
         for cand in sorted(selected, key=lambda c: (_when(c.article), c.article.id), reverse=True):
             names.setdefault(section_segment(cand.article.section), cand.article.section or "News")
         self._section_names = [names[seg] for seg in sorted(names)]
-        selected = self._pages(writer, selected, pages, site_images, extra_images, previous)
-        rows = [
-            row_of(
+        rows_by_uid = {
+            c.article.uid: row_of(
                 c.article,
                 c.folder,
                 section_segment(c.article.section),
@@ -329,7 +277,10 @@ class _Export:
                 _images_of(c.article, extra_images),
             )
             for c in selected
-        ]
+        }
+        self._feed_files = self._feed_requests(list(rows_by_uid.values()))
+        selected = self._pages(writer, selected, pages, site_images, extra_images, previous)
+        rows = [rows_by_uid[c.article.uid] for c in selected]
         self._listings(writer, rows)
         self._static(writer)
         self._check_cancel()
@@ -474,107 +425,6 @@ class _Export:
         )
         return h.hexdigest()
 
-    # ---- renditions -----------------------------------------------------------
-    def _renditions(
-        self, writer: SiteWriter, selected: list[_Candidate], extra: dict[str, Image]
-    ) -> tuple[dict[str, SiteImage], dict[str, str]]:
-        """Every rendition set the pages need, made once and reused across exports.
-
-        A set is one picture with the words embedded in its files: the
-        picture's own, or a story's where its figure has its own caption or
-        alt text (assets.site_key). A set that shows some story's hero also
-        gets the 16:9, 4:3, 1:1 and social-card crops.
-        """
-        from newsdesk.crops import ALL_RATIOS, crop_for
-        from newsdesk.images.model import Credits, RenditionJob
-
-        wanted: dict[str, tuple[Image, Credits]] = {}
-        heroes: set[str] = set()
-        for cand in selected:
-            article = cand.article
-            hero = article.hero
-            for fig in article.figures:
-                img = fig.image
-                words = (fig.caption or "", fig.alt_text or "")
-                key = site_key(img, words)
-                wanted.setdefault(key, (img, _credits(Credits, img, *words)))
-                if fig is hero:
-                    heroes.add(key)
-            for img in _images_of(article, extra)[len(article.figures) :]:
-                wanted.setdefault(img.sha256, (img, _credits(Credits, img)))
-        previous: dict[str, list] = writer.previous.get("renditions", {})
-        cache_dir = self.library.renditions_dir
-        cache_index = _read_json(cache_dir / RENDITION_INDEX)
-        site_images: dict[str, SiteImage] = {}
-        self._rendition_keys: dict[str, SiteImage] = {}
-        jobs: list[tuple[str, str, RenditionJob]] = []
-        for skey, (img, credits) in wanted.items():
-            sha = img.sha256
-            boxes = {n: crop_for(img, n) for n in ALL_RATIOS} if skey in heroes else {}
-            key = _rendition_key(sha, asdict(credits), {n: b.as_list() for n, b in boxes.items()})
-            files = previous.get(key)
-            if files and all(writer.can_reuse(f"{IMG_DIR}/{f[0]}") for f in files):
-                site_image = SiteImage.from_entries(files)
-                for f in files:
-                    writer.reuse(f"{IMG_DIR}/{f[0]}")
-                site_images[skey] = self._rendition_keys[key] = site_image
-                continue
-            files = cache_index.get(key)
-            if files and all((cache_dir / f[0]).is_file() for f in files):
-                # Made by an earlier export to another folder: no need to even
-                # start the image workers to find that out.
-                site_image = SiteImage.from_entries(files)
-                for f in files:
-                    path = cache_dir / f[0]
-                    writer.link_in(f"{IMG_DIR}/{f[0]}", path, path.stem)
-                site_images[skey] = self._rendition_keys[key] = site_image
-                continue
-            job = RenditionJob(
-                src=self.library.media_path(img),
-                out_dir=self.library.renditions_dir,
-                credits=credits,
-                widths=RENDITION_WIDTHS,
-                formats=RENDITION_FORMATS,
-                sha256=sha,
-                crops=boxes,
-            )
-            jobs.append((skey, key, job))
-
-        self._total = len(jobs) + len(selected) + 4
-        failures: dict[str, str] = {}
-        if jobs:
-            from newsdesk.images.bulk import make_renditions_many  # Pillow: only to make some
-
-            results = make_renditions_many(
-                [j for _s, _k, j in jobs],
-                workers=self.workers,
-                progress=lambda done, total: self._step(1),
-                cancel=self.cancel,
-            )
-            self._check_cancel()
-            for (skey, key, _job), result in zip(jobs, results, strict=True):
-                img = wanted[skey][0]
-                if not isinstance(result, list):
-                    failures[img.sha256] = (
-                        f"image {img.original_name or img.sha256[:12]}: {result.message}"
-                    )
-                    continue
-                whole = sorted(
-                    (r for r in result if not r.ratio), key=lambda r: (r.width, r.format)
-                )
-                cut = [r for r in result if r.ratio]
-                site_image = SiteImage(
-                    tuple((r.path.name, r.width, r.height, r.format) for r in whole),
-                    tuple((r.path.name, r.width, r.height, r.format, r.ratio) for r in cut),
-                )
-                for r in [*whole, *cut]:
-                    # The file name carries its content's key, so it stands for its hash.
-                    writer.link_in(f"{IMG_DIR}/{r.path.name}", r.path, r.path.stem)
-                site_images[skey] = self._rendition_keys[key] = site_image
-                cache_index[key] = site_image.entries()
-            _write_json(cache_dir / RENDITION_INDEX, cache_index)
-        return site_images, failures
-
     # ---- article pages --------------------------------------------------------
     def _page_fp(self, cand: _Candidate, pages: dict[str, str]) -> str:
         linked = sorted(
@@ -640,6 +490,7 @@ class _Export:
             templates_override=self.templates_override,
             publisher_logo=self._publisher_logo(),
             sections=self._section_names,
+            feed_files=self._feed_files,
         )
         articles = [c.article for c in to_render]
         folders = {c.article.uid: c.folder for c in to_render}
@@ -724,40 +575,6 @@ class _Export:
         self.report.rendered_listings.append(rel)
         writer.write(rel, env.get_template(template).render(**build()).encode("utf-8"))
 
-    # ---- the feeds' full text -------------------------------------------------
-    def _content_key(self, row: ListingRow) -> str:
-        """What a story's feed text was made from: its fingerprint and its pictures' files."""
-        fp = self._fps.get(row.uid, "")
-        return f"{fp}|{','.join(row.files)}" if fp else ""
-
-    def _feed_source(self, writer: SiteWriter, row: ListingRow):
-        """The loaded article of a feed entry, and the renditions its text may show."""
-        return self._feed_sources[row.uid], self._feed_images, self._extra
-
-    def _feed_content(self, writer: SiteWriter, row: ListingRow, root: str) -> str:
-        """A story's feed text (hero and body) with addresses from root, from the cache if made."""
-        key = self._content_key(row)
-        path = None
-        if key:
-            name = hashlib.sha256(f"{EXPORT_FORMAT}|{row.uid}|{key}|{root}".encode()).hexdigest()
-            path = self.library.cache_dir / FEED_CACHE / f"{name}.html"
-            try:
-                return path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                pass
-        article, images, extra = self._feed_source(writer, row)
-        assets = ExportAssets(self.library.root, images=images, pages={}, root=root)
-        html = page_render.feed_content(
-            article,
-            assets,
-            templates_override=self.templates_override,
-            extra_images=extra,
-            default_lang=self.publication.language or "en",
-        )
-        if path is not None:
-            _write_text(path, html)
-        return html
-
     def _static(self, writer: SiteWriter) -> None:
         if self._publisher_logo() is not None:
             assert self.logo is not None
@@ -783,161 +600,10 @@ def preflight_messages(
     return [p.message for p in preflight(library, article, now=now) if p.is_error]
 
 
-def _images_of(article: Article, extra: dict[str, Image]) -> list[Image]:
-    """Every image the article's page and its listings show."""
-    out = [f.image for f in article.figures]
-    if "image:" in article.body:
-        seen = {img.uid for img in out}
-        for ref in _IMAGE_REF.findall(article.body):
-            img = extra.get(ref)
-            if img is not None and img.uid not in seen:
-                seen.add(img.uid)
-                out.append(img)
-    return out
-
-
-def _write_text(path: Path, text: str) -> None:
-    """Best effort (it is only a cache), and atomic so a reader never sees half a file."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    """Best effort (it is only a cache), and atomic so a reader never sees half a file."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
-
-
-def _iso_or_raw(moment: datetime, tz: str) -> str:
-    """A date for the report, even one the time zone cannot hold (the story is reported, not lost)."""
-    try:
-        return dates.iso(moment, tz)
-    except (OverflowError, ValueError):
-        return moment.isoformat()
-
-
-def _when(article: Article) -> datetime:
-    return article.published_at or article.updated_at
-
-
-def _credits(credits_type, img: Image, caption: str | None = None, alt_text: str | None = None):
-    """What a rendition set embeds: the photograph's credits and these words (default: its own)."""
-    return credits_type(
-        caption=img.caption if caption is None else caption,
-        credit=img.credit,
-        creator=img.creator,
-        copyright=img.copyright,
-        alt_text=img.alt_text if alt_text is None else alt_text,
-    )
-
-
-def _rendition_key(sha: str, credits: dict[str, str], boxes: dict[str, list[int]]) -> str:
-    from newsdesk.images import settings as pipeline
-
-    # The images package's own settings too: when its pipeline changes, so do the files.
-    settings = [
-        pipeline.PIPELINE_VERSION,
-        pipeline.JPEG_QUALITY,
-        pipeline.WEBP_QUALITY,
-        pipeline.CROP_VERSION,
-    ]
-    spec = json.dumps(
-        [sha, credits, RENDITION_WIDTHS, RENDITION_FORMATS, settings, boxes], sort_keys=True
-    )
-    return hashlib.sha256(spec.encode()).hexdigest()[:32]
-
-
-def _image_fp(img: Image) -> list[Any]:
-    return [
-        img.sha256,
-        img.uid,
-        img.updated_at.isoformat(),
-        img.alt_text,
-        img.caption,
-        img.credit,
-        img.creator,
-        img.copyright,
-        img.width,
-        img.height,
-    ]
-
-
-def story_folder(article) -> str:
-    """The story's folder in the site, `section/slug`; ValueError when either cannot be one."""
-    return f"{check_segment(section_segment(article.section))}/{check_segment(article.slug)}"
-
-
-def _fingerprint(article: Article, extra: dict[str, Image], now: datetime, env: str) -> str:
-    """Everything the article's page shows, hashed: equal fingerprints give equal pages."""
-    related = []
-    for link in article.related:
-        t = link.target
-        if t is None:
-            related.append([link.target_uid, None])
-            continue
-        hero = t.hero
-        related.append(
-            [
-                t.uid,
-                t.slug,
-                t.section,
-                t.headline,
-                t.status,
-                is_public(t, now=now),
-                t.updated_at.isoformat(),
-                (t.published_at or t.updated_at).isoformat(),
-                [hero.alt_text, _image_fp(hero.image)] if hero else None,
-            ]
-        )
-    figures = [
-        [f.role, f.position, f.caption, f.alt_text, _image_fp(f.image)] for f in article.figures
-    ]
-    extras = [_image_fp(img) for img in _images_of(article, extra)[len(article.figures) :]]
-    data = [
-        env,
-        article.uid,
-        article.version,
-        article.updated_at.isoformat(),
-        article.published_at.isoformat() if article.published_at else None,
-        article.slug,
-        article.section,
-        article.language,
-        article.tags,
-        figures,
-        extras,
-        related,
-        [[u.kind, u.text, u.at.isoformat()] for u in article.updates],
-        [[a.name, a.slug, a.role, a.url] for a in article.authors],
-        article.byline,
-    ]
-    return hashlib.sha256(json.dumps(data, default=str).encode()).hexdigest()
-
-
-def _base_url(url: str) -> str:
-    url = (url or "").strip()
-    if url and not url.endswith("/"):
-        url += "/"
-    return url
-
-
 __all__ = [
+    "EXPORT_FORMAT",
+    "FEED_CACHE",
+    "RENDITION_INDEX",
     "NEWS_SITEMAP_LIMIT",
     "NO_BASE_URL_WARNING",
     "SITEMAP_LIMIT",

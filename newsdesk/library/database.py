@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from newsdesk.library.errors import LibraryDamaged, LibraryError, NewerLibrary
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest migration. Opening a library that is already there needs no
 # Alembic at all (a tenth of a second at start-up); a test keeps this in step.
-SCHEMA_HEAD = "0022"
+SCHEMA_HEAD = "0024"
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -333,6 +334,15 @@ def backup_database(db_path: Path, revision: str | None) -> Path:
         src.close()
     shutil.move(tmp, target)
     return target
+
+
+def notice(message: str) -> None:
+    """One line on stderr about a long step of opening a library (a migration rebuilding an index).
+
+    Opening a library has no window yet to show progress in, and the command
+    line's output stays the command's own.
+    """
+    print(f"newsdesk: {message}", file=sys.stderr, flush=True)
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

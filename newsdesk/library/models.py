@@ -444,6 +444,16 @@ class MediaBlob(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class MediaUploadPart(Base):
+    """One piece of a large picture on its way into media_blobs: what lets an upload that was
+    cut off go on from the pieces already stored, rather than from the first byte again."""
+
+    __tablename__ = "media_upload_parts"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    part: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class ChangeLogRow(Base):
     """One changed record, written in the same transaction as the change (see library/changes.py)."""
 

@@ -91,12 +91,15 @@ def _explain_failure(context) -> None:
         raise LibraryError(sentence) from context.original_exception
 
 
-def make_engine(url: URL) -> Engine:
+def make_engine(url: URL, *, pool_size: int = 5) -> Engine:
+    """An engine on the shared library; `pool_size` connections are kept open between uses
+    (more may open while needed at once, and are closed when given back)."""
     import psycopg  # noqa: F401  (a clear ImportError here rather than deep in SQLAlchemy)
 
     engine = create_engine(
         url,
         pool_pre_ping=True,
+        pool_size=pool_size,
         connect_args={
             "connect_timeout": CONNECT_TIMEOUT_S,
             "application_name": "newsdesk",

@@ -26,7 +26,9 @@ from newsdesk.library.changes import ChangeWatch
 from newsdesk.library.errors import LibraryError, NotFound
 from newsdesk.library.library import Library
 from newsdesk.library.media import STAGING_DIR
-from newsdesk.library.models import Article, Image, MediaBlob
+from newsdesk.library.models import Article, Image, MediaBlob, MediaUploadPart
+
+PART = 1 << 20  # a large picture is uploaded a piece of this size at a time
 
 
 def cache_root(url) -> Path:
@@ -49,9 +51,9 @@ class SharedLibrary(Library):
         event.listen(self._sessions, "after_rollback", _forget_queued)
 
     @classmethod
-    def open_url(cls, value: str) -> SharedLibrary:
+    def open_url(cls, value: str, *, pool_size: int = 5) -> SharedLibrary:
         url = pg.parse_url(value)
-        engine = pg.make_engine(url)
+        engine = pg.make_engine(url, pool_size=pool_size)
         try:
             with engine.connect() as conn:
                 pg.check_schema(conn, url)
@@ -236,6 +238,61 @@ class SharedLibrary(Library):
                 .values(sha256=sha256, size_bytes=len(data), data=data)
                 .on_conflict_do_nothing(index_elements=["sha256"])
             )
+
+    def store_media_parts(self, sha256: str, src: Path) -> int:
+        """Store a large picture a piece at a time, each piece committed as it arrives.
+
+        Pieces an earlier upload stored before it was cut off are not sent
+        again. With every piece in, the server puts them together in ONE
+        transaction and keeps the picture only if its SHA-256 is its name;
+        pieces that do not add up are dropped (LibraryError). The bytes sent now.
+        """
+        size = src.stat().st_size
+        parts = -(-size // PART)
+        key = MediaUploadPart.sha256 == sha256
+        with self.engine.connect() as conn:
+            have = dict(
+                conn.execute(
+                    select(MediaUploadPart.part, func.length(MediaUploadPart.data)).where(key)
+                ).all()
+            )
+        sent = 0
+        with src.open("rb") as fh:
+            for part in range(parts):
+                length = min(PART, size - part * PART)
+                if have.get(part) == length:
+                    continue  # stored by an upload that was cut off later
+                fh.seek(part * PART)
+                data = fh.read(length)
+                stmt = pg_insert(MediaUploadPart).values(sha256=sha256, part=part, data=data)
+                with self.engine.begin() as conn:
+                    conn.execute(
+                        stmt.on_conflict_do_update(
+                            index_elements=["sha256", "part"], set_={"data": stmt.excluded.data}
+                        )
+                    )
+                sent += length
+        with self.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "WITH whole AS (SELECT string_agg(data, ''::bytea ORDER BY part) AS data "
+                    "FROM media_upload_parts WHERE sha256 = :s AND part < :n) "
+                    "INSERT INTO media_blobs (sha256, size_bytes, data, created_at) "
+                    "SELECT :s, length(data), data, now() FROM whole "
+                    "WHERE length(data) = :size AND encode(sha256(data), 'hex') = :s "
+                    "ON CONFLICT (sha256) DO NOTHING"
+                ),
+                {"s": sha256, "n": parts, "size": size},
+            )
+            conn.execute(MediaUploadPart.__table__.delete().where(key))
+            kept = conn.execute(select(MediaBlob.sha256).where(MediaBlob.sha256 == sha256))
+            damaged = kept.first() is None  # the pieces go either way: a next try starts anew
+        if damaged:
+            raise LibraryError(
+                f"The picture {sha256[:12]}… did not arrive whole on the shared library (its "
+                "SHA-256 does not match); it was not kept. Sync again to send it once more."
+            )
+        return sent
 
     def has_media_blob(self, sha256: str) -> bool:
         """Whether the picture's bytes are stored already (sync then sends nothing)."""

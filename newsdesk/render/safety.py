@@ -29,8 +29,18 @@ _FORBIDDEN = re.compile(
 )
 
 
+# A superset of _FORBIDDEN that the regular-expression engine scans an order of magnitude
+# faster (a handful of ranges instead of thirty-odd astral pairs): every value a template
+# prints passes through strip_forbidden, so the common, clean text must cost little.
+_MAYBE_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe-\U0010ffff]"
+)
+
+
 def strip_forbidden(text: str) -> str:
     """The text without the code points no valid page may contain."""
+    if _MAYBE_FORBIDDEN.search(text) is None:
+        return text
     return _FORBIDDEN.sub("", text) if _FORBIDDEN.search(text) else text
 
 

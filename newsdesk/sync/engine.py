@@ -45,6 +45,7 @@ from newsdesk.library.snapshots import (
     write_articles,
 )
 from newsdesk.sync import refusals, state
+from newsdesk.sync.held import HeldServer
 from newsdesk.sync.media import PictureProblem, pull_picture, push_picture
 from newsdesk.sync.merge import merge_records
 from newsdesk.sync.server import SyncError, Unreachable, normalise, open_server, schema_sentence
@@ -119,30 +120,6 @@ def sync(
         ) from None
     finally:
         if not held:
-            server.close()
-
-
-class HeldServer:
-    """The shared library kept open between syncs, so each sync does not connect anew.
-
-    Used by one sync at a time (the window runs one at a time); the schema is
-    still checked by every sync, in the same query that asks for news.
-    """
-
-    def __init__(self) -> None:
-        self._target: str | None = None
-        self._server: Library | None = None
-
-    def open(self, target: str, laptop_root) -> Library:
-        if self._server is None or self._target != target:
-            self.close()
-            self._server = open_server(target, laptop_root)
-            self._target = target
-        return self._server
-
-    def close(self) -> None:
-        server, self._server, self._target = self._server, None, None
-        if server is not None:
             server.close()
 
 

@@ -1,4 +1,10 @@
-"""Pictures travel by SHA-256: copied once, resumably, and verified by hash on arrival."""
+"""Pictures travel by SHA-256: copied once, resumably, and verified by hash on arrival.
+
+Resumable means mid-file for what goes to a library folder (a `.partial`
+file grows) and for a large picture pushed to PostgreSQL (pieces, see
+SharedLibrary.store_media_parts); a picture fetched from PostgreSQL comes in
+one piece and, cut off, comes again whole.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,10 @@ import hashlib
 import os
 from pathlib import Path
 
+from newsdesk.library.errors import LibraryError
+
 CHUNK = 1 << 20
+PARTS_FROM = 4 << 20  # a picture larger than this goes to a shared library a piece at a time
 
 
 class PictureProblem(Exception):
@@ -61,6 +70,19 @@ def push_picture(laptop, server, sha256: str, ext: str) -> None:
             return  # sent before (by anyone): pictures travel once
         if not src.is_file():
             raise PictureProblem(f"The picture {name} is missing from {src.parent}.")
+        in_parts = getattr(server, "store_media_parts", None)
+        if in_parts is not None and src.stat().st_size > PARTS_FROM:
+            # A large picture goes a piece at a time: cut off, it goes on from the
+            # pieces already there next time, not from its first byte.
+            if _sha256(src) != sha256:
+                raise PictureProblem(
+                    f"The picture {name} on this laptop is damaged; it was not sent."
+                )
+            try:
+                in_parts(sha256, src)
+            except LibraryError as exc:
+                raise PictureProblem(str(exc)) from None
+            return
         data = src.read_bytes()  # read once: hashed here, then sent as it was hashed
         if hashlib.sha256(data).hexdigest() != sha256:
             raise PictureProblem(f"The picture {name} on this laptop is damaged; it was not sent.")

@@ -77,7 +77,15 @@ def open_server(target: str, laptop_root: Path) -> Library:
         if revision != database.SCHEMA_HEAD:
             raise SyncError(schema_sentence(revision))
     try:
-        lib = Library.open(target, create=False)
+        if _is_url(target):
+            from newsdesk.library.shared import SharedLibrary
+
+            # Sync asks one question at a time: one connection is kept open between
+            # them. The window's presence borrows the engine (sync/held.py); a
+            # heartbeat that comes while sync asks gets a second, closed afterwards.
+            lib = SharedLibrary.open_url(target, pool_size=1)
+        else:
+            lib = Library.open(target, create=False)
     except ServerUnreachable as exc:
         raise Unreachable(str(exc)) from None
     except _PgSignInRefused as exc:
@@ -114,3 +122,32 @@ def _first_line(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None) or exc
     text = str(orig).strip().splitlines()
     return text[0] if text else "no answer"
+
+
+def sign_in_key(target: str | None) -> tuple:
+    """What a sign-in to `target` depends on, so a refused one is tried again only once it changed.
+
+    The login in the address, and libpq's places for the password: PGPASSWORD
+    (as a digest: the password itself is not kept), the password file
+    (PGPASSFILE or ~/.pgpass) and the service file, by size and time of change.
+    Reading it costs a few stat calls and no network.
+    """
+    import hashlib
+    import os
+
+    def stamp(path: str) -> tuple[int, int] | None:
+        try:
+            st = os.stat(os.path.expanduser(path))
+        except (OSError, ValueError):
+            return None
+        return st.st_mtime_ns, st.st_size
+
+    env = os.environ
+    password = env.get("PGPASSWORD")
+    return (
+        target,
+        hashlib.sha256(password.encode()).hexdigest() if password is not None else None,
+        tuple(env.get(k) for k in ("PGUSER", "PGPASSFILE", "PGSERVICE", "PGSERVICEFILE")),
+        stamp(env.get("PGPASSFILE") or "~/.pgpass"),
+        stamp(env.get("PGSERVICEFILE") or "~/.pg_service.conf"),
+    )

@@ -123,11 +123,12 @@ class TextMirror(QObject):
 
 
 # Opening a body colours this many blocks at once (more than a tall screen shows); the
-# rest are coloured after, BACKFILL_MS at a time with BACKFILL_GAP_MS between (the
-# window, the preview's worker and the spell checker get most of the time meanwhile).
+# rest are coloured after, BACKFILL_MS at a time, the window's other events between
+# steps. It finishes soon after the story opens (its blocks then go to the spell
+# checker, as they did when all were coloured at once), before the reader types.
 FIRST_COLOURED_BLOCKS = 150
 BACKFILL_MS = 4.0
-BACKFILL_GAP_MS = 8
+BACKFILL_GAP_MS = 0
 # Blocks out of view wait while the reader types (a key less than this long ago): each
 # step would otherwise share the window's time with the keystroke on its way to the preview.
 TYPING_PAUSE_S = 0.3

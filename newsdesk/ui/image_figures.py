@@ -61,14 +61,14 @@ class FigureStrip:
             ]
         )
         if self.article_id is None:
-            self.empty_article_note.setText("Open an article to place pictures in it.")
+            note = "Open an article to place pictures in it."
         elif not self.figures:
-            self.empty_article_note.setText(
+            note = (
                 "No pictures yet: pick one in the library and choose Set as hero or Add to article."
             )
         else:
-            self.empty_article_note.setText("")
-        self.empty_article_note.setVisible(bool(self.empty_article_note.text()))
+            note = ""
+        self.article_view.set_empty_text(note)  # inside the empty strip: it takes no room
         self.article_view.setEnabled(self.article_id is not None)
         self.article_label.setText(
             f"In this article ({len(self.figures)})" if self.article_id else "In this article"

@@ -57,6 +57,12 @@ class LibraryView:
         self.library_model.set_rows([GridRow(item) for item in items])
         n = len(items)
         self.library_count.setText(f"{n} picture{'s' if n != 1 else ''}")
+        searched = f"{self.search.text()} {self.filters.terms()}".strip()
+        self.library_view.set_empty_text(
+            "No picture matches this search."
+            if searched
+            else "No pictures yet: Import… or drop picture files here."
+        )
         if select is not None:
             self.select_image(select)
         elif self.current is not None:

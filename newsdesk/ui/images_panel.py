@@ -148,10 +148,6 @@ class ImagesPanel(ImageImports, FigureStrip, FieldEdits, LibraryView, QWidget):
         self.article_view.setFixedHeight(self.article_view.gridSize().height() + 24)
         self.article_view.setToolTip("Drag, or press Alt+Left/Right, to change the order")
         self.article_label.setBuddy(self.article_view)
-        self.empty_article_note = QLabel("")
-        self.empty_article_note.setWordWrap(True)
-        self.empty_article_note.setForegroundRole(self.palette().ColorRole.PlaceholderText)
-
         self.hero_button = QPushButton("Set as hero")
         self.add_button = QPushButton("Add to article")
         self.insert_button = QPushButton("Insert into body")
@@ -215,7 +211,6 @@ class ImagesPanel(ImageImports, FigureStrip, FieldEdits, LibraryView, QWidget):
         tl.addWidget(self.report_row)
         tl.addWidget(self.article_label)
         tl.addWidget(self.article_view)
-        tl.addWidget(self.empty_article_note)
         tl.addLayout(buttons)
         heading = QHBoxLayout()
         heading.addWidget(self.library_label)

@@ -456,8 +456,8 @@ class MainWindow(
                 return
         self._cancel_opening()  # a story still being read is not shown in a closed window
         self.save_layout()
+        self.presence.stop()  # first: its row goes through the connection sync holds open
         self.sync.stop()
-        self.presence.stop()
         self.ops.shutdown()
         super().closeEvent(event)
 

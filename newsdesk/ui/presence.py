@@ -1,69 +1,62 @@
 """The window's side of presence: say which story is open here, show who else has a story open.
 
 Only while online with a shared library on PostgreSQL (a laptop linked to one,
-or a window on one): every call to the server runs on a worker, one at a
-time, with the window's own connection to it. The list marks stories others
-have open ("Open by Ana" in its tooltip); above the open story a line says
-"Also open by Ana". Offline, or with a laptop alone, nothing is shown.
+or a window on one). A laptop's presence opens no connection of its own: it
+borrows the one its background sync holds open (sync/held.py), so it is
+online exactly when sync is, and a refused sign-in costs it nothing. Every
+call to the server runs on a daemon thread of its own, one at a time, so a
+server that stops answering never holds up the window, nor its closing. The
+list marks stories others have open ("Open by Ana" in its tooltip); above the
+open story a line says "Also open by Ana". Offline, or with a laptop alone,
+nothing is shown.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel
 from sqlalchemy.exc import SQLAlchemyError
 
 from newsdesk.library import LibraryError
 from newsdesk.library.changes import current_actor
 from newsdesk.sync import presence
-from newsdesk.ui.workers import run_task
+from newsdesk.ui.workers import DaemonLine, run_task
 
-
-def server_engine(library) -> Any:
-    """On a worker: the engine presence is written through, or None when there is nobody to tell.
-
-    A window on the shared library uses the library's own; a laptop makes one
-    for the PostgreSQL library it is linked to (never for a library folder).
-    """
-    if getattr(library, "dialect", "sqlite") == "postgresql":
-        return library.engine
-    from newsdesk.paths import is_shared_url
-    from newsdesk.sync import linked_server
-
-    target = linked_server(library)
-    if not is_shared_url(target):
-        return None
-    from newsdesk.library import pg
-
-    return pg.make_engine(pg.parse_url(target))
+LEAVE_WAIT_S = 1.0  # closing waits this long for the server to drop this window's row
 
 
 class PresenceController(QObject):
-    """Heartbeats the open story to the shared library and keeps `others` (article id → names)."""
+    """Heartbeats the open story to the shared library and keeps `others` (article id → names).
+
+    `engine_source()` names the engine to use now, or None while there is none
+    (a laptop whose sync has not reached the server yet, or never will); it is
+    called on the GUI thread and must not touch the network.
+    """
 
     sig_others = Signal(object)
     """Who else has which story open: {article id: [names]} ({} offline or alone)."""
 
-    def __init__(self, library, parent: QObject | None = None) -> None:
+    def __init__(
+        self, library, engine_source: Callable[[], Any], parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.library = library
+        self.engine_source = engine_source
         self.session = presence.new_session()
         self.name = current_actor()
         self.article_uid: str | None = None
         self.others: dict[int, list[str]] = {}
         self.online = False  # the last heartbeat reached the server
         self.paused = False  # the window's sync says the server is out of reach (or refused us)
-        self._engine: Any = None
-        self._none = False  # there is no server to tell (a laptop alone, a folder)
+        self._told: Any = None  # the engine the last heartbeat went through
         self._busy = False
         self._again = False
         self._stopped = False
-        # A thread of its own: a server out of reach may hold a call for the
-        # connect timeout, and the window's other background work must not wait.
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
+        self.line = DaemonLine("newsdesk-presence")
         self.timer = QTimer(self, interval=presence.HEARTBEAT_S * 1000)
         self.timer.timeout.connect(self.beat)
 
@@ -81,38 +74,44 @@ class PresenceController(QObject):
 
     def set_paused(self, paused: bool) -> None:
         """Offline (or sign-in refused): show nobody; back online: heartbeat again at once."""
-        if paused == self.paused:
-            return
-        self.paused = paused
-        if paused:
-            self._show({}, online=False)
-        else:
-            self.beat()
+        if paused != self.paused:
+            self.paused = paused
+            if paused:
+                self._show({}, online=False)
+            else:
+                self.beat()
+        elif not paused and self._usable() is not self._told:
+            self.beat()  # sync has just reached the server (anew): say so now
+
+    def _usable(self) -> Any:
+        """The engine to heartbeat through now, or None (no network is touched)."""
+        engine = self.engine_source()
+        return engine if engine is not None and presence.supported(engine) else None
 
     def beat(self) -> None:
-        if self._stopped or self._none or self.paused:
+        if self._stopped or self.paused:
+            return
+        engine = self._usable()
+        if engine is None:
+            self._told = None
+            self._show({}, online=False)  # nobody to tell now; sync says when there is
             return
         if self._busy:
             self._again = True
             return
         self._busy = True
+        self._told = engine
         library, session, name, uid = self.library, self.session, self.name, self.article_uid
 
-        def work() -> dict[int, list[str]] | None:
-            if self._engine is None:
-                self._engine = server_engine(library)
-                if self._engine is None:
-                    return None
-            others = presence.announce(self._engine, session, name, uid)
+        def work() -> dict[int, list[str]]:
+            others = presence.announce(engine, session, name, uid)
             return presence.ids_of(library, others)
 
-        run_task(work, on_done=self._answered, on_error=self._lost, pool=self.pool)
+        run_task(work, on_done=self._answered, on_error=self._lost, pool=self.line)
 
-    def _answered(self, others: dict[int, list[str]] | None) -> None:
+    def _answered(self, others: dict[int, list[str]]) -> None:
         self._busy = False
-        if others is None:
-            self._none = True  # a laptop alone: nothing to do, ever, in this window
-            self.timer.stop()
+        if self._stopped:
             return
         self._show(others, online=True)
         self._next()
@@ -120,6 +119,8 @@ class PresenceController(QObject):
     def _lost(self, exc: BaseException) -> None:
         # Out of reach, refused, or an older server without the table: nobody is shown.
         self._busy = False
+        if self._stopped:
+            return
         if not isinstance(exc, SQLAlchemyError | LibraryError | OSError):
             print(f"newsdesk: presence failed:\n{getattr(exc, '__traceback_text__', repr(exc))}")
         self._show({}, online=False)
@@ -137,54 +138,56 @@ class PresenceController(QObject):
             self.sig_others.emit(others)
 
     def relink(self) -> None:
-        """The library was just linked to a shared library: look for one again."""
-        self._none = False
-        self._engine = None
+        """The library was just linked to a shared library: heartbeat once sync holds it open."""
         self.timer.start()
         self.beat()
 
     def unlink(self) -> None:
-        """The library is being unlinked: leave the server (on the worker) and show nobody."""
-        self._none = True
+        """The library is being unlinked: leave the server (on the daemon line), show nobody."""
         self.timer.stop()
-        engine, session, own = self._engine, self.session, getattr(self.library, "engine", None)
-        self._engine = None
         self._show({}, online=False)
-        if engine is None:
-            return
+        self._leave()
+
+    def _leave(self) -> threading.Event:
+        """Drop this window's row, after any heartbeat in flight (so it cannot come back)."""
+        engine, session, left = self._told, self.session, threading.Event()
+        self._told = None
 
         def leave() -> None:
             try:
-                presence.leave(engine, session)
+                if engine is not None:
+                    presence.leave(engine, session)
             finally:
-                if engine is not own:
-                    engine.dispose()
+                left.set()
 
-        run_task(leave, on_error=lambda _exc: None, pool=self.pool)
+        run_task(leave, on_error=lambda _exc: None, pool=self.line)
+        return left
 
     def stop(self) -> None:
-        """The window closes: its row goes now (quickly, and only when the server answered)."""
+        """The window closes: its row goes now if the server answers within LEAVE_WAIT_S.
+
+        Otherwise the row is left to go stale (FRESH_S) by itself: closing never
+        waits on the network longer than that, even with a heartbeat stuck in flight.
+        """
         if self._stopped:
             return
         self._stopped = True
         self.timer.stop()
-        self.pool.waitForDone(2000)  # a heartbeat in flight must not bring the row back
-        engine, online = self._engine, self.online
-        if engine is None or not online:
-            return
-        try:
-            presence.leave(engine, self.session)
-        except Exception:  # noqa: BLE001 - the row goes stale by itself within a minute
-            pass
-        if engine is not getattr(self.library, "engine", None):
-            engine.dispose()
+        if self._told is None and not self._busy:
+            return  # never reached the server: there is no row to drop
+        self._leave().wait(LEAVE_WAIT_S)
 
 
 class PresenceActions:
     """Mixed into MainWindow: the list's markers and the "Also open by" line above the story."""
 
     def _build_presence(self) -> None:
-        self.presence = PresenceController(self.library, self)  # type: ignore[attr-defined]
+        library = self.library  # type: ignore[attr-defined]
+        if getattr(library, "dialect", "sqlite") == "postgresql":
+            source = lambda: library.engine  # noqa: E731 - a window on the shared library itself
+        else:
+            source = self.sync.held.engine  # type: ignore[attr-defined]  # what sync holds open
+        self.presence = PresenceController(library, source, self)
         self.presence_banner = QLabel("")
         self.presence_banner.setObjectName("presence-banner")
         self.presence_banner.setAccessibleName("Who else has this story open")

@@ -22,8 +22,9 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QWidget
 from newsdesk.library import Article
 from newsdesk.library.changes import Changes
 from newsdesk.sync import SignInRefused, SyncError, SyncReport, Unreachable, linked_server, sync
-from newsdesk.sync.engine import HeldServer
+from newsdesk.sync.held import HeldServer
 from newsdesk.sync.merge import merge_records
+from newsdesk.sync.server import sign_in_key
 from newsdesk.sync.status import SyncStatus, sync_status
 from newsdesk.ui import link_dialog
 from newsdesk.ui.link_dialog import LinkDialog
@@ -86,7 +87,10 @@ class SyncController(QObject):
         self._again = False
         self._manual = False
         self._stopped = False  # the window is closing: a running sync takes no more turns
-        self._held = HeldServer()  # the shared library stays open between background syncs
+        # The shared library stays open between background syncs; presence borrows it.
+        self.held = HeldServer()
+        self._refused_key: tuple | None = None  # what the refused sign-in was tried with
+        self._trying_key: tuple | None = None  # what the sync running now signs in with
         self.label = QLabel("")
         self.label.setObjectName("sync-state")
         self.label.setAccessibleName("Sync state")
@@ -115,9 +119,23 @@ class SyncController(QObject):
     def stop(self) -> None:
         self._stopped = True
         if not self.running:
-            self._held.close()
+            self.held.close()
         for timer in (self.every, self.after_save, self._status_timer):
             timer.stop()
+
+    def unlinked(self) -> None:
+        """The library was just unlinked: no more background syncs until it is linked again.
+
+        Not stop(): the window goes on, and a link made later syncs as usual.
+        """
+        self.every.stop()
+        self.after_save.stop()
+        if not self.running:
+            self.held.close()
+        self.problem = ""
+        self.not_accepted = 0
+        self.offline = self.failed = self.refused = False
+        self.refresh_status()
 
     # ---- the state ----------------------------------------------------------------
     def refresh_status(self, *, first: bool = False) -> None:
@@ -143,6 +161,11 @@ class SyncController(QObject):
             tip.append(f"Last synced {status.synced_at.astimezone():%Y-%m-%d %H:%M}")
         if self.problem:
             tip.append(self.problem)
+        if self.refused:
+            tip.append(
+                "newsdesk tries again when the password in ~/.pgpass (or PGPASSFILE) changes, "
+                "or at File > Sync Now."
+            )
         self.label.setToolTip("\n".join(tip))
         self.conflicts_button.setText(status.conflicts_text)
         self.conflicts_button.setAccessibleName(f"{status.conflicts_text}: open the dialog")
@@ -175,6 +198,13 @@ class SyncController(QObject):
             self._again = True
             self._manual = self._manual or manual
             return
+        key = sign_in_key(self.status.server)
+        if not manual and self.refused and self._refused_key == key:
+            # The server turned this login away: asking again with the same password
+            # would only be turned away again (a connection each time, and a locked
+            # account on some servers). Sync Now, or a changed login, tries again.
+            return
+        self._trying_key = key
         self.running = True
         self._manual = manual
         self.after_save.stop()
@@ -185,7 +215,7 @@ class SyncController(QObject):
             # An unreachable server costs the writer nothing: sync asks it beside the writer.
             if not linked_server(library):
                 return None
-            return sync(library, writer=self._on_writer, held=self._held)
+            return sync(library, writer=self._on_writer, held=self.held)
 
         run_task(linked_then_sync, on_done=self._done, on_error=self._failed)
 
@@ -229,6 +259,7 @@ class SyncController(QObject):
     def _failed(self, exc: BaseException) -> None:
         self.running = False
         self.refused = isinstance(exc, SignInRefused)
+        self._refused_key = self._trying_key if self.refused else None
         if isinstance(exc, Unreachable):
             self.offline, self.problem = True, str(exc)
         elif isinstance(exc, SyncError):
@@ -244,7 +275,7 @@ class SyncController(QObject):
 
     def _finish(self) -> None:
         if self._stopped:
-            self._held.close()
+            self.held.close()
         self.finished_at = time.monotonic()
         self.refresh_status()
         if self._again:
@@ -416,11 +447,7 @@ class SyncActions:
         self.presence.unlink()  # type: ignore[attr-defined]
 
         def done(sentence: str) -> None:
-            self.sync.stop()
-            self.sync.problem = ""
-            self.sync.not_accepted = 0
-            self.sync.offline = self.sync.failed = self.sync.refused = False
-            self.sync.refresh_status()
+            self.sync.unlinked()
             self.statusBar().showMessage(sentence, 8000)  # type: ignore[attr-defined]
 
         self.ops.run_op(link_dialog.unlink_op, on_success=done)

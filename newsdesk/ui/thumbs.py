@@ -29,6 +29,7 @@ from PySide6.QtGui import (
     QKeyEvent,
     QPainter,
     QPainterPath,
+    QPaintEvent,
     QPen,
     QPixmap,
 )
@@ -461,6 +462,30 @@ class ThumbGrid(QListView):
             self.setMovement(QListView.Movement.Static)
             self.setDragDropMode(QAbstractItemView.DragDropMode.NoDragDrop)
         self.reorderable = reorderable
+        self._empty_text = ""
+
+    def set_empty_text(self, text: str) -> None:
+        """What the grid says while it holds nothing (drawn inside it, so it needs no room of its own)."""
+        if text != self._empty_text:
+            self._empty_text = text
+            self.setAccessibleDescription(text)
+            self.viewport().update()
+
+    def empty_text(self) -> str:
+        return self._empty_text
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        super().paintEvent(event)
+        model = self.model()
+        if self._empty_text and (model is None or model.rowCount() == 0):
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().color(self.palette().ColorRole.PlaceholderText))
+            painter.drawText(
+                self.viewport().rect().adjusted(8, 4, -8, -4),
+                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                self._empty_text,
+            )
+            painter.end()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
         alt = event.modifiers() & Qt.KeyboardModifier.AltModifier

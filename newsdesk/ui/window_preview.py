@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 from newsdesk.library import Article, Library
 from newsdesk.ui.article_form import ArticleForm
 from newsdesk.ui.autosave import Autosaver
+from newsdesk.ui.display import display_without_gl
 from newsdesk.ui.editor import MarkdownEditor
 from newsdesk.ui.preview_place import PROSE, PreviewPlacer
 
@@ -173,8 +174,10 @@ def prepare_preview_surface(holder: QWidget) -> QWidget | None:
     """
     app = QApplication.instance()
     platform = app.platformName() if isinstance(app, QApplication) else ""
-    if platform in ("offscreen", "minimal", "vnc", "") or (
-        "PySide6.QtWebEngineWidgets" not in sys.modules
+    if (
+        platform in ("offscreen", "minimal", "vnc", "")
+        or "PySide6.QtWebEngineWidgets" not in sys.modules
+        or display_without_gl(platform)  # no GPU surface to be had: the simple preview
     ):
         return None
     try:

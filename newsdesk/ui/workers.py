@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import queue
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -68,9 +70,9 @@ def run_task(
     on_error: Callable[[BaseException], None] | None = None,
     on_progress: Callable[[Any], None] | None = None,
     *,
-    pool: QThreadPool | None = None,
+    pool: QThreadPool | DaemonLine | None = None,
 ) -> None:
-    """Run fn on the global thread pool; the callbacks run on the calling (GUI) thread.
+    """Run fn on the global thread pool (or `pool`); the callbacks run on the calling (GUI) thread.
 
     With on_progress, fn is called with one argument: a function it may call
     with any value to report progress. The callbacks must not assume the
@@ -118,3 +120,45 @@ def _print_error(exc: BaseException) -> None:
         return
     text = getattr(exc, "__traceback_text__", "") or repr(exc)
     print(f"newsdesk: background task failed:\n{text}")
+
+
+class DaemonLine:
+    """One daemon thread that runs tasks in the order given, and that nothing waits for at exit.
+
+    For calls that may hang on the network (a server that stopped answering in
+    the middle of a query has no timeout): a QThreadPool waits for its tasks
+    when it is deleted, and Qt waits for the global one when the application
+    ends, so a window closing would wait as long as the call. A daemon thread
+    is left behind instead; `wait_idle` waits for it, but only as long as asked.
+    Give it to run_task as `pool=`.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._tasks: queue.SimpleQueue[QRunnable] = queue.SimpleQueue()
+        self._pending = 0
+        self._idle = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def start(self, task: QRunnable) -> None:
+        with self._idle:
+            self._pending += 1
+        self._tasks.put(task)
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+            self._thread.start()
+
+    def wait_idle(self, seconds: float) -> bool:
+        """Wait at most `seconds` for every task given so far to finish; whether they did."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout=seconds)
+
+    def _run(self) -> None:
+        while True:
+            task = self._tasks.get()
+            try:
+                task.run()  # a _Task reports its own outcome, errors included
+            finally:
+                with self._idle:
+                    self._pending -= 1
+                    self._idle.notify_all()

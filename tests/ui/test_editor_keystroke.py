@@ -10,6 +10,7 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QPlainTextEdit
 
+from newsdesk.ui import editor_text
 from newsdesk.ui.editor import MarkdownEditor
 
 PARAGRAPH = (
@@ -228,7 +229,9 @@ def test_the_blocks_in_view_are_coloured_first_and_an_edit_is_coloured_at_once(q
     assert _coloured(doc.findBlockByNumber(1000))
 
 
-def test_colouring_out_of_view_waits_while_the_reader_types(qtbot):
+def test_colouring_out_of_view_waits_while_the_reader_types(qtbot, monkeypatch):
+    # A pause long enough that a loaded machine's slow 40 ms waits still count as typing.
+    monkeypatch.setattr(editor_text, "TYPING_PAUSE_S", 3.0)
     ed = MarkdownEditor()
     qtbot.addWidget(ed)
     ed.resize(600, 700)

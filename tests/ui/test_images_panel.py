@@ -334,6 +334,33 @@ def figure_order(library, article_id) -> list[int]:
     return [f.image_id for f in library.get_article(article_id).figures]
 
 
+def test_an_empty_strip_says_what_to_do_inside_itself_and_is_quiet_once_it_holds_pictures(
+    qtbot, panel, library, sample_article, tmp_path
+):
+    strip = panel.article_view
+    panel.set_article(None)
+    assert strip.empty_text() == "Open an article to place pictures in it."
+    panel.set_article(library.get_article(sample_article.id))
+    qtbot.waitUntil(lambda: strip.empty_text().startswith("No pictures yet"))
+    assert strip.accessibleDescription() == strip.empty_text()  # a screen reader hears it too
+    # Drawn inside the strip: the next widget down starts below the strip, never over it.
+    below = panel.hero_button.mapTo(panel, QPoint(0, 0)).y()
+    assert strip.mapTo(panel, QPoint(0, strip.height())).y() <= below
+    shot = strip.viewport().grab().toImage()
+    background = shot.pixelColor(2, 2)
+    assert any(
+        shot.pixelColor(x, y) != background
+        for y in range(0, shot.height(), 2)
+        for x in range(0, shot.width(), 2)
+    ), "the note is not drawn in the empty strip"
+    assert panel.library_view.empty_text().startswith("No pictures yet: Import")
+    (image,) = import_and_wait(qtbot, panel, [photo(tmp_path, "one.jpg")]).imported
+    library.add_figure(sample_article.id, image.id)
+    panel.set_article(library.get_article(sample_article.id))
+    qtbot.waitUntil(lambda: panel.article_model.rowCount() == 1)
+    assert strip.empty_text() == ""
+
+
 def test_figures_reorder_with_alt_arrows_and_undo(
     qtbot, panel, library, sample_article, three_figures
 ):

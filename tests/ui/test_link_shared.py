@@ -145,3 +145,12 @@ def test_unlink_keeps_every_story_and_stops_syncing(
     assert "Unlinked from" in window.statusBar().currentMessage()
     assert window.actions_by_name["link_shared"].isEnabled()
     assert not window.actions_by_name["unlink_shared"].isEnabled()
+
+    # Linked again in the same window: its background sync works as before.
+    dialog = window.show_link_dialog()
+    qtbot.keyClicks(dialog.url, pg_url)
+    qtbot.mouseClick(dialog.link_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=30_000)
+    window.sync.sync_now(manual=True)
+    qtbot.waitUntil(lambda: window.sync.label.text().startswith("Synced at"), timeout=20_000)
+    assert not window.sync.failed and "closed" not in window.statusBar().currentMessage()

@@ -97,7 +97,8 @@ def test_offline_nobody_is_shown_and_a_laptop_alone_asks_no_server(
     story = library.create_article(headline="Harbour dredging", body="Work begins.\n")
     alone = make_window()
     qtbot.wait(500)
-    assert alone.presence._none and not alone.presence.online  # nothing to tell, nobody shown
+    # Nothing to tell, nobody shown: no call to any server was even started.
+    assert alone.presence.line._thread is None and not alone.presence.online
     alone.close()
 
     sync(library, pg_url)
@@ -123,3 +124,35 @@ def test_a_window_on_the_shared_library_itself_shows_who_else_is_there(
     qtbot.waitUntil(lambda: window.presence_banner.isVisible(), timeout=20_000)
     assert window.presence_banner.text() == "Also open by Ben Okafor"
     assert "Open by Ben Okafor" in _tip(window, article.id)
+
+
+def test_presence_goes_through_the_connection_the_background_sync_holds_open(
+    qtbot, make_window, library, pg_url, pg_server
+):
+    story = library.create_article(headline="Tide tables", body="High water at six.\n")
+    sync(library, pg_url)
+    window = make_window()
+    open_in_window(qtbot, window, story.id)
+    window.presence.timer.setInterval(200)
+    qtbot.waitUntil(lambda: window.presence.online, timeout=30_000)
+    assert window.presence._told is window.sync.held.engine()
+    qtbot.wait(1000)  # a few heartbeats more
+    database = pg.parse_url(pg_url).database
+    with pg_server.connect("postgres") as con:  # a plain connection, not one of newsdesk's
+        windows = con.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
+            "AND application_name = 'newsdesk'",
+            (database,),
+        ).fetchone()[0]
+    assert windows == 1  # sync and presence share one connection
+    # A sync while heartbeats go on: still one connection kept open afterwards.
+    window.sync.sync_now(manual=True)
+    qtbot.waitUntil(lambda: not window.sync.running, timeout=30_000)
+    qtbot.wait(600)
+    with pg_server.connect("postgres") as con:
+        windows = con.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
+            "AND application_name = 'newsdesk'",
+            (database,),
+        ).fetchone()[0]
+    assert windows == 1

@@ -12,6 +12,7 @@ from PySide6.QtWebEngineCore import QWebEngineSettings
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QLabel, QTextBrowser
 
+from newsdesk.render import i18n
 from newsdesk.render.markdown import BlockRenderer
 from newsdesk.render.page import Assets, build_page, render_page
 from newsdesk.text import word_count
@@ -337,6 +338,11 @@ def test_a_long_article_shows_its_first_screen_first_then_the_rest(qtbot, pane, 
     assert 0 < shown_first < 300  # a screen's worth and some, not 800 paragraphs
     text = "document.getElementById('story-body').textContent"
     assert "Paragraph 0 of the long read" in js(qtbot, pane, text)
+    # The first screen's header already tells the whole story's reading time (it said
+    # the first screen's, then jumped when the rest came).
+    reading = "document.getElementById('story-reading-time').textContent"
+    whole = i18n.reading_time(word_count(article.body), "en")
+    assert js(qtbot, pane, reading) == whole
     qtbot.waitUntil(lambda: js(qtbot, pane, count) == 800, timeout=20_000)
     assert "Paragraph 799 of the long read" in js(qtbot, pane, text)
     assert pane.text_version == version  # filling in the rest is not an edit

@@ -37,12 +37,8 @@ def x_display(tmp_path):
     server.wait(timeout=10)
 
 
-def test_the_window_is_never_recreated_and_keys_typed_at_once_reach_the_body(tmp_path, x_display):
-    library = Library.open(tmp_path / "library")
-    library.create_article(headline="Harbour", body="", status="draft")
-    library.close()
-    env = dict(os.environ, DISPLAY=x_display, QT_QPA_PLATFORM="xcb")
-    env.pop("QTWEBENGINE_CHROMIUM_FLAGS", None)  # as on a reporter's desktop
+def run_probe_typing(tmp_path, env) -> dict:
+    """The window on the display, typed into from the moment it shows; the probe's findings."""
     probe = subprocess.Popen(
         [
             sys.executable,
@@ -71,7 +67,34 @@ def test_the_window_is_never_recreated_and_keys_typed_at_once_reach_the_body(tmp
     finally:
         if probe.poll() is None:
             probe.kill()
-    result = json.loads(out.strip().splitlines()[-1])
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def a_library(tmp_path) -> None:
+    library = Library.open(tmp_path / "library")
+    library.create_article(headline="Harbour", body="", status="draft")
+    library.close()
+
+
+def test_the_window_is_never_recreated_and_keys_typed_at_once_reach_the_body(tmp_path, x_display):
+    a_library(tmp_path)
+    env = dict(os.environ, DISPLAY=x_display, QT_QPA_PLATFORM="xcb")
+    env.pop("QTWEBENGINE_CHROMIUM_FLAGS", None)  # as on a reporter's desktop
+    env.pop("QT_XCB_GL_INTEGRATION", None)
+    result = run_probe_typing(tmp_path, env)
     assert result["preview"] == "PreviewPane" and result["preview_ready"]
+    assert result["lit"] > 0.5, "the window was not drawn"
+    assert len(result["ids"]) == 1, f"the window was re-created: X ids {result['ids']}"
+    assert result["body"] == TYPED + " while the preview starts.", result["body"]
+
+
+def test_a_display_without_opengl_shows_the_window_with_the_simple_preview(tmp_path, x_display):
+    # QtWebEngine draws only through OpenGL; without it the window used to stay black.
+    a_library(tmp_path)
+    env = dict(os.environ, DISPLAY=x_display, QT_QPA_PLATFORM="xcb", QT_XCB_GL_INTEGRATION="none")
+    env.pop("QTWEBENGINE_CHROMIUM_FLAGS", None)
+    result = run_probe_typing(tmp_path, env)
+    assert result["lit"] > 0.5, "the window was not drawn"
+    assert result["surface"] == "TextSurface" and result["preview_ready"]
     assert len(result["ids"]) == 1, f"the window was re-created: X ids {result['ids']}"
     assert result["body"] == TYPED + " while the preview starts.", result["body"]

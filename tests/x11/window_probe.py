@@ -2,7 +2,8 @@
 
 Prints "SHOWN <id>" right after show (the test types from then on), then, once
 the preview is ready and three more seconds have passed, one JSON line: every
-X window id the top-level had, the preview's kind and the body text.
+X window id the top-level had, how much of the screen is lit, the preview's kind
+and surface, and the body text.
 """
 
 from __future__ import annotations
@@ -13,6 +14,16 @@ import time
 from pathlib import Path
 
 from newsdesk import app as appmod
+
+
+def lit_share() -> float:
+    """The share of the screen that is not black, as the X server holds it (a sample of pixels)."""
+    from PySide6.QtGui import QGuiApplication
+
+    image = QGuiApplication.primaryScreen().grabWindow(0).toImage()
+    points = [(x, y) for x in range(0, image.width(), 16) for y in range(0, image.height(), 16)]
+    lit = sum(1 for x, y in points if image.pixelColor(x, y).value() > 16)
+    return lit / max(len(points), 1)
 
 
 def main(library_dir: str, settings_file: str) -> int:
@@ -48,9 +59,15 @@ def main(library_dir: str, settings_file: str) -> int:
     timer.start()
     started = time.monotonic()
 
+    lit: list[float] = []
+
+    def finish() -> None:
+        lit.append(lit_share())  # while the window is up and the event loop runs
+        app.quit()
+
     def finish_when_settled() -> None:
         if window.preview_ready or time.monotonic() - started > 40:
-            QTimer.singleShot(3000, app.quit)
+            QTimer.singleShot(3000, finish)
         else:
             QTimer.singleShot(100, finish_when_settled)
 
@@ -58,7 +75,9 @@ def main(library_dir: str, settings_file: str) -> int:
     app.exec()
     result = {
         "ids": ids,
+        "lit": lit[0] if lit else 0.0,
         "preview": type(window.preview).__name__,
+        "surface": type(getattr(window.preview, "_surface", None)).__name__,
         "preview_ready": window.preview_ready,
         "body": window.editor.toPlainText(),
     }

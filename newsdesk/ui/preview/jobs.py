@@ -211,8 +211,13 @@ def state_of(body: RenderedBody, reading: str) -> PageState:
     return PageState(tuple((b.id, b.html) for b in body.blocks), body.footnotes_html, reading)
 
 
-def build_full_page(generation: int, src: PageSource, renderer: BlockRenderer) -> PageResult:
-    """The page exactly as the exporter renders it, plus the preview's script in the head."""
+def build_full_page(
+    generation: int, src: PageSource, renderer: BlockRenderer, *, whole_body: str | None = None
+) -> PageResult:
+    """The page exactly as the exporter renders it, plus the preview's script in the head.
+
+    `whole_body`: `src` holds only the opening of this body (the first screen); the
+    header still counts the whole story's words, so its reading time never jumps."""
     assert src.publication is not None, "the publication is read before a page is built"
     view = build_page(
         src.article_view(),
@@ -221,6 +226,9 @@ def build_full_page(generation: int, src: PageSource, renderer: BlockRenderer) -
         renderer=renderer,
         templates_override=src.templates_dir,
     )
+    if whole_body is not None:
+        view.word_count = word_count(whole_body)
+        view.reading_time = i18n.reading_time(view.word_count, view.lang)
     view.extra_head = EXTRA_HEAD
     html = render_page(view, templates_override=src.templates_dir)
     return PageResult(
@@ -273,7 +281,9 @@ def build_first_screen(
     head = first_screen(src.body, chars)
     if head is None:
         return build_full_page(generation, src, renderer)
-    result = build_full_page(generation, dataclasses.replace(src, body=head), renderer)
+    result = build_full_page(
+        generation, dataclasses.replace(src, body=head), renderer, whole_body=src.body
+    )
     result.partial = True
     return result
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QPaintEvent
+from PySide6.QtGui import QGuiApplication, QPaintEvent
 from PySide6.QtWidgets import QLabel, QStackedLayout, QWidget
 
 from newsdesk.export.page_input import article_input, publication_input
@@ -21,6 +21,7 @@ from newsdesk.library import Library
 from newsdesk.library.models import Article
 from newsdesk.render.markdown import BlockRenderer, RenderedBody
 from newsdesk.render.page import PageView
+from newsdesk.ui.display import display_without_gl
 from newsdesk.ui.preview import jobs
 from newsdesk.ui.workers import run_task
 
@@ -42,6 +43,9 @@ def preload_web_engine() -> bool:
 
 
 def _web_backend() -> tuple[ModuleType | None, str]:
+    app = QGuiApplication.instance()
+    if display_without_gl(app.platformName() if app is not None else ""):
+        return None, "this display offers no OpenGL, which it draws with"
     try:
         importlib.import_module(WEB_ENGINE_MODULE)
         from newsdesk.ui.preview import web

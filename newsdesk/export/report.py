@@ -1,0 +1,58 @@
+"""What an export did: each story written, left out or failed (with every reason), files and time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class ArticleOutcome:
+    """One article in the report: where it was written, or every reason it was not."""
+
+    slug: str
+    headline: str
+    reasons: list[str] = field(default_factory=list)
+    path: str = ""  # the page below the site root, for written articles
+
+
+@dataclass
+class ExportReport:
+    """What an export did. `ok` is False when an article that should be published was not."""
+
+    out_dir: Path
+    written: list[ArticleOutcome] = field(default_factory=list)
+    skipped: list[ArticleOutcome] = field(default_factory=list)
+    failed: list[ArticleOutcome] = field(default_factory=list)
+    changed_files: list[str] = field(default_factory=list)
+    reused_files: int = 0
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    mode: str = "full"  # or "incremental", or "full (why the state could not be used)"
+    rendered_pages: int = -1  # article pages rendered by an incremental export
+    rendered_listings: list[str] = field(default_factory=list)  # listings, feeds, sitemaps made
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def summary(self) -> str:
+        """Totals for a terminal or a dialog; the failures are in problem_lines()."""
+        lines = [
+            f"Exported {len(self.written)} article(s) to {self.out_dir} in {self.seconds:.2f} s "
+            f"({len(self.changed_files)} file(s) written, {self.reused_files} unchanged)."
+        ]
+        if self.skipped:
+            lines.append(f"Left out {len(self.skipped)} article(s) that are not public.")
+        if self.failed:
+            lines.append(f"{len(self.failed)} article(s) were NOT exported because of problems.")
+        return "\n".join(lines)
+
+    def problem_lines(self) -> list[str]:
+        """Each article that was not exported, with every reason, then any warnings."""
+        lines: list[str] = []
+        for f in self.failed:
+            lines.append(f"{f.slug}: not exported")
+            lines += [f"  - {r}" for r in f.reasons]
+        lines += [f"warning: {w}" for w in self.warnings]
+        return lines
