@@ -78,6 +78,13 @@ def open_library(library_dir: Path | str, *, interactive: bool = True):
     from newsdesk.library import Library, LibraryError
 
     try:
+        if interactive and not isinstance(library_dir, str):
+            from newsdesk.library.database import needs_upgrade
+
+            if needs_upgrade(library_dir):
+                from newsdesk.ui.upgrade_window import upgrade_with_window
+
+                upgrade_with_window(library_dir)  # minutes on a large archive: said, not frozen
         return Library.open(library_dir, create=not isinstance(library_dir, str))
     except LibraryError as exc:
         tell(str(exc), interactive=interactive)

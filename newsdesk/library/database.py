@@ -7,7 +7,7 @@ import re
 import shutil
 import sqlite3
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -336,13 +336,32 @@ def backup_database(db_path: Path, revision: str | None) -> Path:
     return target
 
 
+NOTICE_LISTENERS: list[Callable[[str], None]] = []
+"""Who else hears the notices: the editor's upgrade window shows them (from the upgrading thread)."""
+
+
 def notice(message: str) -> None:
     """One line on stderr about a long step of opening a library (a migration rebuilding an index).
 
-    Opening a library has no window yet to show progress in, and the command
-    line's output stays the command's own.
+    The command line's output stays the command's own; the editor, which has no
+    main window yet while a library upgrades, shows them in its upgrade window.
     """
     print(f"newsdesk: {message}", file=sys.stderr, flush=True)
+    for listener in list(NOTICE_LISTENERS):
+        listener(message)
+
+
+def needs_upgrade(root: Path) -> bool:
+    """Whether opening this library folder will migrate its schema (a library that is not
+    there, or cannot be read, is for Library.open to create or to explain)."""
+    db_path = Path(root).expanduser() / "library.sqlite"
+    if not db_path.is_file():
+        return False
+    try:
+        state = inspect_file(db_path)
+    except LibraryError:
+        return False
+    return not state.read_only and state.revision != SCHEMA_HEAD
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import appdirs
-from sqlalchemy import Engine, event, func, literal_column, or_, select, text
+from sqlalchemy import Engine, bindparam, event, func, literal_column, or_, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -29,6 +30,19 @@ from newsdesk.library.media import STAGING_DIR
 from newsdesk.library.models import Article, Image, MediaBlob, MediaUploadPart
 
 PART = 1 << 20  # a large picture is uploaded a piece of this size at a time
+
+
+_locks: dict[Path, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+@contextmanager
+def _fetching(partial: Path):
+    """One fetch of a picture at a time in this process (they would grow the same file)."""
+    with _locks_guard:
+        lock = _locks.setdefault(partial, threading.Lock())
+    with lock:
+        yield
 
 
 def cache_root(url) -> Path:
@@ -199,27 +213,53 @@ class SharedLibrary(Library):
         return path
 
     def fetch_media(self, sha256: str, dest: Path) -> Path:
-        """Write the stored picture to dest atomically (its SHA-256 checked first)."""
-        with self.engine.connect() as conn:
-            data = conn.execute(select(MediaBlob.data).where(MediaBlob.sha256 == sha256)).scalar()
-        if data is None:
-            raise NotFound(f"The picture {sha256[:12]}… is not stored in the shared library.")
-        data = bytes(data)
-        if hashlib.sha256(data).hexdigest() != sha256:
-            raise LibraryError(
-                f"The stored picture {sha256[:12]}… is damaged (its contents do not match its name)."
-            )
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".fetch-", suffix=".tmp", dir=dest.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())  # the record that names it may be committed next
-            os.replace(tmp, dest)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        """Write the stored picture to dest, a piece at a time, and only then under its name.
+
+        The pieces grow `.NAME.partial` beside dest: a fetch cut off half way (a
+        killed sync) goes on from there next time rather than from the first
+        byte. The whole is checked against its SHA-256 before it takes its name;
+        one that does not match is dropped (LibraryError), so the next try starts anew.
+        """
+        partial = dest.with_name(f".{dest.name}.partial")
+        with _fetching(partial):
+            if dest.is_file():
+                return dest  # another thread fetched it meanwhile
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            with self.engine.connect() as conn:
+                size = conn.execute(
+                    select(func.length(MediaBlob.data)).where(MediaBlob.sha256 == sha256)
+                ).scalar()
+                if size is None:
+                    raise NotFound(
+                        f"The picture {sha256[:12]}… is not stored in the shared library."
+                    )
+                done = partial.stat().st_size if partial.exists() else 0
+                if done > size:
+                    partial.unlink()
+                    done = 0
+                piece = select(func.substr(MediaBlob.data, bindparam("at"), PART)).where(
+                    MediaBlob.sha256 == sha256
+                )
+                with partial.open("ab") as fh:
+                    while done < size:
+                        data = bytes(conn.execute(piece, {"at": done + 1}).scalar() or b"")
+                        if not data:
+                            break
+                        fh.write(data)
+                        done += len(data)
+                    fh.flush()
+                    os.fsync(fh.fileno())  # the record that names it may be committed next
+            digest = hashlib.sha256()
+            with partial.open("rb") as fh:
+                for block in iter(lambda: fh.read(PART), b""):
+                    digest.update(block)
+            if digest.hexdigest() != sha256:
+                partial.unlink(missing_ok=True)
+                raise LibraryError(
+                    f"The stored picture {sha256[:12]}… arrived damaged (its contents do not "
+                    "match its name); it was not kept. Try again to fetch it anew."
+                )
+            os.replace(partial, dest)
         return dest
 
     def store_media_blob(self, sha256: str, data: bytes, *, verified: bool = False) -> None:

@@ -1,9 +1,9 @@
 """Pictures travel by SHA-256: copied once, resumably, and verified by hash on arrival.
 
-Resumable means mid-file for what goes to a library folder (a `.partial`
-file grows) and for a large picture pushed to PostgreSQL (pieces, see
-SharedLibrary.store_media_parts); a picture fetched from PostgreSQL comes in
-one piece and, cut off, comes again whole.
+Resumable means mid-file, both ways: to and from a library folder a
+`.partial` file grows; a large picture pushed to PostgreSQL goes in pieces
+(SharedLibrary.store_media_parts), and one fetched from it grows a partial
+file (SharedLibrary.fetch_media).
 """
 
 from __future__ import annotations

@@ -173,9 +173,9 @@ class PresenceController(QObject):
             return
         self._stopped = True
         self.timer.stop()
-        if self._told is None and not self._busy:
-            return  # never reached the server: there is no row to drop
-        self._leave().wait(LEAVE_WAIT_S)
+        if self._told is not None or self._busy:  # else it never reached the server: no row
+            self._leave().wait(LEAVE_WAIT_S)
+        self.line.finish()
 
 
 class PresenceActions:

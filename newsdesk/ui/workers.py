@@ -135,7 +135,7 @@ class DaemonLine:
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self._tasks: queue.SimpleQueue[QRunnable] = queue.SimpleQueue()
+        self._tasks: queue.SimpleQueue[QRunnable | None] = queue.SimpleQueue()
         self._pending = 0
         self._idle = threading.Condition()
         self._thread: threading.Thread | None = None
@@ -148,6 +148,11 @@ class DaemonLine:
             self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
             self._thread.start()
 
+    def finish(self) -> None:
+        """The thread ends once the tasks given so far are done (or never, if one hangs)."""
+        if self._thread is not None:
+            self._tasks.put(None)
+
     def wait_idle(self, seconds: float) -> bool:
         """Wait at most `seconds` for every task given so far to finish; whether they did."""
         with self._idle:
@@ -156,6 +161,8 @@ class DaemonLine:
     def _run(self) -> None:
         while True:
             task = self._tasks.get()
+            if task is None:
+                return
             try:
                 task.run()  # a _Task reports its own outcome, errors included
             finally:

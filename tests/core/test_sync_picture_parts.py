@@ -121,3 +121,39 @@ def test_pieces_that_do_not_add_up_are_dropped_and_the_picture_is_sent_again_who
     with _connect(pg_url) as con:
         (data,) = con.execute("SELECT data FROM media_blobs WHERE sha256 = %s", (sha,)).fetchone()
     assert hashlib.sha256(bytes(data)).hexdigest() == sha and len(data) == size
+
+
+def test_a_fetch_cut_off_half_way_goes_on_from_the_part_already_written(own_pg_url, tmp_path):
+    server, url = own_pg_url
+    with Library.open(tmp_path / "desk") as desk:
+        sha, size = _large_picture(desk, tmp_path / "harbour-wall.png")
+        sync(desk, url)
+    other = tmp_path / "other"
+    dest = other / "media" / f"{sha}.png"
+    partial = dest.with_name(f".{dest.name}.partial")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newsdesk", "--library", str(other), "sync", url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            if partial.exists() and partial.stat().st_size >= 2 * PART:
+                server.freeze()  # the next piece never comes…
+                break
+            time.sleep(0.005)
+        proc.kill()  # …and the sync is cut off
+        proc.wait()
+    finally:
+        server.thaw()
+    part_way = partial.stat().st_size
+    assert 0 < part_way < size and not dest.exists()
+    inode = partial.stat().st_ino
+    with Library.open(other) as lib:
+        report = sync(lib)
+    assert report.clean, report.problems
+    assert hashlib.sha256(dest.read_bytes()).hexdigest() == sha
+    assert dest.stat().st_ino == inode  # the same file, grown on: not fetched anew
+    assert not partial.exists()

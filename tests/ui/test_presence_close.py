@@ -57,6 +57,7 @@ def test_closing_while_the_server_freezes_mid_heartbeat_waits_about_a_second_not
     # The server comes back: the stuck heartbeat ends, then the row this window left goes.
     server.thaw()
     qtbot.waitUntil(lambda: session not in _rows(url), timeout=30_000)
+    qtbot.waitUntil(lambda: not window.presence.line._thread.is_alive(), timeout=10_000)
 
 
 def test_closing_after_the_server_was_stopped_outright_is_quick_and_says_nothing(
