@@ -122,15 +122,28 @@ class ExportState:
     # ---- the listings, by membership ---------------------------------------
     # Sort keys compare as the listings order: (when_us, article_id), newest first.
     def count(self, target_id: int, key: str, exclude: Iterable[str] = (), newer_than=None) -> int:
-        """How many stories listing `key` holds (those newer than a sort key, if given), but excluded."""
-        sql, params = self._where(target_id, key, exclude)
+        """How many stories listing `key` holds (those newer than a sort key, if given), but excluded.
+
+        Counted as all of them less the excluded ones among them: `uid NOT IN (…)`
+        made SQLite walk the whole table by its primary key (50–60 ms a listing at
+        100,000 stories), where these are two indexed counts (1–5 ms).
+        """
+        sql, params = self._where(target_id, key, ())
         if newer_than is not None:
             sql += " AND (l.when_us > :w OR (l.when_us = :w AND l.article_id > :a))"
             params.update(w=newer_than[0], a=newer_than[1])
+        left_out = sorted(set(exclude))
         with self.engine.connect() as conn:
-            return conn.execute(
+            n = conn.execute(
                 text(f"SELECT count(*) FROM export_listing l WHERE {sql}"), params
             ).scalar_one()
+            if left_out:
+                among, more = self._among(left_out)
+                n -= conn.execute(
+                    text(f"SELECT count(*) FROM export_listing l WHERE {sql} AND {among}"),
+                    {**params, **more},
+                ).scalar_one()
+        return n
 
     def slice(
         self, target_id: int, key: str, exclude: Iterable[str], offset: int, limit: int
@@ -151,12 +164,21 @@ class ExportState:
 
     def counts(self, target_id: int, prefix: str, exclude: Iterable[str]) -> dict[str, int]:
         """key -> number of stories, for every listing whose key starts with prefix ("m:")."""
-        sql, params = self._where(target_id, None, exclude)
+        sql, params = self._where(target_id, None, ())
         sql += " AND l.listing >= :lo AND l.listing < :hi"
         params.update(lo=prefix, hi=prefix[:-1] + chr(ord(prefix[-1]) + 1))
-        query = f"SELECT l.listing, count(*) FROM export_listing l WHERE {sql} GROUP BY l.listing"
+        query = f"SELECT l.listing, count(*) FROM export_listing l WHERE {sql}"
+        left_out = sorted(set(exclude))
         with self.engine.connect() as conn:
-            return {k: n for k, n in conn.execute(text(query), params)}
+            found = {k: n for k, n in conn.execute(text(query + " GROUP BY l.listing"), params)}
+            if left_out:  # less the excluded stories (see count)
+                among, more = self._among(left_out)
+                less = conn.execute(
+                    text(f"{query} AND {among} GROUP BY l.listing"), {**params, **more}
+                )
+                for k, n in less:
+                    found[k] -= n
+        return {k: n for k, n in found.items() if n}
 
     def has_listings(self, target_id: int) -> bool:
         """True when this target's listing membership was recorded (a state kept before it was not)."""
@@ -175,6 +197,12 @@ class ExportState:
         with self.engine.begin() as conn:
             conn.execute(text("DELETE FROM export_listing WHERE target_id = :t"), {"t": target_id})
             self._insert_listings(conn, target_id, rows)
+
+    @staticmethod
+    def _among(uids: list[str]) -> tuple[str, dict[str, str]]:
+        """`l.uid IN (…)` for these stories, and its parameters (looked up by the primary key)."""
+        names = [f"in{n}" for n in range(len(uids))]
+        return f"l.uid IN ({','.join(':' + n for n in names)})", dict(zip(names, uids, strict=True))
 
     @staticmethod
     def _where(target_id: int, key: str | None, exclude: Iterable[str]) -> tuple[str, dict]:
