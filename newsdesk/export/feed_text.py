@@ -19,7 +19,7 @@ FEED_CACHE = "feed-entries"
 
 class FeedTexts:
     """The feed-text step of an export (export/site.py's _Export, which provides library,
-    base_url, publication, templates_override, _fps, _feed_sources, _feed_images, _extra)."""
+    base_url, publication, templates_override, _fps, _feed_images, _extra)."""
 
     def _content_key(self, row: ListingRow) -> str:
         """What a story's feed text was made from: its fingerprint and its pictures' files."""
@@ -27,8 +27,10 @@ class FeedTexts:
         return f"{fp}|{','.join(row.files)}" if fp else ""
 
     def _feed_source(self, writer: SiteWriter, row: ListingRow):
-        """The loaded article of a feed entry, and the renditions its text may show."""
-        return self._feed_sources[row.uid], self._feed_images, self._extra
+        """A feed entry's article, read again (an export keeps no story's text: most feed
+        texts are made beside the pages), and the renditions its text may show."""
+        (article,) = self.library.articles_by_ids([row.article_id])
+        return article, self._feed_images, self._extra
 
     def _feed_cache_path(self, row: ListingRow, root: str) -> Path | None:
         """Where a story's feed text with addresses from root is kept, by what it is made from."""

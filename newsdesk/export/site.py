@@ -6,11 +6,13 @@ import hashlib
 import json
 import secrets
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import select
 
 from newsdesk.concurrency import CancelFlag
 from newsdesk.export import pages as site_pages
@@ -46,6 +48,7 @@ from newsdesk.export.listings import (
 from newsdesk.export.report import ArticleOutcome, ExportReport
 from newsdesk.export.site_renditions import RENDITION_INDEX, SiteRenditions
 from newsdesk.export.state import ExportState
+from newsdesk.export.story import Story
 from newsdesk.export.writer import ExportCancelled, ExportError, SiteWriter
 from newsdesk.library import Library
 from newsdesk.library.models import Article, Image, utcnow
@@ -57,6 +60,8 @@ from newsdesk.rules import is_public, section_segment
 
 # Below this many pages, starting worker processes costs more than it saves.
 POOL_MIN_PAGES = 40
+# Stories read from the library at a time: what a full export holds in full at once.
+BATCH = 200
 
 Progress = Callable[[int, int], None]
 
@@ -101,7 +106,9 @@ def export_articles(
 # --------------------------------------------------------------------------- the work
 @dataclass
 class _Candidate:
-    article: Article
+    # A full export keeps a Story (export/story.py) once the story is checked;
+    # an incremental one keeps the loaded Article.
+    article: Article | Story
     folder: str
     fingerprint: str
 
@@ -125,7 +132,6 @@ class _Export(SiteRenditions, FeedTexts):
         self._total = 1
         self._section_names: list[str] = []  # the navigation every page carries
         self._fps: dict[str, str] = {}  # uid -> fingerprint of each story in the site
-        self._feed_sources: dict[str, Article] = {}
         self._feed_images: dict[str, SiteImage] = {}
         self._extra: dict[str, Image] = {}
         # Every listing page's sitemap entry (listings.Listings.listing_page), kept in the manifest
@@ -171,76 +177,35 @@ class _Export(SiteRenditions, FeedTexts):
         self._change_id = self.library.last_change_id()
         previous: dict[str, Any] = writer.previous.get("articles", {})
         wanted = self._wanted(requested, previous)
-        published = self.library.all_articles(status="published")
+        ids = self._published_ids()
         self._check_cancel()
-        extra_images = self._extra_images(published)
         env_digest = self._env_digest = self._environment_digest()
         self._inputs: dict[str, str] = {}
 
-        candidates: list[_Candidate] = []
-        for article in published:
-            if wanted is not None and article.uid not in wanted:
-                continue
-            outcome = ArticleOutcome(article.slug, article.headline)
-            if not is_public(article, now=self.now):
-                until = article.embargo_until
-                outcome.reasons.append(
-                    f"under embargo until {_iso_or_raw(until, self.publication.timezone)}"
-                    if until
-                    else "not published"
-                )
-                target = self.report.failed if requested and article.slug in requested else None
-                (target if target is not None else self.report.skipped).append(outcome)
-                continue
-            try:
-                folder = story_folder(article)
-            except ValueError as exc:
-                outcome.reasons.append(f"its slug or section cannot be a folder name ({exc})")
-                self.report.failed.append(outcome)
-                continue
-            try:
-                self._probe_dates(article)
-                fp = _fingerprint(article, extra_images, self.now, env_digest)
-            except Exception as exc:  # one story never stops the whole site
-                outcome.reasons.append(self._describe_failure(exc))
-                self.report.failed.append(outcome)
-                continue
-            candidates.append(_Candidate(article, folder, fp))
-
-        # Preflight. The fingerprint covers everything it checks (the article, its
-        # figures and images, its related stories' status), so an article that did
-        # not change since the last export keeps that export's verdict.
+        # The first pass: each story checked, a batch at a time, keeping only what
+        # the later steps read of it (a Story, not its text).
+        extra_images: dict[str, Image] = {}
         selected: list[_Candidate] = []
+        refused: list[ArticleOutcome] = []  # reported after the stories that could not be checked
         previous_failures: dict[str, Any] = writer.previous.get("failed", {})
         self._failures: dict[str, Any] = {}
-        for cand in candidates:
-            uid = cand.article.uid
-            prev = previous.get(uid)
-            if prev and prev.get("fp") == cand.fingerprint:
-                selected.append(cand)
-                continue
-            known = previous_failures.get(uid)
-            if known and known.get("fp") == cand.fingerprint:
-                problems = list(known["reasons"])
-            else:
-                try:
-                    problems = preflight_messages(self.library, cand.article, now=self.now)
-                except Exception as exc:  # checked again next time: not remembered
-                    self.report.failed.append(
-                        ArticleOutcome(
-                            cand.article.slug,
-                            cand.article.headline,
-                            [f"it could not be checked: {self._describe_failure(exc)}"],
-                        )
-                    )
+        for batch in self._batches(ids):
+            self._check_cancel()
+            # Library images a body shows: each story's own references, so a batch's suffice.
+            extra_images.update(self._extra_images(batch))
+            for article in batch:
+                if article.status != "published" or article.deleted_at is not None:
+                    continue  # changed since the ids were read: as if read a moment later
+                if wanted is not None and article.uid not in wanted:
                     continue
-            if problems:
-                self._failures[uid] = {"fp": cand.fingerprint, "reasons": problems}
-                self.report.failed.append(
-                    ArticleOutcome(cand.article.slug, cand.article.headline, problems)
-                )
-            else:
-                selected.append(cand)
+                cand = self._check(article, requested, extra_images, env_digest)
+                if cand is None:
+                    continue
+                ok = self._preflight(cand, previous, previous_failures, refused)
+                if ok:
+                    selected.append(_Candidate(Story(article), cand.folder, cand.fingerprint))
+            del batch
+        self.report.failed += refused
         self._check_cancel()
 
         site_images, image_failures = self._renditions(writer, selected, extra_images)
@@ -262,7 +227,6 @@ class _Export(SiteRenditions, FeedTexts):
 
         pages = {c.article.uid: c.folder for c in selected}
         self._fps = {c.article.uid: c.fingerprint for c in selected}
-        self._feed_sources = {c.article.uid: c.article for c in selected}
         self._feed_images, self._extra = site_images, extra_images
         names: dict[str, str] = {}
         for cand in sorted(selected, key=lambda c: (_when(c.article), c.article.id), reverse=True):
@@ -306,6 +270,81 @@ class _Export(SiteRenditions, FeedTexts):
             for c in sorted(selected, key=lambda c: c.folder)
         ]
         self._step(0)
+
+    def _published_ids(self) -> list[tuple[int, str]]:
+        """(id, uid) of every published story out of the trash, in id order."""
+        stmt = (
+            select(Article.id, Article.uid)
+            .where(Article.status == "published", Article.deleted_at.is_(None))
+            .order_by(Article.id)
+        )
+        with self.library.engine.connect() as conn:
+            return [(i, uid) for i, uid in conn.execute(stmt)]
+
+    def _batches(self, ids: list[tuple[int, str]]) -> Iterator[list[Article]]:
+        """The stories with these ids, fully loaded, BATCH at a time, in id order."""
+        for i in range(0, len(ids), BATCH):
+            yield self.library.articles_by_ids(i for i, _uid in ids[i : i + BATCH])
+
+    def _check(self, article, requested, extra_images, env_digest) -> _Candidate | None:
+        """The story as a candidate for the site, or None (reported) when it cannot be one."""
+        outcome = ArticleOutcome(article.slug, article.headline)
+        if not is_public(article, now=self.now):
+            until = article.embargo_until
+            outcome.reasons.append(
+                f"under embargo until {_iso_or_raw(until, self.publication.timezone)}"
+                if until
+                else "not published"
+            )
+            target = self.report.failed if requested and article.slug in requested else None
+            (target if target is not None else self.report.skipped).append(outcome)
+            return None
+        try:
+            folder = story_folder(article)
+        except ValueError as exc:
+            outcome.reasons.append(f"its slug or section cannot be a folder name ({exc})")
+            self.report.failed.append(outcome)
+            return None
+        try:
+            self._probe_dates(article)
+            fp = _fingerprint(article, extra_images, self.now, env_digest)
+        except Exception as exc:  # one story never stops the whole site
+            outcome.reasons.append(self._describe_failure(exc))
+            self.report.failed.append(outcome)
+            return None
+        return _Candidate(article, folder, fp)
+
+    def _preflight(self, cand, previous, previous_failures, refused) -> bool:
+        """Whether the story passes preflight; when not, its reasons go to `refused`.
+
+        The fingerprint covers everything preflight checks (the article, its
+        figures and images, its related stories' status), so an article that did
+        not change since the last export keeps that export's verdict.
+        """
+        uid = cand.article.uid
+        prev = previous.get(uid)
+        if prev and prev.get("fp") == cand.fingerprint:
+            return True
+        known = previous_failures.get(uid)
+        if known and known.get("fp") == cand.fingerprint:
+            problems = list(known["reasons"])
+        else:
+            try:
+                problems = preflight_messages(self.library, cand.article, now=self.now)
+            except Exception as exc:  # checked again next time: not remembered
+                refused.append(
+                    ArticleOutcome(
+                        cand.article.slug,
+                        cand.article.headline,
+                        [f"it could not be checked: {self._describe_failure(exc)}"],
+                    )
+                )
+                return False
+        if problems:
+            self._failures[uid] = {"fp": cand.fingerprint, "reasons": problems}
+            refused.append(ArticleOutcome(cand.article.slug, cand.article.headline, problems))
+            return False
+        return True
 
     def _record_state(self, writer: SiteWriter, token: str, rows: list[ListingRow]) -> None:
         """Remember, with the library, what this site was made from (see export/incremental.py)."""
@@ -492,21 +531,40 @@ class _Export(SiteRenditions, FeedTexts):
             sections=self._section_names,
             feed_files=self._feed_files,
         )
-        articles = [c.article for c in to_render]
         folders = {c.article.uid: c.folder for c in to_render}
-        workers = 1 if len(articles) < POOL_MIN_PAGES else self.workers
+        workers = 1 if len(to_render) < POOL_MIN_PAGES else self.workers
         failed: dict[str, str] = {}
         for uid, html, reason in page_render.render_pages(
-            context, articles, workers=workers, cancel=self.cancel
+            context,
+            self._loaded(to_render),
+            workers=workers,
+            cancel=self.cancel,
+            count=len(to_render),
         ):
             self._check_cancel()
             if html is None:
                 failed[uid] = reason or "its page could not be rendered"
             else:
-                writer.write(f"{folders[uid]}/index.html", html.encode("utf-8"))
+                writer.write(f"{folders.pop(uid)}/index.html", html.encode("utf-8"))
             self._step()
         self._check_cancel()
+        for uid in folders.keys() - failed.keys():
+            failed[uid] = "it was deleted while the export ran"
         return failed
+
+    def _loaded(self, cands: list[_Candidate]) -> Iterator[Article]:
+        """The candidates' articles fully loaded, read again BATCH at a time where the first
+        pass kept only a Story: the renderer holds a batch, never the library."""
+        for i in range(0, len(cands), BATCH):
+            part = cands[i : i + BATCH]
+            again = [c.article.id for c in part if isinstance(c.article, Story)]
+            by_id = {a.id: a for a in self.library.articles_by_ids(again)} if again else {}
+            for c in part:
+                article = (
+                    by_id.pop(c.article.id, None) if isinstance(c.article, Story) else c.article
+                )
+                if article is not None:
+                    yield article
 
     def _probe_dates(self, article: Article) -> None:
         """Raise now, for this story alone, if its dates cannot be shown where listings show them."""
