@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import text
 
 from newsdesk.export.assets import SiteImage
+from newsdesk.export.fingerprint import _fingerprint, _iso_or_raw, story_folder
 from newsdesk.export.listings import (
     NO_BASE_URL_WARNING,
     ROWS_FORMAT,
@@ -49,17 +50,13 @@ from newsdesk.export.site import (
     CancelFlag,
     ExportReport,
     Progress,
-    _Candidate,
     _Export,
-    _fingerprint,
     _images_of,
-    _iso_or_raw,
     export_site,
-    preflight_messages,
     section_segment,
-    story_folder,
 )
 from newsdesk.export.state import ExportState
+from newsdesk.export.story import _Candidate, preflight_messages
 from newsdesk.export.writer import SiteWriter
 from newsdesk.library import Library
 from newsdesk.render.page import is_public

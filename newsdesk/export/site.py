@@ -6,13 +6,9 @@ import hashlib
 import json
 import secrets
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
-
-from sqlalchemy import select
 
 from newsdesk.concurrency import CancelFlag
 from newsdesk.export import pages as site_pages
@@ -29,11 +25,8 @@ from newsdesk.export.fingerprint import (
     _IMAGE_REF,
     EXPORT_FORMAT,
     _base_url,
-    _fingerprint,
     _images_of,
-    _iso_or_raw,
     _when,
-    story_folder,
 )
 from newsdesk.export.listings import (
     NEWS_SITEMAP_LIMIT,
@@ -48,20 +41,17 @@ from newsdesk.export.listings import (
 from newsdesk.export.report import ArticleOutcome, ExportReport
 from newsdesk.export.site_renditions import RENDITION_INDEX, SiteRenditions
 from newsdesk.export.state import ExportState
-from newsdesk.export.story import Story
+from newsdesk.export.story import Story, StoryChecks, _Candidate, preflight_messages
 from newsdesk.export.writer import ExportCancelled, ExportError, SiteWriter
 from newsdesk.library import Library
 from newsdesk.library.models import Article, Image, utcnow
 from newsdesk.paths import resource
-from newsdesk.preflight import preflight
 from newsdesk.render import dates, i18n
 from newsdesk.render.page import environment
-from newsdesk.rules import is_public, section_segment
+from newsdesk.rules import section_segment
 
 # Below this many pages, starting worker processes costs more than it saves.
 POOL_MIN_PAGES = 40
-# Stories read from the library at a time: what a full export holds in full at once.
-BATCH = 200
 
 Progress = Callable[[int, int], None]
 
@@ -104,16 +94,7 @@ def export_articles(
 
 
 # --------------------------------------------------------------------------- the work
-@dataclass
-class _Candidate:
-    # A full export keeps a Story (export/story.py) once the story is checked;
-    # an incremental one keeps the loaded Article.
-    article: Article | Story
-    folder: str
-    fingerprint: str
-
-
-class _Export(SiteRenditions, FeedTexts):
+class _Export(StoryChecks, SiteRenditions, FeedTexts):
     """One export: the stories checked, their pictures and pages made, listings, feeds, state."""
 
     def __init__(self, library, out_dir, *, progress, cancel, workers) -> None:
@@ -177,7 +158,7 @@ class _Export(SiteRenditions, FeedTexts):
         self._change_id = self.library.last_change_id()
         previous: dict[str, Any] = writer.previous.get("articles", {})
         wanted = self._wanted(requested, previous)
-        ids = self._published_ids()
+        ids = [(i, uid) for i, uid in self._published_ids() if wanted is None or uid in wanted]
         self._check_cancel()
         env_digest = self._env_digest = self._environment_digest()
         self._inputs: dict[str, str] = {}
@@ -196,8 +177,6 @@ class _Export(SiteRenditions, FeedTexts):
             for article in batch:
                 if article.status != "published" or article.deleted_at is not None:
                     continue  # changed since the ids were read: as if read a moment later
-                if wanted is not None and article.uid not in wanted:
-                    continue
                 cand = self._check(article, requested, extra_images, env_digest)
                 if cand is None:
                     continue
@@ -270,81 +249,6 @@ class _Export(SiteRenditions, FeedTexts):
             for c in sorted(selected, key=lambda c: c.folder)
         ]
         self._step(0)
-
-    def _published_ids(self) -> list[tuple[int, str]]:
-        """(id, uid) of every published story out of the trash, in id order."""
-        stmt = (
-            select(Article.id, Article.uid)
-            .where(Article.status == "published", Article.deleted_at.is_(None))
-            .order_by(Article.id)
-        )
-        with self.library.engine.connect() as conn:
-            return [(i, uid) for i, uid in conn.execute(stmt)]
-
-    def _batches(self, ids: list[tuple[int, str]]) -> Iterator[list[Article]]:
-        """The stories with these ids, fully loaded, BATCH at a time, in id order."""
-        for i in range(0, len(ids), BATCH):
-            yield self.library.articles_by_ids(i for i, _uid in ids[i : i + BATCH])
-
-    def _check(self, article, requested, extra_images, env_digest) -> _Candidate | None:
-        """The story as a candidate for the site, or None (reported) when it cannot be one."""
-        outcome = ArticleOutcome(article.slug, article.headline)
-        if not is_public(article, now=self.now):
-            until = article.embargo_until
-            outcome.reasons.append(
-                f"under embargo until {_iso_or_raw(until, self.publication.timezone)}"
-                if until
-                else "not published"
-            )
-            target = self.report.failed if requested and article.slug in requested else None
-            (target if target is not None else self.report.skipped).append(outcome)
-            return None
-        try:
-            folder = story_folder(article)
-        except ValueError as exc:
-            outcome.reasons.append(f"its slug or section cannot be a folder name ({exc})")
-            self.report.failed.append(outcome)
-            return None
-        try:
-            self._probe_dates(article)
-            fp = _fingerprint(article, extra_images, self.now, env_digest)
-        except Exception as exc:  # one story never stops the whole site
-            outcome.reasons.append(self._describe_failure(exc))
-            self.report.failed.append(outcome)
-            return None
-        return _Candidate(article, folder, fp)
-
-    def _preflight(self, cand, previous, previous_failures, refused) -> bool:
-        """Whether the story passes preflight; when not, its reasons go to `refused`.
-
-        The fingerprint covers everything preflight checks (the article, its
-        figures and images, its related stories' status), so an article that did
-        not change since the last export keeps that export's verdict.
-        """
-        uid = cand.article.uid
-        prev = previous.get(uid)
-        if prev and prev.get("fp") == cand.fingerprint:
-            return True
-        known = previous_failures.get(uid)
-        if known and known.get("fp") == cand.fingerprint:
-            problems = list(known["reasons"])
-        else:
-            try:
-                problems = preflight_messages(self.library, cand.article, now=self.now)
-            except Exception as exc:  # checked again next time: not remembered
-                refused.append(
-                    ArticleOutcome(
-                        cand.article.slug,
-                        cand.article.headline,
-                        [f"it could not be checked: {self._describe_failure(exc)}"],
-                    )
-                )
-                return False
-        if problems:
-            self._failures[uid] = {"fp": cand.fingerprint, "reasons": problems}
-            refused.append(ArticleOutcome(cand.article.slug, cand.article.headline, problems))
-            return False
-        return True
 
     def _record_state(self, writer: SiteWriter, token: str, rows: list[ListingRow]) -> None:
         """Remember, with the library, what this site was made from (see export/incremental.py)."""
@@ -552,20 +456,6 @@ class _Export(SiteRenditions, FeedTexts):
             failed[uid] = "it was deleted while the export ran"
         return failed
 
-    def _loaded(self, cands: list[_Candidate]) -> Iterator[Article]:
-        """The candidates' articles fully loaded, read again BATCH at a time where the first
-        pass kept only a Story: the renderer holds a batch, never the library."""
-        for i in range(0, len(cands), BATCH):
-            part = cands[i : i + BATCH]
-            again = [c.article.id for c in part if isinstance(c.article, Story)]
-            by_id = {a.id: a for a in self.library.articles_by_ids(again)} if again else {}
-            for c in part:
-                article = (
-                    by_id.pop(c.article.id, None) if isinstance(c.article, Story) else c.article
-                )
-                if article is not None:
-                    yield article
-
     def _probe_dates(self, article: Article) -> None:
         """Raise now, for this story alone, if its dates cannot be shown where listings show them."""
         tz = self.publication.timezone or "UTC"
@@ -651,13 +541,6 @@ class _Export(SiteRenditions, FeedTexts):
 
 
 # --------------------------------------------------------------------------- helpers
-def preflight_messages(
-    library: Library, article: Article, *, now: datetime | None = None
-) -> list[str]:
-    """Every reason the article may not be published, as sentences (warnings do not stop it)."""
-    return [p.message for p in preflight(library, article, now=now) if p.is_error]
-
-
 __all__ = [
     "EXPORT_FORMAT",
     "FEED_CACHE",

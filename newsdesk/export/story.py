@@ -1,4 +1,4 @@
-"""What a full export keeps of each story between its check and its page: everything but the text.
+"""A full export's reading of the library: each story checked, kept as a light Story, read again to render.
 
 A full export reads the library twice, a batch of stories at a time (see
 export/site.py): once to check each story and note what the later steps
@@ -10,11 +10,22 @@ does not grow with the library's text.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from newsdesk.export.fingerprint import _IMAGE_REF
+from sqlalchemy import select
+
+from newsdesk.export.fingerprint import _IMAGE_REF, _fingerprint, _iso_or_raw, story_folder
+from newsdesk.export.report import ArticleOutcome
+from newsdesk.library import Library
+from newsdesk.library.models import Article
+from newsdesk.preflight import preflight
+from newsdesk.rules import is_public
+
+# Stories read from the library at a time: what a full export holds in full at once.
+BATCH = 200
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,3 +111,113 @@ class Story:
     @property
     def hero(self) -> StoryFigure | None:
         return next((f for f in self.figures if f.role == "hero"), None)
+
+
+@dataclass
+class _Candidate:
+    # A full export keeps a Story (export/story.py) once the story is checked;
+    # an incremental one keeps the loaded Article.
+    article: Article | Story
+    folder: str
+    fingerprint: str
+
+
+class StoryChecks:
+    """The reading steps of a full export (export/site.py's _Export, which provides library,
+    now, publication, report, _failures, _probe_dates and _describe_failure)."""
+
+    def _published_ids(self) -> list[tuple[int, str]]:
+        """(id, uid) of every published story out of the trash, in id order."""
+        stmt = (
+            select(Article.id, Article.uid)
+            .where(Article.status == "published", Article.deleted_at.is_(None))
+            .order_by(Article.id)
+        )
+        with self.library.engine.connect() as conn:
+            return [(i, uid) for i, uid in conn.execute(stmt)]
+
+    def _batches(self, ids: list[tuple[int, str]]) -> Iterator[list[Article]]:
+        """The stories with these ids, fully loaded, BATCH at a time, in id order."""
+        for i in range(0, len(ids), BATCH):
+            yield self.library.articles_by_ids(i for i, _uid in ids[i : i + BATCH])
+
+    def _check(self, article, requested, extra_images, env_digest) -> _Candidate | None:
+        """The story as a candidate for the site, or None (reported) when it cannot be one."""
+        outcome = ArticleOutcome(article.slug, article.headline)
+        if not is_public(article, now=self.now):
+            until = article.embargo_until
+            outcome.reasons.append(
+                f"under embargo until {_iso_or_raw(until, self.publication.timezone)}"
+                if until
+                else "not published"
+            )
+            target = self.report.failed if requested and article.slug in requested else None
+            (target if target is not None else self.report.skipped).append(outcome)
+            return None
+        try:
+            folder = story_folder(article)
+        except ValueError as exc:
+            outcome.reasons.append(f"its slug or section cannot be a folder name ({exc})")
+            self.report.failed.append(outcome)
+            return None
+        try:
+            self._probe_dates(article)
+            fp = _fingerprint(article, extra_images, self.now, env_digest)
+        except Exception as exc:  # one story never stops the whole site
+            outcome.reasons.append(self._describe_failure(exc))
+            self.report.failed.append(outcome)
+            return None
+        return _Candidate(article, folder, fp)
+
+    def _preflight(self, cand, previous, previous_failures, refused) -> bool:
+        """Whether the story passes preflight; when not, its reasons go to `refused`.
+
+        The fingerprint covers everything preflight checks (the article, its
+        figures and images, its related stories' status), so an article that did
+        not change since the last export keeps that export's verdict.
+        """
+        uid = cand.article.uid
+        prev = previous.get(uid)
+        if prev and prev.get("fp") == cand.fingerprint:
+            return True
+        known = previous_failures.get(uid)
+        if known and known.get("fp") == cand.fingerprint:
+            problems = list(known["reasons"])
+        else:
+            try:
+                problems = preflight_messages(self.library, cand.article, now=self.now)
+            except Exception as exc:  # checked again next time: not remembered
+                refused.append(
+                    ArticleOutcome(
+                        cand.article.slug,
+                        cand.article.headline,
+                        [f"it could not be checked: {self._describe_failure(exc)}"],
+                    )
+                )
+                return False
+        if problems:
+            self._failures[uid] = {"fp": cand.fingerprint, "reasons": problems}
+            refused.append(ArticleOutcome(cand.article.slug, cand.article.headline, problems))
+            return False
+        return True
+
+    def _loaded(self, cands: list[_Candidate]) -> Iterator[Article]:
+        """The candidates' articles fully loaded, read again BATCH at a time where the first
+        pass kept only a Story: the renderer holds a batch, never the library."""
+        for i in range(0, len(cands), BATCH):
+            part = cands[i : i + BATCH]
+            again = [c.article.id for c in part if isinstance(c.article, Story)]
+            by_id = {a.id: a for a in self.library.articles_by_ids(again)} if again else {}
+            for c in part:
+                article = (
+                    by_id.pop(c.article.id, None) if isinstance(c.article, Story) else c.article
+                )
+                if article is not None:
+                    yield article
+
+
+def preflight_messages(
+    library: Library, article: Article, *, now: datetime | None = None
+) -> list[str]:
+    """Every reason the article may not be published, as sentences (warnings do not stop it)."""
+    return [p.message for p in preflight(library, article, now=now) if p.is_error]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 
 from newsdesk.export import export_site
-from newsdesk.export import site as export_site_module
+from newsdesk.export import story as export_story
 from newsdesk.library.models import Article
 from tests.export.stories import files_of, newsroom, without_manifest
 
@@ -21,7 +21,7 @@ def test_a_full_export_never_holds_every_story_at_once(library, tmp_path, monkey
     photos = tmp_path / "photos"
     photos.mkdir()
     newsroom(library, photos, STORIES)  # the stories it returns are let go at once
-    monkeypatch.setattr(export_site_module, "BATCH", BATCH)
+    monkeypatch.setattr(export_story, "BATCH", BATCH)
     gc.collect()
     peak = 0
 
@@ -40,9 +40,9 @@ def test_a_site_made_a_batch_at_a_time_is_the_site_made_at_once(library, tmp_pat
     photos = tmp_path / "photos"
     photos.mkdir()
     newsroom(library, photos, 23)
-    monkeypatch.setattr(export_site_module, "BATCH", 4)
+    monkeypatch.setattr(export_story, "BATCH", 4)
     export_site(library, tmp_path / "batched", workers=1)
-    monkeypatch.setattr(export_site_module, "BATCH", 1000)
+    monkeypatch.setattr(export_story, "BATCH", 1000)
     export_site(library, tmp_path / "whole", workers=1)
 
     batched = without_manifest(files_of(tmp_path / "batched"))
