@@ -154,10 +154,15 @@ class ExportState:
         sql, params = self._where(target_id, key, exclude)
         params.update(n=limit, o=offset)
         cols = ", ".join(f"s.{c.strip()}" for c in _COLUMNS.split(","))
+        # The page is found in the listing alone and only its rows are joined: joined
+        # before the OFFSET, every skipped story's row was read too (70 ms for the
+        # front page's 66th page at 100,000 stories).
         query = (
-            f"SELECT {cols} FROM export_listing l JOIN export_state s "
-            "ON s.target_id = l.target_id AND s.uid = l.uid "
-            f"WHERE {sql} ORDER BY l.when_us DESC, l.article_id DESC LIMIT :n OFFSET :o"
+            f"SELECT {cols} FROM ("
+            " SELECT l.uid, l.when_us, l.article_id FROM export_listing l"
+            f" WHERE {sql} ORDER BY l.when_us DESC, l.article_id DESC LIMIT :n OFFSET :o"
+            ") p JOIN export_state s ON s.target_id = :t AND s.uid = p.uid "
+            "ORDER BY p.when_us DESC, p.article_id DESC"
         )
         with self.engine.connect() as conn:
             return [ListingRow.from_state(*r) for r in conn.execute(text(query), params)]
