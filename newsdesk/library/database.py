@@ -93,7 +93,7 @@ def connect_read_only(db_path: Path, *, read_only_disk: bool) -> sqlite3.Connect
     A WAL database needs its -shm file to be read; on a read-only disk where it
     cannot be made, the file is opened as immutable (nothing else can write it there).
     """
-    uri = f"{db_path.as_uri()}?mode=ro"
+    uri = f"{db_path.absolute().as_uri()}?mode=ro"
     con = sqlite3.connect(uri, uri=True, check_same_thread=False)
     if not read_only_disk:
         return con
@@ -122,7 +122,7 @@ def peek(db_path: Path, *, read_only_disk: bool = True) -> Iterator[sqlite3.Conn
     if Path(f"{db_path}-wal").exists():
         con = connect_read_only(db_path, read_only_disk=read_only_disk)
     else:
-        con = sqlite3.connect(f"{db_path.as_uri()}?mode=ro&immutable=1", uri=True)
+        con = sqlite3.connect(f"{db_path.absolute().as_uri()}?mode=ro&immutable=1", uri=True)
     try:
         yield con
     finally:
@@ -354,7 +354,7 @@ def notice(message: str) -> None:
 def needs_upgrade(root: Path) -> bool:
     """Whether opening this library folder will migrate its schema (a library that is not
     there, or cannot be read, is for Library.open to create or to explain)."""
-    db_path = Path(root).expanduser() / "library.sqlite"
+    db_path = Path(root).expanduser().absolute() / "library.sqlite"
     if not db_path.is_file():
         return False
     try:

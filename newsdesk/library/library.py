@@ -141,7 +141,9 @@ class Library(
             from newsdesk.library.shared import SharedLibrary
 
             return SharedLibrary.open_url(root)
-        root = Path(root).expanduser()
+        root = (
+            Path(root).expanduser().absolute()
+        )  # a relative path stays right after a chdir, and has a URI
         if root.exists() and not root.is_dir():
             raise LibraryError(f"{root} is a file; a library is a folder.")
         db_path = root / DB_NAME

@@ -300,7 +300,7 @@ def remove_old_library(copied: CopiedLibrary) -> list[Path]:
         for rel in copied.files:
             with contextlib.suppress(FileNotFoundError, OSError):
                 (source / rel).unlink()
-        con = sqlite3.connect(f"{(source / DB_NAME).as_uri()}?mode=ro", uri=True)
+        con = sqlite3.connect(f"{(source / DB_NAME).absolute().as_uri()}?mode=ro", uri=True)
         try:
             unchanged = _fingerprint(con) == copied.fingerprint
         except sqlite3.Error:

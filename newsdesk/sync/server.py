@@ -52,7 +52,7 @@ def normalise(value: str) -> str:
 
 
 def _folder_revision(db_path: Path) -> str | None:
-    con = sqlite3.connect(f"{db_path.as_uri()}?mode=ro", uri=True)
+    con = sqlite3.connect(f"{db_path.absolute().as_uri()}?mode=ro", uri=True)
     try:
         return con.execute("SELECT version_num FROM alembic_version").fetchone()[0]
     except sqlite3.Error:

@@ -203,3 +203,19 @@ def test_a_full_disk_is_a_clear_error_and_the_saved_text_survives(library):
     library.engine.dispose()
     assert library.get_article(a.id).body == "Saved words."
     assert library.update_article(a.id, body="Still works.").body == "Still works."
+
+
+def test_a_library_opened_by_a_relative_path_opens_again_and_upgrades_by_it(tmp_path, monkeypatch):
+    from newsdesk.library import database
+
+    monkeypatch.chdir(tmp_path)
+    with Library.open("desk/library") as lib:  # made here, by a relative path
+        lib.create_article(headline="Harbour dredging", body="Work begins.\n")
+        assert lib.root.is_absolute()
+    # Opened again (an existing file is looked at read-only first) by the same relative path.
+    assert not database.needs_upgrade("desk/library")
+    with Library.open("desk/library") as lib:
+        assert [a.headline for a in lib.list_articles()] == ["Harbour dredging"]
+    monkeypatch.chdir(tmp_path / "desk")
+    with Library.open("library") as lib:  # and from inside its parent
+        assert lib.root == tmp_path / "desk" / "library"
