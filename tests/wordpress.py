@@ -22,6 +22,7 @@ import json
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -246,6 +247,7 @@ def _start_site(base: Path, procs: list[subprocess.Popen]) -> WordPressSite:
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=open(base / "php.log", "wb"),  # noqa: SIM115 (closed with the process)
+        start_new_session=True,  # its forked workers are stopped with it, as a group
     )
     procs.append(web)
     deadline = time.monotonic() + 30
@@ -262,14 +264,28 @@ def _start_site(base: Path, procs: list[subprocess.Popen]) -> WordPressSite:
     return WordPressSite(url, USER, secrets["password"], secrets["admin_password"])
 
 
+def _signal(proc: subprocess.Popen, sig: int) -> None:
+    """To the process's own group when it leads one (PHP's server and the workers it forks,
+    which outlived it when only it was stopped), else to the process."""
+    try:
+        os.killpg(proc.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        if proc.poll() is None:
+            proc.send_signal(sig)
+
+
 def _stop(procs: list[subprocess.Popen], base: Path) -> None:
     for proc in reversed(procs):
-        proc.terminate()
+        _signal(proc, signal.SIGTERM)
         try:
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            _signal(proc, signal.SIGKILL)
             proc.wait()
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # a worker that did not take the hint
+        except (ProcessLookupError, PermissionError):
+            pass
     shutil.rmtree(base, ignore_errors=True)
 
 
