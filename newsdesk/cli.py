@@ -16,7 +16,6 @@ from pathlib import Path
 
 from newsdesk import cli_export, cli_images, cli_originals, cli_setup, cli_status
 from newsdesk.library.errors import LibraryError
-from newsdesk.paths import LibraryLocationError, resolve_library_dir
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 
@@ -97,6 +96,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _library_dir(args) -> Path:
     """--library (or NEWSDESK_LIBRARY), as an absolute folder; one sentence when it is unusable."""
+    # Imported here: `--help`, `--version` and argument errors never need it (appdirs, settings).
+    from newsdesk.paths import LibraryLocationError, resolve_library_dir
+
     try:
         return resolve_library_dir(args.library)
     except LibraryLocationError as exc:

@@ -14,7 +14,7 @@ OVERRIDE_HELP = "publish even though preflight fails; the reason is kept in the 
 
 
 def add_parsers(sub) -> None:
-    from newsdesk.library import ARTICLE_STATUSES
+    from newsdesk.library.vocabulary import ARTICLE_STATUSES
 
     s = sub.add_parser(
         "status",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from newsdesk.library.models import TEMPLATE_FIELDS
+from newsdesk.library.vocabulary import TEMPLATE_FIELDS
 
 EXIT_OK = 0
 

@@ -22,10 +22,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-ARTICLE_STATUSES = ("draft", "editing", "ready", "published")
-FIGURE_ROLES = ("hero", "inline")
-UPDATE_KINDS = ("update", "correction")
-AUTHOR_ROLES = ("person", "staff", "agency")
+# Defined apart (no SQLAlchemy there) for the command line's parser; kept importable from here.
+from newsdesk.library.vocabulary import (  # noqa: F401
+    ARTICLE_STATUSES,
+    AUTHOR_ROLES,
+    FIGURE_ROLES,
+    TEMPLATE_FIELDS,
+    UPDATE_KINDS,
+)
 
 
 def utcnow() -> datetime:
@@ -229,20 +233,6 @@ class Image(Record, Base):
     @property
     def filename(self) -> str:
         return f"{self.sha256}{self.ext}"
-
-
-# The fields a photo-desk template may set, in the order its dialog shows them.
-TEMPLATE_FIELDS = (
-    "credit",
-    "creator",
-    "copyright",
-    "source",
-    "usage_terms",
-    "instructions",
-    "city",
-    "country",
-    "keywords",
-)
 
 
 class ImageTemplate(Record, Base):

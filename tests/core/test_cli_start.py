@@ -1,0 +1,64 @@
+"""The command line starts light: asking for help, the version or making an argument mistake
+loads no library code at all (no SQLAlchemy, no models, no templates, no Pillow)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+# What a command that opens no library must never load: each costs tens to
+# hundreds of milliseconds at every start.
+HEAVY = ("sqlalchemy", "newsdesk.library.models", "newsdesk.library.library", "jinja2", "PIL")
+
+
+def loaded_modules(*argv: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """Run `python -m newsdesk ARGV` for real and return the modules it imported (-X importtime)."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "newsdesk", *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    modules = {
+        line.rsplit("|", 1)[1].strip()
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    return result, modules
+
+
+def heavy_in(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY))
+
+
+@pytest.mark.parametrize(
+    ("argv", "expect"),
+    [
+        (("--help",), "usage: newsdesk"),
+        (("--version",), "newsdesk "),
+        (("export", "--help"), "--out"),
+    ],
+)
+def test_help_and_version_load_no_library_code(argv, expect):
+    result, modules = loaded_modules(*argv)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert expect in result.stdout
+    assert "newsdesk.cli" in modules  # the measurement saw the command line itself
+    assert heavy_in(modules) == []
+
+
+def test_an_argument_mistake_loads_no_library_code():
+    result, modules = loaded_modules("status", "some-story", "publishd")
+    assert result.returncode == 2
+    assert "invalid choice" in result.stderr
+    assert heavy_in(modules) == []
+
+
+def test_a_command_that_opens_the_library_still_loads_it(tmp_path):
+    # The check above means something only if a real command does load these.
+    result, modules = loaded_modules("--library", str(tmp_path / "lib"), "list")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "sqlalchemy" in modules
+    assert "newsdesk.library.models" in modules
