@@ -195,6 +195,10 @@ class WindowActions:
 
         self.trash = TrashActions(self)
         self.trash.add_to_menus(edit, view)
+        from newsdesk.ui.story_selection import SelectionActions
+
+        self.selection = SelectionActions(self)
+        self.selection.add_to_menus(file, edit)
         from newsdesk.ui.authors import install_authors
 
         install_authors(self, article)
