@@ -62,3 +62,44 @@ def test_a_command_that_opens_the_library_still_loads_it(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "sqlalchemy" in modules
     assert "newsdesk.library.models" in modules
+
+
+RUN_MAIN_AND_REPORT_GC = """
+import atexit, gc, sys
+from newsdesk import cli
+seen = []
+atexit.register(lambda: print("gc", gc.isenabled(), gc.get_freeze_count() > 0, seen[0]))
+real_open = cli._open
+def watching_open(*a, **kw):
+    seen.append(gc.isenabled())  # during start-up: held
+    return real_open(*a, **kw)
+cli._open = watching_open
+sys.argv = ["newsdesk", *sys.argv[1:]]
+raise SystemExit(cli.main())
+"""
+
+
+def test_the_garbage_collector_is_held_only_while_a_command_starts(tmp_path):
+    # Held while the modules load (it would scan them for nothing), then on again
+    # with what start-up made frozen: the command's own work is collected as usual.
+    result = subprocess.run(
+        [sys.executable, "-c", RUN_MAIN_AND_REPORT_GC, "--library", str(tmp_path / "lib"), "list"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "gc True True False"
+
+
+def test_a_failed_command_leaves_the_collector_on(tmp_path):
+    (tmp_path / "lib").write_text("not a folder")
+    result = subprocess.run(
+        [sys.executable, "-c", RUN_MAIN_AND_REPORT_GC, "--library", str(tmp_path / "lib"), "list"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stdout.strip().splitlines()[-1].startswith("gc True")
