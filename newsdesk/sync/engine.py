@@ -500,8 +500,10 @@ class _Run:
             for uid, snap in written.items():
                 mg = merges[uid]
                 # The server may have given the story another slug (one already taken there).
-                if snap.get("slug") != mg.server.get("slug") and "slug" not in held.get(uid, ()):
-                    mg.local["slug"] = mg.base["slug"] = snap["slug"]
+                # …and a shared library names the login that trashed it (migration 0025).
+                for key in ("slug", "deleted_by"):
+                    if snap.get(key) != mg.server.get(key) and key not in held.get(uid, ()):
+                        mg.local[key] = mg.base[key] = snap[key]
             self.report.pushed += len(to_server)
         to_laptop = [
             (uid, mg.local, mine[uid][0] if uid in mine else None)
