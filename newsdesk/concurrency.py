@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
-import multiprocessing
 import os
 import signal
 import sys
@@ -11,7 +9,12 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+# multiprocessing and ctypes load when a pool is made: a one-page export or a command
+# that starts no worker skips them.
+if TYPE_CHECKING:
+    import multiprocessing.context
 
 
 class CancelFlag(Protocol):
@@ -29,6 +32,8 @@ def process_pool_context(preload: Sequence[str] = ()) -> multiprocessing.context
     modules the workers need, already imported there); spawn is the portable
     fallback (Windows, macOS).
     """
+    import multiprocessing
+
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
         if preload:
@@ -78,6 +83,8 @@ def die_with_parent(main_pid: int) -> None:
     parent = os.getppid()
     if sys.platform.startswith("linux"):
         try:
+            import ctypes
+
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
         except (OSError, AttributeError):

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsdesk.concurrency import die_with_parent, process_pool_context
 from newsdesk.export.assets import ExportAssets, SiteImage
@@ -26,6 +24,12 @@ from newsdesk.render.page import (
     render_page,
 )
 from newsdesk.render.page_input import ArticleInput
+
+# The process pool (and multiprocessing with it) loads only when a site is big enough to
+# render on several processes: republishing one story never starts one.
+if TYPE_CHECKING:
+    import multiprocessing.context
+    from concurrent.futures import ProcessPoolExecutor
 
 # Articles per task: big enough to amortise pickling, small enough that a
 # cancel is noticed within a fraction of a second.
@@ -196,6 +200,8 @@ def _context() -> multiprocessing.context.BaseContext:
 def _pool(workers: int, context: RenderContext) -> ProcessPoolExecutor:
     """A pool rendering with context, whose workers die with the process that started it
     (even one killed with -9)."""
+    from concurrent.futures import ProcessPoolExecutor
+
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=_context(),
@@ -284,6 +290,8 @@ def _one_at_a_time(
     context: RenderContext, articles: list[ArticleInput], cancel: Any
 ) -> Iterator[Rendered]:
     """Render each story alone in a one-process pool, so a crash names the story that caused it."""
+    from concurrent.futures.process import BrokenProcessPool
+
     pool: ProcessPoolExecutor | None = None
     try:
         for a in articles:

@@ -19,11 +19,14 @@ a normal article) never take that path.
 
 from __future__ import annotations
 
-import multiprocessing
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from newsdesk.concurrency import process_pool_context
+
+if TYPE_CHECKING:  # loaded when a block is converted in a child process
+    import multiprocessing.context
 
 # A list in a quote in a list... news copy rarely goes past three or four levels;
 # Python-Markdown needs a few stack frames per level and overflows in the hundreds.

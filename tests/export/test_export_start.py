@@ -1,0 +1,58 @@
+"""Republishing one corrected story from the command line loads only what that needs: no
+process pool (multiprocessing), no Pillow when no picture is made, no Alembic when the
+library is up to date."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from newsdesk.library import Library
+from tests.export.stories import REPO, newsroom
+
+NOT_FOR_ONE_STORY = ("multiprocessing", "ctypes", "PIL", "alembic", "psycopg")
+
+
+def export_modules(library_dir, site) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """`newsdesk export --all` for real, and the modules it imported (-X importtime)."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "newsdesk", "--library", str(library_dir)]
+        + ["export", "--all", "--out", str(site)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=300,
+    )
+    modules = {
+        line.rsplit("|", 1)[1].strip()
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    return result, modules
+
+
+def loaded(modules: set[str], names) -> list[str]:
+    return sorted(m for m in modules if any(m == n or m.startswith(n + ".") for n in names))
+
+
+def test_republishing_one_corrected_story_loads_no_pool_and_no_pillow(tmp_path):
+    library = Library.open(tmp_path / "lib")
+    stories = newsroom(library, tmp_path, n=3)
+    library.close()
+    site = tmp_path / "site"
+    first, _ = export_modules(tmp_path / "lib", site)
+    assert first.returncode == 0, first.stderr[-3000:]
+
+    library = Library.open(tmp_path / "lib")
+    story = library.get_article(stories[1].id)
+    library.update_article(story.id, headline=story.headline + " (corrected)")
+    library.close()
+    again, modules = export_modules(tmp_path / "lib", site)
+
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "Exported 1 article" in again.stdout
+    (page,) = site.glob(f"*/{story.slug}/index.html")
+    assert "(corrected)" in page.read_text(encoding="utf-8")
+    assert "newsdesk.export.incremental" in modules  # the measurement saw the export
+    assert loaded(modules, NOT_FOR_ONE_STORY) == []
