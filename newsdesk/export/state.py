@@ -128,22 +128,33 @@ class ExportState:
         made SQLite walk the whole table by its primary key (50–60 ms a listing at
         100,000 stories), where these are two indexed counts (1–5 ms).
         """
-        sql, params = self._where(target_id, key, ())
-        if newer_than is not None:
-            sql += " AND (l.when_us > :w OR (l.when_us = :w AND l.article_id > :a))"
-            params.update(w=newer_than[0], a=newer_than[1])
-        left_out = sorted(set(exclude))
+        sql, params = self._counted(target_id, key, newer_than)
         with self.engine.connect() as conn:
             n = conn.execute(
                 text(f"SELECT count(*) FROM export_listing l WHERE {sql}"), params
             ).scalar_one()
-            if left_out:
-                among, more = self._among(left_out)
-                n -= conn.execute(
-                    text(f"SELECT count(*) FROM export_listing l WHERE {sql} AND {among}"),
-                    {**params, **more},
-                ).scalar_one()
-        return n
+        return n - self.count_among(target_id, key, exclude, newer_than)
+
+    def count_among(self, target_id: int, key: str, uids: Iterable[str], newer_than=None) -> int:
+        """How many of these stories listing `key` holds (newer than a sort key, if given):
+        looked up by the primary key, a few rows whatever the listing's length."""
+        left_out = sorted(set(uids))
+        if not left_out:
+            return 0
+        sql, params = self._counted(target_id, key, newer_than)
+        among, more = self._among(left_out)
+        with self.engine.connect() as conn:
+            return conn.execute(
+                text(f"SELECT count(*) FROM export_listing l WHERE {sql} AND {among}"),
+                {**params, **more},
+            ).scalar_one()
+
+    def _counted(self, target_id: int, key: str, newer_than) -> tuple[str, dict]:
+        sql, params = self._where(target_id, key, ())
+        if newer_than is not None:
+            sql += " AND (l.when_us > :w OR (l.when_us = :w AND l.article_id > :a))"
+            params.update(w=newer_than[0], a=newer_than[1])
+        return sql, params
 
     def slice(
         self, target_id: int, key: str, exclude: Iterable[str], offset: int, limit: int
