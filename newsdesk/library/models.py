@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Column,
     DateTime,
     Float,
     ForeignKey,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -470,56 +472,61 @@ class DictionaryWord(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ExportTarget(Base):
-    """One folder the library was exported to; `meta` (JSON) holds what the export state was built with."""
+# The export state (see export/state.py): plain tables, not mapped classes. Only SQL
+# reads and writes them, and mapping them cost every start of the command line
+# (declaring and configuring 17 columns nobody loads as objects).
+#
+# export_targets: one folder the library was exported to; `meta` (JSON) holds what the
+# export state was built with.
+export_targets = Table(
+    "export_targets",
+    Base.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("folder", Text, nullable=False, unique=True),
+    Column("meta", Text, nullable=False, default="{}", server_default="{}"),
+)
 
-    __tablename__ = "export_targets"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    folder: Mapped[str] = mapped_column(Text, unique=True)
-    meta: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+# export_state: one article as a target's site holds it: its folder, its place in the
+# listings, its card. Kept with the library so an edit republishes only the pages it
+# touches. Written outside the change log: a cache of the export, not the newsroom's work.
+export_state = Table(
+    "export_state",
+    Base.metadata,
+    Column(
+        "target_id",
+        Integer,
+        ForeignKey("export_targets.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("uid", String(36), primary_key=True),
+    Column("article_id", Integer, nullable=False),
+    Column("folder", Text, nullable=False),
+    Column("seg", Text, nullable=False),
+    Column("when_us", BigInteger, nullable=False),
+    Column("lastmod_us", BigInteger, nullable=False),
+    Column("card_fp", String(64), nullable=False),
+    Column("data", Text, nullable=False),
+    Index("ix_export_state_order", "target_id", "when_us", "article_id"),
+    Index("ix_export_state_section", "target_id", "seg", "when_us", "article_id"),
+)
 
-
-class ExportStateRow(Base):
-    """One article as a target's site holds it: its folder, its place in the listings, its card.
-
-    Kept with the library (see export/state.py) so an edit republishes only
-    the pages it touches. Written outside the change log: it is a cache of
-    the export, not part of the newsroom's work.
-    """
-
-    __tablename__ = "export_state"
-    __table_args__ = (
-        Index("ix_export_state_order", "target_id", "when_us", "article_id"),
-        Index("ix_export_state_section", "target_id", "seg", "when_us", "article_id"),
-    )
-    target_id: Mapped[int] = mapped_column(
-        ForeignKey("export_targets.id", ondelete="CASCADE"), primary_key=True
-    )
-    uid: Mapped[str] = mapped_column(String(36), primary_key=True)
-    article_id: Mapped[int] = mapped_column(Integer)
-    folder: Mapped[str] = mapped_column(Text)
-    seg: Mapped[str] = mapped_column(Text)
-    when_us: Mapped[int] = mapped_column(BigInteger)
-    lastmod_us: Mapped[int] = mapped_column(BigInteger)
-    card_fp: Mapped[str] = mapped_column(String(64))
-    data: Mapped[str] = mapped_column(Text)
-
-
-class ExportListingRow(Base):
-    """One story on one listing of a target's site ("h" the front page, "s:<section>",
-    "t:<tag>", "m:<yyyy-mm>", "a:<author uid>"), in the listings' order (newest first)."""
-
-    __tablename__ = "export_listing"
-    __table_args__ = (
-        Index("ix_export_listing_order", "target_id", "listing", "when_us", "article_id"),
-    )
-    target_id: Mapped[int] = mapped_column(
-        ForeignKey("export_targets.id", ondelete="CASCADE"), primary_key=True
-    )
-    uid: Mapped[str] = mapped_column(String(36), primary_key=True)
-    listing: Mapped[str] = mapped_column(Text, primary_key=True)
-    when_us: Mapped[int] = mapped_column(BigInteger)
-    article_id: Mapped[int] = mapped_column(Integer)
+# export_listing: one story on one listing of a target's site ("h" the front page,
+# "s:<section>", "t:<tag>", "m:<yyyy-mm>", "a:<author uid>"), in the listings' order.
+export_listing = Table(
+    "export_listing",
+    Base.metadata,
+    Column(
+        "target_id",
+        Integer,
+        ForeignKey("export_targets.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("uid", String(36), primary_key=True),
+    Column("listing", Text, primary_key=True),
+    Column("when_us", BigInteger, nullable=False),
+    Column("article_id", Integer, nullable=False),
+    Index("ix_export_listing_order", "target_id", "listing", "when_us", "article_id"),
+)
 
 
 class RemotePost(Base):
