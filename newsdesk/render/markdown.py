@@ -12,6 +12,7 @@ import nh3
 
 from newsdesk.render import limits
 from newsdesk.render.blocks import BlockSplitter, SourceBlock, split_blocks  # noqa: F401
+from newsdesk.render.inline_gates import gate_inline_patterns
 from newsdesk.render.safety import (  # noqa: F401  (IMAGE_SCHEME, ImageResolver: public here)
     IMAGE_SCHEME,
     ImageResolver,
@@ -143,6 +144,7 @@ def _md() -> markdown.Markdown:
         md = _md_local.md = markdown.Markdown(
             extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
         )
+        gate_inline_patterns(md)
     return md
 
 
@@ -155,6 +157,7 @@ def _plain_md() -> markdown.Markdown:
             extension_configs={"smarty": EXTENSION_CONFIGS["smarty"]},
             output_format="html",
         )
+        gate_inline_patterns(md)
     return md
 
 
