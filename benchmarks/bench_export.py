@@ -22,7 +22,7 @@ ARTICLES = int(os.environ.get("BENCH_EXPORT_ARTICLES", "1000"))
 IMAGES = 60
 COLD_BUDGET = 8.0
 EDIT_BUDGET = 1.0
-EDITS = 5
+EDITS = int(os.environ.get("BENCH_EDITS", "5"))  # edits timed per figure (median)
 
 
 def make_publishable(library) -> None:
