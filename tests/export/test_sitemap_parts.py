@@ -150,3 +150,61 @@ def test_a_site_growing_past_one_file_gets_parts_and_shrinking_back_loses_them(
     site.publish()
     assert urls(site.out / "sitemap.xml")
     assert sorted(p.name for p in site.out.glob("sitemap*")) == ["sitemap.xml"]
+
+
+BASES = [
+    "https://gazette.example/",
+    "https://gazette.example/news/",
+    "https://gazette.example",
+    "https://gazette.example/a/b",
+    "https://gazette.example/?q=1",
+    "https://gazette.example/#top",
+    "http://[::1]:8080/site/",
+    "https://user@gazette.example:8443/x/y/",
+    "gazette.example/",
+    "",
+    "/relative/",
+]
+RELS = [
+    "",
+    "news/harbour-story/",
+    "sitemap-pages.xml",
+    "page/2/",
+    "tag/caf\u00e9 au lait/",
+    "./x",
+    "a/../b/",
+    "..",
+    ".",
+    "a/./b",
+    "/absolute/",
+    "//other.example/x",
+    "x:y/",
+    "q?x#y",
+    "100%/",
+    "a//b/",
+    "\u6771\u4eac/",
+]
+
+
+def test_an_address_of_the_site_is_what_urljoin_makes_of_the_base_and_the_path():
+    from urllib.parse import quote, urljoin
+
+    from newsdesk.export.assets import site_url
+
+    for base in BASES:
+        for rel in RELS:
+            assert site_url(base, rel) == urljoin(base, quote(rel, safe="/")), (base, rel)
+
+
+def test_random_paths_join_as_urljoin_joins_them():
+    import random
+    from urllib.parse import quote, urljoin
+
+    from newsdesk.export.assets import site_url
+
+    rng = random.Random(5)
+    alphabet = ["a", "b", ".", "..", "/", "//", "%", ":", "?", "#", " ", "\u00e9", "-", "_", "~"]
+    for _ in range(5000):
+        base = rng.choice(BASES)
+        rel = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
+        assert site_url(base, rel) == urljoin(base, quote(rel, safe="/")), (base, rel)
