@@ -50,6 +50,7 @@ from newsdesk.sync.held import HeldServer
 from newsdesk.sync.media import PictureProblem, pull_picture, push_picture
 from newsdesk.sync.merge import merge_records
 from newsdesk.sync.server import SyncError, Unreachable, normalise, open_server, schema_sentence
+from newsdesk.text import counted
 
 LOCAL_SYNC_ORIGIN = "sync"  # what sync writes on the laptop; never sent back
 BATCH = 200
@@ -73,7 +74,8 @@ class SyncReport:
         text = f"Synced with {self.server}: {self.pushed} sent, {self.pulled} received"
         if self.open_conflicts:
             text += (
-                f"; {self.open_conflicts} conflict(s) wait for you "
+                f"; {counted(self.open_conflicts, 'conflict')} "
+                f"{'waits' if self.open_conflicts == 1 else 'wait'} for you "
                 "(newsdesk conflicts, then newsdesk resolve)"
             )
         return text + "."

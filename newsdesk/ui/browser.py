@@ -421,6 +421,9 @@ class LibraryBrowser(QWidget):
         self.model.modelReset.connect(self._on_selection_changed)
         self.model.rowsRemoved.connect(self._on_selection_changed)
         self.model.sig_reset_done.connect(self._after_reset)
+        # The columns sized to contents are measured again once rows arrive: measured on
+        # the empty list alone they fit only their titles, and "published" showed as "publi…".
+        self.model.sig_loading.connect(lambda loading: loading or header.resizeSections())
         self.model.rowsInserted.connect(self._update_count)
         self.model.modelReset.connect(self._update_count)
         self._pending_select: int | None = None

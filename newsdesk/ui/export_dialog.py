@@ -73,13 +73,18 @@ class ExportDialog(QDialog):
         self.folder.setAccessibleName("Export folder")
         browse = QPushButton("Choose…")
         browse.clicked.connect(self.choose_folder)
+        folder_label = QLabel("&Folder:")
+        folder_label.setBuddy(self.folder)
         row = QHBoxLayout()
+        row.addWidget(folder_label)
         row.addWidget(self.folder, 1)
         row.addWidget(browse)
 
         self.progress = QProgressBar()
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
+        self.progress.setAccessibleName("Export progress")
+        self.progress.hide()  # shown once an export starts: an idle "0%" reads as stuck
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.details = QPlainTextEdit()
@@ -125,6 +130,7 @@ class ExportDialog(QDialog):
         self.start_button.setEnabled(False)
         self.cancel_button.setText("Cancel")
         self.progress.setRange(0, 0)
+        self.progress.show()
         self.status.setText(f"Exporting to {out}…")
         library, cancel = self.library, self._cancel
         only = self.article_slug if self.this_article.isChecked() else None
