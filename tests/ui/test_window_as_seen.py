@@ -54,3 +54,13 @@ def test_a_window_with_no_story_open_never_marks_its_title_modified(qtbot, windo
         window._show_save_state(state)
     assert window.windowTitle() == "newsdesk" and not window.isWindowModified()
     assert not [r for r in qtlog.records if "[*]" in r.message]  # Qt's warning on stderr
+
+
+def test_importing_an_empty_markdown_file_is_a_warning_naming_the_file(qtbot, window, tmp_path):
+    empty = tmp_path / "notes.md"
+    empty.write_bytes(b"")
+    window.import_articles([empty])
+    qtbot.waitUntil(lambda: window.import_box is not None, timeout=10_000)
+    box = window.import_box
+    assert box.icon() == box.Icon.Warning
+    assert box.text() == f"Nothing was imported: {empty} is empty; there is nothing to import."
