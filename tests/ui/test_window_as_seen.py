@@ -45,3 +45,12 @@ def test_preferences_has_a_shortcut_on_every_platform(window):
     keys = window.actions_by_name["preferences"].shortcuts()
     assert QKeySequence("Ctrl+,") in keys  # Qt binds the standard key only on macOS
     assert len(keys) == len(set(k.toString() for k in keys))  # listed once where it is both
+
+
+def test_a_window_with_no_story_open_never_marks_its_title_modified(qtbot, window, qtlog):
+    window.trash.delete_article(window.article.id)  # saved, then closed: nothing open
+    qtbot.waitUntil(lambda: window.article is None, timeout=5000)
+    for state in ("saving", "unsaved", "saved"):
+        window._show_save_state(state)
+    assert window.windowTitle() == "newsdesk" and not window.isWindowModified()
+    assert not [r for r in qtlog.records if "[*]" in r.message]  # Qt's warning on stderr
