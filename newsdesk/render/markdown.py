@@ -212,8 +212,8 @@ def render_markdown(source: str, *, resolve_image: ImageResolver | None = None) 
 
 
 def refusal_html(reason: str) -> str:
-    """The notice shown instead of a block that cannot be published (preflight fails the story)."""
-    return f'<p class="refused-block"><strong>{reason}.</strong></p>'
+    """The notice shown instead of a block that cannot be published, and what to do about it."""
+    return f'<p class="refused-block"><strong>{reason}.</strong> {limits.REMEDIES[reason]}</p>'
 
 
 # ---------------------------------------------------------------- blocks
