@@ -6,8 +6,8 @@ sentence for the user (describe_os_error).
 
 from __future__ import annotations
 
-import ctypes
 import errno
+import functools
 import os
 import shutil
 import sys
@@ -36,9 +36,14 @@ def _kernel_reports_syncfs_errors() -> bool:
     return (major, minor) >= (5, 8)
 
 
-def _load_syncfs():
+@functools.cache
+def _syncfs():
+    """libc's syncfs, or None. Looked up on first use: ctypes is not worth loading for the few
+    files of one edit, which are flushed one by one."""
     if not _kernel_reports_syncfs_errors():
         return None
+    import ctypes
+
     try:
         fn = ctypes.CDLL(None, use_errno=True).syncfs
     except (OSError, AttributeError):
@@ -46,9 +51,6 @@ def _load_syncfs():
     fn.argtypes = [ctypes.c_int]
     fn.restype = ctypes.c_int
     return fn
-
-
-_SYNCFS = _load_syncfs()
 
 
 def describe_os_error(exc: OSError, target: Path) -> str:
@@ -141,9 +143,12 @@ def fsync_all(paths: list[Path], strict: bool, fs_fd: int | None = None) -> None
     that syncfs reports a failed write of any), when they are all on that one; with many
     paths, that file system is flushed in one call instead.
     """
-    if fs_fd is not None and _SYNCFS is not None and len(paths) >= SYNCFS_MIN_FILES:
-        if _SYNCFS(fs_fd) == 0:
+    syncfs = _syncfs() if fs_fd is not None and len(paths) >= SYNCFS_MIN_FILES else None
+    if syncfs is not None:
+        if syncfs(fs_fd) == 0:
             return
+        import ctypes
+
         code = ctypes.get_errno()
         if strict and code != errno.EINTR:
             raise OSError(code, os.strerror(code))
