@@ -197,14 +197,15 @@ class ListingUpdate:
             for uid, f, lm, w, a in self.state.sitemap_entries(self.tid)
             if uid not in self.touched
         ]
-        rows = list(
-            heapq.merge(
+        rows = [
+            (r.folder, r.lastmod_us)
+            for r in heapq.merge(
                 kept,
                 sorted(self.new.values(), key=lambda r: r.sort_key, reverse=True),
                 key=lambda r: r.sort_key,
                 reverse=True,
             )
-        )
+        ]
         cutoff = self.listings.news_cutoff_us()
         recent = [r for r in self.state.since(self.tid, cutoff) if r.uid not in self.touched]
         recent += [r for r in self.new.values() if r.when_us >= cutoff]

@@ -33,16 +33,16 @@ from newsdesk.export.listings import (
     NO_BASE_URL_WARNING,
     ROWS_FORMAT,
     SITEMAP_LIMIT,
-    ListingRow,
     Listings,
     row_of,
     to_us,
 )
 from newsdesk.export.report import ArticleOutcome, ExportReport
+from newsdesk.export.row_store import PagesPart, RowStore
 from newsdesk.export.site_renditions import RENDITION_INDEX, SiteRenditions
 from newsdesk.export.state import ExportState
 from newsdesk.export.story import Story, StoryChecks, _Candidate, preflight_messages
-from newsdesk.export.writer import ExportCancelled, ExportError, SiteWriter
+from newsdesk.export.writer import ROWS_SCRATCH, ExportCancelled, ExportError, SiteWriter
 from newsdesk.library import Library
 from newsdesk.library.models import Article, Image, utcnow
 from newsdesk.paths import resource
@@ -115,8 +115,6 @@ class _Export(StoryChecks, SiteRenditions, FeedTexts):
         self._fps: dict[str, str] = {}  # uid -> fingerprint of each story in the site
         self._feed_images: dict[str, SiteImage] = {}
         self._extra: dict[str, Image] = {}
-        # Every listing page's sitemap entry (listings.Listings.listing_page), kept in the manifest
-        self._listing_pages: list[list[Any]] = []
         self._names_now: dict[str, str] = {}  # the section names the listings were written with
         # Feed texts the page workers make beside the pages (see _feed_requests)
         self._feed_files: dict[str, tuple[tuple[str, str], ...]] = {}
@@ -211,46 +209,62 @@ class _Export(StoryChecks, SiteRenditions, FeedTexts):
         for cand in sorted(selected, key=lambda c: (_when(c.article), c.article.id), reverse=True):
             names.setdefault(section_segment(cand.article.section), cand.article.section or "News")
         self._section_names = [names[seg] for seg in sorted(names)]
-        rows_by_uid = {
-            c.article.uid: row_of(
-                c.article,
-                c.folder,
-                section_segment(c.article.section),
-                site_images,
-                _images_of(c.article, extra_images),
+        # Each story's listing row saved as it is made, not held: the listings read them back
+        # a page at a time (export/row_store.py).
+        store = self._row_store(writer)
+        try:
+            store.add(
+                row_of(
+                    c.article,
+                    c.folder,
+                    section_segment(c.article.section),
+                    site_images,
+                    _images_of(c.article, extra_images),
+                )
+                for c in selected
             )
-            for c in selected
-        }
-        self._feed_files = self._feed_requests(list(rows_by_uid.values()))
-        selected = self._pages(writer, selected, pages, site_images, extra_images, previous)
-        rows = [rows_by_uid[c.article.uid] for c in selected]
-        self._listings(writer, rows)
-        self._static(writer)
-        self._check_cancel()
-        articles_manifest = {
-            c.article.uid: {"fp": c.fingerprint, "page": c.folder, "pfp": self._page_fp(c, pages)}
-            for c in selected
-        }
-        renditions_manifest = {key: img.entries() for key, img in self._rendition_keys.items()}
-        token = secrets.token_hex(8) if requested is None else ""
-        writer.commit(
-            {
-                "articles": articles_manifest,
-                "failed": self._failures,
-                "inputs": self._inputs,
-                "renditions": renditions_manifest,
-                "state_token": token,
-                "listing_pages": self._listing_pages,
+            self._feed_files = self._feed_requests(store)
+            made = self._pages(writer, selected, pages, site_images, extra_images, previous)
+            kept = {c.article.uid for c in made}
+            store.remove(c.article.uid for c in selected if c.article.uid not in kept)
+            selected = made
+            self._listings(writer, store)
+            self._static(writer)
+            self._check_cancel()
+            articles_manifest = {
+                c.article.uid: {
+                    "fp": c.fingerprint,
+                    "page": c.folder,
+                    "pfp": self._page_fp(c, pages),
+                }
+                for c in selected
             }
-        )
-        self._record_state(writer, token, rows)
+            renditions_manifest = {key: img.entries() for key, img in self._rendition_keys.items()}
+            token = secrets.token_hex(8) if requested is None else ""
+            writer.commit(
+                {
+                    "articles": articles_manifest,
+                    "failed": self._failures,
+                    "inputs": self._inputs,
+                    "renditions": renditions_manifest,
+                    "state_token": token,
+                    "listing_pages": PagesPart(store),
+                }
+            )
+            self._record_state(writer, token, store)
+        finally:
+            store.close()
         self.report.written = [
             ArticleOutcome(c.article.slug, c.article.headline, path=f"{c.folder}/index.html")
             for c in sorted(selected, key=lambda c: c.folder)
         ]
         self._step(0)
 
-    def _record_state(self, writer: SiteWriter, token: str, rows: list[ListingRow]) -> None:
+    def _row_store(self, writer: SiteWriter) -> RowStore:
+        """A new scratch store of listing rows in the export folder (see export/row_store.py)."""
+        return RowStore(writer.scratch_path(ROWS_SCRATCH), self.publication.timezone or "UTC")
+
+    def _record_state(self, writer: SiteWriter, token: str, store: RowStore) -> None:
         """Remember, with the library, what this site was made from (see export/incremental.py)."""
         if getattr(self.library, "read_only", False):
             return  # nothing can be kept with a library opened read-only: the next export checks all
@@ -262,7 +276,7 @@ class _Export(StoryChecks, SiteRenditions, FeedTexts):
             # incremental export of this folder starts with a full check.
             state.forget()
             return
-        state.replace_all(self.state_meta(token), rows)
+        state.replace_all(self.state_meta(token), store.rows())
 
     def state_meta(self, token: str) -> dict[str, Any]:
         return {
@@ -491,12 +505,10 @@ class _Export(StoryChecks, SiteRenditions, FeedTexts):
             content_key=self._content_key,
         )
 
-    def _listings(self, writer: SiteWriter, rows: list[ListingRow]) -> None:
+    def _listings(self, writer: SiteWriter, store: RowStore) -> None:
         """The listing pages, archive, 404 page, feeds and sitemaps of a site of these stories."""
         listings = self._listing_renderer(writer)
-        rows = sorted(rows, key=lambda r: r.sort_key, reverse=True)
-        listings.write_all(rows)
-        self._listing_pages = listings.listing_pages
+        listings.write_all(store)
         self._names_now = listings._names
         self._step(3)
         if not self.base_url:
