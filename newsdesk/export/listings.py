@@ -194,6 +194,10 @@ class Listings(FeedsAndSitemaps):
         self.lang = publication.language or "en"
         self.gettext = i18n.translations(self.lang).gettext
         self._dates: dict[int, str] = {}  # when_us -> the date listings show
+        # render_page(rel, template, signature, task): writes a listing page keyed by signature,
+        # made from task (listing_pool.Task), which may go to another process; when None,
+        # render_lazy makes it here.
+        self.render_page: Callable[[str, str, str, tuple], None] | None = None
 
     @staticmethod
     def section_names(newest_per_section: Iterable[ListingRow]) -> dict[str, str]:
@@ -392,12 +396,18 @@ class Listings(FeedsAndSitemaps):
             ],
             ensure_ascii=False,
         )
-        self.render_lazy(
-            f"{folder}index.html",
-            _TEMPLATES[listing.kind],
-            signature,
-            lambda: {"page": self._page_view(listing, chunk, number, total, folder)},
-        )
+        rel, template = f"{folder}index.html", _TEMPLATES[listing.kind]
+        if self.render_page is not None:
+            self.render_page(
+                rel, template, signature, (rel, template, listing, chunk, number, total, folder)
+            )
+        else:
+            self.render_lazy(
+                rel,
+                template,
+                signature,
+                lambda: {"page": self._page_view(listing, chunk, number, total, folder)},
+            )
         newest = max((r.lastmod_us for r in chunk), default=to_us(_EMPTY_SITE_DATE))
         return [[*listing.order[:2], number], folder, newest, listing.kind]
 

@@ -8,6 +8,7 @@ import secrets
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from newsdesk.concurrency import CancelFlag
@@ -28,6 +29,7 @@ from newsdesk.export.fingerprint import (
     _images_of,
     _when,
 )
+from newsdesk.export.listing_pool import ListingPool, ListingSetup
 from newsdesk.export.listings import (
     NEWS_SITEMAP_LIMIT,
     NO_BASE_URL_WARNING,
@@ -508,7 +510,43 @@ class _Export(StoryChecks, SiteRenditions, FeedTexts):
     def _listings(self, writer: SiteWriter, store: RowStore) -> None:
         """The listing pages, archive, 404 page, feeds and sitemaps of a site of these stories."""
         listings = self._listing_renderer(writer)
-        listings.write_all(store)
+        env = environment(self.templates_override, self.publication.language or "en")
+
+        def make_here(task) -> bytes:
+            rel, template, listing, chunk, number, total, folder = task
+            view = listings._page_view(listing, chunk, number, total, folder)
+            return env.get_template(template).render(page=view).encode("utf-8")
+
+        def setup() -> ListingSetup:
+            pub = self.publication
+            return ListingSetup(
+                library_root=self.library.root,
+                publication=SimpleNamespace(
+                    name=pub.name, language=pub.language, timezone=pub.timezone, uid=pub.uid
+                ),
+                base_url=self.base_url,
+                now=self.now,
+                page_size=listings.page_size,
+                logo=listings.logo,
+                names=dict(listings._names),
+                templates_override=self.templates_override,
+            )
+
+        pool = ListingPool(
+            setup,
+            make_here,
+            writer.write,
+            workers=self.workers,
+            check=self._check_cancel,
+        )
+        listings.render_page = lambda rel, template, signature, task: self._render_page(
+            writer, pool, rel, template, signature, task
+        )
+        try:
+            listings.write_all(store)
+            pool.finish()
+        finally:
+            pool.close()
         self._names_now = listings._names
         self._step(3)
         if not self.base_url:
@@ -524,6 +562,16 @@ class _Export(StoryChecks, SiteRenditions, FeedTexts):
         whether the file the previous export wrote can be carried over.
         """
         self._render_lazy(writer, env, rel, template, repr(context), lambda: context)
+
+    def _render_page(self, writer, pool, rel: str, template: str, signature: str, task) -> None:
+        """A listing page, made by the pool unless its signature is the previous export's."""
+        key = hashlib.sha256(f"{self._env_digest}|{template}|{signature}".encode()).hexdigest()
+        self._inputs[rel] = key
+        if writer.previous.get("inputs", {}).get(rel) == key and writer.can_reuse(rel):
+            writer.reuse(rel)
+            return
+        self.report.rendered_listings.append(rel)
+        pool.put(task)
 
     def _render_lazy(self, writer, env, rel: str, template: str, signature: str, build) -> None:
         """Render rel from build(), unless its signature is the previous export's (then reuse it)."""
