@@ -321,6 +321,7 @@ def bench_size(
         f"{over_floor} "
         f"| naive reload median {naive_median:.1f} p95 "
         f"{p95(naive['latency']) if naive['latency'] else float('nan'):.1f} "
+        f"max {max(naive['latency'], default=float('nan')):.1f} "
         f"speedup {naive_median / median:.1f}x "
         f"| key event itself median {statistics.median(key):.2f} p95 {p95(key):.2f} ms "
         f"(GUI thread CPU median {statistics.median(patched['key_cpu']):.2f} "

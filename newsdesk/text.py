@@ -32,6 +32,11 @@ _RESERVED = {
 SLUG_MAX = 80
 
 
+def counted(n: int, noun: str, plural: str = "") -> str:
+    """A number with its noun as people write it: "1 article", "3 articles", "2 stories"."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
 def plain_text(markdown_source: str) -> str:
     """Markdown with its markup and image/link targets removed, for counting."""
     return _MARKUP.sub(" ", markdown_source)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from newsdesk.text import counted
+
 
 @dataclass
 class ArticleOutcome:
@@ -39,13 +41,21 @@ class ExportReport:
     def summary(self) -> str:
         """Totals for a terminal or a dialog; the failures are in problem_lines()."""
         lines = [
-            f"Exported {len(self.written)} article(s) to {self.out_dir} in {self.seconds:.2f} s "
-            f"({len(self.changed_files)} file(s) written, {self.reused_files} unchanged)."
+            f"Exported {counted(len(self.written), 'article')} to {self.out_dir} in "
+            f"{self.seconds:.2f} s ({counted(len(self.changed_files), 'file')} written, "
+            f"{self.reused_files:,} unchanged)."
         ]
         if self.skipped:
-            lines.append(f"Left out {len(self.skipped)} article(s) that are not public.")
+            n = len(self.skipped)
+            lines.append(
+                f"Left out {counted(n, 'article')} that {'is' if n == 1 else 'are'} not public."
+            )
         if self.failed:
-            lines.append(f"{len(self.failed)} article(s) were NOT exported because of problems.")
+            n = len(self.failed)
+            lines.append(
+                f"{counted(n, 'article')} {'was' if n == 1 else 'were'} NOT exported "
+                "because of problems."
+            )
         return "\n".join(lines)
 
     def problem_lines(self) -> list[str]:

@@ -19,6 +19,7 @@ from newsdesk.images.model import ImageError, ImportFailure, PreparedImage, Stor
 from newsdesk.library import Image, Library
 from newsdesk.library.errors import LibraryError
 from newsdesk.library.image_templates import applied_values
+from newsdesk.text import counted
 
 
 def image_fields(prepared: PreparedImage) -> dict[str, Any]:
@@ -113,7 +114,7 @@ class ImportReport:
     def summary(self) -> str:
         if self.error:
             return self.error
-        text = f"Imported {len(self.imported)} image(s)"
+        text = f"Imported {counted(len(self.imported), 'image')}"
         if self.failed:
             text += f"; {len(self.failed)} failed"
         return text + "."

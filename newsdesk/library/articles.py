@@ -167,6 +167,24 @@ class ArticleRecords:
                 self._index(s, article)
         return self.get_article(article_id)
 
+    def set_section(self, article_ids: Sequence[int], section: str) -> int:
+        """Put these stories in one section in ONE transaction (all or none); how many moved.
+
+        A story already in that section is left alone (no new version); a missing
+        one refuses the whole change, naming it.
+        """
+        section = section.strip()
+        moved = 0
+        with self._session() as s, s.begin():
+            for article in self._articles_by_ids(s, article_ids):
+                if article.section == section:
+                    continue
+                article.section = section
+                article.version += 1  # open copies learn of it like any other save
+                article.updated_at = utcnow()
+                moved += 1
+        return moved
+
     def delete_article(self, article_id: int) -> None:
         with self._session() as s, s.begin():
             article = s.get(Article, article_id)
@@ -195,7 +213,7 @@ class ArticleRecords:
         as_before = as_before or {}
         moved = 0
         with self._session() as s, s.begin():
-            for article in self._articles_for_trash(s, article_ids):
+            for article in self._articles_by_ids(s, article_ids):
                 if article.deleted_at is not None:
                     continue
                 at, by = as_before.get(article.id, (utcnow(), self.tracker.actor))
@@ -216,7 +234,7 @@ class ArticleRecords:
         """
         restored = 0
         with self._session() as s, s.begin():
-            for article in self._articles_for_trash(s, article_ids):
+            for article in self._articles_by_ids(s, article_ids):
                 if article.purged_at is not None:
                     raise LibraryError(
                         f"The trash was emptied since {article.slug!r} was deleted; "
@@ -233,7 +251,7 @@ class ArticleRecords:
                 restored += 1
         return restored
 
-    def _articles_for_trash(self, s: Session, article_ids: Sequence[int]) -> list[Article]:
+    def _articles_by_ids(self, s: Session, article_ids: Sequence[int]) -> list[Article]:
         """The stories by id, in the order given; a missing one refuses the whole operation."""
         found = {a.id: a for a in s.scalars(select(Article).where(Article.id.in_(article_ids)))}
         missing = [i for i in article_ids if i not in found]
@@ -266,7 +284,7 @@ class ArticleRecords:
                 )
                 articles = list(s.scalars(stmt))
             else:
-                articles = self._articles_for_trash(s, article_ids)
+                articles = self._articles_by_ids(s, article_ids)
                 for article in articles:
                     if article.deleted_at is None or article.purged_at is not None:
                         raise LibraryError(

@@ -139,7 +139,9 @@ def unreachable(url: URL, exc: BaseException) -> LibraryError:
             f"({words}); check the password in ~/.pgpass (or the file PGPASSFILE names) "
             "and try again."
         )
-    return ServerUnreachable(f"Cannot open the shared library {display_url(url)}: {words}.")
+    # libpq often ends with its own question ("…accepting TCP/IP connections?"): no "?." then.
+    end = "" if words.endswith(("?", "!")) else "."
+    return ServerUnreachable(f"Cannot open the shared library {display_url(url)}: {words}{end}")
 
 
 def current_revision(conn) -> str | None:

@@ -155,24 +155,37 @@ class BlockSplitter:
         self._source: str | None = None
         self._blocks: list[SourceBlock] = []
         self.reused_last = 0  # blocks carried over on the last call (for tests)
+        # Of the last call: how many blocks at the start are the previous call's very
+        # objects, and how many at the end are its blocks moved by the same number of
+        # lines (a caller comparing the two splits need not look at these again).
+        self.same_head = 0
+        self.moved_tail = 0
+
+    @property
+    def blocks(self) -> list[SourceBlock]:
+        """The last call's result (the list split returned)."""
+        return self._blocks
 
     def split(self, source: str) -> list[SourceBlock]:
         old, blocks = self._source, self._blocks
         self._source = source
         if old is None or not blocks:
             self._blocks = split_blocks(source)
-            self.reused_last = 0
+            self.reused_last = self.same_head = self.moved_tail = 0
             return self._blocks
         if old == source:
-            self.reused_last = len(blocks)
+            self.reused_last = self.same_head = len(blocks)
+            self.moved_tail = 0
             return blocks
         prefix = _common_prefix(old, source)
         suffix = _common_suffix(old, source, min(len(old), len(source)) - prefix)
         # Lines [0, head_lines) are the same in both texts; so are the last tail_lines lines.
         head_lines = old.count("\n", 0, prefix)  # the edit starts on this line
-        old_tail_from = old.count("\n", 0, len(old) - suffix) + 1  # first whole line after it
+        # The first whole line after the edit (counting only the edit's own newlines).
+        old_tail_from = head_lines + old.count("\n", prefix, len(old) - suffix) + 1
         new_lines = source.split("\n")
-        shift = (len(new_lines) - 1) - old.count("\n")
+        # The lines the edit added: the newlines it wrote less those it replaced.
+        shift = source.count("\n", prefix, len(source) - suffix) - (old_tail_from - 1 - head_lines)
         # Restart at the block before the first one the edit may touch: an edit to a
         # block's first line can join it to the block before (a list, a quote).
         keep = bisect.bisect_left(blocks, head_lines, key=_end)  # blocks ended before it
@@ -183,16 +196,21 @@ class BlockSplitter:
         tail_first = bisect.bisect_left(blocks, old_tail_from, key=_start)
         result = blocks[:keep]
         reused = keep
+        self.same_head, self.moved_tail = keep, 0
         for block in _blocks_from(new_lines, restart):
             was = block.start - shift
             old_index = bisect.bisect_left(blocks, was, lo=tail_first, key=_start)
             if old_index < len(blocks) and blocks[old_index].start == was:
                 # The same block start in the unchanged tail: from here on both splits agree.
-                for b in blocks[old_index:]:
-                    result.append(
-                        SourceBlock(b.start + shift, b.end + shift, b.text) if shift else b
-                    )
+                if shift:
+                    result += [
+                        SourceBlock(b.start + shift, b.end + shift, b.text)
+                        for b in blocks[old_index:]
+                    ]
+                else:
+                    result += blocks[old_index:]
                 reused += len(blocks) - old_index
+                self.moved_tail = len(blocks) - old_index
                 break
             result.append(block)
         self._blocks = result

@@ -49,6 +49,7 @@ from newsdesk.sync.held import HeldServer
 from newsdesk.sync.media import PictureProblem, pull_picture, push_picture
 from newsdesk.sync.merge import merge_records
 from newsdesk.sync.server import SyncError, Unreachable, normalise, open_server, schema_sentence
+from newsdesk.text import counted
 
 LOCAL_SYNC_ORIGIN = "sync"  # what sync writes on the laptop; never sent back
 BATCH = 200
@@ -72,7 +73,8 @@ class SyncReport:
         text = f"Synced with {self.server}: {self.pushed} sent, {self.pulled} received"
         if self.open_conflicts:
             text += (
-                f"; {self.open_conflicts} conflict(s) wait for you "
+                f"; {counted(self.open_conflicts, 'conflict')} "
+                f"{'waits' if self.open_conflicts == 1 else 'wait'} for you "
                 "(newsdesk conflicts, then newsdesk resolve)"
             )
         return text + "."
@@ -498,8 +500,10 @@ class _Run:
             for uid, snap in written.items():
                 mg = merges[uid]
                 # The server may have given the story another slug (one already taken there).
-                if snap.get("slug") != mg.server.get("slug") and "slug" not in held.get(uid, ()):
-                    mg.local["slug"] = mg.base["slug"] = snap["slug"]
+                # …and a shared library names the login that trashed it (migration 0025).
+                for key in ("slug", "deleted_by"):
+                    if snap.get(key) != mg.server.get(key) and key not in held.get(uid, ()):
+                        mg.local[key] = mg.base[key] = snap[key]
             self.report.pushed += len(to_server)
         to_laptop = [
             (uid, mg.local, mine[uid][0] if uid in mine else None)

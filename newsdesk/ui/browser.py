@@ -8,6 +8,8 @@ from datetime import datetime
 from PySide6.QtCore import (
     QAbstractTableModel,
     QEvent,
+    QItemSelection,
+    QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -338,6 +340,8 @@ class LibraryBrowser(QWidget):
     """The user picked this article id in the list."""
     sig_open_requested = Signal(int)
     """Return on a row: open this article and go to its body."""
+    sig_selection_changed = Signal(int)
+    """How many stories are selected now (Shift/Ctrl-click, Ctrl+A)."""
 
     def __init__(self, library: Library, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -367,7 +371,9 @@ class LibraryBrowser(QWidget):
         self.view.setAccessibleName("Articles")
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several at once (Shift/Ctrl-click, Ctrl+A) for Move to Trash, Set Section, Export;
+        # the editor shows the current row's story only.
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setAlternatingRowColors(True)
         # Tab leaves the list (arrows move within it), rather than walking it cell by cell.
@@ -411,10 +417,17 @@ class LibraryBrowser(QWidget):
         self.tag_filter.lineEdit().editingFinished.connect(self._apply_filters)
         self.tag_filter.activated.connect(self._apply_filters)
         self.view.selectionModel().currentRowChanged.connect(self._on_current_changed)
+        self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self.model.modelReset.connect(self._on_selection_changed)
+        self.model.rowsRemoved.connect(self._on_selection_changed)
         self.model.sig_reset_done.connect(self._after_reset)
+        # The columns sized to contents are measured again once rows arrive: measured on
+        # the empty list alone they fit only their titles, and "published" showed as "publi…".
+        self.model.sig_loading.connect(lambda loading: loading or header.resizeSections())
         self.model.rowsInserted.connect(self._update_count)
         self.model.modelReset.connect(self._update_count)
         self._pending_select: int | None = None
+        self._pending_chosen: set[int] = set()  # chosen before a refresh, chosen again after
         self._suppress_selection = False
 
     # ---- filters ------------------------------------------------------------
@@ -461,7 +474,16 @@ class LibraryBrowser(QWidget):
         self.model.set_filters(filters)
 
     def refresh(self) -> None:
-        """Reload from the library (after a new article, an import, a deletion)."""
+        """Reload from the library (after a new article, an import, a deletion).
+
+        The highlighted row and the chosen ones are chosen again when they are still
+        listed: the open story's row never loses its highlight (focusing the list would
+        otherwise open the top story instead).
+        """
+        current = self.view.currentIndex()
+        if current.isValid() and self._pending_select is None:
+            self._pending_select = self.model.rows[current.row()].id
+        self._pending_chosen = set(self.selected_ids())
         self.model.refresh()
 
     def focus_search(self) -> None:
@@ -494,7 +516,11 @@ class LibraryBrowser(QWidget):
 
     # ---- selection ------------------------------------------------------------
     def select_article(self, article_id: int) -> None:
-        """Highlight the article's row without re-opening it (the window already has it open)."""
+        """Highlight the article's row without re-opening it (the window already has it open).
+
+        A row already current keeps the selection around it: Shift-click opens the
+        clicked story and leaves every story chosen still chosen.
+        """
         row = self.model.row_of(article_id)
         if row < 0:
             self._pending_select = article_id  # selected when its page arrives
@@ -503,10 +529,24 @@ class LibraryBrowser(QWidget):
         self._suppress_selection = True
         try:
             index = self.model.index(row, 0)
-            self.view.setCurrentIndex(index)
+            current = self.view.currentIndex()
+            chosen = self.view.selectionModel().isRowSelected(row)
+            if not (current.isValid() and current.row() == row and chosen):
+                # Explicitly this row alone: the view's own choice would read the keyboard's
+                # modifiers, and a Ctrl still held would add the row to the selection.
+                flags = QItemSelectionModel.SelectionFlag
+                self.view.selectionModel().setCurrentIndex(index, flags.ClearAndSelect | flags.Rows)
             self.view.scrollTo(index)
         finally:
             self._suppress_selection = False
+
+    def selected_ids(self) -> list[int]:
+        """The selected stories' ids, in the list's order."""
+        rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+        return [self.model.rows[r].id for r in rows if r < len(self.model.rows)]
+
+    def _on_selection_changed(self, *_args) -> None:
+        self.sig_selection_changed.emit(len(self.view.selectionModel().selectedRows()))
 
     def remove_article(self, article_id: int) -> None:
         """Take a story's row out of the list; the row after it becomes current but is not
@@ -529,7 +569,15 @@ class LibraryBrowser(QWidget):
     def _after_reset(self) -> None:
         self._update_count()
         if self._pending_select is not None:
-            self.select_article(self._pending_select)
+            self.select_article(self._pending_select)  # still pending if not on this page
+        chosen, self._pending_chosen = self._pending_chosen, set()
+        rows = [r for r in map(self.model.row_of, chosen) if r >= 0]
+        if len(rows) > 1:
+            selection = QItemSelection()
+            for row in rows:
+                selection.select(self.model.index(row, 0), self.model.index(row, 3))
+            flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
+            self.view.selectionModel().select(selection, flags)
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if self._suppress_selection or not current.isValid():

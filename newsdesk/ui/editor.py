@@ -371,9 +371,29 @@ class MarkdownEditor(QPlainTextEdit):
                 return
         # Always paste plain text: rich text from a browser has no place in Markdown.
         if source.hasText():
-            cursor.insertText(source.text())
+            pasted = source.text()
+            if pasted.count("\n") > FIRST_COLOURED_BLOCKS:
+                self._insert_uncoloured(cursor, pasted)
+            else:
+                cursor.insertText(pasted)
             return
         super().insertFromMimeData(source)
+
+    def _insert_uncoloured(self, cursor: QTextCursor, text: str) -> None:
+        """A long paste lands now and is coloured a few milliseconds at a time after it, in-view
+        lines first (ColourBackfill), as a long story is when it opens: colouring 90,000 pasted
+        lines at once held the window for seconds."""
+        first = cursor.blockNumber()
+        if self.backfill.running:  # still colouring what was opened: go on from there
+            first = min(first, self.backfill.reached)
+        self.backfill.stop()
+        self.highlighter.colour_below = first
+        try:
+            cursor.insertText(text)
+        finally:
+            self.highlighter.colour_below = None
+        self.backfill.start(first)
+        self.ensureCursorVisible()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
         self.backfill.typed()

@@ -1,8 +1,10 @@
-"""File > Export…: export the open article or the whole site in the background, with progress and cancel."""
+"""File > Export… and Export Selected…: the whole site, the open article or the stories chosen in the
+list, exported in the background with progress and cancel."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Signal
@@ -22,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from newsdesk import settings as user_settings
-from newsdesk.library import Library
+from newsdesk.library import Library, LibraryError
 from newsdesk.ui.workers import run_task
 
 
@@ -39,11 +41,13 @@ class ExportDialog(QDialog):
         parent: QWidget | None = None,
         *,
         settings: QSettings | None = None,
+        selected_ids: Sequence[int] = (),
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export")
         self.library = library
         self.article_slug = article_slug
+        self.selected_ids = list(selected_ids)
         self.settings = settings if settings is not None else QSettings()
         self._cancel = threading.Event()
         self.running = False
@@ -55,19 +59,32 @@ class ExportDialog(QDialog):
         self.this_article = QRadioButton("Only the open article (added to the site in that folder)")
         self.whole_site.setChecked(True)
         self.this_article.setEnabled(article_slug is not None)
+        n = len(self.selected_ids)
+        chosen = "The story" if n == 1 else f"The {n} stories"
+        self.selected = QRadioButton(
+            f"{chosen} selected in the list (added to the site in that folder)"
+        )
+        self.selected.setVisible(n > 0)
+        if n:  # Export Selected…: what was chosen is what goes
+            self.selected.setChecked(True)
 
         self.folder = QLineEdit(user_settings.read(self.settings, user_settings.EXPORT_LAST_FOLDER))
         self.folder.setPlaceholderText("Folder to write the site into")
         self.folder.setAccessibleName("Export folder")
         browse = QPushButton("Choose…")
         browse.clicked.connect(self.choose_folder)
+        folder_label = QLabel("&Folder:")
+        folder_label.setBuddy(self.folder)
         row = QHBoxLayout()
+        row.addWidget(folder_label)
         row.addWidget(self.folder, 1)
         row.addWidget(browse)
 
         self.progress = QProgressBar()
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
+        self.progress.setAccessibleName("Export progress")
+        self.progress.hide()  # shown once an export starts: an idle "0%" reads as stuck
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.details = QPlainTextEdit()
@@ -84,6 +101,7 @@ class ExportDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.whole_site)
         layout.addWidget(self.this_article)
+        layout.addWidget(self.selected)
         layout.addLayout(row)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
@@ -112,16 +130,23 @@ class ExportDialog(QDialog):
         self.start_button.setEnabled(False)
         self.cancel_button.setText("Cancel")
         self.progress.setRange(0, 0)
+        self.progress.show()
         self.status.setText(f"Exporting to {out}…")
         library, cancel = self.library, self._cancel
         only = self.article_slug if self.this_article.isChecked() else None
+        chosen = list(self.selected_ids) if self.selected.isChecked() else []
 
         def work(report_progress):
             def progress(done: int, total: int) -> None:
                 report_progress((done, total))
 
-            if only:
-                return export_articles(library, [only], out, progress=progress, cancel=cancel)
+            slugs = [only] if only else []
+            # Their slugs are read here, on the worker (a story renamed meanwhile goes by its new one).
+            slugs += [found.slug for i in chosen if (found := library.find_article(i)) is not None]
+            if slugs:
+                return export_articles(library, slugs, out, progress=progress, cancel=cancel)
+            if chosen:
+                raise LibraryError("The selected stories are no longer in the library.")
             return export_site(library, out, progress=progress, cancel=cancel)
 
         run_task(work, self._on_done, self._on_error, self._on_progress)
@@ -179,10 +204,16 @@ class ExportDialog(QDialog):
         super().closeEvent(event)
 
 
-def show_export(window) -> ExportDialog:
-    """Open the export dialog over the main window for its open article."""
+def show_export(window, selected_ids: Sequence[int] = ()) -> ExportDialog:
+    """Open the export dialog over the main window for its open article (and the stories
+    selected in the list, for Export Selected…)."""
     article = getattr(window, "article", None)
-    dialog = ExportDialog(window.library, article.slug if article is not None else None, window)
+    dialog = ExportDialog(
+        window.library,
+        article.slug if article is not None else None,
+        window,
+        selected_ids=selected_ids,
+    )
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog

@@ -320,6 +320,12 @@ class ImageForm(QWidget):
         self.missing_file.setAccessibleName(text)
         self.missing_file.setVisible(bool(text))
 
+    def set_read_only(self, read_only: bool) -> None:
+        """A read-only library: every field can be read and copied, none typed into (what was
+        typed could not be saved, and would look as if it had been)."""
+        for editor in (*self.editors.values(), self.story_caption, self.story_alt):
+            editor.setReadOnly(read_only)
+
     def set_story(self, caption: str | None, alt_text: str | None = None) -> None:
         """This story's own caption and alt text; None hides them (not a figure of the article)."""
         visible = caption is not None

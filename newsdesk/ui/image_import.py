@@ -94,6 +94,7 @@ def urls_to_paths(mime) -> list[Path]:
 class ImageImports:
     """Import for the image panel: the queue, its progress row, and files dropped or pasted."""
 
+    read_only: bool  # the library cannot be written (ImagesPanel)
     _import_job: ImportJob | None
     _import_queue: list[ImportJob]
     _cancel: threading.Event | None
@@ -190,6 +191,12 @@ class ImageImports:
         return self._import_job is not None
 
     def _queue_import(self: ImagesPanel, job: ImportJob) -> None:
+        if self.read_only:  # dropped, pasted or chosen: one sentence, nothing half-done
+            self._show_report(
+                "This library is read-only, so no picture was imported; "
+                "open a copy of it somewhere writable to add pictures."
+            )
+            return
         self._import_queue.append(job)
         if self._import_job is None:
             self._start_next_import()

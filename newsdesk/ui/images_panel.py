@@ -102,6 +102,7 @@ class ImagesPanel(ImageImports, FigureStrip, FieldEdits, LibraryView, QWidget):
         self._pending_writes = 0  # this panel's operations not yet back from the writer
         self._images: dict[int, ImageItem] = {}
         self.article_id: int | None = None
+        self.read_only = bool(getattr(library, "read_only", False))
         self.figures: list[FigureSpec] = []
         self.current: ImageItem | None = None
         self._pending_fields: dict[tuple[int, str], str] = {}
@@ -120,6 +121,9 @@ class ImagesPanel(ImageImports, FigureStrip, FieldEdits, LibraryView, QWidget):
             "Import picture files (or drop them here, or paste a picture with Ctrl+V)"
         )
         self.import_button.clicked.connect(self.choose_files)
+        if self.read_only:
+            self.import_button.setEnabled(False)
+            self.import_button.setToolTip("This library is read-only: nothing can be imported.")
         self.export_originals_button = QPushButton("Export &Originals…")
         self.export_originals_button.setToolTip(
             "Write full-size originals carrying the library's captions, credits and rights"
@@ -187,6 +191,7 @@ class ImagesPanel(ImageImports, FigureStrip, FieldEdits, LibraryView, QWidget):
 
         # ---- the form
         self.form = ImageForm()
+        self.form.set_read_only(self.read_only)
         self.form.sig_field_edited.connect(self._on_field_edited)
         self.form.sig_story_caption_edited.connect(
             lambda text: self._on_story_edited("caption", text)
@@ -382,11 +387,12 @@ class ImagesPanel(ImageImports, FigureStrip, FieldEdits, LibraryView, QWidget):
         is_hero = (
             placed and item is not None and self.figures[self._figure_index(item.id)].role == "hero"
         )
-        self.hero_button.setEnabled(item is not None and has_article and not is_hero)
-        self.add_button.setEnabled(item is not None and has_article and not placed)
-        self.insert_button.setEnabled(item is not None and has_article)
-        self.remove_button.setEnabled(placed)
-        self.crop_button.setEnabled(item is not None)
+        writable = not self.read_only  # nothing can be saved: no button offers to
+        self.hero_button.setEnabled(writable and item is not None and has_article and not is_hero)
+        self.add_button.setEnabled(writable and item is not None and has_article and not placed)
+        self.insert_button.setEnabled(writable and item is not None and has_article)
+        self.remove_button.setEnabled(writable and placed)
+        self.crop_button.setEnabled(writable and item is not None)
         why = "" if has_article else "Open an article first"
         for button in (self.hero_button, self.add_button, self.insert_button):
             button.setStatusTip(why)

@@ -46,6 +46,7 @@ from newsdesk.library.relocate import (
     target_for,
 )
 from newsdesk.paths import LIBRARY_ENV, default_library_dir
+from newsdesk.text import counted
 from newsdesk.ui.ops import Operations, failure_message
 from newsdesk.ui.workers import run_task
 
@@ -448,7 +449,8 @@ class PreferencesDialog(QDialog):
         text = f"The library now lives in {copied.target} ({len(copied.files) + 1} files checked)."
         if leftovers:
             text += (
-                f" {len(leftovers)} file(s) were left in the old folder {copied.source}"
+                f" {counted(len(leftovers), 'file')} "
+                f"{'was' if len(leftovers) == 1 else 'were'} left in the old folder {copied.source}"
                 + (f" ({why})" if why else "")
                 + "; they were not part of the copy. Look them over, then delete that folder."
             )

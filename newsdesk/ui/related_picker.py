@@ -306,7 +306,8 @@ class RelatedPicker(PickerFinding, PickedList, QWidget):
             self.results.clear()
             self.setEnabled(False)
             return
-        self.setEnabled(True)
+        # A read-only library shows its picks greyed like the story's fields: none can be saved.
+        self.setEnabled(not getattr(self.library, "read_only", False))
         switched = article.id != self.article_id
         if switched:
             self.article_id = article.id

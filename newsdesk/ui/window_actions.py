@@ -57,7 +57,9 @@ class WindowActions:
                 # A standard key this platform leaves unbound (Replace on Linux) is dropped,
                 # so the menu shows the first key that works.
                 keys = [QKeySequence(s) for s in shortcut]
-                action.setShortcuts([k for k in keys if not k.isEmpty()])
+                kept = [k for k in keys if not k.isEmpty()]
+                # …and one bound twice (Preferences is Ctrl+, on macOS anyway) is listed once.
+                action.setShortcuts([k for i, k in enumerate(kept) if k not in kept[:i]])
             else:
                 action.setShortcut(QKeySequence(shortcut))
         action.setCheckable(checkable)
@@ -108,7 +110,14 @@ class WindowActions:
         a(edit, "Find &next", self.find_bar.find_next, K.FindNext)
         a(edit, "Find pre&vious", self.find_bar.find_previous, K.FindPrevious)
         edit.addSeparator()
-        a(edit, "Pr&eferences…", self.show_preferences, K.Preferences, name="preferences")
+        # Qt binds Preferences only on macOS; elsewhere Ctrl+, is what other editors use.
+        a(
+            edit,
+            "Pr&eferences…",
+            self.show_preferences,
+            [QKeySequence(K.Preferences), "Ctrl+,"],
+            name="preferences",
+        )
 
         view = bar.addMenu("&View")
         self.preview_action = a(
@@ -195,6 +204,10 @@ class WindowActions:
 
         self.trash = TrashActions(self)
         self.trash.add_to_menus(edit, view)
+        from newsdesk.ui.story_selection import SelectionActions
+
+        self.selection = SelectionActions(self)
+        self.selection.add_to_menus(file, edit)
         from newsdesk.ui.authors import install_authors
 
         install_authors(self, article)

@@ -53,7 +53,9 @@ class StatusBar:
             "error": "Not saved yet (retrying)",
         }.get(state, state)
         self.save_label.setText(text if self.article is not None else "")
-        self.setWindowModified(state in ("unsaved", "saving", "conflict", "error"))
+        # With no story open the title has no "[*]" to mark (and Qt warns on stderr).
+        unsaved = state in ("unsaved", "saving", "conflict", "error")
+        self.setWindowModified(self.article is not None and unsaved)
 
     def _update_title(self) -> None:
         headline = self.form.headline.text().strip() if self.article else ""

@@ -88,6 +88,23 @@ def test_an_unreachable_shared_library_is_one_sentence(tmp_path):
     assert "Cannot open the shared library alice@" in one_sentence(done.stderr)
 
 
+def test_a_server_that_refuses_connections_reads_as_one_sentence_without_doubled_stops():
+    from sqlalchemy.engine import make_url
+
+    from newsdesk.library.pg import unreachable
+
+    libpq = (
+        'connection failed: connection to server at "127.0.0.1", port 1 failed: '
+        "Connection refused\n\tIs the server running on that host and accepting "
+        "TCP/IP connections?"
+    )
+    url = make_url("postgresql+psycopg://alice@127.0.0.1:1/newsroom")
+    sentence = str(unreachable(url, psycopg.OperationalError(libpq)))
+    assert sentence.startswith("Cannot open the shared library alice@127.0.0.1")
+    assert sentence.endswith("accepting TCP/IP connections?")
+    assert "?." not in sentence
+
+
 def test_the_editor_window_on_an_unreachable_shared_library_is_one_sentence(tmp_path):
     url = f"postgresql+psycopg://alice@/newsroom?host={tmp_path}&port=1"
     done = newsdesk("--library", url, "screenshot", str(tmp_path / "x.png"))

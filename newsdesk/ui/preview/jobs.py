@@ -51,6 +51,9 @@ class PageState:
     blocks: tuple[tuple[str, str], ...] = ()  # (block id, block html)
     footnotes: str = ""
     reading_time: str = ""
+    # The renderer call the blocks came from (id of the BlockRenderer, its serial), so the
+    # next call's edit can be laid over them instead of listing every block again.
+    made_by: tuple[int, int] = (0, -1)
 
 
 @dataclass
@@ -207,8 +210,35 @@ def footnotes_line(source: str) -> int | None:
     return source.count("\n", 0, m.start()) if m else None
 
 
-def state_of(body: RenderedBody, reading: str) -> PageState:
-    return PageState(tuple((b.id, b.html) for b in body.blocks), body.footnotes_html, reading)
+def state_of(body: RenderedBody, reading: str, renderer: BlockRenderer | None = None) -> PageState:
+    made_by = (id(renderer), renderer.serial) if renderer is not None else (0, -1)
+    return PageState(
+        tuple((b.id, b.html) for b in body.blocks), body.footnotes_html, reading, made_by
+    )
+
+
+def _edited_state(
+    base: PageState, body: RenderedBody, reading: str, renderer: BlockRenderer
+) -> tuple[PageState, tuple[int, int, int]] | None:
+    """The page's state after the renderer's last call, from `base` and that call's edit
+    alone (the blocks it kept are base's own pairs); None when base is not the state of
+    the call before or the call walked the whole body."""
+    edit = renderer.last_edit
+    if edit is None or base.made_by != (id(renderer), renderer.serial - 1):
+        return None
+    head, removed, added = edit
+    blocks = body.blocks
+    if len(base.blocks) - removed + added != len(blocks):
+        return None
+    # Where the edit meets the kept blocks they must agree, or base is not what it claims.
+    if head and base.blocks[head - 1][0] != blocks[head - 1].id:
+        return None
+    if head + added < len(blocks) and base.blocks[head + removed][0] != blocks[head + added].id:
+        return None
+    mid = tuple((b.id, b.html) for b in blocks[head : head + added])
+    pairs = base.blocks[:head] + mid + base.blocks[head + removed :]
+    made_by = (id(renderer), renderer.serial)
+    return PageState(pairs, body.footnotes_html, reading, made_by), edit
 
 
 def build_full_page(
@@ -235,7 +265,7 @@ def build_full_page(
         generation,
         html,
         view,
-        state_of(view.body, view.reading_time),
+        state_of(view.body, view.reading_time, renderer),
         footnotes_line(src.body),
     )
 
@@ -308,7 +338,7 @@ def build_header(generation: int, src: PageSource, renderer: BlockRenderer) -> P
         generation,
         html,
         view,
-        state_of(body, view.reading_time),
+        state_of(body, view.reading_time, renderer),
         footnotes_line(src.body),
         header_html=_element(html, _HEADER_OPEN, "</header>"),
         tags_html=_element(html, _TAGS_OPEN, "</ul>"),
@@ -377,14 +407,22 @@ def render_body(
         sources=renderer.source_blocks,
     )
     reading = i18n.reading_time(words, lang)  # in the page's language, as the export says it
-    state = state_of(body, reading)
+    # A keystroke's edit touches a block or two: the new state and the patch come from those
+    # blocks alone (the page's other blocks are the renderer's, unchanged).
+    edited = _edited_state(base, body, reading, renderer) if page_view is None else None
+    state = edited[0] if edited is not None else state_of(body, reading, renderer)
     result = BodyResult(generation, body, state, words, notes_line, converted=converted)
     if page_view is not None:
         view = dataclasses.replace(page_view, body=body, reading_time=reading, word_count=words)
         result.html = render_page(view, templates_override=templates_dir)
     else:
         result.script = patch_script(
-            base, state, body, templates_dir=templates_dir, version=version
+            base,
+            state,
+            body,
+            templates_dir=templates_dir,
+            version=version,
+            edit=edited[1] if edited is not None else None,
         )
     result.render_ms = (time.perf_counter() - started) * 1000
     result.render_cpu_ms = (time.thread_time() - cpu) * 1000
@@ -417,6 +455,7 @@ def diff_blocks(
     old: Sequence[tuple[str, str]],
     new: Sequence[Block],
     new_pairs: Sequence[tuple[str, str]] | None = None,
+    before: str | None = None,
 ) -> tuple[list[str], str | None, list[tuple[Block, bool]]]:
     """The smallest change turning the page's blocks into the new ones.
 
@@ -424,6 +463,8 @@ def diff_blocks(
     for the start of the body, the changed run in order as (block, needs new markup)).
     Blocks equal at the start and the end are not mentioned at all. new_pairs, when
     given, are the new blocks as (id, html) (PageState.blocks), to compare faster.
+    `before`: old and new are a window of the body; this is the id of the block
+    just before it (None: the window starts the body).
     """
     # Tuples on both sides: a tuple slice never equals a list slice.
     old = tuple(old)
@@ -436,7 +477,7 @@ def diff_blocks(
     new_ids = {b.id for b in new_mid}
     remove = [bid for bid in old_mid if bid not in new_ids]
     run = [(b, old_mid.get(b.id) != b.html) for b in new_mid]
-    after = old[head - 1][0] if head else None
+    after = old[head - 1][0] if head else before
     return remove, after, run
 
 
@@ -447,12 +488,24 @@ def patch_script(
     *,
     templates_dir: Path | None,
     version: int | None = None,
+    edit: tuple[int, int, int] | None = None,
 ) -> str:
     """One JavaScript call that patches the page from `base` to `state`.
 
-    With a version, the page reports it back from the next animation frame.
+    With a version, the page reports it back from the next animation frame. With
+    `edit` (the renderer's last_edit, base being the state of the call before it)
+    only the blocks the edit replaced are compared.
     """
-    remove, after, run = diff_blocks(base.blocks, body.blocks, state.blocks)
+    if edit is None:
+        remove, after, run = diff_blocks(base.blocks, body.blocks, state.blocks)
+    else:
+        head, removed, added = edit
+        remove, after, run = diff_blocks(
+            base.blocks[head : head + removed],
+            body.blocks[head : head + added],
+            state.blocks[head : head + added],
+            before=base.blocks[head - 1][0] if head else None,
+        )
     put = [
         [b.id, render_block(b, templates_override=templates_dir) if fresh else None]
         for b, fresh in run

@@ -1,0 +1,190 @@
+"""Several stories chosen in the list at once: the status bar counts them ("3 stories selected"),
+Edit > Set Section… moves them all into one section in one transaction, and File > Export
+Selected… exports them. (Move to Trash for the selection is in ui/trash.py.)"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QMenu,
+    QVBoxLayout,
+    QWidget,
+)
+
+from newsdesk.ui.ops import failure_message
+from newsdesk.ui.trash_view import stories_phrase
+from newsdesk.ui.workers import run_task
+
+if TYPE_CHECKING:
+    from newsdesk.ui.main_window import MainWindow
+
+
+class SectionDialog(QDialog):
+    """Set Section…: one section, typed or picked from those in use, for every chosen story."""
+
+    def __init__(self, count: int, sections: list[str], current: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Set Section")
+        self.setObjectName("set-section-dialog")
+        layout = QVBoxLayout(self)
+        what = "the story" if count == 1 else f"the {stories_phrase(count)}"
+        self.prompt = QLabel(f"Put {what} in the section:")
+        layout.addWidget(self.prompt)
+        self.section = QComboBox()
+        self.section.setEditable(True)
+        self.section.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.section.setAccessibleName("Section")
+        self.section.addItems(sections)
+        self.section.setEditText(current)
+        self.section.lineEdit().selectAll()
+        self.prompt.setBuddy(self.section)
+        layout.addWidget(self.section)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Set Section")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.section.editTextChanged.connect(self._enable)
+        self._enable()
+        self.setMinimumWidth(360)
+
+    def chosen(self) -> str:
+        return self.section.currentText().strip()
+
+    def _enable(self, *_args) -> None:
+        self.ok_button.setEnabled(bool(self.chosen()))
+
+
+class SelectionActions(QObject):
+    """The main window's commands for the stories selected in the list."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.dialog: SectionDialog | None = None
+        self.set_section_action = QAction("Set &Section…", window)
+        self.set_section_action.triggered.connect(self.ask_section)
+        self.export_action = QAction("Export Selec&ted…", window)
+        self.export_action.triggered.connect(self.export_selected)
+        self.count_label = QLabel("")
+        self.count_label.setObjectName("selection-count")
+        self.count_label.hide()
+        window.statusBar().addPermanentWidget(self.count_label)
+        window.browser.sig_selection_changed.connect(self._selection_changed)
+        window.sig_article_opened.connect(
+            lambda _article: self._selection_changed(len(window.browser.selected_ids()))
+        )
+        self._selection_changed(0)
+
+    def add_to_menus(self, file_menu: QMenu, edit_menu: QMenu) -> None:
+        """File > Export Selected… after Export…; Edit > Set Section… after Move to Trash."""
+        export = self.window.actions_by_name["export"]
+        actions = file_menu.actions()
+        after = actions[actions.index(export) + 1] if export in actions[:-1] else None
+        file_menu.insertAction(after, self.export_action)
+        edit_menu.addAction(self.set_section_action)
+        self.window.actions_by_name["set_section"] = self.set_section_action
+        self.window.actions_by_name["export_selected"] = self.export_action
+
+    def ids(self) -> list[int]:
+        """The stories these commands act on: the selected rows, else the open story."""
+        window = self.window
+        selected = window.browser.selected_ids()
+        if selected:
+            return selected
+        return [window.article.id] if window.article is not None else []
+
+    def _selection_changed(self, n: int) -> None:
+        self.count_label.setText(f"{stories_phrase(n)} selected")
+        self.count_label.setVisible(n > 1)  # one story: the editor already says which
+        has_any = n > 0 or self.window.article is not None
+        self.set_section_action.setEnabled(has_any and not self.window.read_only)
+        self.export_action.setEnabled(has_any)
+        self.set_section_action.setText(f"Set &Section ({n})…" if n > 1 else "Set &Section…")
+        self.export_action.setText(f"Export Selec&ted ({n})…" if n > 1 else "Export Selec&ted…")
+
+    # ---- Set Section… ------------------------------------------------------------------
+    def ask_section(self) -> SectionDialog | None:
+        """Ask for the section (the choices read on a worker), then move every chosen story."""
+        window = self.window
+        ids = self.ids()
+        if not ids or window.read_only:
+            return None
+        rows = {row.id: row for row in window.browser.model.rows}
+        in_use = {rows[i].section for i in ids if i in rows}
+        current = in_use.pop() if len(in_use) == 1 else ""
+        dialog = SectionDialog(len(ids), [], current, window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.set_section(ids, dialog.chosen()))
+        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
+        self.dialog = dialog
+
+        def fill(sections: list[str]) -> None:
+            if self.dialog is dialog:
+                typed = dialog.section.currentText()
+                dialog.section.addItems(sections)
+                dialog.section.setEditText(typed)
+
+        library = window.library
+        run_task(library.sections, on_done=fill)
+        dialog.open()
+        return dialog
+
+    def set_section(self, ids: list[int], section: str) -> None:
+        """Move these stories into the section in ONE transaction (all or none)."""
+        window = self.window
+        section = section.strip()
+        if not ids or not section or window.read_only:
+            return
+        open_id = window.article.id if window.article is not None else None
+        if open_id in ids and not window._leave_current():
+            return  # the open story's unsaved words first; a conflict waits for the user
+
+        def done(moved: int) -> None:
+            browser = window.browser
+            if browser.current_filters().section:
+                browser.refresh()  # the list shows one section: they may leave or join it
+            else:
+                for article_id in ids:
+                    browser.model.patch(article_id, section=section)
+            browser.refresh_choices()
+            window.form.refresh_choices()
+            if open_id in ids:
+                window._check_changed_elsewhere()  # the form shows the new section
+            kept = len(ids) - moved
+            said = f"Moved {stories_phrase(moved)} to {section}."
+            if kept:
+                said += f" {stories_phrase(kept)} already there."
+            window.statusBar().showMessage(said, 5000)
+
+        window.ops.run_op(
+            lambda library: library.set_section(ids, section),
+            on_success=done,
+            on_failure=lambda exc: window.statusBar().showMessage(
+                f"No section was changed: {failure_message(exc)}", 8000
+            ),
+            initiator=self,
+        )
+
+    # ---- Export Selected… -----------------------------------------------------------------
+    def export_selected(self) -> None:
+        from newsdesk.ui.export_dialog import show_export
+
+        window = self.window
+        window.save_everything()  # the pages show what the editor shows
+        ids = self.ids()
+        if window.article is not None and ids == [window.article.id]:
+            window.export_dialog = show_export(window)  # just the open story
+            window.export_dialog.this_article.setChecked(True)
+        else:
+            window.export_dialog = show_export(window, selected_ids=ids)

@@ -1,0 +1,179 @@
+"""Several stories chosen in the main list at once: Shift/Ctrl-click and Ctrl+A, the status bar's
+count, Move to Trash with one undo, Set Section… and Export Selected…."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from newsdesk.sample import seed_if_new
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+
+
+def listed_ids(window) -> list[int]:
+    return [row.id for row in window.browser.model.rows]
+
+
+def click_row(window, row: int, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+    view = window.browser.view
+    rect = view.visualRect(window.browser.model.index(row, 0))
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, modifier, rect.center())
+
+
+def stories(qtbot, window, library, headlines, **fields) -> list[int]:
+    ids = [library.create_article(headline=h, body=f"{h}.", **fields).id for h in headlines]
+    window.browser.refresh()
+    qtbot.waitUntil(lambda: all(i in listed_ids(window) for i in ids), timeout=5000)
+    return ids
+
+
+def focus_list(qtbot, window) -> None:
+    window.activateWindow()
+    window.browser.view.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.browser.view)
+
+
+def test_shift_click_chooses_a_run_of_stories_the_status_bar_counts_them_and_the_editor_shows_one(
+    qtbot, window, library
+):
+    stories(qtbot, window, library, ["Tide tables", "Ferry strike", "Cup final"])
+    focus_list(qtbot, window)
+    click_row(window, 0)
+    first = listed_ids(window)[0]
+    qtbot.waitUntil(lambda: window.article is not None and window.article.id == first)
+    click_row(window, 2, SHIFT)
+    third = listed_ids(window)[2]
+    assert window.browser.selected_ids() == listed_ids(window)[:3]
+    count = window.selection.count_label
+    assert count.isVisible() and count.text() == "3 stories selected"
+    # The editor shows the story clicked last (the current row) and the choice stays.
+    qtbot.waitUntil(lambda: window.article is not None and window.article.id == third)
+    assert window.browser.selected_ids() == listed_ids(window)[:3]
+    assert window.actions_by_name["delete"].text() == "&Move to Trash (3)"
+    # Ctrl-click takes one out again.
+    click_row(window, 1, CTRL)
+    assert count.text() == "2 stories selected"
+    # One story chosen: the editor names it, the count goes.
+    click_row(window, 1)
+    assert not count.isVisible()
+    assert window.actions_by_name["delete"].text() == "&Move to Trash"
+
+
+def test_ctrl_a_and_delete_move_every_chosen_story_to_the_trash_and_ctrl_z_brings_all_back(
+    qtbot, window, library
+):
+    open_id = window.article.id
+    ids = stories(qtbot, window, library, ["Tide tables", "Ferry strike"])
+    QTest.keyClicks(window.editor, "Last words. ")  # unsaved, in the open story
+    focus_list(qtbot, window)
+    QTest.keyClick(window.browser.view, Qt.Key.Key_A, CTRL)
+    everything = set(listed_ids(window))
+    assert set(window.browser.selected_ids()) == everything == {open_id, *ids}
+    assert window.selection.count_label.text() == "3 stories selected"
+    QTest.keyClick(window.browser.view, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: listed_ids(window) == [], timeout=5000)
+    assert all(library.get_article(i).deleted_at is not None for i in everything)
+    assert "Last words. " in library.get_article(open_id).body  # saved before it went
+    assert window.article is None and not window.editor.isEnabled()
+    assert window.statusBar().currentMessage() == (
+        "3 stories moved to the trash. Undo (Ctrl+Z) brings them back."
+    )
+    assert not window.selection.count_label.isVisible()
+
+    QTest.keyClick(window.browser.view, Qt.Key.Key_Z, CTRL)
+    qtbot.waitUntil(lambda: library.trashed_articles() == [], timeout=5000)
+    qtbot.waitUntil(lambda: set(listed_ids(window)) == everything, timeout=5000)
+    qtbot.waitUntil(
+        lambda: window.article is not None and window.article.id == open_id, timeout=5000
+    )  # the story that was open is open again
+    assert "Last words. " in window.editor.toPlainText()
+    assert window.statusBar().currentMessage() == "Restored 3 stories."
+
+
+def test_moving_a_choice_to_the_trash_is_all_or_none(qtbot, window, library):
+    ids = stories(qtbot, window, library, ["Tide tables", "Ferry strike"])
+    library.delete_article(ids[0])  # another program removed one meanwhile, unannounced
+    window.trash.delete_articles(ids)
+    qtbot.waitUntil(
+        lambda: window.statusBar().currentMessage().startswith("Nothing was moved to the trash:"),
+        timeout=5000,
+    )
+    assert library.get_article(ids[1]).deleted_at is None
+    qtbot.waitUntil(lambda: ids[1] in listed_ids(window), timeout=5000)
+
+
+def test_set_section_moves_every_chosen_story_and_the_open_one_shows_it(qtbot, window, library):
+    open_id = window.article.id
+    ids = stories(qtbot, window, library, ["Tide tables", "Ferry strike"], section="News")
+    focus_list(qtbot, window)
+    window.browser.view.selectAll()
+    dialog = window.selection.ask_section()
+    assert dialog is not None and dialog.prompt.text() == "Put the 3 stories in the section:"
+    assert dialog.section.currentText() == "News"  # all three share it
+    dialog.section.setEditText("")
+    assert not dialog.ok_button.isEnabled()  # a section needs a name
+    dialog.section.setEditText("Harbour")
+    dialog.ok_button.click()
+    qtbot.waitUntil(
+        lambda: {library.get_article(i).section for i in [open_id, *ids]} == {"Harbour"},
+        timeout=5000,
+    )
+    qtbot.waitUntil(
+        lambda: window.statusBar().currentMessage() == "Moved 3 stories to Harbour.", timeout=5000
+    )
+    model = window.browser.model
+    assert {model.rows[model.row_of(i)].section for i in [open_id, *ids]} == {"Harbour"}
+    qtbot.waitUntil(lambda: window.form.values()["section"] == "Harbour", timeout=5000)
+    # The open story keeps saving normally afterwards (no conflict with its new version).
+    QTest.keyClicks(window.editor, "More. ")
+    window.autosave.flush()
+    assert "More. " in library.get_article(open_id).body
+    assert window.conflict_box is None
+    assert library.get_article(open_id).section == "Harbour"
+
+
+def test_export_selected_exports_just_the_chosen_stories(
+    qtbot, make_window, library, settings, tmp_path
+):
+    seed_if_new(library)  # two published stories that pass every check
+    unready = library.create_article(headline="Cup final", body="Goals.", status="published")
+    window = make_window()
+    samples = [a.id for a in library.list_articles() if a.id != unready.id]
+    qtbot.waitUntil(lambda: len(listed_ids(window)) == 3, timeout=5000)
+    window.browser.view.clearSelection()
+    for article_id in samples:
+        click_row(window, window.browser.model.row_of(article_id), CTRL)
+    assert set(window.browser.selected_ids()) == set(samples)
+    window.actions_by_name["export_selected"].trigger()
+    dialog = window.export_dialog
+    dialog.settings = settings
+    assert dialog.selected.isVisible() and dialog.selected.isChecked()
+    assert dialog.selected.text().startswith("The 2 stories selected in the list")
+    out = tmp_path / "site"
+    dialog.folder.setText(str(out))
+    with qtbot.waitSignal(dialog.sig_finished, timeout=120_000) as finished:
+        dialog.start_button.click()
+    report = finished.args[0]
+    # The whole site would have reported the unready story; the chosen two went alone.
+    assert report.ok, report.problem_lines()
+    for article_id in samples:
+        assert (out / "local" / library.get_article(article_id).slug / "index.html").is_file()
+    assert not (out / "local" / unready.slug).exists()
+
+
+def test_the_lists_context_menu_acts_on_the_whole_choice(qtbot, window, library):
+    stories(qtbot, window, library, ["Tide tables", "Ferry strike"])
+    focus_list(qtbot, window)
+    window.browser.view.selectAll()
+    menu = window.trash.context_menu()
+    texts = [a.text() for a in menu.actions() if not a.isSeparator()]
+    assert texts == [
+        "&Open",
+        "&Move to Trash (3)",
+        "Set &Section (3)…",
+        "Export Selec&ted (3)…",
+        "&Trash…",
+    ]
