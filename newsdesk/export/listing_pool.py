@@ -22,6 +22,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from newsdesk.concurrency import die_with_parent, process_pool_context
+from newsdesk.render.page import environment
 
 # Pages made here before the work is worth starting processes for.
 INLINE_PAGES = 60
@@ -47,8 +48,7 @@ class ListingSetup:
 
 def make_pages(setup: ListingSetup, tasks: list[Task]) -> list[tuple[str, bytes]]:
     """Build and render these pages; (rel, HTML) of each."""
-    from newsdesk.export.listings import Listings
-    from newsdesk.render.page import environment
+    from newsdesk.export.listings import Listings  # (listings imports nothing from here)
 
     listings = Listings(
         setup.library_root,
@@ -172,3 +172,37 @@ class ListingPool:
         for rel, html in pages:
             self.write(rel, html)
         self.check()
+
+
+def pool_for(
+    listings: Any,
+    write: Callable[[str, bytes], None],
+    *,
+    templates_override: Path | None,
+    workers: int | None,
+    check: Callable[[], None],
+) -> ListingPool:
+    """A pool making the pages of these Listings (export/listings.py) as they would."""
+    env = environment(templates_override, listings.lang)
+
+    def make_here(task: Task) -> bytes:
+        _rel, template, listing, chunk, number, total, folder = task
+        view = listings._page_view(listing, chunk, number, total, folder)
+        return env.get_template(template).render(page=view).encode("utf-8")
+
+    def setup() -> ListingSetup:
+        pub = listings.pub
+        return ListingSetup(
+            library_root=listings.library_root,
+            publication=SimpleNamespace(
+                name=pub.name, language=pub.language, timezone=pub.timezone, uid=pub.uid
+            ),
+            base_url=listings.base_url,
+            now=listings.now,
+            page_size=listings.page_size,
+            logo=listings.logo,
+            names=dict(listings._names),  # known once the listings are being written
+            templates_override=templates_override,
+        )
+
+    return ListingPool(setup, make_here, write, workers=workers, check=check)

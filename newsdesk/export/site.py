@@ -8,7 +8,6 @@ import secrets
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from newsdesk.concurrency import CancelFlag
@@ -29,7 +28,7 @@ from newsdesk.export.fingerprint import (
     _images_of,
     _when,
 )
-from newsdesk.export.listing_pool import ListingPool, ListingSetup
+from newsdesk.export.listing_pool import pool_for
 from newsdesk.export.listings import (
     NEWS_SITEMAP_LIMIT,
     NO_BASE_URL_WARNING,
@@ -510,32 +509,10 @@ class _Export(StoryChecks, SiteRenditions, FeedTexts):
     def _listings(self, writer: SiteWriter, store: RowStore) -> None:
         """The listing pages, archive, 404 page, feeds and sitemaps of a site of these stories."""
         listings = self._listing_renderer(writer)
-        env = environment(self.templates_override, self.publication.language or "en")
-
-        def make_here(task) -> bytes:
-            rel, template, listing, chunk, number, total, folder = task
-            view = listings._page_view(listing, chunk, number, total, folder)
-            return env.get_template(template).render(page=view).encode("utf-8")
-
-        def setup() -> ListingSetup:
-            pub = self.publication
-            return ListingSetup(
-                library_root=self.library.root,
-                publication=SimpleNamespace(
-                    name=pub.name, language=pub.language, timezone=pub.timezone, uid=pub.uid
-                ),
-                base_url=self.base_url,
-                now=self.now,
-                page_size=listings.page_size,
-                logo=listings.logo,
-                names=dict(listings._names),
-                templates_override=self.templates_override,
-            )
-
-        pool = ListingPool(
-            setup,
-            make_here,
+        pool = pool_for(
+            listings,
             writer.write,
+            templates_override=self.templates_override,
             workers=self.workers,
             check=self._check_cancel,
         )
