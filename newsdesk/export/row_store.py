@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,9 @@ from newsdesk.export.listing_row import ListingRow, listing_keys
 _COLUMNS = "uid, article_id, folder, seg, when_us, lastmod_us, data"
 _CHUNK = 500  # rows read or written per statement
 # Sort keys compare as the listings order: (when_us, article_id), newest first.
-_OLDER = "(l.when_us < :w OR (l.when_us = :w AND l.article_id < :a))"
+# (A row value, which SQLite reads as a range of the index: the same test written with OR
+# made each page scan its listing from the top.)
+_OLDER = "(l.when_us, l.article_id) < (:w, :a)"
 
 
 class RowStore:
@@ -71,9 +73,9 @@ class RowStore:
             self._add(batch)
 
     def _add(self, rows: list[ListingRow]) -> None:
-        self.remove([r.uid for r in rows])
         conn = self.conn
         conn.execute("BEGIN")
+        self.remove([r.uid for r in rows])
         conn.executemany(
             "INSERT INTO rows VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
@@ -175,10 +177,11 @@ class RowStore:
     def sitemap_rows(self) -> Iterator[tuple[str, int]]:
         """(folder, lastmod_us) of every story, newest first, a chunk at a time."""
         last = (2**62, 2**62)
+        # Through the front page's listing: its key is the order, so no sort at each chunk.
         sql = (
-            "SELECT folder, lastmod_us, when_us, article_id FROM rows r WHERE "
-            + _OLDER.replace("l.", "r.")
-            + " ORDER BY when_us DESC, article_id DESC LIMIT :n"
+            "SELECT r.folder, r.lastmod_us, l.when_us, l.article_id FROM listing l "
+            f"JOIN rows r ON r.uid = l.uid WHERE l.listing = 'h' AND {_OLDER} "
+            "ORDER BY l.when_us DESC, l.article_id DESC LIMIT :n"
         )
         while True:
             chunk = self.conn.execute(sql, {"w": last[0], "a": last[1], "n": _CHUNK}).fetchall()
@@ -212,6 +215,16 @@ class PagesPart:
     def items(self) -> Iterator[tuple[str, list[Any]]]:
         for entry in self.store.pages():
             yield entry[1], entry
+
+
+class Pairs:
+    """A part of the export's record made as it is written: items() calls make() each time."""
+
+    def __init__(self, make: Callable[[], Iterator[tuple[str, Any]]]) -> None:
+        self.make = make
+
+    def items(self) -> Iterator[tuple[str, Any]]:
+        return self.make()
 
 
 def _unlink(path: Path) -> None:

@@ -39,7 +39,7 @@ from newsdesk.export.listings import (
     to_us,
 )
 from newsdesk.export.report import ArticleOutcome, ExportReport
-from newsdesk.export.row_store import PagesPart, RowStore
+from newsdesk.export.row_store import PagesPart, Pairs, RowStore
 from newsdesk.export.site_renditions import RENDITION_INDEX, SiteRenditions
 from newsdesk.export.state import ExportState
 from newsdesk.export.story import Story, StoryChecks, _Candidate, preflight_messages
@@ -166,6 +166,7 @@ class _Export(StoryChecks, SiteRenditions, FeedTexts):
         # the later steps read of it (a Story, not its text).
         extra_images: dict[str, Image] = {}
         selected: list[_Candidate] = []
+        held_images: dict[int, Image] = {}  # each picture the stories show, once
         refused: list[ArticleOutcome] = []  # reported after the stories that could not be checked
         previous_failures: dict[str, Any] = writer.previous.get("failed", {})
         self._failures: dict[str, Any] = {}
@@ -181,7 +182,8 @@ class _Export(StoryChecks, SiteRenditions, FeedTexts):
                     continue
                 ok = self._preflight(cand, previous, previous_failures, refused)
                 if ok:
-                    selected.append(_Candidate(Story(article), cand.folder, cand.fingerprint))
+                    story = Story(article, held_images)
+                    selected.append(_Candidate(story, cand.folder, cand.fingerprint))
             del batch
         self.report.failed += refused
         self._check_cancel()
@@ -232,14 +234,16 @@ class _Export(StoryChecks, SiteRenditions, FeedTexts):
             self._listings(writer, store)
             self._static(writer)
             self._check_cancel()
-            articles_manifest = {
-                c.article.uid: {
-                    "fp": c.fingerprint,
-                    "page": c.folder,
-                    "pfp": self._page_fp(c, pages),
-                }
-                for c in selected
-            }
+            # Written into the record row by row as it is made (not a dict of every story).
+            articles_manifest = Pairs(
+                lambda: (
+                    (
+                        c.article.uid,
+                        {"fp": c.fingerprint, "page": c.folder, "pfp": self._page_fp(c, pages)},
+                    )
+                    for c in selected
+                )
+            )
             renditions_manifest = {key: img.entries() for key, img in self._rendition_keys.items()}
             token = secrets.token_hex(8) if requested is None else ""
             writer.commit(

@@ -189,9 +189,10 @@ class SiteWriter:
         self.warnings: list[str] = []  # sentences for the report (a damaged record)
         self.file_count = 0  # files of the site once committed
         # rel -> temporary file holding its new content, not yet in place
-        self._staged: dict[str, Path] = {}
-        self._dirs_ok: set[Path] = {self.out}
-        self._made_dirs: list[Path] = []
+        # (as text: a Path per file cost several hundred bytes each at 100,000 pages)
+        self._staged: dict[str, str] = {}
+        self._dirs_ok: set[str] = {os.fspath(self.out)}  # folders known to be folders
+        self._made_dirs: list[str] = []
         self.foreign_replaced: list[str] = []  # user files at a path the export now needs
         self._journal: set[str] = set()  # names an interrupted export journaled
         self._new_owned: set[str] = set()  # names this export journaled
@@ -347,16 +348,16 @@ class SiteWriter:
     def _parent(self, path: Path, rel: str) -> None:
         """Make the folders above path, refusing a link or a file in their place."""
         parent = path.parent
-        if parent in self._dirs_ok:
+        if os.fspath(parent) in self._dirs_ok:
             return
         todo = []
-        while parent not in self._dirs_ok:
+        while os.fspath(parent) not in self._dirs_ok:
             todo.append(parent)
             parent = parent.parent
         for folder in reversed(todo):
             try:
                 os.mkdir(folder, 0o755)
-                self._made_dirs.append(folder)
+                self._made_dirs.append(os.fspath(folder))
             except FileExistsError:
                 if folder.is_symlink() or not folder.is_dir():
                     # A link could lead the site's files anywhere on the disk.
@@ -364,7 +365,7 @@ class SiteWriter:
                         f"{folder} is in the way of the site's {rel} (it is a link or a file, "
                         "not a folder); move it away and export again."
                     ) from None
-            self._dirs_ok.add(folder)
+            self._dirs_ok.add(os.fspath(folder))
 
     # ---- writing ---------------------------------------------------------
     def can_reuse(self, rel: str, expected_hash: str | None = None) -> bool:
@@ -465,7 +466,7 @@ class SiteWriter:
 
     def _staged_as(self, rel: str, tmp: Path, digest: str) -> None:
         st = self._guard(os.stat, tmp)
-        self._staged[rel] = tmp
+        self._staged[rel] = os.fspath(tmp)
         self.files[rel] = FileEntry(digest, st.st_size, st.st_mtime_ns)
         self.changed.append(rel)
 
@@ -575,7 +576,7 @@ class SiteWriter:
             touched: set[Path] = set()
             for rel, tmp in sorted(self._staged.items()):
                 os.replace(tmp, self.path(rel))
-                touched.add(tmp.parent)
+                touched.add(Path(tmp).parent)
             self._staged.clear()
             for rel in removals:
                 self._remove(rel)
