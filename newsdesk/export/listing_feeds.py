@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from itertools import chain, islice
+from itertools import islice
 from typing import Any
 from urllib.parse import quote
 
@@ -123,31 +123,41 @@ class FeedsAndSitemaps:
     # ---- sitemaps -----------------------------------------------------------
     def sitemaps(
         self,
-        listing_urls: Iterable[tuple[str, int]],
-        stories: Iterable[tuple[str, int]],
+        listing_urls: list[tuple[str, int]],
+        rows: list[Any],
         recent: list[ListingRow],
+        *,
+        parts: Callable[[], list[str]] | None = None,
     ) -> list[str]:
-        """sitemap.xml and news-sitemap.xml (split when long), and robots.txt naming them.
+        """sitemap.xml (in parts when long: export/sitemap_parts.py), news-sitemap.xml (split
+        when long), and robots.txt naming them.
 
-        listing_urls: (folder, lastmod_us) of every listing page; stories: the
-        same of every story, newest first (both read as the sitemap is made:
-        a part holds at most SITEMAP_LIMIT addresses); recent: the stories
-        published within NEWS_SITEMAP_WINDOW of now, newest first. Only with a
-        base URL: a sitemap's addresses must be absolute. Returns every file written.
+        listing_urls: (folder, lastmod_us) of every listing page; rows: every
+        story, newest first (ListingRows or anything with their folder,
+        lastmod_us and sort_key); recent: the stories published within
+        NEWS_SITEMAP_WINDOW of now, newest first. Only with a base URL: a
+        sitemap's addresses must be absolute. parts: instead of listing_urls
+        and rows, what writes the parts an edit changed (and returns every
+        file of the sitemap). Returns every file written.
         """
         assert self.base_url
         base = self.base_url
-        urls = chain(
-            (
+        from newsdesk.export import sitemap_parts  # (it builds on this module)
+
+        if parts is not None:  # an edit's update of a sitemap in parts (listings_update.py)
+            written = parts()
+        elif sitemap_parts.is_split(len(listing_urls), len(rows)):
+            written = sitemap_parts.SitemapParts(self).write_all(listing_urls, rows)
+        else:
+            urls = [
                 SitemapUrl(site_url(base, folder), dates.iso(from_us(lastmod), "UTC"))
                 for folder, lastmod in listing_urls
-            ),
-            (
-                SitemapUrl(self._url(folder), dates.iso(from_us(lastmod), "UTC"))
-                for folder, lastmod in stories
-            ),
-        )
-        written = self._sitemap_files("sitemap", "sitemap.xml", SITEMAP_LIMIT, urls, key="urls")
+            ]
+            urls += [
+                SitemapUrl(self._url(r.folder), dates.iso(from_us(r.lastmod_us), "UTC"))
+                for r in rows
+            ]
+            written = self._sitemap_files("sitemap", "sitemap.xml", SITEMAP_LIMIT, urls, key="urls")
         news = (
             NewsItem(
                 url=self._url(r.folder),

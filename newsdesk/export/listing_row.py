@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -166,8 +166,8 @@ def listing_keys(row: ListingRow, tz: str) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-def sitemap_listing_urls(listing_pages: Iterable[list[Any]]) -> Iterator[tuple[str, int]]:
+def sitemap_listing_urls(listing_pages: Iterable[list[Any]]) -> list[tuple[str, int]]:
     """(folder, lastmod_us) of the listing pages a sitemap lists: all but the author pages."""
-    return (
+    return [
         (folder, lastmod) for _order, folder, lastmod, kind in listing_pages if kind != "author"
-    )
+    ]

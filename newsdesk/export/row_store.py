@@ -20,7 +20,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from newsdesk.export.listing_row import ListingRow, listing_keys
 
@@ -30,6 +30,14 @@ _CHUNK = 500  # rows read or written per statement
 # (A row value, which SQLite reads as a range of the index: the same test written with OR
 # made each page scan its listing from the top.)
 _OLDER = "(l.when_us, l.article_id) < (:w, :a)"
+
+
+class SitemapRow(NamedTuple):
+    """A story as the sitemap lists it (a few dozen bytes, not its ListingRow)."""
+
+    folder: str
+    lastmod_us: int
+    sort_key: tuple[int, int]
 
 
 class RowStore:
@@ -174,8 +182,9 @@ class RowStore:
             out.append(row)
         return out
 
-    def sitemap_rows(self) -> Iterator[tuple[str, int]]:
-        """(folder, lastmod_us) of every story, newest first, a chunk at a time."""
+    def sitemap_rows(self) -> list[SitemapRow]:
+        """(folder, lastmod_us, sort_key) of every story, newest first: what the sitemap lists
+        (its layout depends on how many there are), read a chunk at a time."""
         last = (2**62, 2**62)
         # Through the front page's listing: its key is the order, so no sort at each chunk.
         sql = (
@@ -183,12 +192,12 @@ class RowStore:
             f"JOIN rows r ON r.uid = l.uid WHERE l.listing = 'h' AND {_OLDER} "
             "ORDER BY l.when_us DESC, l.article_id DESC LIMIT :n"
         )
+        out: list[SitemapRow] = []
         while True:
             chunk = self.conn.execute(sql, {"w": last[0], "a": last[1], "n": _CHUNK}).fetchall()
-            for folder, lastmod, _w, _a in chunk:
-                yield folder, lastmod
+            out += [SitemapRow(folder, lastmod, (w, a)) for folder, lastmod, w, a in chunk]
             if len(chunk) < _CHUNK:
-                return
+                return out
             last = (chunk[-1][2], chunk[-1][3])
 
     def pages(self) -> Iterator[list[Any]]:

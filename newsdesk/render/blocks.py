@@ -98,6 +98,8 @@ def _make_block(lines: list[str], start: int, end: int) -> SourceBlock:
 # Texts are compared a chunk at a time: comparing two slices copies them, so halving the
 # whole range would copy the body over and over; a chunk is copied once.
 _CHUNK = 4096
+# After an edit the splitter reads the lines up to about this many characters past it.
+_WINDOW = 4096
 
 
 def _common_prefix(a: str, b: str) -> int:
@@ -183,7 +185,6 @@ class BlockSplitter:
         head_lines = old.count("\n", 0, prefix)  # the edit starts on this line
         # The first whole line after the edit (counting only the edit's own newlines).
         old_tail_from = head_lines + old.count("\n", prefix, len(old) - suffix) + 1
-        new_lines = source.split("\n")
         # The lines the edit added: the newlines it wrote less those it replaced.
         shift = source.count("\n", prefix, len(source) - suffix) - (old_tail_from - 1 - head_lines)
         # Restart at the block before the first one the edit may touch: an edit to a
@@ -194,11 +195,44 @@ class BlockSplitter:
         # the initial one); else from a block's first line, where splitting starts afresh.
         restart = blocks[keep].start if keep else 0
         tail_first = bisect.bisect_left(blocks, old_tail_from, key=_start)
+        # Only the lines from `restart` on are read again, and only a little way past the
+        # edit: the new split meets the old one's tail there, unless the edit reaches
+        # further (a fence opened), and then the rest of the text is read.
+        at = source.rfind("\n", 0, prefix) + 1 if restart else 0  # line head_lines, in both
+        for _ in range(head_lines - restart if restart else 0):
+            at = source.rfind("\n", 0, at - 1) + 1  # back a line, to line `restart`
+        end = source.find("\n", len(source) - suffix + _WINDOW)
+        found = None
+        if end >= 0:
+            found = self._resplit(blocks, keep, restart, source[at:end], shift, tail_first)
+        if found is None:
+            found = self._resplit(blocks, keep, restart, source[at:], shift, tail_first, True)
+        assert found is not None  # the whole rest of the text always gives an answer
+        result, self.moved_tail = found
+        self.same_head = keep
+        self._blocks = result
+        self.reused_last = keep + self.moved_tail
+        return result
+
+    @staticmethod
+    def _resplit(
+        blocks: list[SourceBlock],
+        keep: int,
+        restart: int,
+        text: str,
+        shift: int,
+        tail_first: int,
+        whole: bool = False,
+    ) -> tuple[list[SourceBlock], int] | None:
+        """blocks[:keep], the blocks of `text` (lines from `restart` on), then the old
+        blocks from where the two splits agree again, moved by `shift` lines; with how many
+        old blocks were moved. None when `text` ends before they agree and is not the
+        `whole` rest of the body (it was cut short: its last block may be too)."""
         result = blocks[:keep]
-        reused = keep
-        self.same_head, self.moved_tail = keep, 0
-        for block in _blocks_from(new_lines, restart):
-            was = block.start - shift
+        lines = text.split("\n")
+        for block in _blocks_from(lines, 0):
+            start = block.start + restart
+            was = start - shift
             old_index = bisect.bisect_left(blocks, was, lo=tail_first, key=_start)
             if old_index < len(blocks) and blocks[old_index].start == was:
                 # The same block start in the unchanged tail: from here on both splits agree.
@@ -209,10 +243,6 @@ class BlockSplitter:
                     ]
                 else:
                     result += blocks[old_index:]
-                reused += len(blocks) - old_index
-                self.moved_tail = len(blocks) - old_index
-                break
-            result.append(block)
-        self._blocks = result
-        self.reused_last = reused
-        return result
+                return result, len(blocks) - old_index
+            result.append(SourceBlock(start, block.end + restart, block.text))
+        return (result, 0) if whole else None

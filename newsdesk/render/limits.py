@@ -56,6 +56,11 @@ DEADLINE_SECONDS = 20.0
 
 TOO_DEEP = "This block is too deeply nested to publish"
 TOO_LARGE = "This block is too large to publish"
+# What to do about a refused block, said after why (the reasons alone left writers guessing).
+REMEDIES = {
+    TOO_LARGE: "Split it into shorter paragraphs, or remove stray * _ ` [ marks.",
+    TOO_DEEP: "Use fewer levels of quotes, lists and emphasis.",
+}
 
 _QUOTE_OR_LIST = re.compile(r" {0,3}(?:>|(?:[*+-]|\d{1,9}[.)])(?=[ \t]|$))[ \t]?")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")

@@ -211,17 +211,9 @@ def render_markdown(source: str, *, resolve_image: ImageResolver | None = None) 
     return place_images(sanitize(html), resolve_image)
 
 
-# What to do about a refused block, said after why (the reasons alone left writers guessing).
-_REMEDIES = {
-    limits.TOO_LARGE: "Split it into shorter paragraphs, or remove stray * _ ` [ marks.",
-    limits.TOO_DEEP: "Use fewer levels of quotes, lists and emphasis.",
-}
-
-
 def refusal_html(reason: str) -> str:
-    """The notice shown instead of a block that cannot be published (preflight fails the story)."""
-    remedy = _REMEDIES.get(reason, "")
-    return f'<p class="refused-block"><strong>{reason}.</strong> {remedy}</p>'
+    """The notice shown instead of a block that cannot be published, and what to do about it."""
+    return f'<p class="refused-block"><strong>{reason}.</strong> {limits.REMEDIES[reason]}</p>'
 
 
 # ---------------------------------------------------------------- blocks

@@ -240,7 +240,7 @@ class MainWindow(
         self.find_bar.hide()
         for name in ("save", "history", "preflight", "reload"):
             self.actions_by_name[name].setEnabled(article is not None)
-        for name in ("new", "import_images", "save", "replace"):
+        for name in ("new", "import_images", "import_articles", "save", "replace"):
             if self.read_only and name in self.actions_by_name:
                 self.actions_by_name[name].setEnabled(False)
         if article is not None:

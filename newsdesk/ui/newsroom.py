@@ -292,7 +292,10 @@ class NewsroomActions:
         self.ops.run_op(work, on_success=self._show_import_report, initiator=self)  # type: ignore[attr-defined]
 
     def _show_import_report(self, lines: list[str]) -> None:
-        box = QMessageBox(QMessageBox.Icon.Information, "Import articles", "\n".join(lines))
+        # Nothing imported is a problem to fix (a warning), not news (information).
+        failed = bool(lines) and lines[0].startswith("Nothing was imported")
+        icon = QMessageBox.Icon.Warning if failed else QMessageBox.Icon.Information
+        box = QMessageBox(icon, "Import articles", "\n".join(lines))
         box.setParent(self, box.windowFlags())  # type: ignore[arg-type]
         self.import_box = box
         self.browser.refresh()  # type: ignore[attr-defined]

@@ -160,7 +160,7 @@ class SelectionActions(QObject):
             browser.refresh_choices()
             window.form.refresh_choices()
             if open_id in ids:
-                window._check_changed_elsewhere()  # the form shows the new section
+                self._show_new_section(open_id)
             kept = len(ids) - moved
             said = f"Moved {stories_phrase(moved)} to {section}."
             if kept:
@@ -175,6 +175,21 @@ class SelectionActions(QObject):
             ),
             initiator=self,
         )
+
+    def _show_new_section(self, article_id: int) -> None:
+        """The open story was one of them: its form takes the library's copy (our own change,
+        so nothing says "changed elsewhere"); typed meanwhile, it merges like any change."""
+        window, library = self.window, self.window.library
+
+        def apply(article) -> None:
+            if article is None or window.article is None or window.article.id != article_id:
+                return
+            if window.autosave.dirty or window.autosave.busy:
+                window._check_changed_elsewhere()
+            else:
+                window._replace_with(article)
+
+        run_task(lambda: library.find_article(article_id), on_done=apply)
 
     # ---- Export Selected… -----------------------------------------------------------------
     def export_selected(self) -> None:

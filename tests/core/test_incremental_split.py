@@ -144,3 +144,27 @@ def test_blank_lines_added_in_two_places_at_once_move_each_later_block_by_its_ow
         + "\n\n".join(paragraphs[6:])
     )
     assert renderer.render(text).blocks == render_blocks(text).blocks
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_typing_anywhere_in_a_long_body_splits_like_a_fresh_split(seed):
+    # Long enough that the splitter reads only a window of lines after each edit.
+    rng = random.Random(500 + seed)
+    text = "\n\n".join(rng.choice(PIECES) for _ in range(400))
+    splitter = BlockSplitter()
+    for _ in range(40):
+        assert splitter.split(text) == split_blocks(text)
+        text = edited(rng, text)
+
+
+def test_a_fence_opened_early_in_a_long_body_makes_the_rest_code_like_a_fresh_split():
+    body = "\n\n".join(f"Paragraph {i} of a long story." for i in range(2000))
+    splitter = BlockSplitter()
+    splitter.split(body)
+    at = body.index("Paragraph 10 ")
+    fenced = body[:at] + "```\n" + body[at:]
+    assert splitter.split(fenced) == split_blocks(fenced)
+    assert len(splitter.blocks) == 11  # ten paragraphs, then one code block to the end
+    closed = fenced + "\n```\n\nAfter the code."
+    assert splitter.split(closed) == split_blocks(closed)
+    assert splitter.split(body) == split_blocks(body)

@@ -54,3 +54,21 @@ def test_a_markdown_bomb_pasted_into_the_body_is_saved_and_the_preview_says_what
     window.autosave.flush()
     assert bomb in library.get_article(window.article.id).body  # nothing lost
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_a_long_story_is_coloured_again_in_view_at_once_and_the_rest_a_little_at_a_time(
+    qtbot, window
+):
+    editor = window.editor
+    editor.set_text(LONG)
+    editor.backfill.finish()
+    last_heading = editor.document().find("## Part 1499").block()
+    assert last_heading.layout().formats()
+    # A new palette (or spelling language) colours everything again: in view now, the rest
+    # after (all 4,500 lines at once held the window, four times over while a story opened).
+    editor.highlighter.set_palette(editor.palette())
+    assert editor.backfill.running
+    first = editor.document().findBlockByNumber(editor.firstVisibleBlock().blockNumber())
+    assert first.text() == "## Part 0" and first.layout().formats()  # in view: coloured
+    qtbot.waitUntil(lambda: not editor.backfill.running, timeout=30_000)
+    assert last_heading.layout().formats()

@@ -47,6 +47,7 @@ def test_a_read_only_library_offers_no_picture_or_related_edit_and_refuses_impor
     buttons = (panel.hero_button, panel.add_button, panel.insert_button, panel.remove_button)
     assert not any(b.isEnabled() for b in (*buttons, panel.crop_button, panel.import_button))
     assert not picker.isEnabled()
+    assert not window.actions_by_name["import_articles"].isEnabled()
 
     picture = tmp_path / "new.jpg"
     PILImage.new("RGB", (64, 48), (30, 90, 160)).save(picture, "JPEG")
