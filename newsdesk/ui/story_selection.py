@@ -155,11 +155,9 @@ class SelectionActions(QObject):
 
         def done(moved: int) -> None:
             browser = window.browser
-            if browser.current_filters().section:
-                browser.refresh()  # the list shows one section: they may leave or join it
-            else:
-                for article_id in ids:
-                    browser.model.patch(article_id, section=section)
+            # Read again, not patched: they were updated just now (newest first) and may
+            # leave a list filtered by section; the highlighted and chosen rows stay chosen.
+            browser.refresh()
             browser.refresh_choices()
             window.form.refresh_choices()
             if open_id in ids:

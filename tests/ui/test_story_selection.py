@@ -127,7 +127,15 @@ def test_set_section_moves_every_chosen_story_and_the_open_one_shows_it(qtbot, w
         lambda: window.statusBar().currentMessage() == "Moved 3 stories to Harbour.", timeout=5000
     )
     model = window.browser.model
-    assert {model.rows[model.row_of(i)].section for i in [open_id, *ids]} == {"Harbour"}
+    qtbot.waitUntil(
+        lambda: (
+            {r.section for r in model.rows if r.id in [open_id, *ids]} == {"Harbour"}
+            and len(model.rows) == 3
+        ),
+        timeout=5000,
+    )
+    assert set(window.browser.selected_ids()) == {open_id, *ids}  # still chosen after it
+    assert model.rows[0].updated_at > library.get_article(open_id).created_at
     qtbot.waitUntil(lambda: window.form.values()["section"] == "Harbour", timeout=5000)
     # The open story keeps saving normally afterwards (no conflict with its new version).
     QTest.keyClicks(window.editor, "More. ")
