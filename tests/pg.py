@@ -77,7 +77,10 @@ class PgServer:
         import signal
 
         for pid in self._processes():
-            os.kill(pid, signal.SIGSTOP)
+            try:
+                os.kill(pid, signal.SIGSTOP)
+            except ProcessLookupError:
+                pass  # a backend that ended since it was listed
 
     def thaw(self) -> None:
         import signal

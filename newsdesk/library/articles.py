@@ -90,6 +90,9 @@ class ArticleRecords:
         """Who a new story belongs to: here the writer's name (a shared library asks its server)."""
         return self.tracker.actor
 
+    def _read_back_server_fields(self, s: Session, written: dict[str, dict]) -> None:
+        """Put into story snapshots just written what the server wrote itself: nothing, here."""
+
     def get_article(self, key: int | str) -> Article:
         """By id, uid or slug."""
         with self._session() as s:

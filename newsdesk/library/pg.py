@@ -10,11 +10,13 @@ Nothing here imports psycopg until a shared library is actually used.
 from __future__ import annotations
 
 import re
+import weakref
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
+from newsdesk.library import pg_silence
 from newsdesk.library.errors import LibraryError
 
 REPORTER_ROLE, EDITOR_ROLE = "newsdesk_reporter", "newsdesk_editor"
@@ -85,17 +87,36 @@ def refusal_sentence(original: BaseException) -> str | None:
 
 
 def _explain_failure(context) -> None:
-    """Turn the server's refusals into one LibraryError sentence; the transaction is rolled back."""
-    sentence = refusal_sentence(context.original_exception)
+    """Turn the server's refusals, and its silence, into one LibraryError sentence.
+
+    The transaction is rolled back; a connection that went silent is thrown
+    away (SQLAlchemy sees it broken), so the next use connects anew.
+    """
+    original = context.original_exception
+    if isinstance(original, pg_silence.server_silent_error()):
+        context.is_disconnect = True
+        raise ServerSilent(str(original)) from original
+    sentence = refusal_sentence(original)
     if sentence is not None:
-        raise LibraryError(sentence) from context.original_exception
+        raise LibraryError(sentence) from original
 
 
-def make_engine(url: URL, *, pool_size: int = 5) -> Engine:
+def make_engine(
+    url: URL, *, pool_size: int = 5, patience: pg_silence.Patience | None = None
+) -> Engine:
     """An engine on the shared library; `pool_size` connections are kept open between uses
-    (more may open while needed at once, and are closed when given back)."""
+    (more may open while needed at once, and are closed when given back).
+
+    With `patience` (sync's), each session carries the server's limits and the
+    client gives up on a server silent for longer (`abandon` gives up at once).
+    """
     import psycopg  # noqa: F401  (a clear ImportError here rather than deep in SQLAlchemy)
 
+    # newsdesk asks short questions: starting parallel workers for one
+    # cost more than the answer (100 ms of a 5 ms suggestion, measured).
+    options = "-c max_parallel_workers_per_gather=0"
+    if patience is not None:
+        options += " " + patience.options
     engine = create_engine(
         url,
         pool_pre_ping=True,
@@ -103,17 +124,39 @@ def make_engine(url: URL, *, pool_size: int = 5) -> Engine:
         connect_args={
             "connect_timeout": CONNECT_TIMEOUT_S,
             "application_name": "newsdesk",
-            # newsdesk asks short questions: starting parallel workers for one
-            # cost more than the answer (100 ms of a 5 ms suggestion, measured).
-            "options": "-c max_parallel_workers_per_gather=0",
+            "options": options,
+            **pg_silence.CLIENT_TCP,
         },
     )
     event.listen(engine, "handle_error", _explain_failure)
+    if patience is not None:
+        listener = pg_silence.Listener(patience.silent_s)
+        _listeners[engine] = listener
+        event.listen(
+            engine,
+            "do_connect",
+            lambda _dialect, _record, cargs, cparams: pg_silence.connect(listener, cargs, cparams),
+        )
     return engine
+
+
+_listeners: weakref.WeakKeyDictionary[Engine, pg_silence.Listener] = weakref.WeakKeyDictionary()
+
+
+def abandon(engine: Engine) -> None:
+    """Give up on this engine's server now: what waits on it fails within 0.1 s, and so does
+    anything asked of it afterwards (a window closing while sync waits on a silent server)."""
+    listener = _listeners.get(engine)
+    if listener is not None:
+        listener.abandon()
 
 
 class ServerUnreachable(LibraryError):
     """The shared library's server could not be reached: the laptop is offline, for now."""
+
+
+class ServerSilent(ServerUnreachable):
+    """The server stopped answering mid-way (or the window gave up on it); the message says so."""
 
 
 class SignInRefused(LibraryError):

@@ -22,7 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from newsdesk.library import pg, search, search_pg
+from newsdesk.library import pg, pg_silence, search, search_pg
 from newsdesk.library.changes import ChangeWatch
 from newsdesk.library.errors import LibraryError, NotFound
 from newsdesk.library.library import Library
@@ -65,9 +65,11 @@ class SharedLibrary(Library):
         event.listen(self._sessions, "after_rollback", _forget_queued)
 
     @classmethod
-    def open_url(cls, value: str, *, pool_size: int = 5) -> SharedLibrary:
+    def open_url(
+        cls, value: str, *, pool_size: int = 5, patience: pg_silence.Patience | None = None
+    ) -> SharedLibrary:
         url = pg.parse_url(value)
-        engine = pg.make_engine(url, pool_size=pool_size)
+        engine = pg.make_engine(url, pool_size=pool_size, patience=patience)
         try:
             with engine.connect() as conn:
                 pg.check_schema(conn, url)
@@ -99,6 +101,16 @@ class SharedLibrary(Library):
 
     def _creator(self) -> str:
         return ""  # the server writes the login role (migration 0009's trigger)
+
+    def _read_back_server_fields(self, s: Session, written: dict[str, dict]) -> None:
+        """Who trashed each story written as trashed: the login the server wrote (migration
+        0025), not the name sent, so sync hands the laptop that name. Usually none to ask."""
+        uids = [uid for uid, snap in written.items() if snap.get("deleted_at") is not None]
+        if not uids:
+            return
+        stmt = select(Article.uid, Article.deleted_by).where(Article.uid.in_(uids))
+        for uid, deleted_by in s.execute(stmt):
+            written[uid] = {**written[uid], "deleted_by": deleted_by}
 
     # ---- search ----------------------------------------------------------
     def _has_search_index(self, conn) -> bool:

@@ -285,28 +285,10 @@ def write_articles(
             s.flush()
         for article in created:
             library._index(s, article)
-        if getattr(library, "dialect", "sqlite") == "postgresql":
-            _read_back_who_trashed(s, written, items)
+        library._read_back_server_fields(s, written)  # what a shared library's server wrote
         if also is not None:
             also(s, written)
     return written
-
-
-def _read_back_who_trashed(
-    s: Session, written: dict[str, Snapshot], items: Sequence[tuple[str, Snapshot, int | None]]
-) -> None:
-    """The name the server wrote for who trashed a story (migration 0025), not the one sent.
-
-    A shared library's server records the login that moved a story to the
-    trash; the written snapshots say so, so sync hands the laptop that name.
-    Only stories written as trashed are asked about: usually none.
-    """
-    uids = [uid for uid, snap, _v in items if snap.get("deleted_at") is not None]
-    if not uids:
-        return
-    stmt = select(Article.uid, Article.deleted_by).where(Article.uid.in_(uids))
-    for uid, deleted_by in s.execute(stmt):
-        written[uid] = {**written[uid], "deleted_by": deleted_by}
 
 
 def _write_all(

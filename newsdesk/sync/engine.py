@@ -32,6 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from newsdesk.library import Library, LibraryError
 from newsdesk.library.database import SCHEMA_HEAD
 from newsdesk.library.models import ChangeLogRow
+from newsdesk.library.pg import ServerSilent
 from newsdesk.library.record_snapshots import KINDS, read_records, write_records
 from newsdesk.library.snapshots import (
     Snapshot,
@@ -113,6 +114,10 @@ def sync(
         return _Run(laptop, server, target, known, batch, progress, writer).run()
     except (SyncError, PictureProblem):
         raise
+    except ServerSilent as exc:
+        if held:
+            held.close()
+        raise Unreachable(str(exc)) from None
     except (LibraryError, SQLAlchemyError, OSError) as exc:
         if held:
             held.close()  # a connection that failed is not kept for the next sync

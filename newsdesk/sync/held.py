@@ -43,6 +43,15 @@ class HeldServer:
         server = self._server
         return server.engine if server is not None else None
 
+    def abandon(self) -> None:
+        """Give up on the shared library now (the window is closing): a sync or heartbeat
+        waiting on it fails within a moment instead of holding the window open."""
+        server = self._server
+        if server is not None and getattr(server, "dialect", "") == "postgresql":
+            from newsdesk.library.pg import abandon
+
+            abandon(server.engine)
+
     def close(self) -> None:
         server, self._server, self._target = self._server, None, None
         if server is not None:

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 from newsdesk.library.errors import LibraryError
+from newsdesk.library.pg import ServerUnreachable
 
 CHUNK = 1 << 20
 PARTS_FROM = 4 << 20  # a picture larger than this goes to a shared library a piece at a time
@@ -80,6 +81,8 @@ def push_picture(laptop, server, sha256: str, ext: str) -> None:
                 )
             try:
                 in_parts(sha256, src)
+            except ServerUnreachable:
+                raise  # the server went away: the whole sync stops, saying so
             except LibraryError as exc:
                 raise PictureProblem(str(exc)) from None
             return
@@ -101,6 +104,8 @@ def pull_picture(laptop, server, sha256: str, ext: str) -> None:
         try:
             # Checks the bytes' SHA-256 before it writes them, and writes them durably.
             fetch(sha256, dest)
+        except ServerUnreachable:
+            raise  # the server went away: the whole sync stops, saying so
         except Exception as exc:  # the shared library's own sentence
             raise PictureProblem(str(exc)) from None
         return

@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from newsdesk.library import Library, LibraryError, database
+from newsdesk.library import Library, LibraryError, database, pg_silence
 from newsdesk.library.pg import ServerUnreachable
 from newsdesk.library.pg import SignInRefused as _PgSignInRefused
 
@@ -83,7 +83,9 @@ def open_server(target: str, laptop_root: Path) -> Library:
             # Sync asks one question at a time: one connection is kept open between
             # them. The window's presence borrows the engine (sync/held.py); a
             # heartbeat that comes while sync asks gets a second, closed afterwards.
-            lib = SharedLibrary.open_url(target, pool_size=1)
+            # Sync's patience: a server that stops answering is given up on within
+            # seconds, and the window can give up on it at once (HeldServer.abandon).
+            lib = SharedLibrary.open_url(target, pool_size=1, patience=pg_silence.SYNC)
         else:
             lib = Library.open(target, create=False)
     except ServerUnreachable as exc:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QWidget
@@ -118,7 +119,9 @@ class SyncController(QObject):
 
     def stop(self) -> None:
         self._stopped = True
-        if not self.running:
+        if self.running:  # a sync waiting on a silent server would hold the window: not so
+            self.held.abandon()
+        else:
             self.held.close()
         for timer in (self.every, self.after_save, self._status_timer):
             timer.stop()
@@ -237,7 +240,16 @@ class SyncController(QObject):
             raise SyncError("The window closed while it synced; sync again to finish.")
         return self.ops.call(lambda _library: turn())
 
+    def _gone(self) -> bool:
+        """The window was deleted while its sync ran: nothing left to show it in."""
+        if shiboken6.isValid(self):
+            return False
+        self.held.close()
+        return True
+
     def _done(self, report: SyncReport | None) -> None:
+        if self._gone():
+            return
         if report is None:
             self._not_linked()
             return
@@ -257,6 +269,8 @@ class SyncController(QObject):
         self._finish()
 
     def _failed(self, exc: BaseException) -> None:
+        if self._gone():
+            return
         self.running = False
         self.refused = isinstance(exc, SignInRefused)
         self._refused_key = self._trying_key if self.refused else None

@@ -1,0 +1,181 @@
+"""How long newsdesk waits on a shared library's server that stopped answering, and giving up on one at once.
+
+A laptop whose network vanishes mid-sync must not wait for the operating
+system's TCP timeouts (a quarter of an hour) nor hold the window open. Three
+layers, each for its own kind of silence:
+
+- libpq's TCP keepalives and `tcp_user_timeout` (every engine, `CLIENT_TCP`):
+  a network that went away is noticed in about ten seconds, however long a
+  statement runs, because the server's kernel answers keepalives while the
+  server works.
+- the server's own limits for the session (`Patience.options`): a statement
+  that runs too long, or waits too long for another laptop's lock, ends with
+  the server's error; a laptop that vanished while it held a transaction open
+  has its session ended, and its locks freed, by the server.
+- the client's own ear (`Patience.silent_s`): a server that stops answering
+  without closing anything — a hung machine, or one whose kernel still takes
+  the packets — is given up after this many seconds without a byte from it.
+  Each round trip runs through `_Listening.wait`, which psycopg pokes every
+  0.1 s while it waits; when the silence is too long (or the engine was
+  abandoned: a window closing) the socket is shut, so libpq fails at once,
+  and the failure carries one sentence (`ServerSilent`).
+
+Nothing here imports psycopg until a shared library is used.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+STOPPED_ANSWERING = (
+    "The shared library stopped answering; your edits are kept and will be sent when it "
+    "answers again."
+)
+ABANDONED = "The window closed while it synced; sync again to finish. Nothing was lost."
+
+# libpq's TCP settings: keepalive probes after 5 s of quiet, every 2 s, 3 unanswered
+# probes and the connection is dead; data the server has not acknowledged for
+# 10 s, likewise. Ignored on a Unix socket (the tests' servers).
+CLIENT_TCP = {
+    "keepalives": 1,
+    "keepalives_idle": 5,
+    "keepalives_interval": 2,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 10_000,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Patience:
+    """What one engine's sessions may take: the client's limit and the server's, in seconds.
+
+    The server's limits sit below the client's, so a slow statement or a held
+    lock ends with the server's own error, not with a connection cut short.
+    """
+
+    silent_s: float  # the client gives up after this long without a byte from the server
+    statement_s: float  # statement_timeout
+    lock_s: float  # lock_timeout: another laptop's transaction holding a row
+    idle_in_transaction_s: float  # a vanished client's open transaction is ended after this
+
+    @property
+    def options(self) -> str:
+        """The libpq `options` setting these for the session (and the server's side of TCP)."""
+        settings = {
+            "statement_timeout": f"{int(self.statement_s * 1000)}",
+            "lock_timeout": f"{int(self.lock_s * 1000)}",
+            "idle_in_transaction_session_timeout": f"{int(self.idle_in_transaction_s * 1000)}",
+            # The server notices a laptop that vanished, and frees what it held.
+            "tcp_keepalives_idle": "10",
+            "tcp_keepalives_interval": "5",
+            "tcp_keepalives_count": "3",
+            "tcp_user_timeout": "20000",
+        }
+        return " ".join(f"-c {k}={v}" for k, v in settings.items())
+
+
+# Sync (and presence, which borrows its connection): short questions and
+# batches of 200 stories or one 1 MiB piece of a picture each.
+SYNC = Patience(silent_s=15, statement_s=12, lock_s=5, idle_in_transaction_s=60)
+
+
+class Listener:
+    """One engine's ear on its connections: how long they may be silent, and whether to stop now."""
+
+    def __init__(self, silent_s: float) -> None:
+        self.silent_s = silent_s
+        self.abandoned = threading.Event()
+
+    def abandon(self) -> None:
+        """Give up on every round trip of this engine now and from now on (a window closing)."""
+        self.abandoned.set()
+
+
+def server_silent_error() -> type[Exception]:
+    return _classes()[0]
+
+
+def connect(listener: Listener, cargs: tuple, cparams: dict[str, Any]):
+    """A psycopg connection whose round trips `listener` bounds (SQLAlchemy's do_connect)."""
+    server_silent, listening = _classes()
+    if listener.abandoned.is_set():
+        raise server_silent(ABANDONED)
+    conn = listening.connect(*cargs, **cparams)
+    conn.listener = listener
+    return conn
+
+
+_made: tuple[type[Exception], type] | None = None
+
+
+def _classes() -> tuple[type[Exception], type]:
+    """(ServerSilent, _Listening), made on first use so psycopg is imported only then."""
+    global _made
+    if _made is None:
+        import psycopg
+
+        class ServerSilent(psycopg.OperationalError):
+            """The server stopped answering (or the window gave up on it); the message is the sentence."""
+
+        class _Listening(psycopg.Connection):
+            listener: Listener | None = None
+
+            def wait(self, gen, interval: float = 0.1, timeout: float | None = None):
+                listener = self.listener
+                if listener is None:
+                    return super().wait(gen, interval, timeout)
+                why: list[str] = []
+                try:
+                    return super().wait(_listen(gen, self, listener, why), interval, timeout)
+                except psycopg.OperationalError as exc:
+                    if why:
+                        raise ServerSilent(why[0]) from exc
+                    raise
+
+        _made = (ServerSilent, _Listening)
+    return _made
+
+
+def _listen(gen, conn, listener: Listener, why: list[str]):
+    """Pass psycopg's waiting generator through, ending it when the server is silent too long.
+
+    psycopg sends READY_NONE each 0.1 s nothing happened, and the readiness
+    otherwise; any readiness means the server (or the network) moved.
+    """
+    from psycopg.waiting import Ready
+
+    heard = time.monotonic()
+    try:
+        wanted = next(gen)
+        while True:
+            ready = yield wanted
+            now = time.monotonic()
+            if ready:
+                heard = now
+            elif listener.abandoned.is_set() or now - heard > listener.silent_s:
+                why.append(ABANDONED if listener.abandoned.is_set() else STOPPED_ANSWERING)
+                _shut(conn)
+                ready = Ready(int(wanted))  # libpq tries the shut socket and fails at once
+            wanted = gen.send(ready)
+    except StopIteration as done:
+        return done.value
+
+
+def _shut(conn) -> None:
+    """Shut the connection's socket both ways: every read and write on it fails at once."""
+    try:
+        fd = os.dup(conn.pgconn.socket)
+    except Exception:  # noqa: BLE001 - already closed: nothing left to shut
+        return
+    sock = socket.socket(fileno=fd)
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    finally:
+        sock.close()
