@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urljoin
+from urllib.parse import quote, urljoin, urlsplit
 
 from newsdesk.library.models import Article, Author, Image
 from newsdesk.render.page import CARD_SIZES, HERO_SIZES, Assets, ImageRef
@@ -83,7 +84,30 @@ def authors_with_stories(articles: list[Article]) -> list[tuple[Author, list[Art
 
 def site_url(base_url: str, rel: str) -> str:
     """An absolute, percent-encoded URL for a path of the site (feeds and sitemaps need ASCII)."""
-    return urljoin(base_url, quote(rel, safe="/"))
+    path = quote(rel, safe="/")
+    if _joins_by_appending(base_url) and not path.startswith("/"):
+        # What urljoin gives, without its parsing (most of a sitemap's time at 100,000
+        # stories): a path with no ".", ".." or empty segment (urljoin drops those) is
+        # appended to a base URL that ends in "/" and has no query or fragment (quote
+        # left no ":", "?" or "#" in the path).
+        wrapped = f"/{path}/"
+        if "/./" not in wrapped and "/../" not in wrapped and "//" not in path:
+            return base_url + path
+    return urljoin(base_url, path)
+
+
+@functools.lru_cache(maxsize=32)
+def _joins_by_appending(base_url: str) -> bool:
+    parts = urlsplit(base_url)
+    return bool(
+        parts.scheme
+        and parts.netloc
+        and base_url.endswith("/")
+        and not parts.query
+        and not parts.fragment
+        and "?" not in base_url
+        and "#" not in base_url
+    )
 
 
 class ExportAssets(Assets):

@@ -6,15 +6,49 @@ sentence for the user (describe_os_error).
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import os
 import shutil
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 # fsync is slow one file at a time (a journal commit each); many at once share
 # commits, which makes flushing a thousand pages about eight times cheaper.
 _SYNC_THREADS = 16
+# From this many files on, one syncfs(2) of their file system flushes them all in one
+# journal commit: 2,500 new pages in 0.1 s and no processor time, where fsync-ing them
+# took 0.7 s and 0.35 s of processor time. It also flushes what other programs wrote to
+# that disk, which is why a handful of files (one edit) is still flushed file by file.
+SYNCFS_MIN_FILES = 64
+
+
+def _kernel_reports_syncfs_errors() -> bool:
+    """Linux 5.8 and later: syncfs reports a write that failed (a full disk) since the descriptor
+    was opened. Before, it reported nothing, so it could not stand in for fsync."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        major, minor = (int(x) for x in os.uname().release.split(".")[:2])
+    except ValueError:
+        return False
+    return (major, minor) >= (5, 8)
+
+
+def _load_syncfs():
+    if not _kernel_reports_syncfs_errors():
+        return None
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = [ctypes.c_int]
+    fn.restype = ctypes.c_int
+    return fn
+
+
+_SYNCFS = _load_syncfs()
 
 
 def describe_os_error(exc: OSError, target: Path) -> str:
@@ -100,8 +134,20 @@ def fsync_one(path: Path, strict: bool) -> None:
         os.close(fd)
 
 
-def fsync_all(paths: list[Path], strict: bool) -> None:
-    """Flush files (strict: any error is raised) or folders (best effort) to the disk, in parallel."""
+def fsync_all(paths: list[Path], strict: bool, fs_fd: int | None = None) -> None:
+    """Flush files (strict: any error is raised) or folders (best effort) to the disk, in parallel.
+
+    fs_fd: a descriptor opened on their file system before any of them was written (so
+    that syncfs reports a failed write of any), when they are all on that one; with many
+    paths, that file system is flushed in one call instead.
+    """
+    if fs_fd is not None and _SYNCFS is not None and len(paths) >= SYNCFS_MIN_FILES:
+        if _SYNCFS(fs_fd) == 0:
+            return
+        code = ctypes.get_errno()
+        if strict and code != errno.EINTR:
+            raise OSError(code, os.strerror(code))
+        # Interrupted, or best effort: flush them one by one as before.
     if len(paths) <= 1:
         for path in paths:
             fsync_one(path, strict)

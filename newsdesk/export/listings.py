@@ -766,25 +766,41 @@ class Listings:
 
     # ---- sitemaps -----------------------------------------------------------
     def sitemaps(
-        self, listing_urls: list[tuple[str, int]], rows: list[ListingRow], recent: list[ListingRow]
+        self,
+        listing_urls: list[tuple[str, int]],
+        rows: list[ListingRow],
+        recent: list[ListingRow],
+        *,
+        parts: Callable[[], list[str]] | None = None,
     ) -> list[str]:
-        """sitemap.xml and news-sitemap.xml (split when long), and robots.txt naming them.
+        """sitemap.xml (in parts when long: export/sitemap_parts.py), news-sitemap.xml (split
+        when long), and robots.txt naming them.
 
         listing_urls: (folder, lastmod_us) of every listing page; rows: every
         story, newest first; recent: the stories published within
         NEWS_SITEMAP_WINDOW of now, newest first. Only with a base URL: a
-        sitemap's addresses must be absolute. Returns every file written.
+        sitemap's addresses must be absolute. parts: instead of listing_urls
+        and rows, what writes the parts an edit changed (and returns every
+        file of the sitemap). Returns every file written.
         """
         assert self.base_url
         base = self.base_url
-        urls = [
-            SitemapUrl(site_url(base, folder), dates.iso(from_us(lastmod), "UTC"))
-            for folder, lastmod in listing_urls
-        ]
-        urls += [
-            SitemapUrl(self._url(r.folder), dates.iso(from_us(r.lastmod_us), "UTC")) for r in rows
-        ]
-        written = self._sitemap_files("sitemap", "sitemap.xml", SITEMAP_LIMIT, urls, key="urls")
+        from newsdesk.export import sitemap_parts  # (it builds on this module)
+
+        if parts is not None:  # an edit's update of a sitemap in parts (listings_update.py)
+            written = parts()
+        elif sitemap_parts.is_split(len(listing_urls), len(rows)):
+            written = sitemap_parts.SitemapParts(self).write_all(listing_urls, rows)
+        else:
+            urls = [
+                SitemapUrl(site_url(base, folder), dates.iso(from_us(lastmod), "UTC"))
+                for folder, lastmod in listing_urls
+            ]
+            urls += [
+                SitemapUrl(self._url(r.folder), dates.iso(from_us(r.lastmod_us), "UTC"))
+                for r in rows
+            ]
+            written = self._sitemap_files("sitemap", "sitemap.xml", SITEMAP_LIMIT, urls, key="urls")
         news = [
             NewsItem(
                 url=self._url(r.folder),

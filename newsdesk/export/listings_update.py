@@ -31,6 +31,13 @@ from newsdesk.export.listings import (
     listing_keys,
     sitemap_listing_urls,
 )
+from newsdesk.export.sitemap_parts import (
+    PAGES_PART,
+    SitemapParts,
+    is_split,
+    month_of,
+    month_span,
+)
 from newsdesk.export.state import ExportState
 
 
@@ -126,7 +133,7 @@ class ListingUpdate:
         self._feeds(inputs)
         if self.listings.base_url:
             pages = sorted(entries.values(), key=lambda e: e[0])
-            written = set(self._sitemaps(pages))
+            written = set(self._sitemaps(pages, inputs))
             # A sitemap (or a part of one) no longer made goes.
             for rel in [r for r in _sitemap_inputs(inputs) if r not in written]:
                 self._drop(rel, inputs)
@@ -191,7 +198,20 @@ class ListingUpdate:
             elif self.state.count(self.tid, key):
                 self._drop(f"{site_pages.FEEDS_DIR}/{seg}.xml", inputs)
 
-    def _sitemaps(self, pages: list[list[Any]]) -> list[str]:
+    def _sitemaps(self, pages: list[list[Any]], inputs) -> list[str]:
+        listing_urls = sitemap_listing_urls(pages)
+        cutoff = self.listings.news_cutoff_us()
+        recent = [r for r in self.state.since(self.tid, cutoff) if r.uid not in self.touched]
+        recent += [r for r in self.new.values() if r.when_us >= cutoff]
+        recent.sort(key=lambda r: r.sort_key, reverse=True)
+        split = is_split(len(listing_urls), self.count_after("h"))
+        if split and f"sitemap-{PAGES_PART}.xml" in inputs:
+            # In parts before and after: only the listing pages' part, the parts of the
+            # months the touched stories were or are in, and the index.
+            return self.listings.sitemaps(
+                [], [], recent, parts=lambda: self._sitemap_parts(listing_urls)
+            )
+        # One file (small), or a change of layout: every address, as a full export makes them.
         kept = [
             SimpleNamespace(folder=f, lastmod_us=lm, sort_key=(w, a))
             for uid, f, lm, w, a in self.state.sitemap_entries(self.tid)
@@ -205,11 +225,31 @@ class ListingUpdate:
                 reverse=True,
             )
         )
-        cutoff = self.listings.news_cutoff_us()
-        recent = [r for r in self.state.since(self.tid, cutoff) if r.uid not in self.touched]
-        recent += [r for r in self.new.values() if r.when_us >= cutoff]
-        recent.sort(key=lambda r: r.sort_key, reverse=True)
-        return self.listings.sitemaps(sitemap_listing_urls(pages), rows, recent)
+        return self.listings.sitemaps(listing_urls, rows, recent)
+
+    def _sitemap_parts(self, listing_urls: list[tuple[str, int]]) -> list[str]:
+        """Write the parts of a sitemap in parts that this change touches; every file it has."""
+        parts = SitemapParts(self.listings)
+        pages = parts.write_part(PAGES_PART, parts.page_urls(listing_urls))
+        months = self.state.sitemap_months(self.tid)  # as before the change
+        touched = {month_of(r.when_us) for r in (*self.old.values(), *self.new.values())}
+        for month in sorted(touched):
+            kept = [
+                SimpleNamespace(folder=f, lastmod_us=lm, sort_key=(w, a))
+                for uid, f, lm, w, a in self.state.sitemap_entries(self.tid, month_span(month))
+                if uid not in self.touched
+            ]
+            new = [r for r in self.new.values() if month_of(r.when_us) == month]
+            new.sort(key=lambda r: r.sort_key, reverse=True)
+            rows = list(heapq.merge(kept, new, key=lambda r: r.sort_key, reverse=True))
+            if rows:
+                parts.write_part(month, parts.story_urls(rows))
+                months[month] = (len(rows), max(r.lastmod_us for r in rows))
+            else:
+                months.pop(month, None)  # its files go with the others no longer made
+        entries = parts.index_entries(pages, months)
+        parts.write_index(entries)
+        return [rel for rel, _lastmod in entries] + ["sitemap.xml"]
 
 
 def _sitemap_inputs(inputs) -> list[str]:

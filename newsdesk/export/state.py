@@ -100,14 +100,36 @@ class ExportState:
         with self.engine.connect() as conn:
             return [tuple(r) for r in conn.execute(text(sql), {"t": target_id})]
 
-    def sitemap_entries(self, target_id: int) -> list[tuple[str, str, int, int, int]]:
-        """(uid, folder, lastmod_us, when_us, article_id) of every story, newest first."""
+    def sitemap_entries(
+        self, target_id: int, span: tuple[int, int] | None = None
+    ) -> list[tuple[str, str, int, int, int]]:
+        """(uid, folder, lastmod_us, when_us, article_id) of every story (published within
+        [span) if given), newest first."""
+        where = " AND when_us >= :lo AND when_us < :hi" if span is not None else ""
         sql = (
             "SELECT uid, folder, lastmod_us, when_us, article_id FROM export_state "
-            "WHERE target_id = :t ORDER BY when_us DESC, article_id DESC"
+            f"WHERE target_id = :t{where} ORDER BY when_us DESC, article_id DESC"
+        )
+        params: dict[str, int] = {"t": target_id}
+        if span is not None:
+            params.update(lo=span[0], hi=span[1])
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(sql), params)]
+
+    def sitemap_months(self, target_id: int) -> dict[str, tuple[int, int]]:
+        """For each month (UTC, YYYY-MM) stories were published in: (how many, newest lastmod_us).
+
+        What the index of a sitemap in parts says of each month's part
+        (export/sitemap_parts.py), counted by SQLite without reading a row out.
+        """
+        # Whole seconds rounded down, also before 1970 (SQLite's / and % round towards zero).
+        seconds = "(when_us - ((when_us % 1000000) + 1000000) % 1000000) / 1000000"
+        sql = (
+            f"SELECT strftime('%Y-%m', {seconds}, 'unixepoch') AS m, count(*), max(lastmod_us) "
+            "FROM export_state WHERE target_id = :t GROUP BY m"
         )
         with self.engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(text(sql), {"t": target_id})]
+            return {m: (n, newest) for m, n, newest in conn.execute(text(sql), {"t": target_id})}
 
     def section_heads(self, target_id: int) -> list[ListingRow]:
         """The newest story of each section (its spelling names the section in the nav)."""

@@ -188,6 +188,8 @@ class SiteWriter:
         self._staged: dict[str, Path] = {}
         self._dirs_ok: set[Path] = {self.out}
         self._made_dirs: list[Path] = []
+        self._made: set[Path] = set()  # the same folders: nothing was in them before this export
+        self._devices: set[int] = set()  # the file systems holding the staged files
         self.foreign_replaced: list[str] = []  # user files at a path the export now needs
         self._journal: set[str] = set()  # names an interrupted export journaled
         self._new_owned: set[str] = set()  # names this export journaled
@@ -325,9 +327,13 @@ class SiteWriter:
         # Every segment is a plain name (no "..", no separator); the folders on
         # the way are checked not to be links when they are first used.
         target = self.out.joinpath(*parts)
-        if os.path.commonpath([self.out, os.path.normpath(target)]) != str(self.out):
+        if not os.path.normpath(target).startswith(self._out_prefix):
             raise ValueError(f"{rel!r} would be written outside the site")
         return target
+
+    @property
+    def _out_prefix(self) -> str:
+        return os.path.join(str(self.out), "")
 
     def previous_path(self, rel: str) -> Path:
         return self.out.joinpath(*rel.split("/"))
@@ -345,6 +351,7 @@ class SiteWriter:
             try:
                 os.mkdir(folder, 0o755)
                 self._made_dirs.append(folder)
+                self._made.add(folder)
             except FileExistsError:
                 if folder.is_symlink() or not folder.is_dir():
                     # A link could lead the site's files anywhere on the disk.
@@ -443,16 +450,21 @@ class SiteWriter:
             # files are known as ours; flushed by the kernel even on kill -9.
             self._journal_names([rel])
             self._new_owned.add(rel)
-            if os.path.lexists(dest):
+            self._parent(dest, rel)
+            # In a folder this export made there is nothing to find (most of a new site).
+            if dest.parent not in self._made and os.path.lexists(dest):
                 self.foreign_replaced.append(rel)
-        self._parent(dest, rel)
+        else:
+            self._parent(dest, rel)
         self._unstage(rel)
         tmp = temp_name(dest)
-        self._guard(_unlink, tmp)
+        if dest.parent not in self._made:
+            self._guard(_unlink, tmp)
         return tmp
 
     def _staged_as(self, rel: str, tmp: Path, digest: str) -> None:
         st = self._guard(os.stat, tmp)
+        self._devices.add(st.st_dev)
         self._staged[rel] = tmp
         self.files[rel] = FileEntry(digest, st.st_size, st.st_mtime_ns)
         self.changed.append(rel)
@@ -526,7 +538,12 @@ class SiteWriter:
                     if files.get(rel) != entry.as_json():
                         files[rel] = entry.as_json()
                 self.file_count = count
-                self._guard(_fsync_all, [*self._staged.values(), self.out / JOURNAL_NAME], True)
+                self._guard(
+                    _fsync_all,
+                    [*self._staged.values(), self.out / JOURNAL_NAME],
+                    True,
+                    self._fs_fd(),
+                )
                 record.begin_update(
                     token,
                     {"files": files, **{p: extra[p] for p in PARTS if p in extra and p != "files"}},
@@ -543,6 +560,7 @@ class SiteWriter:
                     _fsync_all,
                     [*self._staged.values(), store_tmp, self.out / JOURNAL_NAME],
                     True,
+                    self._fs_fd(),
                 )
                 record.close()
                 remove_side_files(self.out / STORE_NAME)
@@ -562,7 +580,8 @@ class SiteWriter:
         try:
             touched: set[Path] = set()
             for rel, tmp in sorted(self._staged.items()):
-                os.replace(tmp, self.path(rel))
+                # Beside its target, which path() checked when it was staged.
+                os.replace(tmp, tmp.parent / rel.rpartition("/")[2])
                 touched.add(tmp.parent)
             self._staged.clear()
             for rel in removals:
@@ -571,7 +590,7 @@ class SiteWriter:
             # An older version's manifest, now replaced by the record.
             _unlink(self.out / LEGACY_NAME)
             # The renames themselves reach the disk before the journal goes.
-            _fsync_all([f for f in touched if f.is_dir()], False)
+            _fsync_all([f for f in touched if f.is_dir()], False, self._fs_fd())
             os.unlink(self.out / JOURNAL_NAME)
             _fsync_all([self.out], False)
         except OSError as exc:
@@ -582,6 +601,17 @@ class SiteWriter:
             ) from exc
         self._committed = True
         self._release()
+
+    def _fs_fd(self) -> int | None:
+        """The folder's descriptor, opened before anything was staged, when every staged file is
+        on the folder's own file system: one syncfs of it then flushes them all (fileops)."""
+        if self._lock_fd is None:
+            return None
+        try:
+            device = os.fstat(self._lock_fd).st_dev
+        except OSError:
+            return None
+        return self._lock_fd if self._devices <= {device} else None
 
     def _all_files(self, removals: list[str]) -> dict[str, list[Any]]:
         """Every file of the site after this export, for a record written whole."""

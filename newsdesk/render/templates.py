@@ -89,10 +89,11 @@ class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
 
 def _publishable(value: object) -> object:
     """Every value a template prints loses the control characters no valid page may hold."""
-    if isinstance(value, markupsafe.Markup):
-        return markupsafe.Markup(strip_forbidden(str(value)))
     if isinstance(value, str):
-        return strip_forbidden(value)
+        cleaned = strip_forbidden(value)
+        if cleaned is value:  # clean, as nearly every value is: printed as it is
+            return value
+        return markupsafe.Markup(cleaned) if isinstance(value, markupsafe.Markup) else cleaned
     return value
 
 

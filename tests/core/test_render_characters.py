@@ -46,3 +46,14 @@ def test_a_word_counts_when_it_holds_a_letter_or_digit_in_any_script_and_markup_
     assert word_count("Ça va — 3 déjà-vu _ -- ’’ ' x_y 東京 ١٢٣ __init__") == 9
     assert word_count("_ - ’ ' -_- ") == 0
     assert word_count("![a cat](image:abc) [the report](https://e.org/x) **bold**") == 3
+
+
+def test_a_template_prints_text_and_markup_without_forbidden_characters_and_clean_ones_as_they_are():
+    import markupsafe
+
+    from newsdesk.render.templates import environment
+
+    template = environment().from_string("{{ a }}|{{ b }}|{{ c }}|{{ d }}")
+    clean = markupsafe.Markup("<em>kept</em>")
+    out = template.render(a="x\x07<y", b=markupsafe.Markup("<b>\x0b</b>"), c=clean, d=3)
+    assert out == "x&lt;y|<b></b>|<em>kept</em>|3"

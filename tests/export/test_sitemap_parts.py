@@ -1,0 +1,210 @@
+"""A large site's sitemap in parts: listing pages and one part per month, so an edit rewrites its own."""
+
+from __future__ import annotations
+
+import time
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from newsdesk.export import export_site, sitemap_parts
+from tests.export.sample import NOW
+from tests.export.stories import newsroom
+from tests.export.test_incremental_export import Site
+
+SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+BASE = "https://gazette.example/"
+
+
+def _months_back(k: int) -> tuple[int, int]:
+    year, number = NOW.year, NOW.month - k
+    while number <= 0:
+        year, number = year - 1, number + 12
+    return year, number
+
+
+# Three stories in each of the last three whole months, newest first.
+WHEN = [datetime(*_months_back(k), 12 - i, 12, tzinfo=UTC) for k in (1, 2, 3) for i in range(3)]
+
+
+def month(when: datetime) -> str:
+    return sitemap_parts.month_of(sitemap_parts.to_us(when))
+
+
+@pytest.fixture
+def archive(library, tmp_path, monkeypatch):
+    """Nine stories over three months, in a site big enough (as far as the sitemap is
+    concerned: the limit is lowered) for its sitemap to come in parts."""
+    monkeypatch.setattr(sitemap_parts, "SINGLE_SITEMAP_MAX", 10)
+    library.update_publication(name="Harbour Gazette", base_url=BASE)
+    stories = newsroom(library, tmp_path / "photos", len(WHEN))
+    for story, when in zip(stories, WHEN, strict=True):
+        library.update_article(story.id, published_at=when)
+    return library, [library.get_article(s.id) for s in stories]
+
+
+def urls(path) -> list[tuple[str, str]]:
+    root = ET.parse(path).getroot()
+    assert root.tag == f"{SM}urlset"
+    return [(u.find(f"{SM}loc").text, u.find(f"{SM}lastmod").text) for u in root]
+
+
+def index(site) -> list[str]:
+    root = ET.parse(site / "sitemap.xml").getroot()
+    assert root.tag == f"{SM}sitemapindex"
+    return [s.find(f"{SM}loc").text.removeprefix(BASE) for s in root]
+
+
+def months_of_the_site() -> list[str]:
+    return sorted({month(w) for w in WHEN}, reverse=True)
+
+
+def test_a_large_sites_sitemap_lists_its_listing_pages_then_each_month_newest_first(
+    archive, tmp_path, monkeypatch
+):
+    site = tmp_path / "site"
+    export_site(archive[0], site)
+
+    parts = index(site)
+    assert parts == ["sitemap-pages.xml"] + [f"sitemap-{m}.xml" for m in months_of_the_site()]
+    # The same addresses and dates a single file gives a small site, each in one part.
+    monkeypatch.setattr(sitemap_parts, "SINGLE_SITEMAP_MAX", 5_000)
+    whole = tmp_path / "whole"
+    export_site(archive[0], whole)
+    in_parts = [u for part in parts for u in urls(site / part)]
+    assert sorted(in_parts) == sorted(urls(whole / "sitemap.xml"))
+    assert len(in_parts) == len(set(in_parts))
+    # Each month's part holds its stories, newest first.
+    for m in months_of_the_site():
+        newest_first = sorted((w for w in WHEN if month(w) == m), reverse=True)
+        stories = [u for u, _ in urls(site / f"sitemap-{m}.xml")]
+        assert [int(u.rstrip("/").rsplit("-", 1)[1]) for u in stories] == [
+            WHEN.index(w) for w in newest_first
+        ]
+    robots = (site / "robots.txt").read_text(encoding="utf-8")
+    assert f"Sitemap: {BASE}sitemap.xml" in robots and "sitemap-" not in robots
+
+
+def test_an_edit_rewrites_its_months_part_the_listing_pages_part_and_the_index_only(
+    archive, tmp_path
+):
+    library, stories = archive
+    site = Site(library, tmp_path)
+    site.publish()
+    oldest, others = months_of_the_site()[-1], months_of_the_site()[:-1]
+    time.sleep(1.1)  # the sitemap gives times to the second
+
+    library.update_article(stories[-1].id, body="A corrected first paragraph.\n\nSecond.")
+    report = site.publish()  # and it is what a full export writes
+
+    assert report.mode == "incremental"
+    rewritten = sorted(f for f in report.changed_files if f.startswith("sitemap"))
+    # The story's own month, the listing pages showing it (their dates moved) and the index.
+    assert rewritten == sorted(["sitemap.xml", "sitemap-pages.xml", f"sitemap-{oldest}.xml"])
+    rendered = {f for f in report.rendered_listings if f.startswith("sitemap")}
+    assert rendered == set(rewritten)  # the other months' parts were not even made
+    assert all(f"sitemap-{m}.xml" not in report.changed_files for m in others)
+
+
+def test_a_story_moving_month_or_leaving_rewrites_the_months_it_left_and_joined(archive, tmp_path):
+    library, stories = archive
+    site = Site(library, tmp_path)
+    site.publish()
+    newest, middle, oldest = months_of_the_site()
+
+    # Into the newest month from the oldest: both parts change, the middle one stays.
+    library.update_article(stories[-1].id, published_at=WHEN[0] + timedelta(hours=1))
+    report = site.publish()
+    assert f"sitemap-{newest}.xml" in report.changed_files
+    assert f"sitemap-{oldest}.xml" in report.changed_files
+    assert f"sitemap-{middle}.xml" not in report.changed_files
+
+    # The middle month's stories leave the site: its part goes, and the index forgets it.
+    for story, when in zip(stories, WHEN, strict=True):
+        if month(when) == middle:
+            library.update_article(story.id, status="draft")
+    site.publish()
+    assert not (site.out / f"sitemap-{middle}.xml").exists()
+    assert f"sitemap-{middle}.xml" not in index(site.out)
+
+
+def test_a_site_growing_past_one_file_gets_parts_and_shrinking_back_loses_them(
+    archive, tmp_path, monkeypatch
+):
+    library, stories = archive
+    monkeypatch.setattr(sitemap_parts, "SINGLE_SITEMAP_MAX", 5_000)
+    site = Site(library, tmp_path)
+    site.publish()
+    assert urls(site.out / "sitemap.xml")  # one file
+
+    monkeypatch.setattr(sitemap_parts, "SINGLE_SITEMAP_MAX", 10)
+    time.sleep(1.1)
+    library.update_article(stories[0].id, body="Grown.\n\nSecond.")
+    site.publish()
+    assert index(site.out)[0] == "sitemap-pages.xml"
+
+    monkeypatch.setattr(sitemap_parts, "SINGLE_SITEMAP_MAX", 5_000)
+    time.sleep(1.1)
+    library.update_article(stories[0].id, body="Shrunk.\n\nSecond.")
+    site.publish()
+    assert urls(site.out / "sitemap.xml")
+    assert sorted(p.name for p in site.out.glob("sitemap*")) == ["sitemap.xml"]
+
+
+BASES = [
+    "https://gazette.example/",
+    "https://gazette.example/news/",
+    "https://gazette.example",
+    "https://gazette.example/a/b",
+    "https://gazette.example/?q=1",
+    "https://gazette.example/#top",
+    "http://[::1]:8080/site/",
+    "https://user@gazette.example:8443/x/y/",
+    "gazette.example/",
+    "",
+    "/relative/",
+]
+RELS = [
+    "",
+    "news/harbour-story/",
+    "sitemap-pages.xml",
+    "page/2/",
+    "tag/caf\u00e9 au lait/",
+    "./x",
+    "a/../b/",
+    "..",
+    ".",
+    "a/./b",
+    "/absolute/",
+    "//other.example/x",
+    "x:y/",
+    "q?x#y",
+    "100%/",
+    "a//b/",
+    "\u6771\u4eac/",
+]
+
+
+def test_an_address_of_the_site_is_what_urljoin_makes_of_the_base_and_the_path():
+    from urllib.parse import quote, urljoin
+
+    from newsdesk.export.assets import site_url
+
+    for base in BASES:
+        for rel in RELS:
+            assert site_url(base, rel) == urljoin(base, quote(rel, safe="/")), (base, rel)
+
+
+def test_random_paths_join_as_urljoin_joins_them():
+    import random
+    from urllib.parse import quote, urljoin
+
+    from newsdesk.export.assets import site_url
+
+    rng = random.Random(5)
+    alphabet = ["a", "b", ".", "..", "/", "//", "%", ":", "?", "#", " ", "\u00e9", "-", "_", "~"]
+    for _ in range(5000):
+        base = rng.choice(BASES)
+        rel = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
+        assert site_url(base, rel) == urljoin(base, quote(rel, safe="/")), (base, rel)
