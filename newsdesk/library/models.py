@@ -444,6 +444,9 @@ class MediaUploadPart(Base):
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     part: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+    # By the server's clock (its column default, migration 0026): unfinished uploads are
+    # cleared a day after their last piece.
+    stored_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class ChangeLogRow(Base):

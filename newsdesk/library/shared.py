@@ -11,7 +11,6 @@ trash a story (migration 0021).
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +24,7 @@ from sqlalchemy.orm import Session
 from newsdesk.library import pg, pg_silence, search, search_pg
 from newsdesk.library.changes import ChangeWatch
 from newsdesk.library.errors import LibraryError, NotFound
+from newsdesk.library.incoming import incoming
 from newsdesk.library.library import Library
 from newsdesk.library.media import STAGING_DIR
 from newsdesk.library.models import Article, Image, MediaBlob, MediaUploadPart
@@ -37,10 +37,10 @@ _locks_guard = threading.Lock()
 
 
 @contextmanager
-def _fetching(partial: Path):
-    """One fetch of a picture at a time in this process (they would grow the same file)."""
+def _fetching(dest: Path):
+    """One fetch of a picture at a time in this process (another thread's waits, then finds it)."""
     with _locks_guard:
-        lock = _locks.setdefault(partial, threading.Lock())
+        lock = _locks.setdefault(dest, threading.Lock())
     with lock:
         yield
 
@@ -229,14 +229,14 @@ class SharedLibrary(Library):
 
         The pieces grow `.NAME.partial` beside dest: a fetch cut off half way (a
         killed sync) goes on from there next time rather than from the first
-        byte. The whole is checked against its SHA-256 before it takes its name;
-        one that does not match is dropped (LibraryError), so the next try starts anew.
+        byte. Another program fetching the same picture at the same moment
+        writes a file of its own (library/incoming.py); either takes dest's
+        name whole and checked, by one rename. One that does not match its
+        SHA-256 is dropped (LibraryError), so the next try starts anew.
         """
-        partial = dest.with_name(f".{dest.name}.partial")
-        with _fetching(partial):
-            if dest.is_file():
-                return dest  # another thread fetched it meanwhile
-            dest.parent.mkdir(parents=True, exist_ok=True)
+        with _fetching(dest), incoming(dest) as into:
+            if into is None:
+                return dest  # fetched meanwhile, by another thread or program
             with self.engine.connect() as conn:
                 size = conn.execute(
                     select(func.length(MediaBlob.data)).where(MediaBlob.sha256 == sha256)
@@ -245,33 +245,24 @@ class SharedLibrary(Library):
                     raise NotFound(
                         f"The picture {sha256[:12]}… is not stored in the shared library."
                     )
-                done = partial.stat().st_size if partial.exists() else 0
+                done = into.size
                 if done > size:
-                    partial.unlink()
+                    into.restart()
                     done = 0
                 piece = select(func.substr(MediaBlob.data, bindparam("at"), PART)).where(
                     MediaBlob.sha256 == sha256
                 )
-                with partial.open("ab") as fh:
-                    while done < size:
-                        data = bytes(conn.execute(piece, {"at": done + 1}).scalar() or b"")
-                        if not data:
-                            break
-                        fh.write(data)
-                        done += len(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())  # the record that names it may be committed next
-            digest = hashlib.sha256()
-            with partial.open("rb") as fh:
-                for block in iter(lambda: fh.read(PART), b""):
-                    digest.update(block)
-            if digest.hexdigest() != sha256:
-                partial.unlink(missing_ok=True)
+                while done < size:
+                    data = bytes(conn.execute(piece, {"at": done + 1}).scalar() or b"")
+                    if not data:
+                        break
+                    into.fh.write(data)
+                    done += len(data)
+            if not into.finish(dest, sha256):
                 raise LibraryError(
                     f"The stored picture {sha256[:12]}… arrived damaged (its contents do not "
                     "match its name); it was not kept. Try again to fetch it anew."
                 )
-            os.replace(partial, dest)
         return dest
 
     def store_media_blob(self, sha256: str, data: bytes, *, verified: bool = False) -> None:
@@ -285,6 +276,7 @@ class SharedLibrary(Library):
                 f"The picture {sha256[:12]}… was not stored: its contents do not match its name."
             )
         with self.engine.begin() as conn:
+            _clear_unfinished_uploads(conn)
             conn.execute(
                 pg_insert(MediaBlob)
                 .values(sha256=sha256, size_bytes=len(data), data=data)
@@ -302,7 +294,8 @@ class SharedLibrary(Library):
         size = src.stat().st_size
         parts = -(-size // PART)
         key = MediaUploadPart.sha256 == sha256
-        with self.engine.connect() as conn:
+        with self.engine.begin() as conn:
+            _clear_unfinished_uploads(conn)
             have = dict(
                 conn.execute(
                     select(MediaUploadPart.part, func.length(MediaUploadPart.data)).where(key)
@@ -320,7 +313,8 @@ class SharedLibrary(Library):
                 with self.engine.begin() as conn:
                     conn.execute(
                         stmt.on_conflict_do_update(
-                            index_elements=["sha256", "part"], set_={"data": stmt.excluded.data}
+                            index_elements=["sha256", "part"],
+                            set_={"data": stmt.excluded.data, "stored_at": func.now()},
                         )
                     )
                 sent += length
@@ -361,6 +355,25 @@ class SharedLibrary(Library):
     # ---- the change log ------------------------------------------------------
     def watch_changes(self, last_id: int | None = None) -> ChangeWatch:
         return _SharedChangeWatch(self.engine, self.origin, last_id)
+
+
+# An upload with no new piece for this long was given up (its laptop lost, its story
+# thrown away); its pieces are cleared by the next picture anyone uploads.
+UNFINISHED_AFTER = "1 day"
+
+
+def _clear_unfinished_uploads(conn) -> None:
+    """Drop the pieces of uploads that will not finish: silent for a day, or whose picture
+    is stored whole already (someone sent it in one go). One statement, by the server's clock."""
+    conn.execute(
+        text(
+            "DELETE FROM media_upload_parts p WHERE p.sha256 IN ("
+            "SELECT sha256 FROM media_upload_parts GROUP BY sha256 "
+            "HAVING max(stored_at) < now() - CAST(:after AS interval)) "
+            "OR EXISTS (SELECT 1 FROM media_blobs b WHERE b.sha256 = p.sha256)"
+        ),
+        {"after": UNFINISHED_AFTER},
+    )
 
 
 _QUEUE = "newsdesk_reindex"

@@ -9,10 +9,10 @@ file (SharedLibrary.fetch_media).
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 from newsdesk.library.errors import LibraryError
+from newsdesk.library.incoming import incoming
 from newsdesk.library.pg import ServerUnreachable
 
 CHUNK = 1 << 20
@@ -34,31 +34,30 @@ def _sha256(path: Path) -> str:
 def copy_verified(src: Path, dest: Path, sha256: str) -> None:
     """Copy src to dest through dest.partial, resuming a copy a killed sync left half done.
 
-    The file only takes its real name once its SHA-256 is the one asked for.
+    The file only takes its real name once its SHA-256 is the one asked for;
+    another program copying it at the same moment writes a file of its own
+    (library/incoming.py).
     """
     if dest.exists():
         return
     if not src.is_file():
         raise PictureProblem(f"The picture {src.name} is missing from {src.parent}.")
-    partial = dest.with_name(dest.name + ".partial")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    done = partial.stat().st_size if partial.exists() else 0
-    if done > src.stat().st_size:
-        partial.unlink()
-        done = 0
-    with src.open("rb") as fin, partial.open("ab") as fout:
-        fin.seek(done)
-        for block in iter(lambda: fin.read(CHUNK), b""):
-            fout.write(block)
-        fout.flush()
-        os.fsync(fout.fileno())
-    if _sha256(partial) != sha256:
-        partial.unlink(missing_ok=True)
-        raise PictureProblem(
-            f"The picture {dest.name} arrived damaged (its SHA-256 does not match); "
-            "it was not kept. Sync again to fetch it once more."
-        )
-    os.replace(partial, dest)
+    with incoming(dest, dest.with_name(dest.name + ".partial")) as into:
+        if into is None:
+            return
+        done = into.size
+        if done > src.stat().st_size:
+            into.restart()
+            done = 0
+        with src.open("rb") as fin:
+            fin.seek(done)
+            for block in iter(lambda: fin.read(CHUNK), b""):
+                into.fh.write(block)
+        if not into.finish(dest, sha256):
+            raise PictureProblem(
+                f"The picture {dest.name} arrived damaged (its SHA-256 does not match); "
+                "it was not kept. Sync again to fetch it once more."
+            )
 
 
 def push_picture(laptop, server, sha256: str, ext: str) -> None:

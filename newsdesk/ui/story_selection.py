@@ -79,7 +79,10 @@ class SelectionActions(QObject):
         self.count_label = QLabel("")
         self.count_label.setObjectName("selection-count")
         self.count_label.hide()
-        window.statusBar().addPermanentWidget(self.count_label)
+        # First of the right-hand words (index 1: after the one stretching left-hand label,
+        # the preview's note), apart from the open story's counts it is not one of.
+        self.count_label.setContentsMargins(0, 0, 12, 0)
+        window.statusBar().insertPermanentWidget(1, self.count_label)
         window.browser.sig_selection_changed.connect(self._selection_changed)
         window.sig_article_opened.connect(
             lambda _article: self._selection_changed(len(window.browser.selected_ids()))
@@ -152,11 +155,9 @@ class SelectionActions(QObject):
 
         def done(moved: int) -> None:
             browser = window.browser
-            if browser.current_filters().section:
-                browser.refresh()  # the list shows one section: they may leave or join it
-            else:
-                for article_id in ids:
-                    browser.model.patch(article_id, section=section)
+            # Read again, not patched: they were updated just now (newest first) and may
+            # leave a list filtered by section; the highlighted and chosen rows stay chosen.
+            browser.refresh()
             browser.refresh_choices()
             window.form.refresh_choices()
             if open_id in ids:

@@ -144,7 +144,7 @@ class WindowActions:
         self.place_actions["beside"].setChecked(True)
         for dock in self.docks.values():  # the library first, then the panels
             view.addAction(dock.toggleViewAction())
-        view.addSeparator()
+        after_docks = view.addSeparator()
         self.wrap_action = a(
             view, "Line &wrap", self.editor.set_line_wrap, None, checkable=True, name="wrap"
         )
@@ -199,6 +199,12 @@ class WindowActions:
         a(image, "T&emplates…", self.show_templates, name="templates")
         a(image, "&Code Replacements…", self.show_codes, name="codes")
         self._build_newsroom(file, article)
+        # Docks made after the View menu (Notes) are listed with the others: closed, a panel
+        # could otherwise never be opened again.
+        listed = set(view.actions())
+        for dock in self.docks.values():
+            if dock.toggleViewAction() not in listed:
+                view.insertAction(after_docks, dock.toggleViewAction())
         self._build_sync(file)
         from newsdesk.ui.trash import TrashActions
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 from sqlalchemy import text
 
 from newsdesk.library import Library
+from newsdesk.sync.media import copy_verified
 from tests.core.test_sync import edit, nd, story
 
 
@@ -196,3 +199,29 @@ def test_pulled_changes_reach_an_open_window_through_the_change_log(tmp_path):
         nd(b, "sync", str(server))
         changes, _ = lib.changes_since(start, others_only=True)
         assert len(changes.created_articles) == 1
+
+
+def test_two_threads_copying_the_same_picture_from_a_folder_both_get_it_whole(tmp_path):
+    src = tmp_path / "server" / "media" / "pic.bin"
+    src.parent.mkdir(parents=True)
+    src.write_bytes(os.urandom(24 << 20))
+    sha = hashlib.sha256(src.read_bytes()).hexdigest()
+    dest = tmp_path / "laptop" / "media" / "pic.bin"
+    failures: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def copy() -> None:
+        start.wait()
+        try:
+            copy_verified(src, dest, sha)
+        except BaseException as exc:  # noqa: BLE001 - the test reports it
+            failures.append(exc)
+
+    threads = [threading.Thread(target=copy) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert failures == []
+    assert hashlib.sha256(dest.read_bytes()).hexdigest() == sha
+    assert [p.name for p in dest.parent.iterdir()] == ["pic.bin"]

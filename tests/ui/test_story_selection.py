@@ -49,6 +49,8 @@ def test_shift_click_chooses_a_run_of_stories_the_status_bar_counts_them_and_the
     assert window.browser.selected_ids() == listed_ids(window)[:3]
     count = window.selection.count_label
     assert count.isVisible() and count.text() == "3 stories selected"
+    # Apart from the open story's save state and counts, not run on after "2 min read".
+    qtbot.waitUntil(lambda: count.geometry().right() < window.save_label.geometry().left())
     # The editor shows the story clicked last (the current row) and the choice stays.
     qtbot.waitUntil(lambda: window.article is not None and window.article.id == third)
     assert window.browser.selected_ids() == listed_ids(window)[:3]
@@ -125,7 +127,15 @@ def test_set_section_moves_every_chosen_story_and_the_open_one_shows_it(qtbot, w
         lambda: window.statusBar().currentMessage() == "Moved 3 stories to Harbour.", timeout=5000
     )
     model = window.browser.model
-    assert {model.rows[model.row_of(i)].section for i in [open_id, *ids]} == {"Harbour"}
+    qtbot.waitUntil(
+        lambda: (
+            {r.section for r in model.rows if r.id in [open_id, *ids]} == {"Harbour"}
+            and len(model.rows) == 3
+        ),
+        timeout=5000,
+    )
+    assert set(window.browser.selected_ids()) == {open_id, *ids}  # still chosen after it
+    assert model.rows[0].updated_at > library.get_article(open_id).created_at
     qtbot.waitUntil(lambda: window.form.values()["section"] == "Harbour", timeout=5000)
     # The open story keeps saving normally afterwards (no conflict with its new version).
     QTest.keyClicks(window.editor, "More. ")

@@ -82,3 +82,14 @@ def test_a_narrow_story_list_gives_the_headline_the_room_and_a_wide_one_shows_th
     assert header.sectionSize(0) >= view.viewport().width() * 0.4  # was a third, cut to "Night…"
     window.resizeDocks([window.library_dock], [520], Qt.Orientation.Horizontal)
     qtbot.waitUntil(lambda: not view.isColumnHidden(2), timeout=5000)
+
+
+def test_every_panel_closed_can_be_opened_again_from_the_view_menu(qtbot, window):
+    view_menu = dict(window.menus)["&View"]
+    for name, dock in window.docks.items():
+        assert dock.toggleViewAction() in view_menu.actions(), name
+    notes = window.docks["notes"]
+    notes.close()
+    assert notes.isHidden()
+    notes.toggleViewAction().trigger()  # View > Notes
+    qtbot.waitUntil(lambda: not notes.isHidden())
