@@ -14,15 +14,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsdesk.concurrency import die_with_parent, process_pool_context
 from newsdesk.render.page import environment
+
+# The pool (and multiprocessing with it) loads when a site has pages enough to send out:
+# one edit's few listing pages are made here and never load it.
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 # Pages made here before the work is worth starting processes for.
 INLINE_PAGES = 60
@@ -141,6 +145,9 @@ class ListingPool:
         self._pending.clear()
 
     def _submit(self) -> None:
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
         batch, self._batch = self._batch, []
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
@@ -158,6 +165,8 @@ class ListingPool:
             self._write_all([(t[0], self.make_here(t)) for t in batch])
 
     def _collect(self) -> None:
+        from concurrent.futures.process import BrokenProcessPool
+
         done, _ = wait(self._pending, return_when=FIRST_COMPLETED)
         for fut in done:
             batch = self._pending.pop(fut)
