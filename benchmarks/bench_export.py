@@ -155,6 +155,74 @@ def record_per_edit(stories: int, repeat: int = 3) -> tuple[float, float, float,
         shutil.rmtree(work, ignore_errors=True)
 
 
+def export_memory(lib_dir: Path, site: Path) -> tuple[float, float, float, float]:
+    """A full export by the command line into an empty folder: (wall s, processor s of the
+    main process, peak MiB of the main process, peak MiB of all its processes together).
+
+    The main process's peak is its own high-water mark (VmHWM, exact); all processes' is
+    sampled every 20 ms (workers are started by a fork server, so waiting would miss them).
+    """
+    from benchmarks.bench_startup import _kib, process_tree
+
+    shutil.rmtree(site, ignore_errors=True)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "newsdesk", "--library", str(lib_dir), "export", "--all"]
+    cmd += ["--out", str(site)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    main_peak = all_peak = 0
+    while proc.poll() is None:
+        main_peak = max(main_peak, _kib(f"/proc/{proc.pid}/status", "VmHWM"))
+        tree = process_tree(proc.pid)
+        all_peak = max(all_peak, sum(_kib(f"/proc/{p}/status", "VmRSS") for p in tree))
+        time.sleep(0.02)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"the export failed ({proc.returncode})")
+    return wall, cpu, main_peak / 1024, all_peak / 1024
+
+
+def memory_on(sizes: list[int]) -> int:
+    """`python benchmarks/bench_export.py --memory 1000 10000`: peak memory of a full export
+    (empty folder, renditions cached) at each library size, every story publishable."""
+    from newsdesk.library import Library
+
+    rows = []
+    for n in sizes:
+        source = cached_library(n, images=IMAGES)
+        work = Path(tempfile.mkdtemp(prefix=f"bench-export-memory-{n}-"))
+        try:
+            lib_dir = work / "library"
+            subprocess.run(["cp", "-r", "--reflink=auto", str(source), str(lib_dir)], check=True)
+            library = Library.open(lib_dir)
+            make_publishable(library)
+            library.update_publication(base_url="https://news.example.org/")  # sitemaps too
+            stories = len(library.list_articles(status="published", limit=n))
+            library.close()
+            export_memory(lib_dir, work / "site")  # makes the renditions
+            rows.append((n, stories, *export_memory(lib_dir, work / "site")))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"full export into an empty folder, renditions cached (load average {load}):")
+    for n, stories, wall, cpu, main_mib, all_mib in rows:
+        print(
+            f"  {n:>7,} articles ({stories:,} published): {wall:7.1f} s wall, {cpu:6.1f} s "
+            f"processor (main), peak memory {main_mib:5.0f} MiB main process, "
+            f"{all_mib:5.0f} MiB all processes"
+        )
+    if len(rows) > 1:
+        first, last = rows[0], rows[-1]
+        print(
+            f"  main process at {last[0]:,} / at {first[0]:,}: {last[4] / first[4]:.2f} "
+            "(target: within 1.10, memory flat with library size)"
+        )
+    return 0
+
+
 def main() -> int:
     from newsdesk.export import export_site
     from newsdesk.export.incremental import publish
@@ -222,6 +290,7 @@ def main() -> int:
         cli_s = statistics.median(cli_times)
         cli_cpu_s = statistics.median(cli_cpu)
         library.close()
+        mem_wall, _mem_cpu, mem_main, mem_all = export_memory(lib_dir, work / "site-memory")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -266,6 +335,10 @@ def main() -> int:
         f"  the same, processor time        : {cli_cpu_s:6.2f} s   (median; runs: "
         + ", ".join(f"{x:.2f}" for x in cli_cpu)
         + ")"
+    )
+    print(
+        f"full export by the CLI, empty folder: {mem_wall:6.2f} s; peak memory {mem_main:.0f} MiB "
+        f"main process, {mem_all:.0f} MiB all processes (--memory 1000 10000 compares sizes)"
     )
     ok = warm_s <= COLD_BUDGET and edit_s <= EDIT_BUDGET
     print("within budget" if ok else "OVER BUDGET")
@@ -329,6 +402,8 @@ def edits_on(lib_dir: Path, site: Path, edits: int = EDITS) -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--memory"]:
+        sys.exit(memory_on([int(a) for a in sys.argv[2:]] or [1000, 10000]))
     if sys.argv[1:2] == ["--edits"]:
         sys.exit(edits_on(Path(sys.argv[2]), Path(sys.argv[3])))
     sys.exit(main())

@@ -10,6 +10,7 @@ from newsdesk.export import render as page_render
 from newsdesk.export.assets import ExportAssets
 from newsdesk.export.fingerprint import EXPORT_FORMAT
 from newsdesk.export.listings import FEED_ITEMS, SECTION_FEED_ITEMS, ListingRow
+from newsdesk.export.row_store import RowStore
 from newsdesk.export.writer import SiteWriter
 
 # Each story's text as the feeds carry it, kept in the library's cache by what it was made
@@ -40,25 +41,23 @@ class FeedTexts:
         name = hashlib.sha256(f"{EXPORT_FORMAT}|{row.uid}|{key}|{root}".encode()).hexdigest()
         return self.library.cache_dir / FEED_CACHE / f"{name}.html"
 
-    def _feed_requests(self, rows: list[ListingRow]) -> dict[str, tuple[tuple[str, str], ...]]:
+    def _feed_requests(self, store: RowStore) -> dict[str, tuple[tuple[str, str], ...]]:
         """The feed texts the feeds will need and the cache lacks, for the page workers to make.
 
-        rows: the stories about to be rendered. Those the feeds show (as
+        store: the stories about to be rendered. Those the feeds show (as
         Listings.write_all picks them) get theirs made beside their page, from
         the same converted Markdown; one that a failure moves into a feed is
         rendered when the feed is written, as before.
         """
-        rows = sorted(rows, key=lambda r: r.sort_key, reverse=True)
         base = self.base_url
         wanted: dict[str, dict[str, None]] = {}
-        for r in rows[:FEED_ITEMS]:
-            wanted.setdefault(r.uid, {})[base or site_pages.root_prefix("feed.xml")] = None
-        shown: dict[str, int] = {}
+        rows = store.newest("h", FEED_ITEMS)
         for r in rows:
-            n = shown.get(r.seg, 0)
-            if n < SECTION_FEED_ITEMS:
-                shown[r.seg] = n + 1
-                rel = f"{site_pages.FEEDS_DIR}/{r.seg}.xml"
+            wanted.setdefault(r.uid, {})[base or site_pages.root_prefix("feed.xml")] = None
+        for key in sorted(k for k in store.listings() if k.startswith("s:")):
+            rel = f"{site_pages.FEEDS_DIR}/{key[2:]}.xml"
+            for r in store.newest(key, SECTION_FEED_ITEMS):
+                rows.append(r)
                 wanted.setdefault(r.uid, {})[base or site_pages.root_prefix(rel)] = None
         by_uid = {r.uid: r for r in rows}
         requests: dict[str, tuple[tuple[str, str], ...]] = {}

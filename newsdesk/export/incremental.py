@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -374,18 +375,23 @@ class _Incremental(_Export):
                 if not self.base_url:
                     self.report.warnings.append(NO_BASE_URL_WARNING)
             else:  # many stories changed: the listings are made again from every row
-                rows = self._site_rows(self.state.newest(tid, -1), processed, deleted, new_rows)
                 inputs = self._inputs
                 previous_inputs = set(inputs)
                 self._inputs = {}
-                self._listings(writer, rows)
+                store = self._row_store(writer)
+                try:
+                    store.add(self._site_rows(tid, processed, deleted, new_rows))
+                    self._listings(writer, store)
+                    entries = {e[1]: e for e in store.pages()}
+                finally:
+                    store.close()
                 # A listing, page, tag, month, author, feed or sitemap part no longer made goes.
                 self._drop |= previous_inputs - set(self._inputs)
                 inputs.clear()
                 inputs.update(self._inputs)
                 self._inputs = inputs
                 listing_pages.clear()
-                listing_pages.update({e[1]: e for e in self._listing_pages})
+                listing_pages.update(entries)
         drop_files |= self._orphan_renditions(tid, changed, old_rows, new_rows)
         writer.keep_rest(drop_files)
         self._check_cancel()
@@ -502,12 +508,12 @@ class _Incremental(_Export):
             pages[row.uid] = row.folder
         return pages
 
-    @staticmethod
-    def _site_rows(before, processed, deleted, new_rows) -> list[ListingRow]:
+    def _site_rows(self, tid, processed, deleted, new_rows) -> Iterator[ListingRow]:
         """The site's rows after this export: the state's, with the processed stories' replaced."""
-        rows = [r for r in before if r.uid not in processed and r.uid not in deleted]
-        rows += new_rows.values()
-        return rows
+        for row in self.state.each_row(tid):
+            if row.uid not in processed and row.uid not in deleted:
+                yield row
+        yield from new_rows.values()
 
     def _renditions(self, writer, selected, extra):
         """As the full export's, keeping the rendition keys of every batch for the manifest."""

@@ -28,21 +28,22 @@ from newsdesk.export.fingerprint import (
     _images_of,
     _when,
 )
+from newsdesk.export.listing_pool import pool_for
 from newsdesk.export.listings import (
     NEWS_SITEMAP_LIMIT,
     NO_BASE_URL_WARNING,
     ROWS_FORMAT,
     SITEMAP_LIMIT,
-    ListingRow,
     Listings,
     row_of,
     to_us,
 )
 from newsdesk.export.report import ArticleOutcome, ExportReport
+from newsdesk.export.row_store import PagesPart, Pairs, RowStore
 from newsdesk.export.site_renditions import RENDITION_INDEX, SiteRenditions
 from newsdesk.export.state import ExportState
 from newsdesk.export.story import Story, StoryChecks, _Candidate, preflight_messages
-from newsdesk.export.writer import ExportCancelled, ExportError, SiteWriter
+from newsdesk.export.writer import ROWS_SCRATCH, ExportCancelled, ExportError, SiteWriter
 from newsdesk.library import Library
 from newsdesk.library.models import Article, Image, utcnow
 from newsdesk.paths import resource
@@ -115,8 +116,6 @@ class _Export(StoryChecks, SiteRenditions, FeedTexts):
         self._fps: dict[str, str] = {}  # uid -> fingerprint of each story in the site
         self._feed_images: dict[str, SiteImage] = {}
         self._extra: dict[str, Image] = {}
-        # Every listing page's sitemap entry (listings.Listings.listing_page), kept in the manifest
-        self._listing_pages: list[list[Any]] = []
         self._names_now: dict[str, str] = {}  # the section names the listings were written with
         # Feed texts the page workers make beside the pages (see _feed_requests)
         self._feed_files: dict[str, tuple[tuple[str, str], ...]] = {}
@@ -167,6 +166,7 @@ class _Export(StoryChecks, SiteRenditions, FeedTexts):
         # the later steps read of it (a Story, not its text).
         extra_images: dict[str, Image] = {}
         selected: list[_Candidate] = []
+        held_images: dict[int, Image] = {}  # each picture the stories show, once
         refused: list[ArticleOutcome] = []  # reported after the stories that could not be checked
         previous_failures: dict[str, Any] = writer.previous.get("failed", {})
         self._failures: dict[str, Any] = {}
@@ -182,7 +182,8 @@ class _Export(StoryChecks, SiteRenditions, FeedTexts):
                     continue
                 ok = self._preflight(cand, previous, previous_failures, refused)
                 if ok:
-                    selected.append(_Candidate(Story(article), cand.folder, cand.fingerprint))
+                    story = Story(article, held_images)
+                    selected.append(_Candidate(story, cand.folder, cand.fingerprint))
             del batch
         self.report.failed += refused
         self._check_cancel()
@@ -211,46 +212,64 @@ class _Export(StoryChecks, SiteRenditions, FeedTexts):
         for cand in sorted(selected, key=lambda c: (_when(c.article), c.article.id), reverse=True):
             names.setdefault(section_segment(cand.article.section), cand.article.section or "News")
         self._section_names = [names[seg] for seg in sorted(names)]
-        rows_by_uid = {
-            c.article.uid: row_of(
-                c.article,
-                c.folder,
-                section_segment(c.article.section),
-                site_images,
-                _images_of(c.article, extra_images),
+        # Each story's listing row saved as it is made, not held: the listings read them back
+        # a page at a time (export/row_store.py).
+        store = self._row_store(writer)
+        try:
+            store.add(
+                row_of(
+                    c.article,
+                    c.folder,
+                    section_segment(c.article.section),
+                    site_images,
+                    _images_of(c.article, extra_images),
+                )
+                for c in selected
             )
-            for c in selected
-        }
-        self._feed_files = self._feed_requests(list(rows_by_uid.values()))
-        selected = self._pages(writer, selected, pages, site_images, extra_images, previous)
-        rows = [rows_by_uid[c.article.uid] for c in selected]
-        self._listings(writer, rows)
-        self._static(writer)
-        self._check_cancel()
-        articles_manifest = {
-            c.article.uid: {"fp": c.fingerprint, "page": c.folder, "pfp": self._page_fp(c, pages)}
-            for c in selected
-        }
-        renditions_manifest = {key: img.entries() for key, img in self._rendition_keys.items()}
-        token = secrets.token_hex(8) if requested is None else ""
-        writer.commit(
-            {
-                "articles": articles_manifest,
-                "failed": self._failures,
-                "inputs": self._inputs,
-                "renditions": renditions_manifest,
-                "state_token": token,
-                "listing_pages": self._listing_pages,
-            }
-        )
-        self._record_state(writer, token, rows)
+            self._feed_files = self._feed_requests(store)
+            made = self._pages(writer, selected, pages, site_images, extra_images, previous)
+            kept = {c.article.uid for c in made}
+            store.remove(c.article.uid for c in selected if c.article.uid not in kept)
+            selected = made
+            self._listings(writer, store)
+            self._static(writer)
+            self._check_cancel()
+            # Written into the record row by row as it is made (not a dict of every story).
+            articles_manifest = Pairs(
+                lambda: (
+                    (
+                        c.article.uid,
+                        {"fp": c.fingerprint, "page": c.folder, "pfp": self._page_fp(c, pages)},
+                    )
+                    for c in selected
+                )
+            )
+            renditions_manifest = {key: img.entries() for key, img in self._rendition_keys.items()}
+            token = secrets.token_hex(8) if requested is None else ""
+            writer.commit(
+                {
+                    "articles": articles_manifest,
+                    "failed": self._failures,
+                    "inputs": self._inputs,
+                    "renditions": renditions_manifest,
+                    "state_token": token,
+                    "listing_pages": PagesPart(store),
+                }
+            )
+            self._record_state(writer, token, store)
+        finally:
+            store.close()
         self.report.written = [
             ArticleOutcome(c.article.slug, c.article.headline, path=f"{c.folder}/index.html")
             for c in sorted(selected, key=lambda c: c.folder)
         ]
         self._step(0)
 
-    def _record_state(self, writer: SiteWriter, token: str, rows: list[ListingRow]) -> None:
+    def _row_store(self, writer: SiteWriter) -> RowStore:
+        """A new scratch store of listing rows in the export folder (see export/row_store.py)."""
+        return RowStore(writer.scratch_path(ROWS_SCRATCH), self.publication.timezone or "UTC")
+
+    def _record_state(self, writer: SiteWriter, token: str, store: RowStore) -> None:
         """Remember, with the library, what this site was made from (see export/incremental.py)."""
         if getattr(self.library, "read_only", False):
             return  # nothing can be kept with a library opened read-only: the next export checks all
@@ -262,7 +281,7 @@ class _Export(StoryChecks, SiteRenditions, FeedTexts):
             # incremental export of this folder starts with a full check.
             state.forget()
             return
-        state.replace_all(self.state_meta(token), rows)
+        state.replace_all(self.state_meta(token), store.rows())
 
     def state_meta(self, token: str) -> dict[str, Any]:
         return {
@@ -491,12 +510,24 @@ class _Export(StoryChecks, SiteRenditions, FeedTexts):
             content_key=self._content_key,
         )
 
-    def _listings(self, writer: SiteWriter, rows: list[ListingRow]) -> None:
+    def _listings(self, writer: SiteWriter, store: RowStore) -> None:
         """The listing pages, archive, 404 page, feeds and sitemaps of a site of these stories."""
         listings = self._listing_renderer(writer)
-        rows = sorted(rows, key=lambda r: r.sort_key, reverse=True)
-        listings.write_all(rows)
-        self._listing_pages = listings.listing_pages
+        pool = pool_for(
+            listings,
+            writer.write,
+            templates_override=self.templates_override,
+            workers=self.workers,
+            check=self._check_cancel,
+        )
+        listings.render_page = lambda rel, template, signature, task: self._render_page(
+            writer, pool, rel, template, signature, task
+        )
+        try:
+            listings.write_all(store)
+            pool.finish()
+        finally:
+            pool.close()
         self._names_now = listings._names
         self._step(3)
         if not self.base_url:
@@ -512,6 +543,16 @@ class _Export(StoryChecks, SiteRenditions, FeedTexts):
         whether the file the previous export wrote can be carried over.
         """
         self._render_lazy(writer, env, rel, template, repr(context), lambda: context)
+
+    def _render_page(self, writer, pool, rel: str, template: str, signature: str, task) -> None:
+        """A listing page, made by the pool unless its signature is the previous export's."""
+        key = hashlib.sha256(f"{self._env_digest}|{template}|{signature}".encode()).hexdigest()
+        self._inputs[rel] = key
+        if writer.previous.get("inputs", {}).get(rel) == key and writer.can_reuse(rel):
+            writer.reuse(rel)
+            return
+        self.report.rendered_listings.append(rel)
+        pool.put(task)
 
     def _render_lazy(self, writer, env, rel: str, template: str, signature: str, build) -> None:
         """Render rel from build(), unless its signature is the previous export's (then reuse it)."""

@@ -15,7 +15,7 @@ one full check.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,6 +80,27 @@ class ExportState:
         with self.engine.connect() as conn:
             rows = conn.execute(text(sql), {"t": target_id, "s": seg, "n": limit})
             return [ListingRow.from_state(*r) for r in rows]
+
+    def each_row(self, target_id: int) -> Iterator[ListingRow]:
+        """Every story of the site, newest first, read a chunk at a time (by keyset)."""
+        sql = (
+            f"SELECT {_COLUMNS} FROM export_state WHERE target_id = :t AND "
+            "(when_us < :w OR (when_us = :w AND article_id < :a)) "
+            "ORDER BY when_us DESC, article_id DESC LIMIT :n"
+        )
+        last = (2**62, 2**62)
+        while True:
+            with self.engine.connect() as conn:
+                chunk = [
+                    ListingRow.from_state(*r)
+                    for r in conn.execute(
+                        text(sql), {"t": target_id, "w": last[0], "a": last[1], "n": _CHUNK}
+                    )
+                ]
+            yield from chunk
+            if len(chunk) < _CHUNK:
+                return
+            last = chunk[-1].sort_key
 
     def since(self, target_id: int, when_us: int) -> list[ListingRow]:
         sql = (
@@ -255,7 +276,14 @@ class ExportState:
             target_id = self._target_id(conn, meta)
             conn.execute(text("DELETE FROM export_state WHERE target_id = :t"), {"t": target_id})
             conn.execute(text("DELETE FROM export_listing WHERE target_id = :t"), {"t": target_id})
-            self._insert(conn, target_id, rows)
+            # A chunk at a time: rows may be read from a store as they are written here.
+            chunk: list[ListingRow] = []
+            for row in rows:
+                chunk.append(row)
+                if len(chunk) >= _CHUNK:
+                    self._insert(conn, target_id, chunk)
+                    chunk = []
+            self._insert(conn, target_id, chunk)
 
     def update(self, meta: dict[str, Any], put: Iterable[ListingRow], drop: Iterable[str]) -> None:
         """The state after an incremental export: these rows new or changed, those stories gone."""

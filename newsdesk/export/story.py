@@ -82,7 +82,9 @@ class Story:
         "body",
     )
 
-    def __init__(self, article: Any) -> None:
+    def __init__(self, article: Any, images: dict[int, Any] | None = None) -> None:
+        """images: the pictures Stories already hold, by id: a picture many stories show is
+        then held once, not once per batch of stories read (each batch loads its own copy)."""
         self.id: int = article.id
         self.uid: str = article.uid
         self.slug: str = article.slug
@@ -95,8 +97,11 @@ class Story:
         self.published_at: datetime | None = article.published_at
         self.updated_at: datetime = article.updated_at
         self.tags: list[str] = list(article.tags)
+        if images is None:
+            images = {}
         self.figures = tuple(
-            StoryFigure(f.image, f.role, f.caption, f.alt_text) for f in article.figures
+            StoryFigure(images.setdefault(f.image.id, f.image), f.role, f.caption, f.alt_text)
+            for f in article.figures
         )
         self.related = tuple(
             StoryLink(LinkTarget(link.target.uid) if link.target is not None else None)

@@ -71,6 +71,10 @@ JOURNAL_NAME = ".newsdesk-journal"
 # The suffix of a file being written; never a name an export page can have,
 # because every segment of a page's path is refused when it starts with a dot.
 TEMP_SUFFIX = ".tmp-newsdesk"
+# An export's scratch files in the folder (export/row_store.py): hidden, with the temporary
+# suffix, and removed when the export ends or when the next one finds them after a kill.
+ROWS_SCRATCH = ".newsdesk-rows.sqlite" + TEMP_SUFFIX
+_SCRATCH = (ROWS_SCRATCH,)
 # What earlier versions left beside the site when they were killed: the folder
 # being built (`site.tmp-XXXXXXXX`) or the previous site being swapped out
 # (`site.old-XXXXXXXX`), with tempfile's eight random characters.
@@ -285,8 +289,16 @@ class SiteWriter:
                 os.close(fd)  # closing the folder's descriptor also releases the lock
                 setattr(self, name, None)
 
+    def scratch_path(self, name: str) -> Path:
+        """Where the export keeps one of its scratch files (_SCRATCH) while it runs."""
+        assert name in _SCRATCH
+        return self.out / name
+
     def _clear_leftovers(self, interrupted: bool) -> None:
         """Remove what a killed export left: its temporary files, and older versions' folders."""
+        for name in _SCRATCH:  # the folder is locked: no other export is using them
+            remove_side_files(self.out / name)
+            _unlink(self.out / name)
         if interrupted:
             # After a kill only: every recorded file is looked at once.
             owned = {k for k, _v in self._previous_files.stored_items()} | self._journal

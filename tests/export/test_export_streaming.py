@@ -1,13 +1,18 @@
-"""A full export reads the library a batch of stories at a time: its memory does not grow with the text."""
+"""A full export reads the library a batch of stories at a time, and makes its listings a page
+at a time: its memory does not grow with the text, nor with the number of stories."""
 
 from __future__ import annotations
 
 import gc
 
-from newsdesk.export import export_site
+from newsdesk.export import export_site, listing_pool, row_store
+from newsdesk.export import listings as export_listings
 from newsdesk.export import story as export_story
+from newsdesk.export.listing_row import ListingRow
+from newsdesk.export.pages import PAGE_SIZE_SETTING
+from newsdesk.export.writer import ROWS_SCRATCH
 from newsdesk.library.models import Article
-from tests.export.stories import files_of, newsroom, without_manifest
+from tests.export.stories import files_of, leftovers, newsroom, without_manifest
 
 STORIES = 45
 BATCH = 10
@@ -48,3 +53,65 @@ def test_a_site_made_a_batch_at_a_time_is_the_site_made_at_once(library, tmp_pat
     batched = without_manifest(files_of(tmp_path / "batched"))
     assert len([k for k in batched if k.endswith("/index.html")]) > 23
     assert batched == without_manifest(files_of(tmp_path / "whole"))
+
+
+def _live_rows() -> int:
+    return sum(1 for o in gc.get_objects() if type(o) is ListingRow)
+
+
+def test_listing_pages_are_made_from_a_page_of_stories_at_a_time(library, tmp_path, monkeypatch):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    newsroom(library, photos, STORIES)
+    library.set_setting(PAGE_SIZE_SETTING, 4)  # the front page alone has twelve pages
+    monkeypatch.setattr(row_store, "_CHUNK", 6)  # the stories saved and read back six at a time
+    make_page = export_listings.Listings.listing_page
+    alive: list[int] = []
+
+    def counting(self, listing, chunk, number, total):  # watches, then makes the page as ever
+        gc.collect()
+        alive.append(_live_rows())
+        return make_page(self, listing, chunk, number, total)
+
+    monkeypatch.setattr(export_listings.Listings, "listing_page", counting)
+    report = export_site(library, tmp_path / "site", workers=1)
+
+    assert len(report.written) == STORIES, report.failed
+    pages = [p for p in (tmp_path / "site").rglob("index.html") if "/page/" in p.as_posix()]
+    assert len(pages) >= 10 and len(alive) > 2 * len(pages) // 2
+    # Each listing page was made while the rows of about a page were in memory, never the site's.
+    assert max(alive) <= 2 * 4 + 1, f"{max(alive)} stories' rows were held while making a page"
+
+
+def test_an_export_leaves_no_scratch_file_and_clears_one_a_killed_export_left(library, tmp_path):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    newsroom(library, photos, 3)
+    site = tmp_path / "site"
+    export_site(library, site, workers=1)
+    assert not (site / ROWS_SCRATCH).exists() and leftovers(site) == []
+
+    # As a killed export leaves it: the scratch store half written, and its journal.
+    (site / ROWS_SCRATCH).write_bytes(b"SQLite format 3\x00 half written")
+    (site / ".newsdesk-journal").write_text("")
+    export_site(library, site, workers=1)
+    assert leftovers(site) == []
+    assert without_manifest(files_of(site)).keys() >= {"index.html", "feed.xml"}
+
+
+def test_listing_pages_made_by_worker_processes_are_those_made_in_one(
+    library, tmp_path, monkeypatch
+):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    newsroom(library, photos, 23)
+    library.set_setting(PAGE_SIZE_SETTING, 2)  # dozens of listing pages
+    export_site(library, tmp_path / "one", workers=1)
+    # Every listing page goes to the workers, three to a task.
+    monkeypatch.setattr(listing_pool, "INLINE_PAGES", 0)
+    monkeypatch.setattr(listing_pool, "PAGES_PER_TASK", 3)
+    report = export_site(library, tmp_path / "two", workers=2)
+
+    assert len(report.rendered_listings) > 20
+    one = without_manifest(files_of(tmp_path / "one"))
+    assert without_manifest(files_of(tmp_path / "two")) == one
