@@ -58,7 +58,7 @@ from newsdesk.export.site import (
 )
 from newsdesk.export.state import ExportState
 from newsdesk.export.story import _Candidate, preflight_messages
-from newsdesk.export.writer import SiteWriter
+from newsdesk.export.writer import SiteWriter, load_journal
 from newsdesk.library import Library
 from newsdesk.render.page import is_public
 
@@ -145,6 +145,7 @@ class _Incremental(_Export):
             try:
                 with SiteWriter.held(self.report.out_dir):
                     token = read_token(Path(self.folder))
+                    interrupted = load_journal(Path(self.folder)) is not None
             except RecordUnreadable:
                 self.full_reason = _NO_RECORD
                 return None
@@ -154,11 +155,14 @@ class _Incremental(_Export):
             if token != self.target.meta.get("token"):
                 self.full_reason = _OTHER_EXPORT
                 return None
-            self.report.mode = "incremental"
-            self.report.rendered_pages = 0
-            self.state.update({**meta, "change_id": self._change_id}, [], [])
-            self.report.seconds = time.perf_counter() - started
-            return self.report
+            if not interrupted:
+                self.report.mode = "incremental"
+                self.report.rendered_pages = 0
+                self.state.update({**meta, "change_id": self._change_id}, [], [])
+                self.report.seconds = time.perf_counter() - started
+                return self.report
+            # A killed export left its journal (and perhaps files beside their targets):
+            # the folder is opened as for an edit, which clears them.
         if not meta.get("listings"):
             # A state kept before listing membership was: recorded once, from its rows.
             self.state.record_listings(tid)

@@ -69,6 +69,20 @@ def test_the_first_publish_is_a_full_export_and_a_second_with_no_change_renders_
     assert again.changed_files == []
 
 
+def test_a_publish_with_nothing_to_do_clears_what_a_killed_export_left(desk, tmp_path):
+    library, _stories = desk
+    site = Site(library, tmp_path)
+    site.publish()
+    # As an export killed before its record was committed leaves the folder: its
+    # journal and a page written beside its target, not yet in its place.
+    (site.out / ".newsdesk-journal").write_text('"new-page.html"\n')
+    (site.out / ".index.html.tmp-newsdesk").write_bytes(b"<!doctype html><p>half")
+    report = site.publish()  # nothing changed in the library since
+    assert report.mode == "incremental"
+    assert report.rendered_pages == 0
+    assert report.changed_files == []
+
+
 def test_a_body_edit_renders_its_page_the_feeds_and_the_sitemap_only(desk, tmp_path):
     library, stories = desk
     site = Site(library, tmp_path)
