@@ -54,7 +54,8 @@ def test_every_markdown_bomb_is_refused_unread_or_renders_within_a_bound(name, c
         source = f"{body}\n\n{AFTER}"
         html = render_blocks(source).html
         assert "to publish." in html
-        assert f"<p>{AFTER}</p>" in html
+        if split_blocks(source)[-1].text == AFTER:  # not held in an opened fence's block
+            assert f"<p>{AFTER}</p>" in html
         # Python-Markdown never saw a refused block: only the blocks let through reached it.
         assert not any(b.text in text for b in refused for text in conversions)
         problems = body_problems(source)
