@@ -3,7 +3,10 @@
 The same window and key events as bench_preview.py; the hops are timed with
 hooks this script installs in its own process only (the product is unchanged):
 
-  key      the key event itself (editor, highlighting, textChanged, update_body)
+  deliver  the key sent -> it reaches the editor (on --x11: the X server, Qt's xcb
+           reader thread, the GUI thread's queue; offscreen QTest: next to nothing)
+  key      the key event itself (editor, highlighting, textChanged, update_body, the
+           panels' handlers), to the next pass of the event loop
   queue    key handled -> the worker starts rendering (thread pool hand-over, GIL)
   render   the worker: blocks re-rendered, diffed, the patch script built
   back     worker done -> the GUI thread takes the result (queued signal)
@@ -20,7 +23,8 @@ forced style+layout cost of one patch (--layout), the editor's own repaint
 processor time in the key event, and the floor: a trivial page (one short
 paragraph) in the same harness.
 
-Run: `python benchmarks/trace_preview.py [--strokes 40] [--sizes 20000]`.
+Run: `python benchmarks/trace_preview.py [--strokes 40] [--sizes 20000] [--x11|--both]`
+(--x11: a private Xvfb with keys by XTest, as bench_preview.py).
 """
 
 from __future__ import annotations
@@ -38,14 +42,24 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtCore import QEvent, QObject, QSettings  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
 
 from benchmarks import bench_preview as bp  # noqa: E402  (its import sets the Qt environment)
 from benchmarks.generate import generate_library  # noqa: E402
 from newsdesk.ui.preview import jobs  # noqa: E402
 from newsdesk.ui.preview import pane as pane_module  # noqa: E402
 
-HOPS = ("key", "queue", "render", "back", "ipc", "apply", "to_frame", "to_paint", "total")
+HOPS = (
+    "deliver",
+    "key",
+    "queue",
+    "render",
+    "back",
+    "ipc",
+    "apply",
+    "to_frame",
+    "to_paint",
+    "total",
+)
 
 _marks: dict[int, dict[str, float]] = {}
 
@@ -147,7 +161,7 @@ def trace_size(library, words: int, strokes: int, layout: bool) -> dict[str, lis
         window.editor.viewport().repaint()
         editor_paint.append((time.perf_counter() - started) * 1000)
     rng = random.Random(words)
-    handle = window.windowHandle()
+    keyboard = bp.Keyboard(window)
     painted = PaintedHeights()
     window.editor.viewport().installEventFilter(painted)
     editor_px: list[int] = []
@@ -156,13 +170,13 @@ def trace_size(library, words: int, strokes: int, layout: bool) -> dict[str, lis
     for n in range(strokes):
         char = bp.TYPED[n % len(bp.TYPED)]
         painted.heights.clear()
-        cpu = time.thread_time()
-        k0 = _now()
-        QTest.keyClick(handle, char)
-        k1 = _now()
-        key_cpu.append((time.thread_time() - cpu) * 1000)
-        version = pane.text_version
-        _marks.setdefault(version, {}).update(k0=k0, k1=k1)
+        typed = keyboard.type(char)
+        if typed is None:
+            continue
+        k0, version = typed
+        timer = keyboard.timer
+        key_cpu.append(timer.cpu[0])
+        _marks.setdefault(version, {}).update(k0=k0, ka=timer.arrived[0], k1=timer.handled[0])
         ok = bp.spin_until(
             lambda v=version: (
                 (f := watch.frame_for(v)) is not None and watch.paint_after(f) is not None
@@ -177,6 +191,7 @@ def trace_size(library, words: int, strokes: int, layout: bool) -> dict[str, lis
             rows.append(version)
             editor_px.append(max(painted.heights, default=0))
         bp.spin(rng.uniform(40, 120))
+    keyboard.close()
     window_height = window.editor.viewport().height()
     page = page_eval(pane, "JSON.stringify(window.__ndt)") or "{}"
     page_marks = {int(k): v for k, v in json.loads(page).items()}
@@ -192,7 +207,8 @@ def trace_size(library, words: int, strokes: int, layout: bool) -> dict[str, lis
         if "w0" not in m or v not in page_marks:
             continue  # coalesced into a later version's render
         a, b, c = (x - watch.offset for x in page_marks[v])
-        hops["key"].append(m["k1"] - m["k0"])
+        hops["deliver"].append(m["ka"] - m["k0"])
+        hops["key"].append(m["k1"] - m["ka"])
         hops["queue"].append(m["w0"] - m["k1"])
         hops["render"].append(m["w1"] - m["w0"])
         hops["back"].append(m["g"] - m["w1"])
@@ -231,14 +247,21 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=100)
     parser.add_argument("--layout", action="store_true", help="force layout after each patch")
     parser.add_argument("--switch-ms", type=float, default=0, help="sys.setswitchinterval, ms")
+    parser.add_argument("--x11", action="store_true", help="on a private Xvfb, keys by XTest")
+    parser.add_argument("--both", action="store_true", help="offscreen, then --x11 (two runs)")
     args = parser.parse_args()
+    if args.both:
+        return bp.run_both(__file__)
     if args.switch_ms:
         sys.setswitchinterval(args.switch_ms / 1000)
     from newsdesk.app import make_application
 
     make_application(sys.argv[:1])
     install_hooks(args.layout)
-    print(f"load average {os.getloadavg()[0]:.1f}; platform {os.environ.get('QT_QPA_PLATFORM')}")
+    print(
+        f"load average {os.getloadavg()[0]:.1f}; platform {os.environ.get('QT_QPA_PLATFORM')}",
+        flush=True,
+    )
     cpu = time.process_time()
     with tempfile.TemporaryDirectory() as tmp:
         library = generate_library(Path(tmp) / "library", args.articles)
