@@ -34,6 +34,7 @@ Run: `python benchmarks/bench_preview.py [--strokes 80] [--sizes 1500 20000 1000
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import statistics
@@ -327,6 +328,21 @@ def type_keys(
     }
 
 
+# How the garbage collector runs, as app.run sets it once the window shows: "idle" (the
+# product: start-up frozen, full passes when typing pauses), "freeze" (start-up frozen,
+# full passes when Python likes), "python" (Python's defaults).
+GC_MODE = "idle"
+
+
+def set_up_collector() -> None:
+    from newsdesk.ui import collector
+
+    if GC_MODE == "idle":
+        collector.install()
+    elif GC_MODE == "freeze":
+        gc.freeze()
+
+
 def open_window(library, article_id: int, settings: QSettings):
     from newsdesk.ui.main_window import MainWindow
 
@@ -336,6 +352,7 @@ def open_window(library, article_id: int, settings: QSettings):
     else:
         window.resize(1600, 1000)
     window.show()
+    set_up_collector()
     window.install_standard_panels()
     window.open_article(article_id)  # read on a worker
     spin_until(lambda: window.article is not None and window.article.id == article_id, 20_000)
@@ -518,9 +535,12 @@ def main() -> int:
     )
     parser.add_argument("--x11", action="store_true", help="on a private Xvfb, keys by XTest")
     parser.add_argument("--both", action="store_true", help="offscreen, then --x11 (two runs)")
+    parser.add_argument("--gc", choices=("idle", "freeze", "python"), default="idle")
     args = parser.parse_args()
     if args.both:
         return run_both(__file__)
+    global GC_MODE
+    GC_MODE = args.gc
 
     from newsdesk.app import make_application
 

@@ -30,6 +30,7 @@ Run: `python benchmarks/trace_preview.py [--strokes 40] [--sizes 20000] [--x11|-
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -112,6 +113,85 @@ FRAME_LOOP = """(function () {
 })()"""
 
 
+class GcPauses:
+    """The garbage collector's passes while keys are typed: (generation, ms) each.
+
+    A pass holds the interpreter lock, so whichever thread runs it, the GUI thread waits."""
+
+    def __init__(self) -> None:
+        self.passes: list[tuple[int, float]] = []
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.passes.append((info["generation"], (time.perf_counter() - self._started) * 1000))
+
+    def __enter__(self) -> GcPauses:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        gc.callbacks.remove(self)
+
+    def summary(self) -> str:
+        parts = []
+        for generation in (0, 1, 2):
+            times = [ms for g, ms in self.passes if g == generation]
+            if times:
+                parts.append(
+                    f"gen{generation} {len(times)}x total {sum(times):.1f} max {max(times):.1f} ms"
+                )
+        return "; ".join(parts) or "none"
+
+
+def _descendants(root: int) -> list[int]:
+    """This process's children, their children and so on (QtWebEngine's zygote and renderer)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
+            parents.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def thread_cpu() -> dict[str, float]:
+    """Processor ms so far of each thread of this process and of the processes it started
+    (QtWebEngine's renderer: "child:" names), summed by thread name."""
+    tick = 1000 / os.sysconf("SC_CLK_TCK")
+    found: dict[str, float] = {}
+    for pid in [os.getpid(), *_descendants(os.getpid())]:
+        owner = "" if pid == os.getpid() else "child:"
+        for task in Path(f"/proc/{pid}/task").glob("*"):
+            try:
+                stat = (task / "stat").read_text()
+            except OSError:
+                continue
+            name = stat[stat.index("(") + 1 : stat.rindex(")")]
+            fields = stat[stat.rindex(")") + 2 :].split()
+            ms = (int(fields[11]) + int(fields[12])) * tick
+            key = owner + name.rstrip("0123456789")
+            found[key] = found.get(key, 0.0) + ms
+    return found
+
+
+def cpu_by_thread(before: dict[str, float], after: dict[str, float], keys: int) -> str:
+    """The threads that took the most processor time per key between two thread_cpu()."""
+    spent = {k: after[k] - before.get(k, 0.0) for k in after}
+    top = sorted(spent.items(), key=lambda kv: -kv[1])[:8]
+    return ", ".join(f"{name} {ms / max(keys, 1):.1f}" for name, ms in top if ms > 0)
+
+
 class PaintedHeights(QObject):
     """The height of each region a widget paints (the editor's viewport, per key)."""
 
@@ -167,6 +247,10 @@ def trace_size(library, words: int, strokes: int, layout: bool) -> dict[str, lis
     editor_px: list[int] = []
     key_cpu: list[float] = []
     rows = []
+    pauses = GcPauses().__enter__()
+    typing_cpu = time.process_time()
+    gui_cpu = time.thread_time()
+    threads_before = thread_cpu()
     for n in range(strokes):
         char = bp.TYPED[n % len(bp.TYPED)]
         painted.heights.clear()
@@ -191,6 +275,10 @@ def trace_size(library, words: int, strokes: int, layout: bool) -> dict[str, lis
             rows.append(version)
             editor_px.append(max(painted.heights, default=0))
         bp.spin(rng.uniform(40, 120))
+    pauses.__exit__()
+    typing_cpu = time.process_time() - typing_cpu
+    gui_cpu = time.thread_time() - gui_cpu
+    threads = cpu_by_thread(threads_before, thread_cpu(), strokes)
     keyboard.close()
     window_height = window.editor.viewport().height()
     page = page_eval(pane, "JSON.stringify(window.__ndt)") or "{}"
@@ -228,7 +316,11 @@ def trace_size(library, words: int, strokes: int, layout: bool) -> dict[str, lis
         f"{statistics.median(editor_paint):.2f} ms; per key: editor repainted median "
         f"{statistics.median(editor_px or [0])} px (max {max(editor_px, default=0)} of "
         f"{window_height} px), GUI thread CPU in the key event median "
-        f"{statistics.median(key_cpu):.2f} ms p95 {bp.p95(key_cpu):.2f}"
+        f"{statistics.median(key_cpu):.2f} ms p95 {bp.p95(key_cpu):.2f}; GUI thread CPU per key "
+        f"{gui_cpu * 1000 / max(strokes, 1):.1f} ms and process CPU per key "
+        f"{typing_cpu * 1000 / max(strokes, 1):.1f} ms (everything while typing, pauses included)"
+        f"\n  garbage collector while typing: {pauses.summary()}"
+        f"\n  processor ms per key by thread (10 ms ticks): {threads}"
     )
     print(f"  {'hop':<9} {'median':>7} {'p95':>7} {'max':>7}  (ms)")
     for hop, values in hops.items():
@@ -249,9 +341,13 @@ def main() -> int:
     parser.add_argument("--switch-ms", type=float, default=0, help="sys.setswitchinterval, ms")
     parser.add_argument("--x11", action="store_true", help="on a private Xvfb, keys by XTest")
     parser.add_argument("--both", action="store_true", help="offscreen, then --x11 (two runs)")
+    parser.add_argument(
+        "--gc", choices=("idle", "freeze", "python"), default="idle", help="see bench_preview"
+    )
     args = parser.parse_args()
     if args.both:
         return bp.run_both(__file__)
+    bp.GC_MODE = args.gc
     if args.switch_ms:
         sys.setswitchinterval(args.switch_ms / 1000)
     from newsdesk.app import make_application
