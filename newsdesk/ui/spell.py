@@ -81,7 +81,10 @@ class SpellService(QObject):
         self._check_timer = QTimer(self)
         self._check_timer.setSingleShot(True)
         self._check_timer.setInterval(CHECK_DELAY_MS)
-        self._check_timer.timeout.connect(self._start_checking)
+        self._check_timer.timeout.connect(lambda: self.defer(self._start_checking))
+        # How a check is started: at once, or (the main window's FrameGate.defer) once the
+        # key that asked for it is on screen in the preview.
+        self.defer: Callable[[Callable[[], None]], None] = lambda work: work()
 
     # ---- language and dictionaries ---------------------------------------------
     def set_language(self, language: str) -> None:
