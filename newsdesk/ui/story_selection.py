@@ -135,8 +135,8 @@ class SelectionActions(QObject):
         has_any = n > 0 or self.window.article is not None
         self.set_section_action.setEnabled(has_any and not self.window.read_only)
         self.export_action.setEnabled(has_any)
-        self.set_section_action.setText(f"Set &Section ({n})…" if n > 1 else "Set &Section…")
-        self.export_action.setText(f"Export Selec&ted ({n})…" if n > 1 else "Export Selec&ted…")
+        self.set_section_action.setText(f"Set &Section ({n:,})…" if n > 1 else "Set &Section…")
+        self.export_action.setText(f"Export Selec&ted ({n:,})…" if n > 1 else "Export Selec&ted…")
 
     # ---- Set Section… ------------------------------------------------------------------
     def ask_section(self) -> SectionDialog | None:
