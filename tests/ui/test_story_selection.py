@@ -188,7 +188,7 @@ def test_the_lists_context_menu_acts_on_the_whole_choice(qtbot, window, library)
         "&Open",
         "&Move to Trash (3)",
         "Set &Section (3)…",
-        "Export Selec&ted (3)…",
+        "E&xport Selected (3)…",
         "&Trash…",
     ]
 
