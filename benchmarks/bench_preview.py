@@ -344,9 +344,9 @@ GC_MODE = "idle"
 
 
 def set_up_collector() -> None:
-    from newsdesk.ui import collector
-
     if GC_MODE == "idle":
+        from newsdesk.ui import collector
+
         collector.install()
     elif GC_MODE == "freeze":
         gc.freeze()
