@@ -51,6 +51,8 @@ if "--x11" in sys.argv:  # before PySide6 is imported: Qt reads the platform onc
     from benchmarks.x11_keys import use_x_server
 
     use_x_server()
+if "--disable-gpu" in sys.argv:  # an experiment: Chromium composites in software
+    os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = "--disable-gpu"
 if "--quick-software" in sys.argv:  # an experiment: Qt Quick (and so the web view) drawn
     os.environ["QT_QUICK_BACKEND"] = "software"  # in software, the window not through OpenGL
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -563,6 +565,7 @@ def main() -> int:
     parser.add_argument("--both", action="store_true", help="offscreen, then --x11 (two runs)")
     parser.add_argument("--gc", choices=("idle", "freeze", "python"), default="idle")
     parser.add_argument("--quick-software", action="store_true", help="QT_QUICK_BACKEND=software")
+    parser.add_argument("--disable-gpu", action="store_true", help="Chromium flag, with --x11")
     args = parser.parse_args()
     if args.both:
         return run_both(__file__)

@@ -345,6 +345,7 @@ def main() -> int:
         "--gc", choices=("idle", "freeze", "python"), default="idle", help="see bench_preview"
     )
     parser.add_argument("--quick-software", action="store_true", help="see bench_preview")
+    parser.add_argument("--disable-gpu", action="store_true", help="see bench_preview")
     args = parser.parse_args()
     if args.both:
         return bp.run_both(__file__)
