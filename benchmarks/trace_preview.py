@@ -262,7 +262,8 @@ def trace_size(library, words: int, strokes: int, layout: bool) -> dict[str, lis
     key_cpu: list[float] = []
     rows = []
     syncs_seen = WindowSyncs()
-    window.installEventFilter(syncs_seen)
+    window.installEventFilter(syncs_seen)  # posted to the widget or to its QWindow,
+    window.windowHandle().installEventFilter(syncs_seen)  # depending on the Qt version
     pauses = GcPauses().__enter__()
     typing_cpu = time.process_time()
     gui_cpu = time.thread_time()
@@ -293,6 +294,7 @@ def trace_size(library, words: int, strokes: int, layout: bool) -> dict[str, lis
         bp.spin(rng.uniform(40, 120))
     pauses.__exit__()
     window.removeEventFilter(syncs_seen)
+    window.windowHandle().removeEventFilter(syncs_seen)
     typing_cpu = time.process_time() - typing_cpu
     gui_cpu = time.thread_time() - gui_cpu
     threads = cpu_by_thread(threads_before, thread_cpu(), strokes)
