@@ -124,7 +124,11 @@ def test_set_section_moves_every_chosen_story_and_the_open_one_shows_it(qtbot, w
         timeout=5000,
     )
     qtbot.waitUntil(
-        lambda: window.statusBar().currentMessage() == "Moved 3 stories to Harbour.", timeout=5000
+        lambda: (
+            window.statusBar().currentMessage()
+            == "Moved 3 stories to Harbour. Undo (Ctrl+Z) puts them back."
+        ),
+        timeout=5000,
     )
     model = window.browser.model
     qtbot.waitUntil(
@@ -295,9 +299,40 @@ def test_set_section_can_take_stories_out_of_their_section(qtbot, window, librar
     assert not dialog.section.isEnabled()
     assert dialog.ok_button.isEnabled() and dialog.ok_button.text() == "Clear Section"
     dialog.ok_button.click()
-    qtbot.waitUntil(lambda: {library.get_article(i).section for i in ids} == {""}, timeout=5000)
+    qtbot.waitUntil(lambda: {library.get_article(i).section for i in ids} == {""}, timeout=15_000)
     qtbot.waitUntil(
-        lambda: window.statusBar().currentMessage() == "Took 2 stories out of their section.",
-        timeout=5000,
+        lambda: (
+            window.statusBar().currentMessage().startswith("Took 2 stories out of their section.")
+        ),
+        timeout=15_000,
     )
     assert library.get_article(sample).section == "News"  # not chosen: kept
+    # Ctrl+Z in the list puts each back in the section it had.
+    focus_list(qtbot, window)
+    QTest.keyClick(window.browser.view, Qt.Key.Key_Z, CTRL)
+    qtbot.waitUntil(
+        lambda: {library.get_article(i).section for i in ids} == {"News"}, timeout=15_000
+    )
+    qtbot.waitUntil(
+        lambda: window.statusBar().currentMessage() == "Put 2 stories back in their section.",
+        timeout=15_000,
+    )
+
+
+def test_undoing_set_section_puts_each_story_back_in_its_own_section(qtbot, window, library):
+    sample = window.article.id  # in News
+    sport = library.create_article(headline="Cup final", body="Goals.", section="Sport").id
+    bare = library.create_article(headline="Tide tables", body="Tides.").id
+    window.browser.refresh()
+    qtbot.waitUntil(lambda: len(listed_ids(window)) == 3, timeout=15_000)
+    focus_list(qtbot, window)
+    QTest.keyClick(window.browser.view, Qt.Key.Key_A, CTRL)
+    window.selection.set_section([sample, sport, bare], "Harbour")
+    qtbot.waitUntil(lambda: window.trash.undo_button.isVisible(), timeout=15_000)
+    assert {library.get_article(i).section for i in (sample, sport, bare)} == {"Harbour"}
+    window.trash.undo_button.click()
+    qtbot.waitUntil(lambda: library.get_article(bare).section == "", timeout=15_000)
+    assert library.get_article(sample).section == "News"
+    assert library.get_article(sport).section == "Sport"
+    qtbot.waitUntil(lambda: window.form.values()["section"] == "News", timeout=15_000)
+    assert not window.trash.can_undo()  # once
