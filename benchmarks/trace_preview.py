@@ -192,6 +192,20 @@ def cpu_by_thread(before: dict[str, float], after: dict[str, float], keys: int) 
     return ", ".join(f"{name} {ms / max(keys, 1):.1f}" for name, ms in top if ms > 0)
 
 
+class WindowSyncs(QObject):
+    """How often the window's widgets are painted and put on screen (the top-level's
+    UpdateRequest events): on an X display through OpenGL each is a whole-window composite."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, _watched, event) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.UpdateRequest:
+            self.count += 1
+        return False
+
+
 class PaintedHeights(QObject):
     """The height of each region a widget paints (the editor's viewport, per key)."""
 
@@ -247,6 +261,9 @@ def trace_size(library, words: int, strokes: int, layout: bool) -> dict[str, lis
     editor_px: list[int] = []
     key_cpu: list[float] = []
     rows = []
+    syncs_seen = WindowSyncs()
+    window.installEventFilter(syncs_seen)  # posted to the widget or to its QWindow,
+    window.windowHandle().installEventFilter(syncs_seen)  # depending on the Qt version
     pauses = GcPauses().__enter__()
     typing_cpu = time.process_time()
     gui_cpu = time.thread_time()
@@ -276,6 +293,8 @@ def trace_size(library, words: int, strokes: int, layout: bool) -> dict[str, lis
             editor_px.append(max(painted.heights, default=0))
         bp.spin(rng.uniform(40, 120))
     pauses.__exit__()
+    window.removeEventFilter(syncs_seen)
+    window.windowHandle().removeEventFilter(syncs_seen)
     typing_cpu = time.process_time() - typing_cpu
     gui_cpu = time.thread_time() - gui_cpu
     threads = cpu_by_thread(threads_before, thread_cpu(), strokes)
@@ -319,6 +338,7 @@ def trace_size(library, words: int, strokes: int, layout: bool) -> dict[str, lis
         f"{statistics.median(key_cpu):.2f} ms p95 {bp.p95(key_cpu):.2f}; GUI thread CPU per key "
         f"{gui_cpu * 1000 / max(strokes, 1):.1f} ms and process CPU per key "
         f"{typing_cpu * 1000 / max(strokes, 1):.1f} ms (everything while typing, pauses included)"
+        f"\n  window paints put on screen per key {syncs_seen.count / max(strokes, 1):.1f}"
         f"\n  garbage collector while typing: {pauses.summary()}"
         f"\n  processor ms per key by thread (10 ms ticks): {threads}"
     )
@@ -345,6 +365,7 @@ def main() -> int:
         "--gc", choices=("idle", "freeze", "python"), default="idle", help="see bench_preview"
     )
     parser.add_argument("--quick-software", action="store_true", help="see bench_preview")
+    parser.add_argument("--disable-gpu", action="store_true", help="see bench_preview")
     args = parser.parse_args()
     if args.both:
         return bp.run_both(__file__)
