@@ -4,11 +4,13 @@ Selected… exports them. (Move to Trash for the selection is in ui/trash.py.)""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -27,7 +29,8 @@ if TYPE_CHECKING:
 
 
 class SectionDialog(QDialog):
-    """Set Section…: one section, typed or picked from those in use, for every chosen story."""
+    """Set Section…: one section, typed or picked from those in use, for every chosen story; or
+    "No section", which takes them out of theirs (a story may have none)."""
 
     def __init__(self, count: int, sections: list[str], current: str, parent: QWidget) -> None:
         super().__init__(parent)
@@ -35,7 +38,7 @@ class SectionDialog(QDialog):
         self.setObjectName("set-section-dialog")
         layout = QVBoxLayout(self)
         what = "the story" if count == 1 else f"the {stories_phrase(count)}"
-        self.prompt = QLabel(f"Put {what} in the section:")
+        self.prompt = QLabel(f"Put {what} in the &section:")
         layout.addWidget(self.prompt)
         self.section = QComboBox()
         self.section.setEditable(True)
@@ -46,6 +49,11 @@ class SectionDialog(QDialog):
         self.section.lineEdit().selectAll()
         self.prompt.setBuddy(self.section)
         layout.addWidget(self.section)
+        self.no_section = QCheckBox("&No section (take them out of their section)")
+        if count == 1:
+            self.no_section.setText("&No section (take it out of its section)")
+        self.no_section.toggled.connect(self._no_section_toggled)
+        layout.addWidget(self.no_section)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -59,10 +67,16 @@ class SectionDialog(QDialog):
         self.setMinimumWidth(360)
 
     def chosen(self) -> str:
-        return self.section.currentText().strip()
+        """The section to set; "" is no section."""
+        return "" if self.no_section.isChecked() else self.section.currentText().strip()
+
+    def _no_section_toggled(self, on: bool) -> None:
+        self.section.setEnabled(not on)
+        self.ok_button.setText("Clear Section" if on else "Set Section")
+        self._enable()
 
     def _enable(self, *_args) -> None:
-        self.ok_button.setEnabled(bool(self.chosen()))
+        self.ok_button.setEnabled(self.no_section.isChecked() or bool(self.chosen()))
 
 
 class SelectionActions(QObject):
@@ -74,7 +88,7 @@ class SelectionActions(QObject):
         self.dialog: SectionDialog | None = None
         self.set_section_action = QAction("Set &Section…", window)
         self.set_section_action.triggered.connect(self.ask_section)
-        self.export_action = QAction("Export Selec&ted…", window)
+        self.export_action = QAction("E&xport Selected…", window)
         self.export_action.triggered.connect(self.export_selected)
         self.count_label = QLabel("")
         self.count_label.setObjectName("selection-count")
@@ -85,7 +99,7 @@ class SelectionActions(QObject):
         window.statusBar().insertPermanentWidget(1, self.count_label)
         window.browser.sig_selection_changed.connect(self._selection_changed)
         window.sig_article_opened.connect(
-            lambda _article: self._selection_changed(len(window.browser.selected_ids()))
+            lambda _article: self._selection_changed(window.browser.selected_count())
         )
         self._selection_changed(0)
 
@@ -99,36 +113,50 @@ class SelectionActions(QObject):
         self.window.actions_by_name["set_section"] = self.set_section_action
         self.window.actions_by_name["export_selected"] = self.export_action
 
-    def ids(self) -> list[int]:
-        """The stories these commands act on: the selected rows, else the open story."""
+    def with_ids(self, use: Callable[[list[int]], None]) -> None:
+        """Call use(ids) with the stories these commands act on: the selected ones (every
+        match when all are chosen, read on a worker), else the open story."""
         window = self.window
-        selected = window.browser.selected_ids()
-        if selected:
-            return selected
-        return [window.article.id] if window.article is not None else []
+        if window.browser.selected_ids():
+            window.browser.with_chosen_ids(use)
+        else:
+            use([window.article.id] if window.article is not None else [])
 
     def _selection_changed(self, n: int) -> None:
-        self.count_label.setText(f"{stories_phrase(n)} selected")
-        self.count_label.setVisible(n > 1)  # one story: the editor already says which
+        every = self.window.browser.all_chosen
+        if not every.active:
+            self.count_label.setText(f"{stories_phrase(n)} selected")
+        elif every.count is None:
+            self.count_label.setText("All matching stories selected (counting…)")
+        else:
+            self.count_label.setText(f"All {stories_phrase(n)} selected")
+        # One story: the editor already says which.
+        self.count_label.setVisible(n > 1 or (every.active and every.count is None))
         has_any = n > 0 or self.window.article is not None
         self.set_section_action.setEnabled(has_any and not self.window.read_only)
         self.export_action.setEnabled(has_any)
-        self.set_section_action.setText(f"Set &Section ({n})…" if n > 1 else "Set &Section…")
-        self.export_action.setText(f"Export Selec&ted ({n})…" if n > 1 else "Export Selec&ted…")
+        self.set_section_action.setText(f"Set &Section ({n:,})…" if n > 1 else "Set &Section…")
+        self.export_action.setText(f"E&xport Selected ({n:,})…" if n > 1 else "E&xport Selected…")
 
     # ---- Set Section… ------------------------------------------------------------------
     def ask_section(self) -> SectionDialog | None:
         """Ask for the section (the choices read on a worker), then move every chosen story."""
         window = self.window
-        ids = self.ids()
-        if not ids or window.read_only:
+        browser = window.browser
+        loaded = browser.selected_ids() or ([window.article.id] if window.article else [])
+        if not loaded or window.read_only:
             return None
-        rows = {row.id: row for row in window.browser.model.rows}
-        in_use = {rows[i].section for i in ids if i in rows}
-        current = in_use.pop() if len(in_use) == 1 else ""
-        dialog = SectionDialog(len(ids), [], current, window)
+        count = browser.selected_count() if browser.selected_ids() else 1
+        if browser.all_chosen.unloaded:
+            # Not every chosen row is loaded: only a section filter says they share one.
+            current = browser.model.filters.section
+        else:
+            rows = {row.id: row for row in browser.model.rows}
+            in_use = {rows[i].section for i in loaded if i in rows}
+            current = in_use.pop() if len(in_use) == 1 else ""
+        dialog = SectionDialog(count, [], current, window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self.set_section(ids, dialog.chosen()))
+        dialog.accepted.connect(lambda: self._chose_section(dialog.chosen()))
         dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
         self.dialog = dialog
 
@@ -143,36 +171,84 @@ class SelectionActions(QObject):
         dialog.open()
         return dialog
 
+    def _chose_section(self, section: str) -> None:
+        # The section is read now: the dialog is gone by the time the ids are.
+        self.with_ids(lambda ids: self.set_section(ids, section))
+
     def set_section(self, ids: list[int], section: str) -> None:
         """Move these stories into the section in ONE transaction (all or none)."""
         window = self.window
-        section = section.strip()
-        if not ids or not section or window.read_only:
+        section = section.strip()  # "" takes them out of their section
+        if not ids or window.read_only:
             return
         open_id = window.article.id if window.article is not None else None
         if open_id in ids and not window._leave_current():
             return  # the open story's unsaved words first; a conflict waits for the user
 
-        def done(moved: int) -> None:
-            browser = window.browser
-            # Read again, not patched: they were updated just now (newest first) and may
-            # leave a list filtered by section; the highlighted and chosen rows stay chosen.
-            browser.refresh()
-            browser.refresh_choices()
-            window.form.refresh_choices()
-            if open_id in ids:
-                self._show_new_section(open_id)
+        def move(library) -> tuple[int, dict[int, str]]:
+            before = library.sections_of(ids)  # for Undo: each story back where it was
+            return library.set_section(ids, section), before
+
+        def done(result: tuple[int, dict[int, str]]) -> None:
+            moved, before = result
+            self._after_moving(ids, open_id)
             kept = len(ids) - moved
-            said = f"Moved {stories_phrase(moved)} to {section}."
-            if kept:
-                said += f" {stories_phrase(kept)} already there."
-            window.statusBar().showMessage(said, 5000)
+            if section:
+                said = f"Moved {stories_phrase(moved)} to {section}."
+                if kept:
+                    said += f" {stories_phrase(kept)} already there."
+            else:
+                said = f"Took {stories_phrase(moved)} out of their section."
+                if kept:
+                    said += f" {stories_phrase(kept)} had none."
+            if not moved:
+                window.statusBar().showMessage(said, 5000)
+                return
+            back = {i: s for i, s in before.items() if s != section}
+            said += (
+                " Undo (Ctrl+Z) puts them back." if moved > 1 else " Undo (Ctrl+Z) puts it back."
+            )
+            window.trash.offer_undo(lambda: self._put_back(back, open_id), said)
 
         window.ops.run_op(
-            lambda library: library.set_section(ids, section),
+            move,
             on_success=done,
             on_failure=lambda exc: window.statusBar().showMessage(
                 f"No section was changed: {failure_message(exc)}", 8000
+            ),
+            initiator=self,
+        )
+
+    def _after_moving(self, ids: list[int], open_id: int | None) -> None:
+        window = self.window
+        browser = window.browser
+        # Read again, not patched: they were updated just now (newest first) and may
+        # leave a list filtered by section; the highlighted and chosen rows stay chosen.
+        browser.refresh()
+        browser.refresh_choices()
+        window.form.refresh_choices()
+        if open_id in ids:
+            self._show_new_section(open_id)
+
+    def _put_back(self, before: dict[int, str], open_id: int | None) -> None:
+        """Undo of Set Section…: each story back in the section it had, in one transaction."""
+        window = self.window
+        ids = list(before)
+        if open_id in ids and not window._leave_current():
+            return
+
+        def done(moved: int) -> None:
+            self._after_moving(ids, open_id if window.article is not None else None)
+            window.statusBar().showMessage(
+                f"Put {stories_phrase(moved)} back in {'its' if moved == 1 else 'their'} section.",
+                5000,
+            )
+
+        window.ops.run_op(
+            lambda library: library.set_sections(before),
+            on_success=done,
+            on_failure=lambda exc: window.statusBar().showMessage(
+                f"No section was changed back: {failure_message(exc)}", 8000
             ),
             initiator=self,
         )
@@ -198,9 +274,12 @@ class SelectionActions(QObject):
 
         window = self.window
         window.save_everything()  # the pages show what the editor shows
-        ids = self.ids()
-        if window.article is not None and ids == [window.article.id]:
-            window.export_dialog = show_export(window)  # just the open story
-            window.export_dialog.this_article.setChecked(True)
-        else:
-            window.export_dialog = show_export(window, selected_ids=ids)
+
+        def show(ids: list[int]) -> None:
+            if window.article is not None and ids == [window.article.id]:
+                window.export_dialog = show_export(window)  # just the open story
+                window.export_dialog.this_article.setChecked(True)
+            else:
+                window.export_dialog = show_export(window, selected_ids=ids)
+
+        self.with_ids(show)
