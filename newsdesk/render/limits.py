@@ -25,16 +25,16 @@ blocks (all of a normal article) never take that path.
 from __future__ import annotations
 
 import bisect
-import math
 import re
-import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from newsdesk.concurrency import process_pool_context
-
-if TYPE_CHECKING:  # loaded when a block is converted in a child process
-    import multiprocessing.context
+# The child process that renders a block under a deadline (imported here: callers ask
+# limits for it, beside the measures that decide when it is needed).
+from newsdesk.render.deadline import (  # noqa: F401
+    DEADLINE_SECONDS,
+    WALL_DEADLINE_SECONDS,
+    convert_with_deadline,
+)
 
 # A list in a quote in a list... news copy rarely goes past three or four levels;
 # Python-Markdown needs a few stack frames per level and overflows in the hundreds.
@@ -51,6 +51,10 @@ RESCAN_ALLOWANCE = 10_000
 # Python-Markdown's tree walks recurse once per level (a few hundred levels is a
 # RecursionError). Headlines and copy never need more than three or four.
 MAX_INLINE_DEPTH = 32
+# Raw HTML tags left open nest too: 3,000 `<div>` lines made a page 3,000 elements deep,
+# which browsers flatten (past 513) and the HTML checker rejects. Copy pasted from a web
+# page nests a dozen or so.
+MAX_HTML_DEPTH = 64
 # Marks (emphasis and code delimiters, link targets, tags, entities) in one run of
 # inline text (a paragraph, a list item, a heading, a table row). Python-Markdown
 # spends about 0.1 ms on each and, past a few thousand in one run, more per mark
@@ -81,19 +85,12 @@ MAX_SIBLINGS_COST = 25_000_000
 # over the rows, cells squared. 10,000 columns took 9 s; 50 columns x 1,000 rows is 2.5e6.
 MAX_CELLS_COST = 3_000_000
 # Blocks at least this big or this costly are rendered in a child process under
-# DEADLINE_SECONDS. A rescan unit costs about 2 microseconds, so such a block
+# deadline.DEADLINE_SECONDS. A rescan unit costs about 2 microseconds, so such a block
 # takes about half a second or more in-process: starting the process (a tenth of
 # a second or so) is then worth its guarantee. Ordinary blocks never come near.
 GUARD_CHARS = 60_000
 GUARD_RESCAN = 200_000
 GUARD_ELEMENTS = 4_000
-# Processor time the child may spend converting, on top of what starting it took; the
-# limits above keep every block they let through well inside it (the largest, a
-# 16,000-element table, takes about 1.5 s here).
-DEADLINE_SECONDS = 2.0
-# Wall-clock time the parent waits at most, whatever the load: a child starved of the
-# processor by other work is abandoned too.
-WALL_DEADLINE_SECONDS = 30.0
 
 TOO_DEEP = "This block is too deeply nested to publish"
 TOO_LARGE = "This block is too large to publish"
@@ -103,7 +100,7 @@ REMEDIES = {
         "Split it into shorter paragraphs, lists and tables with blank lines between them, "
         "or remove runs of marks such as * _ ` [ < \\ '."
     ),
-    TOO_DEEP: "Use fewer levels of quotes, lists and emphasis.",
+    TOO_DEEP: "Use fewer levels of quotes, lists, emphasis and HTML tags.",
 }
 
 _QUOTE_OR_LIST = re.compile(r" {0,3}(?:>|(?:[*+-]|\d{1,9}[.)])(?=[ \t]|$))[ \t]?")
@@ -311,6 +308,62 @@ def emphasis_depth(text: str) -> int:
     return deepest
 
 
+# An HTML tag, opening or closing; `[^<>]*` stops at the next "<", so a flood of
+# unclosed "<a " is read once.
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^<>]*>")
+# Elements that never hold others (void), or that the next of their kind closes.
+_NOT_NESTING = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+        "p",
+        "li",
+        "dt",
+        "dd",
+        "tr",
+        "td",
+        "th",
+        "thead",
+        "tbody",
+        "tfoot",
+        "option",
+        "optgroup",
+        "colgroup",
+        "rb",
+        "rt",
+        "rp",
+    ]
+)
+
+
+def html_depth(text: str) -> int:
+    """How deep the block's raw HTML tags nest: opened minus closed, at the deepest point."""
+    if "<" not in text:
+        return 0
+    depth = deepest = 0
+    for m in _TAG.finditer(text):
+        if m.group(2).lower() in _NOT_NESTING or m.group(0).endswith("/>"):
+            continue
+        if m.group(1):
+            depth = max(0, depth - 1)
+        else:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
 # Whatever an inline pattern of ours matches starts with one of these (see
 # inline_gates.REQUIRED): a run of `*` or of `_` (one delimiter each; `*_*_` is four), a
 # backtick (each may open a code span that is looked for to the end of the run), an
@@ -473,6 +526,8 @@ def check_block(text: str) -> Refusal | None:
         return None
     if emphasis_depth(text) > MAX_INLINE_DEPTH:
         return Refusal(TOO_DEEP)
+    if html_depth(text) > MAX_HTML_DEPTH:
+        return Refusal(TOO_DEEP)
     if inline_marks(text) > MAX_INLINE_MARKS:
         return Refusal(TOO_LARGE)
     if rescan_cost(text) > RESCAN_ALLOWANCE + RESCAN_PER_CHAR * len(text):
@@ -523,56 +578,3 @@ def needs_deadline(text: str) -> bool:
     if is_code_block(text):
         return False
     return rescan_cost(text) >= GUARD_RESCAN or structure(text).elements >= GUARD_ELEMENTS
-
-
-# ---------------------------------------------------------------- the deadline
-def convert_with_deadline(source: str, seconds: float = DEADLINE_SECONDS) -> str | None:
-    """Markdown to (unsanitised) HTML in a child process; None when it overran or failed.
-
-    The child may spend `seconds` of processor time converting (a busy machine
-    slows it, not its verdict) and the parent waits WALL_DEADLINE_SECONDS at most.
-    """
-    ctx = _context()
-    receiver, sender = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_convert_in_child, args=(source, sender, seconds), daemon=True)
-    proc.start()
-    sender.close()
-    try:
-        if receiver.poll(max(seconds, WALL_DEADLINE_SECONDS)):
-            return receiver.recv()
-        return None
-    except (EOFError, OSError):
-        return None  # the child died (out of processor time or memory): refuse the block
-    finally:
-        if proc.is_alive():
-            proc.kill()
-        proc.join()
-        receiver.close()
-
-
-def _convert_in_child(source: str, sender, seconds: float) -> None:
-    from newsdesk.render.markdown import convert_unbounded
-
-    _limit_processor_time(seconds)
-    sender.send(convert_unbounded(source))
-    sender.close()
-
-
-def _limit_processor_time(seconds: float) -> None:
-    """Let the system end this process once it has spent `seconds` more processor time."""
-    try:
-        import resource
-    except ImportError:  # Windows: the parent's wall-clock wait is the only bound
-        return
-    used = time.process_time()
-    soft = math.ceil(used + seconds)
-    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    if hard != resource.RLIM_INFINITY and soft >= hard:
-        return
-    # SIGXCPU at the soft limit ends the process (Python leaves its default action).
-    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
-
-
-def _context() -> multiprocessing.context.BaseContext:
-    # Never fork: the preview calls this from a worker thread of a Qt process.
-    return process_pool_context()

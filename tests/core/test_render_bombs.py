@@ -18,7 +18,7 @@ import pytest
 from benchmarks.bombs import MANY_BLOCKS, SHAPES, ordinary_bodies
 from newsdesk.preflight import body_problems
 from newsdesk.render import limits
-from newsdesk.render.markdown import convert_unbounded, render_blocks, split_blocks
+from newsdesk.render.markdown import BlockRenderer, convert_unbounded, render_blocks, split_blocks
 
 AFTER = "The paragraph after the block."
 # Processor seconds a block the limits let through may take, at the largest size, on a
@@ -171,3 +171,47 @@ def test_preflight_of_a_flood_of_picture_openers_answers_in_a_moment():
     problems = body_problems(body)
     assert time.process_time() - started < 1.0
     assert [p.code for p in problems] == ["body-block-unpublishable"]
+
+
+def _cited(paragraphs: int, footnotes: int = 30) -> str:
+    defs = "\n".join(f"[^{i}]: Source {i}." for i in range(footnotes))
+    uses = "\n\n".join(f"Paragraph {i} cites.[^{i % footnotes}]" for i in range(paragraphs))
+    return f"{defs}\n\n{uses}"
+
+
+def test_footnotes_cited_by_every_paragraph_are_refused_past_their_budget_and_named_by_line():
+    # Each paragraph citing a footnote was converted with all of them: 278 footnotes cited
+    # by 357 paragraphs took 23 s. Past the budget the definitions are refused instead.
+    body = _cited(400, footnotes=300)
+    started = time.process_time()
+    html = render_blocks(body).html
+    assert time.process_time() - started < 2.0
+    assert "This block is too large to publish" in html and "Paragraph 399 cites." in html
+    assert [p.message[:24] for p in body_problems(body)] == ["Line 1 of the body: this"]
+
+
+def test_a_keystroke_that_cites_the_footnotes_once_too_often_renders_as_a_fresh_render_does():
+    units = limits.definition_units([_cited(0)])
+    within = limits.MAX_DEFINITION_USES // units
+    body = _cited(within)
+    renderer = BlockRenderer()
+    assert "to publish" not in renderer.render(body).html
+    edited = body + "\n\nOne more.[^1]"
+    assert "too large to publish" in renderer.render(edited).html
+    assert renderer.render(edited).html == render_blocks(edited).html
+    assert body_problems(edited) and not body_problems(body)
+
+
+@pytest.mark.parametrize("tags", ["<div>\n" * 3000, "<b>" * 3000, "<table><tr><td>" * 600])
+def test_raw_html_left_open_thousands_deep_is_refused_as_too_deeply_nested(tags):
+    # Browsers flatten a page past 513 elements deep, and the HTML checker rejects it.
+    source = f"Before.\n\n{tags}\n\n{AFTER}"
+    html = render_blocks(source).html
+    assert "This block is too deeply nested to publish" in html and f"<p>{AFTER}</p>" in html
+    assert [p.code for p in body_problems(source)] == ["body-block-unpublishable"]
+
+
+def test_pasted_html_of_ordinary_depth_is_let_through():
+    pasted = "<div><table><tr><td><p>A <b><i>cell</i></b><br>line</td></tr></table></div>\n" * 200
+    assert limits.html_depth(pasted) <= 6
+    assert limits.check_block(pasted) is None
