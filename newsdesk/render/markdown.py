@@ -6,6 +6,7 @@ import hashlib
 import re
 import threading
 from dataclasses import dataclass, field
+from html import escape as html_escape
 
 import markdown
 
@@ -108,7 +109,8 @@ def render_markdown(source: str, *, resolve_image: ImageResolver | None = None) 
 
 def refusal_html(reason: str) -> str:
     """The notice shown instead of a block that cannot be published, and what to do about it."""
-    return f'<p class="refused-block"><strong>{reason}.</strong> {limits.REMEDIES[reason]}</p>'
+    remedy = html_escape(limits.REMEDIES[reason], quote=False)  # it names marks such as <
+    return f'<p class="refused-block"><strong>{reason}.</strong> {remedy}</p>'
 
 
 # ---------------------------------------------------------------- blocks
