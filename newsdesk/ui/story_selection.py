@@ -88,7 +88,7 @@ class SelectionActions(QObject):
         self.dialog: SectionDialog | None = None
         self.set_section_action = QAction("Set &Section…", window)
         self.set_section_action.triggered.connect(self.ask_section)
-        self.export_action = QAction("Export Selec&ted…", window)
+        self.export_action = QAction("E&xport Selected…", window)
         self.export_action.triggered.connect(self.export_selected)
         self.count_label = QLabel("")
         self.count_label.setObjectName("selection-count")
@@ -135,8 +135,8 @@ class SelectionActions(QObject):
         has_any = n > 0 or self.window.article is not None
         self.set_section_action.setEnabled(has_any and not self.window.read_only)
         self.export_action.setEnabled(has_any)
-        self.set_section_action.setText(f"Set &Section ({n})…" if n > 1 else "Set &Section…")
-        self.export_action.setText(f"Export Selec&ted ({n})…" if n > 1 else "Export Selec&ted…")
+        self.set_section_action.setText(f"Set &Section ({n:,})…" if n > 1 else "Set &Section…")
+        self.export_action.setText(f"E&xport Selected ({n:,})…" if n > 1 else "E&xport Selected…")
 
     # ---- Set Section… ------------------------------------------------------------------
     def ask_section(self) -> SectionDialog | None:

@@ -83,7 +83,7 @@ class TrashActions(QObject):
 
     def _name_the_count(self, n: int) -> None:
         """The menu says how many stories Move to Trash takes: "Move to Trash (3)"."""
-        self.delete_action.setText(f"&Move to Trash ({n})" if n > 1 else "&Move to Trash")
+        self.delete_action.setText(f"&Move to Trash ({n:,})" if n > 1 else "&Move to Trash")
 
     # ---- deleting ---------------------------------------------------------------------
     def current_id(self) -> int | None:

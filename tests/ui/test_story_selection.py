@@ -188,7 +188,7 @@ def test_the_lists_context_menu_acts_on_the_whole_choice(qtbot, window, library)
         "&Open",
         "&Move to Trash (3)",
         "Set &Section (3)…",
-        "Export Selec&ted (3)…",
+        "E&xport Selected (3)…",
         "&Trash…",
     ]
 
@@ -217,6 +217,7 @@ def test_ctrl_a_chooses_every_matching_story_not_just_the_loaded_page(qtbot, mak
     qtbot.waitUntil(lambda: count.text() == "All 230 stories selected", timeout=5000)
     assert count.isVisible()
     assert len(listed_ids(window)) < 230  # counted, not loaded into the list
+    assert window.actions_by_name["set_section"].text() == "Set &Section (230)…"
     assert window.actions_by_name["delete"].text() == "&Move to Trash (230)"
 
     # Set Section… moves all 230 in one transaction.
@@ -259,6 +260,13 @@ def test_a_click_after_ctrl_a_chooses_one_story_again(qtbot, make_window, librar
     QTest.keyClick(window.browser.view, Qt.Key.Key_A, CTRL)
     count = window.selection.count_label
     qtbot.waitUntil(lambda: count.text() == "All 120 stories selected", timeout=5000)
+    # Scrolled to the end, the next page's rows come in chosen too.
+    window.browser.view.scrollToBottom()
+    qtbot.waitUntil(lambda: len(listed_ids(window)) == 120, timeout=5000)
+    assert len(window.browser.selected_ids()) == 120
+    assert count.text() == "All 120 stories selected"
+    window.selection._selection_changed(2431)  # as a large library's count reads
+    assert window.actions_by_name["set_section"].text() == "Set &Section (2,431)…"
     click_row(window, 3)
     assert not window.browser.all_chosen.active
     assert window.browser.selected_ids() == [listed_ids(window)[3]]
