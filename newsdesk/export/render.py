@@ -23,6 +23,7 @@ from newsdesk.render.page import (
     render_page,
 )
 from newsdesk.render.page_input import ArticleInput
+from newsdesk.render.templates import read_templates_once
 
 # The process pool (and multiprocessing with it) loads only when a site is big enough to
 # render on several processes: republishing one story never starts one.
@@ -187,6 +188,7 @@ _WORKER_CONTEXT: RenderContext | None = None
 def _start_worker(main_pid: int, context: RenderContext) -> None:
     global _WORKER_CONTEXT
     die_with_parent(main_pid)
+    read_templates_once()  # a worker lives for one export: no file checks on every page
     _WORKER_CONTEXT = context
 
 
