@@ -14,7 +14,6 @@ from newsdesk.paths import resource
 from newsdesk.render import i18n
 from newsdesk.render.safety import strip_forbidden
 
-
 # Whether a template's file is checked for changes each time a page uses it (the window
 # shows an edited template at the next render). A render worker lives for one export,
 # whose fingerprints were taken with the templates as they were: it reads them once.

@@ -11,6 +11,7 @@ import pytest
 from newsdesk.render.blocks import split_blocks
 from newsdesk.render.markdown import (
     _BATCH_MARK,
+    _NEEDS_EXTENSIONS,
     EXTENSION_CONFIGS,
     BlockRenderer,
     batchable,
@@ -75,6 +76,8 @@ def test_a_body_renders_each_block_exactly_as_that_block_renders_alone(hostile):
             if len(alone.blocks) == 1 and not (definitions and "[" in text):
                 assert block.html == alone.blocks[0].html, text
         together += sum(batchable(t) for t in texts) >= 2
+        # What may be converted together needs only the plain converter.
+        assert not any(batchable(t) and _NEEDS_EXTENSIONS.search(t) for t in texts)
     # Bodies that had blocks converted together: most of the prose ones, some of the others.
     assert together > (10 if hostile else 200)
 
