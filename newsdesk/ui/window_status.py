@@ -10,6 +10,7 @@ from newsdesk.library import Article
 from newsdesk.text import WordTally, char_count, reading_time
 from newsdesk.ui.article_form import ArticleForm
 from newsdesk.ui.editor import MarkdownEditor
+from newsdesk.ui.frame_gate import FrameGate
 from newsdesk.ui.workers import run_task
 
 STATS_INTERVAL_MS = 200  # the status bar's counts lag typing by at most about this
@@ -21,6 +22,7 @@ class StatusBar:
     article: Article | None
     form: ArticleForm
     editor: MarkdownEditor
+    frame_gate: FrameGate
 
     def _build_status_bar(self) -> None:
         """The preview's note on the left; the save state and the counts on the right."""
@@ -38,7 +40,8 @@ class StatusBar:
         # A throttle, not a debounce: started only when idle, so the counts follow
         # continuous typing at least every STATS_INTERVAL_MS (counted off the GUI thread).
         self._stats_timer = QTimer(self, singleShot=True, interval=STATS_INTERVAL_MS)
-        self._stats_timer.timeout.connect(self._update_stats)
+        # (after the key's preview frame: MainWindow.frame_gate)
+        self._stats_timer.timeout.connect(lambda: self.frame_gate.defer(self._update_stats))
         self._stats_generation = 0  # only the newest count is shown
         self._stats_running = False
         self._stats_again = False
