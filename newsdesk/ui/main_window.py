@@ -343,6 +343,7 @@ class MainWindow(
             self.preview.update_body(text)
         for panel in self.panels.values():
             panel.body_changed(text)  # panels debounce; the related picker waits for real change
+        self.show_held_stats()  # a finished count is drawn with this key's paint
         if not self._stats_timer.isActive():
             self._stats_timer.start()
 

@@ -57,3 +57,19 @@ def test_with_the_preview_hidden_the_counts_and_checks_still_follow_the_typing(
     qtbot.waitUntil(lambda: window.stats_label.text().startswith("13 words"), timeout=5000)
     qtbot.waitUntil(lambda: not window.autosave.dirty, timeout=5000)
     assert library.get_article(window.article.id).body.endswith("Parking is fre")
+
+
+def test_a_finished_count_is_drawn_with_the_next_keys_own_paint(qtbot, make_window, library):
+    # On an X display every separate paint of the window is a whole-window composite: the
+    # counts wait for the next key (or a pause in typing) rather than paint on their own.
+    window = typing_window(qtbot, make_window, library)
+    before = window.stats_label.text()
+    QTest.keyClicks(window.editor, "Parking is free")
+    qtbot.waitUntil(lambda: window._stats_held is not None, timeout=5000)
+    assert window.stats_label.text() == before, "the count was drawn on its own"
+    QTest.keyClick(window.editor, "!")
+    assert window.stats_label.text().startswith("13 words"), window.stats_label.text()
+    # With no key to go with, it is drawn after a short pause.
+    qtbot.waitUntil(lambda: window._stats_held is not None, timeout=5000)
+    qtbot.waitUntil(lambda: window._stats_held is None, timeout=1000)
+    assert "13 words" in window.stats_label.text()
