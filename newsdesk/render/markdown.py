@@ -107,6 +107,55 @@ def render_markdown(source: str, *, resolve_image: ImageResolver | None = None) 
     return place_images(sanitize(html), resolve_image)
 
 
+# ---------------------------------------------------------------- many plain blocks at once
+# Python-Markdown's fixed cost per conversion (resetting, its pre- and postprocessors, the
+# serialiser) and nh3's per call are most of a short paragraph's time, so the blocks of a
+# body that only hold plain prose are converted and sanitised together, one marker
+# paragraph between each two, and the result cut at the markers. Each block is then
+# exactly what it is alone: the parser reads a text chunk by chunk (one per blank-line
+# run), and what a chunk of plain prose becomes depends on it alone (a chunk reads the one
+# before only when it is indented, a list or a quote), and the inline patterns and smarty
+# read one paragraph's text at a time. A block with anything else (markup characters,
+# indentation, control characters, what the other extensions react to) is converted alone.
+_BATCH_MARK = "qqbatchmark4207zz"
+_BATCH_SPLIT = f"\n<p>{_BATCH_MARK}</p>\n"
+# Characters that make a block more than plain prose: markup, and control characters.
+_NOT_PROSE = re.compile(r"[<>&\[\]`\\|#=~^\x00-\x09\x0b-\x1f\x7f-\x9f]")
+# A line opening with indentation, a list marker or a digit (a list, code, a rule).
+_LINE_OPENS_BLOCK = re.compile(r"\n[ \t*+\-\d]")
+_PLACEHOLDERS = ("qq3936677670287331zz", "zz1337820767766393qq", _BATCH_MARK)
+
+
+def batchable(text: str) -> bool:
+    """Whether the block may be converted together with others (see convert_batch).
+
+    Such a block never holds what _NEEDS_EXTENSIONS looks for (its characters, its line
+    openings and its placeholders are all refused here, by cheaper tests).
+    """
+    return (
+        _NOT_PROSE.search(text) is None
+        and _LINE_OPENS_BLOCK.search("\n" + text) is None
+        and not any(p in text for p in _PLACEHOLDERS)
+        and not limits.needs_deadline(text)
+    )
+
+
+def convert_batch(texts: list[str]) -> list[str] | None:
+    """The safe HTML of each batchable block, as each renders alone, from one conversion.
+
+    None when the batch cannot be cut back into as many blocks (then each is converted
+    alone): never a block's HTML taken from the wrong place.
+    """
+    md = _plain_md()
+    md.reset()
+    try:
+        html = md.convert(f"\n\n{_BATCH_MARK}\n\n".join(strip_forbidden(t) for t in texts))
+    except RecursionError:
+        return None
+    parts = sanitize(html).split(_BATCH_SPLIT)
+    return parts if len(parts) == len(texts) else None
+
+
 def refusal_html(reason: str) -> str:
     """The notice shown instead of a block that cannot be published, and what to do about it."""
     remedy = html_escape(limits.REMEDIES[reason], quote=False)  # it names marks such as <
@@ -292,12 +341,17 @@ class BlockRenderer:
         new_cache: dict[tuple[str, str], tuple[str, tuple[Finding, ...]]] = {}
         findings: list[Finding] = []
         converted = 0
+        batched = self._convert_batchable(source_blocks, block_facts)
         for sb, (_is_defs, refusal, digest) in zip(source_blocks, block_facts, strict=True):
             needs_defs = bool(definitions) and "[" in sb.text
             key = (sb.text, defs_key if needs_defs else "")
             cached = self._cache.get(key)
             if cached is None:
-                cached = self._render_source_block(sb, refusal, definitions if needs_defs else "")
+                cached = batched.get(sb.text) if not needs_defs else None
+                if cached is None:
+                    cached = self._render_source_block(
+                        sb, refusal, definitions if needs_defs else ""
+                    )
                 converted += 1
             new_cache[key] = cached
             html, block_findings = cached
@@ -328,6 +382,27 @@ class BlockRenderer:
         )
         self._last.def_units, self._last.uses = def_units, uses
         return RenderedBody(blocks, footnotes)
+
+    def _convert_batchable(
+        self, source_blocks: list[SourceBlock], block_facts: list
+    ) -> dict[str, tuple[str, tuple[Finding, ...]]]:
+        """text -> (HTML, no findings) of the blocks to convert that convert_batch can take."""
+        texts = list(
+            dict.fromkeys(
+                sb.text
+                for sb, (is_defs, refusal, _d) in zip(source_blocks, block_facts, strict=True)
+                if not is_defs
+                and refusal is None
+                and (sb.text, "") not in self._cache
+                and batchable(sb.text)
+            )
+        )
+        if len(texts) < 2:
+            return {}
+        parts = convert_batch(texts)
+        if parts is None:
+            return {}
+        return {text: (html, ()) for text, html in zip(texts, parts, strict=True)}
 
     def _render_edit(
         self, source_blocks: list[SourceBlock], known: tuple[int, int] = (0, 0)
