@@ -287,6 +287,8 @@ def _ensure_roles_and_privileges(conn) -> None:
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {both}",
         # The schema version is the DBA's to change (server init), nobody else's.
         f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {both}",
+        # The history is added to, never rewritten (and the server names who wrote it: 0027).
+        f"REVOKE UPDATE, DELETE ON change_log FROM {both}",
         # Publication settings are an editor's decision; the server says so.
         f"REVOKE INSERT, UPDATE, DELETE ON publications FROM {REPORTER_ROLE}",
     ):
