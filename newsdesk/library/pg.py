@@ -23,7 +23,10 @@ from newsdesk.library.errors import LibraryError
 
 REPORTER_ROLE, EDITOR_ROLE = "newsdesk_reporter", "newsdesk_editor"
 ROLES = {"reporter": REPORTER_ROLE, "editor": EDITOR_ROLE}
-CONNECT_TIMEOUT_S = 10
+# A server that does not answer a new connection within this is given up on (libpq's
+# minimum is 2 s): long enough for a loaded server to start a session, short enough
+# that the user is told within moments (it was 10 s).
+CONNECT_TIMEOUT_S = 4
 # The server's refusals that the articles trigger raises carry this hint
 # (migration 0009): their message is already the sentence to show.
 _OWN_HINT = "newsdesk"
@@ -98,6 +101,15 @@ def _explain_failure(context) -> None:
     if isinstance(original, pg_silence.server_silent_error()):
         context.is_disconnect = True
         raise ServerSilent(str(original)) from original
+    if context.connection is None and getattr(original, "sqlstate", None) is None:
+        # A new connection failed (the pool replacing one the server dropped, or the
+        # first): one sentence. To an engine that knows the server went silent, the
+        # server is still silent; to any other, out of reach or refusing the login.
+        listener = _listeners.get(context.engine) if context.engine is not None else None
+        if listener is not None and _TIMED_OUT.search(str(original)):
+            raise ServerSilent(listener.words) from original
+        if context.engine is not None:
+            raise unreachable(context.engine.url, original) from original
     sentence = refusal_sentence(original)
     if sentence is not None:
         raise LibraryError(sentence) from original
@@ -135,7 +147,7 @@ def make_engine(
     event.listen(engine, "checkout", _still_there)
     event.listen(engine, "checkin", _used_now)
     if patience is not None:
-        listener = pg_silence.Listener(patience.silent_s)
+        listener = pg_silence.Listener(patience.silent_s, patience.silent_words)
         _listeners[engine] = listener
         event.listen(
             engine,
@@ -214,9 +226,20 @@ _SIGN_IN_WORDS = re.compile(
 )
 
 
+_TIMED_OUT = re.compile(r"timeout expired", re.IGNORECASE)
+
+
 def unreachable(url: URL, exc: BaseException) -> LibraryError:
     """The one sentence for a connection that failed: refused sign-in, or out of reach."""
     words = _server_words(exc)
+    if _TIMED_OUT.search(str(exc)):
+        # libpq says only "connection timeout expired": a server that took the
+        # connection and never answered (stopped, or its network gone).
+        return ServerUnreachable(
+            f"Cannot open the shared library {display_url(url)}: its server did not answer "
+            f"within {CONNECT_TIMEOUT_S} seconds; check the network (or ask whether the server "
+            "is running) and try again."
+        )
     if _SIGN_IN_WORDS.search(str(exc)):
         who = url.username or "your login"
         return SignInRefused(
