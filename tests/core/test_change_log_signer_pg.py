@@ -53,9 +53,8 @@ def test_plain_sql_cannot_write_another_name_into_the_history_nor_rewrite_it(new
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             con.execute("DELETE FROM change_log WHERE record_uid = 'made-up'")
     # Not even an editor rewrites who did what.
-    with connect(newsroom, "eda") as con:
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            con.execute("UPDATE change_log SET actor = 'eda' WHERE record_uid = 'made-up'")
+    with connect(newsroom, "eda") as con, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        con.execute("UPDATE change_log SET actor = 'eda' WHERE record_uid = 'made-up'")
     assert actors(newsroom, "made-up") == ["reza"]
     # The table's owner (the DBA) may correct a row, but the name stays the server's.
     with connect(newsroom, "postgres") as con:

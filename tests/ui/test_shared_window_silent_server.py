@@ -74,9 +74,7 @@ def test_typing_while_the_shared_library_is_silent_keeps_every_word_and_saves_th
             lambda: window.save_label.text() == "All changes saved", timeout=int(BOUND_S * 1000)
         )
         with Library.open(url) as desk:
-            assert desk.get_article(story.id).body.rstrip().endswith(
-                "Ferries at ten. And at noon."
-            )
+            assert desk.get_article(story.id).body.rstrip().endswith("Ferries at ten. And at noon.")
     finally:
         server.thaw()
         window.close()
