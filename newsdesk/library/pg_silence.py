@@ -122,7 +122,36 @@ def connect(listener: Listener, cargs: tuple, cparams: dict[str, Any]):
     server_silent, listening = _classes()
     if listener.abandoned.is_set():
         raise server_silent(ABANDONED)
-    conn = listening.connect(*cargs, **cparams)
+    # libpq's connect waits out its connect_timeout whatever happens meanwhile; it runs
+    # beside, so a window giving up (abandon) is not held for it. A connection that
+    # arrives after nobody waits for it any more is closed there.
+    lock, done = threading.Lock(), threading.Event()
+    box: dict[str, Any] = {}
+
+    def attempt() -> None:
+        try:
+            made = listening.connect(*cargs, **cparams)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+            box["error"] = exc
+            made = None
+        with lock:
+            if box.get("given_up"):
+                if made is not None:
+                    made.close()
+                return
+            box["conn"] = made
+            done.set()
+
+    threading.Thread(target=attempt, name="newsdesk-connect", daemon=True).start()
+    while not done.wait(0.1):
+        if listener.abandoned.is_set():
+            with lock:
+                if not done.is_set():
+                    box["given_up"] = True
+                    raise server_silent(ABANDONED)
+    if "error" in box:
+        raise box["error"]
+    conn = box["conn"]
     conn.listener = listener
     return conn
 
