@@ -110,6 +110,10 @@ def _explain_failure(context) -> None:
             raise ServerSilent(listener.words) from original
         if context.engine is not None:
             raise unreachable(context.engine.url, original) from original
+    if context.is_disconnect and getattr(original, "sqlstate", None) in _ENDED:
+        # The server ended the session mid-way (restarting, or an administrator): the
+        # transaction is gone whole, and the pool connects anew for the next try.
+        raise ConnectionLost(CONNECTION_LOST) from original
     sentence = refusal_sentence(original)
     if sentence is not None:
         raise LibraryError(sentence) from original
@@ -211,6 +215,19 @@ class ServerUnreachable(LibraryError):
 
 class ServerSilent(ServerUnreachable):
     """The server stopped answering mid-way (or the window gave up on it); the message says so."""
+
+
+class ConnectionLost(ServerUnreachable):
+    """The server ended this session in the middle of a question (it restarted, or was told to)."""
+
+
+CONNECTION_LOST = (
+    "The shared library's server ended the connection (it may have restarted); nothing was "
+    "half-saved, and the next try connects anew."
+)
+# No SQLSTATE (the connection simply closed), or the server's own words as it ends a
+# session: an administrator's command, a crash of another session, a shutdown.
+_ENDED = (None, "57P01", "57P02", "57P03")
 
 
 class SignInRefused(LibraryError):
