@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from newsdesk import settings as user_settings
 from newsdesk.library import Article, Library, LibraryError
 from newsdesk.library.changes import Changes
+from newsdesk.ui import collector
 from newsdesk.ui.article_form import ArticleForm
 from newsdesk.ui.autosave import Autosaver
 from newsdesk.ui.browser import LibraryBrowser
@@ -328,6 +329,7 @@ class MainWindow(
         if self.article is None:
             self._maybe_create_pending()
             return
+        collector.activity()  # the garbage collector's full passes wait for a pause
         if self.notes:
             self.show_notes()  # the notes' passages move with the text
         self.autosave.mark_dirty()
