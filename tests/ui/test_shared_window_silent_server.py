@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QThreadPool, QTimer
 
 from newsdesk.app import open_library
 from newsdesk.library import Library, pg_silence
@@ -93,4 +93,6 @@ def test_a_window_on_a_silent_shared_library_closes_promptly(qtbot, make_window,
         assert took < CLOSE_BUDGET_S, f"closing waited {took:.1f} s on a server that did not answer"
     finally:
         server.thaw()
+        # The reads the window left waiting end once the server answers, before it is stopped.
+        QThreadPool.globalInstance().waitForDone(30_000)
         lib.close()
