@@ -23,6 +23,21 @@ forced style+layout cost of one patch (--layout), the editor's own repaint
 processor time in the key event, and the floor: a trivial page (one short
 paragraph) in the same harness.
 
+Measured on 2026-11-30 (2 cores, load average 11-19 from other work: latencies scatter
+widely, processor time per key much less; "before" is the tree at the session's start):
+- 1,500 words was slower than 20,000 because the paragraph typed into was three times
+  taller (460 px against 144 px): the patch replaced the whole block, and Chromium's
+  display compositor (VizCompositorThread, software) spent 9.0 ms per key on it
+  against 3.6. Making the block over in place (bridge.js morph) cut it to 2.8-3.2 ms;
+  the process's processor time per key went from 37.6-39.7 ms to 26.1-27.9 ms.
+- A full garbage-collector pass with a long story open: 20 ms of processor time, seen
+  at 293 ms wall time mid-keystroke on the loaded machine; now run when typing pauses.
+- On --x11 (Xvfb, Mesa llvmpipe) the window is drawn through OpenGL in software: about
+  3 whole-window composites per key, llvmpipe's threads 45-74 ms of processor time per
+  key, the largest cost by far (Chromium's --disable-gpu changes nothing: the cost is
+  Qt's composite). Process CPU per key before/after: 81-93/71-73 ms (floor), 101-102/
+  82-93 (1,500), 98-117/87-96 (20,000).
+
 Run: `python benchmarks/trace_preview.py [--strokes 40] [--sizes 20000] [--x11|--both]`
 (--x11: a private Xvfb with keys by XTest, as bench_preview.py).
 """
@@ -192,6 +207,20 @@ def cpu_by_thread(before: dict[str, float], after: dict[str, float], keys: int) 
     return ", ".join(f"{name} {ms / max(keys, 1):.1f}" for name, ms in top if ms > 0)
 
 
+class WindowSyncs(QObject):
+    """How often the window's widgets are painted and put on screen (the top-level's
+    UpdateRequest events): on an X display through OpenGL each is a whole-window composite."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, _watched, event) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.UpdateRequest:
+            self.count += 1
+        return False
+
+
 class PaintedHeights(QObject):
     """The height of each region a widget paints (the editor's viewport, per key)."""
 
@@ -247,6 +276,9 @@ def trace_size(library, words: int, strokes: int, layout: bool) -> dict[str, lis
     editor_px: list[int] = []
     key_cpu: list[float] = []
     rows = []
+    syncs_seen = WindowSyncs()
+    window.installEventFilter(syncs_seen)  # posted to the widget or to its QWindow,
+    window.windowHandle().installEventFilter(syncs_seen)  # depending on the Qt version
     pauses = GcPauses().__enter__()
     typing_cpu = time.process_time()
     gui_cpu = time.thread_time()
@@ -276,6 +308,8 @@ def trace_size(library, words: int, strokes: int, layout: bool) -> dict[str, lis
             editor_px.append(max(painted.heights, default=0))
         bp.spin(rng.uniform(40, 120))
     pauses.__exit__()
+    window.removeEventFilter(syncs_seen)
+    window.windowHandle().removeEventFilter(syncs_seen)
     typing_cpu = time.process_time() - typing_cpu
     gui_cpu = time.thread_time() - gui_cpu
     threads = cpu_by_thread(threads_before, thread_cpu(), strokes)
@@ -319,6 +353,7 @@ def trace_size(library, words: int, strokes: int, layout: bool) -> dict[str, lis
         f"{statistics.median(key_cpu):.2f} ms p95 {bp.p95(key_cpu):.2f}; GUI thread CPU per key "
         f"{gui_cpu * 1000 / max(strokes, 1):.1f} ms and process CPU per key "
         f"{typing_cpu * 1000 / max(strokes, 1):.1f} ms (everything while typing, pauses included)"
+        f"\n  window paints put on screen per key {syncs_seen.count / max(strokes, 1):.1f}"
         f"\n  garbage collector while typing: {pauses.summary()}"
         f"\n  processor ms per key by thread (10 ms ticks): {threads}"
     )
@@ -344,6 +379,8 @@ def main() -> int:
     parser.add_argument(
         "--gc", choices=("idle", "freeze", "python"), default="idle", help="see bench_preview"
     )
+    parser.add_argument("--quick-software", action="store_true", help="see bench_preview")
+    parser.add_argument("--disable-gpu", action="store_true", help="see bench_preview")
     args = parser.parse_args()
     if args.both:
         return bp.run_both(__file__)

@@ -16,6 +16,7 @@ import atexit
 import ctypes
 import os
 import shutil
+import signal
 import subprocess
 
 SCREEN = "1366x768x24"
@@ -34,6 +35,7 @@ def use_x_server() -> str:
         pass_fds=(write_fd,),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        preexec_fn=_die_with_parent,  # a benchmark that crashes leaves no server behind
     )
     os.close(write_fd)
     with os.fdopen(read_fd) as pipe:
@@ -47,6 +49,12 @@ def use_x_server() -> str:
     os.environ.pop("QT_XCB_GL_INTEGRATION", None)
     os.environ.pop("QTWEBENGINE_CHROMIUM_FLAGS", None)  # as on a reporter's desktop
     return display
+
+
+def _die_with_parent() -> None:
+    """In the child, before Xvfb starts: end it when the process that started it ends."""
+    prctl = ctypes.CDLL("libc.so.6", use_errno=True).prctl
+    prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def _stop_server() -> None:

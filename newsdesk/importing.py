@@ -207,7 +207,9 @@ def parse_markdown_file(path: Path, *, tz_name: str = "UTC") -> ParsedArticle:
         meta = {}
     if not isinstance(meta, dict):
         raise ImportProblem(
-            f"{path}: the front matter must be 'key: value' lines, not a {type(meta).__name__}."
+            f"{path}: the front matter must be 'key: value' lines, not "
+            f"{'a list' if isinstance(meta, list) else 'plain text'}; write each as "
+            "'key: value' (headline: Ferry back)."
         )
     lines = _key_lines(front)
 

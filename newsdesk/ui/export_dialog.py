@@ -105,7 +105,7 @@ class ExportDialog(QDialog):
         )
         self.open_button.clicked.connect(self.open_site)
         self.folder_button = self.buttons.addButton(
-            "Show in F&older", QDialogButtonBox.ButtonRole.ActionRole
+            "&Show in Folder", QDialogButtonBox.ButtonRole.ActionRole
         )
         self.folder_button.clicked.connect(self.show_folder)
         self.open_button.hide()

@@ -139,3 +139,20 @@ def test_an_import_that_lists_problems_takes_each_good_file_and_leaves_out_each_
     good_story = library.find_article("good")
     later_story = library.find_article("later")
     assert [r.target_id for r in library.get_article(good_story.id).related] == [later_story.id]
+
+
+@pytest.mark.parametrize(
+    ("front", "said"), [("headline Ferry\n", "plain text"), ("- a\n", "a list")]
+)
+def test_front_matter_that_is_not_key_value_lines_says_so_without_pythons_words(
+    tmp_path, front, said
+):
+    from newsdesk.importing import ImportProblem, parse_markdown_file
+
+    md = tmp_path / "story.md"
+    md.write_text(f"---\n{front}---\nText.\n", encoding="utf-8")
+    with pytest.raises(ImportProblem) as caught:
+        parse_markdown_file(md)
+    message = str(caught.value)
+    assert f"must be 'key: value' lines, not {said}; write each as 'key: value'" in message
+    assert " str" not in message and "list." not in message

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QAbstractButton, QLabel
 
 from newsdesk.sample import SAMPLE_SLUG, seed_if_new
 
@@ -82,6 +83,12 @@ def test_a_finished_export_offers_to_open_the_site_and_show_the_folder(
         dialog.start_button.click()
     assert dialog.open_button.isVisible() and dialog.open_button.text() == "&Open the Site"
     assert dialog.folder_button.isVisible()
+    letters = [
+        w.text().replace("&&", "").split("&")[1][0].lower()
+        for w in dialog.findChildren(QAbstractButton) + dialog.findChildren(QLabel)
+        if w.isVisible() and "&" in w.text().replace("&&", "")
+    ]
+    assert len(letters) == len(set(letters)) >= 3  # Folder, Open, Show: each its own Alt-letter
     opened = Opened()
     QDesktopServices.setUrlHandler("file", opened, "open")
     try:

@@ -280,6 +280,10 @@ def test_every_menu_item_has_an_alt_letter_of_its_own_in_its_menu(
 
     checked = sum(check(a.menu(), a.text()) for a in window.menuBar().actions())
     assert checked > 60  # every menu, its submenus included, was walked
+    # The story list's context menu too (its items are the menus' own actions).
+    window.browser.view.setFocus()
+    window.browser.view.selectAll()
+    assert check(window.trash.context_menu(), "the list's context menu") == 5
     # The panels' toggles keep their letters when a panel's dock is retitled.
     view = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
     toggles = [window.docks[n].toggleViewAction() for n in ("library", "images", "related")]
