@@ -17,10 +17,12 @@ from newsdesk.concurrency import process_pool_context
 if TYPE_CHECKING:  # loaded when a block is converted in a child process
     import multiprocessing.context
 
-# Processor time the child may spend converting, on top of what starting it took; the
-# limits in render/limits.py keep every block they let through well inside it (the largest, a
-# 16,000-element table, takes about 1.5 s here).
-DEADLINE_SECONDS = 2.0
+# Processor time the child may spend converting, on top of what starting it took. The
+# limits in render/limits.py refuse every known bomb before it gets here; the largest block
+# they let through (a 16,000-element table) took 1.5 s here on a loaded machine, so this
+# leaves a slower laptop room (about three times) before ordinary copy is cut off in the
+# preview or the export while preflight, which measures, would pass it.
+DEADLINE_SECONDS = 5.0
 # Wall-clock time the parent waits at most, whatever the load: a child starved of the
 # processor by other work is abandoned too.
 WALL_DEADLINE_SECONDS = 30.0

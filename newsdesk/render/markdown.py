@@ -12,6 +12,7 @@ import markdown
 
 from newsdesk.render import limits
 from newsdesk.render.blocks import BlockSplitter, SourceBlock, split_blocks  # noqa: F401
+from newsdesk.render.body_ids import RESERVED_IDS, UsedIds, dedupe_ids, footnote_div_at
 from newsdesk.render.inline_gates import gate_inline_patterns
 from newsdesk.render.safety import (  # noqa: F401  (IMAGE_SCHEME, ImageResolver: public here)
     IMAGE_SCHEME,
@@ -163,8 +164,6 @@ def refusal_html(reason: str) -> str:
 
 
 # ---------------------------------------------------------------- blocks
-_FOOTNOTE_OPEN = '<div class="footnote">'
-_ID_ATTR = re.compile(r'\bid="([^"]+)"')
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,7 +335,7 @@ class BlockRenderer:
         definitions = "\n\n".join(b.text for b in usable_defs)
         defs_key = hashlib.sha1(definitions.encode()).hexdigest() if definitions else ""
         seen_hashes: dict[str, int] = {}
-        used_ids = _UsedIds(RESERVED_IDS)
+        used_ids = UsedIds(RESERVED_IDS)
         blocks: list[Block] = []
         new_cache: dict[tuple[str, str], tuple[str, tuple[Finding, ...]]] = {}
         findings: list[Finding] = []
@@ -360,13 +359,13 @@ class BlockRenderer:
             n = seen_hashes.get(digest, 0)
             seen_hashes[digest] = n + 1
             block_id = f"b{digest}-{n}" if n else f"b{digest}"
-            blocks.append(Block(block_id, sb.start, sb.end, _dedupe_ids(html, used_ids)))
+            blocks.append(Block(block_id, sb.start, sb.end, dedupe_ids(html, used_ids)))
         self._cache = new_cache
         self.rendered_last = converted
         footnotes = ""
         if definitions and "[^" in definitions:
             report = PictureReport()
-            footnotes = _dedupe_ids(self._footnotes_html(definitions, report), used_ids)
+            footnotes = dedupe_ids(self._footnotes_html(definitions, report), used_ids)
             first = usable_defs[0].start if usable_defs else 0
             findings.extend(
                 Finding(first + 1, "picture", f"{what} in the footnotes", src)
@@ -529,75 +528,18 @@ class BlockRenderer:
         html = _convert(f"{text}\n\n{definitions}" if definitions else text)
         if html is None:
             return None
-        at = _footnote_div_at(html)
+        at = footnote_div_at(html)
         if at is not None:
             html = html[:at].rstrip()  # the footnotes are shown once, after the body
         return place_images(sanitize(html), self.resolve_image, report)
 
     def _footnotes_html(self, definitions: str, report: PictureReport) -> str:
         html = _convert(definitions)
-        at = _footnote_div_at(html) if html is not None else None
+        at = footnote_div_at(html) if html is not None else None
         if at is None:
             return ""
         # The same picture rule as the body: only library pictures, placed as figures.
         return place_images(sanitize(html[at:].strip()), self.resolve_image, report)
-
-
-def _footnote_div_at(html: str) -> int | None:
-    """Where the footnotes extension's closing <div class="footnote"> starts, or None.
-
-    A scan, not a pattern: `\\s*<div…` searched over a long run of spaces (a code
-    block of them) tried every start in the run, a quadratic second on 20 KB.
-    """
-    at = html.find(_FOOTNOTE_OPEN)
-    if at < 0 or not html.rstrip().endswith("</div>"):
-        return None
-    return at
-
-
-# Ids the page template gives its own elements; a heading in the body never takes one.
-RESERVED_IDS = frozenset(
-    {
-        "main",
-        "story-headline",
-        "story-dek",
-        "story-byline",
-        "story-reading-time",
-        "story-body",
-        "story-footnotes",
-    }
-)
-_BLOCK_ID = re.compile(r"b[0-9a-f]{10}(?:-\d+)?")
-
-
-class _UsedIds(set):
-    """The ids a page holds so far, and the last suffix tried after each (see _dedupe_ids)."""
-
-    def __init__(self, ids=()) -> None:
-        super().__init__(ids)
-        self.tried: dict[str, int] = {}
-
-
-def _dedupe_ids(html: str, used: _UsedIds) -> str:
-    """Give repeated ids the suffixes Markdown's toc extension gives (x, x_1, x_2)."""
-    if 'id="' not in html:
-        return html
-
-    def fix(m: re.Match[str]) -> str:
-        value = m.group(1)
-        # Every suffix tried before is still taken (ids are only added), so the search
-        # goes on from the last one: 10,000 headings named alike cost 10,000 look-ups,
-        # not 50 million.
-        n = used.tried.get(value, 0)
-        candidate = f"{value}_{n}" if n else value
-        while candidate in used or _BLOCK_ID.fullmatch(candidate):
-            n += 1
-            candidate = f"{value}_{n}"
-        used.tried[value] = n
-        used.add(candidate)
-        return f'id="{candidate}"'
-
-    return _ID_ATTR.sub(fix, html)
 
 
 # <image> is <img> to an HTML parser.
