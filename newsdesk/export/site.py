@@ -116,6 +116,7 @@ class _Export(StoryChecks, SiteRenditions, FeedTexts):
         self._fps: dict[str, str] = {}  # uid -> fingerprint of each story in the site
         self._feed_images: dict[str, SiteImage] = {}
         self._extra: dict[str, Image] = {}
+        self._late_refusals: dict[str, str] = {}  # uid -> why, for stories changed mid-export
         self._names_now: dict[str, str] = {}  # the section names the listings were written with
         # Feed texts the page workers make beside the pages (see _feed_requests)
         self._feed_files: dict[str, tuple[tuple[str, str], ...]] = {}
@@ -472,7 +473,7 @@ class _Export(StoryChecks, SiteRenditions, FeedTexts):
             self._step()
         self._check_cancel()
         for uid in folders.keys() - failed.keys():
-            failed[uid] = "it was deleted while the export ran"
+            failed[uid] = self._late_refusals.pop(uid, "it was deleted while the export ran")
         return failed
 
     def _probe_dates(self, article: Article) -> None:

@@ -129,7 +129,8 @@ class _Candidate:
 
 class StoryChecks:
     """The reading steps of a full export (export/site.py's _Export, which provides library,
-    now, publication, report, _failures, _probe_dates and _describe_failure)."""
+    now, publication, report, _failures, _late_refusals, _extra, _env_digest, _probe_dates and
+    _describe_failure)."""
 
     def _published_ids(self) -> list[tuple[int, str]]:
         """(id, uid) of every published story out of the trash, in id order."""
@@ -214,11 +215,43 @@ class StoryChecks:
             again = [c.article.id for c in part if isinstance(c.article, Story)]
             by_id = {a.id: a for a in self.library.articles_by_ids(again)} if again else {}
             for c in part:
-                article = (
-                    by_id.pop(c.article.id, None) if isinstance(c.article, Story) else c.article
-                )
-                if article is not None:
+                if not isinstance(c.article, Story):
+                    yield c.article
+                    continue
+                article = by_id.pop(c.article.id, None)
+                if article is None:
+                    continue  # deleted since it was checked: reported by the caller
+                reason = self._changed_since_checked(c, article)
+                if reason is None:
                     yield article
+                else:
+                    self._late_refusals[c.article.uid] = reason
+
+    def _changed_since_checked(self, cand: _Candidate, article: Article) -> str | None:
+        """Why a story edited between the two readings may not be published now, or None.
+
+        The first pass checked the story as it was then; the page is rendered
+        from what is read now. An edit in between (the window saving while
+        the site is exported) is published only if it passes the same checks:
+        never a withdrawn story, never one preflight now refuses. The record
+        keeps the first reading's fingerprint, so the next export sees the
+        change and brings its listings up to date.
+        """
+        if article.deleted_at is not None or not is_public(article, now=self.now):
+            return "it was withdrawn while the export ran"
+        try:
+            fp = _fingerprint(article, self._extra, self.now, self._env_digest)
+        except Exception as exc:
+            return self._describe_failure(exc)
+        if fp == cand.fingerprint:
+            return None
+        try:
+            problems = preflight_messages(self.library, article, now=self.now)
+        except Exception as exc:
+            return f"it could not be checked: {self._describe_failure(exc)}"
+        if problems:
+            return "it was changed while the export ran: " + " ".join(problems)
+        return None
 
 
 def preflight_messages(

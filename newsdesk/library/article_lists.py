@@ -110,6 +110,25 @@ class ArticleLists:
         with self._connect() as conn:
             return conn.execute(select(func.count()).select_from(stmt)).scalar_one()
 
+    def article_ids(
+        self, *, status: str | None = None, section: str | None = None, tag: str | None = None
+    ) -> list[int]:
+        """Every listed story's id for these filters, in the list's order (newest first).
+
+        What "select all" in the list means when only its first pages are loaded: the
+        ids alone, cheap even for a 100,000-story library.
+        """
+        stmt = select(Article.id).where(Article.deleted_at.is_(None))
+        if status:
+            stmt = stmt.where(Article.status == status)
+        if section:
+            stmt = stmt.where(Article.section == section)
+        if tag:
+            stmt = stmt.where(self._tag_condition(tag))
+        stmt = stmt.order_by(Article.updated_at.desc(), Article.id.desc())
+        with self._connect() as conn:
+            return list(conn.execute(stmt).scalars())
+
     def _summary_query(self, *, status=None, section=None, tag=None, ids=None):
         stmt = select(
             Article.id,

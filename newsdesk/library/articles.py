@@ -48,6 +48,7 @@ ARTICLE_FIELDS = frozenset(
 )
 # Fields a shared library's search column is made from (library/shared.py).
 INDEXED_FIELDS = frozenset({"headline", "dek", "body", "byline", "tags"})
+ID_CHUNK = 10_000  # ids asked for in one statement (PostgreSQL takes at most 65,535)
 
 
 def article_options():
@@ -256,11 +257,17 @@ class ArticleRecords:
 
     def _articles_by_ids(self, s: Session, article_ids: Sequence[int]) -> list[Article]:
         """The stories by id, in the order given; a missing one refuses the whole operation."""
-        found = {a.id: a for a in s.scalars(select(Article).where(Article.id.in_(article_ids)))}
+        wanted = list(dict.fromkeys(article_ids))
+        found: dict[int, Article] = {}
+        # In chunks: a whole list's worth of ids (100,000) passes PostgreSQL's limit of
+        # 65,535 parameters in one statement.
+        for i in range(0, len(wanted), ID_CHUNK):
+            chunk = select(Article).where(Article.id.in_(wanted[i : i + ID_CHUNK]))
+            found.update((a.id, a) for a in s.scalars(chunk))
         missing = [i for i in article_ids if i not in found]
         if missing:
             raise NotFound(f"Article {missing[0]} is no longer in the library.")
-        return [found[i] for i in dict.fromkeys(article_ids)]
+        return [found[i] for i in wanted]
 
     def trashed_articles(self) -> list[Article]:
         """Stories in the trash that can still be restored, most recently deleted first."""

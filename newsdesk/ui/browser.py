@@ -26,13 +26,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QStyle,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from newsdesk.library import ARTICLE_STATUSES, Library
 from newsdesk.sync.presence import describe as describe_names
+from newsdesk.ui.story_list_view import AllChosen, StoryListView
 from newsdesk.ui.workers import run_task
 
 PAGE_SIZE = 100
@@ -346,7 +346,7 @@ class LibraryBrowser(QWidget):
     sig_open_requested = Signal(int)
     """Return on a row: open this article and go to its body."""
     sig_selection_changed = Signal(int)
-    """How many stories are selected now (Shift/Ctrl-click, Ctrl+A)."""
+    """How many stories are selected now (Shift/Ctrl-click, Ctrl+A: all the filters match)."""
 
     def __init__(self, library: Library, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -371,10 +371,13 @@ class LibraryBrowser(QWidget):
         self.count_label.setAccessibleName("Articles shown")
 
         self.model = ArticleListModel(library, self)
-        self.view = QTableView()
+        self.view = StoryListView()
         self.view.setObjectName("article-list")
         self.view.setAccessibleName("Articles")
         self.view.setModel(self.model)
+        # Ctrl+A chooses every story the filters match, the unloaded pages too.
+        self.all_chosen = AllChosen(self.view, self.model)
+        self.all_chosen.sig_changed.connect(self._emit_count)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         # Several at once (Shift/Ctrl-click, Ctrl+A) for Move to Trash, Set Section, Export;
         # the editor shows the current row's story only.
@@ -433,6 +436,7 @@ class LibraryBrowser(QWidget):
         self.model.modelReset.connect(self._update_count)
         self._pending_select: int | None = None
         self._pending_chosen: set[int] = set()  # chosen before a refresh, chosen again after
+        self._pending_all = False  # every match chosen before a refresh: all again after
         self._suppress_selection = False
 
     # ---- filters ------------------------------------------------------------
@@ -489,6 +493,7 @@ class LibraryBrowser(QWidget):
         if current.isValid() and self._pending_select is None:
             self._pending_select = self.model.rows[current.row()].id
         self._pending_chosen = set(self.selected_ids())
+        self._pending_all = self.all_chosen.active
         self.model.refresh()
 
     def focus_search(self) -> None:
@@ -554,8 +559,23 @@ class LibraryBrowser(QWidget):
         rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
         return [self.model.rows[r].id for r in rows if r < len(self.model.rows)]
 
+    def selected_count(self) -> int:
+        """How many stories are chosen: every match when all are (once counted)."""
+        if self.all_chosen.active and self.all_chosen.count is not None:
+            return self.all_chosen.count
+        return len(self.view.selectionModel().selectedRows())
+
+    def with_chosen_ids(self, use) -> None:
+        """Call use(ids) with the chosen stories' ids; read on a worker when all are chosen
+        and some are not loaded (the list never loads them all to act on them)."""
+        self.all_chosen.resolve(self.selected_ids(), use)
+
     def _on_selection_changed(self, *_args) -> None:
-        self.sig_selection_changed.emit(len(self.view.selectionModel().selectedRows()))
+        self.all_chosen.selection_changed()
+        self._emit_count()
+
+    def _emit_count(self) -> None:
+        self.sig_selection_changed.emit(self.selected_count())
 
     def remove_article(self, article_id: int) -> None:
         """Take a story's row out of the list; the row after it becomes current but is not
@@ -580,8 +600,11 @@ class LibraryBrowser(QWidget):
         if self._pending_select is not None:
             self.select_article(self._pending_select)  # still pending if not on this page
         chosen, self._pending_chosen = self._pending_chosen, set()
+        every, self._pending_all = self._pending_all, False
         rows = [r for r in map(self.model.row_of, chosen) if r >= 0]
-        if len(rows) > 1:
+        if every and rows:
+            self.view.selectAll()  # all that match now (a refresh can change which)
+        elif len(rows) > 1:
             selection = QItemSelection()
             for row in rows:
                 selection.select(self.model.index(row, 0), self.model.index(row, 3))

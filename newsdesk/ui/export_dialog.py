@@ -60,7 +60,7 @@ class ExportDialog(QDialog):
         self.whole_site.setChecked(True)
         self.this_article.setEnabled(article_slug is not None)
         n = len(self.selected_ids)
-        chosen = "The story" if n == 1 else f"The {n} stories"
+        chosen = "The story" if n == 1 else f"The {n:,} stories"
         self.selected = QRadioButton(
             f"{chosen} selected in the list (added to the site in that folder)"
         )
@@ -142,7 +142,8 @@ class ExportDialog(QDialog):
 
             slugs = [only] if only else []
             # Their slugs are read here, on the worker (a story renamed meanwhile goes by its new one).
-            slugs += [found.slug for i in chosen if (found := library.find_article(i)) is not None]
+            for i in range(0, len(chosen), 10_000):  # all of a large library, in one read each
+                slugs += [s.slug for s in library.list_articles(ids=chosen[i : i + 10_000])]
             if slugs:
                 return export_articles(library, slugs, out, progress=progress, cancel=cancel)
             if chosen:

@@ -4,11 +4,13 @@ Selected… exports them. (Move to Trash for the selection is in ui/trash.py.)""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -27,7 +29,8 @@ if TYPE_CHECKING:
 
 
 class SectionDialog(QDialog):
-    """Set Section…: one section, typed or picked from those in use, for every chosen story."""
+    """Set Section…: one section, typed or picked from those in use, for every chosen story; or
+    "No section", which takes them out of theirs (a story may have none)."""
 
     def __init__(self, count: int, sections: list[str], current: str, parent: QWidget) -> None:
         super().__init__(parent)
@@ -35,7 +38,7 @@ class SectionDialog(QDialog):
         self.setObjectName("set-section-dialog")
         layout = QVBoxLayout(self)
         what = "the story" if count == 1 else f"the {stories_phrase(count)}"
-        self.prompt = QLabel(f"Put {what} in the section:")
+        self.prompt = QLabel(f"Put {what} in the &section:")
         layout.addWidget(self.prompt)
         self.section = QComboBox()
         self.section.setEditable(True)
@@ -46,6 +49,11 @@ class SectionDialog(QDialog):
         self.section.lineEdit().selectAll()
         self.prompt.setBuddy(self.section)
         layout.addWidget(self.section)
+        self.no_section = QCheckBox("&No section (take them out of their section)")
+        if count == 1:
+            self.no_section.setText("&No section (take it out of its section)")
+        self.no_section.toggled.connect(self._no_section_toggled)
+        layout.addWidget(self.no_section)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -59,10 +67,16 @@ class SectionDialog(QDialog):
         self.setMinimumWidth(360)
 
     def chosen(self) -> str:
-        return self.section.currentText().strip()
+        """The section to set; "" is no section."""
+        return "" if self.no_section.isChecked() else self.section.currentText().strip()
+
+    def _no_section_toggled(self, on: bool) -> None:
+        self.section.setEnabled(not on)
+        self.ok_button.setText("Clear Section" if on else "Set Section")
+        self._enable()
 
     def _enable(self, *_args) -> None:
-        self.ok_button.setEnabled(bool(self.chosen()))
+        self.ok_button.setEnabled(self.no_section.isChecked() or bool(self.chosen()))
 
 
 class SelectionActions(QObject):
@@ -85,7 +99,7 @@ class SelectionActions(QObject):
         window.statusBar().insertPermanentWidget(1, self.count_label)
         window.browser.sig_selection_changed.connect(self._selection_changed)
         window.sig_article_opened.connect(
-            lambda _article: self._selection_changed(len(window.browser.selected_ids()))
+            lambda _article: self._selection_changed(window.browser.selected_count())
         )
         self._selection_changed(0)
 
@@ -99,17 +113,25 @@ class SelectionActions(QObject):
         self.window.actions_by_name["set_section"] = self.set_section_action
         self.window.actions_by_name["export_selected"] = self.export_action
 
-    def ids(self) -> list[int]:
-        """The stories these commands act on: the selected rows, else the open story."""
+    def with_ids(self, use: Callable[[list[int]], None]) -> None:
+        """Call use(ids) with the stories these commands act on: the selected ones (every
+        match when all are chosen, read on a worker), else the open story."""
         window = self.window
-        selected = window.browser.selected_ids()
-        if selected:
-            return selected
-        return [window.article.id] if window.article is not None else []
+        if window.browser.selected_ids():
+            window.browser.with_chosen_ids(use)
+        else:
+            use([window.article.id] if window.article is not None else [])
 
     def _selection_changed(self, n: int) -> None:
-        self.count_label.setText(f"{stories_phrase(n)} selected")
-        self.count_label.setVisible(n > 1)  # one story: the editor already says which
+        every = self.window.browser.all_chosen
+        if not every.active:
+            self.count_label.setText(f"{stories_phrase(n)} selected")
+        elif every.count is None:
+            self.count_label.setText("All matching stories selected (counting…)")
+        else:
+            self.count_label.setText(f"All {stories_phrase(n)} selected")
+        # One story: the editor already says which.
+        self.count_label.setVisible(n > 1 or (every.active and every.count is None))
         has_any = n > 0 or self.window.article is not None
         self.set_section_action.setEnabled(has_any and not self.window.read_only)
         self.export_action.setEnabled(has_any)
@@ -120,15 +142,21 @@ class SelectionActions(QObject):
     def ask_section(self) -> SectionDialog | None:
         """Ask for the section (the choices read on a worker), then move every chosen story."""
         window = self.window
-        ids = self.ids()
-        if not ids or window.read_only:
+        browser = window.browser
+        loaded = browser.selected_ids() or ([window.article.id] if window.article else [])
+        if not loaded or window.read_only:
             return None
-        rows = {row.id: row for row in window.browser.model.rows}
-        in_use = {rows[i].section for i in ids if i in rows}
-        current = in_use.pop() if len(in_use) == 1 else ""
-        dialog = SectionDialog(len(ids), [], current, window)
+        count = browser.selected_count() if browser.selected_ids() else 1
+        if browser.all_chosen.unloaded:
+            # Not every chosen row is loaded: only a section filter says they share one.
+            current = browser.model.filters.section
+        else:
+            rows = {row.id: row for row in browser.model.rows}
+            in_use = {rows[i].section for i in loaded if i in rows}
+            current = in_use.pop() if len(in_use) == 1 else ""
+        dialog = SectionDialog(count, [], current, window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self.set_section(ids, dialog.chosen()))
+        dialog.accepted.connect(lambda: self._chose_section(dialog.chosen()))
         dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
         self.dialog = dialog
 
@@ -143,11 +171,15 @@ class SelectionActions(QObject):
         dialog.open()
         return dialog
 
+    def _chose_section(self, section: str) -> None:
+        # The section is read now: the dialog is gone by the time the ids are.
+        self.with_ids(lambda ids: self.set_section(ids, section))
+
     def set_section(self, ids: list[int], section: str) -> None:
         """Move these stories into the section in ONE transaction (all or none)."""
         window = self.window
-        section = section.strip()
-        if not ids or not section or window.read_only:
+        section = section.strip()  # "" takes them out of their section
+        if not ids or window.read_only:
             return
         open_id = window.article.id if window.article is not None else None
         if open_id in ids and not window._leave_current():
@@ -163,9 +195,14 @@ class SelectionActions(QObject):
             if open_id in ids:
                 self._show_new_section(open_id)
             kept = len(ids) - moved
-            said = f"Moved {stories_phrase(moved)} to {section}."
-            if kept:
-                said += f" {stories_phrase(kept)} already there."
+            if section:
+                said = f"Moved {stories_phrase(moved)} to {section}."
+                if kept:
+                    said += f" {stories_phrase(kept)} already there."
+            else:
+                said = f"Took {stories_phrase(moved)} out of their section."
+                if kept:
+                    said += f" {stories_phrase(kept)} had none."
             window.statusBar().showMessage(said, 5000)
 
         window.ops.run_op(
@@ -198,9 +235,12 @@ class SelectionActions(QObject):
 
         window = self.window
         window.save_everything()  # the pages show what the editor shows
-        ids = self.ids()
-        if window.article is not None and ids == [window.article.id]:
-            window.export_dialog = show_export(window)  # just the open story
-            window.export_dialog.this_article.setChecked(True)
-        else:
-            window.export_dialog = show_export(window, selected_ids=ids)
+
+        def show(ids: list[int]) -> None:
+            if window.article is not None and ids == [window.article.id]:
+                window.export_dialog = show_export(window)  # just the open story
+                window.export_dialog.this_article.setChecked(True)
+            else:
+                window.export_dialog = show_export(window, selected_ids=ids)
+
+        self.with_ids(show)

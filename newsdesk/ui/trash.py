@@ -100,7 +100,11 @@ class TrashActions(QObject):
         return [] if current is None else [current]
 
     def delete_current(self) -> None:
-        self.delete_articles(self.target_ids())
+        if self.window.browser.selected_ids():
+            # Every chosen story; all that match when all are chosen (read on a worker).
+            self.window.browser.with_chosen_ids(self.delete_articles)
+        else:
+            self.delete_articles(self.target_ids())
 
     def delete_article(self, article_id: int) -> None:
         self.delete_articles([article_id])
@@ -131,8 +135,13 @@ class TrashActions(QObject):
             window.close_article()
 
         def done(moved: int) -> None:
-            for article_id in ids:
-                window.browser.remove_article(article_id)
+            browser = window.browser
+            if len(ids) > len(browser.model.rows) or browser.all_chosen.active:
+                browser.clear_selection()  # nothing chosen is left to choose again
+                browser.refresh()  # more went than are loaded: read the list again
+            else:
+                for article_id in ids:
+                    browser.remove_article(article_id)
             if window.article is None:
                 window.browser.clear_selection()  # no row looks open when none is
             self.undoable = Deleted(ids, headline, open_id)

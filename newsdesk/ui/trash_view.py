@@ -50,7 +50,7 @@ def trashed_stories(library: Library) -> list[TrashedStory]:
 
 
 def stories_phrase(n: int) -> str:
-    return f"{n} stor{'y' if n == 1 else 'ies'}"
+    return f"{n:,} stor{'y' if n == 1 else 'ies'}"
 
 
 class TrashDialog(QDialog):

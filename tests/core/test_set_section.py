@@ -24,3 +24,31 @@ def test_a_missing_story_moves_none_of_them_and_names_it(library):
     with pytest.raises(NotFound, match="999"):
         library.set_section([a.id, 999], "Sport")
     assert library.get_article(a.id).section == "News"
+
+
+def test_a_story_can_be_taken_out_of_its_section(library):
+    a = library.create_article(headline="Tide tables", section="News", body="Tides.")
+    assert library.set_section([a.id], "") == 1
+    assert library.get_article(a.id).section == ""
+    assert library.sections() == []
+
+
+def test_every_matching_storys_id_is_listed_newest_first_without_the_trash(library):
+    news = [library.create_article(headline=f"N{i}", section="News", body="x.") for i in range(3)]
+    library.create_article(headline="Cup final", section="Sport", body="Goals.")
+    library.trash_articles([news[0].id])
+    assert library.article_ids(section="News") == [news[2].id, news[1].id]
+    assert len(library.article_ids()) == 3
+
+
+def test_a_list_of_ids_longer_than_one_statement_takes_moves_all_of_them(library, monkeypatch):
+    from newsdesk.library import articles
+
+    monkeypatch.setattr(articles, "ID_CHUNK", 2)  # as if 100,000 ids passed the engine's limit
+    ids = [library.create_article(headline=f"S{i}", body="x.").id for i in range(5)]
+    assert library.set_section(ids, "Harbour") == 5
+    assert library.trash_articles(ids) == 5
+    assert library.count_articles() == 0
+    with pytest.raises(NotFound, match="999"):
+        library.restore_articles([*ids, 999])
+    assert library.count_articles() == 0  # none of them came back

@@ -91,3 +91,37 @@ def test_a_body_nested_too_deeply_does_not_stop_the_whole_site(library, tmp_path
         assert "too deeply nested" in result.stderr
     else:
         assert page(site, deep).is_file()
+
+
+def test_a_story_changed_while_the_export_runs_is_checked_again_before_its_page_is_written(
+    library, tmp_path
+):
+    # The window saves while a full export runs: between the export's check of a
+    # story and the reading of its text for the page, one story is withdrawn and
+    # another loses its headline. Neither may be published as it now is.
+    withdrawn, emptied, kept = newsroom(library, tmp_path / "photos", 3)
+    site = tmp_path / "site"
+    edits: list[int] = []
+
+    def meanwhile(done: int, total: int) -> None:
+        if not edits:  # the pictures' renditions come after every story was checked
+            edits.append(done)
+            library.update_article(withdrawn.id, status="draft")
+            library.update_article(emptied.id, headline="")
+
+    report = export_site(library, site, progress=meanwhile)
+
+    assert edits, "the export reported progress between its two readings"
+    reasons = {f.slug: f.reasons for f in report.failed}
+    assert reasons[withdrawn.slug] == ["it was withdrawn while the export ran"]
+    assert reasons[emptied.slug] == ["it was changed while the export ran: The headline is empty."]
+    assert [w.slug for w in report.written] == [kept.slug]
+    assert not page(site, withdrawn).exists() and not page(site, emptied).exists()
+    front = (site / "index.html").read_text(encoding="utf-8")
+    assert withdrawn.slug not in front and emptied.slug not in front
+    assert page(site, kept).is_file() and leftovers(site) == []
+
+    # The next export sees both changes: the emptied story is refused by preflight.
+    again = export_site(library, site)
+    assert {f.slug for f in again.failed} == {emptied.slug}
+    assert [w.slug for w in again.written] == [kept.slug]

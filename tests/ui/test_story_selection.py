@@ -74,7 +74,7 @@ def test_ctrl_a_and_delete_move_every_chosen_story_to_the_trash_and_ctrl_z_bring
     QTest.keyClick(window.browser.view, Qt.Key.Key_A, CTRL)
     everything = set(listed_ids(window))
     assert set(window.browser.selected_ids()) == everything == {open_id, *ids}
-    assert window.selection.count_label.text() == "3 stories selected"
+    assert window.selection.count_label.text() == "All 3 stories selected"
     QTest.keyClick(window.browser.view, Qt.Key.Key_Delete)
     qtbot.waitUntil(lambda: listed_ids(window) == [], timeout=5000)
     assert all(library.get_article(i).deleted_at is not None for i in everything)
@@ -113,7 +113,7 @@ def test_set_section_moves_every_chosen_story_and_the_open_one_shows_it(qtbot, w
     focus_list(qtbot, window)
     window.browser.view.selectAll()
     dialog = window.selection.ask_section()
-    assert dialog is not None and dialog.prompt.text() == "Put the 3 stories in the section:"
+    assert dialog is not None and dialog.prompt.text() == "Put the 3 stories in the &section:"
     assert dialog.section.currentText() == "News"  # all three share it
     dialog.section.setEditText("")
     assert not dialog.ok_button.isEnabled()  # a section needs a name
@@ -187,3 +187,117 @@ def test_the_lists_context_menu_acts_on_the_whole_choice(qtbot, window, library)
         "Export Selec&ted (3)…",
         "&Trash…",
     ]
+
+
+def many_stories(library, n: int, **fields) -> list[int]:
+    """More stories than the list loads at once (it loads 100 a page)."""
+    return [
+        library.create_article(headline=f"Harbour story {i}", body="Boats.", **fields).id
+        for i in range(n)
+    ]
+
+
+def test_ctrl_a_chooses_every_matching_story_not_just_the_loaded_page(qtbot, make_window, library):
+    library.create_article(headline="Cup final", body="Goals.", section="Sport")
+    harbour = many_stories(library, 230, section="News")
+    window = make_window()
+    combo = window.browser.section_filter
+    qtbot.waitUntil(lambda: combo.findData("News") >= 0, timeout=5000)
+    combo.setCurrentIndex(combo.findData("News"))
+    qtbot.waitUntil(lambda: window.browser.model.filters.section == "News", timeout=5000)
+    qtbot.waitUntil(lambda: len(listed_ids(window)) == 100, timeout=5000)
+    focus_list(qtbot, window)
+    QTest.keyClick(window.browser.view, Qt.Key.Key_A, CTRL)
+    count = window.selection.count_label
+    # 230 match the filter; the Sport story does not.
+    qtbot.waitUntil(lambda: count.text() == "All 230 stories selected", timeout=5000)
+    assert count.isVisible()
+    assert len(listed_ids(window)) < 230  # counted, not loaded into the list
+    assert window.actions_by_name["delete"].text() == "&Move to Trash (230)"
+
+    # Set Section… moves all 230 in one transaction.
+    dialog = window.selection.ask_section()
+    assert dialog.prompt.text() == "Put the 230 stories in the &section:"
+    assert dialog.section.currentText() == "News"  # the filter says they share it
+    dialog.section.setEditText("Harbour")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: library.count_articles(section="Harbour") == 230, timeout=30_000)
+    assert library.count_articles(section="Sport") == 1
+
+    # Move to Trash takes every one (a new filter first: the section changed).
+    qtbot.waitUntil(lambda: combo.findData("Harbour") >= 0, timeout=5000)
+    combo.setCurrentIndex(combo.findData("Harbour"))
+    qtbot.waitUntil(lambda: len(listed_ids(window)) == 100, timeout=5000)
+    focus_list(qtbot, window)
+    QTest.keyClick(window.browser.view, Qt.Key.Key_A, CTRL)
+    qtbot.waitUntil(lambda: count.text() == "All 230 stories selected", timeout=5000)
+    QTest.keyClick(window.browser.view, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: len(library.trashed_articles()) == 230, timeout=30_000)
+    assert library.get_article(harbour[0]).deleted_at is not None
+    assert library.count_articles() == 1  # the Sport story stays
+    qtbot.waitUntil(lambda: listed_ids(window) == [], timeout=5000)
+    qtbot.waitUntil(
+        lambda: window.statusBar().currentMessage().startswith("230 stories moved to the trash"),
+        timeout=5000,
+    )
+    # …and one Undo brings all 230 back.
+    focus_list(qtbot, window)
+    QTest.keyClick(window.browser.view, Qt.Key.Key_Z, CTRL)
+    qtbot.waitUntil(lambda: library.trashed_articles() == [], timeout=60_000)
+    assert library.count_articles(section="Harbour") == 230
+
+
+def test_a_click_after_ctrl_a_chooses_one_story_again(qtbot, make_window, library):
+    many_stories(library, 120)
+    window = make_window()
+    qtbot.waitUntil(lambda: len(listed_ids(window)) == 100, timeout=5000)
+    focus_list(qtbot, window)
+    QTest.keyClick(window.browser.view, Qt.Key.Key_A, CTRL)
+    count = window.selection.count_label
+    qtbot.waitUntil(lambda: count.text() == "All 120 stories selected", timeout=5000)
+    click_row(window, 3)
+    assert not window.browser.all_chosen.active
+    assert window.browser.selected_ids() == [listed_ids(window)[3]]
+    assert not count.isVisible()
+    third = listed_ids(window)[3]
+    qtbot.waitUntil(lambda: window.article is not None and window.article.id == third)
+    window.actions_by_name["export_selected"].trigger()
+    qtbot.waitUntil(lambda: getattr(window, "export_dialog", None) is not None, timeout=5000)
+    assert window.export_dialog.this_article.isChecked()  # the one story, not all
+
+
+def test_export_selected_after_ctrl_a_offers_every_matching_story(qtbot, make_window, library):
+    many_stories(library, 120)
+    window = make_window()
+    qtbot.waitUntil(lambda: len(listed_ids(window)) == 100, timeout=5000)
+    focus_list(qtbot, window)
+    QTest.keyClick(window.browser.view, Qt.Key.Key_A, CTRL)
+    qtbot.waitUntil(lambda: window.browser.selected_count() == 120, timeout=5000)
+    window.export_dialog = None
+    window.actions_by_name["export_selected"].trigger()
+    qtbot.waitUntil(lambda: window.export_dialog is not None, timeout=5000)
+    dialog = window.export_dialog
+    assert dialog.selected.isChecked()
+    assert dialog.selected.text().startswith("The 120 stories selected in the list")
+    assert len(dialog.selected_ids) == 120
+
+
+def test_set_section_can_take_stories_out_of_their_section(qtbot, window, library):
+    sample = window.article.id
+    ids = stories(qtbot, window, library, ["Tide tables", "Ferry strike"], section="News")
+    focus_list(qtbot, window)
+    window.browser.view.clearSelection()
+    for article_id in ids:
+        click_row(window, window.browser.model.row_of(article_id), CTRL)
+    dialog = window.selection.ask_section()
+    assert dialog.section.currentText() == "News"
+    dialog.no_section.setChecked(True)
+    assert not dialog.section.isEnabled()
+    assert dialog.ok_button.isEnabled() and dialog.ok_button.text() == "Clear Section"
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: {library.get_article(i).section for i in ids} == {""}, timeout=5000)
+    qtbot.waitUntil(
+        lambda: window.statusBar().currentMessage() == "Took 2 stories out of their section.",
+        timeout=5000,
+    )
+    assert library.get_article(sample).section == "News"  # not chosen: kept
