@@ -135,6 +135,27 @@ class Part(MutableMapping):
             return
         yield from decoded
 
+    def stored_keys(self) -> Iterator[str]:
+        """Every key as the record held it when read, a chunk at a time (a full scan)."""
+        if self.cleared:
+            return
+        if self._base is not None:
+            yield from self._base
+            return
+        last = ""  # (no key is empty: every key is a path, a uid or a rendition key)
+        while self._record.conn is not None:
+            try:
+                rows = self._record.conn.execute(
+                    f"SELECT k FROM {self.name} WHERE k > ? ORDER BY k LIMIT ?", (last, _BATCH)
+                ).fetchall()
+            except sqlite3.DatabaseError:
+                self._record.damaged()
+                return
+            yield from (r[0] for r in rows)
+            if len(rows) < _BATCH:
+                return
+            last = rows[-1][0]
+
     def keys_with_prefix(self, prefix: str) -> list[str]:
         """The keys that start with prefix (an indexed range, not a scan), as they are now."""
         conn = self._record.conn

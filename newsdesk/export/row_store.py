@@ -182,9 +182,12 @@ class RowStore:
             out.append(row)
         return out
 
-    def sitemap_rows(self) -> list[SitemapRow]:
+    def sitemap_rows(self) -> SitemapRows:
         """(folder, lastmod_us, sort_key) of every story, newest first: what the sitemap lists
-        (its layout depends on how many there are), read a chunk at a time."""
+        (its layout depends on how many there are), read a chunk at a time as it is iterated."""
+        return SitemapRows(self)
+
+    def _sitemap_chunks(self) -> Iterator[SitemapRow]:
         last = (2**62, 2**62)
         # Through the front page's listing: its key is the order, so no sort at each chunk.
         sql = (
@@ -192,12 +195,11 @@ class RowStore:
             f"JOIN rows r ON r.uid = l.uid WHERE l.listing = 'h' AND {_OLDER} "
             "ORDER BY l.when_us DESC, l.article_id DESC LIMIT :n"
         )
-        out: list[SitemapRow] = []
         while True:
             chunk = self.conn.execute(sql, {"w": last[0], "a": last[1], "n": _CHUNK}).fetchall()
-            out += [SitemapRow(folder, lastmod, (w, a)) for folder, lastmod, w, a in chunk]
+            yield from (SitemapRow(folder, lastmod, (w, a)) for folder, lastmod, w, a in chunk)
             if len(chunk) < _CHUNK:
-                return out
+                return
             last = (chunk[-1][2], chunk[-1][3])
 
     def pages(self) -> Iterator[list[Any]]:
@@ -212,6 +214,19 @@ class RowStore:
             if len(chunk) < _CHUNK:
                 return
             n = chunk[-1][0]
+
+
+class SitemapRows:
+    """Every story of a store as the sitemap lists it: how many, and each as it is read."""
+
+    def __init__(self, store: RowStore) -> None:
+        self.store = store
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def __iter__(self) -> Iterator[SitemapRow]:
+        return self.store._sitemap_chunks()
 
 
 class PagesPart:

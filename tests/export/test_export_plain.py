@@ -38,7 +38,9 @@ def _newsroom_with_everything(library, photos):
     library.add_figure(main.id, pics[2].id, caption="A story's own words.", alt_text="Its own alt")
     library.add_figure(main.id, pics[0].id)
     library.add_update(main.id, "Later note.", at=NOW - timedelta(minutes=5))
-    library.add_update(main.id, "Earlier correction.", kind="correction", at=NOW - timedelta(hours=1))
+    library.add_update(
+        main.id, "Earlier correction.", kind="correction", at=NOW - timedelta(hours=1)
+    )
     others = [
         published(library, hero=pics[i % 3], headline=f"Other {i}", dek="Dek.", section="Politics")
         for i in range(4)
