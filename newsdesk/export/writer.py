@@ -29,10 +29,8 @@ Files that are in neither belong to the user and are never deleted.
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
-import re
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -48,6 +46,21 @@ from newsdesk.export.fileops import quietly as _quietly
 from newsdesk.export.fileops import unlink as _unlink
 from newsdesk.export.fileops import write_all as _write_all
 from newsdesk.export.fileops import write_new as _write_new
+from newsdesk.export.folder_names import (  # (the names other modules import from here too)
+    _LEGACY_SUFFIX,
+    _SCRATCH,
+    JOURNAL_NAME,
+    ROWS_SCRATCH,
+    TEMP_SUFFIX,
+    StagedPaths,
+    TouchedFolders,
+    _looks_like_a_site,
+    _unreadable_warning,
+    check_segment,
+    load_journal,
+    sha256_bytes,
+    temp_name,
+)
 from newsdesk.export.manifest import (
     LEGACY_NAME,
     PARTS,
@@ -67,26 +80,19 @@ except ImportError:  # pragma: no cover - not on Linux
     fcntl = None  # type: ignore[assignment]
 
 MANIFEST_NAME = STORE_NAME
-JOURNAL_NAME = ".newsdesk-journal"
-# The suffix of a file being written; never a name an export page can have,
-# because every segment of a page's path is refused when it starts with a dot.
-TEMP_SUFFIX = ".tmp-newsdesk"
-# An export's scratch files in the folder (export/row_store.py): hidden, with the temporary
-# suffix, and removed when the export ends or when the next one finds them after a kill.
-ROWS_SCRATCH = ".newsdesk-rows.sqlite" + TEMP_SUFFIX
-_SCRATCH = (ROWS_SCRATCH,)
-# What earlier versions left beside the site when they were killed: the folder
-# being built (`site.tmp-XXXXXXXX`) or the previous site being swapped out
-# (`site.old-XXXXXXXX`), with tempfile's eight random characters.
-_LEGACY_SUFFIX = re.compile(r"\.(tmp|old)-[a-z0-9_]{8}")
-# The files an export writes at the top of a site; with section folders and
-# assets/ this is all a legacy temporary folder can hold.
-_TOP_FILES = {"index.html", "feed.xml", "sitemap.xml", "news-sitemap.xml", STORE_NAME, LEGACY_NAME}
-
-# A path segment we are willing to create: no separators, no NUL, not "." or
-# "..", not hidden (so no page can land on the manifest, the journal, a
-# temporary file or a user's dot-folder such as .git).
-_BAD_SEGMENT = re.compile(r"[/\\\x00]")
+__all__ = [
+    "JOURNAL_NAME",
+    "MANIFEST_NAME",
+    "ROWS_SCRATCH",
+    "TEMP_SUFFIX",
+    "ExportCancelled",
+    "ExportError",
+    "SiteWriter",
+    "check_segment",
+    "load_journal",
+    "load_manifest",
+    "temp_name",
+]
 
 
 class ExportError(Exception):
@@ -97,59 +103,9 @@ class ExportCancelled(ExportError):
     """The export was cancelled; the previous site was left as it was."""
 
 
-def check_segment(segment: str) -> str:
-    """A single path segment of the site (a section folder or a slug), refused when unsafe."""
-    if (
-        not segment
-        or segment in (".", "..")
-        or segment.startswith(".")
-        or _BAD_SEGMENT.search(segment)
-        or len(segment.encode("utf-8")) > 200
-    ):
-        raise ValueError(f"{segment!r} cannot be used as a folder name in the site")
-    return segment
-
-
 def load_manifest(site: Path) -> dict[str, Any] | None:
     """The whole record of a previous export in site, or None when there is none (or it is damaged)."""
     return read_record(site)
-
-
-def load_journal(site: Path) -> set[str] | None:
-    """The files an interrupted export may have placed, or None when the last export finished."""
-    try:
-        raw = (site / JOURNAL_NAME).read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError:
-        return set()
-    names: set[str] = set()
-    for line in raw.decode("utf-8", "replace").splitlines():
-        try:
-            rel = json.loads(line)
-        except ValueError:
-            continue  # the last line of a killed export may be cut short
-        if isinstance(rel, str) and _is_site_path(rel):
-            names.add(rel)
-    return names
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _is_site_path(rel: str) -> bool:
-    try:
-        for part in rel.split("/"):
-            check_segment(part)
-    except ValueError:
-        return False
-    return True
-
-
-def temp_name(path: Path) -> Path:
-    """Where the new content of path is written before it replaces path."""
-    return path.with_name(f".{path.name}{TEMP_SUFFIX}")
 
 
 class SiteWriter:
@@ -502,8 +458,8 @@ class SiteWriter:
         """Where rel's new content waits (beside its target, which path() checked when staged)."""
         return temp_name(self.previous_path(rel))
 
-    def _staged_paths(self, *more: Path) -> _Paths:
-        return _Paths(self, more)
+    def _staged_paths(self, *more: Path) -> StagedPaths:
+        return StagedPaths(self._log, self._temp_of, more)
 
     def _guard(self, fn, *args) -> Any:
         try:
@@ -613,7 +569,9 @@ class SiteWriter:
             # An older version's manifest, now replaced by the record.
             _unlink(self.out / LEGACY_NAME)
             # The renames themselves reach the disk before the journal goes.
-            _fsync_all(_Folders(self, removals), False, self._fs_fd())
+            _fsync_all(
+                TouchedFolders(self._log, self.previous_path, removals), False, self._fs_fd()
+            )
             os.unlink(self.out / JOURNAL_NAME)
             _fsync_all([self.out], False)
         except OSError as exc:
@@ -681,56 +639,3 @@ class SiteWriter:
             if self._made_out:
                 _quietly(os.rmdir, self.out)
         self._release()
-
-
-class _Paths:
-    """The staged files' temporary names (and more), made as they are read: what fsync_all
-    flushes (one syncfs of the folder's file system when it can, else file by file)."""
-
-    def __init__(self, writer: SiteWriter, more: tuple[Path, ...]) -> None:
-        self.writer = writer
-        self.more = more
-
-    def __len__(self) -> int:
-        return self.writer._log.staged_count + len(self.more)
-
-    def __iter__(self) -> Iterator[Path]:
-        for rel in self.writer._log.rels(STAGED):
-            yield self.writer._temp_of(rel)
-        yield from self.more
-
-
-class _Folders:
-    """The folders a commit renamed into or removed from, for fsync_all (as _Paths)."""
-
-    def __init__(self, writer: SiteWriter, removals: list[str]) -> None:
-        self.writer = writer
-        self.removals = removals
-
-    def __len__(self) -> int:
-        return self.writer._log.staged_count + len(self.removals)
-
-    def __iter__(self) -> Iterator[Path]:
-        last = None
-        rels = [*self.writer._log.rels(STAGED), *self.removals]
-        for rel in rels:
-            folder = self.writer.previous_path(rel).parent
-            if folder != last and folder.is_dir():  # by name: a folder's files come together
-                yield folder
-            last = folder
-
-
-def _unreadable_warning(out: Path) -> str:
-    return (
-        f"The record of the last export in {out} could not be read, so every page was "
-        "checked and written again; files the export no longer makes may be left in the folder."
-    )
-
-
-def _looks_like_a_site(folder: Path) -> bool:
-    """True when a legacy leftover holds nothing but what an export writes at a site's top."""
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return False
-    return all(e.name in _TOP_FILES or e.is_dir(follow_symlinks=False) for e in entries)
