@@ -47,6 +47,7 @@ PARTS = ("files", "articles", "failed", "inputs", "renditions", "listing_pages")
 # The files SQLite may keep beside the record while it is open (or after a kill).
 SIDE_FILES = ("-wal", "-shm", "-journal")
 _BATCH = 5000
+_SEEN = 4096  # rows of a part kept once read (see Part._stored)
 
 
 class RecordUnreadable(Exception):
@@ -86,6 +87,8 @@ class Part(MutableMapping):
             except (sqlite3.DatabaseError, ValueError):
                 self._record.damaged()
                 return None
+        if len(self._seen) >= _SEEN:
+            self._seen.clear()  # a full export asks once per story: keep a few, not every row
         self._seen[key] = value
         return value
 

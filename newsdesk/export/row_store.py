@@ -59,6 +59,7 @@ class RowStore:
                                   PRIMARY KEY (listing, when_us, article_id)) WITHOUT ROWID;
             CREATE INDEX listing_uid ON listing (uid);
             CREATE TABLE pages (n INTEGER PRIMARY KEY, folder TEXT, entry TEXT);
+            CREATE TABLE inputs (rel TEXT PRIMARY KEY, key TEXT) WITHOUT ROWID;
             """
         )
 
@@ -227,6 +228,31 @@ class SitemapRows:
 
     def __iter__(self) -> Iterator[SitemapRow]:
         return self.store._sitemap_chunks()
+
+
+class Inputs:
+    """rel -> the signature of each listing page, feed and sitemap file made, kept in the
+    store (a full export's record part "inputs": one row per listing page, not in memory)."""
+
+    def __init__(self, store: RowStore) -> None:
+        self.conn = store.conn
+
+    def __setitem__(self, rel: str, key: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO inputs VALUES (?, ?)", (rel, key))
+
+    def __len__(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM inputs").fetchone()[0]
+
+    def items(self) -> Iterator[tuple[str, str]]:
+        last = ""
+        while True:
+            rows = self.conn.execute(
+                "SELECT rel, key FROM inputs WHERE rel > ? ORDER BY rel LIMIT ?", (last, _CHUNK)
+            ).fetchall()
+            yield from rows
+            if len(rows) < _CHUNK:
+                return
+            last = rows[-1][0]
 
 
 class PagesPart:

@@ -40,7 +40,7 @@ from newsdesk.export.listings import (
     to_us,
 )
 from newsdesk.export.report import ArticleOutcome, ExportReport
-from newsdesk.export.row_store import PagesPart, Pairs, RowStore
+from newsdesk.export.row_store import Inputs, PagesPart, Pairs, RowStore
 from newsdesk.export.site_renditions import RENDITION_INDEX, SiteRenditions
 from newsdesk.export.state import ExportState
 from newsdesk.export.story import StoryChecks, _Candidate, preflight_messages
@@ -163,13 +163,13 @@ class _Export(StoryChecks, SiteRenditions, FeedTexts):
         wanted = self._wanted(requested, previous)
         self._check_cancel()
         self._env_digest = self._environment_digest()
-        self._inputs: dict[str, str] = {}
         self._failures: dict[str, Any] = {}
         # What the steps keep of each story is in the scratch file (export/row_store.py,
         # export/story_store.py), read back a chunk at a time: never every story at once.
         store = self._row_store(writer)
         try:
             chosen = StoryStore(store.conn)
+            self._inputs = Inputs(store)  # each listing file's signature, for the record
             self._fps = _Fingerprints(chosen)
             site_images, extra_images = self._choose(writer, chosen, requested, wanted, previous)
             self._feed_images, self._extra = site_images, extra_images
