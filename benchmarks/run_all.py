@@ -23,6 +23,9 @@ ORDER = [
     "bench_spell.py",
     "bench_photodesk.py",
 ]
+# Arguments some scripts are run with: the preview on both platforms (offscreen, then a
+# private X server with keys sent through it).
+ARGS = {"bench_preview.py": ["--both"]}
 
 
 def main(argv: list[str]) -> int:
@@ -41,7 +44,9 @@ def main(argv: list[str]) -> int:
             continue
         print(f"## {name}", flush=True)
         t0 = time.perf_counter()
-        rc = subprocess.call([sys.executable, str(script)], env=env, cwd=HERE.parent)
+        rc = subprocess.call(
+            [sys.executable, str(script), *ARGS.get(name, [])], env=env, cwd=HERE.parent
+        )
         print(f"## {name} finished in {time.perf_counter() - t0:.0f} s (exit {rc})", flush=True)
         if rc:
             failed.append(name)

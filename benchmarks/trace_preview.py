@@ -3,7 +3,10 @@
 The same window and key events as bench_preview.py; the hops are timed with
 hooks this script installs in its own process only (the product is unchanged):
 
-  key      the key event itself (editor, highlighting, textChanged, update_body)
+  deliver  the key sent -> it reaches the editor (on --x11: the X server, Qt's xcb
+           reader thread, the GUI thread's queue; offscreen QTest: next to nothing)
+  key      the key event itself (editor, highlighting, textChanged, update_body, the
+           panels' handlers), to the next pass of the event loop
   queue    key handled -> the worker starts rendering (thread pool hand-over, GIL)
   render   the worker: blocks re-rendered, diffed, the patch script built
   back     worker done -> the GUI thread takes the result (queued signal)
@@ -20,12 +23,29 @@ forced style+layout cost of one patch (--layout), the editor's own repaint
 processor time in the key event, and the floor: a trivial page (one short
 paragraph) in the same harness.
 
-Run: `python benchmarks/trace_preview.py [--strokes 40] [--sizes 20000]`.
+Measured on 2026-11-30 (2 cores, load average 11-19 from other work: latencies scatter
+widely, processor time per key much less; "before" is the tree at the session's start):
+- 1,500 words was slower than 20,000 because the paragraph typed into was three times
+  taller (460 px against 144 px): the patch replaced the whole block, and Chromium's
+  display compositor (VizCompositorThread, software) spent 9.0 ms per key on it
+  against 3.6. Making the block over in place (bridge.js morph) cut it to 2.8-3.2 ms;
+  the process's processor time per key went from 37.6-39.7 ms to 26.1-27.9 ms.
+- A full garbage-collector pass with a long story open: 20 ms of processor time, seen
+  at 293 ms wall time mid-keystroke on the loaded machine; now run when typing pauses.
+- On --x11 (Xvfb, Mesa llvmpipe) the window is drawn through OpenGL in software: about
+  3 whole-window composites per key, llvmpipe's threads 45-74 ms of processor time per
+  key, the largest cost by far (Chromium's --disable-gpu changes nothing: the cost is
+  Qt's composite). Process CPU per key before/after: 81-93/71-73 ms (floor), 101-102/
+  82-93 (1,500), 98-117/87-96 (20,000).
+
+Run: `python benchmarks/trace_preview.py [--strokes 40] [--sizes 20000] [--x11|--both]`
+(--x11: a private Xvfb with keys by XTest, as bench_preview.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -38,14 +58,24 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtCore import QEvent, QObject, QSettings  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
 
 from benchmarks import bench_preview as bp  # noqa: E402  (its import sets the Qt environment)
 from benchmarks.generate import generate_library  # noqa: E402
 from newsdesk.ui.preview import jobs  # noqa: E402
 from newsdesk.ui.preview import pane as pane_module  # noqa: E402
 
-HOPS = ("key", "queue", "render", "back", "ipc", "apply", "to_frame", "to_paint", "total")
+HOPS = (
+    "deliver",
+    "key",
+    "queue",
+    "render",
+    "back",
+    "ipc",
+    "apply",
+    "to_frame",
+    "to_paint",
+    "total",
+)
 
 _marks: dict[int, dict[str, float]] = {}
 
@@ -98,6 +128,99 @@ FRAME_LOOP = """(function () {
 })()"""
 
 
+class GcPauses:
+    """The garbage collector's passes while keys are typed: (generation, ms) each.
+
+    A pass holds the interpreter lock, so whichever thread runs it, the GUI thread waits."""
+
+    def __init__(self) -> None:
+        self.passes: list[tuple[int, float]] = []
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.passes.append((info["generation"], (time.perf_counter() - self._started) * 1000))
+
+    def __enter__(self) -> GcPauses:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        gc.callbacks.remove(self)
+
+    def summary(self) -> str:
+        parts = []
+        for generation in (0, 1, 2):
+            times = [ms for g, ms in self.passes if g == generation]
+            if times:
+                parts.append(
+                    f"gen{generation} {len(times)}x total {sum(times):.1f} max {max(times):.1f} ms"
+                )
+        return "; ".join(parts) or "none"
+
+
+def _descendants(root: int) -> list[int]:
+    """This process's children, their children and so on (QtWebEngine's zygote and renderer)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
+            parents.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def thread_cpu() -> dict[str, float]:
+    """Processor ms so far of each thread of this process and of the processes it started
+    (QtWebEngine's renderer: "child:" names), summed by thread name."""
+    tick = 1000 / os.sysconf("SC_CLK_TCK")
+    found: dict[str, float] = {}
+    for pid in [os.getpid(), *_descendants(os.getpid())]:
+        owner = "" if pid == os.getpid() else "child:"
+        for task in Path(f"/proc/{pid}/task").glob("*"):
+            try:
+                stat = (task / "stat").read_text()
+            except OSError:
+                continue
+            name = stat[stat.index("(") + 1 : stat.rindex(")")]
+            fields = stat[stat.rindex(")") + 2 :].split()
+            ms = (int(fields[11]) + int(fields[12])) * tick
+            key = owner + name.rstrip("0123456789")
+            found[key] = found.get(key, 0.0) + ms
+    return found
+
+
+def cpu_by_thread(before: dict[str, float], after: dict[str, float], keys: int) -> str:
+    """The threads that took the most processor time per key between two thread_cpu()."""
+    spent = {k: after[k] - before.get(k, 0.0) for k in after}
+    top = sorted(spent.items(), key=lambda kv: -kv[1])[:8]
+    return ", ".join(f"{name} {ms / max(keys, 1):.1f}" for name, ms in top if ms > 0)
+
+
+class WindowSyncs(QObject):
+    """How often the window's widgets are painted and put on screen (the top-level's
+    UpdateRequest events): on an X display through OpenGL each is a whole-window composite."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, _watched, event) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.UpdateRequest:
+            self.count += 1
+        return False
+
+
 class PaintedHeights(QObject):
     """The height of each region a widget paints (the editor's viewport, per key)."""
 
@@ -147,22 +270,29 @@ def trace_size(library, words: int, strokes: int, layout: bool) -> dict[str, lis
         window.editor.viewport().repaint()
         editor_paint.append((time.perf_counter() - started) * 1000)
     rng = random.Random(words)
-    handle = window.windowHandle()
+    keyboard = bp.Keyboard(window)
     painted = PaintedHeights()
     window.editor.viewport().installEventFilter(painted)
     editor_px: list[int] = []
     key_cpu: list[float] = []
     rows = []
+    syncs_seen = WindowSyncs()
+    window.installEventFilter(syncs_seen)  # posted to the widget or to its QWindow,
+    window.windowHandle().installEventFilter(syncs_seen)  # depending on the Qt version
+    pauses = GcPauses().__enter__()
+    typing_cpu = time.process_time()
+    gui_cpu = time.thread_time()
+    threads_before = thread_cpu()
     for n in range(strokes):
         char = bp.TYPED[n % len(bp.TYPED)]
         painted.heights.clear()
-        cpu = time.thread_time()
-        k0 = _now()
-        QTest.keyClick(handle, char)
-        k1 = _now()
-        key_cpu.append((time.thread_time() - cpu) * 1000)
-        version = pane.text_version
-        _marks.setdefault(version, {}).update(k0=k0, k1=k1)
+        typed = keyboard.type(char)
+        if typed is None:
+            continue
+        k0, version = typed
+        timer = keyboard.timer
+        key_cpu.append(timer.cpu[0])
+        _marks.setdefault(version, {}).update(k0=k0, ka=timer.arrived[0], k1=timer.handled[0])
         ok = bp.spin_until(
             lambda v=version: (
                 (f := watch.frame_for(v)) is not None and watch.paint_after(f) is not None
@@ -177,6 +307,13 @@ def trace_size(library, words: int, strokes: int, layout: bool) -> dict[str, lis
             rows.append(version)
             editor_px.append(max(painted.heights, default=0))
         bp.spin(rng.uniform(40, 120))
+    pauses.__exit__()
+    window.removeEventFilter(syncs_seen)
+    window.windowHandle().removeEventFilter(syncs_seen)
+    typing_cpu = time.process_time() - typing_cpu
+    gui_cpu = time.thread_time() - gui_cpu
+    threads = cpu_by_thread(threads_before, thread_cpu(), strokes)
+    keyboard.close()
     window_height = window.editor.viewport().height()
     page = page_eval(pane, "JSON.stringify(window.__ndt)") or "{}"
     page_marks = {int(k): v for k, v in json.loads(page).items()}
@@ -192,7 +329,8 @@ def trace_size(library, words: int, strokes: int, layout: bool) -> dict[str, lis
         if "w0" not in m or v not in page_marks:
             continue  # coalesced into a later version's render
         a, b, c = (x - watch.offset for x in page_marks[v])
-        hops["key"].append(m["k1"] - m["k0"])
+        hops["deliver"].append(m["ka"] - m["k0"])
+        hops["key"].append(m["k1"] - m["ka"])
         hops["queue"].append(m["w0"] - m["k1"])
         hops["render"].append(m["w1"] - m["w0"])
         hops["back"].append(m["g"] - m["w1"])
@@ -212,7 +350,12 @@ def trace_size(library, words: int, strokes: int, layout: bool) -> dict[str, lis
         f"{statistics.median(editor_paint):.2f} ms; per key: editor repainted median "
         f"{statistics.median(editor_px or [0])} px (max {max(editor_px, default=0)} of "
         f"{window_height} px), GUI thread CPU in the key event median "
-        f"{statistics.median(key_cpu):.2f} ms p95 {bp.p95(key_cpu):.2f}"
+        f"{statistics.median(key_cpu):.2f} ms p95 {bp.p95(key_cpu):.2f}; GUI thread CPU per key "
+        f"{gui_cpu * 1000 / max(strokes, 1):.1f} ms and process CPU per key "
+        f"{typing_cpu * 1000 / max(strokes, 1):.1f} ms (everything while typing, pauses included)"
+        f"\n  window paints put on screen per key {syncs_seen.count / max(strokes, 1):.1f}"
+        f"\n  garbage collector while typing: {pauses.summary()}"
+        f"\n  processor ms per key by thread (10 ms ticks): {threads}"
     )
     print(f"  {'hop':<9} {'median':>7} {'p95':>7} {'max':>7}  (ms)")
     for hop, values in hops.items():
@@ -231,14 +374,27 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=100)
     parser.add_argument("--layout", action="store_true", help="force layout after each patch")
     parser.add_argument("--switch-ms", type=float, default=0, help="sys.setswitchinterval, ms")
+    parser.add_argument("--x11", action="store_true", help="on a private Xvfb, keys by XTest")
+    parser.add_argument("--both", action="store_true", help="offscreen, then --x11 (two runs)")
+    parser.add_argument(
+        "--gc", choices=("idle", "freeze", "python"), default="idle", help="see bench_preview"
+    )
+    parser.add_argument("--quick-software", action="store_true", help="see bench_preview")
+    parser.add_argument("--disable-gpu", action="store_true", help="see bench_preview")
     args = parser.parse_args()
+    if args.both:
+        return bp.run_both(__file__)
+    bp.GC_MODE = args.gc
     if args.switch_ms:
         sys.setswitchinterval(args.switch_ms / 1000)
     from newsdesk.app import make_application
 
     make_application(sys.argv[:1])
     install_hooks(args.layout)
-    print(f"load average {os.getloadavg()[0]:.1f}; platform {os.environ.get('QT_QPA_PLATFORM')}")
+    print(
+        f"load average {os.getloadavg()[0]:.1f}; platform {os.environ.get('QT_QPA_PLATFORM')}",
+        flush=True,
+    )
     cpu = time.process_time()
     with tempfile.TemporaryDirectory() as tmp:
         library = generate_library(Path(tmp) / "library", args.articles)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 import tempfile
@@ -183,10 +182,13 @@ def run(library_dir: Path, argv: list[str]) -> int:
         except LibraryError as exc:
             tell(str(exc), interactive=True)  # damage met while loading: said before exit
             return EXIT_DAMAGED
-        # Everything loaded so far lives as long as the app: keep it out of the
-        # garbage collector's full passes, which would pause the GUI thread.
-        gc.freeze()
+        # Everything loaded so far lives as long as the app: out of the garbage
+        # collector's passes; the full passes wait for pauses in typing.
+        from newsdesk.ui import collector
+
+        collector.install(app)
         status = app.exec()
+        collector.uninstall()
         dispose(window)
         return status
     finally:

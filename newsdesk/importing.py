@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from newsdesk.import_words import FileProblem, yaml_advice
 from newsdesk.library import ARTICLE_STATUSES, FigureSpec, Library
 from newsdesk.library.models import Article
 from newsdesk.picture_refs import readable_ref
@@ -192,11 +193,10 @@ def parse_markdown_file(path: Path, *, tz_name: str = "UTC") -> ParsedArticle:
         else:
             meta = {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" on line {mark.line + 2}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
+        line, advice = yaml_advice(exc)
+        where = f" on line {line}" if line else ""
         raise ImportProblem(
-            f"{path}: the front matter is not valid YAML{where}: {problem}."
+            f"{path}: the front matter is not valid YAML{where}: {advice}."
         ) from None
     except ValueError:
         # PyYAML builds numbers with int(), which refuses thousands of digits.
@@ -207,7 +207,9 @@ def parse_markdown_file(path: Path, *, tz_name: str = "UTC") -> ParsedArticle:
         meta = {}
     if not isinstance(meta, dict):
         raise ImportProblem(
-            f"{path}: the front matter must be 'key: value' lines, not a {type(meta).__name__}."
+            f"{path}: the front matter must be 'key: value' lines, not "
+            f"{'a list' if isinstance(meta, list) else 'plain text'}; write each as "
+            "'key: value' (headline: Ferry back)."
         )
     lines = _key_lines(front)
 
@@ -361,13 +363,20 @@ def result_lines(r: ImportResult) -> list[str]:
 
 
 def import_markdown_files(
-    library: Library, paths: list[Path], *, override_reason: str = ""
+    library: Library,
+    paths: list[Path],
+    *,
+    override_reason: str = "",
+    problems: list[FileProblem] | None = None,
 ) -> list[ImportResult]:
     """Import files in order; an existing slug is updated, not duplicated.
 
     Every file is parsed and checked before anything is written, so one bad
     file leaves the library exactly as it was. Related stories are linked after
     all files are in, so files may name each other in any order.
+
+    With `problems` (the window's import), a bad file is left out instead, named
+    there with its reason, and the good ones are imported: all or nothing per file.
 
     A story whose front matter says `status: published` becomes published only
     as the window publishes it: through preflight (`publish_article`). When
@@ -379,7 +388,14 @@ def import_markdown_files(
     from newsdesk.images.library_import import record_prepared
 
     tz_name = library.publication().timezone
-    parsed = [parse_markdown_file(Path(p), tz_name=tz_name) for p in paths]
+    parsed: list[ParsedArticle] = []
+    for p in paths:
+        try:
+            parsed.append(parse_markdown_file(Path(p), tz_name=tz_name))
+        except ImportProblem as exc:
+            if problems is None:
+                raise
+            problems.append(FileProblem(Path(p), str(exc)))
     # Images are validated (and copied into a staging batch) before any record is
     # written; leaving the batch moves only recorded pictures into media/, so a
     # refused batch leaves no file behind (see newsdesk/library/media.py).
@@ -388,7 +404,7 @@ def import_markdown_files(
     prepared: dict[Path, Any] = {}
     results: list[ImportResult] = []
     with library.stage() as batch:
-        for item in parsed:
+        for item in list(parsed):
             names = ([item.hero["file"]] if item.hero else []) + item.body_images
             for name in names:
                 file = (item.path.parent / name).resolve()
@@ -398,7 +414,14 @@ def import_markdown_files(
                             file, batch.dir, library.thumbs_dir, existing_dir=library.media_dir
                         )
                     except Exception as exc:  # ImageError and OS errors carry a clear message
-                        raise ImportProblem(f"{item.path}: {exc}") from None
+                        if problems is None:
+                            raise ImportProblem(f"{item.path}: {exc}") from None
+                        # Left out whole; a picture staged for it alone never reaches media/.
+                        problems.append(FileProblem(item.path, f"{item.path}: {exc}"))
+                        parsed.remove(item)
+                        break
+        if not parsed:
+            return results
 
         def import_image(library: Library, path: Path):
             return record_prepared(library, prepared[Path(path).resolve()])

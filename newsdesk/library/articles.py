@@ -177,10 +177,17 @@ class ArticleRecords:
         A story already in that section is left alone (no new version); a missing
         one refuses the whole change, naming it.
         """
-        section = section.strip()
+        return self.set_sections(dict.fromkeys(article_ids, section))
+
+    def set_sections(self, sections: dict[int, str]) -> int:
+        """Put each story in its own section in ONE transaction (all or none); how many moved.
+
+        What undoes a Set Section: each story back where it was.
+        """
         moved = 0
         with self._session() as s, s.begin():
-            for article in self._articles_by_ids(s, article_ids):
+            for article in self._articles_by_ids(s, list(sections)):
+                section = sections[article.id].strip()
                 if article.section == section:
                     continue
                 article.section = section
@@ -188,6 +195,17 @@ class ArticleRecords:
                 article.updated_at = utcnow()
                 moved += 1
         return moved
+
+    def sections_of(self, article_ids: Sequence[int]) -> dict[int, str]:
+        """Each of these stories' section ("" for none); a missing one is left out."""
+        wanted = list(dict.fromkeys(article_ids))
+        found: dict[int, str] = {}
+        with self._session() as s:
+            for i in range(0, len(wanted), ID_CHUNK):
+                chunk = wanted[i : i + ID_CHUNK]
+                stmt = select(Article.id, Article.section).where(Article.id.in_(chunk))
+                found.update((article_id, section) for article_id, section in s.execute(stmt))
+        return found
 
     def delete_article(self, article_id: int) -> None:
         with self._session() as s, s.begin():
@@ -250,9 +268,9 @@ class ArticleRecords:
                 article.deleted_by = ""
                 article.version += 1
                 article.updated_at = utcnow()
-                s.flush()
                 self._index(s, article)
                 restored += 1
+            s.flush()  # once for them all: one flush per story made a 10,000-story undo 20 s
         return restored
 
     def _articles_by_ids(self, s: Session, article_ids: Sequence[int]) -> list[Article]:

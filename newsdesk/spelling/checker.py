@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from newsdesk.spelling.hunspell import HunspellDictionary
+from newsdesk.spelling.hunspell import HunspellDictionary, SpellingUnavailable
 from newsdesk.spelling.words import (
     PROSE,
     WORD_PATTERN,
@@ -17,6 +18,42 @@ from newsdesk.spelling.words import (
 
 # Typographic apostrophes are checked as the ASCII one the dictionaries use.
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'"})
+
+# A bare language tag names the language, not one country's spelling: a story in "en" may
+# say "colour" or "color" (a desk's reporters and agencies write both). Each dictionary
+# installed of these is consulted; the user's locale picks which one suggests corrections.
+# "en-GB" or "en-US" still holds a story to one spelling.
+EITHER_SPELLING = {"en": ("en_US", "en_GB")}
+
+
+def locale_region(language: str) -> str | None:
+    """The region of the user's locale when it is this language's ("GB" for en_GB.UTF-8)."""
+    for key in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(key, "")
+        if value:
+            lang, _, rest = value.partition(".")[0].partition("_")
+            return rest.upper() or None if lang.lower() == language else None
+    return None
+
+
+def dictionaries_for(language: str, dirs: list[Path] | None = None) -> list[HunspellDictionary]:
+    """The dictionaries a story in this language is checked against, the suggesting one first."""
+    names = EITHER_SPELLING.get(language.strip().lower())
+    if names is None:
+        return [HunspellDictionary(language, dirs)]
+    region = locale_region(language.strip().lower())
+    names = sorted(names, key=lambda n: n.split("_")[1] != region)  # the locale's first
+    found: list[HunspellDictionary] = []
+    for name in names:
+        try:
+            dictionary = HunspellDictionary(name, dirs)
+        except SpellingUnavailable:
+            continue  # that country's dictionary is not installed: the others still check
+        if all(d.files.dic != dictionary.files.dic for d in found):
+            found.append(dictionary)
+    if not found:
+        return [HunspellDictionary(language, dirs)]  # says which dictionary is missing
+    return found
 
 
 class WordList:
@@ -72,7 +109,8 @@ class SpellChecker:
         dirs: list[Path] | None = None,
     ) -> None:
         self.language = language
-        self.dictionary = HunspellDictionary(language, dirs)
+        self.dictionaries = dictionaries_for(language, dirs)
+        self.dictionary = self.dictionaries[0]  # the one that suggests
         # A WordList passed in is shared, not copied: the editor keeps one newsroom
         # dictionary and one ignore list for every language it has open.
         if isinstance(newsroom_words, WordList):
@@ -87,7 +125,8 @@ class SpellChecker:
         """Whether the word is spelled right (in the dictionary, the newsroom's, or ignored)."""
         verdict = self._verdicts.get(word)
         if verdict is None:
-            verdict = self.dictionary.check(word.translate(_APOSTROPHES))
+            plain = word.translate(_APOSTROPHES)
+            verdict = any(d.check(plain) for d in self.dictionaries)
             if len(self._verdicts) > 200_000:
                 self._verdicts.clear()  # a bound, not a policy: verdicts are cheap to redo
             self._verdicts[word] = verdict

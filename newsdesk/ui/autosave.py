@@ -84,10 +84,13 @@ class Autosaver(QObject):
         self._again_revision = False
         self._last_revision_at = time.monotonic()
         self._edited_since_revision = False
+        # How a timed save starts: at once, or (the main window's FrameGate.defer) once
+        # the key that is typed is on screen in the preview.
+        self.defer: Callable[[Callable[[], None]], None] = lambda work: work()
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
-        self._debounce.timeout.connect(self.save_soon_now)
+        self._debounce.timeout.connect(lambda: self.defer(self.save_soon_now))
         self._cap = QTimer(self, singleShot=True, interval=CAP_MS)
-        self._cap.timeout.connect(self.save_soon_now)
+        self._cap.timeout.connect(lambda: self.defer(self.save_soon_now))
 
     # ---- which article ------------------------------------------------------
     def attach(self, article: Article | None) -> None:

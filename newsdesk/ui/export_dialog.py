@@ -3,11 +3,13 @@ list, exported in the background with progress and cancel."""
 
 from __future__ import annotations
 
+import glob
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -97,6 +99,17 @@ class ExportDialog(QDialog):
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.start_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.cancel_or_close)
+        # Once the pages are written: look at them in the browser, or at the folder.
+        self.open_button = self.buttons.addButton(
+            "&Open the Site", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.open_button.clicked.connect(self.open_site)
+        self.folder_button = self.buttons.addButton(
+            "&Show in Folder", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.folder_button.clicked.connect(self.show_folder)
+        self.open_button.hide()
+        self.folder_button.hide()
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.whole_site)
@@ -127,6 +140,9 @@ class ExportDialog(QDialog):
         user_settings.write(self.settings, user_settings.EXPORT_LAST_FOLDER, str(out))
         self._cancel.clear()
         self.running = True
+        self.report = None
+        self.open_button.hide()
+        self.folder_button.hide()
         self.start_button.setEnabled(False)
         self.cancel_button.setText("Cancel")
         self.progress.setRange(0, 0)
@@ -171,7 +187,46 @@ class ExportDialog(QDialog):
         problems = report.problem_lines()
         self.details.setPlainText("\n".join(problems))
         self.details.setVisible(bool(problems))
+        page = self.page_to_open()
+        if page is not None:
+            one = page.name == "index.html" and page.parent != Path(report.out_dir)
+            self.open_button.setText("&Open the Page" if one else "&Open the Site")
+        self.open_button.setVisible(page is not None)
+        self.folder_button.setVisible(Path(report.out_dir).is_dir())
+        (self.open_button if page is not None else self.cancel_button).setFocus()
         self.sig_finished.emit(report)
+
+    def page_to_open(self) -> Path | None:
+        """What Open shows: the one story exported alone, else the site's front page."""
+        report = self.report
+        if report is None:
+            return None
+        out = Path(report.out_dir)
+        if self.this_article.isChecked() and self.article_slug:
+            # Written now, or unchanged since the last export (then not in the report).
+            written = [o.path for o in report.written if o.slug == self.article_slug and o.path]
+            pages = [out / p for p in written] or sorted(
+                out.glob(f"*/{glob.escape(self.article_slug)}/index.html")
+            )
+            if pages and pages[0].is_file():
+                return pages[0]
+        front = out / "index.html"
+        if front.is_file():
+            return front
+        for outcome in report.written:  # no front page: the first story written
+            if outcome.path and (out / outcome.path).is_file():
+                return out / outcome.path
+        return None
+
+    def open_site(self) -> None:
+        page = self.page_to_open()
+        if page is not None and not QDesktopServices.openUrl(QUrl.fromLocalFile(str(page))):
+            self.status.setText(f"No web browser could be started; open {page} in one.")
+
+    def show_folder(self) -> None:
+        out = Path(self.report.out_dir) if self.report is not None else None
+        if out is not None and not QDesktopServices.openUrl(QUrl.fromLocalFile(str(out))):
+            self.status.setText(f"No file manager could be started; the site is in {out}.")
 
     def _on_error(self, exc: BaseException) -> None:
         self._finish()

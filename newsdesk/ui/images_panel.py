@@ -52,6 +52,9 @@ AUTOSAVE_MS = 700  # a pause this long in typing saves the field
 SEARCH_DELAY_MS = 200
 REPORT_MAX_HEIGHT = 200  # a longer import report scrolls instead of pushing the grids away
 DRAG_EVENTS = (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop)
+STRIP_ICON = QSize(84, 56)  # the article's pictures, in order (3:2)
+LIBRARY_COLUMNS = 3  # the library grid's fewest columns: smaller pictures, more of them seen
+FORM_SHARE = 0.3  # of the panel's height, at first, for the picture's fields (they scroll)
 
 
 class ImagesPanel(ImageImports, FigureStrip, FieldEdits, LibraryView, QWidget):
@@ -149,6 +152,9 @@ class ImagesPanel(ImageImports, FigureStrip, FieldEdits, LibraryView, QWidget):
         self.article_view.setModel(self.article_model)
         self.article_view.setFlow(ThumbGrid.Flow.LeftToRight)
         self.article_view.setWrapping(False)  # one strip, read left to right like the page
+        # Smaller than the library's pictures: the strip only orders them, and the room
+        # it leaves goes to the library grid.
+        self.article_view.set_cell(STRIP_ICON)
         self.article_view.setFixedHeight(self.article_view.gridSize().height() + 24)
         self.article_view.setToolTip("Drag, or press Alt+Left/Right, to change the order")
         self.article_label.setBuddy(self.article_view)
@@ -183,6 +189,7 @@ class ImagesPanel(ImageImports, FigureStrip, FieldEdits, LibraryView, QWidget):
         self.library_view.setObjectName("library-images")
         self.library_view.setAccessibleName("Picture library")
         self.library_view.setModel(self.library_model)
+        self.library_view.fit_to_width(LIBRARY_COLUMNS)
         # Shift/Ctrl+click, Ctrl+A and a rubber band select many: the form then edits them all.
         self.library_view.setSelectionMode(ThumbGrid.SelectionMode.ExtendedSelection)
         self.filters = FilterBar()
@@ -229,8 +236,11 @@ class ImagesPanel(ImageImports, FigureStrip, FieldEdits, LibraryView, QWidget):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(top)
         self.splitter.addWidget(scroll)
-        self.splitter.setStretchFactor(0, 1)
+        # The grids take most of the height (the form scrolls): the panel's first size is set
+        # in showEvent, and a taller window gives the grids more than the form.
+        self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 1)
+        self._sized = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
@@ -276,6 +286,14 @@ class ImagesPanel(ImageImports, FigureStrip, FieldEdits, LibraryView, QWidget):
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
         return QSize(330, 760)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if not self._sized and self.splitter.height() > 0:
+            self._sized = True
+            total = sum(self.splitter.sizes())
+            form = max(self.splitter.widget(1).minimumSizeHint().height(), int(total * FORM_SHARE))
+            self.splitter.setSizes([total - form, form])
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
         # Two grid columns and the form's labels fit; narrower and text clips.

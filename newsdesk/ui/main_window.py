@@ -22,11 +22,13 @@ from PySide6.QtWidgets import (
 from newsdesk import settings as user_settings
 from newsdesk.library import Article, Library, LibraryError
 from newsdesk.library.changes import Changes
+from newsdesk.ui import collector
 from newsdesk.ui.article_form import ArticleForm
 from newsdesk.ui.autosave import Autosaver
 from newsdesk.ui.browser import LibraryBrowser
 from newsdesk.ui.codes import CodeExpander
 from newsdesk.ui.editor import FindBar, MarkdownEditor
+from newsdesk.ui.frame_gate import FrameGate
 from newsdesk.ui.guarded import guard_against_typing
 from newsdesk.ui.history import HistoryDialog
 from newsdesk.ui.newsroom import NewsroomActions
@@ -105,6 +107,9 @@ class MainWindow(
         # Spell checking in the article's language: body, headline, dek and (see
         # install_panel) the captions; the checking itself runs on the service's worker.
         self.spell = SpellService(library, self)
+        # Checking, counting and saving started by a key wait for its preview frame.
+        self.frame_gate = FrameGate(self)
+        self.spell.defer = self.frame_gate.defer
         self.editor.highlighter.spelling = attach_spelling(
             self.editor, self.spell, self.editor.highlighter
         )
@@ -177,6 +182,7 @@ class MainWindow(
 
         # ---- autosave
         self.autosave = Autosaver(library, self._snapshot, self, ops=self.ops)
+        self.autosave.defer = self.frame_gate.defer
         self.autosave.sig_state.connect(self._show_save_state)
         self.autosave.sig_saved.connect(self._on_saved)
         self.autosave.sig_conflict.connect(self._on_conflict)
@@ -328,6 +334,7 @@ class MainWindow(
         if self.article is None:
             self._maybe_create_pending()
             return
+        collector.activity()  # the garbage collector's full passes wait for a pause
         if self.notes:
             self.show_notes()  # the notes' passages move with the text
         self.autosave.mark_dirty()
@@ -336,6 +343,7 @@ class MainWindow(
             self.preview.update_body(text)
         for panel in self.panels.values():
             panel.body_changed(text)  # panels debounce; the related picker waits for real change
+        self.show_held_stats()  # a finished count is drawn with this key's paint
         if not self._stats_timer.isActive():
             self._stats_timer.start()
 

@@ -280,22 +280,37 @@ class NewsroomActions:
             self.import_articles([Path(f) for f in files])
 
     def import_articles(self, paths: list[Path]) -> None:
-        """Import Markdown files off the GUI thread; the report is the command line's."""
+        """Import Markdown files off the GUI thread: the good files go in (each all or nothing),
+        and the report lists every file left out with one sentence on what to fix."""
         from newsdesk.importing import ImportProblem, import_markdown_files, report_lines
 
-        def work(library: Library) -> list[str]:
+        def work(library: Library) -> tuple[list[str], list[str]]:
+            problems: list = []
             try:
-                return report_lines(import_markdown_files(library, paths))
-            except ImportProblem as exc:
-                return [f"Nothing was imported: {exc}"]
+                results = import_markdown_files(library, paths, problems=problems)
+            except ImportProblem as exc:  # a failure while writing: none of the good files went in
+                return [], [f"Nothing was imported: {exc}"]
+            return report_lines(results), [p.sentence() for p in problems]
 
         self.ops.run_op(work, on_success=self._show_import_report, initiator=self)  # type: ignore[attr-defined]
 
-    def _show_import_report(self, lines: list[str]) -> None:
-        # Nothing imported is a problem to fix (a warning), not news (information).
-        failed = bool(lines) and lines[0].startswith("Nothing was imported")
-        icon = QMessageBox.Icon.Warning if failed else QMessageBox.Icon.Information
-        box = QMessageBox(icon, "Import articles", "\n".join(lines))
+    def _show_import_report(self, report: tuple[list[str], list[str]]) -> None:
+        lines, problems = report
+        if not lines and len(problems) == 1 and not problems[0].startswith("Nothing was"):
+            text = f"Nothing was imported: {problems[0]}"
+        elif not lines and problems and problems[0].startswith("Nothing was"):
+            text = problems[0]
+        else:
+            text = "\n".join(lines)
+            if problems:
+                n = len(problems)
+                head = "Nothing was imported." if not lines else ""
+                left = f"{n} file{'' if n == 1 else 's'} not imported (fix and import again):"
+                text = "\n\n".join(t for t in (text, head, left) if t)
+                text += "\n" + "\n".join(f"• {p}" for p in problems)
+        # Anything left out is a problem to fix (a warning), not news (information).
+        icon = QMessageBox.Icon.Warning if problems else QMessageBox.Icon.Information
+        box = QMessageBox(icon, "Import articles", text)
         box.setParent(self, box.windowFlags())  # type: ignore[arg-type]
         self.import_box = box
         self.browser.refresh()  # type: ignore[attr-defined]

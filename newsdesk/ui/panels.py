@@ -26,6 +26,26 @@ if TYPE_CHECKING:
 PANELS = (("images", "Images"), ("related", "Related stories"))
 """The standard panels' dock names and titles, in their tab order."""
 
+# How View lists each dock, with an Alt-letter of its own in that menu (Preview p&lace has l,
+# Preview p, so the library takes b).
+DOCK_MENU_TEXT = {
+    "library": "Li&brary",
+    "images": "&Images",
+    "related": "&Related stories",
+    "notes": "N&otes",
+}
+
+
+def name_dock_toggle(name: str, dock: QDockWidget) -> None:
+    """Give the dock's View-menu toggle its Alt-letter, and again whenever its title changes
+    (Qt resets the toggle's text to the plain title)."""
+    text = DOCK_MENU_TEXT.get(name)
+    if text is None:
+        return
+    action = dock.toggleViewAction()
+    action.setText(text)
+    dock.windowTitleChanged.connect(lambda _title, a=action, t=text: a.setText(t))
+
 
 @runtime_checkable
 class Panel(Protocol):

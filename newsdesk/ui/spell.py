@@ -81,7 +81,10 @@ class SpellService(QObject):
         self._check_timer = QTimer(self)
         self._check_timer.setSingleShot(True)
         self._check_timer.setInterval(CHECK_DELAY_MS)
-        self._check_timer.timeout.connect(self._start_checking)
+        self._check_timer.timeout.connect(lambda: self.defer(self._start_checking))
+        # How a check is started: at once, or (the main window's FrameGate.defer) once the
+        # key that asked for it is on screen in the preview.
+        self.defer: Callable[[Callable[[], None]], None] = lambda work: work()
 
     # ---- language and dictionaries ---------------------------------------------
     def set_language(self, language: str) -> None:
@@ -249,12 +252,58 @@ def spell_format() -> QTextCharFormat:
     return f
 
 
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch in "'’-"
+
+
+def carried_over(old_text: str, old_spans: tuple[Span, ...], text: str) -> tuple[Span, ...]:
+    """The misspellings of old_text that the edit to text left whole, moved with it.
+
+    While the worker checks a block just typed into, the words the edit did not touch
+    keep their underlines (they do not blink off and on with each key), and when the
+    check agrees nothing is drawn again.
+    """
+    if not old_spans:
+        return ()
+    limit = min(len(old_text), len(text))
+    head = 0
+    while head < limit and old_text[head] == text[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and old_text[-1 - tail] == text[-1 - tail]:
+        tail += 1
+    shift = len(text) - len(old_text)
+    kept = []
+    for start, length, word in old_spans:
+        end = start + length
+        if end < head or (end == head and not _word_continues(text, end)):
+            at = start  # before the edit
+        elif start > len(old_text) - tail or (
+            start == len(old_text) - tail and not _word_continues(text, start + shift - 1)
+        ):
+            at = start + shift  # after it
+        else:
+            continue  # the edit is in this word or touches it: the check decides
+        if (
+            text[at : at + length] == word
+            and not _word_continues(text, at - 1)
+            and not _word_continues(text, at + length)
+        ):
+            kept.append((at, length, word))
+    return tuple(kept)
+
+
+def _word_continues(text: str, index: int) -> bool:
+    return 0 <= index < len(text) and _is_word_char(text[index])
+
+
 class BlockSpelling(QObject):
     """Underlines misspellings in one QSyntaxHighlighter's document, from the service's cache.
 
-    The highlighter calls underline() at the end of its highlightBlock(); blocks
-    whose text the worker has not checked yet wait here and are re-highlighted
-    when their results arrive.
+    The highlighter calls underline() at the end of its highlightBlock(); a block
+    whose text the worker has not checked yet keeps the underlines its edit left
+    whole (carried_over) meanwhile, and is highlighted again when its results
+    arrive, only if they differ from what is drawn.
     """
 
     def __init__(self, highlighter: QSyntaxHighlighter, service: SpellService) -> None:
@@ -262,15 +311,21 @@ class BlockSpelling(QObject):
         self.highlighter = highlighter
         self.service = service
         self._pending: dict[str, list[QTextBlock]] = {}
+        # What each block (by number) was last drawn with: (its text, the spans underlined).
+        self._drawn: dict[int, tuple[str, tuple[Span, ...]]] = {}
+        self.redrawn = 0  # blocks highlighted again for their results (tests count them)
         service.sig_checked.connect(self._on_checked)
         service.sig_redraw.connect(self._on_redraw)
 
     def underline(self, text: str) -> None:
         h = self.highlighter
+        number = h.currentBlock().blockNumber()
         spans = self.service.spans_for(text)
         if spans is None:
             self._pending.setdefault(text, []).append(h.currentBlock())
-            return
+            before = self._drawn.get(number)
+            spans = carried_over(before[0], before[1], text) if before is not None else ()
+        self._drawn[number] = (text, spans)
         for start, length, _word in spans:
             # Keep the Markdown colours: add the underline to each run's own format.
             pos, end = start, start + length
@@ -287,12 +342,18 @@ class BlockSpelling(QObject):
 
     def _on_checked(self, texts: list[str]) -> None:
         for text in texts:
+            spans = self.service.cached(text)
             for block in self._pending.pop(text, ()):
-                if block.isValid() and block.text() == text:
-                    self.highlighter.rehighlightBlock(block)
+                if not block.isValid() or block.text() != text:
+                    continue
+                if self._drawn.get(block.blockNumber()) == (text, spans):
+                    continue  # drawn with these underlines already (carried over)
+                self.redrawn += 1
+                self.highlighter.rehighlightBlock(block)
 
     def _on_redraw(self) -> None:
         self._pending.clear()
+        self._drawn.clear()
         self.highlighter.rehighlight()
 
 

@@ -88,7 +88,7 @@ class SelectionActions(QObject):
         self.dialog: SectionDialog | None = None
         self.set_section_action = QAction("Set &Section…", window)
         self.set_section_action.triggered.connect(self.ask_section)
-        self.export_action = QAction("Export Selec&ted…", window)
+        self.export_action = QAction("E&xport Selected…", window)
         self.export_action.triggered.connect(self.export_selected)
         self.count_label = QLabel("")
         self.count_label.setObjectName("selection-count")
@@ -135,8 +135,8 @@ class SelectionActions(QObject):
         has_any = n > 0 or self.window.article is not None
         self.set_section_action.setEnabled(has_any and not self.window.read_only)
         self.export_action.setEnabled(has_any)
-        self.set_section_action.setText(f"Set &Section ({n})…" if n > 1 else "Set &Section…")
-        self.export_action.setText(f"Export Selec&ted ({n})…" if n > 1 else "Export Selec&ted…")
+        self.set_section_action.setText(f"Set &Section ({n:,})…" if n > 1 else "Set &Section…")
+        self.export_action.setText(f"E&xport Selected ({n:,})…" if n > 1 else "E&xport Selected…")
 
     # ---- Set Section… ------------------------------------------------------------------
     def ask_section(self) -> SectionDialog | None:
@@ -185,15 +185,13 @@ class SelectionActions(QObject):
         if open_id in ids and not window._leave_current():
             return  # the open story's unsaved words first; a conflict waits for the user
 
-        def done(moved: int) -> None:
-            browser = window.browser
-            # Read again, not patched: they were updated just now (newest first) and may
-            # leave a list filtered by section; the highlighted and chosen rows stay chosen.
-            browser.refresh()
-            browser.refresh_choices()
-            window.form.refresh_choices()
-            if open_id in ids:
-                self._show_new_section(open_id)
+        def move(library) -> tuple[int, dict[int, str]]:
+            before = library.sections_of(ids)  # for Undo: each story back where it was
+            return library.set_section(ids, section), before
+
+        def done(result: tuple[int, dict[int, str]]) -> None:
+            moved, before = result
+            self._after_moving(ids, open_id)
             kept = len(ids) - moved
             if section:
                 said = f"Moved {stories_phrase(moved)} to {section}."
@@ -203,13 +201,54 @@ class SelectionActions(QObject):
                 said = f"Took {stories_phrase(moved)} out of their section."
                 if kept:
                     said += f" {stories_phrase(kept)} had none."
-            window.statusBar().showMessage(said, 5000)
+            if not moved:
+                window.statusBar().showMessage(said, 5000)
+                return
+            back = {i: s for i, s in before.items() if s != section}
+            said += (
+                " Undo (Ctrl+Z) puts them back." if moved > 1 else " Undo (Ctrl+Z) puts it back."
+            )
+            window.trash.offer_undo(lambda: self._put_back(back, open_id), said)
 
         window.ops.run_op(
-            lambda library: library.set_section(ids, section),
+            move,
             on_success=done,
             on_failure=lambda exc: window.statusBar().showMessage(
                 f"No section was changed: {failure_message(exc)}", 8000
+            ),
+            initiator=self,
+        )
+
+    def _after_moving(self, ids: list[int], open_id: int | None) -> None:
+        window = self.window
+        browser = window.browser
+        # Read again, not patched: they were updated just now (newest first) and may
+        # leave a list filtered by section; the highlighted and chosen rows stay chosen.
+        browser.refresh()
+        browser.refresh_choices()
+        window.form.refresh_choices()
+        if open_id in ids:
+            self._show_new_section(open_id)
+
+    def _put_back(self, before: dict[int, str], open_id: int | None) -> None:
+        """Undo of Set Section…: each story back in the section it had, in one transaction."""
+        window = self.window
+        ids = list(before)
+        if open_id in ids and not window._leave_current():
+            return
+
+        def done(moved: int) -> None:
+            self._after_moving(ids, open_id if window.article is not None else None)
+            window.statusBar().showMessage(
+                f"Put {stories_phrase(moved)} back in {'its' if moved == 1 else 'their'} section.",
+                5000,
+            )
+
+        window.ops.run_op(
+            lambda library: library.set_sections(before),
+            on_success=done,
+            on_failure=lambda exc: window.statusBar().showMessage(
+                f"No section was changed back: {failure_message(exc)}", 8000
             ),
             initiator=self,
         )

@@ -25,6 +25,7 @@ from PySide6.QtGui import (
     QDragMoveEvent,
     QDropEvent,
     QFont,
+    QIcon,
     QImage,
     QKeyEvent,
     QPainter,
@@ -33,7 +34,7 @@ from PySide6.QtGui import (
     QPen,
     QPixmap,
 )
-from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QWidget
 
 from newsdesk.constants import THUMB_SIZE as THUMB_SOURCE_SIZE  # never made twice
 from newsdesk.images import is_image_path, make_thumbnail
@@ -372,7 +373,11 @@ class ImageGridModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return item.label(row.caption)
         if role == Qt.ItemDataRole.DecorationRole:
-            return self.loader.icon(item, hero=row.role == "hero", missing_alt=row.missing_alt)
+            # An icon, not the pixmap: each grid draws it at its own size (a narrow panel's
+            # library grid smaller, so it shows several rows).
+            return QIcon(
+                self.loader.icon(item, hero=row.role == "hero", missing_alt=row.missing_alt)
+            )
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleDescriptionRole):
             return self.describe(row)
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -463,6 +468,37 @@ class ThumbGrid(QListView):
             self.setDragDropMode(QAbstractItemView.DragDropMode.NoDragDrop)
         self.reorderable = reorderable
         self._empty_text = ""
+        self._min_columns = 0  # fit_to_width's: 0 keeps the full-size cells
+
+    def set_cell(self, icon: QSize) -> None:
+        """Draw the pictures at this size (3:2), each with its one-line label below."""
+        label = GRID_SIZE.height() - ICON_SIZE.height()
+        margin = GRID_SIZE.width() - ICON_SIZE.width()
+        self.setIconSize(icon)
+        self.setGridSize(QSize(icon.width() + margin, icon.height() + label))
+
+    def fit_to_width(self, min_columns: int) -> None:
+        """Size the cells so at least this many columns fit: smaller pictures in a narrow panel
+        (a photo desk sees several rows, not one and a half), full size once it is wide."""
+        self._min_columns = min_columns
+        self._fit()
+
+    def _fit(self) -> None:
+        if not self._min_columns:
+            return
+        # The scroll bar's room is always kept, so its coming and going never re-fits the grid.
+        scroll_bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        width = self.width() - 2 * self.frameWidth() - scroll_bar - 1
+        columns = max(self._min_columns, width // GRID_SIZE.width())
+        margin = GRID_SIZE.width() - ICON_SIZE.width()
+        icon_w = max(48, min(ICON_SIZE.width(), width // columns - margin))
+        icon = QSize(icon_w, icon_w * ICON_SIZE.height() // ICON_SIZE.width())
+        if icon != self.iconSize():
+            self.set_cell(icon)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        self._fit()
+        super().resizeEvent(event)
 
     def set_empty_text(self, text: str) -> None:
         """What the grid says while it holds nothing (drawn inside it, so it needs no room of its own)."""

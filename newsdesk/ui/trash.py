@@ -8,6 +8,7 @@ itself (Restore, Delete for Good, Empty Trash) is ui/trash_view.py.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -43,7 +44,9 @@ class TrashActions(QObject):
         super().__init__(window)
         self.window = window
         self.dialog: TrashDialog | None = None
-        self.undoable: Deleted | None = None
+        # What Ctrl+Z in the list (or Undo in the status bar) takes back: the last Move to
+        # Trash, or another list command that offered its undo (Set Section…).
+        self.undoable: Deleted | Callable[[], None] | None = None
         view = window.browser.view
         self.delete_action = QAction("&Move to Trash", window)
         self.delete_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
@@ -80,7 +83,7 @@ class TrashActions(QObject):
 
     def _name_the_count(self, n: int) -> None:
         """The menu says how many stories Move to Trash takes: "Move to Trash (3)"."""
-        self.delete_action.setText(f"&Move to Trash ({n})" if n > 1 else "&Move to Trash")
+        self.delete_action.setText(f"&Move to Trash ({n:,})" if n > 1 else "&Move to Trash")
 
     # ---- deleting ---------------------------------------------------------------------
     def current_id(self) -> int | None:
@@ -180,13 +183,24 @@ class TrashActions(QObject):
     def can_undo(self) -> bool:
         return self.undoable is not None
 
+    def offer_undo(self, undo: Callable[[], None], said: str) -> None:
+        """Another list command's undo, offered as a deletion's is: the status bar says `said`
+        with an Undo button, and Ctrl+Z in the list calls `undo`."""
+        self.undoable = undo
+        self.window.statusBar().showMessage(said, UNDO_SHOWN_MS)
+        self.undo_button.show()
+
     def undo(self) -> None:
-        """Bring back the stories deleted last (and reopen the one that was open)."""
+        """Bring back the stories deleted last (and reopen the one that was open), or take
+        back the list command that offered its undo last."""
         if self.undoable is None:
             return
-        deleted, self.undoable = self.undoable, None
+        last, self.undoable = self.undoable, None
         self.undo_button.hide()
-        self.restore(list(deleted.ids), reopen=deleted.open_id, headline=deleted.headline)
+        if not isinstance(last, Deleted):
+            last()
+            return
+        self.restore(list(last.ids), reopen=last.open_id, headline=last.headline)
 
     def restore(
         self, article_ids: list[int], *, reopen: int | None = None, headline: str = ""

@@ -18,7 +18,7 @@ from newsdesk.ui.browser import LibraryBrowser
 from newsdesk.ui.editor import FindBar, MarkdownEditor
 from newsdesk.ui.keyboard import REGIONS, RegionCycler, ShortcutsDialog, WindowKeys, shortcut_rows
 from newsdesk.ui.ops import Operations, failure_message
-from newsdesk.ui.panels import Panel, first_focusable
+from newsdesk.ui.panels import Panel, first_focusable, name_dock_toggle
 from newsdesk.ui.workers import run_task
 
 if TYPE_CHECKING:
@@ -142,7 +142,8 @@ class WindowActions:
             places.addAction(action)
             self.place_actions[place] = action
         self.place_actions["beside"].setChecked(True)
-        for dock in self.docks.values():  # the library first, then the panels
+        for name, dock in self.docks.items():  # the library first, then the panels
+            name_dock_toggle(name, dock)
             view.addAction(dock.toggleViewAction())
         after_docks = view.addSeparator()
         self.wrap_action = a(
@@ -202,8 +203,9 @@ class WindowActions:
         # Docks made after the View menu (Notes) are listed with the others: closed, a panel
         # could otherwise never be opened again.
         listed = set(view.actions())
-        for dock in self.docks.values():
+        for name, dock in self.docks.items():
             if dock.toggleViewAction() not in listed:
+                name_dock_toggle(name, dock)
                 view.insertAction(after_docks, dock.toggleViewAction())
         self._build_sync(file)
         from newsdesk.ui.trash import TrashActions

@@ -16,6 +16,7 @@ from newsdesk.ui.article_form import ArticleForm
 from newsdesk.ui.autosave import Autosaver
 from newsdesk.ui.display import display_without_gl
 from newsdesk.ui.editor import MarkdownEditor
+from newsdesk.ui.frame_gate import FrameGate
 from newsdesk.ui.preview_place import PROSE, PreviewPlacer
 
 
@@ -26,6 +27,7 @@ class PreviewHost:
     article: Article | None
     form: ArticleForm
     editor: MarkdownEditor
+    frame_gate: FrameGate
     autosave: Autosaver
     preview_note: QLabel
     preview_action: QAction
@@ -88,6 +90,7 @@ class PreviewHost:
         self._preview_placeholder.deleteLater()
         self._preview_layout.addWidget(preview)
         preview.sig_ready.connect(self._on_preview_ready)
+        self.frame_gate.watch(preview)
         preview.sig_block_clicked.connect(self._on_preview_clicked)
         # Says so when QtWebEngine is missing and a simpler preview is shown.
         self.preview_note.setText(getattr(preview, "status_message", ""))

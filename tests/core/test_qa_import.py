@@ -94,3 +94,65 @@ def test_the_markdown_title_of_a_body_image_becomes_its_caption_on_the_page(
 
         html = render_page(build_page(article, lib.publication(), Assets(lib.root)))
     assert "<figcaption>" in html and "The stop at Paradeplatz" in html
+
+
+@pytest.mark.parametrize(
+    "front, line, advice",
+    [
+        ("headline: Strike: day two\n", 2, "put the value in quotes"),
+        ('headline: Fine\ndek: "never closed\n', 3, "quotation mark opened there is never closed"),
+        ("headline: Fine\ntags: [a, b\n", 3, "'[' opened there is never closed"),
+        ("headline: Fine\n\tdek: tab\n", 3, "indent with spaces"),
+        ("headline: Fine\ndek: @handle\n", 3, "a value starts with '@'"),
+        ("headline: Fine\nbyline Ana\nsection: News\n", 3, "add the colon"),
+    ],
+)
+def test_bad_yaml_names_the_line_and_what_to_fix_in_plain_words(tmp_path, front, line, advice):
+    from newsdesk.importing import ImportProblem, parse_markdown_file
+
+    md = tmp_path / "story.md"
+    md.write_text(f"---\n{front}---\nText.\n", encoding="utf-8")
+    with pytest.raises(ImportProblem) as caught:
+        parse_markdown_file(md)
+    message = str(caught.value)
+    assert f"not valid YAML on line {line}: " in message and advice in message
+    for technical in ("mapping values", "scalar", "token", "<stream end>", "block end"):
+        assert technical not in message
+
+
+def test_an_import_that_lists_problems_takes_each_good_file_and_leaves_out_each_bad_one(
+    library, tmp_path
+):
+    from newsdesk.importing import import_markdown_files
+
+    good = tmp_path / "good.md"
+    good.write_text("---\nheadline: Good\nrelated: [later]\n---\nText.\n", encoding="utf-8")
+    bad = tmp_path / "bad.md"
+    bad.write_text("---\nstatus: gone\n---\nText.\n", encoding="utf-8")
+    later = tmp_path / "later.md"
+    later.write_text("---\nheadline: Later\nslug: later\n---\nText.\n", encoding="utf-8")
+    problems: list = []
+    results = import_markdown_files(library, [good, bad, later], problems=problems)
+    assert [r.article.slug for r in results] == ["good", "later"]
+    assert [p.path for p in problems] == [bad]
+    assert problems[0].sentence().startswith("bad.md: front matter key 'status' on line 2")
+    good_story = library.find_article("good")
+    later_story = library.find_article("later")
+    assert [r.target_id for r in library.get_article(good_story.id).related] == [later_story.id]
+
+
+@pytest.mark.parametrize(
+    ("front", "said"), [("headline Ferry\n", "plain text"), ("- a\n", "a list")]
+)
+def test_front_matter_that_is_not_key_value_lines_says_so_without_pythons_words(
+    tmp_path, front, said
+):
+    from newsdesk.importing import ImportProblem, parse_markdown_file
+
+    md = tmp_path / "story.md"
+    md.write_text(f"---\n{front}---\nText.\n", encoding="utf-8")
+    with pytest.raises(ImportProblem) as caught:
+        parse_markdown_file(md)
+    message = str(caught.value)
+    assert f"must be 'key: value' lines, not {said}; write each as 'key: value'" in message
+    assert " str" not in message and "list." not in message

@@ -52,3 +52,16 @@ def test_a_list_of_ids_longer_than_one_statement_takes_moves_all_of_them(library
     with pytest.raises(NotFound, match="999"):
         library.restore_articles([*ids, 999])
     assert library.count_articles() == 0  # none of them came back
+
+
+def test_each_story_goes_back_to_its_own_section_in_one_transaction(library):
+    a = library.create_article(headline="Tide tables", section="News", body="Tides.")
+    b = library.create_article(headline="Cup final", section="Sport", body="Goals.")
+    before = library.sections_of([a.id, b.id, 999])
+    assert before == {a.id: "News", b.id: "Sport"}  # a missing story is left out
+    library.set_section([a.id, b.id], "Harbour")
+    assert library.set_sections(before) == 2
+    assert [library.get_article(i).section for i in (a.id, b.id)] == ["News", "Sport"]
+    with pytest.raises(NotFound):
+        library.set_sections({a.id: "Harbour", 999: "Sport"})
+    assert library.get_article(a.id).section == "News"  # none of them moved

@@ -75,6 +75,33 @@ def test_british_and_american_english_differ():
     assert gb.dictionary.files.dic.name == "en_GB.dic"
 
 
+def test_plain_english_accepts_british_and_american_spellings(monkeypatch):
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    en = SpellChecker("en")
+    for word in ("colour", "color", "organise", "organize", "centre", "center", "travelled"):
+        assert en.known(word), word
+    assert not en.known("colur")
+    assert en.dictionary.files.dic.name == "en_US.dic"  # no English locale: American suggests
+    # A British locale suggests British spellings; both are still accepted.
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    gb_desk = SpellChecker("en")
+    assert gb_desk.dictionary.files.dic.name == "en_GB.dic"
+    assert gb_desk.known("color") and gb_desk.known("colour")
+    assert "colour" in gb_desk.suggest("colur")
+
+
+def test_plain_english_still_checks_with_only_one_countrys_dictionary(tmp_path):
+    import shutil
+
+    for ext in ("aff", "dic"):  # a machine with the American dictionary alone
+        shutil.copy(f"/usr/share/hunspell/en_US.{ext}", tmp_path / f"en_US.{ext}")
+    en = SpellChecker("en", dirs=[tmp_path])
+    assert [d.files.dic.name for d in en.dictionaries] == ["en_US.dic"]
+    assert en.known("color") and not en.known("colour")
+
+
 def test_every_language_the_settings_offer_with_a_dictionary_loads():
     for tag in ("en", "en-GB", "en-US", "de", "fr", "es", "it", "nl", "pt", "pt-BR", "sv", "da", "nb", "pl", "cs", "el"):  # fmt: skip
         assert find_dictionary(tag) is not None, tag

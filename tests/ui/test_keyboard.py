@@ -264,3 +264,44 @@ def test_a_menu_command_shows_the_first_of_its_keys_that_this_platform_binds(
     for _title, menu in window.menus:
         for action in menu.actions():
             assert not any(key.isEmpty() for key in action.shortcuts()), action.text()
+
+
+def test_every_menu_item_has_an_alt_letter_of_its_own_in_its_menu(
+    qtbot, make_window, sample_article
+):
+    window = shown_with_panels(make_window)
+
+    def check(menu, path: str) -> int:
+        items = [a for a in menu.actions() if not a.isSeparator() and a.isVisible()]
+        missing = [a.text() for a in items if mnemonic(a.text()) is None]
+        assert not missing, f"{path} has items with no Alt-letter: {missing}"
+        assert_unique([(mnemonic(a.text()), f"{path} > {a.text()}") for a in items])
+        return len(items) + sum(check(a.menu(), f"{path} > {a.text()}") for a in items if a.menu())
+
+    checked = sum(check(a.menu(), a.text()) for a in window.menuBar().actions())
+    assert checked > 60  # every menu, its submenus included, was walked
+    # The story list's context menu too (its items are the menus' own actions).
+    window.browser.view.setFocus()
+    window.browser.view.selectAll()
+    assert check(window.trash.context_menu(), "the list's context menu") == 5
+    # The panels' toggles keep their letters when a panel's dock is retitled.
+    view = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    toggles = [window.docks[n].toggleViewAction() for n in ("library", "images", "related")]
+    assert [a.text() for a in toggles] == ["Li&brary", "&Images", "&Related stories"]
+    assert all(a in view.actions() for a in toggles)
+    window.docks["images"].setWindowTitle("Images")
+    assert toggles[1].text() == "&Images"
+
+
+def test_the_shortcuts_list_has_rows_one_line_of_text_tall(qtbot, make_window, sample_article):
+    window = shown_with_panels(make_window)
+    window.show_shortcuts()
+    dialog = window.shortcuts_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    table = dialog.table
+    line = table.fontMetrics().height()
+    assert all(table.rowHeight(r) <= line + 8 for r in range(table.rowCount()))
+    # …so most of the list is seen at once in the dialog's first size.
+    shown = table.viewport().height() // table.rowHeight(0)
+    assert shown >= min(table.rowCount(), 20)
+    dialog.close()

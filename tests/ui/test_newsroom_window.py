@@ -125,3 +125,33 @@ def test_file_import_articles_reports_as_the_command_line_does(qtbot, window, li
     qtbot.waitUntil(lambda: window.import_box is not None, timeout=10_000)
     assert window.import_box.text().startswith("Nothing was imported:")
     assert "Traceback" not in window.import_box.text()
+
+
+def test_file_import_takes_the_good_files_and_lists_each_bad_one_with_what_to_fix(
+    qtbot, window, library, tmp_path
+):
+    good = tmp_path / "ferry.md"
+    good.write_text("---\nheadline: Ferry back\n---\nText.\n", encoding="utf-8")
+    colon = tmp_path / "strike.md"
+    colon.write_text("---\nheadline: Strike: day two\n---\nText.\n", encoding="utf-8")
+    picture = tmp_path / "tides.md"
+    picture.write_text("---\nheadline: Tides\n---\n![Sea](sea.jpg)\n", encoding="utf-8")
+    (tmp_path / "sea.jpg").write_bytes(b"not a picture")
+    later = tmp_path / "cup.md"
+    later.write_text("---\nheadline: Cup final\n---\nGoals.\n", encoding="utf-8")
+    window.import_articles([good, colon, picture, later])
+    qtbot.waitUntil(lambda: window.import_box is not None, timeout=10_000)
+    box = window.import_box
+    assert box.icon() == box.Icon.Warning
+    lines = box.text().splitlines()
+    assert lines[:2] == ["imported ferry-back: Ferry back", "imported cup-final: Cup final"]
+    assert "2 files not imported (fix and import again):" in lines
+    strike = next(line for line in lines if line.startswith("• strike.md"))
+    assert "line 2" in strike and "put the value in quotes" in strike
+    assert "mapping values" not in box.text()  # PyYAML's words stay out of it
+    assert any(line.startswith("• tides.md: ") for line in lines)
+    assert str(tmp_path) not in box.text()  # file names, not long paths
+    assert library.find_article("ferry-back") is not None
+    assert library.find_article("cup-final") is not None
+    assert library.find_article("tides") is None  # all or nothing for each file
+    assert not list(library.media_dir.iterdir())  # its staged picture left nothing behind

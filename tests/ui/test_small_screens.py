@@ -231,3 +231,53 @@ def test_the_first_window_fits_the_screen_it_opens_on(qtbot, make_window, ferry_
     window = make_window(show=False)  # no saved layout: the first-run size
     free = QGuiApplication.primaryScreen().availableGeometry()
     assert window.width() <= free.width() and window.height() <= free.height()
+
+
+def test_on_a_laptop_screen_the_photo_desk_sees_several_rows_of_the_picture_library(
+    qtbot, make_window, library, ferry_story, tmp_path
+):
+    from PIL import Image
+
+    paths = []
+    for i in range(12):  # twelve different pictures (each its own file hash)
+        path = tmp_path / f"harbour-{i}.jpg"
+        Image.new("RGB", (600, 400), (20 * i, 90, 200 - 10 * i)).save(path, quality=80)
+        paths.append(path)
+    assert len(import_images(library, paths, workers=1).imported) == 12
+    window = laptop_window(qtbot, make_window, 1366, 768)
+    window.default_layout()
+    panel = window.panels["images"]
+    window.docks["images"].raise_()
+    grid = panel.library_view
+    qtbot.waitUntil(lambda: grid.isVisible() and panel.library_model.rowCount() == 12)
+    QTest.qWait(50)
+
+    def whole() -> list:
+        shown = grid.viewport().rect()
+        rects = [grid.visualRect(panel.library_model.index(r, 0)) for r in range(12)]
+        return [r for r in rects if shown.contains(r)]
+
+    qtbot.waitUntil(lambda: len(whole()) >= 6)
+    assert len({r.top() for r in whole()}) >= 2  # two whole rows at least, three across
+    assert len({r.left() for r in whole()}) >= 3
+    # The picture's fields keep room too: four of them show before the form scrolls.
+    form_pane = panel.splitter.widget(1)
+    assert form_pane.height() >= 4 * 42
+    assert grid.iconSize().width() < 120  # smaller pictures, more of them
+
+
+def test_a_wide_picture_grid_draws_the_pictures_full_size(qtbot):
+    from newsdesk.ui.thumbs import ICON_SIZE, ThumbGrid
+
+    grid = ThumbGrid()
+    qtbot.addWidget(grid)
+    grid.fit_to_width(3)
+    grid.resize(300, 300)
+    grid.show()
+    qtbot.waitExposed(grid)
+    narrow = grid.iconSize()
+    assert narrow.width() < ICON_SIZE.width()
+    assert 3 * grid.gridSize().width() <= grid.viewport().width()  # three across
+    assert abs(narrow.width() * 2 - narrow.height() * 3) <= 3  # still 3:2
+    grid.resize(640, 300)
+    qtbot.waitUntil(lambda: grid.iconSize() == ICON_SIZE)

@@ -335,3 +335,48 @@ def test_a_paragraph_being_typed_is_checked_after_the_keystroke_not_during_it(
     assert text in service._queue
     qtbot.waitUntil(lambda: service.cached(text) is not None, timeout=5000)
     assert [s[2] for s in service.cached(text)] == ["paragraf"]
+
+
+def test_a_misspelling_keeps_its_underline_while_the_paragraph_around_it_is_typed(
+    qtbot, make_window, library
+):
+    # Each key used to take the block's underlines off until the checker answered, then
+    # lay the block out and paint it a second time to put them back.
+    from PySide6.QtTest import QTest
+
+    window, _ = open_story(qtbot, make_window, library)
+    editor = window.editor
+    qtbot.waitUntil(lambda: "wintre" in underlined_words(editor), timeout=5000)
+    spelling = editor.highlighter.spelling
+    editor.setFocus()
+    cursor = editor.textCursor()
+    cursor.setPosition(editor.toPlainText().index("\n"))  # the end of the first paragraph
+    editor.setTextCursor(cursor)
+    redrawn = spelling.redrawn
+    for char in " Stalls open at nine":
+        QTest.keyClick(editor, char)
+        assert "wintre" in underlined_words(editor), f"the underline went after {char!r}"
+    qtbot.waitUntil(lambda: not spelling._pending, timeout=5000)
+    assert spelling.redrawn == redrawn, "blocks were laid out again for the same underlines"
+    QTest.keyClicks(editor, " tomorow")  # a new misspelling: that block is drawn again
+    qtbot.waitUntil(lambda: "tomorow" in underlined_words(editor), timeout=5000)
+    assert spelling.redrawn > redrawn
+    assert "wintre" in underlined_words(editor)
+
+
+def test_underlines_carried_over_an_edit_are_only_the_words_it_left_whole():
+    from newsdesk.ui.spell import carried_over
+
+    old = "The wintre market and teh stalls"
+    spans = ((4, 6, "wintre"), (22, 3, "teh"))
+    # Typing after both: both kept where they are.
+    assert carried_over(old, spans, old + " open") == spans
+    # Typing before both: both moved by the text typed.
+    assert carried_over(old, spans, "So " + old) == ((7, 6, "wintre"), (25, 3, "teh"))
+    # Typing into a word: that word waits for the checker; the other is kept.
+    assert carried_over(old, spans, old.replace("wintre", "wintrer")) == ((23, 3, "teh"),)
+    # Typing right after a word (it may now be another word): it waits for the checker.
+    assert carried_over(old, spans, old.replace("teh", "tehx")) == ((4, 6, "wintre"),)
+    # A different paragraph in the same place: nothing is carried over.
+    assert carried_over(old, spans, "Another paragraph entirely") == ()
+    assert carried_over("", (), "x") == ()

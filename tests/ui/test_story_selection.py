@@ -124,7 +124,11 @@ def test_set_section_moves_every_chosen_story_and_the_open_one_shows_it(qtbot, w
         timeout=5000,
     )
     qtbot.waitUntil(
-        lambda: window.statusBar().currentMessage() == "Moved 3 stories to Harbour.", timeout=5000
+        lambda: (
+            window.statusBar().currentMessage()
+            == "Moved 3 stories to Harbour. Undo (Ctrl+Z) puts them back."
+        ),
+        timeout=5000,
     )
     model = window.browser.model
     qtbot.waitUntil(
@@ -184,7 +188,7 @@ def test_the_lists_context_menu_acts_on_the_whole_choice(qtbot, window, library)
         "&Open",
         "&Move to Trash (3)",
         "Set &Section (3)…",
-        "Export Selec&ted (3)…",
+        "E&xport Selected (3)…",
         "&Trash…",
     ]
 
@@ -213,6 +217,7 @@ def test_ctrl_a_chooses_every_matching_story_not_just_the_loaded_page(qtbot, mak
     qtbot.waitUntil(lambda: count.text() == "All 230 stories selected", timeout=5000)
     assert count.isVisible()
     assert len(listed_ids(window)) < 230  # counted, not loaded into the list
+    assert window.actions_by_name["set_section"].text() == "Set &Section (230)…"
     assert window.actions_by_name["delete"].text() == "&Move to Trash (230)"
 
     # Set Section… moves all 230 in one transaction.
@@ -255,6 +260,13 @@ def test_a_click_after_ctrl_a_chooses_one_story_again(qtbot, make_window, librar
     QTest.keyClick(window.browser.view, Qt.Key.Key_A, CTRL)
     count = window.selection.count_label
     qtbot.waitUntil(lambda: count.text() == "All 120 stories selected", timeout=5000)
+    # Scrolled to the end, the next page's rows come in chosen too.
+    window.browser.view.scrollToBottom()
+    qtbot.waitUntil(lambda: len(listed_ids(window)) == 120, timeout=5000)
+    assert len(window.browser.selected_ids()) == 120
+    assert count.text() == "All 120 stories selected"
+    window.selection._selection_changed(2431)  # as a large library's count reads
+    assert window.actions_by_name["set_section"].text() == "Set &Section (2,431)…"
     click_row(window, 3)
     assert not window.browser.all_chosen.active
     assert window.browser.selected_ids() == [listed_ids(window)[3]]
@@ -295,9 +307,40 @@ def test_set_section_can_take_stories_out_of_their_section(qtbot, window, librar
     assert not dialog.section.isEnabled()
     assert dialog.ok_button.isEnabled() and dialog.ok_button.text() == "Clear Section"
     dialog.ok_button.click()
-    qtbot.waitUntil(lambda: {library.get_article(i).section for i in ids} == {""}, timeout=5000)
+    qtbot.waitUntil(lambda: {library.get_article(i).section for i in ids} == {""}, timeout=15_000)
     qtbot.waitUntil(
-        lambda: window.statusBar().currentMessage() == "Took 2 stories out of their section.",
-        timeout=5000,
+        lambda: (
+            window.statusBar().currentMessage().startswith("Took 2 stories out of their section.")
+        ),
+        timeout=15_000,
     )
     assert library.get_article(sample).section == "News"  # not chosen: kept
+    # Ctrl+Z in the list puts each back in the section it had.
+    focus_list(qtbot, window)
+    QTest.keyClick(window.browser.view, Qt.Key.Key_Z, CTRL)
+    qtbot.waitUntil(
+        lambda: {library.get_article(i).section for i in ids} == {"News"}, timeout=15_000
+    )
+    qtbot.waitUntil(
+        lambda: window.statusBar().currentMessage() == "Put 2 stories back in their section.",
+        timeout=15_000,
+    )
+
+
+def test_undoing_set_section_puts_each_story_back_in_its_own_section(qtbot, window, library):
+    sample = window.article.id  # in News
+    sport = library.create_article(headline="Cup final", body="Goals.", section="Sport").id
+    bare = library.create_article(headline="Tide tables", body="Tides.").id
+    window.browser.refresh()
+    qtbot.waitUntil(lambda: len(listed_ids(window)) == 3, timeout=15_000)
+    focus_list(qtbot, window)
+    QTest.keyClick(window.browser.view, Qt.Key.Key_A, CTRL)
+    window.selection.set_section([sample, sport, bare], "Harbour")
+    qtbot.waitUntil(lambda: window.trash.undo_button.isVisible(), timeout=15_000)
+    assert {library.get_article(i).section for i in (sample, sport, bare)} == {"Harbour"}
+    window.trash.undo_button.click()
+    qtbot.waitUntil(lambda: library.get_article(bare).section == "", timeout=15_000)
+    assert library.get_article(sample).section == "News"
+    assert library.get_article(sport).section == "Sport"
+    qtbot.waitUntil(lambda: window.form.values()["section"] == "News", timeout=15_000)
+    assert not window.trash.can_undo()  # once

@@ -103,7 +103,7 @@ def test_the_lists_context_menu_offers_open_and_move_to_trash(qtbot, window):
     window.browser.select_article(window.article.id)
     menu = window.trash.context_menu()
     texts = [a.text() for a in menu.actions() if not a.isSeparator()]
-    assert texts == ["&Open", "&Move to Trash", "Set &Section…", "Export Selec&ted…", "&Trash…"]
+    assert texts == ["&Open", "&Move to Trash", "Set &Section…", "E&xport Selected…", "&Trash…"]
     assert all(a.isEnabled() for a in menu.actions())
     assert window.actions_by_name["delete"] in window.menus[1][1].actions()  # Edit menu
 

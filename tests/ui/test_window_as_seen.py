@@ -65,7 +65,7 @@ def test_importing_an_empty_markdown_file_is_a_warning_naming_the_file(qtbot, wi
     qtbot.waitUntil(lambda: window.import_box is not None, timeout=10_000)
     box = window.import_box
     assert box.icon() == box.Icon.Warning
-    assert box.text() == f"Nothing was imported: {empty} is empty; there is nothing to import."
+    assert box.text() == "Nothing was imported: notes.md is empty; there is nothing to import."
 
 
 def test_a_narrow_story_list_gives_the_headline_the_room_and_a_wide_one_shows_the_section(

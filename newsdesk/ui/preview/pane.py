@@ -70,6 +70,8 @@ class PreviewPane(QWidget):
     sig_frame = Signal(int, float)
     """The body text of this version (see `text_version`) reached an animation frame of
     the page, at this wall-clock time in milliseconds (the page's clock)."""
+    sig_settled = Signal()
+    """Nothing given to the pane is on its way to the screen any more (see in_flight)."""
 
     def __init__(self, library: Library, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -137,6 +139,15 @@ class PreviewPane(QWidget):
     def renderer(self) -> BlockRenderer | None:
         """The open article's block renderer (read it only between updates)."""
         return self._renderer
+
+    @property
+    def in_flight(self) -> bool:
+        """Whether a body update is being rendered, waiting to be, or waiting for its frame."""
+        return bool(
+            self._loaded
+            and self._source is not None
+            and (self._busy or self._awaiting_frame or self._pending_text is not None)
+        )
 
     @property
     def interceptor(self) -> QObject | None:
@@ -417,6 +428,8 @@ class PreviewPane(QWidget):
         if self._awaiting_frame:
             self._awaiting_frame = False
             self._pump()
+        if not self.in_flight:
+            self.sig_settled.emit()
 
     def _on_body_rendered(self, outcome: tuple[str, int, jobs.BodyResult]) -> None:
         self._busy = False
