@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.generate import cached_library  # noqa: E402
 from newsdesk.library import Library  # noqa: E402
 from newsdesk.library.related.picker import SearchRequest, run_search  # noqa: E402
-from newsdesk.ui.browser import PAGE_SIZE, Filters, load_page, search_rows  # noqa: E402
+from newsdesk.ui.article_list_model import PAGE_SIZE, Filters, load_page, search_rows  # noqa: E402
 
 MIB = 1024 * 1024
 TYPED = ["the council", "government", "people said", "city co", "police report"]

@@ -214,16 +214,15 @@ def body_problems(body: str, *, already_reported: set[str] = frozenset()) -> lis
     The renderer's own rules (newsdesk.render.markdown.unpublishable), so
     preflight fails exactly what the preview shows as a notice or leaves out.
     """
+    from newsdesk.render.limits import REMEDIES
     from newsdesk.render.markdown import unpublishable
 
     problems: list[Problem] = []
     for f in unpublishable(body):
         if f.kind == "block":
-            advice = (
-                "take out levels of lists or quotes"
-                if "nested" in f.what
-                else "split it into paragraphs or remove the runs of brackets"
-            )
+            # The preview's own remedy for the block, as the end of this sentence.
+            remedy = REMEDIES.get(f.what, "Split it into shorter paragraphs.")
+            advice = remedy[0].lower() + remedy[1:].rstrip(".")
             problems.append(
                 Problem(
                     "body-block-unpublishable",

@@ -6,11 +6,14 @@ import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urljoin, urlsplit
 
-from newsdesk.library.models import Article, Author, Image
 from newsdesk.render.page import CARD_SIZES, HERO_SIZES, Assets, ImageRef
 from newsdesk.rules import section_segment, tag_segment
+
+if TYPE_CHECKING:  # a render worker renders from plain data, without the database layer
+    from newsdesk.library.models import Article, Author, Image
 
 RENDITION_WIDTHS = (480, 960, 1600)
 RENDITION_FORMATS = ("jpeg", "webp")

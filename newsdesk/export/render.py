@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from newsdesk.concurrency import die_with_parent, process_pool_context
 from newsdesk.export.assets import ExportAssets, SiteImage
 from newsdesk.export.page_input import article_input, picture, publication_input
-from newsdesk.library.models import Article, Image, Publication
 from newsdesk.render.markdown import BlockRenderer
 from newsdesk.render.page import (
     PublisherLogo,
@@ -24,12 +23,17 @@ from newsdesk.render.page import (
     render_page,
 )
 from newsdesk.render.page_input import ArticleInput
+from newsdesk.render.templates import read_templates_once
 
 # The process pool (and multiprocessing with it) loads only when a site is big enough to
 # render on several processes: republishing one story never starts one.
+# The library's records appear only in annotations: a render worker renders from plain
+# data and never loads the database layer.
 if TYPE_CHECKING:
     import multiprocessing.context
     from concurrent.futures import ProcessPoolExecutor
+
+    from newsdesk.library.models import Article, Image, Publication
 
 # Articles per task: big enough to amortise pickling, small enough that a
 # cancel is noticed within a fraction of a second.
@@ -198,6 +202,7 @@ _WORKER_CONTEXT: RenderContext | None = None
 def _start_worker(main_pid: int, context: RenderContext) -> None:
     global _WORKER_CONTEXT
     die_with_parent(main_pid)
+    read_templates_once()  # a worker lives for one export: no file checks on every page
     _WORKER_CONTEXT = context
 
 

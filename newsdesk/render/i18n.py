@@ -87,6 +87,11 @@ def gettext_for(lang: str, message: str) -> str:
     return translations(lang).gettext(message)
 
 
+# Babel formats a date or a number in a fraction of a millisecond, which every page pays
+# several times (its published and updated dates are most often the same moment, its
+# reading time one of a few dozen numbers): the texts are kept, as the same arguments
+# always give the same text.
+@lru_cache(maxsize=512)
 def human_date(dt: datetime, *, language: str = "en", tz_name: str = "UTC", with_time=True) -> str:
     """'26 novembre 2026, 14:05': the locale's long date, and its 24-hour time, in the page's zone."""
     when = dates.local(dt, tz_name)
@@ -99,6 +104,7 @@ def human_date(dt: datetime, *, language: str = "en", tz_name: str = "UTC", with
     return str(pattern).replace("{1}", day).replace("{0}", hm)
 
 
+@lru_cache(maxsize=512)
 def number(n: int, lang: str) -> str:
     return format_decimal(n, locale=locale(lang))
 

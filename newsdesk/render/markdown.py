@@ -6,6 +6,7 @@ import hashlib
 import re
 import threading
 from dataclasses import dataclass, field
+from html import escape as html_escape
 
 import markdown
 
@@ -106,13 +107,63 @@ def render_markdown(source: str, *, resolve_image: ImageResolver | None = None) 
     return place_images(sanitize(html), resolve_image)
 
 
+# ---------------------------------------------------------------- many plain blocks at once
+# Python-Markdown's fixed cost per conversion (resetting, its pre- and postprocessors, the
+# serialiser) and nh3's per call are most of a short paragraph's time, so the blocks of a
+# body that only hold plain prose are converted and sanitised together, one marker
+# paragraph between each two, and the result cut at the markers. Each block is then
+# exactly what it is alone: the parser reads a text chunk by chunk (one per blank-line
+# run), and what a chunk of plain prose becomes depends on it alone (a chunk reads the one
+# before only when it is indented, a list or a quote), and the inline patterns and smarty
+# read one paragraph's text at a time. A block with anything else (markup characters,
+# indentation, control characters, what the other extensions react to) is converted alone.
+_BATCH_MARK = "qqbatchmark4207zz"
+_BATCH_SPLIT = f"\n<p>{_BATCH_MARK}</p>\n"
+# Characters that make a block more than plain prose: markup, and control characters.
+_NOT_PROSE = re.compile(r"[<>&\[\]`\\|#=~^\x00-\x09\x0b-\x1f\x7f-\x9f]")
+# A line opening with indentation, a list marker or a digit (a list, code, a rule).
+_LINE_OPENS_BLOCK = re.compile(r"\n[ \t*+\-\d]")
+_PLACEHOLDERS = ("qq3936677670287331zz", "zz1337820767766393qq", _BATCH_MARK)
+
+
+def batchable(text: str) -> bool:
+    """Whether the block may be converted together with others (see convert_batch).
+
+    Such a block never holds what _NEEDS_EXTENSIONS looks for (its characters, its line
+    openings and its placeholders are all refused here, by cheaper tests).
+    """
+    return (
+        _NOT_PROSE.search(text) is None
+        and _LINE_OPENS_BLOCK.search("\n" + text) is None
+        and not any(p in text for p in _PLACEHOLDERS)
+        and not limits.needs_deadline(text)
+    )
+
+
+def convert_batch(texts: list[str]) -> list[str] | None:
+    """The safe HTML of each batchable block, as each renders alone, from one conversion.
+
+    None when the batch cannot be cut back into as many blocks (then each is converted
+    alone): never a block's HTML taken from the wrong place.
+    """
+    md = _plain_md()
+    md.reset()
+    try:
+        html = md.convert(f"\n\n{_BATCH_MARK}\n\n".join(strip_forbidden(t) for t in texts))
+    except RecursionError:
+        return None
+    parts = sanitize(html).split(_BATCH_SPLIT)
+    return parts if len(parts) == len(texts) else None
+
+
 def refusal_html(reason: str) -> str:
     """The notice shown instead of a block that cannot be published, and what to do about it."""
-    return f'<p class="refused-block"><strong>{reason}.</strong> {limits.REMEDIES[reason]}</p>'
+    remedy = html_escape(limits.REMEDIES[reason], quote=False)  # it names marks such as <
+    return f'<p class="refused-block"><strong>{reason}.</strong> {remedy}</p>'
 
 
 # ---------------------------------------------------------------- blocks
-_FOOTNOTE_DIV = re.compile(r'\s*<div class="footnote">.*?</div>\s*$', re.S)
+_FOOTNOTE_OPEN = '<div class="footnote">'
 _ID_ATTR = re.compile(r'\bid="([^"]+)"')
 
 
@@ -184,6 +235,8 @@ class _LastRender:
     defs_key: str
     footnotes: str
     findings: list[Finding]
+    def_units: int = 0  # what the definitions cost each block that uses them (limits)
+    uses: int = 0  # blocks converted with the definitions
 
 
 @dataclass
@@ -265,20 +318,40 @@ class BlockRenderer:
             for sb, (is_defs, refusal, _d) in zip(source_blocks, block_facts, strict=True)
             if is_defs and refusal is None
         ]
+        # Every block holding "[" is converted with all the definitions: past a budget
+        # (a flood of footnotes cited everywhere) the definitions are refused instead.
+        uses = sum(
+            1
+            for sb, (is_defs, refusal, _d) in zip(source_blocks, block_facts, strict=True)
+            if not is_defs and refusal is None and "[" in sb.text
+        )
+        def_units = limits.definition_units([b.text for b in usable_defs])
+        if usable_defs and limits.definitions_too_costly(def_units, uses):
+            too_costly = limits.Refusal(limits.TOO_LARGE)
+            block_facts = [
+                (is_defs, too_costly, d) if is_defs and refusal is None else (is_defs, refusal, d)
+                for is_defs, refusal, d in block_facts
+            ]
+            usable_defs, def_units = [], 0
         definitions = "\n\n".join(b.text for b in usable_defs)
         defs_key = hashlib.sha1(definitions.encode()).hexdigest() if definitions else ""
         seen_hashes: dict[str, int] = {}
-        used_ids: set[str] = set(RESERVED_IDS)
+        used_ids = _UsedIds(RESERVED_IDS)
         blocks: list[Block] = []
         new_cache: dict[tuple[str, str], tuple[str, tuple[Finding, ...]]] = {}
         findings: list[Finding] = []
         converted = 0
+        batched = self._convert_batchable(source_blocks, block_facts)
         for sb, (_is_defs, refusal, digest) in zip(source_blocks, block_facts, strict=True):
             needs_defs = bool(definitions) and "[" in sb.text
             key = (sb.text, defs_key if needs_defs else "")
             cached = self._cache.get(key)
             if cached is None:
-                cached = self._render_source_block(sb, refusal, definitions if needs_defs else "")
+                cached = batched.get(sb.text) if not needs_defs else None
+                if cached is None:
+                    cached = self._render_source_block(
+                        sb, refusal, definitions if needs_defs else ""
+                    )
                 converted += 1
             new_cache[key] = cached
             html, block_findings = cached
@@ -307,7 +380,29 @@ class BlockRenderer:
         self._last = _LastRender(
             source_blocks, blocks, digests, counts, definitions, defs_key, footnotes, findings
         )
+        self._last.def_units, self._last.uses = def_units, uses
         return RenderedBody(blocks, footnotes)
+
+    def _convert_batchable(
+        self, source_blocks: list[SourceBlock], block_facts: list
+    ) -> dict[str, tuple[str, tuple[Finding, ...]]]:
+        """text -> (HTML, no findings) of the blocks to convert that convert_batch can take."""
+        texts = list(
+            dict.fromkeys(
+                sb.text
+                for sb, (is_defs, refusal, _d) in zip(source_blocks, block_facts, strict=True)
+                if not is_defs
+                and refusal is None
+                and (sb.text, "") not in self._cache
+                and batchable(sb.text)
+            )
+        )
+        if len(texts) < 2:
+            return {}
+        parts = convert_batch(texts)
+        if parts is None:
+            return {}
+        return {text: (html, ()) for text, html in zip(texts, parts, strict=True)}
 
     def _render_edit(
         self, source_blocks: list[SourceBlock], known: tuple[int, int] = (0, 0)
@@ -348,6 +443,13 @@ class BlockRenderer:
             return None  # a repeated block: the other copy's id number would change
         if any('id="' in last.blocks[i].html or old[i].is_definitions for i in old_mid):
             return None
+        # The blocks converted with the definitions, after the edit: past their budget the
+        # whole body decides (the definitions are refused).
+        uses = last.uses
+        if last.def_units:
+            uses += sum("[" in sb.text for sb in new_mid) - sum("[" in old[i].text for i in old_mid)
+            if limits.definitions_too_costly(last.def_units, uses):
+                return None
         facts = []
         for sb in new_mid:
             known = self._facts.get(sb.text)
@@ -394,6 +496,7 @@ class BlockRenderer:
         last.blocks = last.blocks[:head] + mid_blocks + kept_tail
         last.digests = last.digests[:head] + [f[2] for f in facts] + last.digests[n_old - tail :]
         last.source_blocks = new
+        last.uses = uses
         self.rendered_last = converted
         self.walked_last = len(old_mid) + len(new_mid)
         self.last_edit = (head, len(old_mid), len(new_mid))
@@ -426,16 +529,30 @@ class BlockRenderer:
         html = _convert(f"{text}\n\n{definitions}" if definitions else text)
         if html is None:
             return None
-        html = _FOOTNOTE_DIV.sub("", html)
+        at = _footnote_div_at(html)
+        if at is not None:
+            html = html[:at].rstrip()  # the footnotes are shown once, after the body
         return place_images(sanitize(html), self.resolve_image, report)
 
     def _footnotes_html(self, definitions: str, report: PictureReport) -> str:
         html = _convert(definitions)
-        m = _FOOTNOTE_DIV.search(html) if html is not None else None
-        if m is None:
+        at = _footnote_div_at(html) if html is not None else None
+        if at is None:
             return ""
         # The same picture rule as the body: only library pictures, placed as figures.
-        return place_images(sanitize(m.group(0).strip()), self.resolve_image, report)
+        return place_images(sanitize(html[at:].strip()), self.resolve_image, report)
+
+
+def _footnote_div_at(html: str) -> int | None:
+    """Where the footnotes extension's closing <div class="footnote"> starts, or None.
+
+    A scan, not a pattern: `\\s*<div…` searched over a long run of spaces (a code
+    block of them) tried every start in the run, a quadratic second on 20 KB.
+    """
+    at = html.find(_FOOTNOTE_OPEN)
+    if at < 0 or not html.rstrip().endswith("</div>"):
+        return None
+    return at
 
 
 # Ids the page template gives its own elements; a heading in the body never takes one.
@@ -453,17 +570,30 @@ RESERVED_IDS = frozenset(
 _BLOCK_ID = re.compile(r"b[0-9a-f]{10}(?:-\d+)?")
 
 
-def _dedupe_ids(html: str, used: set[str]) -> str:
+class _UsedIds(set):
+    """The ids a page holds so far, and the last suffix tried after each (see _dedupe_ids)."""
+
+    def __init__(self, ids=()) -> None:
+        super().__init__(ids)
+        self.tried: dict[str, int] = {}
+
+
+def _dedupe_ids(html: str, used: _UsedIds) -> str:
     """Give repeated ids the suffixes Markdown's toc extension gives (x, x_1, x_2)."""
     if 'id="' not in html:
         return html
 
     def fix(m: re.Match[str]) -> str:
         value = m.group(1)
-        candidate, n = value, 0
+        # Every suffix tried before is still taken (ids are only added), so the search
+        # goes on from the last one: 10,000 headings named alike cost 10,000 look-ups,
+        # not 50 million.
+        n = used.tried.get(value, 0)
+        candidate = f"{value}_{n}" if n else value
         while candidate in used or _BLOCK_ID.fullmatch(candidate):
             n += 1
             candidate = f"{value}_{n}"
+        used.tried[value] = n
         used.add(candidate)
         return f'id="{candidate}"'
 
@@ -472,7 +602,10 @@ def _dedupe_ids(html: str, used: set[str]) -> str:
 
 # <image> is <img> to an HTML parser.
 _PICTURE_SYNTAX = re.compile(r"<im(?:g|age)\b|!\[", re.I)
-_LIBRARY_PICTURE = re.compile(r"!\[[^\]]*\]\(image:[^)\s]+\)")
+# Alt text holds no bracket here, so no "![" is looked for past the next one (`[^\]]*`
+# read to the end of the body from each of 30,000 "<![CDATA[" openers: 40 s). An alt
+# text with brackets only means the body is rendered to find its pictures.
+_LIBRARY_PICTURE = re.compile(r"!\[[^\]\[]*\]\(image:[^)\s]+\)")
 
 
 def unpublishable(source: str) -> list[Finding]:
@@ -484,10 +617,22 @@ def unpublishable(source: str) -> list[Finding]:
     """
     blocks = split_blocks(source)
     found = []
+    usable_defs = []
+    uses = 0
     for sb in blocks:
         refusal = limits.check_block(sb.text)
         if refusal is not None:
             found.append(Finding(sb.start + 1, "block", refusal.reason))
+        elif sb.is_definitions:
+            usable_defs.append(sb)
+        elif "[" in sb.text:
+            uses += 1
+    # The renderer's own rule for definitions every block is converted with (see render).
+    if usable_defs and limits.definitions_too_costly(
+        limits.definition_units([b.text for b in usable_defs]), uses
+    ):
+        found += [Finding(b.start + 1, "block", limits.TOO_LARGE) for b in usable_defs]
+        found.sort(key=lambda f: f.line)
     pictures = len(_PICTURE_SYNTAX.findall(source))
     if pictures and pictures > len(_LIBRARY_PICTURE.findall(source)):
         renderer = BlockRenderer(resolve_image=lambda uid, alt, standalone: "")

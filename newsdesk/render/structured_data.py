@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from json.encoder import encode_basestring as _encode_string
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urljoin
 
@@ -177,4 +178,48 @@ def json_for_script(data: object) -> str:
     '>' or '&' left (each is a \\u escape, which JSON reads back unchanged)
     the parser cannot leave the script's text state early.
     """
-    return json.dumps(data, ensure_ascii=False, indent=1).translate(_SCRIPT_UNSAFE)
+    try:
+        text = _json_indented(data, "\n")
+    except _NotPlain:
+        text = json.dumps(data, ensure_ascii=False, indent=1)
+    return text.translate(_SCRIPT_UNSAFE)
+
+
+class _NotPlain(Exception):
+    """A value _json_indented leaves to json.dumps (a float, a type of its own)."""
+
+
+def _json_indented(value: object, newline: str) -> str:
+    """json.dumps(value, ensure_ascii=False, indent=1), character for character, for the
+    strings, whole numbers, lists and string-keyed dicts structured data is made of.
+
+    With an indent, json.dumps takes its pure-Python encoder, a tenth of a page's own work;
+    this walks the same values with its C string encoder. `newline` is a line break and
+    the indent of the value's own level.
+    """
+    if isinstance(value, str):
+        return _encode_string(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is int:
+        return int.__repr__(value)
+    inner = newline + " "
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        items = [_json_indented(v, inner) for v in value]
+        return "[" + inner + ("," + inner).join(items) + newline + "]"
+    if type(value) is dict:
+        if not value:
+            return "{}"
+        parts = []
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise _NotPlain
+            parts.append(_encode_string(k) + ": " + _json_indented(v, inner))
+        return "{" + inner + ("," + inner).join(parts) + newline + "}"
+    raise _NotPlain

@@ -14,6 +14,18 @@ from newsdesk.paths import resource
 from newsdesk.render import i18n
 from newsdesk.render.safety import strip_forbidden
 
+# Whether a template's file is checked for changes each time a page uses it (the window
+# shows an edited template at the next render). A render worker lives for one export,
+# whose fingerprints were taken with the templates as they were: it reads them once.
+_CHECK_FILES = True
+
+
+def read_templates_once() -> None:
+    """From now on this process renders with the templates as they are now (no file checks)."""
+    global _CHECK_FILES
+    _CHECK_FILES = False
+    _environment.cache_clear()  # environments made before still check; new ones will not
+
 
 @lru_cache(maxsize=32)
 def _environment(override_dir: str | None, lang: str) -> jinja2.Environment:
@@ -30,6 +42,7 @@ def _environment(override_dir: str | None, lang: str) -> jinja2.Environment:
         finalize=_publishable,
         extensions=["jinja2.ext.i18n"],
         bytecode_cache=template_bytecode_cache(),
+        auto_reload=_CHECK_FILES,
     )
     # One environment per language: its templates print that language's page strings.
     env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]

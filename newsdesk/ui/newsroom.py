@@ -170,7 +170,7 @@ class NewsroomActions:
         )
 
     def _adopt_new(self, article: Article) -> None:
-        from newsdesk.ui.browser import Row
+        from newsdesk.ui.article_list_model import Row
 
         self.browser.model.put_first(  # type: ignore[attr-defined]
             Row(article.id, article.headline, article.status, article.section, article.updated_at)

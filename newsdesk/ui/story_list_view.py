@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QTableView
 from newsdesk.ui.workers import run_task
 
 if TYPE_CHECKING:
-    from newsdesk.ui.browser import ArticleListModel
+    from newsdesk.ui.article_list_model import ArticleListModel
 
 
 class StoryListView(QTableView):

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 from newsdesk.library import Library
+from tests.export.sample import published
 from tests.export.stories import REPO, newsroom
 
 NOT_FOR_ONE_STORY = ("multiprocessing", "ctypes", "PIL", "alembic", "psycopg")
@@ -56,3 +57,58 @@ def test_republishing_one_corrected_story_loads_no_pool_and_no_pillow(tmp_path):
     assert "(corrected)" in page.read_text(encoding="utf-8")
     assert "newsdesk.export.incremental" in modules  # the measurement saw the export
     assert loaded(modules, NOT_FOR_ONE_STORY) == []
+
+
+# What a page worker has no use for: it renders from plain data the export sends it.
+NOT_FOR_A_PAGE_WORKER = ("sqlalchemy", "newsdesk.library", "newsdesk.export.site", "PIL")
+
+WORKER = """
+import json, os, pickle, sys
+from newsdesk.export import render
+with open(sys.argv[1], "rb") as fh:
+    context, stories = pickle.load(fh)
+render._start_worker(os.getpid(), context)
+pages = render._render_chunk(stories)
+print(json.dumps({"pages": [[uid, html is not None, reason] for uid, html, reason in pages],
+                  "modules": sorted(sys.modules)}))
+"""
+
+
+def test_a_page_worker_renders_without_loading_the_database_layer(tmp_path):
+    import json
+    import pickle
+
+    from newsdesk.export import render as page_render
+    from newsdesk.export.page_input import article_input
+
+    library = Library.open(tmp_path / "lib")
+    stories = [
+        published(library, headline="Harbour reopens", section="News", body="It's *open*."),
+        published(library, headline="Vote", section="Politics", body="A [vote](https://x.org)."),
+    ]
+    context = page_render.RenderContext(
+        library_root=library.root,
+        publication=library.publication(),
+        images={},
+        pages={s.uid: f"news/{s.slug}" for s in stories},
+        extra_images={},
+        templates_override=None,
+        sections=["News", "Politics"],
+    )
+    inputs = [article_input(library.get_article(s.id)) for s in stories]
+    library.close()
+    sent = tmp_path / "sent.pickle"
+    sent.write_bytes(pickle.dumps((context, inputs)))  # as the pool sends them
+
+    result = subprocess.run(
+        [sys.executable, "-c", WORKER, str(sent)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    answer = json.loads(result.stdout)
+    assert answer["pages"] == [[s.uid, True, None] for s in stories]
+    assert loaded(set(answer["modules"]), NOT_FOR_A_PAGE_WORKER) == []

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from newsdesk.app import wait_for_page
 from newsdesk.text import word_count
-from newsdesk.ui.browser import PAGE_SIZE
+from newsdesk.ui.article_list_model import PAGE_SIZE
 from tests.ui.conftest import bulk_articles, open_in_window, run_js, type_text, wait_preview_ready
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
