@@ -206,9 +206,11 @@ def _start_worker(main_pid: int, context: RenderContext) -> None:
     _WORKER_CONTEXT = context
 
 
-def _render_chunk(items: list[Item]) -> list[Rendered]:
+def _render_chunk(items: list[Item | ArticleInput]) -> list[Rendered]:
     assert _WORKER_CONTEXT is not None, "a render worker is started with its context"
-    return [render_one(_WORKER_CONTEXT, a, pages) for a, pages in items]
+    # (a story alone renders with the context's pages)
+    pairs = (i if isinstance(i, tuple) else (i, None) for i in items)
+    return [render_one(_WORKER_CONTEXT, a, pages) for a, pages in pairs]
 
 
 def _context() -> multiprocessing.context.BaseContext:
