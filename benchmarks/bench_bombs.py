@@ -87,6 +87,9 @@ def main() -> None:
         return
     from benchmarks.bombs import SHAPES
 
+    unknown = [name for name in args.shapes if name not in SHAPES]
+    if unknown:
+        parser.error(f"no shape named {', '.join(unknown)}; the shapes are in benchmarks/bombs.py")
     with open("/proc/loadavg") as f:
         print(f"load {f.read().split()[0]}", flush=True)
     for name in args.shapes or list(SHAPES):

@@ -8,7 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from newsdesk.paths import APP_AUTHOR, APP_NAME
+from newsdesk.paths import APP_AUTHOR, APP_NAME, is_shared_url
 
 WINDOW_SIZE = (1400, 900)
 READY_TIMEOUT_MS = 30_000
@@ -84,6 +84,13 @@ def open_library(library_dir: Path | str, *, interactive: bool = True):
                 from newsdesk.ui.upgrade_window import upgrade_with_window
 
                 upgrade_with_window(library_dir)  # minutes on a large archive: said, not frozen
+        if isinstance(library_dir, str) and is_shared_url(library_dir):
+            from newsdesk.library import pg_silence
+            from newsdesk.library.shared import SharedLibrary
+
+            # The window's sessions carry sync's limits: a server that stops answering
+            # is given up on in seconds, never holding a save, a read or the window.
+            return SharedLibrary.open_url(library_dir, patience=pg_silence.WINDOW)
         return Library.open(library_dir, create=not isinstance(library_dir, str))
     except LibraryError as exc:
         tell(str(exc), interactive=interactive)

@@ -183,6 +183,10 @@ class Library(
     def close(self) -> None:
         self.engine.dispose()
 
+    def reading(self):
+        """A connection for questions only (search, suggestions): nothing is written through it."""
+        return self.engine.connect()
+
     def switch_to(self, root: str | os.PathLike[str]) -> None:
         """Go on with the library at `root`: a verified copy of this one (library/relocate.py).
 

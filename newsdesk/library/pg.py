@@ -23,7 +23,10 @@ from newsdesk.library.errors import LibraryError
 
 REPORTER_ROLE, EDITOR_ROLE = "newsdesk_reporter", "newsdesk_editor"
 ROLES = {"reporter": REPORTER_ROLE, "editor": EDITOR_ROLE}
-CONNECT_TIMEOUT_S = 10
+# A server that does not answer a new connection within this is given up on (libpq's
+# minimum is 2 s): long enough for a loaded server to start a session, short enough
+# that the user is told within moments (it was 10 s).
+CONNECT_TIMEOUT_S = 4
 # The server's refusals that the articles trigger raises carry this hint
 # (migration 0009): their message is already the sentence to show.
 _OWN_HINT = "newsdesk"
@@ -98,6 +101,19 @@ def _explain_failure(context) -> None:
     if isinstance(original, pg_silence.server_silent_error()):
         context.is_disconnect = True
         raise ServerSilent(str(original)) from original
+    if context.connection is None and getattr(original, "sqlstate", None) is None:
+        # A new connection failed (the pool replacing one the server dropped, or the
+        # first): one sentence. To an engine that knows the server went silent, the
+        # server is still silent; to any other, out of reach or refusing the login.
+        listener = _listeners.get(context.engine) if context.engine is not None else None
+        if listener is not None and _TIMED_OUT.search(str(original)):
+            raise ServerSilent(listener.words) from original
+        if context.engine is not None:
+            raise unreachable(context.engine.url, original) from original
+    if context.is_disconnect and getattr(original, "sqlstate", None) in _ENDED:
+        # The server ended the session mid-way (restarting, or an administrator): the
+        # transaction is gone whole, and the pool connects anew for the next try.
+        raise ConnectionLost(CONNECTION_LOST) from original
     sentence = refusal_sentence(original)
     if sentence is not None:
         raise LibraryError(sentence) from original
@@ -127,6 +143,10 @@ def make_engine(
         connect_args={
             "connect_timeout": CONNECT_TIMEOUT_S,
             "application_name": "newsdesk",
+            # Never prepared: psycopg forgets its prepared statements at every ROLLBACK
+            # (each read's end), and one kept (a read outside a transaction) gets a
+            # generic plan that cost a search 80% more of the server's time (measured).
+            "prepare_threshold": None,
             "options": options,
             **pg_silence.CLIENT_TCP,
         },
@@ -135,7 +155,7 @@ def make_engine(
     event.listen(engine, "checkout", _still_there)
     event.listen(engine, "checkin", _used_now)
     if patience is not None:
-        listener = pg_silence.Listener(patience.silent_s)
+        listener = pg_silence.Listener(patience.silent_s, patience.silent_words)
         _listeners[engine] = listener
         event.listen(
             engine,
@@ -201,6 +221,19 @@ class ServerSilent(ServerUnreachable):
     """The server stopped answering mid-way (or the window gave up on it); the message says so."""
 
 
+class ConnectionLost(ServerUnreachable):
+    """The server ended this session in the middle of a question (it restarted, or was told to)."""
+
+
+CONNECTION_LOST = (
+    "The shared library's server ended the connection (it may have restarted); nothing was "
+    "half-saved, and the next try connects anew."
+)
+# No SQLSTATE (the connection simply closed), or the server's own words as it ends a
+# session: an administrator's command, a crash of another session, a shutdown.
+_ENDED = (None, "57P01", "57P02", "57P03")
+
+
 class SignInRefused(LibraryError):
     """The server answered but would not let this login in (a wrong or missing password…)."""
 
@@ -214,9 +247,20 @@ _SIGN_IN_WORDS = re.compile(
 )
 
 
+_TIMED_OUT = re.compile(r"timeout expired", re.IGNORECASE)
+
+
 def unreachable(url: URL, exc: BaseException) -> LibraryError:
     """The one sentence for a connection that failed: refused sign-in, or out of reach."""
     words = _server_words(exc)
+    if _TIMED_OUT.search(str(exc)):
+        # libpq says only "connection timeout expired": a server that took the
+        # connection and never answered (stopped, or its network gone).
+        return ServerUnreachable(
+            f"Cannot open the shared library {display_url(url)}: its server did not answer "
+            f"within {CONNECT_TIMEOUT_S} seconds; check the network (or ask whether the server "
+            "is running) and try again."
+        )
     if _SIGN_IN_WORDS.search(str(exc)):
         who = url.username or "your login"
         return SignInRefused(
@@ -287,6 +331,8 @@ def _ensure_roles_and_privileges(conn) -> None:
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {both}",
         # The schema version is the DBA's to change (server init), nobody else's.
         f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {both}",
+        # The history is added to, never rewritten (and the server names who wrote it: 0027).
+        f"REVOKE UPDATE, DELETE ON change_log FROM {both}",
         # Publication settings are an editor's decision; the server says so.
         f"REVOKE INSERT, UPDATE, DELETE ON publications FROM {REPORTER_ROLE}",
     ):

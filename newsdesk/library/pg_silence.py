@@ -37,6 +37,12 @@ STOPPED_ANSWERING = (
     "answers again."
 )
 ABANDONED = "The window closed while it synced; sync again to finish. Nothing was lost."
+# A window opened on the shared library itself keeps no copy of its own: the
+# words stay in the editor, and autosave tries again (ui/autosave.py).
+STOPPED_ANSWERING_HERE = (
+    "The shared library stopped answering; nothing was lost: what you wrote stays in the window "
+    "and is saved when it answers again."
+)
 
 # libpq's TCP settings: keepalive probes after 5 s of quiet, every 2 s, 3 unanswered
 # probes and the connection is dead; data the server has not acknowledged for
@@ -62,6 +68,7 @@ class Patience:
     statement_s: float  # statement_timeout
     lock_s: float  # lock_timeout: another laptop's transaction holding a row
     idle_in_transaction_s: float  # a vanished client's open transaction is ended after this
+    silent_words: str = STOPPED_ANSWERING  # the one sentence when the client gives up
 
     @property
     def options(self) -> str:
@@ -82,13 +89,23 @@ class Patience:
 # Sync (and presence, which borrows its connection): short questions and
 # batches of 200 stories or one 1 MiB piece of a picture each.
 SYNC = Patience(silent_s=15, statement_s=12, lock_s=5, idle_in_transaction_s=60)
+# A window opened on the shared library itself (and its presence): the same limits —
+# each save, read and heartbeat is one short question — with its own sentence.
+WINDOW = Patience(
+    silent_s=15,
+    statement_s=12,
+    lock_s=5,
+    idle_in_transaction_s=60,
+    silent_words=STOPPED_ANSWERING_HERE,
+)
 
 
 class Listener:
     """One engine's ear on its connections: how long they may be silent, and whether to stop now."""
 
-    def __init__(self, silent_s: float) -> None:
+    def __init__(self, silent_s: float, words: str = STOPPED_ANSWERING) -> None:
         self.silent_s = silent_s
+        self.words = words  # what the user reads when this engine's server goes silent
         self.abandoned = threading.Event()
 
     def abandon(self) -> None:
@@ -105,7 +122,36 @@ def connect(listener: Listener, cargs: tuple, cparams: dict[str, Any]):
     server_silent, listening = _classes()
     if listener.abandoned.is_set():
         raise server_silent(ABANDONED)
-    conn = listening.connect(*cargs, **cparams)
+    # libpq's connect waits out its connect_timeout whatever happens meanwhile; it runs
+    # beside, so a window giving up (abandon) is not held for it. A connection that
+    # arrives after nobody waits for it any more is closed there.
+    lock, done = threading.Lock(), threading.Event()
+    box: dict[str, Any] = {}
+
+    def attempt() -> None:
+        try:
+            made = listening.connect(*cargs, **cparams)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+            box["error"] = exc
+            made = None
+        with lock:
+            if box.get("given_up"):
+                if made is not None:
+                    made.close()
+                return
+            box["conn"] = made
+            done.set()
+
+    threading.Thread(target=attempt, name="newsdesk-connect", daemon=True).start()
+    while not done.wait(0.1):
+        if listener.abandoned.is_set():
+            with lock:
+                if not done.is_set():
+                    box["given_up"] = True
+                    raise server_silent(ABANDONED)
+    if "error" in box:
+        raise box["error"]
+    conn = box["conn"]
     conn.listener = listener
     return conn
 
@@ -158,7 +204,7 @@ def _listen(gen, conn, listener: Listener, why: list[str]):
             if ready:
                 heard = now
             elif listener.abandoned.is_set() or now - heard > listener.silent_s:
-                why.append(ABANDONED if listener.abandoned.is_set() else STOPPED_ANSWERING)
+                why.append(ABANDONED if listener.abandoned.is_set() else listener.words)
                 _shut(conn)
                 ready = Ready(int(wanted))  # libpq tries the shut socket and fails at once
             wanted = gen.send(ready)

@@ -89,6 +89,11 @@ class SharedLibrary(Library):
             ) from None
         return lib
 
+    def reading(self):
+        """A connection for questions only, asked outside any transaction: each question is one
+        round trip, with no ROLLBACK after it (half of a search's trips to the server)."""
+        return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
     @property
     def location(self) -> str:
         """Where this library is, for people: user@host/database."""
@@ -147,7 +152,7 @@ class SharedLibrary(Library):
         tsquery = search_pg.tsquery_from_terms(terms, prefix=typing)
         if tsquery is None:
             return []
-        with self.engine.connect() as conn:
+        with self.reading() as conn:
             rows = search_pg.ranked_rows(
                 conn, tsquery, limit=limit, status=status, section=section, bodies=snippets
             )

@@ -577,4 +577,7 @@ def needs_deadline(text: str) -> bool:
         return True
     if is_code_block(text):
         return False
-    return rescan_cost(text) >= GUARD_RESCAN or structure(text).elements >= GUARD_ELEMENTS
+    if rescan_cost(text) >= GUARD_RESCAN:
+        return True
+    # An element takes a character at least: a shorter block cannot have this many.
+    return len(text) >= GUARD_ELEMENTS and structure(text).elements >= GUARD_ELEMENTS

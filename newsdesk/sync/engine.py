@@ -32,7 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from newsdesk.library import Library, LibraryError
 from newsdesk.library.database import SCHEMA_HEAD
 from newsdesk.library.models import ChangeLogRow
-from newsdesk.library.pg import ServerSilent
+from newsdesk.library.pg import ConnectionLost, ServerSilent
 from newsdesk.library.record_snapshots import KINDS, read_records, write_records
 from newsdesk.library.snapshots import (
     Snapshot,
@@ -114,7 +114,7 @@ def sync(
         return _Run(laptop, server, target, known, batch, progress, writer).run()
     except (SyncError, PictureProblem):
         raise
-    except ServerSilent as exc:
+    except (ServerSilent, ConnectionLost) as exc:  # already one sentence, saying nothing is lost
         if held:
             held.close()
         raise Unreachable(str(exc)) from None

@@ -23,6 +23,7 @@ from newsdesk.library import Library, LibraryError
 from newsdesk.library.changes import Changes
 
 WATCH_INTERVAL_S = 0.5
+WATCH_STOP_SHARED_S = 0.3  # closing waits this long for a shared library's watcher
 UNEXPECTED = "Something went wrong while changing the library; nothing more was changed."
 
 
@@ -228,7 +229,11 @@ class Operations(QObject):
         if self._watch_thread is None or self._watch_stop is None:
             return
         self._watch_stop.set()
-        self._watch_thread.join(5)
+        # A library file answers at once. A shared library's server may be silent: its
+        # watcher (a daemon thread) is then left to give up by itself (the window's
+        # patience, pg_silence.WINDOW) rather than holding the window while it closes.
+        shared = getattr(self.library, "dialect", "sqlite") == "postgresql"
+        self._watch_thread.join(WATCH_STOP_SHARED_S if shared else 5)
         self._watch_thread = None
 
     def _external(self, changes: Changes) -> None:

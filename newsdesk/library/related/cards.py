@@ -72,7 +72,7 @@ def cards_and_bodies(
     )
     cards: dict[int, StoryCard] = {}
     texts: dict[int, str] = {}
-    with library.engine.connect() as conn:
+    with library.reading() as conn:
         for r in conn.execute(stmt):
             if r.id in cards:  # a second hero figure: the first one stands
                 continue

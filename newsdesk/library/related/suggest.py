@@ -195,7 +195,7 @@ def top_terms(
     same, the suggestions would too, and are not recomputed.
     """
     use_fts = _vocab_ready(library)
-    with library.engine.connect() as conn:
+    with library.reading() as conn:
         source = load_source(conn, article_id, _df_cache.tag_counts(library))
         _, top = _article_terms(
             library, conn, source, use_fts, headline=headline, dek=dek, body=body
@@ -259,7 +259,7 @@ def suggest_with_cards(
     """
     now = now or datetime.now(UTC)
     use_fts = _vocab_ready(library)
-    with library.engine.connect() as conn:
+    with library.reading() as conn:
         known_tags = _df_cache.tag_counts(library)
         source = load_source(conn, article_id, known_tags)
         _df_cache.remember_tag_counts(
