@@ -192,7 +192,7 @@ class _Incremental(_Export):
             writer.abort()
             raise
         self.report.changed_files = sorted(writer.changed)
-        self.report.reused_files = writer.file_count - len(writer.changed)
+        self.report.reused_files = writer.file_count - writer.changed_count
         self.report.mode = "incremental"
         self.report.rendered_pages = self.rendered
         self.report.seconds = time.perf_counter() - started

@@ -111,23 +111,27 @@ def row_of(
     article: Article, folder: str, seg: str, images: dict[str, SiteImage], own: list
 ) -> ListingRow:
     """The listing row of an article whose renditions are in images; own = the images its page shows."""
+    return resolve_row(row_parts(article, folder, seg, own), images)
+
+
+def row_parts(article: Article, folder: str, seg: str, own: list) -> ListingRow:
+    """The listing row of an article before its renditions are made: its hero and files name
+    the rendition sets that may show each picture ([its words' set, the picture's own]), for
+    resolve_row to pick from once the sets are made (a full export keeps this, not the story)."""
     w = when(article)
     hero = article.hero
     hero_data = None
 
-    def set_key(image, words=None) -> str | None:
-        """Which rendition set shows the picture (a story's own words may have their own)."""
-        key = site_key(image, words)
-        return key if key in images else image.sha256 if image.sha256 in images else None
+    def candidates(image, words=None) -> list[str]:
+        return [site_key(image, words), image.sha256]
 
     if hero is not None:
-        key = set_key(hero.image, (hero.caption or "", hero.alt_text or ""))
-        hero_data = [key, hero.alt_text, [list(f) for f in images[key].files]]
-    keys = {set_key(f.image, (f.caption or "", f.alt_text or "")) for f in article.figures}
-    keys |= {set_key(img) for img in own[len(article.figures) :]}
-    # Every file the page points at, the hero's crops included: what a later
-    # export may only delete once no page uses it.
-    files = sorted({e[0] for k in keys if k is not None for e in images[k].entries()})
+        hero_data = [
+            candidates(hero.image, (hero.caption or "", hero.alt_text or "")),
+            hero.alt_text,
+        ]
+    keys = [candidates(f.image, (f.caption or "", f.alt_text or "")) for f in article.figures]
+    keys += [candidates(img) for img in own[len(article.figures) :]]
     return ListingRow(
         uid=article.uid,
         article_id=article.id,
@@ -142,10 +146,28 @@ def row_of(
         summary=article.dek or article.seo_description,
         byline=article.byline,
         hero=hero_data,
-        files=files,
+        files=keys,  # type: ignore[arg-type]  # resolved into file names by resolve_row
         authors=[[au.uid, au.name, au.slug, au.bio, au.url] for au in article.authors],
         tags=list(dict.fromkeys(article.tags)),
     )
+
+
+def resolve_row(row: ListingRow, images: dict[str, SiteImage]) -> ListingRow:
+    """A row from row_parts with its pictures' rendition files (in place; returned)."""
+
+    def set_key(candidates: list[str]) -> str | None:
+        """Which rendition set shows the picture (a story's own words may have their own)."""
+        key, sha = candidates
+        return key if key in images else sha if sha in images else None
+
+    if row.hero is not None:
+        key = set_key(row.hero[0])
+        row.hero = [key, row.hero[1], [list(f) for f in images[key].files]]  # type: ignore[index]
+    keys = {set_key(pair) for pair in row.files}  # type: ignore[arg-type]
+    # Every file the page points at, the hero's crops included: what a later
+    # export may only delete once no page uses it.
+    row.files = sorted({e[0] for k in keys if k is not None for e in images[k].entries()})
+    return row
 
 
 def card_fingerprint(row: ListingRow | None) -> str:

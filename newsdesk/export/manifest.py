@@ -47,6 +47,7 @@ PARTS = ("files", "articles", "failed", "inputs", "renditions", "listing_pages")
 # The files SQLite may keep beside the record while it is open (or after a kill).
 SIDE_FILES = ("-wal", "-shm", "-journal")
 _BATCH = 5000
+_SEEN = 4096  # rows of a part kept once read (see Part._stored)
 
 
 class RecordUnreadable(Exception):
@@ -86,6 +87,8 @@ class Part(MutableMapping):
             except (sqlite3.DatabaseError, ValueError):
                 self._record.damaged()
                 return None
+        if len(self._seen) >= _SEEN:
+            self._seen.clear()  # a full export asks once per story: keep a few, not every row
         self._seen[key] = value
         return value
 
@@ -134,6 +137,27 @@ class Part(MutableMapping):
             self._record.damaged()
             return
         yield from decoded
+
+    def stored_keys(self) -> Iterator[str]:
+        """Every key as the record held it when read, a chunk at a time (a full scan)."""
+        if self.cleared:
+            return
+        if self._base is not None:
+            yield from self._base
+            return
+        last = ""  # (no key is empty: every key is a path, a uid or a rendition key)
+        while self._record.conn is not None:
+            try:
+                rows = self._record.conn.execute(
+                    f"SELECT k FROM {self.name} WHERE k > ? ORDER BY k LIMIT ?", (last, _BATCH)
+                ).fetchall()
+            except sqlite3.DatabaseError:
+                self._record.damaged()
+                return
+            yield from (r[0] for r in rows)
+            if len(rows) < _BATCH:
+                return
+            last = rows[-1][0]
 
     def keys_with_prefix(self, prefix: str) -> list[str]:
         """The keys that start with prefix (an indexed range, not a scan), as they are now."""

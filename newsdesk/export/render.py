@@ -62,15 +62,23 @@ class RenderContext:
         self.extra_images = {k: picture(v) for k, v in self.extra_images.items()}  # type: ignore[misc]
 
 
-def render_article(context: RenderContext, article: Article) -> str:
+def render_article(
+    context: RenderContext, article: Article, pages: dict[str, str] | None = None
+) -> str:
     """One article page, exactly as the preview builds it but with the site's assets.
+
+    pages: the folders of the stories this one links to that are in the site
+    (a full export sends each page its own; otherwise context.pages has all).
 
     The feed texts context.feed_files asks of this story are made too, reusing
     the page's converted blocks (only those that place a picture, whose
     addresses differ, are converted again), and left in their cache files.
     """
     assets = ExportAssets(
-        context.library_root, images=context.images, pages=context.pages, root="../../"
+        context.library_root,
+        images=context.images,
+        pages=context.pages if pages is None else pages,
+        root="../../",
     )
     renderer = BlockRenderer()
     view = build_page(
@@ -172,10 +180,16 @@ def describe_render_failure(exc: BaseException, timezone: str = "") -> str:
     return f"its page could not be rendered ({detail})"
 
 
-def render_one(context: RenderContext, article: Article) -> Rendered:
+# A story to render, with the folders of the stories it links to (None: context.pages has them)
+Item = tuple[ArticleInput, "dict[str, str] | None"]
+
+
+def render_one(
+    context: RenderContext, article: Article, pages: dict[str, str] | None = None
+) -> Rendered:
     """One page, or the reason there is none: one story never stops the whole site."""
     try:
-        return article.uid, render_article(context, article), None
+        return article.uid, render_article(context, article, pages), None
     except Exception as exc:  # anything: RecursionError, OverflowError, a template's error
         return article.uid, None, describe_render_failure(exc, context.publication.timezone)
 
@@ -192,9 +206,11 @@ def _start_worker(main_pid: int, context: RenderContext) -> None:
     _WORKER_CONTEXT = context
 
 
-def _render_chunk(articles: list[Article]) -> list[Rendered]:
+def _render_chunk(items: list[Item | ArticleInput]) -> list[Rendered]:
     assert _WORKER_CONTEXT is not None, "a render worker is started with its context"
-    return [render_one(_WORKER_CONTEXT, a) for a in articles]
+    # (a story alone renders with the context's pages)
+    pairs = (i if isinstance(i, tuple) else (i, None) for i in items)
+    return [render_one(_WORKER_CONTEXT, a, pages) for a, pages in pairs]
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -234,24 +250,29 @@ def render_pages(
 
     `articles` is read as the pages go (a generator may load them batch by
     batch: only the chunks in flight are held); `count` is how many it yields.
+    Each may come as (article, pages): the folders of the stories it links to,
+    sent with it instead of every page of the site in the context.
     """
     if count is None:
         articles = list(articles)
         count = len(articles)
     # Page inputs, not records: plain data is what the renderer takes, and it
     # travels to the worker processes lighter than the records would.
-    inputs = (article_input(a) for a in articles)
+    inputs = (
+        (article_input(a[0]), a[1]) if isinstance(a, tuple) else (article_input(a), None)
+        for a in articles
+    )
     n = max(1, min(workers or os.cpu_count() or 1, -(-count // CHUNK)))
     if n == 1:
-        for a in inputs:
+        for a, pages in inputs:
             if cancel is not None and cancel.is_set():
                 return
-            yield render_one(context, a)
+            yield render_one(context, a, pages)
         return
     chunks = _chunked(inputs, CHUNK)
-    suspects: list[ArticleInput] = []
+    suspects: list[Item] = []
     with _pool(n, context) as pool:
-        pending: dict[Future[list[Rendered]], list[ArticleInput]] = {}
+        pending: dict[Future[list[Rendered]], list[Item]] = {}
         try:
             while True:
                 while len(pending) < 2 * n and not suspects:
@@ -280,8 +301,8 @@ def render_pages(
         yield from _one_at_a_time(context, suspects, cancel)
 
 
-def _chunked(items: Iterator[ArticleInput], size: int) -> Iterator[list[ArticleInput]]:
-    chunk: list[ArticleInput] = []
+def _chunked(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
+    chunk: list[Item] = []
     for item in items:
         chunk.append(item)
         if len(chunk) == size:
@@ -291,21 +312,20 @@ def _chunked(items: Iterator[ArticleInput], size: int) -> Iterator[list[ArticleI
         yield chunk
 
 
-def _one_at_a_time(
-    context: RenderContext, articles: list[ArticleInput], cancel: Any
-) -> Iterator[Rendered]:
+def _one_at_a_time(context: RenderContext, articles: list[Item], cancel: Any) -> Iterator[Rendered]:
     """Render each story alone in a one-process pool, so a crash names the story that caused it."""
     from concurrent.futures.process import BrokenProcessPool
 
     pool: ProcessPoolExecutor | None = None
     try:
-        for a in articles:
+        for item in articles:
+            a = item[0]
             if cancel is not None and cancel.is_set():
                 return
             if pool is None:
                 pool = _pool(1, context)
             try:
-                yield from pool.submit(_render_chunk, [a]).result()
+                yield from pool.submit(_render_chunk, [item]).result()
             except BrokenProcessPool:
                 pool.shutdown(wait=True, cancel_futures=True)
                 pool = None

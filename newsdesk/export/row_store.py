@@ -59,6 +59,7 @@ class RowStore:
                                   PRIMARY KEY (listing, when_us, article_id)) WITHOUT ROWID;
             CREATE INDEX listing_uid ON listing (uid);
             CREATE TABLE pages (n INTEGER PRIMARY KEY, folder TEXT, entry TEXT);
+            CREATE TABLE inputs (rel TEXT PRIMARY KEY, key TEXT) WITHOUT ROWID;
             """
         )
 
@@ -182,9 +183,12 @@ class RowStore:
             out.append(row)
         return out
 
-    def sitemap_rows(self) -> list[SitemapRow]:
+    def sitemap_rows(self) -> SitemapRows:
         """(folder, lastmod_us, sort_key) of every story, newest first: what the sitemap lists
-        (its layout depends on how many there are), read a chunk at a time."""
+        (its layout depends on how many there are), read a chunk at a time as it is iterated."""
+        return SitemapRows(self)
+
+    def _sitemap_chunks(self) -> Iterator[SitemapRow]:
         last = (2**62, 2**62)
         # Through the front page's listing: its key is the order, so no sort at each chunk.
         sql = (
@@ -192,12 +196,11 @@ class RowStore:
             f"JOIN rows r ON r.uid = l.uid WHERE l.listing = 'h' AND {_OLDER} "
             "ORDER BY l.when_us DESC, l.article_id DESC LIMIT :n"
         )
-        out: list[SitemapRow] = []
         while True:
             chunk = self.conn.execute(sql, {"w": last[0], "a": last[1], "n": _CHUNK}).fetchall()
-            out += [SitemapRow(folder, lastmod, (w, a)) for folder, lastmod, w, a in chunk]
+            yield from (SitemapRow(folder, lastmod, (w, a)) for folder, lastmod, w, a in chunk)
             if len(chunk) < _CHUNK:
-                return out
+                return
             last = (chunk[-1][2], chunk[-1][3])
 
     def pages(self) -> Iterator[list[Any]]:
@@ -212,6 +215,44 @@ class RowStore:
             if len(chunk) < _CHUNK:
                 return
             n = chunk[-1][0]
+
+
+class SitemapRows:
+    """Every story of a store as the sitemap lists it: how many, and each as it is read."""
+
+    def __init__(self, store: RowStore) -> None:
+        self.store = store
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def __iter__(self) -> Iterator[SitemapRow]:
+        return self.store._sitemap_chunks()
+
+
+class Inputs:
+    """rel -> the signature of each listing page, feed and sitemap file made, kept in the
+    store (a full export's record part "inputs": one row per listing page, not in memory)."""
+
+    def __init__(self, store: RowStore) -> None:
+        self.conn = store.conn
+
+    def __setitem__(self, rel: str, key: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO inputs VALUES (?, ?)", (rel, key))
+
+    def __len__(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM inputs").fetchone()[0]
+
+    def items(self) -> Iterator[tuple[str, str]]:
+        last = ""
+        while True:
+            rows = self.conn.execute(
+                "SELECT rel, key FROM inputs WHERE rel > ? ORDER BY rel LIMIT ?", (last, _CHUNK)
+            ).fetchall()
+            yield from rows
+            if len(rows) < _CHUNK:
+                return
+            last = rows[-1][0]
 
 
 class PagesPart:

@@ -13,6 +13,7 @@ from typing import Any
 from newsdesk.concurrency import CancelFlag
 from newsdesk.export import pages as site_pages
 from newsdesk.export import render as page_render
+from newsdesk.export import story as story_reading
 from newsdesk.export.assets import (
     FAVICON,
     IMG_DIR,
@@ -29,20 +30,21 @@ from newsdesk.export.fingerprint import (
     _when,
 )
 from newsdesk.export.listing_pool import pool_for
+from newsdesk.export.listing_row import resolve_row, row_parts
 from newsdesk.export.listings import (
     NEWS_SITEMAP_LIMIT,
     NO_BASE_URL_WARNING,
     ROWS_FORMAT,
     SITEMAP_LIMIT,
     Listings,
-    row_of,
     to_us,
 )
 from newsdesk.export.report import ArticleOutcome, ExportReport
-from newsdesk.export.row_store import PagesPart, Pairs, RowStore
+from newsdesk.export.row_store import Inputs, PagesPart, Pairs, RowStore
 from newsdesk.export.site_renditions import RENDITION_INDEX, SiteRenditions
 from newsdesk.export.state import ExportState
-from newsdesk.export.story import Story, StoryChecks, _Candidate, preflight_messages
+from newsdesk.export.story import StoryChecks, _Candidate, preflight_messages
+from newsdesk.export.story_store import Chosen, StoryStore
 from newsdesk.export.writer import ROWS_SCRATCH, ExportCancelled, ExportError, SiteWriter
 from newsdesk.library import Library
 from newsdesk.library.models import Article, Image, utcnow
@@ -53,6 +55,7 @@ from newsdesk.rules import section_segment
 
 # Below this many pages, starting worker processes costs more than it saves.
 POOL_MIN_PAGES = 40
+_LIST_PAGE = 1000  # stories of the library's list read at a time (for the report's left-out)
 
 Progress = Callable[[int, int], None]
 
@@ -142,7 +145,7 @@ class _Export(StoryChecks, SiteRenditions, FeedTexts):
             writer.abort()
             raise
         self.report.changed_files = sorted(writer.changed)
-        self.report.reused_files = len(writer.reused)
+        self.report.reused_files = writer.reused_count
         self.report.warnings += writer.warnings
         self.report.warnings += [
             f"{rel} was in the export folder without being written by newsdesk; "
@@ -158,91 +161,34 @@ class _Export(StoryChecks, SiteRenditions, FeedTexts):
         self._change_id = self.library.last_change_id()
         previous: dict[str, Any] = writer.previous.get("articles", {})
         wanted = self._wanted(requested, previous)
-        ids = [(i, uid) for i, uid in self._published_ids() if wanted is None or uid in wanted]
         self._check_cancel()
-        env_digest = self._env_digest = self._environment_digest()
-        self._inputs: dict[str, str] = {}
-
-        # The first pass: each story checked, a batch at a time, keeping only what
-        # the later steps read of it (a Story, not its text).
-        extra_images: dict[str, Image] = {}
-        selected: list[_Candidate] = []
-        held_images: dict[int, Image] = {}  # each picture the stories show, once
-        refused: list[ArticleOutcome] = []  # reported after the stories that could not be checked
-        previous_failures: dict[str, Any] = writer.previous.get("failed", {})
+        self._env_digest = self._environment_digest()
         self._failures: dict[str, Any] = {}
-        for batch in self._batches(ids):
-            self._check_cancel()
-            # Library images a body shows: each story's own references, so a batch's suffice.
-            extra_images.update(self._extra_images(batch))
-            for article in batch:
-                if article.status != "published" or article.deleted_at is not None:
-                    continue  # changed since the ids were read: as if read a moment later
-                cand = self._check(article, requested, extra_images, env_digest)
-                if cand is None:
-                    continue
-                ok = self._preflight(cand, previous, previous_failures, refused)
-                if ok:
-                    story = Story(article, held_images)
-                    selected.append(_Candidate(story, cand.folder, cand.fingerprint))
-            del batch
-        self.report.failed += refused
-        self._check_cancel()
-
-        site_images, image_failures = self._renditions(writer, selected, extra_images)
-        if image_failures:
-            kept = []
-            for cand in selected:
-                reasons = [
-                    image_failures[img.sha256]
-                    for img in _images_of(cand.article, extra_images)
-                    if img.sha256 in image_failures
-                ]
-                if reasons:
-                    self.report.failed.append(
-                        ArticleOutcome(cand.article.slug, cand.article.headline, reasons)
-                    )
-                else:
-                    kept.append(cand)
-            selected = kept
-
-        pages = {c.article.uid: c.folder for c in selected}
-        self._fps = {c.article.uid: c.fingerprint for c in selected}
-        self._feed_images, self._extra = site_images, extra_images
-        names: dict[str, str] = {}
-        for cand in sorted(selected, key=lambda c: (_when(c.article), c.article.id), reverse=True):
-            names.setdefault(section_segment(cand.article.section), cand.article.section or "News")
-        self._section_names = [names[seg] for seg in sorted(names)]
-        # Each story's listing row saved as it is made, not held: the listings read them back
-        # a page at a time (export/row_store.py).
+        # What the steps keep of each story is in the scratch file (export/row_store.py,
+        # export/story_store.py), read back a chunk at a time: never every story at once.
         store = self._row_store(writer)
         try:
-            store.add(
-                row_of(
-                    c.article,
-                    c.folder,
-                    section_segment(c.article.section),
-                    site_images,
-                    _images_of(c.article, extra_images),
-                )
-                for c in selected
-            )
+            chosen = StoryStore(store.conn)
+            self._inputs = Inputs(store)  # each listing file's signature, for the record
+            self._fps = _Fingerprints(chosen)
+            site_images, extra_images = self._choose(writer, chosen, requested, wanted, previous)
+            self._feed_images, self._extra = site_images, extra_images
+            names = chosen.section_names()
+            self._section_names = [names[seg] for seg in sorted(names)]
+            # Each story's listing row, its pictures resolved now that their renditions are made.
+            store.add(resolve_row(s.listing_row(), site_images) for s in chosen.stories())
             self._feed_files = self._feed_requests(store)
-            made = self._pages(writer, selected, pages, site_images, extra_images, previous)
-            kept = {c.article.uid for c in made}
-            store.remove(c.article.uid for c in selected if c.article.uid not in kept)
-            selected = made
+            failed = self._pages(writer, chosen, site_images, extra_images, previous)
+            store.remove(failed)
             self._listings(writer, store)
             self._static(writer)
             self._check_cancel()
-            # Written into the record row by row as it is made (not a dict of every story).
+            # Written into the record a chunk at a time as it is made (not a dict of every story).
             articles_manifest = Pairs(
                 lambda: (
-                    (
-                        c.article.uid,
-                        {"fp": c.fingerprint, "page": c.folder, "pfp": self._page_fp(c, pages)},
-                    )
-                    for c in selected
+                    (s.uid, {"fp": s.fp, "page": s.folder, "pfp": self._page_fp(s, in_site)})
+                    for chunk, in_site in self._with_links(chosen, chosen.chunks())
+                    for s in chunk
                 )
             )
             renditions_manifest = {key: img.entries() for key, img in self._rendition_keys.items()}
@@ -258,13 +204,55 @@ class _Export(StoryChecks, SiteRenditions, FeedTexts):
                 }
             )
             self._record_state(writer, token, store)
+            self.report.written = [
+                ArticleOutcome(slug, headline, path=f"{folder}/index.html")
+                for slug, headline, folder in chosen.by_folder()
+            ]
         finally:
             store.close()
-        self.report.written = [
-            ArticleOutcome(c.article.slug, c.article.headline, path=f"{c.folder}/index.html")
-            for c in sorted(selected, key=lambda c: c.folder)
-        ]
         self._step(0)
+
+    def _choose(self, writer, chosen: StoryStore, requested, wanted, previous):
+        """Check every story a batch at a time, keep those for the site in chosen, and make
+        the renditions their pages show; returns (rendition sets by key, body-only pictures)."""
+        extra_images: dict[str, Image] = {}
+        sets: dict[str, Any] = {}  # the rendition sets the pages show, each once
+        heroes: set[str] = set()
+        held_images: dict[int, Any] = {}  # each picture the stories show, read once
+        refused: list[ArticleOutcome] = []  # reported after the stories that could not be checked
+        previous_failures: dict[str, Any] = writer.previous.get("failed", {})
+        for batch in self._batches(wanted, held_images):
+            self._check_cancel()
+            # Library images a body shows: each story's own references, so a batch's suffice.
+            extra_images.update(self._extra_images(batch))
+            kept: list[Chosen] = []
+            for article in batch:
+                if article.status != "published" or article.deleted_at is not None:
+                    continue  # changed since the ids were read: as if read a moment later
+                cand = self._check(article, requested, extra_images, self._env_digest)
+                if cand is None:
+                    continue
+                if self._preflight(cand, previous, previous_failures, refused):
+                    self._want(article, extra_images, sets, heroes)
+                    kept.append(_chosen(cand, extra_images))
+            if kept:
+                chosen.add(kept)
+            del batch, kept
+        self.report.failed += refused
+        self._check_cancel()
+
+        site_images, image_failures = self._make_renditions(writer, sets, heroes, len(chosen))
+        if image_failures:
+            gone = []
+            for s in chosen.stories():
+                reasons = [
+                    image_failures[sha] for sha in json.loads(s.pictures) if sha in image_failures
+                ]
+                if reasons:
+                    self.report.failed.append(ArticleOutcome(s.slug, s.headline, reasons))
+                    gone.append(s.uid)
+            chosen.leave_out(gone)
+        return site_images, extra_images
 
     def _row_store(self, writer: SiteWriter) -> RowStore:
         """A new scratch store of listing rows in the export folder (see export/row_store.py)."""
@@ -300,14 +288,20 @@ class _Export(StoryChecks, SiteRenditions, FeedTexts):
     def _wanted(self, requested: list[str] | None, previous: dict[str, Any]) -> set[str] | None:
         if requested is None:
             # A whole-site export also lists what is deliberately left out.
-            for summary in self.library.list_articles():
-                if summary.status != "published":
-                    self.report.skipped.append(
-                        ArticleOutcome(
-                            summary.slug, summary.headline, [f"status is {summary.status}"]
+            # (a page of the list at a time, newest first as the list shows them)
+            after = None
+            while True:
+                page = self.library.list_articles(limit=_LIST_PAGE, after=after)
+                for summary in page:
+                    if summary.status != "published":
+                        self.report.skipped.append(
+                            ArticleOutcome(
+                                summary.slug, summary.headline, [f"status is {summary.status}"]
+                            )
                         )
-                    )
-            return None
+                if len(page) < _LIST_PAGE:
+                    return None
+                after = (page[-1].updated_at, page[-1].id)
         wanted = set(previous)
         for slug in requested:
             article = self.library.find_article(slug)
@@ -389,62 +383,94 @@ class _Export(StoryChecks, SiteRenditions, FeedTexts):
         return h.hexdigest()
 
     # ---- article pages --------------------------------------------------------
-    def _page_fp(self, cand: _Candidate, pages: dict[str, str]) -> str:
-        linked = sorted(
-            link.target.uid
-            for link in cand.article.related
-            if link.target is not None and link.target.uid in pages
-        )
+    def _page_fp(self, story: Chosen, in_site: dict[str, str]) -> str:
+        """What a page is made from: its story, the stories it links to that are in the site
+        (in_site: uid -> folder, holding at least those), and the navigation."""
+        linked = sorted(u for u in story.related_uids() if u is not None and u in in_site)
         sections = "\x1f".join(self._section_names)  # the navigation every page carries
-        return hashlib.sha256(
-            f"{cand.fingerprint}|{','.join(linked)}|{sections}".encode()
-        ).hexdigest()
+        return hashlib.sha256(f"{story.fp}|{','.join(linked)}|{sections}".encode()).hexdigest()
 
-    def _pages(self, writer, selected, pages, site_images, extra, previous) -> list[_Candidate]:
-        """Write every article page; returns the articles whose page could be made.
+    @staticmethod
+    def _with_links(chosen: StoryStore, chunks: Iterable[list[Chosen]]):
+        """Each chunk of stories with the folders of the stories it links to that are in the
+        site (one query a chunk, not a map of every page)."""
+        for chunk in chunks:
+            yield chunk, chosen.folders(u for s in chunk for u in s.related_uids())
 
-        A story whose page raises is left out with its reason (and removed from
-        `pages`); the pages that link to it are made again without that link,
-        so no page of the site points at a page that is not there.
+    def _pages(self, writer, chosen: StoryStore, site_images, extra, previous) -> list[str]:
+        """Write every article page; returns the uids of the stories whose page could not be made.
+
+        A story whose page raises is left out with its reason; the pages that
+        link to it are made again without that link, so no page of the site
+        points at a page that is not there.
         """
-        to_render: list[_Candidate] = []
-        for cand in selected:
-            rel = f"{cand.folder}/index.html"
-            prev = previous.get(cand.article.uid)
-            if (
-                prev
-                and prev.get("pfp") == self._page_fp(cand, pages)
-                and prev.get("page") == cand.folder
-                and writer.can_reuse(rel)
-            ):
-                writer.reuse(rel)
-                self._step()
-            else:
-                to_render.append(cand)
-        by_uid = {c.article.uid: c for c in selected}
-        while to_render:
-            failed = self._render_pages(writer, to_render, pages, site_images, extra)
+        chosen.mark_todo([])
+        count = 0
+        for chunk, in_site in self._with_links(chosen, chosen.chunks(story_reading.BATCH)):
+            todo = []
+            for s in chunk:
+                rel = f"{s.folder}/index.html"
+                prev = previous.get(s.uid)
+                if (
+                    prev
+                    and prev.get("pfp") == self._page_fp(s, in_site)
+                    and prev.get("page") == s.folder
+                    and writer.can_reuse(rel)
+                ):
+                    writer.reuse(rel)
+                    self._step()
+                else:
+                    todo.append(s.uid)
+            chosen.mark_todo(todo, more=True)  # noted in the scratch file, a chunk at a time
+            count += len(todo)
+        all_failed: list[str] = []
+        while count:
+            failed = self._render_chosen(writer, chosen, count, site_images, extra)
             if not failed:
                 break
-            for uid, reason in failed.items():
-                del pages[uid]
-                cand = by_uid.pop(uid)
-                self.report.failed.append(
-                    ArticleOutcome(cand.article.slug, cand.article.headline, [reason])
-                )
-            to_render = [
-                c
-                for c in by_uid.values()
-                if any(
-                    link.target is not None and link.target.uid in failed
-                    for link in c.article.related
-                )
-            ]
-        return [c for c in selected if c.article.uid in by_uid]
+            chosen.leave_out(failed)
+            for s in chosen.by_uids(failed):
+                self.report.failed.append(ArticleOutcome(s.slug, s.headline, [failed[s.uid]]))
+            all_failed += failed
+            again = [s.uid for s in chosen.linking_to(set(failed))]
+            chosen.mark_todo(again)
+            count = len(again)
+        return all_failed
 
-    def _render_pages(self, writer, to_render, pages, site_images, extra) -> dict[str, str]:
-        """Render and stage these pages; returns {uid: reason} for those that could not be made."""
-        context = page_render.RenderContext(
+    def _render_chosen(self, writer, chosen: StoryStore, count, site_images, extra):
+        """Render and stage the pages of the stories marked to do (count of them), a batch
+        read at a time; returns {uid: reason} for those that could not be made."""
+        context = self._render_context(site_images, {}, extra)
+        failed: dict[str, str] = {}
+
+        def items():
+            for chunk, in_site in self._with_links(
+                chosen, chosen.chunks(story_reading.BATCH, todo=True)
+            ):
+                for article in self._read_again(chunk, failed):
+                    links = {
+                        lk.target.uid: in_site[lk.target.uid]
+                        for lk in article.related
+                        if lk.target is not None and lk.target.uid in in_site
+                    }
+                    yield article, links
+
+        workers = 1 if count < POOL_MIN_PAGES else self.workers
+        for uid, html, reason in page_render.render_pages(
+            context, items(), workers=workers, cancel=self.cancel, count=count
+        ):
+            self._check_cancel()
+            if html is None:
+                failed[uid] = reason or "its page could not be rendered"
+            else:
+                writer.write(f"{chosen.folder_of(uid)}/index.html", html.encode("utf-8"))
+            self._step()
+        self._check_cancel()
+        chosen.mark_todo([])
+        return failed
+
+    def _render_context(self, site_images, pages, extra) -> page_render.RenderContext:
+        return page_render.RenderContext(
             library_root=self.library.root,
             publication=self.publication,
             images=site_images,
@@ -455,6 +481,10 @@ class _Export(StoryChecks, SiteRenditions, FeedTexts):
             sections=self._section_names,
             feed_files=self._feed_files,
         )
+
+    def _render_pages(self, writer, to_render, pages, site_images, extra) -> dict[str, str]:
+        """Render and stage these pages; returns {uid: reason} for those that could not be made."""
+        context = self._render_context(site_images, pages, extra)
         folders = {c.article.uid: c.folder for c in to_render}
         workers = 1 if len(to_render) < POOL_MIN_PAGES else self.workers
         failed: dict[str, str] = {}
@@ -580,6 +610,39 @@ class _Export(StoryChecks, SiteRenditions, FeedTexts):
                 raise ExportError(f"Could not read {source}: {exc.strerror or exc}.") from exc
             writer.write(rel, data)
         self._step()
+
+
+class _Fingerprints:
+    """uid -> fingerprint of each story of the site, read from the scratch file when asked
+    (the feeds ask for a few dozen; export/feed_text.py)."""
+
+    def __init__(self, chosen: StoryStore) -> None:
+        self.chosen = chosen
+
+    def get(self, uid: str, default: str = "") -> str:
+        return self.chosen.fp_of(uid) or default
+
+
+def _chosen(cand: _Candidate, extra: dict[str, Image]) -> Chosen:
+    """What the later steps need of a story that passed its checks (export/story_store.py)."""
+    a = cand.article
+    shown = _images_of(a, extra)
+    row = row_parts(a, cand.folder, section_segment(a.section), shown)
+    return Chosen(
+        article_id=a.id,
+        uid=a.uid,
+        folder=cand.folder,
+        fp=cand.fingerprint,
+        slug=a.slug,
+        headline=a.headline,
+        seg=row.seg,
+        section=a.section,
+        when_us=row.when_us,
+        lastmod_us=row.lastmod_us,
+        row=row.data(),
+        related=json.dumps([lk.target.uid if lk.target is not None else None for lk in a.related]),
+        pictures=json.dumps([img.sha256 for img in shown]),
+    )
 
 
 # --------------------------------------------------------------------------- helpers

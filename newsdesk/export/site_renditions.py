@@ -26,30 +26,43 @@ class SiteRenditions:
     def _renditions(
         self, writer: SiteWriter, selected: list[Any], extra: dict[str, Image]
     ) -> tuple[dict[str, SiteImage], dict[str, str]]:
-        """Every rendition set the pages need, made once and reused across exports.
+        """Every rendition set these candidates' pages need (see _make_renditions)."""
+        wanted: dict[str, tuple[Image, Any]] = {}
+        heroes: set[str] = set()
+        for cand in selected:
+            self._want(cand.article, extra, wanted, heroes)
+        return self._make_renditions(writer, wanted, heroes, len(selected))
+
+    @staticmethod
+    def _want(article: Any, extra: dict[str, Image], wanted: dict, heroes: set[str]) -> None:
+        """Add the rendition sets this story's page shows to wanted (and its hero's to heroes).
 
         A set is one picture with the words embedded in its files: the
         picture's own, or a story's where its figure has its own caption or
         alt text (assets.site_key). A set that shows some story's hero also
         gets the 16:9, 4:3, 1:1 and social-card crops.
         """
-        from newsdesk.crops import ALL_RATIOS, crop_for
-        from newsdesk.images.model import Credits, RenditionJob
+        from newsdesk.images.model import Credits
 
-        wanted: dict[str, tuple[Image, Credits]] = {}
-        heroes: set[str] = set()
-        for cand in selected:
-            article = cand.article
-            hero = article.hero
-            for fig in article.figures:
-                img = fig.image
-                words = (fig.caption or "", fig.alt_text or "")
-                key = site_key(img, words)
-                wanted.setdefault(key, (img, _credits(Credits, img, *words)))
-                if fig is hero:
-                    heroes.add(key)
-            for img in _images_of(article, extra)[len(article.figures) :]:
-                wanted.setdefault(img.sha256, (img, _credits(Credits, img)))
+        hero = article.hero
+        for fig in article.figures:
+            img = fig.image
+            words = (fig.caption or "", fig.alt_text or "")
+            key = site_key(img, words)
+            wanted.setdefault(key, (img, _credits(Credits, img, *words)))
+            if fig is hero:
+                heroes.add(key)
+        for img in _images_of(article, extra)[len(article.figures) :]:
+            wanted.setdefault(img.sha256, (img, _credits(Credits, img)))
+
+    def _make_renditions(
+        self, writer: SiteWriter, wanted: dict, heroes: set[str], stories: int
+    ) -> tuple[dict[str, SiteImage], dict[str, str]]:
+        """Every rendition set in wanted, made once and reused across exports; returns the
+        sets by key and, for each picture that could not be made, why (by its sha256)."""
+        from newsdesk.crops import ALL_RATIOS, crop_for
+        from newsdesk.images.model import RenditionJob
+
         previous: dict[str, list] = writer.previous.get("renditions", {})
         cache_dir = self.library.renditions_dir
         cache_index = _read_json(cache_dir / RENDITION_INDEX)
@@ -88,7 +101,7 @@ class SiteRenditions:
             )
             jobs.append((skey, key, job))
 
-        self._total = len(jobs) + len(selected) + 4
+        self._total = len(jobs) + stories + 4
         failures: dict[str, str] = {}
         if jobs:
             from newsdesk.images.bulk import make_renditions_many  # Pillow: only to make some

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from itertools import groupby
 from typing import Any
 
 from newsdesk.export.assets import site_url
@@ -92,14 +93,13 @@ class SitemapParts:
     def write_all(self, listing_urls: list[tuple[str, int]], rows: list[Any]) -> list[str]:
         """Every part and the index, from every story (newest first); the files written.
 
-        rows: ListingRows, or the state's entries (folder, lastmod_us, sort_key).
+        rows: ListingRows, or the state's entries (folder, lastmod_us, sort_key), newest
+        first: so each month's come together, and only one month's are held at a time.
         """
-        by_month: dict[str, list[Any]] = {}
-        for r in rows:
-            by_month.setdefault(month_of(r.sort_key[0]), []).append(r)
         pages = self.write_part(PAGES_PART, self.page_urls(listing_urls)) if listing_urls else []
         months: dict[str, tuple[int, int]] = {}
-        for month, month_rows in by_month.items():
+        for month, group in groupby(rows, key=lambda r: month_of(r.sort_key[0])):
+            month_rows = list(group)
             self.write_part(month, self.story_urls(month_rows))
             months[month] = (len(month_rows), max(r.lastmod_us for r in month_rows))
         entries = self.index_entries(pages, months)

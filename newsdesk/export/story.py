@@ -1,11 +1,11 @@
-"""A full export's reading of the library: each story checked, kept as a light Story, read again to render.
+"""A full export's reading of the library: each story checked, kept in the scratch file, read again to render.
 
-A full export reads the library twice, a batch of stories at a time (see
-export/site.py): once to check each story and note what the later steps
-need (its pictures, listing row, related links, report line), once more to
-render its page. Between the two it holds a `Story` per story, a few hundred
-bytes, instead of the loaded record with its body (~20 KB), so its memory
-does not grow with the library's text.
+A full export reads the library twice, a batch of stories at a time, by
+Core queries (export/plain.py): once to check each story and note what the
+later steps need of it (its folder, fingerprint, listing row, links and
+pictures: export/story_store.py, on disk), once more to render its page. It
+holds a batch of stories at a time, never the library, so its memory does
+not grow with the library.
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
-from newsdesk.export.fingerprint import _IMAGE_REF, _fingerprint, _iso_or_raw, story_folder
+from newsdesk.export.fingerprint import _fingerprint, _iso_or_raw, story_folder
+from newsdesk.export.plain import PlainArticle, load_articles
 from newsdesk.export.report import ArticleOutcome
+from newsdesk.export.story_store import Chosen
 from newsdesk.library import Library
 from newsdesk.library.models import Article
 from newsdesk.preflight import preflight
@@ -28,101 +30,11 @@ from newsdesk.rules import is_public
 BATCH = 200
 
 
-@dataclass(frozen=True, eq=False)
-class StoryFigure:
-    """A figure as the renditions and the listing row read it (the library's Image, its words)."""
-
-    image: Any
-    role: str
-    caption: str | None
-    alt_text: str | None
-
-
-@dataclass(frozen=True)
-class StoryAuthor:
-    uid: str
-    name: str
-    slug: str
-    bio: str
-    url: str
-
-
-@dataclass(frozen=True)
-class LinkTarget:
-    uid: str
-
-
-@dataclass(frozen=True)
-class StoryLink:
-    """A related-story link: only whom it points at (None when that story is gone)."""
-
-    target: LinkTarget | None
-
-
-class Story:
-    """The fields of an Article that export/listings.row_of, the renditions step, the page
-    fingerprint of the navigation and the report read, under the same names; not its text."""
-
-    __slots__ = (
-        "id",
-        "uid",
-        "slug",
-        "headline",
-        "dek",
-        "section",
-        "language",
-        "seo_description",
-        "byline",
-        "published_at",
-        "updated_at",
-        "tags",
-        "figures",
-        "related",
-        "authors",
-        "body",
-    )
-
-    def __init__(self, article: Any, images: dict[int, Any] | None = None) -> None:
-        """images: the pictures Stories already hold, by id: a picture many stories show is
-        then held once, not once per batch of stories read (each batch loads its own copy)."""
-        self.id: int = article.id
-        self.uid: str = article.uid
-        self.slug: str = article.slug
-        self.headline: str = article.headline
-        self.dek: str = article.dek
-        self.section: str = article.section
-        self.language: str | None = article.language
-        self.seo_description: str | None = article.seo_description
-        self.byline: str = article.byline
-        self.published_at: datetime | None = article.published_at
-        self.updated_at: datetime = article.updated_at
-        self.tags: list[str] = list(article.tags)
-        if images is None:
-            images = {}
-        self.figures = tuple(
-            StoryFigure(images.setdefault(f.image.id, f.image), f.role, f.caption, f.alt_text)
-            for f in article.figures
-        )
-        self.related = tuple(
-            StoryLink(LinkTarget(link.target.uid) if link.target is not None else None)
-            for link in article.related
-        )
-        self.authors = tuple(
-            StoryAuthor(a.uid, a.name, a.slug, a.bio, a.url) for a in article.authors
-        )
-        # Only the body's picture references, in order: all that fingerprint._images_of reads of it.
-        self.body = "".join(f"](image:{ref})" for ref in _IMAGE_REF.findall(article.body))
-
-    @property
-    def hero(self) -> StoryFigure | None:
-        return next((f for f in self.figures if f.role == "hero"), None)
-
-
 @dataclass
 class _Candidate:
-    # A full export keeps a Story (export/story.py) once the story is checked;
-    # an incremental one keeps the loaded Article.
-    article: Article | Story
+    # The story as read: a plain record (export/plain.py) in a full export, the loaded
+    # Article in an incremental one.
+    article: Any
     folder: str
     fingerprint: str
 
@@ -132,20 +44,31 @@ class StoryChecks:
     now, publication, report, _failures, _late_refusals, _extra, _env_digest, _probe_dates and
     _describe_failure)."""
 
-    def _published_ids(self) -> list[tuple[int, str]]:
-        """(id, uid) of every published story out of the trash, in id order."""
+    def _batches(self, wanted: set[str] | None, images: dict) -> Iterator[list[PlainArticle]]:
+        """Every published story out of the trash (those whose uid is in wanted, if given), fully
+        read, BATCH at a time, in id order: each batch's ids read by keyset after the last."""
         stmt = (
             select(Article.id, Article.uid)
-            .where(Article.status == "published", Article.deleted_at.is_(None))
+            .where(
+                Article.status == "published",
+                Article.deleted_at.is_(None),
+                Article.id > bindparam("last"),
+            )
             .order_by(Article.id)
+            .limit(BATCH)
         )
-        with self.library.engine.connect() as conn:
-            return [(i, uid) for i, uid in conn.execute(stmt)]
-
-    def _batches(self, ids: list[tuple[int, str]]) -> Iterator[list[Article]]:
-        """The stories with these ids, fully loaded, BATCH at a time, in id order."""
-        for i in range(0, len(ids), BATCH):
-            yield self.library.articles_by_ids(i for i, _uid in ids[i : i + BATCH])
+        last = -1
+        while True:
+            with self.library.engine.connect() as conn:
+                rows = conn.execute(stmt, {"last": last}).all()
+                if not rows:
+                    return
+                last = rows[-1][0]
+                ids = [i for i, uid in rows if wanted is None or uid in wanted]
+                batch = load_articles(conn, ids, images=images) if ids else []
+            yield batch
+            if len(rows) < BATCH:
+                return
 
     def _check(self, article, requested, extra_images, env_digest) -> _Candidate | None:
         """The story as a candidate for the site, or None (reported) when it cannot be one."""
@@ -208,24 +131,27 @@ class StoryChecks:
         return True
 
     def _loaded(self, cands: list[_Candidate]) -> Iterator[Article]:
-        """The candidates' articles fully loaded, read again BATCH at a time where the first
-        pass kept only a Story: the renderer holds a batch, never the library."""
-        for i in range(0, len(cands), BATCH):
-            part = cands[i : i + BATCH]
-            again = [c.article.id for c in part if isinstance(c.article, Story)]
-            by_id = {a.id: a for a in self.library.articles_by_ids(again)} if again else {}
-            for c in part:
-                if not isinstance(c.article, Story):
-                    yield c.article
-                    continue
-                article = by_id.pop(c.article.id, None)
-                if article is None:
-                    continue  # deleted since it was checked: reported by the caller
-                reason = self._changed_since_checked(c, article)
-                if reason is None:
-                    yield article
-                else:
-                    self._late_refusals[c.article.uid] = reason
+        """The candidates' articles (an incremental export's, loaded already)."""
+        for c in cands:
+            yield c.article
+
+    def _read_again(self, chosen: list[Chosen], failed: dict[str, str]) -> list[PlainArticle]:
+        """These chosen stories read again to render their pages, in id order; those deleted,
+        withdrawn or refused since they were checked go to failed, with why."""
+        with self.library.engine.connect() as conn:
+            by_id = {a.id: a for a in load_articles(conn, [s.article_id for s in chosen])}
+        out = []
+        for s in chosen:
+            article = by_id.pop(s.article_id, None)
+            if article is None:
+                failed[s.uid] = "it was deleted while the export ran"
+                continue
+            reason = self._changed_since_checked(_Candidate(article, s.folder, s.fp), article)
+            if reason is None:
+                out.append(article)
+            else:
+                failed[s.uid] = reason
+        return out
 
     def _changed_since_checked(self, cand: _Candidate, article: Article) -> str | None:
         """Why a story edited between the two readings may not be published now, or None.

@@ -29,18 +29,16 @@ Files that are in neither belong to the user and are never deleted.
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
-import re
 import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from newsdesk.export.file_log import KEPT, STAGED, Entries, FileLog
 from newsdesk.export.fileops import copy_new as _copy_new
 from newsdesk.export.fileops import describe_os_error
 from newsdesk.export.fileops import fsync_all as _fsync_all
@@ -48,6 +46,21 @@ from newsdesk.export.fileops import quietly as _quietly
 from newsdesk.export.fileops import unlink as _unlink
 from newsdesk.export.fileops import write_all as _write_all
 from newsdesk.export.fileops import write_new as _write_new
+from newsdesk.export.folder_names import (  # (the names other modules import from here too)
+    _LEGACY_SUFFIX,
+    _SCRATCH,
+    JOURNAL_NAME,
+    ROWS_SCRATCH,
+    TEMP_SUFFIX,
+    StagedPaths,
+    TouchedFolders,
+    _looks_like_a_site,
+    _unreadable_warning,
+    check_segment,
+    load_journal,
+    sha256_bytes,
+    temp_name,
+)
 from newsdesk.export.manifest import (
     LEGACY_NAME,
     PARTS,
@@ -67,26 +80,19 @@ except ImportError:  # pragma: no cover - not on Linux
     fcntl = None  # type: ignore[assignment]
 
 MANIFEST_NAME = STORE_NAME
-JOURNAL_NAME = ".newsdesk-journal"
-# The suffix of a file being written; never a name an export page can have,
-# because every segment of a page's path is refused when it starts with a dot.
-TEMP_SUFFIX = ".tmp-newsdesk"
-# An export's scratch files in the folder (export/row_store.py): hidden, with the temporary
-# suffix, and removed when the export ends or when the next one finds them after a kill.
-ROWS_SCRATCH = ".newsdesk-rows.sqlite" + TEMP_SUFFIX
-_SCRATCH = (ROWS_SCRATCH,)
-# What earlier versions left beside the site when they were killed: the folder
-# being built (`site.tmp-XXXXXXXX`) or the previous site being swapped out
-# (`site.old-XXXXXXXX`), with tempfile's eight random characters.
-_LEGACY_SUFFIX = re.compile(r"\.(tmp|old)-[a-z0-9_]{8}")
-# The files an export writes at the top of a site; with section folders and
-# assets/ this is all a legacy temporary folder can hold.
-_TOP_FILES = {"index.html", "feed.xml", "sitemap.xml", "news-sitemap.xml", STORE_NAME, LEGACY_NAME}
-
-# A path segment we are willing to create: no separators, no NUL, not "." or
-# "..", not hidden (so no page can land on the manifest, the journal, a
-# temporary file or a user's dot-folder such as .git).
-_BAD_SEGMENT = re.compile(r"[/\\\x00]")
+__all__ = [
+    "JOURNAL_NAME",
+    "MANIFEST_NAME",
+    "ROWS_SCRATCH",
+    "TEMP_SUFFIX",
+    "ExportCancelled",
+    "ExportError",
+    "SiteWriter",
+    "check_segment",
+    "load_journal",
+    "load_manifest",
+    "temp_name",
+]
 
 
 class ExportError(Exception):
@@ -97,71 +103,9 @@ class ExportCancelled(ExportError):
     """The export was cancelled; the previous site was left as it was."""
 
 
-def check_segment(segment: str) -> str:
-    """A single path segment of the site (a section folder or a slug), refused when unsafe."""
-    if (
-        not segment
-        or segment in (".", "..")
-        or segment.startswith(".")
-        or _BAD_SEGMENT.search(segment)
-        or len(segment.encode("utf-8")) > 200
-    ):
-        raise ValueError(f"{segment!r} cannot be used as a folder name in the site")
-    return segment
-
-
-@dataclass(frozen=True, slots=True)
-class FileEntry:
-    """What the manifest remembers about one file of the site."""
-
-    hash: str
-    size: int
-    mtime_ns: int
-
-    def as_json(self) -> list[Any]:
-        return [self.hash, self.size, self.mtime_ns]
-
-
 def load_manifest(site: Path) -> dict[str, Any] | None:
     """The whole record of a previous export in site, or None when there is none (or it is damaged)."""
     return read_record(site)
-
-
-def load_journal(site: Path) -> set[str] | None:
-    """The files an interrupted export may have placed, or None when the last export finished."""
-    try:
-        raw = (site / JOURNAL_NAME).read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError:
-        return set()
-    names: set[str] = set()
-    for line in raw.decode("utf-8", "replace").splitlines():
-        try:
-            rel = json.loads(line)
-        except ValueError:
-            continue  # the last line of a killed export may be cut short
-        if isinstance(rel, str) and _is_site_path(rel):
-            names.add(rel)
-    return names
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _is_site_path(rel: str) -> bool:
-    try:
-        for part in rel.split("/"):
-            check_segment(part)
-    except ValueError:
-        return False
-    return True
-
-
-def temp_name(path: Path) -> Path:
-    """Where the new content of path is written before it replaces path."""
-    return path.with_name(f".{path.name}{TEMP_SUFFIX}")
 
 
 class SiteWriter:
@@ -183,20 +127,17 @@ class SiteWriter:
         self._placing = False
         self._committed = False
         self._record: Record | None = None
-        self.files: dict[str, FileEntry] = {}
-        self.changed: list[str] = []
-        self.reused: list[str] = []
+        # Every file this export wrote or kept, its folders and what it journaled: on disk,
+        # not in memory (export/file_log.py), so a large site costs the writer no more.
+        self._log = FileLog()
+        self._placed = False  # the staged files are in place (commit)
         self.warnings: list[str] = []  # sentences for the report (a damaged record)
         self.file_count = 0  # files of the site once committed
-        # rel -> temporary file holding its new content, not yet in place
-        self._staged: dict[str, Path] = {}
-        self._dirs_ok: set[Path] = {self.out}
-        self._made_dirs: list[Path] = []
-        self._made: set[Path] = set()  # the same folders: nothing was in them before this export
+        # A few folders known to be there (a page's folder holds its feed text, its crops…)
+        self._dirs_seen: dict[str, int] = {}
         self._devices: set[int] = set()  # the file systems holding the staged files
         self.foreign_replaced: list[str] = []  # user files at a path the export now needs
         self._journal: set[str] = set()  # names an interrupted export journaled
-        self._new_owned: set[str] = set()  # names this export journaled
         self._keep_rest = False
         self._drop: set[str] = set()
         try:
@@ -231,12 +172,30 @@ class SiteWriter:
         self._guard(self._open_journal, journal is None)
 
     @property
+    def changed(self) -> list[str]:
+        """The files written anew (staged, or in place once committed), in order."""
+        return list(self._log.rels(STAGED))
+
+    @property
+    def changed_count(self) -> int:
+        return self._log.staged_count
+
+    @property
+    def reused_count(self) -> int:
+        """The previous export's files kept as they were."""
+        return self._log.kept_count
+
+    def entry(self, rel: str) -> list[Any] | None:
+        """[hash, size, mtime_ns] of a file this export wrote or kept, or None."""
+        return self._log.get(rel)
+
+    @property
     def record_unreadable(self) -> bool:
         return self._record is not None and self._record.unreadable
 
     def _owns(self, rel: str) -> bool:
         """True when rel is the export's: recorded, or journaled by this or a killed export."""
-        return rel in self._new_owned or rel in self._journal or rel in self._previous_files
+        return rel in self._journal or rel in self._previous_files or self._log.owns(rel)
 
     def _lock(self) -> None:
         """One export at a time per folder; a second one is refused rather than interleaved."""
@@ -350,20 +309,33 @@ class SiteWriter:
     def previous_path(self, rel: str) -> Path:
         return self.out.joinpath(*rel.split("/"))
 
+    def _dir_state(self, folder: Path) -> int | None:
+        """None when the export has not met the folder yet; 1 when it made it, 0 when it
+        found it there (the site's own folder counts as found)."""
+        key = str(folder)
+        state = self._dirs_seen.get(key)
+        if state is None:
+            state = 0 if folder == self.out else self._log.dir_state(key)
+            if state is not None:
+                if len(self._dirs_seen) >= 256:
+                    self._dirs_seen.clear()
+                self._dirs_seen[key] = state
+        return state
+
     def _parent(self, path: Path, rel: str) -> None:
         """Make the folders above path, refusing a link or a file in their place."""
         parent = path.parent
-        if parent in self._dirs_ok:
+        if self._dir_state(parent) is not None:
             return
         todo = []
-        while parent not in self._dirs_ok:
+        while self._dir_state(parent) is None:
             todo.append(parent)
             parent = parent.parent
         for folder in reversed(todo):
+            made = False
             try:
                 os.mkdir(folder, 0o755)
-                self._made_dirs.append(folder)
-                self._made.add(folder)
+                made = True
             except FileExistsError:
                 if folder.is_symlink() or not folder.is_dir():
                     # A link could lead the site's files anywhere on the disk.
@@ -371,7 +343,7 @@ class SiteWriter:
                         f"{folder} is in the way of the site's {rel} (it is a link or a file, "
                         "not a folder); move it away and export again."
                     ) from None
-            self._dirs_ok.add(folder)
+            self._log.add_dir(str(folder), made)
 
     # ---- writing ---------------------------------------------------------
     def can_reuse(self, rel: str, expected_hash: str | None = None) -> bool:
@@ -390,8 +362,7 @@ class SiteWriter:
         """Keep an unchanged file of the previous site as it is (call can_reuse first)."""
         entry = self._previous_files[rel]
         self._unstage(rel)
-        self.files[rel] = FileEntry(entry[0], entry[1], entry[2])
-        self.reused.append(rel)
+        self._log.put(rel, [entry[0], entry[1], entry[2]], KEPT)
 
     def previous_files(self) -> list[str]:
         """The files of the site as the previous export left it (site-relative paths; a full scan)."""
@@ -450,8 +421,7 @@ class SiteWriter:
         if not same:
             return False
         self._unstage(rel)
-        self.files[rel] = FileEntry(content_hash, st.st_size, st.st_mtime_ns)
-        self.reused.append(rel)
+        self._log.put(rel, [content_hash, st.st_size, st.st_mtime_ns], KEPT)
         return True
 
     def _prepare(self, rel: str) -> Path:
@@ -461,34 +431,35 @@ class SiteWriter:
             # Named in the journal before it exists, so that a killed export's
             # files are known as ours; flushed by the kernel even on kill -9.
             self._journal_names([rel])
-            self._new_owned.add(rel)
+            self._log.own(rel)
             self._parent(dest, rel)
             # In a folder this export made there is nothing to find (most of a new site).
-            if dest.parent not in self._made and os.path.lexists(dest):
+            if self._dir_state(dest.parent) != 1 and os.path.lexists(dest):
                 self.foreign_replaced.append(rel)
         else:
             self._parent(dest, rel)
         self._unstage(rel)
         tmp = temp_name(dest)
-        if dest.parent not in self._made:
+        if self._dir_state(dest.parent) != 1:
             self._guard(_unlink, tmp)
         return tmp
 
     def _staged_as(self, rel: str, tmp: Path, digest: str) -> None:
         st = self._guard(os.stat, tmp)
         self._devices.add(st.st_dev)
-        self._staged[rel] = tmp
-        self.files[rel] = FileEntry(digest, st.st_size, st.st_mtime_ns)
-        self.changed.append(rel)
+        self._log.put(rel, [digest, st.st_size, st.st_mtime_ns], STAGED)
 
     def _unstage(self, rel: str) -> None:
-        """Forget an earlier version of rel staged by this export (a page rendered twice)."""
-        tmp = self._staged.pop(rel, None)
-        if tmp is not None:
-            _unlink(tmp)
-            self.changed.remove(rel)
-        if rel in self.reused:
-            self.reused.remove(rel)
+        """Forget an earlier version of rel staged or kept by this export (a page made twice)."""
+        if self._log.forget(rel) == STAGED:
+            _unlink(self._temp_of(rel))
+
+    def _temp_of(self, rel: str) -> Path:
+        """Where rel's new content waits (beside its target, which path() checked when staged)."""
+        return temp_name(self.previous_path(rel))
+
+    def _staged_paths(self, *more: Path) -> StagedPaths:
+        return StagedPaths(self._log, self._temp_of, more)
 
     def _guard(self, fn, *args) -> Any:
         try:
@@ -499,16 +470,17 @@ class SiteWriter:
     # ---- finishing ---------------------------------------------------------
     def _removals(self) -> list[str]:
         """The export's files this export no longer produces."""
+        log = self._log
         if self._keep_rest:
             # What this export dropped, and what a killed one placed that no record claims.
-            out = {r for r in self._drop if r not in self.files and self._owns(r)}
-            out |= {
-                r for r in self._journal if r not in self.files and r not in self._previous_files
-            }
+            out = {r for r in self._drop if r not in log and self._owns(r)}
+            out |= {r for r in self._journal if r not in log and r not in self._previous_files}
             return sorted(out)
-        owned = {k for k, _v in self._previous_files.stored_items()} | self._journal
-        owned |= self._new_owned
-        return sorted(owned - self.files.keys())
+        # Read a key at a time (the previous site's files are as many as this one's).
+        gone = {r for r in self._previous_files.stored_keys() if r not in log}
+        gone |= {r for r in self._journal if r not in log}
+        gone.update(log.owned_not_kept())
+        return sorted(gone)
 
     def commit(self, extra: dict[str, Any]) -> None:
         """Record what this export made, put every staged file in place, remove what is no longer produced.
@@ -543,18 +515,15 @@ class SiteWriter:
                 files = self._previous_files
                 count = record.file_count()
                 count -= sum(1 for rel in removals if rel in files)
-                count += sum(1 for rel in self.files if rel not in files)
+                count += sum(1 for rel in self._log.rels() if rel not in files)
                 for rel in removals:
                     files.discard(rel)
-                for rel, entry in self.files.items():
-                    if files.get(rel) != entry.as_json():
-                        files[rel] = entry.as_json()
+                for rel, entry in self._log.items():
+                    if files.get(rel) != entry:
+                        files[rel] = entry
                 self.file_count = count
                 self._guard(
-                    _fsync_all,
-                    [*self._staged.values(), self.out / JOURNAL_NAME],
-                    True,
-                    self._fs_fd(),
+                    _fsync_all, self._staged_paths(self.out / JOURNAL_NAME), True, self._fs_fd()
                 )
                 record.begin_update(
                     token,
@@ -570,7 +539,7 @@ class SiteWriter:
                 record.write_new(store_tmp, token, parts)
                 self._guard(
                     _fsync_all,
-                    [*self._staged.values(), store_tmp, self.out / JOURNAL_NAME],
+                    self._staged_paths(store_tmp, self.out / JOURNAL_NAME),
                     True,
                     self._fs_fd(),
                 )
@@ -590,19 +559,19 @@ class SiteWriter:
             _unlink(store_tmp)
             raise ExportError(describe_os_error(exc, self.out)) from exc
         try:
-            touched: set[Path] = set()
-            for rel, tmp in sorted(self._staged.items()):
+            for rel in self._log.rels(STAGED):
                 # Beside its target, which path() checked when it was staged.
+                tmp = self._temp_of(rel)
                 os.replace(tmp, tmp.parent / rel.rpartition("/")[2])
-                touched.add(tmp.parent)
-            self._staged.clear()
+            self._placed = True
             for rel in removals:
                 self._remove(rel)
-                touched.add(self.previous_path(rel).parent)
             # An older version's manifest, now replaced by the record.
             _unlink(self.out / LEGACY_NAME)
             # The renames themselves reach the disk before the journal goes.
-            _fsync_all([f for f in touched if f.is_dir()], False, self._fs_fd())
+            _fsync_all(
+                TouchedFolders(self._log, self.previous_path, removals), False, self._fs_fd()
+            )
             os.unlink(self.out / JOURNAL_NAME)
             _fsync_all([self.out], False)
         except OSError as exc:
@@ -625,13 +594,14 @@ class SiteWriter:
             return None
         return self._lock_fd if self._devices <= {device} else None
 
-    def _all_files(self, removals: list[str]) -> dict[str, list[Any]]:
-        """Every file of the site after this export, for a record written whole."""
-        out: dict[str, list[Any]] = {}
-        if self._keep_rest:
-            gone = set(removals)
-            out = {k: v for k, v in self._previous_files.stored_items() if k not in gone}
-        out.update({rel: e.as_json() for rel, e in self.files.items()})
+    def _all_files(self, removals: list[str]) -> Any:
+        """Every file of the site after this export, for a record written whole: read from the
+        log as the record is written (an update of an older version's record merges the two)."""
+        if not self._keep_rest:
+            return Entries(self._log)
+        gone = set(removals)
+        out = {k: v for k, v in self._previous_files.stored_items() if k not in gone}
+        out.update(self._log.items())
         return dict(sorted(out.items()))
 
     def _remove(self, rel: str) -> None:
@@ -653,13 +623,15 @@ class SiteWriter:
         if self._committed:
             return
         # Best effort throughout: this runs while another error is on its way to the user.
-        for tmp in [*self._staged.values(), temp_name(self.out / STORE_NAME)]:
-            _quietly(_unlink, tmp)
-        self._staged.clear()
+        log = self._log
+        if not self._placed and log.conn is not None:
+            for rel in log.rels(STAGED):
+                _quietly(_unlink, self._temp_of(rel))
+        _quietly(_unlink, temp_name(self.out / STORE_NAME))
         if self._record is not None:
             self._record.rollback()
-        if not self._placing:
-            for folder in reversed(self._made_dirs):
+        if not self._placing and log.conn is not None:
+            for folder in reversed(log.made_dirs()):
                 _quietly(os.rmdir, folder)
             if self._journal_mine:
                 # Nothing was placed, so the journal of this run names nothing that exists.
@@ -667,19 +639,3 @@ class SiteWriter:
             if self._made_out:
                 _quietly(os.rmdir, self.out)
         self._release()
-
-
-def _unreadable_warning(out: Path) -> str:
-    return (
-        f"The record of the last export in {out} could not be read, so every page was "
-        "checked and written again; files the export no longer makes may be left in the folder."
-    )
-
-
-def _looks_like_a_site(folder: Path) -> bool:
-    """True when a legacy leftover holds nothing but what an export writes at a site's top."""
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return False
-    return all(e.name in _TOP_FILES or e.is_dir(follow_symlinks=False) for e in entries)

@@ -4,22 +4,36 @@ at a time: its memory does not grow with the text, nor with the number of storie
 from __future__ import annotations
 
 import gc
+import weakref
+from collections import Counter
+from datetime import timedelta
 
-from newsdesk.export import export_site, listing_pool, row_store
+from newsdesk.export import (
+    export_site,
+    file_log,
+    listing_pool,
+    manifest,
+    row_store,
+    sitemap_parts,
+    story_store,
+)
 from newsdesk.export import listings as export_listings
 from newsdesk.export import story as export_story
 from newsdesk.export.listing_row import ListingRow
 from newsdesk.export.pages import PAGE_SIZE_SETTING
+from newsdesk.export.plain import PlainArticle
 from newsdesk.export.writer import ROWS_SCRATCH
 from newsdesk.library.models import Article
 from tests.export.stories import files_of, leftovers, newsroom, without_manifest
 
 STORIES = 45
+SITE = 60  # stories of the site whose records are counted
 BATCH = 10
 
 
 def _live_articles() -> int:
-    return sum(1 for o in gc.get_objects() if type(o) is Article)
+    """Stories held in full: records of the library, or as the export reads them (plain.py)."""
+    return sum(1 for o in gc.get_objects() if type(o) in (Article, PlainArticle))
 
 
 def test_a_full_export_never_holds_every_story_at_once(library, tmp_path, monkeypatch):
@@ -115,3 +129,78 @@ def test_listing_pages_made_by_worker_processes_are_those_made_in_one(
     assert len(report.rendered_listings) > 20
     one = without_manifest(files_of(tmp_path / "one"))
     assert without_manifest(files_of(tmp_path / "two")) == one
+
+
+def _a_collection_of_ours(o) -> bool:
+    """A list, dict, set or tuple (not the weak references a library keeps of its listeners)."""
+    if type(o) not in (list, dict, set, tuple):
+        return False
+    return not (o and isinstance(next(iter(o)), weakref.ref))
+
+
+def test_a_full_export_holds_a_bounded_number_of_records_whatever_the_sites_size(
+    library, tmp_path, monkeypatch
+):
+    """Per story, the main process holds nothing for the whole export: no candidate, no map of
+    every page or fingerprint, no entry per file; a batch, a chunk, a page at a time."""
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for n, story in enumerate(newsroom(library, photos, SITE)):
+        # Over a year: the sitemap's monthly parts hold a month's stories at a time.
+        when = story.published_at - timedelta(days=31 * (n % 12))
+        library.update_article(story.id, published_at=when)
+    library.update_publication(base_url="https://news.example.org/")  # sitemaps too
+    monkeypatch.setattr(export_story, "BATCH", 5)
+    for module in (row_store, story_store, file_log):
+        monkeypatch.setattr(module, "_CHUNK", 6)
+    export_site(library, tmp_path / "warm", workers=1)  # what is loaded once (caches, locales)
+
+    gc.collect()
+    known = gc.get_objects()
+    seen = {id(o) for o in known} | {id(known)}
+    samples: list[tuple[int, int, str]] = []
+    steps: list[int] = []
+    seen |= {id(seen), id(samples), id(steps)}  # the test's own
+
+    def sample(where: str) -> None:
+        gc.collect()
+        fresh = [o for o in gc.get_objects() if id(o) not in seen]
+        ours = [type(o).__name__ for o in fresh if type(o).__module__.startswith("newsdesk.")]
+        big = max((o for o in fresh if _a_collection_of_ours(o)), key=len, default=())
+        longest = len(big)
+        where = f"{where}, the longest a {type(big).__name__} of {repr(big)[:150]}"
+        samples.append((len(ours), longest, f"{where}: {Counter(ours).most_common(4)}"))
+
+    insert = manifest._insert  # the record is written as it is made: watched there too
+
+    def watched_insert(conn, name, items):
+        sample(f"record {name}")
+        return insert(conn, name, items)
+
+    monkeypatch.setattr(manifest, "_insert", watched_insert)
+    month_part = sitemap_parts.SitemapParts.write_part
+
+    def watched_part(self, key, urls):
+        sample(f"sitemap {key}")
+        return month_part(self, key, urls)
+
+    monkeypatch.setattr(sitemap_parts, "SINGLE_SITEMAP_MAX", 10)  # a sitemap in monthly parts
+    monkeypatch.setattr(sitemap_parts.SitemapParts, "write_part", watched_part)
+
+    def progress(done: int, total: int) -> None:
+        steps.append(done)
+        if len(steps) % 4 == 1:  # (each look is a full scan of the process's objects)
+            sample(f"step {done} of {total}")
+
+    report = export_site(library, tmp_path / "site", workers=1, progress=progress)
+
+    assert len(report.written) == SITE, report.failed
+    assert len(samples) > SITE // 4
+    if samples[-1][2].startswith(f"step {steps[-1]} "):
+        del samples[-1]  # the last step is the report, which lists every story by design
+    ours, longest, where = max(samples)
+    # A batch of five stories read (each with its figure, its entry in the scratch file, its
+    # candidate), a page or a month of rows, the record's parts: never a record per story.
+    assert ours < SITE, f"{ours} records held at once ({where})"
+    longest, where = max((s[1], s[2]) for s in samples)
+    assert longest < SITE, f"a list of {longest} things was held ({where})"
