@@ -31,6 +31,36 @@ class SourceBlock:
         return bool(_DEFINITION.match(self.text))
 
 
+_DEFINITION_LINE = re.compile(r"^ {0,3}\[(\^?)[^\]]+\]:")
+
+
+def split_definitions(text: str) -> tuple[str, str]:
+    """A definitions block's definitions, and the text in it that is shown in its place.
+
+    A link definition is its line and the indented lines after it (a title); a
+    footnote also takes the unindented lines that continue it. Any other line
+    ends the definition and is text: Python-Markdown shows each run of such
+    lines as a paragraph of its own, where the block stands, so it must neither
+    vanish there nor be repeated wherever the definitions are used.
+    """
+    defs: list[str] = []
+    runs: list[list[str]] = [[]]
+    footnote: bool | None = None  # in a footnote (True) or a link definition (False)
+    for line in text.split("\n"):
+        m = _DEFINITION_LINE.match(line)
+        if m:
+            footnote = bool(m.group(1))
+            defs.append(line)
+            if runs[-1]:
+                runs.append([])
+        elif footnote is not None and (footnote or line[:1] in (" ", "\t")):
+            defs.append(line)
+        else:
+            footnote = None
+            runs[-1].append(line)
+    return "\n".join(defs), "\n\n".join("\n".join(r) for r in runs if r)
+
+
 def _kind(line: str) -> str:
     if line.startswith(("    ", "\t")):
         return "code"

@@ -11,7 +11,12 @@ from html import escape as html_escape
 import markdown
 
 from newsdesk.render import limits
-from newsdesk.render.blocks import BlockSplitter, SourceBlock, split_blocks  # noqa: F401
+from newsdesk.render.blocks import (  # noqa: F401
+    BlockSplitter,
+    SourceBlock,
+    split_blocks,
+    split_definitions,
+)
 from newsdesk.render.body_ids import RESERVED_IDS, UsedIds, dedupe_ids, footnote_div_at
 from newsdesk.render.inline_gates import gate_inline_patterns
 from newsdesk.render.safety import (  # noqa: F401  (IMAGE_SCHEME, ImageResolver: public here)
@@ -332,7 +337,7 @@ class BlockRenderer:
                 for is_defs, refusal, d in block_facts
             ]
             usable_defs, def_units = [], 0
-        definitions = "\n\n".join(b.text for b in usable_defs)
+        definitions = "\n\n".join(split_definitions(b.text)[0] for b in usable_defs)
         defs_key = hashlib.sha1(definitions.encode()).hexdigest() if definitions else ""
         seen_hashes: dict[str, int] = {}
         used_ids = UsedIds(RESERVED_IDS)
@@ -510,10 +515,13 @@ class BlockRenderer:
             return refusal_html(refusal.reason), (
                 Finding(0, "block", f"{refusal.reason.lower().replace('this block', where)}"),
             )
+        text = sb.text
         if sb.is_definitions:
-            return "", ()
+            text = split_definitions(text)[1]  # the text among the definitions, if any
+            if not text:
+                return "", ()
         report = PictureReport()
-        html = self._render_block(sb.text, definitions, report)
+        html = self._render_block(text, definitions, report)
         if html is None:
             return refusal_html(limits.TOO_LARGE), (
                 Finding(0, "block", "block is too slow to render, so it cannot be published"),

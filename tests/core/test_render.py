@@ -59,6 +59,28 @@ def test_block_by_block_equals_the_whole_document():
     assert len(blocks.blocks) > 10
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[r]: https://example.org/a\nThe line after the definition.\n\nSee [the report][r].\n\n"
+        "Another [bracket] here.",
+        'See [a].\n\n[a]: https://example.org/a\n    "Title"\nA line after it.\n\nEnd [b].\n\n'
+        "[b]: https://example.org/b",
+        "x [a]\n\n[a]: https://example.org/a\ntext\n[b]: https://example.org/b\nmore [b]",
+        "Cite[^1].\n\n[^1]: A note\nthat goes on here.\n\nAfter.",
+    ],
+    ids=["text-after-a-definition", "after-a-title", "between-definitions", "footnote-goes-on"],
+)
+def test_text_among_definitions_is_shown_once_where_it_stands(body):
+    # The line after a link definition is a paragraph where it stands; the block
+    # renderer showed it after every block holding a "[" instead, and not in place.
+    whole = render_markdown(body)
+    blocks = render_blocks(body)
+    assert blocks.html.split() == whole.split()
+    for line in ("The line after the definition.", "A line after it.", "text", "more"):
+        assert blocks.html.count(f"<p>{line}") <= 1
+
+
 def test_blocks_carry_their_source_lines():
     blocks = render_blocks(RICH).blocks
     lines = RICH.split("\n")
