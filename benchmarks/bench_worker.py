@@ -51,7 +51,13 @@ def capture(library_name: str, stories: int, into: Path) -> None:
         kept: dict[str, object] = {}
 
         def keeping(context, articles, **kw):
-            inputs = [page_render.article_input(a) for a in articles]
+            # A full export sends (story, the folders of the stories it links to) pairs.
+            inputs = [
+                (page_render.article_input(a[0]), a[1])
+                if isinstance(a, tuple)
+                else page_render.article_input(a)
+                for a in articles
+            ]
             if "context" not in kept:
                 kept["context"] = context
                 kept["articles"] = inputs[:stories]
