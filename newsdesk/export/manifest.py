@@ -190,6 +190,11 @@ class Part(MutableMapping):
                 yield k, v
         yield from self.put.items()
 
+    def values(self):  # type: ignore[override]
+        """Every value as it is now, from one scan: the mapping's own would look each key up
+        in the record (a query per listing page: 21,000 at 100,000 stories) and count first."""
+        return [v for _k, v in self.items()]
+
     def __len__(self) -> int:
         return sum(1 for _ in self.items())
 

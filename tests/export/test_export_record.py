@@ -337,3 +337,32 @@ def test_an_edit_reads_no_part_of_the_record_whole(library, tmp_path, monkeypatc
     whole = [s for s in reads if " WHERE " not in s.upper() and "FROM meta" not in s]
     assert whole == [], "no part of the record is read whole"
     assert any(s.startswith("COMMIT") for s in statements)
+
+
+def test_an_edit_with_sitemaps_reads_the_listing_pages_once(library, tmp_path, monkeypatch):
+    """With a base URL the sitemap lists every listing page: read in one pass, not key by key."""
+    library.update_publication(name="The Gazette", base_url="https://gazette.example/")
+    stories = newsroom(library, tmp_path / "photos", 6)
+    site = tmp_path / "site"
+    publish(library, site)
+    statements: list[str] = []
+    connect = sqlite3.connect
+
+    def traced(*args, **kwargs):
+        conn = connect(*args, **kwargs)
+        if MANIFEST_NAME in str(args[0]):
+            conn.set_trace_callback(statements.append)
+        return conn
+
+    monkeypatch.setattr(sqlite3, "connect", traced)
+    library.update_article(stories[1].id, headline="Harbour story number 1, corrected")
+    report = publish(library, site)
+
+    assert report.mode == "incremental"
+    pages = [
+        s for s in statements if s.lstrip().upper().startswith("SELECT") and "listing_pages" in s
+    ]
+    whole = [s for s in pages if " WHERE " not in s.upper()]
+    by_key = [s for s in pages if " WHERE K = " in s.upper()]
+    assert len(whole) == 1, "the listing pages are read whole once"
+    assert len(by_key) <= 3, f"{len(by_key)} listing pages were looked up one by one"
