@@ -79,25 +79,25 @@ class SiteListings:
         """
         self._render_lazy(writer, env, rel, template, repr(context), lambda: context)
 
-    def _render_page(self, writer, pool, rel: str, template: str, signature: str, task) -> None:
-        """A listing page, made by the pool unless its signature is the previous export's."""
+    def _made_again(self, writer, rel: str, template: str, signature: str) -> bool:
+        """Whether rel must be made; when its signature is the previous export's, it is reused."""
         key = hashlib.sha256(f"{self._env_digest}|{template}|{signature}".encode()).hexdigest()
         self._inputs[rel] = key
         if writer.previous.get("inputs", {}).get(rel) == key and writer.can_reuse(rel):
             writer.reuse(rel)
-            return
+            return False
         self.report.rendered_listings.append(rel)
-        pool.put(task)
+        return True
+
+    def _render_page(self, writer, pool, rel: str, template: str, signature: str, task) -> None:
+        """A listing page, made by the pool unless its signature is the previous export's."""
+        if self._made_again(writer, rel, template, signature):
+            pool.put(task)
 
     def _render_lazy(self, writer, env, rel: str, template: str, signature: str, build) -> None:
         """Render rel from build(), unless its signature is the previous export's (then reuse it)."""
-        key = hashlib.sha256(f"{self._env_digest}|{template}|{signature}".encode()).hexdigest()
-        self._inputs[rel] = key
-        if writer.previous.get("inputs", {}).get(rel) == key and writer.can_reuse(rel):
-            writer.reuse(rel)
-            return
-        self.report.rendered_listings.append(rel)
-        writer.write(rel, env.get_template(template).render(**build()).encode("utf-8"))
+        if self._made_again(writer, rel, template, signature):
+            writer.write(rel, env.get_template(template).render(**build()).encode("utf-8"))
 
     def _static(self, writer: SiteWriter) -> None:
         if self._publisher_logo() is not None:

@@ -311,12 +311,8 @@ def test_a_deleted_folder_is_exported_whole_again(desk, tmp_path):
     same_as_a_full_export(library, site, tmp_path, {})
 
 
-def test_an_edit_reads_no_part_of_the_record_whole(library, tmp_path, monkeypatch):
-    """Without a base URL (no sitemaps) an edit asks the record for its own rows only."""
-    stories = newsroom(library, tmp_path / "photos", 6)
-    library.set_related(stories[0].id, [stories[1].id])
-    site = tmp_path / "site"
-    publish(library, site)
+def record_statements(monkeypatch) -> list[str]:
+    """The SQL statements run on the export record from now on, in order."""
     statements: list[str] = []
     connect = sqlite3.connect
 
@@ -327,6 +323,16 @@ def test_an_edit_reads_no_part_of_the_record_whole(library, tmp_path, monkeypatc
         return conn
 
     monkeypatch.setattr(sqlite3, "connect", traced)
+    return statements
+
+
+def test_an_edit_reads_no_part_of_the_record_whole(library, tmp_path, monkeypatch):
+    """Without a base URL (no sitemaps) an edit asks the record for its own rows only."""
+    stories = newsroom(library, tmp_path / "photos", 6)
+    library.set_related(stories[0].id, [stories[1].id])
+    site = tmp_path / "site"
+    publish(library, site)
+    statements = record_statements(monkeypatch)
     library.update_article(stories[1].id, headline="Harbour story number 1, corrected")
     library.update_article(stories[4].id, body="A corrected body.")
     report = publish(library, site)
@@ -345,16 +351,7 @@ def test_an_edit_with_sitemaps_reads_the_listing_pages_once(library, tmp_path, m
     stories = newsroom(library, tmp_path / "photos", 6)
     site = tmp_path / "site"
     publish(library, site)
-    statements: list[str] = []
-    connect = sqlite3.connect
-
-    def traced(*args, **kwargs):
-        conn = connect(*args, **kwargs)
-        if MANIFEST_NAME in str(args[0]):
-            conn.set_trace_callback(statements.append)
-        return conn
-
-    monkeypatch.setattr(sqlite3, "connect", traced)
+    statements = record_statements(monkeypatch)
     library.update_article(stories[1].id, headline="Harbour story number 1, corrected")
     report = publish(library, site)
 
