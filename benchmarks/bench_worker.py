@@ -90,6 +90,10 @@ def run(captured: Path, profile: bool, hashes: Path | None, top: int) -> None:
     with captured.open("rb") as fh:
         kept = pickle.load(fh)
     context, articles = kept["context"], kept["articles"]
+    # The feed texts the pages make are compared too: written afresh by this run.
+    for pairs in context.feed_files.values():
+        for _root, path in pairs:
+            Path(path).unlink(missing_ok=True)
     page_render._start_worker(os.getpid(), context)
     # A worker's first page compiles the templates and builds the converters: timed apart.
     t0 = time.process_time()
@@ -107,6 +111,11 @@ def run(captured: Path, profile: bool, hashes: Path | None, top: int) -> None:
         digests.append(f"{uid} {hashlib.sha256((html or reason or '').encode()).hexdigest()}")
     if profiler is not None:
         profiler.disable()
+    for a in articles:
+        uid = (a[0] if isinstance(a, tuple) else a).uid
+        for _root, path in context.feed_files.get(uid, ()):
+            text = Path(path).read_bytes() if Path(path).exists() else b"(none)"
+            digests.append(f"{uid} feed {hashlib.sha256(text).hexdigest()}")
     load = os.getloadavg()[0]
     print(
         f"{len(articles)} pages: median {statistics.median(times) * 1e3:.2f} ms, mean "

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from html import escape as html_escape
 
 import markdown
+from markdown.preprocessors import Preprocessor
 
 from newsdesk.render import limits
 from newsdesk.render.blocks import (  # noqa: F401
@@ -60,6 +61,58 @@ def _plain_md() -> markdown.Markdown:
             output_format="html",
         )
         gate_inline_patterns(md)
+    return md
+
+
+class _ProseLines(Preprocessor):
+    """NormalizeWhitespace for a text it would leave as it is: the two blank lines it adds.
+
+    Only for _prose_md's texts, which hold no STX, ETX, carriage return or tab and no
+    line that opens with a space (what NormalizeWhitespace rewrites).
+    """
+
+    def run(self, lines: list[str]) -> list[str]:
+        return [*lines, "", ""]
+
+
+# Block processors that never claim a batch of plain prose (see _prose_md), by their names in
+# Python-Markdown's registry: each looks for something such text cannot hold.
+_NOT_IN_PROSE = (
+    "indent",  # a line opening with four spaces
+    "code",  # the same
+    "hashheader",  # "#"
+    "setextheader",  # a line of "=" or "-"
+    "olist",  # a digit opening a line
+    "ulist",  # "*", "+" or "-" opening a line
+    "quote",  # ">"
+    "reference",  # "[" (it claims every block, then gives back those without a definition)
+)
+
+
+def _prose_md() -> markdown.Markdown:
+    """The smarty-only converter without the processors plain prose can never call on.
+
+    Only for convert_batch's texts (see batchable): no markup character, control
+    character or noncharacter, and no line opening with indentation, a list marker or
+    a digit. Python-Markdown tries its block processors in turn on every paragraph and
+    runs its raw-HTML and unescaping passes over every text, most of a plain batch's
+    time; on such text each of those finds nothing, so leaving them out changes no
+    byte (the HTML block preprocessor passes text without "<" or "&" through as it
+    is; the unescaper only undoes backslash escapes).
+    """
+    md = getattr(_md_local, "prose", None)
+    if md is None:
+        md = _md_local.prose = markdown.Markdown(
+            extensions=["smarty"],
+            extension_configs={"smarty": EXTENSION_CONFIGS["smarty"]},
+            output_format="html",
+        )
+        gate_inline_patterns(md)
+        for name in _NOT_IN_PROSE:
+            md.parser.blockprocessors.deregister(name)
+        md.preprocessors.deregister("html_block")
+        md.preprocessors.register(_ProseLines(md), "normalize_whitespace", 30)
+        md.treeprocessors.deregister("unescape")
     return md
 
 
@@ -152,10 +205,13 @@ def convert_batch(texts: list[str]) -> list[str] | None:
     None when the batch cannot be cut back into as many blocks (then each is converted
     alone): never a block's HTML taken from the wrong place.
     """
-    md = _plain_md()
+    stripped = [strip_forbidden(t) for t in texts]
+    # A noncharacter removed may leave a line opening with what _prose_md leaves out.
+    clean = all(s is t for s, t in zip(stripped, texts, strict=True))
+    md = _prose_md() if clean else _plain_md()
     md.reset()
     try:
-        html = md.convert(f"\n\n{_BATCH_MARK}\n\n".join(strip_forbidden(t) for t in texts))
+        html = md.convert(f"\n\n{_BATCH_MARK}\n\n".join(stripped))
     except RecursionError:
         return None
     parts = sanitize(html).split(_BATCH_SPLIT)

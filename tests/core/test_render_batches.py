@@ -111,3 +111,47 @@ def test_a_block_with_markup_or_the_marker_is_never_converted_with_others():
         f"<p>{_BATCH_MARK}</p>",
         "<p>Two.</p>",
     ]
+
+
+# Lines plain prose may hold that the converter for prose batches must still read as the
+# full converter does: rules, unicode spaces, breaks, blank-looking and marker-like lines.
+PROSE_LINES = [
+    "___", "_ _ _", "__ __ __", "_____ text", "\u00a0 1. not a list", "\u2003- not an item",
+    "\u3000    not code", "trailing two  ", "a line", "‘curly’ “quotes”", "*a*", "**b**",
+    "__c__", "x_y", "...", "-- dash", "'single'", '"double"', "it's", "Q&A".replace("&", "+"),
+    "( ) { } ! ? % $ @ / ; :", "ends with a backslash-like slash /", "🎉", "نص عربي",
+]  # fmt: skip
+
+
+def test_plain_prose_batches_convert_exactly_as_with_every_block_processor():
+    from newsdesk.render.markdown import _plain_md, _prose_md
+
+    rng = random.Random(4207)
+    converted = 0
+    for _ in range(400):
+        texts = [
+            "\n".join(
+                " ".join(rng.choice(PROSE_LINES + PROSE) for _ in range(rng.randint(1, 3)))
+                for _ in range(rng.randint(1, 4))
+            )
+            for _ in range(rng.randint(1, 6))
+        ]
+        texts = [t for t in texts if batchable(t)]
+        if not texts:
+            continue
+        source = f"\n\n{_BATCH_MARK}\n\n".join(texts)
+        prose, plain = _prose_md(), _plain_md()
+        prose.reset()
+        plain.reset()
+        assert prose.convert(source) == plain.convert(source), source
+        converted += 1
+    assert converted > 300
+
+
+def test_a_noncharacter_before_a_list_marker_is_converted_as_the_list_it_leaves():
+    # Removed before conversion, it leaves a line opening with "- ": no prose then.
+    texts = ["Words first.", "\ufffe- an item\n\ufffe- another", "\uffff1. one"]
+    assert all(batchable(t) for t in texts)
+    parts = convert_batch(texts)
+    assert parts == [_reference(t.replace("\ufffe", "").replace("\uffff", "")) for t in texts]
+    assert parts[1].startswith("<ul>") and parts[2].startswith("<ol>")
