@@ -25,6 +25,7 @@ blocks (all of a normal article) never take that path.
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from dataclasses import dataclass
 
@@ -403,6 +404,13 @@ def inline_cost(text: str) -> int:
     return total
 
 
+# The longest block whose inline cost cannot pass MAX_INLINE_COST whatever it holds, so
+# is not measured (counting the quotes of every paragraph was half of checking a story):
+# a mark is a character at least and a heavy one two, so a block of n characters has
+# at most n marks weighing 2.5 n in all, and costs at most 2.5 n x 17 n < 68 n squared.
+INLINE_COST_FREE_CHARS = math.isqrt(MAX_INLINE_COST // 68)
+
+
 # ---------------------------------------------------------------- block structure
 # Lines that split a block where they stand, each making Python-Markdown re-read the rest
 # of it: an ATX heading (a "#" at the start of the line, no space needed), a setext
@@ -532,7 +540,7 @@ def check_block(text: str) -> Refusal | None:
         return Refusal(TOO_LARGE)
     if rescan_cost(text) > RESCAN_ALLOWANCE + RESCAN_PER_CHAR * len(text):
         return Refusal(TOO_LARGE)
-    if inline_cost(text) > MAX_INLINE_COST:
+    if len(text) > INLINE_COST_FREE_CHARS and inline_cost(text) > MAX_INLINE_COST:
         return Refusal(TOO_LARGE)
     shape = structure(text)
     if (

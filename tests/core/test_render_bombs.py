@@ -215,3 +215,20 @@ def test_pasted_html_of_ordinary_depth_is_let_through():
     pasted = "<div><table><tr><td><p>A <b><i>cell</i></b><br>line</td></tr></table></div>\n" * 200
     assert limits.html_depth(pasted) <= 6
     assert limits.check_block(pasted) is None
+
+
+def test_a_block_too_short_to_pass_the_inline_cost_limit_could_not_pass_it_with_any_marks():
+    # check_block does not measure the inline cost of a block this short: no run of marks
+    # that long reaches the limit (the densest and heaviest of them, at the length).
+    import random
+
+    n = limits.INLINE_COST_FREE_CHARS
+    marks = ["'", '"', "*", "_", "`", "\\", "[", "<", "&", "--", "...", "  \n", "](", "*_"]
+    rng = random.Random(68)
+    texts = [(m * n)[:n] for m in marks] + [
+        "".join(rng.choice(marks) for _ in range(n))[:n] for _ in range(20)
+    ]
+    for text in texts:
+        assert limits.inline_cost(text) <= limits.MAX_INLINE_COST, text[:20]
+    # A longer block is measured: the densest of them is refused for its inline cost alone.
+    assert limits.check_block("'" * 20 * n) == limits.Refusal(limits.TOO_LARGE)
