@@ -1,0 +1,88 @@
+"""Answers that come back late through the event loop (a read on a worker, an operation's result)
+never overwrite what the user did meanwhile, nor land on a story other than the one they were for.
+
+Each test starts the work, changes what the user sees before any event is processed, and only
+then lets the answer arrive: the order is the test's, not the machine's."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QThreadPool
+from PySide6.QtTest import QTest
+
+from newsdesk.ui.article_form import ArticleForm
+from tests.ui.conftest import open_in_window
+
+
+def settle(qtbot) -> None:
+    """Every read in flight has answered and its answer has been handled."""
+    QThreadPool.globalInstance().waitForDone(5000)
+    qtbot.wait(100)
+
+
+def test_a_story_being_opened_still_opens_when_the_open_one_is_read_again_meanwhile(
+    qtbot, make_window, library
+):
+    first = library.create_article(headline="First", body="First body.")
+    second = library.create_article(headline="Second", body="Second body.")
+    window = make_window(open_initial=False)
+    open_in_window(qtbot, window, first.id)
+    window.focus_editor()
+
+    assert window.open_article(second.id)
+    # Before the second story arrives, something around the first one changed (a figure,
+    # a related story) and the window reads the first one again for its preview.
+    window._reread_open()
+    QTest.keyClicks(window.editor, "New ")
+
+    qtbot.waitUntil(lambda: window.article.id == second.id, timeout=5000)
+    settle(qtbot)
+    assert window.article.id == second.id
+    assert window.form.headline.text() == "Second"
+    # The keys held for it reached it.
+    assert window.editor.toPlainText() == "New Second body."
+    assert not window._held_typing.holding
+
+
+def _form_on(qtbot, library, article):
+    form = ArticleForm(library)
+    qtbot.addWidget(form)
+    form.load(article)
+    changed: list[str] = []
+    form.sig_changed.connect(changed.append)
+    return form, changed
+
+
+def test_a_slug_check_for_one_story_never_renames_the_next_storys_slug(qtbot, library):
+    library.create_article(headline="Taken", body="Holds the slug taken.")
+    first = library.create_article(headline="First", body="First body.")
+    second = library.create_article(headline="Second", body="Second body.")
+    form, changed = _form_on(qtbot, library, first)
+
+    form.headline.selectAll()
+    QTest.keyClicks(form.headline, "Taken")
+    assert form.slug.text() == "taken"
+    form._check_slug()  # the pause after the key: asks whether "taken" is free
+    form.load(second)  # the user opened another story before the answer came
+    changed.clear()
+
+    settle(qtbot)
+    assert form.slug.text() == second.slug
+    assert form.slug_ok
+    assert "slug" not in changed  # nothing to save into the second story
+
+
+def test_a_slug_check_answered_after_more_typing_keeps_the_newer_slug(qtbot, library):
+    library.create_article(headline="Taken", body="Holds the slug taken.")
+    story = library.create_article(headline="Story", body="Body.")
+    form, _changed = _form_on(qtbot, library, story)
+
+    form.headline.selectAll()
+    QTest.keyClicks(form.headline, "Taken")
+    form._check_slug()  # "taken" is in use: its answer would number it "taken-2"
+    QTest.keyClicks(form.headline, " again")  # typed on before the answer came
+
+    qtbot.waitUntil(lambda: not form._slug_timer.isActive(), timeout=5000)
+    settle(qtbot)
+    assert form.headline.text() == "Taken again"
+    assert form.slug.text() == "taken-again"
+    assert form.slug_ok
