@@ -110,10 +110,20 @@ class StoryOpening:
             return True
         if not self._leave_current():
             return False
-        self._open_generation += 1
-        generation, library = self._open_generation, self.library
         self._opening = article_id
         self._held_typing.hold()
+        self._read_for_opening(article_id)
+        return True
+
+    def read_opening_again(self) -> None:
+        """The story being opened was changed by one of our own operations: its read may
+        predate the change, so it is read again (the first answer is dropped)."""
+        if self._opening is not None:
+            self._read_for_opening(self._opening)
+
+    def _read_for_opening(self, article_id: int) -> None:
+        self._open_generation += 1
+        generation, library = self._open_generation, self.library
 
         def opened(article: Article) -> None:
             if generation != self._open_generation:
@@ -140,7 +150,6 @@ class StoryOpening:
                 self.browser.select_article(self.article.id)
 
         run_task(lambda: library.get_article(article_id), on_done=opened, on_error=failed)
-        return True
 
     def _cancel_opening(self) -> None:
         """Forget a story still being read (the one on screen was asked for again, or another

@@ -6,6 +6,8 @@ then lets the answer arrive: the order is the test's, not the machine's."""
 
 from __future__ import annotations
 
+import threading
+
 from PySide6.QtCore import QThreadPool
 from PySide6.QtTest import QTest
 
@@ -86,3 +88,27 @@ def test_a_slug_check_answered_after_more_typing_keeps_the_newer_slug(qtbot, lib
     assert form.headline.text() == "Taken again"
     assert form.slug.text() == "taken-again"
     assert form.slug_ok
+
+
+def test_set_section_on_a_story_being_opened_shows_its_new_section_once_it_is_in(
+    qtbot, make_window, library
+):
+    first = library.create_article(headline="First", body="First body.", section="News")
+    second = library.create_article(headline="Second", body="Second body.", section="News")
+    window = make_window(open_initial=False)
+    open_in_window(qtbot, window, first.id)
+
+    gate = threading.Event()
+    window.ops.run_op(lambda _library: gate.wait(10))  # the writer is busy a moment
+    assert window.open_article(second.id)  # chosen in the list: read at once…
+    window.selection.set_section([second.id], "Sport")  # …and moved, behind the busy writer
+    QThreadPool.globalInstance().waitForDone(5000)  # the second story was read before the move
+    gate.set()
+    assert window.ops.wait(5000)
+
+    qtbot.waitUntil(lambda: window.article.id == second.id, timeout=5000)
+    qtbot.waitUntil(lambda: window.form.section.currentText() == "Sport", timeout=5000)
+    settle(qtbot)
+    assert window.form.section.currentText() == "Sport"
+    assert library.get_article(second.id).section == "Sport"
+    assert not window.autosave.conflicted
