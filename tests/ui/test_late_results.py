@@ -12,6 +12,8 @@ from PySide6.QtCore import QThreadPool
 from PySide6.QtTest import QTest
 
 from newsdesk.ui.article_form import ArticleForm
+from newsdesk.ui.history import HistoryDialog
+from newsdesk.ui.ops import Operations
 from tests.ui.conftest import open_in_window
 
 
@@ -112,3 +114,33 @@ def test_set_section_on_a_story_being_opened_shows_its_new_section_once_it_is_in
     assert window.form.section.currentText() == "Sport"
     assert library.get_article(second.id).section == "Sport"
     assert not window.autosave.conflicted
+
+
+def test_a_refused_restore_offers_to_keep_the_address_for_the_revision_asked_for(
+    qtbot, library
+):
+    story = library.create_article(headline="Harbour", body="The first draft.", slug="harbour")
+    library.add_revision(story.id)  # the first draft, at the address "harbour"
+    story = library.update_article(story.id, body="The second draft.", slug="harbour-news")
+    library.add_revision(story.id)  # the second draft, at "harbour-news"
+    library.update_article(story.id, body="The third draft.")
+    library.create_article(headline="Another", body="Took the old address.", slug="harbour")
+    ops = Operations(library)
+    dialog = HistoryDialog(
+        library, story.id, headline="Harbour", dek="", body="The third draft.", ops=ops
+    )
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.list.count() == 2, timeout=5000)
+
+    dialog.list.setCurrentRow(1)  # the first draft, whose address is another story's now
+    dialog.restore_selected()
+    dialog.list.setCurrentRow(0)  # looked at the other revision before the refusal came
+    assert ops.wait(5000)
+    qtbot.waitUntil(lambda: getattr(dialog, "slug_box", None) is not None, timeout=5000)
+    keep = next(b for b in dialog.slug_box.buttons() if "keep current address" in b.text())
+    keep.click()
+    assert ops.wait(5000)
+
+    restored = library.get_article(story.id)
+    assert restored.body == "The first draft."  # the revision the user asked for
+    assert restored.slug == "harbour-news"
