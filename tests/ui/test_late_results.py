@@ -7,14 +7,19 @@ then lets the answer arrive: the order is the test's, not the machine's."""
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from PySide6.QtCore import QThreadPool
 from PySide6.QtTest import QTest
 
+from newsdesk.images.library_import import import_image
 from newsdesk.ui.article_form import ArticleForm
 from newsdesk.ui.history import HistoryDialog
 from newsdesk.ui.ops import Operations
+from newsdesk.ui.preferences import PreferencesDialog
 from tests.ui.conftest import open_in_window
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "images"
 
 
 def settle(qtbot) -> None:
@@ -144,3 +149,18 @@ def test_a_refused_restore_offers_to_keep_the_address_for_the_revision_asked_for
     restored = library.get_article(story.id)
     assert restored.body == "The first draft."  # the revision the user asked for
     assert restored.slug == "harbour-news"
+
+
+def test_a_logo_picked_while_another_is_imported_stays_the_choice(qtbot, library, settings):
+    picked = import_image(library, FIXTURES / "pillow-iptc.jpg")
+    dialog = PreferencesDialog(library, None, settings=settings)
+    qtbot.addWidget(dialog)
+
+    dialog.import_logo(FIXTURES / "exiftool-IPTC.jpg")
+    dialog.logo_combo.setCurrentIndex(dialog.logo_combo.findData(picked.id))  # changed their mind
+    qtbot.waitUntil(dialog.import_logo_button.isEnabled, timeout=10_000)
+
+    assert dialog.logo_combo.currentData() == picked.id
+    assert dialog.logo_combo.count() == 3  # no logo, the picked one, the imported one
+    assert dialog.apply()
+    assert library.publication().logo_image_id == picked.id
