@@ -16,6 +16,10 @@ from newsdesk.ui.workers import run_task
 _TYPING = (QEvent.Type.KeyPress, QEvent.Type.KeyRelease, QEvent.Type.InputMethod)
 
 
+class Trashed(Exception):
+    """The story asked for was in the trash by the time it was read."""
+
+
 class HeldTyping(QObject):
     """Keys typed into the editor or the fields while a story is being read, kept in order.
 
@@ -128,6 +132,9 @@ class StoryOpening:
         def opened(article: Article) -> None:
             if generation != self._open_generation:
                 return  # another story was asked for meanwhile
+            if article.deleted_at is not None:  # moved to the trash before it was read
+                failed(Trashed())
+                return
             self._opening = None
             self._set_article(article)  # type: ignore[attr-defined]
             self.browser.select_article(article.id)
@@ -138,7 +145,10 @@ class StoryOpening:
                 return
             self._opening = None
             self._held_typing.release(replay=True)  # the story on screen takes them after all
-            if isinstance(exc, NotFound):
+            if isinstance(exc, Trashed):
+                message = "That story was moved to the trash; Trash… brings it back."
+                self.browser.refresh()
+            elif isinstance(exc, NotFound):
                 message = "That story is no longer in the library; it was deleted elsewhere."
                 self.browser.refresh()
             elif isinstance(exc, LibraryError):

@@ -121,9 +121,7 @@ def test_set_section_on_a_story_being_opened_shows_its_new_section_once_it_is_in
     assert not window.autosave.conflicted
 
 
-def test_a_refused_restore_offers_to_keep_the_address_for_the_revision_asked_for(
-    qtbot, library
-):
+def test_a_refused_restore_offers_to_keep_the_address_for_the_revision_asked_for(qtbot, library):
     story = library.create_article(headline="Harbour", body="The first draft.", slug="harbour")
     library.add_revision(story.id)  # the first draft, at the address "harbour"
     story = library.update_article(story.id, body="The second draft.", slug="harbour-news")
@@ -164,3 +162,47 @@ def test_a_logo_picked_while_another_is_imported_stays_the_choice(qtbot, library
     assert dialog.logo_combo.count() == 3  # no logo, the picked one, the imported one
     assert dialog.apply()
     assert library.publication().logo_image_id == picked.id
+
+
+def test_a_story_moved_to_the_trash_while_it_is_being_opened_is_not_opened(
+    qtbot, make_window, library
+):
+    first = library.create_article(headline="First", body="First body.")
+    second = library.create_article(headline="Second", body="Second body.")
+    window = make_window(open_initial=False)
+    open_in_window(qtbot, window, first.id)
+    window.focus_editor()
+
+    gate = threading.Event()
+    window.ops.run_op(lambda _library: gate.wait(10))  # the writer is busy a moment
+    assert window.open_article(second.id)
+    window.trash.delete_articles([second.id])  # chosen in the list and deleted at once
+    QThreadPool.globalInstance().waitForDone(5000)  # read before it went to the trash
+    gate.set()
+    assert window.ops.wait(5000)
+    QTest.keyClicks(window.editor, "Kept ")
+
+    settle(qtbot)
+    assert library.get_article(second.id).deleted_at is not None
+    assert window.article.id == first.id
+    assert window.editor.toPlainText() == "Kept First body."
+
+
+def test_a_story_trashed_elsewhere_before_it_is_read_is_not_opened_and_says_so(
+    qtbot, make_window, library
+):
+    first = library.create_article(headline="First", body="First body.")
+    second = library.create_article(headline="Second", body="Second body.")
+    window = make_window(open_initial=False)
+    open_in_window(qtbot, window, first.id)
+    library.trash_article(second.id)  # another program, before the list heard of it
+    window.focus_editor()
+
+    assert window.open_article(second.id)
+    QTest.keyClicks(window.editor, "Kept ")
+    qtbot.waitUntil(
+        lambda: "moved to the trash" in window.statusBar().currentMessage(), timeout=5000
+    )
+    settle(qtbot)
+    assert window.article.id == first.id
+    assert window.editor.toPlainText() == "Kept First body."
