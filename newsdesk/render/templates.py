@@ -4,6 +4,7 @@ own templates winning over ours by name, compiled templates cached on disk.
 
 from __future__ import annotations
 
+import functools
 from functools import lru_cache
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import markupsafe
 
 from newsdesk.paths import resource
 from newsdesk.render import i18n
+from newsdesk.render.listing_items import listing_items_html
 from newsdesk.render.safety import strip_forbidden
 
 # Whether a template's file is checked for changes each time a page uses it (the window
@@ -49,6 +51,7 @@ def _environment(override_dir: str | None, lang: str) -> jinja2.Environment:
     env.globals["is_rtl"] = i18n.is_rtl
     env.globals["og_locale"] = i18n.og_locale
     env.globals["run_lang"] = _run_lang
+    env.globals["listing_items_html"] = functools.partial(listing_items_html, env)
     return env
 
 
