@@ -11,11 +11,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QThreadPool
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QDialogButtonBox
 
 from newsdesk.images.library_import import import_image
 from newsdesk.ui.article_form import ArticleForm
 from newsdesk.ui.history import HistoryDialog
 from newsdesk.ui.ops import Operations
+from newsdesk.ui.photodesk_dialogs import CodesDialog
 from newsdesk.ui.preferences import PreferencesDialog
 from tests.ui.conftest import open_in_window
 
@@ -206,3 +208,24 @@ def test_a_story_trashed_elsewhere_before_it_is_read_is_not_opened_and_says_so(
     settle(qtbot)
     assert window.article.id == first.id
     assert window.editor.toPlainText() == "Kept First body."
+
+
+def test_codes_added_before_the_table_is_read_keep_the_newsrooms_codes(qtbot, library):
+    library.set_code_replacements({"jd": "Jane Doe / Harbour Agency"})
+    ops = Operations(library)
+    dialog = CodesDialog(library, ops)
+    qtbot.addWidget(dialog)
+
+    save = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save)
+    dialog.add_row("ap", "Associated Press")  # typed before the table came
+    save.click()  # and saved at once: only what was typed is in the table
+
+    assert ops.wait(5000)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 2, timeout=5000)
+    assert dialog.rows() == [("jd", "Jane Doe / Harbour Agency"), ("ap", "Associated Press")]
+    save.click()
+    assert ops.wait(5000)
+    assert library.code_replacements() == {
+        "jd": "Jane Doe / Harbour Agency",
+        "ap": "Associated Press",
+    }
