@@ -191,7 +191,7 @@ class _Incremental(_Export):
         except BaseException:
             writer.abort()
             raise
-        self.report.changed_files = sorted(writer.changed)
+        self.report.changed_files.extend(writer.changed_rels())  # sorted by path
         self.report.reused_files = writer.file_count - writer.changed_count
         self.report.mode = "incremental"
         self.report.rendered_pages = self.rendered
@@ -349,12 +349,12 @@ class _Incremental(_Export):
             for a in self.library.articles_by_ids(missing):
                 processed[a.uid] = a
             to_render = [a.uid for a in processed.values() if a.id in again and a.uid in new_rows]
-        self.report.written = [
+        self.report.written.extend(
             ArticleOutcome(
                 processed[u].slug, processed[u].headline, path=f"{new_rows[u].folder}/index.html"
             )
             for u in sorted(rendered_ok, key=lambda u: new_rows[u].folder)
-        ]
+        )
 
         # Listings, feeds, sitemaps: from the state rows, with the changed ones replaced.
         changed = {

@@ -139,7 +139,7 @@ class _Export(StoryChecks, SiteRenditions, SiteListings, FeedTexts):
         except BaseException:
             writer.abort()
             raise
-        self.report.changed_files = sorted(writer.changed)
+        self.report.changed_files.extend(writer.changed_rels())  # sorted by path
         self.report.reused_files = writer.reused_count
         self.report.warnings += writer.warnings
         self.report.warnings += [
@@ -199,10 +199,10 @@ class _Export(StoryChecks, SiteRenditions, SiteListings, FeedTexts):
                 }
             )
             self._record_state(writer, token, store)
-            self.report.written = [
+            self.report.written.extend(
                 ArticleOutcome(slug, headline, path=f"{folder}/index.html")
                 for slug, headline, folder in chosen.by_folder()
-            ]
+            )
         finally:
             store.close()
         self._step(0)
