@@ -65,3 +65,9 @@ def test_each_story_goes_back_to_its_own_section_in_one_transaction(library):
     with pytest.raises(NotFound):
         library.set_sections({a.id: "Harbour", 999: "Sport"})
     assert library.get_article(a.id).section == "News"  # none of them moved
+
+
+@pytest.fixture
+def library(either_library):
+    """Every test here runs on a laptop's library and on a shared one (PostgreSQL)."""
+    return either_library

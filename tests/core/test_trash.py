@@ -145,3 +145,9 @@ def test_deleting_chosen_stories_for_good_leaves_the_rest_and_refuses_one_not_in
     with pytest.raises(LibraryError, match="no longer in the library"):
         library.restore_articles([b.id, 10_000])
     assert [x.id for x in library.trashed_articles()] == [b.id]
+
+
+@pytest.fixture
+def library(either_library):
+    """Every test here runs on a laptop's library and on a shared one (PostgreSQL)."""
+    return either_library
