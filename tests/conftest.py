@@ -39,6 +39,12 @@ def laptop_library(tmp_path):
 BOTH_DESKS = ["laptop", pytest.param("shared", marks=pytest.mark.postgres)]
 
 
+def library_argument(library: Library) -> str:
+    """What `--library` says to reach this library: its folder, or a shared library's URL."""
+    url = getattr(library, "url", None)
+    return url.render_as_string(hide_password=False) if url is not None else str(library.root)
+
+
 @pytest.fixture(params=BOTH_DESKS)
 def either_library(request):
     """A fresh, empty library: a laptop's folder, or a shared library on PostgreSQL."""
