@@ -501,6 +501,31 @@ def test_moving_the_cursor_scrolls_the_preview(qtbot, pane, library):
     assert js(qtbot, pane, "window.scrollY") == settled
 
 
+def test_the_cursor_deep_in_a_tall_block_shows_that_part_of_it_not_its_top(qtbot, pane, library):
+    code = "\n".join(f"line_{n} = {n}" for n in range(400))
+    long_paragraph = "The council met again to talk about the levy. " * 400  # one source line
+    body = f"An opening paragraph.\n\n```\n{code}\n```\n\n{long_paragraph}\n\nThe end."
+    created = library.create_article(headline="Tall blocks", body=body)
+    open_article(qtbot, pane, library.get_article(created.id))
+    where = (
+        "((i, at) => {{ const r = document.querySelectorAll('#story-body > .blk')[i]"
+        ".getBoundingClientRect(); const y = r.top + at * r.height;"
+        " return [r.height > innerHeight, r.top < 0, y >= 0 && y < innerHeight]; }})({}, {})"
+    )
+    # The cursor on the code block's 390th line: the page shows that line, not the fence.
+    pane.scroll_to_line(2 + 1 + 390)
+    qtbot.waitUntil(lambda: js(qtbot, pane, where.format(1, 391 / 402)) == [True, True, True])
+    # Nine tenths along the long paragraph, typed as one line.
+    pane.scroll_to_line(2 + 402 + 1, 0.9)
+    qtbot.waitUntil(lambda: js(qtbot, pane, where.format(2, 0.9)) == [True, True, True])
+    # Moving the cursor a little within what is on screen leaves the page where it is.
+    qtbot.wait(400)  # let the smooth scroll settle
+    settled = js(qtbot, pane, "window.scrollY")
+    pane.scroll_to_line(2 + 402 + 1, 0.88)
+    qtbot.wait(300)
+    assert js(qtbot, pane, "window.scrollY") == settled
+
+
 def test_the_preview_never_reaches_the_network(qtbot, pane, article):
     open_article(qtbot, pane, article)
     fetch = (
