@@ -64,6 +64,19 @@ def js(qtbot, pane: PreviewPane, script: str):
     return json.loads(box[0]) if box[0] else None  # undefined comes back empty
 
 
+def scroll_settled(qtbot, pane: PreviewPane) -> int:
+    """The page's scroll position once a smooth scroll has come to rest (the same twice, a
+    moment apart: a loaded machine draws the animation slowly)."""
+    last = None
+    for _ in range(50):
+        now = js(qtbot, pane, "window.scrollY")
+        if now == last:
+            return now
+        last = now
+        qtbot.wait(150)
+    raise AssertionError("the page kept scrolling")
+
+
 def open_article(qtbot, pane: PreviewPane, article) -> None:
     with qtbot.waitSignal(pane.sig_ready, timeout=20000):
         pane.show_article(article)
@@ -494,8 +507,7 @@ def test_moving_the_cursor_scrolls_the_preview(qtbot, pane, library):
     )
     assert target, "the block holding the line is on screen"
     # Moving within a block already on screen leaves the page where it is.
-    qtbot.wait(300)  # let the smooth scroll settle
-    settled = js(qtbot, pane, "window.scrollY")
+    settled = scroll_settled(qtbot, pane)
     pane.scroll_to_line(last_line)
     qtbot.wait(300)
     assert js(qtbot, pane, "window.scrollY") == settled
@@ -519,8 +531,7 @@ def test_the_cursor_deep_in_a_tall_block_shows_that_part_of_it_not_its_top(qtbot
     pane.scroll_to_line(2 + 402 + 1, 0.9)
     qtbot.waitUntil(lambda: js(qtbot, pane, where.format(2, 0.9)) == [True, True, True])
     # Moving the cursor a little within what is on screen leaves the page where it is.
-    qtbot.wait(400)  # let the smooth scroll settle
-    settled = js(qtbot, pane, "window.scrollY")
+    settled = scroll_settled(qtbot, pane)
     pane.scroll_to_line(2 + 402 + 1, 0.88)
     qtbot.wait(300)
     assert js(qtbot, pane, "window.scrollY") == settled
