@@ -11,6 +11,7 @@ rendered by Jinja (export/site_listings.py decides which).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -27,9 +28,15 @@ _INDEX = '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
 TEMPLATES = ("sitemap.xml", "sitemap_index.xml")
 
 
+# In ASCII text, what strip_forbidden drops or escape changes (an address or a date has none).
+_ASCII_TOUCHED = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f&<>\"']")
+
+
 def _printed(value: Any) -> str:
     """A value as `{{ value }}` prints it: control characters dropped, then escaped for XML."""
     if isinstance(value, str):
+        if value.isascii() and _ASCII_TOUCHED.search(value) is None:
+            return value
         value = strip_forbidden(value)
     return str(escape(value))
 
