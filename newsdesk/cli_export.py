@@ -105,6 +105,7 @@ def _watch_export(args, out: Path) -> int:
                 on_report=report,
                 on_error=error,
                 describe=lambda exc: _template_failure(exc, lib),
+                on_notice=lambda message: print(message, flush=True),
             )
         except KeyboardInterrupt:
             pass

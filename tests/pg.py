@@ -95,6 +95,10 @@ class PgServer:
         """pg_ctl stop -m immediate: every connection is cut at once, the socket goes away."""
         _pg_ctl_stop(self.socket_dir)
 
+    def start_again(self) -> None:
+        """Start the stopped server again on its own data, as after a restart."""
+        _pg_ctl_start(self.socket_dir)
+
     def create_database(self, name: str, template: str | None = None) -> str:
         from psycopg import sql
 
@@ -139,6 +143,14 @@ def _start(base: Path) -> PgServer:
     )
     if done.returncode:
         raise RuntimeError(f"initdb failed: {done.stderr.strip()}")
+    _pg_ctl_start(base)
+    return PgServer(base)
+
+
+def _pg_ctl_start(base: Path) -> None:
+    as_root = os.geteuid() == 0
+    data = base / "data"
+    run = dict(capture_output=True, text=True, timeout=120)
     options = f"-k {base} -h '' -F -c full_page_writes=off -c max_connections=60"
     done = subprocess.run(
         _as_postgres(
@@ -162,7 +174,6 @@ def _start(base: Path) -> PgServer:
     if done.returncode:
         log = (base / "log").read_text(errors="replace")[-800:] if (base / "log").exists() else ""
         raise RuntimeError(f"pg_ctl start failed: {done.stderr.strip()} {log}")
-    return PgServer(base)
 
 
 def _pg_ctl_stop(base: Path) -> None:

@@ -225,6 +225,7 @@ class _Incremental(_Export):
         """Articles whose own page may differ: changed, showing a changed picture, or out of embargo."""
         ids = set(changes.articles)
         with self.library.engine.connect() as conn:
+            on_server = conn.dialect.name == "postgresql"
             if changes.images:
                 img_ids = sorted(changes.images)
                 marks = ",".join(str(int(i)) for i in img_ids)
@@ -242,7 +243,10 @@ class _Incremental(_Export):
                     ids |= {
                         r[0]
                         for r in conn.execute(
-                            text("SELECT id FROM articles WHERE instr(body, :ref) > 0"),
+                            text(
+                                "SELECT id FROM articles WHERE "
+                                f"{'strpos' if on_server else 'instr'}(body, :ref) > 0"
+                            ),
                             {"ref": f"image:{uid}"},
                         )
                     }
@@ -251,8 +255,10 @@ class _Incremental(_Export):
 
             for (aid,) in conn.execute(
                 text(
-                    # (+status: the embargo index, not the status one, which holds most stories)
-                    "SELECT id FROM articles WHERE +status = 'published' AND embargo_until IS NOT NULL"
+                    # (+status: SQLite takes the embargo index, not the status one, which holds
+                    # most stories; PostgreSQL plans from its statistics)
+                    f"SELECT id FROM articles WHERE {'' if on_server else '+'}status = 'published'"
+                    " AND embargo_until IS NOT NULL"
                     " AND embargo_until > :since AND embargo_until <= :now"
                 ),
                 {

@@ -145,8 +145,12 @@ class ExportState:
         """
         # Whole seconds rounded down, also before 1970 (SQLite's / and % round towards zero).
         seconds = "(when_us - ((when_us % 1000000) + 1000000) % 1000000) / 1000000"
+        if self.engine.dialect.name == "postgresql":
+            month = f"to_char(to_timestamp({seconds}) AT TIME ZONE 'UTC', 'YYYY-MM')"
+        else:
+            month = f"strftime('%Y-%m', {seconds}, 'unixepoch')"
         sql = (
-            f"SELECT strftime('%Y-%m', {seconds}, 'unixepoch') AS m, count(*), max(lastmod_us) "
+            f"SELECT {month} AS m, count(*), max(lastmod_us) "
             "FROM export_state WHERE target_id = :t GROUP BY m"
         )
         with self.engine.connect() as conn:
@@ -275,7 +279,8 @@ class ExportState:
 
     def uses_file(self, target_id: int, name: str, exclude: set[str]) -> bool:
         """True when a story of the site (other than those excluded) still shows this rendition file."""
-        sql = "SELECT uid FROM export_state WHERE target_id = :t AND instr(data, :n) > 0"
+        found = "strpos" if self.engine.dialect.name == "postgresql" else "instr"
+        sql = f"SELECT uid FROM export_state WHERE target_id = :t AND {found}(data, :n) > 0"
         with self.engine.connect() as conn:
             rows = conn.execute(text(sql), {"t": target_id, "n": json.dumps(name)})
             return any(r[0] not in exclude for r in rows)
@@ -346,9 +351,13 @@ class ExportState:
         if batch:
             conn.execute(
                 text(
-                    "INSERT OR REPLACE INTO export_state "
+                    "INSERT INTO export_state "
                     "(target_id, uid, article_id, folder, seg, when_us, lastmod_us, card_fp, data) "
-                    "VALUES (:t, :uid, :aid, :folder, :seg, :w, :lm, :card, :data)"
+                    "VALUES (:t, :uid, :aid, :folder, :seg, :w, :lm, :card, :data) "
+                    "ON CONFLICT (target_id, uid) DO UPDATE SET article_id = excluded.article_id, "
+                    "folder = excluded.folder, seg = excluded.seg, when_us = excluded.when_us, "
+                    "lastmod_us = excluded.lastmod_us, card_fp = excluded.card_fp, "
+                    "data = excluded.data"
                 ),
                 batch,
             )
@@ -362,8 +371,9 @@ class ExportState:
         if batch:
             conn.execute(
                 text(
-                    "INSERT OR REPLACE INTO export_listing (target_id, listing, uid, when_us, article_id) "
-                    "VALUES (:t, :k, :uid, :w, :aid)"
+                    "INSERT INTO export_listing (target_id, listing, uid, when_us, article_id) "
+                    "VALUES (:t, :k, :uid, :w, :aid) ON CONFLICT (target_id, uid, listing) "
+                    "DO UPDATE SET when_us = excluded.when_us, article_id = excluded.article_id"
                 ),
                 batch,
             )

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from operator import attrgetter
 
-_FENCE = re.compile(r"^(`{3,}|~{3,})")
 _LIST_ITEM = re.compile(r"^(?:[*+-]|\d+[.)])\s")
 _DEFINITION = re.compile(r"^\[(\^?)[^\]]+\]:")
 
@@ -61,6 +60,64 @@ def split_definitions(text: str) -> tuple[str, str]:
     return "\n".join(defs), "\n\n".join("\n".join(r) for r in runs if r)
 
 
+# ---------------------------------------------------------------- fenced code
+# Python-Markdown's fenced-code preprocessor (fenced_code.FENCED_BLOCK_RE): an opening
+# fence at the start of a line with an optional language or {attributes}, and the first
+# later line holding exactly the same fence (and spaces) closes it. An opener that is
+# never closed is plain text, and so is everything after it.
+_FENCE_LINE = re.compile(r"(`{3,}|~{3,})")
+# Possessive (*+): a long line of spaces or letters is read once, not once per way of
+# dividing it between the parts.
+_OPENER_REST = re.compile(
+    r"[ ]*+(?:\{[^\n]*\}|\.?[\w#.+-]*+[ ]*+(?:hl_lines=([\"'])[^\n]*?\1[ ]*+)?)"
+)
+
+
+def fenced_ranges(lines: list[str]) -> list[tuple[int, int]]:
+    """(opener, closer) line numbers of each fenced code block Python-Markdown finds, in order.
+
+    Linear: whether an opener is ever closed is read from the last line holding
+    each fence, so a flood of unclosed openers is not a scan to the end each.
+    """
+    return fence_pairs(lines)[0]
+
+
+def fence_pairs(
+    lines: list[str], cut_short: bool = False
+) -> tuple[list[tuple[int, int]], list[int]]:
+    """fenced_ranges, and the openers (outside them) that are never closed: plain text, unless
+    the lines are only the first part of the body (`cut_short`) and a closer lies past them.
+    In a text cut short, a fence on the last line may open a block too."""
+    closers: dict[str, list[int]] = {}
+    openers: list[tuple[int, str]] = []
+    for i, line in enumerate(lines):
+        if not line.startswith(("```", "~~~")):
+            continue
+        m = _FENCE_LINE.match(line)
+        if m is None:
+            continue
+        fence = m.group(1)
+        rest = line[m.end() :]
+        if not rest.strip(" "):
+            closers.setdefault(fence, []).append(i)
+        if (cut_short or i + 1 < len(lines)) and _OPENER_REST.fullmatch(rest):
+            openers.append((i, fence))
+    ranges: list[tuple[int, int]] = []
+    unclosed: list[int] = []
+    after = -1  # the last line of the last range
+    for i, fence in openers:
+        if i <= after:
+            continue
+        found = closers.get(fence)
+        if not found or found[-1] <= i:
+            unclosed.append(i)
+            continue  # never closed: plain text
+        j = found[bisect.bisect_right(found, i)]
+        ranges.append((i, j))
+        after = j
+    return ranges, unclosed
+
+
 def _kind(line: str) -> str:
     if line.startswith(("    ", "\t")):
         return "code"
@@ -79,25 +136,26 @@ def split_blocks(source: str) -> list[SourceBlock]:
     indented continuation of a list item, or between two items of one list or two
     paragraphs of one quote, because Markdown joins those into one element.
     """
-    return list(_blocks_from(source.split("\n"), 0))
+    lines = source.split("\n")
+    return list(_blocks_from(lines, fenced_ranges(lines)))
 
 
-def _blocks_from(lines: list[str], first: int) -> Iterator[SourceBlock]:
-    """The blocks of lines[first:], as split_blocks finds them when a block starts at `first`.
+def _blocks_from(lines: list[str], ranges: list[tuple[int, int]]) -> Iterator[SourceBlock]:
+    """The blocks of `lines`, the fenced code in them paired as `ranges` (fence_pairs) says.
 
-    Once a block has started, what follows depends only on the lines from its
-    first one on; that is what lets a re-split begin at any block's start.
+    What follows a block's start depends only on the lines from it on; that is
+    what lets a re-split begin at any block's start. A fenced code block is paired
+    as Python-Markdown pairs it: blank lines inside it end nothing, and an opener
+    never closed is plain text.
     """
+    closer_of = dict(ranges)
     start: int | None = None
-    fence: str | None = None
     first_kind = "other"
     blank_run = False
-    for i in range(first, len(lines)):
+    i = -1
+    while i + 1 < len(lines):
+        i += 1
         line = lines[i]
-        if fence is not None:
-            if line.lstrip().startswith(fence):
-                fence = None
-            continue
         is_blank = not line.strip()
         if is_blank:
             blank_run = start is not None
@@ -112,9 +170,9 @@ def _blocks_from(lines: list[str], first: int) -> Iterator[SourceBlock]:
                 yield _make_block(lines, start, i)
                 start, first_kind = i, kind
         blank_run = False
-        m = _FENCE.match(line.lstrip())
-        if m and not indented:
-            fence = m.group(1)[0] * len(m.group(1))
+        closer = closer_of.get(i)
+        if closer is not None:
+            i = closer  # the code and its closing fence belong to this block
     if start is not None:
         yield _make_block(lines, start, len(lines))
 
@@ -186,6 +244,9 @@ class BlockSplitter:
     def __init__(self) -> None:
         self._source: str | None = None
         self._blocks: list[SourceBlock] = []
+        # The lines of fence openers never closed in the last text: plain text for now, but
+        # an edit after one may close it, and then its block runs on to the new closer.
+        self._unclosed: list[int] = []
         self.reused_last = 0  # blocks carried over on the last call (for tests)
         # Of the last call: how many blocks at the start are the previous call's very
         # objects, and how many at the end are its blocks moved by the same number of
@@ -202,7 +263,9 @@ class BlockSplitter:
         old, blocks = self._source, self._blocks
         self._source = source
         if old is None or not blocks:
-            self._blocks = split_blocks(source)
+            lines = source.split("\n")
+            ranges, self._unclosed = fence_pairs(lines)
+            self._blocks = list(_blocks_from(lines, ranges))
             self.reused_last = self.same_head = self.moved_tail = 0
             return self._blocks
         if old == source:
@@ -221,6 +284,9 @@ class BlockSplitter:
         # block's first line can join it to the block before (a list, a quote).
         keep = bisect.bisect_left(blocks, head_lines, key=_end)  # blocks ended before it
         keep = max(0, keep - 1)
+        if self._unclosed and self._unclosed[0] < head_lines:
+            # The edit may close a fence opened before it: restart at that fence's block.
+            keep = min(keep, bisect.bisect_right(blocks, self._unclosed[0], key=_start) - 1)
         # From the first line when no block lies wholly before the edit (the state there is
         # the initial one); else from a block's first line, where splitting starts afresh.
         restart = blocks[keep].start if keep else 0
@@ -234,33 +300,38 @@ class BlockSplitter:
         end = source.find("\n", len(source) - suffix + _WINDOW)
         found = None
         if end >= 0:
-            found = self._resplit(blocks, keep, restart, source[at:end], shift, tail_first)
+            found = self._resplit(keep, restart, source[at:end], shift, tail_first)
         if found is None:
-            found = self._resplit(blocks, keep, restart, source[at:], shift, tail_first, True)
+            found = self._resplit(keep, restart, source[at:], shift, tail_first, True)
         assert found is not None  # the whole rest of the text always gives an answer
-        result, self.moved_tail = found
+        result, self.moved_tail, self._unclosed = found
         self.same_head = keep
         self._blocks = result
         self.reused_last = keep + self.moved_tail
         return result
 
-    @staticmethod
     def _resplit(
-        blocks: list[SourceBlock],
+        self,
         keep: int,
         restart: int,
         text: str,
         shift: int,
         tail_first: int,
         whole: bool = False,
-    ) -> tuple[list[SourceBlock], int] | None:
+    ) -> tuple[list[SourceBlock], int, list[int]] | None:
         """blocks[:keep], the blocks of `text` (lines from `restart` on), then the old
         blocks from where the two splits agree again, moved by `shift` lines; with how many
-        old blocks were moved. None when `text` ends before they agree and is not the
-        `whole` rest of the body (it was cut short: its last block may be too)."""
+        old blocks were moved, and the new text's unclosed fence openers. None when `text`
+        ends before they agree and is not the `whole` rest of the body (it was cut short:
+        its last block may be too, and so may a fence it opens)."""
+        blocks = self._blocks
         result = blocks[:keep]
         lines = text.split("\n")
-        for block in _blocks_from(lines, 0):
+        ranges, unclosed = fence_pairs(lines, cut_short=not whole)
+        # No block that reaches an opener left open by a cut-short text can be trusted: its
+        # closer may lie past the text. (Before `restart`, no opener is left open.)
+        first_open = unclosed[0] if unclosed and not whole else len(lines)
+        for block in _blocks_from(lines, ranges):
             start = block.start + restart
             was = start - shift
             old_index = bisect.bisect_left(blocks, was, lo=tail_first, key=_start)
@@ -273,6 +344,10 @@ class BlockSplitter:
                     ]
                 else:
                     result += blocks[old_index:]
-                return result, len(blocks) - old_index
+                open_lines = [u + restart for u in unclosed if u < block.start]
+                open_lines += [u + shift for u in self._unclosed if u >= was]
+                return result, len(blocks) - old_index, open_lines
+            if block.end > first_open:
+                return None
             result.append(SourceBlock(start, block.end + restart, block.text))
-        return (result, 0) if whole else None
+        return (result, 0, [u + restart for u in unclosed]) if whole else None

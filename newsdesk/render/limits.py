@@ -24,12 +24,12 @@ blocks (all of a normal article) never take that path.
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
 
 # The child process that renders a block under a deadline (imported here: callers ask
 # limits for it, beside the measures that decide when it is needed).
+from newsdesk.render.blocks import fenced_ranges
 from newsdesk.render.deadline import (  # noqa: F401
     DEADLINE_SECONDS,
     WALL_DEADLINE_SECONDS,
@@ -111,53 +111,6 @@ class Refusal:
     """Why a block will not be rendered: the notice shown in its place."""
 
     reason: str  # TOO_DEEP or TOO_LARGE
-
-
-# ---------------------------------------------------------------- fenced code
-# Python-Markdown's fenced-code preprocessor (fenced_code.FENCED_BLOCK_RE): an opening
-# fence at the start of a line with an optional language or {attributes}, and the first
-# later line holding exactly the same fence (and spaces) closes it. An opener that is
-# never closed is plain text, and so is everything after it.
-_FENCE_LINE = re.compile(r"(`{3,}|~{3,})")
-# Possessive (*+): a long line of spaces or letters is read once, not once per way of
-# dividing it between the parts.
-_OPENER_REST = re.compile(
-    r"[ ]*+(?:\{[^\n]*\}|\.?[\w#.+-]*+[ ]*+(?:hl_lines=([\"'])[^\n]*?\1[ ]*+)?)"
-)
-
-
-def fenced_ranges(lines: list[str]) -> list[tuple[int, int]]:
-    """(opener, closer) line numbers of each fenced code block Python-Markdown finds, in order.
-
-    Linear: whether an opener is ever closed is read from the last line holding
-    each fence, so a flood of unclosed openers is not a scan to the end each.
-    """
-    closers: dict[str, list[int]] = {}
-    openers: list[tuple[int, str]] = []
-    for i, line in enumerate(lines):
-        if not line.startswith(("```", "~~~")):
-            continue
-        m = _FENCE_LINE.match(line)
-        if m is None:
-            continue
-        fence = m.group(1)
-        rest = line[m.end() :]
-        if not rest.strip(" "):
-            closers.setdefault(fence, []).append(i)
-        if i + 1 < len(lines) and _OPENER_REST.fullmatch(rest):
-            openers.append((i, fence))
-    ranges: list[tuple[int, int]] = []
-    after = -1  # the last line of the last range
-    for i, fence in openers:
-        if i <= after:
-            continue
-        found = closers.get(fence)
-        if not found or found[-1] <= i:
-            continue  # never closed: plain text
-        j = found[bisect.bisect_right(found, i)]
-        ranges.append((i, j))
-        after = j
-    return ranges
 
 
 def _literal(lines: list[str]) -> list[bool] | None:

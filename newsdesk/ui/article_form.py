@@ -308,6 +308,9 @@ class ArticleForm(QWidget):
     def load(self, article: Article | None) -> None:
         """Show an article's fields (or clear and disable the form)."""
         self._loading = True
+        # A slug check still on its way was for what was shown before: its answer is dropped.
+        self._slug_timer.stop()
+        self._slug_request += 1
         try:
             self.article_id = article.id if article else None
             self.setEnabled(article is not None)
@@ -379,11 +382,13 @@ class ArticleForm(QWidget):
     def _on_headline_edited(self, text: str) -> None:
         if not self._slug_by_hand and not self._loading:
             self.slug.setText(slugify(text) if text.strip() else "")
+            self._slug_request += 1  # a check on its way was for the slug before this key
             self._slug_timer.start()
         self._changed("headline")
 
     def _on_slug_edited(self, _text: str) -> None:
         self._slug_by_hand = bool(self.slug.text().strip())
+        self._slug_request += 1  # a check on its way was for the slug before this key
         self._slug_timer.start()
         self._changed("slug")
 
@@ -412,7 +417,7 @@ class ArticleForm(QWidget):
 
     def _show_slug_state(self, request: int, wanted: str, result: tuple[bool, str]) -> None:
         if request != self._slug_request or self.article_id is None:
-            return  # the user typed on; a newer check is coming
+            return  # the user typed on (a newer check is coming), or another story is shown
         free, slug = result
         self.slug_ok = free
         if free and slug != wanted:

@@ -43,6 +43,10 @@ ROLES = (
 )
 
 
+# Which author the form edits (None: a new one) and the values in its fields.
+FormState = tuple[int | None, tuple[tuple[str, str], ...]]
+
+
 @dataclass(frozen=True, slots=True)
 class AuthorRow:
     """One author as the window lists it (plain data, read on a worker)."""
@@ -71,7 +75,10 @@ class AuthorsDialog(QDialog):
         self.library, self.ops = library, ops
         self.rows: list[AuthorRow] = []
         self.current_id: int | None = None  # None: a new author is being typed
-        self._select_after_load: int | None = None
+        # After a save or merge: (the author to show, the form it was asked from). The reload
+        # that follows arrives later; it shows the author only if the form is still as it was,
+        # so a user who has moved on (New Author, another row, typing) keeps what they typed.
+        self._select_after_load: tuple[int, FormState] | None = None
         self._generation = 0
         self.setWindowTitle("Authors")
         self.setObjectName("authors-dialog")
@@ -171,8 +178,8 @@ class AuthorsDialog(QDialog):
         self.rows = rows
         self._show_rows()
         wanted, self._select_after_load = self._select_after_load, None
-        if wanted is not None:
-            self.select(wanted)  # just saved or merged into: show it as stored
+        if wanted is not None and wanted[1] == self.form_state():
+            self.select(wanted[0])  # just saved or merged into: show it as stored
         else:
             # A change from elsewhere: keep what is being typed, refresh the counts.
             self._update_state(self.row(self.current_id))
@@ -260,30 +267,38 @@ class AuthorsDialog(QDialog):
             "bio": self.bio.toPlainText().strip(),
         }
 
+    def form_state(self) -> FormState:
+        """Which author the form shows and what it holds: a late result compares it with the
+        state it was asked from before it changes the form."""
+        return self.current_id, tuple(sorted(self.values().items()))
+
     def save(self) -> None:
-        values, author_id = self.values(), self.current_id
+        values, author_id, asked_from = self.values(), self.current_id, self.form_state()
 
         def write(library: Library):
+            fields = dict(values)
             if author_id is None:
-                name = values.pop("name")
-                return library.add_author(name, **values)
-            return library.update_author(author_id, **values)
+                name = fields.pop("name")
+                return library.add_author(name, **fields)
+            return library.update_author(author_id, **fields)
 
         def done(author) -> None:
-            self.current_id = author.id
-            self._select_after_load = author.id
             self.message.setText(f"Saved {author.name}.")
+            if self.form_state() == asked_from:
+                # Still the form that was saved: it now edits the stored author.
+                self.current_id = author.id
+                self._select_after_load = (author.id, self.form_state())
             self.reload()
 
         self.ops.run_op(write, on_success=done, on_failure=self._failed, initiator=self)
 
     def delete_current(self) -> None:
-        row = self.row(self.current_id)
+        row, asked_from = self.row(self.current_id), self.form_state()
         if row is None:
             return
         self.ops.run_op(
             lambda library: library.delete_author(row.id),
-            on_success=lambda _r: self._after_delete(f"Deleted {row.name}."),
+            on_success=lambda _r: self._after_delete(f"Deleted {row.name}.", asked_from),
             on_failure=self._failed,
             initiator=self,
         )
@@ -308,24 +323,32 @@ class AuthorsDialog(QDialog):
 
     def merge_into(self, into_id: int) -> None:
         row, into = self.row(self.current_id), self.row(into_id)
+        asked_from = self.form_state()
         if row is None or into is None:
             return
         self.ops.run_op(
             lambda library: library.merge_authors(row.id, into.id),
             on_success=lambda _a: self._after_delete(
                 f"Merged {row.name} into {into.name}; their bylines now name {into.name}.",
+                asked_from,
                 select=into.id,
             ),
             on_failure=self._failed,
             initiator=self,
         )
 
-    def _after_delete(self, message: str, select: int | None = None) -> None:
+    def _after_delete(self, message: str, asked_from: FormState, select: int | None = None) -> None:
         self.message.setText(message)
-        self.current_id = None
-        self._select_after_load = select
-        if select is None:
-            self._edit(None)
+        if self.form_state() == asked_from:  # the user has not moved on since asking
+            self.current_id = None
+            if select is None:
+                self._edit(None)
+            else:
+                self._select_after_load = (select, self.form_state())
+        elif self.current_id == asked_from[0]:
+            # Typing on in the removed author's form: what is typed becomes a new author.
+            self.current_id = None
+            self._update_state(None)
         self.reload()
 
     def _failed(self, exc: BaseException) -> None:

@@ -178,9 +178,9 @@ class MarkdownEditor(QPlainTextEdit):
     """The article body: plain Markdown text with highlighting and writer's conveniences."""
 
     sig_line_changed = Signal(int)
+    """The cursor moved to another 0-based source line, or to another row of a wrapped one."""
     sig_pictures_pasted = Signal(object, object)
     """Pictures were pasted or dropped into the body: (file paths, QImage or None) to import."""
-    """The cursor moved to another 0-based source line."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -201,7 +201,7 @@ class MarkdownEditor(QPlainTextEdit):
         self.highlighter = MarkdownHighlighter(self.document(), self.palette())
         self.backfill = ColourBackfill(self, self.highlighter, layout)
         self.highlighter.recolour_later = self._recolour_progressively
-        self._last_line = 0
+        self._last_place = (0, 0)  # the cursor's source line and row on screen within it
         self.cursorPositionChanged.connect(self._on_cursor_moved)
 
     def _apply_font(self) -> None:
@@ -232,7 +232,7 @@ class MarkdownEditor(QPlainTextEdit):
         finally:
             self.highlighter.colour_below = None
         self.backfill.start(FIRST_COLOURED_BLOCKS)
-        self._last_line = 0
+        self._last_place = (0, 0)
 
     def replace_all_text(self, text: str) -> None:
         """Replace the whole body as one undoable step (restoring a revision, loading theirs)."""
@@ -302,6 +302,13 @@ class MarkdownEditor(QPlainTextEdit):
     def current_line(self) -> int:
         return self.textCursor().blockNumber()
 
+    def caret_place(self) -> tuple[int, float]:
+        """The cursor's source line, and how far along that line it stands (0 to 1): in a
+        paragraph typed as one long line, the preview shows the part being written."""
+        cursor = self.textCursor()
+        length = cursor.block().length() - 1  # without the block's end
+        return cursor.blockNumber(), (cursor.positionInBlock() / length if length > 0 else 0.0)
+
     def first_visible_line(self) -> int:
         return self.firstVisibleBlock().blockNumber()
 
@@ -314,9 +321,11 @@ class MarkdownEditor(QPlainTextEdit):
         self.centerCursor()
 
     def _on_cursor_moved(self) -> None:
-        line = self.textCursor().blockNumber()
-        if line != self._last_line:
-            self._last_line = line
+        cursor = self.textCursor()
+        line, layout = cursor.blockNumber(), cursor.block().layout()
+        row = layout.lineForTextPosition(cursor.positionInBlock()).lineNumber() if layout else 0
+        if (line, row) != self._last_place:
+            self._last_place = (line, row)
             self.sig_line_changed.emit(line)
 
     # ---- formatting helpers (Insert menu) ------------------------------------

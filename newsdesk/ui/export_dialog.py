@@ -54,6 +54,7 @@ class ExportDialog(QDialog):
         self._cancel = threading.Event()
         self.running = False
         self.report = None
+        self._exported_alone: str | None = None  # the slug of the story the last export was
 
         self.whole_site = QRadioButton(
             "The whole site (every published article, listings, feed, sitemaps)"
@@ -150,6 +151,7 @@ class ExportDialog(QDialog):
         self.status.setText(f"Exporting to {out}…")
         library, cancel = self.library, self._cancel
         only = self.article_slug if self.this_article.isChecked() else None
+        self._exported_alone = only  # what Open shows, whatever is ticked by the time it is done
         chosen = list(self.selected_ids) if self.selected.isChecked() else []
 
         def work(report_progress):
@@ -202,11 +204,12 @@ class ExportDialog(QDialog):
         if report is None:
             return None
         out = Path(report.out_dir)
-        if self.this_article.isChecked() and self.article_slug:
+        slug = self._exported_alone
+        if slug:
             # Written now, or unchanged since the last export (then not in the report).
-            written = [o.path for o in report.written if o.slug == self.article_slug and o.path]
+            written = [o.path for o in report.written if o.slug == slug and o.path]
             pages = [out / p for p in written] or sorted(
-                out.glob(f"*/{glob.escape(self.article_slug)}/index.html")
+                out.glob(f"*/{glob.escape(slug)}/index.html")
             )
             if pages and pages[0].is_file():
                 return pages[0]

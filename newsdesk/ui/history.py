@@ -183,7 +183,7 @@ class HistoryDialog(QDialog):
         self.ops.run_op(
             lambda library: library.restore_revision(rev.id),
             on_success=self._restored,
-            on_failure=self._restore_failed,
+            on_failure=lambda exc: self._restore_failed(exc, rev),
             initiator=self,
         )
 
@@ -191,10 +191,10 @@ class HistoryDialog(QDialog):
         self.sig_restored.emit(article)
         self.accept()
 
-    def _restore_failed(self, exc: BaseException) -> None:
+    def _restore_failed(self, exc: BaseException, rev: Revision) -> None:
+        """The restore of `rev` failed (the one asked for, even if another row is selected now)."""
         self.restore_button.setEnabled(True)
-        rev = self.selected_revision()
-        if isinstance(exc, SlugTaken) and rev is not None:
+        if isinstance(exc, SlugTaken):
             # The old address is another story's now: ask, rather than restore half.
             box = QMessageBox(
                 QMessageBox.Icon.Question,
@@ -205,18 +205,18 @@ class HistoryDialog(QDialog):
             )
             keep = box.addButton("Restore, keep current address", QMessageBox.ButtonRole.AcceptRole)
             box.buttonClicked.connect(
-                lambda button: button is keep and self._restore_keeping_slug(rev.id)
+                lambda button: button is keep and self._restore_keeping_slug(rev)
             )
             self.slug_box = box
             box.open()
             return
         QMessageBox.warning(self, "Restore failed", failure_message(exc))
 
-    def _restore_keeping_slug(self, revision_id: int) -> None:
+    def _restore_keeping_slug(self, rev: Revision) -> None:
         self.restore_button.setEnabled(False)
         self.ops.run_op(
-            lambda library: library.restore_revision(revision_id, keep_slug=True),
+            lambda library: library.restore_revision(rev.id, keep_slug=True),
             on_success=self._restored,
-            on_failure=self._restore_failed,
+            on_failure=lambda exc: self._restore_failed(exc, rev),
             initiator=self,
         )

@@ -98,4 +98,12 @@ class FieldEdits:
             if in_article:
                 self.sig_figures_saved.emit()
 
-        self._write(lambda lib: lib.update_image(image_id, **{name: value}), done)
+        key = (image_id, name)
+        self._fields_in_flight[key] = self._fields_in_flight.get(key, 0) + 1
+
+        def settled() -> None:
+            left = self._fields_in_flight.pop(key, 1) - 1
+            if left:
+                self._fields_in_flight[key] = left
+
+        self._write(lambda lib: lib.update_image(image_id, **{name: value}), done, settled)

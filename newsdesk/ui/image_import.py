@@ -33,6 +33,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QProgressBar, QToolButto
 from newsdesk.images import IMAGE_EXTENSIONS, ImportFailure, is_image_path
 from newsdesk.images.library_import import ImportReport, import_images
 from newsdesk.library import FigureSpec
+from newsdesk.library.figures import figure_specs
 from newsdesk.picture_refs import readable_ref
 from newsdesk.ui.import_report import report_html, report_text
 from newsdesk.ui.look_alikes import look_alikes_before_import, offer_look_alikes, pair_look_alikes
@@ -65,6 +66,7 @@ class ImportJob:
     skipped: list[ImportFailure]
     insert_into_body: bool = False  # pasted or dropped into the body: placed there too
     template: str | None = None  # the photo-desk template new pictures get
+    article_id: int | None = None  # the story they were dropped on (add_to_article)
 
 
 def local_image_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[ImportFailure]]:
@@ -141,7 +143,9 @@ class ImageImports:
         files, skipped = local_image_files(paths)
         if not files and not skipped:
             return False
-        self._queue_import(ImportJob(files, [], add_to_article, skipped, template=template))
+        job = ImportJob(files, [], add_to_article, skipped, template=template)
+        job.article_id = self.article_id if add_to_article else None
+        self._queue_import(job)
         return True
 
     def import_into_body(self: ImagesPanel, paths: list[Path], image: QImage | None = None) -> bool:
@@ -154,7 +158,9 @@ class ImageImports:
         if not files and not images:
             self._show_report("There was no picture to import in what was pasted.")
             return False
-        self._queue_import(ImportJob(files, images, True, skipped, insert_into_body=True))
+        job = ImportJob(files, images, True, skipped, insert_into_body=True)
+        job.article_id = self.article_id
+        self._queue_import(job)
         return True
 
     def import_clipboard_image(self: ImagesPanel, image: QImage) -> None:
@@ -276,7 +282,11 @@ class ImageImports:
         self._show_report(report_html(report), tooltip=report_text(report))
         first = report.imported[0].id if report.imported else None
         fresh = [self._adopt(ImageItem.from_image(image)) for image in report.imported]
-        if job is not None and job.add_to_article and self.article_id is not None:
+        if job is not None and job.add_to_article and job.article_id != self.article_id:
+            # Another story was opened while they were imported: they go to the one they
+            # were dropped on (not into its text, which is not on screen to place them in).
+            self._place_in_other_story(job.article_id, report.imported)
+        elif job is not None and job.add_to_article and self.article_id is not None:
             placed = {s.image_id for s in self.figures}
             extra = [
                 FigureSpec(i.id, "inline", i.caption, i.alt_text)
@@ -309,6 +319,21 @@ class ImageImports:
                 self, report.look_alikes, placed_in_story=placed_in_story
             )
         self._start_next_import()
+
+    def _place_in_other_story(self: ImagesPanel, article_id: int | None, images: list) -> None:
+        """Add the imported pictures as figures of a story that is not open any more."""
+        if article_id is None or not images:
+            return
+        extra = [FigureSpec(i.id, "inline", i.caption, i.alt_text) for i in images]
+
+        def place(library) -> None:
+            specs = figure_specs(library.get_article(article_id))
+            placed = {s.image_id for s in specs}
+            new = [spec for spec in extra if spec.image_id not in placed]
+            if new:
+                library.set_figures(article_id, [*specs, *new])
+
+        self._write(place)
 
     # ---- drag and drop of files --------------------------------------------------------------
     @staticmethod

@@ -141,13 +141,24 @@ class LibraryView:
 
     def adopt_batch(self: ImagesPanel, fresh: list[ImageItem], *, reload_form: bool = True) -> None:
         """Pictures a batch change (or its undo) wrote: the library's values, shown everywhere."""
+        # A field typed in one picture since (being typed, or its save still on the writer
+        # behind this batch) keeps what was typed; the batch's answer is older than it.
+        kept = self._pending_fields.keys() | self._fields_in_flight.keys()
         for item in fresh:
-            self._images.setdefault(item.id, item).fields = item.fields
+            known = self._images.setdefault(item.id, item)
+            keep = {n for i, n in kept if i == item.id}
+            known.fields = {**item.fields, **{n: known.get(n) for n in keep if n in known.fields}}
         ids = {item.id for item in fresh}
         self.article_model.images_changed(ids)
         self.library_model.images_changed(ids)
         in_article = any(s.image_id in ids for s in self.figures)
-        if reload_form:
+        current = self.current
+        typing = {n for i, n in self._pending_fields if current is not None and i == current.id}
+        if reload_form and typing and current is not None and current.id in ids:
+            for name in FIELD_NAMES:  # the form keeps the field being typed in as it is
+                if name not in typing:
+                    self.form.set_value(name, current.get(name))
+        elif reload_form:
             self._load_form()
         self.refresh_credit_names()
         if in_article:

@@ -109,6 +109,8 @@ class ImagesPanel(ImageImports, FigureStrip, FieldEdits, LibraryView, QWidget):
         self.figures: list[FigureSpec] = []
         self.current: ImageItem | None = None
         self._pending_fields: dict[tuple[int, str], str] = {}
+        # One picture's field edits still on the writer (see image_library_view.adopt_batch).
+        self._fields_in_flight: dict[tuple[int, str], int] = {}
         # This story's caption / alt text typed but not yet an undo step: (article, image) -> fields.
         self._pending_story: dict[tuple[int, int], dict[str, str]] = {}
         self._search_generation = 0
@@ -494,15 +496,20 @@ class ImagesPanel(ImageImports, FigureStrip, FieldEdits, LibraryView, QWidget):
 
     # ---- writing to the library -------------------------------------------------------------
     def _write(
-        self, fn: Callable[[Library], Any], on_done: Callable[[Any], None] | None = None
+        self,
+        fn: Callable[[Library], Any],
+        on_done: Callable[[Any], None] | None = None,
+        on_settled: Callable[[], None] | None = None,
     ) -> None:
-        """Run fn(library) as an operation on the library's one writer (never on the GUI thread)."""
+        """Run fn(library) on the library's one writer; on_done on success, on_settled either way."""
         self._pending_writes += 1
 
         def finished(result: Any) -> None:
             if not shiboken6.isValid(self):
                 return
             self._pending_writes -= 1
+            if on_settled is not None:
+                on_settled()
             if on_done is not None:
                 on_done(result)
             if self._pending_writes == 0:
@@ -512,6 +519,8 @@ class ImagesPanel(ImageImports, FigureStrip, FieldEdits, LibraryView, QWidget):
             if not shiboken6.isValid(self):
                 return
             self._pending_writes -= 1
+            if on_settled is not None:
+                on_settled()
             self._show_report(f"<b>Not saved:</b> {esc(failure_message(exc))}")
             self.reload_library()  # show what the library holds, not the edit that failed
             if self._pending_writes == 0:

@@ -95,7 +95,10 @@ class MainWindow(
         self.conflict_box: QMessageBox | None = None
         self.history_dialog: HistoryDialog | None = None
         self._loading = False
-        self._open_generation = 0  # the newest read of an article to show (open or re-read)
+        self._open_generation = 0  # the newest read of an article to open (window_opening)
+        # The newest re-read of the open article for the preview: its own count, so a re-read
+        # never overtakes a story being opened (whose answer would then be dropped).
+        self._reread_generation = 0
         self._opening: int | None = None  # the article being read to open (window_opening)
         self.setObjectName("main-window")
         self.setWindowTitle("newsdesk")
@@ -295,15 +298,15 @@ class MainWindow(
         """
         if self.article is None:
             return
-        self._open_generation += 1
-        library, article_id, generation = self.library, self.article.id, self._open_generation
+        self._reread_generation += 1
+        library, article_id, generation = self.library, self.article.id, self._reread_generation
 
         def apply(article: Article | None) -> None:
             if (
                 article is None
                 or self.article is None
                 or article.id != self.article.id
-                or generation != self._open_generation
+                or generation != self._reread_generation
             ):
                 return
             # Only the text carries a version: a save that landed meanwhile holds the

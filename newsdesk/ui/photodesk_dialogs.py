@@ -196,6 +196,10 @@ class CodesDialog(QDialog):
         )
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
+        # Saving writes the whole table: not before the table is in (it would drop the rest).
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setEnabled(False)
+        self.loaded = False
         row = QHBoxLayout()
         row.addWidget(add)
         row.addWidget(remove)
@@ -207,12 +211,22 @@ class CodesDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(buttons)
         self.resize(560, 420)
-        ops.run_op(lambda lib: lib.code_replacements(), on_success=self._loaded)
+        ops.run_op(
+            lambda lib: lib.code_replacements(),
+            on_success=self._loaded,
+            on_failure=lambda exc: self.message.setText(
+                f"The codes could not be read, so none can be saved: {failure_message(exc)}"
+            ),
+        )
 
     def _loaded(self, table: dict[str, str]) -> None:
-        self.table.setRowCount(0)
-        for code, text in table.items():
-            self.add_row(code, text)
+        # Rows added while the table was read stay, after the newsroom's codes.
+        for row, (code, text) in enumerate(table.items()):
+            self.table.insertRow(row)
+            self.table.setItem(row, 0, QTableWidgetItem(code))
+            self.table.setItem(row, 1, QTableWidgetItem(text))
+        self.loaded = True
+        self.save_button.setEnabled(True)
 
     def add_row(self, code: str, text: str) -> None:
         row = self.table.rowCount()
@@ -237,6 +251,8 @@ class CodesDialog(QDialog):
         return out
 
     def save(self) -> None:
+        if not self.loaded:
+            return  # (Return in a cell, before the table is in)
         rows = self.rows()
         codes = [c.strip().strip("=") for c, _ in rows]
         twice = next((c for c in codes if codes.count(c) > 1), None)

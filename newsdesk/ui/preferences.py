@@ -354,7 +354,7 @@ class PreferencesDialog(QDialog):
 
         self.import_logo_button.setEnabled(False)
         self._show_error("")
-        library = self.library
+        library, chosen = self.library, self.logo_combo.currentData()
 
         def done(image) -> None:
             if not shiboken6.isValid(
@@ -363,7 +363,9 @@ class PreferencesDialog(QDialog):
                 return
             self.import_logo_button.setEnabled(True)
             self._logo_images = {image.id: image, **self._logo_images}  # the newest first
-            self._fill_logos(image.id)
+            # It becomes the logo, unless another was picked while it was imported.
+            now = self.logo_combo.currentData()
+            self._fill_logos(image.id if now == chosen else now)
 
         def failed(exc: BaseException) -> None:
             if not shiboken6.isValid(self):

@@ -15,6 +15,7 @@ import shiboken6
 from PySide6.QtCore import QDate
 
 from newsdesk.library.related.picker import SearchRequest, StoryRow, run_search, run_suggestions
+from newsdesk.ui.story_rows import ROW_ROLE
 from newsdesk.ui.workers import run_task
 
 if TYPE_CHECKING:
@@ -86,7 +87,17 @@ class PickerFinding:
                 self._last_suggested = time.monotonic()
                 for row in rows:
                     self._rows.setdefault(row.article_id, row)
-                self._fill(self.suggestions, [r for r in rows if r.article_id not in self._picked])
+                # The story the user has reached with the arrows stays current in the new list.
+                current = self.suggestions.currentItem()
+                keep = current.data(ROW_ROLE).article_id if current is not None else None
+                keep_row = self.suggestions.currentRow()
+                shown = [r for r in rows if r.article_id not in self._picked]
+                self._fill(self.suggestions, shown)
+                ids = [r.article_id for r in shown]
+                if keep in ids:
+                    self.suggestions.setCurrentRow(ids.index(keep))
+                elif self.suggestions.hasFocus() and ids:
+                    self.suggestions.setCurrentRow(min(max(keep_row, 0), len(ids) - 1))
                 self.sig_suggestions_shown.emit(self.suggestions.count())
             self.suggest_note.setText("" if self.suggestions.count() else "No suggestions yet")
         if self._suggest_again:

@@ -191,7 +191,7 @@ class SelectionActions(QObject):
 
         def done(result: tuple[int, dict[int, str]]) -> None:
             moved, before = result
-            self._after_moving(ids, open_id)
+            self._after_moving(ids)
             kept = len(ids) - moved
             if section:
                 said = f"Moved {stories_phrase(moved)} to {section}."
@@ -208,7 +208,7 @@ class SelectionActions(QObject):
             said += (
                 " Undo (Ctrl+Z) puts them back." if moved > 1 else " Undo (Ctrl+Z) puts it back."
             )
-            window.trash.offer_undo(lambda: self._put_back(back, open_id), said)
+            window.trash.offer_undo(lambda: self._put_back(back), said)
 
         window.ops.run_op(
             move,
@@ -219,7 +219,7 @@ class SelectionActions(QObject):
             initiator=self,
         )
 
-    def _after_moving(self, ids: list[int], open_id: int | None) -> None:
+    def _after_moving(self, ids: list[int]) -> None:
         window = self.window
         browser = window.browser
         # Read again, not patched: they were updated just now (newest first) and may
@@ -227,18 +227,24 @@ class SelectionActions(QObject):
         browser.refresh()
         browser.refresh_choices()
         window.form.refresh_choices()
-        if open_id in ids:
-            self._show_new_section(open_id)
+        # Which story is open is asked now, not when the move began: one opened (or still
+        # being read) meanwhile may have been read before the move.
+        if window.article is not None and window.article.id in ids:
+            self._show_new_section(window.article.id)
+        if window._opening in ids:
+            window.read_opening_again()
 
-    def _put_back(self, before: dict[int, str], open_id: int | None) -> None:
+    def _put_back(self, before: dict[int, str]) -> None:
         """Undo of Set Section…: each story back in the section it had, in one transaction."""
         window = self.window
         ids = list(before)
+        # The story open now (perhaps not the one open when they were moved) is saved first.
+        open_id = window.article.id if window.article is not None else None
         if open_id in ids and not window._leave_current():
             return
 
         def done(moved: int) -> None:
-            self._after_moving(ids, open_id if window.article is not None else None)
+            self._after_moving(ids)
             window.statusBar().showMessage(
                 f"Put {stories_phrase(moved)} back in {'its' if moved == 1 else 'their'} section.",
                 5000,

@@ -127,6 +127,8 @@ class TrashActions(QObject):
         if len(ids) == 1:
             row = model.row_of(ids[0])
             headline = model.rows[row].headline if row >= 0 else ""
+        if window._opening in ids:
+            window._cancel_opening()  # not shown once read; keys typed go to the one on screen
         open_id = window.article.id if window.article is not None else None
         if open_id not in ids:
             open_id = None

@@ -16,6 +16,10 @@ from newsdesk.ui.workers import run_task
 _TYPING = (QEvent.Type.KeyPress, QEvent.Type.KeyRelease, QEvent.Type.InputMethod)
 
 
+class Trashed(Exception):
+    """The story asked for was in the trash by the time it was read."""
+
+
 class HeldTyping(QObject):
     """Keys typed into the editor or the fields while a story is being read, kept in order.
 
@@ -110,14 +114,27 @@ class StoryOpening:
             return True
         if not self._leave_current():
             return False
-        self._open_generation += 1
-        generation, library = self._open_generation, self.library
         self._opening = article_id
         self._held_typing.hold()
+        self._read_for_opening(article_id)
+        return True
+
+    def read_opening_again(self) -> None:
+        """The story being opened was changed by one of our own operations: its read may
+        predate the change, so it is read again (the first answer is dropped)."""
+        if self._opening is not None:
+            self._read_for_opening(self._opening)
+
+    def _read_for_opening(self, article_id: int) -> None:
+        self._open_generation += 1
+        generation, library = self._open_generation, self.library
 
         def opened(article: Article) -> None:
             if generation != self._open_generation:
                 return  # another story was asked for meanwhile
+            if article.deleted_at is not None:  # moved to the trash before it was read
+                failed(Trashed())
+                return
             self._opening = None
             self._set_article(article)  # type: ignore[attr-defined]
             self.browser.select_article(article.id)
@@ -128,7 +145,10 @@ class StoryOpening:
                 return
             self._opening = None
             self._held_typing.release(replay=True)  # the story on screen takes them after all
-            if isinstance(exc, NotFound):
+            if isinstance(exc, Trashed):
+                message = "That story was moved to the trash; Trash… brings it back."
+                self.browser.refresh()
+            elif isinstance(exc, NotFound):
                 message = "That story is no longer in the library; it was deleted elsewhere."
                 self.browser.refresh()
             elif isinstance(exc, LibraryError):
@@ -140,7 +160,6 @@ class StoryOpening:
                 self.browser.select_article(self.article.id)
 
         run_task(lambda: library.get_article(article_id), on_done=opened, on_error=failed)
-        return True
 
     def _cancel_opening(self) -> None:
         """Forget a story still being read (the one on screen was asked for again, or another

@@ -148,12 +148,10 @@ class PreviewHost:
     def _sync_preview_scroll(self) -> None:
         if self.preview is None or self.article is None:
             return
-        line = (
-            self.editor.current_line()
-            if self._sync_from_cursor
-            else self.editor.first_visible_line()
-        )
-        self.preview.scroll_to_line(line)
+        if self._sync_from_cursor:
+            self.preview.scroll_to_line(*self.editor.caret_place())
+        else:
+            self.preview.scroll_to_line(self.editor.first_visible_line())
 
     def _on_preview_clicked(self, line: int) -> None:
         self._ignore_cursor_sync = True

@@ -157,14 +157,60 @@ def test_typing_anywhere_in_a_long_body_splits_like_a_fresh_split(seed):
         text = edited(rng, text)
 
 
-def test_a_fence_opened_early_in_a_long_body_makes_the_rest_code_like_a_fresh_split():
+def test_a_fence_opened_early_in_a_long_body_is_text_until_it_is_closed():
     body = "\n\n".join(f"Paragraph {i} of a long story." for i in range(2000))
     splitter = BlockSplitter()
     splitter.split(body)
     at = body.index("Paragraph 10 ")
     fenced = body[:at] + "```\n" + body[at:]
     assert splitter.split(fenced) == split_blocks(fenced)
-    assert len(splitter.blocks) == 11  # ten paragraphs, then one code block to the end
+    # Python-Markdown leaves an opener that is never closed as text: the blocks stay as they
+    # were (the fence joins its paragraph), and a keystroke still re-renders one paragraph.
+    assert len(splitter.blocks) == 2000
+    assert splitter.blocks[10].text.startswith("```\nParagraph 10 ")
     closed = fenced + "\n```\n\nAfter the code."
     assert splitter.split(closed) == split_blocks(closed)
+    assert len(splitter.blocks) == 12  # ten paragraphs, the code to the closer, the last one
     assert splitter.split(body) == split_blocks(body)
+
+
+def test_a_fence_opened_far_before_its_closer_is_paired_like_a_fresh_split():
+    # The closer lies well past the lines a keystroke's re-split reads.
+    body = "\n\n".join(f"Paragraph {i} of a long story." for i in range(2000))
+    body = body.replace("Paragraph 1500 ", "```\n\nParagraph 1500 ")
+    splitter = BlockSplitter()
+    assert splitter.split(body) == split_blocks(body)
+    assert len(splitter.blocks) == 2001  # the fence before 1500 is never closed: text
+    at = body.index("Paragraph 10 ")
+    opened = body[:at] + "```\n" + body[at:]  # now the fence before 1500 closes it
+    assert splitter.split(opened) == split_blocks(opened)
+    assert len(splitter.blocks) == 10 + 1 + 500  # the code runs from 10 to the closer
+    assert splitter.split(body) == split_blocks(body)
+
+
+FENCED_PIECES = [
+    "A paragraph of news copy.",
+    "```",
+    "````",
+    "~~~",
+    "```python",
+    "  ```",
+    "``` not an opener ```",
+    "code line",
+    "- a list item",
+    "",
+]
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_bodies_full_of_fences_render_in_blocks_as_python_markdown_renders_them_whole(seed):
+    from newsdesk.render.markdown import render_markdown
+
+    rng = random.Random(seed)
+    body = "\n".join(rng.choice(FENCED_PIECES) for _ in range(rng.randint(1, 40)))
+    assert render_blocks(body).html == render_markdown(body), repr(body)
+    splitter = BlockSplitter()
+    for _ in range(30):
+        assert splitter.split(body) == split_blocks(body), repr(body)
+        at = rng.randint(0, len(body))
+        body = body[:at] + rng.choice(["```\n", "\n\n", "~~~", "````\n", "x"]) + body[at:]

@@ -20,6 +20,19 @@ from tests.export.stories import (
 
 @pytest.fixture
 def desk(library, tmp_path):
+    return _desk(library, tmp_path)
+
+
+@pytest.fixture(params=["laptop", pytest.param("shared", marks=pytest.mark.postgres)])
+def either_desk(request, tmp_path):
+    """The desk on a laptop's library, and on a newsroom's shared one (PostgreSQL): the export
+    keeps its record in the library either way."""
+    if request.param == "laptop":
+        return _desk(request.getfixturevalue("library"), tmp_path)
+    return _desk(request.getfixturevalue("pg_library"), tmp_path)
+
+
+def _desk(library, tmp_path):
     library.update_publication(name="Harbour Gazette", base_url="https://gazette.example/")
     stories = newsroom(library, tmp_path / "photos", 7)
     # Story 0 shows cards for 1 and 2; story 3 shows a card for 1.
@@ -125,9 +138,9 @@ def test_a_headline_edit_also_renders_the_pages_whose_cards_show_it(desk, tmp_pa
 
 
 def test_a_sequence_of_edits_deletes_moves_and_settings_matches_a_full_export_at_each_step(
-    desk, tmp_path
+    either_desk, tmp_path
 ):
-    library, s = desk
+    library, s = either_desk
     site = Site(library, tmp_path)
     site.publish()
 

@@ -8,6 +8,9 @@ import subprocess
 import sys
 import time
 
+import pytest
+
+from newsdesk.library import Library
 from tests.export.stories import REPO, newsroom, run_newsdesk
 
 
@@ -81,3 +84,52 @@ def test_watch_without_all_is_refused_in_one_sentence(library, tmp_path):
     assert (
         result.stderr.strip() == "newsdesk: --watch republishes the whole site; use it with --all."
     )
+
+
+def _edit_headline(env: dict, library: str, slug: str, headline: str) -> None:
+    edit = (
+        "import sys\nfrom newsdesk.library import Library\n"
+        "lib = Library.open(sys.argv[1])\n"
+        "a = lib.get_article(sys.argv[2])\n"
+        "lib.update_article(a.id, headline=sys.argv[3])\n"
+        "lib.close()\n"
+    )
+    subprocess.run([sys.executable, "-c", edit, library, slug, headline], env=env, check=True)
+
+
+@pytest.mark.postgres
+def test_watch_mode_on_a_shared_library_waits_out_a_server_restart_and_publishes_again(
+    own_pg_url, tmp_path
+):
+    server, url = own_pg_url
+    with Library.open(url) as desk:
+        desk.update_publication(name="Harbour Gazette", base_url="https://gazette.example/")
+        stories = newsroom(desk, tmp_path / "photos", 2)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newsdesk", "--library", url, "export", "--all", "--watch"]
+        + ["--out", "site"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        page = tmp_path / "site" / "news" / stories[0].slug / "index.html"
+        _wait_for(page.is_file, 60)
+        server.stop_immediately()  # the server goes away under the publisher, then comes back
+        time.sleep(3)  # long enough for the publisher to look at the library and find it gone
+        server.start_again()
+        _edit_headline(env, url, stories[0].slug, "Harbour wall gives way overnight")
+        _wait_for(lambda: "Harbour wall gives way overnight" in page.read_text("utf-8"), 30)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    # Said once, in one sentence, and said again when it is over.
+    assert err.count("newsdesk: ") == 1, err
+    assert "Publishing resumes by itself when it answers again." in err
+    assert "The shared library answers again; publishing resumed." in out
+    assert "Stopped publishing." in out

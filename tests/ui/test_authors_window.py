@@ -116,6 +116,40 @@ def test_completion_offers_a_second_author_after_a_comma(qtbot, window, library)
     assert byline.text() == "By Ana Ruiz, Tomas Berg"
 
 
+def test_a_new_author_typed_while_the_last_one_is_saving_is_kept_and_saved_apart(
+    qtbot, window, library
+):
+    dialog = open_authors(qtbot, window)
+    dialog.new_author()
+    QTest.keyClicks(dialog.name, "Ana Ruiz")
+    QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    # At once, before the save's result comes back: the next author.
+    dialog.new_author()
+    QTest.keyClicks(dialog.name, "Tomas Berg")
+    qtbot.waitUntil(lambda: dialog.message.text() == "Saved Ana Ruiz.", timeout=5000)
+    qtbot.waitUntil(lambda: any(r.name == "Ana Ruiz" for r in dialog.rows), timeout=5000)
+    assert dialog.current_id is None and dialog.name.text() == "Tomas Berg"
+    QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(library.list_authors()) == 2, timeout=5000)
+    assert sorted(a.name for a in library.list_authors()) == ["Ana Ruiz", "Tomas Berg"]
+
+
+def test_an_author_typed_while_another_is_deleted_is_not_cleared(qtbot, window, library):
+    dialog = open_authors(qtbot, window)
+    add_in_window(qtbot, dialog, library, "Old Desk")
+    gone = next(r for r in dialog.rows if r.name == "Old Desk")
+    dialog.select(gone.id)
+    QTest.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
+    dialog.new_author()  # at once, before the delete's result comes back
+    QTest.keyClicks(dialog.name, "Metro Desk")
+    qtbot.waitUntil(lambda: dialog.message.text() == "Deleted Old Desk.", timeout=5000)
+    assert dialog.name.text() == "Metro Desk" and dialog.current_id is None
+    QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: [a.name for a in library.list_authors()] == ["Metro Desk"], timeout=5000
+    )
+
+
 def test_authors_window_edits_refuses_to_delete_a_named_author_and_merges(qtbot, window, library):
     dialog = open_authors(qtbot, window)
     add_in_window(qtbot, dialog, library, "Ana Ruiz")

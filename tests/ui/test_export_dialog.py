@@ -106,6 +106,24 @@ def test_a_finished_export_offers_to_open_the_site_and_show_the_folder(
     assert paths == [out / "index.html", out, out / "local" / SAMPLE_SLUG / "index.html"]
 
 
+def test_open_shows_the_story_exported_alone_though_the_choice_changed_while_it_ran(
+    qtbot, make_window, library, settings, tmp_path
+):
+    seed_if_new(library)
+    window = make_window()
+    window.actions_by_name["export"].trigger()
+    dialog = window.export_dialog
+    dialog.settings = settings
+    out = tmp_path / "site"
+    dialog.folder.setText(str(out))
+    dialog.this_article.setChecked(True)
+    with qtbot.waitSignal(dialog.sig_finished, timeout=120_000):
+        dialog.start_button.click()
+        dialog.whole_site.setChecked(True)  # for the next export, chosen while this one runs
+    assert dialog.open_button.isVisible() and dialog.open_button.text() == "&Open the Page"
+    assert dialog.page_to_open() == out / "local" / SAMPLE_SLUG / "index.html"
+
+
 def test_a_failed_export_offers_nothing_to_open(qtbot, make_window, library, tmp_path):
     window = make_window()
     window.actions_by_name["export"].trigger()

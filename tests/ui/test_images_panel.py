@@ -446,6 +446,36 @@ def test_files_dropped_on_the_strip_join_the_article(
     assert len(library.get_article(sample_article.id).figures) == 1
 
 
+def test_files_dropped_on_one_story_join_it_when_another_is_opened_before_they_are_in(
+    qtbot, panel, library, sample_article, tmp_path
+):
+    other = library.create_article(headline="Other", body="Another story.")
+    panel.set_article(library.get_article(sample_article.id))
+    with qtbot.waitSignal(panel.sig_import_finished, timeout=60_000):
+        assert drop_files(qtbot, panel.article_view.viewport(), [photo(tmp_path, "dock.jpg")])
+        panel.set_article(library.get_article(other.id))  # opened while they were imported
+    saved(qtbot, panel)
+    assert len(library.get_article(sample_article.id).figures) == 1
+    assert library.get_article(other.id).figures == []
+    assert panel.figures == []  # the story on screen shows none
+
+
+def test_a_picture_pasted_into_one_body_is_not_put_in_the_next_storys_text(
+    qtbot, panel, library, sample_article, tmp_path
+):
+    other = library.create_article(headline="Other", body="Another story.")
+    panel.set_article(library.get_article(sample_article.id))
+    inserted: list[str] = []
+    panel.sig_insert_markdown.connect(inserted.append)
+    with qtbot.waitSignal(panel.sig_import_finished, timeout=60_000):
+        assert panel.import_into_body([photo(tmp_path, "pasted.jpg")])
+        panel.set_article(library.get_article(other.id))  # opened while it was imported
+    saved(qtbot, panel)
+    assert inserted == []
+    assert library.get_article(other.id).figures == []
+    assert len(library.get_article(sample_article.id).figures) == 1
+
+
 # ---- import -----------------------------------------------------------------------------
 def test_bulk_import_reports_the_broken_file_and_imports_the_rest(qtbot, panel, library, tmp_path):
     good = [photo(tmp_path, f"good-{i}.jpg", colour=(20 * i, 100, 150)) for i in range(5)]

@@ -154,6 +154,32 @@ def test_a_template_applied_to_a_selection_fills_variables_per_picture_and_undoe
         close_panel(p)
 
 
+def test_typing_in_one_picture_while_a_template_is_applied_keeps_what_is_typed(
+    qtbot, library, tmp_path
+):
+    report = import_images(library, fixture_copies(tmp_path / "in"), workers=1)
+    library.save_template("Wire", {"credit": "Harbour Agency"})
+    one = report.imported[0].id
+    p = open_panel(qtbot, library)
+    try:
+        qtbot.waitUntil(lambda: p.library_model.rowCount() == 9)
+        p.library_view.selectAll()
+        qtbot.waitUntil(lambda: len(p.form.batch) == 9)
+        p.apply_template("Wire")  # written on the library's writer…
+        assert p.select_image(one)  # …while the desk goes on with one picture
+        p.form.editors["city"].setFocus()
+        QTest.keyClicks(p.form.editors["city"], "Bari")
+        typed = p.form.editors["city"].text()
+        assert "Bari" in typed
+
+        settle(qtbot, p)
+        assert p.form.editors["city"].text() == typed
+        assert library.get_image(one).city == typed
+        assert library.get_image(one).credit == "Harbour Agency"
+    finally:
+        close_panel(p)
+
+
 def test_import_images_asks_for_a_template_and_applies_it_to_the_new_pictures(
     qtbot, library, tmp_path, monkeypatch
 ):

@@ -64,6 +64,19 @@ def js(qtbot, pane: PreviewPane, script: str):
     return json.loads(box[0]) if box[0] else None  # undefined comes back empty
 
 
+def scroll_settled(qtbot, pane: PreviewPane) -> int:
+    """The page's scroll position once a smooth scroll has come to rest (the same twice, a
+    moment apart: a loaded machine draws the animation slowly)."""
+    last = None
+    for _ in range(50):
+        now = js(qtbot, pane, "window.scrollY")
+        if now == last:
+            return now
+        last = now
+        qtbot.wait(150)
+    raise AssertionError("the page kept scrolling")
+
+
 def open_article(qtbot, pane: PreviewPane, article) -> None:
     with qtbot.waitSignal(pane.sig_ready, timeout=20000):
         pane.show_article(article)
@@ -494,9 +507,32 @@ def test_moving_the_cursor_scrolls_the_preview(qtbot, pane, library):
     )
     assert target, "the block holding the line is on screen"
     # Moving within a block already on screen leaves the page where it is.
-    qtbot.wait(300)  # let the smooth scroll settle
-    settled = js(qtbot, pane, "window.scrollY")
+    settled = scroll_settled(qtbot, pane)
     pane.scroll_to_line(last_line)
+    qtbot.wait(300)
+    assert js(qtbot, pane, "window.scrollY") == settled
+
+
+def test_the_cursor_deep_in_a_tall_block_shows_that_part_of_it_not_its_top(qtbot, pane, library):
+    code = "\n".join(f"line_{n} = {n}" for n in range(400))
+    long_paragraph = "The council met again to talk about the levy. " * 400  # one source line
+    body = f"An opening paragraph.\n\n```\n{code}\n```\n\n{long_paragraph}\n\nThe end."
+    created = library.create_article(headline="Tall blocks", body=body)
+    open_article(qtbot, pane, library.get_article(created.id))
+    where = (
+        "((i, at) => {{ const r = document.querySelectorAll('#story-body > .blk')[i]"
+        ".getBoundingClientRect(); const y = r.top + at * r.height;"
+        " return [r.height > innerHeight, r.top < 0, y >= 0 && y < innerHeight]; }})({}, {})"
+    )
+    # The cursor on the code block's 390th line: the page shows that line, not the fence.
+    pane.scroll_to_line(2 + 1 + 390)
+    qtbot.waitUntil(lambda: js(qtbot, pane, where.format(1, 391 / 402)) == [True, True, True])
+    # Nine tenths along the long paragraph, typed as one line.
+    pane.scroll_to_line(2 + 402 + 1, 0.9)
+    qtbot.waitUntil(lambda: js(qtbot, pane, where.format(2, 0.9)) == [True, True, True])
+    # Moving the cursor a little within what is on screen leaves the page where it is.
+    settled = scroll_settled(qtbot, pane)
+    pane.scroll_to_line(2 + 402 + 1, 0.88)
     qtbot.wait(300)
     assert js(qtbot, pane, "window.scrollY") == settled
 

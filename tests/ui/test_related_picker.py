@@ -307,6 +307,22 @@ def test_suggestions_explain_themselves_and_leave_out_self_picked_and_unpublishe
     assert ids["draft"] in row_ids(picker.suggestions)
 
 
+def test_new_suggestions_keep_the_story_the_user_has_arrowed_to(qtbot, library, newsroom, picker):
+    ids, _ = newsroom
+    open_in_picker(qtbot, picker, library, ids["A"])
+    assert picker.suggestions.count() >= 2
+    picker.suggestions.setFocus()
+    picker.suggestions.setCurrentRow(picker.suggestions.count() - 1)  # arrowed down to it
+    reached = picker.suggestions.currentItem().data(ROW_ROLE).article_id
+
+    # Suggestions come again (the body settled, or a pick was saved) while the user is there.
+    picker._suggest_force = True
+    with qtbot.waitSignal(picker.sig_suggestions_shown, timeout=10_000):
+        picker.refresh_suggestions()
+    assert picker.suggestions.currentItem() is not None
+    assert picker.suggestions.currentItem().data(ROW_ROLE).article_id == reached
+
+
 def test_add_remove_move_and_undo_each_are_saved(qtbot, library, newsroom, picker):
     ids, _ = newsroom
     open_in_picker(qtbot, picker, library, ids["A"])

@@ -149,13 +149,22 @@
       return true;
     },
 
-    // Bring a block into view, unless some of it is already on screen.
-    reveal: function (id, smooth) {
+    // Bring a block into view, unless some of it is already on screen. In a block taller than
+    // the window, bring the place `at` (0 to 1 down the block: the cursor's) into view instead.
+    reveal: function (id, smooth, at) {
       var el = id ? document.getElementById(id) : document.querySelector("header.story-head");
       if (!el) return false;
       var r = el.getBoundingClientRect();
-      if (r.top < window.innerHeight && r.bottom > 0 && r.height > 0) return false;
-      el.scrollIntoView({ block: "start", behavior: smooth ? "smooth" : "auto" });
+      var h = window.innerHeight;
+      var behavior = smooth ? "smooth" : "auto";
+      if (r.height > h && at > 0) {
+        var y = r.top + at * r.height;
+        if (y >= h * 0.1 && y < h * 0.9) return false;
+        window.scrollBy({ top: y - h / 3, behavior: behavior });
+        return true;
+      }
+      if (r.top < h && r.bottom > 0 && r.height > 0) return false;
+      el.scrollIntoView({ block: "start", behavior: behavior });
       return true;
     },
   };

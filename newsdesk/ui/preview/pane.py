@@ -115,7 +115,7 @@ class PreviewPane(QWidget):
         self._fields_dirty = False
         self._figures_dirty = False
         self._busy = False
-        self._pending_line: int | None = None
+        self._pending_line: tuple[int, float] | None = None
         self._partial = False  # the page shows only the body's first screen so far
         self.last_render_ms = 0.0  # worker time of the newest body update
         self.last_render_cpu_ms = 0.0  # and the worker thread's processor time in it
@@ -245,16 +245,29 @@ class PreviewPane(QWidget):
         self._figures_dirty = True
         self._pump()
 
-    def scroll_to_line(self, line: int) -> None:
-        """Bring the block holding this source line into view, unless it is already visible."""
+    def scroll_to_line(self, line: int, along: float = 0.0) -> None:
+        """Bring the block holding this source line into view, unless it is already visible.
+
+        `along` is how far along the line the cursor stands (0 to 1). A block taller than the
+        preview is scrolled to the part being written, not to its top.
+        """
         if not self._loaded or self._partial or self._body is None or self._surface is None:
-            self._pending_line = line
+            self._pending_line = (line, along)
             return
         block_id = self._block_id_for_line(line)
         if self._surface.incremental:
-            self._surface.run_js(f"newsdesk.reveal({json.dumps(block_id)}, true)")
+            at = self._share_of_block(block_id, line, along)
+            self._surface.run_js(f"newsdesk.reveal({json.dumps(block_id)}, true, {at:.4f})")
         else:
             self._surface.reveal(block_id)
+
+    def _share_of_block(self, block_id: str | None, line: int, along: float) -> float:
+        """How far down its block (0 to 1) a place in the source stands."""
+        found = self._body.line_range(block_id) if block_id and self._body else None
+        if found is None or not found[0] <= line < found[1]:
+            return 0.0
+        start, end = found
+        return min(1.0, max(0.0, (line - start + along) / (end - start)))
 
     def run_js(self, script: str, callback: Callable[[Any], None]) -> None:
         """Run a script in the page and hand its result to callback (None in the simple preview)."""
@@ -394,8 +407,8 @@ class PreviewPane(QWidget):
         self._stack.setCurrentWidget(self._surface)
         self.sig_ready.emit()
         if self._pending_line is not None:
-            line, self._pending_line = self._pending_line, None
-            self.scroll_to_line(line)
+            place, self._pending_line = self._pending_line, None
+            self.scroll_to_line(*place)
         if not self._load_frame_seen:
             # The first patch waits for the fresh page's first frame too (one change per
             # frame): a long article's first screen is drawn before the rest comes in.
@@ -482,8 +495,8 @@ class PreviewPane(QWidget):
 
     def _reveal_pending(self) -> None:
         if shiboken6.isValid(self) and self._pending_line is not None:
-            line, self._pending_line = self._pending_line, None
-            self.scroll_to_line(line)
+            place, self._pending_line = self._pending_line, None
+            self.scroll_to_line(*place)
 
     def _on_patched(self, _result: Any) -> None:
         if shiboken6.isValid(self):
