@@ -7,13 +7,16 @@ A small site has one `sitemap.xml`. Beyond SINGLE_SITEMAP_MAX addresses,
   front page's, `sitemap-section_<section>.xml` each section's,
   `sitemap-tags_<c>.xml` the tags whose folder starts with c (a digit or an
   ASCII letter; `tags_other` the rest), `sitemap-archive_<year>.xml` a year
-  of the archive's months (author pages are not in the sitemap);
+  of the archive's months (author pages are not in the sitemap); each of
+  them for its listings' first PAGE_BLOCK pages, the next ones in
+  `sitemap-pages.2.xml`, `.3`, … (the front page's 3,500 pages at 100,000
+  stories are eight parts, and an edit of a recent story rewrites the first);
 - `sitemap-YYYY-MM.xml`: the stories published in that month (UTC), newest
   first.
 
 A part past 50,000 addresses continues in `…-2.xml`, `…-3.xml` (a month's)
-or `…_2.xml` (a listing part's: "_" is in no folder name, so it never meets
-another part's name).
+or `…_2.xml` (a listing part's: "_" and "." are in no folder name, so these
+never meet another part's name).
 
 An edit rewrites the parts whose addresses or dates changed: its month's,
 the listing parts of the pages that show it, and the index. The index needs
@@ -39,8 +42,10 @@ from newsdesk.export.listings import SITEMAP_LIMIT, SitemapUrl, from_us, to_us
 # few milliseconds); beyond it, the parts above.
 SINGLE_SITEMAP_MAX = 5_000
 PAGES_PART = "pages"  # the front page's listing pages
+# Each listing part holds pages 1 … PAGE_BLOCK of its listings; the next ones, part ".2", …
+PAGE_BLOCK = 500
 # The version of the parts' layout the state's summary describes (another layout: none kept).
-SUMMARY_FORMAT = 1
+SUMMARY_FORMAT = 2
 _TAG_GROUPS = digits + ascii_lowercase
 _OTHER_TAGS = "other"
 
@@ -73,6 +78,24 @@ def is_month(key: str) -> bool:
 
 def page_part(folder: str) -> str:
     """The part listing the listing page in this folder ('', 'page/2/', 'world/', 'tag/x/page/3/')."""
+    block = (_page_number(folder) - 1) // PAGE_BLOCK + 1
+    listing = _listing_part(folder)
+    return listing if block == 1 else f"{listing}.{block}"
+
+
+def _page_number(folder: str) -> int:
+    """A listing page's number, from its folder (pages.page_dir): 1 for the listing's own."""
+    if folder.startswith("page/"):
+        number = folder[5:-1]
+    elif "/page/" in folder:
+        number = folder.rsplit("/page/", 1)[1][:-1]
+    else:
+        return 1
+    return int(number) if number.isascii() and number.isdigit() else 1
+
+
+def _listing_part(folder: str) -> str:
+    """The part of a listing page's listing, before its pages are cut in blocks."""
     if folder == "" or folder.startswith("page/"):
         return PAGES_PART
     top, _, rest = folder.partition("/")
@@ -85,7 +108,9 @@ def page_part(folder: str) -> str:
 
 
 def part_ranges(key: str) -> list[tuple[str, str | None]]:
-    """The folders of a listing part, as ranges of the record's keys: [lo, hi), or lo alone."""
+    """The folders of a listing part's listings, as ranges of the record's keys: [lo, hi), or
+    lo alone (all their pages: those of the part's block are picked by page_part)."""
+    key = key.partition(".")[0]
     if key == PAGES_PART:
         return [("", None), ("page/", "page0")]  # ("0" follows "/")
     kind, _, name = key.partition("_")
@@ -105,15 +130,17 @@ def in_ranges(folder: str, ranges: list[tuple[str, str | None]]) -> bool:
 def part_order(key: str) -> tuple:
     """Where a part comes in the index: listing parts as the listings go, then months newest first."""
     if is_month(key):
-        return (4, "", -int(key[:4]) * 12 - int(key[5:7]))
+        return (4, "", -int(key[:4]) * 12 - int(key[5:7]), 0)
+    key, _, block = key.partition(".")
+    number = int(block) if block.isdigit() else 1
     if key == PAGES_PART:
-        return (0, "", 0)
+        return (0, "", 0, number)
     kind, _, name = key.partition("_")
     if kind == "section":
-        return (1, name, 0)
+        return (1, name, 0, number)
     if kind == "tags":
-        return (2, "\U0010ffff" if name == _OTHER_TAGS else name, 0)
-    return (3, "", -int(name) if name.isdigit() else 0)
+        return (2, "\U0010ffff" if name == _OTHER_TAGS else name, 0, number)
+    return (3, "", -int(name) if name.isdigit() else 0, number)
 
 
 def part_names(key: str, count: int) -> list[str]:
@@ -247,5 +274,7 @@ def pages_in(entries: Any, key: str) -> list[tuple[str, int]]:
         if items_in is not None
         else [(k, v) for k, v in entries.items() if in_ranges(k, ranges)]
     )
-    pages = sorted((v for _k, v in found if v[3] != "author"), key=lambda e: e[0])
+    pages = sorted(
+        (v for k, v in found if v[3] != "author" and page_part(k) == key), key=lambda e: e[0]
+    )
     return [(e[1], e[2]) for e in pages]

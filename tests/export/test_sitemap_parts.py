@@ -237,3 +237,64 @@ def test_random_paths_join_as_urljoin_joins_them():
         base = rng.choice(BASES)
         rel = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
         assert site_url(base, rel) == urljoin(base, quote(rel, safe="/")), (base, rel)
+
+
+FOLDERS = [
+    "",
+    "page/2/",
+    "page/501/",
+    "page/1000/",
+    "page/1001/",
+    "news/",
+    "news/page/7/",
+    "politics/page/600/",
+    "tag/harbour/",
+    "tag/harbour/page/3/",
+    "tag/9-lives/",
+    "tag/zebra/page/900/",
+    "tag/\u00e9t\u00e9/",
+    "tag/\u6771\u4eac/page/2/",
+    "archive/2024/05/",
+    "archive/2024/05/page/2/",
+    "archive/1999/12/page/501/",
+    "\u6771\u4eac/",
+]
+
+
+def test_each_listing_pages_part_is_found_by_its_folders_ranges_and_by_no_other_part():
+    parts = {f: sitemap_parts.page_part(f) for f in FOLDERS}
+    assert parts["page/501/"] == "pages.2" and parts["page/1001/"] == "pages.3"
+    assert parts["tag/\u00e9t\u00e9/"] == parts["tag/\u6771\u4eac/page/2/"] == "tags_other"
+    assert parts["archive/1999/12/page/501/"] == "archive_1999.2"
+    for folder, key in parts.items():
+        assert sitemap_parts.in_ranges(folder, sitemap_parts.part_ranges(key)), folder
+        for other in set(parts.values()) - {key}:
+            ranges = sitemap_parts.part_ranges(other)
+            assert (
+                not sitemap_parts.in_ranges(folder, ranges)
+                or other.partition(".")[0] == key.partition(".")[0]
+            ), (folder, other)
+    names = {n for key in set(parts.values()) for n in sitemap_parts.part_names(key, 120_000)}
+    assert len(names) == 3 * len(set(parts.values()))  # no two parts share a file
+
+
+def test_a_long_listing_comes_in_blocks_and_an_edit_rewrites_only_the_block_showing_it(
+    archive, tmp_path, monkeypatch
+):
+    from newsdesk.export.pages import PAGE_SIZE_SETTING
+
+    library, stories = archive
+    library.set_setting(PAGE_SIZE_SETTING, 1)  # a page per story: nine front pages
+    monkeypatch.setattr(sitemap_parts, "PAGE_BLOCK", 4)  # … in blocks of four
+    site = Site(library, tmp_path)
+    site.publish()
+    parts = index(site.out)
+    assert parts[:3] == ["sitemap-pages.xml", "sitemap-pages.2.xml", "sitemap-pages.3.xml"]
+    assert [u.removeprefix(BASE) for u, _ in urls(site.out / "sitemap-pages.3.xml")] == ["page/9/"]
+    time.sleep(1.1)
+
+    # The oldest story is on the front page's ninth page: the third block.
+    library.update_article(stories[-1].id, body="Corrected again.\n\nSecond.")
+    report = site.publish()
+    rewritten = {f for f in report.changed_files if f.startswith("sitemap-pages")}
+    assert rewritten == {"sitemap-pages.3.xml"}
