@@ -53,6 +53,7 @@ class ConflictDialog(QDialog):
         super().__init__(parent)
         self.ops = ops
         self.rows: list[dict[str, Any]] = []
+        self._shown: dict[str, Any] | None = None  # the conflict whose values the boxes hold
         self._want_uid_slug: str | None = None
         self._said = ""  # what the last choice did
         self.publish_dialog = None  # preflight's refusal of a choice that publishes, when shown
@@ -153,6 +154,13 @@ class ConflictDialog(QDialog):
             if row["id"] == current or (self._want_uid_slug and row["slug"] == self._want_uid_slug):
                 pick = i
                 self._want_uid_slug = None
+        if rows and rows[pick] == self._shown:
+            # Still the conflict on show, unchanged (read again after another was settled):
+            # what is typed in its merged box stays.
+            self.list.setCurrentRow(pick)
+            self.list.blockSignals(False)
+            self._set_enabled(True)
+            return
         self.list.blockSignals(False)
         if rows:
             self.list.setCurrentRow(pick)
@@ -167,6 +175,7 @@ class ConflictDialog(QDialog):
 
     def _show(self, index: int) -> None:
         row = self.rows[index] if 0 <= index < len(self.rows) else None
+        self._shown = row
         self._set_enabled(row is not None)
         if row is None:
             for box in (self.mine, self.theirs, self.base, self.merged):

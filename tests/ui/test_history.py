@@ -8,17 +8,26 @@ from PySide6.QtTest import QTest
 from newsdesk.ui.history import HistoryDialog
 
 
+def written(qtbot, window) -> None:
+    """The save started (Ctrl+S: queued on the library's writer at once) is written and its
+    answer handled, however slow the machine: the writer is waited for, not a time."""
+    assert window.ops.wait(60_000)
+    qtbot.waitUntil(lambda: not window.autosave.busy, timeout=60_000)
+
+
 def test_restoring_a_revision_brings_its_text_back_and_keeps_the_replaced_one(
     qtbot, window, library
 ):
     article_id = window.article.id
     window.editor.setPlainText("The first draft of the story.")
     window.save_now()
-    qtbot.waitUntil(lambda: len(library.revisions(article_id)) == 1, timeout=2000)
+    written(qtbot, window)
+    assert len(library.revisions(article_id)) == 1
     window.editor.moveCursor(QTextCursor.MoveOperation.End)
     QTest.keyClicks(window.editor, " A second sentence was added later.")
     window.save_now()
-    qtbot.waitUntil(lambda: len(library.revisions(article_id)) == 2, timeout=2000)
+    written(qtbot, window)
+    assert len(library.revisions(article_id)) == 2
     QTest.keyClicks(window.editor, " And unsaved words.")
 
     window.show_history()

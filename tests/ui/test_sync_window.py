@@ -227,6 +227,36 @@ def test_a_conflict_is_marked_in_the_list_and_resolved_in_the_dialog(
     assert other.get_article(theirs.id).headline == "Budget passes after a long night - live"
 
 
+def test_a_merge_typed_for_the_next_conflict_stays_when_the_list_is_read_again(
+    qtbot, make_window, newsroom
+):
+    _server, library, other, article = newsroom
+    window = make_window()
+    qtbot.waitUntil(lambda: window.sync.label.text().startswith("Synced at"), timeout=10_000)
+    theirs = _other_story(other)
+    other.update_article(theirs.id, headline="Budget passes", dek="Passed at dawn.")
+    sync(other)
+    window.form.headline.end(False)
+    qtbot.keyClicks(window.form.headline, " - live")
+    window.form.dek.end(False)
+    qtbot.keyClicks(window.form.dek, " Still going.")
+    assert window.autosave.flush()
+    window.actions_by_name["sync_now"].trigger()
+    qtbot.waitUntil(lambda: window.sync.conflicts_button.text() == "2 conflicts", timeout=30_000)
+    qtbot.mouseClick(window.sync.conflicts_button, Qt.MouseButton.LeftButton)
+    dialog = window.conflict_dialog
+    qtbot.waitUntil(lambda: dialog.list.count() == 2, timeout=10_000)
+
+    dialog.list.setCurrentRow(0)
+    qtbot.mouseClick(dialog.theirs_button, Qt.MouseButton.LeftButton)  # the first, settled…
+    dialog.list.setCurrentRow(1)  # …and on to the next before the list is read again
+    dialog.merged.setPlainText("A merge typed by hand.")
+    qtbot.waitUntil(lambda: dialog.list.count() == 1, timeout=10_000)
+
+    assert dialog.merged.toPlainText() == "A merge typed by hand."
+    assert dialog.merged.isEnabled()
+
+
 def test_a_pulled_change_to_the_field_being_typed_is_a_conflict_never_an_overwrite(
     qtbot, make_window, newsroom
 ):
