@@ -274,7 +274,12 @@ def pages_in(entries: Any, key: str) -> list[tuple[str, int]]:
         if items_in is not None
         else [(k, v) for k, v in entries.items() if in_ranges(k, ranges)]
     )
+    # The part's block of its listings' pages, by each entry's page number (its order's last).
+    block = key.partition(".")[2]
+    first = (int(block) - 1 if block else 0) * PAGE_BLOCK + 1
+    last = first + PAGE_BLOCK - 1
     pages = sorted(
-        (v for k, v in found if v[3] != "author" and page_part(k) == key), key=lambda e: e[0]
+        (v for _k, v in found if v[3] != "author" and first <= v[0][2] <= last),
+        key=lambda e: e[0],
     )
     return [(e[1], e[2]) for e in pages]
