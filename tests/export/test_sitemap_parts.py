@@ -298,3 +298,43 @@ def test_a_long_listing_comes_in_blocks_and_an_edit_rewrites_only_the_block_show
     report = site.publish()
     rewritten = {f for f in report.changed_files if f.startswith("sitemap-pages")}
     assert rewritten == {"sitemap-pages.3.xml"}
+
+
+def _kept_and_counted(library, out):
+    """The sitemap summary the export state keeps, and the same worked out from scratch."""
+    from newsdesk.export.manifest import read_record
+    from newsdesk.export.state import ExportState
+
+    state = ExportState(library.engine, str(out.resolve()))
+    target = state.target()
+    kept = sitemap_parts.summary_of(target.meta)
+    counted = {m: list(v) for m, v in state.sitemap_months(target.target_id).items()}
+    for _order, folder, lastmod, kind in read_record(out)["listing_pages"]:
+        if kind != "author":
+            part = counted.setdefault(sitemap_parts.page_part(folder), [0, lastmod])
+            part[0] += 1
+            part[1] = max(part[1], lastmod)
+    return kept, counted
+
+
+def test_each_parts_size_and_newest_change_kept_by_the_state_stay_true_through_edits(
+    archive, tmp_path
+):
+    library, stories = archive
+    site = Site(library, tmp_path)
+    site.publish()
+    kept, counted = _kept_and_counted(library, site.out)
+    assert kept == counted and len(kept) == 3 + len(listing_parts_of_the_site())
+
+    time.sleep(1.1)
+    library.update_article(stories[4].id, body="Corrected.\n\nSecond.")  # a newer change
+    site.publish()
+    assert _kept_and_counted(library, site.out)[0] == _kept_and_counted(library, site.out)[1]
+
+    library.update_article(stories[-1].id, published_at=WHEN[0] + timedelta(hours=2))  # moved
+    library.update_article(stories[1].id, status="draft")  # gone
+    report = site.publish()
+    assert report.mode == "incremental"
+    kept, counted = _kept_and_counted(library, site.out)
+    assert kept == counted
+    assert kept[months_of_the_site()[0]][0] == 3  # the newest month: two, one more, one less
