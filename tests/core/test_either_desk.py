@@ -190,6 +190,17 @@ def test_pictures_are_imported_with_a_template_and_searched_by_field(desk, tmp_p
     assert len(missing) == len(files)
     assert len(library.search_images("missing:alt")) == len(files)
 
+    # The originals go out with their sidecars, read from the database on a shared library.
+    out = tmp_path / "originals"
+    ok(
+        newsdesk(
+            where, "images", "export", "all", "--out", str(out), "--sidecars"
+        )
+    )
+    for f in files:
+        assert (out / f.name).read_bytes() == (tmp_path / "in" / f.name).read_bytes()
+    assert len(list(out.glob("*.xmp"))) == len(files)
+
 
 def test_the_sample_content_fills_a_new_library_once_and_publishes(desk, tmp_path):
     library, where = desk
@@ -200,3 +211,10 @@ def test_the_sample_content_fills_a_new_library_once_and_publishes(desk, tmp_pat
     done = newsdesk(where, "export", "--all", "--out", str(out))
     assert done.returncode in (0, 1), done.stderr
     assert list(out.rglob("index.html"))
+
+
+def test_repair_says_in_one_sentence_whether_there_is_anything_to_mend(desk):
+    _library, where = desk
+    done = newsdesk(where, "repair")
+    assert done.returncode in (0, 2), done.stdout + done.stderr
+    assert len((done.stdout + done.stderr).strip().splitlines()) == 1, done.stdout + done.stderr
