@@ -192,11 +192,7 @@ def test_pictures_are_imported_with_a_template_and_searched_by_field(desk, tmp_p
 
     # The originals go out with their sidecars, read from the database on a shared library.
     out = tmp_path / "originals"
-    ok(
-        newsdesk(
-            where, "images", "export", "all", "--out", str(out), "--sidecars"
-        )
-    )
+    ok(newsdesk(where, "images", "export", "all", "--out", str(out), "--sidecars"))
     for f in files:
         assert (out / f.name).read_bytes() == (tmp_path / "in" / f.name).read_bytes()
     assert len(list(out.glob("*.xmp"))) == len(files)
