@@ -122,7 +122,7 @@ def test_restoring_many_is_one_change_log_transaction_and_undo_puts_them_back_as
     with Library.open(library_argument(library)) as other:
         _trash_all(other, a, b)
     before = {x.id: (x.deleted_at, x.deleted_by) for x in library.trashed_articles()}
-    # A shared library's server names its login, whatever the desktop says (migration 0021).
+    # A shared library's server names its login, whatever the desktop says (migration 0025).
     who = "postgres" if library.engine.dialect.name == "postgresql" else "Ana Ruiz"
     assert {by for _, by in before.values()} == {who}
     assert library.restore_articles([a.id, b.id]) == 2
