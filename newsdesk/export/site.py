@@ -278,6 +278,8 @@ class _Export(StoryChecks, SiteRenditions, SiteListings, FeedTexts):
             "rows": ROWS_FORMAT,
             "names": self._names_now,  # seg -> name: the navigation every page carries
             "listings": 1,  # listing membership is recorded (export_listing)
+            # A sitemap in parts: each part's size and newest change (export/sitemap_parts.py).
+            "sitemap": getattr(self, "_sitemap_summary", None),
         }
 
     def _wanted(self, requested: list[str] | None, previous: dict[str, Any]) -> set[str] | None:
