@@ -22,6 +22,7 @@ ORDER = [
     "bench_render.py",
     "bench_spell.py",
     "bench_photodesk.py",
+    "bench_bulk.py",
 ]
 # Arguments some scripts are run with: the preview on both platforms (offscreen, then a
 # private X server with keys sent through it).

@@ -147,13 +147,16 @@ IMPORT_HEADROOM = 2 * 1024 * 1024
 def _check_room_for_import(lib, files: list[Path]) -> None:
     import shutil
 
-    from newsdesk.importing import parse_markdown_file
+    from newsdesk.importing import ImportProblem, parse_markdown_file
 
     tz_name = lib.publication().timezone
     pictures: set[Path] = set()
     needed = IMPORT_HEADROOM
     for path in files:
-        parsed = parse_markdown_file(Path(path), tz_name=tz_name)
+        try:
+            parsed = parse_markdown_file(Path(path), tz_name=tz_name)
+        except ImportProblem:
+            continue  # left out of the import, which names it
         needed += 2 * Path(path).stat().st_size
         names = ([parsed.hero["file"]] if parsed.hero else []) + parsed.body_images
         pictures.update((parsed.path.parent / name).resolve() for name in names)
@@ -171,13 +174,19 @@ def _size(n: int) -> str:
 
 
 def cmd_import(args) -> int:
+    """Import the good files (each all or nothing) and name every bad one on a line of its
+    own, as the window's import does: exit 1 when some were left out, 2 when none went in."""
     from newsdesk.importing import ImportProblem, import_markdown_files
 
+    problems: list = []
     with _open(args, write=True) as lib:
         try:
             _check_room_for_import(lib, args.files)
-            results = import_markdown_files(lib, args.files, override_reason=args.override_reason)
+            results = import_markdown_files(
+                lib, args.files, override_reason=args.override_reason, problems=problems
+            )
         except (ImportProblem, LibraryError) as exc:
+            # A failure while writing: none of the good files went in either.
             raise CommandError(str(exc)) from None
         for r in results:
             verb = "imported" if r.created else "updated"
@@ -185,6 +194,10 @@ def cmd_import(args) -> int:
             for w in r.warnings:
                 print(f"warning: {w}", file=sys.stderr)
     sys.stdout.flush()
+    for problem in problems:
+        print(f"newsdesk: {problem.message}", file=sys.stderr)
+    if problems and not results:
+        return EXIT_ERROR  # nothing could be imported
     # `status: published` that preflight refused: imported, not published (exit 1).
     for r in results:
         if r.refused:
@@ -195,8 +208,8 @@ def cmd_import(args) -> int:
                 f"{r.publish_error}",
                 file=sys.stderr,
             )
-    problems = any(r.refused or r.publish_error for r in results)
-    return EXIT_PROBLEMS if problems else EXIT_OK
+    problems_left = problems or any(r.refused or r.publish_error for r in results)
+    return EXIT_PROBLEMS if problems_left else EXIT_OK
 
 
 def cmd_list(args) -> int:

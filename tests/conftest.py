@@ -25,6 +25,34 @@ def library(tmp_path):
     lib.close()
 
 
+@pytest.fixture
+def laptop_library(tmp_path):
+    """The same as `library`, under a name a module that overrides `library` can still ask for."""
+    lib = Library.open(tmp_path / "library")
+    yield lib
+    lib.close()
+
+
+# A laptop's library, then (as a second run of the same test) a newsroom's shared one on
+# PostgreSQL: what a user can do on one must work on the other. A module runs all its
+# tests on both by defining `library` as `either_library`.
+BOTH_DESKS = ["laptop", pytest.param("shared", marks=pytest.mark.postgres)]
+
+
+def library_argument(library: Library) -> str:
+    """What `--library` says to reach this library: its folder, or a shared library's URL."""
+    url = getattr(library, "url", None)
+    return url.render_as_string(hide_password=False) if url is not None else str(library.root)
+
+
+@pytest.fixture(params=BOTH_DESKS)
+def either_library(request):
+    """A fresh, empty library: a laptop's folder, or a shared library on PostgreSQL."""
+    if request.param == "shared":
+        return request.getfixturevalue("pg_library")
+    return request.getfixturevalue("laptop_library")
+
+
 @pytest.fixture(autouse=True)
 def _isolated_user_folders(tmp_path, monkeypatch):
     """Never touch the real per-user library or settings from a test."""

@@ -56,6 +56,7 @@ from newsdesk.export.site import (
     export_site,
     section_segment,
 )
+from newsdesk.export.sitemap_parts import summary_of
 from newsdesk.export.state import ExportState
 from newsdesk.export.story import _Candidate, preflight_messages
 from newsdesk.export.writer import SiteWriter, load_journal
@@ -191,7 +192,7 @@ class _Incremental(_Export):
         except BaseException:
             writer.abort()
             raise
-        self.report.changed_files = sorted(writer.changed)
+        self.report.changed_files.extend(writer.changed_rels())  # sorted by path
         self.report.reused_files = writer.file_count - writer.changed_count
         self.report.mode = "incremental"
         self.report.rendered_pages = self.rendered
@@ -322,6 +323,7 @@ class _Incremental(_Export):
             raise _FullCheck("the site's sections changed")
         self._section_names = list(names.values())
         self._names_now = names
+        self._sitemap_summary = meta.get("sitemap")  # unless the sitemaps are written again
         # Every listing page's sitemap entry, by folder: read row by row (all only for sitemaps).
         listing_pages = writer.previous.changes("listing_pages")
 
@@ -355,12 +357,12 @@ class _Incremental(_Export):
             for a in self.library.articles_by_ids(missing):
                 processed[a.uid] = a
             to_render = [a.uid for a in processed.values() if a.id in again and a.uid in new_rows]
-        self.report.written = [
+        self.report.written.extend(
             ArticleOutcome(
                 processed[u].slug, processed[u].headline, path=f"{new_rows[u].folder}/index.html"
             )
             for u in sorted(rendered_ok, key=lambda u: new_rows[u].folder)
-        ]
+        )
 
         # Listings, feeds, sitemaps: from the state rows, with the changed ones replaced.
         changed = {
@@ -379,8 +381,11 @@ class _Incremental(_Export):
             if len(touched) <= _FEW and "listing_pages" in writer.previous:
                 listings = self._listing_renderer(writer)
                 listings.set_section_names(names)
-                update = ListingUpdate(listings, self.state, tid, touched, old_rows, new_rows)
+                update = ListingUpdate(
+                    listings, self.state, tid, touched, old_rows, new_rows, summary_of(meta)
+                )
                 update.write(self._inputs, listing_pages)
+                self._sitemap_summary = listings.sitemap_summary
                 self._drop |= set(update.dropped)
                 if not self.base_url:
                     self.report.warnings.append(NO_BASE_URL_WARNING)

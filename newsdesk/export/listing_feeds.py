@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from newsdesk.export import pages as site_pages
+from newsdesk.export import sitemap_xml
 from newsdesk.export.assets import site_url
 from newsdesk.export.listing_row import _EMPTY_SITE_DATE, ListingRow, from_us, to_us
 from newsdesk.render import dates
@@ -23,6 +24,8 @@ NEWS_SITEMAP_WINDOW = timedelta(days=2)
 # into numbered parts listed by a sitemap index under the usual name.
 NEWS_SITEMAP_LIMIT = 1_000
 SITEMAP_LIMIT = 50_000
+# What each sitemap template calls its entries.
+_ENTRIES_NAME = {"sitemap.xml": "urls", "sitemap_index.xml": "sitemaps"}
 
 
 @dataclass
@@ -67,7 +70,13 @@ class NewsItem:
 
 class FeedsAndSitemaps:
     """The feeds and sitemaps of export/listings.Listings (which provides base_url, pub, tz,
-    lang, now, render, render_lazy, feed_content, content_key and _names)."""
+    lang, now, render, render_lazy, render_text, feed_content, content_key and _names).
+
+    sitemap_summary: after sitemaps(), what the state keeps of a sitemap in
+    parts (export/sitemap_parts.py), or None for one file."""
+
+    render_text: Callable[[str, str, str], None] | None = None
+    sitemap_summary: dict[str, Any] | None = None
 
     def _url(self, folder: str) -> str:
         """A story's address for the feed and sitemaps: absolute, or relative to the site root."""
@@ -121,6 +130,17 @@ class FeedsAndSitemaps:
         self.render_lazy(rel, "feed.xml", signature, build)
 
     # ---- sitemaps -----------------------------------------------------------
+    def write_sitemap(self, rel: str, template: str, entries: list) -> None:
+        """One sitemap (template "sitemap.xml") or sitemap index ("sitemap_index.xml") file.
+
+        With our own templates (render_text set) the text is made directly
+        (export/sitemap_xml.py, the same bytes); a library's own goes through Jinja.
+        """
+        if self.render_text is not None:
+            self.render_text(rel, template, sitemap_xml.text_of(template, entries))
+        else:
+            self.render(rel, template, **{_ENTRIES_NAME[template]: entries})
+
     def sitemaps(
         self,
         listing_urls: list[tuple[str, int]],
@@ -144,19 +164,18 @@ class FeedsAndSitemaps:
         base = self.base_url
         from newsdesk.export import sitemap_parts  # (it builds on this module)
 
+        self.sitemap_summary = None  # (set by the parts; one file has none)
         if parts is not None:  # an edit's update of a sitemap in parts (listings_update.py)
             written = parts()
         elif sitemap_parts.is_split(len(listing_urls), len(rows)):
             written = sitemap_parts.SitemapParts(self).write_all(listing_urls, rows)
         else:
+            iso_utc = sitemap_parts.iso_utc
             urls = [
-                SitemapUrl(site_url(base, folder), dates.iso(from_us(lastmod), "UTC"))
+                SitemapUrl(site_url(base, folder), iso_utc(lastmod))
                 for folder, lastmod in listing_urls
             ]
-            urls += [
-                SitemapUrl(self._url(r.folder), dates.iso(from_us(r.lastmod_us), "UTC"))
-                for r in rows
-            ]
+            urls += [SitemapUrl(self._url(r.folder), iso_utc(r.lastmod_us)) for r in rows]
             written = self._sitemap_files("sitemap", "sitemap.xml", SITEMAP_LIMIT, urls, key="urls")
         news = (
             NewsItem(
@@ -194,19 +213,25 @@ class FeedsAndSitemaps:
             return []
         following = list(islice(entries, limit))
         if not following:
-            self.render(f"{name}.xml", template, **{key: part}, **context)
+            self._sitemap_file(f"{name}.xml", template, key, part, context)
             return [f"{name}.xml"]
         index, written = [], []
         number = 0
         while part:
             number += 1
             rel = f"{name}-{number}.xml"
-            self.render(rel, template, **{key: part}, **context)
+            self._sitemap_file(rel, template, key, part, context)
             written.append(rel)
             index.append(SitemapUrl(site_url(self.base_url, rel), _newest_lastmod(part)))
             part, following = following, (list(islice(entries, limit)) if following else [])
-        self.render(f"{name}.xml", "sitemap_index.xml", sitemaps=index)
+        self.write_sitemap(f"{name}.xml", "sitemap_index.xml", index)
         return [*written, f"{name}.xml"]
+
+    def _sitemap_file(self, rel: str, template: str, key: str, part: list, context: dict) -> None:
+        if template in sitemap_xml.TEMPLATES and not context:
+            self.write_sitemap(rel, template, part)
+        else:  # the news sitemap: Jinja's
+            self.render(rel, template, **{key: part}, **context)
 
     def news_cutoff_us(self) -> int:
         return to_us(self.now - NEWS_SITEMAP_WINDOW)

@@ -34,9 +34,13 @@ from newsdesk.export.listings import (
 from newsdesk.export.sitemap_parts import (
     PAGES_PART,
     SitemapParts,
+    Summary,
     is_split,
+    listing_page_count,
     month_of,
     month_span,
+    page_part,
+    pages_in,
 )
 from newsdesk.export.state import ExportState
 
@@ -46,7 +50,8 @@ class ListingUpdate:
 
     touched: the uids whose rows are replaced (changed, deleted, or processed
     again); old: their rows as the state holds them; new: their rows now (a
-    story missing from `new` has left the site).
+    story missing from `new` has left the site); sitemap: the state's summary
+    of its sitemap's parts (sitemap_parts.summary_of), None when it kept none.
     """
 
     def __init__(
@@ -57,6 +62,7 @@ class ListingUpdate:
         touched: set[str],
         old: dict[str, ListingRow],
         new: dict[str, ListingRow],
+        sitemap: Summary | None = None,
     ) -> None:
         self.listings = listings
         self.state = state
@@ -72,6 +78,8 @@ class ListingUpdate:
         self._counts: dict[tuple[str, Any], int] = {}
         self._touched_counts: dict[tuple[str, Any], int] = {}
         self.dropped: list[str] = []  # files (listing pages, feeds) no longer made
+        self.sitemap = sitemap
+        self.changed_parts: set[str] = set()  # sitemap parts whose listing pages changed
 
     # ---- counting (the state does not change while this update runs) -------
     def _count(self, key: str, newer_than=None, *, untouched: bool = False) -> int:
@@ -148,8 +156,7 @@ class ListingUpdate:
             self.listings.archive(counts)
         self._feeds(inputs)
         if self.listings.base_url:
-            pages = sorted(entries.values(), key=lambda e: e[0])
-            written = set(self._sitemaps(pages, inputs))
+            written = set(self._sitemaps(entries, inputs))
             # A sitemap (or a part of one) no longer made goes.
             for rel in [r for r in _sitemap_inputs(inputs) if r not in written]:
                 self._drop(rel, inputs)
@@ -182,7 +189,7 @@ class ListingUpdate:
         for number in numbers:
             chunk = self.after(key, (number - 1) * self.size, self.size)
             entry = self.listings.listing_page(listing, chunk, number, pages_after)
-            entries[entry[1]] = entry
+            self._put_entry(entries, entry)
         if listing_before is not None and listing_before.folder != listing.folder:
             self._drop_pages(listing_before.folder, 1, pages_before, entries, inputs)
         else:
@@ -191,7 +198,9 @@ class ListingUpdate:
     def _drop_pages(self, folder: str, first: int, last: int, entries, inputs) -> None:
         for number in range(first, last + 1):
             page = site_pages.page_dir(folder, number)
-            entries.pop(page, None)
+            gone = entries.pop(page, None)
+            if gone is not None and gone[3] != "author":
+                self.changed_parts.add(page_part(page))
             self._drop(f"{page}index.html", inputs)
 
     def _drop(self, rel: str, inputs: dict[str, str]) -> None:
@@ -212,20 +221,23 @@ class ListingUpdate:
             elif self._count(key):
                 self._drop(f"{site_pages.FEEDS_DIR}/{seg}.xml", inputs)
 
-    def _sitemaps(self, pages: list[list[Any]], inputs) -> list[str]:
-        listing_urls = sitemap_listing_urls(pages)
+    def _sitemaps(self, entries: MutableMapping[str, Any], inputs) -> list[str]:
         cutoff = self.listings.news_cutoff_us()
         recent = [r for r in self.state.since(self.tid, cutoff) if r.uid not in self.touched]
         recent += [r for r in self.new.values() if r.when_us >= cutoff]
         recent.sort(key=lambda r: r.sort_key, reverse=True)
-        split = is_split(len(listing_urls), self.count_after("h"))
-        if split and f"sitemap-{PAGES_PART}.xml" in inputs:
-            # In parts before and after: only the listing pages' part, the parts of the
-            # months the touched stories were or are in, and the index.
-            return self.listings.sitemaps(
-                [], [], recent, parts=lambda: self._sitemap_parts(listing_urls)
-            )
-        # One file (small), or a change of layout: every address, as a full export makes them.
+        stories = self.count_after("h")
+        if self.sitemap is not None and f"sitemap-{PAGES_PART}.xml" in inputs:
+            # In parts before (and after, unless the site shrank): only the parts whose
+            # pages or stories this change touched, and the index.
+            plan = self._sitemap_plan(entries)
+            if is_split(listing_page_count(plan[2]), stories):
+                return self.listings.sitemaps(
+                    [], [], recent, parts=lambda: self._write_parts(*plan)
+                )
+        # One file (small), a change of layout, or a state that kept no summary of the
+        # parts: every address, as a full export makes them.
+        listing_urls = sitemap_listing_urls(sorted(entries.values(), key=lambda e: e[0]))
         kept = [
             SimpleNamespace(folder=f, lastmod_us=lm, sort_key=(w, a))
             for uid, f, lm, w, a in self.state.sitemap_entries(self.tid)
@@ -241,11 +253,18 @@ class ListingUpdate:
         )
         return self.listings.sitemaps(listing_urls, rows, recent)
 
-    def _sitemap_parts(self, listing_urls: list[tuple[str, int]]) -> list[str]:
-        """Write the parts of a sitemap in parts that this change touches; every file it has."""
-        parts = SitemapParts(self.listings)
-        pages = parts.write_part(PAGES_PART, parts.page_urls(listing_urls))
-        months = self.state.sitemap_months(self.tid)  # as before the change
+    def _sitemap_plan(self, entries) -> tuple[dict[str, list], dict[str, list], dict]:
+        """The parts this change touched, read: (listing part -> its pages' (folder,
+        lastmod_us)), (month -> its stories, newest first), and the summary after."""
+        summary = {k: list(v) for k, v in (self.sitemap or {}).items()}
+        pages: dict[str, list] = {}
+        for key in sorted(self.changed_parts):
+            pages[key] = pages_in(entries, key)
+            if pages[key]:
+                summary[key] = [len(pages[key]), max(lm for _f, lm in pages[key])]
+            else:
+                summary.pop(key, None)
+        months: dict[str, list] = {}
         touched = {month_of(r.when_us) for r in (*self.old.values(), *self.new.values())}
         for month in sorted(touched):
             kept = [
@@ -255,15 +274,28 @@ class ListingUpdate:
             ]
             new = [r for r in self.new.values() if month_of(r.when_us) == month]
             new.sort(key=lambda r: r.sort_key, reverse=True)
-            rows = list(heapq.merge(kept, new, key=lambda r: r.sort_key, reverse=True))
-            if rows:
-                parts.write_part(month, parts.story_urls(rows))
-                months[month] = (len(rows), max(r.lastmod_us for r in rows))
+            months[month] = list(heapq.merge(kept, new, key=lambda r: r.sort_key, reverse=True))
+            if months[month]:
+                summary[month] = [len(months[month]), max(r.lastmod_us for r in months[month])]
             else:
-                months.pop(month, None)  # its files go with the others no longer made
-        entries = parts.index_entries(pages, months)
-        parts.write_index(entries)
-        return [rel for rel, _lastmod in entries] + ["sitemap.xml"]
+                summary.pop(month, None)
+        return pages, months, summary
+
+    def _write_parts(self, pages: dict[str, list], months: dict[str, list], summary) -> list[str]:
+        """Write the touched parts and the index; every file the sitemap has."""
+        parts = SitemapParts(self.listings)
+        for key, listing_urls in pages.items():
+            parts.write_pages(key, listing_urls, summary)
+        for month, rows in months.items():
+            parts.write_month(month, rows, summary)
+        return parts.finish(summary)
+
+    def _put_entry(self, entries: MutableMapping[str, Any], entry: list[Any]) -> None:
+        """Keep a listing page's sitemap entry; note its sitemap part when the entry changed."""
+        folder = entry[1]
+        if entry[3] != "author" and entries.get(folder) != entry:
+            self.changed_parts.add(page_part(folder))
+        entries[folder] = entry
 
 
 def _sitemap_inputs(inputs) -> list[str]:

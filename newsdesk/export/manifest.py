@@ -179,6 +179,39 @@ class Part(MutableMapping):
         keys = [k for k in stored if k not in self.gone]
         return sorted({*keys, *(k for k in self.put if k.startswith(prefix))})
 
+    def items_in(self, ranges: list[tuple[str, str | None]]) -> list[tuple[str, Any]]:
+        """The rows (as they are now) whose keys fall in these ranges: [lo, hi), or lo alone
+        when hi is None. Indexed ranges of the record, not a scan (one sitemap part's
+        listing pages among every listing page of the site)."""
+
+        def inside(k: str) -> bool:
+            return any(k == lo if hi is None else lo <= k < hi for lo, hi in ranges)
+
+        conn = self._record.conn
+        stored: list[tuple[str, Any]] = []
+        if self._base is not None or conn is None or self.cleared:
+            stored = [(k, v) for k, v in self.stored_items() if inside(k)]
+        else:
+            try:
+                for lo, hi in ranges:
+                    rows = (
+                        conn.execute(f"SELECT k, v FROM {self.name} WHERE k = ?", (lo,))
+                        if hi is None
+                        else conn.execute(
+                            f"SELECT k, v FROM {self.name} WHERE k >= ? AND k < ?", (lo, hi)
+                        )
+                    )
+                    rows = rows.fetchall()
+                    # One parse of them all (a call per row was most of the time).
+                    values = json.loads(f"[{','.join(v for _k, v in rows)}]")
+                    stored += zip((k for k, _v in rows), values, strict=True)
+            except (sqlite3.DatabaseError, ValueError):
+                self._record.damaged()
+                stored = []
+        found = {k: v for k, v in stored if k not in self.put and k not in self.gone}
+        found.update((k, v) for k, v in self.put.items() if inside(k))
+        return list(found.items())
+
     def __iter__(self) -> Iterator[str]:
         for k, _v in self.items():
             yield k

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from newsdesk.export.spill import SpillList
 from newsdesk.text import counted
 
 
@@ -18,21 +20,38 @@ class ArticleOutcome:
     path: str = ""  # the page below the site root, for written articles
 
 
+def _encode(o: ArticleOutcome) -> str:
+    return json.dumps([o.slug, o.headline, o.reasons, o.path], ensure_ascii=False)
+
+
+def _decode(text: str) -> ArticleOutcome:
+    slug, headline, reasons, path = json.loads(text)
+    return ArticleOutcome(slug, headline, reasons, path)
+
+
+def outcomes() -> SpillList[ArticleOutcome]:
+    """A list of articles for the report, held on disk past its first thousand (export/spill.py):
+    a site's every story written is the report's largest part."""
+    return SpillList(encode=_encode, decode=_decode)
+
+
 @dataclass
 class ExportReport:
     """What an export did. `ok` is False when an article that should be published was not."""
 
     out_dir: Path
-    written: list[ArticleOutcome] = field(default_factory=list)
-    skipped: list[ArticleOutcome] = field(default_factory=list)
-    failed: list[ArticleOutcome] = field(default_factory=list)
-    changed_files: list[str] = field(default_factory=list)
+    # Lists (SpillList: read like lists, held on disk past a thousand items), in the order made.
+    written: SpillList[ArticleOutcome] = field(default_factory=outcomes)
+    skipped: SpillList[ArticleOutcome] = field(default_factory=outcomes)
+    failed: SpillList[ArticleOutcome] = field(default_factory=outcomes)
+    changed_files: SpillList[str] = field(default_factory=SpillList)  # by path
     reused_files: int = 0
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
     mode: str = "full"  # or "incremental", or "full (why the state could not be used)"
     rendered_pages: int = -1  # article pages rendered by an incremental export
-    rendered_listings: list[str] = field(default_factory=list)  # listings, feeds, sitemaps made
+    # listings, feeds, sitemaps made
+    rendered_listings: SpillList[str] = field(default_factory=SpillList)
 
     @property
     def ok(self) -> bool:

@@ -139,7 +139,7 @@ class _Export(StoryChecks, SiteRenditions, SiteListings, FeedTexts):
         except BaseException:
             writer.abort()
             raise
-        self.report.changed_files = sorted(writer.changed)
+        self.report.changed_files.extend(writer.changed_rels())  # sorted by path
         self.report.reused_files = writer.reused_count
         self.report.warnings += writer.warnings
         self.report.warnings += [
@@ -199,10 +199,10 @@ class _Export(StoryChecks, SiteRenditions, SiteListings, FeedTexts):
                 }
             )
             self._record_state(writer, token, store)
-            self.report.written = [
+            self.report.written.extend(
                 ArticleOutcome(slug, headline, path=f"{folder}/index.html")
                 for slug, headline, folder in chosen.by_folder()
-            ]
+            )
         finally:
             store.close()
         self._step(0)
@@ -278,6 +278,8 @@ class _Export(StoryChecks, SiteRenditions, SiteListings, FeedTexts):
             "rows": ROWS_FORMAT,
             "names": self._names_now,  # seg -> name: the navigation every page carries
             "listings": 1,  # listing membership is recorded (export_listing)
+            # A sitemap in parts: each part's size and newest change (export/sitemap_parts.py).
+            "sitemap": getattr(self, "_sitemap_summary", None),
         }
 
     def _wanted(self, requested: list[str] | None, previous: dict[str, Any]) -> set[str] | None:

@@ -11,6 +11,7 @@ import hashlib
 from typing import Any
 
 from newsdesk.export import pages as site_pages
+from newsdesk.export import sitemap_xml
 from newsdesk.export.assets import FAVICON, STYLESHEET
 from newsdesk.export.listing_pool import pool_for
 from newsdesk.export.listings import NO_BASE_URL_WARNING, Listings
@@ -30,7 +31,7 @@ class SiteListings:
 
     def _listing_renderer(self, writer: SiteWriter) -> Listings:
         env = environment(self.templates_override, self.publication.language or "en")
-        return Listings(
+        listings = Listings(
             self.library.root,
             self.publication,
             self.base_url,
@@ -44,6 +45,22 @@ class SiteListings:
             feed_content=lambda row, root: self._feed_content(writer, row, root),
             content_key=self._content_key,
         )
+        if not self._own_sitemap_templates():
+            listings.render_text = lambda rel, template, text: self._render_text(
+                writer, rel, template, text
+            )
+        return listings
+
+    def _own_sitemap_templates(self) -> bool:
+        """True when the library overrides a sitemap template (then Jinja renders the sitemaps)."""
+        own = self.templates_override
+        return own is not None and any((own / name).is_file() for name in sitemap_xml.TEMPLATES)
+
+    def _render_text(self, writer: SiteWriter, rel: str, template: str, text: str) -> None:
+        """Write a file made without a template (export/sitemap_xml.py), unless it is the
+        previous export's: its text is its signature."""
+        if self._made_again(writer, rel, template, text):
+            writer.write(rel, text.encode("utf-8"))
 
     def _listings(self, writer: SiteWriter, store: RowStore) -> None:
         """The listing pages, archive, 404 page, feeds and sitemaps of a site of these stories."""
@@ -64,6 +81,7 @@ class SiteListings:
         finally:
             pool.close()
         self._names_now = listings._names
+        self._sitemap_summary = listings.sitemap_summary
         self._step(3)
         if not self.base_url:
             # Sitemaps, robots.txt and canonical links must be absolute: without a

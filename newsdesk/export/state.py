@@ -140,8 +140,9 @@ class ExportState:
     def sitemap_months(self, target_id: int) -> dict[str, tuple[int, int]]:
         """For each month (UTC, YYYY-MM) stories were published in: (how many, newest lastmod_us).
 
-        What the index of a sitemap in parts says of each month's part
-        (export/sitemap_parts.py), counted by SQLite without reading a row out.
+        Counted afresh by SQLite without reading a row out: an export keeps
+        these in the state's meta (export/sitemap_parts.py) and updates only
+        the months an edit touches; this is what they must equal.
         """
         # Whole seconds rounded down, also before 1970 (SQLite's / and % round towards zero).
         seconds = "(when_us - ((when_us % 1000000) + 1000000) % 1000000) / 1000000"

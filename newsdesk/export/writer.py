@@ -174,7 +174,11 @@ class SiteWriter:
     @property
     def changed(self) -> list[str]:
         """The files written anew (staged, or in place once committed), in order."""
-        return list(self._log.rels(STAGED))
+        return list(self.changed_rels())
+
+    def changed_rels(self) -> Iterator[str]:
+        """The files written anew, sorted by path, read from the log a chunk at a time."""
+        return self._log.rels(STAGED)
 
     @property
     def changed_count(self) -> int:

@@ -171,42 +171,6 @@ class ArticleRecords:
                 self._index(s, article)
         return self.get_article(article_id)
 
-    def set_section(self, article_ids: Sequence[int], section: str) -> int:
-        """Put these stories in one section in ONE transaction (all or none); how many moved.
-
-        A story already in that section is left alone (no new version); a missing
-        one refuses the whole change, naming it.
-        """
-        return self.set_sections(dict.fromkeys(article_ids, section))
-
-    def set_sections(self, sections: dict[int, str]) -> int:
-        """Put each story in its own section in ONE transaction (all or none); how many moved.
-
-        What undoes a Set Section: each story back where it was.
-        """
-        moved = 0
-        with self._session() as s, s.begin():
-            for article in self._articles_by_ids(s, list(sections)):
-                section = sections[article.id].strip()
-                if article.section == section:
-                    continue
-                article.section = section
-                article.version += 1  # open copies learn of it like any other save
-                article.updated_at = utcnow()
-                moved += 1
-        return moved
-
-    def sections_of(self, article_ids: Sequence[int]) -> dict[int, str]:
-        """Each of these stories' section ("" for none); a missing one is left out."""
-        wanted = list(dict.fromkeys(article_ids))
-        found: dict[int, str] = {}
-        with self._session() as s:
-            for i in range(0, len(wanted), ID_CHUNK):
-                chunk = wanted[i : i + ID_CHUNK]
-                stmt = select(Article.id, Article.section).where(Article.id.in_(chunk))
-                found.update((article_id, section) for article_id, section in s.execute(stmt))
-        return found
-
     def delete_article(self, article_id: int) -> None:
         with self._session() as s, s.begin():
             article = s.get(Article, article_id)
@@ -216,62 +180,16 @@ class ArticleRecords:
             self._unindex(s, article_id)
 
     # ---- the trash -------------------------------------------------------
+    # Many stories at once (Set Section, Move to Trash, Undo): library/bulk.py.
     def trash_article(self, article_id: int) -> Article:
         """Move a story to the trash: a tombstone that syncs; restore_article takes it back."""
         self.trash_articles([article_id])
         return self.get_article(article_id)
 
-    def trash_articles(
-        self,
-        article_ids: Sequence[int],
-        *,
-        as_before: dict[int, tuple[datetime, str]] | None = None,
-    ) -> int:
-        """Move these stories to the trash in ONE transaction (all or none); how many moved.
-
-        as_before puts stories back in the trash as they were (an undone restore):
-        the time they were first deleted, and by whom, rather than now and this user.
-        """
-        as_before = as_before or {}
-        moved = 0
-        with self._session() as s, s.begin():
-            for article in self._articles_by_ids(s, article_ids):
-                if article.deleted_at is not None:
-                    continue
-                at, by = as_before.get(article.id, (utcnow(), self.tracker.actor))
-                article.deleted_at, article.deleted_by = at, by
-                article.version += 1  # search leaves out the trash (deleted_at) on both engines
-                moved += 1
-        return moved
-
     def restore_article(self, article_id: int) -> Article:
         """Take a story out of the trash (one whose trash was emptied has nothing to restore)."""
         self.restore_articles([article_id])
         return self.get_article(article_id)
-
-    def restore_articles(self, article_ids: Sequence[int]) -> int:
-        """Take these stories out of the trash in ONE transaction (all or none); how many came back.
-
-        A story whose trash was emptied meanwhile refuses the whole restore, naming it.
-        """
-        restored = 0
-        with self._session() as s, s.begin():
-            for article in self._articles_by_ids(s, article_ids):
-                if article.purged_at is not None:
-                    raise LibraryError(
-                        f"The trash was emptied since {article.slug!r} was deleted; "
-                        "there is nothing left to restore."
-                    )
-                if article.deleted_at is None:
-                    continue
-                article.deleted_at = None
-                article.deleted_by = ""
-                article.version += 1
-                article.updated_at = utcnow()
-                self._index(s, article)
-                restored += 1
-            s.flush()  # once for them all: one flush per story made a 10,000-story undo 20 s
-        return restored
 
     def _articles_by_ids(self, s: Session, article_ids: Sequence[int]) -> list[Article]:
         """The stories by id, in the order given; a missing one refuses the whole operation."""

@@ -231,6 +231,29 @@ class ChangeTracker:
     def note_deleted(self, session: Session, obj: Any) -> None:
         self._add(session, self._notes(session, obj, "delete"))
 
+    def note_article_updates(
+        self, session: Session, updates: Iterable[tuple[int, str, int, set[str]]]
+    ) -> None:
+        """Log stories changed by a set-based UPDATE (library/bulk.py), which the session's
+        flush never sees: (id, uid, version before, changed fields) each, written with the
+        rest of the transaction's log as it commits, as the flush's own notes are."""
+        self._add(
+            session,
+            [
+                _Entry(
+                    "article",
+                    uid,
+                    "update",
+                    set(changed),
+                    record_id=article_id,
+                    article_uid=uid,
+                    article_id=article_id,
+                    base_version=version,
+                )
+                for article_id, uid, version, changed in updates
+            ],
+        )
+
     @staticmethod
     def _add(session: Session, notes: list[_Entry]) -> None:
         pending: dict[tuple[str, str], _Entry] = session.info.setdefault(_PENDING, {})
@@ -318,6 +341,15 @@ class ChangeTracker:
         if not pending:
             return
         at = utcnow()
+        words: dict[frozenset[str], str] = {}  # the same fields' JSON, made once per set
+
+        def fields_json(names: set[str]) -> str:
+            key = frozenset(names)
+            found = words.get(key)
+            if found is None:
+                found = words[key] = json.dumps(sorted(key))
+            return found
+
         rows = [
             {
                 "at": at,
@@ -327,12 +359,14 @@ class ChangeTracker:
                 "record_uid": e.record_uid,
                 "article_uid": e.article_uid,
                 "action": e.action,
-                "fields": json.dumps(sorted(e.fields)),
+                "fields": fields_json(e.fields),
                 "base_version": e.base_version,
             }
             for e in pending.values()
         ]
-        session.connection().execute(insert(ChangeLogRow), rows)
+        # The table's own INSERT (not the ORM's bulk insert): a 100,000-story bulk change
+        # writes as many rows.
+        session.connection().execute(insert(ChangeLogRow.__table__), rows)
 
     def _after_commit(self, session: Session) -> None:
         pending = session.info.pop(_PENDING, None)

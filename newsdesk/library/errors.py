@@ -73,3 +73,10 @@ class NewerLibrary(LibraryError):
             "update newsdesk to open it. Nothing was changed."
         )
         self.revision = revision
+
+
+class Cancelled(LibraryError):
+    """The user cancelled a change to many stories before it committed: nothing was changed."""
+
+    def __init__(self) -> None:
+        super().__init__("Cancelled; nothing was changed.")

@@ -26,6 +26,7 @@ from newsdesk.library import database, listing, media, search
 from newsdesk.library.article_lists import RARE_TAG_STORIES, ArticleLists, ArticleSummary
 from newsdesk.library.articles import ARTICLE_FIELDS, INDEXED_FIELDS, ArticleRecords
 from newsdesk.library.articles import article_options as _article_options
+from newsdesk.library.bulk import BulkArticles
 from newsdesk.library.changes import (
     ChangeRecorder,
     Changes,
@@ -90,6 +91,7 @@ def _create_database(root: Path, db_path: Path) -> None:
 
 
 class Library(
+    BulkArticles,
     ArticleRecords,
     ArticleLists,
     SearchMethods,

@@ -342,15 +342,18 @@ def _ensure_roles_and_privileges(conn) -> None:
 def _ensure_publication(conn) -> None:
     """A reporter may not create the publication row, so the first one is made here."""
     if conn.execute(text("SELECT 1 FROM publications LIMIT 1")).first() is None:
+        from newsdesk.library import publication
         from newsdesk.library.models import Publication, new_uid
 
+        # The same defaults as a laptop's library: no base URL until someone sets one (an
+        # invented address would put canonical links on a domain the newsroom does not own).
         conn.execute(
             Publication.__table__.insert().values(
                 uid=new_uid(),
-                name="The Newsdesk Courier",
-                base_url="https://example.org/",
-                language="en",
-                timezone="UTC",
+                name=publication.DEFAULT_NAME,
+                base_url="",
+                language=publication.DEFAULT_LANGUAGE,
+                timezone=publication.DEFAULT_TIMEZONE,
             )
         )
 

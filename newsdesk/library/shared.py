@@ -124,6 +124,9 @@ class SharedLibrary(Library):
     def _index(self, s: Session, article: Article) -> None:
         s.info.setdefault(_QUEUE, set()).add(article.id)
 
+    def _index_ids(self, s: Session, article_ids) -> None:
+        s.info.setdefault(_QUEUE, set()).update(article_ids)
+
     def _unindex(self, s: Session, article_id: int) -> None:
         # The document goes with the row; its words leave the counts now,
         # while the row (its deletion not yet flushed) can still be read.

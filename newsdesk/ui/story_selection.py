@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from newsdesk.library.errors import Cancelled
+from newsdesk.ui.bulk_progress import BulkProgress
 from newsdesk.ui.ops import failure_message
 from newsdesk.ui.trash_view import stories_phrase
 from newsdesk.ui.workers import run_task
@@ -185,11 +187,15 @@ class SelectionActions(QObject):
         if open_id in ids and not window._leave_current():
             return  # the open story's unsaved words first; a conflict waits for the user
 
+        where = f"into {section}" if section else "out of their section"
+        run = BulkProgress(window, f"Moving {stories_phrase(len(ids))} {where}…", len(ids))
+
         def move(library) -> tuple[int, dict[int, str]]:
             before = library.sections_of(ids)  # for Undo: each story back where it was
-            return library.set_section(ids, section), before
+            return library.set_section(ids, section, progress=run.report), before
 
         def done(result: tuple[int, dict[int, str]]) -> None:
+            run.finish()
             moved, before = result
             self._after_moving(ids)
             kept = len(ids) - moved
@@ -213,11 +219,27 @@ class SelectionActions(QObject):
         window.ops.run_op(
             move,
             on_success=done,
-            on_failure=lambda exc: window.statusBar().showMessage(
-                f"No section was changed: {failure_message(exc)}", 8000
-            ),
+            on_failure=lambda exc: self._failed(run, exc, "No section was changed"),
             initiator=self,
         )
+
+    def _failed(
+        self,
+        run: BulkProgress,
+        exc: BaseException,
+        nothing: str,
+        undo: Callable[[], None] | None = None,
+    ) -> None:
+        """Say why nothing moved; a cancelled Undo is offered again (nothing was undone)."""
+        run.finish()
+        if not isinstance(exc, Cancelled):
+            self.window.statusBar().showMessage(f"{nothing}: {failure_message(exc)}", 8000)
+            return
+        said = f"Cancelled; {nothing[0].lower()}{nothing[1:]}."
+        if undo is None:
+            self.window.statusBar().showMessage(said, 8000)
+        else:
+            self.window.trash.offer_undo(undo, f"{said} Undo (Ctrl+Z) is still there.")
 
     def _after_moving(self, ids: list[int]) -> None:
         window = self.window
@@ -243,7 +265,10 @@ class SelectionActions(QObject):
         if open_id in ids and not window._leave_current():
             return
 
+        run = BulkProgress(window, f"Putting {stories_phrase(len(ids))} back…", len(ids))
+
         def done(moved: int) -> None:
+            run.finish()
             self._after_moving(ids)
             window.statusBar().showMessage(
                 f"Put {stories_phrase(moved)} back in {'its' if moved == 1 else 'their'} section.",
@@ -251,10 +276,10 @@ class SelectionActions(QObject):
             )
 
         window.ops.run_op(
-            lambda library: library.set_sections(before),
+            lambda library: library.set_sections(before, progress=run.report),
             on_success=done,
-            on_failure=lambda exc: window.statusBar().showMessage(
-                f"No section was changed back: {failure_message(exc)}", 8000
+            on_failure=lambda exc: self._failed(
+                run, exc, "No section was changed back", lambda: self._put_back(before)
             ),
             initiator=self,
         )

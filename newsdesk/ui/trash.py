@@ -17,7 +17,9 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QPushButton
 
 from newsdesk.library.changes import Changes
+from newsdesk.library.errors import Cancelled
 from newsdesk.ui.autosave import refused_by_server
+from newsdesk.ui.bulk_progress import BulkProgress
 from newsdesk.ui.ops import failure_message
 from newsdesk.ui.trash_view import TrashDialog, stories_phrase
 from newsdesk.ui.workers import run_task
@@ -138,8 +140,11 @@ class TrashActions(QObject):
             if not window._leave_current():  # its last words reach the library first
                 return
             window.close_article()
+        # Over a few hundred stories: progress with Cancel (cancelled, nothing moves).
+        run = BulkProgress(window, f"Moving {stories_phrase(len(ids))} to the trash…", len(ids))
 
         def done(moved: int) -> None:
+            run.finish()
             browser = window.browser
             if len(ids) > len(browser.model.rows) or browser.all_chosen.active:
                 browser.clear_selection()  # nothing chosen is left to choose again
@@ -161,9 +166,14 @@ class TrashActions(QObject):
             self.undo_button.show()
 
         def failed(exc: BaseException) -> None:
+            run.finish()
             window.browser.refresh()
             it = "The story stays" if len(ids) == 1 else "The stories stay"
-            if not refused_by_server(exc):
+            if isinstance(exc, Cancelled):
+                window.statusBar().showMessage(
+                    "Move to Trash cancelled; nothing was moved to the trash.", 8000
+                )
+            elif not refused_by_server(exc):
                 window.statusBar().showMessage(
                     f"Nothing was moved to the trash: {failure_message(exc)}", 8000
                 )
@@ -175,7 +185,7 @@ class TrashActions(QObject):
                 window.open_article(open_id)
 
         window.ops.run_op(
-            lambda library: library.trash_articles(list(ids)),
+            lambda library: library.trash_articles(list(ids), progress=run.report),
             on_success=done,
             on_failure=failed,
             initiator=self,
@@ -202,15 +212,24 @@ class TrashActions(QObject):
         if not isinstance(last, Deleted):
             last()
             return
-        self.restore(list(last.ids), reopen=last.open_id, headline=last.headline)
+        self.restore(list(last.ids), reopen=last.open_id, headline=last.headline, undone=last)
 
     def restore(
-        self, article_ids: list[int], *, reopen: int | None = None, headline: str = ""
+        self,
+        article_ids: list[int],
+        *,
+        reopen: int | None = None,
+        headline: str = "",
+        undone: Deleted | None = None,
     ) -> None:
-        """Take these stories out of the trash in one transaction; reopen one if asked."""
+        """Take these stories out of the trash in one transaction; reopen one if asked.
+        `undone`: the deletion this undoes, offered again if the user cancels."""
         window = self.window
+        count = len(article_ids)
+        run = BulkProgress(window, f"Bringing back {stories_phrase(count)}…", count)
 
         def done(n: int) -> None:
+            run.finish()
             window.browser.refresh()
             if len(article_ids) == 1:
                 said = f"Restored “{headline}”." if headline else "Restored the story."
@@ -221,14 +240,21 @@ class TrashActions(QObject):
                 window.open_article(reopen)
 
         def failed(exc: BaseException) -> None:
+            run.finish()
             it = "The story stays" if len(article_ids) == 1 else "The stories stay"
-            if refused_by_server(exc):
+            if isinstance(exc, Cancelled):
+                if undone is not None:  # still there to undo
+                    self.undoable = undone
+                    self.undo_button.show()
+                said = f"Undo cancelled; {it.lower()} in the trash."
+                window.statusBar().showMessage(said, UNDO_SHOWN_MS)
+            elif refused_by_server(exc):
                 window.show_refusal(f"{failure_message(exc)} {it} in the trash.")
             else:
                 window.statusBar().showMessage(failure_message(exc), 8000)
 
         window.ops.run_op(
-            lambda library: library.restore_articles(article_ids),
+            lambda library: library.restore_articles(article_ids, progress=run.report),
             on_success=done,
             on_failure=failed,
             initiator=self,

@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
 
 from newsdesk.library import Library
 from newsdesk.library.changes import Changes
+from newsdesk.library.errors import Cancelled
+from newsdesk.ui.bulk_progress import BulkProgress
 from newsdesk.ui.guarded import guard_against_typing
 from newsdesk.ui.ops import Operations, failure_message
 from newsdesk.ui.workers import run_task
@@ -218,15 +220,24 @@ class TrashDialog(QDialog):
         if not stories or getattr(self.library, "read_only", False):
             return
         ids = [s.id for s in stories]
+        run = BulkProgress(self, f"Restoring {stories_phrase(len(ids))}…", len(ids))
 
         def done(n: int) -> None:
+            run.finish()
             self.undoable = stories
             self._say(f"Restored {stories_phrase(n)}.", undo=True)
 
+        def failed(exc: BaseException) -> None:
+            run.finish()
+            if isinstance(exc, Cancelled):
+                self._say("Restore cancelled; nothing was restored.")
+            else:
+                self._say(f"Nothing was restored: {failure_message(exc)}")
+
         self.ops.run_op(
-            lambda library: library.restore_articles(ids),
+            lambda library: library.restore_articles(ids, progress=run.report),
             on_success=done,
-            on_failure=lambda exc: self._say(f"Nothing was restored: {failure_message(exc)}"),
+            on_failure=failed,
             initiator=self,
         )
 
@@ -236,10 +247,26 @@ class TrashDialog(QDialog):
         if not stories:
             return
         before = {s.id: (s.deleted_at, s.deleted_by) for s in stories}
+        run = BulkProgress(self, f"Putting {stories_phrase(len(before))} back…", len(before))
+
+        def done(n: int) -> None:
+            run.finish()
+            self._say(f"Put {stories_phrase(n)} back in the trash.")
+
+        def failed(exc: BaseException) -> None:
+            run.finish()
+            if isinstance(exc, Cancelled):
+                self.undoable = stories  # nothing was undone: it can be asked for again
+                self._say("Undo cancelled; the stories stay restored.", undo=True)
+            else:
+                self._say(failure_message(exc))
+
         self.ops.run_op(
-            lambda library: library.trash_articles(list(before), as_before=before),
-            on_success=lambda n: self._say(f"Put {stories_phrase(n)} back in the trash."),
-            on_failure=lambda exc: self._say(failure_message(exc)),
+            lambda library: library.trash_articles(
+                list(before), as_before=before, progress=run.report
+            ),
+            on_success=done,
+            on_failure=failed,
             initiator=self,
         )
 

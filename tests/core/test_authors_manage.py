@@ -48,3 +48,9 @@ def test_an_authors_url_must_be_a_web_address(library):
     assert ana.url == "https://example.org/ana"
     with pytest.raises(LibraryError, match="must start with https://"):
         library.update_author(ana.id, url="example.org/ana")
+
+
+@pytest.fixture
+def library(either_library):
+    """Every test here runs on a laptop's library and on a shared one (PostgreSQL)."""
+    return either_library

@@ -169,14 +169,47 @@ def test_a_missing_file_is_one_clear_line_and_changes_nothing(capsys, story, lib
     ],
 )
 def test_malformed_front_matter_names_the_key_and_line(capsys, story, libdir, front, message):
-    run(capsys, "--library", libdir, "import", story)
-    before = snapshot(libdir)
+    good = story.parent / "good.md"
+    good.write_text("---\nheadline: Ferry timetable changes\n---\nBoats.\n", encoding="utf-8")
     bad = story.parent / "bad.md"
     bad.write_text(f"---\n{front}---\nBody.\n", encoding="utf-8")
-    rc, _, err = run(capsys, "--library", libdir, "import", story, bad)
-    assert rc == 2, err
-    assert message in err and "Traceback" not in err
-    assert snapshot(libdir) == before  # the good file in the same batch was not half-imported
+    rc, out, err = run(capsys, "--library", libdir, "import", bad)
+    assert rc == 2 and message in err and err.count("\n") == 1 and out == ""
+    rc, out, err = run(capsys, "--library", libdir, "import", good, bad)
+    # The good file goes in; the bad one is named on a line of its own; exit 1 says so.
+    assert rc == 1, err
+    assert message in err and "Traceback" not in err and err.count("\n") == 1
+    assert out == "imported ferry-timetable-changes: Ferry timetable changes\n"
+    with Library.open(libdir) as lib:
+        assert [a.slug for a in lib.list_articles()] == ["ferry-timetable-changes"]
+
+
+def test_an_import_names_every_bad_file_and_imports_the_good_ones(capsys, story, libdir):
+    folder = story.parent
+    (folder / "first.md").write_text("---\nheadline: Tide tables\n---\nTides.\n", "utf-8")
+    (folder / "broken.md").write_text("---\nheadline: [unclosed\n---\nBody.\n", "utf-8")
+    (folder / "last.md").write_text("---\nheadline: Cup final\n---\nGoals.\n", "utf-8")
+    (folder / "picture.md").write_text(
+        "---\nheadline: Dawn\nhero:\n  file: fake.jpg\n---\nLight.\n", "utf-8"
+    )
+    (folder / "fake.jpg").write_bytes(b"not really a jpeg")
+    files = ["first.md", "broken.md", "missing.md", "picture.md", "last.md"]
+    rc, out, err = run(capsys, "--library", libdir, "import", *(folder / f for f in files))
+    assert rc == 1
+    assert out.splitlines() == [
+        "imported tide-tables: Tide tables",
+        "imported cup-final: Cup final",
+    ]
+    lines = err.splitlines()
+    assert len(lines) == 3 and all(line.startswith("newsdesk: ") for line in lines), err
+    assert "broken.md" in lines[0] and "not valid YAML" in lines[0]
+    assert "missing.md" in lines[1] and "no such file" in lines[1]
+    assert "picture.md" in lines[2] and "fake.jpg" in lines[2]
+    assert "Traceback" not in err
+    with Library.open(libdir) as lib:
+        assert sorted(a.slug for a in lib.list_articles()) == ["cup-final", "tide-tables"]
+        assert lib.list_images() == []  # the bad picture left nothing behind
+        assert list(lib.media_dir.iterdir()) == []
 
 
 def test_an_unclosed_front_matter_block_is_reported(capsys, story, libdir):

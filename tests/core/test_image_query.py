@@ -68,3 +68,9 @@ def test_missing_needs_a_field_it_knows():
 def test_a_field_with_nothing_after_it_says_what_to_write():
     with pytest.raises(QueryError, match="credit: needs something to look for"):
         parse_query("credit: storm")
+
+
+@pytest.fixture
+def library(either_library):
+    """Every test here runs on a laptop's library and on a shared one (PostgreSQL)."""
+    return either_library

@@ -15,6 +15,7 @@ from newsdesk.library import LibraryError, SlugTaken
 from newsdesk.library.errors import PublishRefused
 from newsdesk.preflight import publish_article
 from newsdesk.render.page import Assets, build_page, render_page
+from tests.conftest import library_argument
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -89,7 +90,15 @@ def test_front_matter_updated_imports_as_an_update_note_once(library, tmp_path):
     )
     for _ in range(2):
         subprocess.run(
-            [sys.executable, "-m", "newsdesk", "--library", str(library.root), "import", str(md)],
+            [
+                sys.executable,
+                "-m",
+                "newsdesk",
+                "--library",
+                library_argument(library),
+                "import",
+                str(md),
+            ],
             check=True,
             capture_output=True,
         )
@@ -109,7 +118,15 @@ def test_a_file_without_a_later_updated_time_imports_no_update_note(library, tmp
         encoding="utf-8",
     )
     subprocess.run(
-        [sys.executable, "-m", "newsdesk", "--library", str(library.root), "import", str(md)],
+        [
+            sys.executable,
+            "-m",
+            "newsdesk",
+            "--library",
+            library_argument(library),
+            "import",
+            str(md),
+        ],
         check=True,
         capture_output=True,
     )
@@ -257,3 +274,9 @@ def test_a_note_finds_its_passage_after_edits_around_it_and_says_when_it_is_gone
     assert library.locate_note(note, body.replace("Smyth", "Smith")) is None
     with pytest.raises(LibraryError, match="Select"):
         library.add_note(a.id, body, 3, 3, "empty selection")
+
+
+@pytest.fixture
+def library(either_library):
+    """Every test here runs on a laptop's library and on a shared one (PostgreSQL)."""
+    return either_library

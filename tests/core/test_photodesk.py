@@ -16,12 +16,11 @@ from tests.core.photodesk_files import fixture_copies
 
 
 @pytest.fixture
-def corpus(tmp_path):
-    lib = Library.open(tmp_path / "lib")
-    report = import_images(lib, fixture_copies(tmp_path / "in"), workers=1)
+def corpus(either_library, tmp_path):
+    """The fixture pictures imported into a laptop's library, and into a shared one."""
+    report = import_images(either_library, fixture_copies(tmp_path / "in"), workers=1)
     assert not report.failed
-    yield lib, {i.original_name: i for i in report.imported}
-    lib.close()
+    return either_library, {i.original_name: i for i in report.imported}
 
 
 def count_commits(lib: Library) -> list[int]:

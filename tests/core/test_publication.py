@@ -212,3 +212,9 @@ def test_a_logo_that_is_not_a_picture_is_one_sentence(capsys, tmp_path):
 )
 def test_base_urls_are_tidied_so_pages_join_onto_them(typed, kept):
     assert clean_base_url(typed) == kept
+
+
+@pytest.fixture
+def library(either_library):
+    """Every test here runs on a laptop's library and on a shared one (PostgreSQL)."""
+    return either_library

@@ -156,3 +156,9 @@ def test_front_matter_that_is_not_key_value_lines_says_so_without_pythons_words(
     message = str(caught.value)
     assert f"must be 'key: value' lines, not {said}; write each as 'key: value'" in message
     assert " str" not in message and "list." not in message
+
+
+@pytest.fixture
+def library(either_library):
+    """Every test here runs on a laptop's library and on a shared one (PostgreSQL)."""
+    return either_library

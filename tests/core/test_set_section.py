@@ -42,9 +42,10 @@ def test_every_matching_storys_id_is_listed_newest_first_without_the_trash(libra
 
 
 def test_a_list_of_ids_longer_than_one_statement_takes_moves_all_of_them(library, monkeypatch):
-    from newsdesk.library import articles
+    from newsdesk.library import bulk
 
-    monkeypatch.setattr(articles, "ID_CHUNK", 2)  # as if 100,000 ids passed the engine's limit
+    monkeypatch.setattr(bulk, "ID_CHUNK", 2)  # as if 100,000 ids passed the engine's limit
+    monkeypatch.setattr(bulk, "BATCH", 2)  # and written in several batches
     ids = [library.create_article(headline=f"S{i}", body="x.").id for i in range(5)]
     assert library.set_section(ids, "Harbour") == 5
     assert library.trash_articles(ids) == 5
@@ -65,3 +66,9 @@ def test_each_story_goes_back_to_its_own_section_in_one_transaction(library):
     with pytest.raises(NotFound):
         library.set_sections({a.id: "Harbour", 999: "Sport"})
     assert library.get_article(a.id).section == "News"  # none of them moved
+
+
+@pytest.fixture
+def library(either_library):
+    """Every test here runs on a laptop's library and on a shared one (PostgreSQL)."""
+    return either_library

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
@@ -228,6 +229,36 @@ def test_a_failed_upgrade_leaves_the_old_schema_usable(pg_server):
     assert newsdesk("server", "init", url).returncode == 0
     with Library.open(url) as lib:
         assert [h.slug for h in lib.search("harbour", prefix=False)] == ["old-ferry"]
+
+
+@pytest.mark.postgres
+def test_an_invented_base_url_leaves_a_shared_library_on_upgrade_unless_someone_saved_it(
+    pg_server,
+):
+    """Older `server init`s wrote https://example.org/ into a new shared library's settings."""
+    from newsdesk.library import database, pg
+    from newsdesk.library.models import Publication
+
+    kept = {}
+    for name, saved_later in (("newsdesk_invented_url", False), ("newsdesk_chosen_url", True)):
+        url = pg_server.url(pg_server.create_database(name))
+        engine = pg.make_engine(pg.parse_url(url))
+        database.upgrade(engine, "0027")
+        made = datetime.now(UTC)
+        with engine.begin() as conn:  # as server init wrote it, then perhaps saved a day later
+            conn.execute(
+                Publication.__table__.insert().values(
+                    name="The Newsdesk Courier",
+                    base_url="https://example.org/",
+                    created_at=made,
+                    updated_at=made + timedelta(days=1 if saved_later else 0),
+                )
+            )
+        engine.dispose()
+        assert newsdesk("server", "init", url).returncode == 0
+        with Library.open(url) as lib:
+            kept[saved_later] = lib.publication().base_url
+    assert kept == {False: "", True: "https://example.org/"}
 
 
 @pytest.mark.postgres

@@ -247,3 +247,9 @@ def test_set_figures_makes_the_list_exactly_so_and_keeps_figure_identity(tmp_pat
         with pytest.raises(LibraryError):
             library.set_figures(article.id, [FigureSpec(i1.id, "hero"), FigureSpec(i2.id, "hero")])
         assert [f.image_id for f in library.get_article(article.id).figures] == [i3.id, i1.id]
+
+
+@pytest.fixture
+def library(either_library):
+    """Every test here runs on a laptop's library and on a shared one (PostgreSQL)."""
+    return either_library

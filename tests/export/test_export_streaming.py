@@ -3,6 +3,7 @@ at a time: its memory does not grow with the text, nor with the number of storie
 
 from __future__ import annotations
 
+import builtins
 import gc
 import weakref
 from collections import Counter
@@ -15,6 +16,7 @@ from newsdesk.export import (
     manifest,
     row_store,
     sitemap_parts,
+    spill,
     story_store,
 )
 from newsdesk.export import listings as export_listings
@@ -22,6 +24,7 @@ from newsdesk.export import story as export_story
 from newsdesk.export.listing_row import ListingRow
 from newsdesk.export.pages import PAGE_SIZE_SETTING
 from newsdesk.export.plain import PlainArticle
+from newsdesk.export.report import ArticleOutcome
 from newsdesk.export.writer import ROWS_SCRATCH
 from newsdesk.library.models import Article
 from tests.export.stories import files_of, leftovers, newsroom, without_manifest
@@ -142,7 +145,8 @@ def test_a_full_export_holds_a_bounded_number_of_records_whatever_the_sites_size
     library, tmp_path, monkeypatch
 ):
     """Per story, the main process holds nothing for the whole export: no candidate, no map of
-    every page or fingerprint, no entry per file; a batch, a chunk, a page at a time."""
+    every page or fingerprint, no entry per file, and a report that keeps its lists of stories
+    and files on disk; a batch, a chunk, a page at a time."""
     photos = tmp_path / "photos"
     photos.mkdir()
     for n, story in enumerate(newsroom(library, photos, SITE)):
@@ -151,9 +155,13 @@ def test_a_full_export_holds_a_bounded_number_of_records_whatever_the_sites_size
         library.update_article(story.id, published_at=when)
     library.update_publication(base_url="https://news.example.org/")  # sitemaps too
     monkeypatch.setattr(export_story, "BATCH", 5)
-    for module in (row_store, story_store, file_log):
+    for module in (row_store, story_store, file_log, spill):
         monkeypatch.setattr(module, "_CHUNK", 6)
+    monkeypatch.setattr(spill, "IN_MEMORY", 6)  # the report's lists: six items as objects
     export_site(library, tmp_path / "warm", workers=1)  # what is loaded once (caches, locales)
+    # Python's licence text, a list of 280 lines, is read the first time anything shows the
+    # builtins (a module's globals shown in a message below would): read now, not mid-export.
+    repr(builtins.license)
 
     gc.collect()
     known = gc.get_objects()
@@ -165,7 +173,12 @@ def test_a_full_export_holds_a_bounded_number_of_records_whatever_the_sites_size
     def sample(where: str) -> None:
         gc.collect()
         fresh = [o for o in gc.get_objects() if id(o) not in seen]
-        ours = [type(o).__name__ for o in fresh if type(o).__module__.startswith("newsdesk.")]
+        # (The report's five lists are counted as the containers they are, by their contents.)
+        ours = [
+            type(o).__name__
+            for o in fresh
+            if type(o).__module__.startswith("newsdesk.") and type(o) is not spill.SpillList
+        ]
         big = max((o for o in fresh if _a_collection_of_ours(o)), key=len, default=())
         longest = len(big)
         where = f"{where}, the longest a {type(big).__name__} of {repr(big)[:150]}"
@@ -196,11 +209,39 @@ def test_a_full_export_holds_a_bounded_number_of_records_whatever_the_sites_size
 
     assert len(report.written) == SITE, report.failed
     assert len(samples) > SITE // 4
-    if samples[-1][2].startswith(f"step {steps[-1]} "):
-        del samples[-1]  # the last step is the report, which lists every story by design
+    # The report names every story and file, but holds six of each as objects: the rest on disk.
+    assert len(report.changed_files) > SITE and len(report.rendered_listings) > 10
+    lists = (report.written, report.changed_files, report.rendered_listings)
+    assert all(isinstance(x, spill.SpillList) and len(x._head) <= 6 for x in lists)
+    gc.collect()
+    assert sum(1 for o in gc.get_objects() if type(o) is ArticleOutcome) <= 6
     ours, longest, where = max(samples)
     # A batch of five stories read (each with its figure, its entry in the scratch file, its
     # candidate), a page or a month of rows, the record's parts: never a record per story.
     assert ours < SITE, f"{ours} records held at once ({where})"
     longest, where = max((s[1], s[2]) for s in samples)
     assert longest < SITE, f"a list of {longest} things was held ({where})"
+
+
+def test_a_report_held_on_disk_names_what_a_report_in_memory_does(library, tmp_path, monkeypatch):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    newsroom(library, photos, 23)
+    whole = export_site(library, tmp_path / "whole", workers=1)
+    monkeypatch.setattr(spill, "IN_MEMORY", 4)
+    monkeypatch.setattr(spill, "_CHUNK", 3)
+    spilled = export_site(library, tmp_path / "spilled", workers=1)
+
+    assert len(spilled.changed_files) > 40 and spilled.changed_files._conn is not None
+    fields = ("written", "skipped", "failed", "changed_files", "rendered_listings")
+    for name in fields:
+        # Read back in order, whole: as lists, by index, from the end, and by membership.
+        assert list(getattr(spilled, name)) == list(getattr(whole, name)), name
+    paths = [o.path for o in spilled.written]
+    assert paths == sorted(paths) and spilled.written[-1] == whole.written[-1]
+    assert spilled.written[5].slug == whole.written[5].slug
+    assert spilled.changed_files[-1] in spilled.changed_files
+    assert "no/such/file.html" not in spilled.changed_files
+    assert spilled.summary().replace(str(tmp_path / "spilled"), "") == whole.summary().replace(
+        str(tmp_path / "whole"), ""
+    ).replace(f"{whole.seconds:.2f}", f"{spilled.seconds:.2f}")

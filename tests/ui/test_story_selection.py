@@ -3,7 +3,7 @@ count, Move to Trash with one undo, Set Section… and Export Selected…."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt, QThreadPool
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -327,7 +327,10 @@ def test_set_section_can_take_stories_out_of_their_section(qtbot, window, librar
         lambda: {library.get_article(i).section for i in ids} == {"News"}, timeout=15_000
     )
     qtbot.waitUntil(lambda: "Put 2 stories back in their section." in seen, timeout=15_000)
-    QTest.qWait(500)  # the open story (one of them) took the library's copy meanwhile
+    # The open story (one of them) takes the library's copy, read on a worker: waited for.
+    qtbot.waitUntil(lambda: window.form.values()["section"] == "News", timeout=15_000)
+    QThreadPool.globalInstance().waitForDone(15_000)
+    QCoreApplication.processEvents()  # its answer, and anything it said, is handled
     # Our own change, not another window's: the status bar says only what moved.
     assert not [m for m in seen if "another window" in m]
 
