@@ -526,10 +526,14 @@ def test_the_cursor_deep_in_a_tall_block_shows_that_part_of_it_not_its_top(qtbot
     )
     # The cursor on the code block's 390th line: the page shows that line, not the fence.
     pane.scroll_to_line(2 + 1 + 390)
-    qtbot.waitUntil(lambda: js(qtbot, pane, where.format(1, 391 / 402)) == [True, True, True])
+    qtbot.waitUntil(
+        lambda: js(qtbot, pane, where.format(1, 391 / 402)) == [True, True, True], timeout=30_000
+    )
     # Nine tenths along the long paragraph, typed as one line.
     pane.scroll_to_line(2 + 402 + 1, 0.9)
-    qtbot.waitUntil(lambda: js(qtbot, pane, where.format(2, 0.9)) == [True, True, True])
+    qtbot.waitUntil(
+        lambda: js(qtbot, pane, where.format(2, 0.9)) == [True, True, True], timeout=30_000
+    )
     # Moving the cursor a little within what is on screen leaves the page where it is.
     settled = scroll_settled(qtbot, pane)
     pane.scroll_to_line(2 + 402 + 1, 0.88)

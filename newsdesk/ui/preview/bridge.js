@@ -158,16 +158,38 @@
       var h = window.innerHeight;
       var behavior = smooth ? "smooth" : "auto";
       if (r.height > h && at > 0) {
-        var y = r.top + at * r.height;
-        if (y >= h * 0.1 && y < h * 0.9) return false;
-        window.scrollBy({ top: y - h / 3, behavior: behavior });
-        return true;
+        placeKept = { id: id, at: at };
+        return showPlace(el, at, behavior);
       }
+      placeKept = null;
       if (r.top < h && r.bottom > 0 && r.height > 0) return false;
       el.scrollIntoView({ block: "start", behavior: behavior });
       return true;
     },
   };
+
+  // The place in a tall block the cursor last asked for: kept in view while the page reflows
+  // (the pane resized, a picture laid out), until the reader scrolls the preview themselves.
+  var placeKept = null;
+
+  function showPlace(el, at, behavior) {
+    var r = el.getBoundingClientRect();
+    var h = window.innerHeight;
+    var y = r.top + at * r.height;
+    if (y >= h * 0.1 && y < h * 0.9) return false;
+    window.scrollBy({ top: y - h / 3, behavior: behavior });
+    return true;
+  }
+
+  if (window.ResizeObserver) {
+    new ResizeObserver(function () {
+      var el = placeKept ? document.getElementById(placeKept.id) : null;
+      if (el) showPlace(el, placeKept.at, "auto");
+    }).observe(document.documentElement);
+  }
+  ["wheel", "keydown", "mousedown", "touchstart"].forEach(function (name) {
+    window.addEventListener(name, function () { placeKept = null; }, true);
+  });
 
   // The first frame of a freshly loaded page (its version is the pane's to know).
   window.addEventListener("load", function () {
