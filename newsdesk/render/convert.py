@@ -44,12 +44,18 @@ def _plain_md() -> markdown.Markdown:
     """A converter with only the extension every text needs (smarty), for _PLAIN texts."""
     md = getattr(_md_local, "plain", None)
     if md is None:
-        md = _md_local.plain = markdown.Markdown(
-            extensions=["smarty"],
-            extension_configs={"smarty": EXTENSION_CONFIGS["smarty"]},
-            output_format="html",
-        )
-        gate_inline_patterns(md)
+        md = _md_local.plain = _smarty_only()
+    return md
+
+
+def _smarty_only() -> markdown.Markdown:
+    """A new converter with smarty alone, its inline patterns gated."""
+    md = markdown.Markdown(
+        extensions=["smarty"],
+        extension_configs={"smarty": EXTENSION_CONFIGS["smarty"]},
+        output_format="html",
+    )
+    gate_inline_patterns(md)
     return md
 
 
@@ -91,12 +97,7 @@ def _prose_md() -> markdown.Markdown:
     """
     md = getattr(_md_local, "prose", None)
     if md is None:
-        md = _md_local.prose = markdown.Markdown(
-            extensions=["smarty"],
-            extension_configs={"smarty": EXTENSION_CONFIGS["smarty"]},
-            output_format="html",
-        )
-        gate_inline_patterns(md)
+        md = _md_local.prose = _smarty_only()
         for name in _NOT_IN_PROSE:
             md.parser.blockprocessors.deregister(name)
         md.preprocessors.deregister("html_block")

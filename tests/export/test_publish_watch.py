@@ -23,6 +23,19 @@ def _wait_for(predicate, timeout: float) -> float:
     raise AssertionError(f"not within {timeout} s")
 
 
+def start_publishing(library: str, cwd, env: dict) -> subprocess.Popen:
+    """`newsdesk export --all --watch --out site`, run from cwd, its output read as text."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "newsdesk", "--library", library, "export", "--all", "--watch"]
+        + ["--out", "site"],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def test_watch_mode_republishes_a_save_from_another_process_and_ends_cleanly_on_sigterm(
     library, tmp_path
 ):
@@ -31,25 +44,7 @@ def test_watch_mode_republishes_a_save_from_another_process_and_ends_cleanly_on_
     root = str(library.root)
     library.close()
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "newsdesk",
-            "--library",
-            root,
-            "export",
-            "--all",
-            "--watch",
-            "--out",
-            "site",
-        ],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = start_publishing(root, tmp_path, env)
     try:
         page = tmp_path / "site" / "news" / stories[0].slug / "index.html"
         _wait_for(page.is_file, 60)
@@ -106,15 +101,7 @@ def test_watch_mode_on_a_shared_library_waits_out_a_server_restart_and_publishes
         desk.update_publication(name="Harbour Gazette", base_url="https://gazette.example/")
         stories = newsroom(desk, tmp_path / "photos", 2)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "newsdesk", "--library", url, "export", "--all", "--watch"]
-        + ["--out", "site"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = start_publishing(url, tmp_path, env)
     try:
         page = tmp_path / "site" / "news" / stories[0].slug / "index.html"
         _wait_for(page.is_file, 60)
