@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from newsdesk.library import Library, LibraryError
 from newsdesk.library.changes import Changes
+from newsdesk.ui.workers import object_gone
 
 WATCH_INTERVAL_S = 0.5
 WATCH_STOP_SHARED_S = 0.3  # closing waits this long for a shared library's watcher
@@ -181,7 +182,7 @@ class Operations(QObject):
                     print(f"newsdesk: operation failed:\n{outcome.error.__traceback_text__}")  # type: ignore[attr-defined]
                 self.sig_failed.emit(failure_message(outcome.error))
         except RuntimeError as exc:  # the widget that asked has gone meanwhile
-            if "already deleted" not in str(exc):
+            if not object_gone(exc):
                 raise
 
     def wait(self, msecs: int = 30_000) -> bool:

@@ -105,10 +105,20 @@ def _unless_gone(callback: Callable[[Any], None]) -> Callable[[Any], None]:
         try:
             callback(value)
         except RuntimeError as exc:
-            if "already deleted" not in str(exc):
+            if not object_gone(exc):
                 raise
 
     return deliver
+
+
+def object_gone(exc: RuntimeError) -> bool:
+    """Whether exc says a Qt object was deleted under the Python code using it.
+
+    Shiboken words it two ways: "Internal C++ object (X) already deleted." for a
+    method call, and "Signal source has been deleted" for a signal emitted on it.
+    """
+    text = str(exc)
+    return "already deleted" in text or "Signal source has been deleted" in text
 
 
 def _print_error(exc: BaseException) -> None:

@@ -33,3 +33,34 @@ def test_other_errors_in_a_callback_still_surface(qtbot):
     with qtbot.captureExceptions() as exceptions:
         qtbot.wait(50)
     assert any(isinstance(e[1], ValueError) for e in exceptions)
+
+
+def test_a_story_list_deleted_while_its_page_is_read_drops_the_page(qtbot, library):
+    """The answer emits a signal on the gone model ("Signal source has been deleted"): dropped."""
+    from newsdesk.ui.article_list_model import ArticleListModel
+
+    model = ArticleListModel(library)
+    with qtbot.captureExceptions() as exceptions:
+        model.refresh()  # the first page is read on the pool
+        shiboken6.delete(model)  # the window closes before it arrives
+        QThreadPool.globalInstance().waitForDone(5000)
+        qtbot.wait(50)
+    assert exceptions == []
+
+
+def test_a_signal_emitted_on_a_deleted_object_is_dropped_but_other_runtime_errors_are_not(qtbot):
+    label = QLabel()
+    shiboken6.delete(label)
+
+    def emits(_value):
+        label.windowTitleChanged.emit("late")
+
+    def fails(_value):
+        raise RuntimeError("the library is locked")
+
+    run_task(lambda: 1, on_done=emits)
+    run_task(lambda: 2, on_done=fails)
+    QThreadPool.globalInstance().waitForDone(5000)
+    with qtbot.captureExceptions() as exceptions:
+        qtbot.wait(50)
+    assert [str(e[1]) for e in exceptions] == ["the library is locked"]
