@@ -155,7 +155,7 @@ def make_engine(
     event.listen(engine, "checkout", _still_there)
     event.listen(engine, "checkin", _used_now)
     if patience is not None:
-        listener = pg_silence.Listener(patience.silent_s, patience.silent_words)
+        listener = pg_silence.Listener.for_patience(patience)
         _listeners[engine] = listener
         event.listen(
             engine,
@@ -190,6 +190,11 @@ def _still_there(dbapi_conn, record, _proxy) -> None:
             dbapi_conn.execute(";")
             dbapi_conn.rollback()
         except Exception as exc:  # any failure: this connection is not to be used
+            listener = getattr(dbapi_conn, "listener", None)
+            if listener is not None and isinstance(exc, pg_silence.server_silent_error()):
+                # The server is silent now: the pool's replacement would only wait out
+                # its connect timeout before saying the same (pg_silence).
+                listener.connect_no_more_now()
             raise DisconnectionError(str(exc)) from exc
 
 

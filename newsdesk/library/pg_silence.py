@@ -12,19 +12,30 @@ layers, each for its own kind of silence:
   that runs too long, or waits too long for another laptop's lock, ends with
   the server's error; a laptop that vanished while it held a transaction open
   has its session ended, and its locks freed, by the server.
-- the client's own ear (`Patience.silent_s`): a server that stops answering
-  without closing anything — a hung machine, or one whose kernel still takes
-  the packets — is given up after this many seconds without a byte from it.
-  Each round trip runs through `_Listening.wait`, which psycopg pokes every
-  0.1 s while it waits; when the silence is too long (or the engine was
-  abandoned: a window closing) the socket is shut, so libpq fails at once,
-  and the failure carries one sentence (`ServerSilent`).
+- the client's own ear: a server that stops answering without closing
+  anything — a hung machine, or one whose kernel still takes the packets — is
+  given up on. Each round trip runs through `_Listening.wait`, which psycopg
+  pokes every 0.1 s while it waits. A round trip silent for
+  `Patience.probe_after_s` has the server asked, on a connection of its own,
+  whether it is there (`_Probe`): a server that does not answer that within
+  `Patience.probe_s` is given up on (about five seconds in all,
+  `Patience.told_s`), while one that answers is busy, not gone, and its slow
+  statement goes on (the server's statement_timeout bounds it). Whatever the
+  probes say, `Patience.silent_s` without a byte ends the round trip (a
+  connection whose own path broke while a new one gets through). When the
+  round trip is given up (or the engine was abandoned: a window closing) the
+  socket is shut, so libpq fails at once, and the failure carries one
+  sentence (`ServerSilent`). A pooled connection found silent when it was
+  checked (library/pg.py `_still_there`) is not replaced by waiting out a new
+  connection's timeout on top: that one replacement fails at once, saying the
+  same (`Listener.connect_no_more_now`).
 
 Nothing here imports psycopg until a shared library is used.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import socket
 import threading
@@ -69,6 +80,15 @@ class Patience:
     lock_s: float  # lock_timeout: another laptop's transaction holding a row
     idle_in_transaction_s: float  # a vanished client's open transaction is ended after this
     silent_words: str = STOPPED_ANSWERING  # the one sentence when the client gives up
+    # A round trip silent this long has the server asked, beside it, whether it is there;
+    # a server that does not answer within probe_s is given up on.
+    probe_after_s: float = 3.0
+    probe_s: float = 2.0
+
+    @property
+    def told_s(self) -> float:
+        """How soon a server that stopped answering mid-question is given up on (and the user told)."""
+        return self.probe_after_s + self.probe_s
 
     @property
     def options(self) -> str:
@@ -103,14 +123,94 @@ WINDOW = Patience(
 class Listener:
     """One engine's ear on its connections: how long they may be silent, and whether to stop now."""
 
-    def __init__(self, silent_s: float, words: str = STOPPED_ANSWERING) -> None:
+    def __init__(
+        self,
+        silent_s: float,
+        words: str = STOPPED_ANSWERING,
+        *,
+        probe_after_s: float | None = None,
+        probe_s: float = 2.0,
+    ) -> None:
         self.silent_s = silent_s
         self.words = words  # what the user reads when this engine's server goes silent
+        self.probe_after_s = probe_after_s  # None: never ask the server whether it is there
+        self.probe_s = probe_s
         self.abandoned = threading.Event()
+        self._no_connect = threading.local()  # this thread's next connect fails at once
+        self._reach: tuple[tuple, dict[str, Any]] | None = None  # how the last connection was made
+
+    @classmethod
+    def for_patience(cls, patience: Patience) -> Listener:
+        return cls(
+            patience.silent_s,
+            patience.silent_words,
+            probe_after_s=patience.probe_after_s,
+            probe_s=patience.probe_s,
+        )
 
     def abandon(self) -> None:
         """Give up on every round trip of this engine now and from now on (a window closing)."""
         self.abandoned.set()
+
+    def connect_no_more_now(self) -> None:
+        """The server was just found silent on this thread: the connection the pool opens at
+        once to replace the one given up fails at once too (within the next second)."""
+        self._no_connect.until = time.monotonic() + 1.0
+
+    def _connect_refused_now(self) -> bool:
+        until = getattr(self._no_connect, "until", 0.0)
+        self._no_connect.until = 0.0
+        return time.monotonic() < until
+
+    def probe(self) -> _Probe | None:
+        """Ask the server, on a connection of its own, whether it is there (None: cannot ask)."""
+        if self.probe_after_s is None or self._reach is None:
+            return None
+        return _Probe(*self._reach, self.probe_s)
+
+
+class _Probe:
+    """One question, on a thread and a connection of its own: does the server answer at all?
+
+    Alive when it answered `SELECT 1`, or refused with a reason of its own (too
+    many connections, say: busy, not gone). Not alive when it did not answer
+    within `probe_s`, or could not be reached. The thread ends by itself: the
+    connect waits at most libpq's connect_timeout, the question `probe_s`.
+    """
+
+    def __init__(self, cargs: tuple, cparams: dict[str, Any], probe_s: float) -> None:
+        self.started = time.monotonic()
+        self.probe_s = probe_s
+        self.answered = threading.Event()
+        self.alive = False
+        params = {**cparams, "connect_timeout": max(2, math.ceil(probe_s)), "autocommit": True}
+        threading.Thread(
+            target=self._ask, args=(cargs, params), name="newsdesk-probe", daemon=True
+        ).start()
+
+    def _ask(self, cargs: tuple, params: dict[str, Any]) -> None:
+        import psycopg
+
+        try:
+            conn = _classes()[1].connect(*cargs, **params)
+            conn.listener = Listener(self.probe_s)  # the question itself is bounded too
+            try:
+                conn.execute("SELECT 1")
+            finally:
+                conn.close()
+            self.alive = True
+        except psycopg.Error as exc:
+            self.alive = getattr(exc, "sqlstate", None) is not None  # the server said no
+        except Exception:  # noqa: BLE001 - anything else: no answer from the server
+            self.alive = False
+        finally:
+            self.answered.set()
+
+    def verdict(self, now: float) -> bool | None:
+        """True: the server answered; False: it did not, in time; None: still asking."""
+        if self.answered.is_set():
+            return self.alive
+        return False if now - self.started > self.probe_s else None
 
 
 def server_silent_error() -> type[Exception]:
@@ -122,6 +222,8 @@ def connect(listener: Listener, cargs: tuple, cparams: dict[str, Any]):
     server_silent, listening = _classes()
     if listener.abandoned.is_set():
         raise server_silent(ABANDONED)
+    if listener._connect_refused_now():
+        raise server_silent(listener.words)  # found silent a moment ago: not asked again yet
     # libpq's connect waits out its connect_timeout whatever happens meanwhile; it runs
     # beside, so a window giving up (abandon) is not held for it. A connection that
     # arrives after nobody waits for it any more is closed there.
@@ -153,6 +255,7 @@ def connect(listener: Listener, cargs: tuple, cparams: dict[str, Any]):
         raise box["error"]
     conn = box["conn"]
     conn.listener = listener
+    listener._reach = (cargs, cparams)  # a probe asks the same server the same way
     return conn
 
 
@@ -191,22 +294,38 @@ def _listen(gen, conn, listener: Listener, why: list[str]):
     """Pass psycopg's waiting generator through, ending it when the server is silent too long.
 
     psycopg sends READY_NONE each 0.1 s nothing happened, and the readiness
-    otherwise; any readiness means the server (or the network) moved.
+    otherwise; any readiness means the server (or the network) moved. A silence
+    longer than the listener's probe_after_s starts a probe; a probe the server
+    answered lets the round trip wait on (and another is asked after as long
+    again), one it did not ends it.
     """
     from psycopg.waiting import Ready
 
     heard = time.monotonic()
+    reassured = heard  # when the server last answered (here, or a probe)
+    probe: _Probe | None = None
     try:
         wanted = next(gen)
         while True:
             ready = yield wanted
             now = time.monotonic()
             if ready:
-                heard = now
-            elif listener.abandoned.is_set() or now - heard > listener.silent_s:
-                why.append(ABANDONED if listener.abandoned.is_set() else listener.words)
-                _shut(conn)
-                ready = Ready(int(wanted))  # libpq tries the shut socket and fails at once
+                heard = reassured = now
+                probe = None  # its answer no longer matters
+            else:
+                gone = listener.abandoned.is_set() or now - heard > listener.silent_s
+                if not gone and listener.probe_after_s is not None:
+                    if probe is None and now - reassured > listener.probe_after_s:
+                        probe = listener.probe()
+                    verdict = probe.verdict(now) if probe is not None else None
+                    if verdict is True:
+                        reassured, probe = now, None  # busy, not gone: wait on
+                    elif verdict is False:
+                        gone = True
+                if gone:
+                    why.append(ABANDONED if listener.abandoned.is_set() else listener.words)
+                    _shut(conn)
+                    ready = Ready(int(wanted))  # libpq tries the shut socket and fails at once
             wanted = gen.send(ready)
     except StopIteration as done:
         return done.value

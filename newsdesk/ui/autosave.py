@@ -14,7 +14,14 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from newsdesk.library import Article, Library, Revision, SlugTaken, StaleArticleError
+from newsdesk.library import (
+    Article,
+    Library,
+    NotFound,
+    Revision,
+    SlugTaken,
+    StaleArticleError,
+)
 from newsdesk.ui.ops import Operations, failure_message
 
 DEBOUNCE_MS = 1000  # save after a one-second pause in typing...
@@ -212,6 +219,10 @@ class Autosaver(QObject):
 
     def _on_error(self, article_id: int, exc: BaseException) -> None:
         self._in_flight = False
+        self._failed(article_id, exc)
+
+    def _failed(self, article_id: int, exc: BaseException) -> None:
+        """A save failed: enter the conflict, or say so and try again shortly."""
         if article_id != self.article_id:
             return
         if isinstance(exc, StaleArticleError):
@@ -264,6 +275,50 @@ class Autosaver(QObject):
             self.sig_revision.emit(result.revision)
         self.sig_state.emit("saved")
         return True
+
+    def save_then(self, then: Callable[[], None], failed: Callable[[BaseException], None]) -> None:
+        """Save now without waiting (switching stories); then() once the library holds what the
+        editor shows — at once when nothing is unsaved — or failed(exc) if it could not be saved.
+
+        The GUI thread never waits on the server: a server that stopped answering
+        makes this fail within moments (library/pg_silence.py), the words stay in
+        the editor, and autosave tries again as after any failed save. A story
+        saved elsewhere meanwhile enters the conflict (failed gets the
+        StaleArticleError).
+        """
+        self._debounce.stop()
+        self._cap.stop()
+        if self.article_id is None or (not self.dirty and not self.conflicted):
+            then()
+            return
+        if self.conflicted:
+            failed(StaleArticleError("Choose what to keep for this article first."))
+            return
+        fields = self.snapshot()
+        article_id, gen = self.article_id, self._edit_gen
+        self.sig_state.emit("saving")
+
+        def done(result: SaveResult) -> None:
+            if result.article_id != self.article_id:
+                return  # another story was put in the editor meanwhile
+            if result.article is not None:
+                self.sig_saved.emit(result.article)
+            self.last_error = ""
+            self.sig_state.emit("unsaved" if self.dirty else "saved")
+            then()
+
+        def error(exc: BaseException) -> None:
+            if not isinstance(exc, NotFound):  # deleted elsewhere: nothing to save it into
+                self._failed(article_id, exc)  # the conflict, or the retry, as for any save
+            if article_id == self.article_id:
+                failed(exc)
+
+        self.ops.run_op(
+            lambda _library: self._write(article_id, gen, fields, False, "save"),
+            on_success=done,
+            on_failure=error,
+            initiator=self,
+        )
 
     # ---- after a conflict --------------------------------------------------------
     def keep_mine(self) -> bool:

@@ -100,6 +100,7 @@ class MainWindow(
         # never overtakes a story being opened (whose answer would then be dropped).
         self._reread_generation = 0
         self._opening: int | None = None  # the article being read to open (window_opening)
+        self._saving_to_leave = False  # the story being left is saved first (window_opening)
         self.setObjectName("main-window")
         self.setWindowTitle("newsdesk")
 

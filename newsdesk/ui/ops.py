@@ -61,6 +61,13 @@ class _Job(QRunnable):
         self.work()
 
 
+def _close_quietly(watcher) -> None:
+    try:
+        watcher.close()
+    except Exception:  # noqa: BLE001 - its connection is broken already: nothing to give back
+        pass
+
+
 class Operations(QObject):
     """The library's single writer for the UI, and the source of `sig_library_changed`.
 
@@ -214,6 +221,11 @@ class Operations(QObject):
                         last_id = watcher.last_id
                     except Exception as exc:  # a busy or vanished file: try again next time
                         print(f"newsdesk: could not check the library for changes: {exc}")
+                        # Anew next time: a shared library's connection that its server's
+                        # silence broke stays broken (its transaction half-done) if kept.
+                        if watcher is not None:
+                            _close_quietly(watcher)
+                            watcher = None
                         continue
                     if changes:
                         relay.sig_external.emit(changes)

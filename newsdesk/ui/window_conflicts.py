@@ -207,7 +207,8 @@ class ConflictHandling:
                 return  # the same field typed here: the next save says it is a conflict
             self.statusBar().showMessage(self._pulled_words(), 5000)
 
-        run_task(newer, on_done=apply)
+        # Not read (the shared library not answering): nothing to tell; saving says it, if needed.
+        run_task(newer, on_done=apply, on_error=lambda _exc: None)
 
     def _pulled_words(self) -> str:
         if self._pulled_by_sync:

@@ -1,5 +1,6 @@
-"""Opening a story in the main window: the one being left is saved, the new one is read on a worker,
-and keys typed meanwhile are held and reach the new story, never the one on screen."""
+"""Opening a story in the main window: the one being left is saved, the new one is read on a worker
+(the GUI thread waits for neither), and keys typed meanwhile are held and reach the new story,
+never the one on screen."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject
 from PySide6.QtWidgets import QWidget
 
-from newsdesk.library import Article, Library, LibraryError, NotFound
+from newsdesk.library import Article, Library, LibraryError, NotFound, StaleArticleError
 from newsdesk.ui.autosave import Autosaver
 from newsdesk.ui.browser import LibraryBrowser
+from newsdesk.ui.ops import failure_message
 from newsdesk.ui.workers import run_task
 
 # What a person types: held while a story is read, handed on when it opens.
@@ -81,6 +83,7 @@ class StoryOpening:
     _open_generation: int
     _held_typing: HeldTyping
     _opening: int | None  # the id being read for opening, if any
+    _saving_to_leave: bool  # the story being left is being saved before the other is read
 
     def open_initial(self) -> None:
         """The article open when the window last closed, or the newest one.
@@ -112,17 +115,51 @@ class StoryOpening:
         if self.article is not None and self.article.id == article_id:
             self._cancel_opening()  # back to the story on screen before the other one came
             return True
-        if not self._leave_current():
+        if self.article is not None and self.autosave.conflicted:
+            self.statusBar().showMessage(  # type: ignore[attr-defined]
+                "Choose what to keep for this article before opening another.", 5000
+            )
             return False
         self._opening = article_id
         self._held_typing.hold()
-        self._read_for_opening(article_id)
+        self._save_then_read(article_id)
         return True
+
+    def _save_then_read(self, article_id: int) -> None:
+        """Save the story being left on the writer, then read the new one; the GUI thread waits
+        for neither. Not saved (a server that stopped answering, a conflict): the story on
+        screen stays, with the keys typed meanwhile, and the user reads why."""
+        self._open_generation += 1
+        generation = self._open_generation
+        self._saving_to_leave = True
+
+        def saved() -> None:
+            if generation == self._open_generation:
+                self._saving_to_leave = False
+                self._read_for_opening(article_id)
+
+        def not_saved(exc: BaseException) -> None:
+            if generation != self._open_generation:
+                return
+            if isinstance(exc, NotFound):
+                saved()  # deleted elsewhere: nothing left to save it into
+                return
+            self._saving_to_leave = False
+            self._cancel_opening()
+            if isinstance(exc, StaleArticleError):
+                message = "Choose what to keep for this article before opening another."
+            else:
+                message = f"Not saved yet, so this story stays open: {failure_message(exc)}"
+            self.statusBar().showMessage(message, 8000)  # type: ignore[attr-defined]
+            if self.article is not None:
+                self.browser.select_article(self.article.id)
+
+        self.autosave.save_then(saved, not_saved)
 
     def read_opening_again(self) -> None:
         """The story being opened was changed by one of our own operations: its read may
         predate the change, so it is read again (the first answer is dropped)."""
-        if self._opening is not None:
+        if self._opening is not None and not self._saving_to_leave:
             self._read_for_opening(self._opening)
 
     def _read_for_opening(self, article_id: int) -> None:
@@ -167,6 +204,7 @@ class StoryOpening:
         if self._opening is None:
             return
         self._opening = None
+        self._saving_to_leave = False
         self._open_generation += 1
         self._held_typing.release(replay=True)
 
