@@ -37,6 +37,10 @@ def add_parsers(sub) -> None:
     s.add_argument("url", metavar="URL")
     s.add_argument("user", metavar="USER", help="the PostgreSQL login (created if missing)")
     s.add_argument("--role", required=True, choices=("reporter", "editor"))
+    s = server_sub.add_parser(
+        "reindex", help="bring search up to date after changes made outside newsdesk"
+    )
+    s.add_argument("url", metavar="URL")
 
 
 def _publication_json(lib, pub) -> dict:
@@ -161,6 +165,9 @@ def cmd_server(args) -> int:
             else:
                 print(f"Upgraded the shared library at {where} from schema {before} to {now}.")
             return EXIT_OK
+        if args.server_command == "reindex":
+            print(_reindex(args.url, where))
+            return EXIT_OK
         created = grant_role(args.url, args.user, args.role)
     except LibraryError as exc:
         raise CommandError(str(exc)) from None
@@ -169,6 +176,18 @@ def cmd_server(args) -> int:
         f"{args.user} is now {'an editor' if args.role == 'editor' else 'a reporter'} on {where}{made}."
     )
     return EXIT_OK
+
+
+def _reindex(url: str, where: str) -> str:
+    from newsdesk.library.shared import SharedLibrary
+
+    with SharedLibrary.open_url(url, pool_size=1) as lib:
+        stories, recounted = lib.catch_up_search()
+    if not stories and not recounted:
+        return f"Search on {where} was already up to date."
+    counted = "; the word counts were made again" if recounted else ""
+    noun = "story" if stories == 1 else "stories"
+    return f"Search on {where} is up to date: {stories} {noun} indexed again{counted}."
 
 
 COMMANDS = {"publication": cmd_publication, "repair": cmd_repair, "server": cmd_server}

@@ -15,6 +15,19 @@ Two columns of `articles` (migrations 0009 and 0014):
 `term_stats` holds how many search documents hold each word (related
 suggestions read it); the writer keeps it in the transaction of each change.
 
+Newsdesk keeps these up itself, in the transaction of each write it makes,
+not the database with triggers. A write that does not go through newsdesk (a
+desk's script, an administrator's UPDATE) leaves them stale until
+`newsdesk server reindex URL` (`catch_up`) brings them back in step. Why not
+triggers, for now: a story's document holds its tags (three tables: articles,
+article_tags, tags renamed), and the word counts must change in ONE
+statement sorted by word, or two writers indexing stories at once deadlock
+on term_stats rows (see _REINDEX). That takes statement-level triggers with
+transition tables on all three, which PostgreSQL allows only without column
+lists: every UPDATE of articles (a status, a version bump, 100,000 stories
+moved to a section) would compare old and new rows to find the few whose
+words changed. Measure that at 100,000 stories before moving the upkeep there.
+
 Field weights: SQLite's bm25 weighs headline 10, tags 5, dek 4, byline 2,
 body 1. PostgreSQL has four labels, so tags and dek share one (4.5): A
 headline 1.0, B tags and dek 0.45, C byline 0.2, D body (its first lines) 0.1.
@@ -110,6 +123,32 @@ def rebuild_index(conn: Connection) -> None:
     conn.execute(text(f"UPDATE articles a SET search_doc = {DOC_SQL}, rank_doc = {RANK_SQL}"))
     conn.execute(text("DELETE FROM term_stats"))
     conn.execute(text(f"INSERT INTO term_stats (term, docs) SELECT word, ndoc FROM {TS_STAT}"))
+
+
+def catch_up(conn: Connection) -> tuple[int, bool]:
+    """Bring search back in step after writes that did not go through newsdesk, in the caller's
+    transaction: (how many stories were indexed again, whether the word counts were recounted).
+
+    Only stories whose documents differ from their fields are indexed again
+    (their words counted out by the old document, in by the new); the counts are
+    made again from the documents only if they are still wrong (a story deleted
+    with plain SQL leaves its words counted).
+    """
+    ids = [
+        row[0]
+        for row in conn.execute(
+            text(
+                "SELECT a.id FROM articles a WHERE a.search_doc IS DISTINCT FROM "
+                f"{DOC_SQL} OR a.rank_doc IS DISTINCT FROM {RANK_SQL}"
+            )
+        )
+    ]
+    index_articles(conn, ids)
+    recount = wrong_term_counts(conn) > 0
+    if recount:
+        conn.execute(text("DELETE FROM term_stats"))
+        conn.execute(text(f"INSERT INTO term_stats (term, docs) SELECT word, ndoc FROM {TS_STAT}"))
+    return len(ids), recount
 
 
 def stale_documents(conn: Connection) -> int:

@@ -171,6 +171,13 @@ class SharedLibrary(Library):
         with self.engine.begin() as conn:
             search_pg.rebuild_index(conn)
 
+    def catch_up_search(self) -> tuple[int, bool]:
+        """Search brought back in step after writes made outside newsdesk (search_pg.catch_up)."""
+        with self.engine.begin() as conn:
+            # One catch-up at a time: two would count the same stories' words twice.
+            conn.execute(text("SELECT pg_advisory_xact_lock(7307002)"))
+            return search_pg.catch_up(conn)
+
     def check_search_index(self) -> None:
         """Raise search.IndexOutOfStep unless every search document and word count is current."""
         with self.engine.connect() as conn:

@@ -136,6 +136,40 @@ def test_a_wrong_word_count_is_found_by_the_check_and_fixed_by_a_rebuild(pg_libr
 
 
 @pytest.mark.postgres
+def test_search_finds_a_story_changed_with_plain_sql_once_the_server_is_reindexed(
+    pg_library, pg_url
+):
+    from tests.core.test_shared_library import newsdesk
+
+    lib = pg_library
+    kept = lib.create_article(headline="Ferry returns", body="Back at the quay.", tags=["port"])
+    lib.create_article(headline="Budget", body="The ferry subsidy was cut.")
+    gone = lib.create_article(headline="Lighthouse", body="The lighthouse keeper retires.")
+    # A desk's script, writing behind newsdesk's back: a body, a tag's name, a deletion.
+    with lib.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE articles SET body = 'The tram is back.' WHERE id = :i"), {"i": kept.id}
+        )
+        conn.execute(text("UPDATE tags SET name = 'harbour' WHERE name = 'port'"))
+        conn.execute(text("DELETE FROM articles WHERE id = :i"), {"i": gone.id})
+    # Stale, until the server is reindexed.
+    assert not lib.search("tram") and [h.headline for h in lib.search("quay")] == ["Ferry returns"]
+    with pytest.raises(search.IndexOutOfStep):
+        lib.check_search_index()
+
+    done = newsdesk("server", "reindex", pg_url)
+    assert done.returncode == 0, done.stderr
+    assert "1 story indexed again; the word counts were made again" in done.stdout
+    assert [h.headline for h in lib.search("tram")] == ["Ferry returns"]
+    assert [h.headline for h in lib.search("harbour")] == ["Ferry returns"]
+    assert not lib.search("quay") and not lib.search("port")
+    assert _docs(lib, "lighthouse") == 0 and _docs(lib, "tram") == 1
+    lib.check_search_index()
+    again = newsdesk("server", "reindex", pg_url)
+    assert again.returncode == 0 and "already up to date" in again.stdout
+
+
+@pytest.mark.postgres
 def test_suggestions_on_a_shared_library_rank_stories_on_the_same_subject_first(pg_library):
     lib = pg_library
     ids = {
