@@ -78,3 +78,31 @@ def test_a_laptops_changes_synced_as_a_login_are_that_logins_in_the_history(
             ).all()
         assert mine == [("eda",)]
     assert actors(newsroom, story.uid) == ["reza", "reza"]
+    # The story the laptop made belongs, on the desk, to the login that brought it there.
+    assert owner(newsroom, story.uid) == "reza"
+
+
+def owner(url: str, uid: str) -> str:
+    with connect(url, "postgres") as con:
+        return con.execute("SELECT created_by FROM articles WHERE uid = %s", (uid,)).fetchone()[0]
+
+
+def test_an_editors_laptop_is_named_on_the_desk_by_the_editors_login_not_its_own_user(
+    newsroom, tmp_path, monkeypatch
+):
+    # An editor may set a story's owner on the desk; a laptop's own name for its user must
+    # still not reach the desk as the owner or as the author of the changes.
+    monkeypatch.setenv("NEWSDESK_USER", "laptop-user")
+    with Library.open(tmp_path / "laptop") as laptop:
+        story = laptop.create_article(headline="Council budget", body="Cuts at nine.")
+        assert sync(laptop, as_user(newsroom, "eda")).clean
+        laptop.trash_article(story.id)
+        assert sync(laptop).clean
+        assert laptop.get_article(story.id).deleted_by == "eda"  # the desk's answer, pulled
+    assert actors(newsroom, story.uid) == ["eda", "eda"]
+    assert owner(newsroom, story.uid) == "eda"
+    with connect(newsroom, "postgres") as con:
+        deleted_by = con.execute(
+            "SELECT deleted_by FROM articles WHERE uid = %s", (story.uid,)
+        ).fetchone()[0]
+    assert deleted_by == "eda"
