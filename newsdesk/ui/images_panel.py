@@ -561,7 +561,7 @@ class ImagesPanel(ImageImports, FigureStrip, FieldEdits, LibraryView, QWidget):
 
     def _show_report(self, html_text: str, *, tooltip: str = "") -> None:
         self.report_row.say(html_text, tooltip=tooltip)
-        QTimer.singleShot(0, self._make_room_for_report)
+        QTimer.singleShot(0, self, self._make_room_for_report)
 
     def _make_room_for_report(self) -> None:
         """Lend the report height from the photo-desk form below, so it shows whole if it can."""

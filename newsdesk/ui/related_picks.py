@@ -113,8 +113,9 @@ class PickedList:
             if row.article_id != -1:
                 order.append(row.article_id)
         if order != self._picked:
-            QTimer.singleShot(
+            QTimer.singleShot(  # the picker as context: dropped if it is deleted first
                 0,
+                self,
                 lambda: self.undo_stack.push(
                     SetPicks(self, self.picked_ids(), order, "Move related story")
                 ),
