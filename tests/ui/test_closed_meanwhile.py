@@ -11,6 +11,8 @@ from PySide6.QtCore import QCoreApplication, QModelIndex, QThreadPool
 
 from newsdesk.ui.main_window import MainWindow
 from newsdesk.ui.related_picker import RelatedPicker
+from newsdesk.ui.spell import SpellService
+from tests.ui.test_late_reads import HeldRead
 
 
 def test_a_window_closed_as_it_first_paints_does_not_start_its_preview(
@@ -46,3 +48,17 @@ def test_a_related_story_dragged_as_the_picker_goes_away_is_no_error(qtbot, libr
 
     QCoreApplication.processEvents()  # the deferred undo step finds no picker, and does nothing
     assert [link.target_id for link in library.get_article(story.id).related] == others
+
+
+def test_a_dictionary_still_loading_when_its_window_goes_is_no_error(qtbot, library, capfd):
+    spell = SpellService(library)
+    # The newsroom's words are read on the spell worker first; that read answers late.
+    read = HeldRead(library, "newsroom_words")
+    spell.set_language("en")
+    assert read.taken.wait(10)
+    shiboken6.delete(spell)  # the window closed and was deleted meanwhile
+    read.release.set()
+    spell._executor.shutdown(wait=True)  # the worker has finished loading, and reported
+
+    QCoreApplication.processEvents()
+    assert "spell checking failed" not in capfd.readouterr().err
