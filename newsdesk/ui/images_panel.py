@@ -247,7 +247,6 @@ class ImagesPanel(ImageImports, FigureStrip, FieldEdits, LibraryView, QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
-
         # ---- wiring
         self._autosave = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
         self._autosave.timeout.connect(self.commit_edits)
