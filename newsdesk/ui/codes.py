@@ -84,7 +84,7 @@ class CodeExpander(QObject):
         code = block.text()[found[0] : end - block.position()]
         # A document must not be edited while it reports a change (Qt aborts): the
         # replacement follows at once, after checking the code is still where it was.
-        QTimer.singleShot(0, lambda: self._replace(widget, start, code, found[1]))
+        QTimer.singleShot(0, widget, lambda: self._replace(widget, start, code, found[1]))
 
     def _replace(
         self, widget: QPlainTextEdit | QTextEdit, start: int, code: str, text: str

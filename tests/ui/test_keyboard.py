@@ -101,7 +101,7 @@ def test_alt_e_h_and_i_open_the_edit_help_and_insert_menus(qtbot, make_window, s
         qtbot.waitUntil(window.form.dek.hasFocus)
         key = getattr(Qt.Key, f"Key_{letters[title].upper()}")
         QTest.keyClick(window.form.dek, key, Qt.KeyboardModifier.AltModifier)
-        qtbot.waitUntil(menu.isVisible, timeout=2000)
+        qtbot.waitUntil(menu.isVisible)
         assert inside(focused(), window.form) is False or menu.isVisible()
         menu.hide()
         window.menuBar().setActiveAction(None)

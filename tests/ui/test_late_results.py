@@ -19,15 +19,14 @@ from newsdesk.ui.history import HistoryDialog
 from newsdesk.ui.ops import Operations
 from newsdesk.ui.photodesk_dialogs import CodesDialog
 from newsdesk.ui.preferences import PreferencesDialog
-from tests.ui.conftest import open_in_window
+from tests.ui.conftest import answered, open_in_window
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "images"
 
 
 def settle(qtbot) -> None:
     """Every read in flight has answered and its answer has been handled."""
-    QThreadPool.globalInstance().waitForDone(5000)
-    qtbot.wait(100)
+    answered()
 
 
 def test_a_story_being_opened_still_opens_when_the_open_one_is_read_again_meanwhile(

@@ -13,7 +13,14 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from newsdesk.app import wait_for_page
 from newsdesk.text import word_count
 from newsdesk.ui.article_list_model import PAGE_SIZE
-from tests.ui.conftest import bulk_articles, open_in_window, run_js, type_text, wait_preview_ready
+from tests.ui.conftest import (
+    answered,
+    bulk_articles,
+    open_in_window,
+    run_js,
+    type_text,
+    wait_preview_ready,
+)
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
@@ -63,7 +70,7 @@ def test_an_edited_headline_shows_in_the_list_and_the_preview(qtbot, window, lib
     # ...and the library has it (slug followed the headline, since it was never edited by hand).
     qtbot.waitUntil(
         lambda: library.get_article(article_id).headline == "Bridge closure delayed until spring",
-        timeout=3000,
+        timeout=10_000,
     )
     assert library.get_article(article_id).slug == "bridge-closure-delayed-until-spring"
 
@@ -119,7 +126,7 @@ def test_ctrl_n_then_tab_through_every_field_to_the_body_without_a_mouse(qtbot, 
     assert form.seo_description.hasFocus()
 
     qtbot.waitUntil(
-        lambda: library.get_article(new_id).body == "The first boat leaves at six.", timeout=3000
+        lambda: library.get_article(new_id).body == "The first boat leaves at six.", timeout=10_000
     )
     saved = library.get_article(new_id)
     assert saved.headline == "Ferry service starts on Monday"
@@ -163,11 +170,11 @@ def test_a_taken_slug_is_flagged_and_never_breaks_the_autosave(qtbot, window, li
     form.slug.setFocus()
     form.slug.selectAll()
     QTest.keyClicks(form.slug, "other-story")
-    qtbot.waitUntil(lambda: "taken" in form.slug_note.text(), timeout=3000)
+    qtbot.waitUntil(lambda: "taken" in form.slug_note.text(), timeout=10_000)
     assert "slug" not in form.values()
     QTest.keyClicks(window.editor, "More. ")
     qtbot.waitUntil(
-        lambda: library.get_article(window.article.id).body.startswith("More. "), timeout=3000
+        lambda: library.get_article(window.article.id).body.startswith("More. "), timeout=10_000
     )
     assert library.get_article(window.article.id).slug != "other-story"
 
@@ -202,7 +209,10 @@ def test_a_new_story_typed_at_once_is_listed_once(qtbot, window, library):
     qtbot.waitUntil(lambda: window.article is not None, timeout=5000)
     model = window.browser.model
     qtbot.waitUntil(lambda: not model._fetching and len(model.rows) == 2, timeout=5000)
-    qtbot.wait(300)  # a late page would add the story again
+    # A late page would add the story again: every save and every read started meanwhile is in.
+    qtbot.waitUntil(lambda: not window.autosave.dirty)
+    assert window.ops.wait(10_000)
+    answered()
     assert [row.headline for row in model.rows] == [
         "Ferry timetable changes",
         "Council votes to close the old bridge for a year",
@@ -220,7 +230,7 @@ def test_browser_fetches_one_page_at_first_and_more_as_it_scrolls(qtbot, make_wi
     for _ in range(3):
         shown = model.rowCount()
         view.scrollToBottom()
-        qtbot.waitUntil(lambda shown=shown: model.rowCount() > shown, timeout=3000)
+        qtbot.waitUntil(lambda shown=shown: model.rowCount() > shown, timeout=10_000)
     assert PAGE_SIZE * 2 <= model.rowCount() < 2000
     # Newest first: row order follows the updated time.
     assert model.rows[0].headline == "Story 0 about the harbour"
@@ -242,11 +252,13 @@ def test_search_type_ahead_narrows_the_list_as_words_are_typed(qtbot, make_windo
     assert window.browser.search.hasFocus()
     QTest.keyClicks(window.browser.search, "timet")  # a prefix, still typing
     qtbot.waitUntil(
-        lambda: [r.headline for r in model.rows] == ["Ferry timetable announced"], timeout=3000
+        lambda: [r.headline for r in model.rows] == ["Ferry timetable announced"], timeout=10_000
     )
     window.browser.search.clear()
     QTest.keyClicks(window.browser.search, "ferry")
-    qtbot.waitUntil(lambda: len(model.rows) > 100 and model.filters.query == "ferry", timeout=3000)
+    qtbot.waitUntil(
+        lambda: len(model.rows) > 100 and model.filters.query == "ferry", timeout=10_000
+    )
     assert all("ferry" in r.headline.lower() for r in model.rows)
     assert "results" in window.browser.count_label.text()
 
