@@ -118,7 +118,7 @@ def answered() -> None:
         QCoreApplication.processEvents()
 
 
-def open_in_window(qtbot, window, article_id: int, timeout: int = 5000) -> None:
+def open_in_window(qtbot, window, article_id: int, timeout: int = 10_000) -> None:
     """Open a story as the list does, and wait until it is in the editor (it is read on a worker)."""
     assert window.open_article(article_id)
     qtbot.waitUntil(
