@@ -228,3 +228,26 @@ def test_codes_added_before_the_table_is_read_keep_the_newsrooms_codes(qtbot, li
         "jd": "Jane Doe / Harbour Agency",
         "ap": "Associated Press",
     }
+
+
+def test_a_headline_typed_while_the_list_is_read_again_shows_in_its_row(
+    qtbot, make_window, library
+):
+    story = library.create_article(headline="Ferry timetable", body="The first boat leaves.")
+    window = make_window(open_initial=False)
+    open_in_window(qtbot, window, story.id)
+    model = window.browser.model
+    qtbot.waitUntil(lambda: model.row_of(story.id) >= 0)
+    window.autosave._debounce.setInterval(600_000)  # nothing is saved by itself meanwhile
+    answered()
+
+    window.browser.model.refresh()  # the list is read again (another program changed it)
+    assert QThreadPool.globalInstance().waitForDone(10_000)  # read, not yet shown
+    headline = window.form.headline
+    headline.setFocus()
+    headline.end(False)
+    QTest.keyClicks(headline, " changes")
+    answered()
+
+    assert window.autosave.dirty  # not saved yet: the row shows what is typed all the same
+    assert model.rows[model.row_of(story.id)].headline == "Ferry timetable changes"
