@@ -147,7 +147,7 @@ IMPORT_HEADROOM = 2 * 1024 * 1024
 def _check_room_for_import(lib, files: list[Path]) -> None:
     import shutil
 
-    from newsdesk.importing import ImportProblem, parse_markdown_file
+    from newsdesk.front_matter import ImportProblem, parse_markdown_file
 
     tz_name = lib.publication().timezone
     pictures: set[Path] = set()

@@ -88,6 +88,20 @@ def unlink(path: Path) -> None:
         pass
 
 
+def remove_pruning(path: Path, top: Path) -> None:
+    """Remove a file an earlier export wrote, and the folders it leaves empty up to top (never top)."""
+    if path.is_dir() and not path.is_symlink():
+        return  # the user made a folder of that name; not ours to delete
+    unlink(path)
+    folder = path.parent
+    while folder != top and folder.is_relative_to(top):
+        try:
+            folder.rmdir()
+        except OSError:
+            break  # not empty: the user's files, or the site's
+        folder = folder.parent
+
+
 def write_all(fd: int, data: bytes) -> None:
     # os.write in a loop (not Path.write_bytes) so a short write or a full disk
     # surfaces as the OSError it is.

@@ -7,11 +7,13 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Iterator
+import shutil
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from newsdesk.export.file_log import STAGED, FileLog
-from newsdesk.export.manifest import LEGACY_NAME, STORE_NAME
+from newsdesk.export.fileops import unlink
+from newsdesk.export.manifest import LEGACY_NAME, STORE_NAME, remove_side_files
 
 JOURNAL_NAME = ".newsdesk-journal"
 # The suffix of a file being written; never a name an export page can have,
@@ -137,3 +139,29 @@ def _looks_like_a_site(folder: Path) -> bool:
     except OSError:
         return False
     return all(e.name in _TOP_FILES or e.is_dir(follow_symlinks=False) for e in entries)
+
+
+def clear_leftovers(out: Path, owned: Iterable[str] | None) -> None:
+    """Remove what a killed export left in out, and older versions' folders beside it.
+
+    The scratch files always (the folder is locked: no other export is using them); with
+    owned (the files the record and a killed export's journal name, given after a kill only),
+    the temporary file of each, and of the record.
+    """
+    for name in _SCRATCH:
+        remove_side_files(out / name)
+        unlink(out / name)
+    if owned is not None:
+        for rel in [*owned, STORE_NAME, LEGACY_NAME]:
+            unlink(temp_name(out.joinpath(*rel.split("/"))))
+        remove_side_files(temp_name(out / STORE_NAME))
+    try:
+        siblings = list(os.scandir(out.parent))
+    except OSError:
+        return
+    for entry in siblings:
+        name = entry.name
+        if not name.startswith(out.name) or not _LEGACY_SUFFIX.fullmatch(name[len(out.name) :]):
+            continue
+        if entry.is_dir(follow_symlinks=False) and _looks_like_a_site(Path(entry.path)):
+            shutil.rmtree(entry.path, ignore_errors=True)

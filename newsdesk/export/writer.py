@@ -31,32 +31,31 @@ from __future__ import annotations
 import errno
 import json
 import os
-import shutil
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from newsdesk.export.errors import ExportCancelled, ExportError
 from newsdesk.export.file_log import KEPT, STAGED, Entries, FileLog
 from newsdesk.export.fileops import copy_new as _copy_new
-from newsdesk.export.fileops import describe_os_error
+from newsdesk.export.fileops import describe_os_error, remove_pruning
 from newsdesk.export.fileops import fsync_all as _fsync_all
 from newsdesk.export.fileops import quietly as _quietly
 from newsdesk.export.fileops import unlink as _unlink
 from newsdesk.export.fileops import write_all as _write_all
 from newsdesk.export.fileops import write_new as _write_new
+from newsdesk.export.folder_lock import held, lock_folder
 from newsdesk.export.folder_names import (  # (the names other modules import from here too)
-    _LEGACY_SUFFIX,
     _SCRATCH,
     JOURNAL_NAME,
     ROWS_SCRATCH,
     TEMP_SUFFIX,
     StagedPaths,
     TouchedFolders,
-    _looks_like_a_site,
     _unreadable_warning,
     check_segment,
+    clear_leftovers,
     load_journal,
     sha256_bytes,
     temp_name,
@@ -74,11 +73,6 @@ from newsdesk.export.manifest import (
     whole,
 )
 
-try:  # advisory locks: POSIX only; Windows exports simply go unlocked
-    import fcntl
-except ImportError:  # pragma: no cover - not on Linux
-    fcntl = None  # type: ignore[assignment]
-
 MANIFEST_NAME = STORE_NAME
 __all__ = [
     "JOURNAL_NAME",
@@ -93,14 +87,6 @@ __all__ = [
     "load_manifest",
     "temp_name",
 ]
-
-
-class ExportError(Exception):
-    """The export could not be written; the message says why and what to do. The old site is intact."""
-
-
-class ExportCancelled(ExportError):
-    """The export was cancelled; the previous site was left as it was."""
 
 
 def load_manifest(site: Path) -> dict[str, Any] | None:
@@ -151,7 +137,8 @@ class SiteWriter:
             if not self.out.is_dir():
                 self.out.mkdir(parents=True)
                 self._made_out = True
-            self._lock()
+            # One export at a time per folder; a second one is refused rather than interleaved.
+            self._lock_fd = lock_folder(self.out)
         except OSError as exc:
             raise ExportError(describe_os_error(exc, self.out)) from exc
         record = self._record = Record(self.out)
@@ -201,47 +188,14 @@ class SiteWriter:
         """True when rel is the export's: recorded, or journaled by this or a killed export."""
         return rel in self._journal or rel in self._previous_files or self._log.owns(rel)
 
-    def _lock(self) -> None:
-        """One export at a time per folder; a second one is refused rather than interleaved."""
-        if fcntl is None:
-            return
-        self._lock_fd = os.open(self.out, os.O_RDONLY)
-        try:
-            fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ExportError(
-                f"Another export is writing to {self.out}; wait for it to finish, then export again."
-            ) from None
-
     @staticmethod
     def check_free(out_dir: str | os.PathLike[str]) -> None:
         """Raise ExportError when another export is writing to out_dir right now."""
-        with SiteWriter.held(out_dir):
+        with held(out_dir):
             pass
 
-    @staticmethod
-    @contextmanager
-    def held(out_dir: str | os.PathLike[str]) -> Iterator[None]:
-        """The folder locked as an export holds it (to read its record); ExportError when busy."""
-        fd = None
-        if fcntl is not None:
-            try:
-                fd = os.open(out_dir, os.O_RDONLY)
-            except OSError:
-                fd = None
-        try:
-            if fd is not None:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    raise ExportError(
-                        f"Another export is writing to {out_dir}; wait for it to finish, "
-                        "then export again."
-                    ) from None
-            yield
-        finally:
-            if fd is not None:
-                os.close(fd)
+    # The folder locked as an export holds it, to read its record (export/folder_lock.py).
+    held = staticmethod(held)
 
     def _release(self) -> None:
         if self._record is not None:
@@ -259,27 +213,11 @@ class SiteWriter:
 
     def _clear_leftovers(self, interrupted: bool) -> None:
         """Remove what a killed export left: its temporary files, and older versions' folders."""
-        for name in _SCRATCH:  # the folder is locked: no other export is using them
-            remove_side_files(self.out / name)
-            _unlink(self.out / name)
+        owned = None
         if interrupted:
             # After a kill only: every recorded file is looked at once.
             owned = {k for k, _v in self._previous_files.stored_items()} | self._journal
-            for rel in [*owned, STORE_NAME, LEGACY_NAME]:
-                _unlink(temp_name(self.out.joinpath(*rel.split("/"))))
-            remove_side_files(temp_name(self.out / STORE_NAME))
-        try:
-            siblings = list(os.scandir(self.out.parent))
-        except OSError:
-            return
-        for entry in siblings:
-            name = entry.name
-            if not name.startswith(self.out.name) or not _LEGACY_SUFFIX.fullmatch(
-                name[len(self.out.name) :]
-            ):
-                continue
-            if entry.is_dir(follow_symlinks=False) and _looks_like_a_site(Path(entry.path)):
-                shutil.rmtree(entry.path, ignore_errors=True)
+        clear_leftovers(self.out, owned)
 
     def _open_journal(self, new: bool) -> None:
         # Appended to, never truncated: an interrupted export's names stay
@@ -569,7 +507,7 @@ class SiteWriter:
                 os.replace(tmp, tmp.parent / rel.rpartition("/")[2])
             self._placed = True
             for rel in removals:
-                self._remove(rel)
+                remove_pruning(self.previous_path(rel), self.out)
             # An older version's manifest, now replaced by the record.
             _unlink(self.out / LEGACY_NAME)
             # The renames themselves reach the disk before the journal goes.
@@ -607,20 +545,6 @@ class SiteWriter:
         out = {k: v for k, v in self._previous_files.stored_items() if k not in gone}
         out.update(self._log.items())
         return dict(sorted(out.items()))
-
-    def _remove(self, rel: str) -> None:
-        """Remove a file an earlier export wrote, and the folders it leaves empty (never the site's)."""
-        path = self.previous_path(rel)
-        if path.is_dir() and not path.is_symlink():
-            return  # the user made a folder of that name; not ours to delete
-        _unlink(path)
-        folder = path.parent
-        while folder != self.out and folder.is_relative_to(self.out):
-            try:
-                folder.rmdir()
-            except OSError:
-                break  # not empty: the user's files, or the site's
-            folder = folder.parent
 
     def abort(self) -> None:
         """Remove what was staged; the site is as it was (or, if commit failed, completable)."""

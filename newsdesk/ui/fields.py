@@ -140,7 +140,7 @@ class WrappingLineEdit(QPlainTextEdit):
         if event.size().width() != event.oldSize().width():
             # After the layout that resized it has finished: a height set from inside
             # that layout pass is not applied until the next one.
-            QTimer.singleShot(0, self._fit_height)
+            QTimer.singleShot(0, self, self._fit_height)
 
     def _height_for(self, lines: int) -> int:
         frame = self.frameWidth() * 2

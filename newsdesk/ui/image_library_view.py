@@ -84,7 +84,7 @@ class LibraryView:
             self._search_timer.start()  # new pictures: the search decides where they show
         if not known and not figures:
             return
-        library = self.library
+        library, writes = self.library, self._writes_started
 
         def load() -> tuple[list[ImageItem], Article | None]:
             items = [ImageItem.from_image(i) for i in library.images_by_ids(sorted(known))]
@@ -92,6 +92,11 @@ class LibraryView:
 
         def show(loaded: tuple[list[ImageItem], Article | None]) -> None:
             if not shiboken6.isValid(self):
+                return
+            if self._writes_started != writes:
+                # One of our writes went in while this was read: the copy may predate it,
+                # and would put back the figures or fields it replaced. Read again.
+                self.library_changed(changes, initiator)
                 return
             items, article = loaded
             for item in items:

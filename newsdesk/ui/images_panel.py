@@ -103,6 +103,7 @@ class ImagesPanel(ImageImports, FigureStrip, FieldEdits, LibraryView, QWidget):
         self.setAcceptDrops(True)
         self.undo_stack = QUndoStack(self)
         self._pending_writes = 0  # this panel's operations not yet back from the writer
+        self._writes_started = 0  # tells a read begun before a write from one begun after
         self._images: dict[int, ImageItem] = {}
         self.article_id: int | None = None
         self.read_only = bool(getattr(library, "read_only", False))
@@ -246,7 +247,6 @@ class ImagesPanel(ImageImports, FigureStrip, FieldEdits, LibraryView, QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
-
         # ---- wiring
         self._autosave = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
         self._autosave.timeout.connect(self.commit_edits)
@@ -503,6 +503,7 @@ class ImagesPanel(ImageImports, FigureStrip, FieldEdits, LibraryView, QWidget):
     ) -> None:
         """Run fn(library) on the library's one writer; on_done on success, on_settled either way."""
         self._pending_writes += 1
+        self._writes_started += 1
 
         def finished(result: Any) -> None:
             if not shiboken6.isValid(self):
@@ -561,7 +562,7 @@ class ImagesPanel(ImageImports, FigureStrip, FieldEdits, LibraryView, QWidget):
 
     def _show_report(self, html_text: str, *, tooltip: str = "") -> None:
         self.report_row.say(html_text, tooltip=tooltip)
-        QTimer.singleShot(0, self._make_room_for_report)
+        QTimer.singleShot(0, self, self._make_room_for_report)
 
     def _make_room_for_report(self) -> None:
         """Lend the report height from the photo-desk form below, so it shows whole if it can."""

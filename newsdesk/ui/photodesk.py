@@ -229,6 +229,7 @@ class PhotoDesk(QObject):
             return [ImageItem.from_image(i) for i in lib.images_by_ids(ids)]
 
         self.running += 1
+        panel._writes_started += 1  # a read begun before this write is read again
         panel.ops.run_op(work, on_success=self._done, on_failure=self._failed, initiator=panel)
 
     def _done(self, fresh: list[ImageItem]) -> None:

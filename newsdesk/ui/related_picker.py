@@ -106,6 +106,7 @@ class RelatedPicker(PickerFinding, PickedList, QWidget):
         self._search_pool = QThreadPool(self)
         self._search_pool.setMaxThreadCount(1)
         self._pending_writes = 0
+        self._saves_started = 0  # tells a read begun before a save from one begun after
         self._filling = False
         self._search_running: SearchRequest | None = None
         self._search_wanted: SearchRequest | None = None

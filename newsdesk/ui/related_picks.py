@@ -113,8 +113,9 @@ class PickedList:
             if row.article_id != -1:
                 order.append(row.article_id)
         if order != self._picked:
-            QTimer.singleShot(
+            QTimer.singleShot(  # the picker as context: dropped if it is deleted first
                 0,
+                self,
                 lambda: self.undo_stack.push(
                     SetPicks(self, self.picked_ids(), order, "Move related story")
                 ),
@@ -185,6 +186,7 @@ class PickedList:
             return
         article_id, ids = self.article_id, list(self._picked)
         self._pending_writes += 1
+        self._saves_started += 1
 
         def write(library: Library) -> list[str]:
             library.set_related(article_id, ids)
@@ -237,15 +239,18 @@ class PickedList:
             return
         if self.article_id not in changes.related_of and not changes.deleted_articles:
             return
-        library, article_id = self.library, self.article_id
+        library, article_id, saves = self.library, self.article_id, self._saves_started
 
         def arrived(article: Article | None) -> None:
-            if (
-                shiboken6.isValid(self)
-                and article is not None
-                and article.id == self.article_id
-                and not self._pending_writes
-            ):
+            if not shiboken6.isValid(self) or article is None or article.id != self.article_id:
+                return
+            if self._saves_started != saves:
+                # A pick was saved while this was read: the copy may predate it (showing
+                # it would drop the pick from the list, and the next save from the
+                # library). Read again; while picks are still saving, theirs is the word.
+                self.library_changed(changes, initiator)
+                return
+            if not self._pending_writes:
                 self._take_related(article)
 
         run_task(lambda: library.find_article(article_id), on_done=arrived)

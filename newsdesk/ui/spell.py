@@ -10,7 +10,9 @@ dictionary" (kept in the library) and "Ignore" (this session).
 
 from __future__ import annotations
 
+import sys
 import threading
+import traceback
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -49,6 +51,41 @@ class _Relay(QObject):
     sig_results = Signal(object)
 
 
+class _Line:
+    """The worker's way back to the GUI thread, cut as the service is deleted.
+
+    The worker may still be loading a dictionary when its window is deleted. An
+    emit on a relay being deleted by the GUI thread at that moment crashes the
+    process, so emits and the cut take one lock: the cut comes first (the
+    service's `destroyed`, before its children go), and later emits do nothing.
+    """
+
+    def __init__(self, relay: _Relay) -> None:
+        self._relay: _Relay | None = relay
+        self._lock = threading.Lock()
+
+    def send(self, message: tuple) -> None:
+        with self._lock:
+            if self._relay is not None:
+                self._relay.sig_results.emit(message)
+
+    def cut(self, *_args) -> None:
+        with self._lock:
+            self._relay = None
+
+
+def _reporting(work: Callable[..., None]) -> Callable[..., None]:
+    """Work for the worker that says so when it fails (an executor would keep it quiet)."""
+
+    def run(*args) -> None:
+        try:
+            work(*args)
+        except Exception:
+            print(f"newsdesk: spell checking failed:\n{traceback.format_exc()}", file=sys.stderr)
+
+    return run
+
+
 class SpellService(QObject):
     """The editor's spell checker: the article's language, the newsroom dictionary, a worker."""
 
@@ -78,6 +115,8 @@ class SpellService(QObject):
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spell")
         self._relay = _Relay(self)
         self._relay.sig_results.connect(self._on_results)
+        self._line = _Line(self._relay)
+        self.destroyed.connect(self._line.cut)
         self._check_timer = QTimer(self)
         self._check_timer.setSingleShot(True)
         self._check_timer.setInterval(CHECK_DELAY_MS)
@@ -100,7 +139,7 @@ class SpellService(QObject):
             self._queue.clear()
             self._queued.clear()
             generation = self._generation
-        self._executor.submit(self._load, language, generation)
+        self._executor.submit(_reporting(self._load), language, generation)
         self.sig_redraw.emit()
 
     def _load(self, language: str, generation: int) -> None:  # on the worker
@@ -109,7 +148,7 @@ class SpellService(QObject):
                 for word in self.library.newsroom_words():
                     self.newsroom.add(word)
             except Exception as exc:  # a library that cannot answer must not stop checking
-                self._relay.sig_results.emit(("problem", generation, f"{exc}"))
+                self._line.send(("problem", generation, f"{exc}"))
             self._newsroom_loaded = True
         found = self._checkers.get(language)
         if found is None:
@@ -119,12 +158,12 @@ class SpellService(QObject):
                 found = str(exc)
             self._checkers[language] = found
         if isinstance(found, str):
-            self._relay.sig_results.emit(("problem", generation, found))
+            self._line.send(("problem", generation, found))
             return
         with self._lock:
             if generation == self._generation:
                 self.checker = found
-        self._relay.sig_results.emit(("ready", generation, None))
+        self._line.send(("ready", generation, None))
 
     # ---- what the highlighters ask -------------------------------------------------
     def cached(self, text: str) -> tuple[Span, ...] | None:
@@ -150,7 +189,7 @@ class SpellService(QObject):
         with self._lock:
             if self._queue and not self._draining and self.checker is not None:
                 self._draining = True
-                self._executor.submit(self._drain, self._generation, len(self._queue))
+                self._executor.submit(_reporting(self._drain), self._generation, len(self._queue))
 
     def _drain(self, generation: int, count: int | None = None) -> None:  # on the worker
         """Check the texts queued (the first `count` of them): texts asked for meanwhile
@@ -169,11 +208,11 @@ class SpellService(QObject):
                 (t, tuple((w.start, len(w.text), w.text) for w in checker.misspelled(t)))
                 for t in batch
             ]
-            self._relay.sig_results.emit(("checked", generation, results))
+            self._line.send(("checked", generation, results))
         with self._lock:
             self._draining = False
             if self._queue:
-                self._relay.sig_results.emit(("more", generation, None))
+                self._line.send(("more", generation, None))
 
     def _on_results(self, message: tuple) -> None:  # on the GUI thread
         kind, generation, payload = message
@@ -193,7 +232,7 @@ class SpellService(QObject):
             with self._lock:  # texts asked for while the dictionary loaded
                 if self._queue and not self._draining:
                     self._draining = True
-                    self._executor.submit(self._drain, self._generation)
+                    self._executor.submit(_reporting(self._drain), self._generation)
             return
         texts = []
         with self._lock:

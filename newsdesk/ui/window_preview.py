@@ -70,7 +70,7 @@ class PreviewHost:
             self.first_paint_at = time.perf_counter()
             self.sig_first_paint.emit()
             # QtWebEngine takes a while to start: only once the window is on screen.
-            QTimer.singleShot(0, self.create_preview)
+            QTimer.singleShot(0, self, self.create_preview)  # dropped if the window goes first
 
     def create_preview(self) -> None:
         """Build the live preview (QtWebEngine starts here, after the first paint)."""

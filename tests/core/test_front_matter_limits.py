@@ -7,7 +7,7 @@ import time
 import pytest
 
 from newsdesk.cli import main
-from newsdesk.importing import FRONT_MATTER_LIMIT, ImportProblem, parse_markdown_file
+from newsdesk.front_matter import FRONT_MATTER_LIMIT, ImportProblem, parse_markdown_file
 from newsdesk.library import Library
 
 

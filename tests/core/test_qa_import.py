@@ -108,7 +108,7 @@ def test_the_markdown_title_of_a_body_image_becomes_its_caption_on_the_page(
     ],
 )
 def test_bad_yaml_names_the_line_and_what_to_fix_in_plain_words(tmp_path, front, line, advice):
-    from newsdesk.importing import ImportProblem, parse_markdown_file
+    from newsdesk.front_matter import ImportProblem, parse_markdown_file
 
     md = tmp_path / "story.md"
     md.write_text(f"---\n{front}---\nText.\n", encoding="utf-8")
@@ -147,7 +147,7 @@ def test_an_import_that_lists_problems_takes_each_good_file_and_leaves_out_each_
 def test_front_matter_that_is_not_key_value_lines_says_so_without_pythons_words(
     tmp_path, front, said
 ):
-    from newsdesk.importing import ImportProblem, parse_markdown_file
+    from newsdesk.front_matter import ImportProblem, parse_markdown_file
 
     md = tmp_path / "story.md"
     md.write_text(f"---\n{front}---\nText.\n", encoding="utf-8")

@@ -12,6 +12,7 @@ CORE = [
     "newsdesk.export",
     "newsdesk.cli",
     "newsdesk.importing",
+    "newsdesk.front_matter",
     "newsdesk.preflight",
     "newsdesk.render.page",
     "newsdesk.library.relocate",

@@ -282,7 +282,7 @@ class PreviewPane(QWidget):
         if not self._surface_requested:
             self._surface_requested = True
             # Starting QtWebEngine takes a while; let the window finish its first paint.
-            QTimer.singleShot(0, self._create_surface)
+            QTimer.singleShot(0, self, self._create_surface)
 
     def _create_surface(self) -> None:
         if not shiboken6.isValid(self) or self._surface is not None:
@@ -461,7 +461,7 @@ class PreviewPane(QWidget):
             if self._partial:
                 # The rest of the body is in: a line asked for meanwhile can be shown now.
                 self._partial = False
-                QTimer.singleShot(0, self._reveal_pending)
+                QTimer.singleShot(0, self, self._reveal_pending)
             if self._patches:
                 self._awaiting_frame = True
                 self._frame_wait.start()
