@@ -65,7 +65,6 @@ def _in_batches(
     for start in range(0, n, BATCH):
         write(rows[start : start + BATCH])
         report(min(start + BATCH, n))
-    # One log row per story (each is noted once); mapped onto the second half of the steps.
     # One log row per story (each is noted once), mapped onto the second half of the steps:
     # the last chunk reports done == total.
     tracker.write_log_now(s, BATCH, lambda done, rows: report(n + (n * done) // max(rows, 1)))
@@ -81,7 +80,7 @@ class _Counts:
         if self.kept:
             listing.pause(conn)
 
-    def moved(self, sections: Counter[str], tagged_ids: list[int] = (), sign: int = 0) -> None:
+    def moved(self, sections: Counter[str], tagged_ids: Sequence[int] = (), sign: int = 0) -> None:
         """Live stories gained (or lost) by each section; tagged_ids joined (sign +1) or left
         (sign -1) the live list with their tags."""
         if self.kept:
@@ -208,7 +207,7 @@ class BulkArticles:
         as_before = as_before or {}
         now, actor = utcnow(), self.tracker.actor
         # The trash leaves updated_at alone; search leaves out the trash (deleted_at) on
-        # both engines, and the counts' triggers take the stories out of the choices.
+        # both engines, and the counts take the stories out of the choices (_Counts).
         with self._session() as s, s.begin():
             conn = s.connection()
             found = self._current(conn, article_ids, _C.deleted_at, _C.deleted_by, _C.section)
