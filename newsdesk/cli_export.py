@@ -86,11 +86,20 @@ def _watch_export(args, out: Path) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
 
+    said: list[str] = []  # the problem lines last printed
+
     def report(r) -> None:
         if r.rendered_pages != 0 or r.changed_files:
             print(r.summary(), flush=True)
-        for line in r.problem_lines():
-            print(line, file=sys.stderr, flush=True)
+        # Every publish names the stories still held back; said again only when that changes
+        # (a publish every 30 s with nothing new must not scroll the same list past).
+        problems = r.problem_lines()
+        if problems != said:
+            if not r.held_back and any(not line.startswith("warning:") for line in said):
+                print("Every public story is on the site now.", file=sys.stderr, flush=True)
+            for line in problems:
+                print(line, file=sys.stderr, flush=True)
+            said[:] = problems
 
     def error(message: str) -> None:
         print(f"newsdesk: {message}", file=sys.stderr, flush=True)

@@ -60,3 +60,41 @@ def _isolated_user_folders(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+
+
+# pytest-qt waits 5 s unless told otherwise. CI runs the whole suite on a slower, busier
+# machine than a desk, where a window, a web page or a server can take longer to answer; a
+# wait lasts its full timeout only when the test is failing anyway, so every wait given no
+# timeout of its own waits 10 s.
+PATIENT_WAIT_MS = 10_000
+
+
+@pytest.fixture
+def qtbot(qapp, request):
+    """pytest-qt's qtbot, whose waits default to PATIENT_WAIT_MS."""
+    return _patient_qtbot_class()(request)
+
+
+def _patient_qtbot_class():
+    from pytestqt.qtbot import QtBot  # here: tests without Qt never import it
+
+    class PatientQtBot(QtBot):
+        def waitUntil(self, callback, *, timeout: int = PATIENT_WAIT_MS):  # noqa: N802
+            return super().waitUntil(callback, timeout=timeout)
+
+        def waitSignal(self, signal, *, timeout: int = PATIENT_WAIT_MS, **kwargs):  # noqa: N802
+            return super().waitSignal(signal, timeout=timeout, **kwargs)
+
+        def waitSignals(self, signals, *, timeout: int = PATIENT_WAIT_MS, **kwargs):  # noqa: N802
+            return super().waitSignals(signals, timeout=timeout, **kwargs)
+
+        def waitCallback(self, *, timeout: int = PATIENT_WAIT_MS, **kwargs):  # noqa: N802
+            return super().waitCallback(timeout=timeout, **kwargs)
+
+        def waitExposed(self, widget, *, timeout: int = PATIENT_WAIT_MS):  # noqa: N802
+            return super().waitExposed(widget, timeout=timeout)
+
+        def waitActive(self, widget, *, timeout: int = PATIENT_WAIT_MS):  # noqa: N802
+            return super().waitActive(widget, timeout=timeout)
+
+    return PatientQtBot

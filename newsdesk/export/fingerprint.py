@@ -115,3 +115,26 @@ def _base_url(url: str) -> str:
     if url and not url.endswith("/"):
         url += "/"
     return url
+
+
+class RecordedFingerprints(dict):
+    """uid -> what a story was made from: the stories an incremental export checked, else the
+    record's row (export/incremental.py)."""
+
+    def __init__(self, articles) -> None:
+        super().__init__()
+        self._articles = articles  # the record's articles part (read row by row)
+
+    def __missing__(self, uid: str) -> str:
+        entry = self._articles.get(uid)
+        fp = entry.get("fp") if isinstance(entry, dict) else None
+        if not fp:
+            raise KeyError(uid)
+        self[uid] = fp
+        return fp
+
+    def get(self, uid: str, default=None):  # type: ignore[override]
+        try:
+            return self[uid]
+        except KeyError:
+            return default

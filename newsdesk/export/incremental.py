@@ -33,7 +33,13 @@ from typing import Any
 from sqlalchemy import text
 
 from newsdesk.export.assets import SiteImage
-from newsdesk.export.fingerprint import _fingerprint, _iso_or_raw, story_folder
+from newsdesk.export.fingerprint import (
+    RecordedFingerprints,
+    _fingerprint,
+    _iso_or_raw,
+    story_folder,
+)
+from newsdesk.export.held import report_held_back, report_held_back_in
 from newsdesk.export.listings import (
     NO_BASE_URL_WARNING,
     ROWS_FORMAT,
@@ -44,7 +50,7 @@ from newsdesk.export.listings import (
     to_us,
 )
 from newsdesk.export.listings_update import ListingUpdate
-from newsdesk.export.manifest import RecordUnreadable, read_token
+from newsdesk.export.manifest import RecordUnreadable
 from newsdesk.export.site import (
     EXPORT_FORMAT,
     ArticleOutcome,
@@ -145,7 +151,9 @@ class _Incremental(_Export):
             # Nothing to write, but never report a folder as current while another export writes it.
             try:
                 with SiteWriter.held(self.report.out_dir):
-                    token = read_token(Path(self.folder))
+                    token = report_held_back_in(
+                        Path(self.folder), self.target.meta.get("token"), self.library, self.report
+                    )
                     interrupted = load_journal(Path(self.folder)) is not None
             except RecordUnreadable:
                 self.full_reason = _NO_RECORD
@@ -275,7 +283,7 @@ class _Incremental(_Export):
         # The record's parts, read row by row and changed in place (export/manifest.py).
         self._inputs = writer.previous.changes("inputs")
         self._rendition_keys: dict[str, SiteImage] = {}
-        self._fps = _Fingerprints(writer.previous.get("articles"))
+        self._fps = RecordedFingerprints(writer.previous.get("articles"))
         processed: dict[str, Any] = {}  # uid -> Article (loaded)
         new_rows: dict[str, ListingRow] = {}  # uid -> row, for processed stories in the site
         site_images: dict[str, SiteImage] = {}
@@ -296,7 +304,7 @@ class _Incremental(_Export):
                 a = cand.article
                 reasons = [failures[i.sha256] for i in _images_of(a, extra) if i.sha256 in failures]
                 if reasons:
-                    self.report.failed.append(ArticleOutcome(a.slug, a.headline, reasons))
+                    self._refuse(a.uid, ArticleOutcome(a.slug, a.headline, reasons))
                     continue
                 new_rows[a.uid] = row_of(
                     a, cand.folder, section_segment(a.section), site_images, _images_of(a, extra)
@@ -351,7 +359,7 @@ class _Incremental(_Export):
                 a = processed[uid]
                 new_rows.pop(uid, None)
                 rendered_ok.discard(uid)
-                self.report.failed.append(ArticleOutcome(a.slug, a.headline, [reason]))
+                self._refuse(uid, ArticleOutcome(a.slug, a.headline, [reason]))
             again = self._referrers(set(failed))
             missing = {i for i in again if i not in {a.id for a in processed.values()}}
             for a in self.library.articles_by_ids(missing):
@@ -417,6 +425,15 @@ class _Incremental(_Export):
         for uid in processed:
             articles.discard(uid)
             failed.discard(uid)
+        for uid in deleted:
+            failed.discard(uid)
+        # Each story refused now is remembered, so the next exports name it too.
+        for uid, verdict in self._failures.items():
+            failed[uid] = verdict
+        # And those refused before that this export did not check again (export/held.py).
+        report_held_back(
+            self.library, self.report, writer.previous.get("failed"), set(processed) | deleted
+        )
         # What each republished story was made from, so later exports know its feed text.
         for u in rendered_ok:
             articles[u] = {"fp": self._fps[u], "page": new_rows[u].folder}
@@ -473,7 +490,7 @@ class _Incremental(_Export):
                 folder = story_folder(a)
             except ValueError as exc:
                 outcome.reasons.append(f"its slug or section cannot be a folder name ({exc})")
-                self.report.failed.append(outcome)
+                self._refuse(a.uid, outcome)
                 continue
             try:
                 self._probe_dates(a)
@@ -481,11 +498,11 @@ class _Incremental(_Export):
                 problems = preflight_messages(self.library, a, now=self.now)
             except Exception as exc:  # one story never stops the whole site
                 outcome.reasons.append(self._describe_failure(exc))
-                self.report.failed.append(outcome)
+                self._refuse(a.uid, outcome)
                 continue
             if problems:
                 outcome.reasons += problems
-                self.report.failed.append(outcome)
+                self._refuse(a.uid, outcome, fp)
                 continue
             selected.append(_Candidate(a, folder, fp))
         return selected
@@ -567,28 +584,6 @@ _FEW = 300
 
 _NO_RECORD = "the folder's record of its last export could not be read"
 _NO_FOLDER_RECORD = "the folder holds no record of an earlier export"
-
-
-class _Fingerprints(dict):
-    """uid -> what a story was made from: the stories this export checked, else the record's row."""
-
-    def __init__(self, articles) -> None:
-        super().__init__()
-        self._articles = articles  # the record's articles part (read row by row)
-
-    def __missing__(self, uid: str) -> str:
-        entry = self._articles.get(uid)
-        fp = entry.get("fp") if isinstance(entry, dict) else None
-        if not fp:
-            raise KeyError(uid)
-        self[uid] = fp
-        return fp
-
-    def get(self, uid: str, default=None):  # type: ignore[override]
-        try:
-            return self[uid]
-        except KeyError:
-            return default
 
 
 class _FullCheck(Exception):

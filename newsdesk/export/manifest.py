@@ -159,6 +159,47 @@ class Part(MutableMapping):
                 return
             last = rows[-1][0]
 
+    def sample(self, exclude: set[str], limit: int) -> tuple[list[tuple[str, Any]], int]:
+        """Up to limit rows as the record held them (key order), leaving out the keys in
+        exclude, and how many rows there are without those: a count and a few rows, never
+        every row (the held-back stories an incremental export names; export/held.py)."""
+        if self.cleared:
+            return [], 0
+        if self._base is not None:
+            kept = [(k, v) for k, v in self._base.items() if k not in exclude]
+            return sorted(kept)[:limit], len(kept)
+        conn = self._record.conn
+        if conn is None:
+            return [], 0
+        try:
+            # A page of keys at a time: a count of them all only when more rows remain.
+            found: list[tuple[str, str]] = []
+            last, size, more = "", max(limit + 1, 64), True
+            while more and len(found) <= limit:
+                page = conn.execute(
+                    f"SELECT k, v FROM {self.name} WHERE k > ? ORDER BY k LIMIT ?", (last, size)
+                ).fetchall()
+                found += [(k, v) for k, v in page if k not in exclude]
+                more = len(page) == size
+                if page:
+                    last = page[-1][0]
+            total = len(found)
+            if more or total > limit:
+                total = conn.execute(f"SELECT count(*) FROM {self.name}").fetchone()[0]
+                ordered = sorted(exclude)
+                for i in range(0, len(ordered), 500):
+                    chunk = ordered[i : i + 500]
+                    total -= conn.execute(
+                        f"SELECT count(*) FROM {self.name} "
+                        f"WHERE k IN ({','.join('?' * len(chunk))})",
+                        chunk,
+                    ).fetchone()[0]
+            rows = [(k, json.loads(v)) for k, v in found[:limit]]
+        except (sqlite3.DatabaseError, ValueError):
+            self._record.damaged()
+            return [], 0
+        return rows, total
+
     def keys_with_prefix(self, prefix: str) -> list[str]:
         """The keys that start with prefix (an indexed range, not a scan), as they are now."""
         conn = self._record.conn

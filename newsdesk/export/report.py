@@ -9,6 +9,9 @@ from pathlib import Path
 from newsdesk.export.spill import SpillList
 from newsdesk.text import counted
 
+# Stories named one by one in the problem lines; past these, a count ("and 1,234 more").
+NAMED = 100
+
 
 @dataclass
 class ArticleOutcome:
@@ -43,7 +46,11 @@ class ExportReport:
     # Lists (SpillList: read like lists, held on disk past a thousand items), in the order made.
     written: SpillList[ArticleOutcome] = field(default_factory=outcomes)
     skipped: SpillList[ArticleOutcome] = field(default_factory=outcomes)
+    # Every public story that is not on the site, with why: those this export refused, then
+    # (an incremental export) those an earlier export held back that this one did not check
+    # again, named from the folder's record (export/held.py).
     failed: SpillList[ArticleOutcome] = field(default_factory=outcomes)
+    failed_more: int = 0  # held back too, but only counted (past NAMED of them)
     changed_files: SpillList[str] = field(default_factory=SpillList)  # by path
     reused_files: int = 0
     warnings: list[str] = field(default_factory=list)
@@ -55,22 +62,39 @@ class ExportReport:
 
     @property
     def ok(self) -> bool:
-        return not self.failed
+        return not self.failed and not self.failed_more
+
+    @property
+    def held_back(self) -> int:
+        """How many public stories are not on the site."""
+        return len(self.failed) + self.failed_more
 
     def summary(self) -> str:
         """Totals for a terminal or a dialog; the failures are in problem_lines()."""
-        lines = [
-            f"Exported {counted(len(self.written), 'article')} to {self.out_dir} in "
-            f"{self.seconds:.2f} s ({counted(len(self.changed_files), 'file')} written, "
-            f"{self.reused_files:,} unchanged)."
-        ]
+        files = (
+            f"{counted(len(self.changed_files), 'file')} written, {self.reused_files:,} unchanged"
+        )
+        if self.mode == "incremental" and not self.written:
+            # Not "Exported 0 articles": the site holds its stories, none needed writing again.
+            lines = [
+                f"The site at {self.out_dir} is up to date: nothing changed since its last "
+                f"export ({self.seconds:.2f} s)."
+                if not self.changed_files
+                else f"Updated the site at {self.out_dir} in {self.seconds:.2f} s: no article "
+                f"page changed ({files})."
+            ]
+        else:
+            lines = [
+                f"Exported {counted(len(self.written), 'article')} to {self.out_dir} in "
+                f"{self.seconds:.2f} s ({files})."
+            ]
         if self.skipped:
             n = len(self.skipped)
             lines.append(
                 f"Left out {counted(n, 'article')} that {'is' if n == 1 else 'are'} not public."
             )
-        if self.failed:
-            n = len(self.failed)
+        if self.held_back:
+            n = self.held_back
             lines.append(
                 f"{counted(n, 'article')} {'was' if n == 1 else 'were'} NOT exported "
                 "because of problems."
@@ -78,10 +102,19 @@ class ExportReport:
         return "\n".join(lines)
 
     def problem_lines(self) -> list[str]:
-        """Each article that was not exported, with every reason, then any warnings."""
+        """Each article that was not exported, with every reason (the first NAMED of them, then
+        how many more), then any warnings."""
         lines: list[str] = []
-        for f in self.failed:
+        for n, f in enumerate(self.failed):
+            if n == NAMED:
+                break
             lines.append(f"{f.slug}: not exported")
             lines += [f"  - {r}" for r in f.reasons]
+        more = self.held_back - min(len(self.failed), NAMED)
+        if more > 0:
+            lines.append(
+                f"… and {counted(more, 'more article')} not exported: fix those above and "
+                "export again to see the next ones."
+            )
         lines += [f"warning: {w}" for w in self.warnings]
         return lines

@@ -115,6 +115,11 @@ class _Export(StoryChecks, SiteRenditions, SiteListings, FeedTexts):
         self._feed_images: dict[str, SiteImage] = {}
         self._extra: dict[str, Image] = {}
         self._late_refusals: dict[str, str] = {}  # uid -> why, for stories changed mid-export
+        # uid -> {"fp", "reasons"}: every story held back, for the record (the "failed" part),
+        # so a later incremental export still names it. fp is the fingerprint a preflight
+        # verdict holds for (reused while the story is unchanged); None for a reason worth
+        # checking again (a page or picture that could not be made).
+        self._failures: dict[str, Any] = {}
         self._names_now: dict[str, str] = {}  # the section names the listings were written with
         # Feed texts the page workers make beside the pages (see _feed_requests)
         self._feed_files: dict[str, tuple[tuple[str, str], ...]] = {}
@@ -123,6 +128,11 @@ class _Export(StoryChecks, SiteRenditions, SiteListings, FeedTexts):
     def _check_cancel(self) -> None:
         if self.cancel is not None and self.cancel.is_set():
             raise ExportCancelled("The export was cancelled; the previous site was left as it was.")
+
+    def _refuse(self, uid: str, outcome: ArticleOutcome, fp: str | None = None) -> None:
+        """The story is held back from the site: reported, and recorded (see _failures)."""
+        self.report.failed.append(outcome)
+        self._failures[uid] = {"fp": fp, "reasons": list(outcome.reasons)}
 
     def _step(self, n: int = 1) -> None:
         self._done += n
@@ -158,7 +168,7 @@ class _Export(StoryChecks, SiteRenditions, SiteListings, FeedTexts):
         wanted = self._wanted(requested, previous)
         self._check_cancel()
         self._env_digest = self._environment_digest()
-        self._failures: dict[str, Any] = {}
+        self._failures = {}
         # What the steps keep of each story is in the scratch file (export/row_store.py,
         # export/story_store.py), read back a chunk at a time: never every story at once.
         store = self._row_store(writer)
@@ -244,7 +254,7 @@ class _Export(StoryChecks, SiteRenditions, SiteListings, FeedTexts):
                     image_failures[sha] for sha in json.loads(s.pictures) if sha in image_failures
                 ]
                 if reasons:
-                    self.report.failed.append(ArticleOutcome(s.slug, s.headline, reasons))
+                    self._refuse(s.uid, ArticleOutcome(s.slug, s.headline, reasons))
                     gone.append(s.uid)
             chosen.leave_out(gone)
         return site_images, extra_images
@@ -427,7 +437,7 @@ class _Export(StoryChecks, SiteRenditions, SiteListings, FeedTexts):
                 break
             chosen.leave_out(failed)
             for s in chosen.by_uids(failed):
-                self.report.failed.append(ArticleOutcome(s.slug, s.headline, [failed[s.uid]]))
+                self._refuse(s.uid, ArticleOutcome(s.slug, s.headline, [failed[s.uid]]))
             all_failed += failed
             again = [s.uid for s in chosen.linking_to(set(failed))]
             chosen.mark_todo(again)

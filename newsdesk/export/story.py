@@ -41,8 +41,8 @@ class _Candidate:
 
 class StoryChecks:
     """The reading steps of a full export (export/site.py's _Export, which provides library,
-    now, publication, report, _failures, _late_refusals, _extra, _env_digest, _probe_dates and
-    _describe_failure)."""
+    now, publication, report, _failures, _late_refusals, _extra, _env_digest, _probe_dates,
+    _describe_failure and _refuse)."""
 
     def _batches(self, wanted: set[str] | None, images: dict) -> Iterator[list[PlainArticle]]:
         """Every published story out of the trash (those whose uid is in wanted, if given), fully
@@ -87,14 +87,14 @@ class StoryChecks:
             folder = story_folder(article)
         except ValueError as exc:
             outcome.reasons.append(f"its slug or section cannot be a folder name ({exc})")
-            self.report.failed.append(outcome)
+            self._refuse(article.uid, outcome)
             return None
         try:
             self._probe_dates(article)
             fp = _fingerprint(article, extra_images, self.now, env_digest)
         except Exception as exc:  # one story never stops the whole site
             outcome.reasons.append(self._describe_failure(exc))
-            self.report.failed.append(outcome)
+            self._refuse(article.uid, outcome)
             return None
         return _Candidate(article, folder, fp)
 
@@ -115,14 +115,10 @@ class StoryChecks:
         else:
             try:
                 problems = preflight_messages(self.library, cand.article, now=self.now)
-            except Exception as exc:  # checked again next time: not remembered
-                refused.append(
-                    ArticleOutcome(
-                        cand.article.slug,
-                        cand.article.headline,
-                        [f"it could not be checked: {self._describe_failure(exc)}"],
-                    )
-                )
+            except Exception as exc:  # checked again next time: no verdict to reuse (fp None)
+                reasons = [f"it could not be checked: {self._describe_failure(exc)}"]
+                self._failures[uid] = {"fp": None, "reasons": reasons}
+                refused.append(ArticleOutcome(cand.article.slug, cand.article.headline, reasons))
                 return False
         if problems:
             self._failures[uid] = {"fp": cand.fingerprint, "reasons": problems}

@@ -196,6 +196,7 @@ class MainWindow(
         # ---- wiring
         self.browser.sig_article_selected.connect(self._on_browser_pick)
         self.browser.sig_open_requested.connect(self._open_from_list)
+        self.browser.model.sig_loading.connect(self._list_arrived)
         self.form.sig_changed.connect(self._on_field_changed)
         self.editor.textChanged.connect(self._on_body_changed)
         self.codes.attach(self.editor)
@@ -366,6 +367,15 @@ class MainWindow(
             self.browser.model.patch(self.article.id, **{name: values[name]})
         if name == "headline":
             self._update_title()
+
+    def _list_arrived(self, loading: bool) -> None:
+        """A page of the list came in: the open story's row shows what is typed, not what was read."""
+        if loading or self.article is None or not (self.autosave.dirty or self.autosave.busy):
+            return
+        values = self.form.values()
+        self.browser.model.patch(
+            self.article.id, headline=values["headline"], section=values["section"]
+        )
 
     def _on_saved(self, article: Article) -> None:
         if self.article is None or article.id != self.article.id:

@@ -152,6 +152,11 @@ class NewsroomActions:
 
         def created(article: Article) -> None:
             self._creating = False
+            if not self.pending_new or self._opening is not None:  # type: ignore[attr-defined]
+                # The user opened another story meanwhile: it keeps the editor, and this
+                # one is only listed (taking the editor would save that story's text into it).
+                self._list_new(article)
+                return
             self.pending_new = False
             self.article = article
             self.autosave.attach(article)  # type: ignore[attr-defined]
@@ -169,12 +174,15 @@ class NewsroomActions:
             initiator=self,
         )
 
-    def _adopt_new(self, article: Article) -> None:
+    def _list_new(self, article: Article) -> None:
         from newsdesk.ui.article_list_model import Row
 
         self.browser.model.put_first(  # type: ignore[attr-defined]
             Row(article.id, article.headline, article.status, article.section, article.updated_at)
         )
+
+    def _adopt_new(self, article: Article) -> None:
+        self._list_new(article)
         self.browser.select_article(article.id)  # type: ignore[attr-defined]
         for name in ("save", "history", "preflight", "reload"):
             self.actions_by_name[name].setEnabled(True)  # type: ignore[attr-defined]

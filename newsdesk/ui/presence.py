@@ -56,6 +56,9 @@ class PresenceController(QObject):
         self._busy = False
         self._again = False
         self._stopped = False
+        # Bumped when what the window shows must no longer follow the server (paused,
+        # unlinked): a heartbeat already in flight then answers for a state that is gone.
+        self._epoch = 0
         self.line = DaemonLine("newsdesk-presence")
         self.timer = QTimer(self, interval=presence.HEARTBEAT_S * 1000)
         self.timer.timeout.connect(self.beat)
@@ -77,6 +80,7 @@ class PresenceController(QObject):
         if paused != self.paused:
             self.paused = paused
             if paused:
+                self._epoch += 1
                 self._show({}, online=False)
             else:
                 self.beat()
@@ -107,13 +111,20 @@ class PresenceController(QObject):
             others = presence.announce(engine, session, name, uid)
             return presence.ids_of(library, others)
 
-        run_task(work, on_done=self._answered, on_error=self._lost, pool=self.line)
+        epoch = self._epoch
+        run_task(
+            work,
+            on_done=lambda others: self._answered(others, epoch),
+            on_error=self._lost,
+            pool=self.line,
+        )
 
-    def _answered(self, others: dict[int, list[str]]) -> None:
+    def _answered(self, others: dict[int, list[str]], epoch: int) -> None:
         self._busy = False
         if self._stopped:
             return
-        self._show(others, online=True)
+        if epoch == self._epoch and not self.paused:  # else offline or unlinked meanwhile
+            self._show(others, online=True)
         self._next()
 
     def _lost(self, exc: BaseException) -> None:
@@ -145,6 +156,7 @@ class PresenceController(QObject):
     def unlink(self) -> None:
         """The library is being unlinked: leave the server (on the daemon line), show nobody."""
         self.timer.stop()
+        self._epoch += 1
         self._show({}, online=False)
         self._leave()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import islice
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from newsdesk import settings as user_settings
 from newsdesk.library import Library
+from newsdesk.text import counted
 from newsdesk.ui.workers import run_task
 
 # Saves come in bursts (autosave, a figure added, a tag): publish once after them.
@@ -69,7 +71,17 @@ class PublishOnSave(QObject):
     def _done(self, report) -> None:
         self._running = False
         self.sig_published.emit(report)
-        self.sig_status.emit(f"Published to {self.folder()} in {report.seconds:.2f} s.")
+        said = f"Published to {self.folder()} in {report.seconds:.2f} s."
+        if report.held_back:
+            # Not a clean "Published": name what the site is missing (File > Export… lists why).
+            names = ", ".join(f.slug for f in islice(report.failed, 3))
+            more = report.held_back - min(3, len(report.failed))
+            said += (
+                f" {counted(report.held_back, 'story', 'stories')} NOT on the site because of "
+                f"problems: {names}{f' and {more:,} more' if more > 0 else ''} "
+                "(File > Export… says why)."
+            )
+        self.sig_status.emit(said)
         self._next()
 
     def _failed(self, exc: BaseException) -> None:

@@ -92,6 +92,8 @@ class SyncController(QObject):
         self.held = HeldServer()
         self._refused_key: tuple | None = None  # what the refused sign-in was tried with
         self._trying_key: tuple | None = None  # what the sync running now signs in with
+        self._status_asked = 0  # refresh_status calls so far; only the newest answer is shown
+        self._first_pending = False  # a first refresh (catch up soon) is among those asked
         self.label = QLabel("")
         self.label.setObjectName("sync-state")
         self.label.setAccessibleName("Sync state")
@@ -142,10 +144,21 @@ class SyncController(QObject):
 
     # ---- the state ----------------------------------------------------------------
     def refresh_status(self, *, first: bool = False) -> None:
-        if not self.enabled:
+        if not self.enabled or self._stopped:
             return
-        library = self.library
-        run_task(lambda: sync_status(library), on_done=lambda s: self._show(s, first))
+        # Reads run on the thread pool and may finish out of order: only the newest is
+        # shown, so a state read before a link, an unlink or a sync never replaces it.
+        self._status_asked += 1
+        asked, library = self._status_asked, self.library
+        self._first_pending = self._first_pending or first
+
+        def arrived(status: SyncStatus) -> None:
+            if asked != self._status_asked:
+                return
+            first, self._first_pending = self._first_pending, False
+            self._show(status, first)
+
+        run_task(lambda: sync_status(library), on_done=arrived)
 
     def _show(self, status: SyncStatus, first: bool = False) -> None:
         self.status = status

@@ -120,3 +120,53 @@ def test_watch_mode_on_a_shared_library_waits_out_a_server_restart_and_publishes
     assert "Publishing resumes by itself when it answers again." in err
     assert "The shared library answers again; publishing resumed." in out
     assert "Stopped publishing." in out
+
+
+def test_watch_mode_names_a_held_back_story_once_and_says_when_the_site_is_complete(
+    library, tmp_path
+):
+    from tests.export.sample import add_image, make_jpeg, published
+
+    library.update_publication(name="Harbour Gazette", base_url="https://gazette.example/")
+    stories = newsroom(library, tmp_path / "photos", 2)
+    uncredited = add_image(
+        library, make_jpeg(tmp_path / "quay.jpg", (320, 213), (9, 8, 7)), alt_text="A crane"
+    )
+    held = published(
+        library, hero=uncredited, headline="Crane falls", dek="At dawn.", body="It fell."
+    )
+    root = str(library.root)
+    library.close()
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+
+    def run(code: str, *args: str) -> None:
+        prelude = (
+            "import sys\nfrom newsdesk.library import Library\nlib = Library.open(sys.argv[1])\n"
+        )
+        subprocess.run(
+            [sys.executable, "-c", prelude + code + "\nlib.close()\n", root, *args],
+            env=env,
+            check=True,
+        )
+
+    proc = start_publishing(root, tmp_path, env)
+    try:
+        page = tmp_path / "site" / "news" / stories[0].slug / "index.html"
+        _wait_for(page.is_file, 60)
+        # A save of another story: republished, the held-back one not named a second time.
+        run(
+            "a = lib.get_article(sys.argv[2])\nlib.update_article(a.id, headline='Wall gives way')",
+            stories[0].slug,
+        )
+        _wait_for(lambda: "Wall gives way" in page.read_text("utf-8"), 30)
+        # The picture gets its credit: the story is published, and the publisher is told.
+        run(f"lib.update_image({uncredited.id}, credit='Ana Ruiz / Gazette')")
+        _wait_for(lambda: (tmp_path / "site" / "news" / held.slug / "index.html").is_file(), 30)
+        time.sleep(0.5)  # (the lines of that publish are printed after its files are in place)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert err.count(f"{held.slug}: not exported") == 1, err
+    assert err.count("has no credit") == 1, err
+    assert err.strip().endswith("Every public story is on the site now."), err

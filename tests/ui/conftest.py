@@ -107,7 +107,18 @@ def window(make_window, sample_article):
     return w
 
 
-def open_in_window(qtbot, window, article_id: int, timeout: int = 5000) -> None:
+def answered() -> None:
+    """Every read on a worker has answered and its answer was handled.
+
+    Handling an answer may start another read (a page after a refresh), so a few rounds.
+    Not a time: on a slow machine the reads take what they take.
+    """
+    for _ in range(4):
+        assert QThreadPool.globalInstance().waitForDone(10_000), "a read never answered"
+        QCoreApplication.processEvents()
+
+
+def open_in_window(qtbot, window, article_id: int, timeout: int = 10_000) -> None:
     """Open a story as the list does, and wait until it is in the editor (it is read on a worker)."""
     assert window.open_article(article_id)
     qtbot.waitUntil(

@@ -70,9 +70,9 @@ def test_a_revision_is_recorded_every_few_minutes_of_editing(qtbot, window, libr
     window.autosave.revision_interval_s = 0.5  # five minutes in the app; shortened here
     window.editor.moveCursor(QTextCursor.MoveOperation.End)
     QTest.keyClicks(window.editor, " First.")
-    qtbot.waitUntil(lambda: len(library.revisions(article_id)) == 1, timeout=2500)
+    qtbot.waitUntil(lambda: len(library.revisions(article_id)) == 1, timeout=10_000)
     QTest.keyClicks(window.editor, " Second.")
-    qtbot.waitUntil(lambda: len(library.revisions(article_id)) == 2, timeout=2500)
+    qtbot.waitUntil(lambda: len(library.revisions(article_id)) == 2, timeout=10_000)
     newest, older = library.revisions(article_id)
     assert newest.reason == older.reason == "timed"
     assert older.body.endswith("First.") and newest.body.endswith("First. Second.")
@@ -114,7 +114,7 @@ def test_a_second_window_save_is_detected_and_mine_can_be_kept_as_a_copy(
 
         mine.editor.moveCursor(QTextCursor.MoveOperation.End)
         QTest.keyClicks(mine.editor, " MINE")
-        qtbot.waitUntil(lambda: mine.conflict_box is not None, timeout=3000)
+        qtbot.waitUntil(lambda: mine.conflict_box is not None, timeout=10_000)
         assert mine.save_label.text() == "Changed elsewhere: not saving"
         assert saved_body(library, sample_article.id).endswith(" THEIRS")  # not overwritten
 
@@ -136,16 +136,16 @@ def test_keep_mine_overwrites_and_load_theirs_can_be_undone(
         QTest.keyClicks(theirs.editor, "THEIRS ")
         assert theirs.autosave.flush()
         QTest.keyClicks(mine.editor, "MINE ")
-        qtbot.waitUntil(lambda: mine.conflict_box is not None, timeout=3000)
+        qtbot.waitUntil(lambda: mine.conflict_box is not None, timeout=10_000)
         mine.conflict_box.buttonClicked.emit(mine.keep_mine_button)
         assert saved_body(library, sample_article.id).startswith("MINE ")
         assert not mine.autosave.conflicted
 
         # Now the other window is behind; it loads mine and could undo back to its text.
         QTest.keyClicks(theirs.editor, "AGAIN ")
-        qtbot.waitUntil(lambda: theirs.conflict_box is not None, timeout=3000)
+        qtbot.waitUntil(lambda: theirs.conflict_box is not None, timeout=10_000)
         theirs.conflict_box.buttonClicked.emit(theirs.load_theirs_button)
-        qtbot.waitUntil(lambda: theirs.editor.toPlainText().startswith("MINE "), timeout=5000)
+        qtbot.waitUntil(lambda: theirs.editor.toPlainText().startswith("MINE "), timeout=10_000)
         theirs.editor.undo()
         assert theirs.editor.toPlainText().startswith("THEIRS AGAIN ")
     finally:

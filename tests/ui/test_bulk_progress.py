@@ -84,7 +84,7 @@ def test_cancelling_a_move_to_trash_of_hundreds_of_stories_changes_nothing(
         ),
         timeout=30_000,
     )
-    qtbot.waitUntil(lambda: progress_dialog(window) is None, timeout=5000)
+    qtbot.waitUntil(lambda: progress_dialog(window) is None, timeout=10_000)
     assert library.count_articles() == MANY
     assert library.trashed_articles() == []
     assert library.last_change_id() == last_change  # not one line in the change log
@@ -125,7 +125,7 @@ def test_set_section_over_hundreds_of_stories_shows_its_progress_and_undo_can_be
         (whole, whole),
     ]
     assert ticks  # events were handled while it ran
-    qtbot.waitUntil(lambda: progress_dialog(window) is None, timeout=5000)
+    qtbot.waitUntil(lambda: progress_dialog(window) is None, timeout=10_000)
     assert library.count_articles(section="Harbour") == MANY
 
     # Undo over as many shows progress too; cancelled, nothing moves back and Undo stays.
@@ -149,7 +149,7 @@ def test_set_section_over_hundreds_of_stories_shows_its_progress_and_undo_can_be
     assert window.trash.can_undo() and window.trash.undo_button.isVisible()
     window.trash.undo()  # and this time it goes through
     qtbot.waitUntil(lambda: library.count_articles(section="News") == MANY, timeout=30_000)
-    qtbot.waitUntil(lambda: progress_dialog(window) is None, timeout=5000)
+    qtbot.waitUntil(lambda: progress_dialog(window) is None, timeout=10_000)
 
 
 def test_a_few_stories_move_without_a_progress_dialog(qtbot, make_window, library):

@@ -16,8 +16,18 @@ def typing_window(qtbot, make_window, library):
     window = make_window()
     open_in_window(qtbot, window, article.id)
     wait_preview_ready(qtbot, window)
-    qtbot.waitUntil(lambda: window.spell.checker is not None, timeout=10_000)
-    qtbot.wait(300)  # the story's own text checked and counted
+    # The story's own text checked and counted before the test types: a check still running
+    # would be taken for the typed paragraph's.
+    spell = window.spell
+    qtbot.waitUntil(
+        lambda: (
+            all(spell.cached(line) is not None for line in BODY.splitlines() if line)
+            and not spell._queue
+            and not spell._draining
+            and "words" in window.stats_label.text()
+            and window.frame_gate.holding == 0
+        )
+    )
     window.editor.setFocus()
     window.editor.moveCursor(QTextCursor.MoveOperation.End)
     return window
@@ -37,11 +47,11 @@ def test_a_typed_paragraph_is_checked_after_its_preview_frame_not_before(
     pane.sig_frame.connect(on_frame)
     QTest.keyClicks(window.editor, "Parking is fre")
     typed = pane.text_version
-    qtbot.waitUntil(lambda: any(v >= typed for v, _ in seen), timeout=5000)
+    qtbot.waitUntil(lambda: any(v >= typed for v, _ in seen), timeout=10_000)
     last = next(waiting for v, waiting in seen if v >= typed)
     assert last, "the paragraph's check started before its preview frame was drawn"
     qtbot.waitUntil(
-        lambda: service.cached("Parking is fre") is not None, timeout=5000
+        lambda: service.cached("Parking is fre") is not None, timeout=10_000
     )  # and it is checked straight after
     assert window.frame_gate.holding == 0
 
@@ -53,9 +63,9 @@ def test_with_the_preview_hidden_the_counts_and_checks_still_follow_the_typing(
     window.toggle_preview(False)
     qtbot.wait(100)
     QTest.keyClicks(window.editor, "Parking is fre")
-    qtbot.waitUntil(lambda: window.spell.cached("Parking is fre") is not None, timeout=5000)
-    qtbot.waitUntil(lambda: window.stats_label.text().startswith("13 words"), timeout=5000)
-    qtbot.waitUntil(lambda: not window.autosave.dirty, timeout=5000)
+    qtbot.waitUntil(lambda: window.spell.cached("Parking is fre") is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: window.stats_label.text().startswith("13 words"), timeout=10_000)
+    qtbot.waitUntil(lambda: not window.autosave.dirty, timeout=10_000)
     assert library.get_article(window.article.id).body.endswith("Parking is fre")
 
 
@@ -65,11 +75,11 @@ def test_a_finished_count_is_drawn_with_the_next_keys_own_paint(qtbot, make_wind
     window = typing_window(qtbot, make_window, library)
     before = window.stats_label.text()
     QTest.keyClicks(window.editor, "Parking is free")
-    qtbot.waitUntil(lambda: window._stats_held is not None, timeout=5000)
+    qtbot.waitUntil(lambda: window._stats_held is not None, timeout=10_000)
     assert window.stats_label.text() == before, "the count was drawn on its own"
     QTest.keyClick(window.editor, "!")
     assert window.stats_label.text().startswith("13 words"), window.stats_label.text()
     # With no key to go with, it is drawn after a short pause.
-    qtbot.waitUntil(lambda: window._stats_held is not None, timeout=5000)
-    qtbot.waitUntil(lambda: window._stats_held is None, timeout=1000)
+    qtbot.waitUntil(lambda: window._stats_held is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: window._stats_held is None, timeout=10_000)
     assert "13 words" in window.stats_label.text()

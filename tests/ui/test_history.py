@@ -58,7 +58,7 @@ def test_restoring_a_revision_brings_its_text_back_and_keeps_the_replaced_one(
     window.editor.undo()
     assert window.editor.toPlainText().endswith("And unsaved words.")
     qtbot.waitUntil(
-        lambda: library.get_article(article_id).body.endswith("And unsaved words."), timeout=2500
+        lambda: library.get_article(article_id).body.endswith("And unsaved words."), timeout=10_000
     )
     assert not window.autosave.conflicted
 

@@ -53,7 +53,7 @@ def test_no_full_pass_runs_while_keys_are_typed_and_one_runs_after_a_pause(qtbot
     held.clear()
     assert 2 not in full_passes, "a full pass ran while keys were being typed"
     assert idle.due(), "the test made too little garbage for a full pass to be due"
-    qtbot.waitUntil(lambda: 2 in full_passes, timeout=3_000)
+    qtbot.waitUntil(lambda: 2 in full_passes, timeout=10_000)
     assert idle.full_passes == 1
     assert not idle.due()
     assert 0 in full_passes, "the young passes stopped running"

@@ -101,7 +101,7 @@ def test_alt_e_h_and_i_open_the_edit_help_and_insert_menus(qtbot, make_window, s
         qtbot.waitUntil(window.form.dek.hasFocus)
         key = getattr(Qt.Key, f"Key_{letters[title].upper()}")
         QTest.keyClick(window.form.dek, key, Qt.KeyboardModifier.AltModifier)
-        qtbot.waitUntil(menu.isVisible, timeout=2000)
+        qtbot.waitUntil(menu.isVisible)
         assert inside(focused(), window.form) is False or menu.isVisible()
         menu.hide()
         window.menuBar().setActiveAction(None)
@@ -138,7 +138,7 @@ def test_tab_leaves_the_list_without_opening_other_articles(qtbot, make_window, 
     wanted = window.browser.model.rows[row].id
     QTest.keyClick(view, Qt.Key.Key_Return)
     assert window.editor.hasFocus()  # at once: what is typed waits for the story (read on a worker)
-    qtbot.waitUntil(lambda: window.article.id == wanted, timeout=5000)
+    qtbot.waitUntil(lambda: window.article.id == wanted, timeout=10_000)
     assert window.editor.hasFocus()
 
 

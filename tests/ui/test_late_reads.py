@@ -10,12 +10,11 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QThreadPool
-
 from newsdesk.images.library_import import import_image
 from newsdesk.library import Library
 from newsdesk.ui.images_panel import ImagesPanel
 from newsdesk.ui.related_picker import RelatedPicker
+from tests.ui.conftest import answered
 from tests.ui.test_images_panel import retype
 from tests.ui.test_related_picker import row_ids
 
@@ -42,13 +41,6 @@ class HeldRead:
             return answer
 
         setattr(library, name, held)  # this Library object only
-
-
-def answered() -> None:
-    """Every read on a worker has answered and its answer was handled (an answer may start another)."""
-    for _ in range(4):
-        assert QThreadPool.globalInstance().waitForDone(10_000)
-        QCoreApplication.processEvents()
 
 
 def test_a_related_story_removed_while_the_list_is_read_again_stays_removed(qtbot, library):

@@ -13,7 +13,14 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from newsdesk.app import wait_for_page
 from newsdesk.text import word_count
 from newsdesk.ui.article_list_model import PAGE_SIZE
-from tests.ui.conftest import bulk_articles, open_in_window, run_js, type_text, wait_preview_ready
+from tests.ui.conftest import (
+    answered,
+    bulk_articles,
+    open_in_window,
+    run_js,
+    type_text,
+    wait_preview_ready,
+)
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
@@ -33,7 +40,7 @@ def test_a_typed_paragraph_appears_in_the_preview_page(qtbot, window):
 
     qtbot.waitUntil(
         lambda: "A ferry will run every twenty minutes from Monday." in body_text(qtbot, window),
-        timeout=5000,
+        timeout=10_000,
     )
     # The paragraph is its own block in the page, after the ones already there.
     last = run_js(
@@ -57,13 +64,13 @@ def test_an_edited_headline_shows_in_the_list_and_the_preview(qtbot, window, lib
             run_js(qtbot, window, "document.getElementById('story-headline').textContent")
             == "Bridge closure delayed until spring"
         ),
-        timeout=5000,
+        timeout=10_000,
     )
     assert "Bridge closure delayed until spring" in window.windowTitle()
     # ...and the library has it (slug followed the headline, since it was never edited by hand).
     qtbot.waitUntil(
         lambda: library.get_article(article_id).headline == "Bridge closure delayed until spring",
-        timeout=3000,
+        timeout=10_000,
     )
     assert library.get_article(article_id).slug == "bridge-closure-delayed-until-spring"
 
@@ -119,7 +126,7 @@ def test_ctrl_n_then_tab_through_every_field_to_the_body_without_a_mouse(qtbot, 
     assert form.seo_description.hasFocus()
 
     qtbot.waitUntil(
-        lambda: library.get_article(new_id).body == "The first boat leaves at six.", timeout=3000
+        lambda: library.get_article(new_id).body == "The first boat leaves at six.", timeout=10_000
     )
     saved = library.get_article(new_id)
     assert saved.headline == "Ferry service starts on Monday"
@@ -163,11 +170,11 @@ def test_a_taken_slug_is_flagged_and_never_breaks_the_autosave(qtbot, window, li
     form.slug.setFocus()
     form.slug.selectAll()
     QTest.keyClicks(form.slug, "other-story")
-    qtbot.waitUntil(lambda: "taken" in form.slug_note.text(), timeout=3000)
+    qtbot.waitUntil(lambda: "taken" in form.slug_note.text(), timeout=10_000)
     assert "slug" not in form.values()
     QTest.keyClicks(window.editor, "More. ")
     qtbot.waitUntil(
-        lambda: library.get_article(window.article.id).body.startswith("More. "), timeout=3000
+        lambda: library.get_article(window.article.id).body.startswith("More. "), timeout=10_000
     )
     assert library.get_article(window.article.id).slug != "other-story"
 
@@ -199,10 +206,13 @@ def test_a_new_story_typed_at_once_is_listed_once(qtbot, window, library):
     for letter in "Ferry timetable changes":
         QTest.keyClicks(window.form.headline, letter)
         qtbot.wait(20)
-    qtbot.waitUntil(lambda: window.article is not None, timeout=5000)
+    qtbot.waitUntil(lambda: window.article is not None, timeout=10_000)
     model = window.browser.model
-    qtbot.waitUntil(lambda: not model._fetching and len(model.rows) == 2, timeout=5000)
-    qtbot.wait(300)  # a late page would add the story again
+    qtbot.waitUntil(lambda: not model._fetching and len(model.rows) == 2, timeout=10_000)
+    # A late page would add the story again: every save and every read started meanwhile is in.
+    qtbot.waitUntil(lambda: not window.autosave.dirty)
+    assert window.ops.wait(10_000)
+    answered()
     assert [row.headline for row in model.rows] == [
         "Ferry timetable changes",
         "Council votes to close the old bridge for a year",
@@ -220,7 +230,7 @@ def test_browser_fetches_one_page_at_first_and_more_as_it_scrolls(qtbot, make_wi
     for _ in range(3):
         shown = model.rowCount()
         view.scrollToBottom()
-        qtbot.waitUntil(lambda shown=shown: model.rowCount() > shown, timeout=3000)
+        qtbot.waitUntil(lambda shown=shown: model.rowCount() > shown, timeout=10_000)
     assert PAGE_SIZE * 2 <= model.rowCount() < 2000
     # Newest first: row order follows the updated time.
     assert model.rows[0].headline == "Story 0 about the harbour"
@@ -242,11 +252,13 @@ def test_search_type_ahead_narrows_the_list_as_words_are_typed(qtbot, make_windo
     assert window.browser.search.hasFocus()
     QTest.keyClicks(window.browser.search, "timet")  # a prefix, still typing
     qtbot.waitUntil(
-        lambda: [r.headline for r in model.rows] == ["Ferry timetable announced"], timeout=3000
+        lambda: [r.headline for r in model.rows] == ["Ferry timetable announced"], timeout=10_000
     )
     window.browser.search.clear()
     QTest.keyClicks(window.browser.search, "ferry")
-    qtbot.waitUntil(lambda: len(model.rows) > 100 and model.filters.query == "ferry", timeout=3000)
+    qtbot.waitUntil(
+        lambda: len(model.rows) > 100 and model.filters.query == "ferry", timeout=10_000
+    )
     assert all("ferry" in r.headline.lower() for r in model.rows)
     assert "results" in window.browser.count_label.text()
 
@@ -259,7 +271,7 @@ def test_search_type_ahead_narrows_the_list_as_words_are_typed(qtbot, make_windo
     window.browser.search.setFocus()
     QTest.keyClick(window.browser.search, Qt.Key.Key_Return)
     assert window.browser.view.hasFocus()
-    qtbot.waitUntil(lambda: window.article.id == model.rows[0].id, timeout=5000)
+    qtbot.waitUntil(lambda: window.article.id == model.rows[0].id, timeout=10_000)
 
 
 class NotesPanel(QLabel):
@@ -315,7 +327,7 @@ def test_panels_plug_into_their_dock_and_follow_the_open_article(qtbot, window, 
     open_in_window(qtbot, window, other.id)
     assert panel.seen[-1] == other.id
     window.ops.run_op(lambda lib: lib.add_update(other.id, "Ferries run again."), initiator="t")
-    qtbot.waitUntil(lambda: any(other.id in c.updates_of for c in panel.heard), timeout=5000)
+    qtbot.waitUntil(lambda: any(other.id in c.updates_of for c in panel.heard), timeout=10_000)
     window.save_everything()
     assert panel.flushed == 1
 
@@ -346,7 +358,7 @@ def test_screenshot_of_the_main_window_with_the_sample_article(qtbot, make_windo
             run_js(qtbot, window, "document.getElementById('story-headline').textContent")
             == headline
         ),
-        timeout=5000,
+        timeout=10_000,
     )
     qtbot.waitUntil(lambda: window.browser.model.rowCount() == library.count_articles())
     # The web view paints its first frame, then the decoded hero, a moment after loading.

@@ -155,3 +155,32 @@ def test_file_import_takes_the_good_files_and_lists_each_bad_one_with_what_to_fi
     assert library.find_article("cup-final") is not None
     assert library.find_article("tides") is None  # all or nothing for each file
     assert not list(library.media_dir.iterdir())  # its staged picture left nothing behind
+
+
+def test_a_new_story_saved_after_another_was_opened_does_not_take_the_editor(
+    qtbot, make_window, library, sample_article
+):
+    import threading
+
+    window = make_window()
+    open_in_window(qtbot, window, sample_article.id)
+    other = library.create_article(headline="Ferry timetable changes", body="Boats at nine.\n")
+    window.browser.refresh()
+    qtbot.waitUntil(lambda: window.browser.model.row_of(other.id) >= 0, timeout=10_000)
+    go = threading.Event()
+    window.ops.run_op(lambda _library: go.wait(30))  # the writer is busy with an earlier save
+    window.actions_by_name["new"].trigger()
+    QTest.keyClicks(window.form.headline, "Harbour")  # the new story's save waits its turn
+    assert window._creating
+    open_in_window(qtbot, window, other.id)  # …and the user opens another story meanwhile
+    go.set()
+    qtbot.waitUntil(lambda: not window._creating, timeout=10_000)
+
+    assert window.article.id == other.id
+    assert window.form.headline.text() == "Ferry timetable changes"
+    assert window.autosave.flush() is not None
+    window.ops.wait()
+    assert library.get_article(other.id).headline == "Ferry timetable changes"
+    (new,) = [a for a in library.list_articles() if a.id not in (sample_article.id, other.id)]
+    assert new.headline.startswith("H")  # what was typed when its save began
+    assert window.browser.model.row_of(new.id) >= 0  # listed, to open when the user wants it

@@ -11,8 +11,8 @@ from tests.ui.conftest import open_in_window
 
 def settle(qtbot) -> None:
     """Every read in flight has answered and its answer has been handled."""
-    QThreadPool.globalInstance().waitForDone(5000)
-    qtbot.wait(100)
+    assert QThreadPool.globalInstance().waitForDone(30_000)
+    qtbot.wait(100)  # the answers, posted by now, are handled
 
 
 def test_keys_typed_while_a_story_is_read_go_into_it_not_into_the_one_on_screen(

@@ -4,6 +4,7 @@ on a real PostgreSQL shared library, with a second person writing presence throu
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from PySide6.QtCore import Qt
 
 from newsdesk.library import Library, pg
 from newsdesk.sync import presence, sync
+from newsdesk.ui.presence import PresenceController
 from tests.ui.conftest import open_in_window
 
 pytestmark = pytest.mark.postgres
@@ -156,3 +158,38 @@ def test_presence_goes_through_the_connection_the_background_sync_holds_open(
             (database,),
         ).fetchone()[0]
     assert windows == 1
+
+
+def _hold_the_line(controller) -> threading.Event:
+    """Queue a task ahead on the presence line that waits for the returned event: a heartbeat
+    started now is in flight until the test lets it go."""
+    from newsdesk.ui.workers import run_task
+
+    go = threading.Event()
+    run_task(lambda: go.wait(30), pool=controller.line)
+    return go
+
+
+@pytest.mark.parametrize("how", ["offline", "unlinked"])
+def test_a_heartbeat_answering_after_the_window_went_offline_shows_nobody(
+    qtbot, library, desk, how
+):
+    story = library.create_article(headline="Harbour dredging", body="Work begins.\n")
+    presence.announce(desk, "ben-window", "Ben Okafor", story.uid)
+    controller = PresenceController(library, lambda: desk)
+    seen: list[dict] = []
+    controller.sig_others.connect(seen.append)
+    go = _hold_the_line(controller)
+    controller.beat()  # in flight behind the held task: its answer will name Ben
+    assert controller._busy
+    # Meanwhile sync finds the server out of reach (or the user unlinks the library).
+    if how == "offline":
+        controller.set_paused(True)
+    else:
+        controller.unlink()
+    go.set()
+    assert controller.line.wait_idle(30)
+    qtbot.waitUntil(lambda: not controller._busy, timeout=10_000)
+    assert controller.others == {} and not controller.online
+    assert all(others == {} for others in seen)
+    controller.stop()

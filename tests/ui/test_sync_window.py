@@ -308,3 +308,28 @@ def test_background_sync_with_postgresql_brings_another_laptops_story_into_the_l
         qtbot.waitUntil(lambda: window.sync.label.text().startswith("Synced at"), timeout=10_000)
     finally:
         other.close()
+
+
+def test_a_sync_state_read_before_a_newer_one_is_never_shown(qtbot, library, tmp_path):
+    from PySide6.QtCore import QCoreApplication, QThreadPool
+
+    from newsdesk.ui.ops import Operations
+    from newsdesk.ui.sync_window import SyncController
+
+    ops = Operations(library)
+    controller = SyncController(ops)
+    shown: list = []
+    controller.sig_status.connect(shown.append)
+    controller.refresh_status()  # read while the library syncs with nothing yet…
+    assert QThreadPool.globalInstance().waitForDone(10_000)  # …its answer waits, unseen
+    server = tmp_path / "server"
+    Library.open(server).close()
+    sync(library, str(server))  # …and the library is linked before the answer is shown
+    controller.refresh_status()
+    assert QThreadPool.globalInstance().waitForDone(10_000)
+    qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
+    QCoreApplication.processEvents()  # every answer queued so far has been delivered
+    assert [status.linked for status in shown] == [True]
+    assert controller.label.text().startswith("Synced at")
+    controller.stop()
+    ops.shutdown()
