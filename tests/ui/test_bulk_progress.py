@@ -206,7 +206,7 @@ def test_the_bar_is_full_only_when_the_work_is_and_then_cancel_is_refused_as_fin
     assert dialog.isVisible() and not dialog.labelText().startswith("Cancelling")
     go_on.set()
     qtbot.waitUntil(lambda: window.trash.can_undo(), timeout=30_000)
-    qtbot.waitUntil(lambda: progress_dialog(window) is None, timeout=5000)
+    qtbot.waitUntil(lambda: progress_dialog(window) is None, timeout=10_000)
     assert len(library.trashed_articles()) == MANY
 
 
