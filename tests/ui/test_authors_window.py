@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QApplication
 from newsdesk.export import export_site
 from tests.export.ld import ld_of_type
 from tests.export.sample import add_image, make_jpeg, published
-from tests.ui.conftest import open_in_window
+from tests.ui.conftest import answered, open_in_window
+from tests.ui.test_late_reads import HeldRead
 
 
 def open_authors(qtbot, window):
@@ -188,3 +189,20 @@ def test_authors_window_edits_refuses_to_delete_a_named_author_and_merges(qtbot,
     qtbot.waitUntil(
         lambda: [a.name for a in library.list_authors()] == ["Ana Ruiz"], timeout=10_000
     )
+
+
+def test_the_byline_offers_an_author_added_while_an_older_list_was_still_being_read(
+    qtbot, window, library
+):
+    completer = window.byline_completer
+    answered()
+    read = HeldRead(library, "list_authors")
+    completer.reload()  # a read that takes its copy now and answers late
+    assert read.taken.wait(10)
+    library.add_author("Ana Ruiz")  # another window adds an author: read again
+    completer.reload()
+    qtbot.waitUntil(lambda: completer.model.stringList() == ["Ana Ruiz"])
+    read.release.set()
+    answered()
+
+    assert completer.model.stringList() == ["Ana Ruiz"]
