@@ -30,7 +30,14 @@ from __future__ import annotations
 import threading
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton, QStatusBar, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QProgressDialog,
+    QPushButton,
+    QStatusBar,
+    QWidget,
+)
 
 from newsdesk.library.errors import Cancelled
 from newsdesk.ui.workers import object_gone
@@ -59,12 +66,25 @@ class _ProgressDialog(QProgressDialog):
         self.canceled.emit()
 
 
+_ACTIVE: list[_Hold] = []  # the holds in force (two commands may hold one window at once)
+
+
+def _release_widget(widget: QWidget, do) -> None:
+    try:
+        do(widget)
+    except RuntimeError as exc:  # deleted meanwhile: nothing to give back
+        if not object_gone(exc):
+            raise
+
+
 class _Hold(QObject):
     """The windows a bulk change belongs to, kept from input while it runs (see the module).
 
-    Their widgets (not their child windows, not the status bar, which says what happened)
-    are disabled; their shortcuts, keys and Close are held by an event filter. Only what
-    was enabled is enabled again, and the focus goes back where it was.
+    Their widgets (not their child windows; of the status bar, which says what happened,
+    only its buttons, such as Undo) are disabled; their shortcuts, keys and Close are held
+    by an event filter. Only what was enabled is enabled again, and the focus goes back
+    where it was; while another command still holds a window, what it needs held passes to
+    that command's hold instead.
     """
 
     def __init__(self, window: QWidget) -> None:
@@ -81,11 +101,18 @@ class _Hold(QObject):
             for child in held.findChildren(
                 QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly
             ):
-                if child.isWindow() or isinstance(child, QStatusBar) or not child.isEnabledTo(held):
-                    continue
-                child.setEnabled(False)
-                self.disabled.append(child)
+                if isinstance(child, QStatusBar):
+                    for button in child.findChildren(QAbstractButton):
+                        self._disable(button, held)
+                elif not child.isWindow():
+                    self._disable(child, held)
             held.installEventFilter(self)
+        _ACTIVE.append(self)
+
+    def _disable(self, widget: QWidget, held: QWidget) -> None:
+        if widget.isEnabledTo(held):
+            widget.setEnabled(False)
+            self.disabled.append(widget)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         kind = event.type()
@@ -100,25 +127,30 @@ class _Hold(QObject):
         return False
 
     def release(self) -> None:
+        if self in _ACTIVE:
+            _ACTIVE.remove(self)
         for held in self.windows:
-            try:
-                held.removeEventFilter(self)
-            except RuntimeError as exc:
-                if not object_gone(exc):
-                    raise
-        for child in self.disabled:
-            try:
-                child.setEnabled(True)
-            except RuntimeError as exc:
-                if not object_gone(exc):
-                    raise
-        if self.focus is not None:
-            try:
-                self.focus.setFocus()
-            except RuntimeError as exc:
-                if not object_gone(exc):
-                    raise
+            _release_widget(held, lambda w: w.removeEventFilter(self))
+        for widget in self.disabled:
+            heir = self._heir(widget)
+            if heir is not None:
+                heir.disabled.append(widget)  # still held by another command
+            else:
+                _release_widget(widget, lambda w: w.setEnabled(True))
+        if self.focus is not None and self._heir(self.focus) is None:
+            _release_widget(self.focus, lambda w: w.setFocus())
         self.windows, self.disabled, self.focus = [], [], None
+
+    @staticmethod
+    def _heir(widget: QWidget) -> _Hold | None:
+        """Another hold in force over widget's window, if any."""
+        try:
+            window = widget.window()
+        except RuntimeError as exc:
+            if object_gone(exc):
+                return None
+            raise
+        return next((hold for hold in _ACTIVE if window in hold.windows), None)
 
 
 class BulkProgress(QObject):

@@ -134,6 +134,8 @@ def test_set_section_over_hundreds_of_stories_shows_its_progress_and_undo_can_be
     window.trash.undo()
     dialog = progress_dialog(window)
     assert dialog.labelText() == f"Putting {MANY} stories back…"
+    # The status bar still speaks, but its Undo cannot start another change meanwhile.
+    assert window.statusBar().isEnabled() and not window.trash.undo_button.isEnabled()
     cancel_button(dialog).click()
     gate.set()
     qtbot.waitUntil(
@@ -301,3 +303,31 @@ def test_a_restore_in_the_trash_window_holds_it_and_the_main_window_above_it(
     )
     qtbot.waitUntil(lambda: library.trashed_articles() == [], timeout=10_000)
     assert dialog.table.isEnabled() and window.centralWidget().isEnabled()
+
+
+def test_a_window_held_by_two_changes_takes_input_again_only_when_both_are_done(
+    qtbot, make_window, library
+):
+    ids = many_stories(library)
+    trashed = many_stories(library)
+    library.trash_articles(trashed)
+    window = make_window()
+    trash_dialog = window.trash.show_trash()
+    qtbot.waitUntil(lambda: trash_dialog.table.rowCount() == MANY, timeout=30_000)
+    trash_dialog.table.selectAll()
+    gate = hold_the_writer(window)
+    window.selection.set_section(ids, "Harbour")  # holds the main window
+    trash_dialog.restore_selected()  # holds the trash window and the main window above it
+    restore = trash_dialog.findChild(QObject, "bulk-progress-run")
+    reached, go_on = pause_at_report(trash_dialog, lambda done, total: True)
+    gate.set()
+    assert reached.wait(30)  # the Set Section is committed; the restore has begun
+    qtbot.waitUntil(lambda: library.count_articles(section="Harbour") == MANY, timeout=30_000)
+    qtbot.waitUntil(lambda: window.trash.can_undo(), timeout=30_000)
+    # The first change is done, but the main window still waits for the second.
+    assert not window.centralWidget().isEnabled() and not trash_dialog.table.isEnabled()
+    assert restore is trash_dialog.findChild(QObject, "bulk-progress-run")
+    go_on.set()
+    qtbot.waitUntil(lambda: library.trashed_articles() == [], timeout=30_000)
+    qtbot.waitUntil(lambda: window.centralWidget().isEnabled(), timeout=10_000)
+    assert trash_dialog.table.isEnabled() and window.menuBar().isEnabled()
