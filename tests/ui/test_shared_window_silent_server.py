@@ -19,7 +19,11 @@ BOUND_S = pg_silence.WINDOW.silent_s + 20
 # Told that the server is not answering: the product's aim is within ~5 s (Patience.told_s);
 # a loaded machine may add a few seconds to that.
 TOLD_S = pg_silence.WINDOW.told_s + 5
-FROZEN_GUI_S = 1.0  # the longest the GUI thread may stall (a loaded machine)
+# The longest the GUI thread may stall: a machine loaded by other work stalls it up to 1.3 s
+# (measured, load 11 on 2 cores); waiting on the silent server would stall it for longer than
+# the server is silent before a probe is sent, which this stays below.
+FROZEN_GUI_S = 2.0
+assert pg_silence.WINDOW.probe_after_s > FROZEN_GUI_S
 CLOSE_BUDGET_S = 2.0
 
 
@@ -140,7 +144,6 @@ def test_switching_stories_on_a_silent_shared_library_says_so_within_seconds(
         qtbot.keyClicks(window.editor, " Still here.")
         qtbot.waitUntil(lambda: _told(window), timeout=int(TOLD_S * 1000))
         took = time.monotonic() - started
-        print(f"\nTOLD {took:.2f} s, stall {stalls.longest:.2f} s")
         assert took < TOLD_S, f"told after {took:.1f} s"
         assert "Traceback" not in window.statusBar().currentMessage()
         assert stalls.longest < FROZEN_GUI_S, f"the window froze for {stalls.longest:.1f} s"
