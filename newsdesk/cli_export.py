@@ -71,7 +71,9 @@ def _library_must_exist(args) -> None:
     from newsdesk.library.library import DB_NAME
 
     where = args.library_dir
-    if isinstance(where, Path) and not (where / DB_NAME).is_file():
+    if not isinstance(where, Path) or (where.exists() and not where.is_dir()):
+        return  # a shared library's URL, or a file (opening it says what is wrong)
+    if not (where / DB_NAME).is_file():
         raise CommandError(
             f"There is no library in {where}; check --library (or NEWSDESK_LIBRARY), "
             "then export again."
