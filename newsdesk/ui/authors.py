@@ -385,6 +385,7 @@ class BylineCompleter(QObject):
         super().__init__(field)
         self.field, self.library = field, library
         self._inserting = False
+        self._reads = 0  # only the newest read's names are offered
         self.model = QStringListModel(self)
         self.completer = QCompleter(self.model, self)
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -400,8 +401,15 @@ class BylineCompleter(QObject):
         self.reload()
 
     def reload(self) -> None:
-        library = self.library
-        run_task(lambda: [a.name for a in library.list_authors()], on_done=self.model.setStringList)
+        self._reads += 1
+        library, read = self.library, self._reads
+
+        def arrived(names: list[str]) -> None:
+            # Reads run side by side: one begun before an author was added can answer last.
+            if read == self._reads:
+                self.model.setStringList(names)
+
+        run_task(lambda: [a.name for a in library.list_authors()], on_done=arrived)
 
     def _on_edited(self, text: str) -> None:
         if self._inserting:

@@ -56,6 +56,10 @@ class ConflictDialog(QDialog):
         self._shown: dict[str, Any] | None = None  # the conflict whose values the boxes hold
         self._want_uid_slug: str | None = None
         self._said = ""  # what the last choice did
+        # Only the newest read of the list is shown, and none while a choice is saved: a
+        # read made before the choice went in would list its conflict again, open to choose.
+        self._reads = 0
+        self._saving = False
         self.publish_dialog = None  # preflight's refusal of a choice that publishes, when shown
         self.setObjectName("sync-conflicts-dialog")
         self.setWindowTitle("Sync conflicts")
@@ -138,8 +142,14 @@ class ConflictDialog(QDialog):
     def reload(self, select_slug: str | None = None) -> None:
         """Read the open conflicts (off the GUI thread); select the first of select_slug's."""
         self._want_uid_slug = select_slug
-        library = self.ops.library
-        run_task(lambda: list_conflicts(library), on_done=self._fill)
+        self._reads += 1
+        library, asked = self.ops.library, self._reads
+
+        def arrived(rows: list[dict[str, Any]]) -> None:
+            if asked == self._reads and not self._saving:
+                self._fill(rows)
+
+        run_task(lambda: list_conflicts(library), on_done=arrived)
 
     def _fill(self, rows: list[dict[str, Any]]) -> None:
         current = self.current_id()
@@ -198,6 +208,8 @@ class ConflictDialog(QDialog):
             return
         value = self.merged.toPlainText() if choice == "value" else None
         self._set_enabled(False)
+        self._saving = True
+        self._reads += 1  # a read already under way predates the choice
         self.note.setText("Saving your choice…")
 
         def settle(library) -> str:
@@ -214,12 +226,14 @@ class ConflictDialog(QDialog):
         )
 
     def _settled(self, sentence: str) -> None:
+        self._saving = False
         self._said = sentence
         self.note.setText(sentence)
         self.sig_resolved.emit(sentence)
         self.reload()
 
     def _refused(self, exc: BaseException, choice: str = "") -> None:
+        self._saving = False
         self._set_enabled(self.current_id() is not None)
         if isinstance(exc, PublishRefused):
             self.note.setText("Not published: preflight found problems; the conflict stays open.")

@@ -145,7 +145,7 @@ def test_keep_mine_overwrites_and_load_theirs_can_be_undone(
         QTest.keyClicks(theirs.editor, "AGAIN ")
         qtbot.waitUntil(lambda: theirs.conflict_box is not None, timeout=10_000)
         theirs.conflict_box.buttonClicked.emit(theirs.load_theirs_button)
-        qtbot.waitUntil(lambda: theirs.editor.toPlainText().startswith("MINE "), timeout=5000)
+        qtbot.waitUntil(lambda: theirs.editor.toPlainText().startswith("MINE "), timeout=10_000)
         theirs.editor.undo()
         assert theirs.editor.toPlainText().startswith("THEIRS AGAIN ")
     finally:

@@ -15,7 +15,7 @@ from PySide6.QtTest import QTest
 from sqlalchemy import event
 
 from newsdesk.library.related.picker import StoryRow, card_from_article
-from tests.ui.conftest import open_in_window, run_js, wait_preview_ready
+from tests.ui.conftest import answered, open_in_window, run_js, wait_preview_ready
 
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
@@ -86,10 +86,10 @@ def test_a_working_session_runs_no_sql_on_the_gui_thread_once_the_window_is_open
         qtbot.waitUntil(lambda: window.article is not None)
         article_id = window.article.id
         qtbot.waitUntil(
-            lambda: library.get_article(article_id).body == "The ferry runs again.", timeout=5000
+            lambda: library.get_article(article_id).body == "The ferry runs again.", timeout=10_000
         )
         window.save_now()
-        qtbot.waitUntil(lambda: len(library.revisions(article_id)) == 1, timeout=5000)
+        qtbot.waitUntil(lambda: len(library.revisions(article_id)) == 1, timeout=10_000)
 
         gui.phase = "a related pick and its undo"
         picker = window.panels["related"]
@@ -97,51 +97,51 @@ def test_a_working_session_runs_no_sql_on_the_gui_thread_once_the_window_is_open
         picker.add_row(StoryRow(other_card))
         qtbot.waitUntil(
             lambda: [r.target_id for r in library.get_article(article_id).related] == [other.id],
-            timeout=5000,
+            timeout=10_000,
         )
         # The window shows the pick without reading the article on the GUI thread.
         qtbot.waitUntil(
-            lambda: [r.target_id for r in window.article.related] == [other.id], timeout=5000
+            lambda: [r.target_id for r in window.article.related] == [other.id], timeout=10_000
         )
         qtbot.waitUntil(lambda: "Harbour budget passes" in page_text(qtbot, window), timeout=10_000)
         picker.undo()
-        qtbot.waitUntil(lambda: library.get_article(article_id).related == [], timeout=5000)
-        qtbot.waitUntil(lambda: window.article.related == [], timeout=5000)
+        qtbot.waitUntil(lambda: library.get_article(article_id).related == [], timeout=10_000)
+        qtbot.waitUntil(lambda: window.article.related == [], timeout=10_000)
         qtbot.waitUntil(
             lambda: "Harbour budget passes" not in page_text(qtbot, window), timeout=10_000
         )
 
         gui.phase = "a picture's credit, hero and template, and their undo"
         images = window.panels["images"]
-        qtbot.waitUntil(lambda: images.library_model.row_of(picture.id) >= 0, timeout=5000)
+        qtbot.waitUntil(lambda: images.library_model.row_of(picture.id) >= 0, timeout=10_000)
         assert images.select_image(picture.id)
         images.form.editors["credit"].setFocus()
         QTest.keyClicks(images.form.editors["credit"], "Ana Ruiz")
         images.commit_edits()
         images.set_hero()
         images.apply_template("Wire")
-        qtbot.waitUntil(lambda: not images.busy, timeout=5000)
+        qtbot.waitUntil(lambda: not images.busy, timeout=10_000)
         assert library.get_image(picture.id).credit == "Harbour Agency"
         assert library.get_article(article_id).hero.image_id == picture.id
         images.undo()  # the template
-        qtbot.waitUntil(lambda: library.get_image(picture.id).credit == "Ana Ruiz", timeout=5000)
+        qtbot.waitUntil(lambda: library.get_image(picture.id).credit == "Ana Ruiz", timeout=10_000)
         images.undo()  # the hero
-        qtbot.waitUntil(lambda: library.get_article(article_id).figures == [], timeout=5000)
+        qtbot.waitUntil(lambda: library.get_article(article_id).figures == [], timeout=10_000)
 
         gui.phase = "an update note"
         window.add_dated_note("update", "The timetable is online.")
-        qtbot.waitUntil(lambda: len(library.updates(article_id)) == 1, timeout=5000)
-        qtbot.waitUntil(lambda: len(window.article.updates) == 1, timeout=5000)
+        qtbot.waitUntil(lambda: len(library.updates(article_id)) == 1, timeout=10_000)
+        qtbot.waitUntil(lambda: len(window.article.updates) == 1, timeout=10_000)
 
         gui.phase = "a revision restored"
         QTest.keyClicks(window.editor, " More.")
         window.show_history()
         dialog = window.history_dialog
-        qtbot.waitUntil(lambda: dialog.list.count() >= 1, timeout=5000)
+        qtbot.waitUntil(lambda: dialog.list.count() >= 1, timeout=10_000)
         dialog.list.setCurrentRow(0)
         dialog.restore_button.click()
         qtbot.waitUntil(
-            lambda: window.editor.toPlainText() == "The ferry runs again.", timeout=5000
+            lambda: window.editor.toPlainText() == "The ferry runs again.", timeout=10_000
         )
 
         gui.phase = "preferences opened and the publication renamed"
@@ -159,17 +159,17 @@ def test_a_working_session_runs_no_sql_on_the_gui_thread_once_the_window_is_open
         authors.name.setText("Ana Ruiz")
         authors.save()
         qtbot.waitUntil(
-            lambda: "Ana Ruiz" in [a.name for a in library.list_authors()], timeout=5000
+            lambda: "Ana Ruiz" in [a.name for a in library.list_authors()], timeout=10_000
         )
-        qtbot.waitUntil(lambda: authors.list.count() == 1, timeout=5000)
+        qtbot.waitUntil(lambda: authors.list.count() == 1, timeout=10_000)
         authors.close()
 
         gui.phase = "the trash"
         trash = window.trash.show_trash()
-        qtbot.wait(200)
+        answered()  # its list was read (on a worker) and shown
         trash.close()
         window.trash.delete_article(other.id)
-        qtbot.waitUntil(window.trash.can_undo, timeout=5000)
+        qtbot.waitUntil(window.trash.can_undo, timeout=10_000)
 
         gui.phase = "closing"
         window.close()
@@ -195,7 +195,7 @@ def test_the_notes_of_a_story_are_read_off_the_gui_thread(qtbot, make_window, li
         gui.phase = "notes"
         window = make_window(open_initial=False)
         open_in_window(qtbot, window, story.id)
-        qtbot.waitUntil(lambda: window.notes_panel.list.count() == 1, timeout=5000)
+        qtbot.waitUntil(lambda: window.notes_panel.list.count() == 1, timeout=10_000)
     assert not [s for s in gui.seen["notes"] if "article_notes" in s[0]]
 
 
@@ -246,13 +246,13 @@ def test_settling_a_clash_between_two_windows_reads_nothing_on_the_gui_thread(
             QTest.keyClicks(theirs.editor, "THEIRS ")
             assert theirs.autosave.flush()
             QTest.keyClicks(mine.editor, "MINE ")
-            qtbot.waitUntil(lambda: mine.conflict_box is not None, timeout=5000)
+            qtbot.waitUntil(lambda: mine.conflict_box is not None, timeout=10_000)
             mine.conflict_box.buttonClicked.emit(mine.keep_mine_button)
             assert library.get_article(sample_article.id).body.startswith("MINE ")
             QTest.keyClicks(theirs.editor, "AGAIN ")
-            qtbot.waitUntil(lambda: theirs.conflict_box is not None, timeout=5000)
+            qtbot.waitUntil(lambda: theirs.conflict_box is not None, timeout=10_000)
             theirs.conflict_box.buttonClicked.emit(theirs.load_theirs_button)
-            qtbot.waitUntil(lambda: theirs.editor.toPlainText().startswith("MINE "), timeout=5000)
+            qtbot.waitUntil(lambda: theirs.editor.toPlainText().startswith("MINE "), timeout=10_000)
         assert gui.writes() == [] and gui2.writes() == []
         assert gui.reads_in("a clash settled") == []
         assert gui2.reads_in("a clash settled") == []
@@ -282,19 +282,19 @@ def test_opening_a_long_story_from_the_list_and_rendering_its_page_read_nothing_
     wait_preview_ready(qtbot, window)
     assert window.article.headline == "Night crossing"
     model = window.browser.model
-    qtbot.waitUntil(lambda: model.row_of(long.id) >= 0, timeout=5000)
+    qtbot.waitUntil(lambda: model.row_of(long.id) >= 0, timeout=10_000)
 
     with GuiThreadStatements(library) as gui:
         gui.phase = "opening a story from the list"
         window.browser.view.setCurrentIndex(model.index(model.row_of(long.id), 0))
         qtbot.waitUntil(
-            lambda: window.article is not None and window.article.id == long.id, timeout=5000
+            lambda: window.article is not None and window.article.id == long.id, timeout=10_000
         )
         qtbot.waitUntil(
             lambda: "Harbour works, day by day" in page_text(qtbot, window), timeout=10_000
         )
         assert window.editor.toPlainText() == body
-        qtbot.waitUntil(lambda: window.notes_panel.list.count() == 1, timeout=5000)
+        qtbot.waitUntil(lambda: window.notes_panel.list.count() == 1, timeout=10_000)
 
         gui.phase = "the page rendered again"
         with qtbot.waitSignal(window.preview.sig_ready, timeout=10_000):

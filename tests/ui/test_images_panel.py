@@ -211,12 +211,12 @@ def test_ctrl_z_in_the_panel_puts_the_old_credit_back_in_the_library(
     credit = panel.form.editors["credit"]
     retype(credit, "Wrong Agency")
     # Autosave after a pause, without anyone asking.
-    qtbot.waitUntil(lambda: library.get_image(image.id).credit == "Wrong Agency", timeout=5000)
+    qtbot.waitUntil(lambda: library.get_image(image.id).credit == "Wrong Agency", timeout=10_000)
     assert panel.undo_stack.count() == 1
     assert panel.undo_stack.undoText() == "Edit credit"
 
     QTest.keyClick(credit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: library.get_image(image.id).credit == "My Credit", timeout=5000)
+    qtbot.waitUntil(lambda: library.get_image(image.id).credit == "My Credit", timeout=10_000)
     assert credit.text() == "My Credit"
 
     QTest.keyClick(
@@ -224,7 +224,7 @@ def test_ctrl_z_in_the_panel_puts_the_old_credit_back_in_the_library(
         Qt.Key.Key_Z,
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
-    qtbot.waitUntil(lambda: library.get_image(image.id).credit == "Wrong Agency", timeout=5000)
+    qtbot.waitUntil(lambda: library.get_image(image.id).credit == "Wrong Agency", timeout=10_000)
 
 
 def test_story_caption_overrides_only_this_article_and_undoes(
@@ -543,7 +543,7 @@ def test_paste_of_copied_picture_files_imports_them(qtbot, panel, tmp_path, clip
 def test_search_filters_the_library_by_credit(qtbot, panel, tmp_path):
     import_and_wait(qtbot, panel, [credited(tmp_path), photo(tmp_path, "plain.jpg")])
     qtbot.waitUntil(lambda: panel.library_model.rowCount() == 2)
-    with qtbot.waitSignal(panel.sig_library_shown, timeout=5000):
+    with qtbot.waitSignal(panel.sig_library_shown, timeout=10_000):
         QTest.keyClicks(panel.search, "my cred")
     qtbot.waitUntil(lambda: panel.library_model.rowCount() == 1)
     assert panel.library_model.rows[0].image.get("credit") == "My Credit"
@@ -551,7 +551,7 @@ def test_search_filters_the_library_by_credit(qtbot, panel, tmp_path):
 
 def test_credit_field_completes_from_credits_in_use(qtbot, panel, tmp_path):
     import_and_wait(qtbot, panel, [credited(tmp_path)])
-    qtbot.waitUntil(lambda: "My Credit" in panel.form.credit_model.stringList(), timeout=5000)
+    qtbot.waitUntil(lambda: "My Credit" in panel.form.credit_model.stringList(), timeout=10_000)
     assert panel.form.editors["credit"].completer().model() is panel.form.credit_model
 
 
@@ -634,7 +634,7 @@ def test_title_and_keywords_are_editable_and_saved(qtbot, panel, library, tmp_pa
             (library.get_image(image.id).title, library.get_image(image.id).keywords)
             == ("Lighthouse at dusk", "lighthouse\ncoast")
         ),
-        timeout=5000,
+        timeout=10_000,
     )
 
 
@@ -644,7 +644,7 @@ def test_a_picture_whose_file_was_deleted_is_flagged_in_the_panel(qtbot, panel, 
     assert not panel.form.missing_file.isVisible()
     library.media_path(library.get_image(image.id)).unlink()
     panel.reload_library(select=image.id)
-    qtbot.waitUntil(lambda: panel.form.missing_file.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: panel.form.missing_file.isVisible(), timeout=10_000)
     text = panel.form.missing_file.text()
     assert "missing" in text and "Import the picture again" in text
     assert image.filename in text

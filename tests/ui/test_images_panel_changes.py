@@ -132,7 +132,7 @@ def test_a_credit_changed_by_another_program_shows_in_the_open_panel_and_preview
     finally:
         other.close()
 
-    qtbot.waitUntil(lambda: panel.form.value("credit") == "Port Authority", timeout=5_000)
+    qtbot.waitUntil(lambda: panel.form.value("credit") == "Port Authority", timeout=10_000)
     qtbot.waitUntil(lambda: "Port Authority" in run_js(qtbot, window, HERO_WORDS), timeout=10_000)
     QThreadPool.globalInstance().waitForDone(10_000)
 

@@ -138,7 +138,7 @@ def test_tab_leaves_the_list_without_opening_other_articles(qtbot, make_window, 
     wanted = window.browser.model.rows[row].id
     QTest.keyClick(view, Qt.Key.Key_Return)
     assert window.editor.hasFocus()  # at once: what is typed waits for the story (read on a worker)
-    qtbot.waitUntil(lambda: window.article.id == wanted, timeout=5000)
+    qtbot.waitUntil(lambda: window.article.id == wanted, timeout=10_000)
     assert window.editor.hasFocus()
 
 

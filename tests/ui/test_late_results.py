@@ -44,7 +44,7 @@ def test_a_story_being_opened_still_opens_when_the_open_one_is_read_again_meanwh
     window._reread_open()
     QTest.keyClicks(window.editor, "New ")
 
-    qtbot.waitUntil(lambda: window.article.id == second.id, timeout=5000)
+    qtbot.waitUntil(lambda: window.article.id == second.id, timeout=10_000)
     settle(qtbot)
     assert window.article.id == second.id
     assert window.form.headline.text() == "Second"
@@ -91,7 +91,7 @@ def test_a_slug_check_answered_after_more_typing_keeps_the_newer_slug(qtbot, lib
     form._check_slug()  # "taken" is in use: its answer would number it "taken-2"
     QTest.keyClicks(form.headline, " again")  # typed on before the answer came
 
-    qtbot.waitUntil(lambda: not form._slug_timer.isActive(), timeout=5000)
+    qtbot.waitUntil(lambda: not form._slug_timer.isActive(), timeout=10_000)
     settle(qtbot)
     assert form.headline.text() == "Taken again"
     assert form.slug.text() == "taken-again"
@@ -110,12 +110,14 @@ def test_set_section_on_a_story_being_opened_shows_its_new_section_once_it_is_in
     window.ops.run_op(lambda _library: gate.wait(10))  # the writer is busy a moment
     assert window.open_article(second.id)  # chosen in the list: read at once…
     window.selection.set_section([second.id], "Sport")  # …and moved, behind the busy writer
-    QThreadPool.globalInstance().waitForDone(5000)  # the second story was read before the move
+    assert QThreadPool.globalInstance().waitForDone(
+        10_000
+    )  # the second story was read before the move
     gate.set()
-    assert window.ops.wait(5000)
+    assert window.ops.wait(10_000)
 
-    qtbot.waitUntil(lambda: window.article.id == second.id, timeout=5000)
-    qtbot.waitUntil(lambda: window.form.section.currentText() == "Sport", timeout=5000)
+    qtbot.waitUntil(lambda: window.article.id == second.id, timeout=10_000)
+    qtbot.waitUntil(lambda: window.form.section.currentText() == "Sport", timeout=10_000)
     settle(qtbot)
     assert window.form.section.currentText() == "Sport"
     assert library.get_article(second.id).section == "Sport"
@@ -134,16 +136,16 @@ def test_a_refused_restore_offers_to_keep_the_address_for_the_revision_asked_for
         library, story.id, headline="Harbour", dek="", body="The third draft.", ops=ops
     )
     qtbot.addWidget(dialog)
-    qtbot.waitUntil(lambda: dialog.list.count() == 2, timeout=5000)
+    qtbot.waitUntil(lambda: dialog.list.count() == 2, timeout=10_000)
 
     dialog.list.setCurrentRow(1)  # the first draft, whose address is another story's now
     dialog.restore_selected()
     dialog.list.setCurrentRow(0)  # looked at the other revision before the refusal came
-    assert ops.wait(5000)
-    qtbot.waitUntil(lambda: getattr(dialog, "slug_box", None) is not None, timeout=5000)
+    assert ops.wait(10_000)
+    qtbot.waitUntil(lambda: getattr(dialog, "slug_box", None) is not None, timeout=10_000)
     keep = next(b for b in dialog.slug_box.buttons() if "keep current address" in b.text())
     keep.click()
-    assert ops.wait(5000)
+    assert ops.wait(10_000)
 
     restored = library.get_article(story.id)
     assert restored.body == "The first draft."  # the revision the user asked for
@@ -178,9 +180,9 @@ def test_a_story_moved_to_the_trash_while_it_is_being_opened_is_not_opened(
     window.ops.run_op(lambda _library: gate.wait(10))  # the writer is busy a moment
     assert window.open_article(second.id)
     window.trash.delete_articles([second.id])  # chosen in the list and deleted at once
-    QThreadPool.globalInstance().waitForDone(5000)  # read before it went to the trash
+    assert QThreadPool.globalInstance().waitForDone(10_000)  # read before it went to the trash
     gate.set()
-    assert window.ops.wait(5000)
+    assert window.ops.wait(10_000)
     QTest.keyClicks(window.editor, "Kept ")
 
     settle(qtbot)
@@ -202,7 +204,7 @@ def test_a_story_trashed_elsewhere_before_it_is_read_is_not_opened_and_says_so(
     assert window.open_article(second.id)
     QTest.keyClicks(window.editor, "Kept ")
     qtbot.waitUntil(
-        lambda: "moved to the trash" in window.statusBar().currentMessage(), timeout=5000
+        lambda: "moved to the trash" in window.statusBar().currentMessage(), timeout=10_000
     )
     settle(qtbot)
     assert window.article.id == first.id
@@ -219,11 +221,11 @@ def test_codes_added_before_the_table_is_read_keep_the_newsrooms_codes(qtbot, li
     dialog.add_row("ap", "Associated Press")  # typed before the table came
     save.click()  # and saved at once: only what was typed is in the table
 
-    assert ops.wait(5000)
-    qtbot.waitUntil(lambda: dialog.table.rowCount() == 2, timeout=5000)
+    assert ops.wait(10_000)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 2, timeout=10_000)
     assert dialog.rows() == [("jd", "Jane Doe / Harbour Agency"), ("ap", "Associated Press")]
     save.click()
-    assert ops.wait(5000)
+    assert ops.wait(10_000)
     assert library.code_replacements() == {
         "jd": "Jane Doe / Harbour Agency",
         "ap": "Associated Press",

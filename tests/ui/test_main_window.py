@@ -40,7 +40,7 @@ def test_a_typed_paragraph_appears_in_the_preview_page(qtbot, window):
 
     qtbot.waitUntil(
         lambda: "A ferry will run every twenty minutes from Monday." in body_text(qtbot, window),
-        timeout=5000,
+        timeout=10_000,
     )
     # The paragraph is its own block in the page, after the ones already there.
     last = run_js(
@@ -64,7 +64,7 @@ def test_an_edited_headline_shows_in_the_list_and_the_preview(qtbot, window, lib
             run_js(qtbot, window, "document.getElementById('story-headline').textContent")
             == "Bridge closure delayed until spring"
         ),
-        timeout=5000,
+        timeout=10_000,
     )
     assert "Bridge closure delayed until spring" in window.windowTitle()
     # ...and the library has it (slug followed the headline, since it was never edited by hand).
@@ -206,9 +206,9 @@ def test_a_new_story_typed_at_once_is_listed_once(qtbot, window, library):
     for letter in "Ferry timetable changes":
         QTest.keyClicks(window.form.headline, letter)
         qtbot.wait(20)
-    qtbot.waitUntil(lambda: window.article is not None, timeout=5000)
+    qtbot.waitUntil(lambda: window.article is not None, timeout=10_000)
     model = window.browser.model
-    qtbot.waitUntil(lambda: not model._fetching and len(model.rows) == 2, timeout=5000)
+    qtbot.waitUntil(lambda: not model._fetching and len(model.rows) == 2, timeout=10_000)
     # A late page would add the story again: every save and every read started meanwhile is in.
     qtbot.waitUntil(lambda: not window.autosave.dirty)
     assert window.ops.wait(10_000)
@@ -271,7 +271,7 @@ def test_search_type_ahead_narrows_the_list_as_words_are_typed(qtbot, make_windo
     window.browser.search.setFocus()
     QTest.keyClick(window.browser.search, Qt.Key.Key_Return)
     assert window.browser.view.hasFocus()
-    qtbot.waitUntil(lambda: window.article.id == model.rows[0].id, timeout=5000)
+    qtbot.waitUntil(lambda: window.article.id == model.rows[0].id, timeout=10_000)
 
 
 class NotesPanel(QLabel):
@@ -327,7 +327,7 @@ def test_panels_plug_into_their_dock_and_follow_the_open_article(qtbot, window, 
     open_in_window(qtbot, window, other.id)
     assert panel.seen[-1] == other.id
     window.ops.run_op(lambda lib: lib.add_update(other.id, "Ferries run again."), initiator="t")
-    qtbot.waitUntil(lambda: any(other.id in c.updates_of for c in panel.heard), timeout=5000)
+    qtbot.waitUntil(lambda: any(other.id in c.updates_of for c in panel.heard), timeout=10_000)
     window.save_everything()
     assert panel.flushed == 1
 
@@ -358,7 +358,7 @@ def test_screenshot_of_the_main_window_with_the_sample_article(qtbot, make_windo
             run_js(qtbot, window, "document.getElementById('story-headline').textContent")
             == headline
         ),
-        timeout=5000,
+        timeout=10_000,
     )
     qtbot.waitUntil(lambda: window.browser.model.rowCount() == library.count_articles())
     # The web view paints its first frame, then the decoded hero, a moment after loading.

@@ -46,7 +46,7 @@ def test_publishing_anyway_needs_a_reason_that_history_keeps(qtbot, window, libr
     assert not dialog.publish_button.isEnabled()
     QTest.keyClicks(dialog.reason, "Breaking: picture to follow")
     QTest.mouseClick(dialog.publish_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: library.get_article(article_id).status == "published", timeout=5000)
+    qtbot.waitUntil(lambda: library.get_article(article_id).status == "published", timeout=10_000)
     assert "Breaking: picture to follow" in library.revisions(article_id)[0].note
     qtbot.waitUntil(lambda: window.form.status.currentText() == "published")
 
@@ -78,7 +78,7 @@ def test_a_picture_pasted_into_the_body_is_imported_and_placed_as_a_block(qtbot,
 def test_an_update_note_from_the_article_menu_shows_on_the_page(qtbot, window, library):
     assert window.actions_by_name["add_update"].text() == "Add &update note…"
     window.add_dated_note("update", "The council has replied.")
-    qtbot.waitUntil(lambda: len(library.updates(window.article.id)) == 1, timeout=5000)
+    qtbot.waitUntil(lambda: len(library.updates(window.article.id)) == 1, timeout=10_000)
     article = library.get_article(window.article.id)
     html = render_page(build_page(article, library.publication(), Assets(library.root)))
     assert "The council has replied." in html and "Updated" in html
@@ -89,7 +89,7 @@ def test_a_desk_note_follows_its_passage_and_never_reaches_the_page(qtbot, windo
     text = editor.toPlainText()
     start = text.index("seven to two")
     window.add_note(start, start + len("seven to two"), "SOURCE? check the vote count")
-    qtbot.waitUntil(lambda: window.notes_panel.list.count() == 1, timeout=5000)
+    qtbot.waitUntil(lambda: window.notes_panel.list.count() == 1, timeout=10_000)
     assert len(editor.extraSelections()) == 1
     # Edits before the passage: the note's highlight moves with it.
     cursor = QTextCursor(editor.document())
@@ -99,12 +99,12 @@ def test_a_desk_note_follows_its_passage_and_never_reaches_the_page(qtbot, windo
     # Resolve, then reopen.
     window.notes_panel.list.setCurrentRow(0)
     window.toggle_selected_note()
-    qtbot.waitUntil(lambda: library.notes(window.article.id)[0].resolved, timeout=5000)
-    qtbot.waitUntil(lambda: editor.extraSelections() == [], timeout=5000)
+    qtbot.waitUntil(lambda: library.notes(window.article.id)[0].resolved, timeout=10_000)
+    qtbot.waitUntil(lambda: editor.extraSelections() == [], timeout=10_000)
     assert "(resolved)" in window.notes_panel.list.item(0).text()
     window.notes_panel.list.setCurrentRow(0)
     window.toggle_selected_note()
-    qtbot.waitUntil(lambda: not library.notes(window.article.id)[0].resolved, timeout=5000)
+    qtbot.waitUntil(lambda: not library.notes(window.article.id)[0].resolved, timeout=10_000)
     window.autosave.flush()
     article = library.get_article(window.article.id)
     html = render_page(build_page(article, library.publication(), Assets(library.root)))

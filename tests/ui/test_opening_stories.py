@@ -32,7 +32,7 @@ def test_keys_typed_while_a_story_is_read_go_into_it_not_into_the_one_on_screen(
     # …and takes none of the keys.
     assert window.editor.toPlainText() == "First body."
 
-    qtbot.waitUntil(lambda: window.article.id == second.id, timeout=5000)
+    qtbot.waitUntil(lambda: window.article.id == second.id, timeout=10_000)
     assert window.editor.toPlainText() == "New Second body."
     assert window.form.headline.text() == "Second"
     assert window.autosave.flush()
@@ -65,7 +65,7 @@ def test_a_story_gone_before_it_is_read_leaves_the_open_one_and_says_so(
     gone = library.create_article(headline="Gone", body="Soon gone.")
     window = make_window(open_initial=False)
     open_in_window(qtbot, window, first.id)
-    qtbot.waitUntil(lambda: window.browser.model.row_of(gone.id) >= 0, timeout=5000)
+    qtbot.waitUntil(lambda: window.browser.model.row_of(gone.id) >= 0, timeout=10_000)
     library.delete_article(gone.id)  # another program, before the list heard of it
     window.focus_editor()
 
@@ -79,5 +79,5 @@ def test_a_story_gone_before_it_is_read_leaves_the_open_one_and_says_so(
     assert window.article.id == first.id
     # What was typed meanwhile went into the story that stayed open.
     assert window.editor.toPlainText() == "Still First body."
-    qtbot.waitUntil(lambda: window.browser.model.row_of(gone.id) < 0, timeout=5000)
+    qtbot.waitUntil(lambda: window.browser.model.row_of(gone.id) < 0, timeout=10_000)
     assert window.browser.view.currentIndex().row() == window.browser.model.row_of(first.id)

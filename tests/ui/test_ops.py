@@ -60,11 +60,11 @@ def test_a_failed_operation_is_one_sentence_and_the_change_signal_still_says_wha
         lib.update_article(10_000, headline="Gone")  # no such article
 
     ops.run_op(half_done, initiator="test")
-    qtbot.waitUntil(lambda: bool(failures), timeout=5000)
+    qtbot.waitUntil(lambda: bool(failures), timeout=10_000)
     assert failures == ["Article 10000 is no longer in the library."]
     [(changes, who)] = heard
     assert who == "test" and len(changes.created_articles) == 1
 
     ops.run_op(lambda lib: 1 / 0)
-    qtbot.waitUntil(lambda: len(failures) == 2, timeout=5000)
+    qtbot.waitUntil(lambda: len(failures) == 2, timeout=10_000)
     assert "ZeroDivision" not in failures[1] and failures[1].endswith(".")

@@ -52,7 +52,7 @@ def test_three_failed_files_are_all_listed_with_their_reasons(
     # Readable: the third message is not cut off at the bottom of the row. Three
     # short failures fit: the form below lends the room, no scrolling needed.
     bar = panel.report_area.verticalScrollBar()
-    qtbot.waitUntil(lambda: all_on_screen(panel) and not bar.isVisible(), timeout=2_000)
+    qtbot.waitUntil(lambda: all_on_screen(panel) and not bar.isVisible(), timeout=10_000)
     assert panel.report_area.height() <= REPORT_MAX_HEIGHT
     window.grab().save("/tmp/polish-2.png")
 
@@ -68,7 +68,7 @@ def test_a_long_report_scrolls_instead_of_pushing_the_grids_away(qtbot, make_win
         paths.append(path)
     with qtbot.waitSignal(panel.sig_import_finished, timeout=60_000):
         panel.import_files(paths)
-    qtbot.waitUntil(lambda: readable(panel), timeout=2_000)
+    qtbot.waitUntil(lambda: readable(panel), timeout=10_000)
     assert panel.report_area.height() <= REPORT_MAX_HEIGHT
     assert panel.report_area.verticalScrollBar().maximum() > 0, "the rest is a scroll away"
     assert "not-a-photo-9.jpg" in panel.report.text()

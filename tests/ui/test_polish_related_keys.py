@@ -70,7 +70,7 @@ def test_down_from_the_search_field_lands_on_the_first_result_and_enter_adds_it(
     # Focus is on the first result, and the picker came to the front to show it.
     focused = QApplication.focusWidget()
     assert focused is picker.results
-    qtbot.waitUntil(lambda: on_screen(focused), timeout=2_000)
+    qtbot.waitUntil(lambda: on_screen(focused), timeout=10_000)
     assert picker.results.currentRow() == 0
     assert current_row_on_screen(picker.results)
     first = picker.results.item(0).data(ROW_ROLE).article_id

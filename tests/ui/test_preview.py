@@ -60,7 +60,7 @@ def js(qtbot, pane: PreviewPane, script: str):
     """Evaluate an expression in the page; the value comes back through JSON (lists included)."""
     box: list = []
     pane.run_js(f"JSON.stringify({script})", box.append)
-    qtbot.waitUntil(lambda: bool(box), timeout=5000)
+    qtbot.waitUntil(lambda: bool(box), timeout=10_000)
     return json.loads(box[0]) if box[0] else None  # undefined comes back empty
 
 
@@ -117,7 +117,7 @@ def test_the_web_view_is_made_after_the_first_paint(qtbot, library):
     assert pane.findChild(QWebEngineView) is None, "constructing the pane must stay cheap"
     assert pane.findChild(QLabel).text() == "Loading preview…"
     pane.show()
-    qtbot.waitUntil(lambda: pane.findChild(QWebEngineView) is not None, timeout=5000)
+    qtbot.waitUntil(lambda: pane.findChild(QWebEngineView) is not None, timeout=10_000)
     assert pane.status_message == ""
 
 
@@ -484,10 +484,10 @@ def test_field_edits_patch_the_header(qtbot, pane, library):
 def test_clicking_a_block_reports_its_source_line(qtbot, pane, article):
     open_article(qtbot, pane, article)
     quote_line = BODY.split("\n").index("> We listened to parents, the mayor said.")
-    with qtbot.waitSignal(pane.sig_block_clicked, timeout=5000) as clicked:
+    with qtbot.waitSignal(pane.sig_block_clicked, timeout=10_000) as clicked:
         js(qtbot, pane, "document.querySelector('#story-body blockquote p').click()")
     assert clicked.args == [quote_line]
-    with qtbot.waitSignal(pane.sig_block_clicked, timeout=5000) as clicked:
+    with qtbot.waitSignal(pane.sig_block_clicked, timeout=10_000) as clicked:
         js(qtbot, pane, "document.querySelector('#story-footnotes li').click()")
     assert clicked.args == [BODY.split("\n").index("[^levy]: The levy was first proposed in 2019.")]
 
@@ -550,7 +550,7 @@ def test_the_preview_never_reaches_the_network(qtbot, pane, article):
     )
     # Local pages may not reach remote URLs at all: the request fails before it is made.
     js(qtbot, pane, fetch)
-    qtbot.waitUntil(lambda: js(qtbot, pane, "window.outcome") != "pending", timeout=5000)
+    qtbot.waitUntil(lambda: js(qtbot, pane, "window.outcome") != "pending", timeout=10_000)
     assert js(qtbot, pane, "window.outcome") == "failed"
     # Behind that, the profile's interceptor blocks any request that is not local.
     blocker = pane.interceptor
@@ -568,7 +568,7 @@ def test_the_preview_never_reaches_the_network(qtbot, pane, article):
 
     qtbot.waitUntil(fetched_and_blocked, timeout=10000)
     assert set(blocker.blocked) == {"http://example.invalid/tracker.js"}
-    qtbot.waitUntil(lambda: js(qtbot, pane, "window.outcome") == "failed", timeout=5000)
+    qtbot.waitUntil(lambda: js(qtbot, pane, "window.outcome") == "failed", timeout=10_000)
     # Links in the body do not navigate away from the preview.
     type_body(qtbot, pane, BODY + "\n\nSee [the report](https://example.org/report).\n")
     url = js(qtbot, pane, "location.href")

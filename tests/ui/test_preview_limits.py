@@ -31,7 +31,7 @@ def pane(qtbot, library):
 def body_text(qtbot, pane) -> str:
     box: list = []
     pane.run_js("JSON.stringify(document.getElementById('story-body').textContent)", box.append)
-    qtbot.waitUntil(lambda: bool(box), timeout=5000)
+    qtbot.waitUntil(lambda: bool(box), timeout=10_000)
     return json.loads(box[0])
 
 

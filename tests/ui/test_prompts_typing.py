@@ -64,7 +64,7 @@ def test_typing_space_and_enter_as_the_stale_save_prompt_appears_neither_answers
         # A pause, then a deliberate key: now the prompt answers (its default keeps both).
         qtbot.wait(QUIET_MS + 300)
         press(mine, " ")
-        qtbot.waitUntil(lambda: mine.conflict_box is None, timeout=3000)
+        qtbot.waitUntil(lambda: mine.conflict_box is None, timeout=10_000)
         copy = library.get_article(mine.article.id)
         assert copy.id != sample_article.id and copy.headline.endswith("(copy)")
         assert copy.body.endswith(typed)

@@ -145,7 +145,7 @@ def test_with_both_panels_open_the_whole_headline_and_dek_are_shown(
                 headline.viewport().height() >= headline.line_count() * spacing
                 and not headline.verticalScrollBar().isVisible()
             ),
-            timeout=3000,
+            timeout=10_000,
         )
         most = max(most, headline.line_count())
     assert most >= 2  # it did wrap, and grew

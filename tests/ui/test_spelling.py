@@ -77,7 +77,7 @@ def test_misspelled_words_in_the_body_are_underlined_but_code_and_urls_are_not(
     qtbot, make_window, library
 ):
     window, _ = open_story(qtbot, make_window, library)
-    qtbot.waitUntil(lambda: "wintre" in underlined_words(window.editor), timeout=5000)
+    qtbot.waitUntil(lambda: "wintre" in underlined_words(window.editor), timeout=10_000)
     words = underlined_words(window.editor)
     assert words == {"wintre"}  # not `teh` (code) nor the URL's "wrongg"
     # The Markdown colours stay: the code span keeps its own format.
@@ -89,13 +89,13 @@ def test_a_suggestion_from_the_context_menu_replaces_the_word_and_undoes(
 ):
     window, article = open_story(qtbot, make_window, library)
     editor = window.editor
-    qtbot.waitUntil(lambda: "wintre" in underlined_words(editor), timeout=5000)
+    qtbot.waitUntil(lambda: "wintre" in underlined_words(editor), timeout=10_000)
 
     menu = editor._spell_menu.menu_at(point_in(editor, "wintre"))
     action(menu, "winter").trigger()
 
     assert "opens earlier this winter." in editor.toPlainText()
-    qtbot.waitUntil(lambda: "wintre" not in underlined_words(editor), timeout=5000)
+    qtbot.waitUntil(lambda: "wintre" not in underlined_words(editor), timeout=10_000)
     editor.undo()
     assert "this wintre." in editor.toPlainText()
     editor.redo()
@@ -110,7 +110,7 @@ def test_the_real_context_menu_event_shows_the_spelling_choices(qtbot, make_wind
 
     window, _ = open_story(qtbot, make_window, library)
     editor = window.editor
-    qtbot.waitUntil(lambda: "wintre" in underlined_words(editor), timeout=5000)
+    qtbot.waitUntil(lambda: "wintre" in underlined_words(editor), timeout=10_000)
     seen: list[list[str]] = []
 
     def read_and_close() -> None:
@@ -137,16 +137,16 @@ def test_the_headline_and_dek_are_underlined_and_a_suggestion_fixes_the_headline
     window, article = open_story(qtbot, make_window, library, dek="Stallholders welcom it.")
     headline, dek = window.form.headline, window.form.dek
     # Headline and dek wrap like small text boxes; they are underlined like the body.
-    qtbot.waitUntil(lambda: underlined_words(headline) == {"earlyer"}, timeout=5000)
-    qtbot.waitUntil(lambda: underlined_words(dek) == {"welcom"}, timeout=5000)
+    qtbot.waitUntil(lambda: underlined_words(headline) == {"earlyer"}, timeout=10_000)
+    qtbot.waitUntil(lambda: underlined_words(dek) == {"welcom"}, timeout=10_000)
     assert red_pixels(headline) > 10  # the wavy line is drawn
     assert red_pixels(window.form.byline) == 0
 
     menu = headline._spell_menu.menu_at(point_in(headline, "earlyer"))
     action(menu, "earlier").trigger()
     assert headline.text() == "Market opens earlier"
-    qtbot.waitUntil(lambda: underlined_words(headline) == set(), timeout=5000)
-    qtbot.waitUntil(lambda: red_pixels(headline) == 0, timeout=5000)
+    qtbot.waitUntil(lambda: underlined_words(headline) == set(), timeout=10_000)
+    qtbot.waitUntil(lambda: red_pixels(headline) == 0, timeout=10_000)
     headline.undo()
     assert headline.text() == "Market opens earlyer"
     headline.redo()
@@ -161,7 +161,7 @@ def test_typing_a_misspelling_into_the_body_underlines_it(qtbot, make_window, li
     editor = window.editor
     editor.setFocus()
     QTest.keyClicks(editor, "A quiet mornign on the quay ")
-    qtbot.waitUntil(lambda: underlined_words(editor) == {"mornign"}, timeout=5000)
+    qtbot.waitUntil(lambda: underlined_words(editor) == {"mornign"}, timeout=10_000)
 
 
 def test_add_to_newsroom_dictionary_clears_every_field_and_is_kept_in_the_library(
@@ -172,15 +172,15 @@ def test_add_to_newsroom_dictionary_clears_every_field_and_is_kept_in_the_librar
         qtbot, make_window, library, headline="Kowalczyk opens the market", body=body
     )
     editor, headline = window.editor, window.form.headline
-    qtbot.waitUntil(lambda: underlined_words(editor) == {"Kowalczyk"}, timeout=5000)
-    qtbot.waitUntil(lambda: underlined_words(headline) == {"Kowalczyk"}, timeout=5000)
+    qtbot.waitUntil(lambda: underlined_words(editor) == {"Kowalczyk"}, timeout=10_000)
+    qtbot.waitUntil(lambda: underlined_words(headline) == {"Kowalczyk"}, timeout=10_000)
 
     menu = editor._spell_menu.menu_at(point_in(editor, "Kowalczyk"))
     action(menu, "Add “Kowalczyk” to Newsroom Dictionary").trigger()
 
     assert underlined_words(editor) == set()  # every paragraph, at once
-    qtbot.waitUntil(lambda: underlined_words(headline) == set(), timeout=5000)
-    qtbot.waitUntil(lambda: "Kowalczyk" in library.newsroom_words(), timeout=5000)
+    qtbot.waitUntil(lambda: underlined_words(headline) == set(), timeout=10_000)
+    qtbot.waitUntil(lambda: "Kowalczyk" in library.newsroom_words(), timeout=10_000)
 
     reopened = Library.open(library.root)
     try:
@@ -196,13 +196,13 @@ def test_the_newsroom_dictionary_is_known_when_the_library_is_opened_again(
     window, _ = open_story(
         qtbot, make_window, library, body="Kowalczyk and Nowakowskii met on the quay."
     )
-    qtbot.waitUntil(lambda: underlined_words(window.editor) == {"Nowakowskii"}, timeout=5000)
+    qtbot.waitUntil(lambda: underlined_words(window.editor) == {"Nowakowskii"}, timeout=10_000)
 
 
 def test_ignore_hides_the_word_for_this_session_only(qtbot, make_window, library):
     window, _ = open_story(qtbot, make_window, library)
     editor = window.editor
-    qtbot.waitUntil(lambda: "wintre" in underlined_words(editor), timeout=5000)
+    qtbot.waitUntil(lambda: "wintre" in underlined_words(editor), timeout=10_000)
     menu = editor._spell_menu.menu_at(point_in(editor, "wintre"))
     action(menu, "Ignore “wintre”").trigger()
     assert "wintre" not in underlined_words(editor)
@@ -215,7 +215,7 @@ def test_a_french_article_is_checked_in_french(qtbot, make_window, library):
         qtbot, make_window, library, headline="Le marché ouvre", body=body, language="fr"
     )
     assert window.spell.checker.language == "fr"
-    qtbot.waitUntil(lambda: "anneé" in underlined_words(window.editor), timeout=5000)
+    qtbot.waitUntil(lambda: "anneé" in underlined_words(window.editor), timeout=10_000)
     words = underlined_words(window.editor)
     assert "marché" not in words and "tôt" not in words
     assert "harbour" in words  # English in a French story is a misspelling
@@ -227,7 +227,7 @@ def test_an_article_without_a_language_is_checked_in_the_publications(qtbot, mak
     library.update_publication(language="en-GB")
     window, _ = open_story(qtbot, make_window, library, body="The colour of the color.")
     assert window.spell.checker.language == "en-GB"
-    qtbot.waitUntil(lambda: underlined_words(window.editor) == {"color"}, timeout=5000)
+    qtbot.waitUntil(lambda: underlined_words(window.editor) == {"color"}, timeout=10_000)
 
 
 def test_a_language_without_a_dictionary_says_so_once_and_underlines_nothing(
@@ -262,12 +262,12 @@ def test_a_misspelled_caption_is_underlined_in_the_image_panel(
     panel.add_to_article()
     caption = panel.form.story_caption
     caption.setPlainText("The quay at dawn, befor the market")
-    qtbot.waitUntil(lambda: underlined_words(caption) == {"befor"}, timeout=5000)
+    qtbot.waitUntil(lambda: underlined_words(caption) == {"befor"}, timeout=10_000)
     default_caption = panel.form.editors["caption"]
     default_caption.setText("A quiet harbuor")
     widget = default_caption
     if isinstance(widget, QPlainTextEdit):
-        qtbot.waitUntil(lambda: underlined_words(widget) == {"harbuor"}, timeout=5000)
+        qtbot.waitUntil(lambda: underlined_words(widget) == {"harbuor"}, timeout=10_000)
     else:
         qtbot.waitUntil(lambda: [s[2] for s in widget._spelling.spans] == ["harbuor"])
 
@@ -281,8 +281,8 @@ def test_a_misspelled_caption_is_underlined_in_the_image_panel(
 def test_screenshot_of_the_window_with_underlines(qtbot, make_window, library, tmp_path):
     window, _ = open_story(qtbot, make_window, library, dek="Stallholders welcom the change.")
     window.resize(1400, 900)
-    qtbot.waitUntil(lambda: "wintre" in underlined_words(window.editor), timeout=5000)
-    qtbot.waitUntil(lambda: underlined_words(window.form.dek) != set(), timeout=5000)
+    qtbot.waitUntil(lambda: "wintre" in underlined_words(window.editor), timeout=10_000)
+    qtbot.waitUntil(lambda: underlined_words(window.form.dek) != set(), timeout=10_000)
     shot = tmp_path / "spelling.png"
     assert window.grab().save(str(shot))
     shutil.copy(shot, "/tmp/newsdesk-spelling.png")
@@ -309,12 +309,12 @@ def test_underlines_arriving_are_not_an_edit_of_the_story(qtbot, make_window, li
     editor.setFocus()
     editor.moveCursor(QTextCursor.MoveOperation.End)
     QTest.keyClicks(editor, "A quiet mornign ")
-    qtbot.waitUntil(lambda: "mornign" in underlined_words(editor), timeout=5000)
+    qtbot.waitUntil(lambda: "mornign" in underlined_words(editor), timeout=10_000)
     typed = window.preview.text_version
     # The checker's answers redraw the underlines; the text is the same, so nothing is
     # sent to the preview again (and the story is not marked as edited by them).
     window.spell.sig_redraw.emit()
-    qtbot.waitUntil(lambda: "mornign" in underlined_words(editor), timeout=5000)
+    qtbot.waitUntil(lambda: "mornign" in underlined_words(editor), timeout=10_000)
     qtbot.wait(300)
     assert window.preview.text_version == typed
 
@@ -333,7 +333,7 @@ def test_a_paragraph_being_typed_is_checked_after_the_keystroke_not_during_it(
     assert service.spans_for(text) is None
     time.sleep(0.3)  # no events handled: the check has not started
     assert text in service._queue
-    qtbot.waitUntil(lambda: service.cached(text) is not None, timeout=5000)
+    qtbot.waitUntil(lambda: service.cached(text) is not None, timeout=10_000)
     assert [s[2] for s in service.cached(text)] == ["paragraf"]
 
 
@@ -346,7 +346,7 @@ def test_a_misspelling_keeps_its_underline_while_the_paragraph_around_it_is_type
 
     window, _ = open_story(qtbot, make_window, library)
     editor = window.editor
-    qtbot.waitUntil(lambda: "wintre" in underlined_words(editor), timeout=5000)
+    qtbot.waitUntil(lambda: "wintre" in underlined_words(editor), timeout=10_000)
     spelling = editor.highlighter.spelling
     editor.setFocus()
     cursor = editor.textCursor()
@@ -356,10 +356,10 @@ def test_a_misspelling_keeps_its_underline_while_the_paragraph_around_it_is_type
     for char in " Stalls open at nine":
         QTest.keyClick(editor, char)
         assert "wintre" in underlined_words(editor), f"the underline went after {char!r}"
-    qtbot.waitUntil(lambda: not spelling._pending, timeout=5000)
+    qtbot.waitUntil(lambda: not spelling._pending, timeout=10_000)
     assert spelling.redrawn == redrawn, "blocks were laid out again for the same underlines"
     QTest.keyClicks(editor, " tomorow")  # a new misspelling: that block is drawn again
-    qtbot.waitUntil(lambda: "tomorow" in underlined_words(editor), timeout=5000)
+    qtbot.waitUntil(lambda: "tomorow" in underlined_words(editor), timeout=10_000)
     assert spelling.redrawn > redrawn
     assert "wintre" in underlined_words(editor)
 

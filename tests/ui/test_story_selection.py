@@ -26,7 +26,7 @@ def click_row(window, row: int, modifier=Qt.KeyboardModifier.NoModifier) -> None
 def stories(qtbot, window, library, headlines, **fields) -> list[int]:
     ids = [library.create_article(headline=h, body=f"{h}.", **fields).id for h in headlines]
     window.browser.refresh()
-    qtbot.waitUntil(lambda: all(i in listed_ids(window) for i in ids), timeout=5000)
+    qtbot.waitUntil(lambda: all(i in listed_ids(window) for i in ids), timeout=10_000)
     return ids
 
 
@@ -76,7 +76,7 @@ def test_ctrl_a_and_delete_move_every_chosen_story_to_the_trash_and_ctrl_z_bring
     assert set(window.browser.selected_ids()) == everything == {open_id, *ids}
     assert window.selection.count_label.text() == "All 3 stories selected"
     QTest.keyClick(window.browser.view, Qt.Key.Key_Delete)
-    qtbot.waitUntil(lambda: listed_ids(window) == [], timeout=5000)
+    qtbot.waitUntil(lambda: listed_ids(window) == [], timeout=10_000)
     assert all(library.get_article(i).deleted_at is not None for i in everything)
     assert "Last words. " in library.get_article(open_id).body  # saved before it went
     assert window.article is None and not window.editor.isEnabled()
@@ -86,8 +86,8 @@ def test_ctrl_a_and_delete_move_every_chosen_story_to_the_trash_and_ctrl_z_bring
     assert not window.selection.count_label.isVisible()
 
     QTest.keyClick(window.browser.view, Qt.Key.Key_Z, CTRL)
-    qtbot.waitUntil(lambda: library.trashed_articles() == [], timeout=5000)
-    qtbot.waitUntil(lambda: set(listed_ids(window)) == everything, timeout=5000)
+    qtbot.waitUntil(lambda: library.trashed_articles() == [], timeout=10_000)
+    qtbot.waitUntil(lambda: set(listed_ids(window)) == everything, timeout=10_000)
     qtbot.waitUntil(
         lambda: window.article is not None and window.article.id == open_id, timeout=5000
     )  # the story that was open is open again
@@ -101,10 +101,10 @@ def test_moving_a_choice_to_the_trash_is_all_or_none(qtbot, window, library):
     window.trash.delete_articles(ids)
     qtbot.waitUntil(
         lambda: window.statusBar().currentMessage().startswith("Nothing was moved to the trash:"),
-        timeout=5000,
+        timeout=10_000,
     )
     assert library.get_article(ids[1]).deleted_at is None
-    qtbot.waitUntil(lambda: ids[1] in listed_ids(window), timeout=5000)
+    qtbot.waitUntil(lambda: ids[1] in listed_ids(window), timeout=10_000)
 
 
 def test_set_section_moves_every_chosen_story_and_the_open_one_shows_it(qtbot, window, library):
@@ -121,14 +121,14 @@ def test_set_section_moves_every_chosen_story_and_the_open_one_shows_it(qtbot, w
     dialog.ok_button.click()
     qtbot.waitUntil(
         lambda: {library.get_article(i).section for i in [open_id, *ids]} == {"Harbour"},
-        timeout=5000,
+        timeout=10_000,
     )
     qtbot.waitUntil(
         lambda: (
             window.statusBar().currentMessage()
             == "Moved 3 stories to Harbour. Undo (Ctrl+Z) puts them back."
         ),
-        timeout=5000,
+        timeout=10_000,
     )
     model = window.browser.model
     qtbot.waitUntil(
@@ -136,11 +136,11 @@ def test_set_section_moves_every_chosen_story_and_the_open_one_shows_it(qtbot, w
             {r.section for r in model.rows if r.id in [open_id, *ids]} == {"Harbour"}
             and len(model.rows) == 3
         ),
-        timeout=5000,
+        timeout=10_000,
     )
     assert set(window.browser.selected_ids()) == {open_id, *ids}  # still chosen after it
     assert model.rows[0].updated_at > library.get_article(open_id).created_at
-    qtbot.waitUntil(lambda: window.form.values()["section"] == "Harbour", timeout=5000)
+    qtbot.waitUntil(lambda: window.form.values()["section"] == "Harbour", timeout=10_000)
     # The open story keeps saving normally afterwards (no conflict with its new version).
     QTest.keyClicks(window.editor, "More. ")
     window.autosave.flush()
@@ -156,7 +156,7 @@ def test_export_selected_exports_just_the_chosen_stories(
     unready = library.create_article(headline="Cup final", body="Goals.", status="published")
     window = make_window()
     samples = [a.id for a in library.list_articles() if a.id != unready.id]
-    qtbot.waitUntil(lambda: len(listed_ids(window)) == 3, timeout=5000)
+    qtbot.waitUntil(lambda: len(listed_ids(window)) == 3, timeout=10_000)
     window.browser.view.clearSelection()
     for article_id in samples:
         click_row(window, window.browser.model.row_of(article_id), CTRL)
@@ -206,15 +206,15 @@ def test_ctrl_a_chooses_every_matching_story_not_just_the_loaded_page(qtbot, mak
     harbour = many_stories(library, 230, section="News")
     window = make_window()
     combo = window.browser.section_filter
-    qtbot.waitUntil(lambda: combo.findData("News") >= 0, timeout=5000)
+    qtbot.waitUntil(lambda: combo.findData("News") >= 0, timeout=10_000)
     combo.setCurrentIndex(combo.findData("News"))
-    qtbot.waitUntil(lambda: window.browser.model.filters.section == "News", timeout=5000)
-    qtbot.waitUntil(lambda: len(listed_ids(window)) == 100, timeout=5000)
+    qtbot.waitUntil(lambda: window.browser.model.filters.section == "News", timeout=10_000)
+    qtbot.waitUntil(lambda: len(listed_ids(window)) == 100, timeout=10_000)
     focus_list(qtbot, window)
     QTest.keyClick(window.browser.view, Qt.Key.Key_A, CTRL)
     count = window.selection.count_label
     # 230 match the filter; the Sport story does not.
-    qtbot.waitUntil(lambda: count.text() == "All 230 stories selected", timeout=5000)
+    qtbot.waitUntil(lambda: count.text() == "All 230 stories selected", timeout=10_000)
     assert count.isVisible()
     assert len(listed_ids(window)) < 230  # counted, not loaded into the list
     assert window.actions_by_name["set_section"].text() == "Set &Section (230)…"
@@ -230,20 +230,20 @@ def test_ctrl_a_chooses_every_matching_story_not_just_the_loaded_page(qtbot, mak
     assert library.count_articles(section="Sport") == 1
 
     # Move to Trash takes every one (a new filter first: the section changed).
-    qtbot.waitUntil(lambda: combo.findData("Harbour") >= 0, timeout=5000)
+    qtbot.waitUntil(lambda: combo.findData("Harbour") >= 0, timeout=10_000)
     combo.setCurrentIndex(combo.findData("Harbour"))
-    qtbot.waitUntil(lambda: len(listed_ids(window)) == 100, timeout=5000)
+    qtbot.waitUntil(lambda: len(listed_ids(window)) == 100, timeout=10_000)
     focus_list(qtbot, window)
     QTest.keyClick(window.browser.view, Qt.Key.Key_A, CTRL)
-    qtbot.waitUntil(lambda: count.text() == "All 230 stories selected", timeout=5000)
+    qtbot.waitUntil(lambda: count.text() == "All 230 stories selected", timeout=10_000)
     QTest.keyClick(window.browser.view, Qt.Key.Key_Delete)
     qtbot.waitUntil(lambda: len(library.trashed_articles()) == 230, timeout=30_000)
     assert library.get_article(harbour[0]).deleted_at is not None
     assert library.count_articles() == 1  # the Sport story stays
-    qtbot.waitUntil(lambda: listed_ids(window) == [], timeout=5000)
+    qtbot.waitUntil(lambda: listed_ids(window) == [], timeout=10_000)
     qtbot.waitUntil(
         lambda: window.statusBar().currentMessage().startswith("230 stories moved to the trash"),
-        timeout=5000,
+        timeout=10_000,
     )
     # …and one Undo brings all 230 back.
     focus_list(qtbot, window)
@@ -255,14 +255,14 @@ def test_ctrl_a_chooses_every_matching_story_not_just_the_loaded_page(qtbot, mak
 def test_a_click_after_ctrl_a_chooses_one_story_again(qtbot, make_window, library):
     many_stories(library, 120)
     window = make_window()
-    qtbot.waitUntil(lambda: len(listed_ids(window)) == 100, timeout=5000)
+    qtbot.waitUntil(lambda: len(listed_ids(window)) == 100, timeout=10_000)
     focus_list(qtbot, window)
     QTest.keyClick(window.browser.view, Qt.Key.Key_A, CTRL)
     count = window.selection.count_label
-    qtbot.waitUntil(lambda: count.text() == "All 120 stories selected", timeout=5000)
+    qtbot.waitUntil(lambda: count.text() == "All 120 stories selected", timeout=10_000)
     # Scrolled to the end, the next page's rows come in chosen too.
     window.browser.view.scrollToBottom()
-    qtbot.waitUntil(lambda: len(listed_ids(window)) == 120, timeout=5000)
+    qtbot.waitUntil(lambda: len(listed_ids(window)) == 120, timeout=10_000)
     assert len(window.browser.selected_ids()) == 120
     assert count.text() == "All 120 stories selected"
     window.selection._selection_changed(2431)  # as a large library's count reads
@@ -274,20 +274,20 @@ def test_a_click_after_ctrl_a_chooses_one_story_again(qtbot, make_window, librar
     third = listed_ids(window)[3]
     qtbot.waitUntil(lambda: window.article is not None and window.article.id == third)
     window.actions_by_name["export_selected"].trigger()
-    qtbot.waitUntil(lambda: getattr(window, "export_dialog", None) is not None, timeout=5000)
+    qtbot.waitUntil(lambda: getattr(window, "export_dialog", None) is not None, timeout=10_000)
     assert window.export_dialog.this_article.isChecked()  # the one story, not all
 
 
 def test_export_selected_after_ctrl_a_offers_every_matching_story(qtbot, make_window, library):
     many_stories(library, 120)
     window = make_window()
-    qtbot.waitUntil(lambda: len(listed_ids(window)) == 100, timeout=5000)
+    qtbot.waitUntil(lambda: len(listed_ids(window)) == 100, timeout=10_000)
     focus_list(qtbot, window)
     QTest.keyClick(window.browser.view, Qt.Key.Key_A, CTRL)
-    qtbot.waitUntil(lambda: window.browser.selected_count() == 120, timeout=5000)
+    qtbot.waitUntil(lambda: window.browser.selected_count() == 120, timeout=10_000)
     window.export_dialog = None
     window.actions_by_name["export_selected"].trigger()
-    qtbot.waitUntil(lambda: window.export_dialog is not None, timeout=5000)
+    qtbot.waitUntil(lambda: window.export_dialog is not None, timeout=10_000)
     dialog = window.export_dialog
     assert dialog.selected.isChecked()
     assert dialog.selected.text().startswith("The 120 stories selected in the list")

@@ -60,7 +60,9 @@ def test_a_sync_cut_off_by_a_silent_server_says_so_and_frees_the_writer(
     qtbot.waitUntil(lambda: not window.sync.running, timeout=int(BOUND_S * 1000))
     assert time.monotonic() - started < BOUND_S
     assert window.sync.problem == pg_silence.STOPPED_ANSWERING
-    qtbot.waitUntil(lambda: window.sync.label.text() == "Offline · 6 changes waiting", timeout=5000)
+    qtbot.waitUntil(
+        lambda: window.sync.label.text() == "Offline · 6 changes waiting", timeout=10_000
+    )
     assert pg_silence.STOPPED_ANSWERING in window.sync.label.toolTip()
     # The writer is free: a save goes through while the server is still silent.
     took = time.monotonic()

@@ -333,3 +333,40 @@ def test_a_sync_state_read_before_a_newer_one_is_never_shown(qtbot, library, tmp
     assert controller.label.text().startswith("Synced at")
     controller.stop()
     ops.shutdown()
+
+
+def test_a_conflict_list_read_while_a_choice_is_saved_does_not_offer_that_choice_again(
+    qtbot, make_window, newsroom
+):
+    import threading
+
+    from PySide6.QtCore import QCoreApplication, QThreadPool
+
+    _server, library, other, article = newsroom
+    window = make_window()
+    qtbot.waitUntil(lambda: window.sync.label.text().startswith("Synced at"), timeout=10_000)
+    theirs = _other_story(other)
+    other.update_article(theirs.id, headline="Budget passes after a long night")
+    sync(other)
+    window.form.headline.end(False)
+    qtbot.keyClicks(window.form.headline, " - live")
+    assert window.autosave.flush()
+    window.actions_by_name["sync_now"].trigger()
+    qtbot.waitUntil(lambda: window.sync.conflicts_button.isVisible(), timeout=30_000)
+    dialog = window.show_sync_conflicts()
+    qtbot.waitUntil(lambda: dialog.list.count() == 1 and dialog.mine_button.isEnabled())
+
+    go = threading.Event()
+    window.ops.run_op(lambda _library: go.wait(30))  # the writer is busy a moment
+    dialog.choose("mine")  # the choice waits its turn…
+    assert not dialog.mine_button.isEnabled()
+    window.show_sync_conflicts()  # …while the list is asked for again and read before it
+    assert QThreadPool.globalInstance().waitForDone(10_000)
+    QCoreApplication.processEvents()  # that read's answer is handled
+    assert not dialog.mine_button.isEnabled(), "the conflict being settled was offered again"
+    assert not dialog.theirs_button.isEnabled()
+
+    go.set()
+    qtbot.waitUntil(lambda: dialog.list.count() == 0)
+    assert "kept" in dialog.note.text().lower() or "settled" in dialog.note.text().lower()
+    assert library.get_article(article.id).headline == "Council votes on the budget - live"

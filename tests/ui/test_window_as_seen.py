@@ -15,10 +15,10 @@ def test_the_story_lists_columns_show_their_whole_words_once_the_stories_arrive(
     seed_if_new(library)  # published stories: "published" is the widest status
     window = make_window()
     window.resize(1366, 768)
-    qtbot.waitUntil(lambda: len(window.browser.model.rows) == 2, timeout=5000)
+    qtbot.waitUntil(lambda: len(window.browser.model.rows) == 2, timeout=10_000)
     view, header = window.browser.view, window.browser.view.horizontalHeader()
     # Measured on the empty list, the columns fit only their titles ("publi…").
-    qtbot.waitUntil(lambda: header.sectionSize(1) >= view.sizeHintForColumn(1), timeout=5000)
+    qtbot.waitUntil(lambda: header.sectionSize(1) >= view.sizeHintForColumn(1), timeout=10_000)
     for column in (2, 3):  # (the section leaves a narrow list: see below)
         if not view.isColumnHidden(column):
             assert header.sectionSize(column) >= view.sizeHintForColumn(column)
@@ -51,7 +51,7 @@ def test_preferences_has_a_shortcut_on_every_platform(window):
 
 def test_a_window_with_no_story_open_never_marks_its_title_modified(qtbot, window, qtlog):
     window.trash.delete_article(window.article.id)  # saved, then closed: nothing open
-    qtbot.waitUntil(lambda: window.article is None, timeout=5000)
+    qtbot.waitUntil(lambda: window.article is None, timeout=10_000)
     for state in ("saving", "unsaved", "saved"):
         window._show_save_state(state)
     assert window.windowTitle() == "newsdesk" and not window.isWindowModified()
@@ -76,12 +76,12 @@ def test_a_narrow_story_list_gives_the_headline_the_room_and_a_wide_one_shows_th
     window.resize(1366, 768)  # the first-run layout on a laptop: the list about 260 pixels
     window.default_layout()
     browser, view = window.browser, window.browser.view
-    qtbot.waitUntil(lambda: len(browser.model.rows) == 2, timeout=5000)
-    qtbot.waitUntil(lambda: view.isColumnHidden(2), timeout=5000)
+    qtbot.waitUntil(lambda: len(browser.model.rows) == 2, timeout=10_000)
+    qtbot.waitUntil(lambda: view.isColumnHidden(2), timeout=10_000)
     header = view.horizontalHeader()
     assert header.sectionSize(0) >= view.viewport().width() * 0.4  # was a third, cut to "Night…"
     window.resizeDocks([window.library_dock], [520], Qt.Orientation.Horizontal)
-    qtbot.waitUntil(lambda: not view.isColumnHidden(2), timeout=5000)
+    qtbot.waitUntil(lambda: not view.isColumnHidden(2), timeout=10_000)
 
 
 def test_every_panel_closed_can_be_opened_again_from_the_view_menu(qtbot, window):
