@@ -6,17 +6,24 @@ change are read in chunks, then written by one executemany UPDATE per batch,
 never loaded as ORM objects (at 10,000 stories that cost 7-8 s of processor
 time per operation; see benchmarks/bench_bulk.py). The change log gets the
 row for each story the flush would have logged (its fields, the version it
-started from), written with the transaction as it commits (library/changes.py).
-The full-text index and the section and tag counts follow by their triggers
-on SQLite (section and trash columns only: the index's text is untouched);
-on PostgreSQL a restore queues the search documents like any save.
+started from), written after the stories, a batch at a time, before the
+transaction commits (library/changes.py). The full-text index follows by its
+triggers on SQLite (section and trash columns only: the index's text is
+untouched); the section and tag counts are adjusted once per batch from a
+GROUP BY while their per-story triggers stand aside (library/listing.py). On
+PostgreSQL a restore rebuilds the search documents batch by batch, and the
+counts are GROUP BYs as they are asked.
 
-`progress(done, total)` is called before the first batch and after each one,
-on the calling thread; it may raise (Cancelled) to roll everything back.
+`progress(done, total)` is called on the calling thread before the first
+batch and after each one, of the stories (done up to half of total) and then
+of their log rows (up to total); it may raise (Cancelled) to roll everything
+back. The last call, with done == total, is the last chance to cancel: what
+follows is the commit itself.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -25,6 +32,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import Session
 
+from newsdesk.library import listing
 from newsdesk.library.errors import LibraryError, NotFound
 from newsdesk.library.models import Article, utcnow
 
@@ -38,15 +46,49 @@ _RESTORED = ("deleted_at", "deleted_by", "updated_at")
 
 
 def _in_batches(
-    rows: list[Row], write: Callable[[list[Row]], None], progress: Progress | None
+    s: Session,
+    tracker: Any,
+    rows: list[Row],
+    write: Callable[[list[Row]], None],
+    progress: Progress | None,
 ) -> None:
-    total = len(rows)
-    if progress is not None:
-        progress(0, total)
-    for start in range(0, total, BATCH):
-        write(rows[start : start + BATCH])
+    """write(batch) for each batch of rows, then the change log they noted, reporting both:
+    a story counts one step as it is written and one as its log row is (see the module)."""
+    n = len(rows)
+    total = 2 * n
+
+    def report(done: int) -> None:
         if progress is not None:
-            progress(min(start + BATCH, total), total)
+            progress(done, total)
+
+    report(0)
+    for start in range(0, n, BATCH):
+        write(rows[start : start + BATCH])
+        report(min(start + BATCH, n))
+    # One log row per story (each is noted once), mapped onto the second half of the steps:
+    # the last chunk reports done == total.
+    tracker.write_log_now(s, BATCH, lambda done, rows: report(n + (n * done) // max(rows, 1)))
+
+
+class _Counts:
+    """The section and tag counts a bulk change keeps itself, once per batch (SQLite only;
+    see library/listing.py): the per-story triggers stand aside until `done`."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.kept = listing.keeps_counts(conn)
+        if self.kept:
+            listing.pause(conn)
+
+    def moved(self, sections: Counter[str], tagged_ids: Sequence[int] = (), sign: int = 0) -> None:
+        """Live stories gained (or lost) by each section; tagged_ids joined (sign +1) or left
+        (sign -1) the live list with their tags."""
+        if self.kept:
+            listing.adjust_for_bulk(self.conn, dict(sections), list(tagged_ids), sign)
+
+    def done(self) -> None:
+        if self.kept:
+            listing.resume(self.conn)
 
 
 def _update(conn: Connection, groups: dict[tuple, list[int]], names: tuple[str, ...]) -> None:
@@ -77,8 +119,9 @@ class BulkArticles:
     def _session(self) -> Session:  # provided by Library
         raise NotImplementedError
 
-    def _index_ids(self, s: Session, article_ids: Iterable[int]) -> None:
-        """Rebuild these stories' search documents as the transaction commits (PostgreSQL)."""
+    def _index_ids_now(self, s: Session, article_ids: Iterable[int]) -> None:
+        """Rebuild these stories' search documents now, in the transaction (PostgreSQL; on
+        SQLite the full-text index's triggers have followed the change already)."""
 
     def _current(self, conn: Connection, article_ids: Sequence[int], *columns) -> list[Row]:
         """(id, uid, version, *columns) of each story, in the order given, once each; a
@@ -118,17 +161,24 @@ class BulkArticles:
         fields = {"section", "version", "updated_at"}
         with self._session() as s, s.begin():
             conn = s.connection()
-            found = self._current(conn, list(wanted), _C.section)
+            found = self._current(conn, list(wanted), _C.section, _C.deleted_at)
             rows = [r for r in found if r.section != wanted[r.id]]
+            counts = _Counts(conn)
 
             def write(batch: list[Row]) -> None:
                 groups = _grouped(batch, lambda r: (wanted[r.id], now))
                 _update(conn, groups, ("section", "updated_at"))
+                # A story in the trash counts in no section, wherever it moves.
+                live = [r for r in batch if r.deleted_at is None]
+                moved = Counter(wanted[r.id] for r in live)
+                moved.subtract(r.section for r in live)
+                counts.moved(moved)
                 self.tracker.note_article_updates(
                     s, [(r.id, r.uid, r.version, fields) for r in batch]
                 )
 
-            _in_batches(rows, write, progress)
+            _in_batches(s, self.tracker, rows, write, progress)
+            counts.done()
         return len(rows)
 
     def sections_of(self, article_ids: Sequence[int]) -> dict[int, str]:
@@ -158,15 +208,19 @@ class BulkArticles:
         as_before = as_before or {}
         now, actor = utcnow(), self.tracker.actor
         # The trash leaves updated_at alone; search leaves out the trash (deleted_at) on
-        # both engines, and the counts' triggers take the stories out of the choices.
+        # both engines, and the counts take the stories out of the choices (_Counts).
         with self._session() as s, s.begin():
             conn = s.connection()
-            found = self._current(conn, article_ids, _C.deleted_at, _C.deleted_by)
+            found = self._current(conn, article_ids, _C.deleted_at, _C.deleted_by, _C.section)
             rows = [r for r in found if r.deleted_at is None]
+            counts = _Counts(conn)
 
             def write(batch: list[Row]) -> None:
                 groups = _grouped(batch, lambda r: as_before.get(r.id, (now, actor)))
                 _update(conn, groups, ("deleted_at", "deleted_by"))
+                left = Counter()
+                left.subtract(r.section for r in batch)
+                counts.moved(left, [r.id for r in batch], -1)
                 notes = []
                 for r in batch:
                     by = as_before.get(r.id, (now, actor))[1]
@@ -174,7 +228,8 @@ class BulkArticles:
                     notes.append((r.id, r.uid, r.version, {"deleted_at", "version", *named}))
                 self.tracker.note_article_updates(s, notes)
 
-            _in_batches(rows, write, progress)
+            _in_batches(s, self.tracker, rows, write, progress)
+            counts.done()
         return len(rows)
 
     def restore_articles(
@@ -188,7 +243,7 @@ class BulkArticles:
         with self._session() as s, s.begin():
             conn = s.connection()
             found = self._current(
-                conn, article_ids, _C.slug, _C.deleted_at, _C.deleted_by, _C.purged_at
+                conn, article_ids, _C.slug, _C.deleted_at, _C.deleted_by, _C.purged_at, _C.section
             )
             for r in found:
                 if r.purged_at is not None:
@@ -197,9 +252,13 @@ class BulkArticles:
                         "there is nothing left to restore."
                     )
             rows = [r for r in found if r.deleted_at is not None]
+            counts = _Counts(conn)
 
             def write(batch: list[Row]) -> None:
                 _update(conn, {(None, "", now): [r.id for r in batch]}, _RESTORED)
+                # Indexed batch by batch, not at the commit: the progress covers it.
+                self._index_ids_now(s, [r.id for r in batch])
+                counts.moved(Counter(r.section for r in batch), [r.id for r in batch], 1)
                 notes = []
                 for r in batch:
                     named = {"deleted_by"} if r.deleted_by else set()
@@ -207,6 +266,6 @@ class BulkArticles:
                     notes.append((r.id, r.uid, r.version, fields))
                 self.tracker.note_article_updates(s, notes)
 
-            _in_batches(rows, write, progress)
-            self._index_ids(s, [r.id for r in rows])
+            _in_batches(s, self.tracker, rows, write, progress)
+            counts.done()
         return len(rows)

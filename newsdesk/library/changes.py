@@ -17,7 +17,7 @@ import json
 import os
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -75,6 +75,7 @@ _CHILD_SETS = {
     "note": "notes_of",
 }
 _PENDING = "newsdesk_pending_changes"
+_WRITTEN = "newsdesk_written_changes"  # noted and already in the log (write_log_now)
 _TRACKER = "newsdesk_change_tracker"
 _FLUSHED = "newsdesk_flushed_articles"  # articles inserted by the flush being logged, by id
 _CHUNK = 500  # uids per IN (...) when a log is read back
@@ -335,11 +336,41 @@ class ChangeTracker:
         )
         return (row[0], row[1]) if row else None
 
+    def write_log_now(
+        self, session: Session, chunk: int, progress: Callable[[int, int], None]
+    ) -> None:
+        """Write the transaction's log rows now, chunk rows a statement, calling
+        progress(written, total) after each (it may raise to roll everything back).
+
+        For a bulk change (library/bulk.py), whose log is as long as its list of stories:
+        written at the commit, it was a long last step no progress bar could show. What is
+        noted after this is written as the transaction commits, as usual.
+        """
+        session.flush()
+        pending: dict[tuple[str, str], _Entry] = session.info.get(_PENDING) or {}
+        rows = self._log_rows(pending.values())
+        written: dict[tuple[str, str], _Entry] = session.info.setdefault(_WRITTEN, {})
+        written.update(pending)
+        session.info[_PENDING] = {}
+        for start in range(0, len(rows), chunk):
+            session.connection().execute(
+                insert(ChangeLogRow.__table__), rows[start : start + chunk]
+            )
+            progress(min(start + chunk, len(rows)), len(rows))
+
     def _before_commit(self, session: Session) -> None:
         session.flush()  # the commit flushes after this event; flush now so the log is complete
         pending: dict[tuple[str, str], _Entry] = session.info.get(_PENDING) or {}
         if not pending:
             return
+        # The table's own INSERT (not the ORM's bulk insert): a 100,000-story bulk change
+        # writes as many rows.
+        session.connection().execute(
+            insert(ChangeLogRow.__table__), self._log_rows(pending.values())
+        )
+
+    def _log_rows(self, entries: Iterable[_Entry]) -> list[dict[str, Any]]:
+        """The change_log rows of these notes, stamped now."""
         at = utcnow()
         words: dict[frozenset[str], str] = {}  # the same fields' JSON, made once per set
 
@@ -362,23 +393,23 @@ class ChangeTracker:
                 "fields": fields_json(e.fields),
                 "base_version": e.base_version,
             }
-            for e in pending.values()
+            for e in entries
         ]
-        # The table's own INSERT (not the ORM's bulk insert): a 100,000-story bulk change
-        # writes as many rows.
-        session.connection().execute(insert(ChangeLogRow.__table__), rows)
+        return rows
 
     def _after_commit(self, session: Session) -> None:
-        pending = session.info.pop(_PENDING, None)
-        if not pending:
+        pending = session.info.pop(_PENDING, None) or {}
+        written = session.info.pop(_WRITTEN, None) or {}
+        if not pending and not written:
             return
-        changes = changes_from_entries(pending.values())
+        changes = changes_from_entries([*written.values(), *pending.values()])
         for recorder in self._recorders():
             recorder.changes = recorder.changes | changes
 
     @staticmethod
     def _forget(session: Session) -> None:
         session.info.pop(_PENDING, None)
+        session.info.pop(_WRITTEN, None)
 
 
 def _on_delete(_mapper: Any, _connection: Any, target: Any) -> None:

@@ -263,6 +263,7 @@ class ArticleForm(QWidget):
         self._slug_timer = QTimer(self, singleShot=True, interval=250)
         self._slug_timer.timeout.connect(self._check_slug)
         self._slug_request = 0
+        self._choice_reads = 0  # only the newest read of sections and tags is shown
 
         self.headline.textEdited.connect(self._on_headline_edited)
         self.dek.textEdited.connect(lambda: self._changed("dek"))
@@ -287,13 +288,16 @@ class ArticleForm(QWidget):
     # ---- loading ----------------------------------------------------------
     def refresh_choices(self) -> None:
         """Sections and tags the library already uses, for the combo and the completer."""
-        library = self.library
+        self._choice_reads += 1
+        library, read = self.library, self._choice_reads
         run_task(
             lambda: (library.sections(), library.tags()),
-            on_done=self._set_choices,
+            on_done=lambda result: self._set_choices(read, result),
         )
 
-    def _set_choices(self, result: tuple[list[str], list[str]]) -> None:
+    def _set_choices(self, read: int, result: tuple[list[str], list[str]]) -> None:
+        if read != self._choice_reads:
+            return  # reads run side by side: one begun before a newer one can answer last
         sections, tags = result
         current = self.section.currentText()
         self._loading, was_loading = True, self._loading

@@ -51,6 +51,7 @@ class LibraryBrowser(QWidget):
     def __init__(self, library: Library, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.library = library
+        self._choice_reads = 0  # only the newest read of sections and tags is shown
         self.setObjectName("library-browser")
         self.search = QLineEdit(placeholderText="Search articles…")
         self.search.setAccessibleName("Search articles")
@@ -146,10 +147,16 @@ class LibraryBrowser(QWidget):
         self._apply_filters(force=True)
 
     def refresh_choices(self) -> None:
-        library = self.library
-        run_task(lambda: (library.sections(), library.tags()), on_done=self._set_choices)
+        self._choice_reads += 1
+        library, read = self.library, self._choice_reads
+        run_task(
+            lambda: (library.sections(), library.tags()),
+            on_done=lambda result: self._set_choices(read, result),
+        )
 
-    def _set_choices(self, result: tuple[list[str], list[str]]) -> None:
+    def _set_choices(self, read: int, result: tuple[list[str], list[str]]) -> None:
+        if read != self._choice_reads:
+            return  # reads run side by side: one begun before a newer one can answer last
         sections, tags = result
         current_section = self.section_filter.currentData() or ANY
         self.section_filter.blockSignals(True)

@@ -31,6 +31,7 @@ class CodeExpander(QObject):
         super().__init__(parent)
         self.table: dict[str, str] = {}
         self._busy = False
+        self._reads = 0  # only the newest read's table is taken
 
     def set_table(self, table: dict[str, str]) -> None:
         self.table = dict(table)
@@ -38,8 +39,12 @@ class CodeExpander(QObject):
     def load(self, library: Library) -> None:
         """Read the table from the library off the GUI thread (again after it changes)."""
 
+        self._reads += 1
+        read = self._reads
+
         def done(table: dict[str, str]) -> None:
-            if shiboken6.isValid(self):
+            # Reads run side by side: one begun before the table changed can answer last.
+            if shiboken6.isValid(self) and read == self._reads:
                 self.set_table(table)
 
         run_task(library.code_replacements, on_done=done)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 
 import pytest
 
@@ -118,9 +119,66 @@ def test_a_cancel_half_way_leaves_stories_log_choices_and_search_as_they_were(
             library.restore_articles(ids, progress=progress)
         else:
             library.set_sections(before, progress=progress)
-    assert reports == [(0, 12), (5, 12), (10, 12)]
+    assert reports == [(0, 24), (5, 24), (10, 24)]
     assert state(library) == was
     library.check_search_index()
+
+
+@pytest.mark.parametrize("step", ["set section", "trash", "restore"])
+def test_progress_covers_the_change_log_and_ends_at_the_whole_when_the_work_is_done(
+    library, stories, step
+):
+    ids = [a.id for a in stories]
+    if step == "restore":
+        library.trash_articles(ids)
+    first = library.last_change_id()
+    reports: list[tuple[int, int, int]] = []
+
+    def progress(done: int, total: int) -> None:
+        # How many log rows are in the transaction when the report is made: read on the
+        # writer's own connection would need it, so count after; note the order instead.
+        reports.append((done, total, len(reports)))
+
+    if step == "set section":
+        library.set_section(ids, "Harbour", progress=progress)
+    elif step == "trash":
+        library.trash_articles(ids, progress=progress)
+    else:
+        library.restore_articles(ids, progress=progress)
+    # 12 stories written in batches of 5, then their 12 log rows in batches of 5.
+    assert [(d, t) for d, t, _ in reports] == [
+        (0, 24),
+        (5, 24),
+        (10, 24),
+        (12, 24),
+        (17, 24),
+        (22, 24),
+        (24, 24),
+    ]
+    assert len(log(library, first)) == 12
+
+
+@pytest.mark.parametrize("step", ["trash", "restore", "set section"])
+def test_a_cancel_at_the_last_report_still_rolls_everything_back(library, stories, step):
+    """The last report comes after the log is written, before the commit: cancelling there
+    still leaves everything as it was (the window disables Cancel only after it)."""
+    ids = [a.id for a in stories]
+    if step == "restore":
+        library.trash_articles(ids)
+    was = state(library)
+
+    def progress(done: int, total: int) -> None:
+        if done == total:
+            raise Cancelled()
+
+    with pytest.raises(Cancelled):
+        if step == "trash":
+            library.trash_articles(ids, progress=progress)
+        elif step == "restore":
+            library.restore_articles(ids, progress=progress)
+        else:
+            library.set_section(ids, "Harbour", progress=progress)
+    assert state(library) == was
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -158,3 +216,89 @@ def test_many_stories_leave_and_rejoin_the_choices_and_search_on_both_engines(ei
     assert lib.set_sections(dict.fromkeys(ids, "Weather")) == 11
     assert lib.section_counts() == {"City": 1, "Weather": 11}
     lib.check_search_index()
+
+
+def fresh_counts(lib: Library) -> tuple[dict[str, int], dict[str, int]]:
+    """The sections and tags of the stories in the list, counted from the stories themselves."""
+    live = [lib.get_article(i) for i in lib.article_ids()]
+    sections = Counter(a.section for a in live if a.section)
+    tags = Counter(t for a in live for t in a.tags)
+    return dict(sections), dict(tags)
+
+
+def kept_counts(lib: Library) -> tuple[dict[str, int], dict[str, int]]:
+    """The filter choices as the library keeps them (count tables on SQLite)."""
+    return lib.section_counts(), dict(lib.tag_counts())
+
+
+def test_the_filter_counts_equal_a_fresh_count_after_every_bulk_change_undo_and_cancel(
+    either_library,
+):
+    lib = either_library
+    made = [
+        lib.create_article(
+            headline=f"Ferry timetable {i}",
+            body="Sailings.",
+            section=["Transport", "City", ""][i % 3],
+            tags=[["ferry", "harbour"], ["ferry"], []][i % 3] + ([f"route-{i}"] if i % 4 else []),
+        )
+        for i in range(17)
+    ]
+    ids = [a.id for a in made]
+    # One story already in the trash, chosen with the rest: it counts nowhere throughout.
+    assert lib.trash_articles([ids[4]]) == 1
+    checks = 0
+
+    def same() -> None:
+        nonlocal checks
+        assert kept_counts(lib) == fresh_counts(lib)
+        checks += 1
+
+    def cancel_at(stop: int):
+        def progress(done: int, total: int) -> None:
+            if done >= stop:
+                raise Cancelled()
+
+        return progress
+
+    same()
+    before = lib.sections_of(ids)
+    with pytest.raises(Cancelled):
+        lib.set_section(ids, "Harbour", progress=cancel_at(10))
+    same()
+    # A single story's edit after a cancel: its triggers count again (nothing left paused).
+    lib.update_article(ids[1], section="Sport", tags=["ferry", "late"])
+    same()
+    lib.set_section(ids, "Harbour")
+    same()
+    assert kept_counts(lib)[0] == {"Harbour": 16}
+    with pytest.raises(Cancelled):
+        lib.set_sections(before, progress=cancel_at(5))
+    same()
+    lib.set_sections(before)  # the undo of Set Section
+    same()
+    lib.set_section(ids[:9], "")  # out of their sections
+    same()
+    lib.set_sections(before)
+    same()
+    with pytest.raises(Cancelled):
+        lib.trash_articles(ids, progress=cancel_at(15))
+    same()
+    trashed = {a.id: (a.deleted_at, a.deleted_by) for a in lib.trashed_articles()}
+    assert lib.trash_articles(ids) == 16
+    same()
+    assert kept_counts(lib) == ({}, {})
+    with pytest.raises(Cancelled):
+        lib.restore_articles(ids, progress=cancel_at(20))
+    same()
+    assert lib.restore_articles(ids[::2]) == 9  # a restore of some
+    same()
+    assert lib.trash_articles(ids[::2], as_before={**trashed}) == 9  # its undo
+    same()
+    assert lib.restore_articles(ids) == 17
+    same()
+    assert kept_counts(lib)[1]["ferry"] == 12
+    lib.update_article(ids[2], section="Sport")
+    same()
+    lib.check_search_index()
+    assert checks == 15

@@ -67,7 +67,7 @@ def upgrade() -> None:
     if bind.dialect.name == "sqlite":
         # The section and tag counts (listing.py) leave trashed stories out from now on.
         listing.drop_summaries(bind)
-        listing.create_summaries(bind)
+        listing.create_summaries(bind, pausable=False)  # 0029 adds the pause
 
 
 def downgrade() -> None:
