@@ -77,8 +77,8 @@ class ExportReport:
         if self.mode == "incremental" and not self.written:
             # Not "Exported 0 articles": the site holds its stories, none needed writing again.
             lines = [
-                f"The site at {self.out_dir} is up to date: nothing changed since its last "
-                f"export ({self.seconds:.2f} s)."
+                f"The site at {self.out_dir} is up to date: no file needed writing "
+                f"({self.seconds:.2f} s)."
                 if not self.changed_files
                 else f"Updated the site at {self.out_dir} in {self.seconds:.2f} s: no article "
                 f"page changed ({files})."

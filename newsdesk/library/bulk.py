@@ -11,7 +11,7 @@ transaction commits (library/changes.py). The full-text index follows by its
 triggers on SQLite (section and trash columns only: the index's text is
 untouched); the section and tag counts are adjusted once per batch from a
 GROUP BY while their per-story triggers stand aside (library/listing.py). On
-PostgreSQL a restore queues the search documents like any save, and the
+PostgreSQL a restore rebuilds the search documents batch by batch, and the
 counts are GROUP BYs as they are asked.
 
 `progress(done, total)` is called on the calling thread before the first
@@ -119,8 +119,9 @@ class BulkArticles:
     def _session(self) -> Session:  # provided by Library
         raise NotImplementedError
 
-    def _index_ids(self, s: Session, article_ids: Iterable[int]) -> None:
-        """Rebuild these stories' search documents as the transaction commits (PostgreSQL)."""
+    def _index_ids_now(self, s: Session, article_ids: Iterable[int]) -> None:
+        """Rebuild these stories' search documents now, in the transaction (PostgreSQL; on
+        SQLite the full-text index's triggers have followed the change already)."""
 
     def _current(self, conn: Connection, article_ids: Sequence[int], *columns) -> list[Row]:
         """(id, uid, version, *columns) of each story, in the order given, once each; a
@@ -255,6 +256,8 @@ class BulkArticles:
 
             def write(batch: list[Row]) -> None:
                 _update(conn, {(None, "", now): [r.id for r in batch]}, _RESTORED)
+                # Indexed batch by batch, not at the commit: the progress covers it.
+                self._index_ids_now(s, [r.id for r in batch])
                 counts.moved(Counter(r.section for r in batch), [r.id for r in batch], 1)
                 notes = []
                 for r in batch:
@@ -265,5 +268,4 @@ class BulkArticles:
 
             _in_batches(s, self.tracker, rows, write, progress)
             counts.done()
-            self._index_ids(s, [r.id for r in rows])
         return len(rows)

@@ -124,8 +124,9 @@ class SharedLibrary(Library):
     def _index(self, s: Session, article: Article) -> None:
         s.info.setdefault(_QUEUE, set()).add(article.id)
 
-    def _index_ids(self, s: Session, article_ids) -> None:
-        s.info.setdefault(_QUEUE, set()).update(article_ids)
+    def _index_ids_now(self, s: Session, article_ids) -> None:
+        # A bulk restore's batch (library/bulk.py), written through this same connection.
+        search_pg.index_articles(s.connection(), article_ids)
 
     def _unindex(self, s: Session, article_id: int) -> None:
         # The document goes with the row; its words leave the counts now,

@@ -19,8 +19,6 @@ from functools import lru_cache
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from babel.dates import format_date, format_skeleton
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
 from newsdesk.paths import resource
@@ -75,6 +73,11 @@ def translations(lang: str) -> gettext.NullTranslations:
     po = resource("locale") / code / "LC_MESSAGES" / f"{DOMAIN}.po"
     if code == "en" or not po.is_file():
         return gettext.NullTranslations()
+    # Only a page in another language compiles a catalogue: an English site never loads
+    # Babel's catalogue machinery (difflib, email, its PO parser) at start-up.
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
     with po.open("rb") as fh:
         catalog = read_po(fh, locale=code, domain=DOMAIN)
     buf = io.BytesIO()

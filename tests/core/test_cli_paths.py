@@ -176,6 +176,8 @@ def test_export_into_a_folder_of_someone_elses_files_is_refused(capsys, tmp_path
     monkeypatch.chdir(tmp_path)
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "thesis.txt").write_text("years of work")
+    assert main(["--library", "lib", "list"]) == 0  # a library (empty) to export from
+    capsys.readouterr()
     rc = main(["--library", "lib", "export", "--all", "--out", "docs"])
     err = capsys.readouterr().err
     assert rc == 2 and "not a newsdesk export" in err and err.count("\n") == 1

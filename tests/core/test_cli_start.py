@@ -1,5 +1,5 @@
 """The command line starts light: asking for help, the version or making an argument mistake
-loads no library code at all (no SQLAlchemy, no models, no templates, no Pillow)."""
+loads no library code at all (no SQLAlchemy, no models, no templates, no Pillow, no Qt)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,14 @@ import pytest
 
 # What a command that opens no library must never load: each costs tens to
 # hundreds of milliseconds at every start.
-HEAVY = ("sqlalchemy", "newsdesk.library.models", "newsdesk.library.library", "jinja2", "PIL")
+HEAVY = (
+    "sqlalchemy",
+    "newsdesk.library.models",
+    "newsdesk.library.library",
+    "jinja2",
+    "PIL",
+    "PySide6",
+)
 
 
 def loaded_modules(*argv: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
@@ -62,6 +69,8 @@ def test_a_command_that_opens_the_library_still_loads_it(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "sqlalchemy" in modules
     assert "newsdesk.library.models" in modules
+    # (and listing it needs no Qt, no page templates, no Pillow)
+    assert not [m for m in modules if m.split(".")[0] in ("PySide6", "jinja2", "PIL")]
 
 
 RUN_MAIN_AND_REPORT_GC = """

@@ -69,7 +69,7 @@ def test_a_second_export_still_names_the_story_held_back_and_exits_as_the_first(
         assert "1 article was NOT exported because of problems." in run.stdout
         assert "Traceback" not in run.stderr
     # The second run changed nothing, and says so rather than "Exported 0 articles".
-    assert "is up to date: nothing changed since its last export" in second.stdout
+    assert "is up to date: no file needed writing" in second.stdout
     assert "Exported 0" not in second.stdout
     assert not _page(tmp_path, held.slug).exists()
 

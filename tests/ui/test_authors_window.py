@@ -13,7 +13,7 @@ from newsdesk.export import export_site
 from tests.export.ld import ld_of_type
 from tests.export.sample import add_image, make_jpeg, published
 from tests.ui.conftest import answered, open_in_window
-from tests.ui.test_late_reads import HeldRead
+from tests.ui.test_late_reads import HeldRead, reads_side_by_side
 
 
 def open_authors(qtbot, window):
@@ -196,13 +196,14 @@ def test_the_byline_offers_an_author_added_while_an_older_list_was_still_being_r
 ):
     completer = window.byline_completer
     answered()
-    read = HeldRead(library, "list_authors")
-    completer.reload()  # a read that takes its copy now and answers late
-    assert read.taken.wait(10)
-    library.add_author("Ana Ruiz")  # another window adds an author: read again
-    completer.reload()
-    qtbot.waitUntil(lambda: completer.model.stringList() == ["Ana Ruiz"])
-    read.release.set()
-    answered()
+    with reads_side_by_side():
+        read = HeldRead(library, "list_authors")
+        completer.reload()  # a read that takes its copy now and answers late
+        assert read.taken.wait(10)
+        library.add_author("Ana Ruiz")  # another window adds an author: read again
+        completer.reload()
+        qtbot.waitUntil(lambda: completer.model.stringList() == ["Ana Ruiz"])
+        read.release.set()
+        answered()
 
-    assert completer.model.stringList() == ["Ana Ruiz"]
+        assert completer.model.stringList() == ["Ana Ruiz"]

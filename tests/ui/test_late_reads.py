@@ -7,8 +7,11 @@ reach the library, and only then lets the read answer: the order is the test's, 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from pathlib import Path
+
+from PySide6.QtCore import QThreadPool
 
 from newsdesk.images.library_import import import_image
 from newsdesk.library import Library
@@ -44,6 +47,23 @@ class HeldRead:
             return answer
 
         setattr(library, name, held)  # this Library object only
+
+
+@contextlib.contextmanager
+def reads_side_by_side():
+    """Two reads at once on the global pool, as on any machine with two cores or more.
+
+    The pool has one thread per core the process may use: pinned to one core (a loaded test
+    run), reads never overlap, an older one cannot answer last, and a held read would hold
+    the newer one up behind it.
+    """
+    pool = QThreadPool.globalInstance()
+    before = pool.maxThreadCount()
+    pool.setMaxThreadCount(max(2, before))
+    try:
+        yield
+    finally:
+        pool.setMaxThreadCount(before)
 
 
 def test_a_related_story_removed_while_the_list_is_read_again_stays_removed(qtbot, library):
@@ -111,36 +131,38 @@ def test_a_code_changed_while_an_older_table_was_still_being_read_expands_to_its
 ):
     library.set_code_replacements({"jd": "Jane Doe / Harbour Agency"})
     codes = CodeExpander()
-    read = HeldRead(library, "code_replacements")
-    codes.load(library)  # a read that takes its copy now and answers late
-    assert read.taken.wait(10)
-    library.set_code_replacements({"jd": "Jane Doe / Courier"})  # changed in the dialog
-    codes.load(library)  # read again
-    qtbot.waitUntil(lambda: codes.table == {"jd": "Jane Doe / Courier"})
-    read.release.set()
-    answered()
+    with reads_side_by_side():
+        read = HeldRead(library, "code_replacements")
+        codes.load(library)  # a read that takes its copy now and answers late
+        assert read.taken.wait(10)
+        library.set_code_replacements({"jd": "Jane Doe / Courier"})  # changed in the dialog
+        codes.load(library)  # read again
+        qtbot.waitUntil(lambda: codes.table == {"jd": "Jane Doe / Courier"})
+        read.release.set()
+        answered()
 
-    assert codes.table == {"jd": "Jane Doe / Courier"}
+        assert codes.table == {"jd": "Jane Doe / Courier"}
 
 
 def test_a_section_added_while_an_older_list_was_still_being_read_is_offered(qtbot, library):
     library.create_article(headline="Council votes", section="News")
     form = ArticleForm(library)
     qtbot.addWidget(form)
-    read = HeldRead(library, "sections")
-    form.refresh_choices()  # a read that takes its copy now and answers late
-    assert read.taken.wait(10)
-    library.create_article(headline="Derby settled", section="Sport")  # another window
-    form.refresh_choices()  # read again
+    with reads_side_by_side():
+        read = HeldRead(library, "sections")
+        form.refresh_choices()  # a read that takes its copy now and answers late
+        assert read.taken.wait(10)
+        library.create_article(headline="Derby settled", section="Sport")  # another window
+        form.refresh_choices()  # read again
 
-    def sections() -> list[str]:
-        return [form.section.itemText(i) for i in range(form.section.count())]
+        def sections() -> list[str]:
+            return [form.section.itemText(i) for i in range(form.section.count())]
 
-    qtbot.waitUntil(lambda: "Sport" in sections())
-    read.release.set()
-    answered()
+        qtbot.waitUntil(lambda: "Sport" in sections())
+        read.release.set()
+        answered()
 
-    assert "Sport" in sections()
+        assert "Sport" in sections()
 
 
 def test_the_list_filters_offer_a_section_added_while_an_older_list_was_being_read(qtbot, library):
@@ -148,13 +170,14 @@ def test_the_list_filters_offer_a_section_added_while_an_older_list_was_being_re
     browser = LibraryBrowser(library)
     qtbot.addWidget(browser)
     answered()
-    read = HeldRead(library, "sections")
-    browser.refresh_choices()  # a read that takes its copy now and answers late
-    assert read.taken.wait(10)
-    library.create_article(headline="Derby settled", section="Sport")  # another window
-    browser.refresh_choices()  # read again
-    qtbot.waitUntil(lambda: browser.section_filter.findData("Sport") >= 0)
-    read.release.set()
-    answered()
+    with reads_side_by_side():
+        read = HeldRead(library, "sections")
+        browser.refresh_choices()  # a read that takes its copy now and answers late
+        assert read.taken.wait(10)
+        library.create_article(headline="Derby settled", section="Sport")  # another window
+        browser.refresh_choices()  # read again
+        qtbot.waitUntil(lambda: browser.section_filter.findData("Sport") >= 0)
+        read.release.set()
+        answered()
 
-    assert browser.section_filter.findData("Sport") >= 0
+        assert browser.section_filter.findData("Sport") >= 0

@@ -355,6 +355,10 @@ def test_a_conflict_list_read_while_a_choice_is_saved_does_not_offer_that_choice
     qtbot.waitUntil(lambda: window.sync.conflicts_button.isVisible(), timeout=30_000)
     dialog = window.show_sync_conflicts()
     qtbot.waitUntil(lambda: dialog.list.count() == 1 and dialog.mine_button.isEnabled())
+    # No sync may start while the writer is held below (it would wait for the writer).
+    qtbot.waitUntil(lambda: not window.sync.running)
+    window.sync.after_save.stop()
+    window.sync.every.stop()
 
     go = threading.Event()
     window.ops.run_op(lambda _library: go.wait(30))  # the writer is busy a moment
