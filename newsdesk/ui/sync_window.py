@@ -13,12 +13,10 @@ what the user is typing (see `SyncActions.merge_into_editor`).
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton
 
 from newsdesk.library import Article
 from newsdesk.library.changes import Changes
@@ -28,6 +26,7 @@ from newsdesk.sync.merge import merge_records
 from newsdesk.sync.server import sign_in_key
 from newsdesk.sync.status import SyncStatus, sync_status
 from newsdesk.ui import link_dialog
+from newsdesk.ui.editor_merge import EDITED_FIELDS, apply_text, edited_fields, show_fields
 from newsdesk.ui.link_dialog import LinkDialog
 from newsdesk.ui.ops import Operations, failure_message
 from newsdesk.ui.sync_conflicts import ConflictDialog
@@ -38,21 +37,6 @@ AFTER_SAVE_MS = 20_000  # a sync this long after the last save (restarted by eac
 STATUS_MS = 300  # the waiting count follows saves at most this late
 RECENT_S = 5.0  # changes noticed this soon after a sync came with it
 SIGN_IN_REFUSED = "Sign-in refused"  # the state shown; the tooltip holds the sentence
-
-# The open article's fields as the window edits them (form values and the body).
-EDITED_FIELDS = (
-    "headline",
-    "dek",
-    "byline",
-    "section",
-    "tags",
-    "status",
-    "embargo_until",
-    "seo_title",
-    "seo_description",
-    "slug",
-    "body",
-)
 
 
 def can_sync(library) -> bool:
@@ -502,23 +486,23 @@ class SyncActions:
         base_article: Article | None = self.article  # type: ignore[attr-defined]
         if base_article is None or theirs.id != base_article.id:
             return False
-        base = _fields(base_article)
+        base = edited_fields(base_article)
         mine = dict(self._snapshot())  # type: ignore[attr-defined]
         mine = {k: mine.get(k, base[k]) for k in EDITED_FIELDS}
-        merged = merge_records(base, mine, _fields(theirs))
+        merged = merge_records(base, mine, edited_fields(theirs))
         if merged.clashes:
             return False
         result = merged.local
         self._loading = True  # type: ignore[attr-defined]
         try:
             # Only the fields that arrived change: the one being typed in keeps its cursor.
-            _set_fields(self.form, {k: result[k] for k in EDITED_FIELDS if result[k] != mine[k]})  # type: ignore[attr-defined]
+            show_fields(self.form, {k: result[k] for k in EDITED_FIELDS if result[k] != mine[k]})  # type: ignore[attr-defined]
             apply_text(self.editor, result["body"])  # type: ignore[attr-defined]
         finally:
             self._loading = False  # type: ignore[attr-defined]
         self.article = theirs  # type: ignore[attr-defined]
         self.autosave.adopt(theirs)  # type: ignore[attr-defined]
-        if {k: result[k] for k in EDITED_FIELDS} != _fields(theirs):
+        if {k: result[k] for k in EDITED_FIELDS} != edited_fields(theirs):
             self.autosave.mark_dirty()  # type: ignore[attr-defined]  # the user's edits still go
         self.browser.model.patch(theirs.id, headline=result["headline"], status=result["status"])  # type: ignore[attr-defined]
         self._update_title()  # type: ignore[attr-defined]
@@ -548,65 +532,3 @@ def shared_library_command(url: str) -> list[str]:
     if getattr(sys, "frozen", False):  # the packaged app is its own interpreter
         return [sys.executable, "--library", url]
     return [sys.executable, "-m", "newsdesk", "--library", url]
-
-
-def _fields(article: Article) -> dict[str, Any]:
-    values = {k: getattr(article, k) for k in EDITED_FIELDS}
-    values["tags"] = list(article.tags)
-    return values
-
-
-def _set_fields(form, values: dict[str, Any]) -> None:
-    """Show these values in the article form without it taking them as the user's edits."""
-    from datetime import UTC, datetime
-
-    from PySide6.QtCore import QDateTime
-
-    was_loading, form._loading = form._loading, True
-    try:
-        for key, value in values.items():
-            if key == "body":
-                continue
-            if key == "section":
-                form.section.setEditText(value or "")
-            elif key == "tags":
-                form.tags.set_tags(list(value or []))
-            elif key == "status":
-                form.status.setCurrentText(value)
-            elif key == "embargo_until":
-                form.embargo_on.setChecked(value is not None)
-                form.embargo.setEnabled(value is not None)
-                when = value or datetime.now(UTC)
-                form.embargo.setDateTime(QDateTime.fromSecsSinceEpoch(int(when.timestamp())))
-            else:
-                getattr(form, key).setText(value or "")
-    finally:
-        form._loading = was_loading
-
-
-def apply_text(editor: QWidget, text: str) -> None:
-    """Change the editor's text to `text` by replacing only what differs (one undo step).
-
-    Qt moves the user's cursor with the edit, so typing goes on where it was.
-    """
-    old = editor.toPlainText()  # type: ignore[attr-defined]
-    if old == text:
-        return
-    start = 0
-    limit = min(len(old), len(text))
-    while start < limit and old[start] == text[start]:
-        start += 1
-    end_old, end_new = len(old), len(text)
-    while end_old > start and end_new > start and old[end_old - 1] == text[end_new - 1]:
-        end_old -= 1
-        end_new -= 1
-    cursor = QTextCursor(editor.document())  # type: ignore[attr-defined]
-    cursor.beginEditBlock()
-    cursor.setPosition(_utf16(old[:start]))  # Qt counts UTF-16 units, Python code points
-    cursor.setPosition(_utf16(old[:end_old]), QTextCursor.MoveMode.KeepAnchor)
-    cursor.insertText(text[start:end_new])
-    cursor.endEditBlock()
-
-
-def _utf16(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2

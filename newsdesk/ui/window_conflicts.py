@@ -12,10 +12,10 @@ from newsdesk.ui.article_form import ArticleForm
 from newsdesk.ui.autosave import Autosaver
 from newsdesk.ui.browser import LibraryBrowser
 from newsdesk.ui.editor import MarkdownEditor
+from newsdesk.ui.editor_merge import apply_text
 from newsdesk.ui.guarded import guard_against_typing
 from newsdesk.ui.history import HistoryDialog
 from newsdesk.ui.ops import Operations
-from newsdesk.ui.sync_window import apply_text
 from newsdesk.ui.workers import run_task
 
 
