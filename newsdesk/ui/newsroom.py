@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from newsdesk.library import Article, Library
+from newsdesk.library import Article, Library, SlugTaken
 from newsdesk.library.models import ArticleNote
 from newsdesk.preflight import preflight, publish_article
 from newsdesk.ui.autosave import refused_by_server
@@ -99,6 +99,13 @@ class NewsroomActions:
         a = self._action  # type: ignore[attr-defined]
         self.pending_new = False  # Ctrl+N was pressed; nothing typed yet, nothing saved
         self._creating = False
+        # Each Ctrl+N is a new story of its own: a create that answers after the user left
+        # its story (for another story, or another Ctrl+N) must not take the editor.
+        self._new_token = 0
+        self._creating_token = 0
+        # What the user had typed into a new story when they left it while its first save was
+        # in flight, by story token: saved into it once that save answers.
+        self._new_leftovers: dict[int, dict[str, Any]] = {}
         self.publish_dialog: PublishRefusedDialog | None = None
         self.import_box: QMessageBox | None = None
         self.notes: list[ArticleNote] = []
@@ -133,6 +140,7 @@ class NewsroomActions:
             return
         self._set_article(None)  # type: ignore[attr-defined]
         self.pending_new = True
+        self._new_token += 1
         self.editor.setEnabled(not self.read_only)  # type: ignore[attr-defined]
         self.form.headline.setPlaceholderText("Untitled")  # type: ignore[attr-defined]
         self.statusBar().showMessage(  # type: ignore[attr-defined]
@@ -148,14 +156,22 @@ class NewsroomActions:
         if not any(str(values.get(k) or "").strip() for k in ("headline", "dek", "byline", "body")):
             return
         self._creating = True
+        token = self._creating_token = self._new_token
         fields = {"headline": values["headline"], "body": values["body"], "status": "draft"}
 
         def created(article: Article) -> None:
             self._creating = False
-            if not self.pending_new or self._opening is not None:  # type: ignore[attr-defined]
-                # The user opened another story meanwhile: it keeps the editor, and this
-                # one is only listed (taking the editor would save that story's text into it).
+            leftover = self._new_leftovers.pop(token, None)
+            if (
+                not self.pending_new or token != self._new_token or self._opening is not None  # type: ignore[attr-defined]
+            ):
+                # The user left this story meanwhile (for another one, or another Ctrl+N): that
+                # one keeps the editor (taking it would save its text into this story), and this
+                # one is listed, with every word typed into it before it was left.
                 self._list_new(article)
+                if leftover is not None:
+                    self._save_leftover(article, leftover)
+                self._maybe_create_pending()  # a newer new story typed into meanwhile
                 return
             self.pending_new = False
             self.article = article
@@ -165,6 +181,11 @@ class NewsroomActions:
 
         def failed(exc: BaseException) -> None:
             self._creating = False
+            if self._new_leftovers.pop(token, None) is not None:
+                message = f"A new story you left could not be saved: {failure_message(exc)}"
+                self.statusBar().showMessage(message, 8000)  # type: ignore[attr-defined]
+                self._maybe_create_pending()
+                return
             self.statusBar().showMessage(f"Not saved yet: {failure_message(exc)}", 8000)  # type: ignore[attr-defined]
 
         self.ops.run_op(  # type: ignore[attr-defined]
@@ -172,6 +193,43 @@ class NewsroomActions:
             on_success=created,
             on_failure=failed,
             initiator=self,
+        )
+
+    def _keep_new_story_words(self) -> None:
+        """The user leaves a new story (opening another, or Ctrl+N again): what they typed
+        into it reaches the library, even when its first save has not answered yet."""
+        if self.article is not None or not self.pending_new:
+            return
+        if not self._creating:
+            self._maybe_create_pending()  # not saved yet (nothing typed, or its save failed)
+            return
+        if self._creating_token == self._new_token:
+            self._new_leftovers[self._new_token] = self._snapshot()  # type: ignore[attr-defined]
+
+    def _save_leftover(self, article: Article, values: dict[str, Any]) -> None:
+        """Save the words typed into a new story after its first save began and before the user
+        left it; the story was only just created, so nothing else has changed it."""
+        fields = dict(values)
+        if fields.get("status") == "published":
+            fields["status"] = article.status  # publishing goes through preflight, never here
+
+        def save(library: Library) -> Article:
+            try:
+                return library.update_article(
+                    article.id, expected_version=article.version, **fields
+                )
+            except SlugTaken:  # taken meanwhile: keep the slug the story was given
+                fields.pop("slug", None)
+                return library.update_article(
+                    article.id, expected_version=article.version, **fields
+                )
+
+        def failed(exc: BaseException) -> None:
+            message = f"The last words of a new story were not saved: {failure_message(exc)}"
+            self.statusBar().showMessage(message, 8000)  # type: ignore[attr-defined]
+
+        self.ops.run_op(  # type: ignore[attr-defined]
+            save, on_success=self._list_new, on_failure=failed, initiator=self
         )
 
     def _list_new(self, article: Article) -> None:

@@ -182,5 +182,67 @@ def test_a_new_story_saved_after_another_was_opened_does_not_take_the_editor(
     window.ops.wait()
     assert library.get_article(other.id).headline == "Ferry timetable changes"
     (new,) = [a for a in library.list_articles() if a.id not in (sample_article.id, other.id)]
-    assert new.headline.startswith("H")  # what was typed when its save began
+    assert new.headline == "Harbour"  # every key typed before the user left it
     assert window.browser.model.row_of(new.id) >= 0  # listed, to open when the user wants it
+
+
+def test_keys_typed_into_a_new_story_while_its_first_save_waits_reach_it_after_leaving(
+    qtbot, make_window, library, sample_article
+):
+    import threading
+
+    window = make_window()
+    open_in_window(qtbot, window, sample_article.id)
+    other = library.create_article(headline="Ferry timetable changes", body="Boats at nine.\n")
+    window.browser.refresh()
+    qtbot.waitUntil(lambda: window.browser.model.row_of(other.id) >= 0, timeout=10_000)
+    go = threading.Event()
+    window.ops.run_op(lambda _library: go.wait(30))  # the writer is busy with an earlier save
+    window.actions_by_name["new"].trigger()
+    QTest.keyClicks(window.form.headline, "Night ferry")  # the first key starts its save
+    assert window._creating
+    window.focus_editor()
+    QTest.keyClicks(window.editor, "Crews walked out at six.")  # typed while that save waits
+    open_in_window(qtbot, window, other.id)  # …and the user opens another story
+    go.set()
+    known = {sample_article.id, other.id}
+    qtbot.waitUntil(
+        lambda: any(a.headline == "Night ferry" for a in library.list_articles()),
+        timeout=10_000,
+    )
+    window.ops.wait()
+
+    (new,) = [a for a in library.list_articles() if a.id not in known]
+    new = library.get_article(new.id)
+    assert new.headline == "Night ferry"
+    assert new.body == "Crews walked out at six."
+    assert window.browser.model.row_of(new.id) >= 0
+    assert window.article.id == other.id  # the story opened keeps the editor
+    assert library.get_article(other.id).body == "Boats at nine.\n"
+
+
+def test_a_second_new_story_begun_while_the_first_saves_keeps_each_storys_words(
+    qtbot, make_window, library, sample_article
+):
+    import threading
+
+    window = make_window()
+    open_in_window(qtbot, window, sample_article.id)
+    go = threading.Event()
+    window.ops.run_op(lambda _library: go.wait(30))  # the writer is busy with an earlier save
+    window.actions_by_name["new"].trigger()
+    QTest.keyClicks(window.form.headline, "Night ferry")
+    assert window._creating
+    window.actions_by_name["new"].trigger()  # Ctrl+N again before the first save answered
+    QTest.keyClicks(window.form.headline, "Bridge closed")
+    go.set()
+    qtbot.waitUntil(
+        lambda: window.article is not None and window.article.id != sample_article.id,
+        timeout=10_000,
+    )
+    assert window.form.headline.text() == "Bridge closed"
+    assert window.article.headline == "Bridge closed"
+    window.autosave.flush()
+    window.ops.wait()
+    headlines = sorted(a.headline for a in library.list_articles() if a.id != sample_article.id)
+    assert headlines == ["Bridge closed", "Night ferry"]
