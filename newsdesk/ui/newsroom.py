@@ -88,6 +88,18 @@ class NotesPanel(QWidget):
         layout.addWidget(self.hint)
 
 
+def _save_into_new(library: Library, article: Article, values: dict[str, Any]) -> Article:
+    """Save the form's values into a story just created from its first keys (on the writer)."""
+    fields = dict(values)
+    if fields.get("status") == "published":
+        fields["status"] = article.status  # publishing goes through preflight, never here
+    try:
+        return library.update_article(article.id, expected_version=article.version, **fields)
+    except SlugTaken:  # taken meanwhile: keep the slug the story was given
+        fields.pop("slug", None)
+        return library.update_article(article.id, expected_version=article.version, **fields)
+
+
 class NewsroomActions:
     """Mixed into MainWindow (which provides library, ops, form, editor, article, …)."""
 
@@ -106,6 +118,8 @@ class NewsroomActions:
         # What the user had typed into a new story when they left it while its first save was
         # in flight, by story token: saved into it once that save answers.
         self._new_leftovers: dict[int, dict[str, Any]] = {}
+        # Each new story's first save, by story token, as the writer made it (closing reads it).
+        self._created_new: dict[int, Article] = {}
         self.publish_dialog: PublishRefusedDialog | None = None
         self.import_box: QMessageBox | None = None
         self.notes: list[ArticleNote] = []
@@ -161,6 +175,7 @@ class NewsroomActions:
 
         def created(article: Article) -> None:
             self._creating = False
+            self._created_new.pop(token, None)
             leftover = self._new_leftovers.pop(token, None)
             if (
                 not self.pending_new or token != self._new_token or self._opening is not None  # type: ignore[attr-defined]
@@ -188,8 +203,13 @@ class NewsroomActions:
                 return
             self.statusBar().showMessage(f"Not saved yet: {failure_message(exc)}", 8000)  # type: ignore[attr-defined]
 
+        def create(library: Library) -> Article:
+            article = library.create_article(**fields)
+            self._created_new[token] = article  # on the writer: closing waits there for it
+            return article
+
         self.ops.run_op(  # type: ignore[attr-defined]
-            lambda library: library.create_article(**fields),
+            create,
             on_success=created,
             on_failure=failed,
             initiator=self,
@@ -206,30 +226,44 @@ class NewsroomActions:
         if self._creating_token == self._new_token:
             self._new_leftovers[self._new_token] = self._snapshot()  # type: ignore[attr-defined]
 
+    def save_new_story_now(self) -> None:
+        """Closing with a new story open: what was typed into it reaches the library now
+        (waiting for its first save on the writer if that is still in flight)."""
+        if not self.pending_new or self.article is not None or self.read_only:  # type: ignore[attr-defined]
+            return
+        values = self._snapshot()  # type: ignore[attr-defined]
+        if not any(str(values.get(k) or "").strip() for k in ("headline", "dek", "byline", "body")):
+            return
+        token = self._new_token
+        self._new_token += 1  # its first save, answering after this, only lists it
+        self.pending_new = False
+        if self._creating and self._creating_token == token:
+
+            def finish(library: Library) -> Article | None:
+                article = self._created_new.get(token)  # None: its first save failed
+                return _save_into_new(library, article, values) if article else None
+
+            if self.ops.call(finish) is not None:  # type: ignore[attr-defined]
+                return
+        fields = dict(values)
+        fields.pop("slug", None)  # a free one is made from the headline
+        tags = fields.pop("tags", [])
+        fields["status"] = "draft" if fields.get("status") == "published" else fields["status"]
+        self.ops.call(lambda library: library.create_article(tags=tags, **fields))  # type: ignore[attr-defined]
+
     def _save_leftover(self, article: Article, values: dict[str, Any]) -> None:
         """Save the words typed into a new story after its first save began and before the user
         left it; the story was only just created, so nothing else has changed it."""
-        fields = dict(values)
-        if fields.get("status") == "published":
-            fields["status"] = article.status  # publishing goes through preflight, never here
-
-        def save(library: Library) -> Article:
-            try:
-                return library.update_article(
-                    article.id, expected_version=article.version, **fields
-                )
-            except SlugTaken:  # taken meanwhile: keep the slug the story was given
-                fields.pop("slug", None)
-                return library.update_article(
-                    article.id, expected_version=article.version, **fields
-                )
 
         def failed(exc: BaseException) -> None:
             message = f"The last words of a new story were not saved: {failure_message(exc)}"
             self.statusBar().showMessage(message, 8000)  # type: ignore[attr-defined]
 
         self.ops.run_op(  # type: ignore[attr-defined]
-            save, on_success=self._list_new, on_failure=failed, initiator=self
+            lambda library: _save_into_new(library, article, values),
+            on_success=self._list_new,
+            on_failure=failed,
+            initiator=self,
         )
 
     def _list_new(self, article: Article) -> None:

@@ -246,3 +246,26 @@ def test_a_second_new_story_begun_while_the_first_saves_keeps_each_storys_words(
     window.ops.wait()
     headlines = sorted(a.headline for a in library.list_articles() if a.id != sample_article.id)
     assert headlines == ["Bridge closed", "Night ferry"]
+
+
+def test_closing_while_a_new_storys_first_save_waits_keeps_every_word_typed_into_it(
+    qtbot, make_window, library, sample_article
+):
+    import threading
+
+    window = make_window()
+    open_in_window(qtbot, window, sample_article.id)
+    go = threading.Event()
+    window.ops.run_op(lambda _library: go.wait(30))  # the writer is busy with an earlier save
+    window.actions_by_name["new"].trigger()
+    QTest.keyClicks(window.form.headline, "Night ferry")  # the first key starts its save
+    assert window._creating
+    window.focus_editor()
+    QTest.keyClicks(window.editor, "Crews walked out at six.")
+    go.set()
+    window.close()  # before that save's answer reaches the window
+
+    (new,) = [a for a in library.list_articles() if a.id != sample_article.id]
+    new = library.get_article(new.id)
+    assert (new.headline, new.body) == ("Night ferry", "Crews walked out at six.")
+    assert new.status == "draft"
