@@ -1,4 +1,4 @@
-"""The main window's newsroom actions: new stories saved once typed in, publishing behind
+"""The main window's newsroom actions: new stories (ui/new_story.py), publishing behind
 preflight, update notes and corrections, importing Markdown, and the desk's notes dock."""
 
 from __future__ import annotations
@@ -28,10 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from newsdesk.library import Article, Library, SlugTaken
+from newsdesk.library import Article, Library
 from newsdesk.library.models import ArticleNote
 from newsdesk.preflight import preflight, publish_article
 from newsdesk.ui.autosave import refused_by_server
+from newsdesk.ui.new_story import NewStories
 from newsdesk.ui.ops import failure_message
 from newsdesk.ui.workers import run_task
 
@@ -88,19 +89,7 @@ class NotesPanel(QWidget):
         layout.addWidget(self.hint)
 
 
-def _save_into_new(library: Library, article: Article, values: dict[str, Any]) -> Article:
-    """Save the form's values into a story just created from its first keys (on the writer)."""
-    fields = dict(values)
-    if fields.get("status") == "published":
-        fields["status"] = article.status  # publishing goes through preflight, never here
-    try:
-        return library.update_article(article.id, expected_version=article.version, **fields)
-    except SlugTaken:  # taken meanwhile: keep the slug the story was given
-        fields.pop("slug", None)
-        return library.update_article(article.id, expected_version=article.version, **fields)
-
-
-class NewsroomActions:
+class NewsroomActions(NewStories):
     """Mixed into MainWindow (which provides library, ops, form, editor, article, …)."""
 
     library: Library
@@ -109,17 +98,7 @@ class NewsroomActions:
     # ---- set-up ---------------------------------------------------------------
     def _build_newsroom(self, file_menu, article_menu) -> None:
         a = self._action  # type: ignore[attr-defined]
-        self.pending_new = False  # Ctrl+N was pressed; nothing typed yet, nothing saved
-        self._creating = False
-        # Each Ctrl+N is a new story of its own: a create that answers after the user left
-        # its story (for another story, or another Ctrl+N) must not take the editor.
-        self._new_token = 0
-        self._creating_token = 0
-        # What the user had typed into a new story when they left it while its first save was
-        # in flight, by story token: saved into it once that save answers.
-        self._new_leftovers: dict[int, dict[str, Any]] = {}
-        # Each new story's first save, by story token, as the writer made it (closing reads it).
-        self._created_new: dict[int, Article] = {}
+        self._init_new_stories()
         self.publish_dialog: PublishRefusedDialog | None = None
         self.import_box: QMessageBox | None = None
         self.notes: list[ArticleNote] = []
@@ -146,143 +125,6 @@ class NewsroomActions:
         self.notes_panel.resolve_button.clicked.connect(self.toggle_selected_note)
         self.notes_panel.delete_button.clicked.connect(self.delete_selected_note)
         self.notes_panel.list.itemActivated.connect(self._go_to_note)
-
-    # ---- a new story is saved once something is typed ---------------------------
-    def begin_new_article(self) -> None:
-        """Ctrl+N: an empty story to type into; it is saved (and listed) at the first keystroke."""
-        if not self._leave_current():  # type: ignore[attr-defined]
-            return
-        self._set_article(None)  # type: ignore[attr-defined]
-        self.pending_new = True
-        self._new_token += 1
-        self.editor.setEnabled(not self.read_only)  # type: ignore[attr-defined]
-        self.form.headline.setPlaceholderText("Untitled")  # type: ignore[attr-defined]
-        self.statusBar().showMessage(  # type: ignore[attr-defined]
-            "New story: it is saved as soon as you type.", 4000
-        )
-        self.focus_headline()  # type: ignore[attr-defined]
-
-    def _maybe_create_pending(self) -> None:
-        """Something was typed into the new story: save it now (once)."""
-        if not self.pending_new or self._creating or self.article is not None:
-            return
-        values = self._snapshot()  # type: ignore[attr-defined]
-        if not any(str(values.get(k) or "").strip() for k in ("headline", "dek", "byline", "body")):
-            return
-        self._creating = True
-        token = self._creating_token = self._new_token
-        fields = {"headline": values["headline"], "body": values["body"], "status": "draft"}
-
-        def created(article: Article) -> None:
-            self._creating = False
-            self._created_new.pop(token, None)
-            leftover = self._new_leftovers.pop(token, None)
-            if (
-                not self.pending_new or token != self._new_token or self._opening is not None  # type: ignore[attr-defined]
-            ):
-                # The user left this story meanwhile (for another one, or another Ctrl+N): that
-                # one keeps the editor (taking it would save its text into this story), and this
-                # one is listed, with every word typed into it before it was left.
-                self._list_new(article)
-                if leftover is not None:
-                    self._save_leftover(article, leftover)
-                self._maybe_create_pending()  # a newer new story typed into meanwhile
-                return
-            self.pending_new = False
-            self.article = article
-            self.autosave.attach(article)  # type: ignore[attr-defined]
-            self.autosave.mark_dirty()  # type: ignore[attr-defined]  # what was typed meanwhile
-            self._adopt_new(article)
-
-        def failed(exc: BaseException) -> None:
-            self._creating = False
-            if self._new_leftovers.pop(token, None) is not None:
-                message = f"A new story you left could not be saved: {failure_message(exc)}"
-                self.statusBar().showMessage(message, 8000)  # type: ignore[attr-defined]
-                self._maybe_create_pending()
-                return
-            self.statusBar().showMessage(f"Not saved yet: {failure_message(exc)}", 8000)  # type: ignore[attr-defined]
-
-        def create(library: Library) -> Article:
-            article = library.create_article(**fields)
-            self._created_new[token] = article  # on the writer: closing waits there for it
-            return article
-
-        self.ops.run_op(  # type: ignore[attr-defined]
-            create,
-            on_success=created,
-            on_failure=failed,
-            initiator=self,
-        )
-
-    def _keep_new_story_words(self) -> None:
-        """The user leaves a new story (opening another, or Ctrl+N again): what they typed
-        into it reaches the library, even when its first save has not answered yet."""
-        if self.article is not None or not self.pending_new:
-            return
-        if not self._creating:
-            self._maybe_create_pending()  # not saved yet (nothing typed, or its save failed)
-            return
-        if self._creating_token == self._new_token:
-            self._new_leftovers[self._new_token] = self._snapshot()  # type: ignore[attr-defined]
-
-    def save_new_story_now(self) -> None:
-        """Closing with a new story open: what was typed into it reaches the library now
-        (waiting for its first save on the writer if that is still in flight)."""
-        if not self.pending_new or self.article is not None or self.read_only:  # type: ignore[attr-defined]
-            return
-        values = self._snapshot()  # type: ignore[attr-defined]
-        if not any(str(values.get(k) or "").strip() for k in ("headline", "dek", "byline", "body")):
-            return
-        token = self._new_token
-        self._new_token += 1  # its first save, answering after this, only lists it
-        self.pending_new = False
-        if self._creating and self._creating_token == token:
-
-            def finish(library: Library) -> Article | None:
-                article = self._created_new.get(token)  # None: its first save failed
-                return _save_into_new(library, article, values) if article else None
-
-            if self.ops.call(finish) is not None:  # type: ignore[attr-defined]
-                return
-        fields = dict(values)
-        fields.pop("slug", None)  # a free one is made from the headline
-        tags = fields.pop("tags", [])
-        fields["status"] = "draft" if fields.get("status") == "published" else fields["status"]
-        self.ops.call(lambda library: library.create_article(tags=tags, **fields))  # type: ignore[attr-defined]
-
-    def _save_leftover(self, article: Article, values: dict[str, Any]) -> None:
-        """Save the words typed into a new story after its first save began and before the user
-        left it; the story was only just created, so nothing else has changed it."""
-
-        def failed(exc: BaseException) -> None:
-            message = f"The last words of a new story were not saved: {failure_message(exc)}"
-            self.statusBar().showMessage(message, 8000)  # type: ignore[attr-defined]
-
-        self.ops.run_op(  # type: ignore[attr-defined]
-            lambda library: _save_into_new(library, article, values),
-            on_success=self._list_new,
-            on_failure=failed,
-            initiator=self,
-        )
-
-    def _list_new(self, article: Article) -> None:
-        from newsdesk.ui.article_list_model import Row
-
-        self.browser.model.put_first(  # type: ignore[attr-defined]
-            Row(article.id, article.headline, article.status, article.section, article.updated_at)
-        )
-
-    def _adopt_new(self, article: Article) -> None:
-        self._list_new(article)
-        self.browser.select_article(article.id)  # type: ignore[attr-defined]
-        for name in ("save", "history", "preflight", "reload"):
-            self.actions_by_name[name].setEnabled(True)  # type: ignore[attr-defined]
-        self._remember_last_article(article.uid)  # type: ignore[attr-defined]
-        self.panels_follow(article)  # type: ignore[attr-defined]
-        self._show_in_preview()  # type: ignore[attr-defined]
-        self._update_title()  # type: ignore[attr-defined]
-        self.sig_article_opened.emit(article)  # type: ignore[attr-defined]
 
     # ---- publishing runs preflight ----------------------------------------------------
     def _status_chosen(self, status: str) -> bool:
