@@ -135,11 +135,25 @@ class NewStories:
     def _save_left(self, work) -> None:
         """Save a new story the user has left (work runs on the writer); it is listed after."""
 
+        def saved(article: Article) -> None:
+            model = self.browser.model  # type: ignore[attr-defined]
+            if model.row_of(article.id) >= 0:  # listed already: moving its row would move the
+                # selection, and open another story under the user's hands
+                fields = ("headline", "status", "section", "updated_at")
+                model.patch(article.id, **{k: getattr(article, k) for k in fields})
+            else:
+                self._list_new(article)
+            # The user may have opened it from the list already, from a copy read before this.
+            if self._opening == article.id:  # type: ignore[attr-defined]
+                self.read_opening_again()  # type: ignore[attr-defined]
+            elif self.article is not None and self.article.id == article.id:
+                self._check_changed_elsewhere()  # type: ignore[attr-defined]
+
         def failed(exc: BaseException) -> None:
             message = f"A new story you left was not saved: {failure_message(exc)}"
             self.statusBar().showMessage(message, 8000)  # type: ignore[attr-defined]
 
-        self.ops.run_op(work, on_success=self._list_new, on_failure=failed, initiator=self)  # type: ignore[attr-defined]
+        self.ops.run_op(work, on_success=saved, on_failure=failed, initiator=self)  # type: ignore[attr-defined]
 
     def save_new_story_now(self) -> None:
         """Closing: every new story still waiting for its first save, and the one in the form,

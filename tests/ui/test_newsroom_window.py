@@ -320,3 +320,34 @@ def test_closing_after_two_new_stories_whose_first_saves_wait_keeps_both(
 
     headlines = sorted(a.headline for a in library.list_articles() if a.id != sample_article.id)
     assert headlines == ["Bridge closed", "Night ferry"]
+
+
+def test_a_new_story_opened_before_its_last_words_were_saved_shows_them(
+    qtbot, make_window, library, sample_article
+):
+    import threading
+
+    window = make_window()
+    open_in_window(qtbot, window, sample_article.id)
+    other = library.create_article(headline="Ferry timetable changes", body="Boats at nine.\n")
+    window.browser.refresh()
+    qtbot.waitUntil(lambda: window.browser.model.row_of(other.id) >= 0, timeout=10_000)
+    first, second = threading.Event(), threading.Event()
+    window.ops.run_op(lambda _library: first.wait(30))  # the writer is busy with earlier saves
+    window.actions_by_name["new"].trigger()
+    QTest.keyClicks(window.form.headline, "Night ferry")  # its first save waits behind `first`
+    window.ops.run_op(lambda _library: second.wait(30))  # …and what it queues, behind `second`
+    open_in_window(qtbot, window, other.id)  # the user leaves it
+    first.set()
+    known = {sample_article.id, other.id}
+    qtbot.waitUntil(
+        lambda: any(r.id not in known for r in window.browser.model.rows), timeout=10_000
+    )
+    (new_id,) = [r.id for r in window.browser.model.rows if r.id not in known]
+    open_in_window(qtbot, window, new_id)  # opened from the list before its last words are in
+    second.set()
+
+    qtbot.waitUntil(lambda: window.form.headline.text() == "Night ferry", timeout=10_000)
+    assert window.article.id == new_id
+    window.ops.wait()
+    assert library.get_article(new_id).headline == "Night ferry"
