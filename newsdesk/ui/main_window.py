@@ -454,6 +454,7 @@ class MainWindow(
         """Before the window goes: the open article reaches the library, whatever happens."""
         self.flush_panels()
         if self.article is None:
+            self.save_new_story_now()  # a new story whose first save may still be in flight
             return
         if not self.autosave.flush() and self.autosave.conflicted:
             # Never lose words: with no one left to choose, keep both versions.

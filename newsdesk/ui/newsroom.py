@@ -1,4 +1,4 @@
-"""The main window's newsroom actions: new stories saved once typed in, publishing behind
+"""The main window's newsroom actions: new stories (ui/new_story.py), publishing behind
 preflight, update notes and corrections, importing Markdown, and the desk's notes dock."""
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from newsdesk.library import Article, Library
 from newsdesk.library.models import ArticleNote
 from newsdesk.preflight import preflight, publish_article
 from newsdesk.ui.autosave import refused_by_server
+from newsdesk.ui.new_story import NewStories
 from newsdesk.ui.ops import failure_message
 from newsdesk.ui.workers import run_task
 
@@ -88,7 +89,7 @@ class NotesPanel(QWidget):
         layout.addWidget(self.hint)
 
 
-class NewsroomActions:
+class NewsroomActions(NewStories):
     """Mixed into MainWindow (which provides library, ops, form, editor, article, …)."""
 
     library: Library
@@ -97,8 +98,7 @@ class NewsroomActions:
     # ---- set-up ---------------------------------------------------------------
     def _build_newsroom(self, file_menu, article_menu) -> None:
         a = self._action  # type: ignore[attr-defined]
-        self.pending_new = False  # Ctrl+N was pressed; nothing typed yet, nothing saved
-        self._creating = False
+        self._init_new_stories()
         self.publish_dialog: PublishRefusedDialog | None = None
         self.import_box: QMessageBox | None = None
         self.notes: list[ArticleNote] = []
@@ -125,72 +125,6 @@ class NewsroomActions:
         self.notes_panel.resolve_button.clicked.connect(self.toggle_selected_note)
         self.notes_panel.delete_button.clicked.connect(self.delete_selected_note)
         self.notes_panel.list.itemActivated.connect(self._go_to_note)
-
-    # ---- a new story is saved once something is typed ---------------------------
-    def begin_new_article(self) -> None:
-        """Ctrl+N: an empty story to type into; it is saved (and listed) at the first keystroke."""
-        if not self._leave_current():  # type: ignore[attr-defined]
-            return
-        self._set_article(None)  # type: ignore[attr-defined]
-        self.pending_new = True
-        self.editor.setEnabled(not self.read_only)  # type: ignore[attr-defined]
-        self.form.headline.setPlaceholderText("Untitled")  # type: ignore[attr-defined]
-        self.statusBar().showMessage(  # type: ignore[attr-defined]
-            "New story: it is saved as soon as you type.", 4000
-        )
-        self.focus_headline()  # type: ignore[attr-defined]
-
-    def _maybe_create_pending(self) -> None:
-        """Something was typed into the new story: save it now (once)."""
-        if not self.pending_new or self._creating or self.article is not None:
-            return
-        values = self._snapshot()  # type: ignore[attr-defined]
-        if not any(str(values.get(k) or "").strip() for k in ("headline", "dek", "byline", "body")):
-            return
-        self._creating = True
-        fields = {"headline": values["headline"], "body": values["body"], "status": "draft"}
-
-        def created(article: Article) -> None:
-            self._creating = False
-            if not self.pending_new or self._opening is not None:  # type: ignore[attr-defined]
-                # The user opened another story meanwhile: it keeps the editor, and this
-                # one is only listed (taking the editor would save that story's text into it).
-                self._list_new(article)
-                return
-            self.pending_new = False
-            self.article = article
-            self.autosave.attach(article)  # type: ignore[attr-defined]
-            self.autosave.mark_dirty()  # type: ignore[attr-defined]  # what was typed meanwhile
-            self._adopt_new(article)
-
-        def failed(exc: BaseException) -> None:
-            self._creating = False
-            self.statusBar().showMessage(f"Not saved yet: {failure_message(exc)}", 8000)  # type: ignore[attr-defined]
-
-        self.ops.run_op(  # type: ignore[attr-defined]
-            lambda library: library.create_article(**fields),
-            on_success=created,
-            on_failure=failed,
-            initiator=self,
-        )
-
-    def _list_new(self, article: Article) -> None:
-        from newsdesk.ui.article_list_model import Row
-
-        self.browser.model.put_first(  # type: ignore[attr-defined]
-            Row(article.id, article.headline, article.status, article.section, article.updated_at)
-        )
-
-    def _adopt_new(self, article: Article) -> None:
-        self._list_new(article)
-        self.browser.select_article(article.id)  # type: ignore[attr-defined]
-        for name in ("save", "history", "preflight", "reload"):
-            self.actions_by_name[name].setEnabled(True)  # type: ignore[attr-defined]
-        self._remember_last_article(article.uid)  # type: ignore[attr-defined]
-        self.panels_follow(article)  # type: ignore[attr-defined]
-        self._show_in_preview()  # type: ignore[attr-defined]
-        self._update_title()  # type: ignore[attr-defined]
-        self.sig_article_opened.emit(article)  # type: ignore[attr-defined]
 
     # ---- publishing runs preflight ----------------------------------------------------
     def _status_chosen(self, status: str) -> bool:

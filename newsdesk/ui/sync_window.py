@@ -13,6 +13,7 @@ what the user is typing (see `SyncActions.merge_into_editor`).
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -475,18 +476,19 @@ class SyncActions:
         return self.conflict_dialog
 
     # ---- pulled changes and unsaved edits ------------------------------------------------
-    def merge_into_editor(self, theirs: Article) -> bool:
+    def merge_into_editor(self, theirs: Article, *, base: dict[str, Any] | None = None) -> bool:
         """Take the library's newer copy of the open article into the form and editor in place.
 
         What the user typed and has not saved yet stays: the merge is three-way
-        against the copy the editor started from, the same merge sync uses.
+        against the copy the editor started from (or `base`: what the editor
+        showed when the user chose to load theirs), the same merge sync uses.
         False when both changed the same field (or paragraph): that is a
         conflict for the user to settle; nothing is overwritten.
         """
         base_article: Article | None = self.article  # type: ignore[attr-defined]
         if base_article is None or theirs.id != base_article.id:
             return False
-        base = edited_fields(base_article)
+        base = base if base is not None else edited_fields(base_article)
         mine = dict(self._snapshot())  # type: ignore[attr-defined]
         mine = {k: mine.get(k, base[k]) for k in EDITED_FIELDS}
         merged = merge_records(base, mine, edited_fields(theirs))

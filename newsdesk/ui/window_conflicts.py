@@ -4,6 +4,8 @@ touch different fields, and otherwise the user chooses (keep mine, load theirs, 
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
@@ -12,7 +14,7 @@ from newsdesk.ui.article_form import ArticleForm
 from newsdesk.ui.autosave import Autosaver
 from newsdesk.ui.browser import LibraryBrowser
 from newsdesk.ui.editor import MarkdownEditor
-from newsdesk.ui.editor_merge import apply_text
+from newsdesk.ui.editor_merge import EDITED_FIELDS, apply_text, edited_fields
 from newsdesk.ui.guarded import guard_against_typing
 from newsdesk.ui.history import HistoryDialog
 from newsdesk.ui.ops import Operations
@@ -142,20 +144,46 @@ class ConflictHandling:
             self.statusBar().showMessage("Your version was saved over the other window's.", 5000)
 
     def load_theirs(self) -> None:
-        """Show the other window's save; Ctrl+Z brings this window's text back."""
+        """Show the other window's save; Ctrl+Z brings this window's text back.
+
+        What the user types while their copy is read is theirs to keep: it is merged into the
+        other copy as a sync's changes are, and where it touches what that copy changed,
+        nothing is replaced and the user is asked again.
+        """
         if self.article is None:
             return
         library, article_id = self.library, self.article.id
+        asked = self._edited_now()  # the editor when the user chose to load theirs
 
         def arrived(theirs: Article | None) -> None:
+            if self.article is None or self.article.id != article_id:
+                return  # another story opened meanwhile
             if theirs is None:
                 self.statusBar().showMessage(
                     "The other copy is no longer in the library; yours is still here.", 8000
                 )
-            elif self.article is not None and self.article.id == article_id:
+            elif self._edited_now() == asked:
                 self._replace_with(theirs)
+            elif self.merge_into_editor(theirs, base=asked):
+                self.statusBar().showMessage(
+                    "Their copy is loaded, with what you typed while it loaded.", 8000
+                )
+            else:
+                self.statusBar().showMessage(
+                    "Their copy was not loaded: you typed where it differs from yours. "
+                    "Choose again what to keep.",
+                    8000,
+                )
+                if self.conflict_box is None and self.autosave.conflicted:
+                    self._ask_what_to_keep()
 
         run_task(lambda: library.find_article(article_id), on_done=arrived)
+
+    def _edited_now(self) -> dict[str, Any]:
+        """The open story's fields as the form and editor show them now."""
+        shown = edited_fields(self.article)  # type: ignore[arg-type]
+        values = self._snapshot()
+        return {k: values.get(k, shown[k]) for k in EDITED_FIELDS}
 
     def save_mine_as_copy(self) -> Article | None:
         """Keep both: this window's text becomes a new article; the original stays as saved."""

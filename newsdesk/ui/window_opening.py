@@ -120,6 +120,7 @@ class StoryOpening:
                 "Choose what to keep for this article before opening another.", 5000
             )
             return False
+        self._keep_new_story_words()  # type: ignore[attr-defined]
         self._opening = article_id
         self._held_typing.hold()
         self._save_then_read(article_id)
@@ -211,6 +212,7 @@ class StoryOpening:
     def _leave_current(self) -> bool:
         """Save the article being left; a conflict keeps the user on it until they choose."""
         if self.article is None:
+            self._keep_new_story_words()  # type: ignore[attr-defined]
             return True
         try:
             saved = self.autosave.flush()

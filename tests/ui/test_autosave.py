@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QThreadPool, QTimer
 from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
 
@@ -148,6 +148,71 @@ def test_keep_mine_overwrites_and_load_theirs_can_be_undone(
         qtbot.waitUntil(lambda: theirs.editor.toPlainText().startswith("MINE "), timeout=10_000)
         theirs.editor.undo()
         assert theirs.editor.toPlainText().startswith("THEIRS AGAIN ")
+    finally:
+        theirs.close()
+        other_library.close()
+
+
+def _conflict_in_mine(qtbot, mine, theirs):
+    """Both windows typed at the start of the body; theirs saved first, so mine must choose."""
+    QTest.keyClicks(theirs.editor, "THEIRS ")
+    assert theirs.autosave.flush()
+    QTest.keyClicks(mine.editor, "MINE ")
+    qtbot.waitUntil(lambda: mine.conflict_box is not None, timeout=10_000)
+
+
+def test_words_typed_while_their_copy_loads_are_kept_in_it(
+    qtbot, make_window, library, sample_article
+):
+    from tests.ui.test_late_reads import HeldRead
+
+    mine, theirs, other_library = _two_windows(make_window, library, sample_article)
+    try:
+        _conflict_in_mine(qtbot, mine, theirs)
+        # No other read of the story may take the hold: none is running, and none starts
+        # before the click (the event loop does not run in between).
+        assert QThreadPool.globalInstance().waitForDone(10_000)
+        held = HeldRead(library, "find_article")  # their copy answers late, on cue
+        mine.conflict_box.buttonClicked.emit(mine.load_theirs_button)
+        qtbot.waitUntil(held.taken.is_set, timeout=10_000)
+        mine.editor.moveCursor(QTextCursor.MoveOperation.End)
+        QTest.keyClicks(mine.editor, " Tolls rise in May.")  # the user keeps typing meanwhile
+        held.release.set()
+        qtbot.waitUntil(lambda: mine.editor.toPlainText().startswith("THEIRS "), timeout=10_000)
+
+        text = mine.editor.toPlainText()
+        assert text.endswith("while the bridge is shut. Tolls rise in May.")
+        assert "MINE" not in text  # their copy, as asked
+        assert "typed while it loaded" in mine.statusBar().currentMessage()
+        assert not mine.autosave.conflicted
+        qtbot.waitUntil(lambda: saved_body(library, sample_article.id) == text, timeout=10_000)
+    finally:
+        theirs.close()
+        other_library.close()
+
+
+def test_words_typed_where_their_copy_differs_while_it_loads_keep_it_from_loading(
+    qtbot, make_window, library, sample_article
+):
+    from tests.ui.test_late_reads import HeldRead
+
+    mine, theirs, other_library = _two_windows(make_window, library, sample_article)
+    try:
+        _conflict_in_mine(qtbot, mine, theirs)
+        # No other read of the story may take the hold: none is running, and none starts
+        # before the click (the event loop does not run in between).
+        assert QThreadPool.globalInstance().waitForDone(10_000)
+        held = HeldRead(library, "find_article")
+        mine.conflict_box.buttonClicked.emit(mine.load_theirs_button)
+        qtbot.waitUntil(held.taken.is_set, timeout=10_000)
+        QTest.keyClicks(mine.editor, "AGAIN ")  # in the paragraph their copy changed
+        held.release.set()
+        qtbot.waitUntil(lambda: mine.conflict_box is not None, timeout=10_000)  # asked again
+
+        assert mine.editor.toPlainText().startswith("MINE AGAIN ")  # nothing replaced
+        assert "Choose again" in mine.statusBar().currentMessage()
+        assert mine.autosave.conflicted
+        assert saved_body(library, sample_article.id).startswith("THEIRS ")
     finally:
         theirs.close()
         other_library.close()

@@ -182,5 +182,141 @@ def test_a_new_story_saved_after_another_was_opened_does_not_take_the_editor(
     window.ops.wait()
     assert library.get_article(other.id).headline == "Ferry timetable changes"
     (new,) = [a for a in library.list_articles() if a.id not in (sample_article.id, other.id)]
-    assert new.headline.startswith("H")  # what was typed when its save began
+    assert new.headline == "Harbour"  # every key typed before the user left it
     assert window.browser.model.row_of(new.id) >= 0  # listed, to open when the user wants it
+
+
+def test_keys_typed_into_a_new_story_while_its_first_save_waits_reach_it_after_leaving(
+    qtbot, make_window, library, sample_article
+):
+    import threading
+
+    window = make_window()
+    open_in_window(qtbot, window, sample_article.id)
+    other = library.create_article(headline="Ferry timetable changes", body="Boats at nine.\n")
+    window.browser.refresh()
+    qtbot.waitUntil(lambda: window.browser.model.row_of(other.id) >= 0, timeout=10_000)
+    go = threading.Event()
+    window.ops.run_op(lambda _library: go.wait(30))  # the writer is busy with an earlier save
+    window.actions_by_name["new"].trigger()
+    QTest.keyClicks(window.form.headline, "Night ferry")  # the first key starts its save
+    assert window._creating
+    window.focus_editor()
+    QTest.keyClicks(window.editor, "Crews walked out at six.")  # typed while that save waits
+    open_in_window(qtbot, window, other.id)  # …and the user opens another story
+    go.set()
+    known = {sample_article.id, other.id}
+    qtbot.waitUntil(
+        lambda: any(a.headline == "Night ferry" for a in library.list_articles()),
+        timeout=10_000,
+    )
+    window.ops.wait()
+
+    (new,) = [a for a in library.list_articles() if a.id not in known]
+    new = library.get_article(new.id)
+    assert new.headline == "Night ferry"
+    assert new.body == "Crews walked out at six."
+    assert window.browser.model.row_of(new.id) >= 0
+    assert window.article.id == other.id  # the story opened keeps the editor
+    assert library.get_article(other.id).body == "Boats at nine.\n"
+
+
+def test_a_second_new_story_begun_while_the_first_saves_keeps_each_storys_words(
+    qtbot, make_window, library, sample_article
+):
+    import threading
+
+    window = make_window()
+    open_in_window(qtbot, window, sample_article.id)
+    go = threading.Event()
+    window.ops.run_op(lambda _library: go.wait(30))  # the writer is busy with an earlier save
+    window.actions_by_name["new"].trigger()
+    QTest.keyClicks(window.form.headline, "Night ferry")
+    assert window._creating
+    window.actions_by_name["new"].trigger()  # Ctrl+N again before the first save answered
+    QTest.keyClicks(window.form.headline, "Bridge closed")
+    go.set()
+    qtbot.waitUntil(
+        lambda: window.article is not None and window.article.id != sample_article.id,
+        timeout=10_000,
+    )
+    assert window.form.headline.text() == "Bridge closed"
+    second = window.article.id
+    window.autosave.flush()
+    window.ops.wait()
+    assert library.get_article(second).headline == "Bridge closed"
+    headlines = sorted(a.headline for a in library.list_articles() if a.id != sample_article.id)
+    assert headlines == ["Bridge closed", "Night ferry"]
+
+
+def test_two_new_stories_left_before_their_first_saves_answered_keep_every_word(
+    qtbot, make_window, library, sample_article
+):
+    import threading
+
+    window = make_window()
+    open_in_window(qtbot, window, sample_article.id)
+    other = library.create_article(headline="Ferry timetable changes", body="Boats at nine.\n")
+    window.browser.refresh()
+    qtbot.waitUntil(lambda: window.browser.model.row_of(other.id) >= 0, timeout=10_000)
+    go = threading.Event()
+    window.ops.run_op(lambda _library: go.wait(30))  # the writer is busy with an earlier save
+    window.actions_by_name["new"].trigger()
+    QTest.keyClicks(window.form.headline, "Night ferry")
+    window.actions_by_name["new"].trigger()  # Ctrl+N again before the first save answered
+    QTest.keyClicks(window.form.headline, "Bridge closed")
+    window.focus_editor()
+    QTest.keyClicks(window.editor, "Until Friday.")
+    open_in_window(qtbot, window, other.id)  # …then another story, before either answered
+    go.set()
+    both = {"Night ferry", "Bridge closed"}
+    qtbot.waitUntil(lambda: both <= {a.headline for a in library.list_articles()}, timeout=10_000)
+    window.ops.wait()
+
+    new = {a.headline: library.get_article(a.id).body for a in library.list_articles()}
+    del new[sample_article.headline], new[other.headline]
+    assert new == {"Night ferry": "", "Bridge closed": "Until Friday."}
+    assert window.article.id == other.id
+
+
+def test_closing_while_a_new_storys_first_save_waits_keeps_every_word_typed_into_it(
+    qtbot, make_window, library, sample_article
+):
+    import threading
+
+    window = make_window()
+    open_in_window(qtbot, window, sample_article.id)
+    go = threading.Event()
+    window.ops.run_op(lambda _library: go.wait(30))  # the writer is busy with an earlier save
+    window.actions_by_name["new"].trigger()
+    QTest.keyClicks(window.form.headline, "Night ferry")  # the first key starts its save
+    assert window._creating
+    window.focus_editor()
+    QTest.keyClicks(window.editor, "Crews walked out at six.")
+    go.set()
+    window.close()  # before that save's answer reaches the window
+
+    (new,) = [a for a in library.list_articles() if a.id != sample_article.id]
+    new = library.get_article(new.id)
+    assert (new.headline, new.body) == ("Night ferry", "Crews walked out at six.")
+    assert new.status == "draft"
+
+
+def test_closing_after_two_new_stories_whose_first_saves_wait_keeps_both(
+    qtbot, make_window, library, sample_article
+):
+    import threading
+
+    window = make_window()
+    open_in_window(qtbot, window, sample_article.id)
+    go = threading.Event()
+    window.ops.run_op(lambda _library: go.wait(30))  # the writer is busy with an earlier save
+    window.actions_by_name["new"].trigger()
+    QTest.keyClicks(window.form.headline, "Night ferry")
+    window.actions_by_name["new"].trigger()
+    QTest.keyClicks(window.form.headline, "Bridge closed")
+    go.set()
+    window.close()  # before either first save's answer reaches the window
+
+    headlines = sorted(a.headline for a in library.list_articles() if a.id != sample_article.id)
+    assert headlines == ["Bridge closed", "Night ferry"]
