@@ -105,11 +105,18 @@ def _library_dir(args) -> Path:
         raise CommandError(str(exc)) from None
 
 
-def _open(args, *, write: bool = False):
-    """The library; `write` for commands that change it (refused on a read-only library)."""
+def _open(args, *, write: bool = False, create: bool = False):
+    """The library; `write` for commands that change it (refused on a read-only library).
+
+    Only the commands that may start a library (`create`: import, publication, a laptop's
+    first sync) open a folder that holds none; the others refuse it in one sentence, so a
+    mistyped --library leaves no empty library behind and reports no empty results.
+    """
     from newsdesk.library import Library, LibraryError
     from newsdesk.library.errors import LibraryReadOnly
 
+    if not create:
+        library_must_exist(args)
     try:
         lib = Library.open(args.library_dir)
     except LibraryError as exc:
@@ -120,6 +127,20 @@ def _open(args, *, write: bool = False):
         lib.close()
         raise CommandError(str(LibraryReadOnly(lib.root)))
     return lib
+
+
+def library_must_exist(args) -> None:
+    """One sentence, and nothing created, when --library names a folder holding no library."""
+    from newsdesk.library.library import DB_NAME
+
+    where = args.library_dir
+    if not isinstance(where, Path) or (where.exists() and not where.is_dir()):
+        return  # a shared library's URL, or a file (opening it says what is wrong)
+    if not os.path.lexists(where / DB_NAME):  # anything there is opened, to say what is wrong
+        raise CommandError(
+            f"There is no library in {where}; check --library (or NEWSDESK_LIBRARY), "
+            "then try again."
+        )
 
 
 def _out_dir(value: Path) -> Path:
@@ -179,7 +200,7 @@ def cmd_import(args) -> int:
     from newsdesk.importing import ImportProblem, import_markdown_files
 
     problems: list = []
-    with _open(args, write=True) as lib:
+    with _open(args, write=True, create=True) as lib:
         try:
             _check_room_for_import(lib, args.files)
             results = import_markdown_files(

@@ -30,13 +30,13 @@ def cmd_export(args) -> int:
         raise CommandError("Use either SLUG... or --all, not both.")
     if args.watch and not args.all:
         raise CommandError("--watch republishes the whole site; use it with --all.")
-    from newsdesk.cli import CommandError, _article, _open, _out_dir
+    from newsdesk.cli import CommandError, _article, _open, _out_dir, library_must_exist
     from newsdesk.export import ExportError, export_articles
     from newsdesk.export.incremental import publish
     from newsdesk.library import LibraryError
 
     out = _out_dir(args.out)
-    _library_must_exist(args)
+    library_must_exist(args)  # before watch mode, which opens the library later
     if args.watch:
         return _watch_export(args, out)
     with _open(args) as lib:
@@ -58,26 +58,6 @@ def cmd_export(args) -> int:
     for line in report.problem_lines():
         print(line, file=sys.stderr)
     return EXIT_OK if report.ok else EXIT_PROBLEMS
-
-
-def _library_must_exist(args) -> None:
-    """Refuse to export from a library folder that holds no library.
-
-    Opening one creates an empty library, and a whole-site export of an empty
-    library removes every page of the site already in the folder: a mistyped
-    --library would wipe the published site and report success.
-    """
-    from newsdesk.cli import CommandError
-    from newsdesk.library.library import DB_NAME
-
-    where = args.library_dir
-    if not isinstance(where, Path) or (where.exists() and not where.is_dir()):
-        return  # a shared library's URL, or a file (opening it says what is wrong)
-    if not (where / DB_NAME).is_file():
-        raise CommandError(
-            f"There is no library in {where}; check --library (or NEWSDESK_LIBRARY), "
-            "then export again."
-        )
 
 
 def _is_template_error(exc: BaseException) -> bool:

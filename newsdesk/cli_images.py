@@ -95,7 +95,7 @@ def _import(args, open_library, command_error) -> int:
     files = _picture_files([Path(p) for p in args.files])
     if not files:
         raise command_error("There are no pictures in those folders; name picture files to import.")
-    with open_library(args, write=True) as lib:
+    with open_library(args, write=True, create=True) as lib:
         needed = IMPORT_HEADROOM + sum(2 * p.stat().st_size for p in files if p.is_file())
         free = shutil.disk_usage(lib.root).free
         if free < needed:

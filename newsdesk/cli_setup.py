@@ -92,7 +92,7 @@ def cmd_publication(args) -> int:
             if not args.logo.exists()
             else f"{args.logo} is not an image file; give the logo's picture."
         )
-    with _open(args) as lib:
+    with _open(args, create=True) as lib:  # a new library's first setting starts it
         try:
             if args.logo is not None:
                 from newsdesk.images.library_import import import_image

@@ -128,18 +128,19 @@ def cmd_trash(args) -> int:
     return EXIT_OK
 
 
-def _laptop(args, *, what: str = "Sync", write: bool = False):
+def _laptop(args, *, what: str = "Sync", write: bool = False, create: bool = False):
     from newsdesk.cli import _open
 
     if args.library and "://" in args.library:
         raise _error(f"{what} runs on a laptop's library folder; give --library a folder.")
-    return _open(args, write=write)
+    return _open(args, write=write, create=create)
 
 
 def cmd_sync(args) -> int:
     from newsdesk.sync import SyncError, sync
 
-    with _laptop(args) as lib:
+    # The first sync, given the shared library's URL, may start the laptop's library.
+    with _laptop(args, create=bool(args.url)) as lib:
         try:
             report = sync(lib, args.url, batch=args.batch)
         except SyncError as exc:

@@ -36,7 +36,17 @@ def damage_reason(exc: BaseException, fmt: str | None = "") -> str:
 
 
 def unreadable(name: str, exc: BaseException, fmt: str | None = "") -> ImageError:
-    """The one sentence for a file whose image data cannot be decoded."""
+    """The one sentence for a file whose image data cannot be decoded.
+
+    An OSError that carries an errno came from the system while reading (a disk
+    error, too many open files, no memory), not from the decoder: the file may
+    be fine, and saving it again would not help.
+    """
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return ImageError(
+            f"{name} could not be read ({exc.strerror or exc}); try again, and if it keeps "
+            "failing, check the disk."
+        )
     return ImageError(f"{name} is damaged: {damage_reason(exc, fmt)}; {RESAVE}.")
 
 

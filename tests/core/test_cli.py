@@ -230,6 +230,7 @@ def test_a_broken_hero_image_is_reported_and_nothing_is_written(capsys, story, l
 
 
 def test_an_unknown_slug_is_one_clear_line(capsys, libdir):
+    Library.open(libdir).close()
     rc, _, err = run(capsys, "--library", libdir, "check", "no-such-story")
     assert (
         rc == 2

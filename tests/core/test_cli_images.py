@@ -93,6 +93,7 @@ def test_an_unknown_template_imports_nothing_and_names_the_templates(tmp_path):
 
 
 def test_a_search_with_an_unknown_field_is_one_line_and_exit_2(tmp_path):
+    Library.open(tmp_path / "lib").close()
     done = newsdesk(tmp_path / "lib", "images", "search", "colour:red", "--json")
     assert done.returncode == 2
     assert done.stdout == ""

@@ -176,7 +176,7 @@ def test_export_into_a_folder_of_someone_elses_files_is_refused(capsys, tmp_path
     monkeypatch.chdir(tmp_path)
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "thesis.txt").write_text("years of work")
-    assert main(["--library", "lib", "list"]) == 0  # a library (empty) to export from
+    assert main(["--library", "lib", "publication", "--name", "The Courier"]) == 0  # a library
     capsys.readouterr()
     rc = main(["--library", "lib", "export", "--all", "--out", "docs"])
     err = capsys.readouterr().err

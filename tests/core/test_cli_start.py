@@ -65,6 +65,9 @@ def test_an_argument_mistake_loads_no_library_code():
 
 def test_a_command_that_opens_the_library_still_loads_it(tmp_path):
     # The check above means something only if a real command does load these.
+    from newsdesk.library import Library
+
+    Library.open(tmp_path / "lib").close()
     result, modules = loaded_modules("--library", str(tmp_path / "lib"), "list")
     assert result.returncode == 0, result.stderr[-2000:]
     assert "sqlalchemy" in modules
@@ -91,6 +94,9 @@ raise SystemExit(cli.main())
 def test_the_garbage_collector_is_held_only_while_a_command_starts(tmp_path):
     # Held while the modules load (it would scan them for nothing), then on again
     # with what start-up made frozen: the command's own work is collected as usual.
+    from newsdesk.library import Library
+
+    Library.open(tmp_path / "lib").close()
     result = subprocess.run(
         [sys.executable, "-c", RUN_MAIN_AND_REPORT_GC, "--library", str(tmp_path / "lib"), "list"],
         capture_output=True,

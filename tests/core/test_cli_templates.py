@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from benchmarks.generate import sample_photo
+from newsdesk.library import Library
 
 
 def run(lib: Path, *args) -> subprocess.CompletedProcess[str]:
@@ -23,6 +24,7 @@ def run(lib: Path, *args) -> subprocess.CompletedProcess[str]:
 
 def test_a_template_is_created_shown_changed_used_on_import_and_deleted(tmp_path):
     lib = tmp_path / "lib"
+    Library.open(lib).close()
     assert "no templates yet" in run(lib, "templates", "list").stdout
     made = run(
         lib,
@@ -62,6 +64,7 @@ def test_a_template_is_created_shown_changed_used_on_import_and_deleted(tmp_path
 
 def test_unknown_templates_and_bad_names_are_one_sentence(tmp_path):
     lib = tmp_path / "lib"
+    Library.open(lib).close()
     missing = run(lib, "templates", "show", "Nope")
     assert missing.returncode == 2
     assert "There is no template called 'Nope'; there are no templates yet." in missing.stderr

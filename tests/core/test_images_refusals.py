@@ -114,3 +114,33 @@ def test_a_pictures_instructions_are_a_warning_not_a_failure(tmp_path: Path) -> 
     assert done.returncode == 0, done.stdout + done.stderr
     assert "warning: The hero's instructions say: MANDATORY CREDIT" in done.stderr
     assert "ready to publish" in done.stdout
+
+
+def test_a_picture_the_system_cannot_read_just_now_is_not_called_damaged(tmp_path):
+    """Out of file handles (a big batch), the system refuses to open the file: that is no
+    damage to the picture, and saving it again would not help."""
+    import resource
+
+    from newsdesk.images.pixels import open_image
+
+    photo = jpeg(tmp_path / "harbour.jpg")
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    open_fds = set()
+    for fd in map(int, os.listdir("/proc/self/fd")):  # (the listing's own handle is closed now)
+        try:
+            os.fstat(fd)
+            open_fds.add(fd)
+        except OSError:
+            pass
+    lowest_free = next(n for n in range(len(open_fds) + 2) if n not in open_fds)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (lowest_free, hard))  # no handle left to open
+    try:
+        with pytest.raises(ImageError) as refused:
+            open_image(photo)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    said = str(refused.value)
+    assert said.startswith("harbour.jpg could not be read (Too many open files); try again")
+    assert "damaged" not in said
+    with open_image(photo) as im:  # the same file, once handles are free again
+        assert im.format == "JPEG"

@@ -37,6 +37,9 @@ def test_core_packages_do_not_load_qt():
 
 
 def test_command_line_runs_a_search_without_qt(tmp_path):
+    from newsdesk.library import Library
+
+    Library.open(tmp_path / "lib").close()
     code = (
         "import sys\n"
         "from newsdesk.cli import main\n"

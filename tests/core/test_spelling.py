@@ -170,6 +170,7 @@ def newsdesk(*args, lib):
 
 def test_the_command_line_checks_words_and_an_article_and_keeps_the_dictionary(tmp_path):
     lib = tmp_path / "lib"
+    Library.open(lib).close()
     r = newsdesk("spell", "--check", "colour", "color", "--language", "en-GB", "--json", lib=lib)
     assert r.returncode == 1, r.stderr
     report = json.loads(r.stdout)

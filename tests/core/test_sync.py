@@ -213,7 +213,9 @@ def test_a_url_with_a_password_is_refused_and_no_file_of_the_library_holds_it(tm
 
 def test_sync_without_a_link_or_with_no_server_there_exits_2_in_one_sentence(tmp_path):
     laptop = tmp_path / "laptop"
-    nd(laptop, "list")
+    nd(laptop, "list", check=2)  # no library there yet: said, and none made
+    assert not laptop.exists()
+    Library.open(laptop).close()
     done = nd(laptop, "sync", check=2)
     assert "not linked" in done.stderr and done.stderr.count("\n") == 1
     done = nd(laptop, "sync", str(tmp_path / "nowhere"), check=2)

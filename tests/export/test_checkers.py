@@ -178,3 +178,14 @@ def test_screenshot_full_page(pages: dict[str, Path], browser, tmp_path: Path) -
     height = int.from_bytes(data[20:24], "big")
     assert width == 1280
     assert height > 300  # full page, not just the viewport
+
+
+def test_a_browser_that_died_is_started_again_for_the_next_test(_chromium) -> None:
+    _chromium.browser.close()  # as if killed under a loaded machine
+    restarts = _chromium.restarts
+    browser = _chromium.connected()
+    assert _chromium.restarts == restarts + 1
+    page = browser.new_page()
+    page.set_content("<title>back</title>")
+    assert page.title() == "back"
+    page.close()

@@ -106,8 +106,13 @@ def test_a_command_on_a_hostile_library_says_one_short_sentence_and_leaves_nothi
                 assert any(name.startswith("library.damaged-") for name in after_names)
                 assert hostile.run_newsdesk(root, "list").returncode == 0
     elif kind == "missing":
-        if command in ("repair", "check", "related"):
-            assert result.returncode == 2, said  # nothing to repair; no such story yet
+        if command == "repair":
+            assert result.returncode == 2, said  # nothing to repair
+        elif command not in ("import", "screenshot"):
+            # Only a command that starts a library makes one; the others name the folder.
+            assert result.returncode == 2, said
+            assert f"There is no library in {root}" in result.stderr, said
+            assert not root.exists()
         else:
             assert result.returncode in (0, 1), said
             assert db.is_file()
