@@ -42,8 +42,9 @@ def test_a_story_imported_on_the_command_line_appears_in_the_open_window(
             for r in range(model.rowCount())
         )
 
-    qtbot.waitUntil(listed, timeout=2000)
-    assert time.monotonic() - imported_at < 2.0
+    # The window polls every 0.5 s; a few polls on a slow machine, never a restart or a click.
+    qtbot.waitUntil(listed, timeout=5000)
+    assert time.monotonic() - imported_at < 5.0
 
 
 def test_a_failed_operation_is_one_sentence_and_the_change_signal_still_says_what_committed(
