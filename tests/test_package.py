@@ -155,6 +155,7 @@ def test_the_frozen_binary_opens_a_new_library_on_the_sample_and_renders_the_pre
 def test_the_frozen_binary_checks_spelling_with_the_dictionaries_it_carries(run, frozen, tmp_path):
     library = tmp_path / "Library"
     bundle = frozen.parent.resolve()
+    run("--library", library, "publication", "--name", "The Courier")  # a library to check in
 
     result = run(
         "--library", library, "spell", "--check", "colour", "color", "--language", "en-GB",
