@@ -20,8 +20,7 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
@@ -178,20 +177,6 @@ def launch_chromium(playwright: Playwright, **kwargs: Any) -> Browser:
         args=list(CHROMIUM_ARGS),
         **kwargs,
     )
-
-
-@contextmanager
-def chromium_session() -> Iterator[Browser]:
-    """Start Playwright and Chromium; close both on exit. Wrap it in a session fixture."""
-    chromium_path()  # fail with the install hint before starting Playwright
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = launch_chromium(pw)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def page_url(path_or_url: Path | str) -> str:

@@ -23,7 +23,7 @@ from newsdesk.library import ARTICLE_STATUSES, Article, Library
 from newsdesk.render import dates
 from newsdesk.text import slugify
 from newsdesk.ui.fields import WrappingLineEdit
-from newsdesk.ui.workers import run_task
+from newsdesk.ui.workers import NewestRead, run_task
 
 # The budgets a desk works to: what fits a search result and a social card.
 HEADLINE_BUDGET = 70
@@ -263,7 +263,7 @@ class ArticleForm(QWidget):
         self._slug_timer = QTimer(self, singleShot=True, interval=250)
         self._slug_timer.timeout.connect(self._check_slug)
         self._slug_request = 0
-        self._choice_reads = 0  # only the newest read of sections and tags is shown
+        self._choices = NewestRead()  # sections and tags
 
         self.headline.textEdited.connect(self._on_headline_edited)
         self.dek.textEdited.connect(lambda: self._changed("dek"))
@@ -288,16 +288,10 @@ class ArticleForm(QWidget):
     # ---- loading ----------------------------------------------------------
     def refresh_choices(self) -> None:
         """Sections and tags the library already uses, for the combo and the completer."""
-        self._choice_reads += 1
-        library, read = self.library, self._choice_reads
-        run_task(
-            lambda: (library.sections(), library.tags()),
-            on_done=lambda result: self._set_choices(read, result),
-        )
+        library = self.library
+        self._choices.run(lambda: (library.sections(), library.tags()), self._set_choices)
 
-    def _set_choices(self, read: int, result: tuple[list[str], list[str]]) -> None:
-        if read != self._choice_reads:
-            return  # reads run side by side: one begun before a newer one can answer last
+    def _set_choices(self, result: tuple[list[str], list[str]]) -> None:
         sections, tags = result
         current = self.section.currentText()
         self._loading, was_loading = True, self._loading

@@ -29,7 +29,7 @@ from newsdesk.ui.article_list_model import (
     Filters,
 )
 from newsdesk.ui.story_list_view import AllChosen, StoryListView
-from newsdesk.ui.workers import run_task
+from newsdesk.ui.workers import NewestRead
 
 # Narrower than this, the list leaves out its Section column: at a laptop's default layout the
 # headline otherwise got a third of the list ("Night ferry cr…"); the filter and the form still
@@ -51,7 +51,7 @@ class LibraryBrowser(QWidget):
     def __init__(self, library: Library, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.library = library
-        self._choice_reads = 0  # only the newest read of sections and tags is shown
+        self._choices = NewestRead()  # sections and tags
         self.setObjectName("library-browser")
         self.search = QLineEdit(placeholderText="Search articles…")
         self.search.setAccessibleName("Search articles")
@@ -147,16 +147,10 @@ class LibraryBrowser(QWidget):
         self._apply_filters(force=True)
 
     def refresh_choices(self) -> None:
-        self._choice_reads += 1
-        library, read = self.library, self._choice_reads
-        run_task(
-            lambda: (library.sections(), library.tags()),
-            on_done=lambda result: self._set_choices(read, result),
-        )
+        library = self.library
+        self._choices.run(lambda: (library.sections(), library.tags()), self._set_choices)
 
-    def _set_choices(self, read: int, result: tuple[list[str], list[str]]) -> None:
-        if read != self._choice_reads:
-            return  # reads run side by side: one begun before a newer one can answer last
+    def _set_choices(self, result: tuple[list[str], list[str]]) -> None:
         sections, tags = result
         current_section = self.section_filter.currentData() or ANY
         self.section_filter.blockSignals(True)

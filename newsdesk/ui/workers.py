@@ -94,6 +94,27 @@ def run_task(
     (pool or QThreadPool.globalInstance()).start(_Task(fn, relay, on_progress is not None))
 
 
+class NewestRead:
+    """Reads of one thing run side by side on the pool; only the newest one's answer is shown.
+
+    A read begun before a change can answer after a read begun after it, and
+    would put back what was there before the change.
+    """
+
+    def __init__(self) -> None:
+        self._count = 0
+
+    def run(self, fn: Callable[[], Any], on_done: Callable[[Any], None]) -> None:
+        self._count += 1
+        mine = self._count
+
+        def deliver(value: Any) -> None:
+            if mine == self._count:
+                on_done(value)
+
+        run_task(fn, on_done=deliver)
+
+
 def _unless_gone(callback: Callable[[Any], None]) -> Callable[[Any], None]:
     """The callback, quietly skipped when the widget it draws on was deleted meanwhile.
 
